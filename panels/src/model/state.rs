@@ -1,0 +1,114 @@
+use super::{
+    BandwidthHistory, BandwidthSample, CircuitTable, LogBuffer, LogEntry, OrConnTable, RelayInfo,
+};
+use serde::Serialize;
+
+/// Caps on every buffer fed by tor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    pub bandwidth_samples: usize,
+    pub log_entries: usize,
+    pub circuits: usize,
+    pub or_connections: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            // A day of per-second samples.
+            bandwidth_samples: 86_400,
+            log_entries: 1_000,
+            circuits: 10_000,
+            or_connections: 20_000,
+        }
+    }
+}
+
+/// Whether rnyx is attached to tor, and since when.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ConnectionStatus {
+    pub connected: bool,
+    /// Unix time of the last change of `connected`.
+    pub since: u64,
+    /// Where rnyx connects: `127.0.0.1:9051` or a socket path.
+    pub target: Option<String>,
+    /// The authentication method that succeeded.
+    pub auth_method: Option<String>,
+    /// Why the last attempt failed or the connection ended.
+    pub last_error: Option<String>,
+    /// Successful connections so far (1 after the first, 2 after a reconnect…).
+    pub connections: u64,
+}
+
+/// Everything rnyx knows about the tor it watches. The controller task is the
+/// only writer; every change bumps `generation`, which the UI compares to
+/// decide whether to draw.
+#[derive(Debug, Clone, Serialize)]
+pub struct ControllerState {
+    pub connection: ConnectionStatus,
+    pub relay: RelayInfo,
+    /// Bytes read and written over tor's uptime (`traffic/*`, then BW events).
+    pub traffic_read: u64,
+    pub traffic_written: u64,
+    pub bandwidth: BandwidthHistory,
+    pub log: LogBuffer,
+    pub circuits: CircuitTable,
+    pub or_connections: OrConnTable,
+    /// Event names currently subscribed with SETEVENTS.
+    pub subscribed_events: Vec<String>,
+    /// Asynchronous events received in all.
+    pub events_received: u64,
+    #[serde(skip)]
+    pub generation: u64,
+    #[serde(skip)]
+    pub limits: Limits,
+}
+
+impl ControllerState {
+    pub fn new(limits: Limits) -> Self {
+        Self {
+            connection: ConnectionStatus::default(),
+            relay: RelayInfo::default(),
+            traffic_read: 0,
+            traffic_written: 0,
+            bandwidth: BandwidthHistory::new(limits.bandwidth_samples),
+            log: LogBuffer::new(limits.log_entries),
+            circuits: CircuitTable::new(limits.circuits),
+            or_connections: OrConnTable::new(limits.or_connections),
+            subscribed_events: Vec::new(),
+            events_received: 0,
+            generation: 0,
+            limits,
+        }
+    }
+
+    /// Records a BW event: one more second of history and the running totals.
+    pub fn record_bandwidth(&mut self, sample: BandwidthSample) {
+        self.traffic_read = self.traffic_read.saturating_add(sample.read);
+        self.traffic_written = self.traffic_written.saturating_add(sample.written);
+        self.bandwidth.push(sample);
+    }
+
+    pub fn push_log(&mut self, entry: LogEntry) {
+        self.log.push(entry);
+    }
+
+    /// Forgets what belonged to the previous connection (a restarted tor has
+    /// other circuits and counters). The log and bandwidth history stay.
+    pub fn reset_for_new_connection(&mut self) {
+        self.relay = RelayInfo::default();
+        self.circuits.clear();
+        self.or_connections.clear();
+        self.subscribed_events.clear();
+    }
+
+    pub fn touch(&mut self) {
+        self.generation = self.generation.wrapping_add(1);
+    }
+}
+
+impl Default for ControllerState {
+    fn default() -> Self {
+        Self::new(Limits::default())
+    }
+}

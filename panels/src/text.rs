@@ -1,0 +1,43 @@
+//! Helpers for text that comes from tor or the network, which is untrusted.
+
+/// Returns `s` with every control character (C0, DEL, C1) removed, so that
+/// nothing tor or a remote relay says can move the cursor or recolour the
+/// terminal. Tabs become a single space.
+pub fn strip_controls(s: &str) -> String {
+    if !s.chars().any(is_unsafe) {
+        return s.to_owned();
+    }
+    s.chars()
+        .filter_map(|c| match c {
+            '\t' => Some(' '),
+            c if is_unsafe(c) => None,
+            c => Some(c),
+        })
+        .collect()
+}
+
+/// In-place variant of [`strip_controls`]; allocates only when something is removed.
+pub fn strip_controls_in_place(s: &mut String) {
+    if s.chars().any(is_unsafe) {
+        *s = strip_controls(s);
+    }
+}
+
+fn is_unsafe(c: char) -> bool {
+    c.is_control()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn removes_escape_sequences_and_c1() {
+        assert_eq!(strip_controls("a\x1b[31mred\u{9b}2J\x07b"), "a[31mred2Jb");
+        assert_eq!(strip_controls("tab\there"), "tab here");
+        assert_eq!(strip_controls("plain ünïcode"), "plain ünïcode");
+        let mut s = String::from("x\r\ny\x7f");
+        strip_controls_in_place(&mut s);
+        assert_eq!(s, "xy");
+    }
+}
