@@ -1,0 +1,4 @@
+//! rnyx: a terminal monitor for tor relays. The library holds everything the
+//! binary does, so tests reach it all.
+
+pub mod control;

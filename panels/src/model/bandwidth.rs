@@ -66,7 +66,11 @@ mod tests {
     fn keeps_only_the_newest_capacity_samples() {
         let mut h = BandwidthHistory::new(3);
         for t in 0..10 {
-            h.push(BandwidthSample { time: t, read: t * 10, written: t });
+            h.push(BandwidthSample {
+                time: t,
+                read: t * 10,
+                written: t,
+            });
         }
         assert_eq!(h.len(), 3);
         let times: Vec<u64> = h.iter().map(|s| s.time).collect();

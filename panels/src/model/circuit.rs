@@ -61,7 +61,10 @@ impl Hop {
 
     /// Parses a comma-separated path.
     pub fn parse_path(path: &str) -> Vec<Hop> {
-        path.split(',').filter(|p| !p.is_empty()).map(Hop::parse).collect()
+        path.split(',')
+            .filter(|p| !p.is_empty())
+            .map(Hop::parse)
+            .collect()
     }
 }
 
@@ -145,7 +148,10 @@ mod tests {
     #[test]
     fn long_names() {
         let h = Hop::parse("$aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa~relay1");
-        assert_eq!(h.fingerprint.as_deref(), Some("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"));
+        assert_eq!(
+            h.fingerprint.as_deref(),
+            Some("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")
+        );
         assert_eq!(h.nickname.as_deref(), Some("relay1"));
         assert_eq!(Hop::parse("$AB=x").nickname.as_deref(), Some("x"));
         assert_eq!(Hop::parse("$AB").nickname, None);

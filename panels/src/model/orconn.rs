@@ -109,6 +109,9 @@ mod tests {
         t.apply(conn("c", "CONNECTED"));
         assert_eq!(t.len(), 2);
         t.apply(conn("a", "CLOSED"));
-        assert_eq!(t.iter().map(|c| c.target.as_str()).collect::<Vec<_>>(), ["b"]);
+        assert_eq!(
+            t.iter().map(|c| c.target.as_str()).collect::<Vec<_>>(),
+            ["b"]
+        );
     }
 }

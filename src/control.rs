@@ -1,0 +1,10 @@
+//! The tor control protocol. `reply`, `args` and `event` are pure parsing
+//! (no runtime); `client` is the async client, generic over any
+//! `AsyncRead + AsyncWrite`; `auth` authenticates it; `target` finds tor.
+
+pub mod args;
+pub mod event;
+pub mod reply;
+
+pub use event::Event;
+pub use reply::{FrameError, LineKind, Reply, ReplyFramer, ReplyLine};
