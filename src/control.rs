@@ -8,3 +8,9 @@ pub mod reply;
 
 pub use event::Event;
 pub use reply::{FrameError, LineKind, Reply, ReplyFramer, ReplyLine};
+pub mod client;
+
+pub use client::{Client, ClientError, EventReceiver, Incoming};
+pub mod auth;
+
+pub use auth::{AuthError, AuthMethod, ProtocolInfo};
