@@ -14,3 +14,6 @@ pub use client::{Client, ClientError, EventReceiver, Incoming};
 pub mod auth;
 
 pub use auth::{AuthError, AuthMethod, ProtocolInfo};
+pub mod target;
+
+pub use target::{connect, ConnectError, Connection, Target};

@@ -1,4 +1,7 @@
 //! rnyx: a terminal monitor for tor relays. The library holds everything the
 //! binary does, so tests reach it all.
 
+pub mod cli;
 pub mod control;
+pub mod controller;
+pub mod dump;

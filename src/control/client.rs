@@ -105,6 +105,11 @@ impl Client {
         lock(&self.shared.closed).is_some()
     }
 
+    /// Why the connection ended, once it has.
+    pub fn close_reason(&self) -> Option<ClientError> {
+        lock(&self.shared.closed).clone()
+    }
+
     /// Sends one command and waits for its reply, whatever its status.
     pub async fn command(&self, command: &str) -> Result<Reply, ClientError> {
         let wire = to_wire(command)?;

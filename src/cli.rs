@@ -1,0 +1,64 @@
+//! Command-line options.
+
+use crate::control::Target;
+use clap::Parser;
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+/// Terminal monitor for tor relays.
+#[derive(Debug, Clone, Parser)]
+#[command(name = "rnyx", version, about)]
+pub struct Cli {
+    /// Control port to connect to: [ADDRESS:]PORT, e.g. 9051 or [::1]:9051.
+    #[arg(
+        short = 'i',
+        long,
+        value_name = "[ADDRESS:]PORT",
+        conflicts_with = "socket"
+    )]
+    pub interface: Option<String>,
+
+    /// Control socket to connect to, e.g. /run/tor/control.
+    #[arg(short = 's', long, value_name = "PATH")]
+    pub socket: Option<PathBuf>,
+
+    /// File whose first line is the control password (HashedControlPassword).
+    /// Also read from the RNYX_PASSWORD variable; else asked for when needed.
+    #[arg(long, value_name = "PATH")]
+    pub password_file: Option<PathBuf>,
+
+    /// Print the controller state as one JSON object and exit.
+    #[arg(long)]
+    pub dump: bool,
+}
+
+impl Cli {
+    /// The places to try, in order.
+    pub fn targets(&self) -> Result<Vec<Target>, String> {
+        if let Some(i) = &self.interface {
+            return Ok(vec![Target::parse_interface(i)?]);
+        }
+        if let Some(s) = &self.socket {
+            return Ok(vec![Target::Unix(s.clone())]);
+        }
+        Ok(Target::defaults())
+    }
+
+    /// The password from `--password-file` or `RNYX_PASSWORD`, if given.
+    pub fn given_password(&self) -> Result<Option<String>, String> {
+        if let Some(path) = &self.password_file {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| format!("cannot read the password file {}: {e}", path.display()))?;
+            return Ok(Some(text.lines().next().unwrap_or("").to_owned()));
+        }
+        Ok(std::env::var("RNYX_PASSWORD").ok())
+    }
+}
+
+/// Asks for the control password without echo, when a person is there to answer.
+pub fn prompt_password() -> Option<String> {
+    if !std::io::stdin().is_terminal() {
+        return None;
+    }
+    rpassword::prompt_password("Tor controller password: ").ok()
+}

@@ -1,0 +1,478 @@
+//! The background controller task: the one writer of the controller state.
+//!
+//! It connects, authenticates, reads the initial facts, subscribes to the
+//! events the state needs (plus those the operator asked for), applies events
+//! in batches and answers requests sent over a channel. When tor goes away
+//! the state says so and since when, and the task reconnects with backoff.
+
+pub mod apply;
+pub mod facts;
+
+use crate::control::{connect, ClientError, Connection, Reply, Target};
+use apply::{apply_batch, apply_facts};
+use rnyx_panels::model::{ControllerState, Limits, LogEntry, LogSource, Runlevel};
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use tokio::sync::{mpsc, oneshot, watch};
+
+/// Events the state itself is built from; always subscribed.
+pub const REQUIRED_EVENTS: &[&str] = &[
+    "BW",
+    "CIRC",
+    "ORCONN",
+    "NS",
+    "NEWCONSENSUS",
+    "STATUS_GENERAL",
+    "STATUS_CLIENT",
+    "STATUS_SERVER",
+    "CONF_CHANGED",
+    "SIGNAL",
+];
+
+/// Log runlevels subscribed unless the operator picks others.
+pub const DEFAULT_LOG_EVENTS: &[&str] = &["NOTICE", "WARN", "ERR"];
+
+/// How the controller task finds and watches tor.
+#[derive(Debug, Clone)]
+pub struct ControllerConfig {
+    pub targets: Vec<Target>,
+    pub password: Option<String>,
+    /// Events shown in the log (log runlevels and any other event names).
+    pub log_events: Vec<String>,
+    pub limits: Limits,
+    pub reconnect_initial: Duration,
+    pub reconnect_max: Duration,
+    /// How often traffic totals and accounting are re-read from tor.
+    pub refresh_interval: Duration,
+}
+
+impl Default for ControllerConfig {
+    fn default() -> Self {
+        Self {
+            targets: Target::defaults(),
+            password: None,
+            log_events: DEFAULT_LOG_EVENTS.iter().map(|s| (*s).to_owned()).collect(),
+            limits: Limits::default(),
+            reconnect_initial: Duration::from_millis(500),
+            reconnect_max: Duration::from_secs(10),
+            refresh_interval: Duration::from_secs(30),
+        }
+    }
+}
+
+/// The controller state shared between the task (writer) and readers. The
+/// lock is held only to apply a change or to read.
+#[derive(Debug)]
+pub struct SharedState {
+    state: Mutex<ControllerState>,
+    changed: watch::Sender<u64>,
+}
+
+impl SharedState {
+    pub fn new(state: ControllerState) -> Self {
+        let (changed, _) = watch::channel(state.generation);
+        Self {
+            state: Mutex::new(state),
+            changed,
+        }
+    }
+
+    /// Reads the state under the lock.
+    pub fn read<R>(&self, f: impl FnOnce(&ControllerState) -> R) -> R {
+        f(&self.lock())
+    }
+
+    /// A copy of the state, for the headless snapshot and tests.
+    pub fn snapshot(&self) -> ControllerState {
+        self.lock().clone()
+    }
+
+    /// Notifies on every change with the new generation.
+    pub fn subscribe(&self) -> watch::Receiver<u64> {
+        self.changed.subscribe()
+    }
+
+    fn update<R>(&self, f: impl FnOnce(&mut ControllerState) -> R) -> R {
+        let mut s = self.lock();
+        let r = f(&mut s);
+        s.touch();
+        let generation = s.generation;
+        drop(s);
+        self.changed.send_replace(generation);
+        r
+    }
+
+    fn lock(&self) -> MutexGuard<'_, ControllerState> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// Why a request could not be carried out.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RequestError {
+    #[error("tor is not connected")]
+    NotConnected,
+    #[error("the controller task has stopped")]
+    Stopped,
+    #[error("{0}")]
+    Client(#[from] ClientError),
+}
+
+/// What the UI asks of the controller task.
+#[derive(Debug)]
+pub enum Request {
+    /// A raw command; the reply is returned whatever its status.
+    Command {
+        command: String,
+        reply: oneshot::Sender<Result<Reply, RequestError>>,
+    },
+    /// Replace the operator's event selection. Replies with the events tor
+    /// rejected (the rest stay applied).
+    SetEvents {
+        events: Vec<String>,
+        reply: oneshot::Sender<Result<Vec<String>, RequestError>>,
+    },
+    /// `SIGNAL name`.
+    Signal {
+        signal: String,
+        reply: oneshot::Sender<Result<(), RequestError>>,
+    },
+    /// Retry connecting now instead of waiting for the backoff.
+    Reconnect,
+}
+
+/// The UI's handle on the controller task. Dropping it stops the task.
+#[derive(Debug, Clone)]
+pub struct ControllerHandle {
+    pub state: Arc<SharedState>,
+    requests: mpsc::Sender<Request>,
+}
+
+impl ControllerHandle {
+    pub async fn command(&self, command: &str) -> Result<Reply, RequestError> {
+        let (reply, rx) = oneshot::channel();
+        self.send(Request::Command {
+            command: command.to_owned(),
+            reply,
+        })
+        .await?;
+        rx.await.map_err(|_| RequestError::Stopped)?
+    }
+
+    pub async fn set_events(&self, events: Vec<String>) -> Result<Vec<String>, RequestError> {
+        let (reply, rx) = oneshot::channel();
+        self.send(Request::SetEvents { events, reply }).await?;
+        rx.await.map_err(|_| RequestError::Stopped)?
+    }
+
+    pub async fn signal(&self, signal: &str) -> Result<(), RequestError> {
+        let (reply, rx) = oneshot::channel();
+        self.send(Request::Signal {
+            signal: signal.to_owned(),
+            reply,
+        })
+        .await?;
+        rx.await.map_err(|_| RequestError::Stopped)?
+    }
+
+    pub async fn reconnect(&self) -> Result<(), RequestError> {
+        self.send(Request::Reconnect).await
+    }
+
+    /// The request channel, for a UI loop that sends without awaiting.
+    pub fn sender(&self) -> mpsc::Sender<Request> {
+        self.requests.clone()
+    }
+
+    async fn send(&self, r: Request) -> Result<(), RequestError> {
+        self.requests
+            .send(r)
+            .await
+            .map_err(|_| RequestError::Stopped)
+    }
+}
+
+/// Starts the controller task on the current runtime.
+pub fn spawn(config: ControllerConfig) -> ControllerHandle {
+    let state = Arc::new(SharedState::new(ControllerState::new(config.limits)));
+    let (tx, rx) = mpsc::channel(64);
+    tokio::spawn(run(config, Arc::clone(&state), rx));
+    ControllerHandle {
+        state,
+        requests: tx,
+    }
+}
+
+pub fn now_secs() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+pub fn now_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+}
+
+fn rnyx_log(state: &mut ControllerState, level: Runlevel, message: String) {
+    state.push_log(LogEntry::new(now_ms(), LogSource::Rnyx(level), message));
+}
+
+/// How a session with tor ended.
+enum SessionEnd {
+    Lost(String),
+    Reconnect,
+    Shutdown,
+}
+
+async fn run(
+    config: ControllerConfig,
+    state: Arc<SharedState>,
+    mut requests: mpsc::Receiver<Request>,
+) {
+    state.update(|s| s.connection.since = now_secs());
+    let mut wanted: Vec<String> = config.log_events.clone();
+    let mut backoff = config.reconnect_initial;
+    loop {
+        match connect(&config.targets, config.password.as_deref()).await {
+            Ok(conn) => {
+                backoff = config.reconnect_initial;
+                let end = session(&config, &state, conn, &mut requests, &mut wanted).await;
+                let reason = match end {
+                    SessionEnd::Shutdown => return,
+                    SessionEnd::Reconnect => "reconnect requested".to_owned(),
+                    SessionEnd::Lost(reason) => reason,
+                };
+                state.update(|s| {
+                    s.connection.connected = false;
+                    s.connection.since = now_secs();
+                    rnyx_log(s, Runlevel::Warn, format!("tor disconnected: {reason}"));
+                    s.connection.last_error = Some(reason);
+                });
+                continue;
+            }
+            Err(e) => {
+                let msg = e.to_string();
+                state.update(|s| {
+                    if s.connection.last_error.as_deref() != Some(msg.as_str()) {
+                        rnyx_log(s, Runlevel::Warn, format!("cannot connect: {msg}"));
+                    }
+                    s.connection.last_error = Some(msg);
+                });
+            }
+        }
+        // Wait out the backoff, answering requests meanwhile.
+        let sleep = tokio::time::sleep(backoff);
+        tokio::pin!(sleep);
+        loop {
+            tokio::select! {
+                () = &mut sleep => break,
+                req = requests.recv() => match req {
+                    None => return,
+                    Some(Request::Reconnect) => break,
+                    Some(other) => refuse(other),
+                },
+            }
+        }
+        backoff = (backoff * 2).min(config.reconnect_max);
+    }
+}
+
+fn refuse(req: Request) {
+    match req {
+        Request::Command { reply, .. } => drop(reply.send(Err(RequestError::NotConnected))),
+        Request::SetEvents { reply, .. } => drop(reply.send(Err(RequestError::NotConnected))),
+        Request::Signal { reply, .. } => drop(reply.send(Err(RequestError::NotConnected))),
+        Request::Reconnect => {}
+    }
+}
+
+/// One connection's life: facts, subscription, then events and requests.
+async fn session(
+    config: &ControllerConfig,
+    state: &Arc<SharedState>,
+    conn: Connection,
+    requests: &mut mpsc::Receiver<Request>,
+    wanted: &mut Vec<String>,
+) -> SessionEnd {
+    let Connection {
+        client,
+        mut events,
+        target,
+        method,
+        ..
+    } = conn;
+    let facts = match facts::gather(&client, now_secs()).await {
+        Ok(f) => f,
+        Err(e) => return SessionEnd::Lost(e.to_string()),
+    };
+    state.update(|s| {
+        s.reset_for_new_connection();
+        apply_facts(s, facts, true, now_secs());
+        s.connection.connected = true;
+        s.connection.since = now_secs();
+        s.connection.target = Some(target.to_string());
+        s.connection.auth_method = Some(method.as_str().to_owned());
+        s.connection.last_error = None;
+        s.connection.connections += 1;
+    });
+    let rejected = match subscribe(&client, wanted).await {
+        Ok(r) => r,
+        Err(e) => return SessionEnd::Lost(e.to_string()),
+    };
+    let mut logged = logged_set(wanted);
+    state.update(|s| {
+        s.subscribed_events = subscription(wanted);
+        log_rejected(s, &rejected);
+    });
+
+    // Facts re-read in the background arrive here, so only this loop writes.
+    let (facts_tx, mut facts_rx) = mpsc::channel::<facts::Facts>(1);
+    let (subs_tx, mut subs_rx) = mpsc::channel::<Subscribed>(4);
+    let refresh = |client: crate::control::Client, tx: mpsc::Sender<facts::Facts>| {
+        tokio::spawn(async move {
+            if let Ok(f) = facts::gather(&client, now_secs()).await {
+                let _ = tx.send(f).await;
+            }
+        });
+    };
+    let mut tick = tokio::time::interval(config.refresh_interval);
+    tick.tick().await;
+    loop {
+        tokio::select! {
+            batch = events.recv() => {
+                let Some(mut batch) = batch else {
+                    let reason = client.close_reason().unwrap_or(ClientError::Closed);
+                    return SessionEnd::Lost(reason.to_string());
+                };
+                // Drain whatever else is already queued into the same update.
+                while let Ok(more) = events.try_recv() {
+                    batch.extend(more);
+                }
+                let follow = state.update(|s| apply_batch(s, batch, &logged, now_ms()));
+                if follow.refresh_facts {
+                    refresh(client.clone(), facts_tx.clone());
+                }
+            }
+            Some(f) = facts_rx.recv() => state.update(|s| apply_facts(s, f, false, now_secs())),
+            _ = tick.tick() => refresh(client.clone(), facts_tx.clone()),
+            req = requests.recv() => match req {
+                None => return SessionEnd::Shutdown,
+                Some(Request::Reconnect) => return SessionEnd::Reconnect,
+                Some(Request::Command { command, reply }) => {
+                    let c = client.clone();
+                    tokio::spawn(async move {
+                        let _ = reply.send(c.command(&command).await.map_err(RequestError::from));
+                    });
+                }
+                Some(Request::Signal { signal, reply }) => {
+                    let c = client.clone();
+                    tokio::spawn(async move {
+                        let r = c.command_ok(&format!("SIGNAL {signal}")).await;
+                        let _ = reply.send(r.map(drop).map_err(RequestError::from));
+                    });
+                }
+                Some(Request::SetEvents { events: new, reply }) => {
+                    // Subscribed from a task of its own: awaiting here would stop
+                    // this loop draining events, and the reader could then not
+                    // deliver the reply.
+                    let c = client.clone();
+                    let tx = subs_tx.clone();
+                    tokio::spawn(async move {
+                        let mut new = new;
+                        let result = subscribe(&c, &mut new).await;
+                        let _ = tx.send((new, result, reply)).await;
+                    });
+                }
+            },
+            Some((new, result, reply)) = subs_rx.recv() => match result {
+                Ok(rejected) => {
+                    *wanted = new;
+                    logged = logged_set(wanted);
+                    state.update(|s| {
+                        s.subscribed_events = subscription(wanted);
+                        log_rejected(s, &rejected);
+                    });
+                    let _ = reply.send(Ok(rejected));
+                }
+                Err(e) => {
+                    let _ = reply.send(Err(e.clone().into()));
+                    return SessionEnd::Lost(e.to_string());
+                }
+            },
+        }
+    }
+}
+
+/// A finished SETEVENTS: the selection, what tor said, who asked.
+type Subscribed = (
+    Vec<String>,
+    Result<Vec<String>, ClientError>,
+    oneshot::Sender<Result<Vec<String>, RequestError>>,
+);
+
+fn log_rejected(s: &mut ControllerState, rejected: &[String]) {
+    for r in rejected {
+        rnyx_log(
+            s,
+            Runlevel::Warn,
+            format!("tor does not know the event {r}; not shown"),
+        );
+    }
+}
+
+/// Non-log events the operator wants to see as log lines.
+fn logged_set(wanted: &[String]) -> HashSet<String> {
+    wanted.iter().map(|e| e.to_ascii_uppercase()).collect()
+}
+
+/// The required events plus the operator's, upper-case, without repeats.
+fn subscription(wanted: &[String]) -> Vec<String> {
+    let mut all: Vec<String> = REQUIRED_EVENTS.iter().map(|s| (*s).to_owned()).collect();
+    for w in wanted {
+        let w = w.to_ascii_uppercase();
+        if !all.contains(&w) {
+            all.push(w);
+        }
+    }
+    all
+}
+
+/// SETEVENTS with everything needed. An event tor does not know is dropped
+/// from `wanted` and the rest subscribed; returns the dropped names.
+async fn subscribe(
+    client: &crate::control::Client,
+    wanted: &mut Vec<String>,
+) -> Result<Vec<String>, ClientError> {
+    let mut rejected = Vec::new();
+    loop {
+        let events = subscription(wanted);
+        let reply = client
+            .command(&format!("SETEVENTS {}", events.join(" ")))
+            .await?;
+        if reply.is_ok() {
+            return Ok(rejected);
+        }
+        // 552 Unrecognized event "FOO"
+        let bad = reply
+            .message()
+            .split('"')
+            .nth(1)
+            .map(|s| s.to_ascii_uppercase());
+        match bad {
+            Some(bad) if wanted.iter().any(|w| w.eq_ignore_ascii_case(&bad)) => {
+                wanted.retain(|w| !w.eq_ignore_ascii_case(&bad));
+                rejected.push(bad);
+            }
+            _ => {
+                return Err(ClientError::Rejected {
+                    command: "SETEVENTS".into(),
+                    status: reply.status,
+                    message: reply.message().to_owned(),
+                })
+            }
+        }
+    }
+}

@@ -1,0 +1,238 @@
+//! Applying what tor tells us to the controller state.
+
+use super::facts::Facts;
+use crate::control::event::StatusKind;
+use crate::control::{Event, Incoming};
+use rnyx_panels::model::{BandwidthSample, ControllerState, LogEntry, LogSource, Runlevel};
+use std::collections::HashSet;
+
+/// What applying a batch asks of the controller task.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Followup {
+    /// The configuration changed or tor reloaded: read the facts again.
+    pub refresh_facts: bool,
+}
+
+/// Applies one batch of incoming items. `logged` names the non-log events the
+/// operator wants to see as log lines (e.g. `CIRC`, `BW`).
+pub fn apply_batch(
+    state: &mut ControllerState,
+    batch: Vec<Incoming>,
+    logged: &HashSet<String>,
+    now_ms: u64,
+) -> Followup {
+    let mut follow = Followup::default();
+    for item in batch {
+        match item {
+            Incoming::Event(event) => {
+                state.events_received += 1;
+                apply_event(state, event, logged, now_ms, &mut follow);
+            }
+            Incoming::Malformed(e) => state.push_log(LogEntry::new(
+                now_ms,
+                LogSource::Rnyx(Runlevel::Warn),
+                format!("malformed input from tor ignored: {e}"),
+            )),
+        }
+    }
+    follow
+}
+
+fn apply_event(
+    state: &mut ControllerState,
+    event: Event,
+    logged: &HashSet<String>,
+    now_ms: u64,
+    follow: &mut Followup,
+) {
+    if let Event::Log { runlevel, message } = event {
+        state.push_log(LogEntry::new(now_ms, LogSource::Tor(runlevel), message));
+        return;
+    }
+    if logged.contains(event.name()) {
+        state.push_log(LogEntry::new(
+            now_ms,
+            LogSource::Event(event.name().to_owned()),
+            describe(&event),
+        ));
+    }
+    match event {
+        Event::Bandwidth { read, written } => state.record_bandwidth(BandwidthSample {
+            time: now_ms / 1000,
+            read,
+            written,
+        }),
+        Event::Circuit { circuit, .. } => state.circuits.apply(circuit),
+        Event::OrConn { connection, .. } => state.or_connections.apply(connection),
+        Event::Ns(entries) | Event::NewConsensus(entries) => {
+            if let Some(fp) = &state.relay.fingerprint {
+                if let Some(own) = entries.into_iter().find(|e| &e.fingerprint == fp) {
+                    state.relay.flags = own.flags;
+                }
+            }
+        }
+        Event::ConfChanged(_) => follow.refresh_facts = true,
+        Event::Signal(s) if s == "RELOAD" => follow.refresh_facts = true,
+        Event::Status {
+            kind: StatusKind::Server,
+            action,
+            arguments,
+            ..
+        } if action == "EXTERNAL_ADDRESS" => {
+            if let Some((_, addr)) = arguments.iter().find(|(k, _)| k == "ADDRESS") {
+                state.relay.address = Some(rnyx_panels::text::strip_controls(addr));
+            }
+        }
+        _ => {}
+    }
+}
+
+/// A log line for a non-log event: `READ: n, WRITTEN: n` for BW, the event's
+/// text otherwise.
+fn describe(event: &Event) -> String {
+    match event {
+        Event::Bandwidth { read, written } => format!("READ: {read}, WRITTEN: {written}"),
+        Event::Circuit { circuit, reason } => {
+            let path: Vec<String> = circuit
+                .path
+                .iter()
+                .map(|h| {
+                    h.nickname
+                        .clone()
+                        .or_else(|| h.fingerprint.clone())
+                        .unwrap_or_default()
+                })
+                .collect();
+            let mut s = format!("{} {:?} {}", circuit.id, circuit.status, path.join(","));
+            if let Some(p) = &circuit.purpose {
+                s.push_str(" PURPOSE=");
+                s.push_str(p);
+            }
+            if let Some(r) = reason {
+                s.push_str(" REASON=");
+                s.push_str(r);
+            }
+            s
+        }
+        Event::OrConn { connection, reason } => format!(
+            "{} {:?}{}",
+            connection.target,
+            connection.status,
+            reason
+                .as_ref()
+                .map(|r| format!(" REASON={r}"))
+                .unwrap_or_default()
+        ),
+        Event::Stream(s) => format!("{} {} {} {}", s.id, s.status, s.circuit_id, s.target),
+        Event::Status {
+            severity,
+            action,
+            arguments,
+            ..
+        } => {
+            let mut s = format!("{severity} {action}");
+            for (k, v) in arguments {
+                s.push(' ');
+                if !k.is_empty() {
+                    s.push_str(k);
+                    s.push('=');
+                }
+                s.push_str(v);
+            }
+            s
+        }
+        Event::ConfChanged(changes) => changes
+            .iter()
+            .map(|(k, v)| match v {
+                Some(v) => format!("{k}={v}"),
+                None => k.clone(),
+            })
+            .collect::<Vec<_>>()
+            .join(", "),
+        Event::NewConsensus(e) | Event::Ns(e) => format!("{} router status entries", e.len()),
+        Event::Signal(s) => s.clone(),
+        Event::Other { text, .. } => text.clone(),
+        Event::Log { message, .. } => message.clone(),
+    }
+}
+
+/// Puts freshly gathered facts into the state. `first` is true right after a
+/// (re)connection: then the bandwidth cache prepopulates the history.
+pub fn apply_facts(state: &mut ControllerState, facts: Facts, first: bool, now: u64) {
+    state.relay = facts.relay;
+    state.traffic_read = facts.traffic_read;
+    state.traffic_written = facts.traffic_written;
+    if first {
+        state.bandwidth.clear();
+        let n = facts.bandwidth_cache.len() as u64;
+        for (i, (read, written)) in (0u64..).zip(facts.bandwidth_cache) {
+            state.bandwidth.push(BandwidthSample {
+                time: now.saturating_sub(n - i),
+                read,
+                written,
+            });
+        }
+        state.circuits.clear();
+        for c in facts.circuits {
+            state.circuits.apply(c);
+        }
+        state.or_connections.clear();
+        for c in facts.or_connections {
+            state.or_connections.apply(c);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::control::ReplyFramer;
+
+    fn incoming(text: &str) -> Vec<Incoming> {
+        let mut f = ReplyFramer::new();
+        f.push(text.as_bytes());
+        std::iter::from_fn(|| f.next_reply())
+            .map(|r| match r {
+                Ok(r) => Incoming::Event(Event::parse(&r)),
+                Err(e) => Incoming::Malformed(e),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn batch_updates_history_circuits_flags_and_log() {
+        let mut s = ControllerState::default();
+        s.relay.fingerprint = Some("000102030405060708090A0B0C0D0E0F10111213".into());
+        s.traffic_read = 1000;
+        let logged: HashSet<String> = ["BW".to_owned()].into();
+        let f = apply_batch(
+            &mut s,
+            incoming(concat!(
+                "650 BW 10 20\r\n",
+                "650 CIRC 5 BUILT $AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA~a PURPOSE=GENERAL\r\n",
+                "650 CIRC 6 LAUNCHED\r\n",
+                "650 CIRC 6 FAILED REASON=TIMEOUT\r\n",
+                "650 NOTICE Bootstrapped 100%\x1b[2J (done)\r\n",
+                "650+NS\r\nr me AAECAwQFBgcICQoLDA0ODxAREhM x 2026-11-21 10:00:00 127.0.0.1 5000 0\r\ns Fast Running Valid\r\n.\r\n650 OK\r\n",
+                "junk\r\n",
+                "650 SIGNAL RELOAD\r\n",
+            )),
+            &logged,
+            5_000,
+        );
+        assert!(f.refresh_facts);
+        assert_eq!(s.traffic_read, 1010);
+        assert_eq!(s.bandwidth.latest().unwrap().time, 5);
+        assert_eq!(s.circuits.len(), 1);
+        assert_eq!(s.relay.flags, ["Fast", "Running", "Valid"]);
+        assert_eq!(s.events_received, 7);
+        let log: Vec<String> = s.log.iter().map(|e| e.message.clone()).collect();
+        assert_eq!(log[0], "READ: 10, WRITTEN: 20");
+        assert_eq!(log[1], "Bootstrapped 100%[2J (done)");
+        assert!(
+            log[2].starts_with("malformed input from tor ignored"),
+            "{log:?}"
+        );
+        assert_eq!(log.len(), 3);
+    }
+}

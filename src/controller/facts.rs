@@ -1,0 +1,371 @@
+//! The facts read once per connection (and again after RELOAD or a
+//! configuration change): who tor is, where it listens, what it has done.
+
+use crate::control::args::tokens;
+use crate::control::event::{parse_circ, parse_router_statuses};
+use crate::control::{Client, ClientError};
+use rnyx_panels::model::{
+    Accounting, Circuit, Listeners, OrConnStatus, OrConnection, RelayInfo, VersionStatus,
+};
+use rnyx_panels::text::strip_controls;
+
+/// Everything gathered at connection time.
+#[derive(Debug, Clone, Default)]
+pub struct Facts {
+    pub relay: RelayInfo,
+    pub traffic_read: u64,
+    pub traffic_written: u64,
+    /// Per-second (read, written) pairs from `bw-event-cache`, oldest first.
+    pub bandwidth_cache: Vec<(u64, u64)>,
+    pub circuits: Vec<Circuit>,
+    pub or_connections: Vec<OrConnection>,
+}
+
+/// Reads the facts, pipelining the queries. A key tor cannot answer (no
+/// fingerprint on a client, no address yet) leaves its field empty; only a
+/// connection that ends is an error.
+pub async fn gather(client: &Client, now: u64) -> Result<Facts, ClientError> {
+    let get = |key: &'static str| async move { client.getinfo(key).await.ok() };
+    let conf = |key: &'static str| async move { client.getconf(key).await.ok() };
+    let (
+        version,
+        version_status,
+        fingerprint,
+        address,
+        pid,
+        uptime,
+        (or_l, dir_l, socks_l, control_l),
+        (nickname, or_port, dir_port),
+        (rate, burst, relay_rate, relay_burst),
+        (traffic_read, traffic_written, bw_cache),
+        (circuit_status, orconn_status),
+        exit_policy,
+        accounting,
+    ) = tokio::join!(
+        get("version"),
+        get("status/version/current"),
+        get("fingerprint"),
+        get("address"),
+        get("process/pid"),
+        get("uptime"),
+        async {
+            tokio::join!(
+                get("net/listeners/or"),
+                get("net/listeners/dir"),
+                get("net/listeners/socks"),
+                get("net/listeners/control")
+            )
+        },
+        async { tokio::join!(conf("Nickname"), conf("ORPort"), conf("DirPort")) },
+        async {
+            tokio::join!(
+                conf("BandwidthRate"),
+                conf("BandwidthBurst"),
+                conf("RelayBandwidthRate"),
+                conf("RelayBandwidthBurst")
+            )
+        },
+        async {
+            tokio::join!(
+                get("traffic/read"),
+                get("traffic/written"),
+                get("bw-event-cache")
+            )
+        },
+        async { tokio::join!(get("circuit-status"), get("orconn-status")) },
+        exit_policy_summary(client),
+        accounting_facts(client),
+    );
+    if client.is_closed() {
+        return Err(ClientError::Closed);
+    }
+
+    let fingerprint = fingerprint.filter(|f| !f.is_empty());
+    let (flags, observed) = match &fingerprint {
+        Some(fp) => tokio::join!(own_flags(client, fp), observed_bandwidth(client, fp)),
+        None => (Vec::new(), None),
+    };
+
+    let mut listeners = Listeners {
+        or: listener_list(or_l),
+        dir: listener_list(dir_l),
+        socks: listener_list(socks_l),
+        control: listener_list(control_l),
+    };
+    // With DisableNetwork tor opens no OR/Dir listeners; show the configured ports.
+    if listeners.or.is_empty() {
+        listeners.or = configured_ports(or_port);
+    }
+    if listeners.dir.is_empty() {
+        listeners.dir = configured_ports(dir_port);
+    }
+
+    let relay = RelayInfo {
+        version: version.map(|v| strip_controls(&v)),
+        version_status: version_status.map_or(VersionStatus::Unknown, |s| VersionStatus::parse(&s)),
+        nickname: nickname
+            .and_then(|n| n.into_iter().next())
+            .map(|n| strip_controls(&n))
+            .or_else(|| fingerprint.as_ref().map(|_| "Unnamed".to_owned())),
+        fingerprint,
+        address: address.map(|a| strip_controls(&a)),
+        listeners,
+        pid: pid.and_then(|p| p.trim().parse().ok()),
+        start_time: uptime
+            .and_then(|u| u.trim().parse::<u64>().ok())
+            .map(|u| now.saturating_sub(u)),
+        flags,
+        exit_policy,
+        bandwidth_rate: effective(rate, relay_rate),
+        bandwidth_burst: effective(burst, relay_burst),
+        bandwidth_observed: observed,
+        accounting,
+    };
+    Ok(Facts {
+        relay,
+        traffic_read: parse_u64(traffic_read),
+        traffic_written: parse_u64(traffic_written),
+        bandwidth_cache: parse_bw_cache(&bw_cache.unwrap_or_default()),
+        circuits: circuit_status
+            .unwrap_or_default()
+            .lines()
+            .filter_map(|l| parse_circ(l, true).map(|(c, _)| c))
+            .filter(|c| !c.status.is_terminal())
+            .collect(),
+        or_connections: orconn_status
+            .unwrap_or_default()
+            .lines()
+            .filter_map(parse_orconn_status_line)
+            .collect(),
+    })
+}
+
+fn parse_u64(v: Option<String>) -> u64 {
+    v.and_then(|s| s.trim().parse().ok()).unwrap_or(0)
+}
+
+/// `"127.0.0.1:9051" "unix:/run/tor/control"` → both, unquoted.
+fn listener_list(v: Option<String>) -> Vec<String> {
+    v.map(|s| tokens(&s).map(|t| strip_controls(&t.value)).collect())
+        .unwrap_or_default()
+}
+
+fn configured_ports(v: Option<Vec<String>>) -> Vec<String> {
+    v.unwrap_or_default()
+        .into_iter()
+        .filter(|p| p != "0")
+        .map(|p| strip_controls(p.split(' ').next().unwrap_or("")))
+        .collect()
+}
+
+/// RelayBandwidthRate/Burst take precedence when set, as tor applies them.
+fn effective(general: Option<Vec<String>>, relay: Option<Vec<String>>) -> Option<u64> {
+    let first = |v: Option<Vec<String>>| -> Option<u64> { v?.first()?.trim().parse().ok() };
+    match first(relay) {
+        Some(r) if r > 0 => Some(r),
+        _ => first(general),
+    }
+}
+
+/// `bw-event-cache`: `read,written read,written …`.
+pub fn parse_bw_cache(s: &str) -> Vec<(u64, u64)> {
+    s.split(' ')
+        .filter_map(|pair| {
+            let (r, w) = pair.split_once(',')?;
+            Some((r.parse().ok()?, w.parse().ok()?))
+        })
+        .collect()
+}
+
+/// An `orconn-status` line: `LongName ORStatus`.
+fn parse_orconn_status_line(line: &str) -> Option<OrConnection> {
+    let (target, status) = line.trim().rsplit_once(' ')?;
+    let status = OrConnStatus::parse(status);
+    (!status.is_terminal()).then(|| OrConnection {
+        id: None,
+        target: strip_controls(target),
+        status,
+        circuits: None,
+    })
+}
+
+async fn own_flags(client: &Client, fingerprint: &str) -> Vec<String> {
+    match client.getinfo(&format!("ns/id/{fingerprint}")).await {
+        Ok(text) => parse_router_statuses(&text)
+            .into_iter()
+            .next()
+            .map(|r| r.flags)
+            .unwrap_or_default(),
+        Err(_) => Vec::new(),
+    }
+}
+
+/// The observed bandwidth in our own server descriptor, if tor has it.
+async fn observed_bandwidth(client: &Client, fingerprint: &str) -> Option<u64> {
+    let desc = client
+        .getinfo(&format!("desc/id/{fingerprint}"))
+        .await
+        .ok()?;
+    desc.lines().find_map(|l| {
+        let rest = l.strip_prefix("bandwidth ")?;
+        rest.split(' ').nth(2)?.parse().ok()
+    })
+}
+
+async fn exit_policy_summary(client: &Client) -> Option<String> {
+    if let Ok(full) = client.getinfo("exit-policy/full").await {
+        return Some(summarize_policy(&full));
+    }
+    // Tor has no policy to show yet (DisableNetwork, descriptor rebuilding):
+    // a relay that is not an exit rejects everything.
+    let exit_relay = client.getconf("ExitRelay").await.ok()?;
+    (exit_relay.first().map(String::as_str) == Some("0")).then(|| "reject *:*".to_owned())
+}
+
+/// Summarises a full exit policy the way the directory does (`accept 80,443`
+/// or `reject *:*`): which ports are accepted for every address.
+pub fn summarize_policy(full: &str) -> String {
+    const PORTS: usize = 65_536;
+    // decided[p]: None = undecided, Some(true) = accept.
+    let mut decided: Vec<Option<bool>> = vec![None; PORTS];
+    for rule in full
+        .split([',', '\n'])
+        .map(str::trim)
+        .filter(|r| !r.is_empty())
+    {
+        let Some((action, target)) = rule.split_once(' ') else {
+            continue;
+        };
+        let accept = match action {
+            "accept" | "accept6" => true,
+            "reject" | "reject6" => false,
+            _ => continue,
+        };
+        let Some((addr, ports)) = target.rsplit_once(':') else {
+            continue;
+        };
+        let any_address = matches!(addr, "*" | "*4" | "*6" | "0.0.0.0/0" | "[::]/0");
+        if !any_address {
+            continue;
+        }
+        let (lo, hi) = match ports {
+            "*" => (1, 65_535),
+            p => match p.split_once('-') {
+                Some((a, b)) => (a.parse().unwrap_or(1), b.parse().unwrap_or(0)),
+                None => match p.parse::<usize>() {
+                    Ok(n) => (n, n),
+                    Err(_) => continue,
+                },
+            },
+        };
+        for slot in decided
+            .iter_mut()
+            .take(hi.min(PORTS - 1) + 1)
+            .skip(lo.max(1))
+        {
+            slot.get_or_insert(accept);
+        }
+    }
+    let mut ranges: Vec<(usize, usize)> = Vec::new();
+    for (port, d) in decided.iter().enumerate().skip(1) {
+        if *d == Some(true) || d.is_none() {
+            match ranges.last_mut() {
+                Some((_, hi)) if *hi + 1 == port => *hi = port,
+                _ => ranges.push((port, port)),
+            }
+        }
+    }
+    if ranges.is_empty() {
+        return "reject *:*".to_owned();
+    }
+    if ranges == [(1, 65_535)] {
+        return "accept *:*".to_owned();
+    }
+    let list: Vec<String> = ranges
+        .iter()
+        .map(|&(a, b)| {
+            if a == b {
+                a.to_string()
+            } else {
+                format!("{a}-{b}")
+            }
+        })
+        .collect();
+    format!("accept {}", list.join(", "))
+}
+
+async fn accounting_facts(client: &Client) -> Option<Accounting> {
+    if client.getinfo("accounting/enabled").await.ok()?.trim() != "1" {
+        return None;
+    }
+    let (hibernating, bytes, left, end) = tokio::join!(
+        client.getinfo("accounting/hibernating"),
+        client.getinfo("accounting/bytes"),
+        client.getinfo("accounting/bytes-left"),
+        client.getinfo("accounting/interval-end"),
+    );
+    let pair = |s: Result<String, ClientError>| -> (u64, u64) {
+        let s = s.unwrap_or_default();
+        let mut it = s.split(' ').map(|n| n.parse().unwrap_or(0));
+        (it.next().unwrap_or(0), it.next().unwrap_or(0))
+    };
+    let (read, written) = pair(bytes);
+    let (read_left, written_left) = pair(left);
+    Some(Accounting {
+        status: hibernating.unwrap_or_default(),
+        read,
+        written,
+        read_left,
+        written_left,
+        interval_end: end.unwrap_or_default(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn policy_summaries() {
+        assert_eq!(summarize_policy("reject *:*"), "reject *:*");
+        assert_eq!(
+            summarize_policy(
+                "reject 0.0.0.0/8:*\nreject 10.0.0.0/8:*\naccept *:80\naccept *:443\nreject *:*"
+            ),
+            "accept 80, 443"
+        );
+        assert_eq!(
+            summarize_policy("reject *:25\naccept *:*"),
+            "accept 1-24, 26-65535"
+        );
+        assert_eq!(summarize_policy("accept *:*"), "accept *:*");
+        assert_eq!(
+            summarize_policy("accept *4:1000-1002,reject *:*"),
+            "accept 1000-1002"
+        );
+    }
+
+    #[test]
+    fn bw_cache_and_orconn_lines() {
+        assert_eq!(
+            parse_bw_cache("1,2 30,40 bad 5,6"),
+            [(1, 2), (30, 40), (5, 6)]
+        );
+        assert!(parse_bw_cache("").is_empty());
+        let c = parse_orconn_status_line("$AAAA~x CONNECTED").unwrap();
+        assert_eq!(
+            (c.target.as_str(), c.status),
+            ("$AAAA~x", OrConnStatus::Connected)
+        );
+        assert!(parse_orconn_status_line("$AAAA~x CLOSED").is_none());
+    }
+
+    #[test]
+    fn listener_lists_unquote() {
+        assert_eq!(
+            listener_list(Some("\"127.0.0.1:9051\" \"unix:/run/tor/control\"".into())),
+            ["127.0.0.1:9051", "unix:/run/tor/control"]
+        );
+        assert!(listener_list(Some(String::new())).is_empty());
+    }
+}
