@@ -5,3 +5,4 @@ pub mod cli;
 pub mod control;
 pub mod controller;
 pub mod dump;
+pub mod launch;

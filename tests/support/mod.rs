@@ -1,0 +1,100 @@
+//! Shared helpers for the real-tor tests: one private network per test
+//! binary, single DisableNetwork tors, and a raw control connection that
+//! asks tor directly (without rnyx's client) for comparison.
+#![allow(dead_code)]
+
+use rnyx::launch::{NetworkSpec, PrivateNetwork, SingleTor, SingleTorOptions};
+use std::io::{BufRead, BufReader, Write};
+use std::os::unix::net::UnixStream;
+use std::path::Path;
+use std::sync::OnceLock;
+use std::time::Duration;
+
+/// The private network shared by every test of this binary. Its tors carry
+/// `__OwningControllerProcess`, so they exit when the test binary does.
+pub fn network() -> &'static PrivateNetwork {
+    static NET: OnceLock<PrivateNetwork> = OnceLock::new();
+    NET.get_or_init(|| {
+        remove_stale_dirs();
+        let dir = std::env::temp_dir().join(format!("rnyx-net-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let net = PrivateNetwork::start(&dir, &NetworkSpec::default())
+            .unwrap_or_else(|e| panic!("cannot start the private network: {e}"));
+        if let Err(e) = net.wait_bootstrapped(Duration::from_secs(180)) {
+            panic!("{e}\n{}", net.logs());
+        }
+        net
+    })
+}
+
+/// Removes network directories left by test binaries that are gone.
+fn remove_stale_dirs() {
+    let Ok(entries) = std::fs::read_dir(std::env::temp_dir()) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        if let Some(pid) = name.strip_prefix("rnyx-net-") {
+            if !Path::new(&format!("/proc/{pid}")).exists() {
+                let _ = std::fs::remove_dir_all(e.path());
+            }
+        }
+    }
+}
+
+/// A single DisableNetwork tor in a fresh temporary directory.
+pub fn single_tor(options: SingleTorOptions) -> (tempfile::TempDir, SingleTor) {
+    let dir = tempfile::Builder::new()
+        .prefix("rnyx-tor-")
+        .tempdir()
+        .unwrap();
+    let tor = SingleTor::start(&dir.path().join("tor"), options)
+        .unwrap_or_else(|e| panic!("cannot start tor: {e}"));
+    (dir, tor)
+}
+
+/// Asks tor over its control socket, with hand-written protocol, for one
+/// GETINFO key. Authenticates with the cookie in `data_dir`.
+pub fn raw_getinfo(socket: &Path, cookie: &Path, key: &str) -> String {
+    let mut s = UnixStream::connect(socket).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    let cookie = std::fs::read(cookie).unwrap();
+    write!(
+        s,
+        "AUTHENTICATE {}\r\nGETINFO {key}\r\nQUIT\r\n",
+        hex::encode(cookie)
+    )
+    .unwrap();
+    let mut lines = BufReader::new(s).lines();
+    assert_eq!(lines.next().unwrap().unwrap(), "250 OK");
+    let first = lines.next().unwrap().unwrap();
+    let prefix_single = format!("250-{key}=");
+    if let Some(v) = first.strip_prefix(&prefix_single) {
+        return v.to_owned();
+    }
+    assert_eq!(first, format!("250+{key}="), "unexpected reply");
+    let mut out = Vec::new();
+    for l in lines {
+        let l = l.unwrap();
+        if l == "." {
+            break;
+        }
+        out.push(l);
+    }
+    out.join("\n")
+}
+
+/// Polls `f` every 100 ms until it returns `Some`, or panics after `secs`.
+pub async fn eventually<T>(what: &str, secs: u64, mut f: impl FnMut() -> Option<T>) -> T {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(secs);
+    loop {
+        if let Some(v) = f() {
+            return v;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "timed out after {secs} s waiting for {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
