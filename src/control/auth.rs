@@ -115,6 +115,30 @@ pub async fn authenticate(
     Ok((method, info))
 }
 
+/// Authenticates with one given method, whatever tor would prefer (for
+/// operators who pin a method, and for tests of each method).
+pub async fn authenticate_as(
+    client: &Client,
+    method: AuthMethod,
+    password: Option<&str>,
+) -> Result<ProtocolInfo, AuthError> {
+    let mut info = ProtocolInfo::parse(&client.command_ok("PROTOCOLINFO 1").await?);
+    let name = match method {
+        AuthMethod::None => "NULL",
+        AuthMethod::SafeCookie => "SAFECOOKIE",
+        AuthMethod::Cookie => "COOKIE",
+        AuthMethod::Password => "HASHEDPASSWORD",
+    };
+    if !info.offers(name) {
+        return Err(AuthError::NoSupportedMethod {
+            offered: info.methods.join(", "),
+        });
+    }
+    info.methods.retain(|m| m == name);
+    authenticate_with(client, &info, password).await?;
+    Ok(info)
+}
+
 async fn authenticate_with(
     client: &Client,
     info: &ProtocolInfo,

@@ -121,15 +121,26 @@ impl SingleTor {
         );
         let socket = self.socket_path();
         let log = self.log_path();
+        let fingerprint = self.options.relay.then(|| data.join("fingerprint"));
         let mut port = None;
         wait_until("tor's control port", Duration::from_secs(30), &log, || {
             if want_port && port.is_none() {
                 port = std::fs::read_to_string(&port_file)
                     .ok()
                     .filter(|s| s.ends_with('\n'))
-                    .and_then(|s| s.trim().rsplit(':').next()?.parse().ok());
+                    .and_then(|s| {
+                        // PORT=127.0.0.1:NNNN, beside UNIX_PORT=… for a socket
+                        s.lines()
+                            .find_map(|l| l.strip_prefix("PORT="))?
+                            .rsplit(':')
+                            .next()?
+                            .parse()
+                            .ok()
+                    });
             }
-            (!want_port || port.is_some()) && (!want_socket || socket.exists())
+            (!want_port || port.is_some())
+                && (!want_socket || socket.exists())
+                && fingerprint.as_ref().is_none_or(|f| f.exists())
         })?;
         self.port = port;
         Ok(())
