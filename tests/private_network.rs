@@ -1,17 +1,18 @@
 //! rnyx against a private tor network (authorities, relays, a client) running
-//! in its own loopback-only network namespace.
+//! in its own loopback-only network namespace, shared by these tests.
 
 mod support;
 
 use rnyx::controller::{spawn, ControllerConfig};
+use rnyx_panels::model::CircuitStatus;
+use std::process::Command;
 use support::{eventually, network, raw_getinfo};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn circuits_appear_on_the_client() {
     let net = network();
-    let client = net.client();
     let handle = spawn(ControllerConfig {
-        targets: vec![client.target()],
+        targets: vec![net.client().target()],
         ..ControllerConfig::default()
     });
     let fingerprints: Vec<String> = net.tors.iter().filter_map(|t| t.fingerprint()).collect();
@@ -19,19 +20,101 @@ async fn circuits_appear_on_the_client() {
         handle.state.read(|s| {
             s.circuits
                 .iter()
-                .find(|c| {
-                    c.status == rnyx_panels::model::CircuitStatus::Built && !c.path.is_empty()
-                })
+                .find(|c| c.status == CircuitStatus::Built && !c.path.is_empty())
                 .cloned()
         })
     })
     .await;
     for hop in &circuit.path {
         let fp = hop.fingerprint.as_ref().expect("hops carry fingerprints");
-        assert!(
-            fingerprints.contains(fp),
-            "hop {fp} is not a relay of the network"
-        );
+        assert!(fingerprints.contains(fp), "hop {fp} is not a relay of the network");
     }
-    let _ = raw_getinfo;
+    // tor's own list of circuits has it too.
+    let raw = raw_getinfo(
+        &net.client().control_socket(),
+        &net.client().dir.join("control_auth_cookie"),
+        "circuit-status",
+    );
+    assert!(
+        raw.lines().any(|l| l.starts_with(&format!("{} ", circuit.id))),
+        "circuit {} not in tor's circuit-status:\n{raw}",
+        circuit.id
+    );
+}
+
+/// Runs `rnyx --dump` on a control socket and parses its JSON.
+fn dump(socket: &std::path::Path) -> serde_json::Value {
+    let out = Command::new(env!("CARGO_BIN_EXE_rnyx"))
+        .arg("--dump")
+        .arg("--socket")
+        .arg(socket)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[tokio::test]
+async fn dump_of_a_relay_matches_what_tor_reports() {
+    let net = network();
+    let relay = net.relay();
+    let socket = relay.control_socket();
+    let cookie = relay.dir.join("control_auth_cookie");
+    let fp = relay.fingerprint().unwrap();
+
+    // Wait until the relay is in a consensus it has, so it has flags.
+    let v = eventually("the relay's own flags", 120, || {
+        let v = dump(&socket);
+        (!v["flags"].as_array().unwrap().is_empty()).then_some(v)
+    })
+    .await;
+    assert_eq!(v["fingerprint"], fp);
+    assert_eq!(v["nickname"], relay.name);
+    let version = raw_getinfo(&socket, &cookie, "version");
+    assert_eq!(v["version"], version);
+    let ns = raw_getinfo(&socket, &cookie, &format!("ns/id/{fp}"));
+    let tor_flags: Vec<&str> = ns
+        .lines()
+        .find_map(|l| l.strip_prefix("s "))
+        .unwrap()
+        .split(' ')
+        .collect();
+    let our_flags: Vec<&str> = v["flags"].as_array().unwrap().iter().map(|f| f.as_str().unwrap()).collect();
+    assert_eq!(our_flags, tor_flags);
+    assert!(our_flags.contains(&"Running"), "{our_flags:?}");
+    assert_eq!(v["pid"], relay.pid().unwrap());
+    assert_eq!(v["listeners"]["or"][0], format!("127.0.0.1:{}", relay.or_port.unwrap()));
+
+    // Traffic totals: between what tor said just before and just after.
+    let read_before: u64 = raw_getinfo(&socket, &cookie, "traffic/read").parse().unwrap();
+    let written_before: u64 = raw_getinfo(&socket, &cookie, "traffic/written").parse().unwrap();
+    let v = dump(&socket);
+    let read_after: u64 = raw_getinfo(&socket, &cookie, "traffic/read").parse().unwrap();
+    let written_after: u64 = raw_getinfo(&socket, &cookie, "traffic/written").parse().unwrap();
+    let read = v["traffic_read"].as_u64().unwrap();
+    let written = v["traffic_written"].as_u64().unwrap();
+    assert!(read > 0 && written > 0, "a relay in a live network has traffic");
+    assert!((read_before..=read_after).contains(&read), "{read_before} <= {read} <= {read_after}");
+    assert!(
+        (written_before..=written_after).contains(&written),
+        "{written_before} <= {written} <= {written_after}"
+    );
+}
+
+#[test]
+fn every_tor_runs_in_a_loopback_only_namespace() {
+    let net = network();
+    let ours = std::fs::read_link("/proc/self/ns/net").unwrap();
+    for t in &net.tors {
+        let pid = t.pid().unwrap();
+        // nsenter execs tor in place, so the pid is tor's.
+        let theirs = std::fs::read_link(format!("/proc/{pid}/ns/net")).unwrap();
+        assert_ne!(theirs, ours, "{} shares our network namespace", t.name);
+        let comm = std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap();
+        assert_eq!(comm.trim(), "tor");
+    }
+    let out = net.command_in_namespace("ip").args(["-o", "link"]).output().unwrap();
+    let links = String::from_utf8_lossy(&out.stdout);
+    let names: Vec<&str> = links.lines().filter_map(|l| l.split(':').nth(1)).map(str::trim).collect();
+    assert_eq!(names, ["lo"], "{links}");
 }
