@@ -8,7 +8,7 @@
 pub mod apply;
 pub mod facts;
 
-use crate::control::{connect, ClientError, Connection, Reply, Target};
+use crate::control::{connect, Client, ClientError, Connection, Reply, Target};
 use apply::{apply_batch, apply_facts};
 use rnyx_panels::model::{ControllerState, Limits, LogEntry, LogSource, Runlevel};
 use std::collections::HashSet;
@@ -331,7 +331,7 @@ async fn session(
     // Facts re-read in the background arrive here, so only this loop writes.
     let (facts_tx, mut facts_rx) = mpsc::channel::<facts::Facts>(1);
     let (subs_tx, mut subs_rx) = mpsc::channel::<Subscribed>(4);
-    let refresh = |client: crate::control::Client, tx: mpsc::Sender<facts::Facts>| {
+    let refresh = |client: Client, tx: mpsc::Sender<facts::Facts>| {
         tokio::spawn(async move {
             if let Ok(f) = facts::gather(&client, now_secs()).await {
                 let _ = tx.send(f).await;
@@ -361,31 +361,7 @@ async fn session(
             req = requests.recv() => match req {
                 None => return SessionEnd::Shutdown,
                 Some(Request::Reconnect) => return SessionEnd::Reconnect,
-                Some(Request::Command { command, reply }) => {
-                    let c = client.clone();
-                    tokio::spawn(async move {
-                        let _ = reply.send(c.command(&command).await.map_err(RequestError::from));
-                    });
-                }
-                Some(Request::Signal { signal, reply }) => {
-                    let c = client.clone();
-                    tokio::spawn(async move {
-                        let r = c.command_ok(&format!("SIGNAL {signal}")).await;
-                        let _ = reply.send(r.map(drop).map_err(RequestError::from));
-                    });
-                }
-                Some(Request::SetEvents { events: new, reply }) => {
-                    // Subscribed from a task of its own: awaiting here would stop
-                    // this loop draining events, and the reader could then not
-                    // deliver the reply.
-                    let c = client.clone();
-                    let tx = subs_tx.clone();
-                    tokio::spawn(async move {
-                        let mut new = new;
-                        let result = subscribe(&c, &mut new).await;
-                        let _ = tx.send((new, result, reply)).await;
-                    });
-                }
+                Some(req) => handle_request(&client, req, &subs_tx),
             },
             Some((new, result, reply)) = subs_rx.recv() => match result {
                 Ok(rejected) => {
@@ -403,6 +379,35 @@ async fn session(
                 }
             },
         }
+    }
+}
+
+/// Carries out a request without blocking the session loop: each runs in a
+/// task of its own. Awaiting here would stop the loop draining events, and
+/// the reader could then not deliver the reply.
+fn handle_request(client: &Client, req: Request, subs_tx: &mpsc::Sender<Subscribed>) {
+    let c = client.clone();
+    match req {
+        Request::Command { command, reply } => {
+            tokio::spawn(async move {
+                let _ = reply.send(c.command(&command).await.map_err(RequestError::from));
+            });
+        }
+        Request::Signal { signal, reply } => {
+            tokio::spawn(async move {
+                let r = c.command_ok(&format!("SIGNAL {signal}")).await;
+                let _ = reply.send(r.map(drop).map_err(RequestError::from));
+            });
+        }
+        Request::SetEvents { events, reply } => {
+            let tx = subs_tx.clone();
+            tokio::spawn(async move {
+                let mut events = events;
+                let result = subscribe(&c, &mut events).await;
+                let _ = tx.send((events, result, reply)).await;
+            });
+        }
+        Request::Reconnect => {}
     }
 }
 
@@ -442,10 +447,7 @@ fn subscription(wanted: &[String]) -> Vec<String> {
 
 /// SETEVENTS with everything needed. An event tor does not know is dropped
 /// from `wanted` and the rest subscribed; returns the dropped names.
-async fn subscribe(
-    client: &crate::control::Client,
-    wanted: &mut Vec<String>,
-) -> Result<Vec<String>, ClientError> {
+async fn subscribe(client: &Client, wanted: &mut Vec<String>) -> Result<Vec<String>, ClientError> {
     let mut rejected = Vec::new();
     loop {
         let events = subscription(wanted);
@@ -460,7 +462,7 @@ async fn subscribe(
             .message()
             .split('"')
             .nth(1)
-            .map(|s| s.to_ascii_uppercase());
+            .map(str::to_ascii_uppercase);
         match bad {
             Some(bad) if wanted.iter().any(|w| w.eq_ignore_ascii_case(&bad)) => {
                 wanted.retain(|w| !w.eq_ignore_ascii_case(&bad));

@@ -88,6 +88,7 @@ fn write_torrc(path: &Path, lines: &[(String, String)]) -> Result<(), LaunchErro
     Ok(())
 }
 
+#[allow(clippy::needless_pass_by_value)] // call sites read best with plain values
 fn opt(k: &str, v: impl ToString) -> (String, String) {
     (k.to_owned(), v.to_string())
 }

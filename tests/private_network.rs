@@ -15,7 +15,11 @@ async fn circuits_appear_on_the_client() {
         targets: vec![net.client().target()],
         ..ControllerConfig::default()
     });
-    let fingerprints: Vec<String> = net.tors.iter().filter_map(|t| t.fingerprint()).collect();
+    let fingerprints: Vec<String> = net
+        .tors
+        .iter()
+        .filter_map(rnyx::launch::network::NetTor::fingerprint)
+        .collect();
     let circuit = eventually("a built circuit", 60, || {
         handle.state.read(|s| {
             s.circuits
@@ -27,7 +31,10 @@ async fn circuits_appear_on_the_client() {
     .await;
     for hop in &circuit.path {
         let fp = hop.fingerprint.as_ref().expect("hops carry fingerprints");
-        assert!(fingerprints.contains(fp), "hop {fp} is not a relay of the network");
+        assert!(
+            fingerprints.contains(fp),
+            "hop {fp} is not a relay of the network"
+        );
     }
     // tor's own list of circuits has it too.
     let raw = raw_getinfo(
@@ -36,7 +43,8 @@ async fn circuits_appear_on_the_client() {
         "circuit-status",
     );
     assert!(
-        raw.lines().any(|l| l.starts_with(&format!("{} ", circuit.id))),
+        raw.lines()
+            .any(|l| l.starts_with(&format!("{} ", circuit.id))),
         "circuit {} not in tor's circuit-status:\n{raw}",
         circuit.id
     );
@@ -50,7 +58,11 @@ fn dump(socket: &std::path::Path) -> serde_json::Value {
         .arg(socket)
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
@@ -79,22 +91,44 @@ async fn dump_of_a_relay_matches_what_tor_reports() {
         .unwrap()
         .split(' ')
         .collect();
-    let our_flags: Vec<&str> = v["flags"].as_array().unwrap().iter().map(|f| f.as_str().unwrap()).collect();
+    let our_flags: Vec<&str> = v["flags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f.as_str().unwrap())
+        .collect();
     assert_eq!(our_flags, tor_flags);
     assert!(our_flags.contains(&"Running"), "{our_flags:?}");
     assert_eq!(v["pid"], relay.pid().unwrap());
-    assert_eq!(v["listeners"]["or"][0], format!("127.0.0.1:{}", relay.or_port.unwrap()));
+    assert_eq!(
+        v["listeners"]["or"][0],
+        format!("127.0.0.1:{}", relay.or_port.unwrap())
+    );
 
     // Traffic totals: between what tor said just before and just after.
-    let read_before: u64 = raw_getinfo(&socket, &cookie, "traffic/read").parse().unwrap();
-    let written_before: u64 = raw_getinfo(&socket, &cookie, "traffic/written").parse().unwrap();
+    let read_before: u64 = raw_getinfo(&socket, &cookie, "traffic/read")
+        .parse()
+        .unwrap();
+    let written_before: u64 = raw_getinfo(&socket, &cookie, "traffic/written")
+        .parse()
+        .unwrap();
     let v = dump(&socket);
-    let read_after: u64 = raw_getinfo(&socket, &cookie, "traffic/read").parse().unwrap();
-    let written_after: u64 = raw_getinfo(&socket, &cookie, "traffic/written").parse().unwrap();
+    let read_after: u64 = raw_getinfo(&socket, &cookie, "traffic/read")
+        .parse()
+        .unwrap();
+    let written_after: u64 = raw_getinfo(&socket, &cookie, "traffic/written")
+        .parse()
+        .unwrap();
     let read = v["traffic_read"].as_u64().unwrap();
     let written = v["traffic_written"].as_u64().unwrap();
-    assert!(read > 0 && written > 0, "a relay in a live network has traffic");
-    assert!((read_before..=read_after).contains(&read), "{read_before} <= {read} <= {read_after}");
+    assert!(
+        read > 0 && written > 0,
+        "a relay in a live network has traffic"
+    );
+    assert!(
+        (read_before..=read_after).contains(&read),
+        "{read_before} <= {read} <= {read_after}"
+    );
     assert!(
         (written_before..=written_after).contains(&written),
         "{written_before} <= {written} <= {written_after}"
@@ -113,8 +147,16 @@ fn every_tor_runs_in_a_loopback_only_namespace() {
         let comm = std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap();
         assert_eq!(comm.trim(), "tor");
     }
-    let out = net.command_in_namespace("ip").args(["-o", "link"]).output().unwrap();
+    let out = net
+        .command_in_namespace("ip")
+        .args(["-o", "link"])
+        .output()
+        .unwrap();
     let links = String::from_utf8_lossy(&out.stdout);
-    let names: Vec<&str> = links.lines().filter_map(|l| l.split(':').nth(1)).map(str::trim).collect();
+    let names: Vec<&str> = links
+        .lines()
+        .filter_map(|l| l.split(':').nth(1))
+        .map(str::trim)
+        .collect();
     assert_eq!(names, ["lo"], "{links}");
 }

@@ -25,16 +25,22 @@ async fn tcp_and_unix_socket_reach_the_same_tor() {
     let (_d, tor) = single_tor(SingleTorOptions::default());
     let fp = tor.fingerprint().unwrap();
     for target in [tor.port_target().unwrap(), tor.socket_target()] {
-        let conn = connect(&[target.clone()], None).await.unwrap();
+        let conn = connect(std::slice::from_ref(&target), None).await.unwrap();
         assert_eq!(conn.method, AuthMethod::SafeCookie, "{target}");
         assert_eq!(conn.client.getinfo("fingerprint").await.unwrap(), fp);
-        assert_eq!(conn.protocol_info.tor_version.as_deref(), Some(tor_version().as_str()));
+        assert_eq!(
+            conn.protocol_info.tor_version.as_deref(),
+            Some(tor_version().as_str())
+        );
     }
 }
 
 #[tokio::test]
 async fn null_authentication() {
-    let (_d, tor) = single_tor(SingleTorOptions { cookie: false, ..Default::default() });
+    let (_d, tor) = single_tor(SingleTorOptions {
+        cookie: false,
+        ..Default::default()
+    });
     let conn = connect(&[tor.socket_target()], None).await.unwrap();
     assert_eq!(conn.method, AuthMethod::None);
     assert!(conn.client.getinfo("version").await.is_ok());
@@ -44,7 +50,9 @@ async fn null_authentication() {
 async fn cookie_and_safecookie_each_work() {
     let (_d, tor) = single_tor(SingleTorOptions::default());
     for method in [AuthMethod::Cookie, AuthMethod::SafeCookie] {
-        let stream = rnyx::control::target::open(&tor.socket_target()).await.unwrap();
+        let stream = rnyx::control::target::open(&tor.socket_target())
+            .await
+            .unwrap();
         let (client, _events) = Client::new(stream);
         authenticate_as(&client, method, None).await.unwrap();
         assert!(client.getinfo("version").await.is_ok(), "{method:?}");
@@ -64,17 +72,24 @@ async fn password_right_wrong_and_missing() {
     assert_eq!(conn.method, AuthMethod::Password);
     assert!(conn.client.getinfo("version").await.is_ok());
 
-    let Err(e) = connect(&target, Some("battery staple")).await else { panic!("wrong password accepted") };
+    let Err(e) = connect(&target, Some("battery staple")).await else {
+        panic!("wrong password accepted")
+    };
     assert_eq!(e, ConnectError::Auth(AuthError::WrongPassword));
     assert_eq!(e.to_string(), "tor rejected the password (wrong password)");
 
-    let Err(e) = connect(&target, None).await else { panic!("no password accepted") };
+    let Err(e) = connect(&target, None).await else {
+        panic!("no password accepted")
+    };
     assert!(e.needs_password());
 }
 
 #[test]
 fn unreadable_cookie_is_one_clear_sentence() {
-    let (_d, tor) = single_tor(SingleTorOptions { control: ControlKind::Port, ..Default::default() });
+    let (_d, tor) = single_tor(SingleTorOptions {
+        control: ControlKind::Port,
+        ..Default::default()
+    });
     let port = match tor.port_target().unwrap() {
         Target::Tcp(a) => a.port(),
         Target::Unix(_) => unreachable!(),
@@ -87,10 +102,14 @@ fn unreadable_cookie_is_one_clear_sentence() {
         c
     } else {
         use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(tor.cookie_path(), std::fs::Permissions::from_mode(0o000)).unwrap();
+        std::fs::set_permissions(tor.cookie_path(), std::fs::Permissions::from_mode(0o000))
+            .unwrap();
         Command::new(env!("CARGO_BIN_EXE_rnyx"))
     };
-    let out = cmd.args(["--dump", "--interface", &port.to_string()]).output().unwrap();
+    let out = cmd
+        .args(["--dump", "--interface", &port.to_string()])
+        .output()
+        .unwrap();
     assert!(!out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
     let expected = format!(
@@ -105,11 +124,18 @@ fn unreadable_cookie_is_one_clear_sentence() {
 async fn bw_events_arrive_about_once_a_second() {
     let (_d, tor) = single_tor(SingleTorOptions::default());
     let handle = spawn(config(tor.socket_target()));
-    eventually("connected", 20, || handle.state.read(|s| s.connection.connected).then_some(())).await;
+    eventually("connected", 20, || {
+        handle.state.read(|s| s.connection.connected).then_some(())
+    })
+    .await;
     let start = handle.state.read(|s| s.bandwidth.len());
     tokio::time::sleep(Duration::from_secs(5)).await;
-    let (n, times): (usize, Vec<u64>) =
-        handle.state.read(|s| (s.bandwidth.len() - start, s.bandwidth.iter().skip(start).map(|b| b.time).collect()));
+    let (n, times): (usize, Vec<u64>) = handle.state.read(|s| {
+        (
+            s.bandwidth.len() - start,
+            s.bandwidth.iter().skip(start).map(|b| b.time).collect(),
+        )
+    });
     assert!((3..=7).contains(&n), "{n} BW events in 5 s");
     for w in times.windows(2) {
         assert!(w[1] - w[0] <= 2, "BW events {} s apart", w[1] - w[0]);
@@ -120,26 +146,45 @@ async fn bw_events_arrive_about_once_a_second() {
 async fn requests_reach_tor_and_rejected_events_are_reported() {
     let (_d, tor) = single_tor(SingleTorOptions::default());
     let handle = spawn(config(tor.socket_target()));
-    eventually("connected", 20, || handle.state.read(|s| s.connection.connected).then_some(())).await;
+    eventually("connected", 20, || {
+        handle.state.read(|s| s.connection.connected).then_some(())
+    })
+    .await;
     let reply = handle.command("GETINFO fingerprint").await.unwrap();
-    assert_eq!(reply.key_values().next().unwrap().1, tor.fingerprint().unwrap());
+    assert_eq!(
+        reply.key_values().next().unwrap().1,
+        tor.fingerprint().unwrap()
+    );
     let reply = handle.command("GETINFO no-such-key").await.unwrap();
     assert_eq!(reply.status, 552);
 
-    let rejected = handle.set_events(vec!["INFO".into(), "NOTICE".into(), "NOPE".into()]).await.unwrap();
+    let rejected = handle
+        .set_events(vec!["INFO".into(), "NOTICE".into(), "NOPE".into()])
+        .await
+        .unwrap();
     assert_eq!(rejected, ["NOPE"]);
     let subscribed = handle.state.read(|s| s.subscribed_events.clone());
     assert!(subscribed.contains(&"INFO".to_owned()) && subscribed.contains(&"BW".to_owned()));
     assert!(!subscribed.contains(&"NOPE".to_owned()));
     eventually("the rejection in the log", 5, || {
-        handle.state.read(|s| s.log.iter().any(|e| e.message.contains("does not know the event NOPE")).then_some(()))
+        handle.state.read(|s| {
+            s.log
+                .iter()
+                .any(|e| e.message.contains("does not know the event NOPE"))
+                .then_some(())
+        })
     })
     .await;
 
     // A signal goes through, and tor's SIGNAL event and log lines come back.
     handle.signal("RELOAD").await.unwrap();
     eventually("tor's reload notice", 10, || {
-        handle.state.read(|s| s.log.iter().any(|e| e.message.contains("Received reload signal")).then_some(()))
+        handle.state.read(|s| {
+            s.log
+                .iter()
+                .any(|e| e.message.contains("Received reload signal"))
+                .then_some(())
+        })
     })
     .await;
     assert!(handle.signal("NO_SUCH_SIGNAL").await.is_err());
@@ -147,27 +192,50 @@ async fn requests_reach_tor_and_rejected_events_are_reported() {
 
 #[tokio::test]
 async fn reconnects_after_tor_is_killed_and_restarted() {
-    let (_d, mut tor) = single_tor(SingleTorOptions { control: ControlKind::Socket, ..Default::default() });
+    let (_d, mut tor) = single_tor(SingleTorOptions {
+        control: ControlKind::Socket,
+        ..Default::default()
+    });
     let handle = spawn(config(tor.socket_target()));
-    let first_pid = eventually("connected", 20, || handle.state.read(|s| s.relay.pid.filter(|_| s.connection.connected))).await;
+    let first_pid = eventually("connected", 20, || {
+        handle
+            .state
+            .read(|s| s.relay.pid.filter(|_| s.connection.connected))
+    })
+    .await;
     assert_eq!(Some(first_pid), tor.pid());
 
     tor.kill();
-    eventually("disconnected", 10, || handle.state.read(|s| (!s.connection.connected).then_some(()))).await;
-    let error = handle.state.read(|s| s.connection.last_error.clone()).unwrap();
+    eventually("disconnected", 10, || {
+        handle
+            .state
+            .read(|s| (!s.connection.connected).then_some(()))
+    })
+    .await;
+    let error = handle
+        .state
+        .read(|s| s.connection.last_error.clone())
+        .unwrap();
     assert!(!error.is_empty());
     assert!(handle.command("GETINFO version").await.is_err());
 
     tor.restart().unwrap();
     let second_pid = eventually("reconnected", 30, || {
-        handle.state.read(|s| s.relay.pid.filter(|_| s.connection.connected && s.connection.connections == 2))
+        handle.state.read(|s| {
+            s.relay
+                .pid
+                .filter(|_| s.connection.connected && s.connection.connections == 2)
+        })
     })
     .await;
     assert_eq!(Some(second_pid), tor.pid());
     assert_ne!(first_pid, second_pid);
     // Subscriptions are back: BW events flow again.
     let n = handle.state.read(|s| s.events_received);
-    eventually("events after reconnecting", 5, || handle.state.read(|s| (s.events_received > n).then_some(()))).await;
+    eventually("events after reconnecting", 5, || {
+        handle.state.read(|s| (s.events_received > n).then_some(()))
+    })
+    .await;
 }
 
 #[test]
@@ -179,31 +247,53 @@ fn dump_prints_json_and_fails_with_a_sentence() {
         .arg(tor.socket_path())
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["connected"], true);
     assert_eq!(v["fingerprint"], tor.fingerprint().unwrap());
     assert_eq!(v["nickname"], "rnyxTestRelay");
     assert_eq!(v["version"], tor_version());
     assert_eq!(v["pid"], tor.pid().unwrap());
-    for key in ["flags", "traffic_read", "traffic_written", "circuits", "or_connections"] {
+    for key in [
+        "flags",
+        "traffic_read",
+        "traffic_written",
+        "circuits",
+        "or_connections",
+    ] {
         assert!(v.get(key).is_some(), "missing {key}");
     }
 
     let missing = tor.dir.join("no-such-socket");
-    let out = Command::new(env!("CARGO_BIN_EXE_rnyx")).arg("--dump").arg("--socket").arg(&missing).output().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_rnyx"))
+        .arg("--dump")
+        .arg("--socket")
+        .arg(&missing)
+        .output()
+        .unwrap();
     assert!(!out.status.success());
     assert!(out.stdout.is_empty());
     assert_eq!(
         String::from_utf8_lossy(&out.stderr),
-        format!("rnyx: tor is not listening at {} (no such socket)\n", missing.display())
+        format!(
+            "rnyx: tor is not listening at {} (no such socket)\n",
+            missing.display()
+        )
     );
 }
 
 fn tor_version() -> String {
     let out = Command::new("tor").arg("--version").output().unwrap();
     let text = String::from_utf8_lossy(&out.stdout).into_owned();
-    text.split_whitespace().nth(2).unwrap().trim_end_matches('.').to_owned()
+    text.split_whitespace()
+        .nth(2)
+        .unwrap()
+        .trim_end_matches('.')
+        .to_owned()
 }
 
 fn is_root() -> bool {

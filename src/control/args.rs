@@ -108,32 +108,32 @@ pub fn parse_quoted(s: &str) -> (Cow<'_, str>, &str) {
 
 /// Undoes C-style escapes: `\n \t \r \\ \" \'`, octal `\ooo` and hex `\xHH`.
 /// An unknown escape keeps the escaped character.
-pub fn unescape(s: &str) -> String {
-    let bytes = s.as_bytes();
+pub fn unescape(text: &str) -> String {
+    let bytes = text.as_bytes();
     let mut out: Vec<u8> = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
-        let b = bytes[i];
-        if b != b'\\' || i + 1 >= bytes.len() {
-            out.push(b);
+        let byte = bytes[i];
+        if byte != b'\\' || i + 1 >= bytes.len() {
+            out.push(byte);
             i += 1;
             continue;
         }
-        let e = bytes[i + 1];
+        let escaped = bytes[i + 1];
         i += 2;
-        match e {
+        match escaped {
             b'n' => out.push(b'\n'),
             b't' => out.push(b'\t'),
             b'r' => out.push(b'\r'),
             b'0'..=b'7' => {
-                let mut v = u32::from(e - b'0');
-                let mut n = 1;
-                while n < 3 && i < bytes.len() && (b'0'..=b'7').contains(&bytes[i]) {
-                    v = v * 8 + u32::from(bytes[i] - b'0');
+                let mut value = u32::from(escaped - b'0');
+                let mut digits = 1;
+                while digits < 3 && i < bytes.len() && (b'0'..=b'7').contains(&bytes[i]) {
+                    value = value * 8 + u32::from(bytes[i] - b'0');
                     i += 1;
-                    n += 1;
+                    digits += 1;
                 }
-                out.push(u8::try_from(v & 0xff).unwrap_or(b'?'));
+                out.push(u8::try_from(value & 0xff).unwrap_or(b'?'));
             }
             b'x' if i + 1 < bytes.len()
                 && bytes[i].is_ascii_hexdigit()
@@ -149,7 +149,7 @@ pub fn unescape(s: &str) -> String {
     }
     match String::from_utf8(out) {
         Ok(s) => s,
-        Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+        Err(err) => String::from_utf8_lossy(err.as_bytes()).into_owned(),
     }
 }
 

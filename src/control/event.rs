@@ -211,7 +211,6 @@ pub fn parse_circ(text: &str, with_keywords: bool) -> Option<(Circuit, Option<St
     for t in toks {
         match t.key {
             None if circuit.path.is_empty() => circuit.path = Hop::parse_path(&t.value),
-            None => {} // extra positional arguments are tolerated
             Some(_) if !with_keywords => {}
             Some("BUILD_FLAGS") => {
                 circuit.build_flags = t.value.split(',').map(str::to_owned).collect();
@@ -219,7 +218,8 @@ pub fn parse_circ(text: &str, with_keywords: bool) -> Option<(Circuit, Option<St
             Some("PURPOSE") => circuit.purpose = Some(t.value.into_owned()),
             Some("TIME_CREATED") => circuit.time_created = Some(t.value.into_owned()),
             Some("REASON") => reason = Some(t.value.into_owned()),
-            Some(_) => {}
+            // Extra positional arguments and unknown keywords are tolerated.
+            _ => {}
         }
     }
     Some((circuit, reason))

@@ -165,7 +165,8 @@ impl ReplyFramer {
         loop {
             let rest = &self.buf[self.pos..];
             let Some(nl) = memchr(b'\n', rest) else {
-                if rest.len() > self.max_line {
+                // +1: a line of exactly max_line bytes may still await its "\r\n".
+                if rest.len() > self.max_line + 1 {
                     // Drop what we have of this line and skip to its end.
                     self.pos = self.buf.len();
                     if !self.skipping_line {

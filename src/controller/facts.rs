@@ -24,6 +24,7 @@ pub struct Facts {
 /// Reads the facts, pipelining the queries. A key tor cannot answer (no
 /// fingerprint on a client, no address yet) leaves its field empty; only a
 /// connection that ends is an error.
+#[allow(clippy::too_many_lines)] // one pipelined batch of queries reads best in one place
 pub async fn gather(client: &Client, now: u64) -> Result<Facts, ClientError> {
     let get = |key: &'static str| async move { client.getinfo(key).await.ok() };
     let conf = |key: &'static str| async move { client.getconf(key).await.ok() };

@@ -64,10 +64,10 @@ async fn fake_safecookie_tor(
             w.write_all(b"250 OK\r\n").await.unwrap();
         }
     });
-    let (client, _ev) = Client::new(ours);
+    let (client, events) = Client::new(ours);
     let result = authenticate(&client, None).await.map(|(m, _)| m);
     drop(client);
-    drop(_ev);
+    drop(events);
     if !lie {
         server.await.unwrap();
     }
