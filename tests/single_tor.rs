@@ -303,3 +303,28 @@ fn is_root() -> bool {
         .find_map(|l| l.strip_prefix("Uid:"))
         .is_some_and(|u| u.split_whitespace().nth(1) == Some("0"))
 }
+
+#[tokio::test]
+async fn ipv6_control_port() {
+    let (_d, tor) = single_tor(SingleTorOptions {
+        control: ControlKind::Port,
+        extra: vec![("ControlPort".into(), "[::1]:auto".into())],
+        ..Default::default()
+    });
+    let ports = std::fs::read_to_string(tor.dir.join("control-port")).unwrap();
+    let v6 = ports
+        .lines()
+        .find_map(|l| l.strip_prefix("PORT=::1:"))
+        .unwrap_or_else(|| {
+            panic!(
+                "tor listens on [::1]: {ports}\n{}",
+                rnyx::launch::log_tail(&tor.log_path(), 5)
+            )
+        });
+    let target = Target::parse_interface(&format!("[::1]:{v6}")).unwrap();
+    let conn = connect(&[target], None).await.unwrap();
+    assert_eq!(
+        conn.client.getinfo("fingerprint").await.unwrap(),
+        tor.fingerprint().unwrap()
+    );
+}

@@ -6,6 +6,7 @@ use super::args::tokens;
 use super::reply::Reply;
 use base64::Engine as _;
 use rnyx_panels::model::{Circuit, CircuitStatus, Hop, OrConnStatus, OrConnection, Runlevel};
+use rnyx_panels::text::strip_controls;
 
 /// Which STATUS_* event.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -213,11 +214,11 @@ pub fn parse_circ(text: &str, with_keywords: bool) -> Option<(Circuit, Option<St
             None if circuit.path.is_empty() => circuit.path = Hop::parse_path(&t.value),
             Some(_) if !with_keywords => {}
             Some("BUILD_FLAGS") => {
-                circuit.build_flags = t.value.split(',').map(str::to_owned).collect();
+                circuit.build_flags = t.value.split(',').map(strip_controls).collect();
             }
-            Some("PURPOSE") => circuit.purpose = Some(t.value.into_owned()),
-            Some("TIME_CREATED") => circuit.time_created = Some(t.value.into_owned()),
-            Some("REASON") => reason = Some(t.value.into_owned()),
+            Some("PURPOSE") => circuit.purpose = Some(strip_controls(&t.value)),
+            Some("TIME_CREATED") => circuit.time_created = Some(strip_controls(&t.value)),
+            Some("REASON") => reason = Some(strip_controls(&t.value)),
             // Extra positional arguments and unknown keywords are tolerated.
             _ => {}
         }
@@ -228,9 +229,9 @@ pub fn parse_circ(text: &str, with_keywords: bool) -> Option<(Circuit, Option<St
 fn parse_stream(rest: &str) -> Option<Event> {
     let mut toks = tokens(rest);
     let id = toks.next()?.value.parse().ok()?;
-    let status = toks.next()?.value.into_owned();
+    let status = strip_controls(&toks.next()?.value);
     let circuit_id = toks.next()?.value.parse().ok()?;
-    let target = toks.next()?.value.into_owned();
+    let target = strip_controls(&toks.next()?.value);
     let purpose = toks
         .find(|t| t.key == Some("PURPOSE"))
         .map(|t| t.value.into_owned());
@@ -249,7 +250,7 @@ fn parse_orconn(rest: &str) -> Option<Event> {
     let status = OrConnStatus::parse(&toks.next().filter(|t| t.key.is_none())?.value);
     let mut connection = OrConnection {
         id: None,
-        target: rnyx_panels::text::strip_controls(&target),
+        target: strip_controls(&target),
         status,
         circuits: None,
     };
@@ -304,7 +305,7 @@ pub fn parse_router_statuses(text: &str) -> Vec<RouterStatus> {
                 let f: Vec<&str> = rest.split(' ').collect();
                 let Some(identity) = f.get(1) else { continue };
                 out.push(RouterStatus {
-                    nickname: rnyx_panels::text::strip_controls(f[0]),
+                    nickname: strip_controls(f[0]),
                     fingerprint: identity_to_hex(identity).unwrap_or_default(),
                     // r nickname identity digest date time address orport dirport
                     address: f.get(5).map(|s| (*s).to_owned()).unwrap_or_default(),

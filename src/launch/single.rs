@@ -129,7 +129,7 @@ impl SingleTor {
                     .ok()
                     .filter(|s| s.ends_with('\n'))
                     .and_then(|s| {
-                        // PORT=127.0.0.1:NNNN, beside UNIX_PORT=… for a socket
+                        // PORT=127.0.0.1:NNNN, beside UNIX_PORT=… for a socket (and PORT=::1:NNNN for IPv6)
                         s.lines()
                             .find_map(|l| l.strip_prefix("PORT="))?
                             .rsplit(':')
