@@ -9,6 +9,7 @@ pub mod apply;
 pub mod facts;
 
 use crate::control::{connect, Client, ClientError, Connection, Reply, Target};
+use crate::procfs::ProcSampler;
 use apply::{apply_batch, apply_facts};
 use rnyx_panels::model::{ControllerState, Limits, LogEntry, LogSource, Runlevel};
 use std::collections::HashSet;
@@ -329,6 +330,7 @@ async fn session(
     });
 
     // Facts re-read in the background arrive here, so only this loop writes.
+    let mut sampler = ProcSampler::default();
     let (facts_tx, mut facts_rx) = mpsc::channel::<facts::Facts>(1);
     let (subs_tx, mut subs_rx) = mpsc::channel::<Subscribed>(4);
     let refresh = |client: Client, tx: mpsc::Sender<facts::Facts>| {
@@ -340,6 +342,8 @@ async fn session(
     };
     let mut tick = tokio::time::interval(config.refresh_interval);
     tick.tick().await;
+    let mut second = tokio::time::interval(Duration::from_secs(1));
+    second.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     loop {
         tokio::select! {
             batch = events.recv() => {
@@ -358,6 +362,11 @@ async fn session(
             }
             Some(f) = facts_rx.recv() => state.update(|s| apply_facts(s, f, false, now_secs())),
             _ = tick.tick() => refresh(client.clone(), facts_tx.clone()),
+            _ = second.tick() => {
+                let (pid, ports) = state.read(|s| (s.relay.pid, listen_ports(&s.relay)));
+                let info = sampler.sample(pid, &ports);
+                state.update(|s| s.record_system(info));
+            }
             req = requests.recv() => match req {
                 None => return SessionEnd::Shutdown,
                 Some(Request::Reconnect) => return SessionEnd::Reconnect,
@@ -426,6 +435,17 @@ fn log_rejected(s: &mut ControllerState, rejected: &[String]) {
             format!("tor does not know the event {r}; not shown"),
         );
     }
+}
+
+/// tor's ORPort and DirPort numbers, to tell inbound connections from outbound.
+fn listen_ports(relay: &rnyx_panels::model::RelayInfo) -> Vec<u16> {
+    relay
+        .listeners
+        .or
+        .iter()
+        .chain(&relay.listeners.dir)
+        .filter_map(|l| l.rsplit(':').next()?.parse().ok())
+        .collect()
 }
 
 /// Non-log events the operator wants to see as log lines.

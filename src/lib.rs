@@ -6,3 +6,4 @@ pub mod control;
 pub mod controller;
 pub mod dump;
 pub mod launch;
+pub mod procfs;

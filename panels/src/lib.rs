@@ -1,6 +1,13 @@
-//! The model rnyx shows (controller state and its domain types) and, in later
-//! releases, every panel. This crate performs no I/O: it depends on no
+//! The model rnyx shows (controller state and its domain types) and every
+//! panel. This crate performs no I/O: it depends on no
 //! runtime, terminal or socket crate, so everything here is testable on fakes.
 
+pub mod app;
+pub mod format;
+pub mod graph;
+pub mod header;
+pub mod keymap;
 pub mod model;
+pub mod popup;
 pub mod text;
+pub mod theme;

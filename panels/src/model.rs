@@ -6,11 +6,15 @@ mod circuit;
 mod log;
 mod orconn;
 mod relay;
+mod series;
 mod state;
+mod system;
 
 pub use bandwidth::{BandwidthHistory, BandwidthSample};
 pub use circuit::{Circuit, CircuitStatus, CircuitTable, Hop};
 pub use log::{LogBuffer, LogEntry, LogSource, Runlevel};
 pub use orconn::{OrConnStatus, OrConnTable, OrConnection};
 pub use relay::{Accounting, Listeners, RelayInfo, VersionStatus};
+pub use series::{Column, Interval, Series};
 pub use state::{ConnectionStatus, ControllerState, Limits};
+pub use system::SystemInfo;

@@ -163,7 +163,10 @@ pub fn apply_facts(state: &mut ControllerState, facts: Facts, first: bool, now: 
     state.traffic_read = facts.traffic_read;
     state.traffic_written = facts.traffic_written;
     if first {
+        // The graph is full the moment it appears: prepopulate it from tor's
+        // cache of recent BW events.
         state.bandwidth.clear();
+        state.bandwidth_graph.clear();
         let n = facts.bandwidth_cache.len() as u64;
         for (i, (read, written)) in (0u64..).zip(facts.bandwidth_cache) {
             state.bandwidth.push(BandwidthSample {
@@ -171,6 +174,7 @@ pub fn apply_facts(state: &mut ControllerState, facts: Facts, first: bool, now: 
                 read,
                 written,
             });
+            state.bandwidth_graph.push(read as f64, written as f64);
         }
         state.circuits.clear();
         for c in facts.circuits {

@@ -1,5 +1,6 @@
 use super::{
     BandwidthHistory, BandwidthSample, CircuitTable, LogBuffer, LogEntry, OrConnTable, RelayInfo,
+    Series, SystemInfo,
 };
 use serde::Serialize;
 
@@ -10,16 +11,19 @@ pub struct Limits {
     pub log_entries: usize,
     pub circuits: usize,
     pub or_connections: usize,
+    /// Columns kept per graph interval.
+    pub graph_columns: usize,
 }
 
 impl Default for Limits {
     fn default() -> Self {
         Self {
-            // A day of per-second samples.
-            bandwidth_samples: 86_400,
+            // 15 minutes of per-second samples; longer views use `graphs`.
+            bandwidth_samples: 900,
             log_entries: 1_000,
             circuits: 10_000,
             or_connections: 20_000,
+            graph_columns: 600,
         }
     }
 }
@@ -54,6 +58,16 @@ pub struct ControllerState {
     pub log: LogBuffer,
     pub circuits: CircuitTable,
     pub or_connections: OrConnTable,
+    /// Download/upload bytes per second, binned for the graph.
+    #[serde(skip)]
+    pub bandwidth_graph: Series,
+    /// Inbound/outbound connection counts, binned for the graph.
+    #[serde(skip)]
+    pub connections_graph: Series,
+    /// tor's cpu (percent of a core) and memory (bytes), binned for the graph.
+    #[serde(skip)]
+    pub resources_graph: Series,
+    pub system: SystemInfo,
     /// Event names currently subscribed with SETEVENTS.
     pub subscribed_events: Vec<String>,
     /// Asynchronous events received in all.
@@ -75,6 +89,10 @@ impl ControllerState {
             log: LogBuffer::new(limits.log_entries),
             circuits: CircuitTable::new(limits.circuits),
             or_connections: OrConnTable::new(limits.or_connections),
+            bandwidth_graph: Series::new(limits.graph_columns),
+            connections_graph: Series::new(limits.graph_columns),
+            resources_graph: Series::new(limits.graph_columns),
+            system: SystemInfo::default(),
             subscribed_events: Vec::new(),
             events_received: 0,
             generation: 0,
@@ -87,6 +105,19 @@ impl ControllerState {
         self.traffic_read = self.traffic_read.saturating_add(sample.read);
         self.traffic_written = self.traffic_written.saturating_add(sample.written);
         self.bandwidth.push(sample);
+        self.bandwidth_graph
+            .push(sample.read as f64, sample.written as f64);
+    }
+
+    /// Records a second's system sample for the connections and resources graphs.
+    pub fn record_system(&mut self, system: SystemInfo) {
+        if let (Some(i), Some(o)) = (system.inbound, system.outbound) {
+            self.connections_graph.push(i as f64, o as f64);
+        }
+        if let (Some(c), Some(m)) = (system.tor_cpu, system.tor_memory) {
+            self.resources_graph.push(c, m as f64);
+        }
+        self.system = system;
     }
 
     pub fn push_log(&mut self, entry: LogEntry) {

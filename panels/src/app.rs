@@ -1,0 +1,385 @@
+//! The application: pages, popups and key handling. Pure: keys come in,
+//! effects go out, and drawing is into a buffer. The I/O side performs the
+//! effects and feeds results back as notices.
+
+use crate::graph::{GraphPanel, GraphStat};
+use crate::header;
+use crate::keymap::{Action, Key, Keymap};
+use crate::model::{ControllerState, Interval};
+use crate::popup::{draw_box, Menu};
+use crate::theme::Theme;
+use ratatui_core::buffer::Buffer;
+use ratatui_core::layout::Rect;
+use ratatui_core::text::{Line, Span};
+
+/// What the app asks the I/O side to do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Effect {
+    Quit,
+    /// `SIGNAL name` through the controller task.
+    Signal(String),
+    /// Retry connecting to tor now.
+    Reconnect,
+}
+
+/// A page, in Nyx's order; pages whose panels do not exist yet are absent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Page {
+    /// Graph and log.
+    Graph,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Popup {
+    Help,
+    ConfirmReload,
+    Interval(Menu),
+    Stat(Menu),
+}
+
+/// Seconds tor makes a controller wait between NEWNYMs.
+pub const NEWNYM_INTERVAL: u64 = 10;
+
+/// Settings the app takes from nyxrc.
+#[derive(Debug, Clone)]
+pub struct AppSettings {
+    pub keymap: Keymap,
+    pub theme: Theme,
+    pub confirm_quit: bool,
+    pub graph: GraphPanel,
+}
+
+/// The whole UI state.
+#[derive(Debug, Clone)]
+pub struct App {
+    keymap: Keymap,
+    theme: Theme,
+    confirm_quit: bool,
+    pub graph: GraphPanel,
+    pages: Vec<Page>,
+    page: usize,
+    paused: Option<Box<ControllerState>>,
+    popup: Option<Popup>,
+    quit_pending: bool,
+    resizing: bool,
+    notice: Option<String>,
+    last_newnym: Option<u64>,
+}
+
+impl App {
+    pub fn new(settings: AppSettings) -> Self {
+        Self {
+            keymap: settings.keymap,
+            theme: settings.theme,
+            confirm_quit: settings.confirm_quit,
+            graph: settings.graph,
+            pages: vec![Page::Graph],
+            page: 0,
+            paused: None,
+            popup: None,
+            quit_pending: false,
+            resizing: false,
+            notice: None,
+            last_newnym: None,
+        }
+    }
+
+    pub fn page(&self) -> Page {
+        self.pages[self.page]
+    }
+
+    pub fn is_paused(&self) -> bool {
+        self.paused.is_some()
+    }
+
+    /// A message for the status line, shown until the next key.
+    pub fn notify(&mut self, message: impl Into<String>) {
+        self.notice = Some(rnyx_text(message.into()));
+    }
+
+    pub fn notice(&self) -> Option<&str> {
+        self.notice.as_deref()
+    }
+
+    /// Handles one key press. `now` is the unix time.
+    pub fn handle_key(&mut self, key: Key, live: &ControllerState, now: u64) -> Vec<Effect> {
+        self.notice = None;
+        if key == Key::Ctrl('c') {
+            return vec![Effect::Quit];
+        }
+        if let Some(popup) = self.popup.take() {
+            return self.popup_key(popup, key);
+        }
+        let action = self.keymap.action(key);
+        if self.quit_pending {
+            self.quit_pending = false;
+            return if action == Some(Action::Quit) {
+                vec![Effect::Quit]
+            } else {
+                vec![]
+            };
+        }
+        if self.resizing {
+            match key {
+                Key::Down => self.graph.resize(1),
+                Key::Up => self.graph.resize(-1),
+                _ => self.resizing = false,
+            }
+            if self.resizing {
+                self.notify(format!(
+                    "graph height: {} (up/down to resize, any other key when done)",
+                    self.graph.height
+                ));
+            }
+            return vec![];
+        }
+        let Some(action) = action else { return vec![] };
+        if !action.is_global() && self.page() != Page::Graph {
+            return vec![];
+        }
+        self.action(action, live, now)
+    }
+
+    fn action(&mut self, action: Action, live: &ControllerState, now: u64) -> Vec<Effect> {
+        let n = self.pages.len();
+        match action {
+            Action::NextPage => self.page = (self.page + 1) % n,
+            Action::PreviousPage => self.page = (self.page + n - 1) % n,
+            Action::Pause => {
+                self.paused = match self.paused {
+                    Some(_) => None,
+                    None => Some(Box::new(live.clone())),
+                };
+            }
+            Action::Help => self.popup = Some(Popup::Help),
+            Action::Quit if self.confirm_quit => {
+                self.quit_pending = true;
+                let key = self.keymap.label(Action::Quit);
+                self.notify(format!("Are you sure ({key} again to confirm)?"));
+            }
+            Action::Quit => return vec![Effect::Quit],
+            Action::Newnym => return self.newnym(live, now),
+            Action::Reload if live.connection.connected => self.popup = Some(Popup::ConfirmReload),
+            Action::Reload => self.notify("tor is not connected"),
+            Action::Reconnect if live.connection.connected => {
+                self.notify("already connected to tor")
+            }
+            Action::Reconnect => {
+                self.notify("reconnecting to tor…");
+                return vec![Effect::Reconnect];
+            }
+            Action::GraphInterval => {
+                let selected = Interval::ALL
+                    .iter()
+                    .position(|i| *i == self.graph.interval)
+                    .unwrap_or(0);
+                self.popup = Some(Popup::Interval(Menu {
+                    title: "Graph interval".into(),
+                    options: Interval::ALL.iter().map(|i| i.name().to_owned()).collect(),
+                    selected,
+                }));
+            }
+            Action::GraphBounds => {
+                self.graph.bound = self.graph.bound.next();
+                self.notify(format!("graph bounds: {}", self.graph.bound.name()));
+            }
+            Action::GraphStat => {
+                let selected = GraphStat::ALL
+                    .iter()
+                    .position(|s| *s == self.graph.stat)
+                    .unwrap_or(0);
+                self.popup = Some(Popup::Stat(Menu {
+                    title: "Graphed statistic".into(),
+                    options: GraphStat::ALL.iter().map(|s| s.name().to_owned()).collect(),
+                    selected,
+                }));
+            }
+            Action::GraphResize => {
+                self.resizing = true;
+                self.notify(format!(
+                    "graph height: {} (up/down to resize, any other key when done)",
+                    self.graph.height
+                ));
+            }
+        }
+        vec![]
+    }
+
+    fn newnym(&mut self, live: &ControllerState, now: u64) -> Vec<Effect> {
+        if !live.connection.connected {
+            self.notify("tor is not connected");
+            return vec![];
+        }
+        if let Some(last) = self.last_newnym {
+            let wait = (last + NEWNYM_INTERVAL).saturating_sub(now);
+            if wait > 0 {
+                self.notify(format!("tor allows a new identity every {NEWNYM_INTERVAL} seconds; try again in {wait} s"));
+                return vec![];
+            }
+        }
+        self.last_newnym = Some(now);
+        self.notify("requested a new identity (NEWNYM)");
+        vec![Effect::Signal("NEWNYM".into())]
+    }
+
+    fn popup_key(&mut self, popup: Popup, key: Key) -> Vec<Effect> {
+        match popup {
+            Popup::Help => vec![],
+            Popup::ConfirmReload => {
+                if matches!(key, Key::Char('y' | 'Y') | Key::Enter) {
+                    self.notify("reloading tor's configuration (RELOAD)");
+                    vec![Effect::Signal("RELOAD".into())]
+                } else {
+                    vec![]
+                }
+            }
+            Popup::Interval(mut menu) | Popup::Stat(mut menu)
+                if matches!(key, Key::Up | Key::Down) =>
+            {
+                if key == Key::Up {
+                    menu.up()
+                } else {
+                    menu.down()
+                }
+                let is_interval = menu.title.starts_with("Graph interval");
+                self.popup = Some(if is_interval {
+                    Popup::Interval(menu)
+                } else {
+                    Popup::Stat(menu)
+                });
+                vec![]
+            }
+            Popup::Interval(menu) => {
+                if key == Key::Enter {
+                    self.graph.interval = Interval::ALL[menu.selected];
+                }
+                vec![]
+            }
+            Popup::Stat(menu) => {
+                if key == Key::Enter {
+                    self.graph.stat = GraphStat::ALL[menu.selected];
+                }
+                vec![]
+            }
+        }
+    }
+
+    /// Draws everything. `now` is the unix time (uptime, NEWNYM wait).
+    pub fn render(&self, live: &ControllerState, now: u64, area: Rect, buf: &mut Buffer) {
+        let state = self.paused.as_deref().unwrap_or(live);
+        if area.height < 2 {
+            return;
+        }
+        let header_h = header::height(state, area.width).min(area.height - 1);
+        let header_area = Rect {
+            height: header_h,
+            ..area
+        };
+        header::render(state, now, self.theme, header_area, buf);
+        if self.is_paused() {
+            let label = "Paused";
+            let x = area.x
+                + area
+                    .width
+                    .saturating_sub(u16::try_from(label.len()).unwrap_or(0) + 1);
+            buf.set_string(
+                x,
+                area.y,
+                label,
+                self.theme.warning().patch(self.theme.bold()),
+            );
+        }
+        let body = Rect {
+            y: area.y + header_h + 1,
+            height: area.height.saturating_sub(header_h + 2),
+            ..area
+        };
+        match self.page() {
+            Page::Graph => {
+                let h = self.graph.panel_height(state).min(body.height);
+                self.graph
+                    .render(state, now, self.theme, Rect { height: h, ..body }, buf);
+            }
+        }
+        let status_y = area.y + area.height - 1;
+        buf.set_line(area.x, status_y, &self.status_line(), area.width);
+        match &self.popup {
+            Some(Popup::Help) => self.render_help(area, buf),
+            Some(Popup::ConfirmReload) => draw_box(
+                "Reload",
+                vec![
+                    Line::raw("Reload tor's configuration (RELOAD)?"),
+                    Line::raw("y: yes, any other key: no"),
+                ],
+                self.theme,
+                area,
+                buf,
+            ),
+            Some(Popup::Interval(m) | Popup::Stat(m)) => m.render(self.theme, area, buf),
+            None => {}
+        }
+    }
+
+    fn status_line(&self) -> Line<'static> {
+        if let Some(n) = &self.notice {
+            return Line::styled(n.clone(), self.theme.bold());
+        }
+        let k = |a| self.keymap.label(a);
+        let mut spans = vec![Span::raw(format!(
+            "page {} / {} - {}: pause, {}: page help, {}: quit",
+            self.page + 1,
+            self.pages.len(),
+            k(Action::Pause),
+            k(Action::Help),
+            k(Action::Quit)
+        ))];
+        if self.is_paused() {
+            spans.push(Span::styled("  (Paused)", self.theme.warning()));
+        }
+        Line::from(spans)
+    }
+
+    fn render_help(&self, area: Rect, buf: &mut Buffer) {
+        let mut lines = Vec::new();
+        for action in Action::ALL {
+            if !action.is_global() && self.page() != Page::Graph {
+                continue;
+            }
+            let value = match action {
+                Action::Pause => Some(
+                    if self.is_paused() {
+                        "paused"
+                    } else {
+                        "running"
+                    }
+                    .to_owned(),
+                ),
+                Action::Quit => Some(format!(
+                    "confirm: {}",
+                    if self.confirm_quit { "yes" } else { "no" }
+                )),
+                Action::GraphInterval => Some(self.graph.interval.name().to_owned()),
+                Action::GraphBounds => Some(self.graph.bound.name().to_owned()),
+                Action::GraphStat => Some(self.graph.stat.name().to_owned()),
+                Action::GraphResize => Some(format!("{} rows", self.graph.height)),
+                _ => None,
+            };
+            let mut text = format!("{:>9}: {}", self.keymap.label(action), action.description());
+            if let Some(v) = value {
+                text.push_str(&format!(" ({v})"));
+            }
+            lines.push(Line::raw(text));
+        }
+        lines.push(Line::raw(""));
+        lines.push(Line::raw("Press any key to close."));
+        draw_box("Page help", lines, self.theme, area, buf);
+    }
+}
+
+/// Notices may quote tor (error replies): strip control characters.
+fn rnyx_text(s: String) -> String {
+    crate::text::strip_controls(&s)
+}
+
+#[cfg(test)]
+mod tests;

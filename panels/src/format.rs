@@ -1,0 +1,97 @@
+//! Number and time formatting shared by the panels.
+
+/// `1.5 KB`, `12 MB` (binary multiples, as tor counts).
+pub fn size(bytes: f64) -> String {
+    scaled(bytes, "B")
+}
+
+/// A rate in bytes per second, as `1.5 KB/s` or, with `bits`, `12 Kb/s`.
+pub fn rate(bytes_per_second: f64, bits: bool) -> String {
+    if bits {
+        format!("{}/s", scaled(bytes_per_second * 8.0, "b"))
+    } else {
+        format!("{}/s", scaled(bytes_per_second, "B"))
+    }
+}
+
+fn scaled(value: f64, unit: &str) -> String {
+    const PREFIXES: [&str; 6] = ["", "K", "M", "G", "T", "P"];
+    let mut v = value.max(0.0);
+    let mut i = 0;
+    while v >= 1024.0 && i < PREFIXES.len() - 1 {
+        v /= 1024.0;
+        i += 1;
+    }
+    if i == 0 || v >= 100.0 {
+        format!("{v:.0} {}{unit}", PREFIXES[i])
+    } else {
+        format!("{v:.1} {}{unit}", PREFIXES[i])
+    }
+}
+
+/// Uptime as Nyx shows it: `5-03:22:11`, `03:22:11`, `22:11`.
+pub fn uptime(seconds: u64) -> String {
+    let (d, h, m, s) = (
+        seconds / 86_400,
+        seconds / 3600 % 24,
+        seconds / 60 % 60,
+        seconds % 60,
+    );
+    if d > 0 {
+        format!("{d}-{h:02}:{m:02}:{s:02}")
+    } else if h > 0 {
+        format!("{h:02}:{m:02}:{s:02}")
+    } else {
+        format!("{m:02}:{s:02}")
+    }
+}
+
+/// A short duration for axis labels: `30s`, `5m`, `2h`, `3d`.
+pub fn short_duration(seconds: u64) -> String {
+    if seconds < 60 {
+        format!("{seconds}s")
+    } else if seconds < 3600 {
+        format!("{}m", seconds / 60)
+    } else if seconds < 86_400 {
+        format!("{}h", seconds / 3600)
+    } else {
+        format!("{}d", seconds / 86_400)
+    }
+}
+
+/// `HH:MM:SS` (UTC) of a unix time.
+pub fn clock(unix: u64) -> String {
+    format!(
+        "{:02}:{:02}:{:02}",
+        unix / 3600 % 24,
+        unix / 60 % 60,
+        unix % 60
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_and_rates() {
+        assert_eq!(size(0.0), "0 B");
+        assert_eq!(size(1023.0), "1023 B");
+        assert_eq!(size(1536.0), "1.5 KB");
+        assert_eq!(size(200.0 * 1024.0 * 1024.0), "200 MB");
+        assert_eq!(rate(1024.0, false), "1.0 KB/s");
+        assert_eq!(rate(1024.0, true), "8.0 Kb/s");
+    }
+
+    #[test]
+    fn durations() {
+        assert_eq!(uptime(59), "00:59");
+        assert_eq!(uptime(3 * 3600 + 61), "03:01:01");
+        assert_eq!(uptime(5 * 86_400 + 3 * 3600 + 22 * 60 + 11), "5-03:22:11");
+        assert_eq!(short_duration(30), "30s");
+        assert_eq!(short_duration(300), "5m");
+        assert_eq!(short_duration(7200), "2h");
+        assert_eq!(short_duration(3 * 86_400), "3d");
+        assert_eq!(clock(86_400 + 3661), "01:01:01");
+    }
+}

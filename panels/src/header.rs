@@ -1,0 +1,220 @@
+//! The header panel: who tor is, how it is doing, and whether rnyx is
+//! attached to it. One column below 140 columns of width, two above.
+
+use crate::format;
+use crate::model::ControllerState;
+use crate::theme::Theme;
+use ratatui_core::buffer::Buffer;
+use ratatui_core::layout::Rect;
+use ratatui_core::text::{Line, Span};
+
+/// Width from which the header uses two columns.
+pub const WIDE: u16 = 140;
+
+/// File-descriptor usage shown from this share of the limit on.
+const FD_WARN_PERCENT: u64 = 60;
+
+/// Rows the header needs at `width`.
+pub fn height(state: &ControllerState, width: u16) -> u16 {
+    match (state.relay.is_relay(), width >= WIDE) {
+        (true, false) => 6,
+        _ => 3,
+    }
+}
+
+/// Draws the header into `area`. `now` is the unix time (for uptime).
+pub fn render(state: &ControllerState, now: u64, theme: Theme, area: Rect, buf: &mut Buffer) {
+    let left = [
+        title_line(state, theme),
+        identity_line(state, theme),
+        resources_line(state, now),
+    ];
+    let right = if state.relay.is_relay() {
+        vec![
+            fingerprint_line(state, theme),
+            flags_line(state, theme),
+            Line::from(format!(
+                "exit policy: {}",
+                state.relay.exit_policy.as_deref().unwrap_or("unknown")
+            )),
+        ]
+    } else {
+        Vec::new()
+    };
+    if area.width >= WIDE {
+        let half = area.width / 2;
+        draw_lines(
+            &left,
+            Rect {
+                width: half,
+                ..area
+            },
+            buf,
+        );
+        let right_area = Rect {
+            x: area.x + half,
+            width: area.width - half,
+            ..area
+        };
+        let right: Vec<Line> = right
+            .into_iter()
+            .map(|l| {
+                let mut spans = vec![Span::raw("| ")];
+                spans.extend(l.spans);
+                Line::from(spans)
+            })
+            .collect();
+        draw_lines(&right, right_area, buf);
+    } else {
+        let all: Vec<Line> = left.into_iter().chain(right).collect();
+        draw_lines(&all, area, buf);
+    }
+}
+
+fn draw_lines(lines: &[Line], area: Rect, buf: &mut Buffer) {
+    for (i, line) in lines.iter().enumerate() {
+        let Ok(dy) = u16::try_from(i) else { break };
+        if dy >= area.height {
+            break;
+        }
+        buf.set_line(area.x, area.y + dy, line, area.width);
+    }
+}
+
+fn title_line(state: &ControllerState, theme: Theme) -> Line<'static> {
+    let sys = &state.system;
+    let mut spans = vec![Span::styled(
+        format!("rnyx - {} ({} {})", sys.hostname, sys.os, sys.kernel),
+        theme.bold(),
+    )];
+    if let Some(v) = &state.relay.version {
+        let status = state.relay.version_status;
+        let status_name = serde_name(status);
+        spans.push(Span::raw("  Tor "));
+        spans.push(Span::styled(
+            format!("{v} ({status_name})"),
+            theme.version(status),
+        ));
+    }
+    Line::from(spans)
+}
+
+fn serde_name(status: crate::model::VersionStatus) -> &'static str {
+    use crate::model::VersionStatus as V;
+    match status {
+        V::Recommended => "recommended",
+        V::New => "new",
+        V::NewInSeries => "new in series",
+        V::Old => "old",
+        V::Obsolete => "obsolete",
+        V::Unrecommended => "unrecommended",
+        V::Unknown => "unknown",
+    }
+}
+
+fn identity_line(state: &ControllerState, theme: Theme) -> Line<'static> {
+    let conn = &state.connection;
+    if !conn.connected {
+        let since = if conn.since > 0 {
+            format!("since {}, ", format::clock(conn.since))
+        } else {
+            String::new()
+        };
+        return Line::from(Span::styled(
+            format!("Tor Disconnected ({since}press r to reconnect)"),
+            theme.error(),
+        ));
+    }
+    let r = &state.relay;
+    let mut parts = Vec::new();
+    if r.is_relay() {
+        let or = r.listeners.or.first().map(String::as_str).unwrap_or("");
+        let (or_host, or_port) = or.rsplit_once(':').unwrap_or(("", or));
+        let address = r.address.as_deref().unwrap_or(or_host);
+        parts.push(format!(
+            "{} - {address}:{or_port}",
+            r.nickname.as_deref().unwrap_or("Unnamed")
+        ));
+        if let Some(dir) = r.listeners.dir.first() {
+            let port = dir.rsplit(':').next().unwrap_or(dir);
+            parts.push(format!("Dir Port: {port}"));
+        }
+    } else {
+        parts.push("Relaying Disabled".to_owned());
+    }
+    if let Some(target) = &conn.target {
+        let auth = conn.auth_method.as_deref().unwrap_or("none");
+        if target.starts_with('/') {
+            parts.push(format!("Control Socket ({auth}): {target}"));
+        } else {
+            let port = target.rsplit(':').next().unwrap_or(target);
+            parts.push(format!("Control Port ({auth}): {port}"));
+        }
+    }
+    Line::from(parts.join(", "))
+}
+
+fn resources_line(state: &ControllerState, now: u64) -> Line<'static> {
+    let sys = &state.system;
+    let pct = |v: Option<f64>| v.map_or_else(|| "?".to_owned(), |v| format!("{v:.1}%"));
+    let mut s = format!("cpu: {} tor, {} rnyx", pct(sys.tor_cpu), pct(sys.rnyx_cpu));
+    let mem = match (sys.tor_memory, sys.memory_total) {
+        (Some(m), Some(t)) if t > 0 => {
+            format!(
+                "{} ({:.1}%)",
+                format::size(m as f64),
+                m as f64 * 100.0 / t as f64
+            )
+        }
+        (Some(m), _) => format::size(m as f64),
+        _ => "?".to_owned(),
+    };
+    s.push_str(&format!("    mem: {mem}"));
+    let pid = state
+        .relay
+        .pid
+        .map_or_else(|| "?".to_owned(), |p| p.to_string());
+    s.push_str(&format!("    pid: {pid}"));
+    if let Some(start) = state.relay.start_time {
+        s.push_str(&format!(
+            "    uptime: {}",
+            format::uptime(now.saturating_sub(start))
+        ));
+    }
+    Line::from(s)
+}
+
+fn fingerprint_line(state: &ControllerState, theme: Theme) -> Line<'static> {
+    let fp = state.relay.fingerprint.clone().unwrap_or_default();
+    let mut spans = vec![Span::raw(format!("fingerprint: {fp}"))];
+    if let (Some(used), Some(limit)) = (state.system.tor_fds, state.system.tor_fd_limit) {
+        let percent = used * 100 / limit.max(1);
+        if percent >= FD_WARN_PERCENT {
+            let style = if percent >= 90 {
+                theme.error()
+            } else {
+                theme.warning()
+            };
+            spans.push(Span::raw(", "));
+            spans.push(Span::styled(
+                format!("file desc: {used} / {limit} ({percent}%)"),
+                style,
+            ));
+        }
+    }
+    Line::from(spans)
+}
+
+fn flags_line(state: &ControllerState, theme: Theme) -> Line<'static> {
+    let mut spans = vec![Span::raw("flags: ")];
+    if state.relay.flags.is_empty() {
+        spans.push(Span::raw("none"));
+    }
+    for (i, f) in state.relay.flags.iter().enumerate() {
+        if i > 0 {
+            spans.push(Span::raw(", "));
+        }
+        spans.push(Span::styled(f.clone(), theme.flag(f)));
+    }
+    Line::from(spans)
+}

@@ -1,0 +1,77 @@
+//! Colours, switched off entirely by `color_interface = false`.
+
+use crate::model::VersionStatus;
+use ratatui_core::style::{Color, Modifier, Style};
+
+/// Styles for everything the panels draw.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Theme {
+    pub color: bool,
+}
+
+impl Theme {
+    fn fg(self, c: Color) -> Style {
+        if self.color {
+            Style::new().fg(c)
+        } else {
+            Style::new()
+        }
+    }
+
+    pub fn plain(self) -> Style {
+        Style::new()
+    }
+
+    pub fn bold(self) -> Style {
+        Style::new().add_modifier(Modifier::BOLD)
+    }
+
+    pub fn title(self) -> Style {
+        self.bold()
+    }
+
+    pub fn primary(self) -> Style {
+        self.fg(Color::Green)
+    }
+
+    pub fn secondary(self) -> Style {
+        self.fg(Color::Cyan)
+    }
+
+    pub fn warning(self) -> Style {
+        self.fg(Color::Yellow)
+    }
+
+    pub fn error(self) -> Style {
+        self.fg(Color::Red)
+    }
+
+    pub fn highlight(self) -> Style {
+        Style::new().add_modifier(Modifier::REVERSED)
+    }
+
+    pub fn version(self, status: VersionStatus) -> Style {
+        self.fg(match status {
+            VersionStatus::Recommended => Color::Green,
+            VersionStatus::New | VersionStatus::NewInSeries => Color::Blue,
+            VersionStatus::Old | VersionStatus::Obsolete | VersionStatus::Unrecommended => {
+                Color::Red
+            }
+            VersionStatus::Unknown => Color::Cyan,
+        })
+    }
+
+    /// Nyx's colour for each relay flag.
+    pub fn flag(self, flag: &str) -> Style {
+        self.fg(match flag {
+            "Authority" | "V3Dir" => Color::White,
+            "BadExit" | "BadDirectory" => Color::Red,
+            "Exit" | "V2Dir" => Color::Cyan,
+            "Fast" | "Running" => Color::Yellow,
+            "Guard" | "Valid" => Color::Green,
+            "HSDir" | "Unnamed" => Color::Magenta,
+            "Named" | "Stable" => Color::Blue,
+            _ => Color::Reset,
+        })
+    }
+}

@@ -1,0 +1,286 @@
+//! Readers of `/proc`: cpu, memory, file descriptors and connections of tor
+//! and of rnyx, sampled once a second for the header and the graphs.
+//!
+//! tor is found by the pid it reports. When tor runs in a container with a
+//! pid namespace of its own, that pid is not ours; then the process whose
+//! innermost `NSpid` matches and whose name is `tor` is used.
+
+use rnyx_panels::model::SystemInfo;
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+/// Clock ticks per second of `/proc/<pid>/stat` times (USER_HZ; 100 on Linux).
+const TICKS_PER_SECOND: f64 = 100.0;
+
+/// Samples system facts; keeps the previous cpu times to compute rates.
+#[derive(Debug)]
+pub struct ProcSampler {
+    root: PathBuf,
+    previous: Option<(Instant, Option<(u32, u64)>, Option<u64>)>,
+    resolved: Option<(u32, u32)>,
+    host: (String, String, String),
+}
+
+impl Default for ProcSampler {
+    fn default() -> Self {
+        Self::new("/proc")
+    }
+}
+
+impl ProcSampler {
+    /// A sampler reading from `root` (a fake tree in tests).
+    pub fn new(root: impl Into<PathBuf>) -> Self {
+        let root = root.into();
+        let read = |p: &str| {
+            std::fs::read_to_string(root.join(p))
+                .map(|s| s.trim().to_owned())
+                .unwrap_or_default()
+        };
+        let host = (
+            read("sys/kernel/hostname"),
+            read("sys/kernel/ostype"),
+            read("sys/kernel/osrelease"),
+        );
+        Self {
+            root,
+            previous: None,
+            resolved: None,
+            host,
+        }
+    }
+
+    /// Samples now. `tor_pid` is the pid tor reports; `listen_ports` are its
+    /// ORPort/DirPort, to tell inbound connections from outbound.
+    pub fn sample(&mut self, tor_pid: Option<u32>, listen_ports: &[u16]) -> SystemInfo {
+        let now = Instant::now();
+        let pid = tor_pid.and_then(|p| self.resolve(p));
+        let tor_ticks = pid.and_then(|p| cpu_ticks(&self.root.join(p.to_string())));
+        let own_ticks = cpu_ticks(&self.root.join("self"));
+        let (tor_cpu, rnyx_cpu) = match &self.previous {
+            Some((then, prev_tor, prev_own)) => {
+                let secs = now.duration_since(*then).as_secs_f64().max(1e-3);
+                let rate = |a: Option<u64>, b: Option<u64>| {
+                    Some(a?.saturating_sub(b?) as f64 / TICKS_PER_SECOND / secs * 100.0)
+                };
+                let prev_tor = prev_tor.filter(|(p, _)| Some(*p) == pid).map(|(_, t)| t);
+                (rate(tor_ticks, prev_tor), rate(own_ticks, *prev_own))
+            }
+            None => (None, None),
+        };
+        self.previous = Some((now, pid.zip(tor_ticks), own_ticks));
+        let (hostname, os, kernel) = self.host.clone();
+        let mut info = SystemInfo {
+            hostname,
+            os,
+            kernel,
+            tor_cpu,
+            rnyx_cpu,
+            memory_total: meminfo_total(&self.root),
+            ..SystemInfo::default()
+        };
+        if let Some(pid) = pid {
+            let dir = self.root.join(pid.to_string());
+            info.tor_memory = rss(&dir);
+            info.tor_fd_limit = fd_limit(&dir);
+            let inodes = socket_inodes(&dir);
+            info.tor_fds = inodes.as_ref().map(|(count, _)| *count);
+            if let Some((_, inodes)) = inodes {
+                let (inbound, outbound) = connections(&dir, &inodes, listen_ports);
+                info.inbound = Some(inbound);
+                info.outbound = Some(outbound);
+            }
+        }
+        info
+    }
+
+    /// Our pid for tor's `pid`, cached while it stays valid.
+    fn resolve(&mut self, pid: u32) -> Option<u32> {
+        if let Some((reported, ours)) = self.resolved {
+            if reported == pid && is_tor(&self.root.join(ours.to_string())) {
+                return Some(ours);
+            }
+        }
+        let ours = if is_tor(&self.root.join(pid.to_string())) {
+            Some(pid)
+        } else {
+            find_by_nspid(&self.root, pid)
+        };
+        self.resolved = ours.map(|o| (pid, o));
+        ours
+    }
+}
+
+fn is_tor(dir: &Path) -> bool {
+    std::fs::read_to_string(dir.join("comm")).is_ok_and(|c| c.trim() == "tor")
+}
+
+/// The process named tor whose innermost namespace pid is `pid`.
+fn find_by_nspid(root: &Path, pid: u32) -> Option<u32> {
+    let want = pid.to_string();
+    std::fs::read_dir(root).ok()?.flatten().find_map(|e| {
+        let ours: u32 = e.file_name().to_str()?.parse().ok()?;
+        let status = std::fs::read_to_string(e.path().join("status")).ok()?;
+        let name = status.lines().find_map(|l| l.strip_prefix("Name:"))?.trim();
+        let nspid = status.lines().find_map(|l| l.strip_prefix("NSpid:"))?;
+        (name == "tor" && nspid.split_whitespace().last() == Some(want.as_str())).then_some(ours)
+    })
+}
+
+/// utime + stime, in clock ticks.
+fn cpu_ticks(dir: &Path) -> Option<u64> {
+    let stat = std::fs::read_to_string(dir.join("stat")).ok()?;
+    // Fields after the parenthesised name: state is field 3, utime 14, stime 15.
+    let rest = &stat[stat.rfind(')')? + 2..];
+    let f: Vec<&str> = rest.split(' ').collect();
+    Some(f.get(11)?.parse::<u64>().ok()? + f.get(12)?.parse::<u64>().ok()?)
+}
+
+fn kb_field(text: &str, key: &str) -> Option<u64> {
+    let v = text.lines().find_map(|l| l.strip_prefix(key))?;
+    Some(v.split_whitespace().next()?.parse::<u64>().ok()? * 1024)
+}
+
+fn rss(dir: &Path) -> Option<u64> {
+    kb_field(&std::fs::read_to_string(dir.join("status")).ok()?, "VmRSS:")
+}
+
+fn meminfo_total(root: &Path) -> Option<u64> {
+    kb_field(
+        &std::fs::read_to_string(root.join("meminfo")).ok()?,
+        "MemTotal:",
+    )
+}
+
+fn fd_limit(dir: &Path) -> Option<u64> {
+    let limits = std::fs::read_to_string(dir.join("limits")).ok()?;
+    let line = limits.lines().find(|l| l.starts_with("Max open files"))?;
+    line["Max open files".len()..]
+        .split_whitespace()
+        .next()?
+        .parse()
+        .ok()
+}
+
+/// Open descriptors and the inodes of the sockets among them; `None` when
+/// `/proc/<pid>/fd` is not ours to read (tor runs as another user).
+fn socket_inodes(dir: &Path) -> Option<(u64, HashSet<u64>)> {
+    let mut count = 0;
+    let mut inodes = HashSet::new();
+    for e in std::fs::read_dir(dir.join("fd")).ok()?.flatten() {
+        count += 1;
+        if let Ok(target) = std::fs::read_link(e.path()) {
+            let t = target.to_string_lossy();
+            if let Some(inode) = t.strip_prefix("socket:[").and_then(|s| s.strip_suffix(']')) {
+                if let Ok(i) = inode.parse() {
+                    inodes.insert(i);
+                }
+            }
+        }
+    }
+    Some((count, inodes))
+}
+
+/// Established TCP connections of tor's sockets: (inbound, outbound). Read
+/// from tor's own network namespace (`/proc/<pid>/net/tcp{,6}`).
+fn connections(dir: &Path, inodes: &HashSet<u64>, listen_ports: &[u16]) -> (u64, u64) {
+    let (mut inbound, mut outbound) = (0, 0);
+    for table in ["net/tcp", "net/tcp6"] {
+        let Ok(text) = std::fs::read_to_string(dir.join(table)) else {
+            continue;
+        };
+        for line in text.lines().skip(1) {
+            let f: Vec<&str> = line.split_whitespace().collect();
+            // sl local rem st tx:rx tr:when retrnsmt uid timeout inode
+            let (Some(local), Some(state), Some(inode)) = (f.get(1), f.get(3), f.get(9)) else {
+                continue;
+            };
+            if *state != "01" || !inode.parse().is_ok_and(|i: u64| inodes.contains(&i)) {
+                continue;
+            }
+            let port = local
+                .rsplit(':')
+                .next()
+                .and_then(|p| u16::from_str_radix(p, 16).ok());
+            if port.is_some_and(|p| listen_ports.contains(&p)) {
+                inbound += 1;
+            } else {
+                outbound += 1;
+            }
+        }
+    }
+    (inbound, outbound)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fake_proc() -> tempfile::TempDir {
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path();
+        let w = |rel: &str, text: &str| {
+            let path = p.join(rel);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        };
+        w("sys/kernel/hostname", "relayhost\n");
+        w("sys/kernel/ostype", "Linux\n");
+        w("sys/kernel/osrelease", "6.1.0-18-amd64\n");
+        w("meminfo", "MemTotal:       16384000 kB\nMemFree: 1 kB\n");
+        // A containerised tor: it reports pid 1; ours is 4242.
+        w("4242/comm", "tor\n");
+        w(
+            "4242/status",
+            "Name:\ttor\nVmRSS:\t   51200 kB\nNSpid:\t4242\t1\n",
+        );
+        w(
+            "4242/stat",
+            "4242 (tor (x)) S 1 1 1 0 -1 4194560 100 0 0 0 250 50 0 0 20 0 1 0 100 0 0\n",
+        );
+        w("4242/limits", "Limit                     Soft Limit           Hard Limit           Units\nMax open files            1024                 4096                 files\n");
+        w(
+            "4242/net/tcp",
+            "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n   0: 0100007F:2329 0100007F:D431 01 00000000:00000000 00:00000000 00000000     0        0 111 1\n   1: 0100007F:A001 0100007F:1388 01 00000000:00000000 00:00000000 00000000     0        0 222 1\n   2: 0100007F:A002 0100007F:1388 01 00000000:00000000 00:00000000 00000000     0        0 999 1\n   3: 00000000:2329 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 333 1\n",
+        );
+        std::fs::create_dir_all(p.join("4242/fd")).unwrap();
+        for (n, inode) in [(3, 111), (4, 222), (5, 333)] {
+            std::os::unix::fs::symlink(format!("socket:[{inode}]"), p.join(format!("4242/fd/{n}")))
+                .unwrap();
+        }
+        std::os::unix::fs::symlink("/dev/null", p.join("4242/fd/0")).unwrap();
+        d
+    }
+
+    #[test]
+    fn samples_a_containerised_tor() {
+        let d = fake_proc();
+        let mut s = ProcSampler::new(d.path());
+        let info = s.sample(Some(1), &[0x2329]);
+        assert_eq!(info.hostname, "relayhost");
+        assert_eq!(
+            (info.os.as_str(), info.kernel.as_str()),
+            ("Linux", "6.1.0-18-amd64")
+        );
+        assert_eq!(info.tor_memory, Some(51_200 * 1024));
+        assert_eq!(info.memory_total, Some(16_384_000 * 1024));
+        assert_eq!(info.tor_fd_limit, Some(1024));
+        assert_eq!(info.tor_fds, Some(4));
+        // 111 is inbound to port 9001 (0x2329); 222 outbound; 999 is not tor's; 333 listens.
+        assert_eq!((info.inbound, info.outbound), (Some(1), Some(1)));
+        assert_eq!(info.tor_cpu, None, "the first sample has no rate yet");
+        assert_eq!(cpu_ticks(&d.path().join("4242")), Some(300));
+    }
+
+    #[test]
+    fn samples_this_process() {
+        let mut s = ProcSampler::default();
+        s.sample(Some(std::process::id()), &[]);
+        let info = s.sample(Some(std::process::id()), &[]);
+        assert!(info.rnyx_cpu.is_some());
+        assert!(!info.kernel.is_empty());
+        assert!(info.memory_total.unwrap() > 0);
+        // This process is not named tor, so no tor figures.
+        assert_eq!(info.tor_memory, None);
+    }
+}
