@@ -7,3 +7,4 @@ pub mod controller;
 pub mod dump;
 pub mod launch;
 pub mod procfs;
+pub mod config;

@@ -1,0 +1,244 @@
+//! nyxrc: rnyx's TOML dotfile. Every key is optional; a missing file means
+//! the defaults. Unknown keys and bad values are errors that name the file,
+//! the line, the key and the value, and rnyx does not start on them.
+
+use rnyx_panels::graph::{Bound, GraphStat};
+use rnyx_panels::keymap::{Action, Key, Keymap};
+use rnyx_panels::model::Interval;
+use serde::de::{self, Deserializer, SeqAccess, Visitor};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// The validated configuration.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config {
+    pub show_bits: bool,
+    pub confirm_quit: bool,
+    pub color_interface: bool,
+    pub max_fps: u32,
+    pub graph_stat: GraphStat,
+    pub graph_interval: Interval,
+    pub graph_bound: Bound,
+    pub graph_height: u16,
+    pub max_graph_width: u16,
+    pub show_accounting: bool,
+    pub keys: Keymap,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            show_bits: false,
+            confirm_quit: true,
+            color_interface: true,
+            max_fps: 20,
+            graph_stat: GraphStat::Bandwidth,
+            graph_interval: Interval::EachSecond,
+            graph_bound: Bound::LocalMax,
+            graph_height: 7,
+            max_graph_width: 150,
+            show_accounting: true,
+            keys: Keymap::default(),
+        }
+    }
+}
+
+/// The file as written: every key optional.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    show_bits: Option<bool>,
+    confirm_quit: Option<bool>,
+    color_interface: Option<bool>,
+    max_fps: Option<Ranged<1, 60>>,
+    graph_stat: Option<GraphStat>,
+    graph_interval: Option<IntervalName>,
+    graph_bound: Option<Bound>,
+    graph_height: Option<Ranged<1, 40>>,
+    max_graph_width: Option<Ranged<10, 2000>>,
+    show_accounting: Option<bool>,
+    keys: Option<BTreeMap<Action, KeyList>>,
+}
+
+/// Why the configuration cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read the configuration {path}: {reason}")]
+    Read { path: PathBuf, reason: String },
+    #[error("{path}, line {line}: {detail}")]
+    Invalid {
+        path: PathBuf,
+        line: usize,
+        detail: String,
+    },
+}
+
+impl Config {
+    /// Parses nyxrc text; `path` is named in errors.
+    pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
+        let file: FileConfig = toml::from_str(text).map_err(|e| invalid(text, path, &e))?;
+        let d = Config::default();
+        let mut keys = d.keys.clone();
+        for (action, list) in file.keys.unwrap_or_default() {
+            keys.bind(action, &list.0);
+        }
+        Ok(Config {
+            show_bits: file.show_bits.unwrap_or(d.show_bits),
+            confirm_quit: file.confirm_quit.unwrap_or(d.confirm_quit),
+            color_interface: file.color_interface.unwrap_or(d.color_interface),
+            max_fps: file.max_fps.map_or(d.max_fps, |r| r.0),
+            graph_stat: file.graph_stat.unwrap_or(d.graph_stat),
+            graph_interval: file.graph_interval.map_or(d.graph_interval, |i| i.0),
+            graph_bound: file.graph_bound.unwrap_or(d.graph_bound),
+            graph_height: file
+                .graph_height
+                .map_or(d.graph_height, |r| u16::try_from(r.0).unwrap_or(d.graph_height)),
+            max_graph_width: file
+                .max_graph_width
+                .map_or(d.max_graph_width, |r| u16::try_from(r.0).unwrap_or(d.max_graph_width)),
+            show_accounting: file.show_accounting.unwrap_or(d.show_accounting),
+            keys,
+        })
+    }
+
+    /// Loads from the first of: `explicit` (`--config`), `$RNYX_CONFIG`,
+    /// `~/.nyxrc`, `$XDG_CONFIG_HOME/rnyx/nyxrc`. None there: the defaults.
+    /// Returns the path used, if any.
+    pub fn load(explicit: Option<&Path>) -> Result<(Config, Option<PathBuf>), ConfigError> {
+        let path = match explicit {
+            Some(p) => Some(p.to_owned()),
+            None => search_path(
+                std::env::var_os("RNYX_CONFIG").map(PathBuf::from),
+                std::env::var_os("HOME").map(PathBuf::from),
+                std::env::var_os("XDG_CONFIG_HOME").map(PathBuf::from),
+            ),
+        };
+        let Some(path) = path else {
+            return Ok((Config::default(), None));
+        };
+        let text = std::fs::read_to_string(&path).map_err(|e| ConfigError::Read {
+            path: path.clone(),
+            reason: e.to_string(),
+        })?;
+        Ok((Config::parse(&text, &path)?, Some(path)))
+    }
+}
+
+/// The first configuration file that exists (the explicit variable always wins).
+fn search_path(env: Option<PathBuf>, home: Option<PathBuf>, xdg: Option<PathBuf>) -> Option<PathBuf> {
+    if env.is_some() {
+        return env;
+    }
+    let dotfile = home.as_ref().map(|h| h.join(".nyxrc"));
+    let xdg = xdg
+        .or_else(|| home.map(|h| h.join(".config")))
+        .map(|x| x.join("rnyx").join("nyxrc"));
+    [dotfile, xdg].into_iter().flatten().find(|p| p.is_file())
+}
+
+fn invalid(text: &str, path: &Path, e: &toml::de::Error) -> ConfigError {
+    let start = e.span().map_or(0, |s| s.start).min(text.len());
+    let line = text[..start].matches('\n').count() + 1;
+    let source = text.lines().nth(line - 1).unwrap_or("").trim();
+    let mut detail = e.message().trim().to_owned();
+    if looks_like_nyx(text) {
+        detail.push_str(
+            "; this looks like a Nyx 2.x nyxrc, but rnyx's is TOML (`key = value`, see nyxrc.example)",
+        );
+    }
+    let detail = if source.is_empty() {
+        detail
+    } else {
+        format!("`{source}`: {detail}")
+    };
+    ConfigError::Invalid {
+        path: path.to_owned(),
+        line,
+        detail,
+    }
+}
+
+/// Nyx's own format: `features.graph.interval 5` lines.
+fn looks_like_nyx(text: &str) -> bool {
+    text.lines().any(|l| {
+        let l = l.trim();
+        !l.starts_with('#') && l.contains('.') && !l.contains('=') && l.split_whitespace().count() >= 2
+    })
+}
+
+/// An integer within `MIN..=MAX`.
+#[derive(Debug, Clone, Copy)]
+struct Ranged<const MIN: u32, const MAX: u32>(u32);
+
+impl<'de, const MIN: u32, const MAX: u32> Deserialize<'de> for Ranged<MIN, MAX> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let v = i64::deserialize(d)?;
+        match u32::try_from(v) {
+            Ok(v) if (MIN..=MAX).contains(&v) => Ok(Ranged(v)),
+            _ => Err(de::Error::custom(format!("{v} is out of range; use {MIN} to {MAX}"))),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+struct IntervalName(Interval);
+
+impl<'de> Deserialize<'de> for IntervalName {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        Interval::from_name(&s).map(IntervalName).ok_or_else(|| {
+            let names: Vec<String> = Interval::ALL.iter().map(|i| format!("\"{}\"", i.name())).collect();
+            de::Error::custom(format!("unknown interval \"{s}\", expected one of {}", names.join(", ")))
+        })
+    }
+}
+
+/// One key (`"q"`) or several (`["q", "esc"]`).
+#[derive(Debug, Clone)]
+struct KeyList(Vec<Key>);
+
+impl<'de> Deserialize<'de> for KeyList {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = KeyList;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a key name or a list of key names")
+            }
+            fn visit_str<E: de::Error>(self, s: &str) -> Result<KeyList, E> {
+                s.parse().map(|k| KeyList(vec![k])).map_err(E::custom)
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<KeyList, A::Error> {
+                let mut keys = Vec::new();
+                while let Some(s) = seq.next_element::<String>()? {
+                    keys.push(s.parse().map_err(de::Error::custom)?);
+                }
+                Ok(KeyList(keys))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn search_order() {
+        let d = tempfile::tempdir().unwrap();
+        let home = d.path().join("home");
+        let xdg = d.path().join("xdg");
+        std::fs::create_dir_all(xdg.join("rnyx")).unwrap();
+        std::fs::create_dir_all(&home).unwrap();
+        assert_eq!(search_path(None, Some(home.clone()), Some(xdg.clone())), None);
+        std::fs::write(xdg.join("rnyx/nyxrc"), "").unwrap();
+        assert_eq!(search_path(None, Some(home.clone()), Some(xdg.clone())), Some(xdg.join("rnyx/nyxrc")));
+        std::fs::write(home.join(".nyxrc"), "").unwrap();
+        assert_eq!(search_path(None, Some(home.clone()), Some(xdg.clone())), Some(home.join(".nyxrc")));
+        let env = d.path().join("env.toml");
+        assert_eq!(search_path(Some(env.clone()), Some(home), Some(xdg)), Some(env));
+    }
+}

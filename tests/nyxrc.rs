@@ -1,0 +1,76 @@
+//! nyxrc fixtures: good ones parse to what they say, bad ones give the exact
+//! message an operator reads; nyxrc.example parses and equals the defaults.
+
+use rnyx::config::Config;
+use rnyx_panels::graph::Bound;
+use rnyx_panels::keymap::{Action, Key};
+use rnyx_panels::model::Interval;
+use std::path::{Path, PathBuf};
+
+fn fixtures(kind: &str) -> Vec<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/nyxrc").join(kind);
+    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn example_parses_and_equals_the_defaults() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("nyxrc.example");
+    let (config, used) = Config::load(Some(&path)).unwrap();
+    assert_eq!(used.as_deref(), Some(path.as_path()));
+    assert_eq!(config, Config::default());
+    // Every key of the defaults appears in the example.
+    let text = std::fs::read_to_string(&path).unwrap();
+    for action in Action::ALL {
+        let name = format!("{action:?}");
+        let snake: String = name
+            .chars()
+            .enumerate()
+            .flat_map(|(i, c)| {
+                if c.is_uppercase() && i > 0 { vec!['_', c.to_ascii_lowercase()] } else { vec![c.to_ascii_lowercase()] }
+            })
+            .collect();
+        assert!(text.contains(&format!("\n{snake} = ")), "nyxrc.example lacks [keys] {snake}");
+    }
+}
+
+#[test]
+fn good_fixtures_parse() {
+    let good = fixtures("good");
+    assert!(good.len() >= 2);
+    for path in good {
+        let text = std::fs::read_to_string(&path).unwrap();
+        Config::parse(&text, &path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    }
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/nyxrc/good/custom.toml");
+    let c = Config::parse(&std::fs::read_to_string(&path).unwrap(), &path).unwrap();
+    assert!(c.show_bits && !c.confirm_quit);
+    assert_eq!((c.graph_interval, c.graph_bound, c.graph_height, c.max_fps), (Interval::FifteenMinute, Bound::Tight, 12, 5));
+    assert_eq!(c.keys.action(Key::Esc), Some(Action::Quit));
+    assert_eq!(c.keys.action(Key::Char(' ')), Some(Action::Pause));
+    assert_eq!(c.keys.action(Key::Char('p')), None, "binding replaces the default key");
+}
+
+#[test]
+fn bad_fixtures_say_what_and_where() {
+    let bad = fixtures("bad");
+    assert!(bad.len() >= 8);
+    for path in bad {
+        let text = std::fs::read_to_string(&path).unwrap();
+        let expected = std::fs::read_to_string(path.with_extension("err")).unwrap();
+        let err = Config::parse(&text, &path).expect_err(&path.display().to_string()).to_string();
+        assert!(err.starts_with(&format!("{}, line ", path.display())), "{err}");
+        assert!(err.contains(expected.trim()), "{}:\n  got:      {err}\n  expected: …{expected}…", path.display());
+    }
+}
+
+#[test]
+fn missing_explicit_file_is_an_error() {
+    let e = Config::load(Some(Path::new("/nonexistent/nyxrc"))).unwrap_err().to_string();
+    assert!(e.starts_with("cannot read the configuration /nonexistent/nyxrc: "), "{e}");
+}
