@@ -1,7 +1,7 @@
 //! Command-line options.
 
 use crate::control::Target;
-use clap::Parser;
+use clap::{Parser, Subcommand};
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
@@ -30,6 +30,39 @@ pub struct Cli {
     /// Print the controller state as one JSON object and exit.
     #[arg(long)]
     pub dump: bool,
+
+    /// nyxrc to read (default: $RNYX_CONFIG, ~/.nyxrc, ~/.config/rnyx/nyxrc).
+    #[arg(short = 'c', long, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Subcommands.
+#[derive(Debug, Clone, Subcommand)]
+pub enum Command {
+    /// Start a private tor network on this machine (its own loopback-only
+    /// network namespace), drive traffic through it, and monitor its exit relay.
+    Demo,
+    /// Demo helper run inside the namespace: serves a steady byte stream.
+    #[command(hide = true)]
+    DemoServe {
+        #[arg(long)]
+        port: u16,
+        #[arg(long)]
+        parent: u32,
+    },
+    /// Demo helper run inside the namespace: downloads through tor's SocksPort.
+    #[command(hide = true)]
+    DemoFetch {
+        #[arg(long)]
+        socks: u16,
+        #[arg(long)]
+        port: u16,
+        #[arg(long)]
+        parent: u32,
+    },
 }
 
 impl Cli {

@@ -45,6 +45,28 @@ impl Default for Config {
     }
 }
 
+impl Config {
+    /// What the app takes from the configuration.
+    pub fn app_settings(&self) -> rnyx_panels::app::AppSettings {
+        rnyx_panels::app::AppSettings {
+            keymap: self.keys.clone(),
+            theme: rnyx_panels::theme::Theme {
+                color: self.color_interface,
+            },
+            confirm_quit: self.confirm_quit,
+            graph: rnyx_panels::graph::GraphPanel {
+                stat: self.graph_stat,
+                interval: self.graph_interval,
+                bound: self.graph_bound,
+                height: self.graph_height,
+                max_width: self.max_graph_width,
+                bits: self.show_bits,
+                show_accounting: self.show_accounting,
+            },
+        }
+    }
+}
+
 /// The file as written: every key optional.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -92,12 +114,12 @@ impl Config {
             graph_stat: file.graph_stat.unwrap_or(d.graph_stat),
             graph_interval: file.graph_interval.map_or(d.graph_interval, |i| i.0),
             graph_bound: file.graph_bound.unwrap_or(d.graph_bound),
-            graph_height: file
-                .graph_height
-                .map_or(d.graph_height, |r| u16::try_from(r.0).unwrap_or(d.graph_height)),
-            max_graph_width: file
-                .max_graph_width
-                .map_or(d.max_graph_width, |r| u16::try_from(r.0).unwrap_or(d.max_graph_width)),
+            graph_height: file.graph_height.map_or(d.graph_height, |r| {
+                u16::try_from(r.0).unwrap_or(d.graph_height)
+            }),
+            max_graph_width: file.max_graph_width.map_or(d.max_graph_width, |r| {
+                u16::try_from(r.0).unwrap_or(d.max_graph_width)
+            }),
             show_accounting: file.show_accounting.unwrap_or(d.show_accounting),
             keys,
         })
@@ -127,7 +149,11 @@ impl Config {
 }
 
 /// The first configuration file that exists (the explicit variable always wins).
-fn search_path(env: Option<PathBuf>, home: Option<PathBuf>, xdg: Option<PathBuf>) -> Option<PathBuf> {
+fn search_path(
+    env: Option<PathBuf>,
+    home: Option<PathBuf>,
+    xdg: Option<PathBuf>,
+) -> Option<PathBuf> {
     if env.is_some() {
         return env;
     }
@@ -164,7 +190,10 @@ fn invalid(text: &str, path: &Path, e: &toml::de::Error) -> ConfigError {
 fn looks_like_nyx(text: &str) -> bool {
     text.lines().any(|l| {
         let l = l.trim();
-        !l.starts_with('#') && l.contains('.') && !l.contains('=') && l.split_whitespace().count() >= 2
+        !l.starts_with('#')
+            && l.contains('.')
+            && !l.contains('=')
+            && l.split_whitespace().count() >= 2
     })
 }
 
@@ -177,7 +206,9 @@ impl<'de, const MIN: u32, const MAX: u32> Deserialize<'de> for Ranged<MIN, MAX> 
         let v = i64::deserialize(d)?;
         match u32::try_from(v) {
             Ok(v) if (MIN..=MAX).contains(&v) => Ok(Ranged(v)),
-            _ => Err(de::Error::custom(format!("{v} is out of range; use {MIN} to {MAX}"))),
+            _ => Err(de::Error::custom(format!(
+                "{v} is out of range; use {MIN} to {MAX}"
+            ))),
         }
     }
 }
@@ -189,8 +220,14 @@ impl<'de> Deserialize<'de> for IntervalName {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = String::deserialize(d)?;
         Interval::from_name(&s).map(IntervalName).ok_or_else(|| {
-            let names: Vec<String> = Interval::ALL.iter().map(|i| format!("\"{}\"", i.name())).collect();
-            de::Error::custom(format!("unknown interval \"{s}\", expected one of {}", names.join(", ")))
+            let names: Vec<String> = Interval::ALL
+                .iter()
+                .map(|i| format!("\"{}\"", i.name()))
+                .collect();
+            de::Error::custom(format!(
+                "unknown interval \"{s}\", expected one of {}",
+                names.join(", ")
+            ))
         })
     }
 }
@@ -233,12 +270,24 @@ mod tests {
         let xdg = d.path().join("xdg");
         std::fs::create_dir_all(xdg.join("rnyx")).unwrap();
         std::fs::create_dir_all(&home).unwrap();
-        assert_eq!(search_path(None, Some(home.clone()), Some(xdg.clone())), None);
+        assert_eq!(
+            search_path(None, Some(home.clone()), Some(xdg.clone())),
+            None
+        );
         std::fs::write(xdg.join("rnyx/nyxrc"), "").unwrap();
-        assert_eq!(search_path(None, Some(home.clone()), Some(xdg.clone())), Some(xdg.join("rnyx/nyxrc")));
+        assert_eq!(
+            search_path(None, Some(home.clone()), Some(xdg.clone())),
+            Some(xdg.join("rnyx/nyxrc"))
+        );
         std::fs::write(home.join(".nyxrc"), "").unwrap();
-        assert_eq!(search_path(None, Some(home.clone()), Some(xdg.clone())), Some(home.join(".nyxrc")));
+        assert_eq!(
+            search_path(None, Some(home.clone()), Some(xdg.clone())),
+            Some(home.join(".nyxrc"))
+        );
         let env = d.path().join("env.toml");
-        assert_eq!(search_path(Some(env.clone()), Some(home), Some(xdg)), Some(env));
+        assert_eq!(
+            search_path(Some(env.clone()), Some(home), Some(xdg)),
+            Some(env)
+        );
     }
 }

@@ -233,14 +233,27 @@ async fn run(
     state: Arc<SharedState>,
     mut requests: mpsc::Receiver<Request>,
 ) {
-    state.update(|s| s.connection.since = now_secs());
+    let mut sampler = ProcSampler::default();
+    let info = sampler.sample(None, &[]);
+    state.update(|s| {
+        s.connection.since = now_secs();
+        s.record_system(info);
+    });
     let mut wanted: Vec<String> = config.log_events.clone();
     let mut backoff = config.reconnect_initial;
     loop {
         match connect(&config.targets, config.password.as_deref()).await {
             Ok(conn) => {
                 backoff = config.reconnect_initial;
-                let end = session(&config, &state, conn, &mut requests, &mut wanted).await;
+                let end = session(
+                    &config,
+                    &state,
+                    conn,
+                    &mut requests,
+                    &mut wanted,
+                    &mut sampler,
+                )
+                .await;
                 let reason = match end {
                     SessionEnd::Shutdown => return,
                     SessionEnd::Reconnect => "reconnect requested".to_owned(),
@@ -256,7 +269,9 @@ async fn run(
             }
             Err(e) => {
                 let msg = e.to_string();
+                let info = sampler.sample(None, &[]);
                 state.update(|s| {
+                    s.system = info;
                     if s.connection.last_error.as_deref() != Some(msg.as_str()) {
                         rnyx_log(s, Runlevel::Warn, format!("cannot connect: {msg}"));
                     }
@@ -297,6 +312,7 @@ async fn session(
     conn: Connection,
     requests: &mut mpsc::Receiver<Request>,
     wanted: &mut Vec<String>,
+    sampler: &mut ProcSampler,
 ) -> SessionEnd {
     let Connection {
         client,
@@ -330,7 +346,6 @@ async fn session(
     });
 
     // Facts re-read in the background arrive here, so only this loop writes.
-    let mut sampler = ProcSampler::default();
     let (facts_tx, mut facts_rx) = mpsc::channel::<facts::Facts>(1);
     let (subs_tx, mut subs_rx) = mpsc::channel::<Subscribed>(4);
     let refresh = |client: Client, tx: mpsc::Sender<facts::Facts>| {

@@ -2,9 +2,12 @@
 //! binary does, so tests reach it all.
 
 pub mod cli;
+pub mod config;
 pub mod control;
 pub mod controller;
+pub mod demo;
 pub mod dump;
 pub mod launch;
+pub mod monitor;
 pub mod procfs;
-pub mod config;
+pub mod ui;

@@ -1,9 +1,21 @@
 use clap::Parser;
-use rnyx::cli::{prompt_password, Cli};
+use rnyx::cli::{prompt_password, Cli, Command};
+use rnyx::config::Config;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    match &cli.command {
+        Some(Command::DemoServe { port, parent }) => {
+            return helper(rnyx::demo::serve(*port, *parent))
+        }
+        Some(Command::DemoFetch {
+            socks,
+            port,
+            parent,
+        }) => return helper(rnyx::demo::fetch(*socks, *port, *parent)),
+        _ => {}
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
         .enable_all()
@@ -16,6 +28,16 @@ fn main() -> ExitCode {
 }
 
 async fn run(cli: Cli) -> ExitCode {
+    let config = match Config::load(cli.config.as_deref()) {
+        Ok((c, _)) => c,
+        Err(e) => return fail(&e.to_string()),
+    };
+    if let Some(Command::Demo) = cli.command {
+        return match rnyx::demo::run(&config).await {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => fail(&e),
+        };
+    }
     let targets = match cli.targets() {
         Ok(t) => t,
         Err(e) => return fail(&e),
@@ -40,7 +62,25 @@ async fn run(cli: Cli) -> ExitCode {
             Err(e) => fail(&e.to_string()),
         };
     }
-    fail("the interactive monitor is not built yet; use --dump")
+    // Ask for a password before the TUI owns the terminal, if tor wants one.
+    if password.is_none() {
+        if let Err(e) = rnyx::control::connect(&targets, None).await {
+            if e.needs_password() {
+                password = prompt_password();
+            }
+        }
+    }
+    match rnyx::monitor::run(targets, password, &config).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => fail(&e),
+    }
+}
+
+fn helper(r: std::io::Result<()>) -> ExitCode {
+    match r {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => fail(&e.to_string()),
+    }
 }
 
 fn fail(msg: &str) -> ExitCode {

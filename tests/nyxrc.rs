@@ -8,7 +8,9 @@ use rnyx_panels::model::Interval;
 use std::path::{Path, PathBuf};
 
 fn fixtures(kind: &str) -> Vec<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/nyxrc").join(kind);
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/nyxrc")
+        .join(kind);
     let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap().path())
@@ -32,10 +34,17 @@ fn example_parses_and_equals_the_defaults() {
             .chars()
             .enumerate()
             .flat_map(|(i, c)| {
-                if c.is_uppercase() && i > 0 { vec!['_', c.to_ascii_lowercase()] } else { vec![c.to_ascii_lowercase()] }
+                if c.is_uppercase() && i > 0 {
+                    vec!['_', c.to_ascii_lowercase()]
+                } else {
+                    vec![c.to_ascii_lowercase()]
+                }
             })
             .collect();
-        assert!(text.contains(&format!("\n{snake} = ")), "nyxrc.example lacks [keys] {snake}");
+        assert!(
+            text.contains(&format!("\n{snake} = ")),
+            "nyxrc.example lacks [keys] {snake}"
+        );
     }
 }
 
@@ -50,10 +59,17 @@ fn good_fixtures_parse() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/nyxrc/good/custom.toml");
     let c = Config::parse(&std::fs::read_to_string(&path).unwrap(), &path).unwrap();
     assert!(c.show_bits && !c.confirm_quit);
-    assert_eq!((c.graph_interval, c.graph_bound, c.graph_height, c.max_fps), (Interval::FifteenMinute, Bound::Tight, 12, 5));
+    assert_eq!(
+        (c.graph_interval, c.graph_bound, c.graph_height, c.max_fps),
+        (Interval::FifteenMinute, Bound::Tight, 12, 5)
+    );
     assert_eq!(c.keys.action(Key::Esc), Some(Action::Quit));
     assert_eq!(c.keys.action(Key::Char(' ')), Some(Action::Pause));
-    assert_eq!(c.keys.action(Key::Char('p')), None, "binding replaces the default key");
+    assert_eq!(
+        c.keys.action(Key::Char('p')),
+        None,
+        "binding replaces the default key"
+    );
 }
 
 #[test]
@@ -63,14 +79,28 @@ fn bad_fixtures_say_what_and_where() {
     for path in bad {
         let text = std::fs::read_to_string(&path).unwrap();
         let expected = std::fs::read_to_string(path.with_extension("err")).unwrap();
-        let err = Config::parse(&text, &path).expect_err(&path.display().to_string()).to_string();
-        assert!(err.starts_with(&format!("{}, line ", path.display())), "{err}");
-        assert!(err.contains(expected.trim()), "{}:\n  got:      {err}\n  expected: …{expected}…", path.display());
+        let err = Config::parse(&text, &path)
+            .expect_err(&path.display().to_string())
+            .to_string();
+        assert!(
+            err.starts_with(&format!("{}, line ", path.display())),
+            "{err}"
+        );
+        assert!(
+            err.contains(expected.trim()),
+            "{}:\n  got:      {err}\n  expected: …{expected}…",
+            path.display()
+        );
     }
 }
 
 #[test]
 fn missing_explicit_file_is_an_error() {
-    let e = Config::load(Some(Path::new("/nonexistent/nyxrc"))).unwrap_err().to_string();
-    assert!(e.starts_with("cannot read the configuration /nonexistent/nyxrc: "), "{e}");
+    let e = Config::load(Some(Path::new("/nonexistent/nyxrc")))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.starts_with("cannot read the configuration /nonexistent/nyxrc: "),
+        "{e}"
+    );
 }

@@ -19,6 +19,8 @@ pub struct NetworkSpec {
     pub clients: usize,
     /// Seconds between consensus votes.
     pub voting_interval: u32,
+    /// Nickname of the relay the clients must exit through (`ExitNodes`).
+    pub exit_node: Option<String>,
 }
 
 impl Default for NetworkSpec {
@@ -28,6 +30,7 @@ impl Default for NetworkSpec {
             relays: 2,
             clients: 1,
             voting_interval: 20,
+            exit_node: None,
         }
     }
 }
@@ -370,6 +373,10 @@ fn torrc_lines(
     match t.socks_port {
         Some(p) => l.push(opt("SocksPort", format!("127.0.0.1:{p}"))),
         None => l.push(opt("SocksPort", 0)),
+    }
+    if let (Role::Client, Some(exit)) = (t.role, &spec.exit_node) {
+        l.push(opt("ExitNodes", exit));
+        l.push(opt("StrictNodes", 1));
     }
     if let Some(p) = t.or_port {
         l.push(opt("ORPort", format!("127.0.0.1:{p}")));

@@ -1,0 +1,36 @@
+//! The interactive monitor: the controller task, the terminal and the UI loop.
+
+use crate::config::Config;
+use crate::control::Target;
+use crate::controller::{spawn, ControllerConfig};
+use crate::ui::{self, terminal};
+use rnyx_panels::app::App;
+
+/// Runs the monitor on the real terminal until the operator quits or a
+/// termination signal arrives. The terminal is restored in every case.
+pub async fn run(
+    targets: Vec<Target>,
+    password: Option<String>,
+    config: &Config,
+) -> Result<(), String> {
+    let handle = spawn(ControllerConfig {
+        targets,
+        password,
+        ..ControllerConfig::default()
+    });
+    let mut app = App::new(config.app_settings());
+    // ratatui::init installs a panic hook that restores the terminal first.
+    let mut term = ratatui::init();
+    let input = terminal::spawn_input_thread();
+    let result = ui::run(
+        &mut term,
+        &mut app,
+        &handle,
+        input,
+        config.max_fps,
+        terminal::termination(),
+    )
+    .await;
+    ratatui::restore();
+    result.map(drop).map_err(|e| format!("terminal error: {e}"))
+}

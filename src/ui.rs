@@ -1,0 +1,137 @@
+//! The UI loop: one select over terminal input, state-changed notifications,
+//! effect results and timers. It drains what is pending, then draws at most
+//! once, only when something changed, and at most `max_fps` times a second.
+//! Generic over the ratatui backend, so tests drive it on a `TestBackend`.
+
+pub mod terminal;
+
+use crate::controller::{now_secs, ControllerHandle};
+use ratatui::backend::Backend;
+use ratatui::Terminal;
+use rnyx_panels::app::{App, Effect};
+use rnyx_panels::keymap::Key;
+use std::future::Future;
+use std::time::Duration;
+use tokio::sync::mpsc;
+use tokio::time::Instant;
+
+/// What the terminal sends the loop.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Input {
+    Key(Key),
+    Resize,
+}
+
+/// Counters a test or benchmark can read after the loop ends.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct LoopStats {
+    pub frames: u64,
+    pub inputs: u64,
+    pub state_changes: u64,
+}
+
+/// Runs until a quit effect, the end of input, or `shutdown` completes.
+pub async fn run<B: Backend>(
+    terminal: &mut Terminal<B>,
+    app: &mut App,
+    handle: &ControllerHandle,
+    mut input: mpsc::Receiver<Input>,
+    max_fps: u32,
+    shutdown: impl Future<Output = ()>,
+) -> Result<LoopStats, B::Error> {
+    tokio::pin!(shutdown);
+    let mut changed = handle.state.subscribe();
+    let frame_interval = Duration::from_secs_f64(1.0 / f64::from(max_fps.max(1)));
+    let (notice_tx, mut notices) = mpsc::unbounded_channel::<String>();
+    let mut clock = tokio::time::interval(Duration::from_secs(1));
+    clock.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    let mut stats = LoopStats::default();
+    let mut dirty = true;
+    let mut next_frame = Instant::now();
+    loop {
+        if dirty && Instant::now() >= next_frame {
+            draw(terminal, app, handle)?;
+            stats.frames += 1;
+            dirty = false;
+            next_frame = Instant::now() + frame_interval;
+        }
+        tokio::select! {
+            () = &mut shutdown => break,
+            ev = input.recv() => {
+                stats.inputs += 1;
+                match ev {
+                    None => break,
+                    Some(Input::Resize) => {
+                        terminal.autoresize()?;
+                        // Re-lay out at once, cap or not.
+                        next_frame = Instant::now();
+                    }
+                    Some(Input::Key(key)) => {
+                        let effects = handle.state.read(|s| app.handle_key(key, s, now_secs()));
+                        for effect in effects {
+                            if perform(effect, handle, &notice_tx) {
+                                return Ok(stats);
+                            }
+                        }
+                        next_frame = Instant::now();
+                    }
+                }
+                dirty = true;
+            }
+            res = changed.changed(), if !app.is_paused() => {
+                if res.is_err() {
+                    break;
+                }
+                changed.borrow_and_update();
+                stats.state_changes += 1;
+                dirty = true;
+            }
+            Some(msg) = notices.recv() => {
+                app.notify(msg);
+                dirty = true;
+            }
+            _ = clock.tick() => dirty = true,
+            () = tokio::time::sleep_until(next_frame), if dirty => {}
+        }
+    }
+    Ok(stats)
+}
+
+fn draw<B: Backend>(
+    terminal: &mut Terminal<B>,
+    app: &App,
+    handle: &ControllerHandle,
+) -> Result<(), B::Error> {
+    let now = now_secs();
+    terminal.draw(|frame| {
+        let area = frame.area();
+        handle
+            .state
+            .read(|s| app.render(s, now, area, frame.buffer_mut()));
+    })?;
+    Ok(())
+}
+
+/// Performs an effect; true means quit.
+fn perform(
+    effect: Effect,
+    handle: &ControllerHandle,
+    notices: &mpsc::UnboundedSender<String>,
+) -> bool {
+    match effect {
+        Effect::Quit => return true,
+        Effect::Signal(signal) => {
+            let (h, tx) = (handle.clone(), notices.clone());
+            tokio::spawn(async move {
+                if let Err(e) = h.signal(&signal).await {
+                    let _ = tx.send(format!("{signal} failed: {e}"));
+                }
+            });
+        }
+        Effect::Reconnect => {
+            let h = handle.clone();
+            tokio::spawn(async move { h.reconnect().await });
+        }
+    }
+    false
+}
