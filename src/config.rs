@@ -12,6 +12,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 /// The validated configuration.
+#[allow(clippy::struct_excessive_bools)] // one per nyxrc switch, as in Nyx
 #[derive(Debug, Clone, PartialEq)]
 pub struct Config {
     pub show_bits: bool,

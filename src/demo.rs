@@ -39,8 +39,9 @@ pub async fn run(config: &Config) -> Result<(), String> {
         .await
         .map_err(|e| e.to_string())?
         .map_err(|e| e.to_string())?;
+    let exe = std::env::current_exe().map_err(|e| format!("cannot find rnyx's own binary: {e}"))?;
     let traffic =
-        Traffic::start(&net).map_err(|e| format!("cannot start the demo traffic: {e}"))?;
+        Traffic::start(&net, &exe).map_err(|e| format!("cannot start the demo traffic: {e}"))?;
     let relay = net
         .tors
         .iter()
@@ -61,9 +62,10 @@ pub struct Traffic {
 }
 
 impl Traffic {
-    pub fn start(net: &PrivateNetwork) -> std::io::Result<Traffic> {
-        let exe = std::env::current_exe()?;
-        let exe = exe.to_string_lossy();
+    /// `rnyx` is the path of the rnyx binary, whose hidden `demo-serve` and
+    /// `demo-fetch` commands run inside the namespace.
+    pub fn start(net: &PrivateNetwork, rnyx: &Path) -> std::io::Result<Traffic> {
+        let exe = rnyx.to_string_lossy();
         let parent = std::process::id().to_string();
         let socks = net.client().socks_port.unwrap_or(9000).to_string();
         let port = SERVER_PORT.to_string();

@@ -13,11 +13,19 @@ use std::time::Instant;
 /// Clock ticks per second of `/proc/<pid>/stat` times (USER_HZ; 100 on Linux).
 const TICKS_PER_SECOND: f64 = 100.0;
 
+/// Cpu times at one instant: tor's (with the pid they belong to) and ours.
+#[derive(Debug, Clone, Copy)]
+struct CpuSample {
+    at: Instant,
+    tor: Option<(u32, u64)>,
+    own: Option<u64>,
+}
+
 /// Samples system facts; keeps the previous cpu times to compute rates.
 #[derive(Debug)]
 pub struct ProcSampler {
     root: PathBuf,
-    previous: Option<(Instant, Option<(u32, u64)>, Option<u64>)>,
+    previous: Option<CpuSample>,
     resolved: Option<(u32, u32)>,
     host: (String, String, String),
 }
@@ -58,17 +66,21 @@ impl ProcSampler {
         let tor_ticks = pid.and_then(|p| cpu_ticks(&self.root.join(p.to_string())));
         let own_ticks = cpu_ticks(&self.root.join("self"));
         let (tor_cpu, rnyx_cpu) = match &self.previous {
-            Some((then, prev_tor, prev_own)) => {
-                let secs = now.duration_since(*then).as_secs_f64().max(1e-3);
+            Some(prev) => {
+                let secs = now.duration_since(prev.at).as_secs_f64().max(1e-3);
                 let rate = |a: Option<u64>, b: Option<u64>| {
                     Some(a?.saturating_sub(b?) as f64 / TICKS_PER_SECOND / secs * 100.0)
                 };
-                let prev_tor = prev_tor.filter(|(p, _)| Some(*p) == pid).map(|(_, t)| t);
-                (rate(tor_ticks, prev_tor), rate(own_ticks, *prev_own))
+                let prev_tor = prev.tor.filter(|(p, _)| Some(*p) == pid).map(|(_, t)| t);
+                (rate(tor_ticks, prev_tor), rate(own_ticks, prev.own))
             }
             None => (None, None),
         };
-        self.previous = Some((now, pid.zip(tor_ticks), own_ticks));
+        self.previous = Some(CpuSample {
+            at: now,
+            tor: pid.zip(tor_ticks),
+            own: own_ticks,
+        });
         let (hostname, os, kernel) = self.host.clone();
         let mut info = SystemInfo {
             hostname,

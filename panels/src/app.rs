@@ -94,7 +94,8 @@ impl App {
 
     /// A message for the status line, shown until the next key.
     pub fn notify(&mut self, message: impl Into<String>) {
-        self.notice = Some(rnyx_text(message.into()));
+        // Notices may quote tor (error replies): strip control characters.
+        self.notice = Some(crate::text::strip_controls(&message.into()));
     }
 
     pub fn notice(&self) -> Option<&str> {
@@ -162,7 +163,7 @@ impl App {
             Action::Reload if live.connection.connected => self.popup = Some(Popup::ConfirmReload),
             Action::Reload => self.notify("tor is not connected"),
             Action::Reconnect if live.connection.connected => {
-                self.notify("already connected to tor")
+                self.notify("already connected to tor");
             }
             Action::Reconnect => {
                 self.notify("reconnecting to tor…");
@@ -237,9 +238,9 @@ impl App {
                 if matches!(key, Key::Up | Key::Down) =>
             {
                 if key == Key::Up {
-                    menu.up()
+                    menu.up();
                 } else {
-                    menu.down()
+                    menu.down();
                 }
                 let is_interval = menu.title.starts_with("Graph interval");
                 self.popup = Some(if is_interval {
@@ -366,7 +367,9 @@ impl App {
             };
             let mut text = format!("{:>9}: {}", self.keymap.label(action), action.description());
             if let Some(v) = value {
-                text.push_str(&format!(" ({v})"));
+                text.push_str(" (");
+                text.push_str(&v);
+                text.push(')');
             }
             lines.push(Line::raw(text));
         }
@@ -374,11 +377,6 @@ impl App {
         lines.push(Line::raw("Press any key to close."));
         draw_box("Page help", lines, self.theme, area, buf);
     }
-}
-
-/// Notices may quote tor (error replies): strip control characters.
-fn rnyx_text(s: String) -> String {
-    crate::text::strip_controls(&s)
 }
 
 #[cfg(test)]

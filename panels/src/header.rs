@@ -128,7 +128,7 @@ fn identity_line(state: &ControllerState, theme: Theme) -> Line<'static> {
     let r = &state.relay;
     let mut parts = Vec::new();
     if r.is_relay() {
-        let or = r.listeners.or.first().map(String::as_str).unwrap_or("");
+        let or = r.listeners.or.first().map_or("", String::as_str);
         let (or_host, or_port) = or.rsplit_once(':').unwrap_or(("", or));
         let address = r.address.as_deref().unwrap_or(or_host);
         parts.push(format!(
@@ -169,17 +169,17 @@ fn resources_line(state: &ControllerState, now: u64) -> Line<'static> {
         (Some(m), _) => format::size(m as f64),
         _ => "?".to_owned(),
     };
-    s.push_str(&format!("    mem: {mem}"));
+    s.push_str("    mem: ");
+    s.push_str(&mem);
     let pid = state
         .relay
         .pid
         .map_or_else(|| "?".to_owned(), |p| p.to_string());
-    s.push_str(&format!("    pid: {pid}"));
+    s.push_str("    pid: ");
+    s.push_str(&pid);
     if let Some(start) = state.relay.start_time {
-        s.push_str(&format!(
-            "    uptime: {}",
-            format::uptime(now.saturating_sub(start))
-        ));
+        s.push_str("    uptime: ");
+        s.push_str(&format::uptime(now.saturating_sub(start)));
     }
     Line::from(s)
 }

@@ -10,18 +10,19 @@ use tokio::sync::mpsc;
 /// Reads terminal events on a thread of its own (crossterm blocks).
 pub fn spawn_input_thread() -> mpsc::Receiver<Input> {
     let (tx, rx) = mpsc::channel(256);
-    std::thread::spawn(move || loop {
-        let Ok(ev) = event::read() else { break };
-        let input = match ev {
-            Event::Key(k) => match convert(k) {
-                Some(key) => Input::Key(key),
-                None => continue,
-            },
-            Event::Resize(..) => Input::Resize,
-            _ => continue,
-        };
-        if tx.blocking_send(input).is_err() {
-            break;
+    std::thread::spawn(move || {
+        while let Ok(ev) = event::read() {
+            let input = match ev {
+                Event::Key(k) => match convert(k) {
+                    Some(key) => Input::Key(key),
+                    None => continue,
+                },
+                Event::Resize(..) => Input::Resize,
+                _ => continue,
+            };
+            if tx.blocking_send(input).is_err() {
+                break;
+            }
         }
     });
     rx

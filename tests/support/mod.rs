@@ -18,7 +18,11 @@ pub fn network() -> &'static PrivateNetwork {
         remove_stale_dirs();
         let dir = std::env::temp_dir().join(format!("rnyx-net-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
-        let net = PrivateNetwork::start(&dir, &NetworkSpec::default())
+        let spec = NetworkSpec {
+            exit_node: Some(rnyx::demo::EXIT_RELAY.into()),
+            ..NetworkSpec::default()
+        };
+        let net = PrivateNetwork::start(&dir, &spec)
             .unwrap_or_else(|e| panic!("cannot start the private network: {e}"));
         if let Err(e) = net.wait_bootstrapped(Duration::from_secs(180)) {
             panic!("{e}\n{}", net.logs());

@@ -103,6 +103,8 @@ pub fn draw_plot(values: &[f64], p: PlotStyle, area: Rect, buf: &mut Buffer) {
     for (col, v) in shown.iter().enumerate() {
         let fraction = ((v - min) / (max - min)).clamp(0.0, 1.0);
         // At least a sliver for any non-zero value above the floor.
+        // fraction is within 0..=1, so this fits: at most 8 × the bar rows.
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
         let mut eighths = (fraction * total_eighths).round() as u32;
         if eighths == 0 && *v > min {
             eighths = 1;

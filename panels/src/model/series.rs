@@ -156,6 +156,7 @@ impl Series {
 }
 
 #[cfg(test)]
+#[allow(clippy::float_cmp)] // exact: small integers and their averages
 mod tests {
     use super::*;
 

@@ -1,0 +1,170 @@
+//! Records control-port transcripts for the rendering snapshot tests: starts
+//! the demo's private network with traffic, waits until the exit relay has
+//! flags and carries traffic, then records, for the exit relay and the
+//! client, every command rnyx sends while gathering its facts with tor's
+//! replies, and then 8 seconds of events.
+//!
+//! cargo run --example record_transcript -- tests/transcripts
+
+use rnyx::control::{target, Client};
+use rnyx::controller::{facts, now_secs};
+use rnyx::demo::{Traffic, EXIT_RELAY};
+use rnyx::launch::{NetworkSpec, PrivateNetwork};
+use std::fmt::Write as _;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
+use std::time::Duration;
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+
+/// A stream that keeps a copy of everything read and written.
+struct Tee<S> {
+    inner: S,
+    read: Arc<Mutex<Vec<u8>>>,
+    written: Arc<Mutex<Vec<u8>>>,
+}
+
+impl<S: AsyncRead + Unpin> AsyncRead for Tee<S> {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        let before = buf.filled().len();
+        let r = Pin::new(&mut self.inner).poll_read(cx, buf);
+        let new = buf.filled()[before..].to_vec();
+        self.read.lock().unwrap().extend_from_slice(&new);
+        r
+    }
+}
+
+impl<S: AsyncWrite + Unpin> AsyncWrite for Tee<S> {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        data: &[u8],
+    ) -> Poll<std::io::Result<usize>> {
+        let r = Pin::new(&mut self.inner).poll_write(cx, data);
+        if let Poll::Ready(Ok(n)) = r {
+            self.written.lock().unwrap().extend_from_slice(&data[..n]);
+        }
+        r
+    }
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.inner).poll_flush(cx)
+    }
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.inner).poll_shutdown(cx)
+    }
+}
+
+async fn record(target: &rnyx::control::Target, out: &std::path::Path) {
+    let conn = rnyx::control::connect(std::slice::from_ref(target), None)
+        .await
+        .unwrap();
+    drop(conn);
+    let stream = target::open(target).await.unwrap();
+    let read = Arc::new(Mutex::new(Vec::new()));
+    let written = Arc::new(Mutex::new(Vec::new()));
+    let (client, _events) = Client::new(Tee {
+        inner: stream,
+        read: read.clone(),
+        written: written.clone(),
+    });
+    rnyx::control::auth::authenticate(&client, None)
+        .await
+        .unwrap();
+    read.lock().unwrap().clear();
+    written.lock().unwrap().clear();
+    facts::gather(&client, now_secs()).await.unwrap();
+    let commands = String::from_utf8(written.lock().unwrap().clone()).unwrap();
+    let replies = String::from_utf8_lossy(&read.lock().unwrap()).into_owned();
+    read.lock().unwrap().clear();
+    client
+        .command_ok("SETEVENTS BW CIRC ORCONN NOTICE WARN")
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_secs(8)).await;
+    let events = String::from_utf8_lossy(&read.lock().unwrap()).into_owned();
+
+    // Pair commands with replies: replies come in command order.
+    let mut framer = rnyx::control::ReplyFramer::new();
+    framer.push(replies.as_bytes());
+    let mut text =
+        String::from("# Recorded from a private tor network by examples/record_transcript.rs.\n");
+    let mut cmds = commands.lines();
+    while let Some(r) = framer.next_reply() {
+        let r = r.unwrap();
+        if r.is_async() {
+            continue;
+        }
+        writeln!(text, "> {}", cmds.next().unwrap()).unwrap();
+        for l in &r.lines {
+            let sep = match l.kind {
+                rnyx::control::LineKind::Mid => '-',
+                rnyx::control::LineKind::Data => '+',
+                rnyx::control::LineKind::End => ' ',
+            };
+            writeln!(text, "{}{sep}{}", l.status, l.text).unwrap();
+            if let Some(d) = &l.data {
+                for dl in d.lines() {
+                    if dl.starts_with('.') {
+                        text.push('.');
+                    }
+                    text.push_str(dl);
+                    text.push('\n');
+                }
+                text.push_str(".\n");
+            }
+        }
+    }
+    text.push_str("## events\n");
+    for l in events.lines() {
+        if l.starts_with("250 OK") {
+            continue;
+        }
+        text.push_str(l);
+        text.push('\n');
+    }
+    std::fs::write(out, text).unwrap();
+    eprintln!("wrote {}", out.display());
+}
+
+#[tokio::main]
+async fn main() {
+    let out_dir = std::path::PathBuf::from(std::env::args().nth(1).expect("output directory"));
+    let dir = tempfile::tempdir().unwrap();
+    let spec = NetworkSpec {
+        exit_node: Some(EXIT_RELAY.into()),
+        ..NetworkSpec::default()
+    };
+    let net = PrivateNetwork::start(&dir.path().join("net"), &spec).unwrap();
+    // target/<profile>/examples/record_transcript → target/<profile>/rnyx
+    let rnyx = std::env::current_exe()
+        .unwrap()
+        .parent()
+        .unwrap()
+        .parent()
+        .unwrap()
+        .join("rnyx");
+    assert!(rnyx.is_file(), "build rnyx first: cargo build");
+    let _traffic = Traffic::start(&net, &rnyx).unwrap();
+    net.wait_bootstrapped(Duration::from_secs(180)).unwrap();
+    eprintln!("bootstrapped");
+    let relay = net.tors.iter().find(|t| t.name == EXIT_RELAY).unwrap();
+    // Wait for flags and traffic.
+    loop {
+        let json = rnyx::dump::dump(&[relay.target()], None).await.unwrap();
+        let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+        // bw-event-cache is filled only while a controller listens for BW,
+        // so judge by the totals.
+        let flowing = v["traffic_read"].as_u64().unwrap() > 20 << 20;
+        eprintln!("flags {} traffic flowing {flowing}", v["flags"]);
+        if !v["flags"].as_array().unwrap().is_empty() && flowing {
+            break;
+        }
+        tokio::time::sleep(Duration::from_secs(2)).await;
+    }
+    record(&relay.target(), &out_dir.join("exit_relay.txt")).await;
+    record(&net.client().target(), &out_dir.join("client.txt")).await;
+}

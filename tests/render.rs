@@ -1,0 +1,166 @@
+//! Page 1 rendered from states built out of recorded control-port
+//! transcripts (tests/transcripts, made by examples/record_transcript.rs):
+//! a fake tor answers rnyx's real queries from the transcript, rnyx's real
+//! fact gathering and event handling build the state, and the whole screen
+//! is kept as an insta snapshot. Clocks are fixed, so nothing is volatile.
+
+use ratatui::backend::TestBackend;
+use ratatui::Terminal;
+use rnyx::config::Config;
+use rnyx::control::{Client, Event, Incoming, ReplyFramer};
+use rnyx::controller::apply::{apply_batch, apply_facts};
+use rnyx::controller::facts;
+use rnyx_panels::app::App;
+use rnyx_panels::model::{ControllerState, SystemInfo};
+use std::collections::HashMap;
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+
+/// The moment the screens are drawn at (unix seconds).
+const NOW: u64 = 1_795_255_200;
+
+struct Transcript {
+    replies: HashMap<String, String>,
+    events: String,
+}
+
+fn transcript(name: &str) -> Transcript {
+    let path = format!("{}/tests/transcripts/{name}", env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(&path).unwrap();
+    let mut replies = HashMap::new();
+    let mut current: Option<(String, String)> = None;
+    let mut events = String::new();
+    let mut in_events = false;
+    for line in text.lines() {
+        if line.starts_with("# ") {
+            continue;
+        }
+        if line == "## events" {
+            in_events = true;
+            if let Some((c, r)) = current.take() {
+                replies.insert(c, r);
+            }
+            continue;
+        }
+        if in_events {
+            events.push_str(line);
+            events.push_str("\r\n");
+        } else if let Some(cmd) = line.strip_prefix("> ") {
+            if let Some((c, r)) = current.take() {
+                replies.insert(c, r);
+            }
+            current = Some((cmd.to_owned(), String::new()));
+        } else if let Some((_, r)) = current.as_mut() {
+            r.push_str(line);
+            r.push_str("\r\n");
+        }
+    }
+    Transcript { replies, events }
+}
+
+/// Builds the controller state a real session would have after the transcript.
+async fn state_from(name: &str) -> ControllerState {
+    let t = transcript(name);
+    let (ours, theirs) = tokio::io::duplex(1 << 20);
+    let replies = t.replies.clone();
+    tokio::spawn(async move {
+        let (r, mut w) = tokio::io::split(theirs);
+        let mut lines = BufReader::new(r).lines();
+        while let Ok(Some(cmd)) = lines.next_line().await {
+            let reply = replies
+                .get(&cmd)
+                .cloned()
+                .unwrap_or_else(|| format!("552 Unrecognized key \"{cmd}\"\r\n"));
+            w.write_all(reply.as_bytes()).await.unwrap();
+        }
+    });
+    let (client, _events) = Client::new(ours);
+    let facts = facts::gather(&client, NOW).await.unwrap();
+    let mut state = ControllerState::default();
+    apply_facts(&mut state, facts, true, NOW);
+    state.connection.connected = true;
+    state.connection.target = Some("/run/tor/control".into());
+    state.connection.auth_method = Some("cookie".into());
+    let mut framer = ReplyFramer::new();
+    framer.push(t.events.as_bytes());
+    let batch: Vec<Incoming> = std::iter::from_fn(|| framer.next_reply())
+        .map(|r| Incoming::Event(Event::parse(&r.unwrap())))
+        .collect();
+    assert!(!batch.is_empty(), "the transcript has events");
+    apply_batch(
+        &mut state,
+        batch,
+        &std::collections::HashSet::new(),
+        NOW * 1000,
+    );
+    state.record_system(SystemInfo {
+        hostname: "relayhost".into(),
+        os: "Linux".into(),
+        kernel: "6.1.0-18-amd64".into(),
+        tor_cpu: Some(2.5),
+        rnyx_cpu: Some(0.4),
+        tor_memory: Some(112 << 20),
+        memory_total: Some(16 << 30),
+        tor_fds: Some(700),
+        tor_fd_limit: Some(1024),
+        inbound: Some(3),
+        outbound: Some(5),
+    });
+    state
+}
+
+fn screen(state: &ControllerState, width: u16, height: u16) -> String {
+    let app = App::new(Config::default().app_settings());
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+    terminal
+        .draw(|f| {
+            let area = f.area();
+            app.render(state, NOW, area, f.buffer_mut());
+        })
+        .unwrap();
+    // Cells only (no styles), one line per row.
+    let buf = terminal.backend().buffer();
+    (0..height)
+        .map(|y| {
+            (0..width)
+                .map(|x| buf[(x, y)].symbol().to_owned())
+                .collect::<String>()
+                .trim_end()
+                .to_owned()
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[tokio::test]
+async fn exit_relay_page_one_80x24() {
+    let state = state_from("exit_relay.txt").await;
+    insta::assert_snapshot!(screen(&state, 80, 24));
+}
+
+#[tokio::test]
+async fn exit_relay_page_one_160x50() {
+    let state = state_from("exit_relay.txt").await;
+    insta::assert_snapshot!(screen(&state, 160, 50));
+}
+
+#[tokio::test]
+async fn client_page_one_80x24() {
+    let state = state_from("client.txt").await;
+    assert!(!state.relay.is_relay());
+    insta::assert_snapshot!(screen(&state, 80, 24));
+}
+
+#[tokio::test]
+async fn disconnected_header() {
+    let mut state = state_from("exit_relay.txt").await;
+    state.connection.connected = false;
+    state.connection.since = NOW - 65;
+    let s = screen(&state, 80, 24);
+    assert!(
+        s.lines()
+            .nth(1)
+            .unwrap()
+            .starts_with("Tor Disconnected (since 09:58:55, press r to reconnect)"),
+        "{s}"
+    );
+}
