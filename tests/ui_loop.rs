@@ -1,0 +1,132 @@
+//! The UI loop on a TestBackend against a fake tor on a unix socket that
+//! floods events: every event is applied, yet frames stay under the cap.
+
+use ratatui::backend::TestBackend;
+use ratatui::Terminal;
+use rnyx::config::Config;
+use rnyx::control::Target;
+use rnyx::controller::{spawn, ControllerConfig};
+use rnyx::ui::{self, Input};
+use rnyx_panels::app::App;
+use rnyx_panels::keymap::Key;
+use std::time::Duration;
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::net::UnixListener;
+
+const EVENTS: usize = 20_000;
+
+/// Answers PROTOCOLINFO with NULL auth, refuses every GETINFO/GETCONF, accepts
+/// SETEVENTS, then sends `EVENTS` BW events in bursts.
+async fn fake_tor(listener: UnixListener) {
+    let (stream, _) = listener.accept().await.unwrap();
+    let (r, mut w) = stream.into_split();
+    let mut lines = BufReader::new(r).lines();
+    while let Ok(Some(line)) = lines.next_line().await {
+        let reply: &[u8] = if line.starts_with("PROTOCOLINFO") {
+            b"250-PROTOCOLINFO 1\r\n250-AUTH METHODS=NULL\r\n250-VERSION Tor=\"0.4.9.11\"\r\n250 OK\r\n"
+        } else if line.starts_with("AUTHENTICATE") || line.starts_with("SETEVENTS") {
+            b"250 OK\r\n"
+        } else {
+            b"552 Unrecognized key\r\n"
+        };
+        w.write_all(reply).await.unwrap();
+        if line.starts_with("SETEVENTS") {
+            let mut burst = Vec::new();
+            for i in 0..EVENTS {
+                burst.extend_from_slice(format!("650 BW {i} {i}\r\n").as_bytes());
+                if i % 1000 == 999 {
+                    w.write_all(&burst).await.unwrap();
+                    burst.clear();
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                }
+            }
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_flood_of_events_is_applied_but_drawn_at_the_frame_cap() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("control");
+    let listener = UnixListener::bind(&path).unwrap();
+    tokio::spawn(fake_tor(listener));
+
+    let handle = spawn(ControllerConfig {
+        targets: vec![Target::Unix(path)],
+        ..ControllerConfig::default()
+    });
+    let mut app = App::new(Config::default().app_settings());
+    let mut terminal = Terminal::new(TestBackend::new(100, 30)).unwrap();
+    let (input_tx, input) = tokio::sync::mpsc::channel(8);
+    let max_fps = 10;
+    let run_for = Duration::from_millis(1500);
+    let stats = ui::run(
+        &mut terminal,
+        &mut app,
+        &handle,
+        input,
+        max_fps,
+        tokio::time::sleep(run_for),
+    )
+    .await
+    .unwrap();
+    drop(input_tx);
+
+    let received = handle.state.read(|s| s.events_received);
+    assert_eq!(received, EVENTS as u64, "every event applied");
+    assert!(stats.state_changes > 0);
+    // 1.5 s at 10 frames/s, plus the first frame: at most 16.
+    assert!(
+        stats.frames <= 16,
+        "{} frames for {} state changes",
+        stats.frames,
+        stats.state_changes
+    );
+    assert!(stats.frames >= 2, "it did draw");
+    // The last frame shows the newest rate: BW events carried i bytes.
+    let screen: String = terminal
+        .backend()
+        .buffer()
+        .content()
+        .iter()
+        .map(|c| c.symbol())
+        .collect();
+    assert!(screen.contains("Download ("), "{screen}");
+}
+
+#[tokio::test]
+async fn keys_drive_the_app_and_quit_ends_the_loop() {
+    let handle = spawn(ControllerConfig {
+        targets: vec![Target::Unix("/nonexistent/control".into())],
+        ..ControllerConfig::default()
+    });
+    let mut app = App::new(Config::default().app_settings());
+    let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
+    let (tx, input) = tokio::sync::mpsc::channel(8);
+    for k in [Key::Char('h'), Key::Esc, Key::Char('q'), Key::Char('q')] {
+        tx.send(Input::Key(k)).await.unwrap();
+    }
+    let stats = tokio::time::timeout(
+        Duration::from_secs(5),
+        ui::run(
+            &mut terminal,
+            &mut app,
+            &handle,
+            input,
+            20,
+            std::future::pending(),
+        ),
+    )
+    .await
+    .expect("q q quits")
+    .unwrap();
+    assert_eq!(stats.inputs, 4);
+    let screen: String = terminal
+        .backend()
+        .buffer()
+        .content()
+        .iter()
+        .map(|c| c.symbol())
+        .collect();
+    assert!(screen.contains("Tor Disconnected"), "{screen}");
+}
