@@ -8,7 +8,7 @@
 pub mod apply;
 pub mod facts;
 
-use crate::control::{connect, Client, ClientError, Connection, Reply, Target};
+use crate::control::{connect, Client, ClientError, Connection, Event, Incoming, Reply, Target};
 use crate::procfs::ProcSampler;
 use apply::{apply_batch, apply_facts};
 use rnyx_panels::model::{ControllerState, Limits, LogEntry, LogSource, Runlevel};
@@ -357,8 +357,11 @@ async fn session(
     };
     let mut tick = tokio::time::interval(config.refresh_interval);
     tick.tick().await;
-    let mut second = tokio::time::interval(Duration::from_secs(1));
-    second.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    // /proc is sampled with each BW event (tor sends one a second), in the
+    // same state update, so an idle relay changes the state once a second.
+    // The timer covers a tor that stops sending them.
+    let mut second = tokio::time::interval(Duration::from_secs(2));
+    second.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tokio::select! {
             batch = events.recv() => {
@@ -370,7 +373,11 @@ async fn session(
                 while let Ok(more) = events.try_recv() {
                     batch.extend(more);
                 }
-                let follow = state.update(|s| apply_batch(s, batch, &logged, now_ms()));
+                let has_bw = batch.iter().any(|i| matches!(i, Incoming::Event(Event::Bandwidth { .. })));
+                if has_bw {
+                    second.reset();
+                }
+                let follow = apply_events(state, batch, &logged, has_bw.then_some(&mut *sampler));
                 if follow.refresh_facts {
                     refresh(client.clone(), facts_tx.clone());
                 }
@@ -450,6 +457,26 @@ fn log_rejected(s: &mut ControllerState, rejected: &[String]) {
             format!("tor does not know the event {r}; not shown"),
         );
     }
+}
+
+/// Applies a batch in one state update, with a /proc sample when given a sampler.
+fn apply_events(
+    state: &SharedState,
+    batch: Vec<Incoming>,
+    logged: &HashSet<String>,
+    sampler: Option<&mut ProcSampler>,
+) -> apply::Followup {
+    let system = sampler.map(|sampler| {
+        let (pid, ports) = state.read(|s| (s.relay.pid, listen_ports(&s.relay)));
+        sampler.sample(pid, &ports)
+    });
+    state.update(|s| {
+        let follow = apply_batch(s, batch, logged, now_ms());
+        if let Some(info) = system {
+            s.record_system(info);
+        }
+        follow
+    })
 }
 
 /// tor's ORPort and DirPort numbers, to tell inbound connections from outbound.

@@ -28,6 +28,19 @@ pub struct ProcSampler {
     previous: Option<CpuSample>,
     resolved: Option<(u32, u32)>,
     host: (String, String, String),
+    /// Descriptor and connection counts, which cost a scan of tor's fds and
+    /// TCP tables: refreshed every `SLOW_EVERY`, reused in between.
+    slow: Option<(Instant, u32, SlowCounts)>,
+}
+
+/// How often descriptors and connections are counted.
+const SLOW_EVERY: std::time::Duration = std::time::Duration::from_secs(5);
+
+#[derive(Debug, Clone, Copy, Default)]
+struct SlowCounts {
+    fds: Option<u64>,
+    inbound: Option<u64>,
+    outbound: Option<u64>,
 }
 
 impl Default for ProcSampler {
@@ -55,6 +68,7 @@ impl ProcSampler {
             previous: None,
             resolved: None,
             host,
+            slow: None,
         }
     }
 
@@ -95,13 +109,17 @@ impl ProcSampler {
             let dir = self.root.join(pid.to_string());
             info.tor_memory = rss(&dir);
             info.tor_fd_limit = fd_limit(&dir);
-            let inodes = socket_inodes(&dir);
-            info.tor_fds = inodes.as_ref().map(|(count, _)| *count);
-            if let Some((_, inodes)) = inodes {
-                let (inbound, outbound) = connections(&dir, &inodes, listen_ports);
-                info.inbound = Some(inbound);
-                info.outbound = Some(outbound);
-            }
+            let counts = match self.slow {
+                Some((at, p, counts)) if p == pid && at.elapsed() < SLOW_EVERY => counts,
+                _ => {
+                    let counts = slow_counts(&dir, listen_ports);
+                    self.slow = Some((now, pid, counts));
+                    counts
+                }
+            };
+            info.tor_fds = counts.fds;
+            info.inbound = counts.inbound;
+            info.outbound = counts.outbound;
         }
         info
     }
@@ -120,6 +138,18 @@ impl ProcSampler {
         };
         self.resolved = ours.map(|o| (pid, o));
         ours
+    }
+}
+
+fn slow_counts(dir: &Path, listen_ports: &[u16]) -> SlowCounts {
+    let Some((fds, inodes)) = socket_inodes(dir) else {
+        return SlowCounts::default();
+    };
+    let (inbound, outbound) = connections(dir, &inodes, listen_ports);
+    SlowCounts {
+        fds: Some(fds),
+        inbound: Some(inbound),
+        outbound: Some(outbound),
     }
 }
 

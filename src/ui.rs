@@ -48,10 +48,12 @@ pub async fn run<B: Backend>(
     let mut stats = LoopStats::default();
     let mut dirty = true;
     let mut next_frame = Instant::now();
+    let mut last_draw = Instant::now();
     loop {
         if dirty && Instant::now() >= next_frame {
             draw(terminal, app, handle)?;
             stats.frames += 1;
+            last_draw = Instant::now();
             dirty = false;
             next_frame = Instant::now() + frame_interval;
         }
@@ -90,7 +92,8 @@ pub async fn run<B: Backend>(
                 app.notify(msg);
                 dirty = true;
             }
-            _ = clock.tick() => dirty = true,
+            // The clock (uptime) needs a frame only if nothing else drew one.
+            _ = clock.tick() => dirty |= last_draw.elapsed() >= Duration::from_millis(900),
             () = tokio::time::sleep_until(next_frame), if dirty => {}
         }
     }

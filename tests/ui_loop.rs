@@ -89,7 +89,7 @@ async fn a_flood_of_events_is_applied_but_drawn_at_the_frame_cap() {
         .buffer()
         .content()
         .iter()
-        .map(|c| c.symbol())
+        .map(ratatui::buffer::Cell::symbol)
         .collect();
     assert!(screen.contains("Download ("), "{screen}");
 }
@@ -126,7 +126,7 @@ async fn keys_drive_the_app_and_quit_ends_the_loop() {
         .buffer()
         .content()
         .iter()
-        .map(|c| c.symbol())
+        .map(ratatui::buffer::Cell::symbol)
         .collect();
     assert!(screen.contains("Tor Disconnected"), "{screen}");
 }
