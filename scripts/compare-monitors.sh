@@ -53,6 +53,11 @@ measure() {
         fi
         sleep 0.005
     done
+    if [ "${3:-}" = first-only ]; then
+        tmux -L "$sock" kill-session -t "$name"
+        printf '%-6s  first frame %5s ms   (tmux start and polling overhead, subtract it)\n' "$name" "${first:-n/a}"
+        return
+    fi
     local pid; pid=$(tmux -L "$sock" display -p -t "$name" '#{pane_pid}')
     sleep 5
     local t0; t0=$(awk '{print $14+$15}' "/proc/$pid/stat")
@@ -67,6 +72,7 @@ measure() {
 }
 
 echo "relay: tor $(tor --version | head -1 | awk '{print $3}') fingerprint $fp, DisableNetwork 1"
+measure echo "sh -c 'echo $fp; exec sleep 600'" first-only
 measure rnyx "$rnyx --socket $work/control"
 if command -v nyx >/dev/null; then
     measure nyx "nyx --socket $work/control"

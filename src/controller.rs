@@ -196,9 +196,16 @@ impl ControllerHandle {
 
 /// Starts the controller task on the current runtime.
 pub fn spawn(config: ControllerConfig) -> ControllerHandle {
+    spawn_with(config, None)
+}
+
+/// Starts the controller task with a connection already made (the one the
+/// program opened to learn whether tor wants a password), saving a second
+/// connection and authentication at start.
+pub fn spawn_with(config: ControllerConfig, first: Option<Connection>) -> ControllerHandle {
     let state = Arc::new(SharedState::new(ControllerState::new(config.limits)));
     let (tx, rx) = mpsc::channel(64);
-    tokio::spawn(run(config, Arc::clone(&state), rx));
+    tokio::spawn(run(config, first, Arc::clone(&state), rx));
     ControllerHandle {
         state,
         requests: tx,
@@ -230,6 +237,7 @@ enum SessionEnd {
 
 async fn run(
     config: ControllerConfig,
+    mut first: Option<Connection>,
     state: Arc<SharedState>,
     mut requests: mpsc::Receiver<Request>,
 ) {
@@ -242,7 +250,11 @@ async fn run(
     let mut wanted: Vec<String> = config.log_events.clone();
     let mut backoff = config.reconnect_initial;
     loop {
-        match connect(&config.targets, config.password.as_deref()).await {
+        let attempt = match first.take() {
+            Some(conn) => Ok(conn),
+            None => connect(&config.targets, config.password.as_deref()).await,
+        };
+        match attempt {
             Ok(conn) => {
                 backoff = config.reconnect_initial;
                 let end = session(

@@ -48,7 +48,7 @@ pub async fn run(config: &Config) -> Result<(), String> {
         .find(|t| t.name == EXIT_RELAY)
         .ok_or("the demo network has no exit relay")?;
     eprintln!("rnyx demo: attaching to {EXIT_RELAY}; the network bootstraps in about a minute, then traffic flows.");
-    let result = crate::monitor::run(vec![relay.target()], None, config).await;
+    let result = crate::monitor::run(vec![relay.target()], None, None, config).await;
     drop(traffic);
     drop(net);
     result

@@ -62,15 +62,15 @@ async fn run(cli: Cli) -> ExitCode {
             Err(e) => fail(&e.to_string()),
         };
     }
-    // Ask for a password before the TUI owns the terminal, if tor wants one.
-    if password.is_none() {
-        if let Err(e) = rnyx::control::connect(&targets, None).await {
-            if e.needs_password() {
-                password = prompt_password();
-            }
-        }
+    // Connect before the TUI owns the terminal, so a password can be asked
+    // for; the connection is handed to the controller task.
+    let mut first = None;
+    match rnyx::control::connect(&targets, password.as_deref()).await {
+        Ok(conn) => first = Some(conn),
+        Err(e) if e.needs_password() && password.is_none() => password = prompt_password(),
+        Err(_) => {} // the monitor shows it and keeps trying
     }
-    match rnyx::monitor::run(targets, password, &config).await {
+    match rnyx::monitor::run(targets, password, first, &config).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => fail(&e),
     }

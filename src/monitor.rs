@@ -1,8 +1,8 @@
 //! The interactive monitor: the controller task, the terminal and the UI loop.
 
 use crate::config::Config;
-use crate::control::Target;
-use crate::controller::{spawn, ControllerConfig};
+use crate::control::{Connection, Target};
+use crate::controller::{spawn_with, ControllerConfig};
 use crate::ui::{self, terminal};
 use rnyx_panels::app::App;
 
@@ -11,13 +11,17 @@ use rnyx_panels::app::App;
 pub async fn run(
     targets: Vec<Target>,
     password: Option<String>,
+    first: Option<Connection>,
     config: &Config,
 ) -> Result<(), String> {
-    let handle = spawn(ControllerConfig {
-        targets,
-        password,
-        ..ControllerConfig::default()
-    });
+    let handle = spawn_with(
+        ControllerConfig {
+            targets,
+            password,
+            ..ControllerConfig::default()
+        },
+        first,
+    );
     let mut app = App::new(config.app_settings());
     // ratatui::init installs a panic hook that restores the terminal first.
     let mut term = ratatui::init();

@@ -49,6 +49,7 @@ pub async fn run<B: Backend>(
     let mut dirty = true;
     let mut next_frame = Instant::now();
     let mut last_draw = Instant::now();
+    let mut last_link = (false, 0);
     loop {
         if dirty && Instant::now() >= next_frame {
             draw(terminal, app, handle)?;
@@ -87,6 +88,13 @@ pub async fn run<B: Backend>(
                 changed.borrow_and_update();
                 stats.state_changes += 1;
                 dirty = true;
+                // A (re)connection is drawn at once, cap or not: the operator
+                // waits for exactly that frame.
+                let link = handle.state.read(|s| (s.connection.connected, s.connection.connections));
+                if link != last_link {
+                    last_link = link;
+                    next_frame = Instant::now();
+                }
             }
             Some(msg) = notices.recv() => {
                 app.notify(msg);
