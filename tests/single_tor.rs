@@ -328,3 +328,68 @@ async fn ipv6_control_port() {
         tor.fingerprint().unwrap()
     );
 }
+
+#[test]
+fn sigterm_restores_the_terminal() {
+    let (_d, tor) = single_tor(SingleTorOptions::default());
+    let socket = format!("rnyx-term-{}", std::process::id());
+    let tmux = |args: &[&str]| {
+        let out = Command::new("tmux")
+            .arg("-L")
+            .arg(&socket)
+            .args(args)
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).trim().to_owned()
+    };
+    let cmd = format!(
+        "{} --socket {}; echo RNYX-EXITED $?; sleep 600",
+        env!("CARGO_BIN_EXE_rnyx"),
+        tor.socket_path().display()
+    );
+    tmux(&[
+        "new-session",
+        "-d",
+        "-s",
+        "t",
+        "-x",
+        "100",
+        "-y",
+        "30",
+        &cmd,
+    ]);
+    let fp = tor.fingerprint().unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while !tmux(&["capture-pane", "-p", "-t", "t"]).contains(&fp) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "rnyx never showed the fingerprint"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(tmux(&["display", "-p", "-t", "t", "#{alternate_on}"]), "1");
+    // The pane runs a shell; rnyx is its child.
+    let shell = tmux(&["display", "-p", "-t", "t", "#{pane_pid}"]);
+    let out = Command::new("pgrep").args(["-P", &shell]).output().unwrap();
+    let rnyx_pid = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .next()
+        .unwrap()
+        .to_owned();
+    Command::new("kill")
+        .args(["-TERM", &rnyx_pid])
+        .status()
+        .unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while !tmux(&["capture-pane", "-p", "-t", "t"]).contains("RNYX-EXITED") {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "rnyx did not exit on SIGTERM"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(tmux(&["capture-pane", "-p", "-t", "t"]).contains("RNYX-EXITED 0"));
+    assert_eq!(tmux(&["display", "-p", "-t", "t", "#{alternate_on}"]), "0");
+    assert_eq!(tmux(&["display", "-p", "-t", "t", "#{cursor_flag}"]), "1");
+    tmux(&["kill-server"]);
+}

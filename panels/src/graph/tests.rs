@@ -76,3 +76,42 @@ fn utc_parsing() {
     assert_eq!(parse_utc("2000-02-29 12:34:56"), Some(951_827_696));
     assert_eq!(parse_utc("garbage"), None);
 }
+
+#[test]
+fn accounting_block_under_the_bandwidth_graph() {
+    let mut state = ControllerState::default();
+    state.relay.accounting = Some(crate::model::Accounting {
+        status: "awake".into(),
+        read: 1 << 30,
+        written: 2 << 30,
+        read_left: 3 << 30,
+        written_left: 2 << 30,
+        interval_end: "2026-11-22 12:00:00".into(),
+    });
+    let now = parse_utc("2026-11-21 10:00:00").unwrap();
+    let lines: Vec<String> = accounting_lines(&state, now)
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            "Accounting (awake)    Time to reset: 1-02:00:00",
+            "  read: 1.0 GB / 4.0 GB    written: 2.0 GB / 4.0 GB"
+        ]
+    );
+    let mut panel = GraphPanel {
+        stat: GraphStat::Bandwidth,
+        interval: Interval::EachSecond,
+        bound: Bound::LocalMax,
+        height: 5,
+        max_width: 100,
+        bits: false,
+        show_accounting: true,
+    };
+    assert_eq!(panel.panel_height(&state), 4 + 5 + 3);
+    panel.show_accounting = false;
+    assert_eq!(panel.panel_height(&state), 4 + 5);
+    panel.stat = GraphStat::None;
+    assert_eq!(panel.panel_height(&state), 0);
+}
