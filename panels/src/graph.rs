@@ -217,6 +217,10 @@ impl GraphPanel {
                 parts.push(format!("interval: {}", self.interval.name()));
                 format!("Bandwidth ({}):", parts.join(", "))
             }
+            GraphStat::Connections if state.system.inbound.is_none() => {
+                // Counting needs tor's /proc/<pid>/fd: tor's user, or root.
+                "Connection Count (unavailable: rnyx cannot read tor's /proc/<pid>/fd; run it as tor's user):".to_owned()
+            }
             GraphStat::Connections => {
                 format!("Connection Count (interval: {}):", self.interval.name())
             }
