@@ -28,11 +28,13 @@ fn main() -> ExitCode {
 }
 
 async fn run(cli: Cli) -> ExitCode {
-    let config = match Config::load(cli.config.as_deref()) {
-        Ok((c, _)) => c,
-        Err(e) => return fail(&e.to_string()),
-    };
+    // --dump does not read nyxrc: scripts keep working whatever it says.
+    let load_config = || Config::load(cli.config.as_deref()).map(|(c, _)| c);
     if let Some(Command::Demo) = cli.command {
+        let config = match load_config() {
+            Ok(c) => c,
+            Err(e) => return fail(&e.to_string()),
+        };
         return match rnyx::demo::run(&config).await {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => fail(&e),
@@ -62,6 +64,10 @@ async fn run(cli: Cli) -> ExitCode {
             Err(e) => fail(&e.to_string()),
         };
     }
+    let config = match load_config() {
+        Ok(c) => c,
+        Err(e) => return fail(&e.to_string()),
+    };
     // Connect before the TUI owns the terminal, so a password can be asked
     // for; the connection is handed to the controller task.
     let mut first = None;

@@ -104,3 +104,23 @@ fn missing_explicit_file_is_an_error() {
         "{e}"
     );
 }
+
+#[test]
+fn rnyx_does_not_start_on_a_bad_nyxrc() {
+    let bad = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/nyxrc/bad/fps_range.toml");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_rnyx"))
+        .arg("--config")
+        .arg(&bad)
+        .args(["--socket", "/nonexistent/control"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty(), "no TUI was drawn");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        format!(
+            "rnyx: {}, line 1: `max_fps = 0`: 0 is out of range; use 1 to 60\n",
+            bad.display()
+        )
+    );
+}
