@@ -6,7 +6,7 @@ mod support;
 use rnyx::controller::{spawn, ControllerConfig};
 use rnyx_panels::model::CircuitStatus;
 use std::process::Command;
-use support::{eventually, network, raw_getinfo};
+use support::{dump, eventually, network, raw_getinfo};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn circuits_appear_on_the_client() {
@@ -48,22 +48,6 @@ async fn circuits_appear_on_the_client() {
         "circuit {} not in tor's circuit-status:\n{raw}",
         circuit.id
     );
-}
-
-/// Runs `rnyx --dump` on a control socket and parses its JSON.
-fn dump(socket: &std::path::Path) -> serde_json::Value {
-    let out = Command::new(env!("CARGO_BIN_EXE_rnyx"))
-        .arg("--dump")
-        .arg("--socket")
-        .arg(socket)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
 }
 
 #[tokio::test]

@@ -241,18 +241,7 @@ async fn reconnects_after_tor_is_killed_and_restarted() {
 #[test]
 fn dump_prints_json_and_fails_with_a_sentence() {
     let (_d, tor) = single_tor(SingleTorOptions::default());
-    let out = Command::new(env!("CARGO_BIN_EXE_rnyx"))
-        .arg("--dump")
-        .arg("--socket")
-        .arg(tor.socket_path())
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let v = support::dump(&tor.socket_path());
     assert_eq!(v["connected"], true);
     assert_eq!(v["fingerprint"], tor.fingerprint().unwrap());
     assert_eq!(v["nickname"], "rnyxTestRelay");

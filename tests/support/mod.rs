@@ -102,3 +102,19 @@ pub async fn eventually<T>(what: &str, secs: u64, mut f: impl FnMut() -> Option<
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
+
+/// Runs `rnyx --dump` on a control socket and parses its JSON.
+pub fn dump(socket: &Path) -> serde_json::Value {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_rnyx"))
+        .arg("--dump")
+        .arg("--socket")
+        .arg(socket)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
