@@ -331,6 +331,16 @@ fn sigterm_restores_the_terminal() {
             .unwrap();
         String::from_utf8_lossy(&out.stdout).trim().to_owned()
     };
+    // Kill the tmux server (and rnyx in it) even when an assertion fails.
+    struct KillServer(String);
+    impl Drop for KillServer {
+        fn drop(&mut self) {
+            let _ = Command::new("tmux")
+                .args(["-L", &self.0, "kill-server"])
+                .output();
+        }
+    }
+    let _server = KillServer(socket.clone());
     let cmd = format!(
         "{} --socket {}; echo RNYX-EXITED $?; sleep 600",
         env!("CARGO_BIN_EXE_rnyx"),
@@ -380,5 +390,4 @@ fn sigterm_restores_the_terminal() {
     assert!(tmux(&["capture-pane", "-p", "-t", "t"]).contains("RNYX-EXITED 0"));
     assert_eq!(tmux(&["display", "-p", "-t", "t", "#{alternate_on}"]), "0");
     assert_eq!(tmux(&["display", "-p", "-t", "t", "#{cursor_flag}"]), "1");
-    tmux(&["kill-server"]);
 }
