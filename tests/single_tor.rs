@@ -318,6 +318,16 @@ async fn ipv6_control_port() {
     );
 }
 
+// Kill the tmux server (and rnyx in it) even when an assertion fails.
+struct KillServer(String);
+impl Drop for KillServer {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux")
+            .args(["-L", &self.0, "kill-server"])
+            .output();
+    }
+}
+
 #[test]
 fn sigterm_restores_the_terminal() {
     let (_d, tor) = single_tor(SingleTorOptions::default());
@@ -331,15 +341,6 @@ fn sigterm_restores_the_terminal() {
             .unwrap();
         String::from_utf8_lossy(&out.stdout).trim().to_owned()
     };
-    // Kill the tmux server (and rnyx in it) even when an assertion fails.
-    struct KillServer(String);
-    impl Drop for KillServer {
-        fn drop(&mut self) {
-            let _ = Command::new("tmux")
-                .args(["-L", &self.0, "kill-server"])
-                .output();
-        }
-    }
     let _server = KillServer(socket.clone());
     let cmd = format!(
         "{} --socket {}; echo RNYX-EXITED $?; sleep 600",
