@@ -84,13 +84,7 @@ async fn a_flood_of_events_is_applied_but_drawn_at_the_frame_cap() {
     );
     assert!(stats.frames >= 2, "it did draw");
     // The last frame shows the newest rate: BW events carried i bytes.
-    let screen: String = terminal
-        .backend()
-        .buffer()
-        .content()
-        .iter()
-        .map(ratatui::buffer::Cell::symbol)
-        .collect();
+    let screen = screen_text(&terminal);
     assert!(screen.contains("Download ("), "{screen}");
 }
 
@@ -121,12 +115,17 @@ async fn keys_drive_the_app_and_quit_ends_the_loop() {
     .expect("q q quits")
     .unwrap();
     assert_eq!(stats.inputs, 4);
-    let screen: String = terminal
+    let screen = screen_text(&terminal);
+    assert!(screen.contains("Tor Disconnected"), "{screen}");
+}
+
+/// Every cell of the last frame, row after row.
+fn screen_text(terminal: &Terminal<TestBackend>) -> String {
+    terminal
         .backend()
         .buffer()
         .content()
         .iter()
         .map(ratatui::buffer::Cell::symbol)
-        .collect();
-    assert!(screen.contains("Tor Disconnected"), "{screen}");
+        .collect()
 }

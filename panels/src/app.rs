@@ -170,30 +170,24 @@ impl App {
                 return vec![Effect::Reconnect];
             }
             Action::GraphInterval => {
-                let selected = Interval::ALL
-                    .iter()
-                    .position(|i| *i == self.graph.interval)
-                    .unwrap_or(0);
-                self.popup = Some(Popup::Interval(Menu {
-                    title: "Graph interval".into(),
-                    options: Interval::ALL.iter().map(|i| i.name().to_owned()).collect(),
-                    selected,
-                }));
+                self.popup = Some(Popup::Interval(Menu::of(
+                    "Graph interval",
+                    &Interval::ALL,
+                    &self.graph.interval,
+                    |i| i.name(),
+                )));
             }
             Action::GraphBounds => {
                 self.graph.bound = self.graph.bound.next();
                 self.notify(format!("graph bounds: {}", self.graph.bound.name()));
             }
             Action::GraphStat => {
-                let selected = GraphStat::ALL
-                    .iter()
-                    .position(|s| *s == self.graph.stat)
-                    .unwrap_or(0);
-                self.popup = Some(Popup::Stat(Menu {
-                    title: "Graphed statistic".into(),
-                    options: GraphStat::ALL.iter().map(|s| s.name().to_owned()).collect(),
-                    selected,
-                }));
+                self.popup = Some(Popup::Stat(Menu::of(
+                    "Graphed statistic",
+                    &GraphStat::ALL,
+                    &self.graph.stat,
+                    |s| s.name(),
+                )));
             }
             Action::GraphResize => {
                 self.resizing = true;
@@ -223,7 +217,18 @@ impl App {
         vec![Effect::Signal("NEWNYM".into())]
     }
 
-    fn popup_key(&mut self, popup: Popup, key: Key) -> Vec<Effect> {
+    fn popup_key(&mut self, mut popup: Popup, key: Key) -> Vec<Effect> {
+        if let Popup::Interval(menu) | Popup::Stat(menu) = &mut popup {
+            if matches!(key, Key::Up | Key::Down) {
+                if key == Key::Up {
+                    menu.up();
+                } else {
+                    menu.down();
+                }
+                self.popup = Some(popup);
+                return vec![];
+            }
+        }
         match popup {
             Popup::Help => vec![],
             Popup::ConfirmReload => {
@@ -233,22 +238,6 @@ impl App {
                 } else {
                     vec![]
                 }
-            }
-            Popup::Interval(mut menu) | Popup::Stat(mut menu)
-                if matches!(key, Key::Up | Key::Down) =>
-            {
-                if key == Key::Up {
-                    menu.up();
-                } else {
-                    menu.down();
-                }
-                let is_interval = menu.title.starts_with("Graph interval");
-                self.popup = Some(if is_interval {
-                    Popup::Interval(menu)
-                } else {
-                    Popup::Stat(menu)
-                });
-                vec![]
             }
             Popup::Interval(menu) => {
                 if key == Key::Enter {

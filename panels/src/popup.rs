@@ -52,6 +52,20 @@ pub struct Menu {
 }
 
 impl Menu {
+    /// A menu of `choices` named by `name`, with `current` selected.
+    pub fn of<T: PartialEq>(
+        title: &str,
+        choices: &[T],
+        current: &T,
+        name: impl Fn(&T) -> &'static str,
+    ) -> Menu {
+        Menu {
+            title: title.to_owned(),
+            options: choices.iter().map(|c| name(c).to_owned()).collect(),
+            selected: choices.iter().position(|c| c == current).unwrap_or(0),
+        }
+    }
+
     pub fn up(&mut self) {
         self.selected = self
             .selected
