@@ -2,9 +2,11 @@
 //! effects go out, and drawing is into a buffer. The I/O side performs the
 //! effects and feeds results back as notices.
 
+use crate::events::{EventDialog, Outcome};
 use crate::graph::{GraphPanel, GraphStat};
 use crate::header;
 use crate::keymap::{Action, Key, Keymap};
+use crate::log::LogPanel;
 use crate::model::{ControllerState, Interval};
 use crate::popup::{draw_box, Menu};
 use crate::theme::Theme;
@@ -20,6 +22,15 @@ pub enum Effect {
     Signal(String),
     /// Retry connecting to tor now.
     Reconnect,
+    /// Replace the events shown in the log (SETEVENTS through the controller
+    /// task; `RNYX_*` names select rnyx's own runlevels).
+    SetEvents(Vec<String>),
+    /// Write `text` to `path` (`~` is the home directory), creating parent
+    /// directories.
+    SaveLog {
+        path: String,
+        text: String,
+    },
 }
 
 /// A page, in Nyx's order; pages whose panels do not exist yet are absent.
@@ -35,6 +46,17 @@ enum Popup {
     ConfirmReload,
     Interval(Menu),
     Stat(Menu),
+    Filter(Menu),
+    Input { purpose: Input, text: String },
+    ConfirmClear,
+    Events(Box<EventDialog>),
+}
+
+/// What a line of typed text is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Input {
+    Filter,
+    SavePath,
 }
 
 /// Seconds tor makes a controller wait between NEWNYMs.
@@ -47,6 +69,7 @@ pub struct AppSettings {
     pub theme: Theme,
     pub confirm_quit: bool,
     pub graph: GraphPanel,
+    pub log: LogPanel,
 }
 
 /// The whole UI state.
@@ -56,6 +79,7 @@ pub struct App {
     theme: Theme,
     confirm_quit: bool,
     pub graph: GraphPanel,
+    pub log: LogPanel,
     pages: Vec<Page>,
     page: usize,
     paused: Option<Box<ControllerState>>,
@@ -73,6 +97,7 @@ impl App {
             theme: settings.theme,
             confirm_quit: settings.confirm_quit,
             graph: settings.graph,
+            log: settings.log,
             pages: vec![Page::Graph],
             page: 0,
             paused: None,
@@ -109,7 +134,7 @@ impl App {
             return vec![Effect::Quit];
         }
         if let Some(popup) = self.popup.take() {
-            return self.popup_key(popup, key);
+            return self.popup_key(popup, key, live);
         }
         let action = self.keymap.action(key);
         if self.quit_pending {
@@ -196,6 +221,50 @@ impl App {
                     self.graph.height
                 ));
             }
+            _ => return self.log_action(action, live),
+        }
+        vec![]
+    }
+
+    fn log_action(&mut self, action: Action, live: &ControllerState) -> Vec<Effect> {
+        let log = &mut self.log;
+        match action {
+            Action::LogEvents => {
+                self.popup = Some(Popup::Events(Box::new(EventDialog::new(
+                    &live.logged_events,
+                    &live.event_names,
+                ))));
+            }
+            Action::LogFilter => {
+                let mut options = vec!["no filter".to_owned()];
+                options.extend(log.recent_filters().iter().cloned());
+                options.push("new…".to_owned());
+                let selected = usize::from(log.filter().is_some());
+                self.popup = Some(Popup::Filter(Menu {
+                    title: "Filter the log".into(),
+                    options,
+                    selected,
+                }));
+            }
+            Action::LogDedup => {
+                log.deduplicate = !log.deduplicate;
+                let on = if log.deduplicate { "hidden" } else { "shown" };
+                self.notify(format!("duplicate log messages {on}"));
+            }
+            Action::LogSave => {
+                self.popup = Some(Popup::Input {
+                    purpose: Input::SavePath,
+                    text: String::new(),
+                });
+            }
+            Action::LogClear => self.popup = Some(Popup::ConfirmClear),
+            Action::ScrollUp => log.scroll_up(1),
+            Action::ScrollDown => log.scroll_down(1),
+            Action::PageUp => log.scroll_up(log.page()),
+            Action::PageDown => log.scroll_down(log.page()),
+            Action::ScrollTop => log.scroll_to_top(),
+            Action::ScrollBottom => log.scroll_to_bottom(),
+            _ => {}
         }
         vec![]
     }
@@ -217,8 +286,8 @@ impl App {
         vec![Effect::Signal("NEWNYM".into())]
     }
 
-    fn popup_key(&mut self, mut popup: Popup, key: Key) -> Vec<Effect> {
-        if let Popup::Interval(menu) | Popup::Stat(menu) = &mut popup {
+    fn popup_key(&mut self, mut popup: Popup, key: Key, live: &ControllerState) -> Vec<Effect> {
+        if let Popup::Interval(menu) | Popup::Stat(menu) | Popup::Filter(menu) = &mut popup {
             if matches!(key, Key::Up | Key::Down) {
                 if key == Key::Up {
                     menu.up();
@@ -251,12 +320,91 @@ impl App {
                 }
                 vec![]
             }
+            Popup::Filter(menu) => {
+                if key == Key::Enter {
+                    if menu.selected == 0 {
+                        let _ = self.log.set_filter("");
+                    } else if menu.selected == menu.options.len() - 1 {
+                        self.popup = Some(Popup::Input {
+                            purpose: Input::Filter,
+                            text: String::new(),
+                        });
+                    } else {
+                        self.apply_filter(&menu.options[menu.selected]);
+                    }
+                }
+                vec![]
+            }
+            Popup::Input { purpose, mut text } => match key {
+                Key::Enter => self.submit(purpose, text.trim(), live),
+                Key::Esc => vec![],
+                Key::Backspace => {
+                    text.pop();
+                    self.popup = Some(Popup::Input { purpose, text });
+                    vec![]
+                }
+                Key::Char(c) => {
+                    text.push(c);
+                    self.popup = Some(Popup::Input { purpose, text });
+                    vec![]
+                }
+                _ => {
+                    self.popup = Some(Popup::Input { purpose, text });
+                    vec![]
+                }
+            },
+            Popup::ConfirmClear => {
+                if matches!(key, Key::Char('y' | 'Y') | Key::Enter) {
+                    let shown = self.paused.as_deref().unwrap_or(live);
+                    self.log.clear(&shown.log);
+                    self.notify("log cleared");
+                }
+                vec![]
+            }
+            Popup::Events(mut dialog) => match dialog.key(key) {
+                Outcome::Open => {
+                    self.popup = Some(Popup::Events(dialog));
+                    vec![]
+                }
+                Outcome::Cancel => vec![],
+                Outcome::Apply(events) => {
+                    self.notify(format!("showing events: {}", events.join(" ")));
+                    vec![Effect::SetEvents(events)]
+                }
+            },
+        }
+    }
+
+    fn apply_filter(&mut self, text: &str) {
+        if let Err(e) = self.log.set_filter(text) {
+            self.notify(e);
+        }
+    }
+
+    fn submit(&mut self, purpose: Input, text: &str, live: &ControllerState) -> Vec<Effect> {
+        match purpose {
+            Input::Filter => {
+                self.apply_filter(text);
+                vec![]
+            }
+            Input::SavePath if text.is_empty() => {
+                self.notify("not saved: no path given");
+                vec![]
+            }
+            Input::SavePath => {
+                let shown = self.paused.as_deref().unwrap_or(live);
+                vec![Effect::SaveLog {
+                    path: text.to_owned(),
+                    text: self.log.snapshot(&shown.log),
+                }]
+            }
         }
     }
 
     /// Draws everything. `now` is the unix time (uptime, NEWNYM wait).
     pub fn render(&self, live: &ControllerState, now: u64, area: Rect, buf: &mut Buffer) {
         let state = self.paused.as_deref().unwrap_or(live);
+        let now_ms = now * 1000;
         if area.height < 2 {
             return;
         }
@@ -289,6 +437,12 @@ impl App {
                 let h = self.graph.panel_height(state).min(body.height);
                 self.graph
                     .render(state, now, self.theme, Rect { height: h, ..body }, buf);
+                let log_area = Rect {
+                    y: body.y + h,
+                    height: body.height - h,
+                    ..body
+                };
+                self.log.render(state, now_ms, self.theme, log_area, buf);
             }
         }
         let status_y = area.y + area.height - 1;
@@ -305,7 +459,42 @@ impl App {
                 area,
                 buf,
             ),
-            Some(Popup::Interval(m) | Popup::Stat(m)) => m.render(self.theme, area, buf),
+            Some(Popup::Interval(m) | Popup::Stat(m) | Popup::Filter(m)) => {
+                m.render(self.theme, area, buf);
+            }
+            Some(Popup::ConfirmClear) => draw_box(
+                "Clear the log",
+                vec![
+                    Line::raw("Clear every entry shown in the log?"),
+                    Line::raw("y: yes, any other key: no"),
+                ],
+                self.theme,
+                area,
+                buf,
+            ),
+            Some(Popup::Input { purpose, text }) => {
+                let (title, prompt) = match purpose {
+                    Input::Filter => ("Filter the log", "Regular expression (empty: no filter):"),
+                    Input::SavePath => ("Save the log", "Save what is shown to (path):"),
+                };
+                let width = area.width.saturating_sub(8).clamp(20, 70);
+                // The end of a long entry stays in view.
+                let room = usize::from(width - 4).saturating_sub(2);
+                let skip = text.chars().count().saturating_sub(room);
+                let visible: String = text.chars().skip(skip).collect();
+                draw_box(
+                    title,
+                    vec![
+                        Line::raw(format!("{prompt:<w$}", w = usize::from(width - 4))),
+                        Line::styled(format!("{visible}_"), self.theme.highlight()),
+                        Line::raw("enter: done, esc: cancel"),
+                    ],
+                    self.theme,
+                    area,
+                    buf,
+                );
+            }
+            Some(Popup::Events(dialog)) => dialog.render(self.theme, area, buf),
             None => {}
         }
     }
@@ -352,6 +541,8 @@ impl App {
                 Action::GraphBounds => Some(self.graph.bound.name().to_owned()),
                 Action::GraphStat => Some(self.graph.stat.name().to_owned()),
                 Action::GraphResize => Some(format!("{} rows", self.graph.height)),
+                Action::LogDedup => Some(if self.log.deduplicate { "on" } else { "off" }.into()),
+                Action::LogFilter => Some(self.log.filter().unwrap_or("none").to_owned()),
                 _ => None,
             };
             let mut text = format!("{:>9}: {}", self.keymap.label(action), action.description());

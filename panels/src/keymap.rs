@@ -116,10 +116,21 @@ pub enum Action {
     GraphBounds,
     GraphStat,
     GraphResize,
+    LogEvents,
+    LogFilter,
+    LogDedup,
+    LogSave,
+    LogClear,
+    ScrollUp,
+    ScrollDown,
+    PageUp,
+    PageDown,
+    ScrollTop,
+    ScrollBottom,
 }
 
 impl Action {
-    pub const ALL: [Action; 12] = [
+    pub const ALL: [Action; 23] = [
         Action::NextPage,
         Action::PreviousPage,
         Action::Pause,
@@ -132,6 +143,17 @@ impl Action {
         Action::GraphBounds,
         Action::GraphStat,
         Action::GraphResize,
+        Action::LogEvents,
+        Action::LogFilter,
+        Action::LogDedup,
+        Action::LogSave,
+        Action::LogClear,
+        Action::ScrollUp,
+        Action::ScrollDown,
+        Action::PageUp,
+        Action::PageDown,
+        Action::ScrollTop,
+        Action::ScrollBottom,
     ];
 
     /// What the help popup says the action does.
@@ -149,14 +171,32 @@ impl Action {
             Action::GraphBounds => "graph bounds",
             Action::GraphStat => "graphed statistic",
             Action::GraphResize => "resize the graph",
+            Action::LogEvents => "events shown in the log",
+            Action::LogFilter => "filter the log (regular expression)",
+            Action::LogDedup => "hide duplicate log messages",
+            Action::LogSave => "save the log as shown to a file",
+            Action::LogClear => "clear the log",
+            Action::ScrollUp => "scroll up",
+            Action::ScrollDown => "scroll down",
+            Action::PageUp => "scroll up a page",
+            Action::PageDown => "scroll down a page",
+            Action::ScrollTop => "scroll to the newest",
+            Action::ScrollBottom => "scroll to the oldest",
         }
     }
 
     /// Actions that apply on every page (the rest belong to one page).
     pub fn is_global(self) -> bool {
-        !matches!(
+        matches!(
             self,
-            Action::GraphInterval | Action::GraphBounds | Action::GraphStat | Action::GraphResize
+            Action::NextPage
+                | Action::PreviousPage
+                | Action::Pause
+                | Action::Help
+                | Action::Quit
+                | Action::Newnym
+                | Action::Reload
+                | Action::Reconnect
         )
     }
 }
@@ -183,6 +223,17 @@ impl Default for Keymap {
             (Key::Char('b'), A::GraphBounds),
             (Key::Char('s'), A::GraphStat),
             (Key::Char('g'), A::GraphResize),
+            (Key::Char('e'), A::LogEvents),
+            (Key::Char('f'), A::LogFilter),
+            (Key::Char('u'), A::LogDedup),
+            (Key::Char('a'), A::LogSave),
+            (Key::Char('c'), A::LogClear),
+            (Key::Up, A::ScrollUp),
+            (Key::Down, A::ScrollDown),
+            (Key::PageUp, A::PageUp),
+            (Key::PageDown, A::PageDown),
+            (Key::Home, A::ScrollTop),
+            (Key::End, A::ScrollBottom),
         ];
         Self { bindings }
     }

@@ -3,10 +3,12 @@
 //! runtime, terminal or socket crate, so everything here is testable on fakes.
 
 pub mod app;
+pub mod events;
 pub mod format;
 pub mod graph;
 pub mod header;
 pub mod keymap;
+pub mod log;
 pub mod model;
 pub mod popup;
 pub mod text;

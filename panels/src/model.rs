@@ -12,7 +12,7 @@ mod system;
 
 pub use bandwidth::{BandwidthHistory, BandwidthSample};
 pub use circuit::{Circuit, CircuitStatus, CircuitTable, Hop};
-pub use log::{LogBuffer, LogEntry, LogSource, Runlevel};
+pub use log::{dedup_key, LogBuffer, LogEntry, LogSource, Runlevel};
 pub use orconn::{OrConnStatus, OrConnTable, OrConnection};
 pub use relay::{Accounting, Listeners, RelayInfo, VersionStatus};
 pub use series::{Column, Interval, Series};

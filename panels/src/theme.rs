@@ -1,6 +1,6 @@
 //! Colours, switched off entirely by `color_interface = false`.
 
-use crate::model::VersionStatus;
+use crate::model::{LogSource, Runlevel, VersionStatus};
 use ratatui_core::style::{Color, Modifier, Style};
 
 /// Styles for everything the panels draw.
@@ -72,6 +72,27 @@ impl Theme {
             "HSDir" | "Unnamed" => Color::Magenta,
             "Named" | "Stable" => Color::Blue,
             _ => Color::Reset,
+        })
+    }
+
+    /// Nyx's colour for each kind of log entry.
+    pub fn log(self, source: &LogSource) -> Style {
+        let level = |l: &Runlevel| match l {
+            Runlevel::Debug => Color::Magenta,
+            Runlevel::Info => Color::Blue,
+            Runlevel::Notice => Color::Green,
+            Runlevel::Warn => Color::Yellow,
+            Runlevel::Err => Color::Red,
+        };
+        self.fg(match source {
+            LogSource::Tor(l) | LogSource::Rnyx(l) => level(l),
+            LogSource::Event(name) => match name.as_str() {
+                "BW" | "CONN_BW" | "CIRC_BW" | "STREAM_BW" => Color::Cyan,
+                "CIRC" | "CIRC_MINOR" | "GUARD" | "ORCONN" => Color::Yellow,
+                "NS" | "NEWCONSENSUS" | "NEWDESC" | "DESCCHANGED" => Color::Blue,
+                "STREAM" | "ADDRMAP" => Color::Magenta,
+                _ => Color::White,
+            },
         })
     }
 }

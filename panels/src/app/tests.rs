@@ -15,6 +15,7 @@ fn app(confirm_quit: bool) -> App {
             bits: false,
             show_accounting: true,
         },
+        log: LogPanel::new(true, 4, 0),
     })
 }
 
@@ -151,6 +152,105 @@ impl App {
             theme: self.theme,
             confirm_quit: self.confirm_quit,
             graph: self.graph.clone(),
+            log: self.log.clone(),
         }
     }
+}
+
+fn keys(a: &mut App, s: &ControllerState, keys: &[Key]) -> Vec<Effect> {
+    keys.iter().flat_map(|k| a.handle_key(*k, s, 0)).collect()
+}
+
+fn typed(text: &str) -> Vec<Key> {
+    let mut k: Vec<Key> = text.chars().map(Key::Char).collect();
+    k.push(Key::Enter);
+    k
+}
+
+fn with_log(messages: &[&str]) -> ControllerState {
+    let mut s = connected();
+    for m in messages {
+        s.push_log(crate::model::LogEntry::new(
+            1_795_255_200_000,
+            crate::model::LogSource::Tor(crate::model::Runlevel::Notice),
+            (*m).to_owned(),
+        ));
+    }
+    s
+}
+
+#[test]
+fn event_dialog_returns_the_selection() {
+    let mut s = connected();
+    s.logged_events = vec!["NOTICE".into(), "WARN".into(), "ERR".into()];
+    let mut a = app(false);
+    // e, toggle DEBUG, Tab to Ok, Enter.
+    let effects = keys(
+        &mut a,
+        &s,
+        &[Key::Char('e'), Key::Char(' '), Key::Tab, Key::Enter],
+    );
+    assert_eq!(
+        effects,
+        [Effect::SetEvents(vec![
+            "DEBUG".into(),
+            "NOTICE".into(),
+            "WARN".into(),
+            "ERR".into()
+        ])]
+    );
+    // Esc leaves without an effect.
+    assert!(keys(&mut a, &s, &[Key::Char('e'), Key::Char(' '), Key::Esc]).is_empty());
+    assert!(a.popup.is_none());
+}
+
+#[test]
+fn filter_menu_new_filter_and_bad_regex() {
+    let s = with_log(&["alpha", "beta"]);
+    let mut a = app(false);
+    // f, down to "new…" (no recent filters: index 1), type, enter.
+    let mut k = vec![Key::Char('f'), Key::Down, Key::Enter];
+    k.extend(typed("^al"));
+    keys(&mut a, &s, &k);
+    assert_eq!(a.log.filter(), Some("^al"));
+    assert_eq!(a.log.shown(&s.log).count(), 1);
+    let mut k = vec![Key::Char('f'), Key::Down, Key::Enter];
+    k.extend(typed("(bad"));
+    keys(&mut a, &s, &k);
+    assert!(
+        a.notice().unwrap().starts_with("invalid filter `(bad`"),
+        "{:?}",
+        a.notice()
+    );
+    assert_eq!(a.log.filter(), Some("^al"));
+    // "no filter" is first.
+    keys(&mut a, &s, &[Key::Char('f'), Key::Up, Key::Enter]);
+    assert_eq!(a.log.filter(), None);
+    // The recent filter is offered again.
+    keys(&mut a, &s, &[Key::Char('f'), Key::Down, Key::Enter]);
+    assert_eq!(a.log.filter(), Some("^al"));
+}
+
+#[test]
+fn save_clear_and_dedup_keys() {
+    let s = with_log(&["circuit 1 closed", "circuit 2 closed"]);
+    let mut a = app(false);
+    let mut k = vec![Key::Char('a')];
+    k.extend(typed("~/snap.txt"));
+    let effects = keys(&mut a, &s, &k);
+    assert_eq!(
+        effects,
+        [Effect::SaveLog {
+            path: "~/snap.txt".into(),
+            text: "2026-11-21 10:00:00 [NOTICE] circuit 2 closed [1 duplicate hidden]\n".into()
+        }]
+    );
+    keys(&mut a, &s, &[Key::Char('u')]);
+    assert_eq!(a.log.shown(&s.log).count(), 2);
+    assert_eq!(a.notice(), Some("duplicate log messages shown"));
+    // c asks first; anything but y keeps the log.
+    keys(&mut a, &s, &[Key::Char('c'), Key::Char('n')]);
+    assert_eq!(a.log.shown(&s.log).count(), 2);
+    keys(&mut a, &s, &[Key::Char('c'), Key::Char('y')]);
+    assert_eq!(a.log.shown(&s.log).count(), 0);
 }

@@ -1,8 +1,12 @@
 use crate::text::strip_controls_in_place;
 use serde::Serialize;
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 use std::fmt;
 use std::str::FromStr;
+
+mod dedup;
+
+pub use dedup::dedup_key;
 
 /// Severity of a log entry: tor's runlevels, shared by rnyx's own messages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -33,6 +37,22 @@ impl Runlevel {
             Runlevel::Err => "ERR",
         }
     }
+
+    /// The name of rnyx's own runlevel in event lists: `RNYX_NOTICE`.
+    pub fn rnyx_name(self) -> &'static str {
+        match self {
+            Runlevel::Debug => "RNYX_DEBUG",
+            Runlevel::Info => "RNYX_INFO",
+            Runlevel::Notice => "RNYX_NOTICE",
+            Runlevel::Warn => "RNYX_WARN",
+            Runlevel::Err => "RNYX_ERR",
+        }
+    }
+
+    /// Position in [`Runlevel::ALL`].
+    pub fn index(self) -> usize {
+        self as usize
+    }
 }
 
 impl fmt::Display for Runlevel {
@@ -56,7 +76,7 @@ impl FromStr for Runlevel {
 }
 
 /// Who produced a log entry.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum LogSource {
     /// One of tor's log runlevels.
@@ -67,13 +87,32 @@ pub enum LogSource {
     Event(String),
 }
 
+impl LogSource {
+    /// The bracketed type shown in the log: `NOTICE`, `RNYX_WARN`, `CIRC`.
+    pub fn label(&self) -> &str {
+        match self {
+            LogSource::Tor(l) => l.as_str(),
+            LogSource::Rnyx(l) => l.rnyx_name(),
+            LogSource::Event(name) => name,
+        }
+    }
+}
+
 /// One line of the event log. `message` has control characters stripped.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct LogEntry {
-    /// Unix time in milliseconds when rnyx received it.
+    /// Unix time in milliseconds when rnyx received it (or tor logged it).
     pub time_ms: u64,
     pub source: LogSource,
     pub message: String,
+    /// Older duplicates of this entry still in the buffer.
+    #[serde(skip)]
+    pub duplicates: u32,
+    /// A newer duplicate exists: hidden while deduplicating.
+    #[serde(skip)]
+    pub superseded: bool,
+    #[serde(skip)]
+    key: u64,
 }
 
 impl LogEntry {
@@ -83,11 +122,16 @@ impl LogEntry {
             time_ms,
             source,
             message,
+            duplicates: 0,
+            superseded: false,
+            key: 0,
         }
     }
 }
 
-/// The newest `capacity` log entries, oldest first.
+/// The newest `capacity` log entries, oldest first, with duplicates linked:
+/// each entry knows how many older duplicates the buffer holds, and whether
+/// a newer one exists. Pushing is O(1), whatever the capacity.
 #[derive(Debug, Clone, Serialize)]
 pub struct LogBuffer {
     entries: VecDeque<LogEntry>,
@@ -95,23 +139,79 @@ pub struct LogBuffer {
     capacity: usize,
     /// Entries received in all, including those since evicted.
     total: u64,
+    /// Dedup key → sequence number of the newest entry with that key.
+    #[serde(skip)]
+    newest: HashMap<u64, u64, foldhash::fast::FixedState>,
+    /// Copies of pushed entries for a log file, drained by the I/O side.
+    #[serde(skip)]
+    tap: Option<Vec<LogEntry>>,
 }
 
 impl LogBuffer {
     pub fn new(capacity: usize) -> Self {
+        let capacity = capacity.max(1);
         Self {
             entries: VecDeque::with_capacity(capacity.min(1024)),
-            capacity: capacity.max(1),
+            capacity,
             total: 0,
+            newest: HashMap::with_capacity_and_hasher(
+                capacity.min(1024),
+                foldhash::fast::FixedState::default(),
+            ),
+            tap: None,
         }
     }
 
-    pub fn push(&mut self, entry: LogEntry) {
+    pub fn capacity(&self) -> usize {
+        self.capacity
+    }
+
+    pub fn push(&mut self, mut entry: LogEntry) {
         if self.entries.len() == self.capacity {
-            self.entries.pop_front();
+            self.evict_oldest();
+        }
+        if let Some(tap) = &mut self.tap {
+            tap.push(entry.clone());
+        }
+        let seq = self.total;
+        entry.key = dedup_key(&entry.source, &entry.message);
+        if let Some(prev_seq) = self.newest.insert(entry.key, seq) {
+            if let Some(prev) = self.get_mut(prev_seq) {
+                prev.superseded = true;
+                entry.duplicates = prev.duplicates + 1;
+            }
         }
         self.entries.push_back(entry);
         self.total += 1;
+    }
+
+    fn evict_oldest(&mut self) {
+        let first = self.first_seq();
+        let Some(old) = self.entries.pop_front() else {
+            return;
+        };
+        match self.newest.get(&old.key) {
+            Some(&s) if s == first => {
+                self.newest.remove(&old.key);
+            }
+            Some(&s) if old.superseded => {
+                if let Some(newest) = self.get_mut(s) {
+                    newest.duplicates = newest.duplicates.saturating_sub(1);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn get_mut(&mut self, seq: u64) -> Option<&mut LogEntry> {
+        let i = usize::try_from(seq.checked_sub(self.first_seq())?).ok()?;
+        self.entries.get_mut(i)
+    }
+
+    /// Sequence number of the oldest entry kept (entries are numbered from 0
+    /// in the order received).
+    pub fn first_seq(&self) -> u64 {
+        self.total - self.entries.len() as u64
     }
 
     pub fn len(&self) -> usize {
@@ -129,32 +229,27 @@ impl LogBuffer {
     pub fn iter(&self) -> impl DoubleEndedIterator<Item = &LogEntry> + ExactSizeIterator {
         self.entries.iter()
     }
+
+    /// Entries newest first, each with its sequence number.
+    pub fn newest_first(&self) -> impl Iterator<Item = (u64, &LogEntry)> {
+        let first = self.first_seq();
+        self.entries
+            .iter()
+            .enumerate()
+            .rev()
+            .map(move |(i, e)| (first + i as u64, e))
+    }
+
+    /// Starts or stops keeping copies of pushed entries for [`Self::take_tapped`].
+    pub fn set_tap(&mut self, on: bool) {
+        self.tap = on.then(Vec::new);
+    }
+
+    /// The entries pushed since the last call (empty unless tapped).
+    pub fn take_tapped(&mut self) -> Vec<LogEntry> {
+        self.tap.as_mut().map(std::mem::take).unwrap_or_default()
+    }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn bounded_and_sanitised() {
-        let mut b = LogBuffer::new(2);
-        for i in 0..5 {
-            b.push(LogEntry::new(
-                i,
-                LogSource::Tor(Runlevel::Notice),
-                format!("m{i}\x1b[2J"),
-            ));
-        }
-        assert_eq!(b.len(), 2);
-        assert_eq!(b.total(), 5);
-        let msgs: Vec<&str> = b.iter().map(|e| e.message.as_str()).collect();
-        assert_eq!(msgs, ["m3[2J", "m4[2J"]);
-    }
-
-    #[test]
-    fn runlevel_names() {
-        assert_eq!("warn".parse::<Runlevel>(), Ok(Runlevel::Warn));
-        assert!("LOUD".parse::<Runlevel>().is_err());
-        assert!(Runlevel::Debug < Runlevel::Err);
-    }
-}
+mod tests;

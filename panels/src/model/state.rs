@@ -1,6 +1,6 @@
 use super::{
-    BandwidthHistory, BandwidthSample, CircuitTable, LogBuffer, LogEntry, OrConnTable, RelayInfo,
-    Series, SystemInfo,
+    BandwidthHistory, BandwidthSample, CircuitTable, LogBuffer, LogEntry, LogSource, OrConnTable,
+    RelayInfo, Runlevel, Series, SystemInfo,
 };
 use serde::Serialize;
 
@@ -70,6 +70,11 @@ pub struct ControllerState {
     pub system: SystemInfo,
     /// Event names currently subscribed with SETEVENTS.
     pub subscribed_events: Vec<String>,
+    /// What the operator chose to see in the log: tor runlevels, rnyx's
+    /// runlevels (`RNYX_NOTICE`…) and other event names, upper-case.
+    pub logged_events: Vec<String>,
+    /// Every event tor knows (`events/names`); empty until connected.
+    pub event_names: Vec<String>,
     /// Asynchronous events received in all.
     pub events_received: u64,
     #[serde(skip)]
@@ -94,6 +99,8 @@ impl ControllerState {
             resources_graph: Series::new(limits.graph_columns),
             system: SystemInfo::default(),
             subscribed_events: Vec::new(),
+            logged_events: Vec::new(),
+            event_names: Vec::new(),
             events_received: 0,
             generation: 0,
             limits,
@@ -120,8 +127,25 @@ impl ControllerState {
         self.system = system;
     }
 
+    /// Adds a log entry; rnyx's own messages only at a runlevel the operator
+    /// selected (none selected means the default, NOTICE and up).
     pub fn push_log(&mut self, entry: LogEntry) {
+        if let LogSource::Rnyx(level) = entry.source {
+            if !self.rnyx_level_shown(level) {
+                return;
+            }
+        }
         self.log.push(entry);
+    }
+
+    /// Whether rnyx's own messages of `level` go to the log.
+    pub fn rnyx_level_shown(&self, level: Runlevel) -> bool {
+        let any = self.logged_events.iter().any(|e| e.starts_with("RNYX_"));
+        if any {
+            self.logged_events.iter().any(|e| e == level.rnyx_name())
+        } else {
+            level >= Runlevel::Notice
+        }
     }
 
     /// Forgets what belonged to the previous connection (a restarted tor has

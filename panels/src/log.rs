@@ -1,0 +1,335 @@
+//! The event log panel: tor's runlevels, rnyx's own messages and any other
+//! subscribed event, newest first. Deduplication, the regex filter, scroll
+//! position and "cleared" mark are view state kept here; the entries are the
+//! model's.
+
+use crate::format;
+use crate::model::{ControllerState, LogBuffer, LogEntry, LogSource, Runlevel};
+use crate::theme::Theme;
+use ratatui_core::buffer::Buffer;
+use ratatui_core::layout::Rect;
+use ratatui_core::text::Line;
+use ratatui_core::widgets::StatefulWidget;
+use ratatui_widgets::scrollbar::{Scrollbar, ScrollbarOrientation, ScrollbarState};
+use regex::Regex;
+use std::cell::Cell;
+use std::fmt::Write as _;
+
+/// How many filters the filter menu remembers.
+pub const RECENT_FILTERS: usize = 5;
+
+#[derive(Debug, Clone)]
+struct Filter {
+    text: String,
+    regex: Regex,
+}
+
+/// View state of the log panel.
+#[derive(Debug, Clone)]
+pub struct LogPanel {
+    /// Hide older duplicates (`u`).
+    pub deduplicate: bool,
+    /// A long entry wraps onto at most this many rows.
+    pub max_line_wrap: usize,
+    /// Seconds east of UTC for times and date dividers.
+    pub utc_offset: i32,
+    filter: Option<Filter>,
+    recent_filters: Vec<String>,
+    /// Rows scrolled down from the newest entry.
+    scroll: usize,
+    /// Entries numbered below this were cleared from view.
+    cleared_through: u64,
+    /// Rows of content at the last draw, for paging.
+    page_rows: Cell<usize>,
+}
+
+/// One row of the panel.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Row<'a> {
+    Divider(String),
+    Text { text: String, source: &'a LogSource },
+}
+
+impl LogPanel {
+    pub fn new(deduplicate: bool, max_line_wrap: usize, utc_offset: i32) -> Self {
+        Self {
+            deduplicate,
+            max_line_wrap: max_line_wrap.max(1),
+            utc_offset,
+            filter: None,
+            recent_filters: Vec::new(),
+            scroll: 0,
+            cleared_through: 0,
+            page_rows: Cell::new(10),
+        }
+    }
+
+    pub fn filter(&self) -> Option<&str> {
+        self.filter.as_ref().map(|f| f.text.as_str())
+    }
+
+    /// The last filters used, newest first.
+    pub fn recent_filters(&self) -> &[String] {
+        &self.recent_filters
+    }
+
+    /// Filters by a regular expression; an empty one removes the filter. An
+    /// invalid expression leaves the filter as it was and says why.
+    pub fn set_filter(&mut self, text: &str) -> Result<(), String> {
+        if text.is_empty() {
+            self.filter = None;
+            return Ok(());
+        }
+        let regex = Regex::new(text).map_err(|e| {
+            let reason = e.to_string();
+            let last = reason.lines().last().unwrap_or_default().trim().to_owned();
+            format!("invalid filter `{text}`: {last}")
+        })?;
+        self.recent_filters.retain(|f| f != text);
+        self.recent_filters.insert(0, text.to_owned());
+        self.recent_filters.truncate(RECENT_FILTERS);
+        self.filter = Some(Filter {
+            text: text.to_owned(),
+            regex,
+        });
+        self.scroll = 0;
+        Ok(())
+    }
+
+    /// Hides everything received so far.
+    pub fn clear(&mut self, log: &LogBuffer) {
+        self.cleared_through = log.total();
+        self.scroll = 0;
+    }
+
+    pub fn scroll_up(&mut self, rows: usize) {
+        self.scroll = self.scroll.saturating_sub(rows);
+    }
+
+    /// Clamped when drawn.
+    pub fn scroll_down(&mut self, rows: usize) {
+        self.scroll = self.scroll.saturating_add(rows);
+    }
+
+    pub fn page(&self) -> usize {
+        self.page_rows.get().max(1)
+    }
+
+    pub fn scroll_to_top(&mut self) {
+        self.scroll = 0;
+    }
+
+    pub fn scroll_to_bottom(&mut self) {
+        self.scroll = usize::MAX / 2;
+    }
+
+    /// The entries shown, newest first.
+    pub fn shown<'a>(&'a self, log: &'a LogBuffer) -> impl Iterator<Item = &'a LogEntry> + 'a {
+        log.newest_first()
+            .take_while(|(seq, _)| *seq >= self.cleared_through)
+            .map(|(_, e)| e)
+            .filter(|e| !(self.deduplicate && e.superseded))
+            .filter(|e| {
+                self.filter.as_ref().is_none_or(|f| {
+                    f.regex.is_match(&e.message) || f.regex.is_match(e.source.label())
+                })
+            })
+    }
+
+    /// `HH:MM:SS [TYPE] message`, with the hidden duplicates counted.
+    pub fn entry_text(&self, e: &LogEntry) -> String {
+        let mut s = format!(
+            "{} [{}] {}",
+            format::local_clock(e.time_ms, self.utc_offset),
+            e.source.label(),
+            e.message
+        );
+        if self.deduplicate && e.duplicates > 0 {
+            let _ = write!(
+                s,
+                " [{} duplicate{} hidden]",
+                e.duplicates,
+                if e.duplicates == 1 { "" } else { "s" }
+            );
+        }
+        s
+    }
+
+    /// The log as shown (filter and deduplication applied), oldest first,
+    /// one entry a line with its full date: the text `a` saves.
+    pub fn snapshot(&self, log: &LogBuffer) -> String {
+        let mut shown: Vec<&LogEntry> = self.shown(log).collect();
+        shown.reverse();
+        let mut out = String::new();
+        for e in shown {
+            let (y, m, d) = format::civil(format::day_number(e.time_ms, self.utc_offset));
+            let _ = writeln!(out, "{y}-{m:02}-{d:02} {}", self.entry_text(e));
+        }
+        out
+    }
+
+    /// Every row, newest first: entries wrapped to `width`, and a divider
+    /// above each group of entries from an earlier day than `now_ms`'s.
+    fn rows<'a>(&'a self, log: &'a LogBuffer, width: usize, now_ms: u64) -> Vec<Row<'a>> {
+        let today = format::day_number(now_ms, self.utc_offset);
+        let mut rows = Vec::new();
+        let mut day = today;
+        for e in self.shown(log) {
+            let d = format::day_number(e.time_ms, self.utc_offset);
+            if d != day && d < today {
+                rows.push(Row::Divider(format::long_date(d)));
+            }
+            day = d;
+            for text in wrap(&self.entry_text(e), width, self.max_line_wrap) {
+                rows.push(Row::Text {
+                    text,
+                    source: &e.source,
+                });
+            }
+        }
+        rows
+    }
+
+    /// `Events (TOR/RNYX NOTICE-ERR, CIRC, filter: x):`
+    pub fn title(&self, state: &ControllerState) -> String {
+        let mut tor = [false; 5];
+        let mut rnyx = [false; 5];
+        let mut others = Vec::new();
+        for e in &state.logged_events {
+            if let Some(level) = e
+                .strip_prefix("RNYX_")
+                .and_then(|l| l.parse::<Runlevel>().ok())
+            {
+                rnyx[level.index()] = true;
+            } else if let Ok(level) = e.parse::<Runlevel>() {
+                tor[level.index()] = true;
+            } else {
+                others.push(e.as_str());
+            }
+        }
+        if !rnyx.contains(&true) {
+            for l in Runlevel::ALL {
+                rnyx[l.index()] = state.rnyx_level_shown(l);
+            }
+        }
+        let mut parts = Vec::new();
+        match (levels(tor), levels(rnyx)) {
+            (Some(t), Some(r)) if t == r => parts.push(format!("TOR/RNYX {t}")),
+            (t, r) => {
+                parts.extend(t.map(|t| format!("TOR {t}")));
+                parts.extend(r.map(|r| format!("RNYX {r}")));
+            }
+        }
+        parts.extend(others.into_iter().map(str::to_owned));
+        if let Some(f) = self.filter() {
+            parts.push(format!("filter: {f}"));
+        }
+        format!("Events ({}):", parts.join(", "))
+    }
+
+    pub fn render(
+        &self,
+        state: &ControllerState,
+        now_ms: u64,
+        theme: Theme,
+        area: Rect,
+        buf: &mut Buffer,
+    ) {
+        if area.height < 2 || area.width < 8 {
+            return;
+        }
+        buf.set_line(
+            area.x,
+            area.y,
+            &Line::styled(self.title(state), theme.title()),
+            area.width,
+        );
+        let height = usize::from(area.height - 1);
+        self.page_rows.set(height);
+        // Two columns for the scrollbar, so text never moves under it.
+        let text_x = area.x + 2;
+        let width = usize::from(area.width - 2);
+        let rows = self.rows(&state.log, width, now_ms);
+        let max_scroll = rows.len().saturating_sub(height);
+        let scroll = self.scroll.min(max_scroll);
+        for (y, row) in (area.y + 1..).zip(rows.iter().skip(scroll).take(height)) {
+            match row {
+                Row::Divider(date) => {
+                    let text = format!("── {date} {}", "─".repeat(width));
+                    buf.set_stringn(text_x, y, text, width, theme.secondary());
+                }
+                Row::Text { text, source } => {
+                    buf.set_stringn(text_x, y, text, width, theme.log(source));
+                }
+            }
+        }
+        if rows.len() > height {
+            let mut sb = ScrollbarState::new(max_scroll + 1)
+                .position(scroll)
+                .viewport_content_length(height);
+            Scrollbar::new(ScrollbarOrientation::VerticalLeft)
+                .begin_symbol(None)
+                .end_symbol(None)
+                .render(
+                    Rect {
+                        y: area.y + 1,
+                        height: area.height - 1,
+                        width: 1,
+                        ..area
+                    },
+                    buf,
+                    &mut sb,
+                );
+        }
+    }
+}
+
+/// A set of runlevels in Nyx's short form: `NOTICE-ERR`, `DEBUG, WARN`.
+fn levels(set: [bool; 5]) -> Option<String> {
+    let on: Vec<usize> = (0..5).filter(|&i| set[i]).collect();
+    let (first, last) = (*on.first()?, *on.last()?);
+    let name = |i: usize| Runlevel::ALL[i].as_str();
+    Some(if first == last {
+        name(first).to_owned()
+    } else if last - first + 1 == on.len() {
+        format!("{}-{}", name(first), name(last))
+    } else {
+        on.iter().map(|&i| name(i)).collect::<Vec<_>>().join(",")
+    })
+}
+
+/// Wraps `text` at spaces into rows of `width` characters, continuation rows
+/// indented by two; at most `max_rows`, the last ending in `…` if cut.
+pub fn wrap(text: &str, width: usize, max_rows: usize) -> Vec<String> {
+    let width = width.max(4);
+    let mut rows = Vec::new();
+    let mut rest = text;
+    loop {
+        let indent = if rows.is_empty() { "" } else { "  " };
+        let avail = width - indent.len();
+        let Some((cut, _)) = rest.char_indices().nth(avail) else {
+            rows.push(format!("{indent}{rest}"));
+            return rows;
+        };
+        if rows.len() + 1 >= max_rows {
+            let keep: String = rest.chars().take(avail - 1).collect();
+            rows.push(format!("{indent}{keep}…"));
+            return rows;
+        }
+        // Break at the last space that fits, or hard at the width.
+        let space = if rest[cut..].starts_with(' ') {
+            Some(cut)
+        } else {
+            rest[..cut].rfind(' ')
+        };
+        let (row, next) = match space {
+            Some(space) if space > 0 => (&rest[..space], &rest[space + 1..]),
+            _ => (&rest[..cut], &rest[cut..]),
+        };
+        rows.push(format!("{indent}{row}"));
+        rest = next;
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,224 @@
+use super::*;
+use crate::model::LogSource;
+
+const DAY_MS: u64 = 86_400_000;
+/// 2026-11-21 10:00:00 UTC.
+const T0: u64 = 1_795_255_200_000;
+
+fn push(state: &mut ControllerState, t: u64, source: LogSource, m: &str) {
+    state.push_log(LogEntry::new(t, source, m.to_owned()));
+}
+
+fn tor(l: Runlevel) -> LogSource {
+    LogSource::Tor(l)
+}
+
+fn texts(panel: &LogPanel, state: &ControllerState) -> Vec<String> {
+    panel
+        .shown(&state.log)
+        .map(|e| panel.entry_text(e))
+        .collect()
+}
+
+#[test]
+fn wrap_at_spaces_with_a_limit() {
+    assert_eq!(wrap("short", 10, 3), ["short"]);
+    assert_eq!(
+        wrap("aaaa bbbb cccc dddd", 10, 8),
+        ["aaaa bbbb", "  cccc", "  dddd"]
+    );
+    // No space: hard cut.
+    assert_eq!(
+        wrap("abcdefghijkl", 5, 8),
+        ["abcde", "  fgh", "  ijk", "  l"]
+    );
+    // Cut short at the row limit.
+    assert_eq!(
+        wrap("aaaa bbbb cccc dddd eeee", 10, 2),
+        ["aaaa bbbb", "  cccc dd…"]
+    );
+    // Multibyte text is cut at characters, never inside one.
+    assert_eq!(wrap("ééééé ééééé", 6, 4), ["ééééé", "  éééé", "  é"]);
+}
+
+#[test]
+fn dedup_hides_older_duplicates_and_counts_them() {
+    let mut s = ControllerState::default();
+    for i in 0..3 {
+        push(
+            &mut s,
+            T0 + i * 1000,
+            tor(Runlevel::Notice),
+            &format!("circuit {i} closed"),
+        );
+    }
+    push(&mut s, T0 + 5000, tor(Runlevel::Warn), "other");
+    let mut p = LogPanel::new(true, 4, 0);
+    assert_eq!(
+        texts(&p, &s),
+        [
+            "10:00:05 [WARN] other",
+            "10:00:02 [NOTICE] circuit 2 closed [2 duplicates hidden]"
+        ]
+    );
+    p.deduplicate = false;
+    assert_eq!(texts(&p, &s).len(), 4);
+}
+
+#[test]
+fn filter_keeps_five_recent_and_rejects_bad_regex() {
+    let mut s = ControllerState::default();
+    push(
+        &mut s,
+        T0,
+        tor(Runlevel::Notice),
+        "Bootstrapped 100% (done): Done",
+    );
+    push(
+        &mut s,
+        T0,
+        LogSource::Event("CIRC".into()),
+        "5 BUILT relay0",
+    );
+    push(&mut s, T0, tor(Runlevel::Warn), "clock skew");
+    let mut p = LogPanel::new(true, 4, 0);
+    p.set_filter("Boot|skew").unwrap();
+    assert_eq!(texts(&p, &s).len(), 2);
+    // The event type matches too.
+    p.set_filter("^CIRC$").unwrap();
+    assert_eq!(texts(&p, &s), ["10:00:00 [CIRC] 5 BUILT relay0"]);
+    let err = p.set_filter("(unclosed").unwrap_err();
+    assert!(err.starts_with("invalid filter `(unclosed`: "), "{err}");
+    assert_eq!(p.filter(), Some("^CIRC$"), "a bad filter keeps the old one");
+    for f in ["a", "b", "c", "d", "e", "a"] {
+        p.set_filter(f).unwrap();
+    }
+    assert_eq!(p.recent_filters(), ["a", "e", "d", "c", "b"]);
+    p.set_filter("").unwrap();
+    assert_eq!(p.filter(), None);
+    assert_eq!(texts(&p, &s).len(), 3);
+}
+
+#[test]
+fn dividers_group_earlier_days() {
+    let mut s = ControllerState::default();
+    push(
+        &mut s,
+        T0 - 2 * DAY_MS,
+        tor(Runlevel::Notice),
+        "two days ago",
+    );
+    push(&mut s, T0 - DAY_MS, tor(Runlevel::Notice), "yesterday a");
+    push(
+        &mut s,
+        T0 - DAY_MS + 1,
+        tor(Runlevel::Notice),
+        "yesterday b",
+    );
+    push(&mut s, T0, tor(Runlevel::Notice), "today");
+    let p = LogPanel::new(false, 4, 0);
+    let rows: Vec<String> = p
+        .rows(&s.log, 80, T0)
+        .into_iter()
+        .map(|r| match r {
+            Row::Divider(d) => format!("-- {d}"),
+            Row::Text { text, .. } => text,
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            "10:00:00 [NOTICE] today",
+            "-- November 20, 2026",
+            "10:00:00 [NOTICE] yesterday b",
+            "10:00:00 [NOTICE] yesterday a",
+            "-- November 19, 2026",
+            "10:00:00 [NOTICE] two days ago",
+        ]
+    );
+}
+
+#[test]
+fn clear_hides_what_came_before() {
+    let mut s = ControllerState::default();
+    push(&mut s, T0, tor(Runlevel::Notice), "old");
+    let mut p = LogPanel::new(true, 4, 0);
+    p.clear(&s.log);
+    assert!(texts(&p, &s).is_empty());
+    push(&mut s, T0, tor(Runlevel::Notice), "new");
+    assert_eq!(texts(&p, &s), ["10:00:00 [NOTICE] new"]);
+}
+
+#[test]
+fn snapshot_is_oldest_first_with_dates() {
+    let mut s = ControllerState::default();
+    push(&mut s, T0 - DAY_MS, tor(Runlevel::Notice), "first");
+    push(&mut s, T0, tor(Runlevel::Err), "second");
+    let p = LogPanel::new(true, 4, 3600);
+    assert_eq!(
+        p.snapshot(&s.log),
+        "2026-11-20 11:00:00 [NOTICE] first\n2026-11-21 11:00:00 [ERR] second\n"
+    );
+}
+
+#[test]
+fn title_condenses_runlevels() {
+    let mut s = ControllerState::default();
+    let p = LogPanel::new(true, 4, 0);
+    let title = |s: &mut ControllerState, events: &[&str]| {
+        s.logged_events = events.iter().map(|e| (*e).to_owned()).collect();
+        p.title(s)
+    };
+    assert_eq!(
+        title(&mut s, &["NOTICE", "WARN", "ERR"]),
+        "Events (TOR/RNYX NOTICE-ERR):"
+    );
+    assert_eq!(
+        title(
+            &mut s,
+            &[
+                "DEBUG",
+                "INFO",
+                "NOTICE",
+                "WARN",
+                "ERR",
+                "CIRC",
+                "RNYX_WARN",
+                "RNYX_ERR"
+            ]
+        ),
+        "Events (TOR DEBUG-ERR, RNYX WARN-ERR, CIRC):"
+    );
+    assert_eq!(
+        title(&mut s, &["DEBUG", "WARN", "BW"]),
+        "Events (TOR DEBUG,WARN, RNYX NOTICE-ERR, BW):"
+    );
+    let mut p = p.clone();
+    p.set_filter("x+").unwrap();
+    assert_eq!(
+        p.title(&s),
+        "Events (TOR DEBUG,WARN, RNYX NOTICE-ERR, BW, filter: x+):"
+    );
+}
+
+#[test]
+fn rnyx_messages_follow_their_runlevels() {
+    let mut s = ControllerState::default();
+    push(
+        &mut s,
+        T0,
+        LogSource::Rnyx(Runlevel::Info),
+        "hidden by default",
+    );
+    push(
+        &mut s,
+        T0,
+        LogSource::Rnyx(Runlevel::Notice),
+        "shown by default",
+    );
+    s.logged_events = vec!["RNYX_INFO".into()];
+    push(&mut s, T0, LogSource::Rnyx(Runlevel::Info), "now shown");
+    push(&mut s, T0, LogSource::Rnyx(Runlevel::Warn), "now hidden");
+    let m: Vec<&str> = s.log.iter().map(|e| e.message.as_str()).collect();
+    assert_eq!(m, ["shown by default", "now shown"]);
+}

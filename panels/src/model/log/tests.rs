@@ -1,0 +1,95 @@
+use super::*;
+
+fn notice(i: u64, text: &str) -> LogEntry {
+    LogEntry::new(i, LogSource::Tor(Runlevel::Notice), text.to_owned())
+}
+
+#[test]
+fn bounded_and_sanitised() {
+    let mut b = LogBuffer::new(2);
+    for i in 0..5 {
+        b.push(notice(i, &format!("m{i}\x1b[2J")));
+    }
+    assert_eq!(b.len(), 2);
+    assert_eq!(b.total(), 5);
+    assert_eq!(b.first_seq(), 3);
+    let msgs: Vec<&str> = b.iter().map(|e| e.message.as_str()).collect();
+    assert_eq!(msgs, ["m3[2J", "m4[2J"]);
+}
+
+#[test]
+fn runlevel_names() {
+    assert_eq!("warn".parse::<Runlevel>(), Ok(Runlevel::Warn));
+    assert!("LOUD".parse::<Runlevel>().is_err());
+    assert!(Runlevel::Debug < Runlevel::Err);
+    assert_eq!(Runlevel::Warn.rnyx_name(), "RNYX_WARN");
+}
+
+#[test]
+fn duplicates_link_to_the_newest() {
+    let mut b = LogBuffer::new(10);
+    b.push(notice(
+        0,
+        "Tried for 120 seconds to connect to 10.0.0.1:443",
+    ));
+    b.push(notice(1, "something else"));
+    b.push(notice(
+        2,
+        "Tried for 30 seconds to connect to 192.168.1.7:9001",
+    ));
+    b.push(notice(3, "Tried for 5 seconds to connect to 10.0.0.2:443"));
+    let e: Vec<(bool, u32)> = b.iter().map(|e| (e.superseded, e.duplicates)).collect();
+    assert_eq!(e, [(true, 0), (false, 0), (true, 1), (false, 2)]);
+}
+
+#[test]
+fn eviction_keeps_counts_true() {
+    let mut b = LogBuffer::new(3);
+    for i in 0..3 {
+        b.push(notice(i, &format!("circuit {i} closed")));
+    }
+    assert_eq!(b.iter().last().unwrap().duplicates, 2);
+    b.push(notice(3, "other"));
+    // The oldest duplicate left: the newest now hides one.
+    assert_eq!(b.iter().last().unwrap().duplicates, 0);
+    let newest_dup = b.iter().nth(1).unwrap();
+    assert_eq!((newest_dup.duplicates, newest_dup.superseded), (1, false));
+    // Evict everything: the map forgets the key, a new one starts fresh.
+    for i in 4..7 {
+        b.push(notice(i, &format!("x{i}y")));
+    }
+    b.push(notice(8, "circuit 9 closed"));
+    assert_eq!(b.iter().last().unwrap().duplicates, 0);
+    assert!(b.newest.len() <= b.capacity());
+}
+
+#[test]
+fn memory_stays_flat() {
+    let mut b = LogBuffer::new(100);
+    for i in 0..100_000u64 {
+        b.push(notice(
+            i,
+            &format!("message number {} of kind {}", i, i % 7),
+        ));
+        b.push(notice(
+            i,
+            &format!("unique text {}", char::from(b'a' + (i % 26) as u8)),
+        ));
+    }
+    assert_eq!(b.len(), 100);
+    assert!(b.newest.len() <= 100, "{}", b.newest.len());
+    assert_eq!(b.total(), 200_000);
+}
+
+#[test]
+fn tap_copies_pushed_entries() {
+    let mut b = LogBuffer::new(2);
+    b.push(notice(0, "before"));
+    b.set_tap(true);
+    for i in 1..4 {
+        b.push(notice(i, &format!("m{i}")));
+    }
+    let t: Vec<String> = b.take_tapped().into_iter().map(|e| e.message).collect();
+    assert_eq!(t, ["m1", "m2", "m3"]);
+    assert!(b.take_tapped().is_empty());
+}
