@@ -25,7 +25,75 @@ pub struct Config {
     pub graph_height: u16,
     pub max_graph_width: u16,
     pub show_accounting: bool,
+    /// Events shown in the log: tor runlevels, `RNYX_*` runlevels, other events.
+    pub logged_events: Vec<String>,
+    pub deduplicate_log: bool,
+    /// Log entries kept in memory.
+    pub max_log_size: usize,
+    /// Rows a long log entry may take.
+    pub max_line_wrap: usize,
+    /// Append every log entry to this file as it arrives.
+    pub write_logs_to: Option<PathBuf>,
+    /// Read the end of tor's own log file at start.
+    pub prepopulate_log: bool,
+    /// Lines read from tor's log file at most.
+    pub prepopulate_read_limit: usize,
     pub keys: Keymap,
+    /// Things worth telling the operator that do not stop rnyx (unknown
+    /// event names dropped); shown in the log at start.
+    pub warnings: Vec<String>,
+}
+
+/// Events shown unless the operator picks others.
+pub const DEFAULT_LOGGED_EVENTS: &[&str] = &[
+    "NOTICE",
+    "WARN",
+    "ERR",
+    "RNYX_NOTICE",
+    "RNYX_WARN",
+    "RNYX_ERR",
+];
+
+/// Parses an event list (`DEBUG,INFO,CIRC` or the items of a TOML array):
+/// the known names, upper-case and without repeats, and the unknown ones.
+pub fn parse_events<'a>(items: impl IntoIterator<Item = &'a str>) -> (Vec<String>, Vec<String>) {
+    use rnyx_panels::model::Runlevel;
+    let (mut known, mut unknown) = (Vec::new(), Vec::new());
+    for item in items
+        .into_iter()
+        .flat_map(|i| i.split(','))
+        .map(str::trim)
+        .filter(|i| !i.is_empty())
+    {
+        let upper = item.to_ascii_uppercase();
+        let name = if let Some(level) = upper.strip_prefix("RNYX_") {
+            level
+                .parse::<Runlevel>()
+                .ok()
+                .map(|l| l.rnyx_name().to_owned())
+        } else if let Ok(level) = upper.parse::<Runlevel>() {
+            Some(level.as_str().to_owned())
+        } else {
+            rnyx_panels::events::KNOWN_EVENTS
+                .contains(&upper.as_str())
+                .then_some(upper)
+        };
+        match name {
+            Some(n) if !known.contains(&n) => known.push(n),
+            Some(_) => {}
+            None => unknown.push(item.to_owned()),
+        }
+    }
+    (known, unknown)
+}
+
+/// The warning for event names rnyx does not know.
+pub fn unknown_events_warning(unknown: &[String], source: &str) -> String {
+    format!(
+        "{source}: unknown event{} {} dropped (tor's runlevels, RNYX_<runlevel>, or events such as CIRC, BW, ORCONN)",
+        if unknown.len() == 1 { "" } else { "s" },
+        unknown.join(", ")
+    )
 }
 
 impl Default for Config {
@@ -41,7 +109,18 @@ impl Default for Config {
             graph_height: 7,
             max_graph_width: 150,
             show_accounting: true,
+            logged_events: DEFAULT_LOGGED_EVENTS
+                .iter()
+                .map(|s| (*s).to_owned())
+                .collect(),
+            deduplicate_log: true,
+            max_log_size: 1000,
+            max_line_wrap: 8,
+            write_logs_to: None,
+            prepopulate_log: true,
+            prepopulate_read_limit: 5000,
             keys: Keymap::default(),
+            warnings: Vec::new(),
         }
     }
 }
@@ -64,6 +143,37 @@ impl Config {
                 bits: self.show_bits,
                 show_accounting: self.show_accounting,
             },
+            log: rnyx_panels::log::LogPanel::new(
+                self.deduplicate_log,
+                self.max_line_wrap,
+                crate::controller::utc_offset(),
+            ),
+        }
+    }
+
+    /// What the controller task takes from the configuration.
+    pub fn controller_config(
+        &self,
+        targets: Vec<crate::control::Target>,
+        password: Option<String>,
+    ) -> crate::controller::ControllerConfig {
+        let d = crate::controller::ControllerConfig::default();
+        crate::controller::ControllerConfig {
+            targets,
+            password,
+            log_events: self.logged_events.clone(),
+            limits: rnyx_panels::model::Limits {
+                log_entries: self.max_log_size,
+                ..d.limits
+            },
+            write_logs_to: self.write_logs_to.clone(),
+            prepopulate_lines: if self.prepopulate_log {
+                self.prepopulate_read_limit
+            } else {
+                0
+            },
+            warnings: self.warnings.clone(),
+            ..d
         }
     }
 }
@@ -82,7 +192,41 @@ struct FileConfig {
     graph_height: Option<Ranged<1, 40>>,
     max_graph_width: Option<Ranged<10, 2000>>,
     show_accounting: Option<bool>,
+    logged_events: Option<EventList>,
+    deduplicate_log: Option<bool>,
+    max_log_size: Option<Ranged<10, 10_000_000>>,
+    max_line_wrap: Option<Ranged<1, 100>>,
+    write_logs_to: Option<PathBuf>,
+    prepopulate_log: Option<bool>,
+    prepopulate_read_limit: Option<Ranged<0, 10_000_000>>,
     keys: Option<BTreeMap<Action, KeyList>>,
+}
+
+/// `"NOTICE,WARN"` or `["NOTICE", "WARN"]`.
+#[derive(Debug, Clone)]
+struct EventList(Vec<String>);
+
+impl<'de> Deserialize<'de> for EventList {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = EventList;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("event names, as \"NOTICE,WARN\" or [\"NOTICE\", \"WARN\"]")
+            }
+            fn visit_str<E: de::Error>(self, s: &str) -> Result<EventList, E> {
+                Ok(EventList(vec![s.to_owned()]))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<EventList, A::Error> {
+                let mut v = Vec::new();
+                while let Some(s) = seq.next_element::<String>()? {
+                    v.push(s);
+                }
+                Ok(EventList(v))
+            }
+        }
+        d.deserialize_any(V)
+    }
 }
 
 /// Why the configuration cannot be used.
@@ -107,6 +251,18 @@ impl Config {
         for (action, list) in file.keys.unwrap_or_default() {
             keys.bind(action, &list.0);
         }
+        let mut warnings = Vec::new();
+        let logged_events = match file.logged_events {
+            None => d.logged_events.clone(),
+            Some(list) => {
+                let (known, unknown) = parse_events(list.0.iter().map(String::as_str));
+                if !unknown.is_empty() {
+                    let source = format!("{}, logged_events", path.display());
+                    warnings.push(unknown_events_warning(&unknown, &source));
+                }
+                known
+            }
+        };
         Ok(Config {
             show_bits: file.show_bits.unwrap_or(d.show_bits),
             confirm_quit: file.confirm_quit.unwrap_or(d.confirm_quit),
@@ -122,7 +278,17 @@ impl Config {
                 u16::try_from(r.0).unwrap_or(d.max_graph_width)
             }),
             show_accounting: file.show_accounting.unwrap_or(d.show_accounting),
+            logged_events,
+            deduplicate_log: file.deduplicate_log.unwrap_or(d.deduplicate_log),
+            max_log_size: file.max_log_size.map_or(d.max_log_size, |r| r.0 as usize),
+            max_line_wrap: file.max_line_wrap.map_or(d.max_line_wrap, |r| r.0 as usize),
+            write_logs_to: file.write_logs_to.map(|p| expand_home(&p)),
+            prepopulate_log: file.prepopulate_log.unwrap_or(d.prepopulate_log),
+            prepopulate_read_limit: file
+                .prepopulate_read_limit
+                .map_or(d.prepopulate_read_limit, |r| r.0 as usize),
             keys,
+            warnings,
         })
     }
 
@@ -146,6 +312,14 @@ impl Config {
             reason: e.to_string(),
         })?;
         Ok((Config::parse(&text, &path)?, Some(path)))
+    }
+}
+
+/// `~/x` → `$HOME/x`; other paths as they are.
+pub fn expand_home(path: &Path) -> PathBuf {
+    match (path.strip_prefix("~"), std::env::var_os("HOME")) {
+        (Ok(rest), Some(home)) => PathBuf::from(home).join(rest),
+        _ => path.to_owned(),
     }
 }
 

@@ -7,12 +7,15 @@
 
 pub mod apply;
 pub mod facts;
+pub mod logfile;
 
 use crate::control::{connect, Client, ClientError, Connection, Event, Incoming, Reply, Target};
 use crate::procfs::ProcSampler;
 use apply::{apply_batch, apply_facts};
+use logfile::LogFile;
 use rnyx_panels::model::{ControllerState, Limits, LogEntry, LogSource, Runlevel};
 use std::collections::HashSet;
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use tokio::sync::{mpsc, oneshot, watch};
@@ -34,6 +37,11 @@ pub const REQUIRED_EVENTS: &[&str] = &[
 /// Log runlevels subscribed unless the operator picks others.
 pub const DEFAULT_LOG_EVENTS: &[&str] = &["NOTICE", "WARN", "ERR"];
 
+/// Seconds east of UTC of the local time zone now.
+pub fn utc_offset() -> i32 {
+    chrono::Local::now().offset().local_minus_utc()
+}
+
 /// How the controller task finds and watches tor.
 #[derive(Debug, Clone)]
 pub struct ControllerConfig {
@@ -46,6 +54,14 @@ pub struct ControllerConfig {
     pub reconnect_max: Duration,
     /// How often traffic totals and accounting are re-read from tor.
     pub refresh_interval: Duration,
+    /// Append every log entry to this file.
+    pub write_logs_to: Option<PathBuf>,
+    /// Lines of tor's own log file read at the first connection (0: none).
+    pub prepopulate_lines: usize,
+    /// Shown in the log at start (e.g. unknown event names dropped).
+    pub warnings: Vec<String>,
+    /// Seconds east of UTC: tor's log file is in local time.
+    pub utc_offset: i32,
 }
 
 impl Default for ControllerConfig {
@@ -58,6 +74,10 @@ impl Default for ControllerConfig {
             reconnect_initial: Duration::from_millis(500),
             reconnect_max: Duration::from_secs(10),
             refresh_interval: Duration::from_secs(30),
+            write_logs_to: None,
+            prepopulate_lines: 0,
+            warnings: Vec::new(),
+            utc_offset: utc_offset(),
         }
     }
 }
@@ -68,6 +88,9 @@ impl Default for ControllerConfig {
 pub struct SharedState {
     state: Mutex<ControllerState>,
     changed: watch::Sender<u64>,
+    /// `write_logs_to`: entries tapped from the log are appended after each
+    /// update, outside the state's lock.
+    log_file: Mutex<Option<LogFile>>,
 }
 
 impl SharedState {
@@ -76,6 +99,7 @@ impl SharedState {
         Self {
             state: Mutex::new(state),
             changed,
+            log_file: Mutex::new(None),
         }
     }
 
@@ -99,9 +123,33 @@ impl SharedState {
         let r = f(&mut s);
         s.touch();
         let generation = s.generation;
+        let tapped = s.log.take_tapped();
         drop(s);
         self.changed.send_replace(generation);
+        if !tapped.is_empty() {
+            self.write_log_file(&tapped);
+        }
         r
+    }
+
+    /// Starts appending every new log entry to `file`.
+    fn set_log_file(&self, file: LogFile) {
+        *self.log_file.lock().unwrap_or_else(PoisonError::into_inner) = Some(file);
+        self.lock().log.set_tap(true);
+    }
+
+    fn write_log_file(&self, entries: &[LogEntry]) {
+        let mut guard = self.log_file.lock().unwrap_or_else(PoisonError::into_inner);
+        let Some(file) = guard.as_mut() else { return };
+        if let Err(e) = file.write(entries) {
+            // Stop writing and say so once, in the log itself.
+            let msg = format!("stopped writing the log to {}: {e}", file.path().display());
+            *guard = None;
+            drop(guard);
+            let mut s = self.lock();
+            s.log.set_tap(false);
+            rnyx_log(&mut s, Runlevel::Warn, msg);
+        }
     }
 
     fn lock(&self) -> MutexGuard<'_, ControllerState> {
@@ -243,11 +291,35 @@ async fn run(
 ) {
     let mut sampler = ProcSampler::default();
     let info = sampler.sample(None, &[]);
+    let mut wanted: Vec<String> = config
+        .log_events
+        .iter()
+        .map(|e| e.to_ascii_uppercase())
+        .collect();
+    if let Some(path) = &config.write_logs_to {
+        match LogFile::open(path, config.utc_offset) {
+            Ok(f) => state.set_log_file(f),
+            Err(e) => state.update(|s| {
+                rnyx_log(
+                    s,
+                    Runlevel::Warn,
+                    format!(
+                        "cannot write the log to {} (write_logs_to): {e}",
+                        path.display()
+                    ),
+                );
+            }),
+        }
+    }
     state.update(|s| {
         s.connection.since = now_secs();
         s.record_system(info);
+        s.logged_events.clone_from(&wanted);
+        for w in &config.warnings {
+            rnyx_log(s, Runlevel::Warn, w.clone());
+        }
     });
-    let mut wanted: Vec<String> = config.log_events.clone();
+    let mut prepopulate = config.prepopulate_lines;
     let mut backoff = config.reconnect_initial;
     loop {
         let attempt = match first.take() {
@@ -264,6 +336,7 @@ async fn run(
                     &mut requests,
                     &mut wanted,
                     &mut sampler,
+                    std::mem::take(&mut prepopulate),
                 )
                 .await;
                 let reason = match end {
@@ -325,6 +398,7 @@ async fn session(
     requests: &mut mpsc::Receiver<Request>,
     wanted: &mut Vec<String>,
     sampler: &mut ProcSampler,
+    prepopulate: usize,
 ) -> SessionEnd {
     let Connection {
         client,
@@ -347,6 +421,9 @@ async fn session(
         s.connection.last_error = None;
         s.connection.connections += 1;
     });
+    if prepopulate > 0 {
+        prepopulate_log(&client, state, wanted, prepopulate, config.utc_offset).await;
+    }
     let rejected = match subscribe(&client, wanted).await {
         Ok(r) => r,
         Err(e) => return SessionEnd::Lost(e.to_string()),
@@ -411,6 +488,7 @@ async fn session(
                     *wanted = new;
                     logged = logged_set(wanted);
                     state.update(|s| {
+                        s.logged_events.clone_from(wanted);
                         s.subscribed_events = subscription(wanted);
                         log_rejected(s, &rejected);
                     });
@@ -512,7 +590,8 @@ fn subscription(wanted: &[String]) -> Vec<String> {
     let mut all: Vec<String> = REQUIRED_EVENTS.iter().map(|s| (*s).to_owned()).collect();
     for w in wanted {
         let w = w.to_ascii_uppercase();
-        if !all.contains(&w) {
+        // rnyx's own runlevels are ours, not tor's.
+        if !all.contains(&w) && !w.starts_with("RNYX_") {
             all.push(w);
         }
     }
@@ -550,5 +629,73 @@ async fn subscribe(client: &Client, wanted: &mut Vec<String>) -> Result<Vec<Stri
                 })
             }
         }
+    }
+}
+
+/// Fills the log from the end of tor's own log file (found with `GETCONF
+/// Log`), keeping the runlevels the operator chose. Says in the log why
+/// when there is nothing to read.
+async fn prepopulate_log(
+    client: &Client,
+    state: &SharedState,
+    wanted: &[String],
+    max_lines: usize,
+    utc_offset: i32,
+) {
+    let levels: Vec<Runlevel> = Runlevel::ALL
+        .into_iter()
+        .filter(|l| wanted.iter().any(|w| w == l.as_str()))
+        .collect();
+    if levels.is_empty() {
+        return;
+    }
+    let values = client.getconf("Log").await.unwrap_or_default();
+    let Some((_, raw)) = logfile::tor_log_file(&values) else {
+        state.update(|s| {
+            rnyx_log(
+                s,
+                Runlevel::Info,
+                "tor logs to no file (GETCONF Log); the log starts empty".to_owned(),
+            );
+        });
+        return;
+    };
+    let pid = state.read(|s| s.relay.pid);
+    let path = logfile::resolve_tor_path(&raw, pid, std::path::Path::new("/proc"));
+    let read = {
+        let path = path.clone();
+        tokio::task::spawn_blocking(move || logfile::read_tail(&path, max_lines)).await
+    };
+    let now = now_ms();
+    match read {
+        Ok(Ok(lines)) => {
+            let entries: Vec<LogEntry> = lines
+                .iter()
+                .filter_map(|l| logfile::parse_tor_log_line(l, now, utc_offset))
+                .filter(|e| matches!(e.source, LogSource::Tor(l) if levels.contains(&l)))
+                .collect();
+            state.update(|s| {
+                let n = entries.len();
+                for e in entries {
+                    s.push_log(e);
+                }
+                rnyx_log(
+                    s,
+                    Runlevel::Info,
+                    format!("read {n} entries from tor's log {}", path.display()),
+                );
+            });
+        }
+        Ok(Err(e)) => state.update(|s| {
+            rnyx_log(
+                s,
+                Runlevel::Notice,
+                format!(
+                    "cannot read tor's log {} to fill the log: {e}",
+                    path.display()
+                ),
+            );
+        }),
+        Err(_) => {}
     }
 }

@@ -29,7 +29,19 @@ fn main() -> ExitCode {
 
 async fn run(cli: Cli) -> ExitCode {
     // --dump does not read nyxrc: scripts keep working whatever it says.
-    let load_config = || Config::load(cli.config.as_deref()).map(|(c, _)| c);
+    let load_config = || {
+        Config::load(cli.config.as_deref()).map(|(mut c, _)| {
+            if let Some(list) = &cli.log {
+                let (known, unknown) = rnyx::config::parse_events([list.as_str()]);
+                if !unknown.is_empty() {
+                    c.warnings
+                        .push(rnyx::config::unknown_events_warning(&unknown, "--log"));
+                }
+                c.logged_events = known;
+            }
+            c
+        })
+    };
     if let Some(Command::Demo) = cli.command {
         let config = match load_config() {
             Ok(c) => c,

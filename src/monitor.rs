@@ -2,7 +2,7 @@
 
 use crate::config::Config;
 use crate::control::{Connection, Target};
-use crate::controller::{spawn_with, ControllerConfig};
+use crate::controller::spawn_with;
 use crate::ui::{self, terminal};
 use rnyx_panels::app::App;
 
@@ -14,14 +14,7 @@ pub async fn run(
     first: Option<Connection>,
     config: &Config,
 ) -> Result<(), String> {
-    let handle = spawn_with(
-        ControllerConfig {
-            targets,
-            password,
-            ..ControllerConfig::default()
-        },
-        first,
-    );
+    let handle = spawn_with(config.controller_config(targets, password), first);
     let mut app = App::new(config.app_settings());
     // ratatui::init installs a panic hook that restores the terminal first.
     let mut term = ratatui::init();

@@ -143,6 +143,43 @@ fn perform(
             let h = handle.clone();
             tokio::spawn(async move { h.reconnect().await });
         }
+        Effect::SetEvents(events) => {
+            let (h, tx) = (handle.clone(), notices.clone());
+            tokio::spawn(async move {
+                let msg = match h.set_events(events).await {
+                    Ok(rejected) if rejected.is_empty() => return,
+                    Ok(rejected) => {
+                        format!("tor does not know {}; the rest apply", rejected.join(", "))
+                    }
+                    Err(e) => format!("cannot change the events: {e}"),
+                };
+                let _ = tx.send(msg);
+            });
+        }
+        Effect::SaveLog { path, text } => {
+            let tx = notices.clone();
+            tokio::task::spawn_blocking(move || {
+                let _ = tx.send(match save_snapshot(&path, &text) {
+                    Ok(p) => format!(
+                        "saved {} log lines to {}",
+                        text.lines().count(),
+                        p.display()
+                    ),
+                    Err(e) => format!("cannot save the log to {path}: {e}"),
+                });
+            });
+        }
     }
     false
+}
+
+/// Writes a log snapshot to `path` (`~` is the home directory), creating its
+/// parent directories. Returns the path written.
+pub fn save_snapshot(path: &str, text: &str) -> std::io::Result<std::path::PathBuf> {
+    let path = crate::config::expand_home(std::path::Path::new(path));
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent)?;
+    }
+    std::fs::write(&path, text)?;
+    Ok(path)
 }

@@ -73,6 +73,34 @@ fn good_fixtures_parse() {
 }
 
 #[test]
+fn logging_options_and_unknown_events() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/nyxrc/good/logging.toml");
+    let c = Config::parse(&std::fs::read_to_string(&path).unwrap(), &path).unwrap();
+    assert_eq!(
+        c.logged_events,
+        ["DEBUG", "INFO", "NOTICE", "CIRC", "RNYX_WARN"]
+    );
+    assert_eq!(
+        c.warnings,
+        [format!(
+            "{}, logged_events: unknown event BOGUS dropped (tor's runlevels, RNYX_<runlevel>, or events such as CIRC, BW, ORCONN)",
+            path.display()
+        )]
+    );
+    assert!(!c.deduplicate_log && !c.prepopulate_log);
+    assert_eq!((c.max_log_size, c.max_line_wrap), (50_000, 3));
+    let home = std::env::var("HOME").unwrap();
+    assert_eq!(
+        c.write_logs_to,
+        Some(Path::new(&home).join("rnyx/events.log"))
+    );
+    let cc = c.controller_config(vec![], None);
+    assert_eq!(cc.limits.log_entries, 50_000);
+    assert_eq!(cc.prepopulate_lines, 0);
+    assert_eq!(cc.warnings.len(), 1);
+}
+
+#[test]
 fn bad_fixtures_say_what_and_where() {
     let bad = fixtures("bad");
     assert!(bad.len() >= 8);

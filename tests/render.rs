@@ -57,8 +57,14 @@ fn transcript(name: &str) -> Transcript {
     Transcript { replies, events }
 }
 
-/// Builds the controller state a real session would have after the transcript.
+/// Builds the controller state a real session would have after the
+/// transcript, with tor's NOTICE and up in the log.
 async fn state_from(name: &str) -> ControllerState {
+    state_logging(name, &[]).await
+}
+
+/// The same, also logging the non-log events named in `logged`.
+async fn state_logging(name: &str, logged: &[&str]) -> ControllerState {
     let t = transcript(name);
     let (ours, theirs) = tokio::io::duplex(1 << 20);
     let replies = t.replies.clone();
@@ -86,10 +92,13 @@ async fn state_from(name: &str) -> ControllerState {
         .map(|r| Incoming::Event(Event::parse(&r.unwrap())))
         .collect();
     assert!(!batch.is_empty(), "the transcript has events");
+    let mut events = vec!["NOTICE", "WARN", "ERR"];
+    events.extend(logged);
+    state.logged_events = events.iter().map(|e| (*e).to_owned()).collect();
     apply_batch(
         &mut state,
         batch,
-        &std::collections::HashSet::new(),
+        &logged.iter().map(|e| (*e).to_owned()).collect(),
         NOW * 1000,
     );
     state.record_system(SystemInfo {
@@ -108,8 +117,17 @@ async fn state_from(name: &str) -> ControllerState {
     state
 }
 
+fn app() -> App {
+    let mut app = App::new(Config::default().app_settings());
+    app.log.utc_offset = 0;
+    app
+}
+
 fn screen(state: &ControllerState, width: u16, height: u16) -> String {
-    let app = App::new(Config::default().app_settings());
+    screen_of(&app(), state, width, height)
+}
+
+fn screen_of(app: &App, state: &ControllerState, width: u16, height: u16) -> String {
     let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
     terminal
         .draw(|f| {
@@ -139,8 +157,62 @@ async fn exit_relay_page_one_80x24() {
 
 #[tokio::test]
 async fn exit_relay_page_one_160x50() {
-    let state = state_from("exit_relay.txt").await;
-    insta::assert_snapshot!(screen(&state, 160, 50));
+    let state = state_logging("exit_relay.txt", &["CIRC", "BW"]).await;
+    let s = screen(&state, 160, 50);
+    assert!(s.contains("Events (TOR/RNYX NOTICE-ERR, CIRC, BW):"), "{s}");
+    insta::assert_snapshot!(s);
+}
+
+#[tokio::test]
+async fn log_with_duplicates_wrapping_and_an_earlier_day() {
+    use rnyx_panels::model::{LogEntry, LogSource, Runlevel};
+    let mut state = state_logging("exit_relay.txt", &["CIRC"]).await;
+    let notice = |t: u64, m: &str| LogEntry::new(t, LogSource::Tor(Runlevel::Notice), m.into());
+    let yesterday = (NOW - 86_400) * 1000;
+    state.push_log(notice(yesterday, "Tor 0.4.9.11 opening log file."));
+    for i in 0..3 {
+        state.push_log(notice(
+            NOW * 1000 - 500 + i,
+            &format!(
+                "Tried for {} seconds to get a connection to 10.0.0.{i}:443. Giving up.",
+                120 + i
+            ),
+        ));
+    }
+    state.push_log(LogEntry::new(
+        NOW * 1000,
+        LogSource::Tor(Runlevel::Warn),
+        "A long warning that goes on and on about a misconfigured relay family, naming every member of it, so that it has to wrap onto more rows than allowed".into(),
+    ));
+    let mut app = app();
+    app.log.max_line_wrap = 2;
+    let s = screen_of(&app, &state, 80, 30);
+    assert!(s.contains("[2 duplicates hidden]"), "{s}");
+    assert!(s.contains("── November 20, 2026"), "{s}");
+    insta::assert_snapshot!(s);
+}
+
+#[tokio::test]
+async fn event_selection_dialog_80x24() {
+    use rnyx_panels::keymap::Key;
+    let mut state = state_from("exit_relay.txt").await;
+    state.event_names = rnyx_panels::events::KNOWN_EVENTS
+        .iter()
+        .chain(&["DEBUG", "INFO", "NOTICE", "WARN", "ERR"])
+        .map(|s| (*s).to_owned())
+        .collect();
+    let mut app = app();
+    for k in [
+        Key::Char('e'),
+        Key::Down,
+        Key::Down,
+        Key::Right,
+        Key::Right,
+        Key::Down,
+    ] {
+        assert!(app.handle_key(k, &state, NOW).is_empty());
+    }
+    insta::assert_snapshot!(screen_of(&app, &state, 80, 24));
 }
 
 #[tokio::test]

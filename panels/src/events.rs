@@ -130,7 +130,14 @@ impl EventDialog {
     /// A dialog showing `selected` checked, offering `tor_events` (tor's
     /// `events/names`; the known list when empty).
     pub fn new(selected: &[String], tor_events: &[String]) -> Self {
-        let is_selected = |n: &str| selected.iter().any(|s| s.eq_ignore_ascii_case(n));
+        // No rnyx runlevel chosen means rnyx's default: NOTICE and up.
+        let rnyx_default = !selected
+            .iter()
+            .any(|s| s.to_ascii_uppercase().starts_with("RNYX_"));
+        let is_selected = |n: &str| {
+            selected.iter().any(|s| s.eq_ignore_ascii_case(n))
+                || (rnyx_default && ["RNYX_NOTICE", "RNYX_WARN", "RNYX_ERR"].contains(&n))
+        };
         let item = |name: &str, label: &str| Item {
             name: name.to_owned(),
             label: label.to_owned(),
@@ -303,7 +310,17 @@ mod tests {
         d.key(Key::Tab);
         assert_eq!(
             d.key(Key::Enter),
-            Outcome::Apply(names(&["DEBUG", "NOTICE", "WARN", "ERR", "BW", "CIRC"]))
+            Outcome::Apply(names(&[
+                "DEBUG",
+                "NOTICE",
+                "WARN",
+                "ERR",
+                "RNYX_NOTICE",
+                "RNYX_WARN",
+                "RNYX_ERR",
+                "BW",
+                "CIRC"
+            ]))
         );
     }
 
@@ -324,6 +341,12 @@ mod tests {
         let d = EventDialog::new(&names(&["FOO"]), &tor);
         let events: Vec<&str> = d.items[10..].iter().map(|i| i.name.as_str()).collect();
         assert_eq!(events, ["CIRC", "FOO", "NEW_THING"]);
-        assert_eq!(d.selection(), ["FOO"]);
+        // rnyx's runlevels default to NOTICE and up.
+        assert_eq!(
+            d.selection(),
+            ["RNYX_NOTICE", "RNYX_WARN", "RNYX_ERR", "FOO"]
+        );
+        let d = EventDialog::new(&names(&["RNYX_DEBUG"]), &tor);
+        assert_eq!(d.selection(), ["RNYX_DEBUG"]);
     }
 }

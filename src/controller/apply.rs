@@ -103,7 +103,12 @@ fn describe(event: &Event) -> String {
                         .unwrap_or_default()
                 })
                 .collect();
-            let mut s = format!("{} {:?} {}", circuit.id, circuit.status, path.join(","));
+            let mut s = format!(
+                "{} {} {}",
+                circuit.id,
+                circuit.status.as_str(),
+                path.join(",")
+            );
             if let Some(p) = &circuit.purpose {
                 s.push_str(" PURPOSE=");
                 s.push_str(p);
@@ -115,9 +120,9 @@ fn describe(event: &Event) -> String {
             s
         }
         Event::OrConn { connection, reason } => format!(
-            "{} {:?}{}",
+            "{} {}{}",
             connection.target,
-            connection.status,
+            connection.status.as_str(),
             reason
                 .as_ref()
                 .map(|r| format!(" REASON={r}"))
@@ -162,6 +167,9 @@ pub fn apply_facts(state: &mut ControllerState, facts: Facts, first: bool, now: 
     state.relay = facts.relay;
     state.traffic_read = facts.traffic_read;
     state.traffic_written = facts.traffic_written;
+    if !facts.event_names.is_empty() {
+        state.event_names = facts.event_names;
+    }
     if first {
         // The graph is full the moment it appears: prepopulate it from tor's
         // cache of recent BW events.

@@ -19,6 +19,8 @@ pub struct Facts {
     pub bandwidth_cache: Vec<(u64, u64)>,
     pub circuits: Vec<Circuit>,
     pub or_connections: Vec<OrConnection>,
+    /// Every event tor knows (`events/names`).
+    pub event_names: Vec<String>,
 }
 
 /// Reads the facts, pipelining the queries. A key tor cannot answer (no
@@ -42,6 +44,7 @@ pub async fn gather(client: &Client, now: u64) -> Result<Facts, ClientError> {
         (circuit_status, orconn_status),
         exit_policy,
         accounting,
+        event_names,
     ) = tokio::join!(
         get("version"),
         get("status/version/current"),
@@ -76,6 +79,7 @@ pub async fn gather(client: &Client, now: u64) -> Result<Facts, ClientError> {
         async { tokio::join!(get("circuit-status"), get("orconn-status")) },
         exit_policy_summary(client),
         accounting_facts(client),
+        get("events/names"),
     );
     if client.is_closed() {
         return Err(ClientError::Closed);
@@ -137,6 +141,11 @@ pub async fn gather(client: &Client, now: u64) -> Result<Facts, ClientError> {
             .unwrap_or_default()
             .lines()
             .filter_map(parse_orconn_status_line)
+            .collect(),
+        event_names: event_names
+            .unwrap_or_default()
+            .split_whitespace()
+            .map(strip_controls)
             .collect(),
     })
 }

@@ -196,7 +196,10 @@ fn event_dialog_returns_the_selection() {
             "DEBUG".into(),
             "NOTICE".into(),
             "WARN".into(),
-            "ERR".into()
+            "ERR".into(),
+            "RNYX_NOTICE".into(),
+            "RNYX_WARN".into(),
+            "RNYX_ERR".into()
         ])]
     );
     // Esc leaves without an effect.

@@ -17,6 +17,19 @@ pub enum CircuitStatus {
 }
 
 impl CircuitStatus {
+    /// tor's word for the status (`BUILT`, `GUARD_WAIT`).
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Other(s) => s,
+            Self::Launched => "LAUNCHED",
+            Self::Built => "BUILT",
+            Self::GuardWait => "GUARD_WAIT",
+            Self::Extended => "EXTENDED",
+            Self::Failed => "FAILED",
+            Self::Closed => "CLOSED",
+        }
+    }
+
     pub fn parse(s: &str) -> Self {
         match s {
             "LAUNCHED" => Self::Launched,

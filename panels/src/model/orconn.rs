@@ -15,6 +15,18 @@ pub enum OrConnStatus {
 }
 
 impl OrConnStatus {
+    /// tor's word for the status (`BUILT`, `GUARD_WAIT`).
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Other(s) => s,
+            Self::New => "NEW",
+            Self::Launched => "LAUNCHED",
+            Self::Connected => "CONNECTED",
+            Self::Failed => "FAILED",
+            Self::Closed => "CLOSED",
+        }
+    }
+
     pub fn parse(s: &str) -> Self {
         match s {
             "NEW" => Self::New,

@@ -1,0 +1,295 @@
+//! Log files: rnyx's own (`write_logs_to`) and tor's, read at start to
+//! prepopulate the log panel.
+
+use rnyx_panels::format;
+use rnyx_panels::model::{LogEntry, Runlevel};
+use std::fs::{File, OpenOptions};
+use std::io::{self, BufWriter, Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+
+/// A file every log entry is appended to as it arrives.
+#[derive(Debug)]
+pub struct LogFile {
+    path: PathBuf,
+    out: BufWriter<File>,
+    utc_offset: i32,
+}
+
+impl LogFile {
+    /// Opens `path` for appending, creating it and its parent directories.
+    pub fn open(path: &Path, utc_offset: i32) -> io::Result<LogFile> {
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent)?;
+        }
+        let file = OpenOptions::new().create(true).append(true).open(path)?;
+        Ok(LogFile {
+            path: path.to_owned(),
+            out: BufWriter::with_capacity(64 * 1024, file),
+            utc_offset,
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Appends `2026-11-21 10:00:05 [NOTICE] message` lines and flushes.
+    pub fn write(&mut self, entries: &[LogEntry]) -> io::Result<()> {
+        for e in entries {
+            writeln!(
+                self.out,
+                "{} [{}] {}",
+                format::date_time(e.time_ms, self.utc_offset),
+                e.source.label(),
+                e.message
+            )?;
+        }
+        self.out.flush()
+    }
+}
+
+/// Where tor writes its most detailed log file, from `GETCONF Log` values
+/// (`notice file /var/log/tor/notices.log`, `[handshake]debug info file x`):
+/// the file whose lowest runlevel is lowest.
+pub fn tor_log_file(values: &[String]) -> Option<(Runlevel, String)> {
+    values
+        .iter()
+        .filter_map(|v| {
+            let (levels, path) = v.split_once(" file ")?;
+            let lowest = levels
+                .split_whitespace()
+                .filter(|group| !group.starts_with('['))
+                .filter_map(|group| group.split('-').next()?.parse::<Runlevel>().ok())
+                .min()?;
+            Some((lowest, path.trim().to_owned()))
+        })
+        .min_by_key(|(level, _)| *level)
+}
+
+/// Resolves a path from tor's configuration as tor does: `~` is the home of
+/// the user tor runs as, a relative path is relative to tor's working
+/// directory (both read from `/proc/<pid>`).
+pub fn resolve_tor_path(path: &str, tor_pid: Option<u32>, proc_root: &Path) -> PathBuf {
+    let proc_dir = tor_pid.map(|pid| proc_root.join(pid.to_string()));
+    if let Some(rest) = path
+        .strip_prefix("~/")
+        .or(if path == "~" { Some("") } else { None })
+    {
+        let home = proc_dir
+            .as_deref()
+            .and_then(process_home)
+            .or_else(|| std::env::var_os("HOME").map(PathBuf::from));
+        if let Some(home) = home {
+            return home.join(rest);
+        }
+    }
+    let p = PathBuf::from(path);
+    if p.is_relative() {
+        if let Some(cwd) = proc_dir.and_then(|d| std::fs::read_link(d.join("cwd")).ok()) {
+            return cwd.join(p);
+        }
+    }
+    p
+}
+
+/// The home directory of the user a process runs as, from /etc/passwd.
+fn process_home(proc_dir: &Path) -> Option<PathBuf> {
+    let status = std::fs::read_to_string(proc_dir.join("status")).ok()?;
+    let uid = status
+        .lines()
+        .find_map(|l| l.strip_prefix("Uid:"))?
+        .split_whitespace()
+        .next()?
+        .to_owned();
+    let passwd = std::fs::read_to_string("/etc/passwd").ok()?;
+    passwd.lines().find_map(|l| {
+        let f: Vec<&str> = l.split(':').collect();
+        (f.len() > 5 && f[2] == uid).then(|| PathBuf::from(f[5]))
+    })
+}
+
+/// The last `max_lines` lines of a file, read backwards in blocks so a large
+/// file costs only its end.
+pub fn read_tail(path: &Path, max_lines: usize) -> io::Result<Vec<String>> {
+    const BLOCK: u64 = 64 * 1024;
+    let mut file = File::open(path)?;
+    let len = file.metadata()?.len();
+    let mut start = len;
+    let mut data: Vec<u8> = Vec::new();
+    while start > 0 && memchr::memchr_iter(b'\n', &data).count() <= max_lines {
+        let from = start.saturating_sub(BLOCK);
+        let mut block = vec![0; usize::try_from(start - from).unwrap_or(0)];
+        file.seek(SeekFrom::Start(from))?;
+        file.read_exact(&mut block)?;
+        block.extend_from_slice(&data);
+        data = block;
+        start = from;
+    }
+    let text = String::from_utf8_lossy(&data);
+    let mut lines: Vec<&str> = text.lines().collect();
+    // A partial first line (we started mid-file) is dropped.
+    if start > 0 && !lines.is_empty() {
+        lines.remove(0);
+    }
+    let skip = lines.len().saturating_sub(max_lines);
+    Ok(lines[skip..].iter().map(|l| (*l).to_owned()).collect())
+}
+
+/// One line of tor's log file: `Nov 21 10:00:05.123 [notice] message`. tor
+/// writes local time without a year: the year is the one that puts the line
+/// not after `now_ms`.
+pub fn parse_tor_log_line(line: &str, now_ms: u64, utc_offset: i32) -> Option<LogEntry> {
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let mut words = line.split_ascii_whitespace();
+    let first = words.next()?;
+    let month = MONTHS.iter().position(|m| *m == first)? + 1;
+    // Days below 10 are padded with a space: `Nov  1`.
+    let day: u32 = words.next()?.parse().ok()?;
+    let time = words.next()?;
+    let after_time = line.find(time)? + time.len();
+    let tail = line[after_time..].trim_start();
+    build(month, day, time, tail, now_ms, utc_offset)
+}
+
+fn build(
+    month: usize,
+    day: u32,
+    time: &str,
+    tail: &str,
+    now_ms: u64,
+    utc_offset: i32,
+) -> Option<LogEntry> {
+    let (hms, millis) = time.split_once('.').unwrap_or((time, "0"));
+    let millis: u64 = millis.get(..3.min(millis.len()))?.parse().ok()?;
+    let level_end = tail.find("] ")?;
+    let level: Runlevel = tail.strip_prefix('[')?[..level_end - 1].parse().ok()?;
+    let message = tail[level_end + 2..].to_owned();
+    let (year, _, _) = format::civil(format::day_number(now_ms, utc_offset));
+    let at = |year: i64| -> Option<u64> {
+        let local = rnyx_panels::graph::parse_utc(&format!("{year}-{month:02}-{day:02} {hms}"))?;
+        let utc = i64::try_from(local).ok()? - i64::from(utc_offset);
+        Some(u64::try_from(utc).ok()? * 1000 + millis)
+    };
+    let mut t = at(year)?;
+    // A line from "the future" is from last year (the log spans New Year).
+    if t > now_ms + 86_400_000 {
+        t = at(year - 1)?;
+    }
+    Some(LogEntry::new(
+        t,
+        rnyx_panels::model::LogSource::Tor(level),
+        message,
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rnyx_panels::model::LogSource;
+
+    /// 2026-11-21 10:00:00 UTC.
+    const NOW: u64 = 1_795_255_200_000;
+
+    #[test]
+    fn picks_the_most_detailed_file() {
+        let v = |s: &[&str]| s.iter().map(|x| (*x).to_owned()).collect::<Vec<_>>();
+        assert_eq!(tor_log_file(&v(&["notice stdout"])), None);
+        assert_eq!(
+            tor_log_file(&v(&[
+                "notice-err file /var/log/tor/notices.log",
+                "[handshake]debug info-warn file /var/log/tor/info.log",
+                "debug syslog",
+            ])),
+            Some((Runlevel::Info, "/var/log/tor/info.log".to_owned()))
+        );
+    }
+
+    #[test]
+    fn resolves_home_and_relative_paths() {
+        let root = tempfile::tempdir().unwrap();
+        let proc_dir = root.path().join("42");
+        std::fs::create_dir_all(&proc_dir).unwrap();
+        std::os::unix::fs::symlink("/var/lib/tor", proc_dir.join("cwd")).unwrap();
+        assert_eq!(
+            resolve_tor_path("notices.log", Some(42), root.path()),
+            PathBuf::from("/var/lib/tor/notices.log")
+        );
+        assert_eq!(
+            resolve_tor_path("/abs/log", Some(42), root.path()),
+            PathBuf::from("/abs/log")
+        );
+        // No status file: home falls back to ours.
+        let home = std::env::var("HOME").unwrap();
+        assert_eq!(
+            resolve_tor_path("~/tor.log", Some(42), root.path()),
+            PathBuf::from(home).join("tor.log")
+        );
+    }
+
+    #[test]
+    fn parses_tor_log_lines() {
+        let e = parse_tor_log_line(
+            "Nov 21 09:59:58.250 [warn] Clock skew \x1b[2J detected",
+            NOW,
+            0,
+        )
+        .unwrap();
+        assert_eq!(e.time_ms, NOW - 1750);
+        assert_eq!(e.source, LogSource::Tor(Runlevel::Warn));
+        assert_eq!(e.message, "Clock skew [2J detected");
+        // Local time one hour east of UTC.
+        let e = parse_tor_log_line("Nov 21 10:59:58.250 [notice] x", NOW, 3600).unwrap();
+        assert_eq!(e.time_ms, NOW - 1750);
+        // December's line read in November is from last year.
+        let e = parse_tor_log_line("Dec 31 23:00:00.000 [notice] old", NOW, 0).unwrap();
+        assert_eq!(format::date_time(e.time_ms, 0), "2025-12-31 23:00:00");
+        // A day below ten is padded.
+        let e = parse_tor_log_line("Nov  1 10:00:00.000 [err] early", NOW, 0).unwrap();
+        assert_eq!(format::date_time(e.time_ms, 0), "2026-11-01 10:00:00");
+        assert!(parse_tor_log_line("garbage", NOW, 0).is_none());
+        assert!(parse_tor_log_line("Nov 21 10:00:00.000 [loud] x", NOW, 0).is_none());
+    }
+
+    #[test]
+    fn reads_only_the_tail() {
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join("log");
+        let text = (0..50_000).fold(String::new(), |mut t, i| {
+            t.push_str("line ");
+            t.push_str(&i.to_string());
+            t.push('\n');
+            t
+        });
+        std::fs::write(&p, text).unwrap();
+        let tail = read_tail(&p, 3).unwrap();
+        assert_eq!(tail, ["line 49997", "line 49998", "line 49999"]);
+        assert_eq!(read_tail(&p, 100_000).unwrap().len(), 50_000);
+    }
+
+    #[test]
+    fn appends_entries_creating_directories() {
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join("a/b/rnyx.log");
+        let mut f = LogFile::open(&p, 0).unwrap();
+        f.write(&[LogEntry::new(
+            NOW,
+            LogSource::Event("BW".into()),
+            "READ: 1, WRITTEN: 2".into(),
+        )])
+        .unwrap();
+        drop(f);
+        let mut f = LogFile::open(&p, 0).unwrap();
+        f.write(&[LogEntry::new(
+            NOW,
+            LogSource::Tor(Runlevel::Notice),
+            "x".into(),
+        )])
+        .unwrap();
+        assert_eq!(
+            std::fs::read_to_string(&p).unwrap(),
+            "2026-11-21 10:00:00 [BW] READ: 1, WRITTEN: 2\n2026-11-21 10:00:00 [NOTICE] x\n"
+        );
+    }
+}
