@@ -103,12 +103,11 @@ fn describe(event: &Event) -> String {
                         .unwrap_or_default()
                 })
                 .collect();
-            let mut s = format!(
-                "{} {} {}",
-                circuit.id,
-                circuit.status.as_str(),
-                path.join(",")
-            );
+            let mut s = format!("{} {}", circuit.id, circuit.status.as_str());
+            if !path.is_empty() {
+                s.push(' ');
+                s.push_str(&path.join(","));
+            }
             if let Some(p) = &circuit.purpose {
                 s.push_str(" PURPOSE=");
                 s.push_str(p);
