@@ -284,18 +284,29 @@ impl LogPanel {
     }
 }
 
-/// A set of runlevels in Nyx's short form: `NOTICE-ERR`, `DEBUG, WARN`.
+/// A set of runlevels in Nyx's short form, runs condensed: `NOTICE-ERR`,
+/// `DEBUG,NOTICE-ERR`.
 fn levels(set: [bool; 5]) -> Option<String> {
-    let on: Vec<usize> = (0..5).filter(|&i| set[i]).collect();
-    let (first, last) = (*on.first()?, *on.last()?);
     let name = |i: usize| Runlevel::ALL[i].as_str();
-    Some(if first == last {
-        name(first).to_owned()
-    } else if last - first + 1 == on.len() {
-        format!("{}-{}", name(first), name(last))
-    } else {
-        on.iter().map(|&i| name(i)).collect::<Vec<_>>().join(",")
-    })
+    let mut runs: Vec<String> = Vec::new();
+    let mut i = 0;
+    while i < 5 {
+        if !set[i] {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i + 1 < 5 && set[i + 1] {
+            i += 1;
+        }
+        runs.push(if start == i {
+            name(i).to_owned()
+        } else {
+            format!("{}-{}", name(start), name(i))
+        });
+        i += 1;
+    }
+    (!runs.is_empty()).then(|| runs.join(","))
 }
 
 /// Wraps `text` at spaces into rows of `width` characters, continuation rows

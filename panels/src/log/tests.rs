@@ -190,6 +190,10 @@ fn title_condenses_runlevels() {
         "Events (TOR DEBUG-ERR, RNYX WARN-ERR, CIRC):"
     );
     assert_eq!(
+        title(&mut s, &["DEBUG", "NOTICE", "WARN", "ERR"]),
+        "Events (TOR DEBUG,NOTICE-ERR, RNYX NOTICE-ERR):"
+    );
+    assert_eq!(
         title(&mut s, &["DEBUG", "WARN", "BW"]),
         "Events (TOR DEBUG,WARN, RNYX NOTICE-ERR, BW):"
     );
