@@ -125,14 +125,7 @@ async fn dialog_switches_to_debug_and_a_saves_what_is_shown() {
             .any(|e| e.message.starts_with(message)),
         "{last}"
     );
-    // The status line says where it went.
-    let screen: String = terminal
-        .backend()
-        .buffer()
-        .content()
-        .iter()
-        .map(ratatui::buffer::Cell::symbol)
-        .collect();
+    let screen = screen_text(&terminal);
     assert!(screen.contains("Events (TOR DEBUG,NOTICE-ERR"), "{screen}");
 }
 
@@ -182,4 +175,14 @@ async fn prepopulates_from_tors_log_file_and_writes_logs_to_a_file() {
     );
     assert!(written.contains("[RNYX_INFO] read "), "{written}");
     tokio::time::sleep(Duration::from_millis(10)).await;
+}
+
+fn screen_text(terminal: &Terminal<TestBackend>) -> String {
+    terminal
+        .backend()
+        .buffer()
+        .content()
+        .iter()
+        .map(ratatui::buffer::Cell::symbol)
+        .collect()
 }
