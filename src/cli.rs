@@ -58,6 +58,9 @@ pub enum Command {
         port: u16,
         #[arg(long)]
         parent: u32,
+        /// Send as fast as the reader takes it (benchmarks), not ~640 KB/s.
+        #[arg(long)]
+        unthrottled: bool,
     },
     /// Demo helper run inside the namespace: downloads through tor's SocksPort.
     #[command(hide = true)]
@@ -68,6 +71,10 @@ pub enum Command {
         port: u16,
         #[arg(long)]
         parent: u32,
+        /// Download this many bytes once and exit (benchmarks); by default
+        /// 4 MiB downloads repeat forever.
+        #[arg(long)]
+        once: Option<usize>,
     },
 }
 

@@ -116,8 +116,9 @@ fn watch_parent(parent: u32) {
     });
 }
 
-/// Serves every connection a steady stream of bytes (about 640 KB/s each).
-pub fn serve(port: u16, parent: u32) -> std::io::Result<()> {
+/// Serves every connection a steady stream of bytes (about 640 KB/s each,
+/// or as fast as it is read when `unthrottled`).
+pub fn serve(port: u16, parent: u32, unthrottled: bool) -> std::io::Result<()> {
     watch_parent(parent);
     let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, port))?;
     for conn in listener.incoming() {
@@ -125,7 +126,9 @@ pub fn serve(port: u16, parent: u32) -> std::io::Result<()> {
         std::thread::spawn(move || {
             let chunk = vec![b'x'; 32 * 1024];
             while conn.write_all(&chunk).is_ok() {
-                std::thread::sleep(Duration::from_millis(50));
+                if !unthrottled {
+                    std::thread::sleep(Duration::from_millis(50));
+                }
             }
         });
     }
@@ -133,9 +136,19 @@ pub fn serve(port: u16, parent: u32) -> std::io::Result<()> {
 }
 
 /// Repeatedly downloads 4 MiB from the byte server through tor's SocksPort,
-/// retrying while tor bootstraps.
-pub fn fetch(socks: u16, port: u16, parent: u32) -> std::io::Result<()> {
+/// retrying while tor bootstraps; with `once`, downloads that many bytes and
+/// returns (an error if fewer arrived).
+pub fn fetch(socks: u16, port: u16, parent: u32, once: Option<usize>) -> std::io::Result<()> {
     watch_parent(parent);
+    if let Some(bytes) = once {
+        let got = socks5_download(socks, port, bytes)?;
+        if got < bytes {
+            return Err(std::io::Error::other(format!(
+                "the download ended after {got} of {bytes} bytes"
+            )));
+        }
+        return Ok(());
+    }
     loop {
         if socks5_download(socks, port, 4 << 20).is_err() {
             std::thread::sleep(Duration::from_secs(1));

@@ -6,14 +6,17 @@ use std::process::ExitCode;
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match &cli.command {
-        Some(Command::DemoServe { port, parent }) => {
-            return helper(rnyx::demo::serve(*port, *parent))
-        }
+        Some(Command::DemoServe {
+            port,
+            parent,
+            unthrottled,
+        }) => return helper(rnyx::demo::serve(*port, *parent, *unthrottled)),
         Some(Command::DemoFetch {
             socks,
             port,
             parent,
-        }) => return helper(rnyx::demo::fetch(*socks, *port, *parent)),
+            once,
+        }) => return helper(rnyx::demo::fetch(*socks, *port, *parent, *once)),
         _ => {}
     }
     let runtime = match tokio::runtime::Builder::new_multi_thread()

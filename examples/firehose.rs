@@ -1,0 +1,328 @@
+//! The DEBUG firehose benchmark (scripts/firehose-bench.sh runs it).
+//!
+//! Starts the private network (3 authorities, 2 relays, 1 client) in its
+//! loopback-only namespace, with every circuit exiting through relay0 and a
+//! byte server inside the namespace. Then, for each of: no monitor, a raw
+//! event counter (rnyx's control client counting events, no UI), rnyx, and
+//! Debian's nyx — the monitors in a 160×50 tmux, subscribed to tor's DEBUG,
+//! INFO, NOTICE, WARN and ERR on relay0 — it runs the same download workload
+//! through the network and measures the workload's wall time, the monitor's
+//! CPU seconds and peak RSS (VmHWM), and relay0's CPU seconds.
+//!
+//! cargo run --release --example firehose -- [--parallel N] [--mib M] [--rounds R]
+
+use rnyx::launch::{NetworkSpec, PrivateNetwork};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+const PORT: u16 = 8080;
+const EXIT: &str = "relay0";
+const EVENTS: &str = "DEBUG,INFO,NOTICE,WARN,ERR";
+
+struct Args {
+    rnyx: PathBuf,
+    parallel: usize,
+    mib: usize,
+    rounds: usize,
+    settle: u64,
+}
+
+fn args() -> Args {
+    let mut a = Args {
+        rnyx: PathBuf::from("target/release/rnyx"),
+        parallel: 4,
+        mib: 40,
+        rounds: 1,
+        settle: 5,
+    };
+    let mut it = std::env::args().skip(1);
+    while let Some(flag) = it.next() {
+        let value = it.next().unwrap_or_else(|| panic!("{flag} needs a value"));
+        match flag.as_str() {
+            "--rnyx" => a.rnyx = PathBuf::from(value),
+            "--parallel" => a.parallel = value.parse().expect("--parallel N"),
+            "--mib" => a.mib = value.parse().expect("--mib M"),
+            "--rounds" => a.rounds = value.parse().expect("--rounds R"),
+            "--settle" => a.settle = value.parse().expect("--settle SECONDS"),
+            other => panic!("unknown option {other}"),
+        }
+    }
+    a.rnyx = std::fs::canonicalize(&a.rnyx).expect("the rnyx binary (build it with --release)");
+    a
+}
+
+/// utime + stime of a process, in seconds.
+fn cpu_seconds(pid: u32) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    let after = stat.rsplit_once(") ").map_or("", |(_, r)| r);
+    let f: Vec<u64> = after
+        .split(' ')
+        .map(|x| x.parse().unwrap_or(0))
+        .collect();
+    // Fields 14 and 15 of stat; `after` starts at field 3.
+    f.get(11).zip(f.get(12)).map_or(0.0, |(u, s)| (u + s) as f64 / 100.0)
+}
+
+fn status_kb(pid: u32, key: &str) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .unwrap_or_default()
+        .lines()
+        .find_map(|l| l.strip_prefix(key)?.split_whitespace().next()?.parse().ok())
+        .unwrap_or(0)
+}
+
+struct Tmux {
+    socket: String,
+}
+
+impl Tmux {
+    fn run(&self, args: &[&str]) -> String {
+        let out = Command::new("tmux")
+            .arg("-L")
+            .arg(&self.socket)
+            .args(args)
+            .output()
+            .expect("tmux");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// Starts `command` in a 160×50 session; returns its pid.
+    fn start(&self, name: &str, command: &str) -> u32 {
+        self.run(&[
+            "new-session",
+            "-d",
+            "-s",
+            name,
+            "-x",
+            "160",
+            "-y",
+            "50",
+            &format!("exec {command}"),
+        ]);
+        self.run(&["display", "-p", "-t", name, "#{pane_pid}"])
+            .trim()
+            .parse()
+            .expect("the monitor's pid")
+    }
+
+    fn stop(&self, name: &str) {
+        self.run(&["kill-session", "-t", name]);
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        self.run(&["kill-server"]);
+    }
+}
+
+/// Runs `parallel` downloads of `bytes` each; returns the wall time.
+fn workload(net: &PrivateNetwork, rnyx: &Path, parallel: usize, bytes: usize) -> Duration {
+    let socks = net.client().socks_port.unwrap_or(9000).to_string();
+    let parent = std::process::id().to_string();
+    let start = Instant::now();
+    let children: Vec<_> = (0..parallel)
+        .map(|_| {
+            net.command_in_namespace(&rnyx.to_string_lossy())
+                .args(["demo-fetch", "--socks", &socks, "--port", &PORT.to_string()])
+                .args(["--parent", &parent, "--once", &bytes.to_string()])
+                .stdin(Stdio::null())
+                .spawn()
+                .expect("a fetcher")
+        })
+        .collect();
+    for mut c in children {
+        let status = c.wait().expect("a fetcher's status");
+        assert!(status.success(), "a download failed");
+    }
+    start.elapsed()
+}
+
+/// Counts every event a DEBUG subscription delivers, with rnyx's client.
+fn raw_counter(target: rnyx::control::Target) -> (std::thread::JoinHandle<u64>, std::sync::mpsc::Sender<()>) {
+    let (stop_tx, stop_rx) = std::sync::mpsc::channel::<()>();
+    let (ready_tx, ready_rx) = std::sync::mpsc::channel::<()>();
+    let h = std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async move {
+            let mut conn = rnyx::control::connect(&[target], None).await.expect("connect");
+            conn.client
+                .command_ok(&format!("SETEVENTS {}", EVENTS.replace(',', " ")))
+                .await
+                .expect("SETEVENTS");
+            ready_tx.send(()).unwrap();
+            let mut n = 0u64;
+            loop {
+                tokio::select! {
+                    b = conn.events.recv() => match b {
+                        Some(b) => n += b.len() as u64,
+                        None => break,
+                    },
+                    () = tokio::time::sleep(Duration::from_millis(50)) => {
+                        if stop_rx.try_recv().is_ok() {
+                            break;
+                        }
+                    }
+                }
+            }
+            n
+        })
+    });
+    ready_rx.recv().unwrap();
+    (h, stop_tx)
+}
+
+struct Row {
+    name: &'static str,
+    wall: f64,
+    monitor_cpu: Option<f64>,
+    monitor_peak_kb: Option<u64>,
+    tor_cpu: f64,
+    events: Option<u64>,
+}
+
+fn main() {
+    let a = args();
+    let dir = tempfile::Builder::new()
+        .prefix("rnyx-firehose-")
+        .tempdir()
+        .unwrap();
+    eprintln!("starting the private network…");
+    let spec = NetworkSpec {
+        exit_node: Some(EXIT.to_owned()),
+        ..NetworkSpec::default()
+    };
+    let net = PrivateNetwork::start(&dir.path().join("net"), &spec).expect("the network");
+    net.wait_bootstrapped(Duration::from_secs(180))
+        .unwrap_or_else(|e| panic!("{e}\n{}", net.logs()));
+    let mut server = net
+        .command_in_namespace(&a.rnyx.to_string_lossy())
+        .args(["demo-serve", "--port", &PORT.to_string(), "--unthrottled"])
+        .args(["--parent", &std::process::id().to_string()])
+        .stdin(Stdio::null())
+        .spawn()
+        .unwrap();
+    let relay = net.tors.iter().find(|t| t.name == EXIT).unwrap();
+    let tor_pid = relay.pid().unwrap();
+    let ctl = relay.control_socket();
+    eprintln!("waiting for circuits through {EXIT}…");
+    let deadline = Instant::now() + Duration::from_secs(180);
+    loop {
+        let ok = net
+            .command_in_namespace(&a.rnyx.to_string_lossy())
+            .args(["demo-fetch", "--socks", &net.client().socks_port.unwrap_or(9000).to_string()])
+            .args(["--port", &PORT.to_string(), "--parent", &std::process::id().to_string()])
+            .args(["--once", "1048576"])
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        if ok {
+            break;
+        }
+        assert!(Instant::now() < deadline, "no download got through in 180 s");
+        std::thread::sleep(Duration::from_secs(2));
+    }
+    let bytes = a.mib << 20;
+    // Warm up: circuits and buffers as they will be in the runs.
+    workload(&net, &a.rnyx, a.parallel, bytes / 4);
+
+    let tmux = Tmux {
+        socket: format!("rnyx-firehose-{}", std::process::id()),
+    };
+    let empty = dir.path().join("empty.toml");
+    std::fs::write(&empty, "").unwrap();
+    let have_nyx = Command::new("nyx").arg("--version").output().is_ok();
+    let mut rows = Vec::new();
+    for round in 0..a.rounds {
+        for name in ["no monitor", "raw count", "rnyx", "nyx"] {
+            if name == "nyx" && !have_nyx {
+                continue;
+            }
+            let command = match name {
+                "rnyx" => Some(format!(
+                    "{} --socket {} --config {} --log {EVENTS}",
+                    a.rnyx.display(),
+                    ctl.display(),
+                    empty.display()
+                )),
+                "nyx" => Some(format!(
+                    "nyx --socket {} --config {} --log {EVENTS}",
+                    ctl.display(),
+                    empty.display()
+                )),
+                _ => None,
+            };
+            let session = format!("m{round}");
+            let pid = command.as_deref().map(|c| tmux.start(&session, c));
+            let counter = (name == "raw count").then(|| raw_counter(relay.target()));
+            std::thread::sleep(Duration::from_secs(a.settle));
+            let cpu0 = pid.map(cpu_seconds);
+            let tor0 = cpu_seconds(tor_pid);
+            eprintln!("round {}: {name}…", round + 1);
+            let wall = workload(&net, &a.rnyx, a.parallel, bytes);
+            let tor_cpu = cpu_seconds(tor_pid) - tor0;
+            let monitor_cpu = pid.zip(cpu0).map(|(p, c)| cpu_seconds(p) - c);
+            let monitor_peak_kb = pid.map(|p| status_kb(p, "VmHWM:"));
+            if let Some(p) = pid {
+                assert!(
+                    Path::new(&format!("/proc/{p}")).exists(),
+                    "{name} exited during the run"
+                );
+                tmux.stop(&session);
+            }
+            let events = counter.map(|(h, stop)| {
+                stop.send(()).unwrap();
+                h.join().unwrap()
+            });
+            rows.push(Row {
+                name,
+                wall: wall.as_secs_f64(),
+                monitor_cpu,
+                monitor_peak_kb,
+                tor_cpu,
+                events,
+            });
+            std::thread::sleep(Duration::from_secs(2));
+        }
+    }
+    let _ = server.kill();
+    let _ = server.wait();
+
+    println!(
+        "workload: {} parallel downloads of {} MiB through {EXIT} (exit), monitors subscribed to {EVENTS} on {EXIT}",
+        a.parallel, a.mib
+    );
+    println!(
+        "{:<11} {:>10} {:>8} {:>13} {:>11} {:>15} {:>14}",
+        "monitor", "wall (s)", "× none", "monitor cpu", "% of core", "peak RSS (MB)", "relay0 cpu (s)"
+    );
+    let base: Vec<f64> = rows
+        .iter()
+        .filter(|r| r.name == "no monitor")
+        .map(|r| r.wall)
+        .collect();
+    let base = base.iter().sum::<f64>() / base.len().max(1) as f64;
+    for r in &rows {
+        let dash = || "-".to_owned();
+        println!(
+            "{:<11} {:>10.1} {:>8.2} {:>13} {:>11} {:>15} {:>14.1}{}",
+            r.name,
+            r.wall,
+            r.wall / base,
+            r.monitor_cpu.map_or_else(dash, |c| format!("{c:.2}")),
+            r.monitor_cpu
+                .map_or_else(dash, |c| format!("{:.1}", c / r.wall * 100.0)),
+            r.monitor_peak_kb
+                .map_or_else(dash, |k| format!("{:.1}", k as f64 / 1024.0)),
+            r.tor_cpu,
+            r.events.map_or_else(String::new, |n| format!(
+                "   ({n} events, {:.0}/s)",
+                n as f64 / (r.wall + a.settle as f64)
+            )),
+        );
+    }
+}
