@@ -3,7 +3,10 @@
 //! into typed events. Reports events/s and MB/s.
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
-use rnyx::control::{Event, ReplyFramer};
+use rnyx::control::{Event, Incoming, ReplyFramer};
+use rnyx::controller::apply::apply_batch;
+use rnyx_panels::model::ControllerState;
+use std::collections::HashSet;
 
 /// Per 10 events: 2 CIRC, 7 DEBUG, 1 BW — roughly what a busy relay at DEBUG sends.
 pub fn event_mix(events: usize) -> Vec<u8> {
@@ -39,7 +42,7 @@ fn parse_all(input: &[u8]) -> usize {
     for chunk in input.chunks(64 * 1024) {
         framer.push(chunk);
         while let Some(reply) = framer.next_reply() {
-            let event = Event::parse(&reply.expect("well-formed input"));
+            let event = Event::from_reply(reply.expect("well-formed input"));
             black_box(&event);
             n += 1;
         }
@@ -57,6 +60,28 @@ fn bench(c: &mut Criterion) {
     g.throughput(Throughput::Bytes(input.len() as u64));
     g.bench_function("bytes", |b| b.iter(|| parse_all(black_box(&input))));
     g.finish();
+
+    // The whole model path at DEBUG: framing, parsing, and applying to the
+    // controller state with every log runlevel and CIRC/BW shown (sanitising,
+    // deduplication, the bounded log buffer).
+    let logged: HashSet<String> = ["CIRC", "BW"].iter().map(|s| (*s).to_owned()).collect();
+    let mut g = c.benchmark_group("parse_and_apply");
+    g.throughput(Throughput::Elements(EVENTS as u64));
+    g.bench_function("events", |b| {
+        b.iter(|| {
+            let mut state = ControllerState::default();
+            let mut framer = ReplyFramer::new();
+            for chunk in input.chunks(64 * 1024) {
+                framer.push(chunk);
+                let batch: Vec<Incoming> = std::iter::from_fn(|| framer.next_reply())
+                    .map(|r| Incoming::Event(Event::from_reply(r.expect("well-formed input"))))
+                    .collect();
+                apply_batch(&mut state, batch, &logged, 1_795_255_200_000);
+            }
+            black_box(state.events_received)
+        });
+    });
+    g.finish();
 }
 
 criterion_group! {
@@ -65,3 +90,7 @@ criterion_group! {
     targets = bench
 }
 criterion_main!(benches);
+
+// The allocator rnyx's binary uses.
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;

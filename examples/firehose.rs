@@ -26,6 +26,8 @@ struct Args {
     mib: usize,
     rounds: usize,
     settle: u64,
+    /// Record a `perf` profile of rnyx during its first run to this file.
+    perf: Option<PathBuf>,
 }
 
 fn args() -> Args {
@@ -35,6 +37,7 @@ fn args() -> Args {
         mib: 40,
         rounds: 1,
         settle: 5,
+        perf: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -45,6 +48,7 @@ fn args() -> Args {
             "--mib" => a.mib = value.parse().expect("--mib M"),
             "--rounds" => a.rounds = value.parse().expect("--rounds R"),
             "--settle" => a.settle = value.parse().expect("--settle SECONDS"),
+            "--perf" => a.perf = Some(PathBuf::from(value)),
             other => panic!("unknown option {other}"),
         }
     }
@@ -56,12 +60,11 @@ fn args() -> Args {
 fn cpu_seconds(pid: u32) -> f64 {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
     let after = stat.rsplit_once(") ").map_or("", |(_, r)| r);
-    let f: Vec<u64> = after
-        .split(' ')
-        .map(|x| x.parse().unwrap_or(0))
-        .collect();
+    let f: Vec<u64> = after.split(' ').map(|x| x.parse().unwrap_or(0)).collect();
     // Fields 14 and 15 of stat; `after` starts at field 3.
-    f.get(11).zip(f.get(12)).map_or(0.0, |(u, s)| (u + s) as f64 / 100.0)
+    f.get(11)
+        .zip(f.get(12))
+        .map_or(0.0, |(u, s)| (u + s) as f64 / 100.0)
 }
 
 fn status_kb(pid: u32, key: &str) -> u64 {
@@ -140,7 +143,9 @@ fn workload(net: &PrivateNetwork, rnyx: &Path, parallel: usize, bytes: usize) ->
 }
 
 /// Counts every event a DEBUG subscription delivers, with rnyx's client.
-fn raw_counter(target: rnyx::control::Target) -> (std::thread::JoinHandle<u64>, std::sync::mpsc::Sender<()>) {
+fn raw_counter(
+    target: rnyx::control::Target,
+) -> (std::thread::JoinHandle<u64>, std::sync::mpsc::Sender<()>) {
     let (stop_tx, stop_rx) = std::sync::mpsc::channel::<()>();
     let (ready_tx, ready_rx) = std::sync::mpsc::channel::<()>();
     let h = std::thread::spawn(move || {
@@ -149,7 +154,9 @@ fn raw_counter(target: rnyx::control::Target) -> (std::thread::JoinHandle<u64>, 
             .build()
             .unwrap();
         rt.block_on(async move {
-            let mut conn = rnyx::control::connect(&[target], None).await.expect("connect");
+            let mut conn = rnyx::control::connect(&[target], None)
+                .await
+                .expect("connect");
             conn.client
                 .command_ok(&format!("SETEVENTS {}", EVENTS.replace(',', " ")))
                 .await
@@ -209,23 +216,7 @@ fn main() {
     let relay = net.tors.iter().find(|t| t.name == EXIT).unwrap();
     let tor_pid = relay.pid().unwrap();
     let ctl = relay.control_socket();
-    eprintln!("waiting for circuits through {EXIT}…");
-    let deadline = Instant::now() + Duration::from_secs(180);
-    loop {
-        let ok = net
-            .command_in_namespace(&a.rnyx.to_string_lossy())
-            .args(["demo-fetch", "--socks", &net.client().socks_port.unwrap_or(9000).to_string()])
-            .args(["--port", &PORT.to_string(), "--parent", &std::process::id().to_string()])
-            .args(["--once", "1048576"])
-            .stderr(Stdio::null())
-            .status()
-            .is_ok_and(|s| s.success());
-        if ok {
-            break;
-        }
-        assert!(Instant::now() < deadline, "no download got through in 180 s");
-        std::thread::sleep(Duration::from_secs(2));
-    }
+    wait_for_circuits(&net, &a.rnyx);
     let bytes = a.mib << 20;
     // Warm up: circuits and buffers as they will be in the runs.
     workload(&net, &a.rnyx, a.parallel, bytes / 4);
@@ -238,7 +229,11 @@ fn main() {
     let have_nyx = Command::new("nyx").arg("--version").output().is_ok();
     let mut rows = Vec::new();
     for round in 0..a.rounds {
-        for name in ["no monitor", "raw count", "rnyx", "nyx"] {
+        // The order rotates each round, so no setup always runs first or
+        // after nyx (whose backlog tor may still be draining).
+        let mut order = ["no monitor", "raw count", "rnyx", "nyx"];
+        order.rotate_left(round % 4);
+        for name in order {
             if name == "nyx" && !have_nyx {
                 continue;
             }
@@ -263,7 +258,17 @@ fn main() {
             let cpu0 = pid.map(cpu_seconds);
             let tor0 = cpu_seconds(tor_pid);
             eprintln!("round {}: {name}…", round + 1);
+            let perf = match (&a.perf, pid) {
+                (Some(out), Some(p)) if name == "rnyx" && round == 0 => start_perf(out, p),
+                _ => None,
+            };
             let wall = workload(&net, &a.rnyx, a.parallel, bytes);
+            if let Some(mut perf) = perf {
+                let _ = Command::new("kill")
+                    .args(["-INT", &perf.id().to_string()])
+                    .status();
+                let _ = perf.wait();
+            }
             let tor_cpu = cpu_seconds(tor_pid) - tor0;
             let monitor_cpu = pid.zip(cpu0).map(|(p, c)| cpu_seconds(p) - c);
             let monitor_peak_kb = pid.map(|p| status_kb(p, "VmHWM:"));
@@ -292,21 +297,69 @@ fn main() {
     let _ = server.kill();
     let _ = server.wait();
 
+    report(&rows, &a);
+}
+
+/// Waits until a download through relay0 succeeds.
+fn wait_for_circuits(net: &PrivateNetwork, rnyx: &Path) {
+    eprintln!("waiting for circuits through {EXIT}…");
+    let deadline = Instant::now() + Duration::from_secs(180);
+    loop {
+        let ok = net
+            .command_in_namespace(&rnyx.to_string_lossy())
+            .args([
+                "demo-fetch",
+                "--socks",
+                &net.client().socks_port.unwrap_or(9000).to_string(),
+            ])
+            .args([
+                "--port",
+                &PORT.to_string(),
+                "--parent",
+                &std::process::id().to_string(),
+            ])
+            .args(["--once", "1048576"])
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        if ok {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no download got through in 180 s"
+        );
+        std::thread::sleep(Duration::from_secs(2));
+    }
+}
+
+/// Prints every run, then the medians.
+fn report(rows: &[Row], a: &Args) {
     println!(
         "workload: {} parallel downloads of {} MiB through {EXIT} (exit), monitors subscribed to {EVENTS} on {EXIT}",
         a.parallel, a.mib
     );
     println!(
         "{:<11} {:>10} {:>8} {:>13} {:>11} {:>15} {:>14}",
-        "monitor", "wall (s)", "× none", "monitor cpu", "% of core", "peak RSS (MB)", "relay0 cpu (s)"
+        "monitor",
+        "wall (s)",
+        "× none",
+        "monitor cpu",
+        "% of core",
+        "peak RSS (MB)",
+        "relay0 cpu (s)"
     );
-    let base: Vec<f64> = rows
-        .iter()
-        .filter(|r| r.name == "no monitor")
-        .map(|r| r.wall)
-        .collect();
-    let base = base.iter().sum::<f64>() / base.len().max(1) as f64;
-    for r in &rows {
+    let median = |name: &str, f: &dyn Fn(&Row) -> Option<f64>| -> Option<f64> {
+        let mut v: Vec<f64> = rows
+            .iter()
+            .filter(|r| r.name == name)
+            .filter_map(f)
+            .collect();
+        v.sort_by(f64::total_cmp);
+        (!v.is_empty()).then(|| v[v.len() / 2])
+    };
+    let base = median("no monitor", &|r| Some(r.wall)).unwrap_or(1.0);
+    for r in rows {
         let dash = || "-".to_owned();
         println!(
             "{:<11} {:>10.1} {:>8.2} {:>13} {:>11} {:>15} {:>14.1}{}",
@@ -325,4 +378,46 @@ fn main() {
             )),
         );
     }
+    println!("\nmedians over {} round(s):", a.rounds);
+    println!(
+        "{:<11} {:>10} {:>8} {:>13} {:>11} {:>15} {:>14}",
+        "monitor",
+        "wall (s)",
+        "× none",
+        "monitor cpu",
+        "% of core",
+        "peak RSS (MB)",
+        "relay0 cpu (s)"
+    );
+    for name in ["no monitor", "raw count", "rnyx", "nyx"] {
+        let Some(wall) = median(name, &|r| Some(r.wall)) else {
+            continue;
+        };
+        let dash = || "-".to_owned();
+        let cpu = median(name, &|r| r.monitor_cpu);
+        let share = median(name, &|r| r.monitor_cpu.map(|c| c / r.wall * 100.0));
+        let peak = median(name, &|r| r.monitor_peak_kb.map(|k| k as f64 / 1024.0));
+        println!(
+            "{:<11} {:>10.1} {:>8.2} {:>13} {:>11} {:>15} {:>14.1}",
+            name,
+            wall,
+            wall / base,
+            cpu.map_or_else(dash, |c| format!("{c:.2}")),
+            share.map_or_else(dash, |c| format!("{c:.1}")),
+            peak.map_or_else(dash, |k| format!("{k:.1}")),
+            median(name, &|r| Some(r.tor_cpu)).unwrap_or(0.0),
+        );
+    }
+}
+
+/// `perf record` of process `pid` into `out`, until interrupted.
+fn start_perf(out: &Path, pid: u32) -> Option<std::process::Child> {
+    Command::new("perf")
+        .args(["record", "-F", "999", "--call-graph", "dwarf,16384", "-o"])
+        .arg(out)
+        .args(["-p", &pid.to_string()])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .ok()
 }

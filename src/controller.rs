@@ -34,6 +34,9 @@ pub const REQUIRED_EVENTS: &[&str] = &[
     "SIGNAL",
 ];
 
+/// Event batches are applied at most this often; a flood is gathered between.
+const APPLY_INTERVAL: Duration = Duration::from_millis(5);
+
 /// Log runlevels subscribed unless the operator picks others.
 pub const DEFAULT_LOG_EVENTS: &[&str] = &["NOTICE", "WARN", "ERR"];
 
@@ -449,6 +452,7 @@ async fn session(
     // /proc is sampled with each BW event (tor sends one a second), in the
     // same state update, so an idle relay changes the state once a second.
     // The timer covers a tor that stops sending them.
+    let mut last_apply = tokio::time::Instant::now();
     let mut second = tokio::time::interval(Duration::from_secs(2));
     second.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
@@ -458,6 +462,7 @@ async fn session(
                     let reason = client.close_reason().unwrap_or(ClientError::Closed);
                     return SessionEnd::Lost(reason.to_string());
                 };
+                gather_pause(last_apply).await;
                 // Drain whatever else is already queued into the same update.
                 while let Ok(more) = events.try_recv() {
                     batch.extend(more);
@@ -467,6 +472,7 @@ async fn session(
                     second.reset();
                 }
                 let follow = apply_events(state, batch, &logged, has_bw.then_some(&mut *sampler));
+                last_apply = tokio::time::Instant::now();
                 if follow.refresh_facts {
                     refresh(client.clone(), facts_tx.clone());
                 }
@@ -500,6 +506,15 @@ async fn session(
                 }
             },
         }
+    }
+}
+
+/// Under a flood, gathers for a few milliseconds so the state (and the UI
+/// waiting on it) changes at most ~200 times a second; the reader keeps
+/// reading meanwhile.
+async fn gather_pause(last_apply: tokio::time::Instant) {
+    if let Some(rest) = APPLY_INTERVAL.checked_sub(last_apply.elapsed()) {
+        tokio::time::sleep(rest).await;
     }
 }
 

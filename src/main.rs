@@ -3,6 +3,12 @@ use rnyx::cli::{prompt_password, Cli, Command};
 use rnyx::config::Config;
 use std::process::ExitCode;
 
+// A DEBUG firehose allocates and frees a few small strings per event;
+// mimalloc makes that about a quarter cheaper than glibc's malloc
+// (benches/parse_events.rs, parse_and_apply).
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match &cli.command {

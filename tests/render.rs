@@ -236,3 +236,22 @@ async fn disconnected_header() {
         "{s}"
     );
 }
+
+#[tokio::test]
+async fn help_popup_80x24() {
+    use rnyx_panels::keymap::Key;
+    let state = state_from("exit_relay.txt").await;
+    let mut app = app();
+    app.handle_key(Key::Char('h'), &state, NOW);
+    let s = screen_of(&app, &state, 80, 24);
+    // Every action's key is on screen, in two columns.
+    for key in [
+        "pagedown",
+        "e: events to log",
+        "u: hide duplicates (on)",
+        "Press any key",
+    ] {
+        assert!(s.contains(key), "{key}:\n{s}");
+    }
+    insta::assert_snapshot!(s);
+}

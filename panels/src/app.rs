@@ -542,20 +542,38 @@ impl App {
                 Action::GraphStat => Some(self.graph.stat.name().to_owned()),
                 Action::GraphResize => Some(format!("{} rows", self.graph.height)),
                 Action::LogDedup => Some(if self.log.deduplicate { "on" } else { "off" }.into()),
-                Action::LogFilter => Some(self.log.filter().unwrap_or("none").to_owned()),
+                Action::LogFilter => self.log.filter().map(str::to_owned),
                 _ => None,
             };
-            let mut text = format!("{:>9}: {}", self.keymap.label(action), action.description());
+            let mut text = format!("{:>8}: {}", self.keymap.label(action), action.description());
             if let Some(v) = value {
                 text.push_str(" (");
                 text.push_str(&v);
                 text.push(')');
             }
-            lines.push(Line::raw(text));
+            lines.push(text);
         }
-        lines.push(Line::raw(""));
-        lines.push(Line::raw("Press any key to close."));
-        draw_box("Page help", lines, self.theme, area, buf);
+        // Two columns when one does not fit the screen's height.
+        let rows = if lines.len() + 4 > usize::from(area.height) {
+            let half = lines.len().div_ceil(2);
+            let width = lines[..half]
+                .iter()
+                .map(|l| l.chars().count())
+                .max()
+                .unwrap_or(0);
+            (0..half)
+                .map(|i| match lines.get(half + i) {
+                    Some(right) => format!("{:<width$}  {right}", lines[i]),
+                    None => lines[i].clone(),
+                })
+                .collect()
+        } else {
+            lines
+        };
+        let mut rows: Vec<Line> = rows.into_iter().map(Line::raw).collect();
+        rows.push(Line::raw(""));
+        rows.push(Line::raw("Press any key to close."));
+        draw_box("Page help", rows, self.theme, area, buf);
     }
 }
 

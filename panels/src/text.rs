@@ -4,7 +4,7 @@
 /// nothing tor or a remote relay says can move the cursor or recolour the
 /// terminal. Tabs become a single space.
 pub fn strip_controls(s: &str) -> String {
-    if !s.chars().any(is_unsafe) {
+    if is_clean(s) {
         return s.to_owned();
     }
     s.chars()
@@ -18,9 +18,21 @@ pub fn strip_controls(s: &str) -> String {
 
 /// In-place variant of [`strip_controls`]; allocates only when something is removed.
 pub fn strip_controls_in_place(s: &mut String) {
-    if s.chars().any(is_unsafe) {
+    if !is_clean(s) {
         *s = strip_controls(s);
     }
+}
+
+/// No control character: printable ASCII checked bytewise (the common
+/// case, and fast), anything else by character.
+fn is_clean(s: &str) -> bool {
+    // Branch-free over the bytes, so it vectorises.
+    if s.bytes()
+        .fold(true, |ok, b| ok & (b.wrapping_sub(0x20) < 0x5f))
+    {
+        return true;
+    }
+    !s.chars().any(is_unsafe)
 }
 
 fn is_unsafe(c: char) -> bool {

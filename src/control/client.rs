@@ -238,7 +238,9 @@ where
         let mut batch = Vec::new();
         while let Some(item) = framer.next_reply() {
             match item {
-                Ok(reply) if reply.is_async() => batch.push(Incoming::Event(Event::parse(&reply))),
+                Ok(reply) if reply.is_async() => {
+                    batch.push(Incoming::Event(Event::from_reply(reply)));
+                }
                 Ok(reply) => {
                     let waiter = lock(&shared.pending).pop_front();
                     match waiter {

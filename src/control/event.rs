@@ -54,7 +54,7 @@ pub enum Event {
     },
     /// CIRC, with the close reason when there is one.
     Circuit {
-        circuit: Circuit,
+        circuit: Box<Circuit>,
         reason: Option<String>,
     },
     Stream(StreamEvent),
@@ -106,6 +106,26 @@ impl Event {
     }
 
     /// Reads an asynchronous (650) reply.
+    /// Parses an event, taking the reply: a log event's message reuses the
+    /// line's text instead of copying it (the DEBUG firehose is mostly those).
+    pub fn from_reply(mut reply: Reply) -> Event {
+        if let [line] = reply.lines.as_mut_slice() {
+            if line.data.is_none() {
+                let level = line.text.split_once(' ').and_then(|(name, _)| {
+                    let l = name.parse::<Runlevel>().ok()?;
+                    // Only tor's exact names are log events (not "WARNING").
+                    (l.as_str() == name).then_some(l)
+                });
+                if let Some(runlevel) = level {
+                    let mut message = std::mem::take(&mut line.text);
+                    message.drain(..=runlevel.as_str().len());
+                    return Event::Log { runlevel, message };
+                }
+            }
+        }
+        Event::parse(&reply)
+    }
+
     pub fn parse(reply: &Reply) -> Event {
         let Some(first) = reply.lines.first() else {
             return other("", String::new());
@@ -113,9 +133,10 @@ impl Event {
         let (name, rest) = first.text.split_once(' ').unwrap_or((&first.text, ""));
         let parsed = match name {
             "BW" => parse_bw(rest),
-            "CIRC" => {
-                parse_circ(rest, true).map(|(circuit, reason)| Event::Circuit { circuit, reason })
-            }
+            "CIRC" => parse_circ(rest, true).map(|(circuit, reason)| Event::Circuit {
+                circuit: Box::new(circuit),
+                reason,
+            }),
             "STREAM" => parse_stream(rest),
             "ORCONN" => parse_orconn(rest),
             "NEWCONSENSUS" => Some(Event::NewConsensus(parse_router_statuses(

@@ -62,7 +62,7 @@ fn apply_event(
             read,
             written,
         }),
-        Event::Circuit { circuit, .. } => state.circuits.apply(circuit),
+        Event::Circuit { circuit, .. } => state.circuits.apply(*circuit),
         Event::OrConn { connection, .. } => state.or_connections.apply(connection),
         Event::Ns(entries) | Event::NewConsensus(entries) => {
             if let Some(fp) = &state.relay.fingerprint {

@@ -64,14 +64,20 @@ impl fmt::Display for Runlevel {
 impl FromStr for Runlevel {
     type Err = ();
     fn from_str(s: &str) -> Result<Self, ()> {
-        match s.to_ascii_uppercase().as_str() {
-            "DEBUG" => Ok(Runlevel::Debug),
-            "INFO" => Ok(Runlevel::Info),
-            "NOTICE" => Ok(Runlevel::Notice),
-            "WARN" | "WARNING" => Ok(Runlevel::Warn),
-            "ERR" | "ERROR" => Ok(Runlevel::Err),
-            _ => Err(()),
-        }
+        const NAMES: [(&str, Runlevel); 7] = [
+            ("DEBUG", Runlevel::Debug),
+            ("INFO", Runlevel::Info),
+            ("NOTICE", Runlevel::Notice),
+            ("WARN", Runlevel::Warn),
+            ("WARNING", Runlevel::Warn),
+            ("ERR", Runlevel::Err),
+            ("ERROR", Runlevel::Err),
+        ];
+        NAMES
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(s))
+            .map(|(_, l)| *l)
+            .ok_or(())
     }
 }
 

@@ -72,14 +72,30 @@ pub fn dedup_key(source: &LogSource, message: &str) -> u64 {
             {
                 h.write(prefix.as_bytes());
             } else {
+                // The normalised words go through a small buffer, so the
+                // hasher sees a few long writes rather than two per word.
+                let mut buf = [0u8; 256];
+                let mut len = 0;
                 for word in message.split_ascii_whitespace() {
-                    if is_variable(word) {
-                        h.write_u8(0);
+                    let w: &[u8] = if is_variable(word) {
+                        b"\0"
                     } else {
-                        h.write(word.as_bytes());
+                        word.as_bytes()
+                    };
+                    if len + w.len() + 1 > buf.len() {
+                        h.write(&buf[..len]);
+                        len = 0;
+                        if w.len() + 1 > buf.len() {
+                            h.write(w);
+                            h.write_u8(b' ');
+                            continue;
+                        }
                     }
-                    h.write_u8(b' ');
+                    buf[len..len + w.len()].copy_from_slice(w);
+                    buf[len + w.len()] = b' ';
+                    len += w.len() + 1;
                 }
+                h.write(&buf[..len]);
             }
         }
         LogSource::Event(_) => h.write(message.as_bytes()),
@@ -91,7 +107,7 @@ pub fn dedup_key(source: &LogSource, message: &str) -> u64 {
 /// digits (optionally after `$`).
 fn is_variable(word: &str) -> bool {
     let b = word.as_bytes();
-    if b.iter().any(u8::is_ascii_digit) {
+    if b.iter().fold(false, |d, c| d | c.is_ascii_digit()) {
         return true;
     }
     let hex = b.strip_prefix(b"$").unwrap_or(b);
@@ -153,6 +169,16 @@ mod tests {
             key(Runlevel::Debug, "Heartbeat: a b"),
             key(Runlevel::Debug, "Heartbeat: c d")
         );
+    }
+
+    #[test]
+    fn long_messages_hash_all_their_words() {
+        let n = Runlevel::Notice;
+        let long = "word ".repeat(100);
+        assert_ne!(key(n, &format!("{long} a")), key(n, &format!("{long} b")));
+        assert_eq!(key(n, &format!("{long} 1")), key(n, &format!("{long} 2")));
+        let huge = "x".repeat(300);
+        assert_ne!(key(n, &format!("{huge} a")), key(n, &format!("{huge} b")));
     }
 
     #[test]
