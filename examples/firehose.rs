@@ -28,6 +28,9 @@ struct Args {
     settle: u64,
     /// Record a `perf` profile of rnyx during its first run to this file.
     perf: Option<PathBuf>,
+    /// After the rounds, keep each monitor under the workload this many
+    /// seconds, printing its RSS after every download batch.
+    soak: u64,
 }
 
 fn args() -> Args {
@@ -38,6 +41,7 @@ fn args() -> Args {
         rounds: 1,
         settle: 5,
         perf: None,
+        soak: 0,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -49,6 +53,7 @@ fn args() -> Args {
             "--rounds" => a.rounds = value.parse().expect("--rounds R"),
             "--settle" => a.settle = value.parse().expect("--settle SECONDS"),
             "--perf" => a.perf = Some(PathBuf::from(value)),
+            "--soak" => a.soak = value.parse().expect("--soak SECONDS"),
             other => panic!("unknown option {other}"),
         }
     }
@@ -192,6 +197,106 @@ struct Row {
     events: Option<u64>,
 }
 
+/// The network and everything the runs share.
+struct Bench {
+    a: Args,
+    net: PrivateNetwork,
+    tmux: Tmux,
+    ctl: PathBuf,
+    empty: PathBuf,
+    tor_pid: u32,
+    have_nyx: bool,
+}
+
+impl Bench {
+    /// The command that starts monitor `name`; `None` for no monitor.
+    fn command(&self, name: &str) -> Option<String> {
+        let (ctl, empty) = (self.ctl.display(), self.empty.display());
+        match name {
+            "rnyx" => Some(format!(
+                "{} --socket {ctl} --config {empty} --log {EVENTS}",
+                self.a.rnyx.display()
+            )),
+            "nyx" => Some(format!(
+                "nyx --socket {ctl} --config {empty} --log {EVENTS}"
+            )),
+            _ => None,
+        }
+    }
+
+    fn workload(&self) -> Duration {
+        workload(&self.net, &self.a.rnyx, self.a.parallel, self.a.mib << 20)
+    }
+
+    /// One measured run of the workload with monitor `name` attached.
+    fn run(&self, name: &'static str, round: usize) -> Row {
+        let session = format!("m{round}");
+        let pid = self.command(name).map(|c| self.tmux.start(&session, &c));
+        let relay = self.net.tors.iter().find(|t| t.name == EXIT).unwrap();
+        let counter = (name == "raw count").then(|| raw_counter(relay.target()));
+        std::thread::sleep(Duration::from_secs(self.a.settle));
+        let cpu0 = pid.map(cpu_seconds);
+        let tor0 = cpu_seconds(self.tor_pid);
+        eprintln!("round {}: {name}…", round + 1);
+        let perf = match (&self.a.perf, pid) {
+            (Some(out), Some(p)) if name == "rnyx" && round == 0 => start_perf(out, p),
+            _ => None,
+        };
+        let wall = self.workload();
+        if let Some(mut perf) = perf {
+            let _ = Command::new("kill")
+                .args(["-INT", &perf.id().to_string()])
+                .status();
+            let _ = perf.wait();
+        }
+        let tor_cpu = cpu_seconds(self.tor_pid) - tor0;
+        let monitor_cpu = pid.zip(cpu0).map(|(p, c)| cpu_seconds(p) - c);
+        let monitor_peak_kb = pid.map(|p| status_kb(p, "VmHWM:"));
+        if let Some(p) = pid {
+            assert!(
+                Path::new(&format!("/proc/{p}")).exists(),
+                "{name} exited during the run"
+            );
+            self.tmux.stop(&session);
+        }
+        let events = counter.map(|(h, stop)| {
+            stop.send(()).unwrap();
+            h.join().unwrap()
+        });
+        Row {
+            name,
+            wall: wall.as_secs_f64(),
+            monitor_cpu,
+            monitor_peak_kb,
+            tor_cpu,
+            events,
+        }
+    }
+
+    /// Keeps monitor `name` under the workload for `--soak` seconds and
+    /// prints its RSS after every download batch.
+    fn soak(&self, name: &str) {
+        let pid = self.tmux.start("soak", &self.command(name).unwrap());
+        let start = Instant::now();
+        let mut samples = Vec::new();
+        while start.elapsed().as_secs() < self.a.soak {
+            self.workload();
+            samples.push(format!(
+                "{}s:{:.1}",
+                start.elapsed().as_secs(),
+                status_kb(pid, "VmRSS:") as f64 / 1024.0
+            ));
+        }
+        let cpu = cpu_seconds(pid);
+        self.tmux.stop("soak");
+        println!(
+            "soak {name}: RSS (MB) after each batch {}; {cpu:.1} CPU s in {} s",
+            samples.join(" "),
+            start.elapsed().as_secs()
+        );
+    }
+}
+
 fn main() {
     let a = args();
     let dir = tempfile::Builder::new()
@@ -214,90 +319,45 @@ fn main() {
         .spawn()
         .unwrap();
     let relay = net.tors.iter().find(|t| t.name == EXIT).unwrap();
-    let tor_pid = relay.pid().unwrap();
-    let ctl = relay.control_socket();
+    let (tor_pid, ctl) = (relay.pid().unwrap(), relay.control_socket());
     wait_for_circuits(&net, &a.rnyx);
-    let bytes = a.mib << 20;
     // Warm up: circuits and buffers as they will be in the runs.
-    workload(&net, &a.rnyx, a.parallel, bytes / 4);
-
-    let tmux = Tmux {
-        socket: format!("rnyx-firehose-{}", std::process::id()),
-    };
+    workload(&net, &a.rnyx, a.parallel, a.mib << 18);
     let empty = dir.path().join("empty.toml");
     std::fs::write(&empty, "").unwrap();
-    let have_nyx = Command::new("nyx").arg("--version").output().is_ok();
+    let bench = Bench {
+        tmux: Tmux {
+            socket: format!("rnyx-firehose-{}", std::process::id()),
+        },
+        have_nyx: Command::new("nyx").arg("--version").output().is_ok(),
+        a,
+        net,
+        ctl,
+        empty,
+        tor_pid,
+    };
     let mut rows = Vec::new();
-    for round in 0..a.rounds {
+    for round in 0..bench.a.rounds {
         // The order rotates each round, so no setup always runs first or
         // after nyx (whose backlog tor may still be draining).
         let mut order = ["no monitor", "raw count", "rnyx", "nyx"];
         order.rotate_left(round % 4);
         for name in order {
-            if name == "nyx" && !have_nyx {
-                continue;
+            if name != "nyx" || bench.have_nyx {
+                rows.push(bench.run(name, round));
+                std::thread::sleep(Duration::from_secs(2));
             }
-            let command = match name {
-                "rnyx" => Some(format!(
-                    "{} --socket {} --config {} --log {EVENTS}",
-                    a.rnyx.display(),
-                    ctl.display(),
-                    empty.display()
-                )),
-                "nyx" => Some(format!(
-                    "nyx --socket {} --config {} --log {EVENTS}",
-                    ctl.display(),
-                    empty.display()
-                )),
-                _ => None,
-            };
-            let session = format!("m{round}");
-            let pid = command.as_deref().map(|c| tmux.start(&session, c));
-            let counter = (name == "raw count").then(|| raw_counter(relay.target()));
-            std::thread::sleep(Duration::from_secs(a.settle));
-            let cpu0 = pid.map(cpu_seconds);
-            let tor0 = cpu_seconds(tor_pid);
-            eprintln!("round {}: {name}…", round + 1);
-            let perf = match (&a.perf, pid) {
-                (Some(out), Some(p)) if name == "rnyx" && round == 0 => start_perf(out, p),
-                _ => None,
-            };
-            let wall = workload(&net, &a.rnyx, a.parallel, bytes);
-            if let Some(mut perf) = perf {
-                let _ = Command::new("kill")
-                    .args(["-INT", &perf.id().to_string()])
-                    .status();
-                let _ = perf.wait();
-            }
-            let tor_cpu = cpu_seconds(tor_pid) - tor0;
-            let monitor_cpu = pid.zip(cpu0).map(|(p, c)| cpu_seconds(p) - c);
-            let monitor_peak_kb = pid.map(|p| status_kb(p, "VmHWM:"));
-            if let Some(p) = pid {
-                assert!(
-                    Path::new(&format!("/proc/{p}")).exists(),
-                    "{name} exited during the run"
-                );
-                tmux.stop(&session);
-            }
-            let events = counter.map(|(h, stop)| {
-                stop.send(()).unwrap();
-                h.join().unwrap()
-            });
-            rows.push(Row {
-                name,
-                wall: wall.as_secs_f64(),
-                monitor_cpu,
-                monitor_peak_kb,
-                tor_cpu,
-                events,
-            });
-            std::thread::sleep(Duration::from_secs(2));
+        }
+    }
+    report(&rows, &bench.a);
+    if bench.a.soak > 0 {
+        bench.soak("rnyx");
+        if bench.have_nyx {
+            bench.soak("nyx");
         }
     }
     let _ = server.kill();
     let _ = server.wait();
-
-    report(&rows, &a);
 }
 
 /// Waits until a download through relay0 succeeds.
