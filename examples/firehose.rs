@@ -11,7 +11,7 @@
 //!
 //! cargo run --release --example firehose -- [--parallel N] [--mib M] [--rounds R]
 
-use rnyx::launch::{NetworkSpec, PrivateNetwork};
+use rnyx::launch::{NetworkSpec, PrivateNetwork, Tmux};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -31,6 +31,8 @@ struct Args {
     /// After the rounds, keep each monitor under the workload this many
     /// seconds, printing its RSS after every download batch.
     soak: u64,
+    /// Which monitors the soak runs (`rnyx,nyx`).
+    soak_monitors: Vec<String>,
 }
 
 fn args() -> Args {
@@ -42,6 +44,7 @@ fn args() -> Args {
         settle: 5,
         perf: None,
         soak: 0,
+        soak_monitors: vec!["rnyx".into(), "nyx".into()],
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -54,6 +57,7 @@ fn args() -> Args {
             "--settle" => a.settle = value.parse().expect("--settle SECONDS"),
             "--perf" => a.perf = Some(PathBuf::from(value)),
             "--soak" => a.soak = value.parse().expect("--soak SECONDS"),
+            "--soak-monitors" => a.soak_monitors = value.split(',').map(str::to_owned).collect(),
             other => panic!("unknown option {other}"),
         }
     }
@@ -78,51 +82,6 @@ fn status_kb(pid: u32, key: &str) -> u64 {
         .lines()
         .find_map(|l| l.strip_prefix(key)?.split_whitespace().next()?.parse().ok())
         .unwrap_or(0)
-}
-
-struct Tmux {
-    socket: String,
-}
-
-impl Tmux {
-    fn run(&self, args: &[&str]) -> String {
-        let out = Command::new("tmux")
-            .arg("-L")
-            .arg(&self.socket)
-            .args(args)
-            .output()
-            .expect("tmux");
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
-    /// Starts `command` in a 160×50 session; returns its pid.
-    fn start(&self, name: &str, command: &str) -> u32 {
-        self.run(&[
-            "new-session",
-            "-d",
-            "-s",
-            name,
-            "-x",
-            "160",
-            "-y",
-            "50",
-            &format!("exec {command}"),
-        ]);
-        self.run(&["display", "-p", "-t", name, "#{pane_pid}"])
-            .trim()
-            .parse()
-            .expect("the monitor's pid")
-    }
-
-    fn stop(&self, name: &str) {
-        self.run(&["kill-session", "-t", name]);
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        self.run(&["kill-server"]);
-    }
 }
 
 /// Runs `parallel` downloads of `bytes` each; returns the wall time.
@@ -224,6 +183,13 @@ impl Bench {
         }
     }
 
+    /// Starts a monitor in a 160×50 terminal; returns its pid.
+    fn start(&self, session: &str, command: &str) -> u32 {
+        self.tmux
+            .start(session, &format!("exec {command}"), 160, 50)
+            .expect("the monitor's pid")
+    }
+
     fn workload(&self) -> Duration {
         workload(&self.net, &self.a.rnyx, self.a.parallel, self.a.mib << 20)
     }
@@ -231,7 +197,7 @@ impl Bench {
     /// One measured run of the workload with monitor `name` attached.
     fn run(&self, name: &'static str, round: usize) -> Row {
         let session = format!("m{round}");
-        let pid = self.command(name).map(|c| self.tmux.start(&session, &c));
+        let pid = self.command(name).map(|c| self.start(&session, &c));
         let relay = self.net.tors.iter().find(|t| t.name == EXIT).unwrap();
         let counter = (name == "raw count").then(|| raw_counter(relay.target()));
         std::thread::sleep(Duration::from_secs(self.a.settle));
@@ -276,7 +242,7 @@ impl Bench {
     /// Keeps monitor `name` under the workload for `--soak` seconds and
     /// prints its RSS after every download batch.
     fn soak(&self, name: &str) {
-        let pid = self.tmux.start("soak", &self.command(name).unwrap());
+        let pid = self.start("soak", &self.command(name).unwrap());
         let start = Instant::now();
         let mut samples = Vec::new();
         while start.elapsed().as_secs() < self.a.soak {
@@ -326,9 +292,7 @@ fn main() {
     let empty = dir.path().join("empty.toml");
     std::fs::write(&empty, "").unwrap();
     let bench = Bench {
-        tmux: Tmux {
-            socket: format!("rnyx-firehose-{}", std::process::id()),
-        },
+        tmux: Tmux::new("rnyx-firehose"),
         have_nyx: Command::new("nyx").arg("--version").output().is_ok(),
         a,
         net,
@@ -351,9 +315,11 @@ fn main() {
     }
     report(&rows, &bench.a);
     if bench.a.soak > 0 {
-        bench.soak("rnyx");
-        if bench.have_nyx {
-            bench.soak("nyx");
+        for name in ["rnyx", "nyx"] {
+            if bench.a.soak_monitors.iter().any(|m| m == name) && (name == "rnyx" || bench.have_nyx)
+            {
+                bench.soak(name);
+            }
         }
     }
     let _ = server.kill();
@@ -399,16 +365,7 @@ fn report(rows: &[Row], a: &Args) {
         "workload: {} parallel downloads of {} MiB through {EXIT} (exit), monitors subscribed to {EVENTS} on {EXIT}",
         a.parallel, a.mib
     );
-    println!(
-        "{:<11} {:>10} {:>8} {:>13} {:>11} {:>15} {:>14}",
-        "monitor",
-        "wall (s)",
-        "× none",
-        "monitor cpu",
-        "% of core",
-        "peak RSS (MB)",
-        "relay0 cpu (s)"
-    );
+    print_header();
     let median = |name: &str, f: &dyn Fn(&Row) -> Option<f64>| -> Option<f64> {
         let mut v: Vec<f64> = rows
             .iter()
@@ -439,16 +396,7 @@ fn report(rows: &[Row], a: &Args) {
         );
     }
     println!("\nmedians over {} round(s):", a.rounds);
-    println!(
-        "{:<11} {:>10} {:>8} {:>13} {:>11} {:>15} {:>14}",
-        "monitor",
-        "wall (s)",
-        "× none",
-        "monitor cpu",
-        "% of core",
-        "peak RSS (MB)",
-        "relay0 cpu (s)"
-    );
+    print_header();
     for name in ["no monitor", "raw count", "rnyx", "nyx"] {
         let Some(wall) = median(name, &|r| Some(r.wall)) else {
             continue;
@@ -480,4 +428,17 @@ fn start_perf(out: &Path, pid: u32) -> Option<std::process::Child> {
         .stderr(Stdio::null())
         .spawn()
         .ok()
+}
+
+fn print_header() {
+    println!(
+        "{:<11} {:>10} {:>8} {:>13} {:>11} {:>15} {:>14}",
+        "monitor",
+        "wall (s)",
+        "× none",
+        "monitor cpu",
+        "% of core",
+        "peak RSS (MB)",
+        "relay0 cpu (s)"
+    );
 }

@@ -9,7 +9,9 @@ use serde::de::{self, Deserializer, SeqAccess, Visitor};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::fmt;
+use std::marker::PhantomData;
 use std::path::{Path, PathBuf};
+use std::str::FromStr;
 
 /// The validated configuration.
 #[allow(clippy::struct_excessive_bools)] // one per nyxrc switch, as in Nyx
@@ -192,41 +194,14 @@ struct FileConfig {
     graph_height: Option<Ranged<1, 40>>,
     max_graph_width: Option<Ranged<10, 2000>>,
     show_accounting: Option<bool>,
-    logged_events: Option<EventList>,
+    logged_events: Option<OneOrMany<String>>,
     deduplicate_log: Option<bool>,
     max_log_size: Option<Ranged<10, 10_000_000>>,
     max_line_wrap: Option<Ranged<1, 100>>,
     write_logs_to: Option<PathBuf>,
     prepopulate_log: Option<bool>,
     prepopulate_read_limit: Option<Ranged<0, 10_000_000>>,
-    keys: Option<BTreeMap<Action, KeyList>>,
-}
-
-/// `"NOTICE,WARN"` or `["NOTICE", "WARN"]`.
-#[derive(Debug, Clone)]
-struct EventList(Vec<String>);
-
-impl<'de> Deserialize<'de> for EventList {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = EventList;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("event names, as \"NOTICE,WARN\" or [\"NOTICE\", \"WARN\"]")
-            }
-            fn visit_str<E: de::Error>(self, s: &str) -> Result<EventList, E> {
-                Ok(EventList(vec![s.to_owned()]))
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<EventList, A::Error> {
-                let mut v = Vec::new();
-                while let Some(s) = seq.next_element::<String>()? {
-                    v.push(s);
-                }
-                Ok(EventList(v))
-            }
-        }
-        d.deserialize_any(V)
-    }
+    keys: Option<BTreeMap<Action, OneOrMany<Key>>>,
 }
 
 /// Why the configuration cannot be used.
@@ -407,30 +382,31 @@ impl<'de> Deserialize<'de> for IntervalName {
     }
 }
 
-/// One key (`"q"`) or several (`["q", "esc"]`).
+/// One value (`"q"`, `"NOTICE,WARN"`) or several (`["q", "esc"]`), each
+/// read with `FromStr`.
 #[derive(Debug, Clone)]
-struct KeyList(Vec<Key>);
+struct OneOrMany<T>(Vec<T>);
 
-impl<'de> Deserialize<'de> for KeyList {
+impl<'de, T: FromStr<Err: fmt::Display>> Deserialize<'de> for OneOrMany<T> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = KeyList;
+        struct V<T>(PhantomData<T>);
+        impl<'de, T: FromStr<Err: fmt::Display>> Visitor<'de> for V<T> {
+            type Value = OneOrMany<T>;
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a key name or a list of key names")
+                f.write_str("a string or a list of strings")
             }
-            fn visit_str<E: de::Error>(self, s: &str) -> Result<KeyList, E> {
-                s.parse().map(|k| KeyList(vec![k])).map_err(E::custom)
+            fn visit_str<E: de::Error>(self, s: &str) -> Result<Self::Value, E> {
+                s.parse().map(|v| OneOrMany(vec![v])).map_err(E::custom)
             }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<KeyList, A::Error> {
-                let mut keys = Vec::new();
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+                let mut values = Vec::new();
                 while let Some(s) = seq.next_element::<String>()? {
-                    keys.push(s.parse().map_err(de::Error::custom)?);
+                    values.push(s.parse().map_err(de::Error::custom)?);
                 }
-                Ok(KeyList(keys))
+                Ok(OneOrMany(values))
             }
         }
-        d.deserialize_any(V)
+        d.deserialize_any(V(PhantomData))
     }
 }
 

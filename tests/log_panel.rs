@@ -15,7 +15,7 @@ use rnyx_panels::app::App;
 use rnyx_panels::keymap::Key;
 use rnyx_panels::model::{LogSource, Runlevel};
 use std::time::Duration;
-use support::{eventually, single_tor};
+use support::{eventually, screen_text, single_tor};
 
 fn typed(text: &str) -> Vec<Key> {
     let mut k: Vec<Key> = text.chars().map(Key::Char).collect();
@@ -175,14 +175,4 @@ async fn prepopulates_from_tors_log_file_and_writes_logs_to_a_file() {
     );
     assert!(written.contains("[RNYX_INFO] read "), "{written}");
     tokio::time::sleep(Duration::from_millis(10)).await;
-}
-
-fn screen_text(terminal: &Terminal<TestBackend>) -> String {
-    terminal
-        .backend()
-        .buffer()
-        .content()
-        .iter()
-        .map(ratatui::buffer::Cell::symbol)
-        .collect()
 }

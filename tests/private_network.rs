@@ -5,7 +5,6 @@ mod support;
 
 use rnyx::controller::{spawn, ControllerConfig};
 use rnyx_panels::model::CircuitStatus;
-use std::process::Command;
 use support::{dump, eventually, network, raw_getinfo};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -145,33 +144,6 @@ fn every_tor_runs_in_a_loopback_only_namespace() {
     assert_eq!(names, ["lo"], "{links}");
 }
 
-/// tmux on a socket of its own, killed on drop.
-struct Tmux {
-    socket: String,
-}
-
-impl Tmux {
-    fn run(&self, args: &[&str]) -> String {
-        let out = Command::new("tmux")
-            .arg("-L")
-            .arg(&self.socket)
-            .args(args)
-            .output()
-            .unwrap();
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
-    fn screen(&self) -> String {
-        self.run(&["capture-pane", "-p", "-t", "rnyx"])
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        self.run(&["kill-server"]);
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn monitor_in_a_real_terminal() {
     let net = network();
@@ -183,28 +155,16 @@ async fn monitor_in_a_real_terminal() {
         .find(|t| t.name == rnyx::demo::EXIT_RELAY)
         .unwrap();
     let fingerprint = relay.fingerprint().unwrap();
-    let tmux = Tmux {
-        socket: format!("rnyx-test-{}", std::process::id()),
-    };
+    let tmux = rnyx::launch::Tmux::new("rnyx-test");
     let command = format!(
         "{} --socket {}; echo RNYX-EXITED $?; sleep 600",
         env!("CARGO_BIN_EXE_rnyx"),
         relay.control_socket().display()
     );
-    tmux.run(&[
-        "new-session",
-        "-d",
-        "-s",
-        "rnyx",
-        "-x",
-        "120",
-        "-y",
-        "40",
-        &command,
-    ]);
+    tmux.start("rnyx", &command, 120, 40);
 
     let screen = eventually("the header's fingerprint", 30, || {
-        let s = tmux.screen();
+        let s = tmux.screen("rnyx");
         s.contains("fingerprint: ").then_some(s)
     })
     .await;
@@ -212,15 +172,11 @@ async fn monitor_in_a_real_terminal() {
         screen.contains(&format!("fingerprint: {fingerprint}")),
         "{screen}"
     );
-    assert_eq!(
-        tmux.run(&["display", "-p", "-t", "rnyx", "#{alternate_on}"])
-            .trim(),
-        "1"
-    );
+    assert_eq!(tmux.display("rnyx", "#{alternate_on}"), "1");
 
     // Traffic flows through the exit relay: the download rate becomes non-zero.
     eventually("a non-zero download rate", 150, || {
-        let s = tmux.screen();
+        let s = tmux.screen("rnyx");
         let rate = s.lines().find_map(|l| {
             l.split("Download (")
                 .nth(1)?
@@ -234,27 +190,19 @@ async fn monitor_in_a_real_terminal() {
 
     tmux.run(&["send-keys", "-t", "rnyx", "q"]);
     eventually("the quit confirmation", 10, || {
-        tmux.screen()
+        tmux.screen("rnyx")
             .contains("Are you sure (q again to confirm)?")
             .then_some(())
     })
     .await;
     tmux.run(&["send-keys", "-t", "rnyx", "q"]);
     let screen = eventually("rnyx to exit", 10, || {
-        let s = tmux.screen();
+        let s = tmux.screen("rnyx");
         s.contains("RNYX-EXITED").then_some(s)
     })
     .await;
     assert!(screen.contains("RNYX-EXITED 0"), "{screen}");
     // The terminal is restored: main screen, cursor visible.
-    assert_eq!(
-        tmux.run(&["display", "-p", "-t", "rnyx", "#{alternate_on}"])
-            .trim(),
-        "0"
-    );
-    assert_eq!(
-        tmux.run(&["display", "-p", "-t", "rnyx", "#{cursor_flag}"])
-            .trim(),
-        "1"
-    );
+    assert_eq!(tmux.display("rnyx", "#{alternate_on}"), "0");
+    assert_eq!(tmux.display("rnyx", "#{cursor_flag}"), "1");
 }

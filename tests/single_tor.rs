@@ -318,58 +318,29 @@ async fn ipv6_control_port() {
     );
 }
 
-// Kill the tmux server (and rnyx in it) even when an assertion fails.
-struct KillServer(String);
-impl Drop for KillServer {
-    fn drop(&mut self) {
-        let _ = Command::new("tmux")
-            .args(["-L", &self.0, "kill-server"])
-            .output();
-    }
-}
-
 #[test]
 fn sigterm_restores_the_terminal() {
     let (_d, tor) = single_tor(SingleTorOptions::default());
-    let socket = format!("rnyx-term-{}", std::process::id());
-    let tmux = |args: &[&str]| {
-        let out = Command::new("tmux")
-            .arg("-L")
-            .arg(&socket)
-            .args(args)
-            .output()
-            .unwrap();
-        String::from_utf8_lossy(&out.stdout).trim().to_owned()
-    };
-    let _server = KillServer(socket.clone());
+    let tmux = rnyx::launch::Tmux::new("rnyx-term");
+    let screen = || tmux.screen("t");
     let cmd = format!(
         "{} --socket {}; echo RNYX-EXITED $?; sleep 600",
         env!("CARGO_BIN_EXE_rnyx"),
         tor.socket_path().display()
     );
-    tmux(&[
-        "new-session",
-        "-d",
-        "-s",
-        "t",
-        "-x",
-        "100",
-        "-y",
-        "30",
-        &cmd,
-    ]);
+    tmux.start("t", &cmd, 100, 30);
     let fp = tor.fingerprint().unwrap();
     let deadline = std::time::Instant::now() + Duration::from_secs(20);
-    while !tmux(&["capture-pane", "-p", "-t", "t"]).contains(&fp) {
+    while !screen().contains(&fp) {
         assert!(
             std::time::Instant::now() < deadline,
             "rnyx never showed the fingerprint"
         );
         std::thread::sleep(Duration::from_millis(50));
     }
-    assert_eq!(tmux(&["display", "-p", "-t", "t", "#{alternate_on}"]), "1");
+    assert_eq!(tmux.display("t", "#{alternate_on}"), "1");
     // The pane runs a shell; rnyx is its child.
-    let shell = tmux(&["display", "-p", "-t", "t", "#{pane_pid}"]);
+    let shell = tmux.display("t", "#{pane_pid}");
     let out = Command::new("pgrep").args(["-P", &shell]).output().unwrap();
     let rnyx_pid = String::from_utf8_lossy(&out.stdout)
         .lines()
@@ -381,14 +352,14 @@ fn sigterm_restores_the_terminal() {
         .status()
         .unwrap();
     let deadline = std::time::Instant::now() + Duration::from_secs(10);
-    while !tmux(&["capture-pane", "-p", "-t", "t"]).contains("RNYX-EXITED") {
+    while !screen().contains("RNYX-EXITED") {
         assert!(
             std::time::Instant::now() < deadline,
             "rnyx did not exit on SIGTERM"
         );
         std::thread::sleep(Duration::from_millis(50));
     }
-    assert!(tmux(&["capture-pane", "-p", "-t", "t"]).contains("RNYX-EXITED 0"));
-    assert_eq!(tmux(&["display", "-p", "-t", "t", "#{alternate_on}"]), "0");
-    assert_eq!(tmux(&["display", "-p", "-t", "t", "#{cursor_flag}"]), "1");
+    assert!(screen().contains("RNYX-EXITED 0"));
+    assert_eq!(tmux.display("t", "#{alternate_on}"), "0");
+    assert_eq!(tmux.display("t", "#{cursor_flag}"), "1");
 }

@@ -1,6 +1,8 @@
 //! The UI loop on a TestBackend against a fake tor on a unix socket that
 //! floods events: every event is applied, yet frames stay under the cap.
 
+mod support;
+
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
 use rnyx::config::Config;
@@ -10,6 +12,7 @@ use rnyx::ui::{self, Input};
 use rnyx_panels::app::App;
 use rnyx_panels::keymap::Key;
 use std::time::Duration;
+use support::screen_text;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::UnixListener;
 
@@ -117,15 +120,4 @@ async fn keys_drive_the_app_and_quit_ends_the_loop() {
     assert_eq!(stats.inputs, 4);
     let screen = screen_text(&terminal);
     assert!(screen.contains("Tor Disconnected"), "{screen}");
-}
-
-/// Every cell of the last frame, row after row.
-fn screen_text(terminal: &Terminal<TestBackend>) -> String {
-    terminal
-        .backend()
-        .buffer()
-        .content()
-        .iter()
-        .map(ratatui::buffer::Cell::symbol)
-        .collect()
 }
