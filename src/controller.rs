@@ -376,6 +376,12 @@ async fn run(
                 req = requests.recv() => match req {
                     None => return,
                     Some(Request::Reconnect) => break,
+                    // Kept for the next connection, which subscribes to it.
+                    Some(Request::SetEvents { events, reply }) => {
+                        wanted = events.iter().map(|e| e.to_ascii_uppercase()).collect();
+                        state.update(|s| s.logged_events.clone_from(&wanted));
+                        let _ = reply.send(Ok(Vec::new()));
+                    }
                     Some(other) => refuse(other),
                 },
             }

@@ -176,3 +176,20 @@ async fn prepopulates_from_tors_log_file_and_writes_logs_to_a_file() {
     assert!(written.contains("[RNYX_INFO] read "), "{written}");
     tokio::time::sleep(Duration::from_millis(10)).await;
 }
+
+#[tokio::test]
+async fn events_chosen_while_disconnected_are_kept_for_the_next_connection() {
+    let handle = spawn(ControllerConfig {
+        targets: vec![rnyx::control::Target::Unix("/nonexistent/control".into())],
+        ..ControllerConfig::default()
+    });
+    let rejected = handle
+        .set_events(vec!["debug".into(), "CIRC".into()])
+        .await
+        .unwrap();
+    assert!(rejected.is_empty());
+    assert_eq!(
+        handle.state.read(|s| s.logged_events.clone()),
+        ["DEBUG", "CIRC"]
+    );
+}

@@ -116,7 +116,12 @@ pub fn read_tail(path: &Path, max_lines: usize) -> io::Result<Vec<String>> {
     let len = file.metadata()?.len();
     let mut start = len;
     let mut data: Vec<u8> = Vec::new();
-    while start > 0 && memchr::memchr_iter(b'\n', &data).count() <= max_lines {
+    // Lines are short; a file of a few huge lines is still read only so far.
+    let max_bytes = (max_lines as u64 + 1).saturating_mul(4096);
+    while start > 0
+        && len - start < max_bytes
+        && memchr::memchr_iter(b'\n', &data).count() <= max_lines
+    {
         let from = start.saturating_sub(BLOCK);
         let mut block = vec![0; usize::try_from(start - from).unwrap_or(0)];
         file.seek(SeekFrom::Start(from))?;
