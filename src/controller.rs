@@ -279,6 +279,29 @@ fn rnyx_log(state: &mut ControllerState, level: Runlevel, message: String) {
     state.push_log(LogEntry::new(now_ms(), LogSource::Rnyx(level), message));
 }
 
+/// What only the first connection does: read tor's log file, then tell the
+/// operator what the configuration dropped.
+#[derive(Debug, Default)]
+struct Startup {
+    prepopulate: usize,
+    warnings: Vec<String>,
+}
+
+impl Startup {
+    async fn carry_out(self, client: &Client, state: &SharedState, wanted: &[String], offset: i32) {
+        if self.prepopulate > 0 {
+            prepopulate_log(client, state, wanted, self.prepopulate, offset).await;
+        }
+        if !self.warnings.is_empty() {
+            state.update(|s| {
+                for w in self.warnings {
+                    rnyx_log(s, Runlevel::Warn, w);
+                }
+            });
+        }
+    }
+}
+
 /// How a session with tor ended.
 enum SessionEnd {
     Lost(String),
@@ -318,11 +341,13 @@ async fn run(
         s.connection.since = now_secs();
         s.record_system(info);
         s.logged_events.clone_from(&wanted);
-        for w in &config.warnings {
-            rnyx_log(s, Runlevel::Warn, w.clone());
-        }
     });
-    let mut prepopulate = config.prepopulate_lines;
+    // Logged after the entries prepopulated from tor's log (which are older),
+    // or at once when tor cannot be reached.
+    let mut startup = Startup {
+        prepopulate: config.prepopulate_lines,
+        warnings: config.warnings.clone(),
+    };
     let mut backoff = config.reconnect_initial;
     loop {
         let attempt = match first.take() {
@@ -339,7 +364,7 @@ async fn run(
                     &mut requests,
                     &mut wanted,
                     &mut sampler,
-                    std::mem::take(&mut prepopulate),
+                    std::mem::take(&mut startup),
                 )
                 .await;
                 let reason = match end {
@@ -358,8 +383,12 @@ async fn run(
             Err(e) => {
                 let msg = e.to_string();
                 let info = sampler.sample(None, &[]);
+                let warnings = std::mem::take(&mut startup.warnings);
                 state.update(|s| {
                     s.system = info;
+                    for w in warnings {
+                        rnyx_log(s, Runlevel::Warn, w);
+                    }
                     if s.connection.last_error.as_deref() != Some(msg.as_str()) {
                         rnyx_log(s, Runlevel::Warn, format!("cannot connect: {msg}"));
                     }
@@ -407,7 +436,7 @@ async fn session(
     requests: &mut mpsc::Receiver<Request>,
     wanted: &mut Vec<String>,
     sampler: &mut ProcSampler,
-    prepopulate: usize,
+    startup: Startup,
 ) -> SessionEnd {
     let Connection {
         client,
@@ -430,9 +459,9 @@ async fn session(
         s.connection.last_error = None;
         s.connection.connections += 1;
     });
-    if prepopulate > 0 {
-        prepopulate_log(&client, state, wanted, prepopulate, config.utc_offset).await;
-    }
+    startup
+        .carry_out(&client, state, wanted, config.utc_offset)
+        .await;
     let rejected = match subscribe(&client, wanted).await {
         Ok(r) => r,
         Err(e) => return SessionEnd::Lost(e.to_string()),

@@ -139,6 +139,9 @@ async fn prepopulates_from_tors_log_file_and_writes_logs_to_a_file() {
         ..Config::default()
     };
     config.logged_events.push("RNYX_INFO".into());
+    config
+        .warnings
+        .push("a warning from the configuration".into());
     let handle = spawn(config.controller_config(vec![tor.socket_target()], None));
     // tor wrote its startup notices before rnyx connected: only its log
     // file has them.
@@ -160,6 +163,18 @@ async fn prepopulates_from_tors_log_file_and_writes_logs_to_a_file() {
             .any(|e| e.message.starts_with("read ") && e.message.contains("entries from tor's log"))
     });
     assert!(said, "rnyx says what it read");
+    // The configuration's warning comes after the (older) entries from the file.
+    let (file_at, warning_at) = eventually("the configuration's warning", 5, || {
+        handle.state.read(|s| {
+            let pos = |f: &dyn Fn(&str) -> bool| s.log.iter().position(|e| f(&e.message));
+            Some((
+                pos(&|m| m.starts_with("Opened Control listener"))?,
+                pos(&|m| m == "a warning from the configuration")?,
+            ))
+        })
+    })
+    .await;
+    assert!(file_at < warning_at);
 
     handle.signal("RELOAD").await.unwrap();
     let written = eventually("the reload notice in write_logs_to", 10, || {
