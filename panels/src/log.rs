@@ -15,6 +15,9 @@ use regex::Regex;
 use std::cell::Cell;
 use std::fmt::Write as _;
 
+/// Entries counted beyond the drawn rows for the scrollbar, at most.
+const COUNT_AHEAD: usize = 10_000;
+
 /// How many filters the filter menu remembers.
 pub const RECENT_FILTERS: usize = 5;
 
@@ -41,6 +44,8 @@ pub struct LogPanel {
     cleared_through: u64,
     /// Rows of content at the last draw, for paging.
     page_rows: Cell<usize>,
+    /// The furthest the last draw could scroll.
+    max_scroll: Cell<usize>,
 }
 
 /// One row of the panel.
@@ -61,6 +66,7 @@ impl LogPanel {
             scroll: 0,
             cleared_through: 0,
             page_rows: Cell::new(10),
+            max_scroll: Cell::new(0),
         }
     }
 
@@ -103,12 +109,11 @@ impl LogPanel {
     }
 
     pub fn scroll_up(&mut self, rows: usize) {
-        self.scroll = self.scroll.saturating_sub(rows);
+        self.scroll = self.scroll.min(self.max_scroll.get()).saturating_sub(rows);
     }
 
-    /// Clamped when drawn.
     pub fn scroll_down(&mut self, rows: usize) {
-        self.scroll = self.scroll.saturating_add(rows);
+        self.scroll = self.scroll.saturating_add(rows).min(self.max_scroll.get());
     }
 
     pub fn page(&self) -> usize {
@@ -120,7 +125,7 @@ impl LogPanel {
     }
 
     pub fn scroll_to_bottom(&mut self) {
-        self.scroll = usize::MAX / 2;
+        self.scroll = self.max_scroll.get();
     }
 
     /// The entries shown, newest first.
@@ -170,11 +175,33 @@ impl LogPanel {
 
     /// Every row, newest first: entries wrapped to `width`, and a divider
     /// above each group of entries from an earlier day than `now_ms`'s.
+    #[cfg(test)]
     fn rows<'a>(&'a self, log: &'a LogBuffer, width: usize, now_ms: u64) -> Vec<Row<'a>> {
+        self.rows_upto(log, width, now_ms, usize::MAX).0
+    }
+
+    /// The first `needed` rows or more (whole entries), and how many more
+    /// entries are shown below them (counted up to [`COUNT_AHEAD`]), so a
+    /// frame costs the rows it draws, not the whole buffer.
+    fn rows_upto<'a>(
+        &'a self,
+        log: &'a LogBuffer,
+        width: usize,
+        now_ms: u64,
+        needed: usize,
+    ) -> (Vec<Row<'a>>, usize) {
         let today = format::day_number(now_ms, self.utc_offset);
         let mut rows = Vec::new();
         let mut day = today;
+        let mut more = 0;
         for e in self.shown(log) {
+            if rows.len() >= needed {
+                more += 1;
+                if more >= COUNT_AHEAD {
+                    break;
+                }
+                continue;
+            }
             let d = format::day_number(e.time_ms, self.utc_offset);
             if d != day && d < today {
                 rows.push(Row::Divider(format::long_date(d)));
@@ -187,7 +214,7 @@ impl LogPanel {
                 });
             }
         }
-        rows
+        (rows, more)
     }
 
     /// `Events (TOR/RNYX NOTICE-ERR, CIRC, filter: x):`
@@ -249,8 +276,16 @@ impl LogPanel {
         // Two columns for the scrollbar, so text never moves under it.
         let text_x = area.x + 2;
         let width = usize::from(area.width - 2);
-        let rows = self.rows(&state.log, width, now_ms);
-        let max_scroll = rows.len().saturating_sub(height);
+        let (rows, more) = self.rows_upto(
+            &state.log,
+            width,
+            now_ms,
+            self.scroll.saturating_add(height),
+        );
+        // Entries below those laid out count a row each for the scrollbar.
+        let total = rows.len() + more;
+        let max_scroll = total.saturating_sub(height);
+        self.max_scroll.set(max_scroll);
         let scroll = self.scroll.min(max_scroll);
         for (y, row) in (area.y + 1..).zip(rows.iter().skip(scroll).take(height)) {
             match row {
@@ -263,8 +298,8 @@ impl LogPanel {
                 }
             }
         }
-        if rows.len() > height {
-            let mut sb = ScrollbarState::new(max_scroll + 1)
+        if total > height {
+            let mut sb = ScrollbarState::new(total - height + 1)
                 .position(scroll)
                 .viewport_content_length(height);
             Scrollbar::new(ScrollbarOrientation::VerticalLeft)

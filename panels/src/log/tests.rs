@@ -226,3 +226,45 @@ fn rnyx_messages_follow_their_runlevels() {
     let m: Vec<&str> = s.log.iter().map(|e| e.message.as_str()).collect();
     assert_eq!(m, ["shown by default", "now shown"]);
 }
+
+#[test]
+fn scrolls_and_clamps_with_a_scrollbar() {
+    use ratatui_core::buffer::Buffer;
+    use ratatui_core::layout::Rect;
+    let mut s = ControllerState::default();
+    for i in 0..10 {
+        push(
+            &mut s,
+            T0 + i * 1000,
+            tor(Runlevel::Notice),
+            &format!("entry {i}"),
+        );
+    }
+    let mut p = LogPanel::new(false, 4, 0);
+    let area = Rect::new(0, 0, 40, 4);
+    let draw = |p: &LogPanel| {
+        let mut buf = Buffer::empty(area);
+        p.render(&s, T0, crate::theme::Theme { color: false }, area, &mut buf);
+        (1..4)
+            .map(|y| {
+                (0..40)
+                    .map(|x| buf[(x, y)].symbol().to_owned())
+                    .collect::<String>()
+                    .trim_end()
+                    .to_owned()
+            })
+            .collect::<Vec<_>>()
+    };
+    let top = draw(&p);
+    assert!(top[0].ends_with("10:00:09 [NOTICE] entry 9"), "{top:?}");
+    // The scrollbar is in the first column.
+    assert!(top.iter().all(|r| !r.starts_with(' ')), "{top:?}");
+    p.scroll_down(2);
+    assert!(draw(&p)[0].ends_with("entry 7"));
+    assert_eq!(p.page(), 3);
+    p.scroll_to_bottom();
+    let bottom = draw(&p);
+    assert!(bottom[2].ends_with("entry 0"), "{bottom:?}");
+    p.scroll_up(100);
+    assert_eq!(draw(&p), top);
+}
