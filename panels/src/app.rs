@@ -344,7 +344,10 @@ impl App {
                     vec![]
                 }
                 Key::Char(c) => {
-                    text.push(c);
+                    // Typed text is drawn: nothing that could steer the terminal.
+                    if !c.is_control() {
+                        text.push(c);
+                    }
                     self.popup = Some(Popup::Input { purpose, text });
                     vec![]
                 }
