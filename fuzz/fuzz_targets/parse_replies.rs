@@ -1,5 +1,7 @@
 //! Fuzzes the reply framer and event parser: arbitrary bytes, split at an
-//! arbitrary point, must never panic, and must frame the same however split.
+//! arbitrary point, must never panic, and must frame the same however split;
+//! the owning parser (`from_reply`, the firehose's path) must agree with
+//! the borrowing one.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -12,7 +14,11 @@ fn frame(chunks: &[&[u8]]) -> Vec<String> {
         f.push(c);
         while let Some(r) = f.next_reply() {
             out.push(match r {
-                Ok(reply) if reply.is_async() => format!("{:?}", Event::parse(&reply)),
+                Ok(reply) if reply.is_async() => {
+                    let parsed = Event::parse(&reply);
+                    assert_eq!(Event::from_reply(reply), parsed);
+                    format!("{parsed:?}")
+                }
                 Ok(reply) => format!("{reply:?}"),
                 Err(e) => e.to_string(),
             });
