@@ -28,8 +28,16 @@ fn state() -> ControllerState {
         "circuit_package_relay_cell(): encrypting a layer of the relay cell.",
     ];
     for i in 0..5000u64 {
-        let text = format!("{} [{i}] {}", lines[(i % 6) as usize], "x".repeat((i % 50) as usize));
-        s.push_log(LogEntry::new(NOW * 1000 + i, LogSource::Tor(Runlevel::Debug), text));
+        let text = format!(
+            "{} [{i}] {}",
+            lines[(i % 6) as usize],
+            "x".repeat((i % 50) as usize)
+        );
+        s.push_log(LogEntry::new(
+            NOW * 1000 + i,
+            LogSource::Tor(Runlevel::Debug),
+            text,
+        ));
     }
     s
 }
