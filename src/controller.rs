@@ -8,17 +8,21 @@
 pub mod apply;
 pub mod facts;
 pub mod logfile;
+mod shared;
+mod startup;
 
 use crate::control::{connect, Client, ClientError, Connection, Event, Incoming, Reply, Target};
 use crate::procfs::ProcSampler;
 use apply::{apply_batch, apply_facts};
 use logfile::LogFile;
 use rnyx_panels::model::{ControllerState, Limits, LogEntry, LogSource, Runlevel};
+pub use shared::SharedState;
+use startup::Startup;
 use std::collections::HashSet;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
-use tokio::sync::{mpsc, oneshot, watch};
+use tokio::sync::{mpsc, oneshot};
 
 /// Events the state itself is built from; always subscribed.
 pub const REQUIRED_EVENTS: &[&str] = &[
@@ -82,81 +86,6 @@ impl Default for ControllerConfig {
             warnings: Vec::new(),
             utc_offset: utc_offset(),
         }
-    }
-}
-
-/// The controller state shared between the task (writer) and readers. The
-/// lock is held only to apply a change or to read.
-#[derive(Debug)]
-pub struct SharedState {
-    state: Mutex<ControllerState>,
-    changed: watch::Sender<u64>,
-    /// `write_logs_to`: entries tapped from the log are appended after each
-    /// update, outside the state's lock.
-    log_file: Mutex<Option<LogFile>>,
-}
-
-impl SharedState {
-    pub fn new(state: ControllerState) -> Self {
-        let (changed, _) = watch::channel(state.generation);
-        Self {
-            state: Mutex::new(state),
-            changed,
-            log_file: Mutex::new(None),
-        }
-    }
-
-    /// Reads the state under the lock.
-    pub fn read<R>(&self, f: impl FnOnce(&ControllerState) -> R) -> R {
-        f(&self.lock())
-    }
-
-    /// A copy of the state, for the headless snapshot and tests.
-    pub fn snapshot(&self) -> ControllerState {
-        self.lock().clone()
-    }
-
-    /// Notifies on every change with the new generation.
-    pub fn subscribe(&self) -> watch::Receiver<u64> {
-        self.changed.subscribe()
-    }
-
-    fn update<R>(&self, f: impl FnOnce(&mut ControllerState) -> R) -> R {
-        let mut s = self.lock();
-        let r = f(&mut s);
-        s.touch();
-        let generation = s.generation;
-        let tapped = s.log.take_tapped();
-        drop(s);
-        self.changed.send_replace(generation);
-        if !tapped.is_empty() {
-            self.write_log_file(&tapped);
-        }
-        r
-    }
-
-    /// Starts appending every new log entry to `file`.
-    fn set_log_file(&self, file: LogFile) {
-        *self.log_file.lock().unwrap_or_else(PoisonError::into_inner) = Some(file);
-        self.lock().log.set_tap(true);
-    }
-
-    fn write_log_file(&self, entries: &[LogEntry]) {
-        let mut guard = self.log_file.lock().unwrap_or_else(PoisonError::into_inner);
-        let Some(file) = guard.as_mut() else { return };
-        if let Err(e) = file.write(entries) {
-            // Stop writing and say so once, in the log itself.
-            let msg = format!("stopped writing the log to {}: {e}", file.path().display());
-            *guard = None;
-            drop(guard);
-            let mut s = self.lock();
-            s.log.set_tap(false);
-            rnyx_log(&mut s, Runlevel::Warn, msg);
-        }
-    }
-
-    fn lock(&self) -> MutexGuard<'_, ControllerState> {
-        self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }
 
@@ -277,29 +206,6 @@ pub fn now_ms() -> u64 {
 
 fn rnyx_log(state: &mut ControllerState, level: Runlevel, message: String) {
     state.push_log(LogEntry::new(now_ms(), LogSource::Rnyx(level), message));
-}
-
-/// What only the first connection does: read tor's log file, then tell the
-/// operator what the configuration dropped.
-#[derive(Debug, Default)]
-struct Startup {
-    prepopulate: usize,
-    warnings: Vec<String>,
-}
-
-impl Startup {
-    async fn carry_out(self, client: &Client, state: &SharedState, wanted: &[String], offset: i32) {
-        if self.prepopulate > 0 {
-            prepopulate_log(client, state, wanted, self.prepopulate, offset).await;
-        }
-        if !self.warnings.is_empty() {
-            state.update(|s| {
-                for w in self.warnings {
-                    rnyx_log(s, Runlevel::Warn, w);
-                }
-            });
-        }
-    }
 }
 
 /// How a session with tor ended.
@@ -679,73 +585,5 @@ async fn subscribe(client: &Client, wanted: &mut Vec<String>) -> Result<Vec<Stri
                 })
             }
         }
-    }
-}
-
-/// Fills the log from the end of tor's own log file (found with `GETCONF
-/// Log`), keeping the runlevels the operator chose. Says in the log why
-/// when there is nothing to read.
-async fn prepopulate_log(
-    client: &Client,
-    state: &SharedState,
-    wanted: &[String],
-    max_lines: usize,
-    utc_offset: i32,
-) {
-    let levels: Vec<Runlevel> = Runlevel::ALL
-        .into_iter()
-        .filter(|l| wanted.iter().any(|w| w == l.as_str()))
-        .collect();
-    if levels.is_empty() {
-        return;
-    }
-    let values = client.getconf("Log").await.unwrap_or_default();
-    let Some((_, raw)) = logfile::tor_log_file(&values) else {
-        state.update(|s| {
-            rnyx_log(
-                s,
-                Runlevel::Info,
-                "tor logs to no file (GETCONF Log); the log starts empty".to_owned(),
-            );
-        });
-        return;
-    };
-    let pid = state.read(|s| s.relay.pid);
-    let path = logfile::resolve_tor_path(&raw, pid, std::path::Path::new("/proc"));
-    let read = {
-        let path = path.clone();
-        tokio::task::spawn_blocking(move || logfile::read_tail(&path, max_lines)).await
-    };
-    let now = now_ms();
-    match read {
-        Ok(Ok(lines)) => {
-            let entries: Vec<LogEntry> = lines
-                .iter()
-                .filter_map(|l| logfile::parse_tor_log_line(l, now, utc_offset))
-                .filter(|e| matches!(e.source, LogSource::Tor(l) if levels.contains(&l)))
-                .collect();
-            state.update(|s| {
-                let n = entries.len();
-                for e in entries {
-                    s.push_log(e);
-                }
-                rnyx_log(
-                    s,
-                    Runlevel::Info,
-                    format!("read {n} entries from tor's log {}", path.display()),
-                );
-            });
-        }
-        Ok(Err(e)) => state.update(|s| {
-            rnyx_log(
-                s,
-                Runlevel::Notice,
-                format!(
-                    "cannot read tor's log {} to fill the log: {e}",
-                    path.display()
-                ),
-            );
-        }),
-        Err(_) => {}
     }
 }

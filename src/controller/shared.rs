@@ -1,0 +1,83 @@
+//! The one controller state, shared between the controller task (its only
+//! writer) and readers, with the `write_logs_to` file fed from it.
+
+use super::logfile::LogFile;
+use super::rnyx_log;
+use rnyx_panels::model::{ControllerState, LogEntry, Runlevel};
+use std::sync::{Mutex, MutexGuard, PoisonError};
+use tokio::sync::watch;
+
+/// The controller state shared between the task (writer) and readers. The
+/// lock is held only to apply a change or to read.
+#[derive(Debug)]
+pub struct SharedState {
+    state: Mutex<ControllerState>,
+    changed: watch::Sender<u64>,
+    /// `write_logs_to`: entries tapped from the log are appended after each
+    /// update, outside the state's lock.
+    log_file: Mutex<Option<LogFile>>,
+}
+
+impl SharedState {
+    pub fn new(state: ControllerState) -> Self {
+        let (changed, _) = watch::channel(state.generation);
+        Self {
+            state: Mutex::new(state),
+            changed,
+            log_file: Mutex::new(None),
+        }
+    }
+
+    /// Reads the state under the lock.
+    pub fn read<R>(&self, f: impl FnOnce(&ControllerState) -> R) -> R {
+        f(&self.lock())
+    }
+
+    /// A copy of the state, for the headless snapshot and tests.
+    pub fn snapshot(&self) -> ControllerState {
+        self.lock().clone()
+    }
+
+    /// Notifies on every change with the new generation.
+    pub fn subscribe(&self) -> watch::Receiver<u64> {
+        self.changed.subscribe()
+    }
+
+    pub(super) fn update<R>(&self, f: impl FnOnce(&mut ControllerState) -> R) -> R {
+        let mut s = self.lock();
+        let r = f(&mut s);
+        s.touch();
+        let generation = s.generation;
+        let tapped = s.log.take_tapped();
+        drop(s);
+        self.changed.send_replace(generation);
+        if !tapped.is_empty() {
+            self.write_log_file(&tapped);
+        }
+        r
+    }
+
+    /// Starts appending every new log entry to `file`.
+    pub(super) fn set_log_file(&self, file: LogFile) {
+        *self.log_file.lock().unwrap_or_else(PoisonError::into_inner) = Some(file);
+        self.lock().log.set_tap(true);
+    }
+
+    fn write_log_file(&self, entries: &[LogEntry]) {
+        let mut guard = self.log_file.lock().unwrap_or_else(PoisonError::into_inner);
+        let Some(file) = guard.as_mut() else { return };
+        if let Err(e) = file.write(entries) {
+            // Stop writing and say so once, in the log itself.
+            let msg = format!("stopped writing the log to {}: {e}", file.path().display());
+            *guard = None;
+            drop(guard);
+            let mut s = self.lock();
+            s.log.set_tap(false);
+            rnyx_log(&mut s, Runlevel::Warn, msg);
+        }
+    }
+
+    pub(super) fn lock(&self) -> MutexGuard<'_, ControllerState> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}

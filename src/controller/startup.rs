@@ -1,0 +1,103 @@
+//! What only the first connection does: fill the log from tor's own log
+//! file, then log the configuration's warnings after those older entries.
+
+use super::{logfile, now_ms, rnyx_log, SharedState};
+use crate::control::Client;
+use rnyx_panels::model::{LogEntry, LogSource, Runlevel};
+
+/// What only the first connection does: read tor's log file, then tell the
+/// operator what the configuration dropped.
+#[derive(Debug, Default)]
+pub(super) struct Startup {
+    pub(super) prepopulate: usize,
+    pub(super) warnings: Vec<String>,
+}
+
+impl Startup {
+    pub(super) async fn carry_out(
+        self,
+        client: &Client,
+        state: &SharedState,
+        wanted: &[String],
+        offset: i32,
+    ) {
+        if self.prepopulate > 0 {
+            prepopulate_log(client, state, wanted, self.prepopulate, offset).await;
+        }
+        if !self.warnings.is_empty() {
+            state.update(|s| {
+                for w in self.warnings {
+                    rnyx_log(s, Runlevel::Warn, w);
+                }
+            });
+        }
+    }
+}
+
+/// Fills the log from the end of tor's own log file (found with `GETCONF
+/// Log`), keeping the runlevels the operator chose. Says in the log why
+/// when there is nothing to read.
+async fn prepopulate_log(
+    client: &Client,
+    state: &SharedState,
+    wanted: &[String],
+    max_lines: usize,
+    utc_offset: i32,
+) {
+    let levels: Vec<Runlevel> = Runlevel::ALL
+        .into_iter()
+        .filter(|l| wanted.iter().any(|w| w == l.as_str()))
+        .collect();
+    if levels.is_empty() {
+        return;
+    }
+    let values = client.getconf("Log").await.unwrap_or_default();
+    let Some((_, raw)) = logfile::tor_log_file(&values) else {
+        state.update(|s| {
+            rnyx_log(
+                s,
+                Runlevel::Info,
+                "tor logs to no file (GETCONF Log); the log starts empty".to_owned(),
+            );
+        });
+        return;
+    };
+    let pid = state.read(|s| s.relay.pid);
+    let path = logfile::resolve_tor_path(&raw, pid, std::path::Path::new("/proc"));
+    let read = {
+        let path = path.clone();
+        tokio::task::spawn_blocking(move || logfile::read_tail(&path, max_lines)).await
+    };
+    let now = now_ms();
+    match read {
+        Ok(Ok(lines)) => {
+            let entries: Vec<LogEntry> = lines
+                .iter()
+                .filter_map(|l| logfile::parse_tor_log_line(l, now, utc_offset))
+                .filter(|e| matches!(e.source, LogSource::Tor(l) if levels.contains(&l)))
+                .collect();
+            state.update(|s| {
+                let n = entries.len();
+                for e in entries {
+                    s.push_log(e);
+                }
+                rnyx_log(
+                    s,
+                    Runlevel::Info,
+                    format!("read {n} entries from tor's log {}", path.display()),
+                );
+            });
+        }
+        Ok(Err(e)) => state.update(|s| {
+            rnyx_log(
+                s,
+                Runlevel::Notice,
+                format!(
+                    "cannot read tor's log {} to fill the log: {e}",
+                    path.display()
+                ),
+            );
+        }),
+        Err(_) => {}
+    }
+}
