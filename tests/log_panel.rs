@@ -101,8 +101,13 @@ async fn dialog_switches_to_debug_and_a_saves_what_is_shown() {
     );
     stats.unwrap();
 
-    // The file holds what the paused panel showed, oldest first.
+    // The file holds what the paused panel showed, oldest first, readable by
+    // its owner only.
     let text = std::fs::read_to_string(&snapshot).unwrap();
+    let mode = std::os::unix::fs::PermissionsExt::mode(
+        &std::fs::metadata(&snapshot).unwrap().permissions(),
+    );
+    assert_eq!(mode & 0o777, 0o600);
     let paused_state = handle.state.snapshot();
     let lines: Vec<&str> = text.lines().collect();
     assert!(lines.len() > 5, "{text}");

@@ -5,6 +5,7 @@ use rnyx_panels::format;
 use rnyx_panels::model::{LogEntry, Runlevel};
 use std::fs::{File, OpenOptions};
 use std::io::{self, BufWriter, Read, Seek, SeekFrom, Write};
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 
 /// A file every log entry is appended to as it arrives.
@@ -21,7 +22,12 @@ impl LogFile {
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
             std::fs::create_dir_all(parent)?;
         }
-        let file = OpenOptions::new().create(true).append(true).open(path)?;
+        // Relay logs name addresses and fingerprints: readable by the owner only.
+        let file = OpenOptions::new()
+            .create(true)
+            .append(true)
+            .mode(0o600)
+            .open(path)?;
         Ok(LogFile {
             path: path.to_owned(),
             out: BufWriter::with_capacity(64 * 1024, file),
@@ -296,5 +302,8 @@ mod tests {
             std::fs::read_to_string(&p).unwrap(),
             "2026-11-21 10:00:00 [BW] READ: 1, WRITTEN: 2\n2026-11-21 10:00:00 [NOTICE] x\n"
         );
+        let mode =
+            std::os::unix::fs::PermissionsExt::mode(&std::fs::metadata(&p).unwrap().permissions());
+        assert_eq!(mode & 0o777, 0o600);
     }
 }
