@@ -38,8 +38,13 @@ pub struct LogPanel {
     pub utc_offset: i32,
     filter: Option<Filter>,
     recent_filters: Vec<String>,
-    /// Rows scrolled down from the newest entry.
-    scroll: usize,
+    /// Rows scrolled down from the newest entry (as drawn last, then as the
+    /// keys move it).
+    scroll: Cell<usize>,
+    /// Scrolled down, the view stays on the same entries as new ones arrive:
+    /// the entry at the top row at the last draw (by sequence number) and
+    /// the top row's offset from that entry's first row.
+    anchor: Cell<Option<(u64, usize)>>,
     /// Entries numbered below this were cleared from view.
     cleared_through: u64,
     /// Rows of content at the last draw, for paging.
@@ -52,7 +57,20 @@ pub struct LogPanel {
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Row<'a> {
     Divider(String),
-    Text { text: String, source: &'a LogSource },
+    Text {
+        text: String,
+        source: &'a LogSource,
+        seq: u64,
+    },
+}
+
+impl Row<'_> {
+    fn seq(&self) -> Option<u64> {
+        match self {
+            Row::Text { seq, .. } => Some(*seq),
+            Row::Divider(_) => None,
+        }
+    }
 }
 
 impl LogPanel {
@@ -63,7 +81,8 @@ impl LogPanel {
             utc_offset,
             filter: None,
             recent_filters: Vec::new(),
-            scroll: 0,
+            scroll: Cell::new(0),
+            anchor: Cell::new(None),
             cleared_through: 0,
             page_rows: Cell::new(10),
             max_scroll: Cell::new(0),
@@ -98,22 +117,29 @@ impl LogPanel {
             text: text.to_owned(),
             regex,
         });
-        self.scroll = 0;
+        self.scroll_to(0);
         Ok(())
     }
 
     /// Hides everything received so far.
     pub fn clear(&mut self, log: &LogBuffer) {
         self.cleared_through = log.total();
-        self.scroll = 0;
+        self.scroll_to(0);
     }
 
     pub fn scroll_up(&mut self, rows: usize) {
-        self.scroll = self.scroll.min(self.max_scroll.get()).saturating_sub(rows);
+        let from = self.scroll.get().min(self.max_scroll.get());
+        self.scroll_to(from.saturating_sub(rows));
     }
 
     pub fn scroll_down(&mut self, rows: usize) {
-        self.scroll = self.scroll.saturating_add(rows).min(self.max_scroll.get());
+        let to = self.scroll.get().saturating_add(rows);
+        self.scroll_to(to.min(self.max_scroll.get()));
+    }
+
+    fn scroll_to(&mut self, row: usize) {
+        self.scroll.set(row);
+        self.anchor.set(None);
     }
 
     pub fn page(&self) -> usize {
@@ -121,20 +147,27 @@ impl LogPanel {
     }
 
     pub fn scroll_to_top(&mut self) {
-        self.scroll = 0;
+        self.scroll_to(0);
     }
 
     pub fn scroll_to_bottom(&mut self) {
-        self.scroll = self.max_scroll.get();
+        self.scroll_to(self.max_scroll.get());
     }
 
     /// The entries shown, newest first.
     pub fn shown<'a>(&'a self, log: &'a LogBuffer) -> impl Iterator<Item = &'a LogEntry> + 'a {
+        self.shown_numbered(log).map(|(_, e)| e)
+    }
+
+    /// The entries shown, newest first, with their sequence numbers.
+    fn shown_numbered<'a>(
+        &'a self,
+        log: &'a LogBuffer,
+    ) -> impl Iterator<Item = (u64, &'a LogEntry)> + 'a {
         log.newest_first()
             .take_while(|(seq, _)| *seq >= self.cleared_through)
-            .map(|(_, e)| e)
-            .filter(|e| !(self.deduplicate && e.superseded))
-            .filter(|e| {
+            .filter(|(_, e)| !(self.deduplicate && e.superseded))
+            .filter(|(_, e)| {
                 self.filter.as_ref().is_none_or(|f| {
                     f.regex.is_match(&e.message) || f.regex.is_match(e.source.label())
                 })
@@ -177,25 +210,27 @@ impl LogPanel {
     /// above each group of entries from an earlier day than `now_ms`'s.
     #[cfg(test)]
     fn rows<'a>(&'a self, log: &'a LogBuffer, width: usize, now_ms: u64) -> Vec<Row<'a>> {
-        self.rows_upto(log, width, now_ms, usize::MAX).0
+        self.rows_until(log, width, now_ms, |_| false).0
     }
 
-    /// The first `needed` rows or more (whole entries), and how many more
-    /// entries are shown below them (counted up to [`COUNT_AHEAD`]), so a
-    /// frame costs the rows it draws, not the whole buffer.
-    fn rows_upto<'a>(
+    /// Rows, whole entries at a time, until `enough` says so; then how many
+    /// more entries are shown below them (counted up to [`COUNT_AHEAD`]), so
+    /// a frame costs the rows it draws, not the whole buffer.
+    fn rows_until<'a>(
         &'a self,
         log: &'a LogBuffer,
         width: usize,
         now_ms: u64,
-        needed: usize,
+        mut enough: impl FnMut(&[Row<'a>]) -> bool,
     ) -> (Vec<Row<'a>>, usize) {
         let today = format::day_number(now_ms, self.utc_offset);
         let mut rows = Vec::new();
         let mut day = today;
         let mut more = 0;
-        for e in self.shown(log) {
-            if rows.len() >= needed {
+        let mut done = false;
+        for (seq, e) in self.shown_numbered(log) {
+            done = done || enough(&rows);
+            if done {
                 more += 1;
                 if more >= COUNT_AHEAD {
                     break;
@@ -211,6 +246,7 @@ impl LogPanel {
                 rows.push(Row::Text {
                     text,
                     source: &e.source,
+                    seq,
                 });
             }
         }
@@ -276,24 +312,59 @@ impl LogPanel {
         // Two columns for the scrollbar, so text never moves under it.
         let text_x = area.x + 2;
         let width = usize::from(area.width - 2);
-        let (rows, more) = self.rows_upto(
-            &state.log,
-            width,
-            now_ms,
-            self.scroll.saturating_add(height),
-        );
+        let anchor = self.anchor.get();
+        // Where the anchored entry's first row is, once laid out.
+        let mut found: Option<usize> = None;
+        let mut checked = 0;
+        let (rows, more) = self.rows_until(&state.log, width, now_ms, |rows| {
+            let Some((seq, offset)) = anchor else {
+                return rows.len() >= self.scroll.get().saturating_add(height);
+            };
+            if found.is_none() {
+                found = rows[checked..]
+                    .iter()
+                    .position(|r| r.seq() == Some(seq))
+                    .map(|i| checked + i);
+                checked = rows.len();
+            }
+            match found {
+                Some(i) => rows.len() >= i + offset + height,
+                // Gone (evicted, cleared, filtered): the row offset holds.
+                None => {
+                    rows.iter()
+                        .rev()
+                        .find_map(Row::seq)
+                        .is_some_and(|s| s < seq)
+                        && rows.len() >= self.scroll.get().saturating_add(height)
+                }
+            }
+        });
+        let wanted = match (anchor, found) {
+            (Some((_, offset)), Some(i)) => i + offset,
+            _ => self.scroll.get(),
+        };
         // Entries below those laid out count a row each for the scrollbar.
         let total = rows.len() + more;
         let max_scroll = total.saturating_sub(height);
         self.max_scroll.set(max_scroll);
-        let scroll = self.scroll.min(max_scroll);
+        let scroll = wanted.min(max_scroll);
+        self.scroll.set(scroll);
+        self.anchor.set(if scroll == 0 {
+            None
+        } else {
+            // The entry at the top row (or just below a divider there).
+            rows[scroll..].iter().find_map(Row::seq).and_then(|seq| {
+                let first = rows.iter().position(|r| r.seq() == Some(seq))?;
+                Some((seq, scroll.saturating_sub(first)))
+            })
+        });
         for (y, row) in (area.y + 1..).zip(rows.iter().skip(scroll).take(height)) {
             match row {
                 Row::Divider(date) => {
                     let text = format!("── {date} {}", "─".repeat(width));
                     buf.set_stringn(text_x, y, text, width, theme.secondary());
                 }
-                Row::Text { text, source } => {
+                Row::Text { text, source, .. } => {
                     buf.set_stringn(text_x, y, text, width, theme.log(source));
                 }
             }

@@ -268,3 +268,50 @@ fn scrolls_and_clamps_with_a_scrollbar() {
     p.scroll_up(100);
     assert_eq!(draw(&p), top);
 }
+
+#[test]
+fn scrolled_down_the_view_stays_on_its_entries() {
+    use ratatui_core::buffer::Buffer;
+    use ratatui_core::layout::Rect;
+    let mut s = ControllerState::default();
+    for i in 0..10 {
+        push(
+            &mut s,
+            T0 + i * 1000,
+            tor(Runlevel::Notice),
+            &format!("entry {i}"),
+        );
+    }
+    let mut p = LogPanel::new(false, 4, 0);
+    let area = Rect::new(0, 0, 40, 4);
+    let top_row = |p: &LogPanel, s: &ControllerState| {
+        let mut buf = Buffer::empty(area);
+        p.render(s, T0, crate::theme::Theme { color: false }, area, &mut buf);
+        (2..40)
+            .map(|x| buf[(x, 1)].symbol().to_owned())
+            .collect::<String>()
+            .trim_end()
+            .to_owned()
+    };
+    assert!(top_row(&p, &s).ends_with("entry 9"));
+    p.scroll_down(3);
+    assert!(top_row(&p, &s).ends_with("entry 6"));
+    // New entries arrive: the view does not move.
+    for i in 10..13 {
+        push(
+            &mut s,
+            T0 + i * 1000,
+            tor(Runlevel::Notice),
+            &format!("entry {i}"),
+        );
+    }
+    assert!(top_row(&p, &s).ends_with("entry 6"));
+    // Keys move from where the view is.
+    p.scroll_up(1);
+    assert!(top_row(&p, &s).ends_with("entry 7"));
+    // At the top it follows the newest again.
+    p.scroll_to_top();
+    assert!(top_row(&p, &s).ends_with("entry 12"));
+    push(&mut s, T0 + 13_000, tor(Runlevel::Notice), "entry 13");
+    assert!(top_row(&p, &s).ends_with("entry 13"));
+}
