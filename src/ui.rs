@@ -176,18 +176,8 @@ fn perform(
 /// Writes a log snapshot to `path` (`~` is the home directory), creating its
 /// parent directories. Returns the path written.
 pub fn save_snapshot(path: &str, text: &str) -> std::io::Result<std::path::PathBuf> {
-    use std::os::unix::fs::OpenOptionsExt;
     let path = crate::config::expand_home(std::path::Path::new(path));
-    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::create_dir_all(parent)?;
-    }
-    // Relay logs name addresses and fingerprints: readable by the owner only.
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .mode(0o600)
-        .open(&path)?;
+    let mut file = crate::controller::logfile::open_private(&path, false)?;
     std::io::Write::write_all(&mut file, text.as_bytes())?;
     Ok(path)
 }

@@ -19,15 +19,7 @@ pub struct LogFile {
 impl LogFile {
     /// Opens `path` for appending, creating it and its parent directories.
     pub fn open(path: &Path, utc_offset: i32) -> io::Result<LogFile> {
-        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(parent)?;
-        }
-        // Relay logs name addresses and fingerprints: readable by the owner only.
-        let file = OpenOptions::new()
-            .create(true)
-            .append(true)
-            .mode(0o600)
-            .open(path)?;
+        let file = open_private(path, true)?;
         Ok(LogFile {
             path: path.to_owned(),
             out: BufWriter::with_capacity(64 * 1024, file),
@@ -52,6 +44,22 @@ impl LogFile {
         }
         self.out.flush()
     }
+}
+
+/// Opens a file for a copy of the log, appending or replacing, creating it
+/// and its parent directories. Relay logs name addresses and fingerprints:
+/// a new file is readable by its owner only.
+pub fn open_private(path: &Path, append: bool) -> io::Result<File> {
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent)?;
+    }
+    OpenOptions::new()
+        .create(true)
+        .append(append)
+        .write(!append)
+        .truncate(!append)
+        .mode(0o600)
+        .open(path)
 }
 
 /// Where tor writes its most detailed log file, from `GETCONF Log` values

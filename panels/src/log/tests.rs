@@ -229,32 +229,9 @@ fn rnyx_messages_follow_their_runlevels() {
 
 #[test]
 fn scrolls_and_clamps_with_a_scrollbar() {
-    use ratatui_core::buffer::Buffer;
-    use ratatui_core::layout::Rect;
-    let mut s = ControllerState::default();
-    for i in 0..10 {
-        push(
-            &mut s,
-            T0 + i * 1000,
-            tor(Runlevel::Notice),
-            &format!("entry {i}"),
-        );
-    }
+    let s = ten_entries();
     let mut p = LogPanel::new(false, 4, 0);
-    let area = Rect::new(0, 0, 40, 4);
-    let draw = |p: &LogPanel| {
-        let mut buf = Buffer::empty(area);
-        p.render(&s, T0, crate::theme::Theme { color: false }, area, &mut buf);
-        (1..4)
-            .map(|y| {
-                (0..40)
-                    .map(|x| buf[(x, y)].symbol().to_owned())
-                    .collect::<String>()
-                    .trim_end()
-                    .to_owned()
-            })
-            .collect::<Vec<_>>()
-    };
+    let draw = |p: &LogPanel| draw_rows(p, &s);
     let top = draw(&p);
     assert!(top[0].ends_with("10:00:09 [NOTICE] entry 9"), "{top:?}");
     // The scrollbar is in the first column.
@@ -271,28 +248,9 @@ fn scrolls_and_clamps_with_a_scrollbar() {
 
 #[test]
 fn scrolled_down_the_view_stays_on_its_entries() {
-    use ratatui_core::buffer::Buffer;
-    use ratatui_core::layout::Rect;
-    let mut s = ControllerState::default();
-    for i in 0..10 {
-        push(
-            &mut s,
-            T0 + i * 1000,
-            tor(Runlevel::Notice),
-            &format!("entry {i}"),
-        );
-    }
+    let mut s = ten_entries();
     let mut p = LogPanel::new(false, 4, 0);
-    let area = Rect::new(0, 0, 40, 4);
-    let top_row = |p: &LogPanel, s: &ControllerState| {
-        let mut buf = Buffer::empty(area);
-        p.render(s, T0, crate::theme::Theme { color: false }, area, &mut buf);
-        (2..40)
-            .map(|x| buf[(x, 1)].symbol().to_owned())
-            .collect::<String>()
-            .trim_end()
-            .to_owned()
-    };
+    let top_row = |p: &LogPanel, s: &ControllerState| draw_rows(p, s)[0].clone();
     assert!(top_row(&p, &s).ends_with("entry 9"));
     p.scroll_down(3);
     assert!(top_row(&p, &s).ends_with("entry 6"));
@@ -314,4 +272,36 @@ fn scrolled_down_the_view_stays_on_its_entries() {
     assert!(top_row(&p, &s).ends_with("entry 12"));
     push(&mut s, T0 + 13_000, tor(Runlevel::Notice), "entry 13");
     assert!(top_row(&p, &s).ends_with("entry 13"));
+}
+
+/// Ten NOTICE entries, `entry 0` to `entry 9`, a second apart.
+fn ten_entries() -> ControllerState {
+    let mut s = ControllerState::default();
+    for i in 0..10 {
+        push(
+            &mut s,
+            T0 + i * 1000,
+            tor(Runlevel::Notice),
+            &format!("entry {i}"),
+        );
+    }
+    s
+}
+
+/// The three content rows of the panel drawn at 40×4 (title row left out).
+fn draw_rows(p: &LogPanel, s: &ControllerState) -> Vec<String> {
+    use ratatui_core::buffer::Buffer;
+    use ratatui_core::layout::Rect;
+    let area = Rect::new(0, 0, 40, 4);
+    let mut buf = Buffer::empty(area);
+    p.render(s, T0, crate::theme::Theme { color: false }, area, &mut buf);
+    (1..4)
+        .map(|y| {
+            (0..40)
+                .map(|x| buf[(x, y)].symbol().to_owned())
+                .collect::<String>()
+                .trim_end()
+                .to_owned()
+        })
+        .collect()
 }
