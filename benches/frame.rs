@@ -8,17 +8,15 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use rnyx::config::Config;
 use rnyx_panels::app::App;
-use rnyx_panels::model::{ControllerState, LogEntry, LogSource, Runlevel};
+use rnyx_panels::model::{ControllerState, EventSelection, LogEntry, LogSource, Runlevel};
+use rnyx_panels::pages::graph::GraphPage;
 
 const NOW: u64 = 1_795_255_200;
 
 fn state() -> ControllerState {
     let mut s = ControllerState::default();
     s.connection.connected = true;
-    s.logged_events = ["DEBUG", "INFO", "NOTICE", "WARN", "ERR"]
-        .iter()
-        .map(|e| (*e).to_owned())
-        .collect();
+    s.logged_events = EventSelection::parse(["DEBUG,INFO,NOTICE,WARN,ERR"]).0;
     let lines = [
         "conn_read_callback(): socket 14 wants to read.",
         "connection_buf_read_from_socket(): 14: starting, inbuf_datalen 0 (0 pending in tls object). at_most 16448.",
@@ -54,14 +52,18 @@ fn bench(c: &mut Criterion) {
             app.render(black_box(&state), NOW, area, &mut buf);
         });
     });
-    app.log.deduplicate = false;
+    app.page_mut::<GraphPage>().unwrap().log.deduplicate = false;
     g.bench_function("full_log_no_dedup", |b| {
         b.iter(|| {
             buf.reset();
             app.render(black_box(&state), NOW, area, &mut buf);
         });
     });
-    app.log.set_filter("socket|cell").unwrap();
+    app.page_mut::<GraphPage>()
+        .unwrap()
+        .log
+        .set_filter("socket|cell")
+        .unwrap();
     g.bench_function("full_log_filtered", |b| {
         b.iter(|| {
             buf.reset();

@@ -6,7 +6,6 @@ use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughpu
 use rnyx::control::{Event, Incoming, ReplyFramer};
 use rnyx::controller::apply::apply_batch;
 use rnyx_panels::model::ControllerState;
-use std::collections::HashSet;
 
 /// Per 10 events: 2 CIRC, 7 DEBUG, 1 BW — roughly what a busy relay at DEBUG sends.
 pub fn event_mix(events: usize) -> Vec<u8> {
@@ -64,7 +63,8 @@ fn bench(c: &mut Criterion) {
     // The whole model path at DEBUG: framing, parsing, and applying to the
     // controller state with every log runlevel and CIRC/BW shown (sanitising,
     // deduplication, the bounded log buffer).
-    let logged: HashSet<String> = ["CIRC", "BW"].iter().map(|s| (*s).to_owned()).collect();
+    let logged =
+        rnyx_panels::model::EventSelection::parse(["DEBUG,INFO,NOTICE,WARN,ERR,CIRC,BW"]).0;
     let mut g = c.benchmark_group("parse_and_apply");
     g.throughput(Throughput::Elements(EVENTS as u64));
     g.bench_function("events", |b| {

@@ -3,11 +3,10 @@
 //! the line, the key and the value, and rnyx does not start on them.
 
 use rnyx_panels::graph::{Bound, GraphStat};
-use rnyx_panels::keymap::{Action, Key, Keymap};
-use rnyx_panels::model::Interval;
-use serde::de::{self, Deserializer, SeqAccess, Visitor};
+use rnyx_panels::keymap::{ActionSpec, Key, Keymap};
+use rnyx_panels::model::{EventSelection, Interval};
+use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
-use std::collections::BTreeMap;
 use std::fmt;
 use std::marker::PhantomData;
 use std::path::{Path, PathBuf};
@@ -27,8 +26,8 @@ pub struct Config {
     pub graph_height: u16,
     pub max_graph_width: u16,
     pub show_accounting: bool,
-    /// Events shown in the log: tor runlevels, `RNYX_*` runlevels, other events.
-    pub logged_events: Vec<String>,
+    /// Events shown in the log.
+    pub logged_events: EventSelection,
     pub deduplicate_log: bool,
     /// Log entries kept in memory.
     pub max_log_size: usize,
@@ -41,52 +40,12 @@ pub struct Config {
     /// Lines read from tor's log file at most.
     pub prepopulate_read_limit: usize,
     pub keys: Keymap,
+    /// Take the mouse: clicks and the wheel act in rnyx (false leaves the
+    /// terminal's own selection alone).
+    pub mouse: bool,
     /// Things worth telling the operator that do not stop rnyx (unknown
     /// event names dropped); shown in the log at start.
     pub warnings: Vec<String>,
-}
-
-/// Events shown unless the operator picks others.
-pub const DEFAULT_LOGGED_EVENTS: &[&str] = &[
-    "NOTICE",
-    "WARN",
-    "ERR",
-    "RNYX_NOTICE",
-    "RNYX_WARN",
-    "RNYX_ERR",
-];
-
-/// Parses an event list (`DEBUG,INFO,CIRC` or the items of a TOML array):
-/// the known names, upper-case and without repeats, and the unknown ones.
-pub fn parse_events<'a>(items: impl IntoIterator<Item = &'a str>) -> (Vec<String>, Vec<String>) {
-    use rnyx_panels::model::Runlevel;
-    let (mut known, mut unknown) = (Vec::new(), Vec::new());
-    for item in items
-        .into_iter()
-        .flat_map(|i| i.split(','))
-        .map(str::trim)
-        .filter(|i| !i.is_empty())
-    {
-        let upper = item.to_ascii_uppercase();
-        let name = if let Some(level) = upper.strip_prefix("RNYX_") {
-            level
-                .parse::<Runlevel>()
-                .ok()
-                .map(|l| l.rnyx_name().to_owned())
-        } else if let Ok(level) = upper.parse::<Runlevel>() {
-            Some(level.as_str().to_owned())
-        } else {
-            rnyx_panels::events::KNOWN_EVENTS
-                .contains(&upper.as_str())
-                .then_some(upper)
-        };
-        match name {
-            Some(n) if !known.contains(&n) => known.push(n),
-            Some(_) => {}
-            None => unknown.push(item.to_owned()),
-        }
-    }
-    (known, unknown)
 }
 
 /// The warning for event names rnyx does not know.
@@ -111,17 +70,15 @@ impl Default for Config {
             graph_height: 7,
             max_graph_width: 150,
             show_accounting: true,
-            logged_events: DEFAULT_LOGGED_EVENTS
-                .iter()
-                .map(|s| (*s).to_owned())
-                .collect(),
+            logged_events: EventSelection::default(),
             deduplicate_log: true,
             max_log_size: 1000,
             max_line_wrap: 8,
             write_logs_to: None,
             prepopulate_log: true,
             prepopulate_read_limit: 5000,
-            keys: Keymap::default(),
+            keys: rnyx_panels::app::default_keymap(),
+            mouse: true,
             warnings: Vec::new(),
         }
     }
@@ -201,7 +158,8 @@ struct FileConfig {
     write_logs_to: Option<PathBuf>,
     prepopulate_log: Option<bool>,
     prepopulate_read_limit: Option<Ranged<0, 10_000_000>>,
-    keys: Option<BTreeMap<Action, OneOrMany<Key>>>,
+    mouse: Option<bool>,
+    keys: Option<KeysTable>,
 }
 
 /// Why the configuration cannot be used.
@@ -223,14 +181,19 @@ impl Config {
         let file: FileConfig = toml::from_str(text).map_err(|e| invalid(text, path, &e))?;
         let d = Config::default();
         let mut keys = d.keys.clone();
-        for (action, list) in file.keys.unwrap_or_default() {
-            keys.bind(action, &list.0);
+        let table = file.keys.unwrap_or_default();
+        // Global bindings first: a page's own then win on that page.
+        for (action, list) in &table.global {
+            keys.bind_global(action, list);
+        }
+        for (page, action, list) in &table.pages {
+            keys.bind_page(page, action, list);
         }
         let mut warnings = Vec::new();
         let logged_events = match file.logged_events {
             None => d.logged_events.clone(),
             Some(list) => {
-                let (known, unknown) = parse_events(list.0.iter().map(String::as_str));
+                let (known, unknown) = EventSelection::parse(list.0.iter().map(String::as_str));
                 if !unknown.is_empty() {
                     let source = format!("{}, logged_events", path.display());
                     warnings.push(unknown_events_warning(&unknown, &source));
@@ -263,6 +226,7 @@ impl Config {
                 .prepopulate_read_limit
                 .map_or(d.prepopulate_read_limit, |r| r.0 as usize),
             keys,
+            mouse: file.mouse.unwrap_or(d.mouse),
             warnings,
         })
     }
@@ -379,6 +343,135 @@ impl<'de> Deserialize<'de> for IntervalName {
                 names.join(", ")
             ))
         })
+    }
+}
+
+/// `[keys]`: global actions (`quit = "q"`) and a table per page
+/// (`[keys.graph]`, `graph_stat = "s"`), every name checked against the
+/// actions the app and that page declare.
+#[derive(Debug, Default)]
+struct KeysTable {
+    global: Vec<(&'static str, Vec<Key>)>,
+    pages: Vec<(&'static str, &'static str, Vec<Key>)>,
+}
+
+/// A name in `[keys]`: a global action or a page's table.
+enum KeysName {
+    Action(&'static str),
+    Page(&'static str, &'static [ActionSpec]),
+}
+
+/// Reads a name in `[keys]` or in a page's table; an unknown one is an
+/// error at its line that lists what would do.
+struct NameSeed {
+    /// The page whose table this is; `None` for `[keys]` itself.
+    page: Option<(&'static str, &'static [ActionSpec])>,
+}
+
+impl<'de> DeserializeSeed<'de> for NameSeed {
+    type Value = KeysName;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<KeysName, D::Error> {
+        let name = String::deserialize(d)?;
+        let pages = rnyx_panels::pages::catalog();
+        let actions = match self.page {
+            Some((_, specs)) => specs,
+            None => rnyx_panels::app::GLOBAL_ACTIONS,
+        };
+        if let Some(a) = actions.iter().find(|a| a.name == name) {
+            return Ok(KeysName::Action(a.name));
+        }
+        if self.page.is_none() {
+            if let Some((id, specs)) = pages.iter().find(|(id, _)| *id == name) {
+                return Ok(KeysName::Page(id, specs));
+            }
+        }
+        if self.page.is_none() {
+            if let Some((id, _)) = pages
+                .iter()
+                .find(|(_, specs)| specs.iter().any(|a| a.name == name))
+            {
+                return Err(de::Error::custom(format!(
+                    "`{name}` is an action of page {id}: bind it under [keys.{id}]"
+                )));
+            }
+        }
+        let quoted = |names: Vec<String>| names.join(", ");
+        let action_names = quoted(actions.iter().map(|a| format!("`{}`", a.name)).collect());
+        Err(de::Error::custom(match self.page {
+            None => format!(
+                "unknown action `{name}`, expected one of {action_names}, or a page's table ({})",
+                quoted(pages.iter().map(|(id, _)| format!("[keys.{id}]")).collect()),
+            ),
+            Some((id, _)) => {
+                format!("unknown action `{name}` of page {id}, expected one of {action_names}")
+            }
+        }))
+    }
+}
+
+impl<'de> Deserialize<'de> for KeysTable {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = KeysTable;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a table of actions and keys")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<KeysTable, A::Error> {
+                let mut table = KeysTable::default();
+                while let Some(name) = map.next_key_seed(NameSeed { page: None })? {
+                    match name {
+                        KeysName::Action(a) => {
+                            let keys: OneOrMany<Key> = map.next_value()?;
+                            table.global.push((a, keys.0));
+                        }
+                        KeysName::Page(id, specs) => {
+                            let bindings = map.next_value_seed(PageKeys { id, specs })?;
+                            table
+                                .pages
+                                .extend(bindings.into_iter().map(|(a, k)| (id, a, k)));
+                        }
+                    }
+                }
+                Ok(table)
+            }
+        }
+        d.deserialize_map(V)
+    }
+}
+
+/// `[keys.<page>]`: that page's actions and their keys.
+struct PageKeys {
+    id: &'static str,
+    specs: &'static [ActionSpec],
+}
+
+impl<'de> DeserializeSeed<'de> for PageKeys {
+    type Value = Vec<(&'static str, Vec<Key>)>;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for PageKeys {
+    type Value = Vec<(&'static str, Vec<Key>)>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "a table of page {}'s actions and keys", self.id)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut out = Vec::new();
+        let page = Some((self.id, self.specs));
+        while let Some(name) = map.next_key_seed(NameSeed { page })? {
+            if let KeysName::Action(a) = name {
+                let keys: OneOrMany<Key> = map.next_value()?;
+                out.push((a, keys.0));
+            }
+        }
+        Ok(out)
     }
 }
 

@@ -15,10 +15,9 @@ use crate::control::{connect, Client, ClientError, Connection, Event, Incoming, 
 use crate::procfs::ProcSampler;
 use apply::{apply_batch, apply_facts};
 use logfile::LogFile;
-use rnyx_panels::model::{ControllerState, Limits, LogEntry, LogSource, Runlevel};
+use rnyx_panels::model::{ControllerState, EventSelection, Limits, LogEntry, LogSource, Runlevel};
 pub use shared::SharedState;
 use startup::Startup;
-use std::collections::HashSet;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -41,9 +40,6 @@ pub const REQUIRED_EVENTS: &[&str] = &[
 /// Event batches are applied at most this often; a flood is gathered between.
 const APPLY_INTERVAL: Duration = Duration::from_millis(5);
 
-/// Log runlevels subscribed unless the operator picks others.
-pub const DEFAULT_LOG_EVENTS: &[&str] = &["NOTICE", "WARN", "ERR"];
-
 /// Seconds east of UTC of the local time zone now.
 pub fn utc_offset() -> i32 {
     chrono::Local::now().offset().local_minus_utc()
@@ -54,8 +50,8 @@ pub fn utc_offset() -> i32 {
 pub struct ControllerConfig {
     pub targets: Vec<Target>,
     pub password: Option<String>,
-    /// Events shown in the log (log runlevels and any other event names).
-    pub log_events: Vec<String>,
+    /// Events shown in the log.
+    pub log_events: EventSelection,
     pub limits: Limits,
     pub reconnect_initial: Duration,
     pub reconnect_max: Duration,
@@ -76,7 +72,7 @@ impl Default for ControllerConfig {
         Self {
             targets: Target::defaults(),
             password: None,
-            log_events: DEFAULT_LOG_EVENTS.iter().map(|s| (*s).to_owned()).collect(),
+            log_events: EventSelection::default(),
             limits: Limits::default(),
             reconnect_initial: Duration::from_millis(500),
             reconnect_max: Duration::from_secs(10),
@@ -111,7 +107,7 @@ pub enum Request {
     /// Replace the operator's event selection. Replies with the events tor
     /// rejected (the rest stay applied).
     SetEvents {
-        events: Vec<String>,
+        events: EventSelection,
         reply: oneshot::Sender<Result<Vec<String>, RequestError>>,
     },
     /// `SIGNAL name`.
@@ -141,7 +137,7 @@ impl ControllerHandle {
         rx.await.map_err(|_| RequestError::Stopped)?
     }
 
-    pub async fn set_events(&self, events: Vec<String>) -> Result<Vec<String>, RequestError> {
+    pub async fn set_events(&self, events: EventSelection) -> Result<Vec<String>, RequestError> {
         let (reply, rx) = oneshot::channel();
         self.send(Request::SetEvents { events, reply }).await?;
         rx.await.map_err(|_| RequestError::Stopped)?
@@ -223,11 +219,7 @@ async fn run(
 ) {
     let mut sampler = ProcSampler::default();
     let info = sampler.sample(None, &[]);
-    let mut wanted: Vec<String> = config
-        .log_events
-        .iter()
-        .map(|e| e.to_ascii_uppercase())
-        .collect();
+    let mut wanted = config.log_events.clone();
     if let Some(path) = &config.write_logs_to {
         match LogFile::open(path, config.utc_offset) {
             Ok(f) => state.set_log_file(f),
@@ -313,7 +305,7 @@ async fn run(
                     Some(Request::Reconnect) => break,
                     // Kept for the next connection, which subscribes to it.
                     Some(Request::SetEvents { events, reply }) => {
-                        wanted = events.iter().map(|e| e.to_ascii_uppercase()).collect();
+                        wanted = events;
                         state.update(|s| s.logged_events.clone_from(&wanted));
                         let _ = reply.send(Ok(Vec::new()));
                     }
@@ -340,7 +332,7 @@ async fn session(
     state: &Arc<SharedState>,
     conn: Connection,
     requests: &mut mpsc::Receiver<Request>,
-    wanted: &mut Vec<String>,
+    wanted: &mut EventSelection,
     sampler: &mut ProcSampler,
     startup: Startup,
 ) -> SessionEnd {
@@ -372,7 +364,6 @@ async fn session(
         Ok(r) => r,
         Err(e) => return SessionEnd::Lost(e.to_string()),
     };
-    let mut logged = logged_set(wanted);
     state.update(|s| {
         s.subscribed_events = subscription(wanted);
         log_rejected(s, &rejected);
@@ -412,7 +403,7 @@ async fn session(
                 if has_bw {
                     second.reset();
                 }
-                let follow = apply_events(state, batch, &logged, has_bw.then_some(&mut *sampler));
+                let follow = apply_events(state, batch, wanted, has_bw.then_some(&mut *sampler));
                 last_apply = tokio::time::Instant::now();
                 if follow.refresh_facts {
                     refresh(client.clone(), facts_tx.clone());
@@ -433,7 +424,6 @@ async fn session(
             Some((new, result, reply)) = subs_rx.recv() => match result {
                 Ok(rejected) => {
                     *wanted = new;
-                    logged = logged_set(wanted);
                     state.update(|s| {
                         s.logged_events.clone_from(wanted);
                         s.subscribed_events = subscription(wanted);
@@ -490,7 +480,7 @@ fn handle_request(client: &Client, req: Request, subs_tx: &mpsc::Sender<Subscrib
 
 /// A finished SETEVENTS: the selection, what tor said, who asked.
 type Subscribed = (
-    Vec<String>,
+    EventSelection,
     Result<Vec<String>, ClientError>,
     oneshot::Sender<Result<Vec<String>, RequestError>>,
 );
@@ -509,7 +499,7 @@ fn log_rejected(s: &mut ControllerState, rejected: &[String]) {
 fn apply_events(
     state: &SharedState,
     batch: Vec<Incoming>,
-    logged: &HashSet<String>,
+    logged: &EventSelection,
     sampler: Option<&mut ProcSampler>,
 ) -> apply::Followup {
     let system = sampler.map(|sampler| {
@@ -536,18 +526,12 @@ fn listen_ports(relay: &rnyx_panels::model::RelayInfo) -> Vec<u16> {
         .collect()
 }
 
-/// Non-log events the operator wants to see as log lines.
-fn logged_set(wanted: &[String]) -> HashSet<String> {
-    wanted.iter().map(|e| e.to_ascii_uppercase()).collect()
-}
-
-/// The required events plus the operator's, upper-case, without repeats.
-fn subscription(wanted: &[String]) -> Vec<String> {
+/// The required events plus the operator's (not rnyx's own runlevels),
+/// without repeats.
+fn subscription(wanted: &EventSelection) -> Vec<String> {
     let mut all: Vec<String> = REQUIRED_EVENTS.iter().map(|s| (*s).to_owned()).collect();
-    for w in wanted {
-        let w = w.to_ascii_uppercase();
-        // rnyx's own runlevels are ours, not tor's.
-        if !all.contains(&w) && !w.starts_with("RNYX_") {
+    for w in wanted.tor_events() {
+        if !all.contains(&w) {
             all.push(w);
         }
     }
@@ -556,7 +540,10 @@ fn subscription(wanted: &[String]) -> Vec<String> {
 
 /// SETEVENTS with everything needed. An event tor does not know is dropped
 /// from `wanted` and the rest subscribed; returns the dropped names.
-async fn subscribe(client: &Client, wanted: &mut Vec<String>) -> Result<Vec<String>, ClientError> {
+async fn subscribe(
+    client: &Client,
+    wanted: &mut EventSelection,
+) -> Result<Vec<String>, ClientError> {
     let mut rejected = Vec::new();
     loop {
         let events = subscription(wanted);
@@ -573,8 +560,8 @@ async fn subscribe(client: &Client, wanted: &mut Vec<String>) -> Result<Vec<Stri
             .nth(1)
             .map(str::to_ascii_uppercase);
         match bad {
-            Some(bad) if wanted.iter().any(|w| w.eq_ignore_ascii_case(&bad)) => {
-                wanted.retain(|w| !w.eq_ignore_ascii_case(&bad));
+            Some(bad) if wanted.others().iter().any(|w| w.eq_ignore_ascii_case(&bad)) => {
+                wanted.remove_other(&bad);
                 rejected.push(bad);
             }
             _ => {

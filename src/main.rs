@@ -41,7 +41,7 @@ async fn run(cli: Cli) -> ExitCode {
     let load_config = || {
         Config::load(cli.config.as_deref()).map(|(mut c, _)| {
             if let Some(list) = &cli.log {
-                let (known, unknown) = rnyx::config::parse_events([list.as_str()]);
+                let (known, unknown) = rnyx_panels::model::EventSelection::parse([list.as_str()]);
                 if !unknown.is_empty() {
                     c.warnings
                         .push(rnyx::config::unknown_events_warning(&unknown, "--log"));

@@ -18,6 +18,10 @@ pub async fn run(
     let mut app = App::new(config.app_settings());
     // ratatui::init installs a panic hook that restores the terminal first.
     let mut term = ratatui::init();
+    if config.mouse {
+        // Without the mouse the terminal's own selection keeps working.
+        let _ = terminal::capture_mouse();
+    }
     let input = terminal::spawn_input_thread();
     let result = ui::run(
         &mut term,
@@ -28,6 +32,9 @@ pub async fn run(
         terminal::termination(),
     )
     .await;
+    if config.mouse {
+        terminal::release_mouse();
+    }
     ratatui::restore();
     result.map(drop).map_err(|e| format!("terminal error: {e}"))
 }

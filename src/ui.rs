@@ -3,6 +3,7 @@
 //! once, only when something changed, and at most `max_fps` times a second.
 //! Generic over the ratatui backend, so tests drive it on a `TestBackend`.
 
+pub mod requests;
 pub mod terminal;
 
 use crate::controller::{now_secs, ControllerHandle};
@@ -10,6 +11,7 @@ use ratatui::backend::Backend;
 use ratatui::Terminal;
 use rnyx_panels::app::{App, Effect};
 use rnyx_panels::keymap::Key;
+use rnyx_panels::page::{Mouse, Response, Ticket};
 use std::future::Future;
 use std::time::Duration;
 use tokio::sync::mpsc;
@@ -19,6 +21,7 @@ use tokio::time::Instant;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Input {
     Key(Key),
+    Mouse(Mouse),
     Resize,
 }
 
@@ -42,7 +45,7 @@ pub async fn run<B: Backend>(
     tokio::pin!(shutdown);
     let mut changed = handle.state.subscribe();
     let frame_interval = Duration::from_secs_f64(1.0 / f64::from(max_fps.max(1)));
-    let (notice_tx, mut notices) = mpsc::unbounded_channel::<String>();
+    let (response_tx, mut responses) = mpsc::unbounded_channel::<(Ticket, Response)>();
     let mut clock = tokio::time::interval(Duration::from_secs(1));
     clock.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let mut stats = LoopStats::default();
@@ -71,10 +74,15 @@ pub async fn run<B: Backend>(
                     }
                     Some(Input::Key(key)) => {
                         let effects = handle.state.read(|s| app.handle_key(key, s, now_secs()));
-                        for effect in effects {
-                            if perform(effect, handle, &notice_tx) {
-                                return Ok(stats);
-                            }
+                        if perform_all(effects, handle, &response_tx) {
+                            return Ok(stats);
+                        }
+                        next_frame = Instant::now();
+                    }
+                    Some(Input::Mouse(m)) => {
+                        let effects = handle.state.read(|s| app.handle_mouse(m, s, now_secs()));
+                        if perform_all(effects, handle, &response_tx) {
+                            return Ok(stats);
                         }
                         next_frame = Instant::now();
                     }
@@ -96,8 +104,11 @@ pub async fn run<B: Backend>(
                     next_frame = Instant::now();
                 }
             }
-            Some(msg) = notices.recv() => {
-                app.notify(msg);
+            Some((ticket, response)) = responses.recv() => {
+                let effects = handle.state.read(|s| app.respond(ticket, response, s, now_secs()));
+                if perform_all(effects, handle, &response_tx) {
+                    return Ok(stats);
+                }
                 dirty = true;
             }
             // The clock (uptime) needs a frame only if nothing else drew one.
@@ -123,51 +134,27 @@ fn draw<B: Backend>(
     Ok(())
 }
 
-/// Performs an effect; true means quit.
-fn perform(
-    effect: Effect,
+/// Performs effects; true means quit. Requests run in tasks of their own;
+/// each response comes back on `responses` with its ticket.
+fn perform_all(
+    effects: Vec<Effect>,
     handle: &ControllerHandle,
-    notices: &mpsc::UnboundedSender<String>,
+    responses: &mpsc::UnboundedSender<(Ticket, Response)>,
 ) -> bool {
-    match effect {
-        Effect::Quit => return true,
-        Effect::Signal(signal) => {
-            let (h, tx) = (handle.clone(), notices.clone());
-            tokio::spawn(async move {
-                if let Err(e) = h.signal(&signal).await {
-                    let _ = tx.send(format!("{signal} failed: {e}"));
-                }
-            });
-        }
-        Effect::Reconnect => {
-            let h = handle.clone();
-            tokio::spawn(async move { h.reconnect().await });
-        }
-        Effect::SetEvents(events) => {
-            let (h, tx) = (handle.clone(), notices.clone());
-            tokio::spawn(async move {
-                let msg = match h.set_events(events).await {
-                    Ok(rejected) if rejected.is_empty() => return,
-                    Ok(rejected) => {
-                        format!("tor does not know {}; the rest apply", rejected.join(", "))
-                    }
-                    Err(e) => format!("cannot change the events: {e}"),
-                };
-                let _ = tx.send(msg);
-            });
-        }
-        Effect::SaveLog { path, text } => {
-            let tx = notices.clone();
-            tokio::task::spawn_blocking(move || {
-                let _ = tx.send(match save_snapshot(&path, &text) {
-                    Ok(p) => format!(
-                        "saved {} log lines to {}",
-                        text.lines().count(),
-                        p.display()
-                    ),
-                    Err(e) => format!("cannot save the log to {path}: {e}"),
+    for effect in effects {
+        match effect {
+            Effect::Quit => return true,
+            Effect::Reconnect => {
+                let h = handle.clone();
+                tokio::spawn(async move { h.reconnect().await });
+            }
+            Effect::Request { ticket, request } => {
+                let (h, tx) = (handle.clone(), responses.clone());
+                tokio::spawn(async move {
+                    let response = requests::carry_out(&h, request).await;
+                    let _ = tx.send((ticket, response));
                 });
-            });
+            }
         }
     }
     false

@@ -13,7 +13,7 @@ use rnyx::launch::SingleTorOptions;
 use rnyx::ui::{self, Input};
 use rnyx_panels::app::App;
 use rnyx_panels::keymap::Key;
-use rnyx_panels::model::{LogSource, Runlevel};
+use rnyx_panels::model::{EventSelection, LogSource, Runlevel};
 use std::time::Duration;
 use support::{eventually, screen_text, single_tor};
 
@@ -77,7 +77,8 @@ async fn dialog_switches_to_debug_and_a_saves_what_is_shown() {
                 .read(|s| (s.subscribed_events.clone(), s.logged_events.clone()));
             assert!(subscribed.contains(&"DEBUG".to_owned()), "{subscribed:?}");
             assert!(!subscribed.iter().any(|e| e.starts_with("RNYX_")));
-            assert!(logged.contains(&"RNYX_NOTICE".to_owned()), "{logged:?}");
+            let both = logged.shows_rnyx(Runlevel::Notice) && logged.shows_tor(Runlevel::Debug);
+            assert!(both, "{logged:?}");
 
             // Pause so the snapshot matches a fixed state, then save it.
             tx.send(Input::Key(Key::Char('p'))).await.unwrap();
@@ -143,7 +144,7 @@ async fn prepopulates_from_tors_log_file_and_writes_logs_to_a_file() {
         prepopulate_read_limit: 200,
         ..Config::default()
     };
-    config.logged_events.push("RNYX_INFO".into());
+    config.logged_events.set_rnyx(Runlevel::Info, true);
     config
         .warnings
         .push("a warning from the configuration".into());
@@ -204,12 +205,12 @@ async fn events_chosen_while_disconnected_are_kept_for_the_next_connection() {
         ..ControllerConfig::default()
     });
     let rejected = handle
-        .set_events(vec!["debug".into(), "CIRC".into()])
+        .set_events(EventSelection::parse(["debug", "CIRC"]).0)
         .await
         .unwrap();
     assert!(rejected.is_empty());
     assert_eq!(
-        handle.state.read(|s| s.logged_events.clone()),
-        ["DEBUG", "CIRC"]
+        handle.state.read(|s| s.logged_events.names()),
+        ["DEBUG", "RNYX_NOTICE", "RNYX_WARN", "RNYX_ERR", "CIRC"]
     );
 }

@@ -3,7 +3,7 @@
 
 use rnyx::config::Config;
 use rnyx_panels::graph::Bound;
-use rnyx_panels::keymap::{Action, Key};
+use rnyx_panels::keymap::{Bound as Binding, Key};
 use rnyx_panels::model::Interval;
 use std::path::{Path, PathBuf};
 
@@ -26,26 +26,29 @@ fn example_parses_and_equals_the_defaults() {
     let (config, used) = Config::load(Some(&path)).unwrap();
     assert_eq!(used.as_deref(), Some(path.as_path()));
     assert_eq!(config, Config::default());
-    // Every key of the defaults appears in the example.
+    // Every action appears in the example, in its own table.
     let text = std::fs::read_to_string(&path).unwrap();
-    for action in Action::ALL {
-        let name = format!("{action:?}");
-        let snake: String = name
-            .chars()
-            .enumerate()
-            .flat_map(|(i, c)| {
-                if c.is_uppercase() && i > 0 {
-                    vec!['_', c.to_ascii_lowercase()]
-                } else {
-                    vec![c.to_ascii_lowercase()]
-                }
-            })
-            .collect();
-        assert!(
-            text.contains(&format!("\n{snake} = ")),
-            "nyxrc.example lacks [keys] {snake}"
-        );
+    let table = |header: &str| -> String {
+        let line = format!("\n{header}\n");
+        let start = text.find(&line).unwrap_or_else(|| panic!("no {header}"));
+        let rest = &text[start + line.len() - 1..];
+        rest[..rest.find("\n[").unwrap_or(rest.len())].to_owned()
+    };
+    let mut tables = vec![("[keys]".to_owned(), rnyx_panels::app::GLOBAL_ACTIONS)];
+    for (id, actions) in rnyx_panels::pages::catalog() {
+        tables.push((format!("[keys.{id}]"), actions));
     }
+    for (header, actions) in tables {
+        let body = table(&header);
+        for a in actions {
+            assert!(
+                body.contains(&format!("\n{} = ", a.name)),
+                "nyxrc.example lacks {header} {}",
+                a.name
+            );
+        }
+    }
+    assert!(text.contains("\nmouse = true\n"));
 }
 
 #[test]
@@ -63,13 +66,22 @@ fn good_fixtures_parse() {
         (c.graph_interval, c.graph_bound, c.graph_height, c.max_fps),
         (Interval::FifteenMinute, Bound::Tight, 12, 5)
     );
-    assert_eq!(c.keys.action(Key::Esc), Some(Action::Quit));
-    assert_eq!(c.keys.action(Key::Char(' ')), Some(Action::Pause));
+    assert!(!c.mouse);
+    let on = |page, key| c.keys.action(page, key);
+    assert_eq!(on("graph", Key::Esc), Some(Binding::Global("quit")));
+    assert_eq!(on("graph", Key::Char(' ')), Some(Binding::Global("pause")));
     assert_eq!(
-        c.keys.action(Key::Char('p')),
+        on("graph", Key::Char('p')),
         None,
         "binding replaces the default key"
     );
+    // [keys.graph]: the page's own binding, and the key it gave up.
+    assert_eq!(
+        on("graph", Key::Char('S')),
+        Some(Binding::Page("graph_stat"))
+    );
+    assert_eq!(on("graph", Key::Char('s')), None);
+    assert_eq!(c.keys.page_label("graph", "log_clear"), "C/delete");
 }
 
 #[test]
@@ -77,8 +89,8 @@ fn logging_options_and_unknown_events() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/nyxrc/good/logging.toml");
     let c = Config::parse(&std::fs::read_to_string(&path).unwrap(), &path).unwrap();
     assert_eq!(
-        c.logged_events,
-        ["DEBUG", "INFO", "NOTICE", "CIRC", "RNYX_WARN"]
+        c.logged_events.names(),
+        ["DEBUG", "INFO", "NOTICE", "RNYX_WARN", "CIRC"]
     );
     assert_eq!(
         c.warnings,

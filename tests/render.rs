@@ -94,13 +94,9 @@ async fn state_logging(name: &str, logged: &[&str]) -> ControllerState {
     assert!(!batch.is_empty(), "the transcript has events");
     let mut events = vec!["NOTICE", "WARN", "ERR"];
     events.extend(logged);
-    state.logged_events = events.iter().map(|e| (*e).to_owned()).collect();
-    apply_batch(
-        &mut state,
-        batch,
-        &logged.iter().map(|e| (*e).to_owned()).collect(),
-        NOW * 1000,
-    );
+    state.logged_events = rnyx_panels::model::EventSelection::parse(events).0;
+    let selection = state.logged_events.clone();
+    apply_batch(&mut state, batch, &selection, NOW * 1000);
     state.record_system(SystemInfo {
         hostname: "relayhost".into(),
         os: "Linux".into(),
@@ -118,9 +114,15 @@ async fn state_logging(name: &str, logged: &[&str]) -> ControllerState {
 }
 
 fn app() -> App {
-    let mut app = App::new(Config::default().app_settings());
-    app.log.utc_offset = 0;
-    app
+    app_with(|_| {})
+}
+
+/// The app with the log's settings changed; times are drawn in UTC.
+fn app_with(f: impl FnOnce(&mut rnyx_panels::log::LogPanel)) -> App {
+    let mut settings = Config::default().app_settings();
+    settings.log.utc_offset = 0;
+    f(&mut settings.log);
+    App::new(settings)
 }
 
 fn screen(state: &ControllerState, width: u16, height: u16) -> String {
@@ -159,7 +161,7 @@ async fn exit_relay_page_one_80x24() {
 async fn exit_relay_page_one_160x50() {
     let state = state_logging("exit_relay.txt", &["CIRC", "BW"]).await;
     let s = screen(&state, 160, 50);
-    assert!(s.contains("Events (TOR/RNYX NOTICE-ERR, CIRC, BW):"), "{s}");
+    assert!(s.contains("Events (TOR/RNYX NOTICE-ERR, BW, CIRC):"), "{s}");
     insta::assert_snapshot!(s);
 }
 
@@ -184,8 +186,7 @@ async fn log_with_duplicates_wrapping_and_an_earlier_day() {
         LogSource::Tor(Runlevel::Warn),
         "A long warning that goes on and on about a misconfigured relay family, naming every member of it, so that it has to wrap onto more rows than allowed".into(),
     ));
-    let mut app = app();
-    app.log.max_line_wrap = 2;
+    let app = app_with(|log| log.max_line_wrap = 2);
     let s = screen_of(&app, &state, 80, 30);
     assert!(s.contains("[2 duplicates hidden]"), "{s}");
     assert!(s.contains("── November 20, 2026"), "{s}");
@@ -196,7 +197,7 @@ async fn log_with_duplicates_wrapping_and_an_earlier_day() {
 async fn event_selection_dialog_80x24() {
     use rnyx_panels::keymap::Key;
     let mut state = state_from("exit_relay.txt").await;
-    state.event_names = rnyx_panels::events::KNOWN_EVENTS
+    state.event_names = rnyx_panels::model::KNOWN_EVENTS
         .iter()
         .chain(&["DEBUG", "INFO", "NOTICE", "WARN", "ERR"])
         .map(|s| (*s).to_owned())

@@ -1,68 +1,71 @@
-//! The application: pages, popups and key handling. Pure: keys come in,
-//! effects go out, and drawing is into a buffer. The I/O side performs the
-//! effects and feeds results back as notices.
+//! The application shell: what is global (page switching, pause, help, the
+//! menu bar, quit, NEWNYM, RELOAD, reconnect, notices, the footer) and the
+//! routing of everything else to the current page. Pure: keys, clicks and
+//! responses come in, effects go out, and drawing is into a buffer.
 
-use crate::events::{EventDialog, Outcome};
-use crate::graph::{GraphPanel, GraphStat};
+use crate::graph::GraphPanel;
 use crate::header;
-use crate::keymap::{Action, Key, Keymap};
+use crate::keymap::{ActionSpec, Bound, Key, Keymap};
 use crate::log::LogPanel;
-use crate::model::{ControllerState, Interval};
-use crate::popup::{draw_box, Menu};
+use crate::menubar::{self, MenuBar, Target};
+use crate::model::ControllerState;
+use crate::page::{Cx, HitMap, Mouse, MouseKind, Outbox, Page, View};
+use crate::popup::draw_box;
 use crate::theme::Theme;
 use ratatui_core::buffer::Buffer;
 use ratatui_core::layout::Rect;
 use ratatui_core::text::{Line, Span};
+use std::cell::Cell;
+use std::fmt::Write as _;
 
-/// What the app asks the I/O side to do.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Effect {
-    Quit,
-    /// `SIGNAL name` through the controller task.
-    Signal(String),
-    /// Retry connecting to tor now.
-    Reconnect,
-    /// Replace the events shown in the log (SETEVENTS through the controller
-    /// task; `RNYX_*` names select rnyx's own runlevels).
-    SetEvents(Vec<String>),
-    /// Write `text` to `path` (`~` is the home directory), creating parent
-    /// directories.
-    SaveLog {
-        path: String,
-        text: String,
-    },
-}
-
-/// A page, in Nyx's order; pages whose panels do not exist yet are absent.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Page {
-    /// Graph and log.
-    Graph,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Popup {
-    Help,
-    ConfirmReload,
-    Interval(Menu),
-    Stat(Menu),
-    Filter(Menu),
-    Input { purpose: Input, text: String },
-    ConfirmClear,
-    Events(Box<EventDialog>),
-}
-
-/// What a line of typed text is for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Input {
-    Filter,
-    SavePath,
-}
+pub use crate::page::{Effect, Request, Response, Ticket};
 
 /// Seconds tor makes a controller wait between NEWNYMs.
 pub const NEWNYM_INTERVAL: u64 = 10;
 
-/// Settings the app takes from nyxrc.
+const fn global(
+    name: &'static str,
+    description: &'static str,
+    keys: &'static [Key],
+    menu: Option<&'static str>,
+) -> ActionSpec {
+    ActionSpec {
+        name,
+        description,
+        keys,
+        menu,
+    }
+}
+
+const GENERAL: Option<&str> = Some("General");
+
+/// The actions on every page.
+pub const GLOBAL_ACTIONS: &[ActionSpec] = &[
+    global("next_page", "next page", &[Key::Right], None),
+    global("previous_page", "previous page", &[Key::Left], None),
+    global("menu", "menu bar", &[Key::Char('m')], None),
+    global("pause", "pause / unpause", &[Key::Char('p')], GENERAL),
+    global("help", "this help", &[Key::Char('h')], GENERAL),
+    global("quit", "quit", &[Key::Char('q')], GENERAL),
+    global(
+        "newnym",
+        "new identity (NEWNYM)",
+        &[Key::Char('n')],
+        GENERAL,
+    ),
+    global(
+        "reload",
+        "reload torrc (RELOAD)",
+        &[Key::Char('x')],
+        GENERAL,
+    ),
+    global("reconnect", "reconnect to tor", &[Key::Char('r')], GENERAL),
+];
+
+/// The General menu, in Nyx's order.
+const GENERAL_MENU: [&str; 6] = ["pause", "reconnect", "newnym", "reload", "help", "quit"];
+
+/// Settings the app and its pages take from nyxrc.
 #[derive(Debug, Clone)]
 pub struct AppSettings {
     pub keymap: Keymap,
@@ -72,49 +75,119 @@ pub struct AppSettings {
     pub log: LogPanel,
 }
 
-/// The whole UI state.
+/// The default keymap: global actions and every page's.
+pub fn default_keymap() -> Keymap {
+    Keymap::new(GLOBAL_ACTIONS, &crate::pages::catalog())
+}
+
+/// Popups of the app itself; pages keep their own.
 #[derive(Debug, Clone)]
+enum Popup {
+    Help,
+    ConfirmReload,
+    Menu(MenuBar),
+}
+
+/// Who a ticket's response goes to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Owner {
+    /// The app, for a signal: its name, to say what failed.
+    App(String),
+    Page(usize),
+}
+
+/// Parts of the footer a click can hit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum FooterHit {
+    PageIndicator,
+    Menu,
+}
+
+/// The whole UI state.
 pub struct App {
     keymap: Keymap,
     theme: Theme,
     confirm_quit: bool,
-    pub graph: GraphPanel,
-    pub log: LogPanel,
-    pages: Vec<Page>,
+    pages: Vec<Box<dyn Page>>,
     page: usize,
     paused: Option<Box<ControllerState>>,
     popup: Option<Popup>,
     quit_pending: bool,
-    resizing: bool,
     notice: Option<String>,
     last_newnym: Option<u64>,
+    next_ticket: u64,
+    pending: Vec<(Ticket, Owner)>,
+    /// The page's body and the footer as drawn last.
+    body: Cell<Rect>,
+    footer: HitMap<FooterHit>,
+}
+
+impl std::fmt::Debug for App {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("App")
+            .field("page", &self.pages[self.page].id())
+            .field("popup", &self.popup)
+            .finish_non_exhaustive()
+    }
 }
 
 impl App {
+    /// The app with every page of [`crate::pages::PAGES`].
     pub fn new(settings: AppSettings) -> Self {
+        let pages = crate::pages::PAGES
+            .iter()
+            .map(|p| (p.make)(&settings))
+            .collect();
+        Self::with_pages(settings, pages)
+    }
+
+    /// The app with the given pages (at least one).
+    pub fn with_pages(settings: AppSettings, pages: Vec<Box<dyn Page>>) -> Self {
+        assert!(!pages.is_empty(), "the app needs a page");
         Self {
             keymap: settings.keymap,
             theme: settings.theme,
             confirm_quit: settings.confirm_quit,
-            graph: settings.graph,
-            log: settings.log,
-            pages: vec![Page::Graph],
+            pages,
             page: 0,
             paused: None,
             popup: None,
             quit_pending: false,
-            resizing: false,
             notice: None,
             last_newnym: None,
+            next_ticket: 0,
+            pending: Vec::new(),
+            body: Cell::new(Rect::default()),
+            footer: HitMap::default(),
         }
     }
 
-    pub fn page(&self) -> Page {
-        self.pages[self.page]
+    /// The current page's index.
+    pub fn page_index(&self) -> usize {
+        self.page
+    }
+
+    /// The first page of type `P`, for tests and for settings that change
+    /// at run time.
+    pub fn page<P: Page>(&self) -> Option<&P> {
+        self.pages
+            .iter()
+            .find_map(|p| (&**p as &dyn std::any::Any).downcast_ref::<P>())
+    }
+
+    pub fn page_mut<P: Page>(&mut self) -> Option<&mut P> {
+        self.pages
+            .iter_mut()
+            .find_map(|p| (&mut **p as &mut dyn std::any::Any).downcast_mut::<P>())
     }
 
     pub fn is_paused(&self) -> bool {
         self.paused.is_some()
+    }
+
+    /// Whether the menu bar is open.
+    pub fn menu_open(&self) -> bool {
+        matches!(self.popup, Some(Popup::Menu(_)))
     }
 
     /// A message for the status line, shown until the next key.
@@ -127,143 +200,140 @@ impl App {
         self.notice.as_deref()
     }
 
+    /// Runs `f` on page `index` with a context, then collects what it
+    /// produced: tickets issued are remembered as the page's.
+    fn with_page(
+        &mut self,
+        index: usize,
+        live: &ControllerState,
+        now: u64,
+        f: impl FnOnce(&mut dyn Page, &mut Cx),
+    ) -> Vec<Effect> {
+        let mut out = Outbox {
+            next_ticket: self.next_ticket,
+            ..Outbox::default()
+        };
+        let shown = self.paused.as_deref().unwrap_or(live);
+        let mut cx = Cx {
+            shown,
+            live,
+            now,
+            out: &mut out,
+        };
+        f(&mut *self.pages[index], &mut cx);
+        self.next_ticket = out.next_ticket;
+        self.pending
+            .extend(out.issued.iter().map(|t| (*t, Owner::Page(index))));
+        if let Some(n) = out.notice {
+            self.notify(n);
+        }
+        out.effects
+    }
+
+    /// A request of the app's own.
+    fn request(&mut self, request: Request, what: &str) -> Vec<Effect> {
+        self.next_ticket += 1;
+        let ticket = Ticket(self.next_ticket);
+        self.pending.push((ticket, Owner::App(what.to_owned())));
+        vec![Effect::Request { ticket, request }]
+    }
+
     /// Handles one key press. `now` is the unix time.
     pub fn handle_key(&mut self, key: Key, live: &ControllerState, now: u64) -> Vec<Effect> {
         self.notice = None;
         if key == Key::Ctrl('c') {
             return vec![Effect::Quit];
         }
-        if let Some(popup) = self.popup.take() {
-            return self.popup_key(popup, key, live);
+        let bound = self.keymap.action(self.pages[self.page].id(), key);
+        match self.popup.take() {
+            Some(Popup::Help) => return vec![],
+            Some(Popup::ConfirmReload) => {
+                if matches!(key, Key::Char('y' | 'Y') | Key::Enter) {
+                    self.notify("reloading tor's configuration (RELOAD)");
+                    return self.request(Request::Signal("RELOAD".into()), "RELOAD");
+                }
+                return vec![];
+            }
+            Some(Popup::Menu(mut bar)) => {
+                let close = bound == Some(Bound::Global("menu"));
+                let outcome = bar.key(key, close);
+                return self.menu_outcome(bar, outcome, live, now);
+            }
+            None => {}
         }
-        let action = self.keymap.action(key);
         if self.quit_pending {
             self.quit_pending = false;
-            return if action == Some(Action::Quit) {
+            return if bound == Some(Bound::Global("quit")) {
                 vec![Effect::Quit]
             } else {
                 vec![]
             };
         }
-        if self.resizing {
-            match key {
-                Key::Down => self.graph.resize(1),
-                Key::Up => self.graph.resize(-1),
-                _ => self.resizing = false,
-            }
-            if self.resizing {
-                self.notify(format!(
-                    "graph height: {} (up/down to resize, any other key when done)",
-                    self.graph.height
-                ));
-            }
-            return vec![];
+        let page = self.page;
+        if self.pages[page].modal() {
+            return self.with_page(page, live, now, |p, cx| p.modal_key(key, cx));
         }
-        let Some(action) = action else { return vec![] };
-        if !action.is_global() && self.page() != Page::Graph {
-            return vec![];
+        match bound {
+            Some(Bound::Page(action)) => {
+                self.with_page(page, live, now, |p, cx| p.action(action, cx))
+            }
+            Some(Bound::Global(action)) => self.global(action, live, now),
+            None => vec![],
         }
-        self.action(action, live, now)
     }
 
-    fn action(&mut self, action: Action, live: &ControllerState, now: u64) -> Vec<Effect> {
+    fn menu_outcome(
+        &mut self,
+        bar: MenuBar,
+        outcome: menubar::Outcome,
+        live: &ControllerState,
+        now: u64,
+    ) -> Vec<Effect> {
+        match outcome {
+            menubar::Outcome::Open => {
+                self.popup = Some(Popup::Menu(bar));
+                vec![]
+            }
+            menubar::Outcome::Close => vec![],
+            menubar::Outcome::Pick(Target::GoTo(i)) => {
+                self.page = i.min(self.pages.len() - 1);
+                vec![]
+            }
+            menubar::Outcome::Pick(Target::Global(a)) => self.global(a, live, now),
+            menubar::Outcome::Pick(Target::Page(a)) => {
+                let page = self.page;
+                self.with_page(page, live, now, |p, cx| p.action(a, cx))
+            }
+        }
+    }
+
+    fn global(&mut self, action: &str, live: &ControllerState, now: u64) -> Vec<Effect> {
         let n = self.pages.len();
         match action {
-            Action::NextPage => self.page = (self.page + 1) % n,
-            Action::PreviousPage => self.page = (self.page + n - 1) % n,
-            Action::Pause => {
+            "next_page" => self.page = (self.page + 1) % n,
+            "previous_page" => self.page = (self.page + n - 1) % n,
+            "menu" => self.popup = Some(Popup::Menu(self.menu_bar())),
+            "pause" => {
                 self.paused = match self.paused {
                     Some(_) => None,
                     None => Some(Box::new(live.clone())),
                 };
             }
-            Action::Help => self.popup = Some(Popup::Help),
-            Action::Quit if self.confirm_quit => {
+            "help" => self.popup = Some(Popup::Help),
+            "quit" if self.confirm_quit => {
                 self.quit_pending = true;
-                let key = self.keymap.label(Action::Quit);
+                let key = self.keymap.global_label("quit");
                 self.notify(format!("Are you sure ({key} again to confirm)?"));
             }
-            Action::Quit => return vec![Effect::Quit],
-            Action::Newnym => return self.newnym(live, now),
-            Action::Reload if live.connection.connected => self.popup = Some(Popup::ConfirmReload),
-            Action::Reload => self.notify("tor is not connected"),
-            Action::Reconnect if live.connection.connected => {
-                self.notify("already connected to tor");
-            }
-            Action::Reconnect => {
+            "quit" => return vec![Effect::Quit],
+            "newnym" => return self.newnym(live, now),
+            "reload" if live.connection.connected => self.popup = Some(Popup::ConfirmReload),
+            "reload" => self.notify("tor is not connected"),
+            "reconnect" if live.connection.connected => self.notify("already connected to tor"),
+            "reconnect" => {
                 self.notify("reconnecting to tor…");
                 return vec![Effect::Reconnect];
             }
-            Action::GraphInterval => {
-                self.popup = Some(Popup::Interval(Menu::of(
-                    "Graph interval",
-                    &Interval::ALL,
-                    &self.graph.interval,
-                    |i| i.name(),
-                )));
-            }
-            Action::GraphBounds => {
-                self.graph.bound = self.graph.bound.next();
-                self.notify(format!("graph bounds: {}", self.graph.bound.name()));
-            }
-            Action::GraphStat => {
-                self.popup = Some(Popup::Stat(Menu::of(
-                    "Graphed statistic",
-                    &GraphStat::ALL,
-                    &self.graph.stat,
-                    |s| s.name(),
-                )));
-            }
-            Action::GraphResize => {
-                self.resizing = true;
-                self.notify(format!(
-                    "graph height: {} (up/down to resize, any other key when done)",
-                    self.graph.height
-                ));
-            }
-            _ => return self.log_action(action, live),
-        }
-        vec![]
-    }
-
-    fn log_action(&mut self, action: Action, live: &ControllerState) -> Vec<Effect> {
-        let log = &mut self.log;
-        match action {
-            Action::LogEvents => {
-                self.popup = Some(Popup::Events(Box::new(EventDialog::new(
-                    &live.logged_events,
-                    &live.event_names,
-                ))));
-            }
-            Action::LogFilter => {
-                let mut options = vec!["no filter".to_owned()];
-                options.extend(log.recent_filters().iter().cloned());
-                options.push("new…".to_owned());
-                let selected = usize::from(log.filter().is_some());
-                self.popup = Some(Popup::Filter(Menu {
-                    title: "Filter the log".into(),
-                    options,
-                    selected,
-                }));
-            }
-            Action::LogDedup => {
-                log.deduplicate = !log.deduplicate;
-                let on = if log.deduplicate { "hidden" } else { "shown" };
-                self.notify(format!("duplicate log messages {on}"));
-            }
-            Action::LogSave => {
-                self.popup = Some(Popup::Input {
-                    purpose: Input::SavePath,
-                    text: String::new(),
-                });
-            }
-            Action::LogClear => self.popup = Some(Popup::ConfirmClear),
-            Action::ScrollUp => log.scroll_up(1),
-            Action::ScrollDown => log.scroll_down(1),
-            Action::PageUp => log.scroll_up(log.page()),
-            Action::PageDown => log.scroll_down(log.page()),
-            Action::ScrollTop => log.scroll_to_top(),
-            Action::ScrollBottom => log.scroll_to_bottom(),
             _ => {}
         }
         vec![]
@@ -283,131 +353,161 @@ impl App {
         }
         self.last_newnym = Some(now);
         self.notify("requested a new identity (NEWNYM)");
-        vec![Effect::Signal("NEWNYM".into())]
+        self.request(Request::Signal("NEWNYM".into()), "NEWNYM")
     }
 
-    fn popup_key(&mut self, mut popup: Popup, key: Key, live: &ControllerState) -> Vec<Effect> {
-        if let Popup::Interval(menu) | Popup::Stat(menu) | Popup::Filter(menu) = &mut popup {
-            if matches!(key, Key::Up | Key::Down) {
-                if key == Key::Up {
-                    menu.up();
-                } else {
-                    menu.down();
+    /// A response from the I/O side, routed to whoever asked.
+    pub fn respond(
+        &mut self,
+        ticket: Ticket,
+        response: Response,
+        live: &ControllerState,
+        now: u64,
+    ) -> Vec<Effect> {
+        let Some(i) = self.pending.iter().position(|(t, _)| *t == ticket) else {
+            return vec![];
+        };
+        match self.pending.remove(i).1 {
+            Owner::App(what) => {
+                if let Some(e) = response.error() {
+                    self.notify(format!("{what} failed: {e}"));
                 }
-                self.popup = Some(popup);
+                vec![]
+            }
+            Owner::Page(p) => self.with_page(p, live, now, |page, cx| {
+                page.respond(ticket, response, cx);
+            }),
+        }
+    }
+
+    /// Handles a mouse event: the menu bar and popups first, then the
+    /// footer, then the page's body.
+    pub fn handle_mouse(&mut self, m: Mouse, live: &ControllerState, now: u64) -> Vec<Effect> {
+        match self.popup.take() {
+            Some(Popup::Menu(mut bar)) => {
+                let outcome = bar.mouse(m);
+                return self.menu_outcome(bar, outcome, live, now);
+            }
+            // A click closes help and answers a confirmation with no.
+            Some(popup @ (Popup::Help | Popup::ConfirmReload)) => {
+                if m.kind != MouseKind::Click {
+                    self.popup = Some(popup);
+                }
                 return vec![];
             }
+            None => {}
         }
-        match popup {
-            Popup::Help => vec![],
-            Popup::ConfirmReload => {
-                if matches!(key, Key::Char('y' | 'Y') | Key::Enter) {
-                    self.notify("reloading tor's configuration (RELOAD)");
-                    vec![Effect::Signal("RELOAD".into())]
+        let page = self.page;
+        if self.pages[page].modal() {
+            return self.with_page(page, live, now, |p, cx| p.mouse(m, cx));
+        }
+        if m.kind == MouseKind::Click {
+            match self.footer.at(m.column, m.row) {
+                Some(FooterHit::PageIndicator) => return self.global("next_page", live, now),
+                Some(FooterHit::Menu) => return self.global("menu", live, now),
+                None => {}
+            }
+        }
+        if m.at(self.body.get()) {
+            self.notice = None;
+            return self.with_page(page, live, now, |p, cx| p.mouse(m, cx));
+        }
+        vec![]
+    }
+
+    /// The menus: General, the pages, then the current page's own, each
+    /// entry labelled and keyed from the same action lists as the help.
+    fn menu_bar(&self) -> MenuBar {
+        let page = &*self.pages[self.page];
+        let entry = |spec: &ActionSpec, value: Option<String>, keys: String, target| {
+            let label = match value {
+                Some(v) => format!("{} ({v})", spec.description),
+                None => spec.description.to_owned(),
+            };
+            menubar::Entry {
+                label,
+                keys,
+                target,
+            }
+        };
+        let general = GENERAL_MENU
+            .iter()
+            .filter_map(|name| GLOBAL_ACTIONS.iter().find(|a| a.name == *name))
+            .map(|spec| {
+                entry(
+                    spec,
+                    self.global_value(spec.name),
+                    self.keymap.global_label(spec.name),
+                    Target::Global(spec.name),
+                )
+            })
+            .collect();
+        let mut menus = vec![
+            menubar::Menu {
+                title: "General".into(),
+                entries: general,
+            },
+            menubar::Menu {
+                title: "Pages".into(),
+                entries: self
+                    .pages
+                    .iter()
+                    .enumerate()
+                    .map(|(i, p)| menubar::Entry {
+                        label: format!(
+                            "[{}] {} {}",
+                            if i == self.page { 'x' } else { ' ' },
+                            i + 1,
+                            p.title()
+                        ),
+                        keys: String::new(),
+                        target: Target::GoTo(i),
+                    })
+                    .collect(),
+            },
+        ];
+        for spec in page.actions() {
+            let Some(title) = spec.menu else { continue };
+            let e = entry(
+                spec,
+                page.value(spec.name),
+                self.keymap.page_label(page.id(), spec.name),
+                Target::Page(spec.name),
+            );
+            match menus.iter_mut().find(|m| m.title == title) {
+                Some(m) => m.entries.push(e),
+                None => menus.push(menubar::Menu {
+                    title: title.to_owned(),
+                    entries: vec![e],
+                }),
+            }
+        }
+        // Opens on the page's first menu, as Nyx opens on its own.
+        MenuBar::new(menus, 2)
+    }
+
+    fn global_value(&self, action: &str) -> Option<String> {
+        match action {
+            "pause" => Some(
+                if self.is_paused() {
+                    "paused"
                 } else {
-                    vec![]
+                    "running"
                 }
-            }
-            Popup::Interval(menu) => {
-                if key == Key::Enter {
-                    self.graph.interval = Interval::ALL[menu.selected];
-                }
-                vec![]
-            }
-            Popup::Stat(menu) => {
-                if key == Key::Enter {
-                    self.graph.stat = GraphStat::ALL[menu.selected];
-                }
-                vec![]
-            }
-            Popup::Filter(menu) => {
-                if key == Key::Enter {
-                    if menu.selected == 0 {
-                        let _ = self.log.set_filter("");
-                    } else if menu.selected == menu.options.len() - 1 {
-                        self.popup = Some(Popup::Input {
-                            purpose: Input::Filter,
-                            text: String::new(),
-                        });
-                    } else {
-                        self.apply_filter(&menu.options[menu.selected]);
-                    }
-                }
-                vec![]
-            }
-            Popup::Input { purpose, mut text } => match key {
-                Key::Enter => self.submit(purpose, text.trim(), live),
-                Key::Esc => vec![],
-                Key::Backspace => {
-                    text.pop();
-                    self.popup = Some(Popup::Input { purpose, text });
-                    vec![]
-                }
-                Key::Char(c) => {
-                    // Typed text is drawn: nothing that could steer the terminal.
-                    if !c.is_control() {
-                        text.push(c);
-                    }
-                    self.popup = Some(Popup::Input { purpose, text });
-                    vec![]
-                }
-                _ => {
-                    self.popup = Some(Popup::Input { purpose, text });
-                    vec![]
-                }
-            },
-            Popup::ConfirmClear => {
-                if matches!(key, Key::Char('y' | 'Y') | Key::Enter) {
-                    let shown = self.paused.as_deref().unwrap_or(live);
-                    self.log.clear(&shown.log);
-                    self.notify("log cleared");
-                }
-                vec![]
-            }
-            Popup::Events(mut dialog) => match dialog.key(key) {
-                Outcome::Open => {
-                    self.popup = Some(Popup::Events(dialog));
-                    vec![]
-                }
-                Outcome::Cancel => vec![],
-                Outcome::Apply(events) => {
-                    self.notify(format!("showing events: {}", events.join(" ")));
-                    vec![Effect::SetEvents(events)]
-                }
-            },
-        }
-    }
-
-    fn apply_filter(&mut self, text: &str) {
-        if let Err(e) = self.log.set_filter(text) {
-            self.notify(e);
-        }
-    }
-
-    fn submit(&mut self, purpose: Input, text: &str, live: &ControllerState) -> Vec<Effect> {
-        match purpose {
-            Input::Filter => {
-                self.apply_filter(text);
-                vec![]
-            }
-            Input::SavePath if text.is_empty() => {
-                self.notify("not saved: no path given");
-                vec![]
-            }
-            Input::SavePath => {
-                let shown = self.paused.as_deref().unwrap_or(live);
-                vec![Effect::SaveLog {
-                    path: text.to_owned(),
-                    text: self.log.snapshot(&shown.log),
-                }]
-            }
+                .to_owned(),
+            ),
+            "quit" => Some(format!(
+                "confirm: {}",
+                if self.confirm_quit { "yes" } else { "no" }
+            )),
+            _ => None,
         }
     }
 
     /// Draws everything. `now` is the unix time (uptime, NEWNYM wait).
     pub fn render(&self, live: &ControllerState, now: u64, area: Rect, buf: &mut Buffer) {
         let state = self.paused.as_deref().unwrap_or(live);
-        let now_ms = now * 1000;
+        self.footer.clear();
         if area.height < 2 {
             return;
         }
@@ -435,127 +535,112 @@ impl App {
             height: area.height.saturating_sub(header_h + 2),
             ..area
         };
-        match self.page() {
-            Page::Graph => {
-                let h = self.graph.panel_height(state).min(body.height);
-                self.graph
-                    .render(state, now, self.theme, Rect { height: h, ..body }, buf);
-                let log_area = Rect {
-                    y: body.y + h,
-                    height: body.height - h,
-                    ..body
-                };
-                self.log.render(state, now_ms, self.theme, log_area, buf);
-            }
-        }
+        self.body.set(body);
+        let view = View {
+            state,
+            now,
+            theme: self.theme,
+            keymap: &self.keymap,
+        };
+        let page = &*self.pages[self.page];
+        page.render(&view, body, buf);
         let status_y = area.y + area.height - 1;
-        buf.set_line(area.x, status_y, &self.status_line(), area.width);
+        self.render_footer(area.x, status_y, area.width, buf);
+        page.render_popup(&view, area, buf);
         match &self.popup {
             Some(Popup::Help) => self.render_help(area, buf),
-            Some(Popup::ConfirmReload) => draw_box(
-                "Reload",
-                vec![
-                    Line::raw("Reload tor's configuration (RELOAD)?"),
-                    Line::raw("y: yes, any other key: no"),
-                ],
-                self.theme,
-                area,
-                buf,
-            ),
-            Some(Popup::Interval(m) | Popup::Stat(m) | Popup::Filter(m)) => {
-                m.render(self.theme, area, buf);
-            }
-            Some(Popup::ConfirmClear) => draw_box(
-                "Clear the log",
-                vec![
-                    Line::raw("Clear every entry shown in the log?"),
-                    Line::raw("y: yes, any other key: no"),
-                ],
-                self.theme,
-                area,
-                buf,
-            ),
-            Some(Popup::Input { purpose, text }) => {
-                let (title, prompt) = match purpose {
-                    Input::Filter => ("Filter the log", "Regular expression (empty: no filter):"),
-                    Input::SavePath => ("Save the log", "Save what is shown to (path):"),
-                };
-                let width = area.width.saturating_sub(8).clamp(20, 70);
-                // The end of a long entry stays in view.
-                let room = usize::from(width - 4).saturating_sub(2);
-                let skip = text.chars().count().saturating_sub(room);
-                let visible: String = text.chars().skip(skip).collect();
+            Some(Popup::ConfirmReload) => {
                 draw_box(
-                    title,
+                    "Reload",
                     vec![
-                        Line::raw(format!("{prompt:<w$}", w = usize::from(width - 4))),
-                        Line::styled(format!("{visible}_"), self.theme.highlight()),
-                        Line::raw("enter: done, esc: cancel"),
+                        Line::raw("Reload tor's configuration (RELOAD)?"),
+                        Line::raw("y: yes, any other key: no"),
                     ],
                     self.theme,
                     area,
                     buf,
                 );
             }
-            Some(Popup::Events(dialog)) => dialog.render(self.theme, area, buf),
+            Some(Popup::Menu(bar)) => bar.render(self.theme, area, buf),
             None => {}
         }
     }
 
-    fn status_line(&self) -> Line<'static> {
+    /// `page 1 / 5 - m: menu, p: pause, h: page help, q: quit`, then the
+    /// page's own hints; a notice replaces it.
+    fn render_footer(&self, x: u16, y: u16, width: u16, buf: &mut Buffer) {
         if let Some(n) = &self.notice {
-            return Line::styled(n.clone(), self.theme.bold());
+            let line = Line::styled(n.clone(), self.theme.bold());
+            buf.set_line(x, y, &line, width);
+            return;
         }
-        let k = |a| self.keymap.label(a);
-        let mut spans = vec![Span::raw(format!(
-            "page {} / {} - {}: pause, {}: page help, {}: quit",
-            self.page + 1,
-            self.pages.len(),
-            k(Action::Pause),
-            k(Action::Help),
-            k(Action::Quit)
-        ))];
+        let g = |a| self.keymap.global_label(a);
+        let indicator = format!("page {} / {}", self.page + 1, self.pages.len());
+        let menu = format!("{}: menu", g("menu"));
+        let mut text = format!(
+            "{indicator} - {menu}, {}: pause, {}: page help, {}: quit",
+            g("pause"),
+            g("help"),
+            g("quit")
+        );
+        let page = &*self.pages[self.page];
+        for hint in page.hints() {
+            if let Some(spec) = page.actions().iter().find(|a| a.name == *hint) {
+                let _ = write!(
+                    text,
+                    ", {}: {}",
+                    self.keymap.page_label(page.id(), hint),
+                    spec.description
+                );
+            }
+        }
+        let mut spans = vec![Span::raw(text)];
         if self.is_paused() {
             spans.push(Span::styled("  (Paused)", self.theme.warning()));
         }
-        Line::from(spans)
+        buf.set_line(x, y, &Line::from(spans), width);
+        let w = |s: &str| u16::try_from(s.chars().count()).unwrap_or(u16::MAX);
+        self.footer
+            .add(Rect::new(x, y, w(&indicator), 1), FooterHit::PageIndicator);
+        let menu_x = x + w(&indicator) + 3;
+        self.footer
+            .add(Rect::new(menu_x, y, w(&menu), 1), FooterHit::Menu);
     }
 
-    fn render_help(&self, area: Rect, buf: &mut Buffer) {
-        let mut lines = Vec::new();
-        for action in Action::ALL {
-            if !action.is_global() && self.page() != Page::Graph {
-                continue;
-            }
-            let value = match action {
-                Action::Pause => Some(
-                    if self.is_paused() {
-                        "paused"
-                    } else {
-                        "running"
-                    }
-                    .to_owned(),
-                ),
-                Action::Quit => Some(format!(
-                    "confirm: {}",
-                    if self.confirm_quit { "yes" } else { "no" }
-                )),
-                Action::GraphInterval => Some(self.graph.interval.name().to_owned()),
-                Action::GraphBounds => Some(self.graph.bound.name().to_owned()),
-                Action::GraphStat => Some(self.graph.stat.name().to_owned()),
-                Action::GraphResize => Some(format!("{} rows", self.graph.height)),
-                Action::LogDedup => Some(if self.log.deduplicate { "on" } else { "off" }.into()),
-                Action::LogFilter => self.log.filter().map(str::to_owned),
-                _ => None,
-            };
-            let mut text = format!("{:>8}: {}", self.keymap.label(action), action.description());
+    /// Every global action and the page's, with their keys and values.
+    fn help_lines(&self) -> Vec<String> {
+        let page = &*self.pages[self.page];
+        let line = |keys: String, spec: &ActionSpec, value: Option<String>| {
+            let mut text = format!("{keys:>8}: {}", spec.description);
             if let Some(v) = value {
                 text.push_str(" (");
                 text.push_str(&v);
                 text.push(')');
             }
-            lines.push(text);
-        }
+            text
+        };
+        let mut lines: Vec<String> = GLOBAL_ACTIONS
+            .iter()
+            .map(|a| {
+                line(
+                    self.keymap.global_label(a.name),
+                    a,
+                    self.global_value(a.name),
+                )
+            })
+            .collect();
+        lines.extend(page.actions().iter().map(|a| {
+            line(
+                self.keymap.page_label(page.id(), a.name),
+                a,
+                page.value(a.name),
+            )
+        }));
+        lines
+    }
+
+    fn render_help(&self, area: Rect, buf: &mut Buffer) {
+        let lines = self.help_lines();
         // Two columns when one does not fit the screen's height.
         let rows = if lines.len() + 4 > usize::from(area.height) {
             let half = lines.len().div_ceil(2);

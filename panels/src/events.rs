@@ -4,7 +4,8 @@
 //! it is the I/O side's business.
 
 use crate::keymap::Key;
-use crate::model::Runlevel;
+use crate::model::{EventSelection, Runlevel, KNOWN_EVENTS};
+use crate::page::{HitMap, Mouse, MouseKind};
 use crate::popup::centered;
 use crate::theme::Theme;
 use ratatui_core::buffer::Buffer;
@@ -14,36 +15,6 @@ use ratatui_core::widgets::Widget;
 use ratatui_widgets::block::Block;
 use ratatui_widgets::borders::Borders;
 use ratatui_widgets::clear::Clear;
-
-/// Events offered when tor has not said which it knows (not connected).
-pub const KNOWN_EVENTS: &[&str] = &[
-    "CIRC",
-    "CIRC_MINOR",
-    "STREAM",
-    "ORCONN",
-    "BW",
-    "NEWDESC",
-    "ADDRMAP",
-    "DESCCHANGED",
-    "NS",
-    "STATUS_GENERAL",
-    "STATUS_CLIENT",
-    "STATUS_SERVER",
-    "GUARD",
-    "STREAM_BW",
-    "CLIENTS_SEEN",
-    "NEWCONSENSUS",
-    "BUILDTIMEOUT_SET",
-    "SIGNAL",
-    "CONF_CHANGED",
-    "CONN_BW",
-    "CELL_STATS",
-    "CIRC_BW",
-    "TRANSPORT_LAUNCHED",
-    "HS_DESC",
-    "HS_DESC_CONTENT",
-    "NETWORK_LIVENESS",
-];
 
 /// One line on what an event reports.
 pub fn description(name: &str) -> &'static str {
@@ -107,8 +78,8 @@ enum Cursor {
 pub enum Outcome {
     Open,
     Cancel,
-    /// The selected event names: runlevels, `RNYX_*` and others.
-    Apply(Vec<String>),
+    /// The new selection.
+    Apply(EventSelection),
 }
 
 /// Columns of the events section.
@@ -116,7 +87,7 @@ const COLUMNS: usize = 3;
 const CELL: usize = 24;
 const HEADINGS: [&str; 3] = ["tor runlevels", "rnyx runlevels", "events"];
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct EventDialog {
     items: Vec<Item>,
     /// Item indices a row, rows grouped by section.
@@ -124,33 +95,27 @@ pub struct EventDialog {
     /// First row of each section.
     section_rows: [usize; 3],
     cursor: Cursor,
+    /// Checkboxes and buttons as drawn last.
+    hits: HitMap<Cursor>,
 }
 
 impl EventDialog {
     /// A dialog showing `selected` checked, offering `tor_events` (tor's
     /// `events/names`; the known list when empty).
-    pub fn new(selected: &[String], tor_events: &[String]) -> Self {
-        // No rnyx runlevel chosen means rnyx's default: NOTICE and up.
-        let rnyx_default = !selected
-            .iter()
-            .any(|s| s.to_ascii_uppercase().starts_with("RNYX_"));
-        let is_selected = |n: &str| {
-            selected.iter().any(|s| s.eq_ignore_ascii_case(n))
-                || (rnyx_default && ["RNYX_NOTICE", "RNYX_WARN", "RNYX_ERR"].contains(&n))
-        };
-        let item = |name: &str, label: &str| Item {
+    pub fn new(selected: &EventSelection, tor_events: &[String]) -> Self {
+        let item = |name: &str, label: &str, checked: bool| Item {
             name: name.to_owned(),
             label: label.to_owned(),
-            checked: is_selected(name),
+            checked,
         };
         let mut items: Vec<Item> = Runlevel::ALL
             .iter()
-            .map(|l| item(l.as_str(), l.as_str()))
+            .map(|l| item(l.as_str(), l.as_str(), selected.shows_tor(*l)))
             .collect();
         items.extend(
             Runlevel::ALL
                 .iter()
-                .map(|l| item(l.rnyx_name(), l.as_str())),
+                .map(|l| item(l.rnyx_name(), l.as_str(), selected.shows_rnyx(*l))),
         );
         let mut others: Vec<String> = if tor_events.is_empty() {
             KNOWN_EVENTS.iter().map(|s| (*s).to_owned()).collect()
@@ -158,11 +123,11 @@ impl EventDialog {
             tor_events.to_vec()
         };
         // Keep a selected event tor did not list, so Ok does not drop it.
-        others.extend(selected.iter().map(|s| s.to_ascii_uppercase()));
+        others.extend(selected.others().iter().cloned());
         others.retain(|n| n.parse::<Runlevel>().is_err() && !n.starts_with("RNYX_"));
         others.sort();
         others.dedup();
-        items.extend(others.iter().map(|n| item(n, n)));
+        items.extend(others.iter().map(|n| item(n, n, selected.logs_event(n))));
 
         let mut rows = vec![(0..5).collect(), (5..10).collect::<Vec<_>>()];
         let indices: Vec<usize> = (10..items.len()).collect();
@@ -172,16 +137,21 @@ impl EventDialog {
             rows,
             section_rows: [0, 1, 2],
             cursor: Cursor::Item { row: 0, col: 0 },
+            hits: HitMap::default(),
         }
     }
 
-    /// The checked names, in the dialog's order.
-    pub fn selection(&self) -> Vec<String> {
-        self.items
-            .iter()
-            .filter(|i| i.checked)
-            .map(|i| i.name.clone())
-            .collect()
+    /// The selection as checked.
+    pub fn selection(&self) -> EventSelection {
+        let mut s = EventSelection::none();
+        for (i, item) in self.items.iter().enumerate().filter(|(_, i)| i.checked) {
+            match i {
+                0..5 => s.set_tor(Runlevel::ALL[i], true),
+                5..10 => s.set_rnyx(Runlevel::ALL[i - 5], true),
+                _ => s.add_other(item.name.clone()),
+            }
+        }
+        s
     }
 
     /// The name under the cursor, if it is on an event.
@@ -230,7 +200,24 @@ impl EventDialog {
         Outcome::Open
     }
 
+    /// A click on a checkbox toggles it, on a button presses it; the wheel
+    /// moves up and down.
+    pub fn mouse(&mut self, m: Mouse) -> Outcome {
+        match m.kind {
+            MouseKind::WheelUp => self.key(Key::Up),
+            MouseKind::WheelDown => self.key(Key::Down),
+            MouseKind::Click => match self.hits.at(m.column, m.row) {
+                Some(c) => {
+                    self.cursor = c;
+                    self.key(Key::Enter)
+                }
+                None => Outcome::Open,
+            },
+        }
+    }
+
     pub fn render(&self, theme: Theme, area: Rect, buf: &mut Buffer) {
+        self.hits.clear();
         let width = u16::try_from(COLUMNS * CELL + 4).unwrap_or(u16::MAX);
         let height = u16::try_from(self.rows.len() + 3 + 5).unwrap_or(u16::MAX);
         let rect = centered(area, width, height);
@@ -265,6 +252,11 @@ impl EventDialog {
                 };
                 let x = inner.x + 1 + u16::try_from(c * cell).unwrap_or(u16::MAX);
                 put(&mut y, x, &text, style);
+                if y < bottom {
+                    let w = u16::try_from(text.chars().count()).unwrap_or(0);
+                    self.hits
+                        .add(Rect::new(x, y, w, 1), Cursor::Item { row: r, col: c });
+                }
             }
             y += 1;
         }
@@ -281,6 +273,11 @@ impl EventDialog {
         };
         put(&mut y, inner.x + 1, "[ Ok ]", button(Cursor::Ok));
         put(&mut y, inner.x + 9, "[ Cancel ]", button(Cursor::Cancel));
+        if y < bottom {
+            self.hits.add(Rect::new(inner.x + 1, y, 6, 1), Cursor::Ok);
+            self.hits
+                .add(Rect::new(inner.x + 9, y, 10, 1), Cursor::Cancel);
+        }
     }
 }
 
@@ -292,9 +289,13 @@ mod tests {
         v.iter().map(|s| (*s).to_owned()).collect()
     }
 
+    fn selection(v: &[&str]) -> EventSelection {
+        EventSelection::parse(v.iter().copied()).0
+    }
+
     #[test]
     fn toggles_and_applies() {
-        let mut d = EventDialog::new(&names(&["NOTICE", "WARN", "ERR", "BW"]), &[]);
+        let mut d = EventDialog::new(&selection(&["NOTICE", "WARN", "ERR", "BW"]), &[]);
         assert_eq!(d.highlighted(), Some("DEBUG"));
         assert_eq!(d.key(Key::Char(' ')), Outcome::Open);
         // Down into rnyx's runlevels, then into the events (ADDRMAP first).
@@ -308,9 +309,12 @@ mod tests {
         assert_eq!(d.highlighted(), Some("CIRC"));
         d.key(Key::Enter);
         d.key(Key::Tab);
+        let Outcome::Apply(s) = d.key(Key::Enter) else {
+            panic!("Ok applies")
+        };
         assert_eq!(
-            d.key(Key::Enter),
-            Outcome::Apply(names(&[
+            s.names(),
+            names(&[
                 "DEBUG",
                 "NOTICE",
                 "WARN",
@@ -320,16 +324,16 @@ mod tests {
                 "RNYX_ERR",
                 "BW",
                 "CIRC"
-            ]))
+            ])
         );
     }
 
     #[test]
     fn escape_and_cancel_change_nothing() {
-        let mut d = EventDialog::new(&names(&["NOTICE"]), &[]);
+        let mut d = EventDialog::new(&selection(&["NOTICE"]), &[]);
         d.key(Key::Enter);
         assert_eq!(d.key(Key::Esc), Outcome::Cancel);
-        let mut d = EventDialog::new(&names(&["NOTICE"]), &[]);
+        let mut d = EventDialog::new(&selection(&["NOTICE"]), &[]);
         d.key(Key::Tab);
         d.key(Key::Right);
         assert_eq!(d.key(Key::Enter), Outcome::Cancel);
@@ -338,15 +342,14 @@ mod tests {
     #[test]
     fn offers_what_tor_knows_and_keeps_unknown_selections() {
         let tor = names(&["CIRC", "DEBUG", "NOTICE", "NEW_THING"]);
-        let d = EventDialog::new(&names(&["FOO"]), &tor);
+        let mut chosen = EventSelection::none();
+        chosen.add_other("FOO".into());
+        let d = EventDialog::new(&chosen, &tor);
         let events: Vec<&str> = d.items[10..].iter().map(|i| i.name.as_str()).collect();
         assert_eq!(events, ["CIRC", "FOO", "NEW_THING"]);
-        // rnyx's runlevels default to NOTICE and up.
-        assert_eq!(
-            d.selection(),
-            ["RNYX_NOTICE", "RNYX_WARN", "RNYX_ERR", "FOO"]
-        );
-        let d = EventDialog::new(&names(&["RNYX_DEBUG"]), &tor);
-        assert_eq!(d.selection(), ["RNYX_DEBUG"]);
+        assert_eq!(d.selection(), chosen);
+        // Unchecking every rnyx runlevel means none of rnyx's messages.
+        let d = EventDialog::new(&selection(&["RNYX_DEBUG"]), &tor);
+        assert_eq!(d.selection().names(), ["RNYX_DEBUG"]);
     }
 }

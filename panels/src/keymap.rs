@@ -1,7 +1,8 @@
-//! Keys and the actions they are bound to. The keymap is data: defaults
-//! here, overridden by `[keys]` in nyxrc.
+//! Keys and the actions they are bound to. The keymap is data: each action
+//! is declared once ([`ActionSpec`]: its nyxrc name, what it does, its
+//! default keys, its menu), globally by the app or by a page; nyxrc's
+//! `[keys]` rebinds global actions and `[keys.<page>]` a page's.
 
-use serde::Deserialize;
 use std::fmt;
 use std::str::FromStr;
 
@@ -100,179 +101,139 @@ impl FromStr for Key {
     }
 }
 
-/// What a key does. The names are those used in nyxrc's `[keys]`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Action {
-    NextPage,
-    PreviousPage,
-    Pause,
-    Help,
-    Quit,
-    Newnym,
-    Reload,
-    Reconnect,
-    GraphInterval,
-    GraphBounds,
-    GraphStat,
-    GraphResize,
-    LogEvents,
-    LogFilter,
-    LogDedup,
-    LogSave,
-    LogClear,
-    ScrollUp,
-    ScrollDown,
-    PageUp,
-    PageDown,
-    ScrollTop,
-    ScrollBottom,
+/// One action: declared once, it gives the keymap its default keys, nyxrc
+/// its name, and the help popup and the menu bar their text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ActionSpec {
+    /// The name in nyxrc's `[keys]`: `graph_interval`.
+    pub name: &'static str,
+    /// What it does, as the help popup and the menu say it.
+    pub description: &'static str,
+    /// Bound unless nyxrc says otherwise.
+    pub keys: &'static [Key],
+    /// The menu it is listed in, if any (scrolling keys are not).
+    pub menu: Option<&'static str>,
 }
 
-impl Action {
-    pub const ALL: [Action; 23] = [
-        Action::NextPage,
-        Action::PreviousPage,
-        Action::Pause,
-        Action::Help,
-        Action::Quit,
-        Action::Newnym,
-        Action::Reload,
-        Action::Reconnect,
-        Action::GraphInterval,
-        Action::GraphBounds,
-        Action::GraphStat,
-        Action::GraphResize,
-        Action::LogEvents,
-        Action::LogFilter,
-        Action::LogDedup,
-        Action::LogSave,
-        Action::LogClear,
-        Action::ScrollUp,
-        Action::ScrollDown,
-        Action::PageUp,
-        Action::PageDown,
-        Action::ScrollTop,
-        Action::ScrollBottom,
-    ];
-
-    /// What the help popup says the action does.
-    pub fn description(self) -> &'static str {
-        match self {
-            Action::NextPage => "next page",
-            Action::PreviousPage => "previous page",
-            Action::Pause => "pause / unpause",
-            Action::Help => "this help",
-            Action::Quit => "quit",
-            Action::Newnym => "new identity (NEWNYM)",
-            Action::Reload => "reload torrc (RELOAD)",
-            Action::Reconnect => "reconnect to tor",
-            Action::GraphInterval => "graph interval",
-            Action::GraphBounds => "graph bounds",
-            Action::GraphStat => "graph statistic",
-            Action::GraphResize => "resize the graph",
-            Action::LogEvents => "events to log",
-            Action::LogFilter => "filter the log (regex)",
-            Action::LogDedup => "hide duplicates",
-            Action::LogSave => "save the log to a file",
-            Action::LogClear => "clear the log",
-            Action::ScrollUp => "scroll up",
-            Action::ScrollDown => "scroll down",
-            Action::PageUp => "page up",
-            Action::PageDown => "page down",
-            Action::ScrollTop => "newest entries",
-            Action::ScrollBottom => "oldest entries",
-        }
-    }
-
-    /// Actions that apply on every page (the rest belong to one page).
-    pub fn is_global(self) -> bool {
-        matches!(
-            self,
-            Action::NextPage
-                | Action::PreviousPage
-                | Action::Pause
-                | Action::Help
-                | Action::Quit
-                | Action::Newnym
-                | Action::Reload
-                | Action::Reconnect
-        )
-    }
+/// Which scope a key resolved in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Bound {
+    /// An action of the app, on every page.
+    Global(&'static str),
+    /// An action of the current page.
+    Page(&'static str),
 }
 
-/// Keys bound to actions.
-#[derive(Debug, Clone, PartialEq, Eq)]
+type Bindings = Vec<(Key, &'static str)>;
+
+/// Keys bound to actions: global ones, and each page's own. On a page its
+/// own bindings come first, so the same key can mean different things on
+/// two pages.
+#[derive(Debug, Clone)]
 pub struct Keymap {
-    bindings: Vec<(Key, Action)>,
+    global: Bindings,
+    pages: Vec<(&'static str, Bindings)>,
 }
 
-impl Default for Keymap {
-    fn default() -> Self {
-        use Action as A;
-        let bindings = vec![
-            (Key::Right, A::NextPage),
-            (Key::Left, A::PreviousPage),
-            (Key::Char('p'), A::Pause),
-            (Key::Char('h'), A::Help),
-            (Key::Char('q'), A::Quit),
-            (Key::Char('n'), A::Newnym),
-            (Key::Char('x'), A::Reload),
-            (Key::Char('r'), A::Reconnect),
-            (Key::Char('i'), A::GraphInterval),
-            (Key::Char('b'), A::GraphBounds),
-            (Key::Char('s'), A::GraphStat),
-            (Key::Char('g'), A::GraphResize),
-            (Key::Char('e'), A::LogEvents),
-            (Key::Char('f'), A::LogFilter),
-            (Key::Char('u'), A::LogDedup),
-            (Key::Char('a'), A::LogSave),
-            (Key::Char('c'), A::LogClear),
-            (Key::Up, A::ScrollUp),
-            (Key::Down, A::ScrollDown),
-            (Key::PageUp, A::PageUp),
-            (Key::PageDown, A::PageDown),
-            (Key::Home, A::ScrollTop),
-            (Key::End, A::ScrollBottom),
-        ];
-        Self { bindings }
+/// Equal when every scope binds the same keys to the same actions, in
+/// whatever order they were bound.
+impl PartialEq for Keymap {
+    fn eq(&self, other: &Self) -> bool {
+        let same =
+            |a: &Bindings, b: &Bindings| a.len() == b.len() && a.iter().all(|x| b.contains(x));
+        same(&self.global, &other.global)
+            && self.pages.len() == other.pages.len()
+            && self
+                .pages
+                .iter()
+                .zip(&other.pages)
+                .all(|((i, a), (j, b))| i == j && same(a, b))
     }
+}
+
+impl Eq for Keymap {}
+
+fn defaults(specs: &[ActionSpec]) -> Bindings {
+    specs
+        .iter()
+        .flat_map(|a| a.keys.iter().map(move |k| (*k, a.name)))
+        .collect()
+}
+
+/// Binds `action` to `keys` only, replacing its defaults; a key taken from
+/// another action of the same scope leaves that action.
+fn rebind(bindings: &mut Bindings, action: &'static str, keys: &[Key]) {
+    bindings.retain(|(k, a)| *a != action && !keys.contains(k));
+    bindings.extend(keys.iter().map(|k| (*k, action)));
+}
+
+fn label(bindings: &Bindings, action: &str) -> Option<String> {
+    let keys: Vec<String> = bindings
+        .iter()
+        .filter(|(_, a)| *a == action)
+        .map(|(k, _)| k.to_string())
+        .collect();
+    (!keys.is_empty()).then(|| keys.join("/"))
 }
 
 impl Keymap {
-    /// Binds `action` to `keys` only, replacing its defaults. A key taken
-    /// from another action leaves that action.
-    pub fn bind(&mut self, action: Action, keys: &[Key]) {
-        self.bindings
-            .retain(|(k, a)| *a != action && !keys.contains(k));
-        self.bindings.extend(keys.iter().map(|k| (*k, action)));
-    }
-
-    pub fn action(&self, key: Key) -> Option<Action> {
-        self.bindings
-            .iter()
-            .find(|(k, _)| *k == key)
-            .map(|(_, a)| *a)
-    }
-
-    pub fn keys_for(&self, action: Action) -> Vec<Key> {
-        self.bindings
-            .iter()
-            .filter(|(_, a)| *a == action)
-            .map(|(k, _)| *k)
-            .collect()
-    }
-
-    /// `q` or `q/Q`, for help and the status line.
-    pub fn label(&self, action: Action) -> String {
-        let keys = self.keys_for(action);
-        if keys.is_empty() {
-            return "unbound".to_owned();
+    /// The default bindings of the global actions and of each page
+    /// (`(page id, its actions)`).
+    pub fn new(global: &[ActionSpec], pages: &[(&'static str, &[ActionSpec])]) -> Self {
+        Self {
+            global: defaults(global),
+            pages: pages
+                .iter()
+                .map(|(id, specs)| (*id, defaults(specs)))
+                .collect(),
         }
-        keys.iter()
-            .map(ToString::to_string)
-            .collect::<Vec<_>>()
-            .join("/")
+    }
+
+    /// Binds a global action to `keys` only. A key a page uses by default
+    /// is taken from that page too: what the operator binds globally works
+    /// everywhere.
+    pub fn bind_global(&mut self, action: &'static str, keys: &[Key]) {
+        rebind(&mut self.global, action, keys);
+        for (_, bindings) in &mut self.pages {
+            bindings.retain(|(k, _)| !keys.contains(k));
+        }
+    }
+
+    /// Binds an action of `page` to `keys` only; on that page the keys win
+    /// over global bindings.
+    pub fn bind_page(&mut self, page: &str, action: &'static str, keys: &[Key]) {
+        if let Some((_, bindings)) = self.pages.iter_mut().find(|(id, _)| *id == page) {
+            rebind(bindings, action, keys);
+        }
+    }
+
+    fn page(&self, page: &str) -> Option<&Bindings> {
+        self.pages
+            .iter()
+            .find(|(id, _)| *id == page)
+            .map(|(_, b)| b)
+    }
+
+    /// What `key` does on `page`.
+    pub fn action(&self, page: &str, key: Key) -> Option<Bound> {
+        let find = |b: &Bindings| b.iter().find(|(k, _)| *k == key).map(|(_, a)| *a);
+        if let Some(a) = self.page(page).and_then(find) {
+            return Some(Bound::Page(a));
+        }
+        find(&self.global).map(Bound::Global)
+    }
+
+    /// `q` or `q/Q`: the keys of a global action, for help, menus and the
+    /// footer.
+    pub fn global_label(&self, action: &str) -> String {
+        label(&self.global, action).unwrap_or_else(|| "unbound".to_owned())
+    }
+
+    /// The keys of an action of `page`.
+    pub fn page_label(&self, page: &str, action: &str) -> String {
+        self.page(page)
+            .and_then(|b| label(b, action))
+            .unwrap_or_else(|| "unbound".to_owned())
     }
 }
 
@@ -299,14 +260,83 @@ mod tests {
         assert!("f13".parse::<Key>().unwrap_err().contains("is not a key"));
     }
 
+    const GLOBAL: &[ActionSpec] = &[
+        ActionSpec {
+            name: "quit",
+            description: "quit",
+            keys: &[Key::Char('q')],
+            menu: None,
+        },
+        ActionSpec {
+            name: "reload",
+            description: "reload",
+            keys: &[Key::Char('x')],
+            menu: None,
+        },
+    ];
+    const ONE: &[ActionSpec] = &[ActionSpec {
+        name: "stat",
+        description: "graph statistic",
+        keys: &[Key::Char('s')],
+        menu: None,
+    }];
+    const TWO: &[ActionSpec] = &[
+        ActionSpec {
+            name: "sort",
+            description: "sort",
+            keys: &[Key::Char('s')],
+            menu: None,
+        },
+        ActionSpec {
+            name: "details",
+            description: "details",
+            keys: &[Key::Enter, Key::Char('e')],
+            menu: None,
+        },
+    ];
+
+    fn keymap() -> Keymap {
+        Keymap::new(GLOBAL, &[("one", ONE), ("two", TWO)])
+    }
+
     #[test]
     fn rebinding_replaces_and_steals() {
-        let mut km = Keymap::default();
-        km.bind(Action::Quit, &[Key::Char('x'), Key::Esc]);
-        assert_eq!(km.action(Key::Char('x')), Some(Action::Quit));
-        assert_eq!(km.action(Key::Char('q')), None);
-        assert!(km.keys_for(Action::Reload).is_empty());
-        assert_eq!(km.label(Action::Quit), "x/esc");
-        assert_eq!(km.label(Action::Reload), "unbound");
+        let mut km = keymap();
+        km.bind_global("quit", &[Key::Char('x'), Key::Esc]);
+        assert_eq!(
+            km.action("one", Key::Char('x')),
+            Some(Bound::Global("quit"))
+        );
+        assert_eq!(km.action("one", Key::Char('q')), None);
+        assert_eq!(km.global_label("quit"), "x/esc");
+        assert_eq!(km.global_label("reload"), "unbound");
+    }
+
+    #[test]
+    fn one_key_two_pages_two_actions() {
+        let mut km = keymap();
+        assert_eq!(km.action("one", Key::Char('s')), Some(Bound::Page("stat")));
+        assert_eq!(km.action("two", Key::Char('s')), Some(Bound::Page("sort")));
+        assert_eq!(
+            km.action("two", Key::Char('q')),
+            Some(Bound::Global("quit"))
+        );
+        // A page binding wins over a global one on that page only.
+        km.bind_page("two", "sort", &[Key::Char('q')]);
+        assert_eq!(km.action("two", Key::Char('q')), Some(Bound::Page("sort")));
+        assert_eq!(km.action("two", Key::Char('s')), None);
+        assert_eq!(
+            km.action("one", Key::Char('q')),
+            Some(Bound::Global("quit"))
+        );
+        assert_eq!(km.page_label("two", "sort"), "q");
+        assert_eq!(km.page_label("two", "details"), "enter/e");
+        // A key bound globally leaves every page's defaults.
+        km.bind_global("reload", &[Key::Char('e')]);
+        assert_eq!(
+            km.action("two", Key::Char('e')),
+            Some(Bound::Global("reload"))
+        );
+        assert_eq!(km.page_label("two", "details"), "enter");
     }
 }

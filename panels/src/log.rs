@@ -4,7 +4,7 @@
 //! model's.
 
 use crate::format;
-use crate::model::{ControllerState, LogBuffer, LogEntry, LogSource, Runlevel};
+use crate::model::{ControllerState, LogBuffer, LogEntry, LogSource};
 use crate::theme::Theme;
 use ratatui_core::buffer::Buffer;
 use ratatui_core::layout::Rect;
@@ -255,39 +255,15 @@ impl LogPanel {
 
     /// `Events (TOR/RNYX NOTICE-ERR, CIRC, filter: x):`
     pub fn title(&self, state: &ControllerState) -> String {
-        let mut tor = [false; 5];
-        let mut rnyx = [false; 5];
-        let mut others = Vec::new();
-        for e in &state.logged_events {
-            if let Some(level) = e
-                .strip_prefix("RNYX_")
-                .and_then(|l| l.parse::<Runlevel>().ok())
-            {
-                rnyx[level.index()] = true;
-            } else if let Ok(level) = e.parse::<Runlevel>() {
-                tor[level.index()] = true;
-            } else {
-                others.push(e.as_str());
-            }
-        }
-        if !rnyx.contains(&true) {
-            for l in Runlevel::ALL {
-                rnyx[l.index()] = state.rnyx_level_shown(l);
-            }
-        }
-        let mut parts = Vec::new();
-        match (levels(tor), levels(rnyx)) {
-            (Some(t), Some(r)) if t == r => parts.push(format!("TOR/RNYX {t}")),
-            (t, r) => {
-                parts.extend(t.map(|t| format!("TOR {t}")));
-                parts.extend(r.map(|r| format!("RNYX {r}")));
-            }
-        }
-        parts.extend(others.into_iter().map(str::to_owned));
+        let mut text = state.logged_events.summary();
         if let Some(f) = self.filter() {
-            parts.push(format!("filter: {f}"));
+            if !text.is_empty() {
+                text.push_str(", ");
+            }
+            text.push_str("filter: ");
+            text.push_str(f);
         }
-        format!("Events ({}):", parts.join(", "))
+        format!("Events ({text}):")
     }
 
     pub fn render(
@@ -388,31 +364,6 @@ impl LogPanel {
                 );
         }
     }
-}
-
-/// A set of runlevels in Nyx's short form, runs condensed: `NOTICE-ERR`,
-/// `DEBUG,NOTICE-ERR`.
-fn levels(set: [bool; 5]) -> Option<String> {
-    let name = |i: usize| Runlevel::ALL[i].as_str();
-    let mut runs: Vec<String> = Vec::new();
-    let mut i = 0;
-    while i < 5 {
-        if !set[i] {
-            i += 1;
-            continue;
-        }
-        let start = i;
-        while i + 1 < 5 && set[i + 1] {
-            i += 1;
-        }
-        runs.push(if start == i {
-            name(i).to_owned()
-        } else {
-            format!("{}-{}", name(start), name(i))
-        });
-        i += 1;
-    }
-    (!runs.is_empty()).then(|| runs.join(","))
 }
 
 /// Wraps `text` at spaces into rows of `width` characters, continuation rows

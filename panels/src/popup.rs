@@ -1,5 +1,7 @@
 //! Modal popups drawn over the page: help, confirmations and menus.
 
+use crate::keymap::Key;
+use crate::page::{HitMap, Mouse, MouseKind};
 use crate::theme::Theme;
 use ratatui_core::buffer::Buffer;
 use ratatui_core::layout::Rect;
@@ -22,8 +24,15 @@ pub fn centered(area: Rect, width: u16, height: u16) -> Rect {
     )
 }
 
-/// Draws a bordered box titled `title` holding `lines`, centred in `area`.
-pub fn draw_box(title: &str, lines: Vec<Line<'_>>, theme: Theme, area: Rect, buf: &mut Buffer) {
+/// Draws a bordered box titled `title` holding `lines`, centred in `area`;
+/// returns where.
+pub fn draw_box(
+    title: &str,
+    lines: Vec<Line<'_>>,
+    theme: Theme,
+    area: Rect,
+    buf: &mut Buffer,
+) -> Rect {
     let width = lines
         .iter()
         .map(Line::width)
@@ -41,17 +50,37 @@ pub fn draw_box(title: &str, lines: Vec<Line<'_>>, theme: Theme, area: Rect, buf
                 .title(Line::styled(format!(" {title} "), theme.title())),
         )
         .render(rect, buf);
+    rect
 }
 
-/// A list to pick one entry from.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A list to pick one entry from, by keys or a click.
+#[derive(Debug, Clone)]
 pub struct Menu {
     pub title: String,
     pub options: Vec<String>,
     pub selected: usize,
+    hits: HitMap<usize>,
+}
+
+/// What a key or a click did to a menu.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Choice {
+    Open,
+    Cancel,
+    /// The option at this index.
+    Picked(usize),
 }
 
 impl Menu {
+    pub fn new(title: &str, options: Vec<String>, selected: usize) -> Menu {
+        Menu {
+            title: title.to_owned(),
+            options,
+            selected,
+            hits: HitMap::default(),
+        }
+    }
+
     /// A menu of `choices` named by `name`, with `current` selected.
     pub fn of<T: PartialEq>(
         title: &str,
@@ -59,11 +88,37 @@ impl Menu {
         current: &T,
         name: impl Fn(&T) -> &'static str,
     ) -> Menu {
-        Menu {
-            title: title.to_owned(),
-            options: choices.iter().map(|c| name(c).to_owned()).collect(),
-            selected: choices.iter().position(|c| c == current).unwrap_or(0),
+        Menu::new(
+            title,
+            choices.iter().map(|c| name(c).to_owned()).collect(),
+            choices.iter().position(|c| c == current).unwrap_or(0),
+        )
+    }
+
+    /// Up/Down move, Enter picks, any other key cancels.
+    pub fn key(&mut self, key: Key) -> Choice {
+        match key {
+            Key::Up => self.up(),
+            Key::Down => self.down(),
+            Key::Enter => return Choice::Picked(self.selected),
+            _ => return Choice::Cancel,
         }
+        Choice::Open
+    }
+
+    /// A click on an option picks it, elsewhere cancels; the wheel moves.
+    pub fn mouse(&mut self, m: Mouse) -> Choice {
+        match m.kind {
+            MouseKind::WheelUp => self.up(),
+            MouseKind::WheelDown => self.down(),
+            MouseKind::Click => {
+                return self
+                    .hits
+                    .at(m.column, m.row)
+                    .map_or(Choice::Cancel, Choice::Picked)
+            }
+        }
+        Choice::Open
     }
 
     pub fn up(&mut self) {
@@ -90,6 +145,11 @@ impl Menu {
                 }
             })
             .collect();
-        draw_box(&self.title, lines, theme, area, buf);
+        let rect = draw_box(&self.title, lines, theme, area, buf);
+        self.hits.clear();
+        for (i, y) in (0..self.options.len()).zip(rect.y + 1..rect.y + rect.height - 1) {
+            self.hits
+                .add(Rect::new(rect.x + 1, y, rect.width.saturating_sub(2), 1), i);
+        }
     }
 }

@@ -46,6 +46,18 @@ impl Theme {
         self.fg(Color::Red)
     }
 
+    /// The menu bar's row of titles.
+    pub fn menu(self) -> Style {
+        if self.color {
+            Style::new()
+                .fg(Color::White)
+                .bg(Color::Red)
+                .add_modifier(Modifier::BOLD)
+        } else {
+            Style::new().add_modifier(Modifier::BOLD)
+        }
+    }
+
     pub fn highlight(self) -> Style {
         Style::new().add_modifier(Modifier::REVERSED)
     }

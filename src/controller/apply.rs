@@ -3,8 +3,9 @@
 use super::facts::Facts;
 use crate::control::event::StatusKind;
 use crate::control::{Event, Incoming};
-use rnyx_panels::model::{BandwidthSample, ControllerState, LogEntry, LogSource, Runlevel};
-use std::collections::HashSet;
+use rnyx_panels::model::{
+    BandwidthSample, ControllerState, EventSelection, LogEntry, LogSource, Runlevel,
+};
 
 /// What applying a batch asks of the controller task.
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -13,12 +14,12 @@ pub struct Followup {
     pub refresh_facts: bool,
 }
 
-/// Applies one batch of incoming items. `logged` names the non-log events the
-/// operator wants to see as log lines (e.g. `CIRC`, `BW`).
+/// Applies one batch of incoming items. `logged` says which non-log events
+/// the operator wants to see as log lines (e.g. `CIRC`, `BW`).
 pub fn apply_batch(
     state: &mut ControllerState,
     batch: Vec<Incoming>,
-    logged: &HashSet<String>,
+    logged: &EventSelection,
     now_ms: u64,
 ) -> Followup {
     let mut follow = Followup::default();
@@ -41,7 +42,7 @@ pub fn apply_batch(
 fn apply_event(
     state: &mut ControllerState,
     event: Event,
-    logged: &HashSet<String>,
+    logged: &EventSelection,
     now_ms: u64,
     follow: &mut Followup,
 ) {
@@ -49,7 +50,7 @@ fn apply_event(
         state.push_log(LogEntry::new(now_ms, LogSource::Tor(runlevel), message));
         return;
     }
-    if logged.contains(event.name()) {
+    if logged.logs_event(event.name()) {
         state.push_log(LogEntry::new(
             now_ms,
             LogSource::Event(event.name().to_owned()),
@@ -215,7 +216,8 @@ mod tests {
         let mut s = ControllerState::default();
         s.relay.fingerprint = Some("000102030405060708090A0B0C0D0E0F10111213".into());
         s.traffic_read = 1000;
-        let logged: HashSet<String> = ["BW".to_owned()].into();
+        let mut logged = EventSelection::default();
+        logged.add_other("BW".to_owned());
         let f = apply_batch(
             &mut s,
             incoming(concat!(

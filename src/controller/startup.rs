@@ -3,6 +3,7 @@
 
 use super::{logfile, now_ms, rnyx_log, SharedState};
 use crate::control::Client;
+use rnyx_panels::model::EventSelection;
 use rnyx_panels::model::{LogEntry, LogSource, Runlevel};
 
 /// What only the first connection does: read tor's log file, then tell the
@@ -18,7 +19,7 @@ impl Startup {
         self,
         client: &Client,
         state: &SharedState,
-        wanted: &[String],
+        wanted: &EventSelection,
         offset: i32,
     ) {
         if self.prepopulate > 0 {
@@ -40,13 +41,13 @@ impl Startup {
 async fn prepopulate_log(
     client: &Client,
     state: &SharedState,
-    wanted: &[String],
+    wanted: &EventSelection,
     max_lines: usize,
     utc_offset: i32,
 ) {
     let levels: Vec<Runlevel> = Runlevel::ALL
         .into_iter()
-        .filter(|l| wanted.iter().any(|w| w == l.as_str()))
+        .filter(|l| wanted.shows_tor(*l))
         .collect();
     if levels.is_empty() {
         return;

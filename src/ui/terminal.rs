@@ -3,8 +3,12 @@
 //! panic (ratatui's hook), and on SIGTERM/SIGINT (the loop's shutdown).
 
 use super::Input;
-use ratatui::crossterm::event::{self, Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use ratatui::crossterm::event::{
+    self, Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEvent,
+    MouseEventKind,
+};
 use rnyx_panels::keymap::Key;
+use rnyx_panels::page::{Mouse, MouseKind};
 use tokio::sync::mpsc;
 
 /// Reads terminal events on a thread of its own (crossterm blocks).
@@ -15,6 +19,10 @@ pub fn spawn_input_thread() -> mpsc::Receiver<Input> {
             let input = match ev {
                 Event::Key(k) => match convert(k) {
                     Some(key) => Input::Key(key),
+                    None => continue,
+                },
+                Event::Mouse(m) => match convert_mouse(m) {
+                    Some(m) => Input::Mouse(m),
                     None => continue,
                 },
                 Event::Resize(..) => Input::Resize,
@@ -55,6 +63,39 @@ pub fn convert(k: KeyEvent) -> Option<Key> {
         KeyCode::F(n) => Key::F(n),
         _ => return None,
     })
+}
+
+/// A press of the left button and the wheel; moves, drags and releases are
+/// dropped here, so moving the mouse never wakes the loop.
+pub fn convert_mouse(m: MouseEvent) -> Option<Mouse> {
+    let kind = match m.kind {
+        MouseEventKind::Down(MouseButton::Left) => MouseKind::Click,
+        MouseEventKind::ScrollUp => MouseKind::WheelUp,
+        MouseEventKind::ScrollDown => MouseKind::WheelDown,
+        _ => return None,
+    };
+    Some(Mouse {
+        kind,
+        column: m.column,
+        row: m.row,
+    })
+}
+
+/// Turns mouse reporting on, and makes sure it is turned off again however
+/// rnyx ends (quit, signal, panic), so the shell gets its mouse back.
+pub fn capture_mouse() -> std::io::Result<()> {
+    use ratatui::crossterm::{event::EnableMouseCapture, execute};
+    let hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        release_mouse();
+        hook(info);
+    }));
+    execute!(std::io::stdout(), EnableMouseCapture)
+}
+
+pub fn release_mouse() {
+    use ratatui::crossterm::{event::DisableMouseCapture, execute};
+    let _ = execute!(std::io::stdout(), DisableMouseCapture);
 }
 
 /// Completes on SIGTERM, SIGINT or SIGHUP.

@@ -1,28 +1,104 @@
 use super::*;
-use crate::graph::Bound;
+use crate::graph::{Bound as GraphBound, GraphStat};
+use crate::model::{EventSelection, Interval};
+use crate::page::{Request, Response, TorReply};
+use crate::pages::graph::GraphPage;
 
-fn app(confirm_quit: bool) -> App {
-    App::new(AppSettings {
-        keymap: Keymap::default(),
+mod test_page;
+
+use test_page::ListPage;
+
+fn settings(confirm_quit: bool) -> AppSettings {
+    AppSettings {
+        keymap: default_keymap(),
         theme: Theme { color: false },
         confirm_quit,
         graph: GraphPanel {
             stat: GraphStat::Bandwidth,
             interval: Interval::EachSecond,
-            bound: Bound::LocalMax,
+            bound: GraphBound::LocalMax,
             height: 7,
             max_width: 300,
             bits: false,
             show_accounting: true,
         },
         log: LogPanel::new(true, 4, 0),
-    })
+    }
+}
+
+fn app(confirm_quit: bool) -> App {
+    App::new(settings(confirm_quit))
+}
+
+/// Page 1 and the test page, with a keymap knowing both.
+fn two_pages() -> App {
+    let mut s = settings(false);
+    s.keymap = Keymap::new(
+        GLOBAL_ACTIONS,
+        &[
+            (crate::pages::graph::ID, crate::pages::graph::ACTIONS),
+            (test_page::ID, test_page::ACTIONS),
+        ],
+    );
+    let graph = (crate::pages::graph::ENTRY.make)(&s);
+    App::with_pages(s, vec![graph, Box::new(ListPage::default())])
+}
+
+fn graph(a: &App) -> &GraphPage {
+    a.page::<GraphPage>().unwrap()
 }
 
 fn connected() -> ControllerState {
     let mut s = ControllerState::default();
     s.connection.connected = true;
     s
+}
+
+fn keys(a: &mut App, s: &ControllerState, keys: &[Key]) -> Vec<Effect> {
+    keys.iter().flat_map(|k| a.handle_key(*k, s, 0)).collect()
+}
+
+fn typed(text: &str) -> Vec<Key> {
+    let mut k: Vec<Key> = text.chars().map(Key::Char).collect();
+    k.push(Key::Enter);
+    k
+}
+
+/// The request of the only effect, and its ticket.
+fn request_of(effects: &[Effect]) -> (Ticket, Request) {
+    match effects {
+        [Effect::Request { ticket, request }] => (*ticket, request.clone()),
+        other => panic!("one request expected, got {other:?}"),
+    }
+}
+
+/// Draws the app and returns the screen as lines.
+fn draw(a: &App, s: &ControllerState, w: u16, h: u16) -> Vec<String> {
+    let area = Rect::new(0, 0, w, h);
+    let mut buf = Buffer::empty(area);
+    a.render(s, 0, area, &mut buf);
+    (0..h)
+        .map(|y| (0..w).map(|x| buf[(x, y)].symbol().to_owned()).collect())
+        .collect()
+}
+
+/// Where `text` is drawn: (column, row) of its first character.
+fn find(lines: &[String], text: &str) -> (u16, u16) {
+    for (y, l) in lines.iter().enumerate() {
+        if let Some(i) = l.find(text) {
+            let x = l[..i].chars().count();
+            return (u16::try_from(x).unwrap(), u16::try_from(y).unwrap());
+        }
+    }
+    panic!("`{text}` not on screen:\n{}", lines.join("\n"));
+}
+
+fn click((column, row): (u16, u16)) -> Mouse {
+    Mouse {
+        kind: MouseKind::Click,
+        column,
+        row,
+    }
 }
 
 #[test]
@@ -50,19 +126,20 @@ fn newnym_is_rate_limited_and_needs_tor() {
         .is_empty());
     assert_eq!(a.notice(), Some("tor is not connected"));
     let s = connected();
-    assert_eq!(
-        a.handle_key(Key::Char('n'), &s, 100),
-        [Effect::Signal("NEWNYM".into())]
-    );
+    let (ticket, request) = request_of(&a.handle_key(Key::Char('n'), &s, 100));
+    assert_eq!(request, Request::Signal("NEWNYM".into()));
     assert!(a.handle_key(Key::Char('n'), &s, 104).is_empty());
     assert_eq!(
         a.notice(),
         Some("tor allows a new identity every 10 seconds; try again in 6 s")
     );
     assert_eq!(
-        a.handle_key(Key::Char('n'), &s, 110),
-        [Effect::Signal("NEWNYM".into())]
+        request_of(&a.handle_key(Key::Char('n'), &s, 110)).1,
+        Request::Signal("NEWNYM".into())
     );
+    // A failure comes back to the app, which says so.
+    a.respond(ticket, Response::Failed("552 nope".into()), &s, 111);
+    assert_eq!(a.notice(), Some("NEWNYM failed: 552 nope"));
 }
 
 #[test]
@@ -76,8 +153,8 @@ fn reload_asks_first() {
     );
     a.handle_key(Key::Char('x'), &s, 0);
     assert_eq!(
-        a.handle_key(Key::Char('y'), &s, 0),
-        [Effect::Signal("RELOAD".into())]
+        request_of(&a.handle_key(Key::Char('y'), &s, 0)).1,
+        Request::Signal("RELOAD".into())
     );
 }
 
@@ -96,29 +173,26 @@ fn reconnect_only_when_disconnected() {
 fn graph_menus_bounds_and_resize() {
     let s = connected();
     let mut a = app(true);
-    a.handle_key(Key::Char('i'), &s, 0);
-    a.handle_key(Key::Down, &s, 0);
-    a.handle_key(Key::Down, &s, 0);
-    a.handle_key(Key::Enter, &s, 0);
-    assert_eq!(a.graph.interval, Interval::ThirtySeconds);
-    a.handle_key(Key::Char('s'), &s, 0);
-    a.handle_key(Key::Up, &s, 0);
-    a.handle_key(Key::Esc, &s, 0);
-    assert_eq!(a.graph.stat, GraphStat::Bandwidth, "Esc cancels");
-    a.handle_key(Key::Char('s'), &s, 0);
-    a.handle_key(Key::Down, &s, 0);
-    a.handle_key(Key::Enter, &s, 0);
-    assert_eq!(a.graph.stat, GraphStat::Connections);
+    keys(
+        &mut a,
+        &s,
+        &[Key::Char('i'), Key::Down, Key::Down, Key::Enter],
+    );
+    assert_eq!(graph(&a).graph.interval, Interval::ThirtySeconds);
+    keys(&mut a, &s, &[Key::Char('s'), Key::Up, Key::Esc]);
+    assert_eq!(graph(&a).graph.stat, GraphStat::Bandwidth, "Esc cancels");
+    keys(&mut a, &s, &[Key::Char('s'), Key::Down, Key::Enter]);
+    assert_eq!(graph(&a).graph.stat, GraphStat::Connections);
     a.handle_key(Key::Char('b'), &s, 0);
-    assert_eq!(a.graph.bound, Bound::Tight);
-    a.handle_key(Key::Char('g'), &s, 0);
+    assert_eq!(graph(&a).graph.bound, GraphBound::Tight);
+    keys(
+        &mut a,
+        &s,
+        &[Key::Char('g'), Key::Down, Key::Down, Key::Up, Key::Enter],
+    );
+    assert_eq!(graph(&a).graph.height, 8);
     a.handle_key(Key::Down, &s, 0);
-    a.handle_key(Key::Down, &s, 0);
-    a.handle_key(Key::Up, &s, 0);
-    a.handle_key(Key::Enter, &s, 0);
-    assert_eq!(a.graph.height, 8);
-    a.handle_key(Key::Down, &s, 0);
-    assert_eq!(a.graph.height, 8, "resize mode ended");
+    assert_eq!(graph(&a).graph.height, 8, "resize mode ended");
 }
 
 #[test]
@@ -135,36 +209,11 @@ fn pause_freezes_a_snapshot() {
 
 #[test]
 fn rebound_keys_drive_actions() {
-    let mut keymap = Keymap::default();
-    keymap.bind(Action::Quit, &[Key::Esc]);
-    let mut a = App::new(AppSettings {
-        keymap,
-        ..app(false).settings()
-    });
+    let mut s = settings(false);
+    s.keymap.bind_global("quit", &[Key::Esc]);
+    let mut a = App::new(s);
     assert!(a.handle_key(Key::Char('q'), &connected(), 0).is_empty());
     assert_eq!(a.handle_key(Key::Esc, &connected(), 0), [Effect::Quit]);
-}
-
-impl App {
-    fn settings(&self) -> AppSettings {
-        AppSettings {
-            keymap: self.keymap.clone(),
-            theme: self.theme,
-            confirm_quit: self.confirm_quit,
-            graph: self.graph.clone(),
-            log: self.log.clone(),
-        }
-    }
-}
-
-fn keys(a: &mut App, s: &ControllerState, keys: &[Key]) -> Vec<Effect> {
-    keys.iter().flat_map(|k| a.handle_key(*k, s, 0)).collect()
-}
-
-fn typed(text: &str) -> Vec<Key> {
-    let mut k: Vec<Key> = text.chars().map(Key::Char).collect();
-    k.push(Key::Enter);
-    k
 }
 
 fn with_log(messages: &[&str]) -> ControllerState {
@@ -182,7 +231,7 @@ fn with_log(messages: &[&str]) -> ControllerState {
 #[test]
 fn event_dialog_returns_the_selection() {
     let mut s = connected();
-    s.logged_events = vec!["NOTICE".into(), "WARN".into(), "ERR".into()];
+    s.logged_events = EventSelection::default();
     let mut a = app(false);
     // e, toggle DEBUG, Tab to Ok, Enter.
     let effects = keys(
@@ -190,21 +239,35 @@ fn event_dialog_returns_the_selection() {
         &s,
         &[Key::Char('e'), Key::Char(' '), Key::Tab, Key::Enter],
     );
+    let (ticket, request) = request_of(&effects);
+    let Request::SetEvents(selection) = request else {
+        panic!("{request:?}")
+    };
     assert_eq!(
-        effects,
-        [Effect::SetEvents(vec![
-            "DEBUG".into(),
-            "NOTICE".into(),
-            "WARN".into(),
-            "ERR".into(),
-            "RNYX_NOTICE".into(),
-            "RNYX_WARN".into(),
-            "RNYX_ERR".into()
-        ])]
+        selection.names(),
+        [
+            "DEBUG",
+            "NOTICE",
+            "WARN",
+            "ERR",
+            "RNYX_NOTICE",
+            "RNYX_WARN",
+            "RNYX_ERR"
+        ]
     );
+    // tor's answer comes back to the page, which says what tor refused.
+    a.respond(
+        ticket,
+        Response::Events {
+            rejected: vec!["FOO".into()],
+        },
+        &s,
+        0,
+    );
+    assert_eq!(a.notice(), Some("tor does not know FOO; the rest apply"));
     // Esc leaves without an effect.
     assert!(keys(&mut a, &s, &[Key::Char('e'), Key::Char(' '), Key::Esc]).is_empty());
-    assert!(a.popup.is_none());
+    assert!(!a.pages[0].modal());
 }
 
 #[test]
@@ -215,8 +278,8 @@ fn filter_menu_new_filter_and_bad_regex() {
     let mut k = vec![Key::Char('f'), Key::Down, Key::Enter];
     k.extend(typed("^al"));
     keys(&mut a, &s, &k);
-    assert_eq!(a.log.filter(), Some("^al"));
-    assert_eq!(a.log.shown(&s.log).count(), 1);
+    assert_eq!(graph(&a).log.filter(), Some("^al"));
+    assert_eq!(graph(&a).log.shown(&s.log).count(), 1);
     let mut k = vec![Key::Char('f'), Key::Down, Key::Enter];
     k.extend(typed("(bad"));
     keys(&mut a, &s, &k);
@@ -225,13 +288,13 @@ fn filter_menu_new_filter_and_bad_regex() {
         "{:?}",
         a.notice()
     );
-    assert_eq!(a.log.filter(), Some("^al"));
+    assert_eq!(graph(&a).log.filter(), Some("^al"));
     // "no filter" is first.
     keys(&mut a, &s, &[Key::Char('f'), Key::Up, Key::Enter]);
-    assert_eq!(a.log.filter(), None);
+    assert_eq!(graph(&a).log.filter(), None);
     // The recent filter is offered again.
     keys(&mut a, &s, &[Key::Char('f'), Key::Down, Key::Enter]);
-    assert_eq!(a.log.filter(), Some("^al"));
+    assert_eq!(graph(&a).log.filter(), Some("^al"));
 }
 
 #[test]
@@ -240,20 +303,305 @@ fn save_clear_and_dedup_keys() {
     let mut a = app(false);
     let mut k = vec![Key::Char('a')];
     k.extend(typed("~/snap.txt"));
-    let effects = keys(&mut a, &s, &k);
+    let (ticket, request) = request_of(&keys(&mut a, &s, &k));
     assert_eq!(
-        effects,
-        [Effect::SaveLog {
+        request,
+        Request::WriteFile {
             path: "~/snap.txt".into(),
             text: "2026-11-21 10:00:00 [NOTICE] circuit 2 closed [1 duplicate hidden]\n".into()
-        }]
+        }
     );
+    a.respond(ticket, Response::Done("/home/op/snap.txt".into()), &s, 0);
+    assert_eq!(a.notice(), Some("saved 1 log lines to /home/op/snap.txt"));
     keys(&mut a, &s, &[Key::Char('u')]);
-    assert_eq!(a.log.shown(&s.log).count(), 2);
+    assert_eq!(graph(&a).log.shown(&s.log).count(), 2);
     assert_eq!(a.notice(), Some("duplicate log messages shown"));
     // c asks first; anything but y keeps the log.
     keys(&mut a, &s, &[Key::Char('c'), Key::Char('n')]);
-    assert_eq!(a.log.shown(&s.log).count(), 2);
+    assert_eq!(graph(&a).log.shown(&s.log).count(), 2);
     keys(&mut a, &s, &[Key::Char('c'), Key::Char('y')]);
-    assert_eq!(a.log.shown(&s.log).count(), 0);
+    assert_eq!(graph(&a).log.shown(&s.log).count(), 0);
+}
+
+#[test]
+fn one_key_two_pages_two_actions() {
+    let s = connected();
+    let mut a = two_pages();
+    // s on page 1: the statistic menu; on the list page: sorting.
+    keys(&mut a, &s, &[Key::Char('s'), Key::Down, Key::Enter]);
+    assert_eq!(graph(&a).graph.stat, GraphStat::Connections);
+    a.handle_key(Key::Right, &s, 0);
+    assert_eq!(a.page_index(), 1);
+    a.handle_key(Key::Char('s'), &s, 0);
+    assert_eq!(a.page::<ListPage>().unwrap().sorted, 1);
+    assert_eq!(graph(&a).graph.stat, GraphStat::Connections);
+    // The footer shows the page's hint with its key.
+    let screen = draw(&a, &s, 100, 20);
+    assert!(
+        screen[19]
+            .starts_with("page 2 / 2 - m: menu, p: pause, h: page help, q: quit, s: sort rows"),
+        "{}",
+        screen[19]
+    );
+}
+
+#[test]
+fn a_response_reaches_the_page_that_asked_and_no_other() {
+    let s = connected();
+    let mut a = two_pages();
+    a.handle_key(Key::Right, &s, 0);
+    // The list page asks tor for its version.
+    let (asked, request) = request_of(&a.handle_key(Key::Char('v'), &s, 0));
+    assert_eq!(request, Request::Command("GETINFO version".into()));
+    // Page 1 asks for a snapshot to be written meanwhile.
+    a.handle_key(Key::Left, &s, 0);
+    let mut k = vec![Key::Char('a')];
+    k.extend(typed("/tmp/x"));
+    let (saved, _) = request_of(&keys(&mut a, &s, &k));
+    assert_ne!(asked, saved);
+    let reply = TorReply {
+        status: 250,
+        lines: vec![],
+    };
+    a.respond(asked, Response::Reply(reply.clone()), &s, 0);
+    let list = a.page::<ListPage>().unwrap();
+    assert_eq!(list.responses, [(asked, Response::Reply(reply))]);
+    // Page 1 is not told about it, and the list page not about the save.
+    assert_eq!(a.notice(), None);
+    a.respond(saved, Response::Timeout("slow".into()), &s, 0);
+    assert_eq!(a.notice(), Some("cannot save the log to /tmp/x: slow"));
+    assert_eq!(a.page::<ListPage>().unwrap().responses.len(), 1);
+    // A ticket answered once is forgotten.
+    assert!(a.respond(asked, Response::NotConnected, &s, 0).is_empty());
+    assert_eq!(a.page::<ListPage>().unwrap().responses.len(), 1);
+}
+
+#[test]
+fn menu_bar_keys_and_entries_from_the_action_lists() {
+    let s = connected();
+    let mut a = two_pages();
+    a.handle_key(Key::Char('m'), &s, 0);
+    let Some(Popup::Menu(bar)) = &a.popup else {
+        panic!("m opens the menu")
+    };
+    let titles: Vec<&str> = bar.menus().iter().map(|m| m.title.as_str()).collect();
+    assert_eq!(titles, ["General", "Pages", "Graph", "Log"]);
+    // It opens on the page's first menu; its entries carry value and key.
+    assert_eq!(
+        bar.selection(),
+        Some(("Graph", "graph interval (each second)"))
+    );
+    let log: Vec<(String, String)> = bar.menus()[3]
+        .entries
+        .iter()
+        .map(|e| (e.label.clone(), e.keys.clone()))
+        .collect();
+    assert_eq!(
+        log,
+        [
+            ("events to log".into(), "e".into()),
+            ("filter the log (regex)".into(), "f".into()),
+            ("hide duplicates (on)".into(), "u".into()),
+            ("save the log to a file".into(), "a".into()),
+            ("clear the log".into(), "c".into()),
+        ]
+    );
+    let general: Vec<&str> = bar.menus()[0]
+        .entries
+        .iter()
+        .map(|e| e.label.as_str())
+        .collect();
+    assert_eq!(
+        general,
+        [
+            "pause / unpause (running)",
+            "reconnect to tor",
+            "new identity (NEWNYM)",
+            "reload torrc (RELOAD)",
+            "this help",
+            "quit (confirm: no)"
+        ]
+    );
+    // Down to bounds, Enter: the same as pressing b.
+    keys(&mut a, &s, &[Key::Down, Key::Enter]);
+    assert!(!a.menu_open());
+    assert_eq!(graph(&a).graph.bound, GraphBound::Tight);
+    // Left to Pages, down to the list page.
+    keys(
+        &mut a,
+        &s,
+        &[Key::Char('m'), Key::Left, Key::Down, Key::Enter],
+    );
+    assert_eq!(a.page_index(), 1);
+    // The list page's own menu replaces page 1's; m closes.
+    a.handle_key(Key::Char('m'), &s, 0);
+    let Some(Popup::Menu(bar)) = &a.popup else {
+        panic!()
+    };
+    assert_eq!(bar.selection(), Some(("Rows", "sort rows (by name)")));
+    a.handle_key(Key::Char('m'), &s, 0);
+    assert!(!a.menu_open());
+    // Rebinding shows in the menu.
+    let mut set = settings(false);
+    set.keymap
+        .bind_page("graph", "log_clear", &[Key::Char('C')]);
+    let mut a = App::new(set);
+    a.handle_key(Key::Char('m'), &s, 0);
+    let Some(Popup::Menu(bar)) = &a.popup else {
+        panic!()
+    };
+    assert_eq!(bar.menus()[3].entries[4].keys, "C");
+}
+
+#[test]
+fn help_and_menu_say_the_same() {
+    let s = connected();
+    let mut a = app(false);
+    let help = a.help_lines();
+    a.handle_key(Key::Char('m'), &s, 0);
+    let Some(Popup::Menu(bar)) = &a.popup else {
+        panic!()
+    };
+    for menu in bar.menus().iter().filter(|m| m.title != "Pages") {
+        for e in &menu.entries {
+            let line = format!("{:>8}: {}", e.keys, e.label);
+            assert!(help.contains(&line), "help lacks `{line}`: {help:#?}");
+        }
+    }
+}
+
+#[test]
+fn every_page_one_menu_entry_acts() {
+    // Each entry of Graph and Log, picked from the menu, does what its key
+    // does: the same popup opens or the same value changes.
+    let s = with_log(&["one"]);
+    for (menu, entry, check) in [
+        (2, 0, "Graph interval"),
+        (2, 2, "Graphed statistic"),
+        (3, 0, "Events shown in the log"),
+        (3, 1, "Filter the log"),
+        (3, 3, "Save the log"),
+        (3, 4, "Clear the log"),
+    ] {
+        let mut a = app(false);
+        a.handle_key(Key::Char('m'), &s, 0);
+        for _ in 2..menu {
+            a.handle_key(Key::Right, &s, 0);
+        }
+        for _ in 0..entry {
+            a.handle_key(Key::Down, &s, 0);
+        }
+        a.handle_key(Key::Enter, &s, 0);
+        let screen = draw(&a, &s, 100, 40).join("\n");
+        assert!(screen.contains(check), "{menu}/{entry}: {screen}");
+    }
+    let mut a = app(false);
+    keys(
+        &mut a,
+        &s,
+        &[Key::Char('m'), Key::Down, Key::Down, Key::Down, Key::Enter],
+    );
+    assert_eq!(
+        a.notice(),
+        Some("graph height: 7 (up/down to resize, any other key when done)")
+    );
+    let mut a = app(false);
+    keys(
+        &mut a,
+        &s,
+        &[Key::Char('m'), Key::Right, Key::Down, Key::Down, Key::Enter],
+    );
+    assert!(!graph(&a).log.deduplicate);
+}
+
+#[test]
+fn clicks_and_wheel_at_two_sizes() {
+    for (w, h) in [(80, 24), (160, 50)] {
+        let s = with_log(&["alpha", "beta", "gamma"]);
+        let mut a = two_pages();
+        // The footer's page indicator goes to the next page.
+        let screen = draw(&a, &s, w, h);
+        a.handle_mouse(click(find(&screen, "page 1 / 2")), &s, 0);
+        assert_eq!(a.page_index(), 1, "{w}x{h}");
+        // "m: menu" opens the menu bar; a click on a title opens it, on
+        // an entry picks it.
+        let screen = draw(&a, &s, w, h);
+        a.handle_mouse(click(find(&screen, "m: menu")), &s, 0);
+        assert!(a.menu_open());
+        let screen = draw(&a, &s, w, h);
+        a.handle_mouse(click(find(&screen, " Pages ")), &s, 0);
+        let screen = draw(&a, &s, w, h);
+        a.handle_mouse(click(find(&screen, "Graph / Log")), &s, 0);
+        assert!(!a.menu_open());
+        assert_eq!(a.page_index(), 0, "{w}x{h}");
+        // A click outside closes the menu.
+        a.handle_key(Key::Char('m'), &s, 0);
+        draw(&a, &s, w, h);
+        a.handle_mouse(click((w - 1, h - 2)), &s, 0);
+        assert!(!a.menu_open());
+        // The interval menu: a click on an option picks it.
+        a.handle_key(Key::Char('i'), &s, 0);
+        let screen = draw(&a, &s, w, h);
+        a.handle_mouse(click(find(&screen, "minutely")), &s, 0);
+        assert_eq!(graph(&a).graph.interval, Interval::Minutely, "{w}x{h}");
+        // The event dialog: a click on a checkbox toggles it, on Ok applies.
+        a.handle_key(Key::Char('e'), &s, 0);
+        let screen = draw(&a, &s, w, h);
+        a.handle_mouse(click(find(&screen, "[ ] DEBUG")), &s, 0);
+        let screen = draw(&a, &s, w, h);
+        assert!(screen.join("\n").contains("[x] DEBUG"));
+        let effects = a.handle_mouse(click(find(&screen, "[ Ok ]")), &s, 0);
+        let Request::SetEvents(sel) = request_of(&effects).1 else {
+            panic!()
+        };
+        assert!(sel.shows_tor(crate::model::Runlevel::Debug));
+        // On the list page a click selects the row under it.
+        a.handle_key(Key::Right, &s, 0);
+        let screen = draw(&a, &s, w, h);
+        a.handle_mouse(click(find(&screen, "row three")), &s, 0);
+        assert_eq!(a.page::<ListPage>().unwrap().selected, 2, "{w}x{h}");
+        a.handle_mouse(
+            Mouse {
+                kind: MouseKind::WheelUp,
+                column: 1,
+                row: find(&screen, "row one").1,
+            },
+            &s,
+            0,
+        );
+        assert_eq!(a.page::<ListPage>().unwrap().selected, 1, "{w}x{h}");
+    }
+}
+
+#[test]
+fn wheel_scrolls_the_log() {
+    let messages: Vec<String> = (0..200).map(|i| format!("message {i}")).collect();
+    let refs: Vec<&str> = messages.iter().map(String::as_str).collect();
+    let mut s = connected();
+    s.log = crate::model::LogBuffer::new(1000);
+    for m in refs {
+        s.push_log(crate::model::LogEntry::new(
+            1_795_255_200_000,
+            crate::model::LogSource::Tor(crate::model::Runlevel::Warn),
+            m.to_owned(),
+        ));
+    }
+    let mut set = settings(false);
+    set.log.deduplicate = false;
+    let mut a = App::new(set);
+    let screen = draw(&a, &s, 80, 40);
+    let (_, y) = find(&screen, "message 199");
+    let wheel = |kind| Mouse {
+        kind,
+        column: 10,
+        row: y,
+    };
+    a.handle_mouse(wheel(MouseKind::WheelDown), &s, 0);
+    let screen = draw(&a, &s, 80, 40).join("\n");
+    assert!(
+        !screen.contains("message 199") && screen.contains("message 196"),
+        "{screen}"
+    );
+    a.handle_mouse(wheel(MouseKind::WheelUp), &s, 0);
+    assert!(draw(&a, &s, 80, 40).join("\n").contains("message 199"));
 }

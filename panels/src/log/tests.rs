@@ -1,5 +1,5 @@
 use super::*;
-use crate::model::LogSource;
+use crate::model::{EventSelection, LogSource, Runlevel};
 
 const DAY_MS: u64 = 86_400_000;
 /// 2026-11-21 10:00:00 UTC.
@@ -166,7 +166,7 @@ fn title_condenses_runlevels() {
     let mut s = ControllerState::default();
     let p = LogPanel::new(true, 4, 0);
     let title = |s: &mut ControllerState, events: &[&str]| {
-        s.logged_events = events.iter().map(|e| (*e).to_owned()).collect();
+        s.logged_events = EventSelection::parse(events.iter().copied()).0;
         p.title(s)
     };
     assert_eq!(
@@ -220,7 +220,7 @@ fn rnyx_messages_follow_their_runlevels() {
         LogSource::Rnyx(Runlevel::Notice),
         "shown by default",
     );
-    s.logged_events = vec!["RNYX_INFO".into()];
+    s.logged_events = EventSelection::parse(["RNYX_INFO"]).0;
     push(&mut s, T0, LogSource::Rnyx(Runlevel::Info), "now shown");
     push(&mut s, T0, LogSource::Rnyx(Runlevel::Warn), "now hidden");
     let m: Vec<&str> = s.log.iter().map(|e| e.message.as_str()).collect();

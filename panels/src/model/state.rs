@@ -1,6 +1,6 @@
 use super::{
-    BandwidthHistory, BandwidthSample, CircuitTable, LogBuffer, LogEntry, LogSource, OrConnTable,
-    RelayInfo, Runlevel, Series, SystemInfo,
+    BandwidthHistory, BandwidthSample, CircuitTable, EventSelection, LogBuffer, LogEntry,
+    LogSource, OrConnTable, RelayInfo, Series, SystemInfo,
 };
 use serde::Serialize;
 
@@ -70,9 +70,8 @@ pub struct ControllerState {
     pub system: SystemInfo,
     /// Event names currently subscribed with SETEVENTS.
     pub subscribed_events: Vec<String>,
-    /// What the operator chose to see in the log: tor runlevels, rnyx's
-    /// runlevels (`RNYX_NOTICE`…) and other event names, upper-case.
-    pub logged_events: Vec<String>,
+    /// What the operator chose to see in the log.
+    pub logged_events: EventSelection,
     /// Every event tor knows (`events/names`); empty until connected.
     pub event_names: Vec<String>,
     /// Asynchronous events received in all.
@@ -99,7 +98,7 @@ impl ControllerState {
             resources_graph: Series::new(limits.graph_columns),
             system: SystemInfo::default(),
             subscribed_events: Vec::new(),
-            logged_events: Vec::new(),
+            logged_events: EventSelection::default(),
             event_names: Vec::new(),
             events_received: 0,
             generation: 0,
@@ -128,24 +127,14 @@ impl ControllerState {
     }
 
     /// Adds a log entry; rnyx's own messages only at a runlevel the operator
-    /// selected (none selected means the default, NOTICE and up).
+    /// selected.
     pub fn push_log(&mut self, entry: LogEntry) {
         if let LogSource::Rnyx(level) = entry.source {
-            if !self.rnyx_level_shown(level) {
+            if !self.logged_events.shows_rnyx(level) {
                 return;
             }
         }
         self.log.push(entry);
-    }
-
-    /// Whether rnyx's own messages of `level` go to the log.
-    pub fn rnyx_level_shown(&self, level: Runlevel) -> bool {
-        let any = self.logged_events.iter().any(|e| e.starts_with("RNYX_"));
-        if any {
-            self.logged_events.iter().any(|e| e == level.rnyx_name())
-        } else {
-            level >= Runlevel::Notice
-        }
     }
 
     /// Forgets what belonged to the previous connection (a restarted tor has

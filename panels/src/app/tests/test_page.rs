@@ -1,0 +1,103 @@
+//! A small page that exercises the contract: rows to select by key, wheel
+//! or click, a key (`s`) that page 1 binds to something else, a menu of its
+//! own, a footer hint, and a request whose response it records.
+
+use crate::keymap::{ActionSpec, Key};
+use crate::page::{Cx, HitMap, Mouse, MouseKind, Page, Request, Response, Ticket, View};
+use ratatui_core::buffer::Buffer;
+use ratatui_core::layout::Rect;
+
+pub const ID: &str = "list";
+
+pub const ACTIONS: &[ActionSpec] = &[
+    ActionSpec {
+        name: "sort",
+        description: "sort rows",
+        keys: &[Key::Char('s')],
+        menu: Some("Rows"),
+    },
+    ActionSpec {
+        name: "version",
+        description: "ask tor's version",
+        keys: &[Key::Char('v')],
+        menu: Some("Rows"),
+    },
+    ActionSpec {
+        name: "up",
+        description: "previous row",
+        keys: &[Key::Up],
+        menu: None,
+    },
+];
+
+const ROWS: [&str; 3] = ["row one", "row two", "row three"];
+
+#[derive(Debug, Default)]
+pub struct ListPage {
+    pub selected: usize,
+    pub sorted: usize,
+    pub responses: Vec<(Ticket, Response)>,
+    rows: HitMap<usize>,
+}
+
+impl Page for ListPage {
+    fn id(&self) -> &'static str {
+        ID
+    }
+
+    fn title(&self) -> &'static str {
+        "List"
+    }
+
+    fn actions(&self) -> &'static [ActionSpec] {
+        ACTIONS
+    }
+
+    fn action(&mut self, action: &'static str, cx: &mut Cx) {
+        match action {
+            "sort" => self.sorted += 1,
+            "version" => {
+                cx.request(Request::Command("GETINFO version".into()));
+            }
+            "up" => self.selected = self.selected.saturating_sub(1),
+            _ => {}
+        }
+    }
+
+    fn value(&self, action: &str) -> Option<String> {
+        (action == "sort").then(|| "by name".to_owned())
+    }
+
+    fn hints(&self) -> &'static [&'static str] {
+        &["sort"]
+    }
+
+    fn mouse(&mut self, m: Mouse, _cx: &mut Cx) {
+        match m.kind {
+            MouseKind::Click => {
+                if let Some(i) = self.rows.at(m.column, m.row) {
+                    self.selected = i;
+                }
+            }
+            MouseKind::WheelUp => self.selected = self.selected.saturating_sub(1),
+            MouseKind::WheelDown => self.selected = (self.selected + 1).min(ROWS.len() - 1),
+        }
+    }
+
+    fn respond(&mut self, ticket: Ticket, response: Response, _cx: &mut Cx) {
+        self.responses.push((ticket, response));
+    }
+
+    fn render(&self, view: &View, area: Rect, buf: &mut Buffer) {
+        self.rows.clear();
+        for (i, (row, y)) in ROWS.iter().zip(area.y..area.y + area.height).enumerate() {
+            let style = if i == self.selected {
+                view.theme.highlight()
+            } else {
+                view.theme.plain()
+            };
+            buf.set_stringn(area.x, y, row, usize::from(area.width), style);
+            self.rows.add(Rect::new(area.x, y, area.width, 1), i);
+        }
+    }
+}

@@ -1,0 +1,147 @@
+//! The page contract. A page is a room: one module owning its view state,
+//! the actions it handles, its popups, its help and menu entries and its
+//! drawing. The app holds only what is global (page switching, pause, help,
+//! the menu bar, quit, NEWNYM/RELOAD/reconnect, notices) and routes the rest
+//! to the current page.
+//!
+//! Pages perform no I/O. They ask for it through [`Cx::request`], which
+//! returns a [`Ticket`]; the I/O side carries the request out and the typed
+//! [`Response`] comes back to [`Page::respond`] of the page that asked, and
+//! of no other.
+
+mod hit;
+mod request;
+
+pub use hit::HitMap;
+pub use request::{Effect, Request, Response, Ticket, TorReply, TorReplyLine};
+
+use crate::keymap::{ActionSpec, Key, Keymap};
+use crate::model::ControllerState;
+use crate::theme::Theme;
+use ratatui_core::buffer::Buffer;
+use ratatui_core::layout::Rect;
+use std::any::Any;
+
+/// A mouse event, in terminal cells.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Mouse {
+    pub kind: MouseKind,
+    pub column: u16,
+    pub row: u16,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MouseKind {
+    /// The left button went down.
+    Click,
+    WheelUp,
+    WheelDown,
+}
+
+impl Mouse {
+    pub fn at(&self, area: Rect) -> bool {
+        area.contains(ratatui_core::layout::Position::new(self.column, self.row))
+    }
+}
+
+/// What a page is given to act: the state it shows, and where its notices,
+/// effects and requests go.
+pub struct Cx<'a> {
+    /// What is drawn: the paused snapshot while paused, else `live`.
+    pub shown: &'a ControllerState,
+    /// The newest state.
+    pub live: &'a ControllerState,
+    /// Unix seconds.
+    pub now: u64,
+    pub(crate) out: &'a mut Outbox,
+}
+
+/// What a page's handler produced; the app drains it.
+#[derive(Debug, Default)]
+pub(crate) struct Outbox {
+    pub effects: Vec<Effect>,
+    pub notice: Option<String>,
+    pub next_ticket: u64,
+    /// Tickets issued during this call.
+    pub issued: Vec<Ticket>,
+}
+
+impl Cx<'_> {
+    /// A message for the status line, shown until the next key.
+    pub fn notify(&mut self, message: impl Into<String>) {
+        self.out.notice = Some(message.into());
+    }
+
+    /// Asks the I/O side for something; the response comes back to this
+    /// page's [`Page::respond`] with the ticket returned here.
+    pub fn request(&mut self, request: Request) -> Ticket {
+        self.out.next_ticket += 1;
+        let ticket = Ticket(self.out.next_ticket);
+        self.out.issued.push(ticket);
+        self.out.effects.push(Effect::Request { ticket, request });
+        ticket
+    }
+}
+
+/// What a page is given to draw.
+#[derive(Clone, Copy)]
+pub struct View<'a> {
+    pub state: &'a ControllerState,
+    /// Unix seconds.
+    pub now: u64,
+    pub theme: Theme,
+    pub keymap: &'a Keymap,
+}
+
+impl View<'_> {
+    /// The keys bound to one of `page`'s actions, as help and menus show them.
+    pub fn keys(&self, page: &dyn Page, action: &str) -> String {
+        self.keymap.page_label(page.id(), action)
+    }
+}
+
+/// One page of the monitor.
+pub trait Page: Any {
+    /// The page's name in nyxrc (`[keys.<id>]`).
+    fn id(&self) -> &'static str;
+
+    /// The page's name in the menu of pages: `Graph / Log`.
+    fn title(&self) -> &'static str;
+
+    /// Every action the page handles; the keymap, the help popup and the
+    /// menu bar are made from this list.
+    fn actions(&self) -> &'static [ActionSpec];
+
+    /// Performs one of [`Page::actions`], by name.
+    fn action(&mut self, action: &'static str, cx: &mut Cx);
+
+    /// The action's current value, for help and menus: `each second`.
+    fn value(&self, _action: &str) -> Option<String> {
+        None
+    }
+
+    /// Actions shown in the footer after the global hints.
+    fn hints(&self) -> &'static [&'static str] {
+        &[]
+    }
+
+    /// Whether a popup or mode of the page takes every key.
+    fn modal(&self) -> bool {
+        false
+    }
+
+    /// A key while [`Page::modal`].
+    fn modal_key(&mut self, _key: Key, _cx: &mut Cx) {}
+
+    /// A mouse event in the page's body, or anywhere while modal.
+    fn mouse(&mut self, _mouse: Mouse, _cx: &mut Cx) {}
+
+    /// The answer to a request this page made.
+    fn respond(&mut self, _ticket: Ticket, _response: Response, _cx: &mut Cx) {}
+
+    /// Draws the page's body.
+    fn render(&self, view: &View, area: Rect, buf: &mut Buffer);
+
+    /// Draws the page's popup, if any, over the whole screen.
+    fn render_popup(&self, _view: &View, _area: Rect, _buf: &mut Buffer) {}
+}

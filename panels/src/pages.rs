@@ -1,0 +1,24 @@
+//! Every page, in Nyx's order. Adding a page is a module here and one line
+//! in [`PAGES`].
+
+pub mod graph;
+
+use crate::app::AppSettings;
+use crate::keymap::ActionSpec;
+use crate::page::Page;
+
+/// A page as the app and nyxrc know it before it exists.
+pub struct PageEntry {
+    /// nyxrc's `[keys.<id>]`.
+    pub id: &'static str,
+    pub actions: &'static [ActionSpec],
+    pub make: fn(&AppSettings) -> Box<dyn Page>,
+}
+
+/// The pages, in order.
+pub const PAGES: &[PageEntry] = &[graph::ENTRY];
+
+/// Each page's id and actions, for the keymap and nyxrc.
+pub fn catalog() -> Vec<(&'static str, &'static [ActionSpec])> {
+    PAGES.iter().map(|p| (p.id, p.actions)).collect()
+}

@@ -1,0 +1,472 @@
+//! Page 1: the graph over the event log, with their popups: interval and
+//! statistic menus, the log filter menu, typed text (filter, save path), the
+//! clear confirmation, the event-selection dialog, and resizing the graph.
+
+use crate::events::{EventDialog, Outcome};
+use crate::graph::{GraphPanel, GraphStat};
+use crate::keymap::{ActionSpec, Key};
+use crate::log::LogPanel;
+use crate::model::Interval;
+use crate::page::{Cx, Mouse, MouseKind, Page, Request, Response, Ticket, View};
+use crate::pages::PageEntry;
+use crate::popup::{draw_box, Choice, Menu};
+use ratatui_core::buffer::Buffer;
+use ratatui_core::layout::Rect;
+use ratatui_core::text::Line;
+use std::cell::Cell;
+
+pub const ID: &str = "graph";
+
+pub const ENTRY: PageEntry = PageEntry {
+    id: ID,
+    actions: ACTIONS,
+    make: |s| {
+        Box::new(GraphPage {
+            graph: s.graph.clone(),
+            log: s.log.clone(),
+            ..GraphPage::default()
+        })
+    },
+};
+
+const fn spec(
+    name: &'static str,
+    description: &'static str,
+    keys: &'static [Key],
+    menu: Option<&'static str>,
+) -> ActionSpec {
+    ActionSpec {
+        name,
+        description,
+        keys,
+        menu,
+    }
+}
+
+const GRAPH: Option<&str> = Some("Graph");
+const LOG: Option<&str> = Some("Log");
+
+pub const ACTIONS: &[ActionSpec] = &[
+    spec("graph_interval", "graph interval", &[Key::Char('i')], GRAPH),
+    spec("graph_bounds", "graph bounds", &[Key::Char('b')], GRAPH),
+    spec("graph_stat", "graph statistic", &[Key::Char('s')], GRAPH),
+    spec("graph_resize", "resize the graph", &[Key::Char('g')], GRAPH),
+    spec("log_events", "events to log", &[Key::Char('e')], LOG),
+    spec(
+        "log_filter",
+        "filter the log (regex)",
+        &[Key::Char('f')],
+        LOG,
+    ),
+    spec("log_dedup", "hide duplicates", &[Key::Char('u')], LOG),
+    spec("log_save", "save the log to a file", &[Key::Char('a')], LOG),
+    spec("log_clear", "clear the log", &[Key::Char('c')], LOG),
+    spec("scroll_up", "scroll up", &[Key::Up], None),
+    spec("scroll_down", "scroll down", &[Key::Down], None),
+    spec("page_up", "page up", &[Key::PageUp], None),
+    spec("page_down", "page down", &[Key::PageDown], None),
+    spec("scroll_top", "newest entries", &[Key::Home], None),
+    spec("scroll_bottom", "oldest entries", &[Key::End], None),
+];
+
+#[derive(Debug, Clone)]
+enum Popup {
+    Interval(Menu),
+    Stat(Menu),
+    Filter(Menu),
+    Input {
+        purpose: Input,
+        text: String,
+    },
+    ConfirmClear,
+    Events(Box<EventDialog>),
+    /// Up/Down resize the graph; any other key ends it.
+    Resize,
+}
+
+/// What a line of typed text is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Input {
+    Filter,
+    SavePath,
+}
+
+/// Graph and log: their view state, the popup open, saves under way.
+#[derive(Debug, Clone)]
+pub struct GraphPage {
+    pub graph: GraphPanel,
+    pub log: LogPanel,
+    popup: Option<Popup>,
+    /// Snapshots being written: ticket, line count, path as typed.
+    saves: Vec<(Ticket, usize, String)>,
+    /// The event-selection change under way.
+    events_ticket: Option<Ticket>,
+    /// Where the log was drawn last, for the wheel.
+    log_area: Cell<Rect>,
+}
+
+impl Default for GraphPage {
+    fn default() -> Self {
+        Self {
+            graph: GraphPanel {
+                stat: GraphStat::Bandwidth,
+                interval: Interval::EachSecond,
+                bound: crate::graph::Bound::LocalMax,
+                height: 7,
+                max_width: 150,
+                bits: false,
+                show_accounting: true,
+            },
+            log: LogPanel::new(true, 8, 0),
+            popup: None,
+            saves: Vec::new(),
+            events_ticket: None,
+            log_area: Cell::new(Rect::default()),
+        }
+    }
+}
+
+impl GraphPage {
+    fn resize_notice(&self, cx: &mut Cx) {
+        cx.notify(format!(
+            "graph height: {} (up/down to resize, any other key when done)",
+            self.graph.height
+        ));
+    }
+
+    fn apply_filter(&mut self, text: &str, cx: &mut Cx) {
+        if let Err(e) = self.log.set_filter(text) {
+            cx.notify(e);
+        }
+    }
+
+    /// A menu popup after a key or click: kept open, closed, or its pick
+    /// applied.
+    fn chosen(&mut self, popup: Popup, choice: Choice, cx: &mut Cx) {
+        let index = match choice {
+            Choice::Open => {
+                self.popup = Some(popup);
+                return;
+            }
+            Choice::Cancel => return,
+            Choice::Picked(i) => i,
+        };
+        match popup {
+            Popup::Interval(_) => self.graph.interval = Interval::ALL[index],
+            Popup::Stat(_) => self.graph.stat = GraphStat::ALL[index],
+            Popup::Filter(_) if index == 0 => {
+                let _ = self.log.set_filter("");
+            }
+            Popup::Filter(menu) if index == menu.options.len() - 1 => {
+                self.popup = Some(Popup::Input {
+                    purpose: Input::Filter,
+                    text: String::new(),
+                });
+            }
+            Popup::Filter(menu) => self.apply_filter(&menu.options[index], cx),
+            _ => {}
+        }
+    }
+
+    fn submit(&mut self, purpose: Input, text: &str, cx: &mut Cx) {
+        match purpose {
+            Input::Filter => self.apply_filter(text, cx),
+            Input::SavePath if text.is_empty() => cx.notify("not saved: no path given"),
+            Input::SavePath => {
+                let text_out = self.log.snapshot(&cx.shown.log);
+                let lines = text_out.lines().count();
+                let ticket = cx.request(Request::WriteFile {
+                    path: text.to_owned(),
+                    text: text_out,
+                });
+                self.saves.push((ticket, lines, text.to_owned()));
+            }
+        }
+    }
+
+    fn events_chosen(&mut self, outcome: Outcome, dialog: Box<EventDialog>, cx: &mut Cx) {
+        match outcome {
+            Outcome::Open => self.popup = Some(Popup::Events(dialog)),
+            Outcome::Cancel => {}
+            Outcome::Apply(selection) => {
+                cx.notify(format!("showing events: {}", selection.names().join(" ")));
+                self.events_ticket = Some(cx.request(Request::SetEvents(selection)));
+            }
+        }
+    }
+}
+
+impl Page for GraphPage {
+    fn id(&self) -> &'static str {
+        ID
+    }
+
+    fn title(&self) -> &'static str {
+        "Graph / Log"
+    }
+
+    fn actions(&self) -> &'static [ActionSpec] {
+        ACTIONS
+    }
+
+    fn action(&mut self, action: &'static str, cx: &mut Cx) {
+        let log = &mut self.log;
+        match action {
+            "graph_interval" => {
+                self.popup = Some(Popup::Interval(Menu::of(
+                    "Graph interval",
+                    &Interval::ALL,
+                    &self.graph.interval,
+                    |i| i.name(),
+                )));
+            }
+            "graph_bounds" => {
+                self.graph.bound = self.graph.bound.next();
+                cx.notify(format!("graph bounds: {}", self.graph.bound.name()));
+            }
+            "graph_stat" => {
+                self.popup = Some(Popup::Stat(Menu::of(
+                    "Graphed statistic",
+                    &GraphStat::ALL,
+                    &self.graph.stat,
+                    |s| s.name(),
+                )));
+            }
+            "graph_resize" => {
+                self.popup = Some(Popup::Resize);
+                self.resize_notice(cx);
+            }
+            "log_events" => {
+                self.popup = Some(Popup::Events(Box::new(EventDialog::new(
+                    &cx.live.logged_events,
+                    &cx.live.event_names,
+                ))));
+            }
+            "log_filter" => {
+                let mut options = vec!["no filter".to_owned()];
+                options.extend(log.recent_filters().iter().cloned());
+                options.push("new…".to_owned());
+                let selected = usize::from(log.filter().is_some());
+                self.popup = Some(Popup::Filter(Menu::new(
+                    "Filter the log",
+                    options,
+                    selected,
+                )));
+            }
+            "log_dedup" => {
+                log.deduplicate = !log.deduplicate;
+                let on = if log.deduplicate { "hidden" } else { "shown" };
+                cx.notify(format!("duplicate log messages {on}"));
+            }
+            "log_save" => {
+                self.popup = Some(Popup::Input {
+                    purpose: Input::SavePath,
+                    text: String::new(),
+                });
+            }
+            "log_clear" => self.popup = Some(Popup::ConfirmClear),
+            "scroll_up" => log.scroll_up(1),
+            "scroll_down" => log.scroll_down(1),
+            "page_up" => log.scroll_up(log.page()),
+            "page_down" => log.scroll_down(log.page()),
+            "scroll_top" => log.scroll_to_top(),
+            "scroll_bottom" => log.scroll_to_bottom(),
+            _ => {}
+        }
+    }
+
+    fn value(&self, action: &str) -> Option<String> {
+        match action {
+            "graph_interval" => Some(self.graph.interval.name().to_owned()),
+            "graph_bounds" => Some(self.graph.bound.name().to_owned()),
+            "graph_stat" => Some(self.graph.stat.name().to_owned()),
+            "graph_resize" => Some(format!("{} rows", self.graph.height)),
+            "log_dedup" => Some(if self.log.deduplicate { "on" } else { "off" }.into()),
+            "log_filter" => self.log.filter().map(str::to_owned),
+            _ => None,
+        }
+    }
+
+    fn modal(&self) -> bool {
+        self.popup.is_some()
+    }
+
+    fn modal_key(&mut self, key: Key, cx: &mut Cx) {
+        let Some(mut popup) = self.popup.take() else {
+            return;
+        };
+        match &mut popup {
+            Popup::Interval(m) | Popup::Stat(m) | Popup::Filter(m) => {
+                let choice = m.key(key);
+                self.chosen(popup, choice, cx);
+            }
+            Popup::Input { purpose, text } => match key {
+                Key::Enter => {
+                    let (purpose, text) = (*purpose, text.trim().to_owned());
+                    self.submit(purpose, &text, cx);
+                }
+                Key::Esc => {}
+                Key::Backspace => {
+                    text.pop();
+                    self.popup = Some(popup);
+                }
+                Key::Char(c) => {
+                    // Typed text is drawn: nothing that could steer the terminal.
+                    if !c.is_control() {
+                        text.push(c);
+                    }
+                    self.popup = Some(popup);
+                }
+                _ => self.popup = Some(popup),
+            },
+            Popup::ConfirmClear => {
+                if matches!(key, Key::Char('y' | 'Y') | Key::Enter) {
+                    self.log.clear(&cx.shown.log);
+                    cx.notify("log cleared");
+                }
+            }
+            Popup::Events(dialog) => {
+                let outcome = dialog.key(key);
+                if let Popup::Events(dialog) = popup {
+                    self.events_chosen(outcome, dialog, cx);
+                }
+            }
+            Popup::Resize => {
+                let delta = match key {
+                    Key::Down => 1,
+                    Key::Up => -1,
+                    _ => return,
+                };
+                self.graph.resize(delta);
+                self.popup = Some(popup);
+                self.resize_notice(cx);
+            }
+        }
+    }
+
+    fn mouse(&mut self, m: Mouse, cx: &mut Cx) {
+        let Some(mut popup) = self.popup.take() else {
+            // The wheel scrolls the log, three rows a notch.
+            match m.kind {
+                MouseKind::WheelUp => self.log.scroll_up(3),
+                MouseKind::WheelDown => self.log.scroll_down(3),
+                MouseKind::Click => {}
+            }
+            return;
+        };
+        match &mut popup {
+            Popup::Interval(menu) | Popup::Stat(menu) | Popup::Filter(menu) => {
+                let choice = menu.mouse(m);
+                self.chosen(popup, choice, cx);
+            }
+            Popup::Events(dialog) => {
+                let outcome = dialog.mouse(m);
+                if let Popup::Events(dialog) = popup {
+                    self.events_chosen(outcome, dialog, cx);
+                }
+            }
+            Popup::Resize => {
+                let delta = match m.kind {
+                    MouseKind::WheelUp => -1,
+                    MouseKind::WheelDown => 1,
+                    MouseKind::Click => return,
+                };
+                self.graph.resize(delta);
+                self.popup = Some(popup);
+                self.resize_notice(cx);
+            }
+            // A click elsewhere answers a confirmation with no; typed text
+            // stays open.
+            Popup::ConfirmClear => {}
+            Popup::Input { .. } => self.popup = Some(popup),
+        }
+    }
+
+    fn respond(&mut self, ticket: Ticket, response: Response, cx: &mut Cx) {
+        if let Some(i) = self.saves.iter().position(|(t, ..)| *t == ticket) {
+            let (_, lines, path) = self.saves.remove(i);
+            match response {
+                Response::Done(written) => {
+                    cx.notify(format!("saved {lines} log lines to {written}"));
+                }
+                other => cx.notify(format!(
+                    "cannot save the log to {path}: {}",
+                    other.error().unwrap_or_default()
+                )),
+            }
+        } else if self.events_ticket == Some(ticket) {
+            self.events_ticket = None;
+            match response {
+                Response::Events { rejected } if rejected.is_empty() => {}
+                Response::Events { rejected } => cx.notify(format!(
+                    "tor does not know {}; the rest apply",
+                    rejected.join(", ")
+                )),
+                other => cx.notify(format!(
+                    "cannot change the events: {}",
+                    other.error().unwrap_or_default()
+                )),
+            }
+        }
+    }
+
+    fn render_popup(&self, view: &View, area: Rect, buf: &mut Buffer) {
+        let theme = view.theme;
+        match &self.popup {
+            Some(Popup::Interval(m) | Popup::Stat(m) | Popup::Filter(m)) => {
+                m.render(theme, area, buf);
+            }
+            Some(Popup::ConfirmClear) => {
+                draw_box(
+                    "Clear the log",
+                    vec![
+                        Line::raw("Clear every entry shown in the log?"),
+                        Line::raw("y: yes, any other key: no"),
+                    ],
+                    theme,
+                    area,
+                    buf,
+                );
+            }
+            Some(Popup::Input { purpose, text }) => {
+                let (title, prompt) = match purpose {
+                    Input::Filter => ("Filter the log", "Regular expression (empty: no filter):"),
+                    Input::SavePath => ("Save the log", "Save what is shown to (path):"),
+                };
+                let width = area.width.saturating_sub(8).clamp(20, 70);
+                // The end of a long entry stays in view.
+                let room = usize::from(width - 4).saturating_sub(2);
+                let skip = text.chars().count().saturating_sub(room);
+                let visible: String = text.chars().skip(skip).collect();
+                draw_box(
+                    title,
+                    vec![
+                        Line::raw(format!("{prompt:<w$}", w = usize::from(width - 4))),
+                        Line::styled(format!("{visible}_"), theme.highlight()),
+                        Line::raw("enter: done, esc: cancel"),
+                    ],
+                    theme,
+                    area,
+                    buf,
+                );
+            }
+            Some(Popup::Events(dialog)) => dialog.render(theme, area, buf),
+            Some(Popup::Resize) | None => {}
+        }
+    }
+
+    fn render(&self, view: &View, area: Rect, buf: &mut Buffer) {
+        let state = view.state;
+        let h = self.graph.panel_height(state).min(area.height);
+        self.graph
+            .render(state, view.now, view.theme, Rect { height: h, ..area }, buf);
+        let log_area = Rect {
+            y: area.y + h,
+            height: area.height - h,
+            ..area
+        };
+        self.log_area.set(log_area);
+        self.log
+            .render(state, view.now * 1000, view.theme, log_area, buf);
+    }
+}

@@ -1,0 +1,187 @@
+//! Carries out what pages ask for ([`Request`]) and turns the outcome into
+//! the typed [`Response`] the asking page gets back with its ticket.
+
+use crate::control::args::{parse_quoted, quote};
+use crate::control::{ClientError, LineKind, Reply};
+use crate::controller::{ControllerHandle, RequestError};
+use rnyx_panels::page::{Request, Response, TorReply, TorReplyLine};
+
+/// Files read for a page (a torrc) are at most this large.
+pub const MAX_READ: u64 = 8 << 20;
+
+/// Performs one request; never fails: every failure is a response.
+pub async fn carry_out(handle: &ControllerHandle, request: Request) -> Response {
+    match request {
+        Request::Command(command) => match handle.command(&command).await {
+            Ok(reply) => Response::Reply(tor_reply(reply)),
+            Err(e) => failure(e),
+        },
+        Request::Signal(name) => match handle.signal(&name).await {
+            Ok(()) => Response::Done(format!("{name} sent")),
+            Err(e) => failure(e),
+        },
+        Request::GetConf(keys) => {
+            let command = format!("GETCONF {}", keys.join(" "));
+            match handle.command(&command).await {
+                Ok(reply) if reply.is_ok() => Response::Conf(conf_values(&reply)),
+                Ok(reply) => refused("GETCONF", &reply),
+                Err(e) => failure(e),
+            }
+        }
+        Request::SetConf(pairs) => {
+            let mut command = String::from("SETCONF");
+            for (key, value) in &pairs {
+                command.push(' ');
+                command.push_str(key);
+                if let Some(v) = value {
+                    command.push('=');
+                    command.push_str(&quote(v));
+                }
+            }
+            match handle.command(&command).await {
+                Ok(reply) if reply.is_ok() => Response::Done(String::new()),
+                Ok(reply) => refused("SETCONF", &reply),
+                Err(e) => failure(e),
+            }
+        }
+        Request::SetEvents(selection) => match handle.set_events(selection).await {
+            Ok(rejected) => Response::Events { rejected },
+            Err(e) => failure(e),
+        },
+        Request::ReadFile(path) => {
+            blocking(move || {
+                let full = crate::config::expand_home(std::path::Path::new(&path));
+                match read_limited(&full) {
+                    Ok(text) => Response::Text(text),
+                    Err(e) => Response::Failed(format!("cannot read {}: {e}", full.display())),
+                }
+            })
+            .await
+        }
+        Request::WriteFile { path, text } => {
+            blocking(move || match crate::ui::save_snapshot(&path, &text) {
+                Ok(p) => Response::Done(p.display().to_string()),
+                Err(e) => Response::Failed(e.to_string()),
+            })
+            .await
+        }
+    }
+}
+
+async fn blocking(f: impl FnOnce() -> Response + Send + 'static) -> Response {
+    tokio::task::spawn_blocking(f)
+        .await
+        .unwrap_or_else(|e| Response::Failed(format!("the file task failed: {e}")))
+}
+
+fn read_limited(path: &std::path::Path) -> std::io::Result<String> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)?
+        .take(MAX_READ + 1)
+        .read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > MAX_READ {
+        return Err(std::io::Error::other(format!(
+            "larger than {} MiB",
+            MAX_READ >> 20
+        )));
+    }
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+fn failure(e: RequestError) -> Response {
+    match e {
+        RequestError::NotConnected => Response::NotConnected,
+        RequestError::Client(e @ ClientError::Timeout { .. }) => Response::Timeout(e.to_string()),
+        other => Response::Failed(other.to_string()),
+    }
+}
+
+fn refused(what: &str, reply: &Reply) -> Response {
+    Response::Failed(format!(
+        "tor refused {what}: {} {}",
+        reply.status,
+        reply.message()
+    ))
+}
+
+fn tor_reply(reply: Reply) -> TorReply {
+    TorReply {
+        status: reply.status,
+        lines: reply
+            .lines
+            .into_iter()
+            .map(|l| TorReplyLine {
+                status: l.status,
+                text: l.text,
+                data: l.data,
+            })
+            .collect(),
+    }
+}
+
+/// `Option=value` lines of a GETCONF reply; a bare `Option` is unset.
+fn conf_values(reply: &Reply) -> Vec<(String, Option<String>)> {
+    reply
+        .lines
+        .iter()
+        .filter(|l| !(l.kind == LineKind::End && l.text == "OK"))
+        .map(|l| match l.text.split_once('=') {
+            Some((k, v)) if v.starts_with('"') => {
+                (k.to_owned(), Some(parse_quoted(v).0.into_owned()))
+            }
+            Some((k, v)) => (
+                k.to_owned(),
+                Some(l.data.clone().unwrap_or_else(|| v.to_owned())),
+            ),
+            None => (l.text.clone(), None),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::control::ReplyFramer;
+
+    fn reply(text: &str) -> Reply {
+        let mut f = ReplyFramer::new();
+        f.push(text.as_bytes());
+        f.next_reply().unwrap().unwrap()
+    }
+
+    #[test]
+    fn getconf_values_quoted_bare_and_unset() {
+        let r = reply(
+            "250-Nickname=relay0\r\n250-Log=\"notice file /var/log/tor/a b\"\r\n250 ORPort\r\n",
+        );
+        assert_eq!(
+            conf_values(&r),
+            [
+                ("Nickname".to_owned(), Some("relay0".to_owned())),
+                (
+                    "Log".to_owned(),
+                    Some("notice file /var/log/tor/a b".to_owned())
+                ),
+                ("ORPort".to_owned(), None),
+            ]
+        );
+    }
+
+    #[test]
+    fn failures_keep_their_kind() {
+        assert_eq!(failure(RequestError::NotConnected), Response::NotConnected);
+        let timeout = failure(RequestError::Client(ClientError::Timeout {
+            command: "GETINFO x".into(),
+            secs: 15,
+        }));
+        assert_eq!(
+            timeout,
+            Response::Timeout("tor did not answer `GETINFO x` within 15 s".into())
+        );
+        assert!(matches!(
+            failure(RequestError::Stopped),
+            Response::Failed(_)
+        ));
+    }
+}
