@@ -11,56 +11,54 @@
 //!
 //! cargo run --release --example firehose -- [--parallel N] [--mib M] [--rounds R]
 
-use rnyx::launch::{NetworkSpec, PrivateNetwork, Tmux};
+use clap::Parser;
+use rnyx::launch::{NetworkSpec, PrivateNetwork};
+
+#[path = "../tests/support/tmux.rs"]
+#[allow(dead_code)] // the tests use more of it
+mod tmux;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
+use tmux::Tmux;
 
 const PORT: u16 = 8080;
 const EXIT: &str = "relay0";
 const EVENTS: &str = "DEBUG,INFO,NOTICE,WARN,ERR";
 
+/// The firehose benchmark's options.
+#[derive(Debug, Parser)]
+#[command(about = "rnyx and nyx on a private network's exit relay at DEBUG, under a download load")]
 struct Args {
+    /// The rnyx binary to measure.
+    #[arg(long, default_value = "target/release/rnyx")]
     rnyx: PathBuf,
+    /// Downloads run at once.
+    #[arg(long, default_value_t = 4)]
     parallel: usize,
+    /// MiB each download fetches.
+    #[arg(long, default_value_t = 40)]
     mib: usize,
+    /// Rounds of every monitor, in rotated order.
+    #[arg(long, default_value_t = 1)]
     rounds: usize,
+    /// Seconds a monitor settles before the workload.
+    #[arg(long, default_value_t = 5)]
     settle: u64,
     /// Record a `perf` profile of rnyx during its first run to this file.
+    #[arg(long)]
     perf: Option<PathBuf>,
     /// After the rounds, keep each monitor under the workload this many
     /// seconds, printing its RSS after every download batch.
+    #[arg(long, default_value_t = 0)]
     soak: u64,
-    /// Which monitors the soak runs (`rnyx,nyx`).
+    /// Which monitors the soak runs.
+    #[arg(long, value_delimiter = ',', default_value = "rnyx,nyx")]
     soak_monitors: Vec<String>,
 }
 
 fn args() -> Args {
-    let mut a = Args {
-        rnyx: PathBuf::from("target/release/rnyx"),
-        parallel: 4,
-        mib: 40,
-        rounds: 1,
-        settle: 5,
-        perf: None,
-        soak: 0,
-        soak_monitors: vec!["rnyx".into(), "nyx".into()],
-    };
-    let mut it = std::env::args().skip(1);
-    while let Some(flag) = it.next() {
-        let value = it.next().unwrap_or_else(|| panic!("{flag} needs a value"));
-        match flag.as_str() {
-            "--rnyx" => a.rnyx = PathBuf::from(value),
-            "--parallel" => a.parallel = value.parse().expect("--parallel N"),
-            "--mib" => a.mib = value.parse().expect("--mib M"),
-            "--rounds" => a.rounds = value.parse().expect("--rounds R"),
-            "--settle" => a.settle = value.parse().expect("--settle SECONDS"),
-            "--perf" => a.perf = Some(PathBuf::from(value)),
-            "--soak" => a.soak = value.parse().expect("--soak SECONDS"),
-            "--soak-monitors" => a.soak_monitors = value.split(',').map(str::to_owned).collect(),
-            other => panic!("unknown option {other}"),
-        }
-    }
+    let mut a = Args::parse();
     a.rnyx = std::fs::canonicalize(&a.rnyx).expect("the rnyx binary (build it with --release)");
     a
 }

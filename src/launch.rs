@@ -6,7 +6,6 @@
 
 pub mod network;
 pub mod single;
-pub mod tmux;
 
 use std::path::{Path, PathBuf};
 use std::process::Child;
@@ -14,7 +13,6 @@ use std::time::{Duration, Instant};
 
 pub use network::{NetworkSpec, PrivateNetwork};
 pub use single::{ControlKind, SingleTor, SingleTorOptions};
-pub use tmux::Tmux;
 
 /// Why a tor could not be started.
 #[derive(Debug, thiserror::Error)]

@@ -155,7 +155,7 @@ async fn monitor_in_a_real_terminal() {
         .find(|t| t.name == rnyx::demo::EXIT_RELAY)
         .unwrap();
     let fingerprint = relay.fingerprint().unwrap();
-    let tmux = rnyx::launch::Tmux::new("rnyx-test");
+    let tmux = support::tmux::Tmux::new("rnyx-test");
     let command = format!(
         "{} --socket {}; echo RNYX-EXITED $?; sleep 600",
         env!("CARGO_BIN_EXE_rnyx"),

@@ -321,7 +321,7 @@ async fn ipv6_control_port() {
 #[test]
 fn sigterm_restores_the_terminal() {
     let (_d, tor) = single_tor(SingleTorOptions::default());
-    let tmux = rnyx::launch::Tmux::new("rnyx-term");
+    let tmux = support::tmux::Tmux::new("rnyx-term");
     let screen = || tmux.screen("t");
     let cmd = format!(
         "{} --socket {}; echo RNYX-EXITED $?; sleep 600",

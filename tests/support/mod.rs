@@ -3,6 +3,8 @@
 //! asks tor directly (without rnyx's client) for comparison.
 #![allow(dead_code)]
 
+pub mod tmux;
+
 use rnyx::launch::{NetworkSpec, PrivateNetwork, SingleTor, SingleTorOptions};
 use std::io::{BufRead, BufReader, Write};
 use std::os::unix::net::UnixStream;
