@@ -170,9 +170,15 @@ impl App {
     /// The first page of type `P`, for tests and for settings that change
     /// at run time.
     pub fn page<P: Page>(&self) -> Option<&P> {
+        self.page_at(0)
+    }
+
+    /// The `n`th page of type `P` (0 is the first).
+    pub fn page_at<P: Page>(&self, n: usize) -> Option<&P> {
         self.pages
             .iter()
-            .find_map(|p| (&**p as &dyn std::any::Any).downcast_ref::<P>())
+            .filter_map(|p| (&**p as &dyn std::any::Any).downcast_ref::<P>())
+            .nth(n)
     }
 
     pub fn page_mut<P: Page>(&mut self) -> Option<&mut P> {
@@ -572,6 +578,14 @@ impl App {
         if let Some(n) = &self.notice {
             let line = Line::styled(n.clone(), self.theme.bold());
             buf.set_line(x, y, &line, width);
+            return;
+        }
+        if self.menu_open() {
+            let text = format!(
+                "arrows: move, enter: pick, {} or esc: close the menu",
+                self.keymap.global_label("menu")
+            );
+            buf.set_line(x, y, &Line::styled(text, self.theme.bold()), width);
             return;
         }
         let g = |a| self.keymap.global_label(a);

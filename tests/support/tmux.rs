@@ -57,6 +57,35 @@ impl Tmux {
         self.run(&["display", "-p", "-t", session, format])
     }
 
+    /// Types keys (tmux key names: `m`, `Enter`, `Down`).
+    pub fn keys(&self, session: &str, keys: &[&str]) {
+        let mut args = vec!["send-keys", "-t", session];
+        args.extend_from_slice(keys);
+        self.run(&args);
+    }
+
+    /// Sends bytes as typed, e.g. a terminal's mouse report: a click at
+    /// 0-based `(column, row)` is `\x1b[<0;{column+1};{row+1}M` (SGR).
+    pub fn literal(&self, session: &str, text: &str) {
+        self.run(&["send-keys", "-t", session, "-l", text]);
+    }
+
+    /// Waits up to `secs` for the screen to satisfy `ready`; the screen.
+    pub fn wait_for(&self, session: &str, secs: u64, ready: impl Fn(&str) -> bool) -> String {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(secs);
+        loop {
+            let screen = self.screen(session);
+            if ready(&screen) {
+                return screen;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "timed out after {secs} s; the screen:\n{screen}"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+    }
+
     pub fn stop(&self, session: &str) {
         self.run(&["kill-session", "-t", session]);
     }

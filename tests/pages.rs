@@ -1,0 +1,428 @@
+//! The page contract end to end: pages and the menu bar driven through the
+//! UI loop with keys, clicks and the wheel at two terminal sizes; typed
+//! requests answered by a real tor (`DisableNetwork 1`) reaching the page
+//! that asked and no other; and rnyx in a real terminal (tmux) opening its
+//! menu with `m`, picking an entry and scrolling with the wheel.
+
+mod support;
+
+use ratatui::backend::TestBackend;
+use ratatui::Terminal;
+use rnyx::config::Config;
+use rnyx::controller::{spawn, ControllerConfig, ControllerHandle};
+use rnyx::launch::SingleTorOptions;
+use rnyx::ui::{self, Input};
+use rnyx_panels::app::{App, GLOBAL_ACTIONS};
+use rnyx_panels::keymap::{ActionSpec, Key, Keymap};
+use rnyx_panels::page::{Cx, HitMap, Mouse, MouseKind, Page, Request, Response, Ticket, View};
+use rnyx_panels::pages::graph;
+use std::time::Duration;
+use support::{eventually, single_tor};
+
+/// A page with three rows that sends `request` on `v`.
+#[derive(Debug, Default)]
+struct ListPage {
+    request: Option<Request>,
+    selected: usize,
+    responses: Vec<(Ticket, Response)>,
+    rows: HitMap<usize>,
+}
+
+const LIST_ACTIONS: &[ActionSpec] = &[
+    ActionSpec {
+        name: "send",
+        description: "send the request",
+        keys: &[Key::Char('v')],
+        menu: Some("List"),
+    },
+    ActionSpec {
+        name: "sort",
+        description: "sort",
+        keys: &[Key::Char('s')],
+        menu: Some("List"),
+    },
+];
+
+const ROWS: [&str; 3] = ["row one", "row two", "row three"];
+
+impl Page for ListPage {
+    fn id(&self) -> &'static str {
+        "list"
+    }
+    fn title(&self) -> &'static str {
+        "List"
+    }
+    fn actions(&self) -> &'static [ActionSpec] {
+        LIST_ACTIONS
+    }
+    fn action(&mut self, action: &'static str, cx: &mut Cx) {
+        if let ("send", Some(r)) = (action, &self.request) {
+            cx.request(r.clone());
+        }
+    }
+    fn mouse(&mut self, m: Mouse, _cx: &mut Cx) {
+        if m.kind == MouseKind::Click {
+            if let Some(i) = self.rows.at(m.column, m.row) {
+                self.selected = i;
+            }
+        }
+    }
+    fn respond(&mut self, ticket: Ticket, response: Response, _cx: &mut Cx) {
+        self.responses.push((ticket, response));
+    }
+    fn render(&self, _view: &View, area: ratatui::layout::Rect, buf: &mut ratatui::buffer::Buffer) {
+        self.rows.clear();
+        for (i, y) in (0..ROWS.len()).zip(area.y..area.y + area.height) {
+            let mark = if i == self.selected { ">" } else { " " };
+            buf.set_string(
+                area.x,
+                y,
+                format!("{mark} {}", ROWS[i]),
+                ratatui::style::Style::new(),
+            );
+            self.rows
+                .add(ratatui::layout::Rect::new(area.x, y, area.width, 1), i);
+        }
+    }
+}
+
+/// Page 1 and the given list pages.
+fn app(lists: Vec<ListPage>) -> App {
+    let mut settings = Config::default().app_settings();
+    settings.keymap = Keymap::new(
+        GLOBAL_ACTIONS,
+        &[(graph::ID, graph::ACTIONS), ("list", LIST_ACTIONS)],
+    );
+    let mut pages = vec![(graph::ENTRY.make)(&settings)];
+    pages.extend(lists.into_iter().map(|l| Box::new(l) as Box<dyn Page>));
+    App::with_pages(settings, pages)
+}
+
+fn lists(app: &App) -> Vec<&ListPage> {
+    // page::<P>() finds the first; the others by index through the menu order.
+    let mut out = Vec::new();
+    let mut i = 0;
+    while let Some(p) = app.page_at::<ListPage>(i) {
+        out.push(p);
+        i += 1;
+    }
+    out
+}
+
+/// The UI loop on a test terminal, run a step at a time.
+struct Ui {
+    term: Terminal<TestBackend>,
+    app: App,
+    handle: ControllerHandle,
+}
+
+impl Ui {
+    fn new(app: App, handle: &ControllerHandle, width: u16, height: u16) -> Self {
+        Self {
+            term: Terminal::new(TestBackend::new(width, height)).unwrap(),
+            app,
+            handle: handle.clone(),
+        }
+    }
+
+    /// Runs the UI loop over `inputs` and a few frames after; the screen.
+    async fn step(&mut self, inputs: &[Input]) -> Vec<String> {
+        let (tx, rx) = tokio::sync::mpsc::channel(64);
+        for i in inputs {
+            tx.send(*i).await.unwrap();
+        }
+        let stop = tokio::time::sleep(Duration::from_millis(150));
+        ui::run(&mut self.term, &mut self.app, &self.handle, rx, 60, stop)
+            .await
+            .unwrap();
+        drop(tx);
+        let buf = self.term.backend().buffer();
+        (0..buf.area.height)
+            .map(|y| {
+                (0..buf.area.width)
+                    .map(|x| buf[(x, y)].symbol().to_owned())
+                    .collect()
+            })
+            .collect()
+    }
+}
+
+fn find(screen: &[String], text: &str) -> (u16, u16) {
+    for (y, l) in screen.iter().enumerate() {
+        if let Some(i) = l.find(text) {
+            let x = l[..i].chars().count();
+            return (u16::try_from(x).unwrap(), u16::try_from(y).unwrap());
+        }
+    }
+    panic!("`{text}` is not on the screen:\n{}", screen.join("\n"));
+}
+
+fn click((column, row): (u16, u16)) -> Input {
+    Input::Mouse(Mouse {
+        kind: MouseKind::Click,
+        column,
+        row,
+    })
+}
+
+fn wheel(kind: MouseKind, (column, row): (u16, u16)) -> Input {
+    Input::Mouse(Mouse { kind, column, row })
+}
+
+/// The first log entry under the log's title.
+fn first_log_line(screen: &[String]) -> String {
+    let (_, y) = find(screen, "Events (");
+    screen[usize::from(y) + 1].clone()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn menu_clicks_and_wheel_through_the_ui_loop_at_two_sizes() {
+    let (_dir, tor) = single_tor(SingleTorOptions::default());
+    let handle = spawn(ControllerConfig {
+        targets: vec![tor.socket_target()],
+        ..Config::default().controller_config(vec![], None)
+    });
+    // Enough of tor's log that the log panel scrolls at either size; the
+    // app is paused below, so the log holds still.
+    eventually("connected", 20, || {
+        handle.state.read(|s| s.connection.connected.then_some(()))
+    })
+    .await;
+    let debug = rnyx_panels::model::EventSelection::parse(["DEBUG,INFO,NOTICE,WARN,ERR"]).0;
+    handle.set_events(debug).await.unwrap();
+    for _ in 0..20 {
+        handle.command("GETINFO version").await.unwrap();
+    }
+    eventually("tor's log in the state", 20, || {
+        handle.state.read(|s| (s.log.len() >= 100).then_some(()))
+    })
+    .await;
+    for (w, h) in [(80, 24), (160, 50)] {
+        let mut ui = Ui::new(app(vec![ListPage::default()]), &handle, w, h);
+        let screen = ui.step(&[Input::Key(Key::Char('p'))]).await;
+        assert!(ui.app.is_paused());
+        // The footer's "m: menu" opens the menu bar on the page's first menu.
+        let screen = ui.step(&[click(find(&screen, "m: menu"))]).await;
+        assert!(ui.app.menu_open(), "{w}x{h}");
+        assert!(
+            screen[0].starts_with(" General │ Pages │ Graph │ Log │"),
+            "{}",
+            screen[0]
+        );
+        // A click on a title opens that menu; on an entry picks it.
+        let screen = ui.step(&[click(find(&screen, " Log "))]).await;
+        let screen = ui
+            .step(&[click(find(&screen, "hide duplicates (on)"))])
+            .await;
+        assert!(!ui.app.menu_open());
+        assert!(
+            screen[usize::from(h) - 1].starts_with("duplicate log messages shown"),
+            "{w}x{h}"
+        );
+        // The same by keys: m, right to Log, down to "hide duplicates", enter.
+        let keys: Vec<Input> = [Key::Char('m'), Key::Right, Key::Down, Key::Down, Key::Enter]
+            .into_iter()
+            .map(Input::Key)
+            .collect();
+        let screen = ui.step(&keys).await;
+        assert!(
+            screen[usize::from(h) - 1].starts_with("duplicate log messages hidden"),
+            "{w}x{h}"
+        );
+        // The wheel over the log scrolls it, and back.
+        let newest = first_log_line(&screen);
+        let at = find(&screen, newest.trim());
+        let screen = ui.step(&[wheel(MouseKind::WheelDown, at)]).await;
+        assert_ne!(
+            first_log_line(&screen),
+            newest,
+            "{w}x{h}: the wheel scrolled"
+        );
+        let screen = ui.step(&[wheel(MouseKind::WheelUp, at)]).await;
+        assert_eq!(first_log_line(&screen), newest, "{w}x{h}");
+        // The page indicator goes to the next page, where a click selects a row.
+        let screen = ui.step(&[click(find(&screen, "page 1 / 2"))]).await;
+        assert_eq!(ui.app.page_index(), 1);
+        ui.step(&[click(find(&screen, "row three"))]).await;
+        assert_eq!(lists(&ui.app)[0].selected, 2, "{w}x{h}");
+        // The menu of pages goes back.
+        let screen = ui.step(&[Input::Key(Key::Char('m'))]).await;
+        let screen = ui.step(&[click(find(&screen, " Pages "))]).await;
+        ui.step(&[click(find(&screen, "Graph / Log"))]).await;
+        assert_eq!(ui.app.page_index(), 0, "{w}x{h}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn typed_responses_from_tor_reach_the_page_that_asked() {
+    let (dir, tor) = single_tor(SingleTorOptions::default());
+    let handle = spawn(ControllerConfig {
+        targets: vec![tor.socket_target()],
+        ..Config::default().controller_config(vec![], None)
+    });
+    eventually("connected", 20, || {
+        handle.state.read(|s| s.connection.connected.then_some(()))
+    })
+    .await;
+    let torrc = tor.dir.join("torrc");
+    let requests = [
+        Request::Command("GETINFO version".into()),
+        Request::GetConf(vec![
+            "Nickname".into(),
+            "DisableNetwork".into(),
+            "ContactInfo".into(),
+        ]),
+        Request::SetConf(vec![(
+            "MaxCircuitDirtiness".into(),
+            Some("nonsense".into()),
+        )]),
+        Request::ReadFile(torrc.display().to_string()),
+        Request::ReadFile(dir.path().join("missing").display().to_string()),
+    ];
+    let pages: Vec<ListPage> = requests
+        .iter()
+        .map(|r| ListPage {
+            request: Some(r.clone()),
+            ..ListPage::default()
+        })
+        .collect();
+    let mut ui = Ui::new(app(pages), &handle, 100, 30);
+    // On each list page, v sends its request; then back to page 1.
+    let mut inputs = Vec::new();
+    for _ in &requests {
+        inputs.extend([Input::Key(Key::Right), Input::Key(Key::Char('v'))]);
+    }
+    inputs.push(Input::Key(Key::Right));
+    ui.step(&inputs).await;
+    // Every response arrives within the timeout, each at its own page.
+    for _ in 0..50 {
+        if lists(&ui.app).iter().all(|l| !l.responses.is_empty()) {
+            break;
+        }
+        ui.step(&[]).await;
+    }
+    let got: Vec<&Vec<(Ticket, Response)>> = lists(&ui.app).iter().map(|l| &l.responses).collect();
+    for r in &got {
+        assert_eq!(r.len(), 1, "one response per page: {got:?}");
+    }
+    let Response::Reply(version) = &got[0][0].1 else {
+        panic!("{:?}", got[0])
+    };
+    assert_eq!(version.status, 250);
+    assert!(
+        version.lines[0].text.starts_with("version=0.4."),
+        "{version:?}"
+    );
+    let nickname = std::fs::read_to_string(&torrc)
+        .unwrap()
+        .lines()
+        .find_map(|l| l.strip_prefix("Nickname ").map(str::to_owned))
+        .unwrap();
+    assert_eq!(
+        got[1][0].1,
+        Response::Conf(vec![
+            ("Nickname".into(), Some(nickname)),
+            ("DisableNetwork".into(), Some("1".into())),
+            ("ContactInfo".into(), None),
+        ])
+    );
+    let Response::Failed(why) = &got[2][0].1 else {
+        panic!("{:?}", got[2])
+    };
+    assert!(why.starts_with("tor refused SETCONF: 513 "), "{why}");
+    let Response::Text(text) = &got[3][0].1 else {
+        panic!("{:?}", got[3])
+    };
+    assert!(text.contains("DisableNetwork 1"), "{text}");
+    let Response::Failed(why) = &got[4][0].1 else {
+        panic!("{:?}", got[4])
+    };
+    assert!(
+        why.starts_with("cannot read ") && why.contains("No such file"),
+        "{why}"
+    );
+    // Tickets differ; page 1 heard of none of it.
+    let mut tickets: Vec<Ticket> = got.iter().map(|r| r[0].0).collect();
+    tickets.dedup();
+    assert_eq!(tickets.len(), requests.len());
+    assert_eq!(ui.app.notice(), None);
+}
+
+#[tokio::test]
+async fn a_request_while_tor_is_away_is_answered_not_connected() {
+    let handle = spawn(ControllerConfig {
+        targets: vec![rnyx::control::Target::Unix("/nonexistent/control".into())],
+        ..ControllerConfig::default()
+    });
+    let app = app(vec![ListPage {
+        request: Some(Request::Command("GETINFO version".into())),
+        ..ListPage::default()
+    }]);
+    let mut ui = Ui::new(app, &handle, 80, 24);
+    let keys = [Input::Key(Key::Right), Input::Key(Key::Char('v'))];
+    ui.step(&keys).await;
+    assert_eq!(lists(&ui.app)[0].responses[0].1, Response::NotConnected);
+}
+
+#[test]
+fn in_a_real_terminal_m_opens_the_menu_an_entry_is_picked_and_the_wheel_scrolls() {
+    let (_d, tor) = single_tor(SingleTorOptions::default());
+    let tmux = support::tmux::Tmux::new("rnyx-menu");
+    let cmd = format!(
+        "{} --socket {}; echo RNYX-EXITED $?; sleep 600",
+        env!("CARGO_BIN_EXE_rnyx"),
+        tor.socket_path().display()
+    );
+    // Tall enough that the log shows more rows than a notch of the wheel.
+    tmux.start("t", &cmd, 80, 30);
+    let fp = tor.fingerprint().unwrap();
+    tmux.wait_for("t", 20, |s| s.contains(&fp) && s.contains("Events ("));
+    assert_eq!(
+        tmux.display("t", "#{mouse_sgr_flag}"),
+        "1",
+        "rnyx asked for the mouse"
+    );
+    // Paused, the log holds still while the wheel moves it.
+    tmux.keys("t", &["p"]);
+    let before = tmux.wait_for("t", 5, |s| s.contains("(Paused)"));
+    let before: Vec<&str> = before.lines().collect();
+    let title_row = before
+        .iter()
+        .position(|l| l.starts_with("Events ("))
+        .unwrap();
+    // The wheel (an SGR report, as a terminal sends it) over the log.
+    tmux.literal("t", &format!("\x1b[<65;10;{}M", title_row + 2));
+    let scrolled = tmux.wait_for("t", 5, |s| {
+        s.lines().nth(title_row + 1) != Some(before[title_row + 1])
+    });
+    // The new top row is one that was below it: the view moved down the log.
+    let top = scrolled.lines().nth(title_row + 1).unwrap();
+    assert!(before[title_row + 2..].contains(&top), "{scrolled}");
+    assert!(
+        !scrolled.contains("[<"),
+        "no mouse report leaked to the screen"
+    );
+    // m, right to the Log menu, down to "hide duplicates", enter.
+    tmux.keys("t", &["m"]);
+    // (tmux's screen comes trimmed: the bar's leading space is gone.)
+    tmux.wait_for("t", 5, |s| s.starts_with("General │ Pages │ Graph │ Log │"));
+    tmux.keys("t", &["Right", "Down", "Down", "Enter"]);
+    tmux.wait_for("t", 5, |s| s.contains("duplicate log messages shown"));
+    // A click on "m: menu" in the footer opens the menu (once a key has
+    // cleared the notice drawn over the footer).
+    tmux.keys("t", &["Escape"]);
+    tmux.wait_for("t", 5, |s| s.contains("m: menu"));
+    let footer = before[29];
+    let col = footer.find("m: menu").unwrap() + 1;
+    tmux.literal("t", &format!("\x1b[<0;{col};30M"));
+    tmux.wait_for("t", 5, |s| s.starts_with("General │"));
+    tmux.keys("t", &["Escape"]);
+    tmux.keys("t", &["q", "q"]);
+    tmux.wait_for("t", 10, |s| s.contains("RNYX-EXITED 0"));
+    assert_eq!(
+        tmux.display("t", "#{mouse_sgr_flag}"),
+        "0",
+        "the mouse is given back"
+    );
+    assert_eq!(tmux.display("t", "#{alternate_on}"), "0");
+}
