@@ -426,3 +426,34 @@ fn in_a_real_terminal_m_opens_the_menu_an_entry_is_picked_and_the_wheel_scrolls(
     );
     assert_eq!(tmux.display("t", "#{alternate_on}"), "0");
 }
+
+#[tokio::test]
+async fn every_page_one_menu_entry_through_the_ui_loop() {
+    // tor away: every entry still opens its popup or changes its value.
+    let handle = spawn(ControllerConfig {
+        targets: vec![rnyx::control::Target::Unix("/nonexistent/control".into())],
+        ..ControllerConfig::default()
+    });
+    // (menus to the right of Graph, entries down, what the screen then shows)
+    let entries = [
+        (0, 0, "Graph interval"),
+        (0, 1, "graph bounds: tight"),
+        (0, 2, "Graphed statistic"),
+        (0, 3, "graph height: 7 (up/down to resize"),
+        (1, 0, "Events shown in the log"),
+        (1, 1, "Filter the log"),
+        (1, 2, "duplicate log messages shown"),
+        (1, 3, "Save the log"),
+        (1, 4, "Clear the log"),
+    ];
+    for (right, down, shown) in entries {
+        let mut ui = Ui::new(App::new(Config::default().app_settings()), &handle, 100, 40);
+        let mut keys = vec![Input::Key(Key::Char('m'))];
+        keys.extend(std::iter::repeat_n(Input::Key(Key::Right), right));
+        keys.extend(std::iter::repeat_n(Input::Key(Key::Down), down));
+        keys.push(Input::Key(Key::Enter));
+        let screen = ui.step(&keys).await.join("\n");
+        assert!(!ui.app.menu_open());
+        assert!(screen.contains(shown), "{right}/{down}: {shown}\n{screen}");
+    }
+}
