@@ -8,7 +8,7 @@ mod support;
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
 use rnyx::config::Config;
-use rnyx::controller::{spawn, ControllerConfig};
+use rnyx::controller::spawn;
 use rnyx::launch::SingleTorOptions;
 use rnyx::ui::{self, Input};
 use rnyx_panels::app::App;
@@ -26,14 +26,7 @@ fn typed(text: &str) -> Vec<Key> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn dialog_switches_to_debug_and_a_saves_what_is_shown() {
     let (dir, tor) = single_tor(SingleTorOptions::default());
-    let handle = spawn(ControllerConfig {
-        targets: vec![tor.socket_target()],
-        ..Config::default().controller_config(vec![], None)
-    });
-    eventually("connected", 20, || {
-        handle.state.read(|s| s.connection.connected.then_some(()))
-    })
-    .await;
+    let handle = support::connected_controller(&tor).await;
     eventually("events/names read", 10, || {
         handle
             .state
@@ -200,10 +193,7 @@ async fn prepopulates_from_tors_log_file_and_writes_logs_to_a_file() {
 
 #[tokio::test]
 async fn events_chosen_while_disconnected_are_kept_for_the_next_connection() {
-    let handle = spawn(ControllerConfig {
-        targets: vec![rnyx::control::Target::Unix("/nonexistent/control".into())],
-        ..ControllerConfig::default()
-    });
+    let handle = support::absent_controller();
     let rejected = handle
         .set_events(EventSelection::parse(["debug", "CIRC"]).0)
         .await

@@ -9,7 +9,7 @@ mod support;
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
 use rnyx::config::Config;
-use rnyx::controller::{spawn, ControllerConfig, ControllerHandle};
+use rnyx::controller::ControllerHandle;
 use rnyx::launch::SingleTorOptions;
 use rnyx::ui::{self, Input};
 use rnyx_panels::app::{App, GLOBAL_ACTIONS};
@@ -178,16 +178,9 @@ fn first_log_line(screen: &[String]) -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn menu_clicks_and_wheel_through_the_ui_loop_at_two_sizes() {
     let (_dir, tor) = single_tor(SingleTorOptions::default());
-    let handle = spawn(ControllerConfig {
-        targets: vec![tor.socket_target()],
-        ..Config::default().controller_config(vec![], None)
-    });
+    let handle = support::connected_controller(&tor).await;
     // Enough of tor's log that the log panel scrolls at either size; the
     // app is paused below, so the log holds still.
-    eventually("connected", 20, || {
-        handle.state.read(|s| s.connection.connected.then_some(()))
-    })
-    .await;
     let debug = rnyx_panels::model::EventSelection::parse(["DEBUG,INFO,NOTICE,WARN,ERR"]).0;
     handle.set_events(debug).await.unwrap();
     for _ in 0..20 {
@@ -256,14 +249,7 @@ async fn menu_clicks_and_wheel_through_the_ui_loop_at_two_sizes() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn typed_responses_from_tor_reach_the_page_that_asked() {
     let (dir, tor) = single_tor(SingleTorOptions::default());
-    let handle = spawn(ControllerConfig {
-        targets: vec![tor.socket_target()],
-        ..Config::default().controller_config(vec![], None)
-    });
-    eventually("connected", 20, || {
-        handle.state.read(|s| s.connection.connected.then_some(()))
-    })
-    .await;
+    let handle = support::connected_controller(&tor).await;
     let torrc = tor.dir.join("torrc");
     let requests = [
         Request::Command("GETINFO version".into()),
@@ -350,10 +336,7 @@ async fn typed_responses_from_tor_reach_the_page_that_asked() {
 
 #[tokio::test]
 async fn a_request_while_tor_is_away_is_answered_not_connected() {
-    let handle = spawn(ControllerConfig {
-        targets: vec![rnyx::control::Target::Unix("/nonexistent/control".into())],
-        ..ControllerConfig::default()
-    });
+    let handle = support::absent_controller();
     let app = app(vec![ListPage {
         request: Some(Request::Command("GETINFO version".into())),
         ..ListPage::default()
@@ -430,10 +413,7 @@ fn in_a_real_terminal_m_opens_the_menu_an_entry_is_picked_and_the_wheel_scrolls(
 #[tokio::test]
 async fn every_page_one_menu_entry_through_the_ui_loop() {
     // tor away: every entry still opens its popup or changes its value.
-    let handle = spawn(ControllerConfig {
-        targets: vec![rnyx::control::Target::Unix("/nonexistent/control".into())],
-        ..ControllerConfig::default()
-    });
+    let handle = support::absent_controller();
     // (menus to the right of Graph, entries down, what the screen then shows)
     let entries = [
         (0, 0, "Graph interval"),

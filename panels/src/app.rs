@@ -10,7 +10,7 @@ use crate::log::LogPanel;
 use crate::menubar::{self, MenuBar, Target};
 use crate::model::ControllerState;
 use crate::page::{Cx, HitMap, Mouse, MouseKind, Outbox, Page, View};
-use crate::popup::draw_box;
+use crate::popup::{draw_box, draw_confirm};
 use crate::theme::Theme;
 use ratatui_core::buffer::Buffer;
 use ratatui_core::layout::Rect;
@@ -23,43 +23,29 @@ pub use crate::page::{Effect, Request, Response, Ticket};
 /// Seconds tor makes a controller wait between NEWNYMs.
 pub const NEWNYM_INTERVAL: u64 = 10;
 
-const fn global(
-    name: &'static str,
-    description: &'static str,
-    keys: &'static [Key],
-    menu: Option<&'static str>,
-) -> ActionSpec {
-    ActionSpec {
-        name,
-        description,
-        keys,
-        menu,
-    }
-}
-
 const GENERAL: Option<&str> = Some("General");
 
 /// The actions on every page.
 pub const GLOBAL_ACTIONS: &[ActionSpec] = &[
-    global("next_page", "next page", &[Key::Right], None),
-    global("previous_page", "previous page", &[Key::Left], None),
-    global("menu", "menu bar", &[Key::Char('m')], None),
-    global("pause", "pause / unpause", &[Key::Char('p')], GENERAL),
-    global("help", "this help", &[Key::Char('h')], GENERAL),
-    global("quit", "quit", &[Key::Char('q')], GENERAL),
-    global(
+    ActionSpec::new("next_page", "next page", &[Key::Right], None),
+    ActionSpec::new("previous_page", "previous page", &[Key::Left], None),
+    ActionSpec::new("menu", "menu bar", &[Key::Char('m')], None),
+    ActionSpec::new("pause", "pause / unpause", &[Key::Char('p')], GENERAL),
+    ActionSpec::new("help", "this help", &[Key::Char('h')], GENERAL),
+    ActionSpec::new("quit", "quit", &[Key::Char('q')], GENERAL),
+    ActionSpec::new(
         "newnym",
         "new identity (NEWNYM)",
         &[Key::Char('n')],
         GENERAL,
     ),
-    global(
+    ActionSpec::new(
         "reload",
         "reload torrc (RELOAD)",
         &[Key::Char('x')],
         GENERAL,
     ),
-    global("reconnect", "reconnect to tor", &[Key::Char('r')], GENERAL),
+    ActionSpec::new("reconnect", "reconnect to tor", &[Key::Char('r')], GENERAL),
 ];
 
 /// The General menu, in Nyx's order.
@@ -555,18 +541,13 @@ impl App {
         page.render_popup(&view, area, buf);
         match &self.popup {
             Some(Popup::Help) => self.render_help(area, buf),
-            Some(Popup::ConfirmReload) => {
-                draw_box(
-                    "Reload",
-                    vec![
-                        Line::raw("Reload tor's configuration (RELOAD)?"),
-                        Line::raw("y: yes, any other key: no"),
-                    ],
-                    self.theme,
-                    area,
-                    buf,
-                );
-            }
+            Some(Popup::ConfirmReload) => draw_confirm(
+                "Reload",
+                "Reload tor's configuration (RELOAD)?",
+                self.theme,
+                area,
+                buf,
+            ),
             Some(Popup::Menu(bar)) => bar.render(self.theme, area, buf),
             None => {}
         }

@@ -115,6 +115,22 @@ pub struct ActionSpec {
     pub menu: Option<&'static str>,
 }
 
+impl ActionSpec {
+    pub const fn new(
+        name: &'static str,
+        description: &'static str,
+        keys: &'static [Key],
+        menu: Option<&'static str>,
+    ) -> Self {
+        Self {
+            name,
+            description,
+            keys,
+            menu,
+        }
+    }
+}
+
 /// Which scope a key resolved in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Bound {

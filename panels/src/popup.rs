@@ -53,6 +53,17 @@ pub fn draw_box(
     rect
 }
 
+/// A yes/no question: `y` or Enter says yes, any other key no.
+pub fn draw_confirm(title: &str, question: &str, theme: Theme, area: Rect, buf: &mut Buffer) {
+    draw_box(
+        title,
+        vec![Line::raw(question), Line::raw("y: yes, any other key: no")],
+        theme,
+        area,
+        buf,
+    );
+}
+
 /// A list to pick one entry from, by keys or a click.
 #[derive(Debug, Clone)]
 pub struct Menu {

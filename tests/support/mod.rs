@@ -105,6 +105,28 @@ pub async fn eventually<T>(what: &str, secs: u64, mut f: impl FnMut() -> Option<
     }
 }
 
+/// The controller task with the default configuration on `tor`'s control
+/// socket, once it is connected.
+pub async fn connected_controller(tor: &SingleTor) -> rnyx::controller::ControllerHandle {
+    let handle = rnyx::controller::spawn(rnyx::controller::ControllerConfig {
+        targets: vec![tor.socket_target()],
+        ..rnyx::config::Config::default().controller_config(vec![], None)
+    });
+    eventually("connected", 20, || {
+        handle.state.read(|s| s.connection.connected.then_some(()))
+    })
+    .await;
+    handle
+}
+
+/// The controller task pointed at a socket that does not exist: tor away.
+pub fn absent_controller() -> rnyx::controller::ControllerHandle {
+    rnyx::controller::spawn(rnyx::controller::ControllerConfig {
+        targets: vec![rnyx::control::Target::Unix("/nonexistent/control".into())],
+        ..rnyx::controller::ControllerConfig::default()
+    })
+}
+
 /// Runs `rnyx --dump` on a control socket and parses its JSON.
 pub fn dump(socket: &Path) -> serde_json::Value {
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_rnyx"))

@@ -153,31 +153,27 @@ impl EventSelection {
 
     /// Every name selected: tor's runlevels, rnyx's, then the others.
     pub fn names(&self) -> Vec<String> {
-        let mut v: Vec<String> = Runlevel::ALL
-            .iter()
-            .filter(|l| self.shows_tor(**l))
-            .map(|l| l.as_str().to_owned())
-            .collect();
-        v.extend(
-            Runlevel::ALL
-                .iter()
-                .filter(|l| self.shows_rnyx(**l))
-                .map(|l| l.rnyx_name().to_owned()),
-        );
-        v.extend(self.others.iter().cloned());
-        v
+        self.listed(true)
     }
 
     /// What to ask tor for with SETEVENTS: its runlevels and the others
     /// (rnyx's own runlevels are not tor's).
     pub fn tor_events(&self) -> Vec<String> {
-        let mut v: Vec<String> = Runlevel::ALL
-            .iter()
-            .filter(|l| self.shows_tor(**l))
-            .map(|l| l.as_str().to_owned())
-            .collect();
-        v.extend(self.others.iter().cloned());
-        v
+        self.listed(false)
+    }
+
+    fn listed(&self, with_rnyx: bool) -> Vec<String> {
+        let levels = |set: [bool; 5], name: fn(Runlevel) -> &'static str| {
+            Runlevel::ALL
+                .into_iter()
+                .filter(move |l| set[l.index()])
+                .map(move |l| name(l).to_owned())
+        };
+        let rnyx = if with_rnyx { self.rnyx } else { [false; 5] };
+        levels(self.tor, Runlevel::as_str)
+            .chain(levels(rnyx, Runlevel::rnyx_name))
+            .chain(self.others.iter().cloned())
+            .collect()
     }
 
     /// Nyx's short form, runs condensed: `TOR/RNYX NOTICE-ERR, CIRC` or

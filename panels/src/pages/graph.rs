@@ -9,7 +9,7 @@ use crate::log::LogPanel;
 use crate::model::Interval;
 use crate::page::{Cx, Mouse, MouseKind, Page, Request, Response, Ticket, View};
 use crate::pages::PageEntry;
-use crate::popup::{draw_box, Choice, Menu};
+use crate::popup::{draw_box, draw_confirm, Choice, Menu};
 use ratatui_core::buffer::Buffer;
 use ratatui_core::layout::Rect;
 use ratatui_core::text::Line;
@@ -29,44 +29,30 @@ pub const ENTRY: PageEntry = PageEntry {
     },
 };
 
-const fn spec(
-    name: &'static str,
-    description: &'static str,
-    keys: &'static [Key],
-    menu: Option<&'static str>,
-) -> ActionSpec {
-    ActionSpec {
-        name,
-        description,
-        keys,
-        menu,
-    }
-}
-
 const GRAPH: Option<&str> = Some("Graph");
 const LOG: Option<&str> = Some("Log");
 
 pub const ACTIONS: &[ActionSpec] = &[
-    spec("graph_interval", "graph interval", &[Key::Char('i')], GRAPH),
-    spec("graph_bounds", "graph bounds", &[Key::Char('b')], GRAPH),
-    spec("graph_stat", "graph statistic", &[Key::Char('s')], GRAPH),
-    spec("graph_resize", "resize the graph", &[Key::Char('g')], GRAPH),
-    spec("log_events", "events to log", &[Key::Char('e')], LOG),
-    spec(
+    ActionSpec::new("graph_interval", "graph interval", &[Key::Char('i')], GRAPH),
+    ActionSpec::new("graph_bounds", "graph bounds", &[Key::Char('b')], GRAPH),
+    ActionSpec::new("graph_stat", "graph statistic", &[Key::Char('s')], GRAPH),
+    ActionSpec::new("graph_resize", "resize the graph", &[Key::Char('g')], GRAPH),
+    ActionSpec::new("log_events", "events to log", &[Key::Char('e')], LOG),
+    ActionSpec::new(
         "log_filter",
         "filter the log (regex)",
         &[Key::Char('f')],
         LOG,
     ),
-    spec("log_dedup", "hide duplicates", &[Key::Char('u')], LOG),
-    spec("log_save", "save the log to a file", &[Key::Char('a')], LOG),
-    spec("log_clear", "clear the log", &[Key::Char('c')], LOG),
-    spec("scroll_up", "scroll up", &[Key::Up], None),
-    spec("scroll_down", "scroll down", &[Key::Down], None),
-    spec("page_up", "page up", &[Key::PageUp], None),
-    spec("page_down", "page down", &[Key::PageDown], None),
-    spec("scroll_top", "newest entries", &[Key::Home], None),
-    spec("scroll_bottom", "oldest entries", &[Key::End], None),
+    ActionSpec::new("log_dedup", "hide duplicates", &[Key::Char('u')], LOG),
+    ActionSpec::new("log_save", "save the log to a file", &[Key::Char('a')], LOG),
+    ActionSpec::new("log_clear", "clear the log", &[Key::Char('c')], LOG),
+    ActionSpec::new("scroll_up", "scroll up", &[Key::Up], None),
+    ActionSpec::new("scroll_down", "scroll down", &[Key::Down], None),
+    ActionSpec::new("page_up", "page up", &[Key::PageUp], None),
+    ActionSpec::new("page_down", "page down", &[Key::PageDown], None),
+    ActionSpec::new("scroll_top", "newest entries", &[Key::Home], None),
+    ActionSpec::new("scroll_bottom", "oldest entries", &[Key::End], None),
 ];
 
 #[derive(Debug, Clone)]
@@ -416,18 +402,13 @@ impl Page for GraphPage {
             Some(Popup::Interval(m) | Popup::Stat(m) | Popup::Filter(m)) => {
                 m.render(theme, area, buf);
             }
-            Some(Popup::ConfirmClear) => {
-                draw_box(
-                    "Clear the log",
-                    vec![
-                        Line::raw("Clear every entry shown in the log?"),
-                        Line::raw("y: yes, any other key: no"),
-                    ],
-                    theme,
-                    area,
-                    buf,
-                );
-            }
+            Some(Popup::ConfirmClear) => draw_confirm(
+                "Clear the log",
+                "Clear every entry shown in the log?",
+                theme,
+                area,
+                buf,
+            ),
             Some(Popup::Input { purpose, text }) => {
                 let (title, prompt) = match purpose {
                     Input::Filter => ("Filter the log", "Regular expression (empty: no filter):"),
