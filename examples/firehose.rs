@@ -52,6 +52,13 @@ struct Args {
     /// seconds, printing its RSS after every download batch.
     #[arg(long, default_value_t = 0)]
     soak: u64,
+    /// A second rnyx binary (say, the previous commit's), measured in the
+    /// same rounds as `rnyx b`: an A/B comparison on the same network.
+    #[arg(long)]
+    rnyx_b: Option<PathBuf>,
+    /// Leave nyx out of the rounds.
+    #[arg(long)]
+    no_nyx: bool,
     /// Which monitors the soak runs.
     #[arg(long, value_delimiter = ',', default_value = "rnyx,nyx")]
     soak_monitors: Vec<String>,
@@ -60,8 +67,14 @@ struct Args {
 fn args() -> Args {
     let mut a = Args::parse();
     a.rnyx = std::fs::canonicalize(&a.rnyx).expect("the rnyx binary (build it with --release)");
+    a.rnyx_b = a
+        .rnyx_b
+        .map(|b| std::fs::canonicalize(b).expect("the --rnyx-b binary"));
     a
 }
+
+/// Every monitor a round may run, in the order of the report.
+const MONITORS: [&str; 5] = ["no monitor", "raw count", "rnyx", "rnyx b", "nyx"];
 
 /// utime + stime of a process, in seconds.
 fn cpu_seconds(pid: u32) -> f64 {
@@ -173,6 +186,10 @@ impl Bench {
             "rnyx" => Some(format!(
                 "{} --socket {ctl} --config {empty} --log {EVENTS}",
                 self.a.rnyx.display()
+            )),
+            "rnyx b" => Some(format!(
+                "{} --socket {ctl} --config {empty} --log {EVENTS}",
+                self.a.rnyx_b.as_ref()?.display()
             )),
             "nyx" => Some(format!(
                 "nyx --socket {ctl} --config {empty} --log {EVENTS}"
@@ -302,13 +319,19 @@ fn main() {
     for round in 0..bench.a.rounds {
         // The order rotates each round, so no setup always runs first or
         // after nyx (whose backlog tor may still be draining).
-        let mut order = ["no monitor", "raw count", "rnyx", "nyx"];
-        order.rotate_left(round % 4);
+        let mut order: Vec<&'static str> = MONITORS
+            .into_iter()
+            .filter(|m| match *m {
+                "nyx" => bench.have_nyx && !bench.a.no_nyx,
+                "rnyx b" => bench.a.rnyx_b.is_some(),
+                _ => true,
+            })
+            .collect();
+        let n = order.len();
+        order.rotate_left(round % n);
         for name in order {
-            if name != "nyx" || bench.have_nyx {
-                rows.push(bench.run(name, round));
-                std::thread::sleep(Duration::from_secs(2));
-            }
+            rows.push(bench.run(name, round));
+            std::thread::sleep(Duration::from_secs(2));
         }
     }
     report(&rows, &bench.a);
@@ -395,7 +418,7 @@ fn report(rows: &[Row], a: &Args) {
     }
     println!("\nmedians over {} round(s):", a.rounds);
     print_header();
-    for name in ["no monitor", "raw count", "rnyx", "nyx"] {
+    for name in MONITORS {
         let Some(wall) = median(name, &|r| Some(r.wall)) else {
             continue;
         };

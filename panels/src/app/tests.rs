@@ -605,3 +605,22 @@ fn wheel_scrolls_the_log() {
     a.handle_mouse(wheel(MouseKind::WheelUp), &s, 0);
     assert!(draw(&a, &s, 80, 40).join("\n").contains("message 199"));
 }
+
+#[test]
+fn no_default_key_of_a_page_hides_a_global_one() {
+    for page in crate::pages::PAGES {
+        let mut seen = Vec::new();
+        for a in page.actions {
+            for k in a.keys {
+                assert!(
+                    !GLOBAL_ACTIONS.iter().any(|g| g.keys.contains(k)),
+                    "page {}: {k} of {} is also a global key",
+                    page.id,
+                    a.name
+                );
+                assert!(!seen.contains(k), "page {}: {k} bound twice", page.id);
+                seen.push(*k);
+            }
+        }
+    }
+}

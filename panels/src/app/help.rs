@@ -1,0 +1,159 @@
+//! The help popup and the menu bar, both made from the same action lists
+//! (the app's and the current page's), with current values and the keys
+//! as bound: they cannot disagree.
+
+use super::{App, GENERAL_MENU, GLOBAL_ACTIONS};
+use crate::keymap::ActionSpec;
+use crate::menubar::{self, MenuBar, Target};
+use crate::popup::draw_box;
+use ratatui_core::buffer::Buffer;
+use ratatui_core::layout::Rect;
+use ratatui_core::text::Line;
+
+impl App {
+    /// The menus: General, the pages, then the current page's own, each
+    /// entry labelled and keyed from the same action lists as the help.
+    pub(super) fn menu_bar(&self) -> MenuBar {
+        let page = &*self.pages[self.page];
+        let entry = |spec: &ActionSpec, value: Option<String>, keys: String, target| {
+            let label = match value {
+                Some(v) => format!("{} ({v})", spec.description),
+                None => spec.description.to_owned(),
+            };
+            menubar::Entry {
+                label,
+                keys,
+                target,
+            }
+        };
+        let general = GENERAL_MENU
+            .iter()
+            .filter_map(|name| GLOBAL_ACTIONS.iter().find(|a| a.name == *name))
+            .map(|spec| {
+                entry(
+                    spec,
+                    self.global_value(spec.name),
+                    self.keymap.global_label(spec.name),
+                    Target::Global(spec.name),
+                )
+            })
+            .collect();
+        let mut menus = vec![
+            menubar::Menu {
+                title: "General".into(),
+                entries: general,
+            },
+            menubar::Menu {
+                title: "Pages".into(),
+                entries: self
+                    .pages
+                    .iter()
+                    .enumerate()
+                    .map(|(i, p)| menubar::Entry {
+                        label: format!(
+                            "[{}] {} {}",
+                            if i == self.page { 'x' } else { ' ' },
+                            i + 1,
+                            p.title()
+                        ),
+                        keys: String::new(),
+                        target: Target::GoTo(i),
+                    })
+                    .collect(),
+            },
+        ];
+        for spec in page.actions() {
+            let Some(title) = spec.menu else { continue };
+            let e = entry(
+                spec,
+                page.value(spec.name),
+                self.keymap.page_label(page.id(), spec.name),
+                Target::Page(spec.name),
+            );
+            match menus.iter_mut().find(|m| m.title == title) {
+                Some(m) => m.entries.push(e),
+                None => menus.push(menubar::Menu {
+                    title: title.to_owned(),
+                    entries: vec![e],
+                }),
+            }
+        }
+        // Opens on the page's first menu, as Nyx opens on its own.
+        MenuBar::new(menus, 2)
+    }
+
+    fn global_value(&self, action: &str) -> Option<String> {
+        match action {
+            "pause" => Some(
+                if self.is_paused() {
+                    "paused"
+                } else {
+                    "running"
+                }
+                .to_owned(),
+            ),
+            "quit" => Some(format!(
+                "confirm: {}",
+                if self.confirm_quit { "yes" } else { "no" }
+            )),
+            _ => None,
+        }
+    }
+
+    /// Every global action and the page's, with their keys and values.
+    pub(super) fn help_lines(&self) -> Vec<String> {
+        let page = &*self.pages[self.page];
+        let line = |keys: String, spec: &ActionSpec, value: Option<String>| {
+            let mut text = format!("{keys:>8}: {}", spec.description);
+            if let Some(v) = value {
+                text.push_str(" (");
+                text.push_str(&v);
+                text.push(')');
+            }
+            text
+        };
+        let mut lines: Vec<String> = GLOBAL_ACTIONS
+            .iter()
+            .map(|a| {
+                line(
+                    self.keymap.global_label(a.name),
+                    a,
+                    self.global_value(a.name),
+                )
+            })
+            .collect();
+        lines.extend(page.actions().iter().map(|a| {
+            line(
+                self.keymap.page_label(page.id(), a.name),
+                a,
+                page.value(a.name),
+            )
+        }));
+        lines
+    }
+
+    pub(super) fn render_help(&self, area: Rect, buf: &mut Buffer) {
+        let lines = self.help_lines();
+        // Two columns when one does not fit the screen's height.
+        let rows = if lines.len() + 4 > usize::from(area.height) {
+            let half = lines.len().div_ceil(2);
+            let width = lines[..half]
+                .iter()
+                .map(|l| l.chars().count())
+                .max()
+                .unwrap_or(0);
+            (0..half)
+                .map(|i| match lines.get(half + i) {
+                    Some(right) => format!("{:<width$}  {right}", lines[i]),
+                    None => lines[i].clone(),
+                })
+                .collect()
+        } else {
+            lines
+        };
+        let mut rows: Vec<Line> = rows.into_iter().map(Line::raw).collect();
+        rows.push(Line::raw(""));
+        rows.push(Line::raw("Press any key to close."));
+        draw_box("Page help", rows, self.theme, area, buf);
+    }
+}
