@@ -76,7 +76,7 @@ async fn record(target: &rnyx::control::Target, out: &std::path::Path) {
         .unwrap();
     read.lock().unwrap().clear();
     written.lock().unwrap().clear();
-    facts::gather(&client, now_secs()).await.unwrap();
+    facts::gather(&client, now_secs(), true).await.unwrap();
     let commands = String::from_utf8(written.lock().unwrap().clone()).unwrap();
     let replies = String::from_utf8_lossy(&read.lock().unwrap()).into_owned();
     read.lock().unwrap().clear();
@@ -154,7 +154,9 @@ async fn main() {
     let relay = net.tors.iter().find(|t| t.name == EXIT_RELAY).unwrap();
     // Wait for flags and traffic.
     loop {
-        let json = rnyx::dump::dump(&[relay.target()], None).await.unwrap();
+        let json = rnyx::dump::dump(&[relay.target()], None, true)
+            .await
+            .unwrap();
         let v: serde_json::Value = serde_json::from_str(&json).unwrap();
         // bw-event-cache is filled only while a controller listens for BW,
         // so judge by the totals.

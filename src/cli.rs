@@ -31,6 +31,10 @@ pub struct Cli {
     #[arg(long)]
     pub dump: bool,
 
+    /// With --dump: show client and exit addresses instead of `<scrubbed>`.
+    #[arg(long, requires = "dump")]
+    pub no_scrub: bool,
+
     /// Events shown in the log, comma-separated: tor's runlevels (DEBUG, INFO,
     /// NOTICE, WARN, ERR), rnyx's (RNYX_NOTICE…) and others (CIRC, BW…).
     /// Overrides nyxrc's logged_events.

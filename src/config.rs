@@ -40,6 +40,10 @@ pub struct Config {
     /// Lines read from tor's log file at most.
     pub prepopulate_read_limit: usize,
     pub keys: Keymap,
+    /// Seconds between reads of tor's connections.
+    pub connection_rate: u32,
+    /// Show client and exit addresses (scrubbed by default).
+    pub show_addresses: bool,
     /// Take the mouse: clicks and the wheel act in rnyx (false leaves the
     /// terminal's own selection alone).
     pub mouse: bool,
@@ -79,6 +83,8 @@ impl Default for Config {
             prepopulate_read_limit: 5000,
             keys: rnyx_panels::app::default_keymap(),
             mouse: true,
+            connection_rate: 5,
+            show_addresses: false,
             warnings: Vec::new(),
         }
     }
@@ -132,6 +138,7 @@ impl Config {
                 0
             },
             warnings: self.warnings.clone(),
+            connection_rate: std::time::Duration::from_secs(u64::from(self.connection_rate)),
             ..d
         }
     }
@@ -159,6 +166,8 @@ struct FileConfig {
     prepopulate_log: Option<bool>,
     prepopulate_read_limit: Option<Ranged<0, 10_000_000>>,
     mouse: Option<bool>,
+    connection_rate: Option<Ranged<1, 3600>>,
+    show_addresses: Option<bool>,
     keys: Option<KeysTable>,
 }
 
@@ -227,6 +236,8 @@ impl Config {
                 .map_or(d.prepopulate_read_limit, |r| r.0 as usize),
             keys,
             mouse: file.mouse.unwrap_or(d.mouse),
+            connection_rate: file.connection_rate.map_or(d.connection_rate, |r| r.0),
+            show_addresses: file.show_addresses.unwrap_or(d.show_addresses),
             warnings,
         })
     }

@@ -8,6 +8,7 @@
 pub mod apply;
 pub mod facts;
 pub mod logfile;
+pub mod policy;
 mod shared;
 mod startup;
 
@@ -65,6 +66,8 @@ pub struct ControllerConfig {
     pub warnings: Vec<String>,
     /// Seconds east of UTC: tor's log file is in local time.
     pub utc_offset: i32,
+    /// How often tor's connections are read from `/proc`.
+    pub connection_rate: Duration,
 }
 
 impl Default for ControllerConfig {
@@ -81,6 +84,7 @@ impl Default for ControllerConfig {
             prepopulate_lines: 0,
             warnings: Vec::new(),
             utc_offset: utc_offset(),
+            connection_rate: Duration::from_secs(5),
         }
     }
 }
@@ -343,7 +347,7 @@ async fn session(
         method,
         ..
     } = conn;
-    let facts = match facts::gather(&client, now_secs()).await {
+    let facts = match facts::gather(&client, now_secs(), true).await {
         Ok(f) => f,
         Err(e) => return SessionEnd::Lost(e.to_string()),
     };
@@ -372,13 +376,6 @@ async fn session(
     // Facts re-read in the background arrive here, so only this loop writes.
     let (facts_tx, mut facts_rx) = mpsc::channel::<facts::Facts>(1);
     let (subs_tx, mut subs_rx) = mpsc::channel::<Subscribed>(4);
-    let refresh = |client: Client, tx: mpsc::Sender<facts::Facts>| {
-        tokio::spawn(async move {
-            if let Ok(f) = facts::gather(&client, now_secs()).await {
-                let _ = tx.send(f).await;
-            }
-        });
-    };
     let mut tick = tokio::time::interval(config.refresh_interval);
     tick.tick().await;
     // /proc is sampled with each BW event (tor sends one a second), in the
@@ -387,6 +384,8 @@ async fn session(
     let mut last_apply = tokio::time::Instant::now();
     let mut second = tokio::time::interval(Duration::from_secs(2));
     second.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut connections = tokio::time::interval(config.connection_rate);
+    connections.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tokio::select! {
             batch = events.recv() => {
@@ -410,6 +409,7 @@ async fn session(
                 }
             }
             Some(f) = facts_rx.recv() => state.update(|s| apply_facts(s, f, false, now_secs())),
+            _ = connections.tick() => refresh_connections(state, sampler),
             _ = tick.tick() => refresh(client.clone(), facts_tx.clone()),
             _ = second.tick() => {
                 let (pid, ports) = state.read(|s| (s.relay.pid, listen_ports(&s.relay)));
@@ -438,6 +438,15 @@ async fn session(
             },
         }
     }
+}
+
+/// Re-reads the facts in a task of its own; they arrive on `tx`.
+fn refresh(client: Client, tx: mpsc::Sender<facts::Facts>) {
+    tokio::spawn(async move {
+        if let Ok(f) = facts::gather(&client, now_secs(), false).await {
+            let _ = tx.send(f).await;
+        }
+    });
 }
 
 /// Under a flood, gathers for a few milliseconds so the state (and the UI
@@ -513,6 +522,48 @@ fn apply_events(
         }
         follow
     })
+}
+
+/// Reads tor's sockets and classifies them into the state's connection
+/// table; a failure is kept on the table (shown on the page), the list
+/// stays as it was.
+pub fn refresh_connections(state: &SharedState, sampler: &mut ProcSampler) {
+    let scan = scan_connections(state.read(|s| s.relay.pid), sampler);
+    state.update(|s| apply_connections(s, scan, now_secs()));
+}
+
+/// tor's sockets, from the `/proc` directory of tor's `pid`.
+pub fn scan_connections(
+    pid: Option<u32>,
+    sampler: &mut ProcSampler,
+) -> Result<crate::procfs::sockets::Scan, String> {
+    let pid = pid.ok_or("tor did not say its pid (GETINFO process/pid)")?;
+    let dir = sampler
+        .tor_dir(pid)
+        .ok_or_else(|| format!("tor's process (pid {pid}) is not visible in /proc here"))?;
+    crate::procfs::sockets::scan(&dir)
+}
+
+/// Classifies a scan into the state's connection table.
+pub fn apply_connections(
+    s: &mut ControllerState,
+    scan: Result<crate::procfs::sockets::Scan, String>,
+    now: u64,
+) {
+    match scan {
+        Ok(scan) => {
+            let classifier = rnyx_panels::model::Classifier::new(
+                &s.relay.listeners,
+                &s.consensus,
+                &s.circuits,
+                &s.relay.hidden_targets,
+                s.relay.exits,
+            );
+            s.connections
+                .refresh(&scan.sockets, scan.source, &classifier, now);
+        }
+        Err(e) => s.connections.error = Some(e),
+    }
 }
 
 /// tor's ORPort and DirPort numbers, to tell inbound connections from outbound.

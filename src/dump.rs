@@ -4,8 +4,8 @@ use crate::control::{ConnectError, Connection, Target};
 use crate::controller::apply::apply_facts;
 use crate::controller::{facts, now_secs};
 use rnyx_panels::model::{
-    Accounting, BandwidthSample, Circuit, ControllerState, Limits, Listeners, OrConnection,
-    VersionStatus,
+    Accounting, BandwidthSample, Category, Circuit, ControllerState, Limits, Listeners,
+    OrConnection, SocketSource, VersionStatus,
 };
 use serde::Serialize;
 
@@ -36,11 +36,33 @@ pub struct Dump<'a> {
     pub bandwidth: Vec<&'a BandwidthSample>,
     pub circuits: Vec<&'a Circuit>,
     pub or_connections: Vec<&'a OrConnection>,
+    /// tor's TCP connections, classified; client and exit addresses are
+    /// `<scrubbed>` unless `--no-scrub`.
+    pub connections: Vec<DumpConnection<'a>>,
+    /// Where `connections` came from (`descriptors`, `tor_user`, or
+    /// `unavailable` with why).
+    pub connection_source: &'a SocketSource,
     pub subscribed_events: &'a [String],
 }
 
+/// One of tor's connections in the dump.
+#[derive(Debug, Serialize)]
+pub struct DumpConnection<'a> {
+    pub category: Category,
+    pub local: String,
+    pub remote: String,
+    pub fingerprint: Option<&'a str>,
+    pub nickname: Option<&'a str>,
+    /// Seconds since rnyx first saw it (a lower bound when `before_start`).
+    pub uptime: u64,
+    pub before_start: bool,
+}
+
+/// What a scrubbed address reads as.
+pub const SCRUBBED: &str = "<scrubbed>";
+
 impl<'a> Dump<'a> {
-    pub fn of(state: &'a ControllerState, now: u64) -> Self {
+    pub fn of(state: &'a ControllerState, now: u64, scrub: bool) -> Self {
         let r = &state.relay;
         Dump {
             connected: state.connection.connected,
@@ -65,20 +87,47 @@ impl<'a> Dump<'a> {
             bandwidth: state.bandwidth.iter().collect(),
             circuits: state.circuits.iter().collect(),
             or_connections: state.or_connections.iter().collect(),
+            connections: state
+                .connections
+                .list
+                .iter()
+                .map(|c| {
+                    let hide = scrub && c.is_private();
+                    DumpConnection {
+                        category: c.category,
+                        local: c.local.to_string(),
+                        remote: if hide {
+                            SCRUBBED.to_owned()
+                        } else {
+                            c.remote.to_string()
+                        },
+                        fingerprint: c.fingerprint.as_deref(),
+                        nickname: c.nickname.as_deref(),
+                        uptime: now.saturating_sub(c.first_seen),
+                        before_start: c.before_start,
+                    }
+                })
+                .collect(),
+            connection_source: &state.connections.source,
             subscribed_events: &state.subscribed_events,
         }
     }
 }
 
-/// Connects once, gathers the facts and returns the JSON text.
-pub async fn dump(targets: &[Target], password: Option<&str>) -> Result<String, ConnectError> {
+/// Connects once, gathers the facts and tor's connections and returns the
+/// JSON text.
+pub async fn dump(
+    targets: &[Target],
+    password: Option<&str>,
+    scrub: bool,
+) -> Result<String, ConnectError> {
     let Connection {
         client,
         target,
         method,
         ..
     } = crate::control::connect(targets, password).await?;
-    let facts = facts::gather(&client, now_secs())
+    let facts = facts::gather(&client, now_secs(), true)
         .await
         .map_err(|e| ConnectError::Auth(e.into()))?;
     let mut state = ControllerState::new(Limits::default());
@@ -87,5 +136,11 @@ pub async fn dump(targets: &[Target], password: Option<&str>) -> Result<String, 
     state.connection.connected = true;
     state.connection.target = Some(target.to_string());
     state.connection.auth_method = Some(method.as_str().to_owned());
-    Ok(serde_json::to_string_pretty(&Dump::of(&state, now)).expect("the dump serialises"))
+    let mut sampler = crate::procfs::ProcSampler::default();
+    let scan = crate::controller::scan_connections(state.relay.pid, &mut sampler);
+    crate::controller::apply_connections(&mut state, scan, now);
+    if let Some(why) = state.connections.error.clone() {
+        state.connections.source = SocketSource::Unavailable { why };
+    }
+    Ok(serde_json::to_string_pretty(&Dump::of(&state, now, scrub)).expect("the dump serialises"))
 }

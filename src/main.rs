@@ -70,11 +70,11 @@ async fn run(cli: Cli) -> ExitCode {
         Err(e) => return fail(&e),
     };
     if cli.dump {
-        let mut result = rnyx::dump::dump(&targets, password.as_deref()).await;
+        let mut result = rnyx::dump::dump(&targets, password.as_deref(), !cli.no_scrub).await;
         if matches!(&result, Err(e) if e.needs_password()) {
             if let Some(p) = prompt_password() {
                 password = Some(p);
-                result = rnyx::dump::dump(&targets, password.as_deref()).await;
+                result = rnyx::dump::dump(&targets, password.as_deref(), !cli.no_scrub).await;
             }
         }
         return match result {

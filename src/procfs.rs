@@ -5,6 +5,8 @@
 //! pid namespace of its own, that pid is not ours; then the process whose
 //! innermost `NSpid` matches and whose name is `tor` is used.
 
+pub mod sockets;
+
 use rnyx_panels::model::SystemInfo;
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -122,6 +124,12 @@ impl ProcSampler {
             info.outbound = counts.outbound;
         }
         info
+    }
+
+    /// tor's directory under `/proc` for the pid tor reports (its pid
+    /// in our namespace when tor runs in a container).
+    pub fn tor_dir(&mut self, tor_pid: u32) -> Option<PathBuf> {
+        self.resolve(tor_pid).map(|p| self.root.join(p.to_string()))
     }
 
     /// Our pid for tor's `pid`, cached while it stays valid.

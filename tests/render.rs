@@ -80,7 +80,7 @@ async fn state_logging(name: &str, logged: &[&str]) -> ControllerState {
         }
     });
     let (client, _events) = Client::new(ours);
-    let facts = facts::gather(&client, NOW).await.unwrap();
+    let facts = facts::gather(&client, NOW, true).await.unwrap();
     let mut state = ControllerState::default();
     apply_facts(&mut state, facts, true, NOW);
     state.connection.connected = true;

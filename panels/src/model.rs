@@ -2,7 +2,10 @@
 //! task (its only writer) and the UI (a reader).
 
 mod bandwidth;
+mod bounded;
 mod circuit;
+mod connections;
+mod consensus;
 mod log;
 mod orconn;
 mod relay;
@@ -13,6 +16,8 @@ mod system;
 
 pub use bandwidth::{BandwidthHistory, BandwidthSample};
 pub use circuit::{Circuit, CircuitStatus, CircuitTable, Hop};
+pub use connections::{Category, Classifier, Connection, Connections, Socket, SocketSource};
+pub use consensus::{ConsensusIndex, RelayEntry};
 pub use log::{dedup_key, LogBuffer, LogEntry, LogSource, Runlevel};
 pub use orconn::{OrConnStatus, OrConnTable, OrConnection};
 pub use relay::{Accounting, Listeners, RelayInfo, VersionStatus};

@@ -34,6 +34,8 @@ pub struct RouterStatus {
     pub fingerprint: String,
     pub address: String,
     pub or_port: u16,
+    /// An IPv6 ORPort (`a [addr]:port`), if listed.
+    pub ipv6: Option<String>,
     pub flags: Vec<String>,
     /// Consensus weight (`w Bandwidth=`).
     pub bandwidth: Option<u64>,
@@ -274,6 +276,8 @@ fn parse_orconn(rest: &str) -> Option<Event> {
         target: strip_controls(&target),
         status,
         circuits: None,
+        first_seen: 0,
+        before_start: false,
     };
     let mut reason = None;
     for t in toks {
@@ -331,9 +335,17 @@ pub fn parse_router_statuses(text: &str) -> Vec<RouterStatus> {
                     // r nickname identity digest date time address orport dirport
                     address: f.get(5).map(|s| (*s).to_owned()).unwrap_or_default(),
                     or_port: f.get(6).and_then(|p| p.parse().ok()).unwrap_or(0),
+                    ipv6: None,
                     flags: Vec::new(),
                     bandwidth: None,
                 });
+            }
+            "a" => {
+                if let Some(last) = out.last_mut() {
+                    if last.ipv6.is_none() && rest.starts_with('[') {
+                        last.ipv6 = Some(rest.trim().to_owned());
+                    }
+                }
             }
             "s" => {
                 if let Some(last) = out.last_mut() {

@@ -1,10 +1,10 @@
 //! Applying what tor tells us to the controller state.
 
 use super::facts::Facts;
-use crate::control::event::StatusKind;
+use crate::control::event::{RouterStatus, StatusKind};
 use crate::control::{Event, Incoming};
 use rnyx_panels::model::{
-    BandwidthSample, ControllerState, EventSelection, LogEntry, LogSource, Runlevel,
+    BandwidthSample, ControllerState, EventSelection, LogEntry, LogSource, RelayEntry, Runlevel,
 };
 
 /// What applying a batch asks of the controller task.
@@ -46,6 +46,7 @@ fn apply_event(
     now_ms: u64,
     follow: &mut Followup,
 ) {
+    let new_consensus = matches!(event, Event::NewConsensus(_));
     if let Event::Log { runlevel, message } = event {
         state.push_log(LogEntry::new(now_ms, LogSource::Tor(runlevel), message));
         return;
@@ -64,12 +65,21 @@ fn apply_event(
             written,
         }),
         Event::Circuit { circuit, .. } => state.circuits.apply(*circuit),
-        Event::OrConn { connection, .. } => state.or_connections.apply(connection),
+        Event::OrConn { mut connection, .. } => {
+            connection.first_seen = now_ms / 1000;
+            state.or_connections.apply(connection);
+        }
         Event::Ns(entries) | Event::NewConsensus(entries) => {
             if let Some(fp) = &state.relay.fingerprint {
-                if let Some(own) = entries.into_iter().find(|e| &e.fingerprint == fp) {
-                    state.relay.flags = own.flags;
+                if let Some(own) = entries.iter().find(|e| &e.fingerprint == fp) {
+                    state.relay.flags.clone_from(&own.flags);
                 }
+            }
+            let relays = entries.into_iter().map(relay_entry);
+            if new_consensus {
+                state.consensus.replace(relays);
+            } else {
+                state.consensus.update(relays);
             }
         }
         Event::ConfChanged(_) => follow.refresh_facts = true,
@@ -163,6 +173,18 @@ fn describe(event: &Event) -> String {
 
 /// Puts freshly gathered facts into the state. `first` is true right after a
 /// (re)connection: then the bandwidth cache prepopulates the history.
+/// A consensus entry as the model keeps it.
+pub fn relay_entry(r: RouterStatus) -> RelayEntry {
+    let v4 = format!("{}:{}", r.address, r.or_port);
+    RelayEntry {
+        or_address: v4.parse().ok(),
+        ipv6_address: r.ipv6.as_deref().and_then(|a| a.parse().ok()),
+        flags: r.flags.join(" "),
+        fingerprint: r.fingerprint,
+        nickname: r.nickname,
+    }
+}
+
 pub fn apply_facts(state: &mut ControllerState, facts: Facts, first: bool, now: u64) {
     state.relay = facts.relay;
     state.traffic_read = facts.traffic_read;
@@ -188,8 +210,12 @@ pub fn apply_facts(state: &mut ControllerState, facts: Facts, first: bool, now: 
         for c in facts.circuits {
             state.circuits.apply(c);
         }
+        if let Some(relays) = facts.consensus {
+            state.consensus.replace(relays.into_iter().map(relay_entry));
+        }
         state.or_connections.clear();
-        for c in facts.or_connections {
+        for mut c in facts.or_connections {
+            c.first_seen = now;
             state.or_connections.apply(c);
         }
     }

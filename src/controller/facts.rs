@@ -21,14 +21,26 @@ pub struct Facts {
     pub or_connections: Vec<OrConnection>,
     /// Every event tor knows (`events/names`).
     pub event_names: Vec<String>,
+    /// Every relay of the consensus (`ns/all`), read with the tables.
+    pub consensus: Option<Vec<crate::control::event::RouterStatus>>,
 }
 
 /// Reads the facts, pipelining the queries. A key tor cannot answer (no
 /// fingerprint on a client, no address yet) leaves its field empty; only a
 /// connection that ends is an error.
 #[allow(clippy::too_many_lines)] // one pipelined batch of queries reads best in one place
-pub async fn gather(client: &Client, now: u64) -> Result<Facts, ClientError> {
+/// Reads the facts; `tables` also reads what events keep up to date
+/// afterwards (circuits, OR connections, the bandwidth cache, the
+/// consensus), which only the first read of a connection needs.
+pub async fn gather(client: &Client, now: u64, tables: bool) -> Result<Facts, ClientError> {
     let get = |key: &'static str| async move { client.getinfo(key).await.ok() };
+    let table = |key: &'static str| async move {
+        if tables {
+            client.getinfo(key).await.ok()
+        } else {
+            None
+        }
+    };
     let conf = |key: &'static str| async move { client.getconf(key).await.ok() };
     let (
         version,
@@ -41,10 +53,11 @@ pub async fn gather(client: &Client, now: u64) -> Result<Facts, ClientError> {
         (nickname, or_port, dir_port),
         (rate, burst, relay_rate, relay_burst),
         (traffic_read, traffic_written, bw_cache),
-        (circuit_status, orconn_status),
+        (circuit_status, orconn_status, ns_all),
         exit_policy,
         accounting,
         event_names,
+        hidden,
     ) = tokio::join!(
         get("version"),
         get("status/version/current"),
@@ -73,13 +86,20 @@ pub async fn gather(client: &Client, now: u64) -> Result<Facts, ClientError> {
             tokio::join!(
                 get("traffic/read"),
                 get("traffic/written"),
-                get("bw-event-cache")
+                table("bw-event-cache")
             )
         },
-        async { tokio::join!(get("circuit-status"), get("orconn-status")) },
+        async {
+            tokio::join!(
+                table("circuit-status"),
+                table("orconn-status"),
+                table("ns/all")
+            )
+        },
         exit_policy_summary(client),
         accounting_facts(client),
         get("events/names"),
+        hidden_targets(client),
     );
     if client.is_closed() {
         return Err(ClientError::Closed);
@@ -120,7 +140,9 @@ pub async fn gather(client: &Client, now: u64) -> Result<Facts, ClientError> {
             .and_then(|u| u.trim().parse::<u64>().ok())
             .map(|u| now.saturating_sub(u)),
         flags,
-        exit_policy,
+        exits: exit_policy.as_ref().is_some_and(|p| p.exits),
+        exit_policy: exit_policy.map(|p| p.text),
+        hidden_targets: hidden,
         bandwidth_rate: effective(rate, relay_rate),
         bandwidth_burst: effective(burst, relay_burst),
         bandwidth_observed: observed,
@@ -147,6 +169,7 @@ pub async fn gather(client: &Client, now: u64) -> Result<Facts, ClientError> {
             .split_whitespace()
             .map(strip_controls)
             .collect(),
+        consensus: ns_all.map(|text| parse_router_statuses(&text)),
     })
 }
 
@@ -196,6 +219,8 @@ fn parse_orconn_status_line(line: &str) -> Option<OrConnection> {
         target: strip_controls(target),
         status,
         circuits: None,
+        first_seen: 0,
+        before_start: true,
     })
 }
 
@@ -222,86 +247,43 @@ async fn observed_bandwidth(client: &Client, fingerprint: &str) -> Option<u64> {
     })
 }
 
-async fn exit_policy_summary(client: &Client) -> Option<String> {
+async fn exit_policy_summary(client: &Client) -> Option<super::policy::PolicyView> {
     if let Ok(full) = client.getinfo("exit-policy/full").await {
-        return Some(summarize_policy(&full));
+        return Some(super::policy::describe(&full));
     }
     // Tor has no policy to show yet (DisableNetwork, descriptor rebuilding):
     // a relay that is not an exit rejects everything.
     let exit_relay = client.getconf("ExitRelay").await.ok()?;
-    (exit_relay.first().map(String::as_str) == Some("0")).then(|| "reject *:*".to_owned())
+    (exit_relay.first().map(String::as_str) == Some("0"))
+        .then(|| super::policy::describe("reject *:*"))
 }
 
 /// Summarises a full exit policy the way the directory does (`accept 80,443`
 /// or `reject *:*`): which ports are accepted for every address.
-pub fn summarize_policy(full: &str) -> String {
-    const PORTS: usize = 65_536;
-    // decided[p]: None = undecided, Some(true) = accept.
-    let mut decided: Vec<Option<bool>> = vec![None; PORTS];
-    for rule in full
-        .split([',', '\n'])
-        .map(str::trim)
-        .filter(|r| !r.is_empty())
-    {
-        let Some((action, target)) = rule.split_once(' ') else {
-            continue;
-        };
-        let accept = match action {
-            "accept" | "accept6" => true,
-            "reject" | "reject6" => false,
-            _ => continue,
-        };
-        let Some((addr, ports)) = target.rsplit_once(':') else {
-            continue;
-        };
-        let any_address = matches!(addr, "*" | "*4" | "*6" | "0.0.0.0/0" | "[::]/0");
-        if !any_address {
-            continue;
-        }
-        let (lo, hi) = match ports {
-            "*" => (1, 65_535),
-            p => match p.split_once('-') {
-                Some((a, b)) => (a.parse().unwrap_or(1), b.parse().unwrap_or(0)),
-                None => match p.parse::<usize>() {
-                    Ok(n) => (n, n),
-                    Err(_) => continue,
-                },
-            },
-        };
-        for slot in decided
-            .iter_mut()
-            .take(hi.min(PORTS - 1) + 1)
-            .skip(lo.max(1))
-        {
-            slot.get_or_insert(accept);
-        }
+/// Where onion services' ports lead: `HiddenServicePort VIRTPORT [TARGET]`,
+/// the target an address and port, a port alone (on 127.0.0.1), or the
+/// virtual port itself when none is given; unix-socket targets are not TCP.
+async fn hidden_targets(client: &Client) -> Vec<std::net::SocketAddr> {
+    let Ok(reply) = client.command("GETCONF HiddenServiceOptions").await else {
+        return Vec::new();
+    };
+    reply
+        .key_values()
+        .filter(|(k, _)| k.eq_ignore_ascii_case("HiddenServicePort"))
+        .filter_map(|(_, v)| parse_hidden_port(v))
+        .collect()
+}
+
+fn parse_hidden_port(v: &str) -> Option<std::net::SocketAddr> {
+    let v = v.trim().trim_matches('"');
+    let mut parts = v.split_whitespace();
+    let virt = parts.next()?;
+    let target = parts.next().unwrap_or(virt);
+    if let Ok(a) = target.parse() {
+        return Some(a);
     }
-    let mut ranges: Vec<(usize, usize)> = Vec::new();
-    for (port, d) in decided.iter().enumerate().skip(1) {
-        if *d == Some(true) || d.is_none() {
-            match ranges.last_mut() {
-                Some((_, hi)) if *hi + 1 == port => *hi = port,
-                _ => ranges.push((port, port)),
-            }
-        }
-    }
-    if ranges.is_empty() {
-        return "reject *:*".to_owned();
-    }
-    if ranges == [(1, 65_535)] {
-        return "accept *:*".to_owned();
-    }
-    let list: Vec<String> = ranges
-        .iter()
-        .map(|&(a, b)| {
-            if a == b {
-                a.to_string()
-            } else {
-                format!("{a}-{b}")
-            }
-        })
-        .collect();
-    format!("accept {}", list.join(", "))
+    let port: u16 = target.parse().ok()?;
+    Some(std::net::SocketAddr::from(([127, 0, 0, 1], port)))
 }
 
 async fn accounting_facts(client: &Client) -> Option<Accounting> {
@@ -336,23 +318,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn policy_summaries() {
-        assert_eq!(summarize_policy("reject *:*"), "reject *:*");
-        assert_eq!(
-            summarize_policy(
-                "reject 0.0.0.0/8:*\nreject 10.0.0.0/8:*\naccept *:80\naccept *:443\nreject *:*"
-            ),
-            "accept 80, 443"
-        );
-        assert_eq!(
-            summarize_policy("reject *:25\naccept *:*"),
-            "accept 1-24, 26-65535"
-        );
-        assert_eq!(summarize_policy("accept *:*"), "accept *:*");
-        assert_eq!(
-            summarize_policy("accept *4:1000-1002,reject *:*"),
-            "accept 1000-1002"
-        );
+    fn hidden_service_ports() {
+        let t = |v: &str| parse_hidden_port(v).map(|a| a.to_string());
+        assert_eq!(t("80 127.0.0.1:8080").as_deref(), Some("127.0.0.1:8080"));
+        assert_eq!(t("80 8080").as_deref(), Some("127.0.0.1:8080"));
+        assert_eq!(t("22").as_deref(), Some("127.0.0.1:22"));
+        assert_eq!(t("\"443 [::1]:8443\"").as_deref(), Some("[::1]:8443"));
+        assert_eq!(t("80 unix:/run/site.sock"), None);
     }
 
     #[test]

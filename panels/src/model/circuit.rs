@@ -1,6 +1,6 @@
+use super::bounded::Bounded;
 use crate::text::strip_controls;
 use serde::Serialize;
-use std::collections::BTreeMap;
 
 /// A circuit's status as tor reports it (`CircStatus` in the control spec).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -92,21 +92,18 @@ pub struct Circuit {
     pub time_created: Option<String>,
 }
 
-/// Live circuits by id. Terminal statuses remove a circuit; the table never
-/// holds more than `capacity` entries (the oldest ids go first).
+/// Live circuits by id. Terminal statuses remove a circuit; the table is
+/// bounded by the rule shared with the OR connections (oldest ids go first).
 #[derive(Debug, Clone, Serialize)]
 #[serde(transparent)]
 pub struct CircuitTable {
-    circuits: BTreeMap<u64, Circuit>,
-    #[serde(skip)]
-    capacity: usize,
+    circuits: Bounded<u64, Circuit>,
 }
 
 impl CircuitTable {
     pub fn new(capacity: usize) -> Self {
         Self {
-            circuits: BTreeMap::new(),
-            capacity: capacity.max(1),
+            circuits: Bounded::new(capacity),
         }
     }
 
@@ -117,9 +114,6 @@ impl CircuitTable {
             return;
         }
         self.circuits.insert(circuit.id, circuit);
-        while self.circuits.len() > self.capacity {
-            self.circuits.pop_first();
-        }
     }
 
     pub fn clear(&mut self) {

@@ -1,6 +1,6 @@
+use super::bounded::Bounded;
 use crate::text::strip_controls;
 use serde::Serialize;
-use std::collections::BTreeMap;
 
 /// An OR connection's status (`ORStatus` in the control spec).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -52,34 +52,73 @@ pub struct OrConnection {
     pub target: String,
     pub status: OrConnStatus,
     pub circuits: Option<u32>,
+    /// Unix seconds rnyx first saw it (0: not yet recorded).
+    #[serde(skip)]
+    pub first_seen: u64,
+    /// Open already when rnyx connected (`orconn-status`): its age is at
+    /// least the time since then.
+    #[serde(skip)]
+    pub before_start: bool,
 }
 
-/// Live OR connections keyed by target, bounded to `capacity`.
+/// How an OR connection is filed: by tor's id, or, for those listed by
+/// `orconn-status` (which gives none), by the order they were listed, until
+/// an ORCONN event names them with an id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Key {
+    Listed(u64),
+    Id(u64),
+}
+
+/// Every OR connection tor reports, one entry each: several connections to
+/// one peer stay several. Bounded by the rule shared with the circuits.
 #[derive(Debug, Clone, Serialize)]
 #[serde(transparent)]
 pub struct OrConnTable {
-    conns: BTreeMap<String, OrConnection>,
+    conns: Bounded<Key, OrConnection>,
     #[serde(skip)]
-    capacity: usize,
+    listed: u64,
 }
 
 impl OrConnTable {
     pub fn new(capacity: usize) -> Self {
         Self {
-            conns: BTreeMap::new(),
-            capacity: capacity.max(1),
+            conns: Bounded::new(capacity),
+            listed: 0,
         }
     }
 
-    pub fn apply(&mut self, conn: OrConnection) {
+    /// Applies an ORCONN event, or a line of `orconn-status` (no id).
+    pub fn apply(&mut self, mut conn: OrConnection) {
+        let Some(id) = conn.id else {
+            if !conn.status.is_terminal() {
+                self.listed += 1;
+                self.conns.insert(Key::Listed(self.listed), conn);
+            }
+            return;
+        };
+        let key = Key::Id(id);
+        // A connection listed without an id, now named by an event.
+        let adopted = (!self.conns.contains(&key))
+            .then(|| {
+                self.conns
+                    .find_key(|c| c.id.is_none() && c.target == conn.target)
+                    .copied()
+            })
+            .flatten()
+            .and_then(|k| self.conns.remove(&k));
         if conn.status.is_terminal() {
-            self.conns.remove(&conn.target);
+            self.conns.remove(&key);
             return;
         }
-        if self.conns.len() >= self.capacity && !self.conns.contains_key(&conn.target) {
-            return;
+        if let Some(old) = adopted.as_ref().or(self.conns.get(&key)) {
+            conn.first_seen = old.first_seen;
+            conn.before_start = old.before_start;
+            if conn.circuits.is_none() {
+                conn.circuits = old.circuits;
+            }
         }
-        self.conns.insert(conn.target.clone(), conn);
+        self.conns.insert(key, conn);
     }
 
     pub fn clear(&mut self) {
@@ -103,27 +142,55 @@ impl OrConnTable {
 mod tests {
     use super::*;
 
-    fn conn(target: &str, status: &str) -> OrConnection {
+    fn conn(id: Option<u64>, target: &str, status: &str) -> OrConnection {
         OrConnection {
-            id: None,
+            id,
             target: target.into(),
             status: OrConnStatus::parse(status),
             circuits: None,
+            first_seen: id.unwrap_or(0),
+            before_start: id.is_none(),
         }
     }
 
     #[test]
-    fn apply_and_bound() {
-        let mut t = OrConnTable::new(2);
-        t.apply(conn("a", "LAUNCHED"));
-        t.apply(conn("a", "CONNECTED"));
-        t.apply(conn("b", "CONNECTED"));
-        t.apply(conn("c", "CONNECTED"));
+    fn parallel_connections_to_one_peer_stay_apart() {
+        let mut t = OrConnTable::new(10);
+        t.apply(conn(Some(1), "$A~a", "LAUNCHED"));
+        t.apply(conn(Some(2), "$A~a", "LAUNCHED"));
+        t.apply(conn(Some(1), "$A~a", "CONNECTED"));
         assert_eq!(t.len(), 2);
-        t.apply(conn("a", "CLOSED"));
-        assert_eq!(
-            t.iter().map(|c| c.target.as_str()).collect::<Vec<_>>(),
-            ["b"]
-        );
+        t.apply(conn(Some(2), "$A~a", "CLOSED"));
+        assert_eq!(t.iter().map(|c| c.id).collect::<Vec<_>>(), [Some(1)]);
+        assert_eq!(t.iter().next().unwrap().status, OrConnStatus::Connected);
+    }
+
+    #[test]
+    fn listed_connections_are_adopted_by_their_first_event() {
+        let mut t = OrConnTable::new(10);
+        t.apply(conn(None, "$A~a", "CONNECTED"));
+        t.apply(conn(None, "$A~a", "CONNECTED"));
+        t.apply(conn(None, "$B~b", "CONNECTED"));
+        assert_eq!(t.len(), 3);
+        // An event for one of the two to A: it keeps its age and start mark.
+        t.apply(conn(Some(7), "$A~a", "CONNECTED"));
+        assert_eq!(t.len(), 3);
+        let named = t.iter().find(|c| c.id == Some(7)).unwrap();
+        assert!(named.before_start);
+        assert_eq!(named.first_seen, 0);
+        // Closing B without having seen its id drops the listed one.
+        t.apply(conn(Some(9), "$B~b", "CLOSED"));
+        assert_eq!(t.len(), 2);
+        assert!(t.iter().all(|c| c.target == "$A~a"));
+    }
+
+    #[test]
+    fn bounded_oldest_first() {
+        let mut t = OrConnTable::new(2);
+        t.apply(conn(None, "$L~l", "CONNECTED"));
+        t.apply(conn(Some(5), "$A~a", "CONNECTED"));
+        t.apply(conn(Some(6), "$B~b", "CONNECTED"));
+        let ids: Vec<Option<u64>> = t.iter().map(|c| c.id).collect();
+        assert_eq!(ids, [Some(5), Some(6)]);
     }
 }

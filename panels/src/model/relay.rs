@@ -66,8 +66,13 @@ pub struct RelayInfo {
     pub start_time: Option<u64>,
     /// This relay's flags in the consensus (`ns/id/<fp>`).
     pub flags: Vec<String>,
-    /// Exit policy summary, e.g. `reject *:*`.
+    /// The exit policy as Nyx shows it: tor's rules without the private
+    /// rejections tor adds, tor's default as `<default>`.
     pub exit_policy: Option<String>,
+    /// Whether the policy accepts anything: this tor exits.
+    pub exits: bool,
+    /// Where onion services' ports lead (`HiddenServicePort` targets).
+    pub hidden_targets: Vec<std::net::SocketAddr>,
     pub bandwidth_rate: Option<u64>,
     pub bandwidth_burst: Option<u64>,
     pub bandwidth_observed: Option<u64>,

@@ -1,6 +1,6 @@
 use super::{
-    BandwidthHistory, BandwidthSample, CircuitTable, EventSelection, LogBuffer, LogEntry,
-    LogSource, OrConnTable, RelayInfo, Series, SystemInfo,
+    BandwidthHistory, BandwidthSample, CircuitTable, Connections, ConsensusIndex, EventSelection,
+    LogBuffer, LogEntry, LogSource, OrConnTable, RelayInfo, Series, SystemInfo,
 };
 use serde::Serialize;
 
@@ -58,6 +58,11 @@ pub struct ControllerState {
     pub log: LogBuffer,
     pub circuits: CircuitTable,
     pub or_connections: OrConnTable,
+    /// Every relay of the consensus, by fingerprint and address.
+    #[serde(skip)]
+    pub consensus: ConsensusIndex,
+    /// tor's connections, classified (refreshed every `connection_rate`).
+    pub connections: Connections,
     /// Download/upload bytes per second, binned for the graph.
     #[serde(skip)]
     pub bandwidth_graph: Series,
@@ -93,6 +98,8 @@ impl ControllerState {
             log: LogBuffer::new(limits.log_entries),
             circuits: CircuitTable::new(limits.circuits),
             or_connections: OrConnTable::new(limits.or_connections),
+            consensus: ConsensusIndex::default(),
+            connections: Connections::default(),
             bandwidth_graph: Series::new(limits.graph_columns),
             connections_graph: Series::new(limits.graph_columns),
             resources_graph: Series::new(limits.graph_columns),
@@ -143,6 +150,7 @@ impl ControllerState {
         self.relay = RelayInfo::default();
         self.circuits.clear();
         self.or_connections.clear();
+        self.connections = Connections::default();
         self.subscribed_events.clear();
     }
 

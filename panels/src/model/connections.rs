@@ -1,0 +1,284 @@
+//! tor's connections: its TCP sockets (read by the I/O side from tor's own
+//! `/proc/<pid>/net/tcp{,6}`), each classified as Nyx does and named from
+//! the consensus index. The controller task refreshes the table every
+//! `connection_rate` seconds; the connections page draws it.
+
+use super::consensus::ConsensusIndex;
+use super::{CircuitStatus, CircuitTable, Listeners};
+use serde::Serialize;
+use std::collections::{HashMap, HashSet};
+use std::net::{IpAddr, SocketAddr};
+
+/// What a connection is for, decided in this order (Nyx's rules).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum Category {
+    Inbound,
+    Outbound,
+    Exit,
+    Hidden,
+    Socks,
+    Circuit,
+    Directory,
+    Control,
+}
+
+impl Category {
+    pub const ALL: [Category; 8] = [
+        Category::Inbound,
+        Category::Outbound,
+        Category::Exit,
+        Category::Hidden,
+        Category::Socks,
+        Category::Circuit,
+        Category::Directory,
+        Category::Control,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Category::Inbound => "INBOUND",
+            Category::Outbound => "OUTBOUND",
+            Category::Exit => "EXIT",
+            Category::Hidden => "HIDDEN",
+            Category::Socks => "SOCKS",
+            Category::Circuit => "CIRCUIT",
+            Category::Directory => "DIRECTORY",
+            Category::Control => "CONTROL",
+        }
+    }
+
+    /// The local end is on the left for connections to tor, the remote for
+    /// connections from it.
+    pub fn is_incoming(self) -> bool {
+        matches!(
+            self,
+            Category::Inbound | Category::Socks | Category::Control
+        )
+    }
+}
+
+/// An established TCP connection of tor's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Socket {
+    pub local: SocketAddr,
+    pub remote: SocketAddr,
+}
+
+/// Where the sockets came from, and why not from something better.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum SocketSource {
+    /// Not read (yet): why.
+    Unavailable { why: String },
+    /// tor's network namespace, joined to tor's own descriptors: exactly
+    /// tor's sockets.
+    Descriptors,
+    /// tor's network namespace, sockets of tor's user: tor's descriptors
+    /// could not be read (why).
+    TorUser { uid: u32, why: String },
+}
+
+impl Default for SocketSource {
+    fn default() -> Self {
+        SocketSource::Unavailable {
+            why: "not read yet".into(),
+        }
+    }
+}
+
+/// One connection on the page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Connection {
+    pub category: Category,
+    pub local: SocketAddr,
+    pub remote: SocketAddr,
+    /// The peer relay, when the consensus has one at the remote address.
+    pub fingerprint: Option<String>,
+    pub nickname: Option<String>,
+    /// Unix seconds rnyx first saw it.
+    pub first_seen: u64,
+    /// Open already at rnyx's first look: its age is a lower bound.
+    pub before_start: bool,
+}
+
+impl Connection {
+    /// Client and exit addresses are private by default: an inbound
+    /// connection from something that is not a relay (a client of a guard
+    /// or bridge) and what an exit connects to.
+    pub fn is_private(&self) -> bool {
+        match self.category {
+            Category::Inbound => self.fingerprint.is_none(),
+            Category::Exit => true,
+            _ => false,
+        }
+    }
+}
+
+/// The table the page shows.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Connections {
+    pub source: SocketSource,
+    pub list: Vec<Connection>,
+    /// Unix seconds of the last refresh (0: never).
+    pub refreshed: u64,
+    /// Why the last refresh failed, if it did (the list is the one before).
+    pub error: Option<String>,
+}
+
+impl Connections {
+    /// Replaces the list with `sockets` classified; a connection seen before
+    /// keeps its first-seen time. On the first refresh every connection
+    /// predates rnyx.
+    pub fn refresh(
+        &mut self,
+        sockets: &[Socket],
+        source: SocketSource,
+        classifier: &Classifier,
+        now: u64,
+    ) {
+        let first = self.refreshed == 0;
+        let seen: HashMap<(SocketAddr, SocketAddr), (u64, bool)> = self
+            .list
+            .iter()
+            .map(|c| ((c.local, c.remote), (c.first_seen, c.before_start)))
+            .collect();
+        self.list = sockets
+            .iter()
+            .map(|s| {
+                let (category, relay) = classifier.classify(s);
+                let (first_seen, before_start) = seen
+                    .get(&(s.local, s.remote))
+                    .copied()
+                    .unwrap_or((now, first));
+                Connection {
+                    category,
+                    local: s.local,
+                    remote: s.remote,
+                    fingerprint: relay.map(|r| r.0.to_owned()),
+                    nickname: relay.map(|r| r.1.to_owned()),
+                    first_seen,
+                    before_start,
+                }
+            })
+            .collect();
+        self.source = source;
+        self.refreshed = now;
+        self.error = None;
+    }
+
+    /// Connections per category, in [`Category::ALL`] order, zeros left out.
+    pub fn counts(&self) -> Vec<(Category, usize)> {
+        let mut n = [0usize; 8];
+        for c in &self.list {
+            n[c.category as usize] += 1;
+        }
+        Category::ALL
+            .into_iter()
+            .zip(n)
+            .filter(|(_, n)| *n > 0)
+            .collect()
+    }
+}
+
+/// A listener: a port, on one address or all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Listener {
+    ip: Option<IpAddr>,
+    port: u16,
+}
+
+impl Listener {
+    /// `127.0.0.1:9001`, `[::]:9001`, `0.0.0.0:9001` or a bare port; not
+    /// `unix:` paths or `auto`.
+    fn parse(s: &str) -> Option<Listener> {
+        let s = s.trim().trim_matches('"');
+        if let Ok(addr) = s.parse::<SocketAddr>() {
+            let ip = (!addr.ip().is_unspecified()).then_some(addr.ip());
+            return Some(Listener {
+                ip,
+                port: addr.port(),
+            });
+        }
+        s.parse().ok().map(|port| Listener { ip: None, port })
+    }
+
+    fn matches(&self, local: SocketAddr) -> bool {
+        self.port == local.port() && self.ip.is_none_or(|ip| ip == local.ip())
+    }
+}
+
+/// What deciding a category needs to know of tor.
+#[derive(Debug)]
+pub struct Classifier<'a> {
+    relay_ports: Vec<Listener>,
+    socks: Vec<Listener>,
+    control: Vec<Listener>,
+    consensus: &'a ConsensusIndex,
+    /// Relays at the end of a built one-hop circuit (directory fetches).
+    directory_ends: HashSet<&'a str>,
+    /// Where onion services' ports lead (`HiddenServicePort` targets).
+    hidden_targets: &'a [SocketAddr],
+    /// Whether this tor exits (its policy accepts something).
+    exits: bool,
+}
+
+impl<'a> Classifier<'a> {
+    pub fn new(
+        listeners: &Listeners,
+        consensus: &'a ConsensusIndex,
+        circuits: &'a CircuitTable,
+        hidden_targets: &'a [SocketAddr],
+        exits: bool,
+    ) -> Self {
+        let parse = |v: &[String]| v.iter().filter_map(|s| Listener::parse(s)).collect();
+        let mut relay_ports: Vec<Listener> = parse(&listeners.or);
+        relay_ports.extend(parse(&listeners.dir) as Vec<Listener>);
+        let directory_ends = circuits
+            .iter()
+            .filter(|c| c.status == CircuitStatus::Built && c.path.len() == 1)
+            .filter_map(|c| c.path[0].fingerprint.as_deref())
+            .collect();
+        Self {
+            relay_ports,
+            socks: parse(&listeners.socks),
+            control: parse(&listeners.control),
+            consensus,
+            directory_ends,
+            hidden_targets,
+            exits,
+        }
+    }
+
+    /// The category, and the peer relay (fingerprint, nickname) if known.
+    pub fn classify(&self, s: &Socket) -> (Category, Option<(&'a str, &'a str)>) {
+        let named = |r: &'a super::RelayEntry| (r.fingerprint.as_str(), r.nickname.as_str());
+        let on = |ls: &[Listener]| ls.iter().any(|l| l.matches(s.local));
+        if on(&self.relay_ports) {
+            // The peer's port is ephemeral: any relay at its address.
+            return (
+                Category::Inbound,
+                self.consensus.at(s.remote.ip()).next().map(named),
+            );
+        }
+        if on(&self.socks) {
+            return (Category::Socks, None);
+        }
+        if on(&self.control) {
+            return (Category::Control, None);
+        }
+        if self.hidden_targets.contains(&s.remote) {
+            return (Category::Hidden, None);
+        }
+        let relay = self.consensus.relay_at(s.remote);
+        let category = match relay {
+            Some(r) if self.directory_ends.contains(r.fingerprint.as_str()) => Category::Directory,
+            None if self.exits => Category::Exit,
+            _ => Category::Outbound,
+        };
+        (category, relay.map(named))
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,160 @@
+use super::*;
+use crate::model::{Circuit, Hop, RelayEntry};
+
+fn sock(local: &str, remote: &str) -> Socket {
+    Socket {
+        local: local.parse().unwrap(),
+        remote: remote.parse().unwrap(),
+    }
+}
+
+fn consensus() -> ConsensusIndex {
+    let relay = |fp: &str, nick: &str, v4: &str, v6: Option<&str>| RelayEntry {
+        fingerprint: fp.into(),
+        nickname: nick.into(),
+        or_address: v4.parse().ok(),
+        ipv6_address: v6.and_then(|a| a.parse().ok()),
+        flags: "Running".into(),
+    };
+    let mut c = ConsensusIndex::default();
+    c.replace([
+        relay(
+            "AAAA",
+            "alpha",
+            "198.51.100.1:9001",
+            Some("[2001:db8::1]:9001"),
+        ),
+        relay("BBBB", "beta", "198.51.100.2:443", None),
+        relay("DDDD", "dirauth", "198.51.100.4:9001", None),
+    ]);
+    c
+}
+
+fn listeners() -> Listeners {
+    Listeners {
+        // An ORPort bound to one address, and a v6 one on all.
+        or: vec!["203.0.113.5:9001".into(), "[::]:9001".into()],
+        dir: vec![],
+        socks: vec!["127.0.0.1:9050".into()],
+        control: vec!["127.0.0.1:9051".into(), "unix:/run/tor/control".into()],
+    }
+}
+
+fn circuits() -> CircuitTable {
+    let mut t = CircuitTable::new(10);
+    let circ = |id, status: &str, path: &str| Circuit {
+        id,
+        status: CircuitStatus::parse(status),
+        path: Hop::parse_path(path),
+        build_flags: vec![],
+        purpose: None,
+        time_created: None,
+    };
+    t.apply(circ(1, "BUILT", "$DDDD~dirauth"));
+    t.apply(circ(2, "EXTENDED", "$BBBB~beta"));
+    t
+}
+
+#[test]
+fn categories_follow_nyx_rules() {
+    let (c, circ, hidden) = (consensus(), circuits(), ["127.0.0.1:8080".parse().unwrap()]);
+    let l = listeners();
+    let k = Classifier::new(&l, &c, &circ, &hidden, true);
+    let cases = [
+        // From a relay to our ORPort on its own address.
+        (
+            sock("203.0.113.5:9001", "198.51.100.2:40000"),
+            Category::Inbound,
+            Some("beta"),
+        ),
+        // From a client, over IPv6 to the wildcard listener.
+        (
+            sock("[2001:db8::5]:9001", "[2001:db8::99]:5555"),
+            Category::Inbound,
+            None,
+        ),
+        (
+            sock("127.0.0.1:9050", "127.0.0.1:40001"),
+            Category::Socks,
+            None,
+        ),
+        (
+            sock("127.0.0.1:9051", "127.0.0.1:40002"),
+            Category::Control,
+            None,
+        ),
+        (
+            sock("127.0.0.1:40003", "127.0.0.1:8080"),
+            Category::Hidden,
+            None,
+        ),
+        // The end of a built one-hop circuit.
+        (
+            sock("203.0.113.5:40004", "198.51.100.4:9001"),
+            Category::Directory,
+            Some("dirauth"),
+        ),
+        (
+            sock("203.0.113.5:40005", "198.51.100.1:9001"),
+            Category::Outbound,
+            Some("alpha"),
+        ),
+        (
+            sock("[2001:db8::5]:40006", "[2001:db8::1]:9001"),
+            Category::Outbound,
+            Some("alpha"),
+        ),
+        // A relay's address on another port is not the relay: an exit.
+        (
+            sock("203.0.113.5:40007", "198.51.100.1:443"),
+            Category::Exit,
+            None,
+        ),
+        (
+            sock("203.0.113.5:40008", "93.184.216.34:443"),
+            Category::Exit,
+            None,
+        ),
+    ];
+    for (s, want, nick) in cases {
+        let (got, relay) = k.classify(&s);
+        assert_eq!((got, relay.map(|r| r.1)), (want, nick), "{s:?}");
+    }
+    // A non-exit calls the same connection OUTBOUND.
+    let k = Classifier::new(&l, &c, &circ, &hidden, false);
+    assert_eq!(
+        k.classify(&sock("203.0.113.5:40008", "93.184.216.34:443"))
+            .0,
+        Category::Outbound
+    );
+}
+
+#[test]
+fn refresh_keeps_first_seen_and_marks_the_first_look() {
+    let (index, circ, ls) = (consensus(), circuits(), listeners());
+    let classifier = Classifier::new(&ls, &index, &circ, &[], false);
+    let inbound = sock("203.0.113.5:9001", "198.51.100.2:40000");
+    let outbound = sock("203.0.113.5:40005", "198.51.100.1:9001");
+    let mut table = Connections::default();
+    table.refresh(&[inbound], SocketSource::Descriptors, &classifier, 100);
+    table.refresh(
+        &[inbound, outbound],
+        SocketSource::Descriptors,
+        &classifier,
+        105,
+    );
+    let ages: Vec<(u64, bool)> = table
+        .list
+        .iter()
+        .map(|c| (c.first_seen, c.before_start))
+        .collect();
+    assert_eq!(ages, [(100, true), (105, false)]);
+    assert_eq!(
+        table.counts(),
+        [(Category::Inbound, 1), (Category::Outbound, 1)]
+    );
+    assert!(
+        !table.list[0].is_private(),
+        "a relay's inbound connection is shown"
+    );
+}
