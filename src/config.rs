@@ -113,6 +113,7 @@ impl Config {
                 self.max_line_wrap,
                 crate::controller::utc_offset(),
             ),
+            show_addresses: self.show_addresses,
         }
     }
 

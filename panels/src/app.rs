@@ -59,6 +59,8 @@ pub struct AppSettings {
     pub confirm_quit: bool,
     pub graph: GraphPanel,
     pub log: LogPanel,
+    /// Show client and exit addresses on the connections page.
+    pub show_addresses: bool,
 }
 
 /// The default keymap: global actions and every page's.

@@ -1,6 +1,7 @@
 //! Every page, in Nyx's order. Adding a page is a module here and one line
 //! in [`PAGES`].
 
+pub mod connections;
 pub mod graph;
 
 use crate::app::AppSettings;
@@ -16,7 +17,7 @@ pub struct PageEntry {
 }
 
 /// The pages, in order.
-pub const PAGES: &[PageEntry] = &[graph::ENTRY];
+pub const PAGES: &[PageEntry] = &[graph::ENTRY, connections::ENTRY];
 
 /// Each page's id and actions, for the keymap and nyxrc.
 pub fn catalog() -> Vec<(&'static str, &'static [ActionSpec])> {

@@ -23,6 +23,7 @@ fn settings(confirm_quit: bool) -> AppSettings {
             show_accounting: true,
         },
         log: LogPanel::new(true, 4, 0),
+        show_addresses: false,
     }
 }
 

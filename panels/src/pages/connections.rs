@@ -1,0 +1,280 @@
+//! Page 2: tor's connections and circuits, as Nyx lays them out. One list:
+//! connections (tor's sockets, classified) and circuits (a header row and a
+//! row per hop), ordered by category and then the chosen sort. Client and
+//! exit addresses are scrubbed unless `show_addresses`.
+
+mod rows;
+
+pub use rows::SCRUBBED;
+
+use crate::keymap::{ActionSpec, Key};
+use crate::model::SocketSource;
+use crate::page::{Cx, HitMap, Mouse, MouseKind, Page, View};
+use crate::pages::PageEntry;
+use crate::popup::{Choice, Menu};
+use ratatui_core::buffer::Buffer;
+use ratatui_core::layout::Rect;
+use ratatui_core::text::Line;
+use ratatui_widgets::scrollbar::{Scrollbar, ScrollbarOrientation, ScrollbarState};
+use rows::{entries, Entry};
+use std::cell::Cell;
+
+pub use rows::Order;
+
+pub const ID: &str = "connections";
+
+pub const ENTRY: PageEntry = PageEntry {
+    id: ID,
+    actions: ACTIONS,
+    make: |s| {
+        Box::new(ConnectionsPage {
+            show_addresses: s.show_addresses,
+            ..ConnectionsPage::default()
+        })
+    },
+};
+
+const MENU: Option<&str> = Some("Connections");
+
+pub const ACTIONS: &[ActionSpec] = &[
+    ActionSpec::new("sort", "sort ordering", &[Key::Char('s')], MENU),
+    ActionSpec::new(
+        "addresses",
+        "show client and exit addresses",
+        &[Key::Char('A')],
+        MENU,
+    ),
+    ActionSpec::new("up", "previous row", &[Key::Up], None),
+    ActionSpec::new("down", "next row", &[Key::Down], None),
+    ActionSpec::new("page_up", "page up", &[Key::PageUp], None),
+    ActionSpec::new("page_down", "page down", &[Key::PageDown], None),
+    ActionSpec::new("top", "first row", &[Key::Home], None),
+    ActionSpec::new("bottom", "last row", &[Key::End], None),
+];
+
+/// View state of the connections page.
+#[derive(Debug, Clone, Default)]
+pub struct ConnectionsPage {
+    pub order: Order,
+    pub show_addresses: bool,
+    /// The selected entry (a connection or a circuit).
+    selected: Cell<usize>,
+    popup: Option<Menu>,
+    /// Entries at the last draw, rows a page, first entry drawn.
+    shown: Cell<(usize, usize, usize)>,
+    rows: HitMap<usize>,
+}
+
+impl ConnectionsPage {
+    fn move_by(&mut self, delta: isize) {
+        let (n, _, _) = self.shown.get();
+        let to = self.selected.get().saturating_add_signed(delta);
+        self.selected.set(to.min(n.saturating_sub(1)));
+    }
+
+    fn page(&self) -> isize {
+        isize::try_from(self.shown.get().1.max(1)).unwrap_or(1)
+    }
+}
+
+impl Page for ConnectionsPage {
+    fn id(&self) -> &'static str {
+        ID
+    }
+
+    fn title(&self) -> &'static str {
+        "Connections"
+    }
+
+    fn actions(&self) -> &'static [ActionSpec] {
+        ACTIONS
+    }
+
+    fn action(&mut self, action: &'static str, _cx: &mut Cx) {
+        match action {
+            "sort" => {
+                self.popup = Some(Menu::of(
+                    "Sort connections by",
+                    &Order::ALL,
+                    &self.order,
+                    |o| o.name(),
+                ));
+            }
+            "addresses" => self.show_addresses = !self.show_addresses,
+            "up" => self.move_by(-1),
+            "down" => self.move_by(1),
+            "page_up" => self.move_by(-self.page()),
+            "page_down" => self.move_by(self.page()),
+            "top" => self.selected.set(0),
+            "bottom" => self.selected.set(usize::MAX),
+            _ => {}
+        }
+    }
+
+    fn value(&self, action: &str) -> Option<String> {
+        match action {
+            "sort" => Some(self.order.name().to_owned()),
+            "addresses" => Some(
+                if self.show_addresses {
+                    "shown"
+                } else {
+                    "scrubbed"
+                }
+                .into(),
+            ),
+            _ => None,
+        }
+    }
+
+    fn modal(&self) -> bool {
+        self.popup.is_some()
+    }
+
+    fn modal_key(&mut self, key: Key, _cx: &mut Cx) {
+        if let Some(mut menu) = self.popup.take() {
+            let choice = menu.key(key);
+            self.chosen(menu, choice);
+        }
+    }
+
+    fn mouse(&mut self, m: Mouse, _cx: &mut Cx) {
+        if let Some(mut menu) = self.popup.take() {
+            let choice = menu.mouse(m);
+            self.chosen(menu, choice);
+            return;
+        }
+        match m.kind {
+            MouseKind::WheelUp => self.move_by(-3),
+            MouseKind::WheelDown => self.move_by(3),
+            MouseKind::Click => {
+                if let Some(i) = self.rows.at(m.column, m.row) {
+                    self.selected.set(i);
+                }
+            }
+        }
+    }
+
+    fn render(&self, view: &View, area: Rect, buf: &mut Buffer) {
+        self.rows.clear();
+        if area.height < 2 || area.width < 20 {
+            return;
+        }
+        let state = view.state;
+        let theme = view.theme;
+        let list = entries(state, self.order, view.now);
+        let table = &state.connections;
+        // Title: counts per category, then where the sockets came from.
+        let mut counts: Vec<String> = table
+            .counts()
+            .iter()
+            .map(|(c, n)| format!("{n} {}", c.name().to_ascii_lowercase()))
+            .collect();
+        if !state.circuits.is_empty() {
+            counts.push(format!("{} circuit", state.circuits.len()));
+        }
+        let title = format!("Connections ({}):", counts.join(", "));
+        buf.set_line(
+            area.x,
+            area.y,
+            &Line::styled(title, theme.title()),
+            area.width,
+        );
+        let note = match (&table.error, &table.source) {
+            (Some(e), _) => Some(format!("cannot read tor's connections: {e}")),
+            (None, SocketSource::TorUser { uid, why }) => Some(format!(
+                "sockets of tor's user (uid {uid}), not tor's own: {why}"
+            )),
+            (None, SocketSource::Unavailable { why }) if state.connection.connected => {
+                Some(format!("tor's sockets: {why}"))
+            }
+            _ => None,
+        };
+        let mut top = area.y + 1;
+        if let Some(note) = note {
+            let note = crate::text::strip_controls(&note);
+            buf.set_stringn(area.x, top, note, usize::from(area.width), theme.warning());
+            top += 1;
+        }
+        let height = usize::from((area.y + area.height).saturating_sub(top));
+        // Rows of every entry, to scroll by entry and keep the selection in view.
+        let selected = self.selected.get().min(list.len().saturating_sub(1));
+        self.selected.set(selected);
+        let heights: Vec<usize> = list.iter().map(Entry::rows).collect();
+        let (_, _, mut first) = self.shown.get();
+        first = first.min(selected);
+        while heights[first..=selected.min(heights.len().saturating_sub(1))]
+            .iter()
+            .sum::<usize>()
+            > height
+            && first < selected
+        {
+            first += 1;
+        }
+        self.shown.set((list.len(), height, first));
+        let text_x = area.x + 2;
+        let width = usize::from(area.width - 2);
+        let mut y = top;
+        for (i, entry) in list.iter().enumerate().skip(first) {
+            if usize::from(y - top) >= height {
+                break;
+            }
+            let lines = entry.lines(state, width, self.show_addresses, view.now);
+            let start = y;
+            for line in lines {
+                if usize::from(y - top) >= height {
+                    break;
+                }
+                let style = if i == selected {
+                    theme.highlight()
+                } else {
+                    theme.plain()
+                };
+                buf.set_stringn(text_x, y, line, width, style);
+                y += 1;
+            }
+            self.rows
+                .add(Rect::new(area.x, start, area.width, y - start), i);
+        }
+        let total: usize = heights.iter().sum();
+        if total > height {
+            let before: usize = heights[..first].iter().sum();
+            let mut sb = ScrollbarState::new(total - height + 1)
+                .position(before)
+                .viewport_content_length(height);
+            Scrollbar::new(ScrollbarOrientation::VerticalLeft)
+                .begin_symbol(None)
+                .end_symbol(None)
+                .render(
+                    Rect {
+                        y: top,
+                        height: u16::try_from(height).unwrap_or(u16::MAX),
+                        width: 1,
+                        ..area
+                    },
+                    buf,
+                    &mut sb,
+                );
+        }
+    }
+
+    fn render_popup(&self, view: &View, area: Rect, buf: &mut Buffer) {
+        if let Some(menu) = &self.popup {
+            menu.render(view.theme, area, buf);
+        }
+    }
+}
+
+impl ConnectionsPage {
+    fn chosen(&mut self, menu: Menu, choice: Choice) {
+        match choice {
+            Choice::Open => self.popup = Some(menu),
+            Choice::Cancel => {}
+            Choice::Picked(i) => self.order = Order::ALL[i],
+        }
+    }
+}
+
+use ratatui_core::widgets::StatefulWidget as _;
+
+#[cfg(test)]
+mod tests;

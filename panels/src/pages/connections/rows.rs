@@ -1,0 +1,260 @@
+//! The entries of the connections page and their rows, laid out to width.
+
+use crate::format;
+use crate::model::{Category, Circuit, CircuitStatus, Connection, ControllerState};
+use std::cmp::Ordering;
+use std::fmt::Write as _;
+use std::net::SocketAddr;
+
+/// What a scrubbed address reads as.
+pub const SCRUBBED: &str = "<scrubbed>";
+
+/// How entries are ordered within their category (categories always come
+/// first, in Nyx's order).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Order {
+    /// Address, then uptime (Nyx's default).
+    #[default]
+    Category,
+    Uptime,
+    Address,
+    Port,
+    Fingerprint,
+    Nickname,
+}
+
+impl Order {
+    pub const ALL: [Order; 6] = [
+        Order::Category,
+        Order::Uptime,
+        Order::Address,
+        Order::Port,
+        Order::Fingerprint,
+        Order::Nickname,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Order::Category => "category",
+            Order::Uptime => "uptime",
+            Order::Address => "address",
+            Order::Port => "port",
+            Order::Fingerprint => "fingerprint",
+            Order::Nickname => "nickname",
+        }
+    }
+
+    fn compare(self, a: &Connection, b: &Connection) -> Ordering {
+        let by_address = || {
+            a.is_private()
+                .cmp(&b.is_private())
+                .then(a.remote.ip().cmp(&b.remote.ip()))
+                .then(a.remote.port().cmp(&b.remote.port()))
+        };
+        // Oldest first.
+        let by_age = || a.first_seen.cmp(&b.first_seen);
+        match self {
+            Order::Category | Order::Address => by_address().then_with(by_age),
+            Order::Uptime => by_age().then_with(by_address),
+            Order::Port => a.remote.port().cmp(&b.remote.port()).then_with(by_address),
+            Order::Fingerprint => {
+                none_last(a.fingerprint.as_ref(), b.fingerprint.as_ref()).then_with(by_address)
+            }
+            Order::Nickname => {
+                none_last(a.nickname.as_ref(), b.nickname.as_ref()).then_with(by_address)
+            }
+        }
+    }
+}
+
+fn none_last(a: Option<&String>, b: Option<&String>) -> Ordering {
+    match (a, b) {
+        (Some(a), Some(b)) => a.cmp(b),
+        (Some(_), None) => Ordering::Less,
+        (None, Some(_)) => Ordering::Greater,
+        (None, None) => Ordering::Equal,
+    }
+}
+
+/// One entry of the list.
+#[derive(Debug, Clone, Copy)]
+pub enum Entry<'a> {
+    Connection(&'a Connection),
+    Circuit(&'a Circuit),
+}
+
+impl Entry<'_> {
+    pub fn category(&self) -> Category {
+        match self {
+            Entry::Connection(c) => c.category,
+            Entry::Circuit(_) => Category::Circuit,
+        }
+    }
+
+    /// Rows it takes: one, or a circuit's header and its hops.
+    pub fn rows(&self) -> usize {
+        match self {
+            Entry::Connection(_) => 1,
+            Entry::Circuit(c) => 1 + c.path.len(),
+        }
+    }
+
+    /// Its rows laid out to `width` characters.
+    pub fn lines(
+        &self,
+        state: &ControllerState,
+        width: usize,
+        show_addresses: bool,
+        now: u64,
+    ) -> Vec<String> {
+        match self {
+            Entry::Connection(c) => vec![connection_line(c, width, show_addresses, now)],
+            Entry::Circuit(c) => circuit_lines(state, c, width),
+        }
+    }
+}
+
+/// Every entry, ordered: categories in Nyx's order, within one by `order`.
+pub fn entries(state: &ControllerState, order: Order, _now: u64) -> Vec<Entry<'_>> {
+    let mut list: Vec<Entry> = state
+        .connections
+        .list
+        .iter()
+        .map(Entry::Connection)
+        .chain(state.circuits.iter().map(Entry::Circuit))
+        .collect();
+    list.sort_by(|a, b| {
+        a.category().cmp(&b.category()).then_with(|| match (a, b) {
+            (Entry::Connection(a), Entry::Connection(b)) => order.compare(a, b),
+            (Entry::Circuit(a), Entry::Circuit(b)) => a.id.cmp(&b.id),
+            _ => Ordering::Equal,
+        })
+    });
+    list
+}
+
+fn address(addr: SocketAddr) -> String {
+    addr.to_string()
+}
+
+/// What is usually behind a port an exit connects to.
+fn port_purpose(port: u16) -> Option<&'static str> {
+    Some(match port {
+        21 => "FTP",
+        22 => "SSH",
+        25 => "SMTP",
+        53 => "DNS",
+        80 | 8080 => "HTTP",
+        110 => "POP3",
+        143 => "IMAP",
+        194 | 6667 | 6697 => "IRC",
+        443 | 8443 => "HTTPS",
+        465 | 587 => "SMTPS",
+        993 => "IMAPS",
+        995 => "POP3S",
+        5222 => "XMPP",
+        9001 | 9030 => "TOR",
+        _ => return None,
+    })
+}
+
+/// `remote  -->  local` for connections to tor, `local  -->  remote` from
+/// it; then the peer relay when there is room; on the right its age (`+`:
+/// open before rnyx looked) and its category.
+fn connection_line(c: &Connection, width: usize, show_addresses: bool, now: u64) -> String {
+    let hidden = c.is_private() && !show_addresses;
+    let remote = if hidden {
+        SCRUBBED.to_owned()
+    } else {
+        let mut r = address(c.remote);
+        if c.category == Category::Exit {
+            if let Some(p) = port_purpose(c.remote.port()) {
+                let _ = write!(r, " ({p})");
+            }
+        }
+        r
+    };
+    let local = address(c.local);
+    let (from, to) = if c.category.is_incoming() {
+        (remote, local)
+    } else {
+        (local, remote)
+    };
+    let age = format!(
+        "{}{}",
+        if c.before_start { "+" } else { "" },
+        format::short_duration(now.saturating_sub(c.first_seen))
+    );
+    let right = format!("{age:>6} ({})", c.category.name());
+    let mut left = format!("{from:<28}  -->  {to:<34}");
+    let room = width.saturating_sub(right.len() + 1);
+    if let (Some(fp), true) = (&c.fingerprint, room >= left.len() + 42) {
+        let _ = write!(left, "{fp} ");
+    }
+    if let (Some(nick), true) = (&c.nickname, room >= left.len() + 8) {
+        left.push_str(nick);
+    }
+    fit(&left, &right, width)
+}
+
+/// `left` and `right` on one row of `width`, `left` cut first.
+fn fit(left: &str, right: &str, width: usize) -> String {
+    let right_len = right.chars().count();
+    if right_len + 1 >= width {
+        return left.chars().take(width).collect();
+    }
+    let room = width - right_len - 1;
+    let left: String = left.chars().take(room).collect();
+    format!("{left:<room$} {right}")
+}
+
+fn circuit_lines(state: &ControllerState, c: &Circuit, width: usize) -> Vec<String> {
+    let purpose = c.purpose.as_deref().unwrap_or("GENERAL");
+    let head = match c.status {
+        CircuitStatus::Built => format!("Circuit {}, {}", c.id, purpose.to_ascii_lowercase()),
+        _ => format!(
+            "Circuit {}, {} ({}…)",
+            c.id,
+            purpose.to_ascii_lowercase(),
+            c.status.as_str().to_ascii_lowercase()
+        ),
+    };
+    let mut lines = vec![fit(&head, "(CIRCUIT)", width)];
+    let n = c.path.len();
+    for (i, hop) in c.path.iter().enumerate() {
+        let relay = hop
+            .fingerprint
+            .as_deref()
+            .and_then(|fp| state.consensus.get(fp));
+        let addr = relay
+            .and_then(|r| r.or_address.or(r.ipv6_address))
+            .map_or_else(|| "?".to_owned(), address);
+        let branch = if i + 1 == n { "└─" } else { "│ " };
+        let role = if i == 0 {
+            "Guard"
+        } else if i + 1 == n {
+            if c.build_flags.iter().any(|f| f == "IS_INTERNAL")
+                || c.purpose.as_deref() != Some("GENERAL")
+            {
+                "End"
+            } else {
+                "Exit"
+            }
+        } else {
+            "Middle"
+        };
+        let mut left = format!("{branch} {addr:<28}");
+        if let Some(fp) = &hop.fingerprint {
+            let _ = write!(left, " {fp}");
+        }
+        let nick = hop
+            .nickname
+            .as_deref()
+            .or(relay.map(|r| r.nickname.as_str()));
+        if let Some(nick) = nick {
+            let _ = write!(left, " {nick}");
+        }
+        lines.push(fit(&left, &format!("{} / {role}", i + 1), width));
+    }
+    lines
+}

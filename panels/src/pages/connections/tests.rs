@@ -1,0 +1,217 @@
+use super::*;
+use crate::keymap::Keymap;
+use crate::model::{
+    Category, Circuit, CircuitStatus, Classifier, ConsensusIndex, ControllerState, Hop, Listeners,
+    RelayEntry, Socket, SocketSource,
+};
+use crate::page::Outbox;
+use crate::theme::Theme;
+
+const NOW: u64 = 1_795_255_200;
+
+fn state() -> ControllerState {
+    let mut s = ControllerState::default();
+    s.connection.connected = true;
+    let relay = |fp: &str, nick: &str, v4: &str| RelayEntry {
+        fingerprint: fp.repeat(40 / fp.len()),
+        nickname: nick.into(),
+        or_address: v4.parse().ok(),
+        ipv6_address: None,
+        flags: "Running".into(),
+    };
+    s.consensus = ConsensusIndex::default();
+    s.consensus.replace([
+        relay("A", "alpha", "198.51.100.1:9001"),
+        relay("B", "beta", "198.51.100.2:443"),
+        relay("C", "gamma\u{1b}[31m", "198.51.100.3:9001"),
+    ]);
+    s.relay.listeners = Listeners {
+        or: vec!["203.0.113.5:9001".into()],
+        ..Listeners::default()
+    };
+    s.relay.exits = true;
+    s.circuits.apply(Circuit {
+        id: 7,
+        status: CircuitStatus::Built,
+        path: Hop::parse_path(&format!(
+            "${}~alpha,${}~beta",
+            "A".repeat(40),
+            "B".repeat(40)
+        )),
+        build_flags: vec![],
+        purpose: Some("GENERAL".into()),
+        time_created: None,
+    });
+    let sock = |l: &str, r: &str| Socket {
+        local: l.parse().unwrap(),
+        remote: r.parse().unwrap(),
+    };
+    let sockets = [
+        sock("203.0.113.5:9001", "198.51.100.2:40000"),
+        sock("203.0.113.5:9001", "192.0.2.77:50000"),
+        sock("203.0.113.5:41000", "198.51.100.1:9001"),
+        sock("203.0.113.5:41001", "93.184.216.34:443"),
+    ];
+    let classifier = Classifier::new(&s.relay.listeners, &s.consensus, &s.circuits, &[], true);
+    s.connections
+        .refresh(&sockets, SocketSource::Descriptors, &classifier, NOW - 300);
+    s
+}
+
+fn draw(page: &ConnectionsPage, s: &ControllerState, w: u16, h: u16) -> Vec<String> {
+    let area = Rect::new(0, 0, w, h);
+    let mut buf = Buffer::empty(area);
+    let keymap = Keymap::new(&[], &[]);
+    let view = View {
+        state: s,
+        now: NOW,
+        theme: Theme { color: false },
+        keymap: &keymap,
+    };
+    page.render(&view, area, &mut buf);
+    (0..h)
+        .map(|y| {
+            (0..w)
+                .map(|x| buf[(x, y)].symbol().to_owned())
+                .collect::<String>()
+                .trim_end()
+                .to_owned()
+        })
+        .collect()
+}
+
+fn act(page: &mut ConnectionsPage, s: &ControllerState, action: &'static str) {
+    let mut out = Outbox::default();
+    let mut cx = Cx {
+        shown: s,
+        live: s,
+        now: NOW,
+        out: &mut out,
+    };
+    page.action(action, &mut cx);
+}
+
+#[test]
+fn categories_in_order_scrubbed_and_a_circuit_tree() {
+    let s = state();
+    let page = ConnectionsPage::default();
+    let rows = draw(&page, &s, 160, 12);
+    assert_eq!(
+        rows[0],
+        "Connections (2 inbound, 1 outbound, 1 exit, 1 circuit):"
+    );
+    let find = |t: &str| {
+        rows.iter()
+            .position(|r| r.contains(t))
+            .unwrap_or_else(|| panic!("{t}:\n{}", rows.join("\n")))
+    };
+    // A relay's inbound connection is shown with its name; a client's and
+    // the exit's destination are scrubbed, and sort last in their category.
+    assert!(
+        rows[1].contains("198.51.100.2:40000") && rows[1].contains("beta"),
+        "{}",
+        rows[1]
+    );
+    assert!(rows[1].contains("+5m (INBOUND)"), "{}", rows[1]);
+    assert!(
+        rows[2].trim_start().starts_with("<scrubbed> ")
+            && rows[2].contains("-->  203.0.113.5:9001"),
+        "{}",
+        rows[2]
+    );
+    assert!(!rows.join("\n").contains("192.0.2.77"));
+    assert!(!rows.join("\n").contains("93.184.216.34"));
+    assert!(rows[find("(EXIT)")].contains("203.0.113.5:41001"));
+    // Outbound, with fingerprint and nickname at this width.
+    let out = &rows[find("(OUTBOUND)")];
+    assert!(
+        out.contains(&"A".repeat(40)) && out.contains("alpha"),
+        "{out}"
+    );
+    // The circuit: header, then its hops.
+    let c = find("Circuit 7, general");
+    assert!(rows[c].ends_with("(CIRCUIT)"));
+    assert!(
+        rows[c + 1].starts_with("  │  198.51.100.1:9001") && rows[c + 1].ends_with("1 / Guard")
+    );
+    assert!(rows[c + 2].starts_with("  └─ 198.51.100.2:443") && rows[c + 2].ends_with("2 / Exit"));
+    // Nicknames from the consensus carry no control characters.
+    assert!(!rows.join("").contains('\u{1b}'));
+}
+
+#[test]
+fn narrow_rows_keep_the_category_and_drop_the_fingerprint() {
+    let s = state();
+    let rows = draw(&ConnectionsPage::default(), &s, 80, 12);
+    for r in &rows[1..6] {
+        assert!(r.chars().count() <= 80, "{r}");
+        assert!(r.ends_with(')'), "{r}");
+        assert!(!r.contains(&"A".repeat(40)), "{r}");
+    }
+}
+
+#[test]
+fn show_addresses_sort_and_selection() {
+    let s = state();
+    let mut page = ConnectionsPage::default();
+    act(&mut page, &s, "addresses");
+    let rows = draw(&page, &s, 160, 12).join("\n");
+    assert!(rows.contains("192.0.2.77:50000") && rows.contains("93.184.216.34:443 (HTTPS)"));
+    // Sorted by port: within INBOUND the client (port 50000) comes after 40000 still;
+    // by uptime nothing changes order here, but the menu applies the choice.
+    let mut out = Outbox::default();
+    let mut cx = Cx {
+        shown: &s,
+        live: &s,
+        now: NOW,
+        out: &mut out,
+    };
+    page.action("sort", &mut cx);
+    assert!(page.modal());
+    page.modal_key(Key::Down, &mut cx);
+    page.modal_key(Key::Down, &mut cx);
+    page.modal_key(Key::Enter, &mut cx);
+    assert_eq!(page.order, Order::Address);
+    // Selection moves by key and by click, and stays in range.
+    draw(&page, &s, 160, 12);
+    act(&mut page, &s, "bottom");
+    let rows = draw(&page, &s, 160, 12);
+    assert_eq!(page.selected.get(), 4, "five entries: the circuit is last");
+    act(&mut page, &s, "up");
+    assert_eq!(page.selected.get(), 3);
+    let y = rows.iter().position(|r| r.contains("(OUTBOUND)")).unwrap();
+    page.mouse(
+        Mouse {
+            kind: MouseKind::Click,
+            column: 5,
+            row: u16::try_from(y).unwrap(),
+        },
+        &mut cx,
+    );
+    assert_eq!(page.selected.get(), 2);
+}
+
+#[test]
+fn the_source_and_errors_are_said() {
+    let mut s = state();
+    s.connections.source = SocketSource::TorUser {
+        uid: 110,
+        why: "/proc/42/fd: Permission denied (tor's descriptors need tor's user or root)".into(),
+    };
+    let rows = draw(&ConnectionsPage::default(), &s, 160, 12);
+    assert!(
+        rows[1].starts_with("sockets of tor's user (uid 110), not tor's own: /proc/42/fd"),
+        "{}",
+        rows[1]
+    );
+    s.connections.error = Some("cannot read /proc/42/net/tcp: No such file or directory".into());
+    let rows = draw(&ConnectionsPage::default(), &s, 160, 12);
+    assert!(
+        rows[1].starts_with("cannot read tor's connections: cannot read /proc/42/net/tcp"),
+        "{}",
+        rows[1]
+    );
+    // The list from before stays.
+    assert!(rows.iter().any(|r| r.contains("(INBOUND)")));
+    let _ = Category::ALL;
+}
