@@ -206,3 +206,106 @@ async fn monitor_in_a_real_terminal() {
     assert_eq!(tmux.display("rnyx", "#{alternate_on}"), "0");
     assert_eq!(tmux.display("rnyx", "#{cursor_flag}"), "1");
 }
+
+/// The exit relay's connections as rnyx sees them from outside the
+/// network's namespace, against what tor itself says.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connections_of_the_exit_relay_are_tors_own() {
+    use rnyx_panels::model::{Category, SocketSource};
+    let net = network();
+    let exit = net
+        .tors
+        .iter()
+        .find(|t| t.name == rnyx::demo::EXIT_RELAY)
+        .unwrap();
+    let (socket, cookie) = (exit.control_socket(), exit.dir.join("control_auth_cookie"));
+    let handle = spawn(ControllerConfig {
+        targets: vec![exit.target()],
+        connection_rate: std::time::Duration::from_secs(1),
+        ..ControllerConfig::default()
+    });
+    // Every relay of the network, by ORPort: its fingerprint and nickname.
+    let relays: Vec<(u16, String, String)> = net
+        .tors
+        .iter()
+        .filter_map(|t| Some((t.or_port?, t.fingerprint()?, t.name.clone())))
+        .collect();
+    eventually("the consensus read", 60, || {
+        handle
+            .state
+            .read(|s| (s.consensus.len() >= relays.len() - 1).then_some(()))
+    })
+    .await;
+    // A refresh of the connections that had the consensus to name peers.
+    let after = rnyx::controller::now_secs() + 1;
+    eventually("connections read after the consensus", 30, || {
+        handle
+            .state
+            .read(|s| (s.connections.refreshed >= after).then_some(()))
+    })
+    .await;
+    // One OR connection per line of tor's orconn-status, never merged by
+    // peer (the network has several relays on one address).
+    let (ours, tors) = eventually("as many OR connections as tor lists", 30, || {
+        let tors = raw_getinfo(&socket, &cookie, "orconn-status")
+            .lines()
+            .count();
+        let ours = handle.state.read(|s| s.or_connections.len());
+        (ours == tors).then_some((ours, tors))
+    })
+    .await;
+    assert!(tors >= relays.len() - 1, "{ours} of {tors}");
+    let state = handle.state.snapshot();
+    assert_eq!(state.connections.source, SocketSource::Descriptors);
+    assert_eq!(state.connections.error, None);
+    let or_port = exit.or_port.unwrap();
+    let mut outbound = 0;
+    for c in &state.connections.list {
+        // INBOUND exactly when the local end is the relay's ORPort.
+        assert_eq!(
+            c.category == Category::Inbound,
+            c.local.port() == or_port,
+            "{c:?}"
+        );
+        // Connections tor made to a relay's ORPort name that relay (the end
+        // of a one-hop circuit is a directory connection).
+        if matches!(c.category, Category::Outbound | Category::Directory) {
+            outbound += 1;
+            let (_, fp, name) = relays
+                .iter()
+                .find(|(p, ..)| *p == c.remote.port())
+                .unwrap_or_else(|| panic!("an outbound connection to a relay: {c:?}"));
+            assert_eq!(c.fingerprint.as_ref(), Some(fp), "{c:?}");
+            assert_eq!(c.nickname.as_ref(), Some(name), "{c:?}");
+        }
+    }
+    let relay_links = state
+        .connections
+        .list
+        .iter()
+        .filter(|c| c.category == Category::Inbound && c.relays_at_address > 0)
+        .count()
+        + outbound;
+    assert!(relay_links > 0, "{:#?}", state.connections.list);
+    // The circuits tor lists are the ones rnyx has.
+    eventually("circuit ids equal to circuit-status", 30, || {
+        let raw = raw_getinfo(&socket, &cookie, "circuit-status");
+        let mut tors: Vec<u64> = raw
+            .lines()
+            .filter(|l| !l.contains(" CLOSED") && !l.contains(" FAILED"))
+            .filter_map(|l| l.split(' ').next()?.parse().ok())
+            .collect();
+        tors.sort_unstable();
+        let ours: Vec<u64> = handle
+            .state
+            .read(|s| s.circuits.iter().map(|c| c.id).collect());
+        (ours == tors).then_some(())
+    })
+    .await;
+    // The header says the policy tor has, not `reject *:*`.
+    let policy = state.relay.exit_policy.clone().unwrap_or_default();
+    let full = raw_getinfo(&socket, &cookie, "exit-policy/full");
+    assert!(full.contains("accept"), "{full}");
+    assert!(policy.contains("accept"), "{policy} from {full}");
+    assert!(state.relay.exits);
+}

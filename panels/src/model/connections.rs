@@ -93,9 +93,13 @@ pub struct Connection {
     pub category: Category,
     pub local: SocketAddr,
     pub remote: SocketAddr,
-    /// The peer relay, when the consensus has one at the remote address.
+    /// The peer relay, when the consensus has exactly one at the remote
+    /// address (and port, for connections tor made).
     pub fingerprint: Option<String>,
     pub nickname: Option<String>,
+    /// Relays the consensus lists at the remote address: more than one
+    /// leaves the peer unnamed (an inbound connection's port says nothing).
+    pub relays_at_address: usize,
     /// Unix seconds rnyx first saw it.
     pub first_seen: u64,
     /// Open already at rnyx's first look: its age is a lower bound.
@@ -108,7 +112,7 @@ impl Connection {
     /// or bridge) and what an exit connects to.
     pub fn is_private(&self) -> bool {
         match self.category {
-            Category::Inbound => self.fingerprint.is_none(),
+            Category::Inbound => self.relays_at_address == 0,
             Category::Exit => true,
             _ => false,
         }
@@ -146,7 +150,11 @@ impl Connections {
         self.list = sockets
             .iter()
             .map(|s| {
-                let (category, relay) = classifier.classify(s);
+                let (category, peer) = classifier.classify(s);
+                let relay = match peer {
+                    Peer::One(fp, nick) => Some((fp, nick)),
+                    _ => None,
+                };
                 let (first_seen, before_start) = seen
                     .get(&(s.local, s.remote))
                     .copied()
@@ -157,6 +165,7 @@ impl Connections {
                     remote: s.remote,
                     fingerprint: relay.map(|r| r.0.to_owned()),
                     nickname: relay.map(|r| r.1.to_owned()),
+                    relays_at_address: peer.count(),
                     first_seen,
                     before_start,
                 }
@@ -208,6 +217,26 @@ impl Listener {
     }
 }
 
+/// Which relay is at the other end, as the consensus tells.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Peer<'a> {
+    None,
+    /// Fingerprint and nickname.
+    One(&'a str, &'a str),
+    /// Several relays share the address.
+    Several(usize),
+}
+
+impl Peer<'_> {
+    pub fn count(self) -> usize {
+        match self {
+            Peer::None => 0,
+            Peer::One(..) => 1,
+            Peer::Several(n) => n,
+        }
+    }
+}
+
 /// What deciding a category needs to know of tor.
 #[derive(Debug)]
 pub struct Classifier<'a> {
@@ -250,25 +279,30 @@ impl<'a> Classifier<'a> {
         }
     }
 
-    /// The category, and the peer relay (fingerprint, nickname) if known.
-    pub fn classify(&self, s: &Socket) -> (Category, Option<(&'a str, &'a str)>) {
-        let named = |r: &'a super::RelayEntry| (r.fingerprint.as_str(), r.nickname.as_str());
+    /// The category, and the peer relay.
+    pub fn classify(&self, s: &Socket) -> (Category, Peer<'a>) {
+        let named =
+            |r: &'a super::RelayEntry| Peer::One(r.fingerprint.as_str(), r.nickname.as_str());
         let on = |ls: &[Listener]| ls.iter().any(|l| l.matches(s.local));
         if on(&self.relay_ports) {
-            // The peer's port is ephemeral: any relay at its address.
-            return (
-                Category::Inbound,
-                self.consensus.at(s.remote.ip()).next().map(named),
-            );
+            // The peer's port is ephemeral: the relay at its address, if
+            // only one is there.
+            let mut at = self.consensus.at(s.remote.ip());
+            let peer = match (at.next(), at.count()) {
+                (None, _) => Peer::None,
+                (Some(r), 0) => named(r),
+                (Some(_), more) => Peer::Several(more + 1),
+            };
+            return (Category::Inbound, peer);
         }
         if on(&self.socks) {
-            return (Category::Socks, None);
+            return (Category::Socks, Peer::None);
         }
         if on(&self.control) {
-            return (Category::Control, None);
+            return (Category::Control, Peer::None);
         }
         if self.hidden_targets.contains(&s.remote) {
-            return (Category::Hidden, None);
+            return (Category::Hidden, Peer::None);
         }
         let relay = self.consensus.relay_at(s.remote);
         let category = match relay {
@@ -276,7 +310,7 @@ impl<'a> Classifier<'a> {
             None if self.exits => Category::Exit,
             _ => Category::Outbound,
         };
-        (category, relay.map(named))
+        (category, relay.map_or(Peer::None, named))
     }
 }
 

@@ -117,8 +117,12 @@ fn categories_follow_nyx_rules() {
         ),
     ];
     for (s, want, nick) in cases {
-        let (got, relay) = k.classify(&s);
-        assert_eq!((got, relay.map(|r| r.1)), (want, nick), "{s:?}");
+        let (got, peer) = k.classify(&s);
+        let name = match peer {
+            Peer::One(_, n) => Some(n),
+            _ => None,
+        };
+        assert_eq!((got, name), (want, nick), "{s:?}");
     }
     // A non-exit calls the same connection OUTBOUND.
     let k = Classifier::new(&l, &c, &circ, &hidden, false);
@@ -156,5 +160,34 @@ fn refresh_keeps_first_seen_and_marks_the_first_look() {
     assert!(
         !table.list[0].is_private(),
         "a relay's inbound connection is shown"
+    );
+}
+
+#[test]
+fn several_relays_at_one_address_leave_an_inbound_peer_unnamed() {
+    let mut index = consensus();
+    index.update([RelayEntry {
+        fingerprint: "EEEE".into(),
+        nickname: "epsilon".into(),
+        or_address: "198.51.100.2:9002".parse().ok(),
+        ipv6_address: None,
+        flags: String::new(),
+    }]);
+    let (circ, ls) = (circuits(), listeners());
+    let k = Classifier::new(&ls, &index, &circ, &[], false);
+    let inbound = sock("203.0.113.5:9001", "198.51.100.2:40000");
+    assert_eq!(k.classify(&inbound), (Category::Inbound, Peer::Several(2)));
+    // Outbound, the port tells them apart.
+    let out = sock("203.0.113.5:40000", "198.51.100.2:9002");
+    assert_eq!(
+        k.classify(&out),
+        (Category::Outbound, Peer::One("EEEE", "epsilon"))
+    );
+    let mut table = Connections::default();
+    table.refresh(&[inbound], SocketSource::Descriptors, &k, 1);
+    assert_eq!(table.list[0].relays_at_address, 2);
+    assert!(
+        !table.list[0].is_private(),
+        "a relay's address is not a client's"
     );
 }

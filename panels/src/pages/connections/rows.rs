@@ -193,6 +193,8 @@ fn connection_line(c: &Connection, width: usize, show_addresses: bool, now: u64)
     }
     if let (Some(nick), true) = (&c.nickname, room >= left.len() + 8) {
         left.push_str(nick);
+    } else if c.relays_at_address > 1 && room >= left.len() + 20 {
+        let _ = write!(left, "({} relays here)", c.relays_at_address);
     }
     fit(&left, &right, width)
 }
