@@ -376,6 +376,9 @@ async fn session(
     // Facts re-read in the background arrive here, so only this loop writes.
     let (facts_tx, mut facts_rx) = mpsc::channel::<facts::Facts>(1);
     let (subs_tx, mut subs_rx) = mpsc::channel::<Subscribed>(4);
+    // Scans of tor's sockets run off this loop (a busy relay's take tens of
+    // milliseconds in the kernel) and come back here.
+    let (scan_tx, mut scan_rx) = mpsc::channel::<Scanned>(1);
     let mut tick = tokio::time::interval(config.refresh_interval);
     tick.tick().await;
     // /proc is sampled with each BW event (tor sends one a second), in the
@@ -409,7 +412,8 @@ async fn session(
                 }
             }
             Some(f) = facts_rx.recv() => state.update(|s| apply_facts(s, f, false, now_secs())),
-            _ = connections.tick() => refresh_connections(state, sampler),
+            _ = connections.tick() => spawn_scan(scan_dir(state.read(|s| s.relay.pid), sampler), &scan_tx),
+            Some(scan) = scan_rx.recv() => state.update(|s| apply_connections(s, scan, now_secs())),
             _ = tick.tick() => refresh(client.clone(), facts_tx.clone()),
             _ = second.tick() => {
                 let (pid, ports) = state.read(|s| (s.relay.pid, listen_ports(&s.relay)));
@@ -524,32 +528,32 @@ fn apply_events(
     })
 }
 
-/// Reads tor's sockets and classifies them into the state's connection
-/// table; a failure is kept on the table (shown on the page), the list
-/// stays as it was.
-pub fn refresh_connections(state: &SharedState, sampler: &mut ProcSampler) {
-    let scan = scan_connections(state.read(|s| s.relay.pid), sampler);
-    state.update(|s| apply_connections(s, scan, now_secs()));
+/// A finished scan of tor's sockets.
+type Scanned = Result<crate::procfs::sockets::Scan, String>;
+
+/// Scans tor's sockets on a blocking thread; the result comes back on `tx`.
+fn spawn_scan(dir: Result<PathBuf, String>, tx: &mpsc::Sender<Scanned>) {
+    let tx = tx.clone();
+    tokio::task::spawn_blocking(move || {
+        let _ = tx.blocking_send(dir.and_then(|d| crate::procfs::sockets::scan(&d)));
+    });
+}
+
+/// tor's directory under `/proc`, or why there is none.
+fn scan_dir(pid: Option<u32>, sampler: &mut ProcSampler) -> Result<PathBuf, String> {
+    let pid = pid.ok_or("tor did not say its pid (GETINFO process/pid)")?;
+    sampler
+        .tor_dir(pid)
+        .ok_or_else(|| format!("tor's process (pid {pid}) is not visible in /proc here"))
 }
 
 /// tor's sockets, from the `/proc` directory of tor's `pid`.
-pub fn scan_connections(
-    pid: Option<u32>,
-    sampler: &mut ProcSampler,
-) -> Result<crate::procfs::sockets::Scan, String> {
-    let pid = pid.ok_or("tor did not say its pid (GETINFO process/pid)")?;
-    let dir = sampler
-        .tor_dir(pid)
-        .ok_or_else(|| format!("tor's process (pid {pid}) is not visible in /proc here"))?;
-    crate::procfs::sockets::scan(&dir)
+pub fn scan_connections(pid: Option<u32>, sampler: &mut ProcSampler) -> Scanned {
+    crate::procfs::sockets::scan(&scan_dir(pid, sampler)?)
 }
 
 /// Classifies a scan into the state's connection table.
-pub fn apply_connections(
-    s: &mut ControllerState,
-    scan: Result<crate::procfs::sockets::Scan, String>,
-    now: u64,
-) {
+pub fn apply_connections(s: &mut ControllerState, scan: Scanned, now: u64) {
     match scan {
         Ok(scan) => {
             let classifier = rnyx_panels::model::Classifier::new(

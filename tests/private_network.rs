@@ -246,14 +246,20 @@ async fn connections_of_the_exit_relay_are_tors_own() {
     .await;
     // One OR connection per line of tor's orconn-status, never merged by
     // peer (the network has several relays on one address).
-    let (ours, tors) = eventually("as many OR connections as tor lists", 30, || {
+    let mut last = (0, 0);
+    for _ in 0..600 {
         let tors = raw_getinfo(&socket, &cookie, "orconn-status")
             .lines()
             .count();
         let ours = handle.state.read(|s| s.or_connections.len());
-        (ours == tors).then_some((ours, tors))
-    })
-    .await;
+        last = (ours, tors);
+        if ours == tors {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let (ours, tors) = last;
+    assert_eq!(ours, tors, "OR connections: rnyx's against orconn-status");
     assert!(tors >= relays.len() - 1, "{ours} of {tors}");
     let state = handle.state.snapshot();
     assert_eq!(state.connections.source, SocketSource::Descriptors);
@@ -288,7 +294,8 @@ async fn connections_of_the_exit_relay_are_tors_own() {
         + outbound;
     assert!(relay_links > 0, "{:#?}", state.connections.list);
     // The circuits tor lists are the ones rnyx has.
-    eventually("circuit ids equal to circuit-status", 30, || {
+    let mut last = (Vec::new(), Vec::new());
+    for _ in 0..600 {
         let raw = raw_getinfo(&socket, &cookie, "circuit-status");
         let mut tors: Vec<u64> = raw
             .lines()
@@ -299,9 +306,14 @@ async fn connections_of_the_exit_relay_are_tors_own() {
         let ours: Vec<u64> = handle
             .state
             .read(|s| s.circuits.iter().map(|c| c.id).collect());
-        (ours == tors).then_some(())
-    })
-    .await;
+        let done = ours == tors;
+        last = (ours, tors);
+        if done {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(last.0, last.1, "circuit ids: rnyx's against circuit-status");
     // The header says the policy tor has, not `reject *:*`.
     let policy = state.relay.exit_policy.clone().unwrap_or_default();
     let full = raw_getinfo(&socket, &cookie, "exit-policy/full");
