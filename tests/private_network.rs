@@ -222,6 +222,8 @@ async fn connections_of_the_exit_relay_are_tors_own() {
     let handle = spawn(ControllerConfig {
         targets: vec![exit.target()],
         connection_rate: std::time::Duration::from_secs(1),
+        // tor's orconn-status is reconciled with each refresh of the facts.
+        refresh_interval: std::time::Duration::from_secs(5),
         ..ControllerConfig::default()
     });
     // Every relay of the network, by ORPort: its fingerprint and nickname.

@@ -214,10 +214,16 @@ pub fn apply_facts(state: &mut ControllerState, facts: Facts, first: bool, now: 
             state.consensus.replace(relays.into_iter().map(relay_entry));
         }
         state.or_connections.clear();
-        for mut c in facts.or_connections {
+        for mut c in facts.or_connections.unwrap_or_default() {
             c.first_seen = now;
             state.or_connections.apply(c);
         }
+    } else if let Some(mut listed) = facts.or_connections {
+        for c in &mut listed {
+            c.first_seen = now;
+            c.before_start = false;
+        }
+        state.or_connections.reconcile(&listed);
     }
 }
 

@@ -18,7 +18,8 @@ pub struct Facts {
     /// Per-second (read, written) pairs from `bw-event-cache`, oldest first.
     pub bandwidth_cache: Vec<(u64, u64)>,
     pub circuits: Vec<Circuit>,
-    pub or_connections: Vec<OrConnection>,
+    /// tor's `orconn-status`; `None` when tor did not answer.
+    pub or_connections: Option<Vec<OrConnection>>,
     /// Every event tor knows (`events/names`).
     pub event_names: Vec<String>,
     /// Every relay of the consensus (`ns/all`), read with the tables.
@@ -92,7 +93,7 @@ pub async fn gather(client: &Client, now: u64, tables: bool) -> Result<Facts, Cl
         async {
             tokio::join!(
                 table("circuit-status"),
-                table("orconn-status"),
+                get("orconn-status"),
                 table("ns/all")
             )
         },
@@ -160,10 +161,7 @@ pub async fn gather(client: &Client, now: u64, tables: bool) -> Result<Facts, Cl
             .filter(|c| !c.status.is_terminal())
             .collect(),
         or_connections: orconn_status
-            .unwrap_or_default()
-            .lines()
-            .filter_map(parse_orconn_status_line)
-            .collect(),
+            .map(|text| text.lines().filter_map(parse_orconn_status_line).collect()),
         event_names: event_names
             .unwrap_or_default()
             .split_whitespace()

@@ -121,6 +121,49 @@ impl OrConnTable {
         self.conns.insert(key, conn);
     }
 
+    /// Brings the table in line with tor's own list (`orconn-status`,
+    /// targets only): a connection tor no longer lists goes, one it lists
+    /// that rnyx missed is added. Events name a connection by its identity
+    /// once the handshake is done where `orconn-status` may have listed it
+    /// by address, so a listed entry can miss its event; this is the repair.
+    pub fn reconcile(&mut self, listed: &[OrConnection]) {
+        use std::collections::HashMap;
+        let mut theirs: HashMap<&str, usize> = HashMap::new();
+        for c in listed {
+            *theirs.entry(c.target.as_str()).or_default() += 1;
+        }
+        let mut ours: HashMap<String, usize> = HashMap::new();
+        for c in self.conns.values() {
+            *ours.entry(c.target.clone()).or_default() += 1;
+        }
+        // Surplus: drop entries without an id first, then the oldest.
+        for (target, n) in &ours {
+            let keep = theirs.get(target.as_str()).copied().unwrap_or(0);
+            for _ in keep..*n {
+                let key = self
+                    .conns
+                    .find_key(|c| c.id.is_none() && &c.target == target)
+                    .or_else(|| self.conns.find_key(|c| &c.target == target))
+                    .copied();
+                if let Some(k) = key {
+                    self.conns.remove(&k);
+                }
+            }
+        }
+        // Missing: listed as tor lists them.
+        for c in listed {
+            let have = ours.get(&c.target).copied().unwrap_or(0);
+            let want = theirs.get(c.target.as_str()).copied().unwrap_or(0);
+            if have < want {
+                ours.insert(c.target.clone(), have + 1);
+                self.apply(OrConnection {
+                    id: None,
+                    ..c.clone()
+                });
+            }
+        }
+    }
+
     pub fn clear(&mut self) {
         self.conns.clear();
     }
@@ -182,6 +225,25 @@ mod tests {
         t.apply(conn(Some(9), "$B~b", "CLOSED"));
         assert_eq!(t.len(), 2);
         assert!(t.iter().all(|c| c.target == "$A~a"));
+    }
+
+    #[test]
+    fn reconcile_with_tors_list() {
+        let mut t = OrConnTable::new(10);
+        // Listed by address, then named by identity: the listed one is stale.
+        t.apply(conn(None, "127.0.0.1:5000", "NEW"));
+        t.apply(conn(Some(3), "$A~a", "CONNECTED"));
+        t.apply(conn(Some(4), "$B~b", "CONNECTED"));
+        assert_eq!(t.len(), 3);
+        let tor = [
+            conn(None, "$A~a", "CONNECTED"),
+            conn(None, "$C~c", "CONNECTED"),
+        ];
+        t.reconcile(&tor);
+        let mut targets: Vec<&str> = t.iter().map(|c| c.target.as_str()).collect();
+        targets.sort_unstable();
+        assert_eq!(targets, ["$A~a", "$C~c"]);
+        assert_eq!(t.iter().find(|c| c.target == "$A~a").unwrap().id, Some(3));
     }
 
     #[test]
