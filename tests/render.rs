@@ -256,3 +256,80 @@ async fn help_popup_80x24() {
     }
     insta::assert_snapshot!(s);
 }
+
+/// The exit relay of the transcript on page 2: its circuits, the network's
+/// relays in the consensus at their loopback ORPorts (as in the private
+/// network, where every relay shares 127.0.0.1), and tor's sockets as
+/// `/proc` would list them: relays connecting in, a client connecting in,
+/// connections out to relays and an exit connection.
+async fn connections_state() -> ControllerState {
+    use rnyx_panels::model::{Classifier, RelayEntry, Socket, SocketSource};
+    let mut state = state_from("exit_relay.txt").await;
+    let relay = |fp: &str, nick: &str, port: u16| RelayEntry {
+        fingerprint: fp.into(),
+        nickname: nick.into(),
+        or_address: Some(std::net::SocketAddr::from(([127, 0, 0, 1], port))),
+        ipv6_address: None,
+        flags: "Fast Running Valid".into(),
+    };
+    state.consensus.replace([
+        relay("AAFEC017D1160C88845898CE7C99B8F8551C1B3D", "auth0", 5000),
+        relay("8F4A3C0DA4C3E6B7B2D4B9E26B7A0D3C4E5F6A7B", "auth1", 5001),
+        relay("08C873F68C8720AB5E7F9CE8B3423D45576CEC3B", "auth2", 5002),
+        relay("1C01E44A144CDA78DC81697A6EA0D330C334ADBC", "relay1", 5101),
+    ]);
+    state.relay.listeners.or = vec!["127.0.0.1:5100".into()];
+    state.relay.exits = true;
+    let sock = |l: &str, r: &str| Socket {
+        local: l.parse().unwrap(),
+        remote: r.parse().unwrap(),
+    };
+    let sockets = [
+        sock("127.0.0.1:5100", "127.0.0.1:41022"),
+        sock("127.0.0.1:5100", "127.0.0.1:41048"),
+        sock("127.0.0.1:5100", "10.0.0.77:50312"),
+        sock("127.0.0.1:39812", "127.0.0.1:5000"),
+        sock("127.0.0.1:39816", "127.0.0.1:5002"),
+        sock("127.0.0.1:43310", "127.0.0.1:5101"),
+        sock("127.0.0.1:52334", "127.0.0.1:8080"),
+    ];
+    let classifier = Classifier::new(
+        &state.relay.listeners,
+        &state.consensus,
+        &state.circuits,
+        &[],
+        true,
+    );
+    state
+        .connections
+        .refresh(&sockets, SocketSource::Descriptors, &classifier, NOW - 754);
+    state
+}
+
+fn on_page_two(state: &ControllerState) -> App {
+    let mut app = app();
+    app.handle_key(rnyx_panels::keymap::Key::Right, state, NOW);
+    app
+}
+
+#[tokio::test]
+async fn connections_page_80x24() {
+    let state = connections_state().await;
+    let s = screen_of(&on_page_two(&state), &state, 80, 24);
+    assert!(s.contains("<scrubbed>"), "{s}");
+    assert!(!s.contains("10.0.0.77"), "{s}");
+    insta::assert_snapshot!(s);
+}
+
+#[tokio::test]
+async fn connections_page_160x50() {
+    let state = connections_state().await;
+    let s = screen_of(&on_page_two(&state), &state, 160, 50);
+    assert!(
+        s.contains("Connections (3 inbound, 3 outbound, 1 exit, 14 circuit):"),
+        "{s}"
+    );
+    assert!(s.contains("(4 relays here)"), "{s}");
+    assert!(s.contains("└─ 127.0.0.1:5101"), "{s}");
+    insta::assert_snapshot!(s);
+}

@@ -186,7 +186,9 @@ fn connection_line(c: &Connection, width: usize, show_addresses: bool, now: u64)
         format::short_duration(now.saturating_sub(c.first_seen))
     );
     let right = format!("{age:>6} ({})", c.category.name());
-    let mut left = format!("{from:<28}  -->  {to:<34}");
+    // Narrow terminals keep the names: address columns shrink first.
+    let (from_w, to_w) = if width >= 120 { (28, 34) } else { (21, 22) };
+    let mut left = format!("{from:<from_w$}  -->  {to:<to_w$}");
     let room = width.saturating_sub(right.len() + 1);
     if let (Some(fp), true) = (&c.fingerprint, room >= left.len() + 42) {
         let _ = write!(left, "{fp} ");
@@ -245,8 +247,13 @@ fn circuit_lines(state: &ControllerState, c: &Circuit, width: usize) -> Vec<Stri
         } else {
             "Middle"
         };
-        let mut left = format!("{branch} {addr:<28}");
-        if let Some(fp) = &hop.fingerprint {
+        let wide = width >= 120;
+        let mut left = if wide {
+            format!("{branch} {addr:<28}")
+        } else {
+            format!("{branch} {addr:<21}")
+        };
+        if let (Some(fp), true) = (&hop.fingerprint, wide) {
             let _ = write!(left, " {fp}");
         }
         let nick = hop
