@@ -296,9 +296,26 @@ async fn connections_of_the_exit_relay_are_tors_own() {
         + outbound;
     assert!(relay_links > 0, "{:#?}", state.connections.list);
     // The circuits tor lists are the ones rnyx has.
+    let (ours, tors) = circuit_ids_until_equal(&handle, &socket, &cookie).await;
+    assert_eq!(ours, tors, "circuit ids: rnyx's against circuit-status");
+    // The header says the policy tor has, not `reject *:*`.
+    let policy = state.relay.exit_policy.clone().unwrap_or_default();
+    let full = raw_getinfo(&socket, &cookie, "exit-policy/full");
+    assert!(full.contains("accept"), "{full}");
+    assert!(policy.contains("accept"), "{policy} from {full}");
+    assert!(state.relay.exits);
+}
+
+/// rnyx's circuit ids and tor's (`circuit-status`), polled for up to a
+/// minute until they agree; the last of both.
+async fn circuit_ids_until_equal(
+    handle: &rnyx::controller::ControllerHandle,
+    socket: &std::path::Path,
+    cookie: &std::path::Path,
+) -> (Vec<u64>, Vec<u64>) {
     let mut last = (Vec::new(), Vec::new());
     for _ in 0..600 {
-        let raw = raw_getinfo(&socket, &cookie, "circuit-status");
+        let raw = raw_getinfo(socket, cookie, "circuit-status");
         let mut tors: Vec<u64> = raw
             .lines()
             .filter(|l| !l.contains(" CLOSED") && !l.contains(" FAILED"))
@@ -315,11 +332,5 @@ async fn connections_of_the_exit_relay_are_tors_own() {
         }
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
-    assert_eq!(last.0, last.1, "circuit ids: rnyx's against circuit-status");
-    // The header says the policy tor has, not `reject *:*`.
-    let policy = state.relay.exit_policy.clone().unwrap_or_default();
-    let full = raw_getinfo(&socket, &cookie, "exit-policy/full");
-    assert!(full.contains("accept"), "{full}");
-    assert!(policy.contains("accept"), "{policy} from {full}");
-    assert!(state.relay.exits);
+    last
 }
