@@ -37,6 +37,7 @@ pub const ENTRY: PageEntry = PageEntry {
 const MENU: Option<&str> = Some("Connections");
 
 pub const ACTIONS: &[ActionSpec] = &[
+    ActionSpec::new("details", "details of the selection", &[Key::Enter], MENU),
     ActionSpec::new("sort", "sort ordering", &[Key::Char('s')], MENU),
     ActionSpec::new(
         "addresses",
@@ -60,6 +61,8 @@ pub struct ConnectionsPage {
     /// The selected entry (a connection or a circuit).
     selected: Cell<usize>,
     popup: Option<Menu>,
+    /// The details pane is open over the selection.
+    details: bool,
     /// Entries at the last draw, rows a page, first entry drawn.
     shown: Cell<(usize, usize, usize)>,
     rows: HitMap<usize>,
@@ -101,6 +104,7 @@ impl Page for ConnectionsPage {
                 ));
             }
             "addresses" => self.show_addresses = !self.show_addresses,
+            "details" => self.details = true,
             "up" => self.move_by(-1),
             "down" => self.move_by(1),
             "page_up" => self.move_by(-self.page()),
@@ -127,10 +131,20 @@ impl Page for ConnectionsPage {
     }
 
     fn modal(&self) -> bool {
-        self.popup.is_some()
+        self.popup.is_some() || self.details
     }
 
     fn modal_key(&mut self, key: Key, _cx: &mut Cx) {
+        if self.details {
+            // Up and down move the selection under the pane; anything else
+            // closes it.
+            match key {
+                Key::Up => self.move_by(-1),
+                Key::Down => self.move_by(1),
+                _ => self.details = false,
+            }
+            return;
+        }
         if let Some(mut menu) = self.popup.take() {
             let choice = menu.key(key);
             self.chosen(menu, choice);
@@ -138,6 +152,10 @@ impl Page for ConnectionsPage {
     }
 
     fn mouse(&mut self, m: Mouse, _cx: &mut Cx) {
+        if self.details {
+            self.details = false;
+            return;
+        }
         if let Some(mut menu) = self.popup.take() {
             let choice = menu.mouse(m);
             self.chosen(menu, choice);
@@ -260,6 +278,17 @@ impl Page for ConnectionsPage {
     fn render_popup(&self, view: &View, area: Rect, buf: &mut Buffer) {
         if let Some(menu) = &self.popup {
             menu.render(view.theme, area, buf);
+        }
+        if self.details {
+            let list = entries(view.state, self.order, view.now);
+            if let Some(entry) = list.get(self.selected.get()) {
+                let lines = rows::details(view.state, entry, self.show_addresses, view.now);
+                let lines = lines
+                    .into_iter()
+                    .map(|l| Line::raw(crate::text::strip_controls(&l)))
+                    .collect();
+                crate::popup::draw_box("Details", lines, view.theme, area, buf);
+            }
         }
     }
 }

@@ -267,3 +267,90 @@ fn circuit_lines(state: &ControllerState, c: &Circuit, width: usize) -> Vec<Stri
     }
     lines
 }
+
+/// The details pane: what there is to know of one entry.
+pub fn details(
+    state: &ControllerState,
+    entry: &Entry,
+    show_addresses: bool,
+    now: u64,
+) -> Vec<String> {
+    let relay_lines = |fp: &str, out: &mut Vec<String>| {
+        let Some(r) = state.consensus.get(fp) else {
+            out.push(format!("fingerprint: {fp}"));
+            out.push("No consensus data found".to_owned());
+            return;
+        };
+        out.push(format!("fingerprint: {}", r.fingerprint));
+        out.push(format!("nickname: {}", r.nickname));
+        if let Some(a) = r.or_address {
+            out.push(format!("ORPort: {a}"));
+        }
+        if let Some(a) = r.ipv6_address {
+            out.push(format!("IPv6 ORPort: {a}"));
+        }
+        out.push(format!("flags: {}", r.flags.replace(' ', ", ")));
+    };
+    let mut out = Vec::new();
+    match entry {
+        Entry::Connection(c) => {
+            let hidden = c.is_private() && !show_addresses;
+            let remote = if hidden {
+                SCRUBBED.to_owned()
+            } else {
+                address(c.remote)
+            };
+            out.push(format!("{} connection", c.category.name()));
+            out.push(format!("local: {}", address(c.local)));
+            out.push(format!("remote: {remote}"));
+            out.push(format!(
+                "open for: {}{}",
+                format::short_duration(now.saturating_sub(c.first_seen)),
+                if c.before_start {
+                    " at least (open before rnyx looked)"
+                } else {
+                    ""
+                }
+            ));
+            if let Some(fp) = &c.fingerprint {
+                relay_lines(fp, &mut out);
+            } else if c.relays_at_address > 1 && !hidden {
+                out.push(format!("{} relays at this address:", c.relays_at_address));
+                let mut at: Vec<&str> = state
+                    .consensus
+                    .at(c.remote.ip())
+                    .map(|r| r.nickname.as_str())
+                    .collect();
+                at.sort_unstable();
+                let more = at.len().saturating_sub(4);
+                at.truncate(4);
+                out.push(format!("  {}", at.join(", ")));
+                if more > 0 {
+                    out.push(format!("  ... {more} more"));
+                }
+            } else if !hidden {
+                out.push("No consensus data found".to_owned());
+            }
+        }
+        Entry::Circuit(c) => {
+            out.push(format!("circuit {} ({})", c.id, c.status.as_str()));
+            if let Some(p) = &c.purpose {
+                out.push(format!("purpose: {p}"));
+            }
+            if !c.build_flags.is_empty() {
+                out.push(format!("build flags: {}", c.build_flags.join(", ")));
+            }
+            if let Some(t) = &c.time_created {
+                out.push(format!("created: {t}"));
+            }
+            for (i, hop) in c.path.iter().enumerate() {
+                out.push(format!("hop {}:", i + 1));
+                match &hop.fingerprint {
+                    Some(fp) => relay_lines(fp, &mut out),
+                    None => out.push(format!("  {}", hop.nickname.as_deref().unwrap_or("?"))),
+                }
+            }
+        }
+    }
+    out
+}

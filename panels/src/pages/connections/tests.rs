@@ -215,3 +215,67 @@ fn the_source_and_errors_are_said() {
     assert!(rows.iter().any(|r| r.contains("(INBOUND)")));
     let _ = Category::ALL;
 }
+
+#[test]
+fn details_of_a_relay_a_scrubbed_exit_and_a_circuit() {
+    let s = state();
+    let mut page = ConnectionsPage::default();
+    let popup = |page: &ConnectionsPage| {
+        let area = Rect::new(0, 0, 120, 40);
+        let mut buf = Buffer::empty(area);
+        let keymap = Keymap::new(&[], &[]);
+        let view = View {
+            state: &s,
+            now: NOW,
+            theme: Theme { color: false },
+            keymap: &keymap,
+        };
+        page.render(&view, area, &mut buf);
+        page.render_popup(&view, area, &mut buf);
+        (0..40)
+            .map(|y| {
+                (0..120)
+                    .map(|x| buf[(x, y)].symbol().to_owned())
+                    .collect::<String>()
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let mut out = Outbox::default();
+    let mut cx = Cx {
+        shown: &s,
+        live: &s,
+        now: NOW,
+        out: &mut out,
+    };
+    // The third entry: the outbound connection to alpha.
+    popup(&page);
+    page.action("down", &mut cx);
+    page.action("down", &mut cx);
+    page.action("details", &mut cx);
+    assert!(page.modal());
+    let text = popup(&page);
+    assert!(text.contains("OUTBOUND connection"), "{text}");
+    assert!(
+        text.contains(&format!("fingerprint: {}", "A".repeat(40))),
+        "{text}"
+    );
+    assert!(text.contains("flags: Running"), "{text}");
+    // Down moves under the pane: the exit, its destination scrubbed.
+    page.modal_key(Key::Down, &mut cx);
+    let text = popup(&page);
+    assert!(
+        text.contains("EXIT connection") && text.contains("remote: <scrubbed>"),
+        "{text}"
+    );
+    assert!(!text.contains("93.184.216.34"));
+    page.modal_key(Key::Down, &mut cx);
+    let text = popup(&page);
+    assert!(
+        text.contains("circuit 7 (BUILT)") && text.contains("hop 2:"),
+        "{text}"
+    );
+    assert!(text.contains("nickname: beta"), "{text}");
+    page.modal_key(Key::Esc, &mut cx);
+    assert!(!page.modal());
+}
