@@ -29,6 +29,7 @@ pub const REQUIRED_EVENTS: &[&str] = &[
     "BW",
     "CIRC",
     "ORCONN",
+    "STREAM",
     "NS",
     "NEWCONSENSUS",
     "STATUS_GENERAL",

@@ -147,8 +147,7 @@ fn every_tor_runs_in_a_loopback_only_namespace() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn monitor_in_a_real_terminal() {
     let net = network();
-    let _traffic =
-        rnyx::demo::Traffic::start(net, std::path::Path::new(env!("CARGO_BIN_EXE_rnyx"))).unwrap();
+    support::traffic();
     let relay = net
         .tors
         .iter()
@@ -333,4 +332,50 @@ async fn circuit_ids_until_equal(
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
     last
+}
+
+/// A stream opened through the client appears under its circuit.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stream_through_the_client_appears_under_its_circuit() {
+    let net = network();
+    let handle = spawn(ControllerConfig {
+        targets: vec![net.client().target()],
+        ..ControllerConfig::default()
+    });
+    eventually("connected", 30, || {
+        handle.state.read(|s| s.connection.connected.then_some(()))
+    })
+    .await;
+    support::traffic();
+    let port = format!(":{}", rnyx::demo::SERVER_PORT);
+    let (stream, circuit) = eventually("a stream to the byte server on a live circuit", 90, || {
+        handle.state.read(|s| {
+            s.streams
+                .iter()
+                .filter(|st| st.target.ends_with(&port) && st.circuit_id != 0)
+                .find_map(|st| Some((st.clone(), s.circuits.get(st.circuit_id)?.clone())))
+        })
+    })
+    .await;
+    assert_eq!(stream.circuit_id, circuit.id);
+    // tor lists the same stream on the same circuit.
+    let raw = raw_getinfo(
+        &net.client().control_socket(),
+        &net.client().dir.join("control_auth_cookie"),
+        "stream-status",
+    );
+    let listed = raw.lines().any(|l| {
+        l.starts_with(&format!("{} ", stream.id)) && l.contains(&format!(" {} ", circuit.id))
+    });
+    // The stream may have finished meanwhile; if tor still lists it, it
+    // lists it on that circuit.
+    assert!(
+        listed
+            || !raw
+                .lines()
+                .any(|l| l.starts_with(&format!("{} ", stream.id))),
+        "stream {} on circuit {}:\n{raw}",
+        stream.id,
+        circuit.id
+    );
 }

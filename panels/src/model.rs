@@ -12,6 +12,7 @@ mod relay;
 mod selection;
 mod series;
 mod state;
+mod stream;
 mod system;
 
 pub use bandwidth::{BandwidthHistory, BandwidthSample};
@@ -24,4 +25,5 @@ pub use relay::{Accounting, Listeners, RelayInfo, VersionStatus};
 pub use selection::{EventSelection, KNOWN_EVENTS};
 pub use series::{Column, Interval, Series};
 pub use state::{ConnectionStatus, ControllerState, Limits};
+pub use stream::{Stream, StreamTable};
 pub use system::SystemInfo;

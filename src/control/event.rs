@@ -249,7 +249,8 @@ pub fn parse_circ(text: &str, with_keywords: bool) -> Option<(Circuit, Option<St
     Some((circuit, reason))
 }
 
-fn parse_stream(rest: &str) -> Option<Event> {
+/// A STREAM event's fields (also a line of `stream-status`).
+pub fn parse_stream(rest: &str) -> Option<Event> {
     let mut toks = tokens(rest);
     let id = toks.next()?.value.parse().ok()?;
     let status = strip_controls(&toks.next()?.value);

@@ -5,6 +5,7 @@ use crate::control::event::{RouterStatus, StatusKind};
 use crate::control::{Event, Incoming};
 use rnyx_panels::model::{
     BandwidthSample, ControllerState, EventSelection, LogEntry, LogSource, RelayEntry, Runlevel,
+    Stream,
 };
 
 /// What applying a batch asks of the controller task.
@@ -82,6 +83,7 @@ fn apply_event(
                 state.consensus.update(relays);
             }
         }
+        Event::Stream(s) => state.streams.apply(stream(s)),
         Event::ConfChanged(_) => follow.refresh_facts = true,
         Event::Signal(s) if s == "RELOAD" => follow.refresh_facts = true,
         Event::Status {
@@ -173,6 +175,16 @@ fn describe(event: &Event) -> String {
 
 /// Puts freshly gathered facts into the state. `first` is true right after a
 /// (re)connection: then the bandwidth cache prepopulates the history.
+/// A stream as the model keeps it.
+pub fn stream(s: crate::control::event::StreamEvent) -> Stream {
+    Stream {
+        id: s.id,
+        status: s.status,
+        circuit_id: s.circuit_id,
+        target: s.target,
+    }
+}
+
 /// A consensus entry as the model keeps it.
 pub fn relay_entry(r: RouterStatus) -> RelayEntry {
     let v4 = format!("{}:{}", r.address, r.or_port);
@@ -209,6 +221,10 @@ pub fn apply_facts(state: &mut ControllerState, facts: Facts, first: bool, now: 
         state.circuits.clear();
         for c in facts.circuits {
             state.circuits.apply(c);
+        }
+        state.streams.clear();
+        for s in facts.streams {
+            state.streams.apply(stream(s));
         }
         if let Some(relays) = facts.consensus {
             state.consensus.replace(relays.into_iter().map(relay_entry));

@@ -22,6 +22,8 @@ pub struct Facts {
     pub or_connections: Option<Vec<OrConnection>>,
     /// Every event tor knows (`events/names`).
     pub event_names: Vec<String>,
+    /// tor's `stream-status`, read with the tables.
+    pub streams: Vec<crate::control::event::StreamEvent>,
     /// Every relay of the consensus (`ns/all`), read with the tables.
     pub consensus: Option<Vec<crate::control::event::RouterStatus>>,
 }
@@ -54,7 +56,7 @@ pub async fn gather(client: &Client, now: u64, tables: bool) -> Result<Facts, Cl
         (nickname, or_port, dir_port),
         (rate, burst, relay_rate, relay_burst),
         (traffic_read, traffic_written, bw_cache),
-        (circuit_status, orconn_status, ns_all),
+        (circuit_status, orconn_status, ns_all, stream_status),
         exit_policy,
         accounting,
         event_names,
@@ -94,7 +96,8 @@ pub async fn gather(client: &Client, now: u64, tables: bool) -> Result<Facts, Cl
             tokio::join!(
                 table("circuit-status"),
                 get("orconn-status"),
-                table("ns/all")
+                table("ns/all"),
+                table("stream-status")
             )
         },
         exit_policy_summary(client),
@@ -168,6 +171,15 @@ pub async fn gather(client: &Client, now: u64, tables: bool) -> Result<Facts, Cl
             .map(strip_controls)
             .collect(),
         consensus: ns_all.map(|text| parse_router_statuses(&text)),
+        // `StreamID StreamStatus CircuitID Target`, as in a STREAM event.
+        streams: stream_status
+            .unwrap_or_default()
+            .lines()
+            .filter_map(|l| match crate::control::event::parse_stream(l)? {
+                crate::control::Event::Stream(s) => Some(s),
+                _ => None,
+            })
+            .collect(),
     })
 }
 

@@ -33,6 +33,18 @@ pub fn network() -> &'static PrivateNetwork {
     })
 }
 
+/// The demo's traffic through the network (a byte server and two fetchers
+/// on port 8080), started once and shared by every test of the binary: two
+/// servers on one port would not both run. Its helpers exit with the test
+/// binary.
+pub fn traffic() -> &'static rnyx::demo::Traffic {
+    static TRAFFIC: OnceLock<rnyx::demo::Traffic> = OnceLock::new();
+    TRAFFIC.get_or_init(|| {
+        rnyx::demo::Traffic::start(network(), Path::new(env!("CARGO_BIN_EXE_rnyx")))
+            .expect("the demo traffic starts")
+    })
+}
+
 /// Removes network directories left by test binaries that are gone.
 fn remove_stale_dirs() {
     let Ok(entries) = std::fs::read_dir(std::env::temp_dir()) else {

@@ -1,6 +1,6 @@
 use super::{
     BandwidthHistory, BandwidthSample, CircuitTable, Connections, ConsensusIndex, EventSelection,
-    LogBuffer, LogEntry, LogSource, OrConnTable, RelayInfo, Series, SystemInfo,
+    LogBuffer, LogEntry, LogSource, OrConnTable, RelayInfo, Series, StreamTable, SystemInfo,
 };
 use serde::Serialize;
 
@@ -11,6 +11,7 @@ pub struct Limits {
     pub log_entries: usize,
     pub circuits: usize,
     pub or_connections: usize,
+    pub streams: usize,
     /// Columns kept per graph interval.
     pub graph_columns: usize,
 }
@@ -23,6 +24,7 @@ impl Default for Limits {
             log_entries: 1_000,
             circuits: 10_000,
             or_connections: 20_000,
+            streams: 10_000,
             graph_columns: 600,
         }
     }
@@ -58,6 +60,8 @@ pub struct ControllerState {
     pub log: LogBuffer,
     pub circuits: CircuitTable,
     pub or_connections: OrConnTable,
+    /// Streams of this tor's own clients, by id.
+    pub streams: StreamTable,
     /// Every relay of the consensus, by fingerprint and address.
     #[serde(skip)]
     pub consensus: ConsensusIndex,
@@ -98,6 +102,7 @@ impl ControllerState {
             log: LogBuffer::new(limits.log_entries),
             circuits: CircuitTable::new(limits.circuits),
             or_connections: OrConnTable::new(limits.or_connections),
+            streams: StreamTable::new(limits.streams),
             consensus: ConsensusIndex::default(),
             connections: Connections::default(),
             bandwidth_graph: Series::new(limits.graph_columns),
@@ -150,6 +155,7 @@ impl ControllerState {
         self.relay = RelayInfo::default();
         self.circuits.clear();
         self.or_connections.clear();
+        self.streams.clear();
         self.connections = Connections::default();
         self.subscribed_events.clear();
     }

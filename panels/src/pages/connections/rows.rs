@@ -80,22 +80,23 @@ fn none_last(a: Option<&String>, b: Option<&String>) -> Ordering {
 #[derive(Debug, Clone, Copy)]
 pub enum Entry<'a> {
     Connection(&'a Connection),
-    Circuit(&'a Circuit),
+    /// A circuit and how many streams it carries.
+    Circuit(&'a Circuit, usize),
 }
 
 impl Entry<'_> {
     pub fn category(&self) -> Category {
         match self {
             Entry::Connection(c) => c.category,
-            Entry::Circuit(_) => Category::Circuit,
+            Entry::Circuit(..) => Category::Circuit,
         }
     }
 
-    /// Rows it takes: one, or a circuit's header and its hops.
+    /// Rows it takes: one, or a circuit's header, its hops and its streams.
     pub fn rows(&self) -> usize {
         match self {
             Entry::Connection(_) => 1,
-            Entry::Circuit(c) => 1 + c.path.len(),
+            Entry::Circuit(c, streams) => 1 + c.path.len() + streams,
         }
     }
 
@@ -109,24 +110,33 @@ impl Entry<'_> {
     ) -> Vec<String> {
         match self {
             Entry::Connection(c) => vec![connection_line(c, width, show_addresses, now)],
-            Entry::Circuit(c) => circuit_lines(state, c, width),
+            Entry::Circuit(c, _) => circuit_lines(state, c, width, show_addresses),
         }
     }
 }
 
 /// Every entry, ordered: categories in Nyx's order, within one by `order`.
 pub fn entries(state: &ControllerState, order: Order, _now: u64) -> Vec<Entry<'_>> {
+    let mut streams: std::collections::HashMap<u64, usize> = std::collections::HashMap::new();
+    for s in state.streams.iter() {
+        *streams.entry(s.circuit_id).or_default() += 1;
+    }
     let mut list: Vec<Entry> = state
         .connections
         .list
         .iter()
         .map(Entry::Connection)
-        .chain(state.circuits.iter().map(Entry::Circuit))
+        .chain(
+            state
+                .circuits
+                .iter()
+                .map(|c| Entry::Circuit(c, streams.get(&c.id).copied().unwrap_or(0))),
+        )
         .collect();
     list.sort_by(|a, b| {
         a.category().cmp(&b.category()).then_with(|| match (a, b) {
             (Entry::Connection(a), Entry::Connection(b)) => order.compare(a, b),
-            (Entry::Circuit(a), Entry::Circuit(b)) => a.id.cmp(&b.id),
+            (Entry::Circuit(a, _), Entry::Circuit(b, _)) => a.id.cmp(&b.id),
             _ => Ordering::Equal,
         })
     });
@@ -212,7 +222,12 @@ fn fit(left: &str, right: &str, width: usize) -> String {
     format!("{left:<room$} {right}")
 }
 
-fn circuit_lines(state: &ControllerState, c: &Circuit, width: usize) -> Vec<String> {
+fn circuit_lines(
+    state: &ControllerState,
+    c: &Circuit,
+    width: usize,
+    show_addresses: bool,
+) -> Vec<String> {
     let purpose = c.purpose.as_deref().unwrap_or("GENERAL");
     let head = match c.status {
         CircuitStatus::Built => format!("Circuit {}, {}", c.id, purpose.to_ascii_lowercase()),
@@ -264,6 +279,17 @@ fn circuit_lines(state: &ControllerState, c: &Circuit, width: usize) -> Vec<Stri
             let _ = write!(left, " {nick}");
         }
         lines.push(fit(&left, &format!("{} / {role}", i + 1), width));
+    }
+    // Beyond Nyx: the streams the circuit carries (their targets are this
+    // tor's users' destinations: scrubbed unless shown).
+    for s in state.streams.on(c.id) {
+        let target = if show_addresses {
+            s.target.as_str()
+        } else {
+            SCRUBBED
+        };
+        let left = format!("   stream {} to {target}", s.id);
+        lines.push(fit(&left, &s.status.to_ascii_lowercase(), width));
     }
     lines
 }
@@ -332,7 +358,7 @@ pub fn details(
                 out.push("No consensus data found".to_owned());
             }
         }
-        Entry::Circuit(c) => {
+        Entry::Circuit(c, _) => {
             out.push(format!("circuit {} ({})", c.id, c.status.as_str()));
             if let Some(p) = &c.purpose {
                 out.push(format!("purpose: {p}"));

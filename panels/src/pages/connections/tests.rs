@@ -42,6 +42,12 @@ fn state() -> ControllerState {
         purpose: Some("GENERAL".into()),
         time_created: None,
     });
+    s.streams.apply(crate::model::Stream {
+        id: 31,
+        status: "SUCCEEDED".into(),
+        circuit_id: 7,
+        target: "example.com:443".into(),
+    });
     let sock = |l: &str, r: &str| Socket {
         local: l.parse().unwrap(),
         remote: r.parse().unwrap(),
@@ -135,6 +141,12 @@ fn categories_in_order_scrubbed_and_a_circuit_tree() {
         rows[c + 1].starts_with("  │  198.51.100.1:9001") && rows[c + 1].ends_with("1 / Guard")
     );
     assert!(rows[c + 2].starts_with("  └─ 198.51.100.2:443") && rows[c + 2].ends_with("2 / Exit"));
+    // Its stream, the target scrubbed.
+    assert!(
+        rows[c + 3].contains("stream 31 to <scrubbed>") && rows[c + 3].ends_with("succeeded"),
+        "{}",
+        rows[c + 3]
+    );
     // Nicknames from the consensus carry no control characters.
     assert!(!rows.join("").contains('\u{1b}'));
 }
@@ -157,6 +169,7 @@ fn show_addresses_sort_and_selection() {
     act(&mut page, &s, "addresses");
     let rows = draw(&page, &s, 160, 12).join("\n");
     assert!(rows.contains("192.0.2.77:50000") && rows.contains("93.184.216.34:443 (HTTPS)"));
+    assert!(rows.contains("stream 31 to example.com:443"), "{rows}");
     // Sorted by port: within INBOUND the client (port 50000) comes after 40000 still;
     // by uptime nothing changes order here, but the menu applies the choice.
     let mut out = Outbox::default();
