@@ -223,7 +223,7 @@ async fn run(
     mut requests: mpsc::Receiver<Request>,
 ) {
     let mut sampler = ProcSampler::default();
-    let info = sampler.sample(None, &[]);
+    let info = sampler.sample(None);
     let mut wanted = config.log_events.clone();
     if let Some(path) = &config.write_logs_to {
         match LogFile::open(path, config.utc_offset) {
@@ -285,7 +285,7 @@ async fn run(
             }
             Err(e) => {
                 let msg = e.to_string();
-                let info = sampler.sample(None, &[]);
+                let info = sampler.sample(None);
                 let warnings = std::mem::take(&mut startup.warnings);
                 state.update(|s| {
                     s.system = info;
@@ -417,8 +417,8 @@ async fn session(
             Some(scan) = scan_rx.recv() => state.update(|s| apply_connections(s, scan, now_secs())),
             _ = tick.tick() => refresh(client.clone(), facts_tx.clone()),
             _ = second.tick() => {
-                let (pid, ports) = state.read(|s| (s.relay.pid, listen_ports(&s.relay)));
-                let info = sampler.sample(pid, &ports);
+                let pid = state.read(|s| s.relay.pid);
+                let info = sampler.sample(pid);
                 state.update(|s| s.record_system(info));
             }
             req = requests.recv() => match req {
@@ -516,10 +516,7 @@ fn apply_events(
     logged: &EventSelection,
     sampler: Option<&mut ProcSampler>,
 ) -> apply::Followup {
-    let system = sampler.map(|sampler| {
-        let (pid, ports) = state.read(|s| (s.relay.pid, listen_ports(&s.relay)));
-        sampler.sample(pid, &ports)
-    });
+    let system = sampler.map(|sampler| sampler.sample(state.read(|s| s.relay.pid)));
     state.update(|s| {
         let follow = apply_batch(s, batch, logged, now_ms());
         if let Some(info) = system {
@@ -569,17 +566,6 @@ pub fn apply_connections(s: &mut ControllerState, scan: Scanned, now: u64) {
         }
         Err(e) => s.connections.error = Some(e),
     }
-}
-
-/// tor's ORPort and DirPort numbers, to tell inbound connections from outbound.
-fn listen_ports(relay: &rnyx_panels::model::RelayInfo) -> Vec<u16> {
-    relay
-        .listeners
-        .or
-        .iter()
-        .chain(&relay.listeners.dir)
-        .filter_map(|l| l.rsplit(':').next()?.parse().ok())
-        .collect()
 }
 
 /// The required events plus the operator's (not rnyx's own runlevels),

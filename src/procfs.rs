@@ -8,7 +8,6 @@
 pub mod sockets;
 
 use rnyx_panels::model::SystemInfo;
-use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -41,8 +40,6 @@ const SLOW_EVERY: std::time::Duration = std::time::Duration::from_secs(5);
 #[derive(Debug, Clone, Copy, Default)]
 struct SlowCounts {
     fds: Option<u64>,
-    inbound: Option<u64>,
-    outbound: Option<u64>,
 }
 
 impl Default for ProcSampler {
@@ -74,9 +71,9 @@ impl ProcSampler {
         }
     }
 
-    /// Samples now. `tor_pid` is the pid tor reports; `listen_ports` are its
-    /// ORPort/DirPort, to tell inbound connections from outbound.
-    pub fn sample(&mut self, tor_pid: Option<u32>, listen_ports: &[u16]) -> SystemInfo {
+    /// Samples now. `tor_pid` is the pid tor reports. Inbound and outbound
+    /// connections are left to the connection table.
+    pub fn sample(&mut self, tor_pid: Option<u32>) -> SystemInfo {
         let now = Instant::now();
         let pid = tor_pid.and_then(|p| self.resolve(p));
         let tor_ticks = pid.and_then(|p| cpu_ticks(&self.root.join(p.to_string())));
@@ -114,14 +111,12 @@ impl ProcSampler {
             let counts = match self.slow {
                 Some((at, p, counts)) if p == pid && at.elapsed() < SLOW_EVERY => counts,
                 _ => {
-                    let counts = slow_counts(&dir, listen_ports);
+                    let counts = slow_counts(&dir);
                     self.slow = Some((now, pid, counts));
                     counts
                 }
             };
             info.tor_fds = counts.fds;
-            info.inbound = counts.inbound;
-            info.outbound = counts.outbound;
         }
         info
     }
@@ -149,15 +144,13 @@ impl ProcSampler {
     }
 }
 
-fn slow_counts(dir: &Path, listen_ports: &[u16]) -> SlowCounts {
-    let Some((fds, inodes)) = socket_inodes(dir) else {
-        return SlowCounts::default();
-    };
-    let (inbound, outbound) = connections(dir, &inodes, listen_ports);
+/// Open descriptors: a listing of `/proc/<pid>/fd`, no look inside them
+/// (the connection table reads tor's sockets; see `procfs::sockets`).
+fn slow_counts(dir: &Path) -> SlowCounts {
     SlowCounts {
-        fds: Some(fds),
-        inbound: Some(inbound),
-        outbound: Some(outbound),
+        fds: std::fs::read_dir(dir.join("fd"))
+            .ok()
+            .map(|d| d.count() as u64),
     }
 }
 
@@ -212,56 +205,6 @@ fn fd_limit(dir: &Path) -> Option<u64> {
         .ok()
 }
 
-/// Open descriptors and the inodes of the sockets among them; `None` when
-/// `/proc/<pid>/fd` is not ours to read (tor runs as another user).
-fn socket_inodes(dir: &Path) -> Option<(u64, HashSet<u64>)> {
-    let mut count = 0;
-    let mut inodes = HashSet::new();
-    for e in std::fs::read_dir(dir.join("fd")).ok()?.flatten() {
-        count += 1;
-        if let Ok(target) = std::fs::read_link(e.path()) {
-            let t = target.to_string_lossy();
-            if let Some(inode) = t.strip_prefix("socket:[").and_then(|s| s.strip_suffix(']')) {
-                if let Ok(i) = inode.parse() {
-                    inodes.insert(i);
-                }
-            }
-        }
-    }
-    Some((count, inodes))
-}
-
-/// Established TCP connections of tor's sockets: (inbound, outbound). Read
-/// from tor's own network namespace (`/proc/<pid>/net/tcp{,6}`).
-fn connections(dir: &Path, inodes: &HashSet<u64>, listen_ports: &[u16]) -> (u64, u64) {
-    let (mut inbound, mut outbound) = (0, 0);
-    for table in ["net/tcp", "net/tcp6"] {
-        let Ok(text) = std::fs::read_to_string(dir.join(table)) else {
-            continue;
-        };
-        for line in text.lines().skip(1) {
-            let f: Vec<&str> = line.split_whitespace().collect();
-            // sl local rem st tx:rx tr:when retrnsmt uid timeout inode
-            let (Some(local), Some(state), Some(inode)) = (f.get(1), f.get(3), f.get(9)) else {
-                continue;
-            };
-            if *state != "01" || !inode.parse().is_ok_and(|i: u64| inodes.contains(&i)) {
-                continue;
-            }
-            let port = local
-                .rsplit(':')
-                .next()
-                .and_then(|p| u16::from_str_radix(p, 16).ok());
-            if port.is_some_and(|p| listen_ports.contains(&p)) {
-                inbound += 1;
-            } else {
-                outbound += 1;
-            }
-        }
-    }
-    (inbound, outbound)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -306,7 +249,7 @@ mod tests {
     fn samples_a_containerised_tor() {
         let d = fake_proc();
         let mut s = ProcSampler::new(d.path());
-        let info = s.sample(Some(1), &[0x2329]);
+        let info = s.sample(Some(1));
         assert_eq!(info.hostname, "relayhost");
         assert_eq!(
             (info.os.as_str(), info.kernel.as_str()),
@@ -316,8 +259,7 @@ mod tests {
         assert_eq!(info.memory_total, Some(16_384_000 * 1024));
         assert_eq!(info.tor_fd_limit, Some(1024));
         assert_eq!(info.tor_fds, Some(4));
-        // 111 is inbound to port 9001 (0x2329); 222 outbound; 999 is not tor's; 333 listens.
-        assert_eq!((info.inbound, info.outbound), (Some(1), Some(1)));
+        assert_eq!((info.inbound, info.outbound), (None, None));
         assert_eq!(info.tor_cpu, None, "the first sample has no rate yet");
         assert_eq!(cpu_ticks(&d.path().join("4242")), Some(300));
     }
@@ -325,8 +267,8 @@ mod tests {
     #[test]
     fn samples_this_process() {
         let mut s = ProcSampler::default();
-        s.sample(Some(std::process::id()), &[]);
-        let info = s.sample(Some(std::process::id()), &[]);
+        s.sample(Some(std::process::id()));
+        let info = s.sample(Some(std::process::id()));
         assert!(info.rnyx_cpu.is_some());
         assert!(!info.kernel.is_empty());
         assert!(info.memory_total.unwrap() > 0);

@@ -127,8 +127,22 @@ impl ControllerState {
             .push(sample.read as f64, sample.written as f64);
     }
 
-    /// Records a second's system sample for the connections and resources graphs.
-    pub fn record_system(&mut self, system: SystemInfo) {
+    /// Records a second's system sample for the connections and resources
+    /// graphs; inbound and outbound come from the connection table.
+    pub fn record_system(&mut self, mut system: SystemInfo) {
+        if system.inbound.is_none()
+            && self.connections.refreshed > 0
+            && self.connections.error.is_none()
+        {
+            let inbound = self
+                .connections
+                .list
+                .iter()
+                .filter(|c| c.category == super::Category::Inbound)
+                .count() as u64;
+            system.inbound = Some(inbound);
+            system.outbound = Some(self.connections.list.len() as u64 - inbound);
+        }
         if let (Some(i), Some(o)) = (system.inbound, system.outbound) {
             self.connections_graph.push(i as f64, o as f64);
         }

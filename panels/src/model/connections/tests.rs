@@ -191,3 +191,34 @@ fn several_relays_at_one_address_leave_an_inbound_peer_unnamed() {
         "a relay's address is not a client's"
     );
 }
+
+#[test]
+fn the_connections_graph_counts_from_the_table() {
+    let mut state = crate::model::ControllerState::default();
+    state.consensus = consensus();
+    state.relay.listeners = listeners();
+    let k = Classifier::new(
+        &state.relay.listeners,
+        &state.consensus,
+        &state.circuits,
+        &[],
+        false,
+    );
+    let sockets = [
+        sock("203.0.113.5:9001", "198.51.100.2:40000"),
+        sock("203.0.113.5:9001", "192.0.2.1:40001"),
+        sock("203.0.113.5:40005", "198.51.100.1:9001"),
+    ];
+    let mut table = Connections::default();
+    table.refresh(&sockets, SocketSource::Descriptors, &k, 1);
+    state.connections = table;
+    state.record_system(crate::model::SystemInfo::default());
+    assert_eq!(
+        (state.system.inbound, state.system.outbound),
+        (Some(2), Some(1))
+    );
+    // A failed read leaves the graph without a sample rather than a wrong one.
+    state.connections.error = Some("gone".into());
+    state.record_system(crate::model::SystemInfo::default());
+    assert_eq!(state.system.inbound, None);
+}
