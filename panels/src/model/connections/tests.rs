@@ -194,8 +194,10 @@ fn several_relays_at_one_address_leave_an_inbound_peer_unnamed() {
 
 #[test]
 fn the_connections_graph_counts_from_the_table() {
-    let mut state = crate::model::ControllerState::default();
-    state.consensus = consensus();
+    let mut state = crate::model::ControllerState {
+        consensus: consensus(),
+        ..Default::default()
+    };
     state.relay.listeners = listeners();
     let k = Classifier::new(
         &state.relay.listeners,
