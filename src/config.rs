@@ -44,6 +44,8 @@ pub struct Config {
     pub connection_rate: u32,
     /// Show client and exit addresses (scrubbed by default).
     pub show_addresses: bool,
+    /// How page 2 orders entries within a category.
+    pub connection_order: rnyx_panels::pages::connections::Order,
     /// Take the mouse: clicks and the wheel act in rnyx (false leaves the
     /// terminal's own selection alone).
     pub mouse: bool,
@@ -85,6 +87,7 @@ impl Default for Config {
             mouse: true,
             connection_rate: 5,
             show_addresses: false,
+            connection_order: rnyx_panels::pages::connections::Order::default(),
             warnings: Vec::new(),
         }
     }
@@ -114,6 +117,7 @@ impl Config {
                 crate::controller::utc_offset(),
             ),
             show_addresses: self.show_addresses,
+            connection_order: self.connection_order,
         }
     }
 
@@ -169,6 +173,7 @@ struct FileConfig {
     mouse: Option<bool>,
     connection_rate: Option<Ranged<1, 3600>>,
     show_addresses: Option<bool>,
+    connection_order: Option<rnyx_panels::pages::connections::Order>,
     keys: Option<KeysTable>,
 }
 
@@ -239,6 +244,7 @@ impl Config {
             mouse: file.mouse.unwrap_or(d.mouse),
             connection_rate: file.connection_rate.map_or(d.connection_rate, |r| r.0),
             show_addresses: file.show_addresses.unwrap_or(d.show_addresses),
+            connection_order: file.connection_order.unwrap_or(d.connection_order),
             warnings,
         })
     }

@@ -61,6 +61,8 @@ pub struct AppSettings {
     pub log: LogPanel,
     /// Show client and exit addresses on the connections page.
     pub show_addresses: bool,
+    /// How the connections page orders entries within a category.
+    pub connection_order: crate::pages::connections::Order,
 }
 
 /// The default keymap: global actions and every page's.

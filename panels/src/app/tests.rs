@@ -24,6 +24,7 @@ fn settings(confirm_quit: bool) -> AppSettings {
         },
         log: LogPanel::new(true, 4, 0),
         show_addresses: false,
+        connection_order: crate::pages::connections::Order::default(),
     }
 }
 

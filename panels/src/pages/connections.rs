@@ -29,6 +29,7 @@ pub const ENTRY: PageEntry = PageEntry {
     make: |s| {
         Box::new(ConnectionsPage {
             show_addresses: s.show_addresses,
+            order: s.connection_order,
             ..ConnectionsPage::default()
         })
     },

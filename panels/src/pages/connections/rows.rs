@@ -11,7 +11,8 @@ pub const SCRUBBED: &str = "<scrubbed>";
 
 /// How entries are ordered within their category (categories always come
 /// first, in Nyx's order).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Order {
     /// Address, then uptime (Nyx's default).
     #[default]
