@@ -3,6 +3,7 @@
 //! row per hop), ordered by category and then the chosen sort. Client and
 //! exit addresses are scrubbed unless `show_addresses`.
 
+mod descriptor;
 mod rows;
 
 pub use rows::SCRUBBED;
@@ -39,6 +40,12 @@ const MENU: Option<&str> = Some("Connections");
 
 pub const ACTIONS: &[ActionSpec] = &[
     ActionSpec::new("details", "details of the selection", &[Key::Enter], MENU),
+    ActionSpec::new(
+        "descriptor",
+        "descriptors of the peer relay",
+        &[Key::Char('d')],
+        MENU,
+    ),
     ActionSpec::new("sort", "sort ordering", &[Key::Char('s')], MENU),
     ActionSpec::new(
         "addresses",
@@ -64,6 +71,8 @@ pub struct ConnectionsPage {
     popup: Option<Menu>,
     /// The details pane is open over the selection.
     details: bool,
+    /// The descriptor popup, with its requests under way.
+    descriptor: Option<descriptor::Descriptor>,
     /// Entries at the last draw, rows a page, first entry drawn.
     shown: Cell<(usize, usize, usize)>,
     rows: HitMap<usize>,
@@ -94,7 +103,7 @@ impl Page for ConnectionsPage {
         ACTIONS
     }
 
-    fn action(&mut self, action: &'static str, _cx: &mut Cx) {
+    fn action(&mut self, action: &'static str, cx: &mut Cx) {
         match action {
             "sort" => {
                 self.popup = Some(Menu::of(
@@ -106,6 +115,7 @@ impl Page for ConnectionsPage {
             }
             "addresses" => self.show_addresses = !self.show_addresses,
             "details" => self.details = true,
+            "descriptor" => self.open_descriptor(0, cx),
             "up" => self.move_by(-1),
             "down" => self.move_by(1),
             "page_up" => self.move_by(-self.page()),
@@ -132,10 +142,29 @@ impl Page for ConnectionsPage {
     }
 
     fn modal(&self) -> bool {
-        self.popup.is_some() || self.details
+        self.popup.is_some() || self.details || self.descriptor.is_some()
     }
 
-    fn modal_key(&mut self, key: Key, _cx: &mut Cx) {
+    fn respond(
+        &mut self,
+        ticket: crate::page::Ticket,
+        response: crate::page::Response,
+        _cx: &mut Cx,
+    ) {
+        if let Some(d) = &mut self.descriptor {
+            d.respond(ticket, &response);
+        }
+    }
+
+    fn modal_key(&mut self, key: Key, cx: &mut Cx) {
+        if let Some(d) = &mut self.descriptor {
+            match d.key(key) {
+                descriptor::Step::Stay => {}
+                descriptor::Step::Close => self.descriptor = None,
+                descriptor::Step::Move(step) => self.open_descriptor(step, cx),
+            }
+            return;
+        }
         if self.details {
             // Up and down move the selection under the pane; anything else
             // closes it.
@@ -153,6 +182,17 @@ impl Page for ConnectionsPage {
     }
 
     fn mouse(&mut self, m: Mouse, _cx: &mut Cx) {
+        if let Some(d) = &mut self.descriptor {
+            let key = match m.kind {
+                MouseKind::WheelUp => Key::Up,
+                MouseKind::WheelDown => Key::Down,
+                MouseKind::Click => Key::Esc,
+            };
+            if d.key(key) == descriptor::Step::Close {
+                self.descriptor = None;
+            }
+            return;
+        }
         if self.details {
             self.details = false;
             return;
@@ -280,6 +320,10 @@ impl Page for ConnectionsPage {
         if let Some(menu) = &self.popup {
             menu.render(view.theme, area, buf);
         }
+        if let Some(d) = &self.descriptor {
+            d.render(view.theme, area, buf);
+            return;
+        }
         if self.details {
             let list = entries(view.state, self.order, view.now);
             if let Some(entry) = list.get(self.selected.get()) {
@@ -295,6 +339,37 @@ impl Page for ConnectionsPage {
 }
 
 impl ConnectionsPage {
+    /// Opens the descriptor popup on the selected entry's relay, or, with
+    /// `step`, on the nearest relay before (-1) or after (+1) it.
+    fn open_descriptor(&mut self, step: isize, cx: &mut Cx) {
+        let list = entries(cx.shown, self.order, cx.now);
+        let relay = |e: &Entry| match e {
+            Entry::Connection(c) => c.fingerprint.clone().map(|f| (f, c.nickname.clone())),
+            Entry::Circuit(..) => None,
+        };
+        let mut i = self.selected.get().min(list.len().saturating_sub(1));
+        let found = loop {
+            if step == 0 || list.is_empty() {
+                break list.get(i).and_then(relay).map(|r| (i, r));
+            }
+            match i.checked_add_signed(step) {
+                Some(next) if next < list.len() => i = next,
+                _ => break None,
+            }
+            if let Some(r) = list.get(i).and_then(relay) {
+                break Some((i, r));
+            }
+        };
+        match found {
+            Some((i, (fp, nick))) => {
+                self.selected.set(i);
+                self.descriptor = Some(descriptor::Descriptor::ask(&fp, nick.as_deref(), cx));
+            }
+            None if step == 0 => cx.notify("no relay is known at the other end of this entry"),
+            None => {}
+        }
+    }
+
     fn chosen(&mut self, menu: Menu, choice: Choice) {
         match choice {
             Choice::Open => self.popup = Some(menu),

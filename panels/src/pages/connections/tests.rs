@@ -292,3 +292,114 @@ fn details_of_a_relay_a_scrubbed_exit_and_a_circuit() {
     page.modal_key(Key::Esc, &mut cx);
     assert!(!page.modal());
 }
+
+#[test]
+#[allow(clippy::too_many_lines)] // one conversation with tor, start to end
+fn descriptors_are_asked_for_and_shown_safely() {
+    use crate::page::{Effect, Request, Response, TorReply, TorReplyLine};
+    let s = state();
+    let mut page = ConnectionsPage::default();
+    draw(&page, &s, 120, 30);
+    let mut out = Outbox::default();
+    let mut cx = Cx {
+        shown: &s,
+        live: &s,
+        now: NOW,
+        out: &mut out,
+    };
+    page.action("down", &mut cx);
+    page.action("down", &mut cx);
+    page.action("descriptor", &mut cx);
+    assert!(page.modal());
+    let asked: Vec<(crate::page::Ticket, String)> = out
+        .effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Request {
+                ticket,
+                request: Request::Command(c),
+            } => Some((*ticket, c.clone())),
+            _ => None,
+        })
+        .collect();
+    let a = "A".repeat(40);
+    assert_eq!(
+        asked.iter().map(|(_, c)| c.as_str()).collect::<Vec<_>>(),
+        [
+            format!("GETINFO ns/id/{a}"),
+            format!("GETINFO desc/id/{a}"),
+            format!("GETINFO md/id/{a}")
+        ]
+    );
+    let reply = |data: &str| {
+        Response::Reply(TorReply {
+            status: 250,
+            lines: vec![TorReplyLine {
+                status: 250,
+                text: "x=".into(),
+                data: Some(data.into()),
+            }],
+        })
+    };
+    let mut out = Outbox::default();
+    let mut cx = Cx {
+        shown: &s,
+        live: &s,
+        now: NOW,
+        out: &mut out,
+    };
+    page.respond(
+        asked[0].0,
+        reply("r alpha x y\ns Running\u{1b}[2J"),
+        &mut cx,
+    );
+    page.respond(
+        asked[1].0,
+        Response::Timeout("tor did not answer".into()),
+        &mut cx,
+    );
+    let area = Rect::new(0, 0, 120, 30);
+    let mut buf = Buffer::empty(area);
+    let keymap = Keymap::new(&[], &[]);
+    let view = View {
+        state: &s,
+        now: NOW,
+        theme: Theme { color: false },
+        keymap: &keymap,
+    };
+    page.render_popup(&view, area, &mut buf);
+    let text: String = (0..30)
+        .map(|y| {
+            (0..120)
+                .map(|x| buf[(x, y)].symbol().to_owned())
+                .collect::<String>()
+                + "\n"
+        })
+        .collect();
+    assert!(text.contains("Descriptor of alpha"), "{text}");
+    assert!(
+        text.contains("   1 r alpha x y") && text.contains("   2 s Running[2J"),
+        "{text}"
+    );
+    assert!(!text.contains('\u{1b}'));
+    assert!(
+        text.contains("tor did not answer") && text.contains("asking tor…"),
+        "{text}"
+    );
+    // Left: the nearest relay before it (beta, connecting in).
+    page.modal_key(Key::Left, &mut cx);
+    assert!(matches!(
+        out.effects.first(),
+        Some(Effect::Request { request: Request::Command(c), .. }) if c.ends_with(&"B".repeat(40))
+    ));
+    page.modal_key(
+        Key::Esc,
+        &mut Cx {
+            shown: &s,
+            live: &s,
+            now: NOW,
+            out: &mut Outbox::default(),
+        },
+    );
+    assert!(!page.modal());
+}

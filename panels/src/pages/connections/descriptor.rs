@@ -1,0 +1,173 @@
+//! The descriptor popup (`d`): what tor holds of the selected peer relay —
+//! its consensus entry (`ns/id`), server descriptor (`desc/id`) and
+//! microdescriptor (`md/id`) — asked for with typed requests, line-numbered,
+//! keywords bold, scrolled with the arrows; ←/→ go to the neighbouring
+//! relay. Descriptors are untrusted text: control characters never reach
+//! the screen.
+
+use crate::keymap::Key;
+use crate::page::{Cx, Request, Response, Ticket, TorReply};
+use crate::theme::Theme;
+use ratatui_core::buffer::Buffer;
+use ratatui_core::layout::Rect;
+use ratatui_core::text::{Line, Span};
+use ratatui_core::widgets::Widget;
+use ratatui_widgets::block::Block;
+use ratatui_widgets::borders::Borders;
+use ratatui_widgets::clear::Clear;
+
+const PARTS: [&str; 3] = ["ns/id", "desc/id", "md/id"];
+
+#[derive(Debug, Clone)]
+pub struct Descriptor {
+    pub fingerprint: String,
+    pub nickname: Option<String>,
+    tickets: [Ticket; 3],
+    /// Each part's text, or why there is none; `None` while asked.
+    parts: [Option<Result<String, String>>; 3],
+    scroll: usize,
+    /// Rows shown at the last draw.
+    page: std::cell::Cell<usize>,
+}
+
+/// What a key did to the popup.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    Stay,
+    Close,
+    /// Show the previous (-1) or next (+1) relay.
+    Move(isize),
+}
+
+impl Descriptor {
+    /// Asks tor for the three documents of `fingerprint`.
+    pub fn ask(fingerprint: &str, nickname: Option<&str>, cx: &mut Cx) -> Self {
+        let tickets =
+            PARTS.map(|p| cx.request(Request::Command(format!("GETINFO {p}/{fingerprint}"))));
+        Self {
+            fingerprint: fingerprint.to_owned(),
+            nickname: nickname.map(str::to_owned),
+            tickets,
+            parts: [None, None, None],
+            scroll: 0,
+            page: std::cell::Cell::new(10),
+        }
+    }
+
+    /// Takes a response if it answers one of this popup's requests.
+    pub fn respond(&mut self, ticket: Ticket, response: &Response) -> bool {
+        let Some(i) = self.tickets.iter().position(|t| *t == ticket) else {
+            return false;
+        };
+        self.parts[i] = Some(match response {
+            Response::Reply(r) if r.is_ok() => Ok(reply_text(r)),
+            Response::Reply(r) => Err(format!(
+                "{} {}",
+                r.status,
+                r.lines.first().map_or("", |l| l.text.as_str())
+            )),
+            other => Err(other.error().unwrap_or_default()),
+        });
+        true
+    }
+
+    pub fn key(&mut self, key: Key) -> Step {
+        let page = self.page.get().max(1);
+        match key {
+            Key::Up => self.scroll = self.scroll.saturating_sub(1),
+            Key::Down => self.scroll += 1,
+            Key::PageUp => self.scroll = self.scroll.saturating_sub(page),
+            Key::PageDown => self.scroll += page,
+            Key::Home => self.scroll = 0,
+            Key::Left => return Step::Move(-1),
+            Key::Right => return Step::Move(1),
+            _ => return Step::Close,
+        }
+        Step::Stay
+    }
+
+    /// Every line shown: a heading per part, then its lines numbered.
+    fn lines(&self) -> Vec<(bool, String)> {
+        let mut out = Vec::new();
+        for (name, part) in PARTS.iter().zip(&self.parts) {
+            out.push((true, format!("{name}/{}:", self.fingerprint)));
+            match part {
+                None => out.push((false, "    asking tor…".to_owned())),
+                Some(Err(why)) => {
+                    out.push((false, format!("    {}", crate::text::strip_controls(why))));
+                }
+                Some(Ok(text)) if text.trim().is_empty() => {
+                    out.push((false, "    tor has none".to_owned()));
+                }
+                Some(Ok(text)) => {
+                    for (n, line) in text.lines().enumerate() {
+                        out.push((
+                            false,
+                            format!("{:>4} {}", n + 1, crate::text::strip_controls(line)),
+                        ));
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    pub fn render(&self, theme: Theme, area: Rect, buf: &mut Buffer) {
+        let rect = Rect::new(
+            area.x + area.width / 20,
+            area.y + area.height / 10,
+            area.width - area.width / 10,
+            area.height - area.height / 5,
+        );
+        Clear.render(rect, buf);
+        let title = match &self.nickname {
+            Some(n) => format!(" Descriptor of {} ", crate::text::strip_controls(n)),
+            None => " Descriptor ".to_owned(),
+        };
+        let block = Block::default()
+            .borders(Borders::ALL)
+            .title(Line::styled(title, theme.title()));
+        let inner = block.inner(rect);
+        block.render(rect, buf);
+        let lines = self.lines();
+        let height = usize::from(inner.height);
+        self.page.set(height);
+        let scroll = self.scroll.min(lines.len().saturating_sub(height));
+        for ((heading, text), y) in lines
+            .iter()
+            .skip(scroll)
+            .zip(inner.y..inner.y + inner.height)
+        {
+            let line = if *heading {
+                Line::styled(text.as_str(), theme.title())
+            } else {
+                // The keyword after the line number in bold.
+                let (number, content) = text.split_at(text.len().min(5));
+                let (kw, tail) = content.split_once(' ').unwrap_or((content, ""));
+                Line::from(vec![
+                    Span::styled(number, theme.secondary()),
+                    Span::styled(kw, theme.bold()),
+                    Span::raw(if tail.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" {tail}")
+                    }),
+                ])
+            };
+            buf.set_line(inner.x, y, &line, inner.width);
+        }
+    }
+}
+
+/// The value of a one-key GETINFO reply: its data block, or what follows `=`.
+fn reply_text(r: &TorReply) -> String {
+    let Some(first) = r.lines.first() else {
+        return String::new();
+    };
+    first.data.clone().unwrap_or_else(|| {
+        first
+            .text
+            .split_once('=')
+            .map_or_else(String::new, |(_, v)| v.to_owned())
+    })
+}
