@@ -264,6 +264,8 @@ async fn typed_responses_from_tor_reach_the_page_that_asked() {
         )]),
         Request::ReadFile(torrc.display().to_string()),
         Request::ReadFile(dir.path().join("missing").display().to_string()),
+        // What the client-locales chart asks: tor's own GeoIP data.
+        Request::Command("GETINFO ip-to-country/8.8.8.8 ip-to-country/127.0.0.1".into()),
     ];
     let pages: Vec<ListPage> = requests
         .iter()
@@ -326,6 +328,15 @@ async fn typed_responses_from_tor_reach_the_page_that_asked() {
     assert!(
         why.starts_with("cannot read ") && why.contains("No such file"),
         "{why}"
+    );
+    let Response::Reply(geo) = &got[5][0].1 else {
+        panic!("{:?}", got[5])
+    };
+    let countries: Vec<&str> = geo.lines.iter().map(|l| l.text.as_str()).collect();
+    assert_eq!(
+        countries[..2],
+        ["ip-to-country/8.8.8.8=us", "ip-to-country/127.0.0.1=??"],
+        "{geo:?}"
     );
     // Tickets differ; page 1 heard of none of it.
     let mut tickets: Vec<Ticket> = got.iter().map(|r| r[0].0).collect();

@@ -3,6 +3,7 @@
 //! row per hop), ordered by category and then the chosen sort. Client and
 //! exit addresses are scrubbed unless `show_addresses`.
 
+mod charts;
 mod descriptor;
 mod rows;
 
@@ -47,6 +48,8 @@ pub const ACTIONS: &[ActionSpec] = &[
         MENU,
     ),
     ActionSpec::new("sort", "sort ordering", &[Key::Char('s')], MENU),
+    ActionSpec::new("exit_ports", "exit port usage", &[Key::Char('e')], MENU),
+    ActionSpec::new("client_locales", "client locales", &[Key::Char('c')], MENU),
     ActionSpec::new(
         "addresses",
         "show client and exit addresses",
@@ -71,6 +74,8 @@ pub struct ConnectionsPage {
     popup: Option<Menu>,
     /// The details pane is open over the selection.
     details: bool,
+    /// A bar chart (exit ports, client locales).
+    chart: Option<charts::Chart>,
     /// The descriptor popup, with its requests under way.
     descriptor: Option<descriptor::Descriptor>,
     /// Entries at the last draw, rows a page, first entry drawn.
@@ -116,6 +121,16 @@ impl Page for ConnectionsPage {
             "addresses" => self.show_addresses = !self.show_addresses,
             "details" => self.details = true,
             "descriptor" => self.open_descriptor(0, cx),
+            "exit_ports" if !cx.shown.relay.exits => cx.notify("this relay is not an exit"),
+            "exit_ports" => {
+                self.chart = Some(charts::Chart::exit_ports(&cx.shown.connections.list));
+            }
+            "client_locales" => {
+                self.chart = Some(charts::Chart::client_locales(
+                    &cx.shown.connections.list,
+                    cx,
+                ));
+            }
             "up" => self.move_by(-1),
             "down" => self.move_by(1),
             "page_up" => self.move_by(-self.page()),
@@ -142,7 +157,7 @@ impl Page for ConnectionsPage {
     }
 
     fn modal(&self) -> bool {
-        self.popup.is_some() || self.details || self.descriptor.is_some()
+        self.popup.is_some() || self.details || self.descriptor.is_some() || self.chart.is_some()
     }
 
     fn respond(
@@ -154,9 +169,15 @@ impl Page for ConnectionsPage {
         if let Some(d) = &mut self.descriptor {
             d.respond(ticket, &response);
         }
+        if let Some(c) = &mut self.chart {
+            c.respond(ticket, &response);
+        }
     }
 
     fn modal_key(&mut self, key: Key, cx: &mut Cx) {
+        if self.chart.take().is_some() {
+            return;
+        }
         if let Some(d) = &mut self.descriptor {
             match d.key(key) {
                 descriptor::Step::Stay => {}
@@ -182,6 +203,12 @@ impl Page for ConnectionsPage {
     }
 
     fn mouse(&mut self, m: Mouse, _cx: &mut Cx) {
+        if self.chart.is_some() {
+            if m.kind == MouseKind::Click {
+                self.chart = None;
+            }
+            return;
+        }
         if let Some(d) = &mut self.descriptor {
             let key = match m.kind {
                 MouseKind::WheelUp => Key::Up,
@@ -319,6 +346,10 @@ impl Page for ConnectionsPage {
     fn render_popup(&self, view: &View, area: Rect, buf: &mut Buffer) {
         if let Some(menu) = &self.popup {
             menu.render(view.theme, area, buf);
+        }
+        if let Some(c) = &self.chart {
+            c.render(view.theme, area, buf);
+            return;
         }
         if let Some(d) = &self.descriptor {
             d.render(view.theme, area, buf);

@@ -149,7 +149,7 @@ fn address(addr: SocketAddr) -> String {
 }
 
 /// What is usually behind a port an exit connects to.
-fn port_purpose(port: u16) -> Option<&'static str> {
+pub(super) fn port_purpose(port: u16) -> Option<&'static str> {
     Some(match port {
         21 => "FTP",
         22 => "SSH",

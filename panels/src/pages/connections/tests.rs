@@ -403,3 +403,79 @@ fn descriptors_are_asked_for_and_shown_safely() {
     );
     assert!(!page.modal());
 }
+
+#[test]
+fn exit_ports_and_client_locales_count_without_addresses() {
+    use crate::page::{Effect, Request, Response, TorReply, TorReplyLine};
+    let s = state();
+    let mut page = ConnectionsPage::default();
+    let shown = |page: &ConnectionsPage| {
+        let area = Rect::new(0, 0, 100, 30);
+        let mut buf = Buffer::empty(area);
+        let keymap = Keymap::new(&[], &[]);
+        let view = View {
+            state: &s,
+            now: NOW,
+            theme: Theme { color: false },
+            keymap: &keymap,
+        };
+        page.render_popup(&view, area, &mut buf);
+        (0..30)
+            .map(|y| {
+                (0..100)
+                    .map(|x| buf[(x, y)].symbol().to_owned())
+                    .collect::<String>()
+                    + "\n"
+            })
+            .collect::<String>()
+    };
+    let mut out = Outbox::default();
+    let mut cx = Cx {
+        shown: &s,
+        live: &s,
+        now: NOW,
+        out: &mut out,
+    };
+    page.action("exit_ports", &mut cx);
+    let text = shown(&page);
+    assert!(
+        text.contains("Exit port usage") && text.contains("443 (HTTPS) █"),
+        "{text}"
+    );
+    assert!(!text.contains("93.184.216.34"));
+    page.modal_key(Key::Esc, &mut cx);
+    assert!(!page.modal());
+    page.action("client_locales", &mut cx);
+    let Some(Effect::Request {
+        ticket,
+        request: Request::Command(command),
+    }) = out.effects.last().cloned()
+    else {
+        panic!("{:?}", out.effects)
+    };
+    assert_eq!(command, "GETINFO ip-to-country/192.0.2.77");
+    let mut cx = Cx {
+        shown: &s,
+        live: &s,
+        now: NOW,
+        out: &mut out,
+    };
+    page.respond(
+        ticket,
+        Response::Reply(TorReply {
+            status: 250,
+            lines: vec![TorReplyLine {
+                status: 250,
+                text: "ip-to-country/192.0.2.77=de".into(),
+                data: None,
+            }],
+        }),
+        &mut cx,
+    );
+    let text = shown(&page);
+    assert!(
+        text.contains("Client locales") && text.contains("de █"),
+        "{text}"
+    );
+    assert!(!text.contains("192.0.2.77"));
+}
