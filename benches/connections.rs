@@ -9,7 +9,7 @@ use rnyx::config::Config;
 use rnyx::controller::apply_connections;
 use rnyx::procfs::sockets::scan;
 use rnyx_panels::app::App;
-use rnyx_panels::model::{Circuit, CircuitStatus, ControllerState, Hop, Listeners, RelayEntry};
+use rnyx_panels::model::{Circuit, CircuitStatus, ControllerState, Listeners, RelayEntry};
 
 const NOW: u64 = 1_795_255_200;
 const SOCKETS: u32 = 10_000;
@@ -65,7 +65,12 @@ fn state() -> ControllerState {
         s.circuits.apply(Circuit {
             id,
             status: CircuitStatus::Built,
-            path: Hop::parse_path(&format!("{},{},{}", hop(id), hop(id + 1), hop(id + 2))),
+            path: rnyx::control::names::parse_path(&format!(
+                "{},{},{}",
+                hop(id),
+                hop(id + 1),
+                hop(id + 2)
+            )),
             build_flags: vec![],
             purpose: Some("GENERAL".into()),
             time_created: None,

@@ -4,6 +4,7 @@
 
 pub mod args;
 pub mod event;
+pub mod names;
 pub mod reply;
 
 pub use event::Event;

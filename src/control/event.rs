@@ -5,7 +5,7 @@
 use super::args::tokens;
 use super::reply::Reply;
 use base64::Engine as _;
-use rnyx_panels::model::{Circuit, CircuitStatus, Hop, OrConnStatus, OrConnection, Runlevel};
+use rnyx_panels::model::{Circuit, CircuitStatus, OrConnStatus, OrConnection, Runlevel};
 use rnyx_panels::text::strip_controls;
 
 /// Which STATUS_* event.
@@ -234,7 +234,7 @@ pub fn parse_circ(text: &str, with_keywords: bool) -> Option<(Circuit, Option<St
     let mut reason = None;
     for t in toks {
         match t.key {
-            None if circuit.path.is_empty() => circuit.path = Hop::parse_path(&t.value),
+            None if circuit.path.is_empty() => circuit.path = super::names::parse_path(&t.value),
             Some(_) if !with_keywords => {}
             Some("BUILD_FLAGS") => {
                 circuit.build_flags = t.value.split(',').map(strip_controls).collect();

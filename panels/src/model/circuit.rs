@@ -57,27 +57,13 @@ pub struct Hop {
 }
 
 impl Hop {
-    /// Parses a `LongName` (`$fp~nick`, `$fp=nick`, `$fp` or `nick`).
-    pub fn parse(long_name: &str) -> Self {
-        let (fp, nick) = match long_name.strip_prefix('$') {
-            Some(rest) => match rest.find(['~', '=']) {
-                Some(i) => (Some(&rest[..i]), Some(&rest[i + 1..])),
-                None => (Some(rest), None),
-            },
-            None => (None, Some(long_name)),
-        };
+    /// A hop known by fingerprint and nickname (tests and fixtures; tor's
+    /// own text is read by `rnyx::control::names`).
+    pub fn named(fingerprint: &str, nickname: &str) -> Self {
         Hop {
-            fingerprint: fp.filter(|f| !f.is_empty()).map(str::to_ascii_uppercase),
-            nickname: nick.filter(|n| !n.is_empty()).map(strip_controls),
+            fingerprint: Some(fingerprint.to_owned()),
+            nickname: Some(nickname.to_owned()),
         }
-    }
-
-    /// Parses a comma-separated path.
-    pub fn parse_path(path: &str) -> Vec<Hop> {
-        path.split(',')
-            .filter(|p| !p.is_empty())
-            .map(Hop::parse)
-            .collect()
     }
 }
 
@@ -150,20 +136,6 @@ mod tests {
             purpose: None,
             time_created: None,
         }
-    }
-
-    #[test]
-    fn long_names() {
-        let h = Hop::parse("$aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa~relay1");
-        assert_eq!(
-            h.fingerprint.as_deref(),
-            Some("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")
-        );
-        assert_eq!(h.nickname.as_deref(), Some("relay1"));
-        assert_eq!(Hop::parse("$AB=x").nickname.as_deref(), Some("x"));
-        assert_eq!(Hop::parse("$AB").nickname, None);
-        assert_eq!(Hop::parse("plain").fingerprint, None);
-        assert_eq!(Hop::parse_path("$A~a,$B~b,").len(), 2);
     }
 
     #[test]

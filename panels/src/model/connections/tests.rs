@@ -45,7 +45,13 @@ fn circuits() -> CircuitTable {
     let circ = |id, status: &str, path: &str| Circuit {
         id,
         status: CircuitStatus::parse(status),
-        path: Hop::parse_path(path),
+        path: path
+            .split(',')
+            .map(|h| {
+                let (fp, nick) = h.trim_start_matches('$').split_once('~').unwrap();
+                Hop::named(fp, nick)
+            })
+            .collect(),
         build_flags: vec![],
         purpose: None,
         time_created: None,

@@ -33,11 +33,10 @@ fn state() -> ControllerState {
     s.circuits.apply(Circuit {
         id: 7,
         status: CircuitStatus::Built,
-        path: Hop::parse_path(&format!(
-            "${}~alpha,${}~beta",
-            "A".repeat(40),
-            "B".repeat(40)
-        )),
+        path: vec![
+            Hop::named(&"A".repeat(40), "alpha"),
+            Hop::named(&"B".repeat(40), "beta"),
+        ],
         build_flags: vec![],
         purpose: Some("GENERAL".into()),
         time_created: None,

@@ -1,0 +1,53 @@
+//! tor's names for relays: `LongName` (`$fingerprint~nickname`,
+//! `$fingerprint=nickname`, `$fingerprint` or a bare nickname) and paths of
+//! them, as CIRC events and `circuit-status` give them.
+
+use rnyx_panels::model::Hop;
+use rnyx_panels::text::strip_controls;
+
+/// Parses a `LongName`; the fingerprint upper-cased, the nickname without
+/// control characters.
+pub fn parse_long_name(long_name: &str) -> Hop {
+    let (fp, nick) = match long_name.strip_prefix('$') {
+        Some(rest) => match rest.find(['~', '=']) {
+            Some(i) => (Some(&rest[..i]), Some(&rest[i + 1..])),
+            None => (Some(rest), None),
+        },
+        None => (None, Some(long_name)),
+    };
+    Hop {
+        fingerprint: fp.filter(|f| !f.is_empty()).map(str::to_ascii_uppercase),
+        nickname: nick.filter(|n| !n.is_empty()).map(strip_controls),
+    }
+}
+
+/// Parses a comma-separated path of long names.
+pub fn parse_path(path: &str) -> Vec<Hop> {
+    path.split(',')
+        .filter(|p| !p.is_empty())
+        .map(parse_long_name)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_names() {
+        let h = parse_long_name("$aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa~relay1");
+        assert_eq!(
+            h.fingerprint.as_deref(),
+            Some("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")
+        );
+        assert_eq!(h.nickname.as_deref(), Some("relay1"));
+        assert_eq!(parse_long_name("$AB=x").nickname.as_deref(), Some("x"));
+        assert_eq!(parse_long_name("$AB").nickname, None);
+        assert_eq!(parse_long_name("plain").fingerprint, None);
+        assert_eq!(
+            parse_long_name("$AB~evil\u{1b}[2J").nickname.as_deref(),
+            Some("evil[2J")
+        );
+        assert_eq!(parse_path("$A~a,$B~b,").len(), 2);
+    }
+}
