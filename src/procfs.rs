@@ -179,9 +179,17 @@ fn cpu_ticks(dir: &Path) -> Option<u64> {
     Some(f.get(11)?.parse::<u64>().ok()? + f.get(12)?.parse::<u64>().ok()?)
 }
 
+/// The first word after `key` on the line of `text` starting with it
+/// (`/proc` status and limits files).
+pub(crate) fn field<'a>(text: &'a str, key: &str) -> Option<&'a str> {
+    text.lines()
+        .find_map(|l| l.strip_prefix(key))?
+        .split_whitespace()
+        .next()
+}
+
 fn kb_field(text: &str, key: &str) -> Option<u64> {
-    let v = text.lines().find_map(|l| l.strip_prefix(key))?;
-    Some(v.split_whitespace().next()?.parse::<u64>().ok()? * 1024)
+    Some(field(text, key)?.parse::<u64>().ok()? * 1024)
 }
 
 fn rss(dir: &Path) -> Option<u64> {
@@ -197,12 +205,7 @@ fn meminfo_total(root: &Path) -> Option<u64> {
 
 fn fd_limit(dir: &Path) -> Option<u64> {
     let limits = std::fs::read_to_string(dir.join("limits")).ok()?;
-    let line = limits.lines().find(|l| l.starts_with("Max open files"))?;
-    line["Max open files".len()..]
-        .split_whitespace()
-        .next()?
-        .parse()
-        .ok()
+    field(&limits, "Max open files")?.parse().ok()
 }
 
 #[cfg(test)]

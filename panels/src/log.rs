@@ -9,8 +9,6 @@ use crate::theme::Theme;
 use ratatui_core::buffer::Buffer;
 use ratatui_core::layout::Rect;
 use ratatui_core::text::Line;
-use ratatui_core::widgets::StatefulWidget;
-use ratatui_widgets::scrollbar::{Scrollbar, ScrollbarOrientation, ScrollbarState};
 use regex::Regex;
 use std::cell::Cell;
 use std::fmt::Write as _;
@@ -345,24 +343,16 @@ impl LogPanel {
                 }
             }
         }
-        if total > height {
-            let mut sb = ScrollbarState::new(total - height + 1)
-                .position(scroll)
-                .viewport_content_length(height);
-            Scrollbar::new(ScrollbarOrientation::VerticalLeft)
-                .begin_symbol(None)
-                .end_symbol(None)
-                .render(
-                    Rect {
-                        y: area.y + 1,
-                        height: area.height - 1,
-                        width: 1,
-                        ..area
-                    },
-                    buf,
-                    &mut sb,
-                );
-        }
+        crate::popup::draw_scrollbar(
+            Rect {
+                y: area.y + 1,
+                height: area.height - 1,
+                ..area
+            },
+            total,
+            scroll,
+            buf,
+        );
     }
 }
 

@@ -53,6 +53,24 @@ pub fn draw_box(
     rect
 }
 
+/// A scrollbar on the left column of `area` for `total` rows of which
+/// `area.height` show from row `position`; nothing when all fit.
+pub fn draw_scrollbar(area: Rect, total: usize, position: usize, buf: &mut Buffer) {
+    use ratatui_core::widgets::StatefulWidget;
+    use ratatui_widgets::scrollbar::{Scrollbar, ScrollbarOrientation, ScrollbarState};
+    let height = usize::from(area.height);
+    if total <= height {
+        return;
+    }
+    let mut state = ScrollbarState::new(total - height + 1)
+        .position(position)
+        .viewport_content_length(height);
+    Scrollbar::new(ScrollbarOrientation::VerticalLeft)
+        .begin_symbol(None)
+        .end_symbol(None)
+        .render(Rect { width: 1, ..area }, buf, &mut state);
+}
+
 /// A yes/no question: `y` or Enter says yes, any other key no.
 pub fn draw_confirm(title: &str, question: &str, theme: Theme, area: Rect, buf: &mut Buffer) {
     draw_box(

@@ -131,13 +131,7 @@ fn socket_inodes(dir: &Path) -> Result<HashSet<u64>, String> {
 
 fn tor_uid(dir: &Path) -> Option<u32> {
     let status = std::fs::read_to_string(dir.join("status")).ok()?;
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("Uid:"))?
-        .split_whitespace()
-        .next()?
-        .parse()
-        .ok()
+    super::field(&status, "Uid:")?.parse().ok()
 }
 
 #[cfg(test)]

@@ -17,7 +17,6 @@ use crate::popup::{Choice, Menu};
 use ratatui_core::buffer::Buffer;
 use ratatui_core::layout::Rect;
 use ratatui_core::text::Line;
-use ratatui_widgets::scrollbar::{Scrollbar, ScrollbarOrientation, ScrollbarState};
 use rows::{entries, Entry};
 use std::cell::Cell;
 
@@ -322,25 +321,18 @@ impl Page for ConnectionsPage {
                 .add(Rect::new(area.x, start, area.width, y - start), i);
         }
         let total: usize = heights.iter().sum();
-        if total > height {
-            let before: usize = heights[..first].iter().sum();
-            let mut sb = ScrollbarState::new(total - height + 1)
-                .position(before)
-                .viewport_content_length(height);
-            Scrollbar::new(ScrollbarOrientation::VerticalLeft)
-                .begin_symbol(None)
-                .end_symbol(None)
-                .render(
-                    Rect {
-                        y: top,
-                        height: u16::try_from(height).unwrap_or(u16::MAX),
-                        width: 1,
-                        ..area
-                    },
-                    buf,
-                    &mut sb,
-                );
-        }
+        let before: usize = heights[..first].iter().sum();
+        let rows = u16::try_from(height).unwrap_or(u16::MAX);
+        crate::popup::draw_scrollbar(
+            Rect {
+                y: top,
+                height: rows,
+                ..area
+            },
+            total,
+            before,
+            buf,
+        );
     }
 
     fn render_popup(&self, view: &View, area: Rect, buf: &mut Buffer) {
@@ -409,8 +401,6 @@ impl ConnectionsPage {
         }
     }
 }
-
-use ratatui_core::widgets::StatefulWidget as _;
 
 #[cfg(test)]
 mod tests;

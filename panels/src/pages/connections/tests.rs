@@ -85,6 +85,29 @@ fn draw(page: &ConnectionsPage, s: &ControllerState, w: u16, h: u16) -> Vec<Stri
         .collect()
 }
 
+/// The page and its popup, as text.
+fn with_popup(page: &ConnectionsPage, s: &ControllerState, w: u16, h: u16) -> String {
+    let area = Rect::new(0, 0, w, h);
+    let mut buf = Buffer::empty(area);
+    let keymap = Keymap::new(&[], &[]);
+    let view = View {
+        state: s,
+        now: NOW,
+        theme: Theme { color: false },
+        keymap: &keymap,
+    };
+    page.render(&view, area, &mut buf);
+    page.render_popup(&view, area, &mut buf);
+    (0..h)
+        .map(|y| {
+            (0..w)
+                .map(|x| buf[(x, y)].symbol().to_owned())
+                .collect::<String>()
+                + "\n"
+        })
+        .collect()
+}
+
 fn act(page: &mut ConnectionsPage, s: &ControllerState, action: &'static str) {
     let mut out = Outbox::default();
     let mut cx = Cx {
@@ -232,27 +255,7 @@ fn the_source_and_errors_are_said() {
 fn details_of_a_relay_a_scrubbed_exit_and_a_circuit() {
     let s = state();
     let mut page = ConnectionsPage::default();
-    let popup = |page: &ConnectionsPage| {
-        let area = Rect::new(0, 0, 120, 40);
-        let mut buf = Buffer::empty(area);
-        let keymap = Keymap::new(&[], &[]);
-        let view = View {
-            state: &s,
-            now: NOW,
-            theme: Theme { color: false },
-            keymap: &keymap,
-        };
-        page.render(&view, area, &mut buf);
-        page.render_popup(&view, area, &mut buf);
-        (0..40)
-            .map(|y| {
-                (0..120)
-                    .map(|x| buf[(x, y)].symbol().to_owned())
-                    .collect::<String>()
-            })
-            .collect::<Vec<_>>()
-            .join("\n")
-    };
+    let popup = |page: &ConnectionsPage| with_popup(page, &s, 120, 40);
     let mut out = Outbox::default();
     let mut cx = Cx {
         shown: &s,
@@ -357,24 +360,7 @@ fn descriptors_are_asked_for_and_shown_safely() {
         Response::Timeout("tor did not answer".into()),
         &mut cx,
     );
-    let area = Rect::new(0, 0, 120, 30);
-    let mut buf = Buffer::empty(area);
-    let keymap = Keymap::new(&[], &[]);
-    let view = View {
-        state: &s,
-        now: NOW,
-        theme: Theme { color: false },
-        keymap: &keymap,
-    };
-    page.render_popup(&view, area, &mut buf);
-    let text: String = (0..30)
-        .map(|y| {
-            (0..120)
-                .map(|x| buf[(x, y)].symbol().to_owned())
-                .collect::<String>()
-                + "\n"
-        })
-        .collect();
+    let text = with_popup(&page, &s, 120, 30);
     assert!(text.contains("Descriptor of alpha"), "{text}");
     assert!(
         text.contains("   1 r alpha x y") && text.contains("   2 s Running[2J"),
@@ -408,26 +394,7 @@ fn exit_ports_and_client_locales_count_without_addresses() {
     use crate::page::{Effect, Request, Response, TorReply, TorReplyLine};
     let s = state();
     let mut page = ConnectionsPage::default();
-    let shown = |page: &ConnectionsPage| {
-        let area = Rect::new(0, 0, 100, 30);
-        let mut buf = Buffer::empty(area);
-        let keymap = Keymap::new(&[], &[]);
-        let view = View {
-            state: &s,
-            now: NOW,
-            theme: Theme { color: false },
-            keymap: &keymap,
-        };
-        page.render_popup(&view, area, &mut buf);
-        (0..30)
-            .map(|y| {
-                (0..100)
-                    .map(|x| buf[(x, y)].symbol().to_owned())
-                    .collect::<String>()
-                    + "\n"
-            })
-            .collect::<String>()
-    };
+    let shown = |page: &ConnectionsPage| with_popup(page, &s, 100, 30);
     let mut out = Outbox::default();
     let mut cx = Cx {
         shown: &s,
