@@ -16,8 +16,8 @@ mod startup;
 use crate::control::{connect, Client, ClientError, Connection, Event, Incoming, Reply, Target};
 use crate::procfs::ProcSampler;
 use apply::{apply_batch, apply_facts};
+use connections::ConnectionWatch;
 pub use connections::{apply_connections, scan_connections};
-use connections::{scan_dir, spawn_scan, Scanned};
 use logfile::LogFile;
 use rnyx_panels::model::{ControllerState, EventSelection, Limits, LogEntry, LogSource, Runlevel};
 pub use shared::SharedState;
@@ -380,9 +380,7 @@ async fn session(
     // Facts re-read in the background arrive here, so only this loop writes.
     let (facts_tx, mut facts_rx) = mpsc::channel::<facts::Facts>(1);
     let (subs_tx, mut subs_rx) = mpsc::channel::<Subscribed>(4);
-    // Scans of tor's sockets run off this loop (a busy relay's take tens of
-    // milliseconds in the kernel) and come back here.
-    let (scan_tx, mut scan_rx) = mpsc::channel::<Scanned>(1);
+    let mut watch = ConnectionWatch::new(config.connection_rate);
     let mut tick = tokio::time::interval(config.refresh_interval);
     tick.tick().await;
     // /proc is sampled with each BW event (tor sends one a second), in the
@@ -391,8 +389,6 @@ async fn session(
     let mut last_apply = tokio::time::Instant::now();
     let mut second = tokio::time::interval(Duration::from_secs(2));
     second.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    let mut connections = tokio::time::interval(config.connection_rate);
-    connections.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tokio::select! {
             batch = events.recv() => {
@@ -416,8 +412,9 @@ async fn session(
                 }
             }
             Some(f) = facts_rx.recv() => state.update(|s| apply_facts(s, f, false, now_secs())),
-            _ = connections.tick() => spawn_scan(scan_dir(state.read(|s| s.relay.pid), sampler), &scan_tx),
-            Some(scan) = scan_rx.recv() => state.update(|s| apply_connections(s, scan, now_secs())),
+            _ = watch.tick.tick() => watch.scan(state, sampler),
+            Some(scan) = watch.scans.recv() => watch.scanned(state, &client, scan),
+            Some(found) = watch.located.recv() => watch.countries(state, found),
             _ = tick.tick() => refresh(client.clone(), facts_tx.clone()),
             _ = second.tick() => {
                 let pid = state.read(|s| s.relay.pid);

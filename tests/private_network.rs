@@ -299,6 +299,17 @@ async fn connections_of_the_exit_relay_are_tors_own() {
     // The circuits tor lists are the ones rnyx has.
     let (ours, tors) = circuit_ids_until_equal(&handle, &socket, &cookie).await;
     assert_eq!(ours, tors, "circuit ids: rnyx's against circuit-status");
+    // Peers' countries were asked of tor (loopback: tor does not know).
+    let located = eventually("countries asked of tor", 30, || {
+        handle.state.read(|s| {
+            s.connections
+                .countries
+                .get(&std::net::IpAddr::from([127, 0, 0, 1]))
+                .cloned()
+        })
+    })
+    .await;
+    assert_eq!(located, "??");
     // The header says the policy tor has, not `reject *:*`.
     let policy = state.relay.exit_policy.clone().unwrap_or_default();
     let full = raw_getinfo(&socket, &cookie, "exit-policy/full");

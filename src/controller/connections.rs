@@ -8,10 +8,10 @@ use std::path::PathBuf;
 use tokio::sync::mpsc;
 
 /// A finished scan of tor's sockets.
-pub(super) type Scanned = Result<crate::procfs::sockets::Scan, String>;
+type Scanned = Result<crate::procfs::sockets::Scan, String>;
 
 /// Scans tor's sockets on a blocking thread; the result comes back on `tx`.
-pub(super) fn spawn_scan(dir: Result<PathBuf, String>, tx: &mpsc::Sender<Scanned>) {
+fn spawn_scan(dir: Result<PathBuf, String>, tx: &mpsc::Sender<Scanned>) {
     let tx = tx.clone();
     tokio::task::spawn_blocking(move || {
         let _ = tx.blocking_send(dir.and_then(|d| crate::procfs::sockets::scan(&d)));
@@ -19,7 +19,7 @@ pub(super) fn spawn_scan(dir: Result<PathBuf, String>, tx: &mpsc::Sender<Scanned
 }
 
 /// tor's directory under `/proc`, or why there is none.
-pub(super) fn scan_dir(pid: Option<u32>, sampler: &mut ProcSampler) -> Result<PathBuf, String> {
+fn scan_dir(pid: Option<u32>, sampler: &mut ProcSampler) -> Result<PathBuf, String> {
     let pid = pid.ok_or("tor did not say its pid (GETINFO process/pid)")?;
     sampler
         .tor_dir(pid)
@@ -46,5 +46,101 @@ pub fn apply_connections(s: &mut ControllerState, scan: Scanned, now: u64) {
                 .refresh(&scan.sockets, scan.source, &classifier, now);
         }
         Err(e) => s.connections.error = Some(e),
+    }
+}
+
+/// Asks tor (in a task of its own) for the countries of addresses it has
+/// not located yet; the answers come back on `tx`. tor without GeoIP data
+/// refuses: `None` then, and rnyx stops asking for this connection.
+fn spawn_locate(
+    client: &crate::control::Client,
+    ips: Vec<std::net::IpAddr>,
+    tx: &mpsc::Sender<Located>,
+) {
+    if ips.is_empty() {
+        return;
+    }
+    let (client, tx) = (client.clone(), tx.clone());
+    tokio::spawn(async move {
+        let keys: Vec<String> = ips.iter().map(|ip| format!("ip-to-country/{ip}")).collect();
+        let answer = match client.command(&format!("GETINFO {}", keys.join(" "))).await {
+            Ok(reply) if reply.is_ok() => Some(
+                reply
+                    .key_values()
+                    .filter_map(|(k, v)| {
+                        let ip = k.strip_prefix("ip-to-country/")?.parse().ok()?;
+                        Some((ip, rnyx_panels::text::strip_controls(v.trim())))
+                    })
+                    .collect(),
+            ),
+            _ => None,
+        };
+        let _ = tx.send(answer).await;
+    });
+}
+
+/// Addresses located per refresh at most.
+const LOCATE_PER_REFRESH: usize = 500;
+
+type Located = Option<Vec<(std::net::IpAddr, String)>>;
+
+/// The session's side of the connection table: the refresh timer, scans
+/// coming back from their threads, countries coming back from tor.
+pub(super) struct ConnectionWatch {
+    pub tick: tokio::time::Interval,
+    scans_tx: mpsc::Sender<Scanned>,
+    pub scans: mpsc::Receiver<Scanned>,
+    located_tx: mpsc::Sender<Located>,
+    pub located: mpsc::Receiver<Located>,
+    /// tor has GeoIP data (until it refuses a lookup).
+    geoip: bool,
+}
+
+impl ConnectionWatch {
+    pub fn new(rate: std::time::Duration) -> Self {
+        let mut tick = tokio::time::interval(rate);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let (scans_tx, scans) = mpsc::channel(1);
+        let (located_tx, located) = mpsc::channel(1);
+        Self {
+            tick,
+            scans_tx,
+            scans,
+            located_tx,
+            located,
+            geoip: true,
+        }
+    }
+
+    /// Starts a scan of tor's sockets.
+    pub fn scan(&self, state: &super::SharedState, sampler: &mut ProcSampler) {
+        spawn_scan(
+            scan_dir(state.read(|s| s.relay.pid), sampler),
+            &self.scans_tx,
+        );
+    }
+
+    /// A scan is back: classify it, then locate the new addresses.
+    pub fn scanned(
+        &self,
+        state: &super::SharedState,
+        client: &crate::control::Client,
+        scan: Scanned,
+    ) {
+        let ips = state.update(|s| {
+            apply_connections(s, scan, super::now_secs());
+            s.connections.unlocated(LOCATE_PER_REFRESH)
+        });
+        if self.geoip {
+            spawn_locate(client, ips, &self.located_tx);
+        }
+    }
+
+    /// Countries are back (or tor has no GeoIP).
+    pub fn countries(&mut self, state: &super::SharedState, found: Located) {
+        match found {
+            Some(found) => state.update(|s| s.connections.countries.extend(found)),
+            None => self.geoip = false,
+        }
     }
 }

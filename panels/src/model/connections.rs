@@ -128,6 +128,10 @@ pub struct Connections {
     pub refreshed: u64,
     /// Why the last refresh failed, if it did (the list is the one before).
     pub error: Option<String>,
+    /// Countries of the remote addresses shown (tor's GeoIP, `??` when it
+    /// does not know); never asked for private (scrubbed) connections.
+    #[serde(skip)]
+    pub countries: HashMap<IpAddr, String>,
 }
 
 impl Connections {
@@ -174,6 +178,32 @@ impl Connections {
         self.source = source;
         self.refreshed = now;
         self.error = None;
+        let shown: HashSet<IpAddr> = self.list.iter().map(|c| c.remote.ip()).collect();
+        self.countries.retain(|ip, _| shown.contains(ip));
+    }
+
+    /// Remote addresses of connections that are not private and whose
+    /// country is not known yet, at most `limit`.
+    pub fn unlocated(&self, limit: usize) -> Vec<IpAddr> {
+        let ips: HashSet<IpAddr> = self
+            .list
+            .iter()
+            .filter(|c| !c.is_private())
+            .map(|c| c.remote.ip())
+            .filter(|ip| !self.countries.contains_key(ip))
+            .collect();
+        ips.into_iter().take(limit).collect()
+    }
+
+    /// The country of a connection's remote end, when known.
+    pub fn country(&self, c: &Connection) -> Option<&str> {
+        if c.is_private() {
+            return None;
+        }
+        self.countries
+            .get(&c.remote.ip())
+            .map(String::as_str)
+            .filter(|cc| *cc != "??")
     }
 
     /// Connections per category, in [`Category::ALL`] order, zeros left out.

@@ -230,3 +230,37 @@ fn the_connections_graph_counts_from_the_table() {
     state.record_system(crate::model::SystemInfo::default());
     assert_eq!(state.system.inbound, None);
 }
+
+#[test]
+fn countries_only_for_what_is_shown() {
+    let (index, circ, ls) = (consensus(), circuits(), listeners());
+    let k = Classifier::new(&ls, &index, &circ, &[], true);
+    let relay_in = sock("203.0.113.5:9001", "198.51.100.2:40000");
+    let client_in = sock("203.0.113.5:9001", "192.0.2.1:40001");
+    let exit = sock("203.0.113.5:40005", "93.184.216.34:443");
+    let mut table = Connections::default();
+    table.refresh(
+        &[relay_in, client_in, exit],
+        SocketSource::Descriptors,
+        &k,
+        1,
+    );
+    // Clients and exit destinations are never looked up.
+    assert_eq!(
+        table.unlocated(10),
+        ["198.51.100.2".parse::<IpAddr>().unwrap()]
+    );
+    table
+        .countries
+        .insert("198.51.100.2".parse().unwrap(), "de".into());
+    assert!(table.unlocated(10).is_empty());
+    assert_eq!(table.country(&table.list[0]), Some("de"));
+    assert_eq!(table.country(&table.list[1]), None);
+    // `??` (tor does not know) is not shown; a refresh forgets addresses gone.
+    table
+        .countries
+        .insert("198.51.100.2".parse().unwrap(), "??".into());
+    assert_eq!(table.country(&table.list[0]), None);
+    table.refresh(&[exit], SocketSource::Descriptors, &k, 2);
+    assert!(table.countries.is_empty());
+}

@@ -110,7 +110,10 @@ impl Entry<'_> {
         now: u64,
     ) -> Vec<String> {
         match self {
-            Entry::Connection(c) => vec![connection_line(c, width, show_addresses, now)],
+            Entry::Connection(c) => {
+                let country = state.connections.country(c);
+                vec![connection_line(c, country, width, show_addresses, now)]
+            }
             Entry::Circuit(c, _) => circuit_lines(state, c, width, show_addresses),
         }
     }
@@ -172,12 +175,21 @@ pub(super) fn port_purpose(port: u16) -> Option<&'static str> {
 /// `remote  -->  local` for connections to tor, `local  -->  remote` from
 /// it; then the peer relay when there is room; on the right its age (`+`:
 /// open before rnyx looked) and its category.
-fn connection_line(c: &Connection, width: usize, show_addresses: bool, now: u64) -> String {
+fn connection_line(
+    c: &Connection,
+    country: Option<&str>,
+    width: usize,
+    show_addresses: bool,
+    now: u64,
+) -> String {
     let hidden = c.is_private() && !show_addresses;
     let remote = if hidden {
         SCRUBBED.to_owned()
     } else {
         let mut r = address(c.remote);
+        if let Some(cc) = country {
+            let _ = write!(r, " ({cc})");
+        }
         if c.category == Category::Exit {
             if let Some(p) = port_purpose(c.remote.port()) {
                 let _ = write!(r, " ({p})");

@@ -141,6 +141,14 @@ fn categories_in_order_scrubbed_and_a_circuit_tree() {
         rows[1]
     );
     assert!(rows[1].contains("+5m (INBOUND)"), "{}", rows[1]);
+    // Countries from tor's GeoIP, for what is shown.
+    let mut with_country = s.clone();
+    with_country
+        .connections
+        .countries
+        .insert("198.51.100.2".parse().unwrap(), "nl".into());
+    let rows2 = draw(&page, &with_country, 160, 12);
+    assert!(rows2[1].contains("198.51.100.2:40000 (nl)"), "{}", rows2[1]);
     assert!(
         rows[2].trim_start().starts_with("<scrubbed> ")
             && rows[2].contains("-->  203.0.113.5:9001"),
