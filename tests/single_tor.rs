@@ -363,3 +363,56 @@ fn sigterm_restores_the_terminal() {
     assert_eq!(tmux.display("t", "#{alternate_on}"), "0");
     assert_eq!(tmux.display("t", "#{cursor_flag}"), "1");
 }
+
+/// tor's connections follow tor across a restart (a new pid): a TCP
+/// connection to its ControlPort is a CONTROL connection of the first tor,
+/// then, once tor is back, of the second, with no error left on the page.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connections_follow_tor_to_its_new_pid() {
+    use rnyx_panels::model::{Category, SocketSource};
+    let (_d, mut tor) = single_tor(SingleTorOptions::default());
+    let handle = spawn(ControllerConfig {
+        connection_rate: Duration::from_millis(300),
+        ..config(tor.socket_target())
+    });
+    let control_port = |tor: &rnyx::launch::SingleTor| match tor.port_target().unwrap() {
+        Target::Tcp(addr) => addr,
+        other @ Target::Unix(_) => panic!("{other:?}"),
+    };
+    // A CONTROL connection on `port` in a refresh made after `after`.
+    let seen_on = |port: u16, after: u64| {
+        let handle = handle.clone();
+        async move {
+            eventually("a CONTROL connection on tor's ControlPort", 20, || {
+                handle.state.read(|s| {
+                    s.connections
+                        .list
+                        .iter()
+                        .filter(|_| s.connections.refreshed >= after)
+                        .find(|c| c.category == Category::Control && c.local.port() == port)
+                        .map(|_| (s.connections.source.clone(), s.connections.error.clone()))
+                })
+            })
+            .await
+        }
+    };
+    let first = control_port(&tor);
+    let _held = std::net::TcpStream::connect(first).unwrap();
+    let (source, error) = seen_on(first.port(), 0).await;
+    assert_eq!((source, error), (SocketSource::Descriptors, None));
+
+    tor.kill();
+    tor.restart().unwrap();
+    eventually("reconnected", 30, || {
+        handle
+            .state
+            .read(|s| (s.connection.connected && s.connection.connections == 2).then_some(()))
+    })
+    .await;
+    let second = control_port(&tor);
+    let _held2 = std::net::TcpStream::connect(second).unwrap();
+    let after = rnyx::controller::now_secs() + 1;
+    let (source, error) = seen_on(second.port(), after).await;
+    assert_eq!((source, error), (SocketSource::Descriptors, None));
+    assert_eq!(Some(handle.state.read(|s| s.relay.pid).unwrap()), tor.pid());
+}
