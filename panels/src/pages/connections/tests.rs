@@ -63,7 +63,9 @@ fn state() -> ControllerState {
     s
 }
 
-fn draw(page: &ConnectionsPage, s: &ControllerState, w: u16, h: u16) -> Vec<String> {
+/// The page's rows as drawn at `w`×`h` (with its popup when `popup`),
+/// trailing spaces cut.
+fn rows(page: &ConnectionsPage, s: &ControllerState, w: u16, h: u16, popup: bool) -> Vec<String> {
     let area = Rect::new(0, 0, w, h);
     let mut buf = Buffer::empty(area);
     let keymap = Keymap::new(&[], &[]);
@@ -74,6 +76,9 @@ fn draw(page: &ConnectionsPage, s: &ControllerState, w: u16, h: u16) -> Vec<Stri
         keymap: &keymap,
     };
     page.render(&view, area, &mut buf);
+    if popup {
+        page.render_popup(&view, area, &mut buf);
+    }
     (0..h)
         .map(|y| {
             (0..w)
@@ -85,27 +90,13 @@ fn draw(page: &ConnectionsPage, s: &ControllerState, w: u16, h: u16) -> Vec<Stri
         .collect()
 }
 
+fn draw(page: &ConnectionsPage, s: &ControllerState, w: u16, h: u16) -> Vec<String> {
+    rows(page, s, w, h, false)
+}
+
 /// The page and its popup, as text.
 fn with_popup(page: &ConnectionsPage, s: &ControllerState, w: u16, h: u16) -> String {
-    let area = Rect::new(0, 0, w, h);
-    let mut buf = Buffer::empty(area);
-    let keymap = Keymap::new(&[], &[]);
-    let view = View {
-        state: s,
-        now: NOW,
-        theme: Theme { color: false },
-        keymap: &keymap,
-    };
-    page.render(&view, area, &mut buf);
-    page.render_popup(&view, area, &mut buf);
-    (0..h)
-        .map(|y| {
-            (0..w)
-                .map(|x| buf[(x, y)].symbol().to_owned())
-                .collect::<String>()
-                + "\n"
-        })
-        .collect()
+    rows(page, s, w, h, true).join("\n")
 }
 
 fn act(page: &mut ConnectionsPage, s: &ControllerState, action: &'static str) {
