@@ -7,7 +7,7 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use rnyx::config::Config;
 use rnyx::controller::apply_connections;
-use rnyx::procfs::sockets::scan;
+use rnyx::procfs::sockets::{Ports, Scanner};
 use rnyx_panels::app::App;
 use rnyx_panels::model::{Circuit, CircuitStatus, ControllerState, Listeners, RelayEntry};
 
@@ -100,7 +100,9 @@ fn bench(c: &mut Criterion) {
     let proc_dir = std::path::PathBuf::from(format!("/proc/{}", std::process::id()));
     let mut s = state();
     s.relay.listeners.or = vec![listener.local_addr().unwrap().to_string()];
-    apply_connections(&mut s, scan(&proc_dir), NOW);
+    let mut scanner = Scanner::default();
+    apply_connections(&mut s, scanner.scan(&proc_dir, &Ports::default()), NOW);
+    eprintln!("socket table read by {:?}", s.connections.table);
     eprintln!(
         "state of {} connections, {} circuits, {} relays: {:.1} MiB more resident memory",
         s.connections.list.len(),
@@ -109,17 +111,53 @@ fn bench(c: &mut Criterion) {
         (rss_kib().saturating_sub(before)) as f64 / 1024.0
     );
     let mut g = c.benchmark_group("connections");
+    // What every refresh after the first costs: the descriptors already known.
     g.bench_function("refresh_10k_sockets", |b| {
         b.iter(|| {
-            let found = scan(black_box(&proc_dir));
+            let found = scanner.scan(black_box(&proc_dir), &Ports::default());
             apply_connections(&mut s, found, NOW);
         });
     });
     assert_eq!(s.connections.list.len(), held.len());
-    g.bench_function("read_only", |b| {
-        b.iter(|| scan(black_box(&proc_dir)).unwrap());
+    // A busy relay between two refreshes: 100 of its sockets closed, 100
+    // new ones (50 connected pairs each way), so tor's descriptors are read.
+    let mut held = held;
+    g.bench_function("refresh_with_100_new", |b| {
+        b.iter_batched(
+            || {
+                held.drain(..100);
+                for _ in 0..50 {
+                    let client =
+                        std::net::TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+                    let (server, _) = listener.accept().unwrap();
+                    held.push(client);
+                    held.push(server);
+                }
+            },
+            |()| {
+                let found = scanner.scan(black_box(&proc_dir), &Ports::default());
+                apply_connections(&mut s, found, NOW);
+            },
+            criterion::BatchSize::PerIteration,
+        );
     });
-    let found = scan(&proc_dir).unwrap();
+    assert_eq!(s.connections.list.len(), held.len());
+    g.bench_function("read_only", |b| {
+        b.iter(|| {
+            scanner
+                .scan(black_box(&proc_dir), &Ports::default())
+                .unwrap()
+        });
+    });
+    // The first scan (or the first after tor's restart): every descriptor read.
+    g.bench_function("first_read", |b| {
+        b.iter(|| {
+            Scanner::default()
+                .scan(black_box(&proc_dir), &Ports::default())
+                .unwrap()
+        });
+    });
+    let found = scanner.scan(&proc_dir, &Ports::default()).unwrap();
     g.bench_function("classify_only", |b| {
         b.iter(|| apply_connections(&mut s, Ok(found.clone()), NOW));
     });

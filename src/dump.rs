@@ -5,7 +5,7 @@ use crate::controller::apply::apply_facts;
 use crate::controller::{facts, now_secs};
 use rnyx_panels::model::{
     Accounting, BandwidthSample, Category, Circuit, ControllerState, Limits, Listeners,
-    OrConnection, SocketSource, VersionStatus,
+    OrConnection, SocketSource, SocketTable, VersionStatus,
 };
 use serde::Serialize;
 
@@ -42,6 +42,9 @@ pub struct Dump<'a> {
     /// Where `connections` came from (`descriptors`, `tor_user`, or
     /// `unavailable` with why).
     pub connection_source: &'a SocketSource,
+    /// How tor's namespace's socket table was read (`sock_diag`, or `proc`
+    /// with why sock_diag was refused).
+    pub connection_table: &'a SocketTable,
     pub subscribed_events: &'a [String],
 }
 
@@ -56,6 +59,9 @@ pub struct DumpConnection<'a> {
     /// Seconds since rnyx first saw it (a lower bound when `before_start`).
     pub uptime: u64,
     pub before_start: bool,
+    /// `name (pid)` of the local client of a SOCKS or control connection.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub process: Option<&'a str>,
 }
 
 /// What a scrubbed address reads as.
@@ -105,10 +111,12 @@ impl<'a> Dump<'a> {
                         nickname: c.nickname.as_deref(),
                         uptime: now.saturating_sub(c.first_seen),
                         before_start: c.before_start,
+                        process: c.process.as_deref(),
                     }
                 })
                 .collect(),
             connection_source: &state.connections.source,
+            connection_table: &state.connections.table,
             subscribed_events: &state.subscribed_events,
         }
     }
@@ -137,7 +145,8 @@ pub async fn dump(
     state.connection.target = Some(target.to_string());
     state.connection.auth_method = Some(method.as_str().to_owned());
     let mut sampler = crate::procfs::ProcSampler::default();
-    let scan = crate::controller::scan_connections(state.relay.pid, &mut sampler);
+    let scan =
+        crate::controller::scan_connections(state.relay.pid, &state.relay.listeners, &mut sampler);
     crate::controller::apply_connections(&mut state, scan, now);
     if let Some(why) = state.connections.error.clone() {
         state.connections.source = SocketSource::Unavailable { why };

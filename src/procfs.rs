@@ -5,6 +5,7 @@
 //! pid namespace of its own, that pid is not ours; then the process whose
 //! innermost `NSpid` matches and whose name is `tor` is used.
 
+mod diag;
 pub mod sockets;
 
 use rnyx_panels::model::SystemInfo;

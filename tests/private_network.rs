@@ -210,7 +210,7 @@ async fn monitor_in_a_real_terminal() {
 /// network's namespace, against what tor itself says.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn connections_of_the_exit_relay_are_tors_own() {
-    use rnyx_panels::model::{Category, SocketSource};
+    use rnyx_panels::model::{Category, SocketSource, SocketTable};
     let net = network();
     let exit = net
         .tors
@@ -266,6 +266,8 @@ async fn connections_of_the_exit_relay_are_tors_own() {
     assert!(tors >= relays.len() - 1, "{ours} of {tors}");
     let state = handle.state.snapshot();
     assert_eq!(state.connections.source, SocketSource::Descriptors);
+    // The kernel's table of tor's namespace, entered from outside it.
+    assert_eq!(state.connections.table, SocketTable::SockDiag);
     assert_eq!(state.connections.error, None);
     let or_port = exit.or_port.unwrap();
     let mut outbound = 0;
@@ -353,6 +355,7 @@ async fn a_stream_through_the_client_appears_under_its_circuit() {
     let net = network();
     let handle = spawn(ControllerConfig {
         targets: vec![net.client().target()],
+        connection_rate: std::time::Duration::from_secs(1),
         ..ControllerConfig::default()
     });
     eventually("connected", 30, || {
@@ -390,5 +393,27 @@ async fn a_stream_through_the_client_appears_under_its_circuit() {
         "stream {} on circuit {}:\n{raw}",
         stream.id,
         circuit.id
+    );
+    // The client's SOCKS connections name the process at the other end:
+    // one of the demo's fetchers, inside the namespace.
+    let process = eventually("a SOCKS connection naming its process", 60, || {
+        handle.state.read(|s| {
+            s.connections
+                .list
+                .iter()
+                .filter(|c| c.category == rnyx_panels::model::Category::Socks)
+                .find_map(|c| c.process.clone())
+        })
+    })
+    .await;
+    let pid = process
+        .strip_prefix("rnyx (")
+        .and_then(|p| p.strip_suffix(')'))
+        .unwrap_or_else(|| panic!("{process}"));
+    let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
+    assert!(
+        String::from_utf8_lossy(&cmdline).contains("demo-fetch"),
+        "{process}: {:?}",
+        String::from_utf8_lossy(&cmdline)
     );
 }

@@ -263,7 +263,7 @@ async fn help_popup_80x24() {
 /// `/proc` would list them: relays connecting in, a client connecting in,
 /// connections out to relays and an exit connection.
 async fn connections_state() -> ControllerState {
-    use rnyx_panels::model::{Classifier, RelayEntry, Socket, SocketSource};
+    use rnyx_panels::model::{Classifier, RelayEntry, Socket};
     let mut state = state_from("exit_relay.txt").await;
     let relay = |fp: &str, nick: &str, port: u16| RelayEntry {
         fingerprint: fp.into(),
@@ -300,9 +300,11 @@ async fn connections_state() -> ControllerState {
         &[],
         true,
     );
-    state
-        .connections
-        .refresh(&sockets, SocketSource::Descriptors, &classifier, NOW - 754);
+    state.connections.refresh(
+        rnyx_panels::model::SocketScan::exact(&sockets),
+        &classifier,
+        NOW - 754,
+    );
     state
 }
 

@@ -17,7 +17,10 @@ mod system;
 
 pub use bandwidth::{BandwidthHistory, BandwidthSample};
 pub use circuit::{Circuit, CircuitStatus, CircuitTable, Hop};
-pub use connections::{Category, Classifier, Connection, Connections, Peer, Socket, SocketSource};
+pub use connections::{
+    Category, Classifier, Connection, Connections, Peer, Socket, SocketScan, SocketSource,
+    SocketTable,
+};
 pub use consensus::{ConsensusIndex, RelayEntry};
 pub use log::{dedup_key, LogBuffer, LogEntry, LogSource, Runlevel};
 pub use orconn::{OrConnStatus, OrConnTable, OrConnection};

@@ -2,19 +2,32 @@
 //! (off the controller loop: a busy relay's take tens of milliseconds in
 //! the kernel) and their classification into the state.
 
+use crate::procfs::sockets::{Ports, Scanner};
 use crate::procfs::ProcSampler;
-use rnyx_panels::model::ControllerState;
+use rnyx_panels::model::{ControllerState, Listeners, SocketScan};
 use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
 use tokio::sync::mpsc;
 
 /// A finished scan of tor's sockets.
-type Scanned = Result<crate::procfs::sockets::Scan, String>;
+type Scanned = Result<SocketScan, String>;
 
 /// Scans tor's sockets on a blocking thread; the result comes back on `tx`.
-fn spawn_scan(dir: Result<PathBuf, String>, tx: &mpsc::Sender<Scanned>) {
-    let tx = tx.clone();
+fn spawn_scan(
+    scanner: &Arc<Mutex<Scanner>>,
+    dir: Result<PathBuf, String>,
+    ports: Ports,
+    tx: &mpsc::Sender<Scanned>,
+) {
+    let (scanner, tx) = (scanner.clone(), tx.clone());
     tokio::task::spawn_blocking(move || {
-        let _ = tx.blocking_send(dir.and_then(|d| crate::procfs::sockets::scan(&d)));
+        let found = dir.and_then(|d| {
+            let mut scanner = scanner
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            scanner.scan(&d, &ports)
+        });
+        let _ = tx.blocking_send(found);
     });
 }
 
@@ -26,9 +39,13 @@ fn scan_dir(pid: Option<u32>, sampler: &mut ProcSampler) -> Result<PathBuf, Stri
         .ok_or_else(|| format!("tor's process (pid {pid}) is not visible in /proc here"))
 }
 
-/// tor's sockets, from the `/proc` directory of tor's `pid`.
-pub fn scan_connections(pid: Option<u32>, sampler: &mut ProcSampler) -> Scanned {
-    crate::procfs::sockets::scan(&scan_dir(pid, sampler)?)
+/// tor's sockets, from the `/proc` directory of tor's `pid`, in one scan.
+pub fn scan_connections(
+    pid: Option<u32>,
+    listeners: &Listeners,
+    sampler: &mut ProcSampler,
+) -> Scanned {
+    Scanner::default().scan(&scan_dir(pid, sampler)?, &Ports::of(listeners))
 }
 
 /// Classifies a scan into the state's connection table.
@@ -42,8 +59,7 @@ pub fn apply_connections(s: &mut ControllerState, scan: Scanned, now: u64) {
                 &s.relay.hidden_targets,
                 s.relay.exits,
             );
-            s.connections
-                .refresh(&scan.sockets, scan.source, &classifier, now);
+            s.connections.refresh(scan, &classifier, now);
         }
         Err(e) => s.connections.error = Some(e),
     }
@@ -88,6 +104,7 @@ type Located = Option<Vec<(std::net::IpAddr, String)>>;
 /// coming back from their threads, countries coming back from tor.
 pub(super) struct ConnectionWatch {
     pub tick: tokio::time::Interval,
+    scanner: Arc<Mutex<Scanner>>,
     scans_tx: mpsc::Sender<Scanned>,
     pub scans: mpsc::Receiver<Scanned>,
     located_tx: mpsc::Sender<Located>,
@@ -104,6 +121,7 @@ impl ConnectionWatch {
         let (located_tx, located) = mpsc::channel(1);
         Self {
             tick,
+            scanner: Arc::default(),
             scans_tx,
             scans,
             located_tx,
@@ -114,10 +132,8 @@ impl ConnectionWatch {
 
     /// Starts a scan of tor's sockets.
     pub fn scan(&self, state: &super::SharedState, sampler: &mut ProcSampler) {
-        spawn_scan(
-            scan_dir(state.read(|s| s.relay.pid), sampler),
-            &self.scans_tx,
-        );
+        let (pid, ports) = state.read(|s| (s.relay.pid, Ports::of(&s.relay.listeners)));
+        spawn_scan(&self.scanner, scan_dir(pid, sampler), ports, &self.scans_tx);
     }
 
     /// A scan is back: classify it, then locate the new addresses.

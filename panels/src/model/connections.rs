@@ -79,6 +79,43 @@ pub enum SocketSource {
     TorUser { uid: u32, why: String },
 }
 
+/// How tor's namespace's socket table was read.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum SocketTable {
+    /// Not read yet.
+    #[default]
+    None,
+    /// The kernel's sock_diag netlink interface, in tor's namespace.
+    SockDiag,
+    /// The text tables `/proc/<tor pid>/net/tcp{,6}`: sock_diag was refused
+    /// (why).
+    Proc { why: String },
+}
+
+/// One scan of tor's sockets, as the I/O side read it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SocketScan {
+    pub sockets: Vec<Socket>,
+    pub source: SocketSource,
+    pub table: SocketTable,
+    /// `name (pid)` of the local process at the other end of SOCKS and
+    /// control connections, where `/proc` tells.
+    pub processes: HashMap<Socket, String>,
+}
+
+impl SocketScan {
+    /// Exactly tor's `sockets`, no process known.
+    pub fn exact(sockets: &[Socket]) -> Self {
+        Self {
+            sockets: sockets.to_vec(),
+            source: SocketSource::Descriptors,
+            table: SocketTable::SockDiag,
+            processes: HashMap::new(),
+        }
+    }
+}
+
 impl Default for SocketSource {
     fn default() -> Self {
         SocketSource::Unavailable {
@@ -104,6 +141,9 @@ pub struct Connection {
     pub first_seen: u64,
     /// Open already at rnyx's first look: its age is a lower bound.
     pub before_start: bool,
+    /// The local process at the other end (SOCKS and control clients).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub process: Option<String>,
 }
 
 impl Connection {
@@ -123,6 +163,7 @@ impl Connection {
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Connections {
     pub source: SocketSource,
+    pub table: SocketTable,
     pub list: Vec<Connection>,
     /// Unix seconds of the last refresh (0: never).
     pub refreshed: u64,
@@ -138,19 +179,19 @@ impl Connections {
     /// Replaces the list with `sockets` classified; a connection seen before
     /// keeps its first-seen time. On the first refresh every connection
     /// predates rnyx.
-    pub fn refresh(
-        &mut self,
-        sockets: &[Socket],
-        source: SocketSource,
-        classifier: &Classifier,
-        now: u64,
-    ) {
+    pub fn refresh(&mut self, scan: SocketScan, classifier: &Classifier, now: u64) {
         let first = self.refreshed == 0;
         let seen: HashMap<(SocketAddr, SocketAddr), (u64, bool)> = self
             .list
             .iter()
             .map(|c| ((c.local, c.remote), (c.first_seen, c.before_start)))
             .collect();
+        let SocketScan {
+            sockets,
+            source,
+            table,
+            mut processes,
+        } = scan;
         self.list = sockets
             .iter()
             .map(|s| {
@@ -172,10 +213,12 @@ impl Connections {
                     relays_at_address: peer.count(),
                     first_seen,
                     before_start,
+                    process: processes.remove(s),
                 }
             })
             .collect();
         self.source = source;
+        self.table = table;
         self.refreshed = now;
         self.error = None;
         let shown: HashSet<IpAddr> = self.list.iter().map(|c| c.remote.ip()).collect();

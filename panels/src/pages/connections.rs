@@ -94,6 +94,23 @@ impl ConnectionsPage {
     }
 }
 
+/// How the sockets were read, for the title's right: the table (sock_diag,
+/// else the text tables and why) and how tor's were told apart.
+fn source_words(table: &crate::model::Connections) -> Option<String> {
+    use crate::model::SocketTable;
+    let read = match &table.table {
+        SocketTable::None => return None,
+        SocketTable::SockDiag => "sock_diag".to_owned(),
+        SocketTable::Proc { why } => format!("/proc net/tcp ({why})"),
+    };
+    let whose = match table.source {
+        SocketSource::Descriptors => "tor's descriptors",
+        SocketSource::TorUser { .. } => "tor's user",
+        SocketSource::Unavailable { .. } => return None,
+    };
+    Some(format!("via {read}, {whose}"))
+}
+
 impl Page for ConnectionsPage {
     fn id(&self) -> &'static str {
         ID
@@ -261,9 +278,17 @@ impl Page for ConnectionsPage {
         buf.set_line(
             area.x,
             area.y,
-            &Line::styled(title, theme.title()),
+            &Line::styled(title.as_str(), theme.title()),
             area.width,
         );
+        if let Some(via) = source_words(table) {
+            let room = usize::from(area.width).saturating_sub(title.chars().count() + 2);
+            let via = crate::text::strip_controls(&via);
+            if via.chars().count() <= room {
+                let x = area.x + area.width - u16::try_from(via.chars().count()).unwrap_or(0);
+                buf.set_string(x, area.y, via, theme.secondary());
+            }
+        }
         let note = match (&table.error, &table.source) {
             (Some(e), _) => Some(format!("cannot read tor's connections: {e}")),
             (None, SocketSource::TorUser { uid, why }) => Some(format!(

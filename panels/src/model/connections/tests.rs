@@ -146,10 +146,13 @@ fn refresh_keeps_first_seen_and_marks_the_first_look() {
     let inbound = sock("203.0.113.5:9001", "198.51.100.2:40000");
     let outbound = sock("203.0.113.5:40005", "198.51.100.1:9001");
     let mut table = Connections::default();
-    table.refresh(&[inbound], SocketSource::Descriptors, &classifier, 100);
     table.refresh(
-        &[inbound, outbound],
-        SocketSource::Descriptors,
+        crate::model::SocketScan::exact(&[inbound]),
+        &classifier,
+        100,
+    );
+    table.refresh(
+        crate::model::SocketScan::exact(&[inbound, outbound]),
         &classifier,
         105,
     );
@@ -190,7 +193,7 @@ fn several_relays_at_one_address_leave_an_inbound_peer_unnamed() {
         (Category::Outbound, Peer::One("EEEE", "epsilon"))
     );
     let mut table = Connections::default();
-    table.refresh(&[inbound], SocketSource::Descriptors, &k, 1);
+    table.refresh(crate::model::SocketScan::exact(&[inbound]), &k, 1);
     assert_eq!(table.list[0].relays_at_address, 2);
     assert!(
         !table.list[0].is_private(),
@@ -218,7 +221,7 @@ fn the_connections_graph_counts_from_the_table() {
         sock("203.0.113.5:40005", "198.51.100.1:9001"),
     ];
     let mut table = Connections::default();
-    table.refresh(&sockets, SocketSource::Descriptors, &k, 1);
+    table.refresh(crate::model::SocketScan::exact(&sockets), &k, 1);
     state.connections = table;
     state.record_system(crate::model::SystemInfo::default());
     assert_eq!(
@@ -240,8 +243,7 @@ fn countries_only_for_what_is_shown() {
     let exit = sock("203.0.113.5:40005", "93.184.216.34:443");
     let mut table = Connections::default();
     table.refresh(
-        &[relay_in, client_in, exit],
-        SocketSource::Descriptors,
+        crate::model::SocketScan::exact(&[relay_in, client_in, exit]),
         &k,
         1,
     );
@@ -261,6 +263,6 @@ fn countries_only_for_what_is_shown() {
         .countries
         .insert("198.51.100.2".parse().unwrap(), "??".into());
     assert_eq!(table.country(&table.list[0]), None);
-    table.refresh(&[exit], SocketSource::Descriptors, &k, 2);
+    table.refresh(crate::model::SocketScan::exact(&[exit]), &k, 2);
     assert!(table.countries.is_empty());
 }

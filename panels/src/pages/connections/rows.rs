@@ -220,6 +220,8 @@ fn connection_line(
         left.push_str(nick);
     } else if c.relays_at_address > 1 && room >= left.len() + 20 {
         let _ = write!(left, "({} relays here)", c.relays_at_address);
+    } else if let Some(process) = &c.process {
+        left.push_str(process);
     }
     fit(&left, &right, width)
 }
@@ -351,6 +353,9 @@ pub fn details(
                     ""
                 }
             ));
+            if let Some(process) = &c.process {
+                out.push(format!("process: {process}"));
+            }
             if let Some(fp) = &c.fingerprint {
                 relay_lines(fp, &mut out);
             } else if c.relays_at_address > 1 && !hidden {

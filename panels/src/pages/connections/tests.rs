@@ -58,8 +58,11 @@ fn state() -> ControllerState {
         sock("203.0.113.5:41001", "93.184.216.34:443"),
     ];
     let classifier = Classifier::new(&s.relay.listeners, &s.consensus, &s.circuits, &[], true);
-    s.connections
-        .refresh(&sockets, SocketSource::Descriptors, &classifier, NOW - 300);
+    s.connections.refresh(
+        crate::model::SocketScan::exact(&sockets),
+        &classifier,
+        NOW - 300,
+    );
     s
 }
 
@@ -115,8 +118,9 @@ fn categories_in_order_scrubbed_and_a_circuit_tree() {
     let s = state();
     let page = ConnectionsPage::default();
     let rows = draw(&page, &s, 160, 12);
+    assert!(rows[0].ends_with("via sock_diag, tor's descriptors"));
     assert_eq!(
-        rows[0],
+        rows[0].split("   ").next().unwrap(),
         "Connections (2 inbound, 1 outbound, 1 exit, 1 circuit):"
     );
     let find = |t: &str| {
@@ -248,6 +252,53 @@ fn the_source_and_errors_are_said() {
     // The list from before stays.
     assert!(rows.iter().any(|r| r.contains("(INBOUND)")));
     let _ = Category::ALL;
+}
+
+#[test]
+fn a_control_client_is_named_and_the_table_read_is_said() {
+    let mut s = state();
+    s.relay.listeners.control = vec!["127.0.0.1:9051".into()];
+    let control = Socket {
+        local: "127.0.0.1:9051".parse().unwrap(),
+        remote: "127.0.0.1:45678".parse().unwrap(),
+    };
+    let mut scan = crate::model::SocketScan::exact(&[control]);
+    scan.processes.insert(control, "python3 (4242)".into());
+    scan.table = crate::model::SocketTable::Proc {
+        why: "entering tor's network namespace: EPERM".into(),
+    };
+    let classifier = Classifier::new(&s.relay.listeners, &s.consensus, &s.circuits, &[], true);
+    s.connections.refresh(scan, &classifier, NOW);
+    let rows = draw(&ConnectionsPage::default(), &s, 160, 12);
+    assert!(
+        rows[0].ends_with(
+            "via /proc net/tcp (entering tor's network namespace: EPERM), tor's descriptors"
+        ),
+        "{}",
+        rows[0]
+    );
+    let row = rows
+        .iter()
+        .find(|r| r.contains("(CONTROL)"))
+        .expect("the control row");
+    assert!(row.contains("python3 (4242)"), "{row}");
+    let mut page = ConnectionsPage::default();
+    // The circuit first, then the control connection.
+    draw(&page, &s, 120, 30);
+    act(&mut page, &s, "down");
+    act(&mut page, &s, "details");
+    let text = with_popup(&page, &s, 120, 30);
+    assert!(
+        text.contains("CONTROL connection") && text.contains("process: python3 (4242)"),
+        "{text}"
+    );
+    // Too narrow for the source: the title keeps its counts.
+    let rows = draw(&ConnectionsPage::default(), &s, 60, 12);
+    assert!(
+        rows[0].starts_with("Connections (1 control, 1 circuit)") && !rows[0].contains("via"),
+        "{}",
+        rows[0]
+    );
 }
 
 #[test]
