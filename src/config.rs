@@ -46,6 +46,16 @@ pub struct Config {
     pub show_addresses: bool,
     /// How page 2 orders entries within a category.
     pub connection_order: rnyx_panels::pages::connections::Order,
+    /// Show page 3 (the configuration editor) and page 4 (the torrc).
+    pub show_config: bool,
+    pub show_torrc: bool,
+    /// How page 3 sorts options, the first key deciding most.
+    pub config_order: Vec<rnyx_panels::pages::config::ConfigOrder>,
+    /// Page 3 lists tor's private (`__…`) and virtual options too.
+    pub show_private_options: bool,
+    pub show_virtual_options: bool,
+    /// Where tor's chroot is: prefix of the paths tor gives (its torrc).
+    pub tor_chroot: Option<PathBuf>,
     /// Take the mouse: clicks and the wheel act in rnyx (false leaves the
     /// terminal's own selection alone).
     pub mouse: bool,
@@ -88,6 +98,12 @@ impl Default for Config {
             connection_rate: 5,
             show_addresses: false,
             connection_order: rnyx_panels::pages::connections::Order::default(),
+            show_config: true,
+            show_torrc: true,
+            config_order: rnyx_panels::pages::config::ConfigOrder::DEFAULT.to_vec(),
+            show_private_options: false,
+            show_virtual_options: false,
+            tor_chroot: None,
             warnings: Vec::new(),
         }
     }
@@ -118,6 +134,18 @@ impl Config {
             ),
             show_addresses: self.show_addresses,
             connection_order: self.connection_order,
+            config: rnyx_panels::pages::config::ConfigSettings {
+                order: self.config_order.clone(),
+                show_private: self.show_private_options,
+                show_virtual: self.show_virtual_options,
+            },
+            hidden_pages: [
+                (!self.show_config).then_some(rnyx_panels::pages::config::ID),
+                (!self.show_torrc).then_some(rnyx_panels::pages::torrc::ID),
+            ]
+            .into_iter()
+            .flatten()
+            .collect(),
         }
     }
 
@@ -144,6 +172,7 @@ impl Config {
             },
             warnings: self.warnings.clone(),
             connection_rate: std::time::Duration::from_secs(u64::from(self.connection_rate)),
+            tor_chroot: self.tor_chroot.clone(),
             ..d
         }
     }
@@ -174,6 +203,12 @@ struct FileConfig {
     connection_rate: Option<Ranged<1, 3600>>,
     show_addresses: Option<bool>,
     connection_order: Option<rnyx_panels::pages::connections::Order>,
+    show_config: Option<bool>,
+    show_torrc: Option<bool>,
+    config_order: Option<OneOrMany<rnyx_panels::pages::config::ConfigOrder>>,
+    show_private_options: Option<bool>,
+    show_virtual_options: Option<bool>,
+    tor_chroot: Option<PathBuf>,
     keys: Option<KeysTable>,
 }
 
@@ -245,6 +280,16 @@ impl Config {
             connection_rate: file.connection_rate.map_or(d.connection_rate, |r| r.0),
             show_addresses: file.show_addresses.unwrap_or(d.show_addresses),
             connection_order: file.connection_order.unwrap_or(d.connection_order),
+            show_config: file.show_config.unwrap_or(d.show_config),
+            show_torrc: file.show_torrc.unwrap_or(d.show_torrc),
+            config_order: file
+                .config_order
+                .map(|o| o.0)
+                .filter(|o| !o.is_empty())
+                .unwrap_or(d.config_order),
+            show_private_options: file.show_private_options.unwrap_or(d.show_private_options),
+            show_virtual_options: file.show_virtual_options.unwrap_or(d.show_virtual_options),
+            tor_chroot: file.tor_chroot.map(|p| expand_home(&p)),
             warnings,
         })
     }

@@ -12,6 +12,7 @@ pub mod logfile;
 pub mod policy;
 mod shared;
 mod startup;
+mod torconfig;
 
 use crate::control::{connect, Client, ClientError, Connection, Event, Incoming, Reply, Target};
 use crate::procfs::ProcSampler;
@@ -72,6 +73,8 @@ pub struct ControllerConfig {
     pub utc_offset: i32,
     /// How often tor's connections are read from `/proc`.
     pub connection_rate: Duration,
+    /// nyxrc's `tor_chroot`: where tor's paths are, seen from here.
+    pub tor_chroot: Option<PathBuf>,
 }
 
 impl Default for ControllerConfig {
@@ -89,6 +92,7 @@ impl Default for ControllerConfig {
             warnings: Vec::new(),
             utc_offset: utc_offset(),
             connection_rate: Duration::from_secs(5),
+            tor_chroot: None,
         }
     }
 }
@@ -254,6 +258,13 @@ async fn run(
         prepopulate: config.prepopulate_lines,
         warnings: config.warnings.clone(),
     };
+    // tor's manual, for the configuration editor: read once, off this task.
+    let manual_state = Arc::clone(&state);
+    tokio::spawn(async move {
+        if let Ok(manual) = tokio::task::spawn_blocking(crate::manual::load).await {
+            manual_state.update(|s| s.manual = Some(Arc::new(manual)));
+        }
+    });
     let mut backoff = config.reconnect_initial;
     loop {
         let attempt = match first.take() {
@@ -381,6 +392,14 @@ async fn session(
     let (facts_tx, mut facts_rx) = mpsc::channel::<facts::Facts>(1);
     let (subs_tx, mut subs_rx) = mpsc::channel::<Subscribed>(4);
     let mut watch = ConnectionWatch::new(config.connection_rate);
+    let mut conf = torconfig::ConfigWatch::new(config.tor_chroot.clone());
+    let (saved_tx, mut saved_rx) = mpsc::channel::<()>(1);
+    let tor_dir = |sampler: &mut ProcSampler| {
+        state
+            .read(|s| s.relay.pid)
+            .and_then(|pid| sampler.tor_dir(pid))
+    };
+    conf.reload(&client, tor_dir(sampler));
     let mut tick = tokio::time::interval(config.refresh_interval);
     tick.tick().await;
     // /proc is sampled with each BW event (tor sends one a second), in the
@@ -409,12 +428,19 @@ async fn session(
                 last_apply = tokio::time::Instant::now();
                 if follow.refresh_facts {
                     refresh(client.clone(), facts_tx.clone());
+                    conf.reload(&client, tor_dir(sampler));
                 }
             }
             Some(f) = facts_rx.recv() => state.update(|s| apply_facts(s, f, false, now_secs())),
             _ = watch.tick.tick() => watch.scan(state, sampler),
             Some(scan) = watch.scans.recv() => watch.scanned(state, &client, scan),
             Some(found) = watch.located.recv() => watch.countries(state, found),
+            Some(()) = saved_rx.recv() => conf.reload(&client, tor_dir(sampler)),
+            Some(loaded) = conf.loaded.recv() => {
+                if conf.apply(state, loaded) {
+                    conf.reload(&client, tor_dir(sampler));
+                }
+            }
             _ = tick.tick() => refresh(client.clone(), facts_tx.clone()),
             _ = second.tick() => {
                 let pid = state.read(|s| s.relay.pid);
@@ -424,7 +450,7 @@ async fn session(
             req = requests.recv() => match req {
                 None => return SessionEnd::Shutdown,
                 Some(Request::Reconnect) => return SessionEnd::Reconnect,
-                Some(req) => handle_request(&client, req, &subs_tx),
+                Some(req) => handle_request(&client, req, &subs_tx, &saved_tx),
             },
             Some((new, result, reply)) = subs_rx.recv() => match result {
                 Ok(rejected) => {
@@ -466,12 +492,27 @@ async fn gather_pause(last_apply: tokio::time::Instant) {
 /// Carries out a request without blocking the session loop: each runs in a
 /// task of its own. Awaiting here would stop the loop draining events, and
 /// the reader could then not deliver the reply.
-fn handle_request(client: &Client, req: Request, subs_tx: &mpsc::Sender<Subscribed>) {
+fn handle_request(
+    client: &Client,
+    req: Request,
+    subs_tx: &mpsc::Sender<Subscribed>,
+    saved_tx: &mpsc::Sender<()>,
+) {
     let c = client.clone();
     match req {
         Request::Command { command, reply } => {
+            // A saved torrc is read again (tor sends no event for it).
+            let saving = command
+                .split_whitespace()
+                .next()
+                .is_some_and(|w| w.eq_ignore_ascii_case("SAVECONF"));
+            let saved = saved_tx.clone();
             tokio::spawn(async move {
-                let _ = reply.send(c.command(&command).await.map_err(RequestError::from));
+                let result = c.command(&command).await;
+                if saving && result.as_ref().is_ok_and(Reply::is_ok) {
+                    let _ = saved.send(()).await;
+                }
+                let _ = reply.send(result.map_err(RequestError::from));
             });
         }
         Request::Signal { signal, reply } => {

@@ -8,6 +8,7 @@ pub mod controller;
 pub mod demo;
 pub mod dump;
 pub mod launch;
+pub mod manual;
 pub mod monitor;
 pub mod procfs;
 pub mod ui;

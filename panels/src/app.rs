@@ -63,6 +63,10 @@ pub struct AppSettings {
     pub show_addresses: bool,
     /// How the connections page orders entries within a category.
     pub connection_order: crate::pages::connections::Order,
+    /// The configuration editor's settings.
+    pub config: crate::pages::config::ConfigSettings,
+    /// Pages left out (nyxrc `show_config = false`, …), by id.
+    pub hidden_pages: Vec<&'static str>,
 }
 
 /// The default keymap: global actions and every page's.
@@ -126,6 +130,7 @@ impl App {
     pub fn new(settings: AppSettings) -> Self {
         let pages = crate::pages::PAGES
             .iter()
+            .filter(|p| !settings.hidden_pages.contains(&p.id))
             .map(|p| (p.make)(&settings))
             .collect();
         Self::with_pages(settings, pages)

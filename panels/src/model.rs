@@ -7,6 +7,7 @@ mod circuit;
 mod connections;
 mod consensus;
 mod log;
+mod manual;
 mod orconn;
 mod relay;
 mod selection;
@@ -14,6 +15,7 @@ mod series;
 mod state;
 mod stream;
 mod system;
+mod torconfig;
 
 pub use bandwidth::{BandwidthHistory, BandwidthSample};
 pub use circuit::{Circuit, CircuitStatus, CircuitTable, Hop};
@@ -23,6 +25,7 @@ pub use connections::{
 };
 pub use consensus::{ConsensusIndex, RelayEntry};
 pub use log::{dedup_key, LogBuffer, LogEntry, LogSource, Runlevel};
+pub use manual::{Manual, ManualEntry};
 pub use orconn::{OrConnStatus, OrConnTable, OrConnection};
 pub use relay::{Accounting, Listeners, RelayInfo, VersionStatus};
 pub use selection::{EventSelection, KNOWN_EVENTS};
@@ -30,3 +33,7 @@ pub use series::{Column, Interval, Series};
 pub use state::{ConnectionStatus, ControllerState, Limits};
 pub use stream::{Stream, StreamTable};
 pub use system::SystemInfo;
+pub use torconfig::{
+    display_value, entry as torrc_entry, same_values, strip_comment, TorConfig, TorOption, Torrc,
+    TorrcFile,
+};

@@ -1,8 +1,10 @@
 //! Every page, in Nyx's order. Adding a page is a module here and one line
 //! in [`PAGES`].
 
+pub mod config;
 pub mod connections;
 pub mod graph;
+pub mod torrc;
 
 use crate::app::AppSettings;
 use crate::keymap::ActionSpec;
@@ -17,7 +19,12 @@ pub struct PageEntry {
 }
 
 /// The pages, in order.
-pub const PAGES: &[PageEntry] = &[graph::ENTRY, connections::ENTRY];
+pub const PAGES: &[PageEntry] = &[
+    graph::ENTRY,
+    connections::ENTRY,
+    config::ENTRY,
+    torrc::ENTRY,
+];
 
 /// Each page's id and actions, for the keymap and nyxrc.
 pub fn catalog() -> Vec<(&'static str, &'static [ActionSpec])> {

@@ -39,9 +39,47 @@ fn is_unsafe(c: char) -> bool {
     c.is_control()
 }
 
+/// `s` broken into rows of at most `width` characters, at spaces where it
+/// can be, else mid-word; continuation rows get `indent` spaces.
+pub fn wrap(s: &str, width: usize, indent: usize) -> Vec<String> {
+    let width = width.max(indent + 2);
+    let mut rows = Vec::new();
+    let mut rest: Vec<char> = s.chars().collect();
+    let room = width;
+    // Continuation rows may not break inside their indent.
+    let mut lead = 0;
+    loop {
+        if rest.len() <= room {
+            rows.push(rest.iter().collect());
+            return rows;
+        }
+        let cut = rest[..=room]
+            .iter()
+            .rposition(|c| *c == ' ')
+            .filter(|&i| i > lead)
+            .unwrap_or(room);
+        rows.push(rest[..cut].iter().collect::<String>().trim_end().to_owned());
+        let skip = usize::from(rest.get(cut) == Some(&' '));
+        rest.drain(..cut + skip);
+        rest.splice(0..0, std::iter::repeat_n(' ', indent));
+        lead = indent;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn wrap_at_spaces_with_an_indent() {
+        assert_eq!(
+            wrap("ExitPolicy accept *:80", 12, 2),
+            ["ExitPolicy", "  accept", "  *:80"]
+        );
+        assert_eq!(wrap("abcdefgh", 5, 0), ["abcde", "fgh"]);
+        assert_eq!(wrap("", 5, 0), [""]);
+        assert_eq!(wrap("a bcdefghij", 5, 2), ["a", "  bcd", "  efg", "  hij"]);
+    }
 
     #[test]
     fn removes_escape_sequences_and_c1() {

@@ -64,6 +64,28 @@ impl Reply {
     }
 }
 
+impl Reply {
+    /// A GETCONF reply's `(option, value)` pairs, one a line (`None`: the
+    /// option is unset), quoted values decoded.
+    pub fn conf_values(&self) -> Vec<(String, Option<String>)> {
+        self.lines
+            .iter()
+            .filter(|l| !(l.kind == LineKind::End && l.text == "OK"))
+            .map(|l| match l.text.split_once('=') {
+                Some((k, v)) if v.starts_with('"') => (
+                    k.to_owned(),
+                    Some(super::args::parse_quoted(v).0.into_owned()),
+                ),
+                Some((k, v)) => (
+                    k.to_owned(),
+                    Some(l.data.clone().unwrap_or_else(|| v.to_owned())),
+                ),
+                None => (l.text.clone(), None),
+            })
+            .collect()
+    }
+}
+
 /// The input broke the framing rules. The offending line is consumed, so
 /// framing resumes with what follows.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

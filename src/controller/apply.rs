@@ -84,7 +84,12 @@ fn apply_event(
             }
         }
         Event::Stream(s) => state.streams.apply(stream(s)),
-        Event::ConfChanged(_) => follow.refresh_facts = true,
+        Event::ConfChanged(changes) => {
+            // Shown at once; what is set and saved follows with the re-read.
+            state.config.set_values(&changes);
+            state.config.reconcile();
+            follow.refresh_facts = true;
+        }
         Event::Signal(s) if s == "RELOAD" => follow.refresh_facts = true,
         Event::Status {
             kind: StatusKind::Server,

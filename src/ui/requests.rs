@@ -1,8 +1,8 @@
 //! Carries out what pages ask for ([`Request`]) and turns the outcome into
 //! the typed [`Response`] the asking page gets back with its ticket.
 
-use crate::control::args::{parse_quoted, quote};
-use crate::control::{ClientError, LineKind, Reply};
+use crate::control::args::quote;
+use crate::control::{ClientError, Reply};
 use crate::controller::{ControllerHandle, RequestError};
 use rnyx_panels::page::{Request, Response, TorReply, TorReplyLine};
 
@@ -23,7 +23,7 @@ pub async fn carry_out(handle: &ControllerHandle, request: Request) -> Response 
         Request::GetConf(keys) => {
             let command = format!("GETCONF {}", keys.join(" "));
             match handle.command(&command).await {
-                Ok(reply) if reply.is_ok() => Response::Conf(conf_values(&reply)),
+                Ok(reply) if reply.is_ok() => Response::Conf(reply.conf_values()),
                 Ok(reply) => refused("GETCONF", &reply),
                 Err(e) => failure(e),
             }
@@ -121,23 +121,6 @@ fn tor_reply(reply: Reply) -> TorReply {
 }
 
 /// `Option=value` lines of a GETCONF reply; a bare `Option` is unset.
-fn conf_values(reply: &Reply) -> Vec<(String, Option<String>)> {
-    reply
-        .lines
-        .iter()
-        .filter(|l| !(l.kind == LineKind::End && l.text == "OK"))
-        .map(|l| match l.text.split_once('=') {
-            Some((k, v)) if v.starts_with('"') => {
-                (k.to_owned(), Some(parse_quoted(v).0.into_owned()))
-            }
-            Some((k, v)) => (
-                k.to_owned(),
-                Some(l.data.clone().unwrap_or_else(|| v.to_owned())),
-            ),
-            None => (l.text.clone(), None),
-        })
-        .collect()
-}
 
 #[cfg(test)]
 mod tests {
@@ -156,7 +139,7 @@ mod tests {
             "250-Nickname=relay0\r\n250-Log=\"notice file /var/log/tor/a b\"\r\n250 ORPort\r\n",
         );
         assert_eq!(
-            conf_values(&r),
+            r.conf_values(),
             [
                 ("Nickname".to_owned(), Some("relay0".to_owned())),
                 (

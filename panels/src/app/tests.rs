@@ -25,6 +25,8 @@ fn settings(confirm_quit: bool) -> AppSettings {
         log: LogPanel::new(true, 4, 0),
         show_addresses: false,
         connection_order: crate::pages::connections::Order::default(),
+        config: crate::pages::config::ConfigSettings::default(),
+        hidden_pages: Vec::new(),
     }
 }
 

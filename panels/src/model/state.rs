@@ -67,6 +67,12 @@ pub struct ControllerState {
     pub consensus: ConsensusIndex,
     /// tor's connections, classified (refreshed every `connection_rate`).
     pub connections: Connections,
+    /// tor's configuration and torrc (pages 3 and 4).
+    #[serde(skip)]
+    pub config: super::TorConfig,
+    /// tor's manual, once read (in the background at start).
+    #[serde(skip)]
+    pub manual: Option<std::sync::Arc<super::Manual>>,
     /// Download/upload bytes per second, binned for the graph.
     #[serde(skip)]
     pub bandwidth_graph: Series,
@@ -105,6 +111,8 @@ impl ControllerState {
             streams: StreamTable::new(limits.streams),
             consensus: ConsensusIndex::default(),
             connections: Connections::default(),
+            config: super::TorConfig::default(),
+            manual: None,
             bandwidth_graph: Series::new(limits.graph_columns),
             connections_graph: Series::new(limits.graph_columns),
             resources_graph: Series::new(limits.graph_columns),
@@ -171,6 +179,7 @@ impl ControllerState {
         self.or_connections.clear();
         self.streams.clear();
         self.connections = Connections::default();
+        self.config = super::TorConfig::default();
         self.subscribed_events.clear();
     }
 

@@ -312,12 +312,7 @@ impl Page for ConnectionsPage {
         let heights: Vec<usize> = list.iter().map(Entry::rows).collect();
         let (_, _, mut first) = self.shown.get();
         first = first.min(selected);
-        while heights[first..=selected.min(heights.len().saturating_sub(1))]
-            .iter()
-            .sum::<usize>()
-            > height
-            && first < selected
-        {
+        while first < selected && heights[first..=selected].iter().sum::<usize>() > height {
             first += 1;
         }
         self.shown.set((list.len(), height, first));

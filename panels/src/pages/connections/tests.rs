@@ -230,6 +230,17 @@ fn show_addresses_sort_and_selection() {
 }
 
 #[test]
+fn an_empty_table_draws() {
+    // A tor with no connections and no circuits (DisableNetwork).
+    let mut s = ControllerState::default();
+    s.connection.connected = true;
+    let mut page = ConnectionsPage::default();
+    act(&mut page, &s, "down");
+    let rows = draw(&page, &s, 80, 10);
+    assert_eq!(rows[0], "Connections ():");
+}
+
+#[test]
 fn the_source_and_errors_are_said() {
     let mut s = state();
     s.connections.source = SocketSource::TorUser {

@@ -1,0 +1,583 @@
+//! Page 3: tor's configuration editor. Every option tor has (by default
+//! the ones operators touch most, and those set), its value by type, a
+//! summary from tor's manual, and the selected option's details above the
+//! list. Enter edits (empty resets), `w` saves the torrc with SAVECONF
+//! (offering FORCE when the torrc uses `%include`), `/` filters by name or
+//! description, `s` sorts, `a` shows every option.
+
+mod order;
+mod save;
+
+use crate::input::{Edit, LineInput};
+use crate::keymap::{ActionSpec, Key};
+use crate::list::{Cursor, SCROLL_ACTIONS};
+use crate::model::{display_value, ControllerState, Manual, TorOption};
+use crate::page::{Cx, Page, Request, Response, Ticket, View};
+use crate::pages::PageEntry;
+use crate::popup::{Choice, Menu};
+use crate::theme::Theme;
+use ratatui_core::buffer::Buffer;
+use ratatui_core::layout::Rect;
+use ratatui_core::style::Modifier;
+use ratatui_core::text::Line;
+
+pub use order::ConfigOrder;
+
+pub const ID: &str = "config";
+
+/// The options listed before `a`: Nyx's (Stem's) list of the most used,
+/// and a few relay operators reach for today.
+pub const COMMON: &[&str] = &[
+    "AccountingMax",
+    "AccountingRule",
+    "AccountingStart",
+    "Address",
+    "BandwidthBurst",
+    "BandwidthRate",
+    "Bridge",
+    "BridgeRelay",
+    "ContactInfo",
+    "ControlPort",
+    "ControlSocket",
+    "CookieAuthentication",
+    "DataDirectory",
+    "DirPort",
+    "DirPortFrontPage",
+    "ExcludeNodes",
+    "ExitPolicy",
+    "ExitRelay",
+    "FamilyId",
+    "HashedControlPassword",
+    "HiddenServiceDir",
+    "HiddenServicePort",
+    "IPv6Exit",
+    "Log",
+    "MaxAdvertisedBandwidth",
+    "MaxCircuitDirtiness",
+    "MetricsPort",
+    "MyFamily",
+    "Nickname",
+    "ORPort",
+    "RelayBandwidthBurst",
+    "RelayBandwidthRate",
+    "RunAsDaemon",
+    "SocksPort",
+    "UseBridges",
+    "User",
+];
+
+/// nyxrc's settings for the page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigSettings {
+    /// Sort keys, the first deciding most.
+    pub order: Vec<ConfigOrder>,
+    pub show_private: bool,
+    pub show_virtual: bool,
+}
+
+impl Default for ConfigSettings {
+    fn default() -> Self {
+        Self {
+            order: ConfigOrder::DEFAULT.to_vec(),
+            show_private: false,
+            show_virtual: false,
+        }
+    }
+}
+
+pub const ENTRY: PageEntry = PageEntry {
+    id: ID,
+    actions: ACTIONS,
+    make: |s| {
+        Box::new(ConfigPage {
+            settings: s.config.clone(),
+            ..ConfigPage::default()
+        })
+    },
+};
+
+const MENU: Option<&str> = Some("Configuration");
+
+pub const ACTIONS: &[ActionSpec] = &[
+    ActionSpec::new("edit", "edit the value", &[Key::Enter], MENU),
+    ActionSpec::new("save", "save the torrc", &[Key::Char('w')], MENU),
+    ActionSpec::new("show_all", "show all options", &[Key::Char('a')], MENU),
+    ActionSpec::new("sort", "sort ordering", &[Key::Char('s')], MENU),
+    ActionSpec::new(
+        "filter",
+        "filter by name or description",
+        &[Key::Char('/')],
+        MENU,
+    ),
+    SCROLL_ACTIONS[0],
+    SCROLL_ACTIONS[1],
+    SCROLL_ACTIONS[2],
+    SCROLL_ACTIONS[3],
+    SCROLL_ACTIONS[4],
+    SCROLL_ACTIONS[5],
+];
+
+/// What the prompt at the bottom is for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Prompt {
+    /// A new value for this option.
+    Value(String),
+    Filter,
+}
+
+/// A line under the list saying how the last change went.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Status {
+    text: String,
+    error: bool,
+}
+
+/// The configuration editor's view state.
+#[derive(Debug, Clone, Default)]
+pub struct ConfigPage {
+    pub settings: ConfigSettings,
+    show_all: bool,
+    filter: String,
+    cursor: Cursor,
+    prompt: Option<(Prompt, LineInput)>,
+    sort_menu: Option<Menu>,
+    save: Option<save::Save>,
+    status: Option<Status>,
+    /// Changes under way: the ticket and what it was.
+    pending: Vec<(Ticket, String)>,
+}
+
+impl ConfigPage {
+    /// The options listed, in order.
+    pub fn listed<'a>(&self, state: &'a ControllerState) -> Vec<&'a TorOption> {
+        let manual = state.manual.as_deref();
+        let filter = self.filter.to_lowercase();
+        let mut list: Vec<&TorOption> = state
+            .config
+            .options
+            .iter()
+            .filter(|o| self.settings.show_private || !o.is_private())
+            .filter(|o| self.settings.show_virtual || !o.is_virtual())
+            .filter(|o| {
+                self.show_all
+                    || !filter.is_empty()
+                    || o.set
+                    || o.unsaved
+                    || COMMON.iter().any(|c| c.eq_ignore_ascii_case(&o.name))
+            })
+            .filter(|o| filter.is_empty() || matches_filter(o, manual, &filter))
+            .collect();
+        order::sort(&mut list, &self.settings.order, manual);
+        list
+    }
+
+    fn selected<'a>(&self, state: &'a ControllerState) -> Option<&'a TorOption> {
+        self.listed(state).get(self.cursor.at()).copied()
+    }
+
+    /// The edit typed for `option`, sent to tor.
+    fn submit(&mut self, option: &str, text: &str, cx: &mut Cx) {
+        let Some(o) = cx.live.config.get(option) else {
+            return;
+        };
+        let text = text.trim();
+        let request = if text.is_empty() {
+            Request::Command(format!("RESETCONF {}", o.name))
+        } else if o.is_boolean() {
+            let Some(v) = boolean(text, o.kind == "Boolean+Auto") else {
+                self.say(
+                    format!(
+                        "{} takes true or false{}",
+                        o.name,
+                        if o.kind == "Boolean+Auto" {
+                            " or auto"
+                        } else {
+                            ""
+                        }
+                    ),
+                    true,
+                );
+                return;
+            };
+            Request::SetConf(vec![(o.name.clone(), Some(v.into()))])
+        } else if o.is_line_list() {
+            Request::SetConf(
+                text.split(',')
+                    .map(|v| (o.name.clone(), Some(v.trim().to_owned())))
+                    .collect(),
+            )
+        } else {
+            Request::SetConf(vec![(o.name.clone(), Some(text.to_owned()))])
+        };
+        let what = if text.is_empty() {
+            format!("{} reset to its default", o.name)
+        } else {
+            format!("{} set", o.name)
+        };
+        let ticket = cx.request(request);
+        self.pending.push((ticket, what));
+    }
+
+    fn say(&mut self, text: String, error: bool) {
+        self.status = Some(Status {
+            text: crate::text::strip_controls(&text),
+            error,
+        });
+    }
+}
+
+/// `true`/`false` (and the like) as tor's `1`/`0`.
+fn boolean(text: &str, auto: bool) -> Option<&'static str> {
+    match text.to_ascii_lowercase().as_str() {
+        "true" | "1" | "yes" | "on" => Some("1"),
+        "false" | "0" | "no" | "off" => Some("0"),
+        "auto" if auto => Some("auto"),
+        _ => None,
+    }
+}
+
+/// The option's name, or its manual entry, holds `filter` (lower case).
+fn matches_filter(o: &TorOption, manual: Option<&Manual>, filter: &str) -> bool {
+    o.name.to_lowercase().contains(filter)
+        || manual.and_then(|m| m.get(&o.name)).is_some_and(|e| {
+            e.description
+                .iter()
+                .any(|p| p.to_lowercase().contains(filter))
+        })
+}
+
+impl Page for ConfigPage {
+    fn id(&self) -> &'static str {
+        ID
+    }
+
+    fn title(&self) -> &'static str {
+        "Configuration"
+    }
+
+    fn actions(&self) -> &'static [ActionSpec] {
+        ACTIONS
+    }
+
+    fn action(&mut self, action: &'static str, cx: &mut Cx) {
+        if self.cursor.act(action) {
+            return;
+        }
+        match action {
+            "edit" => {
+                if let Some(o) = self.selected(cx.shown) {
+                    let current = if o.is_line_list() {
+                        o.values.join(", ")
+                    } else {
+                        o.values.first().cloned().unwrap_or_default()
+                    };
+                    let current = match (o.is_boolean(), current.as_str()) {
+                        (true, "1") => "true".to_owned(),
+                        (true, "0") => "false".to_owned(),
+                        _ => current,
+                    };
+                    self.prompt = Some((Prompt::Value(o.name.clone()), LineInput::new(&current)));
+                }
+            }
+            "save" => self.save = Some(save::Save::ask(cx.shown)),
+            "show_all" => {
+                self.show_all = !self.show_all;
+                self.cursor.set(0);
+            }
+            "sort" => {
+                let first = self.settings.order.first().copied().unwrap_or_default();
+                self.sort_menu = Some(Menu::of(
+                    "Sort options by",
+                    &ConfigOrder::ALL,
+                    &first,
+                    |o| o.name(),
+                ));
+            }
+            "filter" => self.prompt = Some((Prompt::Filter, LineInput::new(&self.filter))),
+            _ => {}
+        }
+    }
+
+    fn value(&self, action: &str) -> Option<String> {
+        match action {
+            "show_all" => Some(
+                if self.show_all {
+                    "all"
+                } else {
+                    "common and set"
+                }
+                .into(),
+            ),
+            "sort" => Some(
+                self.settings
+                    .order
+                    .iter()
+                    .map(|o| o.name())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            ),
+            "filter" if !self.filter.is_empty() => Some(self.filter.clone()),
+            _ => None,
+        }
+    }
+
+    fn hints(&self) -> &'static [&'static str] {
+        &["edit", "save", "show_all", "filter"]
+    }
+
+    fn modal(&self) -> bool {
+        self.prompt.is_some() || self.sort_menu.is_some() || self.save.is_some()
+    }
+
+    fn modal_key(&mut self, key: Key, cx: &mut Cx) {
+        if let Some(mut menu) = self.sort_menu.take() {
+            match menu.key(key) {
+                Choice::Open => self.sort_menu = Some(menu),
+                Choice::Cancel => {}
+                Choice::Picked(i) => {
+                    order::make_first(&mut self.settings.order, ConfigOrder::ALL[i])
+                }
+            }
+            return;
+        }
+        if let Some(save) = self.save.take() {
+            self.save = save.key(key, cx);
+            return;
+        }
+        if let Some((prompt, mut input)) = self.prompt.take() {
+            match input.key(key) {
+                Edit::Editing => self.prompt = Some((prompt, input)),
+                Edit::Cancel => {}
+                Edit::Done => match prompt {
+                    Prompt::Filter => {
+                        self.filter = input.text().trim().to_owned();
+                        self.cursor.set(0);
+                    }
+                    Prompt::Value(option) => self.submit(&option, &input.text(), cx),
+                },
+            }
+        }
+    }
+
+    fn respond(&mut self, ticket: Ticket, response: Response, _cx: &mut Cx) {
+        if let Some(save) = &mut self.save {
+            if let Some(status) = save.respond(ticket, &response) {
+                let (text, error) = status;
+                if save.finished() {
+                    self.save = None;
+                }
+                self.say(text, error);
+                return;
+            }
+        }
+        let Some(i) = self.pending.iter().position(|(t, _)| *t == ticket) else {
+            return;
+        };
+        let (_, what) = self.pending.remove(i);
+        match response {
+            Response::Done(_) => self.say(what, false),
+            Response::Reply(r) if r.is_ok() => self.say(what, false),
+            Response::Reply(r) => {
+                let message = r.lines.last().map_or("", |l| l.text.as_str());
+                self.say(format!("tor refused: {} {message}", r.status), true);
+            }
+            Response::Failed(why) | Response::Timeout(why) => self.say(why, true),
+            Response::NotConnected => self.say("tor is not connected".into(), true),
+            _ => {}
+        }
+    }
+
+    fn render(&self, view: &View, area: Rect, buf: &mut Buffer) {
+        if area.height < 3 || area.width < 30 {
+            return;
+        }
+        let state = view.state;
+        let list = self.listed(state);
+        let theme = view.theme;
+        let c = &state.config;
+        let mut title = format!("Tor Configuration ({} options", list.len());
+        if c.unsaved() > 0 {
+            title.push_str(&format!(", {} unsaved", c.unsaved()));
+        }
+        if !self.filter.is_empty() {
+            title.push_str(&format!(", matching \"{}\"", self.filter));
+        }
+        title.push_str("):");
+        buf.set_stringn(
+            area.x,
+            area.y,
+            crate::text::strip_controls(&title),
+            usize::from(area.width),
+            theme.title(),
+        );
+        let mut top = area.y + 1;
+        let mut bottom = area.y + area.height;
+        if let Some(note) = note(state) {
+            buf.set_stringn(area.x, top, note, usize::from(area.width), theme.warning());
+            top += 1;
+        }
+        // The prompt or the status takes the last row.
+        if self.prompt.is_some() || self.status.is_some() {
+            bottom -= 1;
+            let row = Rect::new(area.x, bottom, area.width, 1);
+            match &self.prompt {
+                Some((Prompt::Filter, input)) => input.render("filter: ", theme, row, buf),
+                Some((Prompt::Value(name), input)) => {
+                    input.render(&format!("{name}: "), theme, row, buf);
+                }
+                None => {
+                    if let Some(s) = &self.status {
+                        let style = if s.error {
+                            theme.error()
+                        } else {
+                            theme.secondary()
+                        };
+                        buf.set_stringn(row.x, row.y, &s.text, usize::from(row.width), style);
+                    }
+                }
+            }
+        }
+        let selected = self.selected(state);
+        // Details above the list when there is room.
+        let rows = bottom.saturating_sub(top);
+        if rows >= 16 {
+            let height = 8.min(rows / 2);
+            let pane = Rect::new(area.x, top, area.width, height);
+            details(selected, state.manual.as_deref(), theme, pane, buf);
+            top += height;
+        }
+        let body = Rect::new(area.x, top, area.width, bottom.saturating_sub(top));
+        self.draw_list(&list, state.manual.as_deref(), theme, body, buf);
+        crate::popup::draw_scrollbar(
+            body,
+            list.len(),
+            self.cursor.window(list.len(), usize::from(body.height)),
+            buf,
+        );
+    }
+
+    fn render_popup(&self, view: &View, area: Rect, buf: &mut Buffer) {
+        if let Some(menu) = &self.sort_menu {
+            menu.render(view.theme, area, buf);
+        }
+        if let Some(save) = &self.save {
+            save.render(view.state, view.theme, area, buf);
+        }
+    }
+}
+
+/// Why the list may be empty or stale.
+fn note(state: &ControllerState) -> Option<String> {
+    let c = &state.config;
+    if let Some(e) = &c.error {
+        return Some(crate::text::strip_controls(&format!(
+            "cannot read tor's configuration: {e}"
+        )));
+    }
+    if c.loaded == 0 {
+        return Some(if state.connection.connected {
+            "reading tor's configuration…".into()
+        } else {
+            "tor is not connected".into()
+        });
+    }
+    None
+}
+
+impl ConfigPage {
+    fn draw_list(
+        &self,
+        list: &[&TorOption],
+        manual: Option<&Manual>,
+        theme: Theme,
+        area: Rect,
+        buf: &mut Buffer,
+    ) {
+        let height = usize::from(area.height);
+        let first = self.cursor.window(list.len(), height);
+        // The first column is the scrollbar's.
+        let width = usize::from(area.width.saturating_sub(1));
+        let name_w = 26.min(width / 3);
+        let value_w = 30.min(width / 3);
+        for (row, (i, o)) in list.iter().enumerate().skip(first).take(height).enumerate() {
+            let y = area.y + u16::try_from(row).unwrap_or(0);
+            let mark = if o.unsaved { '*' } else { ' ' };
+            let name: String = o.name.chars().take(name_w.saturating_sub(2)).collect();
+            let value = crate::text::strip_controls(&display_value(o));
+            let value: String = value.chars().take(value_w.saturating_sub(1)).collect();
+            let summary = manual
+                .and_then(|m| m.get(&o.name))
+                .map_or("", |e| e.summary());
+            let line = format!(
+                "{mark}{name:<w$}{value:<v$}{summary}",
+                w = name_w - 1,
+                v = value_w
+            );
+            let mut style = if o.set { theme.bold() } else { theme.plain() };
+            if o.unsaved {
+                style = style.patch(theme.warning());
+            }
+            if i == self.cursor.at() {
+                style = style.add_modifier(Modifier::REVERSED);
+            }
+            buf.set_stringn(area.x + 1, y, format!("{line:<width$}"), width, style);
+        }
+    }
+}
+
+/// The selected option's details: name and category, value with its
+/// kind and usage, the manual's description wrapped.
+fn details(
+    o: Option<&TorOption>,
+    manual: Option<&Manual>,
+    theme: Theme,
+    area: Rect,
+    buf: &mut Buffer,
+) {
+    let Some(o) = o else {
+        return;
+    };
+    let entry = manual.and_then(|m| m.get(&o.name));
+    let width = usize::from(area.width);
+    let mut lines: Vec<Line> = Vec::new();
+    let category = entry.map_or("", |e| e.category.as_str());
+    lines.push(Line::styled(
+        format!("{} ({category} Option)", o.name),
+        theme.bold(),
+    ));
+    let kind = if o.set { "custom" } else { "default" };
+    let usage = entry.map_or(String::new(), |e| format!(", usage: {}", e.usage));
+    let mut value = format!(
+        "Value: {} ({kind}, {}{usage})",
+        crate::text::strip_controls(&display_value(o)),
+        o.kind
+    );
+    if o.unsaved {
+        value.push_str(" — not in the torrc yet (w saves)");
+    }
+    lines.push(Line::styled(value, theme.primary()));
+    match entry {
+        Some(e) => {
+            for p in &e.description {
+                for l in p.lines() {
+                    for row in crate::text::wrap(l, width.saturating_sub(1), 0) {
+                        lines.push(Line::styled(row, theme.secondary()));
+                    }
+                }
+            }
+        }
+        None if manual.is_none() => lines.push(Line::raw("reading tor's manual…")),
+        None => lines.push(Line::raw("tor's manual has no entry for this option")),
+    }
+    let rows = usize::from(area.height.saturating_sub(1));
+    for (i, line) in lines.into_iter().take(rows).enumerate() {
+        let y = area.y + u16::try_from(i).unwrap_or(0);
+        buf.set_line(area.x, y, &line, area.width);
+    }
+    // A rule under the pane.
+    let y = area.y + area.height - 1;
+    buf.set_stringn(area.x, y, "─".repeat(width), width, theme.secondary());
+}
+
+#[cfg(test)]
+mod tests;

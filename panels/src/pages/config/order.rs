@@ -1,0 +1,119 @@
+//! The orderings of the configuration editor (Nyx's), nyxrc's
+//! `config_order`.
+
+use crate::model::{display_value, Manual, TorOption};
+use std::cmp::Ordering;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ConfigOrder {
+    /// The manual's order (options it lacks last).
+    #[default]
+    ManPageEntry,
+    Name,
+    /// Set options first.
+    IsSet,
+    Value,
+    ValueType,
+    Category,
+    Usage,
+    Summary,
+    Description,
+}
+
+impl ConfigOrder {
+    pub const ALL: [ConfigOrder; 9] = [
+        ConfigOrder::ManPageEntry,
+        ConfigOrder::Name,
+        ConfigOrder::IsSet,
+        ConfigOrder::Value,
+        ConfigOrder::ValueType,
+        ConfigOrder::Category,
+        ConfigOrder::Usage,
+        ConfigOrder::Summary,
+        ConfigOrder::Description,
+    ];
+
+    /// Nyx's default: the manual's order, then name, then set first.
+    pub const DEFAULT: [ConfigOrder; 3] = [
+        ConfigOrder::ManPageEntry,
+        ConfigOrder::Name,
+        ConfigOrder::IsSet,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            ConfigOrder::ManPageEntry => "man_page_entry",
+            ConfigOrder::Name => "name",
+            ConfigOrder::IsSet => "is_set",
+            ConfigOrder::Value => "value",
+            ConfigOrder::ValueType => "value_type",
+            ConfigOrder::Category => "category",
+            ConfigOrder::Usage => "usage",
+            ConfigOrder::Summary => "summary",
+            ConfigOrder::Description => "description",
+        }
+    }
+
+    fn compare(self, a: &TorOption, b: &TorOption, manual: Option<&Manual>) -> Ordering {
+        let entry = |o: &TorOption| manual.and_then(|m| m.get(&o.name));
+        let text = |o: &TorOption, f: fn(&crate::model::ManualEntry) -> String| {
+            entry(o).map(f).unwrap_or_default()
+        };
+        match self {
+            ConfigOrder::ManPageEntry => {
+                let at = |o: &TorOption| entry(o).map_or(usize::MAX, |e| e.index);
+                at(a).cmp(&at(b))
+            }
+            ConfigOrder::Name => a.name.to_lowercase().cmp(&b.name.to_lowercase()),
+            ConfigOrder::IsSet => b.set.cmp(&a.set),
+            ConfigOrder::Value => display_value(a).cmp(&display_value(b)),
+            ConfigOrder::ValueType => a.kind.cmp(&b.kind),
+            ConfigOrder::Category => {
+                text(a, |e| e.category.clone()).cmp(&text(b, |e| e.category.clone()))
+            }
+            ConfigOrder::Usage => text(a, |e| e.usage.clone()).cmp(&text(b, |e| e.usage.clone())),
+            ConfigOrder::Summary => {
+                text(a, |e| e.summary().to_owned()).cmp(&text(b, |e| e.summary().to_owned()))
+            }
+            ConfigOrder::Description => {
+                text(a, |e| e.description.join(" ")).cmp(&text(b, |e| e.description.join(" ")))
+            }
+        }
+    }
+}
+
+impl std::str::FromStr for ConfigOrder {
+    type Err = String;
+
+    /// `name`, or Nyx's `NAME`.
+    fn from_str(s: &str) -> Result<Self, String> {
+        let wanted = s.trim().to_ascii_lowercase();
+        ConfigOrder::ALL
+            .into_iter()
+            .find(|o| o.name() == wanted)
+            .ok_or_else(|| {
+                let names: Vec<&str> = ConfigOrder::ALL.iter().map(|o| o.name()).collect();
+                format!(
+                    "unknown ordering `{s}`, expected one of {}",
+                    names.join(", ")
+                )
+            })
+    }
+}
+
+/// Sorts `list` by `order`, the first key deciding most.
+pub fn sort(list: &mut [&TorOption], order: &[ConfigOrder], manual: Option<&Manual>) {
+    list.sort_by(|a, b| {
+        order
+            .iter()
+            .map(|o| o.compare(a, b, manual))
+            .find(|c| c.is_ne())
+            .unwrap_or(Ordering::Equal)
+    });
+}
+
+/// `first` becomes the deciding key; the others keep their turn.
+pub fn make_first(order: &mut Vec<ConfigOrder>, first: ConfigOrder) {
+    order.retain(|o| *o != first);
+    order.insert(0, first);
+}

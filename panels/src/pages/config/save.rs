@@ -1,0 +1,161 @@
+//! Saving the torrc (`w`): what tor would write and where, then SAVECONF;
+//! when tor refuses because the torrc uses `%include`, what SAVECONF FORCE
+//! would do, and FORCE if the operator says so.
+
+use crate::keymap::Key;
+use crate::model::ControllerState;
+use crate::page::{Cx, Request, Response, Ticket};
+use crate::theme::Theme;
+use ratatui_core::buffer::Buffer;
+use ratatui_core::layout::Rect;
+use ratatui_core::text::Line;
+
+/// Lines of the configuration shown in the popup at most.
+const SHOWN: usize = 14;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Stage {
+    Ask,
+    Saving(Ticket),
+    /// tor refused (its words): offer FORCE.
+    Force(String),
+    Forcing(Ticket),
+    Done,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Save {
+    stage: Stage,
+    path: String,
+    text: Vec<String>,
+    includes: bool,
+}
+
+impl Save {
+    pub fn ask(state: &ControllerState) -> Self {
+        let c = &state.config;
+        Self {
+            stage: Stage::Ask,
+            path: c
+                .file
+                .clone()
+                .unwrap_or_else(|| "the torrc tor was started with".into()),
+            text: c.text.lines().map(crate::text::strip_controls).collect(),
+            includes: c.torrc.includes(),
+        }
+    }
+
+    pub fn finished(&self) -> bool {
+        self.stage == Stage::Done
+    }
+
+    /// A key: the popup stays (Some) or closes.
+    pub fn key(mut self, key: Key, cx: &mut Cx) -> Option<Self> {
+        match (&self.stage, key) {
+            (Stage::Ask, Key::Char('y') | Key::Enter) => {
+                self.stage = Stage::Saving(cx.request(Request::Command("SAVECONF".into())));
+            }
+            (Stage::Force(_), Key::Char('f')) => {
+                self.stage = Stage::Forcing(cx.request(Request::Command("SAVECONF FORCE".into())));
+            }
+            // Keys wait while tor answers.
+            (Stage::Saving(_) | Stage::Forcing(_), _) => {}
+            _ => return None,
+        }
+        Some(self)
+    }
+
+    /// tor's answer: what to say under the list, if it is this popup's.
+    pub fn respond(&mut self, ticket: Ticket, response: &Response) -> Option<(String, bool)> {
+        let forcing = match self.stage {
+            Stage::Saving(t) if t == ticket => false,
+            Stage::Forcing(t) if t == ticket => true,
+            _ => return None,
+        };
+        let refusal = match response {
+            Response::Reply(r) if r.is_ok() => {
+                self.stage = Stage::Done;
+                let how = if forcing { " (FORCE)" } else { "" };
+                return Some((format!("saved to {}{how}", self.path), false));
+            }
+            Response::Reply(r) => format!(
+                "{} {}",
+                r.status,
+                r.lines.last().map_or("", |l| l.text.as_str())
+            ),
+            Response::Failed(why) | Response::Timeout(why) => why.clone(),
+            Response::NotConnected => "tor is not connected".into(),
+            _ => return None,
+        };
+        if self.includes && !forcing {
+            self.stage = Stage::Force(refusal);
+            return Some(("tor refused SAVECONF: the torrc uses %include".into(), true));
+        }
+        self.stage = Stage::Done;
+        Some((format!("tor refused SAVECONF: {refusal}"), true))
+    }
+
+    pub fn render(&self, _state: &ControllerState, theme: Theme, area: Rect, buf: &mut Buffer) {
+        let mut lines: Vec<Line> = Vec::new();
+        match &self.stage {
+            Stage::Force(refusal) => {
+                lines.push(Line::styled(
+                    format!("tor refused SAVECONF ({refusal}):"),
+                    theme.error(),
+                ));
+                lines.push(Line::raw(
+                    "the torrc uses %include, and tor will not rewrite it on its own.",
+                ));
+                lines.push(Line::raw(format!(
+                    "SAVECONF FORCE writes the running configuration to {},",
+                    self.path
+                )));
+                lines.push(Line::raw(
+                    "replacing its %include lines by what they set: the included",
+                ));
+                lines.push(Line::raw("files stay on disk but are no longer read."));
+                lines.push(Line::raw(""));
+                lines.push(Line::styled(
+                    "f: SAVECONF FORCE, any other key: cancel",
+                    theme.bold(),
+                ));
+            }
+            Stage::Saving(_) | Stage::Forcing(_) => lines.push(Line::raw("saving…")),
+            Stage::Ask | Stage::Done => {
+                lines.push(Line::styled(
+                    format!("tor will write {}:", self.path),
+                    theme.bold(),
+                ));
+                for l in self.text.iter().take(SHOWN) {
+                    lines.push(Line::raw(format!("  {l}")));
+                }
+                if self.text.len() > SHOWN {
+                    lines.push(Line::raw(format!(
+                        "  … {} more lines",
+                        self.text.len() - SHOWN
+                    )));
+                }
+                if self.includes {
+                    lines.push(Line::styled(
+                        "the torrc uses %include: tor may refuse, then FORCE is offered",
+                        theme.warning(),
+                    ));
+                }
+                lines.push(Line::raw(""));
+                lines.push(Line::styled(
+                    "y: save (SAVECONF), any other key: cancel",
+                    theme.bold(),
+                ));
+            }
+        }
+        let width = usize::from(area.width.saturating_sub(6));
+        let lines = lines
+            .into_iter()
+            .map(|l| {
+                let text: String = l.to_string().chars().take(width).collect();
+                Line::styled(text, l.style)
+            })
+            .collect();
+        crate::popup::draw_box("Save the torrc", lines, theme, area, buf);
+    }
+}

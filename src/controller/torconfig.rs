@@ -1,0 +1,446 @@
+//! tor's configuration for pages 3 and 4: read from tor in one go (names,
+//! defaults, one GETCONF for every option, config-text, config-file), the
+//! torrc and what it includes read from disk as tor reads them, and tor's
+//! command line from `/proc`. Re-read on CONF_CHANGED and SIGNAL RELOAD.
+
+use crate::control::{args, Client};
+use rnyx_panels::model::{TorConfig, Torrc, TorrcFile};
+use std::path::{Path, PathBuf};
+
+/// How deep `%include` is followed (tor's own limit is 31).
+const MAX_DEPTH: usize = 8;
+
+/// Files larger than this are not read whole (a torrc is a few KB).
+const MAX_FILE: u64 = 4 * 1024 * 1024;
+
+/// Asks tor for its whole configuration.
+pub async fn load(client: &Client) -> Result<TorConfig, String> {
+    let names = client
+        .getinfo("config/names")
+        .await
+        .map_err(|e| format!("GETINFO config/names: {e}"))?;
+    let names: Vec<(String, String)> = names
+        .lines()
+        .filter_map(|l| {
+            let (n, k) = l.split_once(' ')?;
+            Some((n.to_owned(), k.trim().to_owned()))
+        })
+        .collect();
+    let (defaults, text, file) = tokio::join!(
+        client.getinfo("config/defaults"),
+        client.getinfo("config-text"),
+        client.getinfo("config-file"),
+    );
+    let defaults: Vec<(String, String)> = defaults
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|l| {
+            let (n, v) = l.split_once(' ')?;
+            let v = if v.starts_with('"') {
+                args::parse_quoted(v).0.into_owned()
+            } else {
+                v.to_owned()
+            };
+            Some((n.to_owned(), v))
+        })
+        .collect();
+    // Virtual options answer with the lines of others (`SocksPortLines`
+    // gives `SocksPort=…`): they are not asked, so no option gets another's.
+    let all: Vec<&str> = names
+        .iter()
+        .filter(|(_, kind)| kind != "Virtual")
+        .map(|(n, _)| n.as_str())
+        .collect();
+    let reply = client
+        .command_ok(&format!("GETCONF {}", all.join(" ")))
+        .await
+        .map_err(|e| format!("GETCONF of {} options: {e}", all.len()))?;
+    let file = file.ok().filter(|f| !f.is_empty());
+    Ok(TorConfig::from_tor(
+        &names,
+        &defaults,
+        &reply.conf_values(),
+        text.unwrap_or_default(),
+        file,
+    ))
+}
+
+/// Where tor's files are, seen from here.
+#[derive(Debug, Clone, Default)]
+pub struct Place {
+    /// tor's `/proc/<pid>` directory.
+    pub proc_dir: Option<PathBuf>,
+    /// nyxrc's `tor_chroot`: prefix of every path tor gives.
+    pub chroot: Option<PathBuf>,
+}
+
+impl Place {
+    /// A path of tor's as this process can open it: under `tor_chroot`;
+    /// else through `/proc/<pid>/root` when tor sees another filesystem
+    /// (a container); relative ones against tor's working directory.
+    fn resolve(&self, path: &str) -> PathBuf {
+        let mut p = PathBuf::from(path);
+        if p.is_relative() {
+            if let Some(cwd) = self
+                .proc_dir
+                .as_ref()
+                .and_then(|d| std::fs::read_link(d.join("cwd")).ok())
+            {
+                p = cwd.join(p);
+            }
+        }
+        if let Some(root) = &self.chroot {
+            return root.join(p.strip_prefix("/").unwrap_or(&p));
+        }
+        if let Some(dir) = &self.proc_dir {
+            if other_root(dir) {
+                return dir.join("root").join(p.strip_prefix("/").unwrap_or(&p));
+            }
+        }
+        p
+    }
+}
+
+/// tor sees another root directory than rnyx (a container, a chroot).
+fn other_root(proc_dir: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    let (Ok(theirs), Ok(ours)) = (
+        std::fs::metadata(proc_dir.join("root")),
+        std::fs::metadata("/proc/self/root"),
+    ) else {
+        return false;
+    };
+    (theirs.dev(), theirs.ino()) != (ours.dev(), ours.ino())
+}
+
+/// Reads the torrc at `path` (as tor gave it) and every file it includes,
+/// and the options on tor's command line.
+pub fn read_torrc(path: Option<&str>, place: &Place, now: u64) -> Torrc {
+    let mut torrc = Torrc {
+        read_at: now,
+        command_line: place
+            .proc_dir
+            .as_ref()
+            .map(|d| command_line(&std::fs::read(d.join("cmdline")).unwrap_or_default()))
+            .unwrap_or_default(),
+        ..Torrc::default()
+    };
+    let Some(path) = path else {
+        torrc.error = Some("tor did not say its torrc (GETINFO config-file)".into());
+        return torrc;
+    };
+    let resolved = place.resolve(path);
+    torrc.path = Some(resolved.display().to_string());
+    let mut settings = Vec::new();
+    read_file(&resolved, place, 0, &mut torrc.files, &mut settings);
+    if let Some(e) = torrc.files.first().and_then(|f| f.error.clone()) {
+        torrc.error = Some(e);
+    }
+    torrc.settings = settings;
+    torrc
+}
+
+/// Reads one file into `files`, following its `%include` lines at their
+/// place; its settings, in tor's order, go to `settings`.
+fn read_file(
+    path: &Path,
+    place: &Place,
+    depth: usize,
+    files: &mut Vec<TorrcFile>,
+    settings: &mut Vec<(String, String)>,
+) {
+    let text = std::fs::File::open(path).and_then(|f| {
+        use std::io::Read;
+        let mut s = String::new();
+        f.take(MAX_FILE).read_to_string(&mut s)?;
+        Ok(s)
+    });
+    let text = match text {
+        Ok(t) => t,
+        Err(e) => {
+            files.push(TorrcFile {
+                path: path.display().to_string(),
+                error: Some(format!("cannot read {}: {e}", path.display())),
+                depth,
+                ..TorrcFile::default()
+            });
+            return;
+        }
+    };
+    let lines: Vec<String> = text.lines().map(str::to_owned).collect();
+    files.push(TorrcFile {
+        path: path.display().to_string(),
+        lines: lines.clone(),
+        error: None,
+        depth,
+    });
+    for line in &lines {
+        let code = rnyx_panels::model::strip_comment(line).trim();
+        if let Some(target) = code.strip_prefix("%include") {
+            let target = target.trim();
+            if depth + 1 > MAX_DEPTH {
+                files.push(TorrcFile {
+                    path: target.to_owned(),
+                    error: Some(format!("%include deeper than {MAX_DEPTH} levels")),
+                    depth: depth + 1,
+                    ..TorrcFile::default()
+                });
+                continue;
+            }
+            for included in include_targets(&place.resolve(target)) {
+                read_file(&included, place, depth + 1, files, settings);
+            }
+        } else if let Some((k, v)) = rnyx_panels::model::torrc_entry(line) {
+            settings.push((k.to_owned(), v.to_owned()));
+        }
+    }
+}
+
+/// The files an `%include` names, as tor takes them: a file; a
+/// directory's files (not hidden ones, not subdirectories) in name order;
+/// or a pattern with `*` in its last part.
+fn include_targets(path: &Path) -> Vec<PathBuf> {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let listing = |dir: &Path, keep: &dyn Fn(&str) -> bool| -> Vec<PathBuf> {
+        let mut found: Vec<PathBuf> = std::fs::read_dir(dir)
+            .map(|rd| {
+                rd.flatten()
+                    .filter(|e| e.file_type().is_ok_and(|t| !t.is_dir()))
+                    .filter(|e| {
+                        let n = e.file_name().to_string_lossy().into_owned();
+                        !n.starts_with('.') && keep(&n)
+                    })
+                    .map(|e| e.path())
+                    .collect()
+            })
+            .unwrap_or_default();
+        found.sort();
+        found
+    };
+    if name.contains('*') {
+        let dir = path.parent().unwrap_or(Path::new("/"));
+        return listing(dir, &|n| glob(&name, n));
+    }
+    if path.is_dir() {
+        return listing(path, &|_| true);
+    }
+    vec![path.to_owned()]
+}
+
+/// `pattern` (with `*`) matches `name`.
+fn glob(pattern: &str, name: &str) -> bool {
+    let parts: Vec<&str> = pattern.split('*').collect();
+    let (first, last) = (parts[0], parts[parts.len() - 1]);
+    if !name.starts_with(first) || name.len() < first.len() + last.len() || !name.ends_with(last) {
+        return false;
+    }
+    let mut rest = &name[first.len()..name.len() - last.len()];
+    for part in &parts[1..parts.len() - 1] {
+        match rest.find(part) {
+            Some(i) => rest = &rest[i + part.len()..],
+            None => return false,
+        }
+    }
+    true
+}
+
+/// The configuration options on tor's command line (`--Option value`,
+/// `Option value`, `+Option`, `/Option`), without tor's own flags.
+fn command_line(cmdline: &[u8]) -> Vec<(String, String)> {
+    // tor's flags and how many arguments each takes.
+    const FLAGS: &[(&str, usize)] = &[
+        ("-f", 1),
+        ("--torrc-file", 1),
+        ("--defaults-torrc", 1),
+        ("--hash-password", 1),
+        ("--passphrase-fd", 1),
+        ("--key-expiration", 1),
+        ("--format", 1),
+        ("--dbg-dump-subsystem-list", 0),
+        ("--ignore-missing-torrc", 0),
+        ("--allow-missing-torrc", 0),
+        ("--verify-config", 0),
+        ("--list-fingerprint", 0),
+        ("--list-torrc-options", 0),
+        ("--list-deprecated-options", 0),
+        ("--list-modules", 0),
+        ("--nt-service", 0),
+        ("--service", 1),
+        ("--quiet", 0),
+        ("--hush", 0),
+        ("--keygen", 0),
+        ("--newpass", 0),
+        ("--version", 0),
+        ("--help", 0),
+        ("-h", 0),
+    ];
+    let args: Vec<String> = cmdline
+        .split(|b| *b == 0)
+        .filter(|a| !a.is_empty())
+        .skip(1)
+        .map(|a| String::from_utf8_lossy(a).into_owned())
+        .collect();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < args.len() {
+        let a = &args[i];
+        if let Some((_, n)) = FLAGS.iter().find(|(f, _)| f == a) {
+            i += 1 + n;
+            continue;
+        }
+        let name = a.trim_start_matches('-').trim_start_matches(['+', '/']);
+        let value = args.get(i + 1).cloned().unwrap_or_default();
+        out.push((name.to_owned(), value));
+        i += 2;
+    }
+    out
+}
+
+/// tor's configuration and torrc, read.
+type Loaded = (Result<TorConfig, String>, Torrc);
+
+/// The session's side of the configuration: reads in tasks of their own,
+/// one at a time (a burst of CONF_CHANGED gives one more read, not many).
+pub(super) struct ConfigWatch {
+    tx: tokio::sync::mpsc::Sender<Loaded>,
+    pub loaded: tokio::sync::mpsc::Receiver<Loaded>,
+    chroot: Option<PathBuf>,
+    reading: bool,
+    again: bool,
+}
+
+impl ConfigWatch {
+    pub fn new(chroot: Option<PathBuf>) -> Self {
+        let (tx, loaded) = tokio::sync::mpsc::channel(1);
+        Self {
+            tx,
+            loaded,
+            chroot,
+            reading: false,
+            again: false,
+        }
+    }
+
+    /// Reads tor's configuration and torrc again (once the read under way
+    /// is done, if there is one).
+    pub fn reload(&mut self, client: &Client, proc_dir: Option<PathBuf>) {
+        if self.reading {
+            self.again = true;
+            return;
+        }
+        self.reading = true;
+        let (client, tx) = (client.clone(), self.tx.clone());
+        let place = Place {
+            proc_dir,
+            chroot: self.chroot.clone(),
+        };
+        tokio::spawn(async move {
+            let config = load(&client).await;
+            let file = config.as_ref().ok().and_then(|c| c.file.clone());
+            let torrc = tokio::task::spawn_blocking(move || {
+                read_torrc(file.as_deref(), &place, super::now_secs())
+            })
+            .await
+            .unwrap_or_default();
+            let _ = tx.send((config, torrc)).await;
+        });
+    }
+
+    /// A read is back: into the state. True when another read is due.
+    pub fn apply(&mut self, state: &super::SharedState, (config, torrc): Loaded) -> bool {
+        self.reading = false;
+        state.update(|s| match config {
+            Ok(mut c) => {
+                c.torrc = torrc;
+                c.loaded = super::now_secs();
+                c.reconcile();
+                s.config = c;
+            }
+            Err(e) => s.config.error = Some(e),
+        });
+        std::mem::take(&mut self.again)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tors_command_line_options_without_its_flags() {
+        let cmd = b"/usr/bin/tor\0--defaults-torrc\0/usr/share/tor/defaults\0-f\0/etc/tor/torrc\0--RunAsDaemon\x000\0--verify-config\0__OwningControllerProcess\x0042\0";
+        assert_eq!(
+            command_line(cmd),
+            [
+                ("RunAsDaemon".to_owned(), "0".to_owned()),
+                ("__OwningControllerProcess".to_owned(), "42".to_owned())
+            ]
+        );
+    }
+
+    #[test]
+    fn includes_are_followed_in_tors_order() {
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path();
+        std::fs::create_dir(p.join("torrc.d")).unwrap();
+        std::fs::write(p.join("torrc.d/20-b.conf"), "ExitPolicy reject *:*\n").unwrap();
+        std::fs::write(p.join("torrc.d/10-a.conf"), "ExitPolicy accept *:80\n").unwrap();
+        std::fs::write(p.join("torrc.d/.hidden"), "Nickname hidden\n").unwrap();
+        std::fs::write(p.join("torrc.d/notes.txt"), "Nickname notes\n").unwrap();
+        std::fs::write(
+            p.join("torrc"),
+            format!(
+                "Nickname first\n%include {}/torrc.d/*.conf\nContactInfo last # who\n%include missing\n",
+                p.display()
+            ),
+        )
+        .unwrap();
+        let place = Place {
+            proc_dir: None,
+            chroot: None,
+        };
+        let t = read_torrc(p.join("torrc").to_str(), &place, 7);
+        let paths: Vec<String> = t
+            .files
+            .iter()
+            .map(|f| f.path.rsplit('/').next().unwrap().to_owned())
+            .collect();
+        assert_eq!(paths, ["torrc", "10-a.conf", "20-b.conf", "missing"]);
+        assert_eq!(t.files[1].depth, 1);
+        assert!(t.files[3]
+            .error
+            .as_deref()
+            .unwrap()
+            .starts_with("cannot read"));
+        assert_eq!(t.error, None);
+        let settings: Vec<String> = t.settings.iter().map(|(k, v)| format!("{k} {v}")).collect();
+        assert_eq!(
+            settings,
+            [
+                "Nickname first",
+                "ExitPolicy accept *:80",
+                "ExitPolicy reject *:*",
+                "ContactInfo last"
+            ]
+        );
+        assert!(t.includes());
+        // A torrc that cannot be read says why.
+        let t = read_torrc(p.join("nope").to_str(), &place, 7);
+        assert!(t.error.unwrap().contains("nope"));
+    }
+
+    #[test]
+    fn chroot_prefixes_tors_paths() {
+        let place = Place {
+            proc_dir: None,
+            chroot: Some("/srv/tor-chroot".into()),
+        };
+        assert_eq!(
+            place.resolve("/etc/tor/torrc"),
+            PathBuf::from("/srv/tor-chroot/etc/tor/torrc")
+        );
+    }
+}
