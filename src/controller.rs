@@ -216,6 +216,17 @@ fn rnyx_log(state: &mut ControllerState, level: Runlevel, message: String) {
     state.push_log(LogEntry::new(now_ms(), LogSource::Rnyx(level), message));
 }
 
+/// Reads tor's manual, for the configuration editor, once and off this
+/// task; it joins the state when read.
+fn load_manual(state: &Arc<SharedState>) {
+    let state = Arc::clone(state);
+    tokio::spawn(async move {
+        if let Ok(manual) = tokio::task::spawn_blocking(crate::manual::load).await {
+            state.update(|s| s.manual = Some(Arc::new(manual)));
+        }
+    });
+}
+
 /// How a session with tor ended.
 enum SessionEnd {
     Lost(String),
@@ -258,13 +269,7 @@ async fn run(
         prepopulate: config.prepopulate_lines,
         warnings: config.warnings.clone(),
     };
-    // tor's manual, for the configuration editor: read once, off this task.
-    let manual_state = Arc::clone(&state);
-    tokio::spawn(async move {
-        if let Ok(manual) = tokio::task::spawn_blocking(crate::manual::load).await {
-            manual_state.update(|s| s.manual = Some(Arc::new(manual)));
-        }
-    });
+    load_manual(&state);
     let mut backoff = config.reconnect_initial;
     loop {
         let attempt = match first.take() {
@@ -345,6 +350,24 @@ fn refuse(req: Request) {
     }
 }
 
+/// The state of a new connection: tor's facts, the target and how rnyx
+/// authenticated.
+fn connected(
+    s: &mut ControllerState,
+    facts: facts::Facts,
+    target: &Target,
+    method: crate::control::AuthMethod,
+) {
+    s.reset_for_new_connection();
+    apply_facts(s, facts, true, now_secs());
+    s.connection.connected = true;
+    s.connection.since = now_secs();
+    s.connection.target = Some(target.to_string());
+    s.connection.auth_method = Some(method.as_str().to_owned());
+    s.connection.last_error = None;
+    s.connection.connections += 1;
+}
+
 /// One connection's life: facts, subscription, then events and requests.
 async fn session(
     config: &ControllerConfig,
@@ -366,16 +389,7 @@ async fn session(
         Ok(f) => f,
         Err(e) => return SessionEnd::Lost(e.to_string()),
     };
-    state.update(|s| {
-        s.reset_for_new_connection();
-        apply_facts(s, facts, true, now_secs());
-        s.connection.connected = true;
-        s.connection.since = now_secs();
-        s.connection.target = Some(target.to_string());
-        s.connection.auth_method = Some(method.as_str().to_owned());
-        s.connection.last_error = None;
-        s.connection.connections += 1;
-    });
+    state.update(|s| connected(s, facts, &target, method));
     startup
         .carry_out(&client, state, wanted, config.utc_offset)
         .await;
@@ -392,14 +406,11 @@ async fn session(
     let (facts_tx, mut facts_rx) = mpsc::channel::<facts::Facts>(1);
     let (subs_tx, mut subs_rx) = mpsc::channel::<Subscribed>(4);
     let mut watch = ConnectionWatch::new(config.connection_rate);
-    let mut conf = torconfig::ConfigWatch::new(config.tor_chroot.clone());
+    let mut torrc_watch = torconfig::ConfigWatch::new(config.tor_chroot.clone());
     let (saved_tx, mut saved_rx) = mpsc::channel::<()>(1);
-    let tor_dir = |sampler: &mut ProcSampler| {
-        state
-            .read(|s| s.relay.pid)
-            .and_then(|pid| sampler.tor_dir(pid))
-    };
-    conf.reload(&client, tor_dir(sampler));
+    let tor_dir =
+        |sampler: &mut ProcSampler| state.read(|s| s.relay.pid).and_then(|p| sampler.tor_dir(p));
+    torrc_watch.reload(&client, tor_dir(sampler));
     let mut tick = tokio::time::interval(config.refresh_interval);
     tick.tick().await;
     // /proc is sampled with each BW event (tor sends one a second), in the
@@ -428,17 +439,17 @@ async fn session(
                 last_apply = tokio::time::Instant::now();
                 if follow.refresh_facts {
                     refresh(client.clone(), facts_tx.clone());
-                    conf.reload(&client, tor_dir(sampler));
+                    torrc_watch.reload(&client, tor_dir(sampler));
                 }
             }
             Some(f) = facts_rx.recv() => state.update(|s| apply_facts(s, f, false, now_secs())),
             _ = watch.tick.tick() => watch.scan(state, sampler),
             Some(scan) = watch.scans.recv() => watch.scanned(state, &client, scan),
             Some(found) = watch.located.recv() => watch.countries(state, found),
-            Some(()) = saved_rx.recv() => conf.reload(&client, tor_dir(sampler)),
-            Some(loaded) = conf.loaded.recv() => {
-                if conf.apply(state, loaded) {
-                    conf.reload(&client, tor_dir(sampler));
+            Some(()) = saved_rx.recv() => torrc_watch.reload(&client, tor_dir(sampler)),
+            Some(loaded) = torrc_watch.loaded.recv() => {
+                if torrc_watch.apply(state, loaded) {
+                    torrc_watch.reload(&client, tor_dir(sampler));
                 }
             }
             _ = tick.tick() => refresh(client.clone(), facts_tx.clone()),

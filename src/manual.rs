@@ -146,6 +146,29 @@ pub fn unescape(s: &str) -> String {
     out
 }
 
+/// The entries of the options `pending` names, sharing `description`; a
+/// usage holding `: text` gives its own description.
+fn emit(
+    entries: &mut Vec<ManualEntry>,
+    pending: &mut Vec<(String, String)>,
+    category: Option<&str>,
+    description: &[String],
+) {
+    for (name, usage) in pending.drain(..) {
+        let (usage, description) = match usage.split_once(": ") {
+            Some((u, text)) if description.is_empty() => (u.to_owned(), vec![text.to_owned()]),
+            _ => (usage, description.to_vec()),
+        };
+        entries.push(ManualEntry {
+            name,
+            category: category.unwrap_or_default().to_owned(),
+            usage,
+            description,
+            index: entries.len(),
+        });
+    }
+}
+
 /// Every option entry of a man page's text, in the manual's order.
 pub fn parse(text: &str) -> Vec<ManualEntry> {
     let mut entries = Vec::new();
@@ -166,14 +189,24 @@ pub fn parse(text: &str) -> Vec<ManualEntry> {
     };
     for line in text.lines() {
         if depth == 0 {
+            // A heading with its text after a colon ends at the next
+            // paragraph; others wait for the description they share.
+            let inline = pending.last().is_some_and(|(_, u)| u.contains(": "));
+            let ends = line.starts_with(".SH ") || (line.starts_with(".PP") && inline);
+            if ends && !pending.is_empty() {
+                // A heading with no indented description: its text, if any,
+                // follows a colon on the heading itself.
+                emit(&mut entries, &mut pending, cat.as_deref(), &[]);
+            }
             if let Some(title) = line.strip_prefix(".SH ") {
                 cat = category(title);
-                pending.clear();
                 after_pp = false;
-            } else if line.starts_with(".PP") {
+            } else if line.starts_with(".PP") || line.starts_with(".sp") {
                 after_pp = true;
             } else if after_pp && line.starts_with("\\fB") && cat.is_some() {
-                pending = heading(line);
+                // Headings separated by `.sp` share the description after
+                // the last of them.
+                pending.extend(heading(line));
                 after_pp = false;
             } else if line.starts_with(".RS") && !pending.is_empty() {
                 depth = 1;
@@ -190,15 +223,7 @@ pub fn parse(text: &str) -> Vec<ManualEntry> {
             depth -= 1;
             if depth == 0 {
                 flush(&mut current, &mut paragraphs);
-                for (name, usage) in pending.drain(..) {
-                    entries.push(ManualEntry {
-                        name,
-                        category: cat.clone().unwrap_or_default(),
-                        usage,
-                        description: paragraphs.clone(),
-                        index: entries.len(),
-                    });
-                }
+                emit(&mut entries, &mut pending, cat.as_deref(), &paragraphs);
             }
         } else if line.starts_with(".nf") {
             flush(&mut current, &mut paragraphs);
@@ -267,6 +292,22 @@ ExitPolicy reject *:*
 .RS 4
 These behave as DirAuthority\&.
 .RE
+.sp
+\fBPathBiasCircThreshold\fR \fINUM\fR
+.sp
+\fBPathBiasDropGuards\fR \fINUM\fR
+.PP
+\fBPathBiasScaleThreshold\fR \fINUM\fR
+.RS 4
+These options override path bias detection\&.
+.RE
+.sp
+\fBFamilyKeyDirectory\fR \fIdirectory\fR: Configure a directory for family keys\&.
+.PP
+\fBNickname\fR \fIname\fR
+.RS 4
+The nickname\&.
+.RE
 .SH "NON\-PERSISTENT OPTIONS"
 .PP
 \fB__ControlPort\fR, \fB__DirPort\fR
@@ -291,6 +332,11 @@ Not an option\&.
                 "BandwidthRate",
                 "AlternateBridgeAuthority",
                 "AlternateDirAuthority",
+                "PathBiasCircThreshold",
+                "PathBiasDropGuards",
+                "PathBiasScaleThreshold",
+                "FamilyKeyDirectory",
+                "Nickname",
                 "__ControlPort",
                 "__DirPort"
             ]
@@ -308,7 +354,15 @@ Not an option\&.
         );
         assert_eq!(e[2].usage, "[nickname]");
         assert_eq!(e[2].description, ["These behave as DirAuthority."]);
-        assert_eq!(e[3].category, "Non-persistent");
+        assert_eq!(
+            e[3].description,
+            ["These options override path bias detection."]
+        );
+        assert_eq!(e[3].description, e[5].description);
+        assert_eq!(e[6].usage, "directory");
+        assert_eq!(e[6].description, ["Configure a directory for family keys."]);
+        assert_eq!(e[7].description, ["The nickname."]);
+        assert_eq!(e[8].category, "Non-persistent");
         let m = Manual::new("test".into(), e);
         assert_eq!(
             m.get("bandwidthrate").unwrap().summary(),

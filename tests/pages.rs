@@ -6,17 +6,14 @@
 
 mod support;
 
-use ratatui::backend::TestBackend;
-use ratatui::Terminal;
 use rnyx::config::Config;
-use rnyx::controller::ControllerHandle;
 use rnyx::launch::SingleTorOptions;
-use rnyx::ui::{self, Input};
+use rnyx::ui::Input;
 use rnyx_panels::app::{App, GLOBAL_ACTIONS};
 use rnyx_panels::keymap::{ActionSpec, Key, Keymap};
 use rnyx_panels::page::{Cx, HitMap, Mouse, MouseKind, Page, Request, Response, Ticket, View};
 use rnyx_panels::pages::graph;
-use std::time::Duration;
+use support::ui::Ui;
 use support::{eventually, single_tor};
 
 /// A page with three rows that sends `request` on `v`.
@@ -107,44 +104,6 @@ fn lists(app: &App) -> Vec<&ListPage> {
         i += 1;
     }
     out
-}
-
-/// The UI loop on a test terminal, run a step at a time.
-struct Ui {
-    term: Terminal<TestBackend>,
-    app: App,
-    handle: ControllerHandle,
-}
-
-impl Ui {
-    fn new(app: App, handle: &ControllerHandle, width: u16, height: u16) -> Self {
-        Self {
-            term: Terminal::new(TestBackend::new(width, height)).unwrap(),
-            app,
-            handle: handle.clone(),
-        }
-    }
-
-    /// Runs the UI loop over `inputs` and a few frames after; the screen.
-    async fn step(&mut self, inputs: &[Input]) -> Vec<String> {
-        let (tx, rx) = tokio::sync::mpsc::channel(64);
-        for i in inputs {
-            tx.send(*i).await.unwrap();
-        }
-        let stop = tokio::time::sleep(Duration::from_millis(150));
-        ui::run(&mut self.term, &mut self.app, &self.handle, rx, 60, stop)
-            .await
-            .unwrap();
-        drop(tx);
-        let buf = self.term.backend().buffer();
-        (0..buf.area.height)
-            .map(|y| {
-                (0..buf.area.width)
-                    .map(|x| buf[(x, y)].symbol().to_owned())
-                    .collect()
-            })
-            .collect()
-    }
 }
 
 fn find(screen: &[String], text: &str) -> (u16, u16) {

@@ -335,3 +335,138 @@ async fn connections_page_160x50() {
     assert!(s.contains("└─ 127.0.0.1:5101"), "{s}");
     insta::assert_snapshot!(s);
 }
+
+/// The exit relay of the transcript with a configuration as tor reports it
+/// (a few options of each type), its torrc including a second file, and
+/// the manual built into rnyx.
+async fn config_state() -> ControllerState {
+    use rnyx_panels::model::{TorConfig, Torrc, TorrcFile};
+    let mut state = state_from("exit_relay.txt").await;
+    let names: Vec<(String, String)> = [
+        ("AccountingMax", "DataSize"),
+        ("BandwidthBurst", "DataSize"),
+        ("BandwidthRate", "DataSize"),
+        ("ContactInfo", "String"),
+        ("ControlSocket", "LineList"),
+        ("CookieAuthentication", "Boolean"),
+        ("DataDirectory", "Filename"),
+        ("ExitPolicy", "LineList"),
+        ("ExitRelay", "Boolean+Auto"),
+        ("MaxCircuitDirtiness", "TimeInterval"),
+        ("Nickname", "String"),
+        ("ORPort", "Dependent"),
+        ("SocksPort", "Dependent"),
+        ("__OwningControllerProcess", "String"),
+        ("SocksPortLines", "Virtual"),
+    ]
+    .iter()
+    .map(|(n, k)| ((*n).to_owned(), (*k).to_owned()))
+    .collect();
+    let values: Vec<(String, Option<String>)> = [
+        ("AccountingMax", Some("0")),
+        ("BandwidthBurst", Some("1073741824")),
+        ("BandwidthRate", Some("5242880")),
+        ("ContactInfo", Some("ops at example dot org \u{1b}[31m")),
+        ("ControlSocket", Some("/var/lib/tor/control")),
+        ("CookieAuthentication", Some("1")),
+        ("DataDirectory", Some("/var/lib/tor")),
+        ("ExitPolicy", Some("accept *:80")),
+        ("ExitPolicy", Some("accept *:443")),
+        ("ExitPolicy", Some("reject *:*")),
+        ("ExitRelay", Some("1")),
+        ("MaxCircuitDirtiness", Some("600")),
+        ("Nickname", Some("relay2")),
+        ("ORPort", Some("5100")),
+        ("SocksPort", Some("0")),
+    ]
+    .iter()
+    .map(|(n, v)| ((*n).to_owned(), v.map(str::to_owned)))
+    .collect();
+    let text = "BandwidthRate 5242880\nContactInfo ops at example dot org\nControlSocket /var/lib/tor/control\nCookieAuthentication 1\nDataDirectory /var/lib/tor\nExitPolicy accept *:80\nExitPolicy accept *:443\nExitPolicy reject *:*\nExitRelay 1\nNickname relay2\nORPort 5100\nSocksPort 0\n";
+    let mut config = TorConfig::from_tor(
+        &names,
+        &[("BandwidthRate".into(), "1073741824".into())],
+        &values,
+        text.into(),
+        Some("/etc/tor/torrc".into()),
+    );
+    let torrc_lines = [
+        "## relay2, an exit of the test network",
+        "Nickname relay2",
+        "ORPort 5100",
+        "SocksPort 0",
+        "DataDirectory /var/lib/tor",
+        "ControlSocket /var/lib/tor/control",
+        "CookieAuthentication 1",
+        "BandwidthRate 4 MBytes   # raised to 5 MB at run time",
+        "%include /etc/tor/torrc.d/",
+    ];
+    let exit_lines = [
+        "ExitRelay 1",
+        "ExitPolicy accept *:80, accept *:443, reject *:*",
+        "ContactInfo ops at example dot org",
+    ];
+    config.torrc = Torrc {
+        path: Some("/etc/tor/torrc".into()),
+        files: vec![
+            TorrcFile {
+                path: "/etc/tor/torrc".into(),
+                lines: torrc_lines.iter().map(|l| (*l).to_owned()).collect(),
+                ..TorrcFile::default()
+            },
+            TorrcFile {
+                path: "/etc/tor/torrc.d/exit.conf".into(),
+                lines: exit_lines.iter().map(|l| (*l).to_owned()).collect(),
+                depth: 1,
+                ..TorrcFile::default()
+            },
+        ],
+        settings: torrc_lines
+            .iter()
+            .chain(&exit_lines)
+            .filter_map(|l| rnyx_panels::model::torrc_entry(l))
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .collect(),
+        read_at: NOW,
+        ..Torrc::default()
+    };
+    config.loaded = NOW;
+    config.reconcile();
+    state.config = config;
+    state.manual = Some(std::sync::Arc::new(rnyx::manual::embedded()));
+    state
+}
+
+fn on_page(state: &ControllerState, page: usize) -> App {
+    let mut app = app();
+    for _ in 0..page {
+        app.handle_key(rnyx_panels::keymap::Key::Right, state, NOW);
+    }
+    app
+}
+
+#[tokio::test]
+async fn config_page_80x24() {
+    let state = config_state().await;
+    let s = screen_of(&on_page(&state, 2), &state, 80, 24);
+    assert!(s.contains("Tor Configuration (13 options"), "{s}");
+    insta::assert_snapshot!(s);
+}
+
+#[tokio::test]
+async fn config_page_160x50() {
+    let state = config_state().await;
+    let s = screen_of(&on_page(&state, 2), &state, 160, 50);
+    // The details of the first option, from tor's manual.
+    assert!(s.contains("(General Option)"), "{s}");
+    insta::assert_snapshot!(s);
+}
+
+#[tokio::test]
+async fn torrc_page_80x24() {
+    let state = config_state().await;
+    let s = screen_of(&on_page(&state, 3), &state, 80, 24);
+    assert!(s.contains("── %include /etc/tor/torrc.d/exit.conf"), "{s}");
+    assert!(s.contains("tor runs: 5 MB"), "{s}");
+    insta::assert_snapshot!(s);
+}

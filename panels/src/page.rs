@@ -11,6 +11,8 @@
 
 mod hit;
 mod request;
+#[cfg(test)]
+pub(crate) mod testing;
 
 pub use hit::HitMap;
 pub use request::{Effect, Request, Response, Ticket, TorReply, TorReplyLine};

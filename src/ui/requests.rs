@@ -120,8 +120,6 @@ fn tor_reply(reply: Reply) -> TorReply {
     }
 }
 
-/// `Option=value` lines of a GETCONF reply; a bare `Option` is unset.
-
 #[cfg(test)]
 mod tests {
     use super::*;

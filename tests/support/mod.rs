@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod tmux;
+pub mod ui;
 
 use rnyx::launch::{NetworkSpec, PrivateNetwork, SingleTor, SingleTorOptions};
 use std::io::{BufRead, BufReader, Write};

@@ -254,14 +254,15 @@ impl TorConfig {
 /// tor reads them (sizes and intervals in any unit, lists by item).
 pub fn same_values(kind: &str, file: &[String], running: &[String]) -> bool {
     let norm = |vs: &[String]| -> Vec<String> {
-        let joined: Vec<String> = if kind == "CommaList" || kind == "RouterList" {
+        // Comma lists, and line lists (policies) written on one line or many.
+        let joined: Vec<String> = if matches!(kind, "CommaList" | "RouterList" | "LineList") {
             vs.iter()
                 .flat_map(|v| v.split(','))
                 .map(|s| s.trim().to_owned())
                 .filter(|s| !s.is_empty())
                 .collect()
         } else {
-            vs.iter().map(|v| v.clone()).collect()
+            vs.to_vec()
         };
         joined.iter().map(|v| normalise(kind, v)).collect()
     };
@@ -471,6 +472,11 @@ mod tests {
         assert!(same_values("String", &s(&["\"a  b\""]), &s(&["a b"])));
         assert!(same_values("CommaList", &s(&["a, b", "c"]), &s(&["a,b,c"])));
         assert!(!same_values("LineList", &s(&["x"]), &s(&["x", "y"])));
+        assert!(same_values(
+            "LineList",
+            &s(&["accept *:80, reject *:*"]),
+            &s(&["accept *:80", "reject *:*"])
+        ));
     }
 
     #[test]

@@ -20,6 +20,7 @@ use ratatui_core::buffer::Buffer;
 use ratatui_core::layout::Rect;
 use ratatui_core::style::Modifier;
 use ratatui_core::text::Line;
+use std::fmt::Write as _;
 
 pub use order::ConfigOrder;
 
@@ -168,6 +169,14 @@ impl ConfigPage {
             .filter(|o| filter.is_empty() || matches_filter(o, manual, &filter))
             .collect();
         order::sort(&mut list, &self.settings.order, manual);
+        if !filter.is_empty() {
+            // The option named so first, then names holding the filter,
+            // then the ones only their description mentions.
+            list.sort_by_key(|o| {
+                let name = o.name.to_lowercase();
+                (name != filter, !name.contains(&filter))
+            });
+        }
         list
     }
 
@@ -186,7 +195,7 @@ impl ConfigPage {
         } else if o.is_boolean() {
             let Some(v) = boolean(text, o.kind == "Boolean+Auto") else {
                 self.say(
-                    format!(
+                    &format!(
                         "{} takes true or false{}",
                         o.name,
                         if o.kind == "Boolean+Auto" {
@@ -218,9 +227,9 @@ impl ConfigPage {
         self.pending.push((ticket, what));
     }
 
-    fn say(&mut self, text: String, error: bool) {
+    fn say(&mut self, text: &str, error: bool) {
         self.status = Some(Status {
-            text: crate::text::strip_controls(&text),
+            text: crate::text::strip_controls(text),
             error,
         });
     }
@@ -335,7 +344,7 @@ impl Page for ConfigPage {
                 Choice::Open => self.sort_menu = Some(menu),
                 Choice::Cancel => {}
                 Choice::Picked(i) => {
-                    order::make_first(&mut self.settings.order, ConfigOrder::ALL[i])
+                    order::make_first(&mut self.settings.order, ConfigOrder::ALL[i]);
                 }
             }
             return;
@@ -350,7 +359,7 @@ impl Page for ConfigPage {
                 Edit::Cancel => {}
                 Edit::Done => match prompt {
                     Prompt::Filter => {
-                        self.filter = input.text().trim().to_owned();
+                        input.text().trim().clone_into(&mut self.filter);
                         self.cursor.set(0);
                     }
                     Prompt::Value(option) => self.submit(&option, &input.text(), cx),
@@ -366,7 +375,7 @@ impl Page for ConfigPage {
                 if save.finished() {
                     self.save = None;
                 }
-                self.say(text, error);
+                self.say(&text, error);
                 return;
             }
         }
@@ -375,14 +384,14 @@ impl Page for ConfigPage {
         };
         let (_, what) = self.pending.remove(i);
         match response {
-            Response::Done(_) => self.say(what, false),
-            Response::Reply(r) if r.is_ok() => self.say(what, false),
+            Response::Done(_) => self.say(&what, false),
+            Response::Reply(r) if r.is_ok() => self.say(&what, false),
             Response::Reply(r) => {
                 let message = r.lines.last().map_or("", |l| l.text.as_str());
-                self.say(format!("tor refused: {} {message}", r.status), true);
+                self.say(&format!("tor refused: {} {message}", r.status), true);
             }
-            Response::Failed(why) | Response::Timeout(why) => self.say(why, true),
-            Response::NotConnected => self.say("tor is not connected".into(), true),
+            Response::Failed(why) | Response::Timeout(why) => self.say(&why, true),
+            Response::NotConnected => self.say("tor is not connected", true),
             _ => {}
         }
     }
@@ -397,10 +406,10 @@ impl Page for ConfigPage {
         let c = &state.config;
         let mut title = format!("Tor Configuration ({} options", list.len());
         if c.unsaved() > 0 {
-            title.push_str(&format!(", {} unsaved", c.unsaved()));
+            let _ = write!(title, ", {} unsaved", c.unsaved());
         }
         if !self.filter.is_empty() {
-            title.push_str(&format!(", matching \"{}\"", self.filter));
+            let _ = write!(title, ", matching \"{}\"", self.filter);
         }
         title.push_str("):");
         buf.set_stringn(

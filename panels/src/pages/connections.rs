@@ -10,6 +10,7 @@ mod rows;
 pub use rows::SCRUBBED;
 
 use crate::keymap::{ActionSpec, Key};
+use crate::list::SCROLL_ACTIONS;
 use crate::model::SocketSource;
 use crate::page::{Cx, HitMap, Mouse, MouseKind, Page, View};
 use crate::pages::PageEntry;
@@ -55,12 +56,12 @@ pub const ACTIONS: &[ActionSpec] = &[
         &[Key::Char('A')],
         MENU,
     ),
-    ActionSpec::new("up", "previous row", &[Key::Up], None),
-    ActionSpec::new("down", "next row", &[Key::Down], None),
-    ActionSpec::new("page_up", "page up", &[Key::PageUp], None),
-    ActionSpec::new("page_down", "page down", &[Key::PageDown], None),
-    ActionSpec::new("top", "first row", &[Key::Home], None),
-    ActionSpec::new("bottom", "last row", &[Key::End], None),
+    SCROLL_ACTIONS[0],
+    SCROLL_ACTIONS[1],
+    SCROLL_ACTIONS[2],
+    SCROLL_ACTIONS[3],
+    SCROLL_ACTIONS[4],
+    SCROLL_ACTIONS[5],
 ];
 
 /// View state of the connections page.

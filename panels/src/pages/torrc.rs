@@ -14,6 +14,7 @@ use crate::theme::Theme;
 use ratatui_core::buffer::Buffer;
 use ratatui_core::layout::Rect;
 use ratatui_core::style::Style;
+use std::fmt::Write as _;
 
 pub const ID: &str = "torrc";
 
@@ -114,10 +115,11 @@ impl Page for TorrcPage {
         let differ = state.config.unsaved();
         let mut title = format!("Tor Configuration File ({path})");
         if differ > 0 {
-            title.push_str(&format!(
+            let _ = write!(
+                title,
                 ", {differ} option{} tor runs otherwise",
                 if differ == 1 { "" } else { "s" }
-            ));
+            );
         }
         title.push(':');
         buf.set_stringn(
@@ -309,7 +311,6 @@ fn split_rows(pieces: Row, width: usize) -> Vec<Row> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::keymap::Keymap;
     use crate::model::{TorConfig, Torrc, TorrcFile};
 
     fn state() -> ControllerState {
@@ -360,25 +361,7 @@ mod tests {
     }
 
     fn draw(page: &TorrcPage, s: &ControllerState, w: u16, h: u16) -> Vec<String> {
-        let area = Rect::new(0, 0, w, h);
-        let mut buf = Buffer::empty(area);
-        let keymap = Keymap::new(&[], &[]);
-        let view = View {
-            state: s,
-            now: 0,
-            theme: Theme { color: false },
-            keymap: &keymap,
-        };
-        page.render(&view, area, &mut buf);
-        (0..h)
-            .map(|y| {
-                (0..w)
-                    .map(|x| buf[(x, y)].symbol().to_owned())
-                    .collect::<String>()
-                    .trim_end()
-                    .to_owned()
-            })
-            .collect()
+        crate::page::testing::draw(page, s, 0, (w, h), false)
     }
 
     #[test]

@@ -28,20 +28,26 @@ pub struct Save {
     stage: Stage,
     path: String,
     text: Vec<String>,
-    includes: bool,
 }
 
 impl Save {
     pub fn ask(state: &ControllerState) -> Self {
         let c = &state.config;
+        let includes = c.torrc.includes();
         Self {
-            stage: Stage::Ask,
+            // tor refuses a plain SAVECONF on a torrc with %include, but
+            // after any SETCONF it forgets the include and overwrites the
+            // file all the same: say what saving does before it is done.
+            stage: if includes {
+                Stage::Force(String::new())
+            } else {
+                Stage::Ask
+            },
             path: c
                 .file
                 .clone()
                 .unwrap_or_else(|| "the torrc tor was started with".into()),
             text: c.text.lines().map(crate::text::strip_controls).collect(),
-            includes: c.torrc.includes(),
         }
     }
 
@@ -87,9 +93,10 @@ impl Save {
             Response::NotConnected => "tor is not connected".into(),
             _ => return None,
         };
-        if self.includes && !forcing {
-            self.stage = Stage::Force(refusal);
-            return Some(("tor refused SAVECONF: the torrc uses %include".into(), true));
+        if !forcing {
+            // The torrc (or a file rnyx could not read) may use %include.
+            self.stage = Stage::Force(refusal.clone());
+            return Some((format!("tor refused SAVECONF: {refusal}"), true));
         }
         self.stage = Stage::Done;
         Some((format!("tor refused SAVECONF: {refusal}"), true))
@@ -99,13 +106,17 @@ impl Save {
         let mut lines: Vec<Line> = Vec::new();
         match &self.stage {
             Stage::Force(refusal) => {
-                lines.push(Line::styled(
-                    format!("tor refused SAVECONF ({refusal}):"),
-                    theme.error(),
-                ));
-                lines.push(Line::raw(
-                    "the torrc uses %include, and tor will not rewrite it on its own.",
-                ));
+                if refusal.is_empty() {
+                    lines.push(Line::styled("the torrc uses %include.", theme.warning()));
+                } else {
+                    lines.push(Line::styled(
+                        format!("tor refused SAVECONF ({refusal})."),
+                        theme.error(),
+                    ));
+                    lines.push(Line::raw(
+                        "If the torrc uses %include, tor will not rewrite it on its own.",
+                    ));
+                }
                 lines.push(Line::raw(format!(
                     "SAVECONF FORCE writes the running configuration to {},",
                     self.path
@@ -134,12 +145,6 @@ impl Save {
                         "  … {} more lines",
                         self.text.len() - SHOWN
                     )));
-                }
-                if self.includes {
-                    lines.push(Line::styled(
-                        "the torrc uses %include: tor may refuse, then FORCE is offered",
-                        theme.warning(),
-                    ));
                 }
                 lines.push(Line::raw(""));
                 lines.push(Line::styled(

@@ -1,1 +1,178 @@
 use super::*;
+use crate::model::TorConfig;
+use crate::page::{Effect, Outbox, TorReply, TorReplyLine};
+
+fn state() -> ControllerState {
+    let mut s = ControllerState::default();
+    s.connection.connected = true;
+    let names = [
+        ("ContactInfo", "String"),
+        ("CookieAuthentication", "Boolean"),
+        ("ExitPolicy", "LineList"),
+        ("Obscure", "Integer"),
+        ("SetButRare", "Integer"),
+        ("__Private", "String"),
+        ("SocksPortLines", "Virtual"),
+    ]
+    .map(|(n, k)| (n.to_owned(), k.to_owned()));
+    let values = [
+        ("ContactInfo", Some("ops")),
+        ("CookieAuthentication", Some("1")),
+        ("SetButRare", Some("3")),
+    ]
+    .map(|(n, v)| (n.to_owned(), v.map(str::to_owned)));
+    s.config = TorConfig::from_tor(&names, &[], &values, "SetButRare 3\n".into(), None);
+    s.config.loaded = 1;
+    s
+}
+
+fn with_cx(s: &ControllerState, f: impl FnOnce(&mut Cx)) -> Outbox {
+    let mut out = Outbox::default();
+    let mut cx = Cx {
+        shown: s,
+        live: s,
+        now: 0,
+        out: &mut out,
+    };
+    f(&mut cx);
+    out
+}
+
+fn requests(out: &Outbox) -> Vec<Request> {
+    out.effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Request { request, .. } => Some(request.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+fn names(page: &ConfigPage, s: &ControllerState) -> Vec<String> {
+    page.listed(s).iter().map(|o| o.name.clone()).collect()
+}
+
+#[test]
+fn common_and_set_options_then_all_then_hidden_kinds() {
+    let s = state();
+    let mut page = ConfigPage::default();
+    let mut shown = names(&page, &s);
+    shown.sort();
+    assert_eq!(
+        shown,
+        [
+            "ContactInfo",
+            "CookieAuthentication",
+            "ExitPolicy",
+            "SetButRare"
+        ]
+    );
+    with_cx(&s, |cx| page.action("show_all", cx));
+    assert_eq!(names(&page, &s).len(), 5);
+    page.settings.show_private = true;
+    page.settings.show_virtual = true;
+    assert_eq!(names(&page, &s).len(), 7);
+}
+
+#[test]
+fn edits_become_the_right_requests() {
+    let s = state();
+    let mut page = ConfigPage {
+        filter: "cookieauthentication".into(),
+        ..ConfigPage::default()
+    };
+    let out = with_cx(&s, |cx| {
+        page.action("edit", cx);
+        // The prompt holds the value as a word.
+        assert_eq!(page.prompt.as_ref().unwrap().1.text(), "true");
+        page.modal_key(Key::Ctrl('u'), cx);
+        for c in "false".chars() {
+            page.modal_key(Key::Char(c), cx);
+        }
+        page.modal_key(Key::Enter, cx);
+    });
+    assert_eq!(
+        requests(&out),
+        [Request::SetConf(vec![(
+            "CookieAuthentication".into(),
+            Some("0".into())
+        )])]
+    );
+    // Not a boolean: said here, nothing sent.
+    let out = with_cx(&s, |cx| page.submit("CookieAuthentication", "maybe", cx));
+    assert!(requests(&out).is_empty());
+    assert!(page
+        .status
+        .as_ref()
+        .unwrap()
+        .text
+        .contains("takes true or false"));
+    // A line list: one value per comma.
+    let out = with_cx(&s, |cx| {
+        page.submit("ExitPolicy", "accept *:80, reject *:*", cx);
+    });
+    assert_eq!(
+        requests(&out),
+        [Request::SetConf(vec![
+            ("ExitPolicy".into(), Some("accept *:80".into())),
+            ("ExitPolicy".into(), Some("reject *:*".into())),
+        ])]
+    );
+    // Empty: reset to tor's default.
+    let out = with_cx(&s, |cx| {
+        page.submit("ContactInfo", " ", cx);
+    });
+    assert_eq!(
+        requests(&out),
+        [Request::Command("RESETCONF ContactInfo".into())]
+    );
+}
+
+#[test]
+fn a_refused_saveconf_offers_force() {
+    let s = state();
+    let mut page = ConfigPage::default();
+    let out = with_cx(&s, |cx| {
+        page.action("save", cx);
+        page.modal_key(Key::Char('y'), cx);
+    });
+    assert_eq!(requests(&out), [Request::Command("SAVECONF".into())]);
+    let ticket = out.issued[0];
+    let refusal = TorReply {
+        status: 551,
+        lines: vec![TorReplyLine {
+            status: 551,
+            text: "Unable to write configuration to disk.".into(),
+            data: None,
+        }],
+    };
+    with_cx(&s, |cx| page.respond(ticket, Response::Reply(refusal), cx));
+    assert!(page.status.as_ref().unwrap().error);
+    assert!(page.save.is_some(), "FORCE is offered");
+    let out = with_cx(&s, |cx| page.modal_key(Key::Char('f'), cx));
+    assert_eq!(requests(&out), [Request::Command("SAVECONF FORCE".into())]);
+}
+
+#[test]
+fn sorting_by_name_from_the_menu() {
+    let s = state();
+    let mut page = ConfigPage::default();
+    with_cx(&s, |cx| {
+        page.action("show_all", cx);
+        page.action("sort", cx);
+        // man_page_entry, then name: the second entry.
+        page.modal_key(Key::Down, cx);
+        page.modal_key(Key::Enter, cx);
+    });
+    assert_eq!(page.settings.order[0], ConfigOrder::Name);
+    assert_eq!(
+        names(&page, &s),
+        [
+            "ContactInfo",
+            "CookieAuthentication",
+            "ExitPolicy",
+            "Obscure",
+            "SetButRare"
+        ]
+    );
+}

@@ -1,11 +1,9 @@
 use super::*;
-use crate::keymap::Keymap;
 use crate::model::{
     Category, Circuit, CircuitStatus, Classifier, ConsensusIndex, ControllerState, Hop, Listeners,
     RelayEntry, Socket, SocketSource,
 };
 use crate::page::Outbox;
-use crate::theme::Theme;
 
 const NOW: u64 = 1_795_255_200;
 
@@ -69,28 +67,7 @@ fn state() -> ControllerState {
 /// The page's rows as drawn at `w`×`h` (with its popup when `popup`),
 /// trailing spaces cut.
 fn rows(page: &ConnectionsPage, s: &ControllerState, w: u16, h: u16, popup: bool) -> Vec<String> {
-    let area = Rect::new(0, 0, w, h);
-    let mut buf = Buffer::empty(area);
-    let keymap = Keymap::new(&[], &[]);
-    let view = View {
-        state: s,
-        now: NOW,
-        theme: Theme { color: false },
-        keymap: &keymap,
-    };
-    page.render(&view, area, &mut buf);
-    if popup {
-        page.render_popup(&view, area, &mut buf);
-    }
-    (0..h)
-        .map(|y| {
-            (0..w)
-                .map(|x| buf[(x, y)].symbol().to_owned())
-                .collect::<String>()
-                .trim_end()
-                .to_owned()
-        })
-        .collect()
+    crate::page::testing::draw(page, s, NOW, (w, h), popup)
 }
 
 fn draw(page: &ConnectionsPage, s: &ControllerState, w: u16, h: u16) -> Vec<String> {

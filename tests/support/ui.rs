@@ -1,0 +1,46 @@
+//! The UI loop on a test terminal, driven by inputs a step at a time.
+
+use ratatui::backend::TestBackend;
+use ratatui::Terminal;
+use rnyx::controller::ControllerHandle;
+use rnyx::ui::{self, Input};
+use rnyx_panels::app::App;
+use std::time::Duration;
+
+/// The UI loop on a test terminal, run a step at a time.
+pub struct Ui {
+    pub term: Terminal<TestBackend>,
+    pub app: App,
+    pub handle: ControllerHandle,
+}
+
+impl Ui {
+    pub fn new(app: App, handle: &ControllerHandle, width: u16, height: u16) -> Self {
+        Self {
+            term: Terminal::new(TestBackend::new(width, height)).unwrap(),
+            app,
+            handle: handle.clone(),
+        }
+    }
+
+    /// Runs the UI loop over `inputs` and a few frames after; the screen.
+    pub async fn step(&mut self, inputs: &[Input]) -> Vec<String> {
+        let (tx, rx) = tokio::sync::mpsc::channel(64);
+        for i in inputs {
+            tx.send(*i).await.unwrap();
+        }
+        let stop = tokio::time::sleep(Duration::from_millis(150));
+        ui::run(&mut self.term, &mut self.app, &self.handle, rx, 60, stop)
+            .await
+            .unwrap();
+        drop(tx);
+        let buf = self.term.backend().buffer();
+        (0..buf.area.height)
+            .map(|y| {
+                (0..buf.area.width)
+                    .map(|x| buf[(x, y)].symbol().to_owned())
+                    .collect()
+            })
+            .collect()
+    }
+}
