@@ -31,7 +31,18 @@ fn state() -> ControllerState {
 
 fn bench(c: &mut Criterion) {
     let s = state();
-    eprintln!("{} options", s.config.options.len());
+    let manual = s.manual.as_deref().unwrap();
+    let text: usize = manual
+        .entries()
+        .iter()
+        .map(|e| e.name.len() + e.usage.len() + e.description.iter().map(String::len).sum::<usize>())
+        .sum();
+    eprintln!(
+        "{} options; the manual holds {} entries, {} KiB of text",
+        s.config.options.len(),
+        manual.len(),
+        text / 1024
+    );
     let area = Rect::new(0, 0, 160, 50);
     let mut g = c.benchmark_group("config");
     g.bench_function("first_frame_all_options_160x50", |b| {
