@@ -35,7 +35,9 @@ fn bench(c: &mut Criterion) {
     let text: usize = manual
         .entries()
         .iter()
-        .map(|e| e.name.len() + e.usage.len() + e.description.iter().map(String::len).sum::<usize>())
+        .map(|e| {
+            e.name.len() + e.usage.len() + e.description.iter().map(String::len).sum::<usize>()
+        })
         .sum();
     eprintln!(
         "{} options; the manual holds {} entries, {} KiB of text",

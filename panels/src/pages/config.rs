@@ -12,7 +12,7 @@ use crate::input::{Edit, LineInput};
 use crate::keymap::{ActionSpec, Key};
 use crate::list::{Cursor, SCROLL_ACTIONS};
 use crate::model::{display_value, ControllerState, Manual, TorOption};
-use crate::page::{Cx, Page, Request, Response, Ticket, View};
+use crate::page::{Cx, HitMap, Mouse, MouseKind, Page, Request, Response, Ticket, View};
 use crate::pages::PageEntry;
 use crate::popup::{Choice, Menu};
 use crate::theme::Theme;
@@ -146,6 +146,8 @@ pub struct ConfigPage {
     status: Option<Status>,
     /// Changes under way: the ticket and what it was.
     pending: Vec<(Ticket, String)>,
+    /// Rows drawn, for clicks.
+    rows: HitMap<usize>,
 }
 
 impl ConfigPage {
@@ -368,6 +370,31 @@ impl Page for ConfigPage {
         }
     }
 
+    fn mouse(&mut self, m: Mouse, _cx: &mut Cx) {
+        if let Some(mut menu) = self.sort_menu.take() {
+            match menu.mouse(m) {
+                Choice::Open => self.sort_menu = Some(menu),
+                Choice::Cancel => {}
+                Choice::Picked(i) => {
+                    order::make_first(&mut self.settings.order, ConfigOrder::ALL[i]);
+                }
+            }
+            return;
+        }
+        if self.prompt.is_some() || self.save.is_some() {
+            return;
+        }
+        match m.kind {
+            MouseKind::WheelUp => (0..3).for_each(|_| drop(self.cursor.act("up"))),
+            MouseKind::WheelDown => (0..3).for_each(|_| drop(self.cursor.act("down"))),
+            MouseKind::Click => {
+                if let Some(i) = self.rows.at(m.column, m.row) {
+                    self.cursor.set(i);
+                }
+            }
+        }
+    }
+
     fn respond(&mut self, ticket: Ticket, response: Response, _cx: &mut Cx) {
         if let Some(save) = &mut self.save {
             if let Some(status) = save.respond(ticket, &response) {
@@ -397,6 +424,7 @@ impl Page for ConfigPage {
     }
 
     fn render(&self, view: &View, area: Rect, buf: &mut Buffer) {
+        self.rows.clear();
         if area.height < 3 || area.width < 30 {
             return;
         }
@@ -510,6 +538,8 @@ impl ConfigPage {
         let value_w = 30.min(width / 3);
         for (row, (i, o)) in list.iter().enumerate().skip(first).take(height).enumerate() {
             let y = area.y + u16::try_from(row).unwrap_or(0);
+            self.rows
+                .add(Rect::new(area.x + 1, y, area.width - 1, 1), i);
             let mark = if o.unsaved { '*' } else { ' ' };
             let name: String = o.name.chars().take(name_w.saturating_sub(2)).collect();
             let value = crate::text::strip_controls(&display_value(o));

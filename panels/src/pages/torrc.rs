@@ -8,7 +8,7 @@
 use crate::keymap::{ActionSpec, Key};
 use crate::list::{Cursor, SCROLL_ACTIONS};
 use crate::model::{display_value, strip_comment, torrc_entry, ControllerState};
-use crate::page::{Cx, Page, View};
+use crate::page::{Cx, Mouse, MouseKind, Page, View};
 use crate::pages::PageEntry;
 use crate::theme::Theme;
 use ratatui_core::buffer::Buffer;
@@ -98,6 +98,17 @@ impl Page for TorrcPage {
 
     fn hints(&self) -> &'static [&'static str] {
         &["line_numbers", "strip"]
+    }
+
+    fn mouse(&mut self, m: Mouse, _cx: &mut Cx) {
+        let step = match m.kind {
+            MouseKind::WheelUp => "up",
+            MouseKind::WheelDown => "down",
+            MouseKind::Click => return,
+        };
+        for _ in 0..3 {
+            self.scroll.act(step);
+        }
     }
 
     fn render(&self, view: &View, area: Rect, buf: &mut Buffer) {

@@ -176,3 +176,33 @@ fn sorting_by_name_from_the_menu() {
         ]
     );
 }
+
+#[test]
+fn a_click_selects_a_row_and_the_wheel_moves() {
+    let s = state();
+    let mut page = ConfigPage::default();
+    let rows = crate::page::testing::draw(&page, &s, 0, (100, 12), false);
+    let y = rows.iter().position(|r| r.contains("ExitPolicy")).unwrap();
+    with_cx(&s, |cx| {
+        page.mouse(
+            Mouse {
+                kind: MouseKind::Click,
+                column: 5,
+                row: u16::try_from(y).unwrap(),
+            },
+            cx,
+        );
+    });
+    assert_eq!(page.selected(&s).unwrap().name, "ExitPolicy");
+    with_cx(&s, |cx| {
+        page.mouse(
+            Mouse {
+                kind: MouseKind::WheelUp,
+                column: 5,
+                row: 3,
+            },
+            cx,
+        );
+    });
+    assert_eq!(page.cursor.at(), 0);
+}
