@@ -384,14 +384,18 @@ impl Page for ConfigPage {
         if self.prompt.is_some() || self.save.is_some() {
             return;
         }
-        match m.kind {
-            MouseKind::WheelUp => (0..3).for_each(|_| drop(self.cursor.act("up"))),
-            MouseKind::WheelDown => (0..3).for_each(|_| drop(self.cursor.act("down"))),
+        let step = match m.kind {
+            MouseKind::WheelUp => "up",
+            MouseKind::WheelDown => "down",
             MouseKind::Click => {
                 if let Some(i) = self.rows.at(m.column, m.row) {
                     self.cursor.set(i);
                 }
+                return;
             }
+        };
+        for _ in 0..3 {
+            self.cursor.act(step);
         }
     }
 
