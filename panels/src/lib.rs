@@ -8,6 +8,7 @@ pub mod format;
 pub mod graph;
 pub mod header;
 pub mod input;
+pub mod interp;
 pub mod keymap;
 pub mod list;
 pub mod log;

@@ -1,0 +1,263 @@
+//! The interpreter's language, shared by page 5 and `rnyx prompt`: what a
+//! typed line is, which lines hold secrets, Tab completion, and `/help`.
+
+mod docs;
+
+pub use docs::{CommandDoc, COMMANDS, SIGNALS};
+
+/// rnyx's own commands.
+pub const SLASH_COMMANDS: &[(&str, &str)] = &[
+    ("/help", "help on a command or keyword: /help [COMMAND|KEYWORD]"),
+    (
+        "/events",
+        "events received on the interpreter's connection, newest first: /events [TYPES|clear]",
+    ),
+    (
+        "/info",
+        "a relay as the local tor knows it: /info [fingerprint|nickname|address[:port]]",
+    ),
+    ("/quit", "end input"),
+];
+
+/// A typed line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Typed {
+    Empty,
+    /// One of rnyx's commands (lower case, with its `/`) and its arguments.
+    Slash { command: String, args: String },
+    /// A command for tor, as typed.
+    Tor(String),
+}
+
+pub fn parse(line: &str) -> Typed {
+    let line = line.trim();
+    if line.is_empty() {
+        return Typed::Empty;
+    }
+    if line.starts_with('/') {
+        let (command, args) = line.split_once(' ').unwrap_or((line, ""));
+        return Typed::Slash {
+            command: command.to_ascii_lowercase(),
+            args: args.trim().to_owned(),
+        };
+    }
+    Typed::Tor(line.to_owned())
+}
+
+/// A line that holds a secret: never kept in the history, never shown in
+/// clear (`AUTHENTICATE`, `HashedControlPassword`, anything `*Password*`).
+pub fn is_secret(line: &str) -> bool {
+    let lower = line.to_ascii_lowercase();
+    let first = lower.split_whitespace().next().unwrap_or("");
+    first == "authenticate" || first == "authchallenge" || lower.contains("password")
+}
+
+/// The line as it may be shown: a secret's arguments hidden.
+pub fn shown(line: &str) -> String {
+    let clean = crate::text::strip_controls(line);
+    if !is_secret(&clean) {
+        return clean;
+    }
+    let first = clean.split_whitespace().next().unwrap_or("");
+    format!("{first} <hidden>")
+}
+
+/// What the interpreter completes from: tor's names.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Names {
+    /// `info/names`: key (without a trailing `*`) and description.
+    pub info: Vec<(String, String)>,
+    pub options: Vec<String>,
+    pub events: Vec<String>,
+    pub features: Vec<String>,
+    pub signals: Vec<String>,
+}
+
+impl Names {
+    /// Parses tor's `info/names` (`key -- description`).
+    pub fn parse_info(text: &str) -> Vec<(String, String)> {
+        text.lines()
+            .filter_map(|l| {
+                let (key, desc) = l.split_once(" -- ").unwrap_or((l, ""));
+                let key = key.trim().trim_end_matches('*');
+                (!key.is_empty()).then(|| (key.to_owned(), desc.trim().to_owned()))
+            })
+            .collect()
+    }
+}
+
+/// What Tab did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Completion {
+    /// Nothing matches.
+    None,
+    /// The new line.
+    Line(String),
+    /// The new line (the longest common start) and the candidates.
+    Several(String, Vec<String>),
+}
+
+/// Completes the last word of `line`.
+pub fn complete(line: &str, names: &Names) -> Completion {
+    let (head, word) = match line.rfind(' ') {
+        Some(i) => (&line[..=i], &line[i + 1..]),
+        None => ("", line),
+    };
+    let first = head.split_whitespace().next().unwrap_or("").to_ascii_uppercase();
+    let commands = || -> Vec<String> {
+        COMMANDS
+            .iter()
+            .map(|c| c.name.to_owned())
+            .chain(SLASH_COMMANDS.iter().map(|(c, _)| (*c).to_owned()))
+            .collect()
+    };
+    let (candidates, after): (Vec<String>, &str) = if head.is_empty() {
+        (commands(), " ")
+    } else {
+        match first.as_str() {
+            "GETINFO" => (names.info.iter().map(|(k, _)| k.clone()).collect(), " "),
+            "GETCONF" | "RESETCONF" => (names.options.clone(), " "),
+            "SETCONF" => (names.options.clone(), "="),
+            "SETEVENTS" => (
+                names
+                    .events
+                    .iter()
+                    .cloned()
+                    .chain(std::iter::once("EXTENDED".to_owned()))
+                    .collect(),
+                " ",
+            ),
+            "USEFEATURE" => (names.features.clone(), " "),
+            "SIGNAL" => (names.signals.clone(), " "),
+            "/HELP" => (
+                commands()
+                    .into_iter()
+                    .filter(|c| !c.starts_with('/'))
+                    .collect(),
+                " ",
+            ),
+            "/EVENTS" => (names.events.clone(), " "),
+            _ => return Completion::None,
+        }
+    };
+    let lower = word.to_ascii_lowercase();
+    let mut found: Vec<String> = candidates
+        .into_iter()
+        .filter(|c| c.to_ascii_lowercase().starts_with(&lower))
+        .collect();
+    found.sort_unstable_by_key(|c| c.to_ascii_lowercase());
+    found.dedup_by_key(|c| c.to_ascii_lowercase());
+    match found.len() {
+        0 => Completion::None,
+        1 => {
+            // A key that goes on (`ns/id/`) takes no space after it.
+            let end = if found[0].ends_with('/') { "" } else { after };
+            Completion::Line(format!("{head}{}{end}", found[0]))
+        }
+        _ => {
+            let common = common_start(&found);
+            let start = if common.len() > word.len() { common } else { word.to_owned() };
+            Completion::Several(format!("{head}{start}"), found)
+        }
+    }
+}
+
+/// The longest start all of `words` share (ignoring case), as the first
+/// spells it.
+fn common_start(words: &[String]) -> String {
+    let first = &words[0];
+    let mut n = first.len();
+    for w in &words[1..] {
+        n = n.min(
+            first
+                .chars()
+                .zip(w.chars())
+                .take_while(|(a, b)| a.eq_ignore_ascii_case(b))
+                .map(|(a, _)| a.len_utf8())
+                .sum(),
+        );
+    }
+    first[..n].to_owned()
+}
+
+/// `/help [COMMAND|KEYWORD]`: the lines to show.
+pub fn help(args: &str, names: &Names, manual: Option<&crate::model::Manual>) -> Vec<String> {
+    let arg = args.trim();
+    if arg.is_empty() {
+        let mut out = vec!["Commands tor takes (/help COMMAND for more):".to_owned()];
+        for c in COMMANDS {
+            out.push(format!("  {:<22} {}", c.name, c.summary));
+        }
+        out.push("rnyx's own:".to_owned());
+        for (c, what) in SLASH_COMMANDS {
+            out.push(format!("  {c:<22} {what}"));
+        }
+        return out;
+    }
+    let upper = arg.to_ascii_uppercase();
+    let mut out = Vec::new();
+    if let Some(c) = COMMANDS.iter().find(|c| c.name == upper) {
+        out.push(format!("{} — {}", c.name, c.summary));
+        out.push(format!("usage: {}", c.usage));
+        out.push(c.description.to_owned());
+    }
+    let listing: Vec<String> = match upper.as_str() {
+        "GETINFO" => names
+            .info
+            .iter()
+            .map(|(k, d)| format!("  {k:<38} {d}"))
+            .collect(),
+        "GETCONF" | "SETCONF" | "RESETCONF" => names
+            .options
+            .iter()
+            .map(|o| {
+                let summary = manual
+                    .and_then(|m| m.get(o))
+                    .map_or("", crate::model::ManualEntry::summary);
+                format!("  {o:<38} {summary}")
+            })
+            .collect(),
+        "SETEVENTS" => names
+            .events
+            .iter()
+            .map(|e| format!("  {e:<22} {}", crate::events::description(e)))
+            .collect(),
+        "SIGNAL" => names
+            .signals
+            .iter()
+            .map(|s| {
+                let what = SIGNALS
+                    .iter()
+                    .find(|(n, _)| n.eq_ignore_ascii_case(s))
+                    .map_or("", |(_, w)| *w);
+                format!("  {s:<22} {what}")
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
+    if !listing.is_empty() {
+        out.push(match upper.as_str() {
+            "GETINFO" => "Keys tor answers (info/names):",
+            "SETEVENTS" => "Events tor knows (events/names):",
+            "SIGNAL" => "Signals tor takes (signal/names):",
+            _ => "Options (config/names):",
+        }
+        .to_owned());
+        out.extend(listing);
+    }
+    if out.is_empty() {
+        // An option or an event, by name.
+        if let Some(e) = manual.and_then(|m| m.get(arg)) {
+            out.push(format!("{} ({} option), usage: {} {}", e.name, e.category, e.name, e.usage));
+            out.extend(e.description.iter().cloned());
+        } else if names.events.iter().any(|e| e.eq_ignore_ascii_case(arg)) {
+            out.push(format!("event {upper}: {}", crate::events::description(&upper)));
+        } else {
+            out.push(format!("no help for `{}`: /help lists the commands", shown(arg)));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests;

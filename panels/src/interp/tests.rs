@@ -1,0 +1,87 @@
+use super::*;
+
+/// tor 0.4.9's names, as a tor of the test network answered them
+/// (shortened).
+fn names() -> Names {
+    Names {
+        info: Names::parse_info(
+            "version -- The current version of Tor.\nns/id/* -- Brief summary of router status by ID (v3 directory style).\nns/name/* -- Brief summary of router status by nickname (v3 directory style).\nns/all -- Brief summary of router status (v3 directory style)\nnet/listeners/or -- Bound addresses by type\nnet/listeners/socks -- Bound addresses by type",
+        ),
+        options: vec!["ContactInfo".into(), "ControlPort".into(), "ExitPolicy".into()],
+        events: vec!["BW".into(), "CIRC".into(), "CIRC_MINOR".into(), "NOTICE".into()],
+        features: vec!["EXTENDED_EVENTS".into(), "VERBOSE_NAMES".into()],
+        signals: vec!["RELOAD".into(), "NEWNYM".into(), "HEARTBEAT".into()],
+    }
+}
+
+#[test]
+fn typed_lines() {
+    assert_eq!(parse("  "), Typed::Empty);
+    assert_eq!(parse("GETINFO version"), Typed::Tor("GETINFO version".into()));
+    assert_eq!(
+        parse("/HELP  getinfo "),
+        Typed::Slash {
+            command: "/help".into(),
+            args: "getinfo".into()
+        }
+    );
+    assert!(is_secret("authenticate 0011"));
+    assert!(is_secret("SETCONF HashedControlPassword=16:AB"));
+    assert!(is_secret("setconf Socks5ProxyPassword=x"));
+    assert!(!is_secret("GETINFO version"));
+    assert_eq!(shown("AUTHENTICATE \"hunter2\""), "AUTHENTICATE <hidden>");
+    assert_eq!(shown("GETINFO \u{1b}[2Jversion"), "GETINFO [2Jversion");
+}
+
+#[test]
+fn completion_unique_several_none() {
+    let n = names();
+    assert_eq!(complete("geti", &n), Completion::Line("GETINFO ".into()));
+    assert_eq!(
+        complete("GETINFO ver", &n),
+        Completion::Line("GETINFO version ".into())
+    );
+    // Several: the common start, and the candidates listed.
+    assert_eq!(
+        complete("GETINFO ns/", &n),
+        Completion::Several(
+            "GETINFO ns/".into(),
+            vec!["ns/all".into(), "ns/id/".into(), "ns/name/".into()]
+        )
+    );
+    assert_eq!(
+        complete("getinfo net/l", &n),
+        Completion::Several(
+            "getinfo net/listeners/".into(),
+            vec!["net/listeners/or".into(), "net/listeners/socks".into()]
+        )
+    );
+    assert_eq!(complete("GETINFO ns/i", &n), Completion::Line("GETINFO ns/id/".into()));
+    assert_eq!(complete("setconf cont", &n), Completion::Several("setconf cont".into(), vec!["ContactInfo".into(), "ControlPort".into()]));
+    assert_eq!(complete("SETCONF exitp", &n), Completion::Line("SETCONF ExitPolicy=".into()));
+    assert_eq!(complete("SETEVENTS BW circ_", &n), Completion::Line("SETEVENTS BW CIRC_MINOR ".into()));
+    assert_eq!(complete("SIGNAL new", &n), Completion::Line("SIGNAL NEWNYM ".into()));
+    assert_eq!(complete("USEFEATURE v", &n), Completion::Line("USEFEATURE VERBOSE_NAMES ".into()));
+    assert_eq!(complete("/he", &n), Completion::Line("/help ".into()));
+    assert_eq!(complete("/help setev", &n), Completion::Line("/help SETEVENTS ".into()));
+    assert_eq!(complete("GETINFO zzz", &n), Completion::None);
+    assert_eq!(complete("MAPADDRESS x", &n), Completion::None);
+}
+
+#[test]
+fn help_lists_what_tor_names() {
+    let n = names();
+    let all = help("", &n, None).join("\n");
+    assert!(all.contains("GETINFO") && all.contains("/events"), "{all}");
+    let getinfo = help("getinfo", &n, None).join("\n");
+    assert!(getinfo.starts_with("GETINFO — asks tor for information"), "{getinfo}");
+    assert!(getinfo.contains("ns/id/") && getinfo.contains("Brief summary of router status by ID"), "{getinfo}");
+    let events = help("SETEVENTS", &n, None).join("\n");
+    assert!(events.contains("CIRC_MINOR"), "{events}");
+    let signals = help("signal", &n, None).join("\n");
+    assert!(signals.contains("NEWNYM") && signals.contains("clean circuits"), "{signals}");
+    let unknown = help("nonsense", &n, None).join("\n");
+    assert!(unknown.contains("no help for `nonsense`"), "{unknown}");
+    let quit = help("QUIT", &n, None).join("\n");
+    assert!(quit.contains("interpreter's own connection"), "{quit}");
+}
