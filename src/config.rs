@@ -49,6 +49,7 @@ pub struct Config {
     /// Show page 3 (the configuration editor) and page 4 (the torrc).
     pub show_config: bool,
     pub show_torrc: bool,
+    pub show_interpreter: bool,
     /// How page 3 sorts options, the first key deciding most.
     pub config_order: Vec<rnyx_panels::pages::config::ConfigOrder>,
     /// Page 3 lists tor's private (`__…`) and virtual options too.
@@ -62,6 +63,16 @@ pub struct Config {
     /// Things worth telling the operator that do not stop rnyx (unknown
     /// event names dropped); shown in the log at start.
     pub warnings: Vec<String>,
+}
+
+/// The interpreter's history file: `$XDG_STATE_HOME/rnyx/history`, else
+/// `~/.local/state/rnyx/history`.
+pub fn history_path() -> Option<PathBuf> {
+    let state = std::env::var_os("XDG_STATE_HOME")
+        .map(PathBuf::from)
+        .filter(|p| p.is_absolute())
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/state")))?;
+    Some(state.join("rnyx/history"))
 }
 
 /// The warning for event names rnyx does not know.
@@ -100,6 +111,7 @@ impl Default for Config {
             connection_order: rnyx_panels::pages::connections::Order::default(),
             show_config: true,
             show_torrc: true,
+            show_interpreter: true,
             config_order: rnyx_panels::pages::config::ConfigOrder::DEFAULT.to_vec(),
             show_private_options: false,
             show_virtual_options: false,
@@ -142,10 +154,12 @@ impl Config {
             hidden_pages: [
                 (!self.show_config).then_some(rnyx_panels::pages::config::ID),
                 (!self.show_torrc).then_some(rnyx_panels::pages::torrc::ID),
+                (!self.show_interpreter).then_some(rnyx_panels::pages::interpreter::ID),
             ]
             .into_iter()
             .flatten()
             .collect(),
+            interpreter_history: history_path().map(|p| p.display().to_string()),
         }
     }
 
@@ -205,6 +219,7 @@ struct FileConfig {
     connection_order: Option<rnyx_panels::pages::connections::Order>,
     show_config: Option<bool>,
     show_torrc: Option<bool>,
+    show_interpreter: Option<bool>,
     config_order: Option<OneOrMany<rnyx_panels::pages::config::ConfigOrder>>,
     show_private_options: Option<bool>,
     show_virtual_options: Option<bool>,
@@ -282,6 +297,7 @@ impl Config {
             connection_order: file.connection_order.unwrap_or(d.connection_order),
             show_config: file.show_config.unwrap_or(d.show_config),
             show_torrc: file.show_torrc.unwrap_or(d.show_torrc),
+            show_interpreter: file.show_interpreter.unwrap_or(d.show_interpreter),
             config_order: file
                 .config_order
                 .map(|o| o.0)

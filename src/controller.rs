@@ -8,6 +8,7 @@
 pub mod apply;
 mod connections;
 pub mod facts;
+mod interp;
 pub mod logfile;
 pub mod policy;
 mod shared;
@@ -106,6 +107,10 @@ pub enum RequestError {
     Stopped,
     #[error("{0}")]
     Client(#[from] ClientError),
+    #[error("cannot open the interpreter's connection: {0}")]
+    Connect(String),
+    #[error("too many commands under way on the interpreter's connection")]
+    Busy,
 }
 
 /// What the UI asks of the controller task.
@@ -113,6 +118,11 @@ pub enum RequestError {
 pub enum Request {
     /// A raw command; the reply is returned whatever its status.
     Command {
+        command: String,
+        reply: oneshot::Sender<Result<Reply, RequestError>>,
+    },
+    /// A command typed in the interpreter, sent on its own connection.
+    Interpret {
         command: String,
         reply: oneshot::Sender<Result<Reply, RequestError>>,
     },
@@ -159,6 +169,17 @@ impl ControllerHandle {
         let (reply, rx) = oneshot::channel();
         self.send(Request::Signal {
             signal: signal.to_owned(),
+            reply,
+        })
+        .await?;
+        rx.await.map_err(|_| RequestError::Stopped)?
+    }
+
+    /// Sends a typed command on the interpreter's own connection.
+    pub async fn interpret(&self, command: &str) -> Result<Reply, RequestError> {
+        let (reply, rx) = oneshot::channel();
+        self.send(Request::Interpret {
+            command: command.to_owned(),
             reply,
         })
         .await?;
@@ -270,6 +291,7 @@ async fn run(
         warnings: config.warnings.clone(),
     };
     load_manual(&state);
+    let mut interp = interp::Interp::spawn(config.targets.clone(), config.password.clone());
     let mut backoff = config.reconnect_initial;
     loop {
         let attempt = match first.take() {
@@ -283,7 +305,7 @@ async fn run(
                     &config,
                     &state,
                     conn,
-                    &mut requests,
+                    (&mut requests, &mut interp),
                     &mut wanted,
                     &mut sampler,
                     std::mem::take(&mut startup),
@@ -343,7 +365,9 @@ async fn run(
 
 fn refuse(req: Request) {
     match req {
-        Request::Command { reply, .. } => drop(reply.send(Err(RequestError::NotConnected))),
+        Request::Command { reply, .. } | Request::Interpret { reply, .. } => {
+            drop(reply.send(Err(RequestError::NotConnected)));
+        }
         Request::SetEvents { reply, .. } => drop(reply.send(Err(RequestError::NotConnected))),
         Request::Signal { reply, .. } => drop(reply.send(Err(RequestError::NotConnected))),
         Request::Reconnect => {}
@@ -373,7 +397,7 @@ async fn session(
     config: &ControllerConfig,
     state: &Arc<SharedState>,
     conn: Connection,
-    requests: &mut mpsc::Receiver<Request>,
+    (requests, interp): (&mut mpsc::Receiver<Request>, &mut interp::Interp),
     wanted: &mut EventSelection,
     sampler: &mut ProcSampler,
     startup: Startup,
@@ -446,6 +470,10 @@ async fn session(
             _ = watch.tick.tick() => watch.scan(state, sampler),
             Some(scan) = watch.scans.recv() => watch.scanned(state, &client, scan),
             Some(found) = watch.located.recv() => watch.countries(state, found),
+            Some(texts) = interp.events.recv() => {
+                let now = now_ms();
+                state.update(|s| s.interpreter_events.extend(now, texts));
+            }
             Some(()) = saved_rx.recv() => torrc_watch.reload(&client, tor_dir(sampler)),
             Some(loaded) = torrc_watch.loaded.recv() => {
                 if torrc_watch.apply(state, loaded) {
@@ -461,23 +489,14 @@ async fn session(
             req = requests.recv() => match req {
                 None => return SessionEnd::Shutdown,
                 Some(Request::Reconnect) => return SessionEnd::Reconnect,
+                Some(Request::Interpret { command, reply }) => interp.send(command, reply),
                 Some(req) => handle_request(&client, req, &subs_tx, &saved_tx),
             },
-            Some((new, result, reply)) = subs_rx.recv() => match result {
-                Ok(rejected) => {
-                    *wanted = new;
-                    state.update(|s| {
-                        s.logged_events.clone_from(wanted);
-                        s.subscribed_events = subscription(wanted);
-                        log_rejected(s, &rejected);
-                    });
-                    let _ = reply.send(Ok(rejected));
+            Some((new, result, reply)) = subs_rx.recv() => {
+                if let Err(e) = subscribed(state, wanted, new, result, reply) {
+                    return SessionEnd::Lost(e);
                 }
-                Err(e) => {
-                    let _ = reply.send(Err(e.clone().into()));
-                    return SessionEnd::Lost(e.to_string());
-                }
-            },
+            }
         }
     }
 }
@@ -540,7 +559,34 @@ fn handle_request(
                 let _ = tx.send((events, result, reply)).await;
             });
         }
-        Request::Reconnect => {}
+        Request::Interpret { .. } | Request::Reconnect => {}
+    }
+}
+
+/// A SETEVENTS done: the selection and tor's answer into the state, the
+/// answer to who asked; the connection's error if it broke.
+fn subscribed(
+    state: &SharedState,
+    wanted: &mut EventSelection,
+    new: EventSelection,
+    result: Result<Vec<String>, ClientError>,
+    reply: oneshot::Sender<Result<Vec<String>, RequestError>>,
+) -> Result<(), String> {
+    match result {
+        Ok(rejected) => {
+            *wanted = new;
+            state.update(|s| {
+                s.logged_events.clone_from(wanted);
+                s.subscribed_events = subscription(wanted);
+                log_rejected(s, &rejected);
+            });
+            let _ = reply.send(Ok(rejected));
+            Ok(())
+        }
+        Err(e) => {
+            let _ = reply.send(Err(e.clone().into()));
+            Err(e.to_string())
+        }
     }
 }
 

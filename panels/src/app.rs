@@ -67,6 +67,8 @@ pub struct AppSettings {
     pub config: crate::pages::config::ConfigSettings,
     /// Pages left out (nyxrc `show_config = false`, …), by id.
     pub hidden_pages: Vec<&'static str>,
+    /// Where the interpreter keeps its history (`None`: not kept).
+    pub interpreter_history: Option<String>,
 }
 
 /// The default keymap: global actions and every page's.

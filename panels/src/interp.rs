@@ -7,7 +7,10 @@ pub use docs::{CommandDoc, COMMANDS, SIGNALS};
 
 /// rnyx's own commands.
 pub const SLASH_COMMANDS: &[(&str, &str)] = &[
-    ("/help", "help on a command or keyword: /help [COMMAND|KEYWORD]"),
+    (
+        "/help",
+        "help on a command or keyword: /help [COMMAND|KEYWORD]",
+    ),
     (
         "/events",
         "events received on the interpreter's connection, newest first: /events [TYPES|clear]",
@@ -24,7 +27,10 @@ pub const SLASH_COMMANDS: &[(&str, &str)] = &[
 pub enum Typed {
     Empty,
     /// One of rnyx's commands (lower case, with its `/`) and its arguments.
-    Slash { command: String, args: String },
+    Slash {
+        command: String,
+        args: String,
+    },
     /// A command for tor, as typed.
     Tor(String),
 }
@@ -103,7 +109,11 @@ pub fn complete(line: &str, names: &Names) -> Completion {
         Some(i) => (&line[..=i], &line[i + 1..]),
         None => ("", line),
     };
-    let first = head.split_whitespace().next().unwrap_or("").to_ascii_uppercase();
+    let first = head
+        .split_whitespace()
+        .next()
+        .unwrap_or("")
+        .to_ascii_uppercase();
     let commands = || -> Vec<String> {
         COMMANDS
             .iter()
@@ -156,7 +166,11 @@ pub fn complete(line: &str, names: &Names) -> Completion {
         }
         _ => {
             let common = common_start(&found);
-            let start = if common.len() > word.len() { common } else { word.to_owned() };
+            let start = if common.len() > word.len() {
+                common
+            } else {
+                word.to_owned()
+            };
             Completion::Several(format!("{head}{start}"), found)
         }
     }
@@ -236,24 +250,35 @@ pub fn help(args: &str, names: &Names, manual: Option<&crate::model::Manual>) ->
         _ => Vec::new(),
     };
     if !listing.is_empty() {
-        out.push(match upper.as_str() {
-            "GETINFO" => "Keys tor answers (info/names):",
-            "SETEVENTS" => "Events tor knows (events/names):",
-            "SIGNAL" => "Signals tor takes (signal/names):",
-            _ => "Options (config/names):",
-        }
-        .to_owned());
+        out.push(
+            match upper.as_str() {
+                "GETINFO" => "Keys tor answers (info/names):",
+                "SETEVENTS" => "Events tor knows (events/names):",
+                "SIGNAL" => "Signals tor takes (signal/names):",
+                _ => "Options (config/names):",
+            }
+            .to_owned(),
+        );
         out.extend(listing);
     }
     if out.is_empty() {
         // An option or an event, by name.
         if let Some(e) = manual.and_then(|m| m.get(arg)) {
-            out.push(format!("{} ({} option), usage: {} {}", e.name, e.category, e.name, e.usage));
+            out.push(format!(
+                "{} ({} option), usage: {} {}",
+                e.name, e.category, e.name, e.usage
+            ));
             out.extend(e.description.iter().cloned());
         } else if names.events.iter().any(|e| e.eq_ignore_ascii_case(arg)) {
-            out.push(format!("event {upper}: {}", crate::events::description(&upper)));
+            out.push(format!(
+                "event {upper}: {}",
+                crate::events::description(&upper)
+            ));
         } else {
-            out.push(format!("no help for `{}`: /help lists the commands", shown(arg)));
+            out.push(format!(
+                "no help for `{}`: /help lists the commands",
+                shown(arg)
+            ));
         }
     }
     out

@@ -6,6 +6,7 @@ mod bounded;
 mod circuit;
 mod connections;
 mod consensus;
+mod interp;
 mod log;
 mod manual;
 mod orconn;
@@ -24,6 +25,7 @@ pub use connections::{
     SocketTable,
 };
 pub use consensus::{ConsensusIndex, RelayEntry};
+pub use interp::{InterpreterEvents, INTERPRETER_EVENTS_KEPT};
 pub use log::{dedup_key, LogBuffer, LogEntry, LogSource, Runlevel};
 pub use manual::{Manual, ManualEntry};
 pub use orconn::{OrConnStatus, OrConnTable, OrConnection};

@@ -4,6 +4,7 @@
 pub mod config;
 pub mod connections;
 pub mod graph;
+pub mod interpreter;
 pub mod torrc;
 
 use crate::app::AppSettings;
@@ -24,6 +25,7 @@ pub const PAGES: &[PageEntry] = &[
     connections::ENTRY,
     config::ENTRY,
     torrc::ENTRY,
+    interpreter::ENTRY,
 ];
 
 /// Each page's id and actions, for the keymap and nyxrc.

@@ -107,7 +107,7 @@ fn apply_event(
 
 /// A log line for a non-log event: `READ: n, WRITTEN: n` for BW, the event's
 /// text otherwise.
-fn describe(event: &Event) -> String {
+pub(crate) fn describe(event: &Event) -> String {
     match event {
         Event::Bandwidth { read, written } => format!("READ: {read}, WRITTEN: {written}"),
         Event::Circuit { circuit, reason } => {

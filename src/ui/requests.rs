@@ -16,6 +16,10 @@ pub async fn carry_out(handle: &ControllerHandle, request: Request) -> Response 
             Ok(reply) => Response::Reply(tor_reply(reply)),
             Err(e) => failure(e),
         },
+        Request::Interpret(command) => match handle.interpret(&command).await {
+            Ok(reply) => Response::Reply(tor_reply(reply)),
+            Err(e) => failure(e),
+        },
         Request::Signal(name) => match handle.signal(&name).await {
             Ok(()) => Response::Done(format!("{name} sent")),
             Err(e) => failure(e),

@@ -27,6 +27,7 @@ fn settings(confirm_quit: bool) -> AppSettings {
         connection_order: crate::pages::connections::Order::default(),
         config: crate::pages::config::ConfigSettings::default(),
         hidden_pages: Vec::new(),
+        interpreter_history: None,
     }
 }
 

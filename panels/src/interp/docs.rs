@@ -62,9 +62,15 @@ pub const COMMANDS: &[CommandDoc] = &[
 /// What each signal does.
 pub const SIGNALS: &[(&str, &str)] = &[
     ("RELOAD", "re-read the torrc (as SIGHUP)"),
-    ("SHUTDOWN", "shut down cleanly, after ShutdownWaitLength for a relay"),
+    (
+        "SHUTDOWN",
+        "shut down cleanly, after ShutdownWaitLength for a relay",
+    ),
     ("DUMP", "log statistics about connections and circuits"),
-    ("DEBUG", "switch every log to debug level until the next RELOAD"),
+    (
+        "DEBUG",
+        "switch every log to debug level until the next RELOAD",
+    ),
     ("HALT", "exit at once"),
     ("CLEARDNSCACHE", "forget the client DNS cache"),
     ("NEWNYM", "use clean circuits for new streams"),

@@ -17,7 +17,10 @@ fn names() -> Names {
 #[test]
 fn typed_lines() {
     assert_eq!(parse("  "), Typed::Empty);
-    assert_eq!(parse("GETINFO version"), Typed::Tor("GETINFO version".into()));
+    assert_eq!(
+        parse("GETINFO version"),
+        Typed::Tor("GETINFO version".into())
+    );
     assert_eq!(
         parse("/HELP  getinfo "),
         Typed::Slash {
@@ -56,14 +59,38 @@ fn completion_unique_several_none() {
             vec!["net/listeners/or".into(), "net/listeners/socks".into()]
         )
     );
-    assert_eq!(complete("GETINFO ns/i", &n), Completion::Line("GETINFO ns/id/".into()));
-    assert_eq!(complete("setconf cont", &n), Completion::Several("setconf cont".into(), vec!["ContactInfo".into(), "ControlPort".into()]));
-    assert_eq!(complete("SETCONF exitp", &n), Completion::Line("SETCONF ExitPolicy=".into()));
-    assert_eq!(complete("SETEVENTS BW circ_", &n), Completion::Line("SETEVENTS BW CIRC_MINOR ".into()));
-    assert_eq!(complete("SIGNAL new", &n), Completion::Line("SIGNAL NEWNYM ".into()));
-    assert_eq!(complete("USEFEATURE v", &n), Completion::Line("USEFEATURE VERBOSE_NAMES ".into()));
+    assert_eq!(
+        complete("GETINFO ns/i", &n),
+        Completion::Line("GETINFO ns/id/".into())
+    );
+    assert_eq!(
+        complete("setconf cont", &n),
+        Completion::Several(
+            "setconf cont".into(),
+            vec!["ContactInfo".into(), "ControlPort".into()]
+        )
+    );
+    assert_eq!(
+        complete("SETCONF exitp", &n),
+        Completion::Line("SETCONF ExitPolicy=".into())
+    );
+    assert_eq!(
+        complete("SETEVENTS BW circ_", &n),
+        Completion::Line("SETEVENTS BW CIRC_MINOR ".into())
+    );
+    assert_eq!(
+        complete("SIGNAL new", &n),
+        Completion::Line("SIGNAL NEWNYM ".into())
+    );
+    assert_eq!(
+        complete("USEFEATURE v", &n),
+        Completion::Line("USEFEATURE VERBOSE_NAMES ".into())
+    );
     assert_eq!(complete("/he", &n), Completion::Line("/help ".into()));
-    assert_eq!(complete("/help setev", &n), Completion::Line("/help SETEVENTS ".into()));
+    assert_eq!(
+        complete("/help setev", &n),
+        Completion::Line("/help SETEVENTS ".into())
+    );
     assert_eq!(complete("GETINFO zzz", &n), Completion::None);
     assert_eq!(complete("MAPADDRESS x", &n), Completion::None);
 }
@@ -74,12 +101,21 @@ fn help_lists_what_tor_names() {
     let all = help("", &n, None).join("\n");
     assert!(all.contains("GETINFO") && all.contains("/events"), "{all}");
     let getinfo = help("getinfo", &n, None).join("\n");
-    assert!(getinfo.starts_with("GETINFO — asks tor for information"), "{getinfo}");
-    assert!(getinfo.contains("ns/id/") && getinfo.contains("Brief summary of router status by ID"), "{getinfo}");
+    assert!(
+        getinfo.starts_with("GETINFO — asks tor for information"),
+        "{getinfo}"
+    );
+    assert!(
+        getinfo.contains("ns/id/") && getinfo.contains("Brief summary of router status by ID"),
+        "{getinfo}"
+    );
     let events = help("SETEVENTS", &n, None).join("\n");
     assert!(events.contains("CIRC_MINOR"), "{events}");
     let signals = help("signal", &n, None).join("\n");
-    assert!(signals.contains("NEWNYM") && signals.contains("clean circuits"), "{signals}");
+    assert!(
+        signals.contains("NEWNYM") && signals.contains("clean circuits"),
+        "{signals}"
+    );
     let unknown = help("nonsense", &n, None).join("\n");
     assert!(unknown.contains("no help for `nonsense`"), "{unknown}");
     let quit = help("QUIT", &n, None).join("\n");

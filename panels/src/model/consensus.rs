@@ -88,6 +88,13 @@ impl ConsensusIndex {
             .filter_map(|f| self.relays.get(f))
     }
 
+    /// Relays of that nickname (any case).
+    pub fn named<'a>(&'a self, nickname: &'a str) -> impl Iterator<Item = &'a RelayEntry> {
+        self.relays
+            .values()
+            .filter(move |r| r.nickname.eq_ignore_ascii_case(nickname))
+    }
+
     /// The relay whose ORPort is exactly `addr`.
     pub fn relay_at(&self, addr: SocketAddr) -> Option<&RelayEntry> {
         self.at(addr.ip())

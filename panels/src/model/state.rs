@@ -70,6 +70,9 @@ pub struct ControllerState {
     /// tor's configuration and torrc (pages 3 and 4).
     #[serde(skip)]
     pub config: super::TorConfig,
+    /// Events received on the interpreter's own connection.
+    #[serde(skip)]
+    pub interpreter_events: super::InterpreterEvents,
     /// tor's manual, once read (in the background at start).
     #[serde(skip)]
     pub manual: Option<std::sync::Arc<super::Manual>>,
@@ -113,6 +116,7 @@ impl ControllerState {
             connections: Connections::default(),
             config: super::TorConfig::default(),
             manual: None,
+            interpreter_events: super::InterpreterEvents::default(),
             bandwidth_graph: Series::new(limits.graph_columns),
             connections_graph: Series::new(limits.graph_columns),
             resources_graph: Series::new(limits.graph_columns),

@@ -23,6 +23,10 @@ pub enum Request {
     /// A raw control-port command; any reply comes back as
     /// [`Response::Reply`], whatever its status.
     Command(String),
+    /// A command typed in the interpreter, sent on the interpreter's own
+    /// connection (so QUIT or SETEVENTS cannot touch rnyx's):
+    /// [`Response::Reply`] whatever its status.
+    Interpret(String),
     /// `SIGNAL name`: [`Response::Done`] or [`Response::Failed`].
     Signal(String),
     /// `GETCONF`: [`Response::Conf`], one `(option, value)` a line of tor's

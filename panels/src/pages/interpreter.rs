@@ -1,0 +1,443 @@
+//! Page 5: the interpreter. Enter starts input, Esc or an empty line ends
+//! it; typed commands go to tor on the interpreter's own connection and the
+//! reply appears under the echoed command, coloured by status. `/help`,
+//! `/events`, `/info` and `/quit` are rnyx's own. Tab completes from tor's
+//! names, ↑/↓ walk the history (kept in a file across runs, without lines
+//! holding secrets). The backlog is bounded; only what shows is wrapped.
+
+mod info;
+mod output;
+
+use crate::input::{Edit, LineInput};
+use crate::interp::{self, Completion, Names, Typed};
+use crate::keymap::{ActionSpec, Key};
+use crate::list::SCROLL_ACTIONS;
+use crate::page::{Cx, Mouse, MouseKind, Page, Request, Response, Ticket, View};
+use crate::pages::PageEntry;
+use output::{Backlog, Kind};
+use ratatui_core::buffer::Buffer;
+use ratatui_core::layout::Rect;
+use std::cell::Cell;
+
+pub const ID: &str = "interpreter";
+
+/// Lines of history kept (in memory and in the file).
+const HISTORY: usize = 1000;
+
+pub const ENTRY: PageEntry = PageEntry {
+    id: ID,
+    actions: ACTIONS,
+    make: |s| {
+        Box::new(InterpreterPage {
+            history_path: s.interpreter_history.clone(),
+            ..InterpreterPage::default()
+        })
+    },
+};
+
+const MENU: Option<&str> = Some("Interpreter");
+
+pub const ACTIONS: &[ActionSpec] = &[
+    ActionSpec::new("input", "type a command", &[Key::Enter], MENU),
+    ActionSpec::new("clear", "clear the output", &[Key::Char('c')], MENU),
+    SCROLL_ACTIONS[0],
+    SCROLL_ACTIONS[1],
+    SCROLL_ACTIONS[2],
+    SCROLL_ACTIONS[3],
+    SCROLL_ACTIONS[4],
+    SCROLL_ACTIONS[5],
+];
+
+/// What a ticket was for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Pending {
+    Command,
+    Names,
+    History,
+    Info(info::Part),
+}
+
+/// The interpreter's view state.
+#[derive(Debug, Default)]
+pub struct InterpreterPage {
+    pub backlog: Backlog,
+    input: Option<LineInput>,
+    history: Vec<String>,
+    /// Walking the history: the index shown, and the line being typed.
+    walking: Option<(usize, String)>,
+    /// Candidates of the last Tab with several.
+    candidates: Vec<String>,
+    names: Names,
+    /// tor's names and the history were asked for.
+    started: bool,
+    pending: Vec<(Ticket, Pending)>,
+    /// Events numbered above this show in the output.
+    events_from: Option<u64>,
+    /// `/events clear`: events up to this number are left out.
+    events_cleared: u64,
+    /// Rows scrolled back from the newest; rows a page at the last draw.
+    scroll: Cell<usize>,
+    height: Cell<usize>,
+    history_path: Option<String>,
+}
+
+impl InterpreterPage {
+    /// The first Enter: tor's names for completion, the saved history.
+    fn start(&mut self, cx: &mut Cx) {
+        if self.started {
+            return;
+        }
+        self.started = true;
+        self.events_from = Some(cx.live.interpreter_events.total);
+        let t = cx.request(Request::Command(
+            "GETINFO info/names features/names signal/names".into(),
+        ));
+        self.pending.push((t, Pending::Names));
+        if let Some(path) = &self.history_path {
+            let t = cx.request(Request::ReadFile(path.clone()));
+            self.pending.push((t, Pending::History));
+        }
+    }
+
+    /// The names completion draws from: tor's, with the options and
+    /// events the state already has.
+    fn names(&self, cx: &Cx) -> Names {
+        let mut n = self.names.clone();
+        n.options = cx
+            .live
+            .config
+            .options
+            .iter()
+            .map(|o| o.name.clone())
+            .collect();
+        n.events.clone_from(&cx.live.event_names);
+        n
+    }
+
+    fn submit(&mut self, line: &str, cx: &mut Cx) {
+        let events_at = cx.live.interpreter_events.total;
+        let typed = interp::parse(line);
+        if typed == Typed::Empty {
+            self.input = None;
+            return;
+        }
+        self.backlog
+            .push(events_at, Kind::Echo, &interp::shown(line.trim()));
+        match typed {
+            Typed::Empty => {}
+            Typed::Tor(command) if command.starts_with('+') => self.backlog.push(
+                events_at,
+                Kind::Error,
+                "multi-line commands (+LOADCONF, +POSTDESCRIPTOR, …) cannot be typed here",
+            ),
+            Typed::Tor(command) => {
+                let t = cx.request(Request::Interpret(command));
+                self.pending.push((t, Pending::Command));
+            }
+            Typed::Slash { command, args } => self.slash(&command, &args, events_at, cx),
+        }
+        self.remember(line, cx);
+        self.scroll.set(0);
+    }
+
+    fn slash(&mut self, command: &str, args: &str, at: u64, cx: &mut Cx) {
+        match command {
+            "/quit" => self.input = None,
+            "/help" => {
+                let names = self.names(cx);
+                for l in interp::help(args, &names, cx.live.manual.as_deref()) {
+                    self.backlog.push(at, Kind::Reply, &l);
+                }
+            }
+            "/events" => self.events(args, at, cx),
+            "/info" => match info::resolve(args, cx.live) {
+                Ok((lines, asks)) => {
+                    for l in lines {
+                        self.backlog.push(at, Kind::Reply, &l);
+                    }
+                    for (part, key) in asks {
+                        let t = cx.request(Request::Command(format!("GETINFO {key}")));
+                        self.pending.push((t, Pending::Info(part)));
+                    }
+                }
+                Err(why) => self.backlog.push(at, Kind::Error, &why),
+            },
+            other => self.backlog.push(
+                at,
+                Kind::Error,
+                &format!("unknown command {}: /help lists them", interp::shown(other)),
+            ),
+        }
+    }
+
+    /// `/events [TYPES|clear]`: newest first.
+    fn events(&mut self, args: &str, at: u64, cx: &Cx) {
+        let ev = &cx.live.interpreter_events;
+        if args.eq_ignore_ascii_case("clear") {
+            self.events_cleared = ev.total;
+            self.backlog.push(at, Kind::Note, "events cleared");
+            return;
+        }
+        let types: Vec<String> = args
+            .split([' ', ','])
+            .filter(|t| !t.is_empty())
+            .map(str::to_ascii_uppercase)
+            .collect();
+        let first = ev.first_number();
+        let mut shown = 0;
+        for (i, (_, text)) in ev.list.iter().enumerate().rev() {
+            if first + i as u64 <= self.events_cleared {
+                break;
+            }
+            let name = text.split_whitespace().nth(1).unwrap_or("");
+            if types.is_empty() || types.iter().any(|t| t == name) {
+                self.backlog.push(at, Kind::Event, text);
+                shown += 1;
+            }
+        }
+        if shown == 0 {
+            self.backlog.push(
+                at,
+                Kind::Note,
+                "no events received on the interpreter's connection (SETEVENTS subscribes to some)",
+            );
+        }
+    }
+
+    /// Keeps `line` in the history (and its file) unless it holds a secret.
+    fn remember(&mut self, line: &str, cx: &mut Cx) {
+        let line = line.trim();
+        if interp::is_secret(line) || self.history.last().is_some_and(|l| l == line) {
+            return;
+        }
+        self.history.push(line.to_owned());
+        if self.history.len() > HISTORY {
+            self.history.remove(0);
+        }
+        if let Some(path) = &self.history_path {
+            let mut text = self.history.join("\n");
+            text.push('\n');
+            cx.request(Request::WriteFile {
+                path: path.clone(),
+                text,
+            });
+        }
+    }
+
+    fn walk(&mut self, back: bool) {
+        let Some(input) = &mut self.input else {
+            return;
+        };
+        if self.history.is_empty() {
+            return;
+        }
+        let (at, typed) = match self.walking.take() {
+            Some(w) => w,
+            None if back => (self.history.len(), input.text()),
+            None => return,
+        };
+        let at = if back { at.saturating_sub(1) } else { at + 1 };
+        if at >= self.history.len() {
+            *input = LineInput::new(&typed);
+            return;
+        }
+        *input = LineInput::new(&self.history[at]);
+        self.walking = Some((at, typed));
+    }
+
+    fn tab(&mut self, cx: &Cx) {
+        let names = self.names(cx);
+        let Some(input) = &mut self.input else {
+            return;
+        };
+        self.candidates.clear();
+        match interp::complete(&input.text(), &names) {
+            Completion::None => {}
+            Completion::Line(line) => *input = LineInput::new(&line),
+            Completion::Several(line, candidates) => {
+                *input = LineInput::new(&line);
+                self.candidates = candidates;
+            }
+        }
+    }
+
+    fn scroll_by(&self, delta: isize) {
+        let to = self.scroll.get().saturating_add_signed(delta);
+        self.scroll.set(to.min(self.backlog.rows_hint()));
+    }
+}
+
+impl Page for InterpreterPage {
+    fn id(&self) -> &'static str {
+        ID
+    }
+
+    fn title(&self) -> &'static str {
+        "Interpreter"
+    }
+
+    fn actions(&self) -> &'static [ActionSpec] {
+        ACTIONS
+    }
+
+    fn action(&mut self, action: &'static str, cx: &mut Cx) {
+        let page = isize::try_from(self.height.get().max(1)).unwrap_or(1);
+        match action {
+            "input" => {
+                self.start(cx);
+                self.input = Some(LineInput::default());
+            }
+            "clear" => {
+                self.backlog = Backlog::default();
+                self.events_from = Some(cx.live.interpreter_events.total);
+            }
+            "up" => self.scroll_by(1),
+            "down" => self.scroll_by(-1),
+            "page_up" => self.scroll_by(page),
+            "page_down" => self.scroll_by(-page),
+            "top" => self.scroll.set(self.backlog.rows_hint()),
+            "bottom" => self.scroll.set(0),
+            _ => {}
+        }
+    }
+
+    fn hints(&self) -> &'static [&'static str] {
+        &["input"]
+    }
+
+    fn modal(&self) -> bool {
+        self.input.is_some()
+    }
+
+    fn modal_key(&mut self, key: Key, cx: &mut Cx) {
+        let page = isize::try_from(self.height.get().max(1)).unwrap_or(1);
+        match key {
+            Key::Tab => return self.tab(cx),
+            Key::Up => return self.walk(true),
+            Key::Down => return self.walk(false),
+            Key::PageUp => return self.scroll_by(page),
+            Key::PageDown => return self.scroll_by(-page),
+            _ => {}
+        }
+        let Some(input) = &mut self.input else {
+            return;
+        };
+        self.candidates.clear();
+        self.walking = None;
+        match input.key(key) {
+            Edit::Editing => {}
+            Edit::Cancel => self.input = None,
+            Edit::Done => {
+                let line = input.text();
+                *input = LineInput::default();
+                self.submit(&line, cx);
+            }
+        }
+    }
+
+    fn mouse(&mut self, m: Mouse, _cx: &mut Cx) {
+        match m.kind {
+            MouseKind::WheelUp => self.scroll_by(3),
+            MouseKind::WheelDown => self.scroll_by(-3),
+            MouseKind::Click => {}
+        }
+    }
+
+    fn respond(&mut self, ticket: Ticket, response: Response, cx: &mut Cx) {
+        let Some(i) = self.pending.iter().position(|(t, _)| *t == ticket) else {
+            return;
+        };
+        let (_, what) = self.pending.remove(i);
+        let at = cx.live.interpreter_events.total;
+        match (what, response) {
+            (Pending::Command, response) => self.backlog.reply(at, &response),
+            (Pending::Names, Response::Reply(r)) if r.is_ok() => {
+                for line in &r.lines {
+                    let value = line
+                        .data
+                        .as_deref()
+                        .unwrap_or_else(|| line.text.split_once('=').map_or("", |(_, v)| v));
+                    if line.text.starts_with("info/names") {
+                        self.names.info = Names::parse_info(value);
+                    } else if line.text.starts_with("features/names") {
+                        self.names.features = value.split_whitespace().map(str::to_owned).collect();
+                    } else if line.text.starts_with("signal/names") {
+                        self.names.signals = value.split_whitespace().map(str::to_owned).collect();
+                    }
+                }
+            }
+            (Pending::History, Response::Text(text)) => {
+                let mut saved: Vec<String> = text
+                    .lines()
+                    .map(crate::text::strip_controls)
+                    .filter(|l| !l.trim().is_empty() && !interp::is_secret(l))
+                    .collect();
+                saved.append(&mut self.history);
+                let excess = saved.len().saturating_sub(HISTORY);
+                saved.drain(..excess);
+                self.history = saved;
+            }
+            (Pending::Info(part), response) => {
+                for (kind, line) in info::answer(&part, &response) {
+                    self.backlog.push(at, kind, &line);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn render(&self, view: &View, area: Rect, buf: &mut Buffer) {
+        if area.height < 3 || area.width < 20 {
+            return;
+        }
+        let theme = view.theme;
+        let mut bottom = area.y + area.height;
+        // The prompt, and the candidates above it.
+        bottom -= 1;
+        let prompt = Rect::new(area.x, bottom, area.width, 1);
+        if let Some(input) = &self.input {
+            input.render(">>> ", theme, prompt, buf);
+        } else {
+            {
+                let hint = format!(
+                    "{}: type a command for tor (/help for help)",
+                    view.keys(self, "input")
+                );
+                buf.set_stringn(
+                    prompt.x,
+                    prompt.y,
+                    hint,
+                    usize::from(prompt.width),
+                    theme.secondary(),
+                );
+            }
+        }
+        if !self.candidates.is_empty() && self.input.is_some() {
+            bottom -= 1;
+            let line = self.candidates.join("  ");
+            buf.set_stringn(
+                area.x,
+                bottom,
+                crate::text::strip_controls(&line),
+                usize::from(area.width),
+                theme.secondary(),
+            );
+        }
+        let body = Rect::new(area.x, area.y, area.width, bottom - area.y);
+        self.height.set(usize::from(body.height));
+        let events = &view.state.interpreter_events;
+        let from = self
+            .events_from
+            .unwrap_or(events.total)
+            .max(self.events_cleared);
+        let max_scroll = self
+            .backlog
+            .draw(events, from, self.scroll.get(), theme, body, buf);
+        if self.scroll.get() > max_scroll {
+            self.scroll.set(max_scroll);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,98 @@
+//! The interpreter's own control connection (page 5, `rnyx prompt`): opened
+//! on first use, authenticated as rnyx's, opened again after tor closed it
+//! (QUIT) or went away. Nothing typed there reaches rnyx's connection, so
+//! QUIT, SETEVENTS or USEFEATURE cannot disturb the other pages; events it
+//! subscribes to come back as text for the interpreter's output.
+
+use super::RequestError;
+use crate::control::{connect, Client, EventReceiver, Incoming, Reply, Target};
+use tokio::sync::{mpsc, oneshot};
+
+/// A command and where its reply goes.
+type Job = (String, oneshot::Sender<Result<Reply, RequestError>>);
+
+/// Event texts received on the interpreter's connection, a batch at a time.
+pub type EventTexts = Vec<String>;
+
+/// Commands queued at most; more are refused at once.
+const QUEUED: usize = 16;
+
+pub struct Interp {
+    jobs: mpsc::Sender<Job>,
+    pub events: mpsc::Receiver<EventTexts>,
+}
+
+impl Interp {
+    pub fn spawn(targets: Vec<Target>, password: Option<String>) -> Self {
+        let (jobs, rx) = mpsc::channel(QUEUED);
+        let (events_tx, events) = mpsc::channel(64);
+        tokio::spawn(run(targets, password, rx, events_tx));
+        Self { jobs, events }
+    }
+
+    /// Sends `command` on the interpreter's connection; the reply goes to
+    /// `reply`.
+    pub fn send(&self, command: String, reply: oneshot::Sender<Result<Reply, RequestError>>) {
+        if let Err(
+            mpsc::error::TrySendError::Full((_, reply))
+            | mpsc::error::TrySendError::Closed((_, reply)),
+        ) = self.jobs.try_send((command, reply))
+        {
+            let _ = reply.send(Err(RequestError::Busy));
+        }
+    }
+}
+
+async fn run(
+    targets: Vec<Target>,
+    password: Option<String>,
+    mut jobs: mpsc::Receiver<Job>,
+    events: mpsc::Sender<EventTexts>,
+) {
+    let mut conn: Option<(Client, EventReceiver)> = None;
+    loop {
+        tokio::select! {
+            job = jobs.recv() => {
+                let Some((command, reply)) = job else { return };
+                if conn.as_ref().is_some_and(|(c, _)| c.is_closed()) {
+                    conn = None;
+                }
+                if conn.is_none() {
+                    match connect(&targets, password.as_deref()).await {
+                        Ok(c) => conn = Some((c.client, c.events)),
+                        Err(e) => {
+                            let _ = reply.send(Err(RequestError::Connect(e.to_string())));
+                            continue;
+                        }
+                    }
+                }
+                let Some((client, _)) = &conn else { continue };
+                // In a task of its own: this loop keeps draining events,
+                // without which a slow reply could not be read.
+                let client = client.clone();
+                tokio::spawn(async move {
+                    let _ = reply.send(client.command(&command).await.map_err(RequestError::from));
+                });
+            }
+            batch = next_events(&mut conn) => match batch {
+                Some(batch) => {
+                    let texts = batch.iter().filter_map(|i| match i {
+                        Incoming::Event(e) => Some(format!("650 {} {}", e.name(), super::apply::describe(e))),
+                        Incoming::Malformed(_) => None,
+                    }).collect::<Vec<_>>();
+                    // A full queue drops this batch, never blocks the reader.
+                    let _ = events.try_send(texts);
+                }
+                None => conn = None,
+            },
+        }
+    }
+}
+
+/// The next event batch of the connection; pending while there is none.
+async fn next_events(conn: &mut Option<(Client, EventReceiver)>) -> Option<Vec<Incoming>> {
+    match conn {
+        Some((_, events)) => events.recv().await,
+        None => std::future::pending().await,
+    }
+}
