@@ -13,18 +13,19 @@ pub struct Cli {
     #[arg(
         short = 'i',
         long,
+        global = true,
         value_name = "[ADDRESS:]PORT",
         conflicts_with = "socket"
     )]
     pub interface: Option<String>,
 
     /// Control socket to connect to, e.g. /run/tor/control.
-    #[arg(short = 's', long, value_name = "PATH")]
+    #[arg(short = 's', long, global = true, value_name = "PATH")]
     pub socket: Option<PathBuf>,
 
     /// File whose first line is the control password (HashedControlPassword).
     /// Also read from the RNYX_PASSWORD variable; else asked for when needed.
-    #[arg(long, value_name = "PATH")]
+    #[arg(long, global = true, value_name = "PATH")]
     pub password_file: Option<PathBuf>,
 
     /// Print the controller state as one JSON object and exit.
@@ -52,6 +53,14 @@ pub struct Cli {
 /// Subcommands.
 #[derive(Debug, Clone, Subcommand)]
 pub enum Command {
+    /// A control-port shell, as page 5 without the monitor: line editing,
+    /// Tab completion, history, /help, /events, /info.
+    Prompt {
+        /// Run this command (or each line of this file) and exit; non-zero
+        /// when tor answers an error. Repeatable.
+        #[arg(long, value_name = "COMMAND|FILE")]
+        run: Vec<String>,
+    },
     /// Start a private tor network on this machine (its own loopback-only
     /// network namespace), drive traffic through it, and monitor its exit relay.
     Demo,

@@ -11,4 +11,5 @@ pub mod launch;
 pub mod manual;
 pub mod monitor;
 pub mod procfs;
+pub mod prompt;
 pub mod ui;

@@ -69,6 +69,19 @@ async fn run(cli: Cli) -> ExitCode {
         Ok(p) => p,
         Err(e) => return fail(&e),
     };
+    if let Some(Command::Prompt { run }) = &cli.command {
+        let mut result = rnyx::prompt::run(&targets, password.as_deref(), run).await;
+        if matches!(&result, Err(e) if e.contains("password")) && password.is_none() {
+            if let Some(p) = prompt_password() {
+                password = Some(p);
+                result = rnyx::prompt::run(&targets, password.as_deref(), run).await;
+            }
+        }
+        return match result {
+            Ok(status) => ExitCode::from(status),
+            Err(e) => fail(&e),
+        };
+    }
     if cli.dump {
         let mut result = rnyx::dump::dump(&targets, password.as_deref(), !cli.no_scrub).await;
         if matches!(&result, Err(e) if e.needs_password()) {

@@ -4,6 +4,7 @@
 //! Generic over the ratatui backend, so tests drive it on a `TestBackend`.
 
 pub mod requests;
+pub(crate) use requests::tor_reply;
 pub mod terminal;
 
 use crate::controller::{now_secs, ControllerHandle};

@@ -470,3 +470,24 @@ async fn torrc_page_80x24() {
     assert!(s.contains("tor runs: 5 MB"), "{s}");
     insta::assert_snapshot!(s);
 }
+
+/// Page 5 after `/help QUIT`, `/info` (this relay, from the transcript's
+/// consensus and state) and a command whose reply is still on its way.
+#[tokio::test]
+async fn interpreter_page_80x24() {
+    use rnyx_panels::keymap::Key;
+    let state = connections_state().await;
+    let mut app = on_page(&state, 4);
+    let mut keys = vec![Key::Enter];
+    for line in ["/help QUIT", "/info", "GETINFO version"] {
+        keys.extend(line.chars().map(Key::Char));
+        keys.push(Key::Enter);
+    }
+    for k in keys {
+        app.handle_key(k, &state, NOW);
+    }
+    let s = screen_of(&app, &state, 80, 24);
+    assert!(s.contains(">>> /info"), "{s}");
+    assert!(s.contains(">>> GETINFO version"), "{s}");
+    insta::assert_snapshot!(s);
+}

@@ -109,7 +109,7 @@ fn refused(what: &str, reply: &Reply) -> Response {
     ))
 }
 
-fn tor_reply(reply: Reply) -> TorReply {
+pub(crate) fn tor_reply(reply: Reply) -> TorReply {
     TorReply {
         status: reply.status,
         lines: reply

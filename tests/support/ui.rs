@@ -25,11 +25,19 @@ impl Ui {
 
     /// Runs the UI loop over `inputs` and a few frames after; the screen.
     pub async fn step(&mut self, inputs: &[Input]) -> Vec<String> {
-        let (tx, rx) = tokio::sync::mpsc::channel(64);
+        let (tx, rx) = tokio::sync::mpsc::channel(1024);
         for i in inputs {
             tx.send(*i).await.unwrap();
         }
-        let stop = tokio::time::sleep(Duration::from_millis(150));
+        // Every input taken (however loaded the machine), then time for
+        // the frames and the replies of the requests made.
+        let queue = tx.clone();
+        let stop = async move {
+            while queue.capacity() < queue.max_capacity() {
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        };
         ui::run(&mut self.term, &mut self.app, &self.handle, rx, 60, stop)
             .await
             .unwrap();

@@ -121,3 +121,66 @@ fn help_lists_what_tor_names() {
     let quit = help("QUIT", &n, None).join("\n");
     assert!(quit.contains("interpreter's own connection"), "{quit}");
 }
+
+/// tor 0.4.9.11's own answers (a DisableNetwork tor), recorded with
+/// `rnyx prompt --run 'GETINFO info/names'` and the like.
+fn recorded() -> Names {
+    let words = |s: &str| s.split_whitespace().map(str::to_owned).collect();
+    Names {
+        info: Names::parse_info(include_str!("fixtures/info_names.txt")),
+        options: include_str!("fixtures/config_names.txt")
+            .lines()
+            .filter_map(|l| l.split_whitespace().next().map(str::to_owned))
+            .collect(),
+        events: words(include_str!("fixtures/events_names.txt")),
+        features: words(include_str!("fixtures/features_names.txt")),
+        signals: words(include_str!("fixtures/signal_names.txt")),
+    }
+}
+
+#[test]
+fn completion_and_help_against_tors_recorded_names() {
+    let n = recorded();
+    assert!(
+        n.info.len() > 100 && n.options.len() > 380,
+        "{} {}",
+        n.info.len(),
+        n.options.len()
+    );
+    assert_eq!(
+        complete("GETINFO ns/", &n),
+        Completion::Several(
+            "GETINFO ns/".into(),
+            ["ns/all", "ns/id/", "ns/name/", "ns/purpose/"]
+                .map(str::to_owned)
+                .to_vec()
+        )
+    );
+    assert_eq!(
+        complete("getconf bandwidthr", &n),
+        Completion::Line("getconf BandwidthRate ".into())
+    );
+    assert_eq!(
+        complete("SETEVENTS HS_DESC_", &n),
+        Completion::Line("SETEVENTS HS_DESC_CONTENT ".into())
+    );
+    assert_eq!(
+        complete("SIGNAL CLEARD", &n),
+        Completion::Line("SIGNAL CLEARDNSCACHE ".into())
+    );
+    let getinfo = help("GETINFO", &n, None).join("\n");
+    assert!(
+        getinfo.contains("accounting/bytes") && getinfo.contains("Number of bytes read/written"),
+        "{getinfo}"
+    );
+    let events = help("setevents", &n, None).join("\n");
+    assert!(
+        events.contains("HS_DESC") && events.contains("CIRC_MINOR"),
+        "{events}"
+    );
+    let signals = help("SIGNAL", &n, None).join("\n");
+    assert!(
+        signals.contains("CLEARDNSCACHE") && signals.contains("forget the client DNS cache"),
+        "{signals}"
+    );
+}

@@ -5,8 +5,8 @@
 //! names, ↑/↓ walk the history (kept in a file across runs, without lines
 //! holding secrets). The backlog is bounded; only what shows is wrapped.
 
-mod info;
-mod output;
+pub mod info;
+pub mod output;
 
 use crate::input::{Edit, LineInput};
 use crate::interp::{self, Completion, Names, Typed};
@@ -367,8 +367,10 @@ impl Page for InterpreterPage {
                 }
             }
             (Pending::History, Response::Text(text)) => {
+                // rustyline's file (`rnyx prompt`) starts with its version.
                 let mut saved: Vec<String> = text
                     .lines()
+                    .filter(|l| *l != "#V2")
                     .map(crate::text::strip_controls)
                     .filter(|l| !l.trim().is_empty() && !interp::is_secret(l))
                     .collect();

@@ -260,3 +260,19 @@ fn slash_commands() {
     typed(&mut page, &s, "/quit");
     assert!(!page.modal());
 }
+
+#[test]
+fn a_reply_that_never_comes_says_so() {
+    let s = ControllerState::default();
+    let mut page = started(&s);
+    let sent = typed(&mut page, &s, "GETINFO version");
+    with_cx(&s, |cx| {
+        page.respond(
+            sent[0].0,
+            Response::Timeout("tor did not answer `GETINFO` within 15 s".into()),
+            cx,
+        );
+    });
+    let rows = screen(&page, &s, 60, 5);
+    assert_eq!(rows[3], "tor did not answer `GETINFO` within 15 s");
+}
