@@ -141,14 +141,9 @@ impl Shell {
                     self.received.clear();
                     return;
                 }
-                let types: Vec<String> = args
-                    .split([' ', ','])
-                    .filter(|t| !t.is_empty())
-                    .map(str::to_ascii_uppercase)
-                    .collect();
+                let filter = interp::EventFilter::parse(args);
                 for e in self.received.iter().rev() {
-                    let name = e.split_whitespace().nth(1).unwrap_or("");
-                    if types.is_empty() || types.iter().any(|t| t == name) {
+                    if filter.shows(e) {
                         out.lines.push((Kind::Event, e.clone()));
                     }
                 }

@@ -68,6 +68,27 @@ pub fn shown(line: &str) -> String {
     format!("{first} <hidden>")
 }
 
+/// `/events TYPES`: which events to show (all when none are named).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EventFilter(Vec<String>);
+
+impl EventFilter {
+    pub fn parse(args: &str) -> Self {
+        Self(
+            args.split([' ', ','])
+                .filter(|t| !t.is_empty())
+                .map(str::to_ascii_uppercase)
+                .collect(),
+        )
+    }
+
+    /// `text` is an event line (`650 NAME …`) of a type asked for.
+    pub fn shows(&self, text: &str) -> bool {
+        let name = text.split_whitespace().nth(1).unwrap_or("");
+        self.0.is_empty() || self.0.iter().any(|t| t == name)
+    }
+}
+
 /// What the interpreter completes from: tor's names.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Names {

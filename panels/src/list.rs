@@ -16,6 +16,22 @@ pub const SCROLL_ACTIONS: [ActionSpec; 6] = [
     ActionSpec::new("bottom", "last row", &[Key::End], None),
 ];
 
+/// A page's action list: the actions given, then [`SCROLL_ACTIONS`].
+#[macro_export]
+macro_rules! with_scrolling {
+    ($($action:expr),* $(,)?) => {
+        &[
+            $($action,)*
+            $crate::list::SCROLL_ACTIONS[0],
+            $crate::list::SCROLL_ACTIONS[1],
+            $crate::list::SCROLL_ACTIONS[2],
+            $crate::list::SCROLL_ACTIONS[3],
+            $crate::list::SCROLL_ACTIONS[4],
+            $crate::list::SCROLL_ACTIONS[5],
+        ]
+    };
+}
+
 /// A position in a list; cells, so drawing can clamp it.
 #[derive(Debug, Clone, Default)]
 pub struct Cursor {

@@ -10,7 +10,7 @@ mod save;
 
 use crate::input::{Edit, LineInput};
 use crate::keymap::{ActionSpec, Key};
-use crate::list::{Cursor, SCROLL_ACTIONS};
+use crate::list::Cursor;
 use crate::model::{display_value, ControllerState, Manual, TorOption};
 use crate::page::{Cx, HitMap, Mouse, MouseKind, Page, Request, Response, Ticket, View};
 use crate::pages::PageEntry;
@@ -99,7 +99,7 @@ pub const ENTRY: PageEntry = PageEntry {
 
 const MENU: Option<&str> = Some("Configuration");
 
-pub const ACTIONS: &[ActionSpec] = &[
+pub const ACTIONS: &[ActionSpec] = crate::with_scrolling![
     ActionSpec::new("edit", "edit the value", &[Key::Enter], MENU),
     ActionSpec::new("save", "save the torrc", &[Key::Char('w')], MENU),
     ActionSpec::new("show_all", "show all options", &[Key::Char('a')], MENU),
@@ -110,12 +110,6 @@ pub const ACTIONS: &[ActionSpec] = &[
         &[Key::Char('/')],
         MENU,
     ),
-    SCROLL_ACTIONS[0],
-    SCROLL_ACTIONS[1],
-    SCROLL_ACTIONS[2],
-    SCROLL_ACTIONS[3],
-    SCROLL_ACTIONS[4],
-    SCROLL_ACTIONS[5],
 ];
 
 /// What the prompt at the bottom is for.

@@ -10,7 +10,6 @@ mod rows;
 pub use rows::SCRUBBED;
 
 use crate::keymap::{ActionSpec, Key};
-use crate::list::SCROLL_ACTIONS;
 use crate::model::SocketSource;
 use crate::page::{Cx, HitMap, Mouse, MouseKind, Page, View};
 use crate::pages::PageEntry;
@@ -39,7 +38,7 @@ pub const ENTRY: PageEntry = PageEntry {
 
 const MENU: Option<&str> = Some("Connections");
 
-pub const ACTIONS: &[ActionSpec] = &[
+pub const ACTIONS: &[ActionSpec] = crate::with_scrolling![
     ActionSpec::new("details", "details of the selection", &[Key::Enter], MENU),
     ActionSpec::new(
         "descriptor",
@@ -56,12 +55,6 @@ pub const ACTIONS: &[ActionSpec] = &[
         &[Key::Char('A')],
         MENU,
     ),
-    SCROLL_ACTIONS[0],
-    SCROLL_ACTIONS[1],
-    SCROLL_ACTIONS[2],
-    SCROLL_ACTIONS[3],
-    SCROLL_ACTIONS[4],
-    SCROLL_ACTIONS[5],
 ];
 
 /// View state of the connections page.

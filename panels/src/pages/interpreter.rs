@@ -11,7 +11,6 @@ pub mod output;
 use crate::input::{Edit, LineInput};
 use crate::interp::{self, Completion, Names, Typed};
 use crate::keymap::{ActionSpec, Key};
-use crate::list::SCROLL_ACTIONS;
 use crate::page::{Cx, Mouse, MouseKind, Page, Request, Response, Ticket, View};
 use crate::pages::PageEntry;
 use output::{Backlog, Kind};
@@ -37,15 +36,9 @@ pub const ENTRY: PageEntry = PageEntry {
 
 const MENU: Option<&str> = Some("Interpreter");
 
-pub const ACTIONS: &[ActionSpec] = &[
+pub const ACTIONS: &[ActionSpec] = crate::with_scrolling![
     ActionSpec::new("input", "type a command", &[Key::Enter], MENU),
     ActionSpec::new("clear", "clear the output", &[Key::Char('c')], MENU),
-    SCROLL_ACTIONS[0],
-    SCROLL_ACTIONS[1],
-    SCROLL_ACTIONS[2],
-    SCROLL_ACTIONS[3],
-    SCROLL_ACTIONS[4],
-    SCROLL_ACTIONS[5],
 ];
 
 /// What a ticket was for.
@@ -178,19 +171,14 @@ impl InterpreterPage {
             self.backlog.push(at, Kind::Note, "events cleared");
             return;
         }
-        let types: Vec<String> = args
-            .split([' ', ','])
-            .filter(|t| !t.is_empty())
-            .map(str::to_ascii_uppercase)
-            .collect();
+        let filter = interp::EventFilter::parse(args);
         let first = ev.first_number();
         let mut shown = 0;
         for (i, (_, text)) in ev.list.iter().enumerate().rev() {
             if first + i as u64 <= self.events_cleared {
                 break;
             }
-            let name = text.split_whitespace().nth(1).unwrap_or("");
-            if types.is_empty() || types.iter().any(|t| t == name) {
+            if filter.shows(text) {
                 self.backlog.push(at, Kind::Event, text);
                 shown += 1;
             }

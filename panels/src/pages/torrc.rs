@@ -6,7 +6,7 @@
 //! shows tor's running configuration instead, labelled so.
 
 use crate::keymap::{ActionSpec, Key};
-use crate::list::{Cursor, SCROLL_ACTIONS};
+use crate::list::Cursor;
 use crate::model::{display_value, strip_comment, torrc_entry, ControllerState};
 use crate::page::{Cx, Mouse, MouseKind, Page, View};
 use crate::pages::PageEntry;
@@ -26,7 +26,7 @@ pub const ENTRY: PageEntry = PageEntry {
 
 const MENU: Option<&str> = Some("Torrc");
 
-pub const ACTIONS: &[ActionSpec] = &[
+pub const ACTIONS: &[ActionSpec] = crate::with_scrolling![
     ActionSpec::new("line_numbers", "line numbers", &[Key::Char('l')], MENU),
     ActionSpec::new(
         "strip",
@@ -34,12 +34,6 @@ pub const ACTIONS: &[ActionSpec] = &[
         &[Key::Char('s')],
         MENU,
     ),
-    SCROLL_ACTIONS[0],
-    SCROLL_ACTIONS[1],
-    SCROLL_ACTIONS[2],
-    SCROLL_ACTIONS[3],
-    SCROLL_ACTIONS[4],
-    SCROLL_ACTIONS[5],
 ];
 
 /// The torrc page's view state.
