@@ -154,7 +154,7 @@ async fn main() {
     let relay = net.tors.iter().find(|t| t.name == EXIT_RELAY).unwrap();
     // Wait for flags and traffic.
     loop {
-        let json = rnyx::dump::dump(&[relay.target()], None, true)
+        let json = rnyx::dump::dump(&[relay.target()], None, true, None)
             .await
             .unwrap();
         let v: serde_json::Value = serde_json::from_str(&json).unwrap();

@@ -36,6 +36,12 @@ pub struct Cli {
     #[arg(long, requires = "dump")]
     pub no_scrub: bool,
 
+    /// With --dump: add the graphs' columns of this interval ("5 seconds",
+    /// "minutely", "hourly", "daily", …), from the history kept across
+    /// restarts.
+    #[arg(long, requires = "dump", value_name = "INTERVAL", value_parser = parse_interval)]
+    pub history: Option<rnyx_panels::model::Interval>,
+
     /// Events shown in the log, comma-separated: tor's runlevels (DEBUG, INFO,
     /// NOTICE, WARN, ERR), rnyx's (RNYX_NOTICE…) and others (CIRC, BW…).
     /// Overrides nyxrc's logged_events.
@@ -48,6 +54,16 @@ pub struct Cli {
 
     #[command(subcommand)]
     pub command: Option<Command>,
+}
+
+fn parse_interval(s: &str) -> Result<rnyx_panels::model::Interval, String> {
+    rnyx_panels::model::Interval::from_name(s).ok_or_else(|| {
+        let names: Vec<&str> = rnyx_panels::model::Interval::ALL
+            .iter()
+            .map(|i| i.name())
+            .collect();
+        format!("expected one of: {}", names.join(", "))
+    })
 }
 
 /// Subcommands.

@@ -50,6 +50,8 @@ pub struct Config {
     pub show_config: bool,
     pub show_torrc: bool,
     pub show_interpreter: bool,
+    /// Keep the graphs' history across restarts (in the state directory).
+    pub keep_history: bool,
     /// How page 3 sorts options, the first key deciding most.
     pub config_order: Vec<rnyx_panels::pages::config::ConfigOrder>,
     /// Page 3 lists tor's private (`__…`) and virtual options too.
@@ -65,14 +67,19 @@ pub struct Config {
     pub warnings: Vec<String>,
 }
 
-/// The interpreter's history file: `$XDG_STATE_HOME/rnyx/history`, else
-/// `~/.local/state/rnyx/history`.
-pub fn history_path() -> Option<PathBuf> {
+/// rnyx's state directory: `$XDG_STATE_HOME/rnyx`, else
+/// `~/.local/state/rnyx`.
+pub fn state_dir() -> Option<PathBuf> {
     let state = std::env::var_os("XDG_STATE_HOME")
         .map(PathBuf::from)
         .filter(|p| p.is_absolute())
         .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/state")))?;
-    Some(state.join("rnyx/history"))
+    Some(state.join("rnyx"))
+}
+
+/// The interpreter's history file, in [`state_dir`].
+pub fn history_path() -> Option<PathBuf> {
+    state_dir().map(|d| d.join("history"))
 }
 
 /// The warning for event names rnyx does not know.
@@ -112,6 +119,7 @@ impl Default for Config {
             show_config: true,
             show_torrc: true,
             show_interpreter: true,
+            keep_history: true,
             config_order: rnyx_panels::pages::config::ConfigOrder::DEFAULT.to_vec(),
             show_private_options: false,
             show_virtual_options: false,
@@ -187,6 +195,11 @@ impl Config {
             warnings: self.warnings.clone(),
             connection_rate: std::time::Duration::from_secs(u64::from(self.connection_rate)),
             tor_chroot: self.tor_chroot.clone(),
+            history_dir: if self.keep_history {
+                crate::history::default_dir()
+            } else {
+                None
+            },
             ..d
         }
     }
@@ -220,6 +233,7 @@ struct FileConfig {
     show_config: Option<bool>,
     show_torrc: Option<bool>,
     show_interpreter: Option<bool>,
+    keep_history: Option<bool>,
     config_order: Option<OneOrMany<rnyx_panels::pages::config::ConfigOrder>>,
     show_private_options: Option<bool>,
     show_virtual_options: Option<bool>,
@@ -298,6 +312,7 @@ impl Config {
             show_config: file.show_config.unwrap_or(d.show_config),
             show_torrc: file.show_torrc.unwrap_or(d.show_torrc),
             show_interpreter: file.show_interpreter.unwrap_or(d.show_interpreter),
+            keep_history: file.keep_history.unwrap_or(d.keep_history),
             config_order: file
                 .config_order
                 .map(|o| o.0)

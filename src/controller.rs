@@ -8,6 +8,7 @@
 pub mod apply;
 mod connections;
 pub mod facts;
+mod graphs;
 mod interp;
 pub mod logfile;
 pub mod policy;
@@ -76,6 +77,8 @@ pub struct ControllerConfig {
     pub connection_rate: Duration,
     /// nyxrc's `tor_chroot`: where tor's paths are, seen from here.
     pub tor_chroot: Option<PathBuf>,
+    /// Where graph history is kept across restarts (`None`: not kept).
+    pub history_dir: Option<PathBuf>,
 }
 
 impl Default for ControllerConfig {
@@ -94,6 +97,7 @@ impl Default for ControllerConfig {
             utc_offset: utc_offset(),
             connection_rate: Duration::from_secs(5),
             tor_chroot: None,
+            history_dir: None,
         }
     }
 }
@@ -121,6 +125,8 @@ pub enum Request {
         command: String,
         reply: oneshot::Sender<Result<Reply, RequestError>>,
     },
+    /// Write the graph history now (rnyx is stopping).
+    SaveHistory { reply: oneshot::Sender<()> },
     /// A command typed in the interpreter, sent on its own connection.
     Interpret {
         command: String,
@@ -173,6 +179,14 @@ impl ControllerHandle {
         })
         .await?;
         rx.await.map_err(|_| RequestError::Stopped)?
+    }
+
+    /// Writes the graph history now, when it is kept.
+    pub async fn save_history(&self) {
+        let (reply, rx) = oneshot::channel();
+        if self.send(Request::SaveHistory { reply }).await.is_ok() {
+            let _ = rx.await;
+        }
     }
 
     /// Sends a typed command on the interpreter's own connection.
@@ -292,6 +306,7 @@ async fn run(
     };
     load_manual(&state);
     let mut interp = interp::Interp::spawn(config.targets.clone(), config.password.clone());
+    let mut keeper = graphs::Keeper::new(config.history_dir.clone());
     let mut backoff = config.reconnect_initial;
     loop {
         let attempt = match first.take() {
@@ -305,23 +320,20 @@ async fn run(
                     &config,
                     &state,
                     conn,
-                    (&mut requests, &mut interp),
+                    (&mut requests, &mut interp, &mut keeper),
                     &mut wanted,
                     &mut sampler,
                     std::mem::take(&mut startup),
                 )
                 .await;
+                // The graphs as they stand when tor went away (or rnyx stops).
+                let unsaved = keeper.save(&state).await;
                 let reason = match end {
                     SessionEnd::Shutdown => return,
                     SessionEnd::Reconnect => "reconnect requested".to_owned(),
                     SessionEnd::Lost(reason) => reason,
                 };
-                state.update(|s| {
-                    s.connection.connected = false;
-                    s.connection.since = now_secs();
-                    rnyx_log(s, Runlevel::Warn, format!("tor disconnected: {reason}"));
-                    s.connection.last_error = Some(reason);
-                });
+                state.update(|s| disconnected(s, reason, unsaved));
                 continue;
             }
             Err(e) => {
@@ -370,6 +382,8 @@ fn refuse(req: Request) {
         }
         Request::SetEvents { reply, .. } => drop(reply.send(Err(RequestError::NotConnected))),
         Request::Signal { reply, .. } => drop(reply.send(Err(RequestError::NotConnected))),
+        // Written at the end of the last session already.
+        Request::SaveHistory { reply } => drop(reply.send(())),
         Request::Reconnect => {}
     }
 }
@@ -392,40 +406,75 @@ fn connected(
     s.connection.connections += 1;
 }
 
+/// The state once tor went away: why, and any graph history not written.
+fn disconnected(s: &mut ControllerState, reason: String, unsaved: Option<String>) {
+    s.connection.connected = false;
+    s.connection.since = now_secs();
+    if let Some(e) = unsaved {
+        rnyx_log(s, Runlevel::Warn, e);
+    }
+    rnyx_log(s, Runlevel::Warn, format!("tor disconnected: {reason}"));
+    s.connection.last_error = Some(reason);
+}
+
+/// A connection's start: tor's facts (with the graphs kept from before),
+/// the startup work, the subscription.
+async fn begin(
+    config: &ControllerConfig,
+    state: &Arc<SharedState>,
+    conn: Connection,
+    keeper: &mut graphs::Keeper,
+    wanted: &mut EventSelection,
+    startup: Startup,
+) -> Result<(Client, crate::control::EventReceiver), SessionEnd> {
+    let Connection {
+        client,
+        events,
+        target,
+        method,
+        ..
+    } = conn;
+    let mut facts = facts::gather(&client, now_secs(), true)
+        .await
+        .map_err(|e| SessionEnd::Lost(e.to_string()))?;
+    let set_aside = keeper.load(&mut facts, &target).await;
+    state.update(|s| {
+        connected(s, facts, &target, method);
+        if let Some(note) = set_aside {
+            rnyx_log(s, Runlevel::Warn, note);
+        }
+    });
+    startup
+        .carry_out(&client, state, wanted, config.utc_offset)
+        .await;
+    let rejected = subscribe(&client, wanted)
+        .await
+        .map_err(|e| SessionEnd::Lost(e.to_string()))?;
+    state.update(|s| {
+        s.subscribed_events = subscription(wanted);
+        log_rejected(s, &rejected);
+    });
+    Ok((client, events))
+}
+
 /// One connection's life: facts, subscription, then events and requests.
 async fn session(
     config: &ControllerConfig,
     state: &Arc<SharedState>,
     conn: Connection,
-    (requests, interp): (&mut mpsc::Receiver<Request>, &mut interp::Interp),
+    (requests, interp, keeper): (
+        &mut mpsc::Receiver<Request>,
+        &mut interp::Interp,
+        &mut graphs::Keeper,
+    ),
     wanted: &mut EventSelection,
     sampler: &mut ProcSampler,
     startup: Startup,
 ) -> SessionEnd {
-    let Connection {
-        client,
-        mut events,
-        target,
-        method,
-        ..
-    } = conn;
-    let facts = match facts::gather(&client, now_secs(), true).await {
-        Ok(f) => f,
-        Err(e) => return SessionEnd::Lost(e.to_string()),
+    let (client, mut events) = match begin(config, state, conn, keeper, wanted, startup).await {
+        Ok(c) => c,
+        Err(end) => return end,
     };
-    state.update(|s| connected(s, facts, &target, method));
-    startup
-        .carry_out(&client, state, wanted, config.utc_offset)
-        .await;
-    let rejected = match subscribe(&client, wanted).await {
-        Ok(r) => r,
-        Err(e) => return SessionEnd::Lost(e.to_string()),
-    };
-    state.update(|s| {
-        s.subscribed_events = subscription(wanted);
-        log_rejected(s, &rejected);
-    });
-
     // Facts re-read in the background arrive here, so only this loop writes.
     let (facts_tx, mut facts_rx) = mpsc::channel::<facts::Facts>(1);
     let (subs_tx, mut subs_rx) = mpsc::channel::<Subscribed>(4);
@@ -474,6 +523,11 @@ async fn session(
                 let now = now_ms();
                 state.update(|s| s.interpreter_events.extend(now, texts));
             }
+            _ = keeper.tick.tick() => {
+                if let Some(e) = keeper.save(state).await {
+                    state.update(|s| rnyx_log(s, Runlevel::Warn, e));
+                }
+            }
             Some(()) = saved_rx.recv() => torrc_watch.reload(&client, tor_dir(sampler)),
             Some(loaded) = torrc_watch.loaded.recv() => {
                 if torrc_watch.apply(state, loaded) {
@@ -490,6 +544,10 @@ async fn session(
                 None => return SessionEnd::Shutdown,
                 Some(Request::Reconnect) => return SessionEnd::Reconnect,
                 Some(Request::Interpret { command, reply }) => interp.send(command, reply),
+                Some(Request::SaveHistory { reply }) => {
+                    keeper.save(state).await;
+                    let _ = reply.send(());
+                }
                 Some(req) => handle_request(&client, req, &subs_tx, &saved_tx),
             },
             Some((new, result, reply)) = subs_rx.recv() => {
@@ -559,7 +617,7 @@ fn handle_request(
                 let _ = tx.send((events, result, reply)).await;
             });
         }
-        Request::Interpret { .. } | Request::Reconnect => {}
+        Request::SaveHistory { .. } | Request::Interpret { .. } | Request::Reconnect => {}
     }
 }
 

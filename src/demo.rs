@@ -48,7 +48,12 @@ pub async fn run(config: &Config) -> Result<(), String> {
         .find(|t| t.name == EXIT_RELAY)
         .ok_or("the demo network has no exit relay")?;
     eprintln!("rnyx demo: attaching to {EXIT_RELAY}; the network bootstraps in about a minute, then traffic flows.");
-    let result = crate::monitor::run(vec![relay.target()], None, None, config).await;
+    // The demo's network is new each time: nothing to keep for it.
+    let config = Config {
+        keep_history: false,
+        ..config.clone()
+    };
+    let result = crate::monitor::run(vec![relay.target()], None, None, &config).await;
     drop(traffic);
     drop(net);
     result

@@ -46,6 +46,8 @@ pub struct Dump<'a> {
     /// with why sock_diag was refused).
     pub connection_table: &'a SocketTable,
     pub subscribed_events: &'a [String],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub history: Option<DumpHistory>,
 }
 
 /// One of tor's connections in the dump.
@@ -118,6 +120,7 @@ impl<'a> Dump<'a> {
             connection_source: &state.connections.source,
             connection_table: &state.connections.table,
             subscribed_events: &state.subscribed_events,
+            history: None,
         }
     }
 }
@@ -128,6 +131,7 @@ pub async fn dump(
     targets: &[Target],
     password: Option<&str>,
     scrub: bool,
+    history: Option<rnyx_panels::model::Interval>,
 ) -> Result<String, ConnectError> {
     let Connection {
         client,
@@ -135,9 +139,26 @@ pub async fn dump(
         method,
         ..
     } = crate::control::connect(targets, password).await?;
-    let facts = facts::gather(&client, now_secs(), true)
+    let mut facts = facts::gather(&client, now_secs(), true)
         .await
         .map_err(|e| ConnectError::Auth(e.into()))?;
+    let mut kept_in = None;
+    if let (Some(_), Some(dir)) = (history, crate::history::default_dir()) {
+        let key = facts
+            .relay
+            .fingerprint
+            .clone()
+            .unwrap_or_else(|| target.to_string());
+        // Read only: a file the monitor cannot use is its to set aside.
+        if let Ok(text) = std::fs::read_to_string(crate::history::path(&dir, &key)) {
+            if let Ok(saved) = serde_json::from_str::<crate::history::Saved>(&text) {
+                if saved.key == key {
+                    kept_in = Some(crate::history::path(&dir, &key).display().to_string());
+                    facts.history = Some(saved);
+                }
+            }
+        }
+    }
     let mut state = ControllerState::new(Limits::default());
     let now = now_secs();
     apply_facts(&mut state, facts, true, now);
@@ -151,5 +172,37 @@ pub async fn dump(
     if let Some(why) = state.connections.error.clone() {
         state.connections.source = SocketSource::Unavailable { why };
     }
-    Ok(serde_json::to_string_pretty(&Dump::of(&state, now, scrub)).expect("the dump serialises"))
+    let mut dump = Dump::of(&state, now, scrub);
+    dump.history = history.map(|interval| {
+        let columns = |series: &rnyx_panels::model::Series| -> Vec<(f64, f64)> {
+            series
+                .columns(interval)
+                .iter()
+                .map(|c| (c.primary, c.secondary))
+                .collect()
+        };
+        DumpHistory {
+            interval: interval.name(),
+            kept_in,
+            bandwidth: columns(&state.bandwidth_graph),
+            connections: columns(&state.connections_graph),
+            resources: columns(&state.resources_graph),
+        }
+    });
+    Ok(serde_json::to_string_pretty(&dump).expect("the dump serialises"))
+}
+
+/// `--history INTERVAL`: the graphs' columns of that interval, newest
+/// first, from the history kept across restarts and tor's cache.
+#[derive(Debug, Serialize)]
+pub struct DumpHistory {
+    pub interval: &'static str,
+    /// The file the kept history came from, if there was one.
+    pub kept_in: Option<String>,
+    /// (read, written) bytes a second.
+    pub bandwidth: Vec<(f64, f64)>,
+    /// (inbound, outbound) connections.
+    pub connections: Vec<(f64, f64)>,
+    /// (tor's cpu %, tor's memory bytes).
+    pub resources: Vec<(f64, f64)>,
 }

@@ -7,6 +7,7 @@ pub mod control;
 pub mod controller;
 pub mod demo;
 pub mod dump;
+pub mod history;
 pub mod launch;
 pub mod manual;
 pub mod monitor;

@@ -83,11 +83,14 @@ async fn run(cli: Cli) -> ExitCode {
         };
     }
     if cli.dump {
-        let mut result = rnyx::dump::dump(&targets, password.as_deref(), !cli.no_scrub).await;
+        let mut result =
+            rnyx::dump::dump(&targets, password.as_deref(), !cli.no_scrub, cli.history).await;
         if matches!(&result, Err(e) if e.needs_password()) {
             if let Some(p) = prompt_password() {
                 password = Some(p);
-                result = rnyx::dump::dump(&targets, password.as_deref(), !cli.no_scrub).await;
+                result =
+                    rnyx::dump::dump(&targets, password.as_deref(), !cli.no_scrub, cli.history)
+                        .await;
             }
         }
         return match result {

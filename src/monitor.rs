@@ -36,5 +36,7 @@ pub async fn run(
         terminal::release_mouse();
     }
     ratatui::restore();
+    // The graphs as they stand, for the next start (at most a few seconds).
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(3), handle.save_history()).await;
     result.map(drop).map_err(|e| format!("terminal error: {e}"))
 }

@@ -416,3 +416,85 @@ async fn connections_follow_tor_to_its_new_pid() {
     assert_eq!((source, error), (SocketSource::Descriptors, None));
     assert_eq!(Some(handle.state.read(|s| s.relay.pid).unwrap()), tor.pid());
 }
+
+/// The graphs are kept across a restart of rnyx and of tor: what the first
+/// rnyx saw is on the second one's graph, before the empty stretch while
+/// neither ran, though tor's own cache no longer has it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn graph_history_survives_a_restart_of_rnyx_and_tor() {
+    use rnyx_panels::model::Interval;
+    let (dir, mut tor) = support::single_tor(rnyx::launch::SingleTorOptions::default());
+    let kept = dir.path().join("state/rnyx/graphs");
+    let target = tor.socket_target();
+    let config = || rnyx::controller::ControllerConfig {
+        targets: vec![target.clone()],
+        history_dir: Some(kept.clone()),
+        ..rnyx::controller::ControllerConfig::default()
+    };
+    let first = rnyx::controller::spawn(config());
+    support::eventually("10 seconds of the first run's graph", 60, || {
+        first
+            .state
+            .read(|s| (s.bandwidth_graph.columns(Interval::FiveSeconds).len() >= 2).then_some(()))
+    })
+    .await;
+    first.save_history().await;
+    let (samples, fives) = first.state.read(|s| {
+        (
+            s.bandwidth_graph.samples(),
+            s.bandwidth_graph.columns(Interval::FiveSeconds).len(),
+        )
+    });
+    let fingerprint = tor.fingerprint().unwrap();
+    let file = rnyx::history::path(&kept, &fingerprint);
+    assert!(file.exists(), "{}", file.display());
+    drop(first);
+    // tor restarts: its cache of BW events starts empty.
+    tor.restart().unwrap();
+    let second = rnyx::controller::spawn(config());
+    support::eventually("the second run connected", 30, || {
+        second.state.read(|s| s.connection.connected.then_some(()))
+    })
+    .await;
+    let (samples2, fives2, cache) = second.state.read(|s| {
+        (
+            s.bandwidth_graph.samples(),
+            s.bandwidth_graph.columns(Interval::FiveSeconds).len(),
+            s.bandwidth.len(),
+        )
+    });
+    assert!(cache < 10, "tor's cache is new: {cache} samples");
+    assert!(samples2 >= samples, "{samples2} seconds, {samples} kept");
+    assert!(
+        fives2 >= fives,
+        "{fives2} five-second columns, {fives} kept"
+    );
+    drop(second);
+    // --dump --history shows the kept columns too.
+    let out = Command::new(env!("CARGO_BIN_EXE_rnyx"))
+        .env("XDG_STATE_HOME", dir.path().join("state"))
+        .args(["--dump", "--history", "5 seconds", "--socket"])
+        .arg(tor.socket_path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["history"]["interval"], "5 seconds");
+    assert_eq!(v["history"]["kept_in"], file.display().to_string());
+    let columns = v["history"]["bandwidth"].as_array().unwrap().len();
+    assert!(columns >= fives, "{columns} columns, {fives} kept");
+    // A bad interval name says which there are.
+    let out = Command::new(env!("CARGO_BIN_EXE_rnyx"))
+        .args(["--dump", "--history", "fast"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("expected one of: each second, 5 seconds"),
+        "{err}"
+    );
+}

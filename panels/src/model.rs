@@ -31,7 +31,7 @@ pub use manual::{Manual, ManualEntry};
 pub use orconn::{OrConnStatus, OrConnTable, OrConnection};
 pub use relay::{Accounting, Listeners, RelayInfo, VersionStatus};
 pub use selection::{EventSelection, KNOWN_EVENTS};
-pub use series::{Column, Interval, Series};
+pub use series::{Column, Interval, IntervalHistory, Series, SeriesHistory};
 pub use state::{ConnectionStatus, ControllerState, Limits};
 pub use stream::{Stream, StreamTable};
 pub use system::SystemInfo;

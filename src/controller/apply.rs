@@ -215,13 +215,32 @@ pub fn apply_facts(state: &mut ControllerState, facts: Facts, first: bool, now: 
         state.bandwidth.clear();
         state.bandwidth_graph.clear();
         let n = facts.bandwidth_cache.len() as u64;
+        let first_cached = now.saturating_sub(n);
+        // The graphs kept from before: the time since, up to what tor's
+        // cache covers, stays empty; the cache adds only what is newer.
+        let kept_until = match &facts.history {
+            Some(h) if h.saved_at <= now => {
+                state.connections_graph.clear();
+                state.resources_graph.clear();
+                h.restore(state);
+                let gap = first_cached.saturating_sub(h.saved_at);
+                state.bandwidth_graph.gap(gap);
+                state.connections_graph.gap(now - h.saved_at);
+                state.resources_graph.gap(now - h.saved_at);
+                h.saved_at
+            }
+            _ => 0,
+        };
         for (i, (read, written)) in (0u64..).zip(facts.bandwidth_cache) {
+            let time = now.saturating_sub(n - i);
             state.bandwidth.push(BandwidthSample {
-                time: now.saturating_sub(n - i),
+                time,
                 read,
                 written,
             });
-            state.bandwidth_graph.push(read as f64, written as f64);
+            if time > kept_until {
+                state.bandwidth_graph.push(read as f64, written as f64);
+            }
         }
         state.circuits.clear();
         for c in facts.circuits {

@@ -26,6 +26,8 @@ pub struct Facts {
     pub streams: Vec<crate::control::event::StreamEvent>,
     /// Every relay of the consensus (`ns/all`), read with the tables.
     pub consensus: Option<Vec<crate::control::event::RouterStatus>>,
+    /// The graphs kept from an earlier run, read from disk (not from tor).
+    pub history: Option<crate::history::Saved>,
 }
 
 /// Reads the facts, pipelining the queries. A key tor cannot answer (no
@@ -153,6 +155,7 @@ pub async fn gather(client: &Client, now: u64, tables: bool) -> Result<Facts, Cl
         accounting,
     };
     Ok(Facts {
+        history: None,
         relay,
         traffic_read: parse_u64(traffic_read),
         traffic_written: parse_u64(traffic_written),

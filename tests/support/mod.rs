@@ -123,6 +123,8 @@ pub async fn eventually<T>(what: &str, secs: u64, mut f: impl FnMut() -> Option<
 pub async fn connected_controller(tor: &SingleTor) -> rnyx::controller::ControllerHandle {
     let handle = rnyx::controller::spawn(rnyx::controller::ControllerConfig {
         targets: vec![tor.socket_target()],
+        // Nothing kept in the home directory of whoever runs the tests.
+        history_dir: None,
         ..rnyx::config::Config::default().controller_config(vec![], None)
     });
     eventually("connected", 20, || {

@@ -1,4 +1,4 @@
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
 
 /// The graph intervals: how many seconds one column covers.
@@ -70,11 +70,32 @@ pub struct Column {
     pub secondary: f64,
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 struct Accumulator {
     primary: f64,
     secondary: f64,
+    /// Seconds with a value.
     samples: u32,
+    /// Seconds of the column gone by, with a value or not (a gap while
+    /// rnyx did not run).
+    elapsed: u32,
+}
+
+/// One interval of a [`Series`] as kept across restarts.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IntervalHistory {
+    pub seconds: u32,
+    /// Newest first: (primary, secondary).
+    pub columns: Vec<(f64, f64)>,
+    pending: Accumulator,
+    pub peak: (f64, f64),
+}
+
+/// A [`Series`]'s longer intervals (5 s to daily), kept across restarts.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct SeriesHistory {
+    pub intervals: Vec<IntervalHistory>,
+    pub samples: u64,
 }
 
 /// Two per-second values (download/upload, inbound/outbound, cpu/memory)
@@ -111,23 +132,102 @@ impl Series {
             acc.primary += primary;
             acc.secondary += secondary;
             acc.samples += 1;
-            if acc.samples >= interval.seconds() {
-                let n = f64::from(acc.samples);
-                let col = Column {
-                    primary: acc.primary / n,
-                    secondary: acc.secondary / n,
-                };
-                *acc = Accumulator::default();
-                let peak = &mut self.peaks[i];
-                peak.primary = peak.primary.max(col.primary);
-                peak.secondary = peak.secondary.max(col.secondary);
-                let cols = &mut self.columns[i];
-                if cols.len() == self.max_columns {
-                    cols.pop_back();
-                }
-                cols.push_front(col);
+            acc.elapsed += 1;
+            if acc.elapsed >= interval.seconds() {
+                self.close(i);
             }
         }
+    }
+
+    /// Ends interval `i`'s column: the average of the seconds it had.
+    fn close(&mut self, i: usize) {
+        let acc = std::mem::take(&mut self.pending[i]);
+        let n = f64::from(acc.samples.max(1));
+        let col = Column {
+            primary: acc.primary / n,
+            secondary: acc.secondary / n,
+        };
+        let peak = &mut self.peaks[i];
+        peak.primary = peak.primary.max(col.primary);
+        peak.secondary = peak.secondary.max(col.secondary);
+        self.add_column(i, col);
+    }
+
+    fn add_column(&mut self, i: usize, col: Column) {
+        let cols = &mut self.columns[i];
+        if cols.len() == self.max_columns {
+            cols.pop_back();
+        }
+        cols.push_front(col);
+    }
+
+    /// `seconds` that went by with no value (rnyx was not running): the
+    /// open columns close on what they had, whole columns in between stay
+    /// empty.
+    pub fn gap(&mut self, seconds: u64) {
+        for interval in Interval::ALL {
+            let i = interval.index();
+            let s = u64::from(interval.seconds());
+            let total = u64::from(self.pending[i].elapsed) + seconds;
+            if total < s {
+                self.pending[i].elapsed = u32::try_from(total).unwrap_or(u32::MAX);
+                continue;
+            }
+            self.close(i);
+            let empty = usize::try_from(total / s - 1).unwrap_or(usize::MAX);
+            for _ in 0..empty.min(self.max_columns) {
+                self.add_column(i, Column::default());
+            }
+            self.pending[i].elapsed = u32::try_from(total % s).unwrap_or(0);
+        }
+    }
+
+    /// The intervals of 5 s and longer, for keeping across restarts.
+    pub fn history(&self) -> SeriesHistory {
+        SeriesHistory {
+            intervals: Interval::ALL[1..]
+                .iter()
+                .map(|interval| {
+                    let i = interval.index();
+                    IntervalHistory {
+                        seconds: interval.seconds(),
+                        columns: self.columns[i]
+                            .iter()
+                            .map(|c| (c.primary, c.secondary))
+                            .collect(),
+                        pending: self.pending[i].clone(),
+                        peak: (self.peaks[i].primary, self.peaks[i].secondary),
+                    }
+                })
+                .collect(),
+            samples: self.samples,
+        }
+    }
+
+    /// Takes back what [`Series::history`] kept (intervals it does not
+    /// know are left out; at most `max_columns` a interval).
+    pub fn restore(&mut self, h: &SeriesHistory) {
+        for kept in &h.intervals {
+            let Some(interval) = Interval::ALL[1..]
+                .iter()
+                .find(|i| i.seconds() == kept.seconds)
+            else {
+                continue;
+            };
+            let i = interval.index();
+            self.columns[i] = kept
+                .columns
+                .iter()
+                .take(self.max_columns)
+                .map(|&(primary, secondary)| Column { primary, secondary })
+                .collect();
+            self.pending[i] = kept.pending.clone();
+            self.peaks[i] = Column {
+                primary: kept.peak.0,
+                secondary: kept.peak.1,
+            };
+        }
+        self.samples += h.samples;
     }
 
     /// Columns of `interval`, newest first.
@@ -202,5 +302,50 @@ mod tests {
             assert_eq!(Interval::from_name(i.name()), Some(i));
         }
         assert_eq!(Interval::Daily.seconds(), 86_400);
+    }
+
+    #[test]
+    fn kept_across_a_restart_with_the_gap_left_empty() {
+        let mut before = Series::new(100);
+        for _ in 0..65 {
+            before.push(10.0, 20.0);
+        }
+        let kept = before.history();
+        // 7 intervals (5 s to daily); each-second is not kept.
+        assert_eq!(kept.intervals.len(), 7);
+        assert_eq!(kept.intervals[0].columns.len(), 13);
+        let mut after = Series::new(100);
+        after.restore(&kept);
+        assert_eq!(
+            after.columns(Interval::FiveSeconds),
+            before.columns(Interval::FiveSeconds)
+        );
+        assert_eq!(after.columns(Interval::Minutely).len(), 1);
+        assert_eq!(
+            after.peak(Interval::FiveSeconds),
+            Column {
+                primary: 10.0,
+                secondary: 20.0
+            }
+        );
+        // 2 minutes away; then 55 seconds of 40/80.
+        after.gap(120);
+        for _ in 0..55 {
+            after.push(40.0, 80.0);
+        }
+        let minutely: Vec<f64> = after
+            .columns(Interval::Minutely)
+            .iter()
+            .map(|c| c.primary)
+            .collect();
+        // The minute open at the restart closed on its 5 seconds (10), one
+        // whole minute stayed empty, the next holds the new values.
+        assert_eq!(minutely, [40.0, 0.0, 10.0, 10.0]);
+        let five = after.columns(Interval::FiveSeconds);
+        assert_eq!(five[0].primary, 40.0);
+        assert_eq!(five.len(), 13 + 24 + 11);
+        // The peak the relay had before the restart is still there.
+        assert_eq!(after.peak(Interval::FiveSeconds).primary, 40.0);
+        assert_eq!(after.samples(), 65 + 55);
     }
 }

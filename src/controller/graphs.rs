@@ -1,0 +1,73 @@
+//! The session's side of graph history (`crate::history`): the relay's
+//! file read at connection (before tor's bandwidth cache fills the graph),
+//! written every minute, at the session's end and when rnyx stops.
+
+use super::facts::Facts;
+use crate::control::Target;
+use crate::history::{self, Loaded, Saved};
+use rnyx_panels::model::ControllerState;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// How often the graphs are written while connected.
+const EVERY: Duration = Duration::from_secs(60);
+
+pub(super) struct Keeper {
+    dir: Option<PathBuf>,
+    /// The relay whose graphs these are.
+    key: Option<String>,
+    pub tick: tokio::time::Interval,
+}
+
+impl Keeper {
+    /// `dir`: where graphs are kept (`None`: not kept).
+    pub fn new(dir: Option<PathBuf>) -> Self {
+        let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + EVERY, EVERY);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        Self {
+            dir,
+            key: None,
+            tick,
+        }
+    }
+
+    /// Reads the kept graphs of the relay `facts` describes into `facts`;
+    /// a note for the log when a file had to be set aside.
+    pub async fn load(&mut self, facts: &mut Facts, target: &Target) -> Option<String> {
+        let dir = self.dir.clone()?;
+        let key = facts
+            .relay
+            .fingerprint
+            .clone()
+            .unwrap_or_else(|| target.to_string());
+        self.key = Some(key.clone());
+        let now = super::now_secs();
+        let loaded = tokio::task::spawn_blocking(move || history::load(&dir, &key, now))
+            .await
+            .unwrap_or(Loaded::None);
+        match loaded {
+            Loaded::Found(saved) => {
+                facts.history = Some(saved);
+                None
+            }
+            Loaded::None => None,
+            Loaded::SetAside { why, moved_to } => Some(format!(
+                "graph history could not be used ({why}); set aside as {}",
+                moved_to.display()
+            )),
+        }
+    }
+
+    /// Writes the graphs (off the controller loop); an error for the log.
+    pub async fn save(&self, state: &super::SharedState) -> Option<String> {
+        let (Some(dir), Some(key)) = (self.dir.clone(), self.key.clone()) else {
+            return None;
+        };
+        let saved = state.read(|s: &ControllerState| Saved::of(s, &key, super::now_secs()));
+        match tokio::task::spawn_blocking(move || history::save(&dir, &saved)).await {
+            Ok(Ok(_)) => None,
+            Ok(Err(e)) => Some(format!("cannot keep the graph history: {e}")),
+            Err(e) => Some(format!("cannot keep the graph history: {e}")),
+        }
+    }
+}
