@@ -159,7 +159,9 @@ impl Config {
                 show_private: self.show_private_options,
                 show_virtual: self.show_virtual_options,
             },
+            // The overview joins when several relays are watched.
             hidden_pages: [
+                Some(rnyx_panels::pages::overview::ID),
                 (!self.show_config).then_some(rnyx_panels::pages::config::ID),
                 (!self.show_torrc).then_some(rnyx_panels::pages::torrc::ID),
                 (!self.show_interpreter).then_some(rnyx_panels::pages::interpreter::ID),

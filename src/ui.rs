@@ -39,12 +39,27 @@ pub async fn run<B: Backend>(
     terminal: &mut Terminal<B>,
     app: &mut App,
     handle: &ControllerHandle,
+    input: mpsc::Receiver<Input>,
+    max_fps: u32,
+    shutdown: impl Future<Output = ()>,
+) -> Result<LoopStats, B::Error> {
+    let fleet = [(String::new(), handle.clone())];
+    run_fleet(terminal, app, &fleet, input, max_fps, shutdown).await
+}
+
+/// Several relays, by name: the pages show one at a time (`Tab`, the
+/// overview), the overview all of them.
+pub async fn run_fleet<B: Backend>(
+    terminal: &mut Terminal<B>,
+    app: &mut App,
+    fleet: &[(String, ControllerHandle)],
     mut input: mpsc::Receiver<Input>,
     max_fps: u32,
     shutdown: impl Future<Output = ()>,
 ) -> Result<LoopStats, B::Error> {
     tokio::pin!(shutdown);
-    let mut changed = handle.state.subscribe();
+    let mut current = 0usize;
+    let mut changed = changes(fleet);
     let frame_interval = Duration::from_secs_f64(1.0 / f64::from(max_fps.max(1)));
     let (response_tx, mut responses) = mpsc::unbounded_channel::<(Ticket, Response)>();
     let mut clock = tokio::time::interval(Duration::from_secs(1));
@@ -55,7 +70,9 @@ pub async fn run<B: Backend>(
     let mut last_draw = Instant::now();
     let mut last_link = (false, 0);
     loop {
+        let handle = &fleet[current].1;
         if dirty && Instant::now() >= next_frame {
+            show_fleet(app, fleet, current);
             draw(terminal, app, handle)?;
             stats.frames += 1;
             last_draw = Instant::now();
@@ -74,15 +91,17 @@ pub async fn run<B: Backend>(
                         next_frame = Instant::now();
                     }
                     Some(Input::Key(key)) => {
+                        show_fleet(app, fleet, current);
                         let effects = handle.state.read(|s| app.handle_key(key, s, now_secs()));
-                        if perform_all(effects, handle, &response_tx) {
+                        if perform_all(effects, fleet, &mut current, &response_tx) {
                             return Ok(stats);
                         }
                         next_frame = Instant::now();
                     }
                     Some(Input::Mouse(m)) => {
+                        show_fleet(app, fleet, current);
                         let effects = handle.state.read(|s| app.handle_mouse(m, s, now_secs()));
-                        if perform_all(effects, handle, &response_tx) {
+                        if perform_all(effects, fleet, &mut current, &response_tx) {
                             return Ok(stats);
                         }
                         next_frame = Instant::now();
@@ -90,11 +109,10 @@ pub async fn run<B: Backend>(
                 }
                 dirty = true;
             }
-            res = changed.changed(), if !app.is_paused() => {
-                if res.is_err() {
+            res = changed.recv(), if !app.is_paused() => {
+                if res.is_none() {
                     break;
                 }
-                changed.borrow_and_update();
                 stats.state_changes += 1;
                 dirty = true;
                 // A (re)connection is drawn at once, cap or not: the operator
@@ -107,7 +125,7 @@ pub async fn run<B: Backend>(
             }
             Some((ticket, response)) = responses.recv() => {
                 let effects = handle.state.read(|s| app.respond(ticket, response, s, now_secs()));
-                if perform_all(effects, handle, &response_tx) {
+                if perform_all(effects, fleet, &mut current, &response_tx) {
                     return Ok(stats);
                 }
                 dirty = true;
@@ -135,16 +153,52 @@ fn draw<B: Backend>(
     Ok(())
 }
 
-/// Performs effects; true means quit. Requests run in tasks of their own;
-/// each response comes back on `responses` with its ticket.
+/// A message whenever any relay's state changes (several changes in a row
+/// give one); closed once every relay's controller is gone.
+fn changes(fleet: &[(String, ControllerHandle)]) -> mpsc::Receiver<()> {
+    let (tx, rx) = mpsc::channel(1);
+    for (_, h) in fleet {
+        let mut watch = h.state.subscribe();
+        let tx = tx.clone();
+        tokio::spawn(async move {
+            while watch.changed().await.is_ok() {
+                watch.borrow_and_update();
+                if tx.is_closed() {
+                    return;
+                }
+                let _ = tx.try_send(());
+            }
+        });
+    }
+    rx
+}
+
+/// With several relays, the app learns every relay's row and which one
+/// the pages show.
+fn show_fleet(app: &mut App, fleet: &[(String, ControllerHandle)], current: usize) {
+    if fleet.len() > 1 {
+        let rows = fleet
+            .iter()
+            .map(|(name, h)| h.state.read(|s| rnyx_panels::model::RelayRow::of(name, s)))
+            .collect();
+        app.set_fleet(rows, current);
+    }
+}
+
+/// Performs effects; true means quit. Requests run in tasks of their own
+/// (to the relay shown); each response comes back on `responses` with its
+/// ticket.
 fn perform_all(
     effects: Vec<Effect>,
-    handle: &ControllerHandle,
+    fleet: &[(String, ControllerHandle)],
+    current: &mut usize,
     responses: &mpsc::UnboundedSender<(Ticket, Response)>,
 ) -> bool {
     for effect in effects {
+        let handle = &fleet[*current].1;
         match effect {
             Effect::Quit => return true,
+            Effect::SelectRelay(i) => *current = i.min(fleet.len() - 1),
             Effect::Reconnect => {
                 let h = handle.clone();
                 tokio::spawn(async move { h.reconnect().await });

@@ -46,6 +46,12 @@ pub const GLOBAL_ACTIONS: &[ActionSpec] = &[
         GENERAL,
     ),
     ActionSpec::new("reconnect", "reconnect to tor", &[Key::Char('r')], GENERAL),
+    ActionSpec::new(
+        "next_relay",
+        "next relay (watching several)",
+        &[Key::Tab],
+        None,
+    ),
 ];
 
 /// The General menu, in Nyx's order.
@@ -116,6 +122,9 @@ pub struct App {
     /// The page's body and the footer as drawn last.
     body: Cell<Rect>,
     footer: HitMap<FooterHit>,
+    /// Every relay watched (when several), and the one the pages show.
+    fleet: Vec<crate::model::RelayRow>,
+    relay: usize,
 }
 
 impl std::fmt::Debug for App {
@@ -156,7 +165,16 @@ impl App {
             pending: Vec::new(),
             body: Cell::new(Rect::default()),
             footer: HitMap::default(),
+            fleet: Vec::new(),
+            relay: 0,
         }
+    }
+
+    /// Every relay watched and the one the pages show; with one relay, the
+    /// overview and relay switching stay out of the way.
+    pub fn set_fleet(&mut self, rows: Vec<crate::model::RelayRow>, current: usize) {
+        self.relay = current.min(rows.len().saturating_sub(1));
+        self.fleet = rows;
     }
 
     /// The current page's index.
@@ -214,6 +232,7 @@ impl App {
     ) -> Vec<Effect> {
         let mut out = Outbox {
             next_ticket: self.next_ticket,
+            fleet: self.fleet.clone(),
             ..Outbox::default()
         };
         let shown = self.paused.as_deref().unwrap_or(live);
@@ -314,6 +333,9 @@ impl App {
         let n = self.pages.len();
         match action {
             "next_page" => self.page = (self.page + 1) % n,
+            "next_relay" if self.fleet.len() > 1 => {
+                return vec![Effect::SelectRelay((self.relay + 1) % self.fleet.len())];
+            }
             "previous_page" => self.page = (self.page + n - 1) % n,
             "menu" => self.popup = Some(Popup::Menu(self.menu_bar())),
             "pause" => {
@@ -455,9 +477,23 @@ impl App {
             now,
             theme: self.theme,
             keymap: &self.keymap,
+            fleet: &self.fleet,
+            relay: self.relay,
         };
         let page = &*self.pages[self.page];
         page.render(&view, body, buf);
+        if self.fleet.len() > 1 {
+            // The header names the relay the pages show.
+            let name = self.fleet.get(self.relay).map_or("", |r| r.name.as_str());
+            let tag = crate::text::strip_controls(&format!(
+                " relay {}/{}: {name} ",
+                self.relay + 1,
+                self.fleet.len()
+            ));
+            let w = u16::try_from(tag.chars().count()).unwrap_or(area.width).min(area.width);
+            let y = area.y + header_h;
+            buf.set_stringn(area.x + area.width - w, y, tag, usize::from(w), self.theme.title());
+        }
         let status_y = area.y + area.height - 1;
         self.render_footer(area.x, status_y, area.width, buf);
         page.render_popup(&view, area, buf);

@@ -6,6 +6,7 @@ mod bounded;
 mod circuit;
 mod connections;
 mod consensus;
+mod fleet;
 mod interp;
 mod log;
 mod manual;
@@ -25,6 +26,7 @@ pub use connections::{
     SocketTable,
 };
 pub use consensus::{ConsensusIndex, RelayEntry};
+pub use fleet::{RelayRow, SPARK};
 pub use interp::{InterpreterEvents, INTERPRETER_EVENTS_KEPT};
 pub use log::{dedup_key, LogBuffer, LogEntry, LogSource, Runlevel};
 pub use manual::{Manual, ManualEntry};

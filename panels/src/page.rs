@@ -66,12 +66,24 @@ pub(crate) struct Outbox {
     pub next_ticket: u64,
     /// Tickets issued during this call.
     pub issued: Vec<Ticket>,
+    /// Every relay watched, when several.
+    pub fleet: Vec<crate::model::RelayRow>,
 }
 
 impl Cx<'_> {
     /// A message for the status line, shown until the next key.
     pub fn notify(&mut self, message: impl Into<String>) {
         self.out.notice = Some(message.into());
+    }
+
+    /// Every relay watched, when several (empty with one).
+    pub fn fleet(&self) -> &[crate::model::RelayRow] {
+        &self.out.fleet
+    }
+
+    /// Shows relay `i` of [`Cx::fleet`] on every page.
+    pub fn select_relay(&mut self, i: usize) {
+        self.out.effects.push(Effect::SelectRelay(i));
     }
 
     /// Asks the I/O side for something; the response comes back to this
@@ -93,6 +105,10 @@ pub struct View<'a> {
     pub now: u64,
     pub theme: Theme,
     pub keymap: &'a Keymap,
+    /// Every relay watched, when several (empty with one).
+    pub fleet: &'a [crate::model::RelayRow],
+    /// The relay `state` is of, in `fleet`.
+    pub relay: usize,
 }
 
 impl View<'_> {

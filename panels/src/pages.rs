@@ -5,6 +5,7 @@ pub mod config;
 pub mod connections;
 pub mod graph;
 pub mod interpreter;
+pub mod overview;
 pub mod torrc;
 
 use crate::app::AppSettings;
@@ -21,6 +22,7 @@ pub struct PageEntry {
 
 /// The pages, in order.
 pub const PAGES: &[PageEntry] = &[
+    overview::ENTRY,
     graph::ENTRY,
     connections::ENTRY,
     config::ENTRY,

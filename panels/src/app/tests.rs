@@ -26,7 +26,7 @@ fn settings(confirm_quit: bool) -> AppSettings {
         show_addresses: false,
         connection_order: crate::pages::connections::Order::default(),
         config: crate::pages::config::ConfigSettings::default(),
-        hidden_pages: Vec::new(),
+        hidden_pages: vec![crate::pages::overview::ID],
         interpreter_history: None,
     }
 }

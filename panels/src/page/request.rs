@@ -10,6 +10,8 @@ pub enum Effect {
     Quit,
     /// Retry connecting to tor now.
     Reconnect,
+    /// Show this relay (of those watched) on every page.
+    SelectRelay(usize),
     /// Carry out `request`; its [`Response`] comes back with `ticket`.
     Request {
         ticket: Ticket,

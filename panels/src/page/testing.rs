@@ -24,6 +24,8 @@ pub fn draw(
         now,
         theme: Theme { color: false },
         keymap: &keymap,
+        fleet: &[],
+        relay: 0,
     };
     page.render(&view, area, &mut buf);
     if popup {

@@ -1,0 +1,321 @@
+//! The overview (first when watching several relays): one row per relay —
+//! name, up or down since when, version, flags, traffic with a sparkline of
+//! the last two minutes, circuits, connections, tor's cpu and memory,
+//! uptime, the newest warning. Enter (or 1–9) shows that relay on every
+//! other page; `s` sorts by name, traffic or state.
+
+use crate::format;
+use crate::keymap::{ActionSpec, Key};
+use crate::list::Cursor;
+use crate::model::RelayRow;
+use crate::page::{Cx, HitMap, Mouse, MouseKind, Page, View};
+use crate::pages::PageEntry;
+use crate::popup::{Choice, Menu};
+use ratatui_core::buffer::Buffer;
+use ratatui_core::layout::Rect;
+use ratatui_core::style::Modifier;
+
+pub const ID: &str = "overview";
+
+pub const ENTRY: PageEntry = PageEntry {
+    id: ID,
+    actions: ACTIONS,
+    make: |_| Box::new(OverviewPage::default()),
+};
+
+const MENU: Option<&str> = Some("Relays");
+
+pub const ACTIONS: &[ActionSpec] = crate::with_scrolling![
+    ActionSpec::new("show", "show this relay on every page", &[Key::Enter], MENU),
+    ActionSpec::new("sort", "sort ordering", &[Key::Char('s')], MENU),
+];
+
+/// How the rows are ordered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Order {
+    /// As given (nyxrc, the command line).
+    #[default]
+    Given,
+    Name,
+    /// Busiest first.
+    Traffic,
+    /// Down first.
+    State,
+}
+
+impl Order {
+    const ALL: [Order; 4] = [Order::Given, Order::Name, Order::Traffic, Order::State];
+
+    fn name(self) -> &'static str {
+        match self {
+            Order::Given => "as given",
+            Order::Name => "name",
+            Order::Traffic => "traffic",
+            Order::State => "state",
+        }
+    }
+}
+
+#[derive(Debug, Default)]
+pub struct OverviewPage {
+    order: Order,
+    cursor: Cursor,
+    menu: Option<Menu>,
+    rows: HitMap<usize>,
+}
+
+impl OverviewPage {
+    /// Indices into the fleet, in the order shown.
+    fn ordered(&self, fleet: &[RelayRow]) -> Vec<usize> {
+        let mut idx: Vec<usize> = (0..fleet.len()).collect();
+        match self.order {
+            Order::Given => {}
+            Order::Name => idx.sort_by_key(|&i| fleet[i].name.to_lowercase()),
+            Order::Traffic => idx.sort_by(|&a, &b| {
+                let t = |r: &RelayRow| r.read + r.written;
+                t(&fleet[b]).total_cmp(&t(&fleet[a]))
+            }),
+            Order::State => idx.sort_by_key(|&i| fleet[i].connected),
+        }
+        idx
+    }
+
+    fn show(&self, cx: &mut Cx, fleet_index: Option<usize>) {
+        if let Some(i) = fleet_index {
+            cx.select_relay(i);
+        }
+    }
+}
+
+impl Page for OverviewPage {
+    fn id(&self) -> &'static str {
+        ID
+    }
+
+    fn title(&self) -> &'static str {
+        "Relays"
+    }
+
+    fn actions(&self) -> &'static [ActionSpec] {
+        ACTIONS
+    }
+
+    fn action(&mut self, action: &'static str, cx: &mut Cx) {
+        if self.cursor.act(action) {
+            return;
+        }
+        match action {
+            "show" => {
+                let at = self.cursor.at();
+                let i = self.ordered(cx.fleet()).get(at).copied();
+                self.show(cx, i);
+            }
+            "sort" => {
+                self.menu = Some(Menu::of("Sort relays by", &Order::ALL, &self.order, |o| o.name()));
+            }
+            _ => {}
+        }
+    }
+
+    fn value(&self, action: &str) -> Option<String> {
+        (action == "sort").then(|| self.order.name().to_owned())
+    }
+
+    fn hints(&self) -> &'static [&'static str] {
+        &["show", "sort"]
+    }
+
+    fn modal(&self) -> bool {
+        self.menu.is_some()
+    }
+
+    fn modal_key(&mut self, key: Key, _cx: &mut Cx) {
+        if let Some(mut menu) = self.menu.take() {
+            match menu.key(key) {
+                Choice::Open => self.menu = Some(menu),
+                Choice::Cancel => {}
+                Choice::Picked(i) => self.order = Order::ALL[i],
+            }
+        }
+    }
+
+    fn mouse(&mut self, m: Mouse, cx: &mut Cx) {
+        if let Some(mut menu) = self.menu.take() {
+            match menu.mouse(m) {
+                Choice::Open => self.menu = Some(menu),
+                Choice::Cancel => {}
+                Choice::Picked(i) => self.order = Order::ALL[i],
+            }
+            return;
+        }
+        match m.kind {
+            MouseKind::WheelUp => {
+                self.cursor.act("up");
+            }
+            MouseKind::WheelDown => {
+                self.cursor.act("down");
+            }
+            MouseKind::Click => {
+                if let Some(at) = self.rows.at(m.column, m.row) {
+                    self.cursor.set(at);
+                    let i = self.ordered(cx.fleet()).get(at).copied();
+                    self.show(cx, i);
+                }
+            }
+        }
+    }
+
+    fn render(&self, view: &View, area: Rect, buf: &mut Buffer) {
+        self.rows.clear();
+        if area.height < 3 || area.width < 30 {
+            return;
+        }
+        let theme = view.theme;
+        let fleet = view.fleet;
+        let up = fleet.iter().filter(|r| r.connected).count();
+        let title = format!("Relays ({} watched, {up} up):", fleet.len());
+        buf.set_stringn(area.x, area.y, title, usize::from(area.width), theme.title());
+        let width = usize::from(area.width);
+        let head = format!(
+            "  {:<16} {:<11} {:<10} {:>10} {:>10} {:<24} {:>5} {:>5} {:>6} {:>8} {:>9}  {}",
+            "name", "state", "version", "down", "up", "last 2 minutes", "circ", "conn", "cpu", "memory", "uptime", "flags / newest warning"
+        );
+        buf.set_stringn(area.x, area.y + 1, head, width, theme.secondary());
+        let body = Rect::new(area.x, area.y + 2, area.width, area.height - 2);
+        let order = self.ordered(fleet);
+        let height = usize::from(body.height);
+        let first = self.cursor.window(order.len(), height);
+        for (row, (at, &i)) in order.iter().enumerate().skip(first).take(height).enumerate() {
+            let r = &fleet[i];
+            let y = body.y + u16::try_from(row).unwrap_or(0);
+            self.rows.add(Rect::new(body.x, y, body.width, 1), at);
+            let mark = if i == view.relay { '▸' } else { ' ' };
+            let text = crate::text::strip_controls(&row_text(r, view.now));
+            let mut style = if r.connected { theme.plain() } else { theme.error() };
+            if at == self.cursor.at() {
+                style = style.add_modifier(Modifier::REVERSED);
+            }
+            buf.set_stringn(body.x, y, format!("{mark} {text:<width$}"), width, style);
+        }
+    }
+
+    fn render_popup(&self, view: &View, area: Rect, buf: &mut Buffer) {
+        if let Some(menu) = &self.menu {
+            menu.render(view.theme, area, buf);
+        }
+    }
+}
+
+/// One relay's row after the selection mark.
+fn row_text(r: &RelayRow, now: u64) -> String {
+    let ago = format::short_duration(now.saturating_sub(r.since));
+    let state = if r.connected {
+        "up".to_owned()
+    } else {
+        format!("down {ago}")
+    };
+    let name: String = r.name.chars().take(16).collect();
+    let version = r.version.as_deref().unwrap_or("-");
+    let version: String = version.split_whitespace().next().unwrap_or("-").chars().take(10).collect();
+    let opt = |v: Option<String>| v.unwrap_or_else(|| "-".into());
+    let cpu = opt(r.tor_cpu.map(|c| format!("{c:.1}%")));
+    let mem = opt(r.tor_memory.map(|m| format::size(m as f64)));
+    let uptime = opt(r.start_time.map(|t| format::uptime(now.saturating_sub(t))));
+    let tail = match (&r.warning, r.connected) {
+        (_, false) => r.last_error.clone().unwrap_or_default(),
+        (Some(w), true) => format!("{}  {w}", r.flags.join(" ")),
+        (None, true) => r.flags.join(" "),
+    };
+    format!(
+        "{name:<16} {state:<11} {version:<10} {:>10} {:>10} {:<24} {:>5} {:>5} {cpu:>6} {mem:>8} {uptime:>9}  {tail}",
+        format::rate(r.read, false),
+        format::rate(r.written, false),
+        sparkline(&r.spark),
+        r.circuits,
+        r.connections,
+    )
+}
+
+/// Values as block characters, scaled to their largest.
+fn sparkline(values: &[f64]) -> String {
+    const BLOCKS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+    let max = values.iter().copied().fold(0.0_f64, f64::max);
+    values
+        .iter()
+        .map(|v| {
+            if max <= 0.0 {
+                BLOCKS[0]
+            } else {
+                let i = ((v / max) * 7.0).round() as usize;
+                BLOCKS[i.min(7)]
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::ControllerState;
+
+    fn fleet() -> Vec<RelayRow> {
+        let row = |name: &str, up: bool, read: f64| RelayRow {
+            name: name.into(),
+            connected: up,
+            since: 940,
+            read,
+            written: read / 2.0,
+            spark: vec![0.0, read, read / 2.0],
+            nickname: Some(name.into()),
+            fingerprint: Some("AB".repeat(20)),
+            version: Some("0.4.9.11".into()),
+            flags: vec!["Fast".into(), "Running".into()],
+            last_error: (!up).then(|| "tor is not listening at /run/tor-instances/b/control".into()),
+            circuits: 12,
+            connections: 40,
+            tor_cpu: Some(1.5),
+            tor_memory: Some(80 << 20),
+            start_time: Some(0),
+            warning: up.then(|| "Your \u{1b}[31mclock is off".into()),
+            ..RelayRow::default()
+        };
+        vec![row("relay-a", true, 2048.0), row("relay-b", false, 0.0), row("bridge", true, 8192.0)]
+    }
+
+    fn draw(page: &OverviewPage, fleet: &[RelayRow], relay: usize) -> Vec<String> {
+        let s = ControllerState::default();
+        let area = Rect::new(0, 0, 200, 8);
+        let mut buf = Buffer::empty(area);
+        let keymap = crate::keymap::Keymap::new(&[], &[]);
+        let view = View {
+            state: &s,
+            now: 1000,
+            theme: crate::theme::Theme { color: false },
+            keymap: &keymap,
+            fleet,
+            relay,
+        };
+        page.render(&view, area, &mut buf);
+        (0..8)
+            .map(|y| (0..200).map(|x| buf[(x, y)].symbol().to_owned()).collect::<String>().trim_end().to_owned())
+            .collect()
+    }
+
+    #[test]
+    fn one_row_a_relay_down_ones_said_and_sorted() {
+        let fleet = fleet();
+        let mut page = OverviewPage::default();
+        let rows = draw(&page, &fleet, 0);
+        assert_eq!(rows[0], "Relays (3 watched, 2 up):");
+        assert!(rows[2].starts_with("▸ relay-a          up          0.4.9.11     2.0 KB/s   1.0 KB/s ▁█▅"), "{}", rows[2]);
+        assert!(rows[2].ends_with("Fast Running  Your [31mclock is off"), "{}", rows[2]);
+        assert!(rows[3].starts_with("  relay-b          down 1m"), "{}", rows[3]);
+        assert!(rows[3].ends_with("tor is not listening at /run/tor-instances/b/control"), "{}", rows[3]);
+        page.order = Order::Traffic;
+        let rows = draw(&page, &fleet, 0);
+        assert!(rows[2].starts_with("  bridge"), "{}", rows[2]);
+        page.order = Order::State;
+        let rows = draw(&page, &fleet, 0);
+        assert!(rows[2].starts_with("  relay-b"), "{}", rows[2]);
+    }
+}
