@@ -1,6 +1,5 @@
 //! Command-line options.
 
-use crate::control::Target;
 use clap::{Parser, Subcommand};
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -10,18 +9,13 @@ use std::path::PathBuf;
 #[command(name = "rnyx", version, about)]
 pub struct Cli {
     /// Control port to connect to: [ADDRESS:]PORT, e.g. 9051 or [::1]:9051.
-    #[arg(
-        short = 'i',
-        long,
-        global = true,
-        value_name = "[ADDRESS:]PORT",
-        conflicts_with = "socket"
-    )]
-    pub interface: Option<String>,
+    /// Repeatable (with --socket too): each is a relay to watch.
+    #[arg(short = 'i', long, global = true, value_name = "[ADDRESS:]PORT")]
+    pub interface: Vec<String>,
 
-    /// Control socket to connect to, e.g. /run/tor/control.
+    /// Control socket to connect to, e.g. /run/tor/control. Repeatable.
     #[arg(short = 's', long, global = true, value_name = "PATH")]
-    pub socket: Option<PathBuf>,
+    pub socket: Vec<PathBuf>,
 
     /// File whose first line is the control password (HashedControlPassword).
     /// Also read from the RNYX_PASSWORD variable; else asked for when needed.
@@ -108,15 +102,18 @@ pub enum Command {
 }
 
 impl Cli {
-    /// The places to try, in order.
-    pub fn targets(&self) -> Result<Vec<Target>, String> {
-        if let Some(i) = &self.interface {
-            return Ok(vec![Target::parse_interface(i)?]);
-        }
-        if let Some(s) = &self.socket {
-            return Ok(vec![Target::Unix(s.clone())]);
-        }
-        Ok(Target::defaults())
+    /// The relays to watch: the command line's, else nyxrc's, else those
+    /// found (`crate::relays`).
+    pub fn relays(
+        &self,
+        configured: &[crate::relays::RelayConfig],
+    ) -> Result<Vec<crate::relays::RelaySpec>, String> {
+        crate::relays::choose(
+            &self.interface,
+            &self.socket,
+            configured,
+            std::path::Path::new("/run"),
+        )
     }
 
     /// The password from `--password-file` or `RNYX_PASSWORD`, if given.

@@ -52,6 +52,8 @@ pub struct Config {
     pub show_interpreter: bool,
     /// Keep the graphs' history across restarts (in the state directory).
     pub keep_history: bool,
+    /// The relays to watch (`[[relays]]`), when the command line names none.
+    pub relays: Vec<crate::relays::RelayConfig>,
     /// How page 3 sorts options, the first key deciding most.
     pub config_order: Vec<rnyx_panels::pages::config::ConfigOrder>,
     /// Page 3 lists tor's private (`__…`) and virtual options too.
@@ -120,6 +122,7 @@ impl Default for Config {
             show_torrc: true,
             show_interpreter: true,
             keep_history: true,
+            relays: Vec::new(),
             config_order: rnyx_panels::pages::config::ConfigOrder::DEFAULT.to_vec(),
             show_private_options: false,
             show_virtual_options: false,
@@ -236,6 +239,7 @@ struct FileConfig {
     show_torrc: Option<bool>,
     show_interpreter: Option<bool>,
     keep_history: Option<bool>,
+    relays: Option<Vec<crate::relays::RelayConfig>>,
     config_order: Option<OneOrMany<rnyx_panels::pages::config::ConfigOrder>>,
     show_private_options: Option<bool>,
     show_virtual_options: Option<bool>,
@@ -315,6 +319,7 @@ impl Config {
             show_torrc: file.show_torrc.unwrap_or(d.show_torrc),
             show_interpreter: file.show_interpreter.unwrap_or(d.show_interpreter),
             keep_history: file.keep_history.unwrap_or(d.keep_history),
+            relays: file.relays.unwrap_or_default(),
             config_order: file
                 .config_order
                 .map(|o| o.0)

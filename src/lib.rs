@@ -13,4 +13,5 @@ pub mod manual;
 pub mod monitor;
 pub mod procfs;
 pub mod prompt;
+pub mod relays;
 pub mod ui;

@@ -61,15 +61,36 @@ async fn run(cli: Cli) -> ExitCode {
             Err(e) => fail(&e),
         };
     }
-    let targets = match cli.targets() {
-        Ok(t) => t,
-        Err(e) => return fail(&e),
-    };
-    let mut password = match cli.given_password() {
+    let given = match cli.given_password() {
         Ok(p) => p,
         Err(e) => return fail(&e),
     };
+    if cli.dump {
+        // --dump does not read nyxrc: scripts keep working whatever it says.
+        let relays = match cli.relays(&[]) {
+            Ok(r) => r,
+            Err(e) => return fail(&e),
+        };
+        return dump(&relays, given, &cli).await;
+    }
+    let config = match load_config() {
+        Ok(c) => c,
+        Err(e) => return fail(&e.to_string()),
+    };
+    let relays = match cli.relays(&config.relays) {
+        Ok(r) => r,
+        Err(e) => return fail(&e),
+    };
+    let mut watched = Vec::new();
+    for r in relays {
+        let password = match password_of(&r, given.as_ref()) {
+            Ok(p) => p,
+            Err(e) => return fail(&e),
+        };
+        watched.push((r.name, r.targets, password));
+    }
     if let Some(Command::Prompt { run }) = &cli.command {
+        let (_, targets, mut password) = watched.swap_remove(0);
         let mut result = rnyx::prompt::run(&targets, password.as_deref(), run).await;
         if matches!(&result, Err(e) if e.contains("password")) && password.is_none() {
             if let Some(p) = prompt_password() {
@@ -82,29 +103,13 @@ async fn run(cli: Cli) -> ExitCode {
             Err(e) => fail(&e),
         };
     }
-    if cli.dump {
-        let mut result =
-            rnyx::dump::dump(&targets, password.as_deref(), !cli.no_scrub, cli.history).await;
-        if matches!(&result, Err(e) if e.needs_password()) {
-            if let Some(p) = prompt_password() {
-                password = Some(p);
-                result =
-                    rnyx::dump::dump(&targets, password.as_deref(), !cli.no_scrub, cli.history)
-                        .await;
-            }
-        }
-        return match result {
-            Ok(json) => {
-                println!("{json}");
-                ExitCode::SUCCESS
-            }
-            Err(e) => fail(&e.to_string()),
+    if watched.len() > 1 {
+        return match rnyx::monitor::run_fleet(watched, &config).await {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => fail(&e),
         };
     }
-    let config = match load_config() {
-        Ok(c) => c,
-        Err(e) => return fail(&e.to_string()),
-    };
+    let (_, targets, mut password) = watched.swap_remove(0);
     // Connect before the TUI owns the terminal, so a password can be asked
     // for; the connection is handed to the controller task.
     let mut first = None;
@@ -116,6 +121,72 @@ async fn run(cli: Cli) -> ExitCode {
     match rnyx::monitor::run(targets, password, first, &config).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => fail(&e),
+    }
+}
+
+/// A relay's password: its own file (nyxrc), else the one given for all.
+fn password_of(
+    r: &rnyx::relays::RelaySpec,
+    given: Option<&String>,
+) -> Result<Option<String>, String> {
+    match &r.password_file {
+        Some(path) => std::fs::read_to_string(path)
+            .map(|t| Some(t.lines().next().unwrap_or("").to_owned()))
+            .map_err(|e| {
+                format!(
+                    "relay `{}`: cannot read the password file {}: {e}",
+                    r.name,
+                    path.display()
+                )
+            }),
+        None => Ok(given.cloned()),
+    }
+}
+
+/// `--dump`: one relay's object, or with several one object per relay,
+/// keyed by name.
+async fn dump(relays: &[rnyx::relays::RelaySpec], given: Option<String>, cli: &Cli) -> ExitCode {
+    let one = |targets: Vec<rnyx::control::Target>, password: Option<String>| async move {
+        let mut result =
+            rnyx::dump::dump(&targets, password.as_deref(), !cli.no_scrub, cli.history).await;
+        if matches!(&result, Err(e) if e.needs_password()) && password.is_none() {
+            if let Some(p) = prompt_password() {
+                result = rnyx::dump::dump(&targets, Some(&p), !cli.no_scrub, cli.history).await;
+            }
+        }
+        result
+    };
+    if let [r] = relays {
+        let password = match password_of(r, given.as_ref()) {
+            Ok(p) => p,
+            Err(e) => return fail(&e),
+        };
+        return match one(r.targets.clone(), password).await {
+            Ok(json) => {
+                println!("{json}");
+                ExitCode::SUCCESS
+            }
+            Err(e) => fail(&e.to_string()),
+        };
+    }
+    let mut all = serde_json::Map::new();
+    let mut failed = false;
+    for r in relays {
+        let value = match password_of(r, given.as_ref()) {
+            Err(e) => serde_json::json!({ "error": e }),
+            Ok(password) => match one(r.targets.clone(), password).await {
+                Ok(json) => serde_json::from_str(&json).unwrap_or_default(),
+                Err(e) => serde_json::json!({ "error": e.to_string() }),
+            },
+        };
+        failed |= value.get("error").is_some();
+        all.insert(r.name.clone(), value);
+    }
+    println!("{}", serde_json::to_string_pretty(&all).unwrap_or_default());
+    if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
     }
 }
 

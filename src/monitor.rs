@@ -15,7 +15,38 @@ pub async fn run(
     config: &Config,
 ) -> Result<(), String> {
     let handle = spawn_with(config.controller_config(targets, password), first);
-    let mut app = App::new(config.app_settings());
+    let fleet = [(String::new(), handle)];
+    watch(&fleet, App::new(config.app_settings()), config).await
+}
+
+/// Several relays (name, places to try, password), each with a
+/// controller task of its own: the overview first, every other page
+/// showing one relay at a time.
+pub async fn run_fleet(
+    relays: Vec<(String, Vec<Target>, Option<String>)>,
+    config: &Config,
+) -> Result<(), String> {
+    let fleet: Vec<(String, crate::controller::ControllerHandle)> = relays
+        .into_iter()
+        .map(|(name, targets, password)| {
+            (
+                name,
+                spawn_with(config.controller_config(targets, password), None),
+            )
+        })
+        .collect();
+    let mut settings = config.app_settings();
+    settings
+        .hidden_pages
+        .retain(|p| *p != rnyx_panels::pages::overview::ID);
+    watch(&fleet, App::new(settings), config).await
+}
+
+async fn watch(
+    fleet: &[(String, crate::controller::ControllerHandle)],
+    mut app: App,
+    config: &Config,
+) -> Result<(), String> {
     // ratatui::init installs a panic hook that restores the terminal first.
     let mut term = ratatui::init();
     if config.mouse {
@@ -23,10 +54,10 @@ pub async fn run(
         let _ = terminal::capture_mouse();
     }
     let input = terminal::spawn_input_thread();
-    let result = ui::run(
+    let result = ui::run_fleet(
         &mut term,
         &mut app,
-        &handle,
+        fleet,
         input,
         config.max_fps,
         terminal::termination(),
@@ -37,6 +68,11 @@ pub async fn run(
     }
     ratatui::restore();
     // The graphs as they stand, for the next start (at most a few seconds).
-    let _ = tokio::time::timeout(std::time::Duration::from_secs(3), handle.save_history()).await;
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(3), async {
+        for (_, h) in fleet {
+            h.save_history().await;
+        }
+    })
+    .await;
     result.map(drop).map_err(|e| format!("terminal error: {e}"))
 }

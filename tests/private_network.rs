@@ -417,3 +417,63 @@ async fn a_stream_through_the_client_appears_under_its_circuit() {
         String::from_utf8_lossy(&cmdline)
     );
 }
+
+/// The network's relays and its client watched at once from outside the
+/// namespace: the overview lists each, with its own fingerprint, and the
+/// exit relay's traffic while the demo's downloads run through it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_networks_relays_in_one_overview() {
+    use rnyx::launch::network::Role;
+    use rnyx_panels::model::RelayRow;
+    let net = network();
+    support::traffic();
+    let watched: Vec<&rnyx::launch::network::NetTor> = net
+        .by_role(Role::Relay)
+        .chain(net.by_role(Role::Client))
+        .collect();
+    let fleet: Vec<(String, rnyx::controller::ControllerHandle)> = watched
+        .iter()
+        .map(|t| {
+            let h = spawn(ControllerConfig {
+                targets: vec![t.target()],
+                ..ControllerConfig::default()
+            });
+            (t.name.clone(), h)
+        })
+        .collect();
+    for (name, h) in &fleet {
+        eventually(name, 30, || {
+            h.state.read(|s| s.connection.connected.then_some(()))
+        })
+        .await;
+    }
+    let mut settings = rnyx::config::Config::default().app_settings();
+    settings
+        .hidden_pages
+        .retain(|p| *p != rnyx_panels::pages::overview::ID);
+    let mut ui =
+        support::ui::Ui::with_fleet(rnyx_panels::app::App::new(settings), fleet.clone(), 200, 20);
+    let screen = ui.step(&[]).await.join("\n");
+    let n = fleet.len();
+    assert!(
+        screen.contains(&format!("Relays ({n} watched, {n} up):")),
+        "{screen}"
+    );
+    for ((name, h), t) in fleet.iter().zip(&watched) {
+        let row = h.state.read(|s| RelayRow::of(name, s));
+        assert_eq!(row.fingerprint, t.fingerprint(), "{name}");
+        assert!(screen.contains(name), "{screen}");
+    }
+    let exit = fleet
+        .iter()
+        .find(|(name, _)| name == rnyx::demo::EXIT_RELAY)
+        .unwrap();
+    let rate = eventually("traffic through the exit relay", 90, || {
+        exit.1.state.read(|s| {
+            let row = RelayRow::of(&exit.0, s);
+            (row.read > 0.0).then_some(row.read)
+        })
+    })
+    .await;
+    assert!(rate > 0.0);
+}

@@ -498,3 +498,129 @@ async fn graph_history_survives_a_restart_of_rnyx_and_tor() {
         "{err}"
     );
 }
+
+/// Three tors in one rnyx: the overview lists each with its own
+/// fingerprint; one stopped shows down while the others keep updating;
+/// started again, only it reconnects. Tab shows the next relay.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn several_relays_one_goes_down_the_others_go_on() {
+    use rnyx_panels::model::RelayRow;
+    let mut tors: Vec<_> = (0..3)
+        .map(|i| {
+            single_tor(SingleTorOptions {
+                nickname: format!("fleet{i}"),
+                ..SingleTorOptions::default()
+            })
+        })
+        .collect();
+    let fleet: Vec<(String, rnyx::controller::ControllerHandle)> = tors
+        .iter()
+        .map(|(_, t)| {
+            let h = spawn(ControllerConfig {
+                targets: vec![t.socket_target()],
+                reconnect_max: Duration::from_secs(1),
+                ..ControllerConfig::default()
+            });
+            (t.options.nickname.clone(), h)
+        })
+        .collect();
+    for (name, h) in &fleet {
+        eventually(name, 30, || {
+            h.state.read(|s| s.connection.connected.then_some(()))
+        })
+        .await;
+    }
+    let mut settings = rnyx::config::Config::default().app_settings();
+    settings
+        .hidden_pages
+        .retain(|p| *p != rnyx_panels::pages::overview::ID);
+    let mut ui =
+        support::ui::Ui::with_fleet(rnyx_panels::app::App::new(settings), fleet.clone(), 200, 20);
+    let screen = ui.step(&[]).await.join("\n");
+    assert!(screen.contains("Relays (3 watched, 3 up):"), "{screen}");
+    for ((name, h), (_, t)) in fleet.iter().zip(&tors) {
+        let row = h.state.read(|s| RelayRow::of(name, s));
+        assert_eq!(row.fingerprint, t.fingerprint(), "{name}");
+        assert!(screen.contains(&format!("{name:<16} up")), "{screen}");
+    }
+    // One tor stops.
+    tors[1].1.kill();
+    let down = format!("{:<16} down", "fleet1");
+    for _ in 0..100 {
+        if ui.step(&[]).await.join("\n").contains(&down) {
+            break;
+        }
+    }
+    let screen = ui.step(&[]).await.join("\n");
+    assert!(
+        screen.contains("Relays (3 watched, 2 up):") && screen.contains(&down),
+        "{screen}"
+    );
+    let counts = |fleet: &[(String, rnyx::controller::ControllerHandle)]| -> Vec<u64> {
+        fleet
+            .iter()
+            .map(|(_, h)| h.state.read(|s| s.events_received))
+            .collect()
+    };
+    let before = counts(&fleet);
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let after = counts(&fleet);
+    assert!(
+        after[0] > before[0] && after[2] > before[2],
+        "{before:?} {after:?}"
+    );
+    // Started again: it alone reconnects.
+    tors[1].1.restart().unwrap();
+    eventually("fleet1 back", 30, || {
+        fleet[1]
+            .1
+            .state
+            .read(|s| s.connection.connected.then_some(()))
+    })
+    .await;
+    let connections: Vec<u64> = fleet
+        .iter()
+        .map(|(_, h)| h.state.read(|s| s.connection.connections))
+        .collect();
+    assert_eq!(connections, [1, 2, 1]);
+    // Tab: the pages show the next relay, and the header says which.
+    let screen = ui
+        .step(&[rnyx::ui::Input::Key(rnyx_panels::keymap::Key::Tab)])
+        .await
+        .join("\n");
+    assert!(screen.contains("relay 2/3: fleet1"), "{screen}");
+    dump_of_several(
+        &tors[0].1,
+        &tors[2].1,
+        &tors[0].0.path().join("no-such-control"),
+    );
+}
+
+/// `--dump` with several relays: one object per relay, keyed by name; one
+/// that cannot be reached says why, and the exit status says so too.
+fn dump_of_several(
+    a: &rnyx::launch::SingleTor,
+    b: &rnyx::launch::SingleTor,
+    missing: &std::path::Path,
+) {
+    let out = Command::new(env!("CARGO_BIN_EXE_rnyx"))
+        .arg("--dump")
+        .arg("-s")
+        .arg(a.socket_path())
+        .arg("-s")
+        .arg(b.socket_path())
+        .arg("-s")
+        .arg(missing)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    for t in [a, b] {
+        assert_eq!(
+            v[t.socket_path().to_str().unwrap()]["fingerprint"],
+            serde_json::Value::from(t.fingerprint().unwrap())
+        );
+    }
+    let err = v[missing.to_str().unwrap()]["error"].as_str().unwrap();
+    assert!(err.contains("no-such-control"), "{err}");
+}

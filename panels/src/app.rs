@@ -490,9 +490,17 @@ impl App {
                 self.relay + 1,
                 self.fleet.len()
             ));
-            let w = u16::try_from(tag.chars().count()).unwrap_or(area.width).min(area.width);
+            let w = u16::try_from(tag.chars().count())
+                .unwrap_or(area.width)
+                .min(area.width);
             let y = area.y + header_h;
-            buf.set_stringn(area.x + area.width - w, y, tag, usize::from(w), self.theme.title());
+            buf.set_stringn(
+                area.x + area.width - w,
+                y,
+                tag,
+                usize::from(w),
+                self.theme.title(),
+            );
         }
         let status_y = area.y + area.height - 1;
         self.render_footer(area.x, status_y, area.width, buf);

@@ -11,7 +11,8 @@ use std::time::Duration;
 pub struct Ui {
     pub term: Terminal<TestBackend>,
     pub app: App,
-    pub handle: ControllerHandle,
+    /// The relays watched, by name (one, unnamed, for most tests).
+    pub fleet: Vec<(String, ControllerHandle)>,
 }
 
 impl Ui {
@@ -19,7 +20,21 @@ impl Ui {
         Self {
             term: Terminal::new(TestBackend::new(width, height)).unwrap(),
             app,
-            handle: handle.clone(),
+            fleet: vec![(String::new(), handle.clone())],
+        }
+    }
+
+    /// Several relays, the overview first.
+    pub fn with_fleet(
+        app: App,
+        fleet: Vec<(String, ControllerHandle)>,
+        width: u16,
+        height: u16,
+    ) -> Self {
+        Self {
+            term: Terminal::new(TestBackend::new(width, height)).unwrap(),
+            app,
+            fleet,
         }
     }
 
@@ -38,7 +53,7 @@ impl Ui {
             }
             tokio::time::sleep(Duration::from_millis(200)).await;
         };
-        ui::run(&mut self.term, &mut self.app, &self.handle, rx, 60, stop)
+        ui::run_fleet(&mut self.term, &mut self.app, &self.fleet, rx, 60, stop)
             .await
             .unwrap();
         drop(tx);

@@ -80,7 +80,7 @@ impl OverviewPage {
         idx
     }
 
-    fn show(&self, cx: &mut Cx, fleet_index: Option<usize>) {
+    fn show(cx: &mut Cx, fleet_index: Option<usize>) {
         if let Some(i) = fleet_index {
             cx.select_relay(i);
         }
@@ -108,10 +108,12 @@ impl Page for OverviewPage {
             "show" => {
                 let at = self.cursor.at();
                 let i = self.ordered(cx.fleet()).get(at).copied();
-                self.show(cx, i);
+                Self::show(cx, i);
             }
             "sort" => {
-                self.menu = Some(Menu::of("Sort relays by", &Order::ALL, &self.order, |o| o.name()));
+                self.menu = Some(Menu::of("Sort relays by", &Order::ALL, &self.order, |o| {
+                    o.name()
+                }));
             }
             _ => {}
         }
@@ -159,7 +161,7 @@ impl Page for OverviewPage {
                 if let Some(at) = self.rows.at(m.column, m.row) {
                     self.cursor.set(at);
                     let i = self.ordered(cx.fleet()).get(at).copied();
-                    self.show(cx, i);
+                    Self::show(cx, i);
                 }
             }
         }
@@ -174,24 +176,51 @@ impl Page for OverviewPage {
         let fleet = view.fleet;
         let up = fleet.iter().filter(|r| r.connected).count();
         let title = format!("Relays ({} watched, {up} up):", fleet.len());
-        buf.set_stringn(area.x, area.y, title, usize::from(area.width), theme.title());
+        buf.set_stringn(
+            area.x,
+            area.y,
+            title,
+            usize::from(area.width),
+            theme.title(),
+        );
         let width = usize::from(area.width);
         let head = format!(
             "  {:<16} {:<11} {:<10} {:>10} {:>10} {:<24} {:>5} {:>5} {:>6} {:>8} {:>9}  {}",
-            "name", "state", "version", "down", "up", "last 2 minutes", "circ", "conn", "cpu", "memory", "uptime", "flags / newest warning"
+            "name",
+            "state",
+            "version",
+            "down",
+            "up",
+            "last 2 minutes",
+            "circ",
+            "conn",
+            "cpu",
+            "memory",
+            "uptime",
+            "flags / newest warning"
         );
         buf.set_stringn(area.x, area.y + 1, head, width, theme.secondary());
         let body = Rect::new(area.x, area.y + 2, area.width, area.height - 2);
         let order = self.ordered(fleet);
         let height = usize::from(body.height);
         let first = self.cursor.window(order.len(), height);
-        for (row, (at, &i)) in order.iter().enumerate().skip(first).take(height).enumerate() {
+        for (row, (at, &i)) in order
+            .iter()
+            .enumerate()
+            .skip(first)
+            .take(height)
+            .enumerate()
+        {
             let r = &fleet[i];
             let y = body.y + u16::try_from(row).unwrap_or(0);
             self.rows.add(Rect::new(body.x, y, body.width, 1), at);
             let mark = if i == view.relay { '▸' } else { ' ' };
             let text = crate::text::strip_controls(&row_text(r, view.now));
-            let mut style = if r.connected { theme.plain() } else { theme.error() };
+            let mut style = if r.connected {
+                theme.plain()
+            } else {
+                theme.error()
+            };
             if at == self.cursor.at() {
                 style = style.add_modifier(Modifier::REVERSED);
             }
@@ -216,7 +245,13 @@ fn row_text(r: &RelayRow, now: u64) -> String {
     };
     let name: String = r.name.chars().take(16).collect();
     let version = r.version.as_deref().unwrap_or("-");
-    let version: String = version.split_whitespace().next().unwrap_or("-").chars().take(10).collect();
+    let version: String = version
+        .split_whitespace()
+        .next()
+        .unwrap_or("-")
+        .chars()
+        .take(10)
+        .collect();
     let opt = |v: Option<String>| v.unwrap_or_else(|| "-".into());
     let cpu = opt(r.tor_cpu.map(|c| format!("{c:.1}%")));
     let mem = opt(r.tor_memory.map(|m| format::size(m as f64)));
@@ -243,12 +278,11 @@ fn sparkline(values: &[f64]) -> String {
     values
         .iter()
         .map(|v| {
-            if max <= 0.0 {
-                BLOCKS[0]
-            } else {
-                let i = ((v / max) * 7.0).round() as usize;
-                BLOCKS[i.min(7)]
-            }
+            // Eight steps from zero to the largest.
+            let step = (1..8)
+                .filter(|k| *v > 0.0 && *v / max * 7.0 >= f64::from(*k) - 0.5)
+                .count();
+            BLOCKS[step]
         })
         .collect()
 }
@@ -270,7 +304,8 @@ mod tests {
             fingerprint: Some("AB".repeat(20)),
             version: Some("0.4.9.11".into()),
             flags: vec!["Fast".into(), "Running".into()],
-            last_error: (!up).then(|| "tor is not listening at /run/tor-instances/b/control".into()),
+            last_error: (!up)
+                .then(|| "tor is not listening at /run/tor-instances/b/control".into()),
             circuits: 12,
             connections: 40,
             tor_cpu: Some(1.5),
@@ -279,7 +314,11 @@ mod tests {
             warning: up.then(|| "Your \u{1b}[31mclock is off".into()),
             ..RelayRow::default()
         };
-        vec![row("relay-a", true, 2048.0), row("relay-b", false, 0.0), row("bridge", true, 8192.0)]
+        vec![
+            row("relay-a", true, 2048.0),
+            row("relay-b", false, 0.0),
+            row("bridge", true, 8192.0),
+        ]
     }
 
     fn draw(page: &OverviewPage, fleet: &[RelayRow], relay: usize) -> Vec<String> {
@@ -297,7 +336,13 @@ mod tests {
         };
         page.render(&view, area, &mut buf);
         (0..8)
-            .map(|y| (0..200).map(|x| buf[(x, y)].symbol().to_owned()).collect::<String>().trim_end().to_owned())
+            .map(|y| {
+                (0..200)
+                    .map(|x| buf[(x, y)].symbol().to_owned())
+                    .collect::<String>()
+                    .trim_end()
+                    .to_owned()
+            })
             .collect()
     }
 
@@ -307,10 +352,27 @@ mod tests {
         let mut page = OverviewPage::default();
         let rows = draw(&page, &fleet, 0);
         assert_eq!(rows[0], "Relays (3 watched, 2 up):");
-        assert!(rows[2].starts_with("▸ relay-a          up          0.4.9.11     2.0 KB/s   1.0 KB/s ▁█▅"), "{}", rows[2]);
-        assert!(rows[2].ends_with("Fast Running  Your [31mclock is off"), "{}", rows[2]);
-        assert!(rows[3].starts_with("  relay-b          down 1m"), "{}", rows[3]);
-        assert!(rows[3].ends_with("tor is not listening at /run/tor-instances/b/control"), "{}", rows[3]);
+        assert!(
+            rows[2]
+                .starts_with("▸ relay-a          up          0.4.9.11     2.0 KB/s   1.0 KB/s ▁█▅"),
+            "{}",
+            rows[2]
+        );
+        assert!(
+            rows[2].ends_with("Fast Running  Your [31mclock is off"),
+            "{}",
+            rows[2]
+        );
+        assert!(
+            rows[3].starts_with("  relay-b          down 1m"),
+            "{}",
+            rows[3]
+        );
+        assert!(
+            rows[3].ends_with("tor is not listening at /run/tor-instances/b/control"),
+            "{}",
+            rows[3]
+        );
         page.order = Order::Traffic;
         let rows = draw(&page, &fleet, 0);
         assert!(rows[2].starts_with("  bridge"), "{}", rows[2]);

@@ -1,0 +1,203 @@
+//! Which tors to watch: each `--interface` / `--socket` given, else the
+//! relays nyxrc lists (`[[relays]]`), else every control socket found in
+//! the usual places (Debian's `/run/tor/control` and the
+//! `/run/tor-instances/*/control` that `tor-instance-create` makes), else
+//! tor's usual control ports.
+
+use crate::control::Target;
+use std::path::{Path, PathBuf};
+
+/// One relay to watch.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RelaySpec {
+    /// What the overview calls it.
+    pub name: String,
+    /// Places to try, in order.
+    pub targets: Vec<Target>,
+    /// Its own password file (nyxrc), else the one given for all.
+    pub password_file: Option<PathBuf>,
+}
+
+/// nyxrc's `[[relays]]` entry.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RelayConfig {
+    pub name: String,
+    pub socket: Option<PathBuf>,
+    /// `[ADDRESS:]PORT`.
+    pub address: Option<String>,
+    pub password_file: Option<PathBuf>,
+}
+
+impl RelayConfig {
+    pub fn spec(&self) -> Result<RelaySpec, String> {
+        let target = match (&self.socket, &self.address) {
+            (Some(s), None) => Target::Unix(s.clone()),
+            (None, Some(a)) => Target::parse_interface(a)?,
+            _ => {
+                return Err(format!(
+                    "relay `{}`: give either socket or address",
+                    self.name
+                ))
+            }
+        };
+        Ok(RelaySpec {
+            name: self.name.clone(),
+            targets: vec![target],
+            password_file: self.password_file.clone(),
+        })
+    }
+}
+
+/// The relays of the command line (`interfaces`, `sockets`), else of
+/// nyxrc, else those found under `run` (`/run` but in tests).
+pub fn choose(
+    interfaces: &[String],
+    sockets: &[PathBuf],
+    configured: &[RelayConfig],
+    run: &Path,
+) -> Result<Vec<RelaySpec>, String> {
+    let mut out = Vec::new();
+    for i in interfaces {
+        out.push(RelaySpec {
+            name: i.clone(),
+            targets: vec![Target::parse_interface(i)?],
+            password_file: None,
+        });
+    }
+    for s in sockets {
+        out.push(RelaySpec {
+            name: s.display().to_string(),
+            targets: vec![Target::Unix(s.clone())],
+            password_file: None,
+        });
+    }
+    if !out.is_empty() {
+        return Ok(out);
+    }
+    if !configured.is_empty() {
+        return configured.iter().map(RelayConfig::spec).collect();
+    }
+    let found = discover(run);
+    if found.is_empty() {
+        return Ok(vec![RelaySpec {
+            name: "tor".into(),
+            targets: Target::defaults(),
+            password_file: None,
+        }]);
+    }
+    Ok(found)
+}
+
+/// Every control socket in the usual places under `run`.
+pub fn discover(run: &Path) -> Vec<RelaySpec> {
+    let mut found: Vec<(String, PathBuf)> = Vec::new();
+    let main = run.join("tor/control");
+    if is_socket(&main) {
+        found.push(("tor".into(), main));
+    }
+    if let Ok(entries) = std::fs::read_dir(run.join("tor-instances")) {
+        let mut instances: Vec<(String, PathBuf)> = entries
+            .flatten()
+            .map(|e| {
+                (
+                    e.file_name().to_string_lossy().into_owned(),
+                    e.path().join("control"),
+                )
+            })
+            .filter(|(_, p)| is_socket(p))
+            .collect();
+        instances.sort();
+        found.extend(instances);
+    }
+    found
+        .into_iter()
+        .map(|(name, path)| RelaySpec {
+            name,
+            targets: vec![Target::Unix(path)],
+            password_file: None,
+        })
+        .collect()
+}
+
+fn is_socket(p: &Path) -> bool {
+    use std::os::unix::fs::FileTypeExt;
+    std::fs::metadata(p).is_ok_and(|m| m.file_type().is_socket())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn command_line_then_nyxrc_then_sockets_found_then_ports() {
+        let d = tempfile::tempdir().unwrap();
+        let run = d.path();
+        // Nothing anywhere: tor's usual places, as one relay.
+        let r = choose(&[], &[], &[], run).unwrap();
+        assert_eq!(r.len(), 1);
+        assert_eq!(r[0].targets, Target::defaults());
+        // Sockets as Debian makes them (a plain file is not one).
+        std::fs::create_dir_all(run.join("tor")).unwrap();
+        std::fs::create_dir_all(run.join("tor-instances/relay2")).unwrap();
+        std::fs::create_dir_all(run.join("tor-instances/bridge")).unwrap();
+        std::fs::create_dir_all(run.join("tor-instances/broken")).unwrap();
+        let _a = std::os::unix::net::UnixListener::bind(run.join("tor/control")).unwrap();
+        let _b = std::os::unix::net::UnixListener::bind(run.join("tor-instances/relay2/control"))
+            .unwrap();
+        let _c = std::os::unix::net::UnixListener::bind(run.join("tor-instances/bridge/control"))
+            .unwrap();
+        std::fs::write(run.join("tor-instances/broken/control"), "").unwrap();
+        let names: Vec<String> = choose(&[], &[], &[], run)
+            .unwrap()
+            .into_iter()
+            .map(|r| r.name)
+            .collect();
+        assert_eq!(names, ["tor", "bridge", "relay2"]);
+        // nyxrc's list wins over what is found.
+        let configured = [
+            RelayConfig {
+                name: "a".into(),
+                socket: Some("/run/a/control".into()),
+                address: None,
+                password_file: None,
+            },
+            RelayConfig {
+                name: "b".into(),
+                socket: None,
+                address: Some("127.0.0.1:9052".into()),
+                password_file: Some("/etc/rnyx/b.pw".into()),
+            },
+        ];
+        let r = choose(&[], &[], &configured, run).unwrap();
+        assert_eq!(
+            r[1].targets,
+            [Target::parse_interface("127.0.0.1:9052").unwrap()]
+        );
+        assert_eq!(
+            r[1].password_file.as_deref(),
+            Some(Path::new("/etc/rnyx/b.pw"))
+        );
+        // The command line wins over both, every target a relay.
+        let r = choose(
+            &["9051".into()],
+            &["/run/x/control".into()],
+            &configured,
+            run,
+        )
+        .unwrap();
+        let names: Vec<&str> = r.iter().map(|r| r.name.as_str()).collect();
+        assert_eq!(names, ["9051", "/run/x/control"]);
+        // A relay with both or neither place is an error naming it.
+        let bad = RelayConfig {
+            name: "c".into(),
+            socket: None,
+            address: None,
+            password_file: None,
+        };
+        assert_eq!(
+            bad.spec().unwrap_err(),
+            "relay `c`: give either socket or address"
+        );
+    }
+}
