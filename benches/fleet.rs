@@ -56,6 +56,17 @@ fn bench(c: &mut Criterion) {
     let states: Vec<ControllerState> = (0..RELAYS).map(relay_state).collect();
     let per = (rss_kib().saturating_sub(before)) as f64 / 1024.0 / RELAYS as f64;
     eprintln!("one relay's state (7,000-relay consensus, 1,000 log entries, a day of graph): {per:.1} MiB resident");
+    // The history file of a relay whose graphs are full at every interval.
+    let mut full = ControllerState::default();
+    for i in 0..2_000_000u32 {
+        let v = f64::from(i % 977) * 1234.5;
+        full.bandwidth_graph.push(v, v / 3.0);
+        full.connections_graph.push(f64::from(i % 300), f64::from(i % 200));
+        full.resources_graph.push(f64::from(i % 100) / 7.0, f64::from(i) * 1024.0);
+    }
+    let saved = rnyx::history::Saved::of(&full, &"F".repeat(40), 1);
+    let size = serde_json::to_vec(&saved).unwrap().len();
+    eprintln!("history file with every interval full (23 days of seconds): {} KiB", size / 1024);
     let names: Vec<String> = (0..RELAYS).map(|n| format!("relay{n}")).collect();
     let mut settings = Config::default().app_settings();
     settings.hidden_pages.retain(|p| *p != rnyx_panels::pages::overview::ID);
