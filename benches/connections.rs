@@ -53,7 +53,7 @@ fn state() -> ControllerState {
         ..Listeners::default()
     };
     s.relay.exits = true;
-    s.consensus.replace((0..RELAYS).map(|i| RelayEntry {
+    s.consensus_mut().replace((0..RELAYS).map(|i| RelayEntry {
         fingerprint: format!("{i:040X}"),
         nickname: format!("relay{i}"),
         or_address: Some(std::net::SocketAddr::from((ip(i), 9001))),

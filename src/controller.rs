@@ -7,6 +7,7 @@
 
 pub mod apply;
 mod connections;
+mod consensus;
 pub mod facts;
 mod graphs;
 mod interp;

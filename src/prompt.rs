@@ -164,7 +164,7 @@ impl Shell {
         if self.index.is_none() {
             let mut s = ControllerState::default();
             let ns = self.client.getinfo("ns/all").await.unwrap_or_default();
-            s.consensus.replace(
+            s.consensus_mut().replace(
                 parse_router_statuses(&ns)
                     .into_iter()
                     .map(crate::controller::apply::relay_entry),

@@ -272,7 +272,7 @@ async fn connections_state() -> ControllerState {
         ipv6_address: None,
         flags: "Fast Running Valid".into(),
     };
-    state.consensus.replace([
+    state.consensus_mut().replace([
         relay("AAFEC017D1160C88845898CE7C99B8F8551C1B3D", "auth0", 5000),
         relay("8F4A3C0DA4C3E6B7B2D4B9E26B7A0D3C4E5F6A7B", "auth1", 5001),
         relay("08C873F68C8720AB5E7F9CE8B3423D45576CEC3B", "auth2", 5002),

@@ -27,7 +27,7 @@ pub struct StreamEvent {
 }
 
 /// One router status entry (an `r`/`s`/`w` group of a consensus or NS event).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct RouterStatus {
     pub nickname: String,
     /// Identity fingerprint, 40 upper-case hex digits.

@@ -76,11 +76,12 @@ fn apply_event(
                     state.relay.flags.clone_from(&own.flags);
                 }
             }
-            let relays = entries.into_iter().map(relay_entry);
             if new_consensus {
-                state.consensus.replace(relays);
+                state.consensus = super::consensus::index_of(entries);
             } else {
-                state.consensus.update(relays);
+                state
+                    .consensus_mut()
+                    .update(entries.into_iter().map(relay_entry));
             }
         }
         Event::Stream(s) => state.streams.apply(stream(s)),
@@ -251,7 +252,7 @@ pub fn apply_facts(state: &mut ControllerState, facts: Facts, first: bool, now: 
             state.streams.apply(stream(s));
         }
         if let Some(relays) = facts.consensus {
-            state.consensus.replace(relays.into_iter().map(relay_entry));
+            state.consensus = super::consensus::index_of(relays);
         }
         state.or_connections.clear();
         for mut c in facts.or_connections.unwrap_or_default() {

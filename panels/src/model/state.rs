@@ -62,9 +62,10 @@ pub struct ControllerState {
     pub or_connections: OrConnTable,
     /// Streams of this tor's own clients, by id.
     pub streams: StreamTable,
-    /// Every relay of the consensus, by fingerprint and address.
+    /// Every relay of the consensus, by fingerprint and address; shared
+    /// with the other relays watched that hold the same consensus.
     #[serde(skip)]
-    pub consensus: ConsensusIndex,
+    pub consensus: std::sync::Arc<ConsensusIndex>,
     /// tor's connections, classified (refreshed every `connection_rate`).
     pub connections: Connections,
     /// tor's configuration and torrc (pages 3 and 4).
@@ -112,7 +113,7 @@ impl ControllerState {
             circuits: CircuitTable::new(limits.circuits),
             or_connections: OrConnTable::new(limits.or_connections),
             streams: StreamTable::new(limits.streams),
-            consensus: ConsensusIndex::default(),
+            consensus: std::sync::Arc::default(),
             connections: Connections::default(),
             config: super::TorConfig::default(),
             manual: None,
@@ -185,6 +186,11 @@ impl ControllerState {
         self.connections = Connections::default();
         self.config = super::TorConfig::default();
         self.subscribed_events.clear();
+    }
+
+    /// The consensus index to change (copied first if it is shared).
+    pub fn consensus_mut(&mut self) -> &mut ConsensusIndex {
+        std::sync::Arc::make_mut(&mut self.consensus)
     }
 
     pub fn touch(&mut self) {

@@ -17,8 +17,7 @@ fn state() -> ControllerState {
         ipv6_address: None,
         flags: "Running".into(),
     };
-    s.consensus = ConsensusIndex::default();
-    s.consensus.replace([
+    s.consensus_mut().replace([
         relay("A", "alpha", "198.51.100.1:9001"),
         relay("B", "beta", "198.51.100.2:443"),
         relay("C", "gamma\u{1b}[31m", "198.51.100.3:9001"),
