@@ -15,10 +15,12 @@ use rnyx_panels::model::{
 const RELAYS: usize = 16;
 
 fn relay_state(n: usize, consensus: &std::sync::Arc<ConsensusIndex>) -> ControllerState {
-    let mut s = ControllerState::default();
     // Relays of one network hold one consensus: the controller shares its
     // index between them (`controller::consensus`).
-    s.consensus = consensus.clone();
+    let mut s = ControllerState {
+        consensus: consensus.clone(),
+        ..ControllerState::default()
+    };
     s.connection.connected = n % 5 != 3;
     s.relay.nickname = Some(format!("relay{n}"));
     s.relay.fingerprint = Some(format!("{n:040X}"));

@@ -204,7 +204,7 @@ fn several_relays_at_one_address_leave_an_inbound_peer_unnamed() {
 #[test]
 fn the_connections_graph_counts_from_the_table() {
     let mut state = crate::model::ControllerState {
-        consensus: consensus(),
+        consensus: consensus().into(),
         ..Default::default()
     };
     state.relay.listeners = listeners();

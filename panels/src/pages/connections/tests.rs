@@ -1,7 +1,7 @@
 use super::*;
 use crate::model::{
-    Category, Circuit, CircuitStatus, Classifier, ConsensusIndex, ControllerState, Hop, Listeners,
-    RelayEntry, Socket, SocketSource,
+    Category, Circuit, CircuitStatus, Classifier, ControllerState, Hop, Listeners, RelayEntry,
+    Socket, SocketSource,
 };
 use crate::page::Outbox;
 
