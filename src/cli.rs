@@ -104,16 +104,17 @@ pub enum Command {
 impl Cli {
     /// The relays to watch: the command line's, else nyxrc's, else those
     /// found (`crate::relays`).
-    pub fn relays(
+    pub async fn relays(
         &self,
         configured: &[crate::relays::RelayConfig],
     ) -> Result<Vec<crate::relays::RelaySpec>, String> {
-        crate::relays::choose(
+        crate::relays::choose_all(
             &self.interface,
             &self.socket,
             configured,
             std::path::Path::new("/run"),
         )
+        .await
     }
 
     /// The password from `--password-file` or `RNYX_PASSWORD`, if given.

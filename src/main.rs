@@ -67,7 +67,7 @@ async fn run(cli: Cli) -> ExitCode {
     };
     if cli.dump {
         // --dump does not read nyxrc: scripts keep working whatever it says.
-        let relays = match cli.relays(&[]) {
+        let relays = match cli.relays(&[]).await {
             Ok(r) => r,
             Err(e) => return fail(&e),
         };
@@ -77,7 +77,7 @@ async fn run(cli: Cli) -> ExitCode {
         Ok(c) => c,
         Err(e) => return fail(&e.to_string()),
     };
-    let relays = match cli.relays(&config.relays) {
+    let relays = match cli.relays(&config.relays).await {
         Ok(r) => r,
         Err(e) => return fail(&e),
     };

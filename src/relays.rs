@@ -89,6 +89,22 @@ pub fn choose(
     Ok(found)
 }
 
+/// [`choose`], and when it found sockets, the usual control ports that
+/// answer for another tor too.
+pub async fn choose_all(
+    interfaces: &[String],
+    sockets: &[PathBuf],
+    configured: &[RelayConfig],
+    run: &Path,
+) -> Result<Vec<RelaySpec>, String> {
+    let chosen = choose(interfaces, sockets, configured, run)?;
+    let discovered = interfaces.is_empty() && sockets.is_empty() && configured.is_empty();
+    if discovered && !(chosen.len() == 1 && chosen[0].targets == Target::defaults()) {
+        return Ok(with_ports(chosen, &usual_ports()).await);
+    }
+    Ok(chosen)
+}
+
 /// Every control socket in the usual places under `run`.
 pub fn discover(run: &Path) -> Vec<RelaySpec> {
     let mut found: Vec<(String, PathBuf)> = Vec::new();
@@ -118,6 +134,64 @@ pub fn discover(run: &Path) -> Vec<RelaySpec> {
             password_file: None,
         })
         .collect()
+}
+
+/// tor's usual control ports on this host.
+pub fn usual_ports() -> Vec<std::net::SocketAddr> {
+    [9051, 9151]
+        .into_iter()
+        .map(|p| std::net::SocketAddr::from(([127, 0, 0, 1], p)))
+        .collect()
+}
+
+/// The relays found on sockets, and those answering on `ports` that are
+/// not one of them (a tor's control port beside its socket names the same
+/// cookie file in PROTOCOLINFO; a port whose tor does not say is left out
+/// when sockets were found, as it may be one of theirs).
+pub async fn with_ports(found: Vec<RelaySpec>, ports: &[std::net::SocketAddr]) -> Vec<RelaySpec> {
+    let mut cookies = Vec::new();
+    for r in &found {
+        if let Some(t) = r.targets.first() {
+            cookies.push(cookie_file(t).await);
+        }
+    }
+    let mut out = found;
+    for addr in ports {
+        let target = Target::Tcp(*addr);
+        let Ok(stream) = tokio::time::timeout(
+            std::time::Duration::from_secs(2),
+            crate::control::target::open(&target),
+        )
+        .await
+        else {
+            continue;
+        };
+        let Ok(stream) = stream else { continue };
+        drop(stream);
+        let cookie = cookie_file(&target).await;
+        let known = match &cookie {
+            Some(c) => cookies.iter().any(|k| k.as_ref() == Some(c)),
+            None => !out.is_empty(),
+        };
+        if !known {
+            cookies.push(cookie);
+            out.push(RelaySpec {
+                name: target.to_string(),
+                targets: vec![target],
+                password_file: None,
+            });
+        }
+    }
+    out
+}
+
+/// The cookie file a tor names in PROTOCOLINFO (no authentication needed).
+async fn cookie_file(target: &Target) -> Option<PathBuf> {
+    let stream = crate::control::target::open(target).await.ok()?;
+    let (client, _events) = crate::control::Client::new(stream);
+    let client = client.with_timeout(std::time::Duration::from_secs(2));
+    let reply = client.command("PROTOCOLINFO 1").await.ok()?;
+    crate::control::ProtocolInfo::parse(&reply).cookie_file
 }
 
 fn is_socket(p: &Path) -> bool {

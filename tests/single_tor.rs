@@ -624,3 +624,30 @@ fn dump_of_several(
     let err = v[missing.to_str().unwrap()]["error"].as_str().unwrap();
     assert!(err.contains("no-such-control"), "{err}");
 }
+
+/// Discovery: a control port answering beside a socket found is the same
+/// tor (the same cookie file) and is left out; a port of another tor is
+/// watched too.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ports_found_beside_sockets_are_not_counted_twice() {
+    let (_da, a) = single_tor(SingleTorOptions {
+        control: ControlKind::Both,
+        ..SingleTorOptions::default()
+    });
+    let (_db, b) = single_tor(SingleTorOptions {
+        control: ControlKind::Port,
+        ..SingleTorOptions::default()
+    });
+    let port = |t: &rnyx::launch::SingleTor| match t.port_target() {
+        Some(Target::Tcp(addr)) => addr,
+        other => panic!("{other:?}"),
+    };
+    let found = vec![rnyx::relays::RelaySpec {
+        name: "a".into(),
+        targets: vec![a.socket_target()],
+        password_file: None,
+    }];
+    let all = rnyx::relays::with_ports(found, &[port(&a), port(&b)]).await;
+    let targets: Vec<Target> = all.iter().map(|r| r.targets[0].clone()).collect();
+    assert_eq!(targets, [a.socket_target(), Target::Tcp(port(&b))]);
+}

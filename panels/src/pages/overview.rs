@@ -7,7 +7,7 @@
 use crate::format;
 use crate::keymap::{ActionSpec, Key};
 use crate::list::Cursor;
-use crate::model::RelayRow;
+use crate::model::{RelayRow, VersionStatus};
 use crate::page::{Cx, HitMap, Mouse, MouseKind, Page, View};
 use crate::pages::PageEntry;
 use crate::popup::{Choice, Menu};
@@ -256,11 +256,21 @@ fn row_text(r: &RelayRow, now: u64) -> String {
     let cpu = opt(r.tor_cpu.map(|c| format!("{c:.1}%")));
     let mem = opt(r.tor_memory.map(|m| format::size(m as f64)));
     let uptime = opt(r.start_time.map(|t| format::uptime(now.saturating_sub(t))));
-    let tail = match (&r.warning, r.connected) {
+    let mut tail = match (&r.warning, r.connected) {
         (_, false) => r.last_error.clone().unwrap_or_default(),
         (Some(w), true) => format!("{}  {w}", r.flags.join(" ")),
         (None, true) => r.flags.join(" "),
     };
+    // A tor the directory authorities no longer recommend says so first.
+    let status = match r.version_status {
+        VersionStatus::Old => Some("old"),
+        VersionStatus::Obsolete => Some("obsolete"),
+        VersionStatus::Unrecommended => Some("unrecommended"),
+        _ => None,
+    };
+    if let (Some(status), true) = (status, r.connected) {
+        tail = format!("tor version {status}  {tail}");
+    }
     format!(
         "{name:<16} {state:<11} {version:<10} {:>10} {:>10} {:<24} {:>5} {:>5} {cpu:>6} {mem:>8} {uptime:>9}  {tail}",
         format::rate(r.read, false),
@@ -372,6 +382,14 @@ mod tests {
             rows[3].ends_with("tor is not listening at /run/tor-instances/b/control"),
             "{}",
             rows[3]
+        );
+        let mut old = fleet.clone();
+        old[0].version_status = VersionStatus::Obsolete;
+        let rows = draw(&page, &old, 0);
+        assert!(
+            rows[2].contains("tor version obsolete  Fast Running"),
+            "{}",
+            rows[2]
         );
         page.order = Order::Traffic;
         let rows = draw(&page, &fleet, 0);
