@@ -121,29 +121,15 @@ impl PrivateNetwork {
         for i in 0..spec.clients {
             net.add(Role::Client, i)?;
         }
-        let holder_pid = net.holder.id();
         let empty = super::empty_file(dir)?;
-        for t in &mut net.tors {
-            let torrc = t.dir.join("torrc");
-            write_torrc(&torrc, &torrc_lines(t, spec, &dir_authority_lines))?;
-            let child = Command::new("nsenter")
-                .args([
-                    "-t",
-                    &holder_pid.to_string(),
-                    "-U",
-                    "-n",
-                    "--preserve-credentials",
-                ])
-                .arg(&tor)
-                .arg("-f")
-                .arg(&torrc)
-                .arg("--defaults-torrc")
-                .arg(&empty)
-                .stdin(Stdio::null())
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .spawn()?;
-            t.child = Some(child);
+        for i in 0..net.tors.len() {
+            let torrc = net.tors[i].dir.join("torrc");
+            write_torrc(
+                &torrc,
+                &torrc_lines(&net.tors[i], spec, &dir_authority_lines),
+            )?;
+            let child = net.spawn_tor(&tor, &torrc, &empty)?;
+            net.tors[i].child = Some(child);
         }
         for t in &net.tors {
             let sock = t.control_socket();
@@ -155,6 +141,63 @@ impl PrivateNetwork {
             )?;
         }
         Ok(net)
+    }
+
+    /// Starts tor on `torrc` inside the network's namespace.
+    fn spawn_tor(&self, tor: &Path, torrc: &Path, empty: &Path) -> Result<Child, LaunchError> {
+        Ok(Command::new("nsenter")
+            .args([
+                "-t",
+                &self.holder.id().to_string(),
+                "-U",
+                "-n",
+                "--preserve-credentials",
+            ])
+            .arg(tor)
+            .arg("-f")
+            .arg(torrc)
+            .arg("--defaults-torrc")
+            .arg(empty)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()?)
+    }
+
+    /// Stops the tor called `name` (its control socket goes with it).
+    pub fn stop(&mut self, name: &str) {
+        if let Some(t) = self.tors.iter_mut().find(|t| t.name == name) {
+            if let Some(mut c) = t.child.take() {
+                kill(&mut c);
+            }
+            let _ = std::fs::remove_file(t.control_socket());
+        }
+    }
+
+    /// Starts the tor called `name` again, with its torrc and keys; returns
+    /// once its control socket is there.
+    pub fn start_again(&mut self, name: &str) -> Result<(), LaunchError> {
+        let tor = which("tor")?;
+        let empty = super::empty_file(&self.dir)?;
+        let i = self
+            .tors
+            .iter()
+            .position(|t| t.name == name)
+            .ok_or_else(|| LaunchError::Command {
+                what: format!("starting {name} again"),
+                detail: "no tor of that name in the network".into(),
+            })?;
+        let torrc = self.tors[i].dir.join("torrc");
+        let child = self.spawn_tor(&tor, &torrc, &empty)?;
+        self.tors[i].child = Some(child);
+        let t = &self.tors[i];
+        let sock = t.control_socket();
+        wait_until(
+            &format!("{}'s control socket", t.name),
+            Duration::from_secs(30),
+            &t.log_path(),
+            || sock.exists(),
+        )
     }
 
     fn add(&mut self, role: Role, i: usize) -> Result<&NetTor, LaunchError> {

@@ -1,0 +1,105 @@
+//! Several relays of a private network (in its own loopback-only
+//! namespace) watched at once from outside it: one relay stops and shows
+//! down while the others keep updating; started again, it alone
+//! reconnects. The network is this binary's own, so stopping a relay
+//! disturbs no other test.
+
+mod support;
+
+use rnyx::controller::{spawn, ControllerConfig, ControllerHandle};
+use rnyx::launch::network::Role;
+use rnyx::launch::{NetworkSpec, PrivateNetwork};
+use std::time::Duration;
+use support::eventually;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_relay_of_the_network_stops_and_comes_back() {
+    let dir = tempfile::Builder::new()
+        .prefix("rnyx-fleet-")
+        .tempdir()
+        .unwrap();
+    let mut net = PrivateNetwork::start(&dir.path().join("net"), &NetworkSpec::default())
+        .unwrap_or_else(|e| panic!("cannot start the private network: {e}"));
+    let fleet: Vec<(String, ControllerHandle)> = net
+        .by_role(Role::Relay)
+        .chain(net.by_role(Role::Client))
+        .map(|t| {
+            let h = spawn(ControllerConfig {
+                targets: vec![t.target()],
+                reconnect_max: Duration::from_secs(1),
+                ..ControllerConfig::default()
+            });
+            (t.name.clone(), h)
+        })
+        .collect();
+    for (name, h) in &fleet {
+        eventually(name, 30, || {
+            h.state.read(|s| s.connection.connected.then_some(()))
+        })
+        .await;
+    }
+    let mut settings = rnyx::config::Config::default().app_settings();
+    settings
+        .hidden_pages
+        .retain(|p| *p != rnyx_panels::pages::overview::ID);
+    let mut ui =
+        support::ui::Ui::with_fleet(rnyx_panels::app::App::new(settings), fleet.clone(), 200, 20);
+    let n = fleet.len();
+    let screen = ui.step(&[]).await.join("\n");
+    assert!(
+        screen.contains(&format!("Relays ({n} watched, {n} up):")),
+        "{screen}"
+    );
+    // relay1 stops.
+    net.stop("relay1");
+    let stopped = fleet.iter().position(|(name, _)| name == "relay1").unwrap();
+    eventually("relay1 down", 30, || {
+        fleet[stopped]
+            .1
+            .state
+            .read(|s| (!s.connection.connected).then_some(()))
+    })
+    .await;
+    let screen = ui.step(&[]).await.join("\n");
+    assert!(
+        screen.contains(&format!("{:<16} down", "relay1")),
+        "{screen}"
+    );
+    assert!(
+        screen.contains(&format!("Relays ({n} watched, {} up):", n - 1)),
+        "{screen}"
+    );
+    // The others keep updating.
+    let events = || -> Vec<u64> {
+        fleet
+            .iter()
+            .map(|(_, h)| h.state.read(|s| s.events_received))
+            .collect()
+    };
+    let before = events();
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let after = events();
+    for (i, (name, _)) in fleet.iter().enumerate() {
+        if i != stopped {
+            assert!(after[i] > before[i], "{name}: {before:?} {after:?}");
+        }
+    }
+    // Started again: it alone reconnects.
+    net.start_again("relay1").unwrap();
+    eventually("relay1 back", 30, || {
+        fleet[stopped]
+            .1
+            .state
+            .read(|s| s.connection.connected.then_some(()))
+    })
+    .await;
+    for (i, (name, h)) in fleet.iter().enumerate() {
+        let connections = h.state.read(|s| s.connection.connections);
+        assert_eq!(connections, if i == stopped { 2 } else { 1 }, "{name}");
+    }
+    let screen = ui.step(&[]).await.join("\n");
+    assert!(
+        screen.contains(&format!("Relays ({n} watched, {n} up):")),
+        "{screen}"
+    );
+}
