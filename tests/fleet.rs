@@ -6,7 +6,6 @@
 
 mod support;
 
-use rnyx::controller::{spawn, ControllerConfig, ControllerHandle};
 use rnyx::launch::network::Role;
 use rnyx::launch::{NetworkSpec, PrivateNetwork};
 use std::time::Duration;
@@ -20,30 +19,13 @@ async fn a_relay_of_the_network_stops_and_comes_back() {
         .unwrap();
     let mut net = PrivateNetwork::start(&dir.path().join("net"), &NetworkSpec::default())
         .unwrap_or_else(|e| panic!("cannot start the private network: {e}"));
-    let fleet: Vec<(String, ControllerHandle)> = net
-        .by_role(Role::Relay)
-        .chain(net.by_role(Role::Client))
-        .map(|t| {
-            let h = spawn(ControllerConfig {
-                targets: vec![t.target()],
-                reconnect_max: Duration::from_secs(1),
-                ..ControllerConfig::default()
-            });
-            (t.name.clone(), h)
-        })
-        .collect();
-    for (name, h) in &fleet {
-        eventually(name, 30, || {
-            h.state.read(|s| s.connection.connected.then_some(()))
-        })
-        .await;
-    }
-    let mut settings = rnyx::config::Config::default().app_settings();
-    settings
-        .hidden_pages
-        .retain(|p| *p != rnyx_panels::pages::overview::ID);
-    let mut ui =
-        support::ui::Ui::with_fleet(rnyx_panels::app::App::new(settings), fleet.clone(), 200, 20);
+    let (fleet, mut ui) = support::watch_all(
+        net.by_role(Role::Relay)
+            .chain(net.by_role(Role::Client))
+            .map(|t| (t.name.clone(), t.target()))
+            .collect(),
+    )
+    .await;
     let n = fleet.len();
     let screen = ui.step(&[]).await.join("\n");
     assert!(

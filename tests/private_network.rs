@@ -431,28 +431,13 @@ async fn the_networks_relays_in_one_overview() {
         .by_role(Role::Relay)
         .chain(net.by_role(Role::Client))
         .collect();
-    let fleet: Vec<(String, rnyx::controller::ControllerHandle)> = watched
-        .iter()
-        .map(|t| {
-            let h = spawn(ControllerConfig {
-                targets: vec![t.target()],
-                ..ControllerConfig::default()
-            });
-            (t.name.clone(), h)
-        })
-        .collect();
-    for (name, h) in &fleet {
-        eventually(name, 30, || {
-            h.state.read(|s| s.connection.connected.then_some(()))
-        })
-        .await;
-    }
-    let mut settings = rnyx::config::Config::default().app_settings();
-    settings
-        .hidden_pages
-        .retain(|p| *p != rnyx_panels::pages::overview::ID);
-    let mut ui =
-        support::ui::Ui::with_fleet(rnyx_panels::app::App::new(settings), fleet.clone(), 200, 20);
+    let (fleet, mut ui) = support::watch_all(
+        watched
+            .iter()
+            .map(|t| (t.name.clone(), t.target()))
+            .collect(),
+    )
+    .await;
     let screen = ui.step(&[]).await.join("\n");
     let n = fleet.len();
     assert!(

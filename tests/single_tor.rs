@@ -513,29 +513,12 @@ async fn several_relays_one_goes_down_the_others_go_on() {
             })
         })
         .collect();
-    let fleet: Vec<(String, rnyx::controller::ControllerHandle)> = tors
-        .iter()
-        .map(|(_, t)| {
-            let h = spawn(ControllerConfig {
-                targets: vec![t.socket_target()],
-                reconnect_max: Duration::from_secs(1),
-                ..ControllerConfig::default()
-            });
-            (t.options.nickname.clone(), h)
-        })
-        .collect();
-    for (name, h) in &fleet {
-        eventually(name, 30, || {
-            h.state.read(|s| s.connection.connected.then_some(()))
-        })
-        .await;
-    }
-    let mut settings = rnyx::config::Config::default().app_settings();
-    settings
-        .hidden_pages
-        .retain(|p| *p != rnyx_panels::pages::overview::ID);
-    let mut ui =
-        support::ui::Ui::with_fleet(rnyx_panels::app::App::new(settings), fleet.clone(), 200, 20);
+    let (fleet, mut ui) = support::watch_all(
+        tors.iter()
+            .map(|(_, t)| (t.options.nickname.clone(), t.socket_target()))
+            .collect(),
+    )
+    .await;
     let screen = ui.step(&[]).await.join("\n");
     assert!(screen.contains("Relays (3 watched, 3 up):"), "{screen}");
     for ((name, h), (_, t)) in fleet.iter().zip(&tors) {

@@ -168,3 +168,33 @@ pub fn screen_text(terminal: &ratatui::Terminal<ratatui::backend::TestBackend>) 
         .map(ratatui::buffer::Cell::symbol)
         .collect()
 }
+
+/// Several relays watched at once, by name: a controller each, every one
+/// connected; and the UI on the overview (200×20).
+pub async fn watch_all(
+    relays: Vec<(String, rnyx::control::Target)>,
+) -> (Vec<(String, rnyx::controller::ControllerHandle)>, ui::Ui) {
+    let fleet: Vec<(String, rnyx::controller::ControllerHandle)> = relays
+        .into_iter()
+        .map(|(name, target)| {
+            let h = rnyx::controller::spawn(rnyx::controller::ControllerConfig {
+                targets: vec![target],
+                reconnect_max: Duration::from_secs(1),
+                ..rnyx::controller::ControllerConfig::default()
+            });
+            (name, h)
+        })
+        .collect();
+    for (name, h) in &fleet {
+        eventually(name, 30, || {
+            h.state.read(|s| s.connection.connected.then_some(()))
+        })
+        .await;
+    }
+    let mut settings = rnyx::config::Config::default().app_settings();
+    settings
+        .hidden_pages
+        .retain(|p| *p != rnyx_panels::pages::overview::ID);
+    let ui = ui::Ui::with_fleet(rnyx_panels::app::App::new(settings), fleet.clone(), 200, 20);
+    (fleet, ui)
+}
