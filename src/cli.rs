@@ -63,6 +63,14 @@ fn parse_interval(s: &str) -> Result<rnyx_panels::model::Interval, String> {
 /// Subcommands.
 #[derive(Debug, Clone, Subcommand)]
 pub enum Command {
+    /// The monitor, with everything read from and written to tor's control
+    /// connection also written to FILE (gzip, secrets left out).
+    Record {
+        file: PathBuf,
+        /// Stop recording past this many MB (compressed).
+        #[arg(long, value_name = "MB", default_value_t = 64)]
+        max_size: u64,
+    },
     /// A control-port shell, as page 5 without the monitor: line editing,
     /// Tab completion, history, /help, /events, /info.
     Prompt {

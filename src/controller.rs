@@ -17,7 +17,7 @@ mod shared;
 mod startup;
 mod torconfig;
 
-use crate::control::{connect, Client, ClientError, Connection, Event, Incoming, Reply, Target};
+use crate::control::{Client, ClientError, Connection, Event, Incoming, Reply, Target};
 use crate::procfs::ProcSampler;
 use apply::{apply_batch, apply_facts};
 use connections::ConnectionWatch;
@@ -80,6 +80,8 @@ pub struct ControllerConfig {
     pub tor_chroot: Option<PathBuf>,
     /// Where graph history is kept across restarts (`None`: not kept).
     pub history_dir: Option<PathBuf>,
+    /// Records everything on the connection (`rnyx record`).
+    pub recorder: Option<crate::record::Recorder>,
 }
 
 impl Default for ControllerConfig {
@@ -99,6 +101,7 @@ impl Default for ControllerConfig {
             connection_rate: Duration::from_secs(5),
             tor_chroot: None,
             history_dir: None,
+            recorder: None,
         }
     }
 }
@@ -252,6 +255,13 @@ fn rnyx_log(state: &mut ControllerState, level: Runlevel, message: String) {
     state.push_log(LogEntry::new(now_ms(), LogSource::Rnyx(level), message));
 }
 
+/// A new connection to tor, recorded when `rnyx record` asked.
+async fn connect_to(config: &ControllerConfig) -> Result<Connection, crate::control::ConnectError> {
+    let recorder = config.recorder.as_ref();
+    crate::control::target::connect_recorded(&config.targets, config.password.as_deref(), recorder)
+        .await
+}
+
 /// Reads tor's manual, for the configuration editor, once and off this
 /// task; it joins the state when read.
 fn load_manual(state: &Arc<SharedState>) {
@@ -312,7 +322,7 @@ async fn run(
     loop {
         let attempt = match first.take() {
             Some(conn) => Ok(conn),
-            None => connect(&config.targets, config.password.as_deref()).await,
+            None => connect_to(&config).await,
         };
         match attempt {
             Ok(conn) => {

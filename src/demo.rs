@@ -53,7 +53,7 @@ pub async fn run(config: &Config) -> Result<(), String> {
         keep_history: false,
         ..config.clone()
     };
-    let result = crate::monitor::run(vec![relay.target()], None, None, &config).await;
+    let result = crate::monitor::run(vec![relay.target()], None, None, None, &config).await;
     drop(traffic);
     drop(net);
     result

@@ -13,5 +13,6 @@ pub mod manual;
 pub mod monitor;
 pub mod procfs;
 pub mod prompt;
+pub mod record;
 pub mod relays;
 pub mod ui;

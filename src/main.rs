@@ -103,6 +103,9 @@ async fn run(cli: Cli) -> ExitCode {
             Err(e) => fail(&e),
         };
     }
+    if watched.len() > 1 && matches!(cli.command, Some(Command::Record { .. })) {
+        return fail("rnyx record watches one relay: name it with --socket or --interface");
+    }
     if watched.len() > 1 {
         return match rnyx::monitor::run_fleet(watched, &config).await {
             Ok(()) => ExitCode::SUCCESS,
@@ -110,15 +113,26 @@ async fn run(cli: Cli) -> ExitCode {
         };
     }
     let (_, targets, mut password) = watched.swap_remove(0);
+    let recorder = match &cli.command {
+        Some(Command::Record { file, max_size }) => {
+            match rnyx::record::Recorder::create(file, max_size.saturating_mul(1 << 20)) {
+                Ok(r) => Some(r),
+                Err(e) => return fail(&e),
+            }
+        }
+        _ => None,
+    };
     // Connect before the TUI owns the terminal, so a password can be asked
     // for; the connection is handed to the controller task.
     let mut first = None;
-    match rnyx::control::connect(&targets, password.as_deref()).await {
+    match rnyx::control::target::connect_recorded(&targets, password.as_deref(), recorder.as_ref())
+        .await
+    {
         Ok(conn) => first = Some(conn),
         Err(e) if e.needs_password() && password.is_none() => password = prompt_password(),
         Err(_) => {} // the monitor shows it and keeps trying
     }
-    match rnyx::monitor::run(targets, password, first, &config).await {
+    match rnyx::monitor::run(targets, password, first, recorder, &config).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => fail(&e),
     }

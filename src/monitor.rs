@@ -12,9 +12,14 @@ pub async fn run(
     targets: Vec<Target>,
     password: Option<String>,
     first: Option<Connection>,
+    recorder: Option<crate::record::Recorder>,
     config: &Config,
 ) -> Result<(), String> {
-    let handle = spawn_with(config.controller_config(targets, password), first);
+    let controller = crate::controller::ControllerConfig {
+        recorder,
+        ..config.controller_config(targets, password)
+    };
+    let handle = spawn_with(controller, first);
     let fleet = [(String::new(), handle)];
     watch(&fleet, App::new(config.app_settings()), config).await
 }

@@ -634,3 +634,70 @@ async fn ports_found_beside_sockets_are_not_counted_twice() {
     let targets: Vec<Target> = all.iter().map(|r| r.targets[0].clone()).collect();
     assert_eq!(targets, [a.socket_target(), Target::Tcp(port(&b))]);
 }
+
+/// `rnyx record`'s recorder on a real connection: tor's replies and events
+/// are in the file, the password and the cookie are not.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_recording_holds_the_traffic_and_no_secret() {
+    let (dir, tor) = single_tor(SingleTorOptions {
+        password: Some("a-very-secret-password".into()),
+        ..SingleTorOptions::default()
+    });
+    let file = dir.path().join("relay.rnyx.gz");
+    let recorder = rnyx::record::Recorder::create(&file, 1 << 20).unwrap();
+    let handle = spawn(ControllerConfig {
+        recorder: Some(recorder),
+        password: Some("a-very-secret-password".into()),
+        ..config(tor.socket_target())
+    });
+    eventually("connected", 20, || {
+        handle.state.read(|s| s.connection.connected.then_some(()))
+    })
+    .await;
+    eventually("BW events", 20, || {
+        handle
+            .state
+            .read(|s| (s.bandwidth.len() >= 2).then_some(()))
+    })
+    .await;
+    drop(handle);
+    let mut lines = Vec::new();
+    for _ in 0..100 {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        if let Ok((_, l)) = rnyx::record::read(&file) {
+            if l.iter().any(|l| l.l.starts_with("650 BW")) {
+                lines = l;
+                break;
+            }
+        }
+    }
+    let text: Vec<String> = lines.iter().map(|l| format!("{} {}", l.d, l.l)).collect();
+    assert!(text.iter().any(|l| l == "> GETINFO version"), "{text:?}");
+    assert!(
+        text.iter().any(|l| l.starts_with("< 250-version=")),
+        "{text:?}"
+    );
+    assert!(
+        text.iter()
+            .any(|l| l.starts_with("> AUTHENTICATE <redacted>")),
+        "{text:?}"
+    );
+    // The times go forward.
+    assert!(lines.windows(2).all(|w| w[0].t <= w[1].t));
+    // Neither the password nor the cookie, in any form, anywhere.
+    let raw = std::fs::read(&file).unwrap();
+    // Still being written (the reader holds the connection): what was
+    // flushed so far.
+    let mut bytes = Vec::new();
+    let _ = std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&raw[..]), &mut bytes);
+    let plain = String::from_utf8_lossy(&bytes);
+    assert!(plain.contains("650 BW"), "{plain}");
+    let cookie = hex::encode(std::fs::read(tor.cookie_path()).unwrap());
+    for secret in [
+        "a-very-secret-password",
+        cookie.as_str(),
+        &cookie.to_uppercase(),
+    ] {
+        assert!(!plain.contains(secret), "{secret} in the recording");
+    }
+}

@@ -137,10 +137,24 @@ pub async fn connect(
     targets: &[Target],
     password: Option<&str>,
 ) -> Result<Connection, ConnectError> {
+    connect_recorded(targets, password, None).await
+}
+
+/// [`connect`], with everything on the connection recorded when a
+/// recorder is given (`rnyx record`).
+pub async fn connect_recorded(
+    targets: &[Target],
+    password: Option<&str>,
+    recorder: Option<&crate::record::Recorder>,
+) -> Result<Connection, ConnectError> {
     let mut tried = Vec::new();
     for target in targets {
         match open(target).await {
             Ok(stream) => {
+                let stream: Box<dyn ControlStream> = match recorder {
+                    Some(r) => Box::new(r.tap(stream)),
+                    None => stream,
+                };
                 let (client, events) = Client::new(stream);
                 let (method, protocol_info) = authenticate(&client, password).await?;
                 return Ok(Connection {

@@ -1,0 +1,397 @@
+//! Recording the control connection (`rnyx record FILE`): every line rnyx
+//! wrote to tor and read from it, with its time, gzip-compressed as JSON
+//! lines, bounded in size, and with secrets never written — AUTHENTICATE's
+//! and AUTHCHALLENGE's arguments, tor's SAFECOOKIE answer, and any line
+//! naming a password are replaced by `<redacted>`.
+//!
+//! The file: a first line `{"format":"rnyx-recording","version":1,
+//! "started":<unix ms>}`, then one line a control line:
+//! `{"t":<ms since start>,"d":">"|"<","l":"<line>"}` (`>` written by rnyx,
+//! `<` read from tor), and `{"truncated":true}` when the size bound ended
+//! it.
+
+use flate2::write::GzEncoder;
+use serde::{Deserialize, Serialize};
+use std::io::Write;
+use std::path::Path;
+use std::pin::Pin;
+use std::sync::mpsc;
+use std::task::{Context, Poll};
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+
+const FORMAT: &str = "rnyx-recording";
+const VERSION: u32 = 1;
+
+/// The first line of a recording.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Header {
+    pub format: String,
+    pub version: u32,
+    /// Unix milliseconds when recording started.
+    pub started: u64,
+}
+
+/// One control line of a recording.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Line {
+    /// Milliseconds since the recording started.
+    pub t: u64,
+    /// `>`: rnyx wrote it; `<`: tor sent it.
+    pub d: String,
+    /// The line, without its CRLF.
+    pub l: String,
+}
+
+/// Bytes going one way on the connection.
+enum Chunk {
+    Written(Vec<u8>),
+    Read(Vec<u8>),
+}
+
+/// A handle the taps send to; cheap to clone, one file behind it.
+#[derive(Clone)]
+pub struct Recorder {
+    tx: mpsc::Sender<(u64, Chunk)>,
+    started: std::time::Instant,
+}
+
+impl std::fmt::Debug for Recorder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Recorder").finish_non_exhaustive()
+    }
+}
+
+impl Recorder {
+    /// Starts writing to `path` (created owner-only, replaced if there),
+    /// at most `max_bytes` compressed.
+    pub fn create(path: &Path, max_bytes: u64) -> Result<Self, String> {
+        use std::os::unix::fs::OpenOptionsExt;
+        let file = std::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .mode(0o600)
+            .open(path)
+            .map_err(|e| format!("cannot write the recording {}: {e}", path.display()))?;
+        let started_ms = crate::controller::now_ms();
+        let (tx, rx) = mpsc::channel();
+        std::thread::Builder::new()
+            .name("rnyx-record".into())
+            .spawn(move || write_all(file, started_ms, max_bytes, &rx))
+            .map_err(|e| e.to_string())?;
+        Ok(Self {
+            tx,
+            started: std::time::Instant::now(),
+        })
+    }
+
+    fn send(&self, chunk: Chunk) {
+        let t = u64::try_from(self.started.elapsed().as_millis()).unwrap_or(u64::MAX);
+        let _ = self.tx.send((t, chunk));
+    }
+
+    /// The stream `inner` with everything through it recorded.
+    pub fn tap<S>(&self, inner: S) -> Tap<S> {
+        Tap {
+            inner,
+            recorder: self.clone(),
+        }
+    }
+}
+
+/// A stream whose traffic is recorded.
+pub struct Tap<S> {
+    inner: S,
+    recorder: Recorder,
+}
+
+impl<S: AsyncRead + Unpin> AsyncRead for Tap<S> {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        let before = buf.filled().len();
+        let r = Pin::new(&mut self.inner).poll_read(cx, buf);
+        if let Poll::Ready(Ok(())) = r {
+            let new = &buf.filled()[before..];
+            if !new.is_empty() {
+                self.recorder.send(Chunk::Read(new.to_vec()));
+            }
+        }
+        r
+    }
+}
+
+impl<S: AsyncWrite + Unpin> AsyncWrite for Tap<S> {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<std::io::Result<usize>> {
+        let r = Pin::new(&mut self.inner).poll_write(cx, buf);
+        if let Poll::Ready(Ok(n)) = r {
+            self.recorder.send(Chunk::Written(buf[..n].to_vec()));
+        }
+        r
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.inner).poll_shutdown(cx)
+    }
+}
+
+/// Counts what goes into the file, for the size bound.
+struct Counting<W> {
+    inner: W,
+    written: u64,
+}
+
+impl<W: Write> Write for Counting<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.written += n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+/// The writer thread: lines out of the chunks, redacted, compressed, until
+/// the taps are gone or the bound is reached.
+fn write_all(file: std::fs::File, started: u64, max_bytes: u64, rx: &mpsc::Receiver<(u64, Chunk)>) {
+    let mut gz = GzEncoder::new(
+        Counting {
+            inner: std::io::BufWriter::new(file),
+            written: 0,
+        },
+        flate2::Compression::default(),
+    );
+    let header = Header {
+        format: FORMAT.into(),
+        version: VERSION,
+        started,
+    };
+    let _ = writeln!(gz, "{}", serde_json::to_string(&header).unwrap_or_default());
+    let (mut written, mut read) = (Vec::new(), Vec::new());
+    let mut reading_challenge = false;
+    // Flushed every second, so a recording cut short (rnyx killed, the
+    // host down) is readable up to its last second.
+    let mut flushed = std::time::Instant::now();
+    loop {
+        let (t, chunk) = match rx.recv_timeout(std::time::Duration::from_secs(1)) {
+            Ok(c) => c,
+            Err(mpsc::RecvTimeoutError::Timeout) => {
+                let _ = gz.flush();
+                flushed = std::time::Instant::now();
+                continue;
+            }
+            Err(mpsc::RecvTimeoutError::Disconnected) => break,
+        };
+        let (pending, d) = match chunk {
+            Chunk::Written(b) => {
+                written.extend_from_slice(&b);
+                (&mut written, ">")
+            }
+            Chunk::Read(b) => {
+                read.extend_from_slice(&b);
+                (&mut read, "<")
+            }
+        };
+        while let Some(end) = pending.windows(2).position(|w| w == b"\r\n") {
+            let raw: Vec<u8> = pending.drain(..end + 2).collect();
+            let text = String::from_utf8_lossy(&raw[..end]).into_owned();
+            let l = redact(&text, d == "<", &mut reading_challenge);
+            let line = Line { t, d: d.into(), l };
+            let _ = writeln!(gz, "{}", serde_json::to_string(&line).unwrap_or_default());
+        }
+        // The compressed size so far (what is still in the compressor is
+        // at most its window behind).
+        if gz.get_ref().written > max_bytes {
+            let _ = writeln!(gz, "{{\"truncated\":true}}");
+            break;
+        }
+        if flushed.elapsed() >= std::time::Duration::from_secs(1) {
+            let _ = gz.flush();
+            flushed = std::time::Instant::now();
+        }
+    }
+    if let Ok(mut out) = gz.finish() {
+        let _ = out.flush();
+    }
+}
+
+/// A line as it may be written: secrets replaced.
+fn redact(line: &str, from_tor: bool, _state: &mut bool) -> String {
+    let lower = line.to_ascii_lowercase();
+    let first = lower.split_whitespace().next().unwrap_or("");
+    if !from_tor && matches!(first, "authenticate" | "authchallenge") {
+        let word = line.split_whitespace().next().unwrap_or("");
+        return format!("{word} <redacted>");
+    }
+    // tor's SAFECOOKIE answer: `250 AUTHCHALLENGE SERVERHASH=… SERVERNONCE=…`.
+    if from_tor && lower.contains("authchallenge") && lower.contains("serverhash") {
+        return format!("{} AUTHCHALLENGE <redacted>", &line[..line.len().min(3)]);
+    }
+    if lower.contains("password") {
+        let keep: String = line
+            .chars()
+            .take_while(|c| *c != '=' && *c != ' ')
+            .collect();
+        return format!("{keep} <redacted>");
+    }
+    line.to_owned()
+}
+
+/// Reads a recording: its header and lines, or what is wrong and where.
+pub fn read(path: &Path) -> Result<(Header, Vec<Line>), String> {
+    use std::io::BufRead;
+    let file =
+        std::fs::File::open(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let mut lines = std::io::BufReader::new(flate2::read::GzDecoder::new(file)).lines();
+    let first = lines
+        .next()
+        .ok_or_else(|| format!("{}: empty, not a recording", path.display()))?
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    let header: Header = serde_json::from_str(&first)
+        .map_err(|e| format!("{}, line 1: not a recording ({e})", path.display()))?;
+    if header.format != FORMAT || header.version != VERSION {
+        return Err(format!(
+            "{}: format {} version {}, not {FORMAT} {VERSION}",
+            path.display(),
+            header.format,
+            header.version
+        ));
+    }
+    let mut out = Vec::new();
+    for (i, l) in lines.enumerate() {
+        let text = match l {
+            Ok(t) => t,
+            // Cut short (rnyx stopped without closing it): what was flushed.
+            Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => break,
+            Err(e) => return Err(format!("{}, line {}: {e}", path.display(), i + 2)),
+        };
+        if text == "{\"truncated\":true}" {
+            break;
+        }
+        out.push(
+            serde_json::from_str(&text)
+                .map_err(|e| format!("{}, line {}: {e}", path.display(), i + 2))?,
+        );
+    }
+    Ok((header, out))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::PermissionsExt;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    #[test]
+    fn secrets_are_redacted() {
+        let mut s = false;
+        assert_eq!(
+            redact("AUTHENTICATE 0a1b2c", false, &mut s),
+            "AUTHENTICATE <redacted>"
+        );
+        assert_eq!(
+            redact("AUTHCHALLENGE SAFECOOKIE 00ff", false, &mut s),
+            "AUTHCHALLENGE <redacted>"
+        );
+        assert_eq!(
+            redact(
+                "250 AUTHCHALLENGE SERVERHASH=AB SERVERNONCE=CD",
+                true,
+                &mut s
+            ),
+            "250 AUTHCHALLENGE <redacted>"
+        );
+        assert_eq!(
+            redact("250-HashedControlPassword=16:ABCD", true, &mut s),
+            "250-HashedControlPassword <redacted>"
+        );
+        assert_eq!(redact("GETINFO version", false, &mut s), "GETINFO version");
+    }
+
+    #[tokio::test]
+    async fn a_tapped_stream_is_recorded_line_by_line_and_read_back() {
+        let d = tempfile::tempdir().unwrap();
+        let path = d.path().join("rec.gz");
+        let rec = Recorder::create(&path, 1 << 20).unwrap();
+        let (a, mut b) = tokio::io::duplex(1024);
+        let mut tapped = rec.tap(a);
+        tapped
+            .write_all(b"AUTHENTICATE \"hunter2\"\r\nGETINFO ver")
+            .await
+            .unwrap();
+        tapped.write_all(b"sion\r\n").await.unwrap();
+        b.write_all(b"250 OK\r\n250-version=0.4.9.11\r\n250 OK\r\n")
+            .await
+            .unwrap();
+        let mut buf = [0u8; 64];
+        let mut got = 0;
+        while got < 38 {
+            got += tapped.read(&mut buf[got..]).await.unwrap();
+        }
+        drop(tapped);
+        drop(rec);
+        // The writer thread finishes once the taps are gone.
+        let mut lines = Vec::new();
+        for _ in 0..50 {
+            if let Ok((_, l)) = read(&path) {
+                if l.len() == 5 {
+                    lines = l;
+                    break;
+                }
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        let text: Vec<String> = lines.iter().map(|l| format!("{} {}", l.d, l.l)).collect();
+        assert_eq!(
+            text,
+            [
+                "> AUTHENTICATE <redacted>",
+                "> GETINFO version",
+                "< 250 OK",
+                "< 250-version=0.4.9.11",
+                "< 250 OK"
+            ]
+        );
+        let raw = std::fs::read(&path).unwrap();
+        let mut plain = String::new();
+        std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&raw[..]), &mut plain)
+            .unwrap();
+        assert!(!plain.contains("hunter2"));
+        assert_eq!(
+            std::fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+    }
+
+    #[test]
+    fn a_corrupt_recording_names_the_file_and_line() {
+        let d = tempfile::tempdir().unwrap();
+        let path = d.path().join("bad.gz");
+        let mut gz = GzEncoder::new(Vec::new(), flate2::Compression::default());
+        writeln!(
+            gz,
+            "{{\"format\":\"rnyx-recording\",\"version\":1,\"started\":5}}"
+        )
+        .unwrap();
+        writeln!(gz, "{{\"t\":1,\"d\":\">\",\"l\":\"GETINFO version\"}}").unwrap();
+        writeln!(gz, "not json").unwrap();
+        std::fs::write(&path, gz.finish().unwrap()).unwrap();
+        let e = read(&path).unwrap_err();
+        assert!(e.contains("bad.gz, line 3"), "{e}");
+        std::fs::write(&path, b"plain text").unwrap();
+        let e = read(&path).unwrap_err();
+        assert!(e.contains("bad.gz"), "{e}");
+    }
+}
