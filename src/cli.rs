@@ -63,6 +63,14 @@ fn parse_interval(s: &str) -> Result<rnyx_panels::model::Interval, String> {
 /// Subcommands.
 #[derive(Debug, Clone, Subcommand)]
 pub enum Command {
+    /// The monitor on a recording instead of a tor (`rnyx record`): events
+    /// at their recorded times, commands answered from the recording.
+    Replay {
+        file: PathBuf,
+        /// 2 plays twice as fast.
+        #[arg(long, default_value_t = 1.0)]
+        speed: f64,
+    },
     /// The monitor, with everything read from and written to tor's control
     /// connection also written to FILE (gzip, secrets left out).
     Record {

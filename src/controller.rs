@@ -82,6 +82,9 @@ pub struct ControllerConfig {
     pub history_dir: Option<PathBuf>,
     /// Records everything on the connection (`rnyx record`).
     pub recorder: Option<crate::record::Recorder>,
+    /// The tor is a recording (`rnyx replay`): nothing of this host's
+    /// `/proc` is tor's.
+    pub replay: bool,
 }
 
 impl Default for ControllerConfig {
@@ -102,6 +105,7 @@ impl Default for ControllerConfig {
             tor_chroot: None,
             history_dir: None,
             recorder: None,
+            replay: false,
         }
     }
 }
@@ -519,7 +523,7 @@ async fn session(
                 if has_bw {
                     second.reset();
                 }
-                let follow = apply_events(state, batch, wanted, has_bw.then_some(&mut *sampler));
+                let follow = apply_events(state, batch, wanted, (has_bw && !config.replay).then_some(&mut *sampler));
                 last_apply = tokio::time::Instant::now();
                 if follow.refresh_facts {
                     refresh(client.clone(), facts_tx.clone());
@@ -527,7 +531,7 @@ async fn session(
                 }
             }
             Some(f) = facts_rx.recv() => state.update(|s| apply_facts(s, f, false, now_secs())),
-            _ = watch.tick.tick() => watch.scan(state, sampler),
+            _ = watch.tick.tick(), if !config.replay => watch.scan(state, sampler),
             Some(scan) = watch.scans.recv() => watch.scanned(state, &client, scan),
             Some(found) = watch.located.recv() => watch.countries(state, found),
             Some(texts) = interp.events.recv() => {
@@ -548,7 +552,7 @@ async fn session(
             _ = tick.tick() => refresh(client.clone(), facts_tx.clone()),
             _ = second.tick() => {
                 let pid = state.read(|s| s.relay.pid);
-                let info = sampler.sample(pid);
+                let info = sampler.sample(pid.filter(|_| !config.replay));
                 state.update(|s| s.record_system(info));
             }
             req = requests.recv() => match req {

@@ -15,4 +15,5 @@ pub mod procfs;
 pub mod prompt;
 pub mod record;
 pub mod relays;
+pub mod replay;
 pub mod ui;

@@ -61,6 +61,12 @@ async fn run(cli: Cli) -> ExitCode {
             Err(e) => fail(&e),
         };
     }
+    if let Some(Command::Replay { file, speed }) = &cli.command {
+        return match load_config() {
+            Ok(config) => replay(file, *speed, config).await,
+            Err(e) => fail(&e.to_string()),
+        };
+    }
     let given = match cli.given_password() {
         Ok(p) => p,
         Err(e) => return fail(&e),
@@ -90,18 +96,8 @@ async fn run(cli: Cli) -> ExitCode {
         watched.push((r.name, r.targets, password));
     }
     if let Some(Command::Prompt { run }) = &cli.command {
-        let (_, targets, mut password) = watched.swap_remove(0);
-        let mut result = rnyx::prompt::run(&targets, password.as_deref(), run).await;
-        if matches!(&result, Err(e) if e.contains("password")) && password.is_none() {
-            if let Some(p) = prompt_password() {
-                password = Some(p);
-                result = rnyx::prompt::run(&targets, password.as_deref(), run).await;
-            }
-        }
-        return match result {
-            Ok(status) => ExitCode::from(status),
-            Err(e) => fail(&e),
-        };
+        let (_, targets, password) = watched.swap_remove(0);
+        return prompt(&targets, password, run).await;
     }
     if watched.len() > 1 && matches!(cli.command, Some(Command::Record { .. })) {
         return fail("rnyx record watches one relay: name it with --socket or --interface");
@@ -134,6 +130,42 @@ async fn run(cli: Cli) -> ExitCode {
     }
     match rnyx::monitor::run(targets, password, first, recorder, &config).await {
         Ok(()) => ExitCode::SUCCESS,
+        Err(e) => fail(&e),
+    }
+}
+
+/// `rnyx replay FILE`: the monitor on a recording.
+async fn replay(file: &std::path::Path, speed: f64, config: Config) -> ExitCode {
+    // A replay keeps no graph history of the relay it shows.
+    let config = Config {
+        keep_history: false,
+        ..config
+    };
+    let conn = match rnyx::replay::connect(file, speed) {
+        Ok(c) => c,
+        Err(e) => return fail(&e),
+    };
+    match rnyx::monitor::replay(file, conn, &config).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => fail(&e),
+    }
+}
+
+/// `rnyx prompt`, asking for the password when tor wants one.
+async fn prompt(
+    targets: &[rnyx::control::Target],
+    mut password: Option<String>,
+    run: &[String],
+) -> ExitCode {
+    let mut result = rnyx::prompt::run(targets, password.as_deref(), run).await;
+    if matches!(&result, Err(e) if e.contains("password")) && password.is_none() {
+        if let Some(p) = prompt_password() {
+            password = Some(p);
+            result = rnyx::prompt::run(targets, password.as_deref(), run).await;
+        }
+    }
+    match result {
+        Ok(status) => ExitCode::from(status),
         Err(e) => fail(&e),
     }
 }

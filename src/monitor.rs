@@ -24,6 +24,20 @@ pub async fn run(
     watch(&fleet, App::new(config.app_settings()), config).await
 }
 
+/// The monitor on a recording (`rnyx replay`): `conn` is the stand-in's.
+pub async fn replay(
+    file: &std::path::Path,
+    conn: Connection,
+    config: &Config,
+) -> Result<(), String> {
+    let controller = crate::controller::ControllerConfig {
+        replay: true,
+        ..config.controller_config(vec![Target::Unix(file.to_owned())], None)
+    };
+    let fleet = [(String::new(), spawn_with(controller, Some(conn)))];
+    watch(&fleet, App::new(config.app_settings()), config).await
+}
+
 /// Several relays (name, places to try, password), each with a
 /// controller task of its own: the overview first, every other page
 /// showing one relay at a time.
