@@ -11,6 +11,9 @@ use rnyx::procfs::sockets::{Ports, Scanner};
 use rnyx_panels::app::App;
 use rnyx_panels::model::{Circuit, CircuitStatus, ControllerState, Listeners, RelayEntry};
 
+mod common;
+use common::rss_kib;
+
 const NOW: u64 = 1_795_255_200;
 const SOCKETS: u32 = 10_000;
 const CIRCUITS: u64 = 5_000;
@@ -77,21 +80,6 @@ fn state() -> ControllerState {
         });
     }
     s
-}
-
-/// This process's resident memory, in KiB.
-fn rss_kib() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .unwrap_or_default()
-        .lines()
-        .find_map(|l| {
-            l.strip_prefix("VmRSS:")?
-                .split_whitespace()
-                .next()?
-                .parse()
-                .ok()
-        })
-        .unwrap_or(0)
 }
 
 fn bench(c: &mut Criterion) {

@@ -12,6 +12,9 @@ use rnyx_panels::model::{
     ConsensusIndex, ControllerState, LogEntry, LogSource, RelayEntry, RelayRow, Runlevel,
 };
 
+mod common;
+use common::rss_kib;
+
 const RELAYS: usize = 16;
 
 fn relay_state(n: usize, consensus: &std::sync::Arc<ConsensusIndex>) -> ControllerState {
@@ -63,20 +66,6 @@ fn consensus() -> ConsensusIndex {
         }
     }));
     c
-}
-
-fn rss_kib() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .unwrap_or_default()
-        .lines()
-        .find_map(|l| {
-            l.strip_prefix("VmRSS:")?
-                .split_whitespace()
-                .next()?
-                .parse()
-                .ok()
-        })
-        .unwrap_or(0)
 }
 
 fn bench(c: &mut Criterion) {

@@ -67,6 +67,17 @@ impl NetTor {
         self.dir.join("notice.log")
     }
 
+    /// Waits (30 s at most) for the control socket.
+    fn wait_for_socket(&self) -> Result<(), LaunchError> {
+        let sock = self.control_socket();
+        wait_until(
+            &format!("{}'s control socket", self.name),
+            Duration::from_secs(30),
+            &self.log_path(),
+            || sock.exists(),
+        )
+    }
+
     pub fn pid(&self) -> Option<u32> {
         self.child.as_ref().map(Child::id)
     }
@@ -132,13 +143,7 @@ impl PrivateNetwork {
             net.tors[i].child = Some(child);
         }
         for t in &net.tors {
-            let sock = t.control_socket();
-            wait_until(
-                &format!("{}'s control socket", t.name),
-                Duration::from_secs(30),
-                &t.log_path(),
-                || sock.exists(),
-            )?;
+            t.wait_for_socket()?;
         }
         Ok(net)
     }
@@ -190,14 +195,7 @@ impl PrivateNetwork {
         let torrc = self.tors[i].dir.join("torrc");
         let child = self.spawn_tor(&tor, &torrc, &empty)?;
         self.tors[i].child = Some(child);
-        let t = &self.tors[i];
-        let sock = t.control_socket();
-        wait_until(
-            &format!("{}'s control socket", t.name),
-            Duration::from_secs(30),
-            &t.log_path(),
-            || sock.exists(),
-        )
+        self.tors[i].wait_for_socket()
     }
 
     fn add(&mut self, role: Role, i: usize) -> Result<&NetTor, LaunchError> {
