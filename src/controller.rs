@@ -10,26 +10,30 @@ mod connections;
 mod consensus;
 pub mod facts;
 mod graphs;
+mod handle;
 mod interp;
 pub mod logfile;
 pub mod policy;
+mod requests;
 mod shared;
 mod startup;
 mod torconfig;
 
-use crate::control::{Client, ClientError, Connection, Event, Incoming, Reply, Target};
+use crate::control::{Client, ClientError, Connection, Event, Incoming, Target};
 use crate::procfs::ProcSampler;
 use apply::{apply_batch, apply_facts};
 use connections::ConnectionWatch;
 pub use connections::{apply_connections, scan_connections};
+pub use handle::{ControllerHandle, Request, RequestError};
 use logfile::LogFile;
+use requests::{handle_request, refuse, subscribed, Subscribed};
 use rnyx_panels::model::{ControllerState, EventSelection, Limits, LogEntry, LogSource, Runlevel};
 pub use shared::SharedState;
 use startup::Startup;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::mpsc;
 
 /// Events the state itself is built from; always subscribed.
 pub const REQUIRED_EVENTS: &[&str] = &[
@@ -107,121 +111,6 @@ impl Default for ControllerConfig {
             recorder: None,
             replay: false,
         }
-    }
-}
-
-/// Why a request could not be carried out.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum RequestError {
-    #[error("tor is not connected")]
-    NotConnected,
-    #[error("the controller task has stopped")]
-    Stopped,
-    #[error("{0}")]
-    Client(#[from] ClientError),
-    #[error("cannot open the interpreter's connection: {0}")]
-    Connect(String),
-    #[error("too many commands under way on the interpreter's connection")]
-    Busy,
-}
-
-/// What the UI asks of the controller task.
-#[derive(Debug)]
-pub enum Request {
-    /// A raw command; the reply is returned whatever its status.
-    Command {
-        command: String,
-        reply: oneshot::Sender<Result<Reply, RequestError>>,
-    },
-    /// Write the graph history now (rnyx is stopping).
-    SaveHistory { reply: oneshot::Sender<()> },
-    /// A command typed in the interpreter, sent on its own connection.
-    Interpret {
-        command: String,
-        reply: oneshot::Sender<Result<Reply, RequestError>>,
-    },
-    /// Replace the operator's event selection. Replies with the events tor
-    /// rejected (the rest stay applied).
-    SetEvents {
-        events: EventSelection,
-        reply: oneshot::Sender<Result<Vec<String>, RequestError>>,
-    },
-    /// `SIGNAL name`.
-    Signal {
-        signal: String,
-        reply: oneshot::Sender<Result<(), RequestError>>,
-    },
-    /// Retry connecting now instead of waiting for the backoff.
-    Reconnect,
-}
-
-/// The UI's handle on the controller task. Dropping it stops the task.
-#[derive(Debug, Clone)]
-pub struct ControllerHandle {
-    pub state: Arc<SharedState>,
-    requests: mpsc::Sender<Request>,
-}
-
-impl ControllerHandle {
-    pub async fn command(&self, command: &str) -> Result<Reply, RequestError> {
-        let (reply, rx) = oneshot::channel();
-        self.send(Request::Command {
-            command: command.to_owned(),
-            reply,
-        })
-        .await?;
-        rx.await.map_err(|_| RequestError::Stopped)?
-    }
-
-    pub async fn set_events(&self, events: EventSelection) -> Result<Vec<String>, RequestError> {
-        let (reply, rx) = oneshot::channel();
-        self.send(Request::SetEvents { events, reply }).await?;
-        rx.await.map_err(|_| RequestError::Stopped)?
-    }
-
-    pub async fn signal(&self, signal: &str) -> Result<(), RequestError> {
-        let (reply, rx) = oneshot::channel();
-        self.send(Request::Signal {
-            signal: signal.to_owned(),
-            reply,
-        })
-        .await?;
-        rx.await.map_err(|_| RequestError::Stopped)?
-    }
-
-    /// Writes the graph history now, when it is kept.
-    pub async fn save_history(&self) {
-        let (reply, rx) = oneshot::channel();
-        if self.send(Request::SaveHistory { reply }).await.is_ok() {
-            let _ = rx.await;
-        }
-    }
-
-    /// Sends a typed command on the interpreter's own connection.
-    pub async fn interpret(&self, command: &str) -> Result<Reply, RequestError> {
-        let (reply, rx) = oneshot::channel();
-        self.send(Request::Interpret {
-            command: command.to_owned(),
-            reply,
-        })
-        .await?;
-        rx.await.map_err(|_| RequestError::Stopped)?
-    }
-
-    pub async fn reconnect(&self) -> Result<(), RequestError> {
-        self.send(Request::Reconnect).await
-    }
-
-    /// The request channel, for a UI loop that sends without awaiting.
-    pub fn sender(&self) -> mpsc::Sender<Request> {
-        self.requests.clone()
-    }
-
-    async fn send(&self, r: Request) -> Result<(), RequestError> {
-        self.requests
-            .send(r)
-            .await
-            .map_err(|_| RequestError::Stopped)
     }
 }
 
@@ -387,19 +276,6 @@ async fn run(
             }
         }
         backoff = (backoff * 2).min(config.reconnect_max);
-    }
-}
-
-fn refuse(req: Request) {
-    match req {
-        Request::Command { reply, .. } | Request::Interpret { reply, .. } => {
-            drop(reply.send(Err(RequestError::NotConnected)));
-        }
-        Request::SetEvents { reply, .. } => drop(reply.send(Err(RequestError::NotConnected))),
-        Request::Signal { reply, .. } => drop(reply.send(Err(RequestError::NotConnected))),
-        // Written at the end of the last session already.
-        Request::SaveHistory { reply } => drop(reply.send(())),
-        Request::Reconnect => {}
     }
 }
 
@@ -591,84 +467,6 @@ async fn gather_pause(last_apply: tokio::time::Instant) {
         tokio::time::sleep(rest).await;
     }
 }
-
-/// Carries out a request without blocking the session loop: each runs in a
-/// task of its own. Awaiting here would stop the loop draining events, and
-/// the reader could then not deliver the reply.
-fn handle_request(
-    client: &Client,
-    req: Request,
-    subs_tx: &mpsc::Sender<Subscribed>,
-    saved_tx: &mpsc::Sender<()>,
-) {
-    let c = client.clone();
-    match req {
-        Request::Command { command, reply } => {
-            // A saved torrc is read again (tor sends no event for it).
-            let saving = command
-                .split_whitespace()
-                .next()
-                .is_some_and(|w| w.eq_ignore_ascii_case("SAVECONF"));
-            let saved = saved_tx.clone();
-            tokio::spawn(async move {
-                let result = c.command(&command).await;
-                if saving && result.as_ref().is_ok_and(Reply::is_ok) {
-                    let _ = saved.send(()).await;
-                }
-                let _ = reply.send(result.map_err(RequestError::from));
-            });
-        }
-        Request::Signal { signal, reply } => {
-            tokio::spawn(async move {
-                let r = c.command_ok(&format!("SIGNAL {signal}")).await;
-                let _ = reply.send(r.map(drop).map_err(RequestError::from));
-            });
-        }
-        Request::SetEvents { events, reply } => {
-            let tx = subs_tx.clone();
-            tokio::spawn(async move {
-                let mut events = events;
-                let result = subscribe(&c, &mut events).await;
-                let _ = tx.send((events, result, reply)).await;
-            });
-        }
-        Request::SaveHistory { .. } | Request::Interpret { .. } | Request::Reconnect => {}
-    }
-}
-
-/// A SETEVENTS done: the selection and tor's answer into the state, the
-/// answer to who asked; the connection's error if it broke.
-fn subscribed(
-    state: &SharedState,
-    wanted: &mut EventSelection,
-    new: EventSelection,
-    result: Result<Vec<String>, ClientError>,
-    reply: oneshot::Sender<Result<Vec<String>, RequestError>>,
-) -> Result<(), String> {
-    match result {
-        Ok(rejected) => {
-            *wanted = new;
-            state.update(|s| {
-                s.logged_events.clone_from(wanted);
-                s.subscribed_events = subscription(wanted);
-                log_rejected(s, &rejected);
-            });
-            let _ = reply.send(Ok(rejected));
-            Ok(())
-        }
-        Err(e) => {
-            let _ = reply.send(Err(e.clone().into()));
-            Err(e.to_string())
-        }
-    }
-}
-
-/// A finished SETEVENTS: the selection, what tor said, who asked.
-type Subscribed = (
-    EventSelection,
-    Result<Vec<String>, ClientError>,
-    oneshot::Sender<Result<Vec<String>, RequestError>>,
-);
 
 fn log_rejected(s: &mut ControllerState, rejected: &[String]) {
     for r in rejected {
