@@ -1,7 +1,7 @@
 //! The orderings of the configuration editor (Nyx's), nyxrc's
 //! `config_order`.
 
-use crate::model::{display_value, Manual, TorOption};
+use crate::model::{display_value, Manual, ManualEntry, TorOption};
 use std::cmp::Ordering;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -54,29 +54,28 @@ impl ConfigOrder {
         }
     }
 
-    fn compare(self, a: &TorOption, b: &TorOption, manual: Option<&Manual>) -> Ordering {
-        let entry = |o: &TorOption| manual.and_then(|m| m.get(&o.name));
-        let text = |o: &TorOption, f: fn(&crate::model::ManualEntry) -> String| {
-            entry(o).map(f).unwrap_or_default()
-        };
+    /// `a` and `b` with their manual entries, looked up once a sort.
+    fn compare(self, (a, ea): Keyed, (b, eb): Keyed) -> Ordering {
+        let text =
+            |e: Option<&ManualEntry>, f: fn(&ManualEntry) -> String| e.map(f).unwrap_or_default();
         match self {
             ConfigOrder::ManPageEntry => {
-                let at = |o: &TorOption| entry(o).map_or(usize::MAX, |e| e.index);
-                at(a).cmp(&at(b))
+                let at = |e: Option<&ManualEntry>| e.map_or(usize::MAX, |e| e.index);
+                at(ea).cmp(&at(eb))
             }
             ConfigOrder::Name => a.name.to_lowercase().cmp(&b.name.to_lowercase()),
             ConfigOrder::IsSet => b.set.cmp(&a.set),
             ConfigOrder::Value => display_value(a).cmp(&display_value(b)),
             ConfigOrder::ValueType => a.kind.cmp(&b.kind),
             ConfigOrder::Category => {
-                text(a, |e| e.category.clone()).cmp(&text(b, |e| e.category.clone()))
+                text(ea, |e| e.category.clone()).cmp(&text(eb, |e| e.category.clone()))
             }
-            ConfigOrder::Usage => text(a, |e| e.usage.clone()).cmp(&text(b, |e| e.usage.clone())),
+            ConfigOrder::Usage => text(ea, |e| e.usage.clone()).cmp(&text(eb, |e| e.usage.clone())),
             ConfigOrder::Summary => {
-                text(a, |e| e.summary().to_owned()).cmp(&text(b, |e| e.summary().to_owned()))
+                text(ea, |e| e.summary().to_owned()).cmp(&text(eb, |e| e.summary().to_owned()))
             }
             ConfigOrder::Description => {
-                text(a, |e| e.description.join(" ")).cmp(&text(b, |e| e.description.join(" ")))
+                text(ea, |e| e.description.join(" ")).cmp(&text(eb, |e| e.description.join(" ")))
             }
         }
     }
@@ -102,15 +101,23 @@ impl std::str::FromStr for ConfigOrder {
 }
 
 /// Sorts `list` by `order`, the first key deciding most.
-pub fn sort(list: &mut [&TorOption], order: &[ConfigOrder], manual: Option<&Manual>) {
-    list.sort_by(|a, b| {
+pub fn sort(list: &mut Vec<&TorOption>, order: &[ConfigOrder], manual: Option<&Manual>) {
+    let mut keyed: Vec<(&TorOption, Option<&ManualEntry>)> = list
+        .iter()
+        .map(|o| (*o, manual.and_then(|m| m.get(&o.name))))
+        .collect();
+    keyed.sort_by(|a, b| {
         order
             .iter()
-            .map(|o| o.compare(a, b, manual))
+            .map(|o| o.compare(*a, *b))
             .find(|c| c.is_ne())
             .unwrap_or(Ordering::Equal)
     });
+    *list = keyed.into_iter().map(|(o, _)| o).collect();
 }
+
+/// An option and its manual entry.
+type Keyed<'a> = (&'a TorOption, Option<&'a ManualEntry>);
 
 /// `first` becomes the deciding key; the others keep their turn.
 pub fn make_first(order: &mut Vec<ConfigOrder>, first: ConfigOrder) {
