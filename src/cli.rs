@@ -36,6 +36,16 @@ pub struct Cli {
     #[arg(long, requires = "dump", value_name = "INTERVAL", value_parser = parse_interval)]
     pub history: Option<rnyx_panels::model::Interval>,
 
+    /// With --dump: the state from this recording (`rnyx record`) instead
+    /// of a tor.
+    #[arg(long, requires = "dump", value_name = "FILE")]
+    pub replay: Option<PathBuf>,
+
+    /// With --replay: this many seconds into the recording (default: its
+    /// end).
+    #[arg(long, requires = "replay", value_name = "SECONDS")]
+    pub at: Option<u64>,
+
     /// Events shown in the log, comma-separated: tor's runlevels (DEBUG, INFO,
     /// NOTICE, WARN, ERR), rnyx's (RNYX_NOTICE…) and others (CIRC, BW…).
     /// Overrides nyxrc's logged_events.

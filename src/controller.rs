@@ -16,7 +16,7 @@ pub mod logfile;
 pub mod policy;
 mod requests;
 mod shared;
-mod startup;
+pub mod startup;
 mod torconfig;
 
 use crate::control::{Client, ClientError, Connection, Event, Incoming, Target};
@@ -86,9 +86,11 @@ pub struct ControllerConfig {
     pub history_dir: Option<PathBuf>,
     /// Records everything on the connection (`rnyx record`).
     pub recorder: Option<crate::record::Recorder>,
-    /// The tor is a recording (`rnyx replay`): nothing of this host's
-    /// `/proc` is tor's.
-    pub replay: bool,
+    /// The tor is a recording (`rnyx replay`): connections are made to
+    /// its stand-in, `/proc` samples and tor's files come from it (nothing
+    /// of this host is tor's), and each new session starts from a fresh
+    /// state (seeking back plays the recording again up to the position).
+    pub replay: Option<Arc<crate::replay::Player>>,
 }
 
 impl Default for ControllerConfig {
@@ -109,7 +111,7 @@ impl Default for ControllerConfig {
             tor_chroot: None,
             history_dir: None,
             recorder: None,
-            replay: false,
+            replay: None,
         }
     }
 }
@@ -132,13 +134,16 @@ pub fn spawn_with(config: ControllerConfig, first: Option<Connection>) -> Contro
     }
 }
 
+/// Unix seconds now; in a replay, the recording's time.
 pub fn now_secs() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs())
+    now_ms() / 1000
 }
 
+/// Unix milliseconds now; in a replay, the recording's time.
 pub fn now_ms() -> u64 {
+    if let Some(clock) = crate::replay::clock() {
+        return clock.now_ms();
+    }
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
@@ -148,8 +153,12 @@ fn rnyx_log(state: &mut ControllerState, level: Runlevel, message: String) {
     state.push_log(LogEntry::new(now_ms(), LogSource::Rnyx(level), message));
 }
 
-/// A new connection to tor, recorded when `rnyx record` asked.
+/// A new connection to tor, recorded when `rnyx record` asked; in a
+/// replay, to the recording's stand-in.
 async fn connect_to(config: &ControllerConfig) -> Result<Connection, crate::control::ConnectError> {
+    if let Some(player) = &config.replay {
+        return Ok(player.connect(true));
+    }
     let recorder = config.recorder.as_ref();
     crate::control::target::connect_recorded(&config.targets, config.password.as_deref(), recorder)
         .await
@@ -166,6 +175,26 @@ fn load_manual(state: &Arc<SharedState>) {
     });
 }
 
+/// `write_logs_to`: every log entry appended to that file.
+fn open_log_file(config: &ControllerConfig, state: &SharedState) {
+    let Some(path) = &config.write_logs_to else {
+        return;
+    };
+    match LogFile::open(path, config.utc_offset) {
+        Ok(f) => state.set_log_file(f),
+        Err(e) => state.update(|s| {
+            rnyx_log(
+                s,
+                Runlevel::Warn,
+                format!(
+                    "cannot write the log to {} (write_logs_to): {e}",
+                    path.display()
+                ),
+            );
+        }),
+    }
+}
+
 /// How a session with tor ended.
 enum SessionEnd {
     Lost(String),
@@ -180,23 +209,12 @@ async fn run(
     mut requests: mpsc::Receiver<Request>,
 ) {
     let mut sampler = ProcSampler::default();
-    let info = sampler.sample(None);
+    let info = match config.replay {
+        Some(_) => rnyx_panels::model::SystemInfo::default(),
+        None => sampler.sample(None),
+    };
     let mut wanted = config.log_events.clone();
-    if let Some(path) = &config.write_logs_to {
-        match LogFile::open(path, config.utc_offset) {
-            Ok(f) => state.set_log_file(f),
-            Err(e) => state.update(|s| {
-                rnyx_log(
-                    s,
-                    Runlevel::Warn,
-                    format!(
-                        "cannot write the log to {} (write_logs_to): {e}",
-                        path.display()
-                    ),
-                );
-            }),
-        }
-    }
+    open_log_file(&config, &state);
     state.update(|s| {
         s.connection.since = now_secs();
         s.record_system(info);
@@ -205,11 +223,21 @@ async fn run(
     // Logged after the entries prepopulated from tor's log (which are older),
     // or at once when tor cannot be reached.
     let mut startup = Startup {
-        prepopulate: config.prepopulate_lines,
+        // A replay's log entries from tor's file come from the recording.
+        prepopulate: if config.replay.is_some() {
+            0
+        } else {
+            config.prepopulate_lines
+        },
         warnings: config.warnings.clone(),
+        recorder: config.recorder.clone(),
     };
     load_manual(&state);
-    let mut interp = interp::Interp::spawn(config.targets.clone(), config.password.clone());
+    let mut interp = interp::Interp::spawn(interp::Tor {
+        targets: config.targets.clone(),
+        password: config.password.clone(),
+        replay: config.replay.clone(),
+    });
     let mut keeper = graphs::Keeper::new(config.history_dir.clone());
     let mut backoff = config.reconnect_initial;
     loop {
@@ -220,6 +248,9 @@ async fn run(
         match attempt {
             Ok(conn) => {
                 backoff = config.reconnect_initial;
+                if let Some(player) = &config.replay {
+                    state.update(|s| replay_from_start(s, player));
+                }
                 let end = session(
                     &config,
                     &state,
@@ -279,6 +310,16 @@ async fn run(
     }
 }
 
+/// A replay's state as it starts (again): fresh, but for tor's manual and
+/// the operator's choices.
+fn replay_from_start(s: &mut ControllerState, player: &crate::replay::Player) {
+    let mut fresh = ControllerState::new(s.limits);
+    fresh.manual = s.manual.take();
+    fresh.logged_events = std::mem::take(&mut s.logged_events);
+    fresh.replay = Some(player.clock.status(&player.name));
+    *s = fresh;
+}
+
 /// The state of a new connection: tor's facts, the target and how rnyx
 /// authenticated.
 fn connected(
@@ -328,6 +369,15 @@ async fn begin(
     let mut facts = facts::gather(&client, now_secs(), true)
         .await
         .map_err(|e| SessionEnd::Lost(e.to_string()))?;
+    if let Some(r) = &config.recorder {
+        r.sample(
+            crate::record::CONNECTED,
+            &crate::record::Connected {
+                target: target.to_string(),
+                method: method.as_str().to_owned(),
+            },
+        );
+    }
     let set_aside = keeper.load(&mut facts, &target).await;
     state.update(|s| {
         connected(s, facts, &target, method);
@@ -370,10 +420,15 @@ async fn session(
     let (facts_tx, mut facts_rx) = mpsc::channel::<facts::Facts>(1);
     let (subs_tx, mut subs_rx) = mpsc::channel::<Subscribed>(4);
     let mut watch = ConnectionWatch::new(config.connection_rate);
-    let mut torrc_watch = torconfig::ConfigWatch::new(config.tor_chroot.clone());
+    let replaying = config.replay.is_some();
+    let mut torrc_watch = torconfig::ConfigWatch::new(config.tor_chroot.clone(), replaying);
     let (saved_tx, mut saved_rx) = mpsc::channel::<()>(1);
-    let tor_dir =
-        |sampler: &mut ProcSampler| state.read(|s| s.relay.pid).and_then(|p| sampler.tor_dir(p));
+    let tor_dir = |sampler: &mut ProcSampler| {
+        let pid = state.read(|s| s.relay.pid).filter(|_| !replaying);
+        pid.and_then(|p| sampler.tor_dir(p))
+    };
+    let mut replay_samples = config.replay.as_ref().and_then(|p| p.take_samples());
+    let mut recorded = Recorded::default();
     torrc_watch.reload(&client, tor_dir(sampler));
     let mut tick = tokio::time::interval(config.refresh_interval);
     tick.tick().await;
@@ -399,7 +454,8 @@ async fn session(
                 if has_bw {
                     second.reset();
                 }
-                let follow = apply_events(state, batch, wanted, (has_bw && !config.replay).then_some(&mut *sampler));
+                let system = (has_bw && !replaying).then(|| Recorded::system(config, sampler, state));
+                let follow = apply_events(state, batch, wanted, system, config.recorder.as_ref());
                 last_apply = tokio::time::Instant::now();
                 if follow.refresh_facts {
                     refresh(client.clone(), facts_tx.clone());
@@ -407,8 +463,12 @@ async fn session(
                 }
             }
             Some(f) = facts_rx.recv() => state.update(|s| apply_facts(s, f, false, now_secs())),
-            _ = watch.tick.tick(), if !config.replay => watch.scan(state, sampler),
-            Some(scan) = watch.scans.recv() => watch.scanned(state, &client, scan),
+            _ = watch.tick.tick(), if !replaying => watch.scan(state, sampler),
+            Some(scan) = watch.scans.recv() => {
+                recorded.sockets(config, &scan);
+                watch.scanned(state, &client, scan, now_secs());
+            }
+            Some(sample) = next_sample(&mut replay_samples) => replayed(state, &watch, &client, sample),
             Some(found) = watch.located.recv() => watch.countries(state, found),
             Some(texts) = interp.events.recv() => {
                 let now = now_ms();
@@ -421,19 +481,24 @@ async fn session(
             }
             Some(()) = saved_rx.recv() => torrc_watch.reload(&client, tor_dir(sampler)),
             Some(loaded) = torrc_watch.loaded.recv() => {
+                Recorded::torrc(config, &loaded.1);
                 if torrc_watch.apply(state, loaded) {
                     torrc_watch.reload(&client, tor_dir(sampler));
                 }
             }
             _ = tick.tick() => refresh(client.clone(), facts_tx.clone()),
-            _ = second.tick() => {
-                let pid = state.read(|s| s.relay.pid);
-                let info = sampler.sample(pid.filter(|_| !config.replay));
+            _ = second.tick(), if !replaying => {
+                let info = Recorded::system(config, sampler, state);
                 state.update(|s| s.record_system(info));
             }
             req = requests.recv() => match req {
                 None => return SessionEnd::Shutdown,
                 Some(Request::Reconnect) => return SessionEnd::Reconnect,
+                Some(Request::Replay { control, reply }) => {
+                    if replay_control(config, state, control, reply) {
+                        return SessionEnd::Reconnect;
+                    }
+                }
                 Some(Request::Interpret { command, reply }) => interp.send(command, reply),
                 Some(Request::SaveHistory { reply }) => {
                     keeper.save(state).await;
@@ -448,6 +513,96 @@ async fn session(
             }
         }
     }
+}
+
+/// What a recording got of tor besides the control connection: `/proc`
+/// samples as taken, scans of tor's sockets when they changed.
+#[derive(Default)]
+struct Recorded {
+    last_scan: String,
+}
+
+impl Recorded {
+    /// A `/proc` sample of tor and rnyx, recorded when recording.
+    fn system(
+        config: &ControllerConfig,
+        sampler: &mut ProcSampler,
+        state: &SharedState,
+    ) -> rnyx_panels::model::SystemInfo {
+        let info = sampler.sample(state.read(|s| s.relay.pid));
+        if let Some(r) = &config.recorder {
+            r.sample(crate::record::SYSTEM, &info);
+        }
+        info
+    }
+
+    /// tor's torrc as read, its passwords left out.
+    fn torrc(config: &ControllerConfig, torrc: &rnyx_panels::model::Torrc) {
+        if let (Some(r), None) = (&config.recorder, &config.replay) {
+            r.sample(crate::record::TORRC, &crate::record::redact_torrc(torrc));
+        }
+    }
+
+    /// A scan of tor's sockets, recorded when it differs from the last.
+    fn sockets(&mut self, config: &ControllerConfig, scan: &connections::Scanned) {
+        let Some(r) = &config.recorder else { return };
+        let json = serde_json::to_string(scan).unwrap_or_default();
+        if json != self.last_scan {
+            r.sample(crate::record::SOCKETS, scan);
+            self.last_scan = json;
+        }
+    }
+}
+
+/// The next sample of a replay; pending when there is none.
+async fn next_sample(
+    samples: &mut Option<mpsc::UnboundedReceiver<crate::replay::Timed>>,
+) -> Option<crate::replay::Timed> {
+    match samples {
+        Some(rx) => rx.recv().await,
+        None => std::future::pending().await,
+    }
+}
+
+/// A replay's sample into the state, as the live one went.
+fn replayed(
+    state: &SharedState,
+    watch: &ConnectionWatch,
+    client: &Client,
+    (at, sample): crate::replay::Timed,
+) {
+    use crate::replay::Sample;
+    match sample {
+        Sample::System(info) => state.update(|s| s.record_system(info)),
+        Sample::Sockets(scan) => watch.scanned(state, client, scan, at / 1000),
+        Sample::Log(entries) => state.update(|s| {
+            for (t, source, message) in entries {
+                s.push_log(rnyx_panels::model::LogEntry::new(t, source, message));
+            }
+        }),
+        Sample::Torrc(torrc) => state.update(|s| {
+            s.config.torrc = torrc;
+            s.config.reconcile();
+        }),
+    }
+}
+
+/// Pauses, seeks or changes the speed of a replay. True when it went back
+/// (the session starts again).
+fn replay_control(
+    config: &ControllerConfig,
+    state: &SharedState,
+    control: rnyx_panels::model::ReplayControl,
+    reply: tokio::sync::oneshot::Sender<Result<(), RequestError>>,
+) -> bool {
+    let Some(player) = &config.replay else {
+        let _ = reply.send(Err(RequestError::NotReplay));
+        return false;
+    };
+    let back = player.clock.control(control);
+    state.update(|s| s.replay = Some(player.clock.status(&player.name)));
+    let _ = reply.send(Ok(()));
+    back
 }
 
 /// Re-reads the facts in a task of its own; they arrive on `tx`.
@@ -478,16 +633,20 @@ fn log_rejected(s: &mut ControllerState, rejected: &[String]) {
     }
 }
 
-/// Applies a batch in one state update, with a /proc sample when given a sampler.
+/// Applies a batch in one state update, with a /proc sample when given one.
 fn apply_events(
     state: &SharedState,
     batch: Vec<Incoming>,
     logged: &EventSelection,
-    sampler: Option<&mut ProcSampler>,
+    system: Option<rnyx_panels::model::SystemInfo>,
+    recorder: Option<&crate::record::Recorder>,
 ) -> apply::Followup {
-    let system = sampler.map(|sampler| sampler.sample(state.read(|s| s.relay.pid)));
+    let now = now_ms();
+    if let Some(r) = recorder {
+        r.sample(crate::record::APPLIED, &now);
+    }
     state.update(|s| {
-        let follow = apply_batch(s, batch, logged, now_ms());
+        let follow = apply_batch(s, batch, logged, now);
         if let Some(info) = system {
             s.record_system(info);
         }

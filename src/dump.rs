@@ -48,6 +48,21 @@ pub struct Dump<'a> {
     pub subscribed_events: &'a [String],
     #[serde(skip_serializing_if = "Option::is_none")]
     pub history: Option<DumpHistory>,
+    /// From a recording (`--replay`): which, and where in it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub replay: Option<DumpReplay<'a>>,
+}
+
+/// Where in a recording a dump is.
+#[derive(Debug, Serialize)]
+pub struct DumpReplay<'a> {
+    pub file: &'a str,
+    /// Unix milliseconds the recording started.
+    pub started: u64,
+    /// Milliseconds into it.
+    pub at: u64,
+    /// Milliseconds it lasts.
+    pub length: u64,
 }
 
 /// One of tor's connections in the dump.
@@ -121,6 +136,12 @@ impl<'a> Dump<'a> {
             connection_table: &state.connections.table,
             subscribed_events: &state.subscribed_events,
             history: None,
+            replay: state.replay.as_ref().map(|r| DumpReplay {
+                file: &r.name,
+                started: r.started,
+                at: r.position(now),
+                length: r.length,
+            }),
         }
     }
 }
@@ -173,7 +194,58 @@ pub async fn dump(
         state.connections.source = SocketSource::Unavailable { why };
     }
     let mut dump = Dump::of(&state, now, scrub);
-    dump.history = history.map(|interval| {
+    dump.history = history.map(|i| dump_history(&state, i, kept_in));
+    Ok(serde_json::to_string_pretty(&dump).expect("the dump serialises"))
+}
+
+/// `--dump --replay FILE --at SECONDS`: the state a replay of the recording
+/// holds that far into it.
+pub async fn dump_replay(
+    player: std::sync::Arc<crate::replay::Player>,
+    at: u64,
+    scrub: bool,
+    history: Option<rnyx_panels::model::Interval>,
+) -> Result<String, String> {
+    player.clock.hold_at(at.saturating_mul(1000));
+    let name = player.name.clone();
+    let handle = crate::controller::spawn(crate::controller::ControllerConfig {
+        targets: vec![Target::Unix(name.clone().into())],
+        replay: Some(player),
+        ..crate::controller::ControllerConfig::default()
+    });
+    // Subscribed, then everything up to the position played: no change
+    // for a while.
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(20);
+    let mut last = (0, tokio::time::Instant::now());
+    loop {
+        let (subscribed, generation) = handle
+            .state
+            .read(|s| (!s.subscribed_events.is_empty(), s.generation));
+        if generation != last.0 {
+            last = (generation, tokio::time::Instant::now());
+        } else if subscribed && last.1.elapsed() >= std::time::Duration::from_millis(300) {
+            break;
+        }
+        if tokio::time::Instant::now() > deadline {
+            return Err(format!("{name}: the replay did not settle within 20 s"));
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let now = now_secs();
+    Ok(handle.state.read(|state| {
+        let mut dump = Dump::of(state, now, scrub);
+        dump.history = history.map(|i| dump_history(state, i, None));
+        serde_json::to_string_pretty(&dump).expect("the dump serialises")
+    }))
+}
+
+/// The graphs' columns of `interval`.
+fn dump_history(
+    state: &ControllerState,
+    interval: rnyx_panels::model::Interval,
+    kept_in: Option<String>,
+) -> DumpHistory {
+    {
         let columns = |series: &rnyx_panels::model::Series| -> Vec<(f64, f64)> {
             series
                 .columns(interval)
@@ -188,8 +260,7 @@ pub async fn dump(
             connections: columns(&state.connections_graph),
             resources: columns(&state.resources_graph),
         }
-    });
-    Ok(serde_json::to_string_pretty(&dump).expect("the dump serialises"))
+    }
 }
 
 /// `--history INTERVAL`: the graphs' columns of that interval, newest

@@ -71,6 +71,9 @@ async fn run(cli: Cli) -> ExitCode {
         Ok(p) => p,
         Err(e) => return fail(&e),
     };
+    if let (true, Some(file)) = (cli.dump, &cli.replay) {
+        return dump_replay(file, &cli).await;
+    }
     if cli.dump {
         // --dump does not read nyxrc: scripts keep working whatever it says.
         let relays = match cli.relays(&[]).await {
@@ -128,8 +131,24 @@ async fn run(cli: Cli) -> ExitCode {
         Err(e) if e.needs_password() && password.is_none() => password = prompt_password(),
         Err(_) => {} // the monitor shows it and keeps trying
     }
-    match rnyx::monitor::run(targets, password, first, recorder, &config).await {
-        Ok(()) => ExitCode::SUCCESS,
+    let closing = recorder.clone();
+    let result = rnyx::monitor::run(targets, password, first, recorder, &config).await;
+    closing.as_ref().map(rnyx::record::Recorder::close);
+    result.map_or_else(|e| fail(&e), |()| ExitCode::SUCCESS)
+}
+
+/// `--dump --replay FILE [--at SECONDS]`.
+async fn dump_replay(file: &std::path::Path, cli: &Cli) -> ExitCode {
+    let player = match rnyx::replay::Player::open(file, 1.0) {
+        Ok(p) => p,
+        Err(e) => return fail(&e),
+    };
+    let at = cli.at.unwrap_or(player.clock.length() / 1000 + 1);
+    match rnyx::dump::dump_replay(player, at, !cli.no_scrub, cli.history).await {
+        Ok(json) => {
+            println!("{json}");
+            ExitCode::SUCCESS
+        }
         Err(e) => fail(&e),
     }
 }
@@ -141,11 +160,11 @@ async fn replay(file: &std::path::Path, speed: f64, config: Config) -> ExitCode 
         keep_history: false,
         ..config
     };
-    let conn = match rnyx::replay::connect(file, speed) {
-        Ok(c) => c,
+    let player = match rnyx::replay::Player::open(file, speed) {
+        Ok(p) => p,
         Err(e) => return fail(&e),
     };
-    match rnyx::monitor::replay(file, conn, &config).await {
+    match rnyx::monitor::replay(player, &config).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => fail(&e),
     }

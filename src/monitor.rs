@@ -24,18 +24,27 @@ pub async fn run(
     watch(&fleet, App::new(config.app_settings()), config).await
 }
 
-/// The monitor on a recording (`rnyx replay`): `conn` is the stand-in's.
+/// The monitor on a recording (`rnyx replay`).
 pub async fn replay(
-    file: &std::path::Path,
-    conn: Connection,
+    player: std::sync::Arc<crate::replay::Player>,
     config: &Config,
 ) -> Result<(), String> {
-    let controller = crate::controller::ControllerConfig {
-        replay: true,
-        ..config.controller_config(vec![Target::Unix(file.to_owned())], None)
-    };
-    let fleet = [(String::new(), spawn_with(controller, Some(conn)))];
+    let fleet = [(String::new(), spawn_replay(player, config))];
     watch(&fleet, App::new(config.app_settings()), config).await
+}
+
+/// The controller task of a replay (no graph history kept).
+pub fn spawn_replay(
+    player: std::sync::Arc<crate::replay::Player>,
+    config: &Config,
+) -> crate::controller::ControllerHandle {
+    let target = Target::Unix(player.name.clone().into());
+    let controller = crate::controller::ControllerConfig {
+        replay: Some(player),
+        history_dir: None,
+        ..config.controller_config(vec![target], None)
+    };
+    spawn_with(controller, None)
 }
 
 /// Several relays (name, places to try, password), each with a

@@ -11,6 +11,7 @@
 //! it.
 
 use flate2::write::GzEncoder;
+use rnyx_panels::model::Torrc;
 use serde::{Deserialize, Serialize};
 use std::io::Write;
 use std::path::Path;
@@ -22,6 +23,11 @@ use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 const FORMAT: &str = "rnyx-recording";
 const VERSION: u32 = 1;
 
+/// The last line of a recording closed properly.
+const END: &str = "{\"end\":true}";
+/// The last line of a recording the size bound stopped.
+const TRUNCATED: &str = "{\"truncated\":true}";
+
 /// The first line of a recording.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Header {
@@ -29,6 +35,13 @@ pub struct Header {
     pub version: u32,
     /// Unix milliseconds when recording started.
     pub started: u64,
+}
+
+/// How the recorded connection was made.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Connected {
+    pub target: String,
+    pub method: String,
 }
 
 /// One control line of a recording.
@@ -42,11 +55,28 @@ pub struct Line {
     pub l: String,
 }
 
-/// Bytes going one way on the connection.
+/// Bytes going one way on the connection, or a sample rnyx took.
 enum Chunk {
     Written(Vec<u8>),
     Read(Vec<u8>),
+    /// What rnyx read of tor outside the control connection (`/proc`,
+    /// files), as JSON: the kind (the line's `d`) and the value.
+    Sample(&'static str, String),
+    /// Finish the file; the writer says when it has on the sender.
+    Close(mpsc::Sender<()>),
 }
+
+/// Kinds of samples a recording holds besides control lines.
+pub const SYSTEM: &str = "system";
+pub const SOCKETS: &str = "sockets";
+pub const TORRC: &str = "torrc";
+/// The time (unix ms) rnyx gave the events it read since the last such
+/// line, so a replay stamps them alike.
+pub const APPLIED: &str = "applied";
+/// The entries read from tor's log file at the start.
+pub const LOG: &str = "log";
+/// How the connection was made: `{"target": …, "method": …}`.
+pub const CONNECTED: &str = "connected";
 
 /// A handle the taps send to; cheap to clone, one file behind it.
 #[derive(Clone)]
@@ -88,6 +118,22 @@ impl Recorder {
     fn send(&self, chunk: Chunk) {
         let t = u64::try_from(self.started.elapsed().as_millis()).unwrap_or(u64::MAX);
         let _ = self.tx.send((t, chunk));
+    }
+
+    /// Records a sample of `kind` (one of [`SYSTEM`], [`SOCKETS`],
+    /// [`TORRC`]) taken now.
+    pub fn sample(&self, kind: &'static str, value: &impl Serialize) {
+        if let Ok(json) = serde_json::to_string(value) {
+            self.send(Chunk::Sample(kind, json));
+        }
+    }
+
+    /// Ends the recording (its last line says it ended properly) and waits
+    /// up to 3 seconds for the file to be written.
+    pub fn close(&self) {
+        let (tx, rx) = mpsc::channel();
+        let _ = self.tx.send((0, Chunk::Close(tx)));
+        let _ = rx.recv_timeout(std::time::Duration::from_secs(3));
     }
 
     /// The stream `inner` with everything through it recorded.
@@ -192,9 +238,29 @@ fn write_all(file: std::fs::File, started: u64, max_bytes: u64, rx: &mpsc::Recei
                 flushed = std::time::Instant::now();
                 continue;
             }
-            Err(mpsc::RecvTimeoutError::Disconnected) => break,
+            Err(mpsc::RecvTimeoutError::Disconnected) => {
+                let _ = writeln!(gz, "{END}");
+                break;
+            }
         };
         let (pending, d) = match chunk {
+            Chunk::Close(done) => {
+                let _ = writeln!(gz, "{END}");
+                if let Ok(mut out) = gz.finish() {
+                    let _ = out.flush();
+                }
+                let _ = done.send(());
+                return;
+            }
+            Chunk::Sample(kind, l) => {
+                let line = Line {
+                    t,
+                    d: kind.into(),
+                    l,
+                };
+                let _ = writeln!(gz, "{}", serde_json::to_string(&line).unwrap_or_default());
+                continue;
+            }
             Chunk::Written(b) => {
                 written.extend_from_slice(&b);
                 (&mut written, ">")
@@ -214,7 +280,7 @@ fn write_all(file: std::fs::File, started: u64, max_bytes: u64, rx: &mpsc::Recei
         // The compressed size so far (what is still in the compressor is
         // at most its window behind).
         if gz.get_ref().written > max_bytes {
-            let _ = writeln!(gz, "{{\"truncated\":true}}");
+            let _ = writeln!(gz, "{TRUNCATED}");
             break;
         }
         if flushed.elapsed() >= std::time::Duration::from_secs(1) {
@@ -239,53 +305,145 @@ fn redact(line: &str, from_tor: bool, _state: &mut bool) -> String {
     if from_tor && lower.contains("authchallenge") && lower.contains("serverhash") {
         return format!("{} AUTHCHALLENGE <redacted>", &line[..line.len().min(3)]);
     }
-    if lower.contains("password") {
-        let keep: String = line
-            .chars()
-            .take_while(|c| *c != '=' && *c != ' ')
-            .collect();
-        return format!("{keep} <redacted>");
+    if !lower.contains("password") {
+        return line.to_owned();
+    }
+    // `Key=value` with a password key (SETCONF, GETCONF's answer): the
+    // value, to the end of the line, whatever quoting it has.
+    let mut from = 0;
+    for token in line.split(' ') {
+        if let Some((key, _)) = token.split_once('=') {
+            if key.to_ascii_lowercase().contains("password") {
+                return format!("{}<redacted>", &line[..=from + key.len()]);
+            }
+        }
+        from += token.len() + 1;
+    }
+    // `Key value` (config-text, a torrc): the first word is the key.
+    let mut words = line.splitn(2, ' ');
+    let first = words.next().unwrap_or("");
+    if first.to_ascii_lowercase().contains("password") && words.next().is_some() {
+        return format!("{first} <redacted>");
     }
     line.to_owned()
 }
 
-/// Reads a recording: its header and lines, or what is wrong and where.
-pub fn read(path: &Path) -> Result<(Header, Vec<Line>), String> {
-    use std::io::BufRead;
+/// A recording read back.
+#[derive(Debug)]
+pub struct Recording {
+    pub header: Header,
+    pub lines: Vec<Line>,
+    /// Why it ends before its end was written (rnyx killed, a copy cut
+    /// short), with the byte of the file it ends at; what comes before is
+    /// kept.
+    pub cut: Option<String>,
+}
+
+/// Counts the bytes read from the file, so an error can say where.
+struct Offset<R> {
+    inner: R,
+    read: std::rc::Rc<std::cell::Cell<u64>>,
+}
+
+impl<R: std::io::Read> std::io::Read for Offset<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.read.set(self.read.get() + n as u64);
+        Ok(n)
+    }
+}
+
+/// Reads the recording at `path`: its header and lines, or what is wrong
+/// and where.
+pub fn read(path: &Path) -> Result<Recording, String> {
     let file =
         std::fs::File::open(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    let mut lines = std::io::BufReader::new(flate2::read::GzDecoder::new(file)).lines();
-    let first = lines
-        .next()
-        .ok_or_else(|| format!("{}: empty, not a recording", path.display()))?
-        .map_err(|e| format!("{}: {e}", path.display()))?;
-    let header: Header = serde_json::from_str(&first)
-        .map_err(|e| format!("{}, line 1: not a recording ({e})", path.display()))?;
+    read_from(&path.display().to_string(), file)
+}
+
+/// Reads a recording from `input`; errors name it `name`.
+pub fn read_from(name: &str, input: impl std::io::Read) -> Result<Recording, String> {
+    use std::io::BufRead;
+    let offset = std::rc::Rc::new(std::cell::Cell::new(0));
+    let mut reader = std::io::BufReader::new(flate2::read::GzDecoder::new(Offset {
+        inner: input,
+        read: offset.clone(),
+    }));
+    let at = |line: usize| format!("{name}, line {line} (byte {} of the file)", offset.get());
+    let mut text = String::new();
+    let mut number = 0;
+    let mut next = |text: &mut String| -> std::io::Result<bool> {
+        text.clear();
+        number += 1;
+        Ok(reader.read_line(text)? > 0 && text.ends_with('\n'))
+    };
+    match next(&mut text) {
+        Ok(true) => {}
+        Ok(false) => return Err(format!("{name}: empty or cut short, not a recording")),
+        Err(e) => return Err(format!("{}: not a recording ({e})", at(1))),
+    }
+    let header: Header = serde_json::from_str(text.trim_end())
+        .map_err(|e| format!("{}: not a recording ({e})", at(1)))?;
     if header.format != FORMAT || header.version != VERSION {
         return Err(format!(
-            "{}: format {} version {}, not {FORMAT} {VERSION}",
-            path.display(),
-            header.format,
-            header.version
+            "{name}: format {} version {}, not {FORMAT} {VERSION}",
+            header.format, header.version
         ));
     }
-    let mut out = Vec::new();
-    for (i, l) in lines.enumerate() {
-        let text = match l {
-            Ok(t) => t,
-            // Cut short (rnyx stopped without closing it): what was flushed.
-            Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => break,
-            Err(e) => return Err(format!("{}, line {}: {e}", path.display(), i + 2)),
-        };
-        if text == "{\"truncated\":true}" {
+    let mut lines = Vec::new();
+    let mut cut = None;
+    for number in 2.. {
+        match next(&mut text) {
+            Ok(true) => {}
+            // A last line without its end: the file stops mid-line.
+            Ok(false) if text.is_empty() => {
+                cut = Some(format!(
+                    "{name} ends at byte {} without its end (cut short)",
+                    offset.get()
+                ));
+                break;
+            }
+            Ok(false) => {
+                cut = Some(format!(
+                    "{} stops in the middle of a line (cut short)",
+                    at(number)
+                ));
+                break;
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
+                cut = Some(format!("{} is cut short: {e}", at(number)));
+                break;
+            }
+            Err(e) => return Err(format!("{}: {e}", at(number))),
+        }
+        let l = text.trim_end();
+        if l == END || l == TRUNCATED {
             break;
         }
-        out.push(
-            serde_json::from_str(&text)
-                .map_err(|e| format!("{}, line {}: {e}", path.display(), i + 2))?,
-        );
+        lines.push(serde_json::from_str(l).map_err(|e| format!("{}: {e}", at(number)))?);
     }
-    Ok((header, out))
+    Ok(Recording { header, lines, cut })
+}
+
+/// Redacts what a torrc holds of passwords (`HashedControlPassword`, …)
+/// before it is recorded.
+pub fn redact_torrc(torrc: &Torrc) -> Torrc {
+    let secret = |name: &str| name.to_ascii_lowercase().contains("password");
+    let mut t = torrc.clone();
+    for f in &mut t.files {
+        for l in &mut f.lines {
+            if secret(l) {
+                let word: String = l.split_whitespace().next().unwrap_or("").into();
+                *l = format!("{word} <redacted>");
+            }
+        }
+    }
+    for (name, value) in t.settings.iter_mut().chain(t.command_line.iter_mut()) {
+        if secret(name) {
+            *value = "<redacted>".into();
+        }
+    }
+    t
 }
 
 #[cfg(test)]
@@ -315,7 +473,24 @@ mod tests {
         );
         assert_eq!(
             redact("250-HashedControlPassword=16:ABCD", true, &mut s),
-            "250-HashedControlPassword <redacted>"
+            "250-HashedControlPassword=<redacted>"
+        );
+        assert_eq!(
+            redact(
+                "SETCONF Nickname=x HashedControlPassword=\"16:AB CD\"",
+                false,
+                &mut s
+            ),
+            "SETCONF Nickname=x HashedControlPassword=<redacted>"
+        );
+        assert_eq!(
+            redact("HashedControlPassword 16:ABCD", true, &mut s),
+            "HashedControlPassword <redacted>"
+        );
+        // Naming the option is no secret: the command must stay as sent.
+        assert_eq!(
+            redact("GETCONF Nickname HashedControlPassword", false, &mut s),
+            "GETCONF Nickname HashedControlPassword"
         );
         assert_eq!(redact("GETINFO version", false, &mut s), "GETINFO version");
     }
@@ -345,9 +520,10 @@ mod tests {
         // The writer thread finishes once the taps are gone.
         let mut lines = Vec::new();
         for _ in 0..50 {
-            if let Ok((_, l)) = read(&path) {
-                if l.len() == 5 {
-                    lines = l;
+            if let Ok(r) = read(&path) {
+                if r.lines.len() == 5 {
+                    assert_eq!(r.cut, None, "ended properly");
+                    lines = r.lines;
                     break;
                 }
             }
@@ -393,5 +569,35 @@ mod tests {
         std::fs::write(&path, b"plain text").unwrap();
         let e = read(&path).unwrap_err();
         assert!(e.contains("bad.gz"), "{e}");
+        // Cut short: what comes before is kept, and where it ends is said.
+        let mut gz = GzEncoder::new(Vec::new(), flate2::Compression::default());
+        writeln!(
+            gz,
+            "{{\"format\":\"rnyx-recording\",\"version\":1,\"started\":5}}"
+        )
+        .unwrap();
+        for t in 0..2000 {
+            writeln!(gz, "{{\"t\":{t},\"d\":\"<\",\"l\":\"650 BW {t} 0\"}}").unwrap();
+        }
+        let whole = gz.finish().unwrap();
+        std::fs::write(&path, &whole[..whole.len() * 2 / 3]).unwrap();
+        let r = read(&path).unwrap();
+        assert!(
+            r.lines.len() > 100 && r.lines.len() < 2000,
+            "{}",
+            r.lines.len()
+        );
+        let cut = r.cut.unwrap();
+        assert!(cut.contains("bad.gz") && cut.contains("byte"), "{cut}");
+        // Garbage in the middle of the compressed stream: an error, with
+        // the file and the byte.
+        let mut bad = whole.clone();
+        let middle = bad.len() / 2;
+        for b in &mut bad[middle..middle + 64] {
+            *b ^= 0x5a;
+        }
+        std::fs::write(&path, &bad).unwrap();
+        let e = read(&path).unwrap_err();
+        assert!(e.contains("bad.gz") && e.contains("byte"), "{e}");
     }
 }

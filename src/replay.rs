@@ -1,43 +1,107 @@
 //! Playing a recording (`rnyx replay FILE`): a stand-in for tor that the
-//! monitor connects to as to any tor. Events come at the times they were
-//! recorded; a command is answered with the reply tor gave to the same
-//! command in the recording (the first not used yet), else with
-//! `551 not available in a replay`.
+//! monitor connects to as to any tor, on a clock of the recording's own.
+//!
+//! - Events, and the samples rnyx took of tor's `/proc` and files, come at
+//!   the times they were recorded (after the monitor subscribes, as tor's
+//!   would).
+//! - A command is answered with tor's reply to the same command: the last
+//!   one recorded up to where the replay is, else the first; a command the
+//!   recording never sent gets `551 … is not available in a replay`.
+//! - In a replay the process's time is the recording's: log lines, graphs
+//!   and uptimes read [`clock`], which [`Player::new`] sets. Pausing stops
+//!   it, seeking moves it; seeking back starts the monitor's session again
+//!   and plays everything up to the new position at once.
 
 use crate::control::{AuthMethod, Client, Connection, ProtocolInfo, Target};
-use crate::record::Line;
-use std::collections::VecDeque;
-use std::path::Path;
+use crate::record::{Connected, Line, Recording, APPLIED, CONNECTED, LOG, SOCKETS, SYSTEM, TORRC};
+use rnyx_panels::model::{ReplayControl, ReplayStatus, SocketScan, SystemInfo, Torrc};
+use std::fmt::Write as _;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::Duration;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::sync::{mpsc, watch};
+
+/// What rnyx read of tor besides the control connection.
+#[derive(Debug, Clone)]
+pub enum Sample {
+    System(SystemInfo),
+    Sockets(Result<SocketScan, String>),
+    Torrc(Torrc),
+    /// Entries read from tor's log file at the start.
+    Log(crate::controller::startup::Entries),
+}
+
+/// A sample and when it was taken (unix ms).
+pub type Timed = (u64, Sample);
+
+/// One thing tor (or its host) did at a time.
+#[derive(Debug, Clone)]
+pub enum Item {
+    /// An event's lines, and the time (unix ms) rnyx gave it.
+    Event(Option<u64>, Vec<String>),
+    Sample(Sample),
+}
+
+/// The event a stand-in sends before events to give them their recorded
+/// time (unix ms); only a replay's state heeds it.
+pub const TIME_EVENT: &str = "RNYX_REPLAY_TIME";
+
+/// A command rnyx sent and tor's reply.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Exchange {
+    /// When it was sent (ms since the start).
+    pub t: u64,
+    pub command: String,
+    pub reply: Vec<String>,
+}
 
 /// What a recording holds, ready to play.
 #[derive(Debug, Default)]
 pub struct Script {
-    /// (ms since start, the event's lines).
-    pub events: Vec<(u64, Vec<String>)>,
-    /// (the command as written, tor's reply's lines), in order.
-    pub replies: Vec<(String, Vec<String>)>,
-}
-
-/// A reply's or an event's lines end with a line `NNN ` (a space after the
-/// status), outside a data block.
-fn ends_reply(line: &str, in_data: bool) -> bool {
-    !in_data && line.len() >= 4 && line.as_bytes()[3] == b' '
+    /// (ms since start, what happened), in time order.
+    pub timeline: Vec<(u64, Item)>,
+    /// Commands and their replies, in order.
+    pub exchanges: Vec<Exchange>,
+    /// The time of its last line.
+    pub length: u64,
 }
 
 impl Script {
     /// Pairs each command with the reply that followed it (tor answers in
-    /// order) and sets the events apart.
+    /// order) and sets the events and samples apart. A sample that cannot
+    /// be read is left out.
     pub fn of(lines: &[Line]) -> Self {
         let mut s = Script::default();
-        let mut commands: VecDeque<String> = VecDeque::new();
+        let mut commands = std::collections::VecDeque::<(u64, String)>::new();
         let mut current: Vec<String> = Vec::new();
         let mut started_at = 0;
         let mut in_data = false;
+        // Events not given their time yet.
+        let mut unstamped = Vec::new();
         for l in lines {
-            if l.d == ">" {
-                commands.push_back(l.l.clone());
-                continue;
+            s.length = s.length.max(l.t);
+            match l.d.as_str() {
+                ">" => {
+                    commands.push_back((l.t, l.l.clone()));
+                    continue;
+                }
+                "<" => {}
+                APPLIED => {
+                    let at = l.l.parse().ok();
+                    for i in unstamped.drain(..) {
+                        if let Some((_, Item::Event(stamp, _))) = s.timeline.get_mut(i) {
+                            *stamp = at;
+                        }
+                    }
+                    continue;
+                }
+                kind => {
+                    if let Some(sample) = sample(kind, &l.l) {
+                        s.timeline.push((l.t, Item::Sample(sample)));
+                    }
+                    continue;
+                }
             }
             if current.is_empty() {
                 started_at = l.t;
@@ -51,84 +115,425 @@ impl Script {
                 in_data = true;
                 continue;
             }
-            if ends_reply(&l.l, false) {
+            if l.l.len() >= 4 && l.l.as_bytes()[3] == b' ' {
                 let lines = std::mem::take(&mut current);
                 if lines[0].starts_with("650") {
-                    s.events.push((started_at, lines));
-                } else if let Some(command) = commands.pop_front() {
-                    s.replies.push((command, lines));
+                    unstamped.push(s.timeline.len());
+                    s.timeline.push((started_at, Item::Event(None, lines)));
+                } else if let Some((t, command)) = commands.pop_front() {
+                    s.exchanges.push(Exchange {
+                        t,
+                        command,
+                        reply: lines,
+                    });
                 }
             }
         }
+        // Samples are written when taken, events when read: one order.
+        s.timeline.sort_by_key(|(t, _)| *t);
         s
     }
 
-    /// The reply to `command`: the first recorded for it not used yet.
-    fn answer(&mut self, used: &mut [bool], command: &str) -> Option<Vec<String>> {
-        let i = self
-            .replies
-            .iter()
-            .enumerate()
-            .position(|(i, (c, _))| !used[i] && c == command)?;
-        used[i] = true;
-        Some(self.replies[i].1.clone())
+    /// tor's reply to `command` as of `at` ms: the last recorded by then,
+    /// else the first; and when it was sent.
+    pub fn answer(&self, command: &str, at: u64) -> Option<(u64, &[String])> {
+        let mut same = self.exchanges.iter().filter(|e| e.command == command);
+        let first = same.next()?;
+        let last = std::iter::once(first)
+            .chain(same)
+            .take_while(|e| e.t <= at)
+            .last();
+        let e = last.unwrap_or(first);
+        Some((e.t, &e.reply))
     }
 }
 
-/// A connection to the stand-in for the recording at `path`, playing at
-/// `speed` (2: twice as fast).
-pub fn connect(path: &Path, speed: f64) -> Result<Connection, String> {
-    let (_, lines) = crate::record::read(path)?;
-    let mut script = Script::of(&lines);
-    let (ours, theirs) = tokio::io::duplex(1 << 20);
-    let (client, events) = Client::new(ours);
-    tokio::spawn(async move {
-        let (read, mut write) = tokio::io::split(theirs);
-        let mut commands = BufReader::new(read).lines();
-        let mut used = vec![false; script.replies.len()];
-        let events = std::mem::take(&mut script.events);
-        let start = tokio::time::Instant::now();
-        let mut next = events.into_iter().peekable();
-        loop {
-            let due = next.peek().map(|(t, _)| {
-                start + std::time::Duration::from_secs_f64(*t as f64 / 1000.0 / speed.max(0.01))
-            });
-            tokio::select! {
-                command = commands.next_line() => {
-                    let Ok(Some(command)) = command else { return };
-                    let reply = script.answer(&mut used, command.trim_end()).unwrap_or_else(|| {
-                        vec![format!("551 {} is not available in a replay", first_word(&command))]
-                    });
-                    for l in reply {
-                        if write.write_all(format!("{l}\r\n").as_bytes()).await.is_err() {
-                            return;
-                        }
-                    }
-                }
-                () = async {
-                    match due {
-                        Some(d) => tokio::time::sleep_until(d).await,
-                        None => std::future::pending().await,
-                    }
-                } => {
-                    if let Some((_, lines)) = next.next() {
-                        for l in lines {
-                            if write.write_all(format!("{l}\r\n").as_bytes()).await.is_err() {
-                                return;
+fn sample(kind: &str, json: &str) -> Option<Sample> {
+    match kind {
+        SYSTEM => serde_json::from_str(json).ok().map(Sample::System),
+        SOCKETS => serde_json::from_str(json).ok().map(Sample::Sockets),
+        TORRC => serde_json::from_str(json).ok().map(Sample::Torrc),
+        LOG => serde_json::from_str(json).ok().map(Sample::Log),
+        _ => None,
+    }
+}
+
+/// How the clock moves: from `at` ms at `since`, `speed` times as fast as
+/// real time, unless paused.
+#[derive(Debug, Clone, Copy)]
+struct Motion {
+    at: u64,
+    since: std::time::Instant,
+    speed: f64,
+    paused: bool,
+}
+
+/// Speeds a replay can go at.
+const SPEEDS: std::ops::RangeInclusive<f64> = 0.125..=64.0;
+
+/// A replay's clock: where in the recording it is.
+#[derive(Debug)]
+pub struct Clock {
+    /// Unix ms the recording started.
+    started: u64,
+    length: u64,
+    motion: Mutex<Motion>,
+    /// Bumped at every pause, seek or speed change.
+    changes: watch::Sender<u64>,
+    /// Where the monitor's session is: the recorded time (ms since the
+    /// start) of the last thing the stand-in gave it.
+    played: AtomicU64,
+}
+
+impl Clock {
+    pub fn new(started: u64, length: u64, speed: f64) -> Self {
+        Self {
+            started,
+            length,
+            motion: Mutex::new(Motion {
+                at: 0,
+                since: std::time::Instant::now(),
+                speed: speed.clamp(*SPEEDS.start(), *SPEEDS.end()),
+                paused: false,
+            }),
+            changes: watch::Sender::new(0),
+            played: AtomicU64::new(0),
+        }
+    }
+
+    fn motion(&self) -> std::sync::MutexGuard<'_, Motion> {
+        self.motion
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn position_of(&self, m: &Motion) -> u64 {
+        if m.paused {
+            return m.at;
+        }
+        let ran = m.since.elapsed().as_secs_f64() * 1000.0 * m.speed;
+        // Milliseconds: far from u64's range, never negative.
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        let ran = ran as u64;
+        (m.at + ran).min(self.length)
+    }
+
+    /// Milliseconds into the recording.
+    pub fn position(&self) -> u64 {
+        self.position_of(&self.motion())
+    }
+
+    /// The recording's unix time now, in milliseconds: when what the
+    /// monitor was last given happened (so a burst played at once after a
+    /// seek is not all stamped with its end).
+    pub fn now_ms(&self) -> u64 {
+        self.started + self.played.load(Ordering::Relaxed)
+    }
+
+    fn play(&self, t: u64) {
+        self.played.store(t, Ordering::Relaxed);
+    }
+
+    /// Real time until the clock reads `t`; `None` while paused.
+    fn until(&self, t: u64) -> Option<Duration> {
+        let m = self.motion();
+        if m.paused {
+            return None;
+        }
+        let left = t.saturating_sub(self.position_of(&m)) as f64;
+        Some(Duration::from_secs_f64(left / 1000.0 / m.speed))
+    }
+
+    /// Moves the clock as asked. True when it went back (what was played
+    /// after the new position has to be undone).
+    pub fn control(&self, control: ReplayControl) -> bool {
+        let mut m = self.motion();
+        let now = self.position_of(&m);
+        m.at = now;
+        m.since = std::time::Instant::now();
+        let back = match control {
+            ReplayControl::TogglePause => {
+                m.paused = !m.paused;
+                false
+            }
+            ReplayControl::Seek(seconds) => {
+                let to = now.saturating_add_signed(seconds.saturating_mul(1000));
+                m.at = to.min(self.length);
+                m.at < now
+            }
+            ReplayControl::Faster => {
+                m.speed = (m.speed * 2.0).min(*SPEEDS.end());
+                false
+            }
+            ReplayControl::Slower => {
+                m.speed = (m.speed / 2.0).max(*SPEEDS.start());
+                false
+            }
+        };
+        drop(m);
+        self.changes.send_modify(|n| *n += 1);
+        back
+    }
+
+    /// Stops the clock at `position` ms (within the recording).
+    pub fn hold_at(&self, position: u64) {
+        let mut m = self.motion();
+        m.at = position.min(self.length);
+        m.since = std::time::Instant::now();
+        m.paused = true;
+        drop(m);
+        self.changes.send_modify(|n| *n += 1);
+    }
+
+    /// Milliseconds of recording.
+    pub fn length(&self) -> u64 {
+        self.length
+    }
+
+    /// What the header shows.
+    pub fn status(&self, name: &str) -> ReplayStatus {
+        let m = *self.motion();
+        ReplayStatus {
+            name: name.to_owned(),
+            started: self.started,
+            length: self.length,
+            speed: m.speed,
+            paused: m.paused,
+        }
+    }
+}
+
+/// The process's replay clock, when it plays a recording.
+static CLOCK: RwLock<Option<Arc<Clock>>> = RwLock::new(None);
+
+/// The replay clock, in a replay.
+pub fn clock() -> Option<Arc<Clock>> {
+    CLOCK
+        .read()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .clone()
+}
+
+/// A recording being played: its script and clock.
+#[derive(Debug)]
+pub struct Player {
+    /// What the header calls it.
+    pub name: String,
+    script: Arc<Script>,
+    pub clock: Arc<Clock>,
+    /// The samples of the latest session's stand-in.
+    samples: Mutex<Option<mpsc::UnboundedReceiver<Timed>>>,
+    /// Bumped by each new session: the stand-ins of older ones stop.
+    session: Arc<std::sync::atomic::AtomicU64>,
+    /// Where the recorded connection went and how it authenticated.
+    target: Target,
+    method: AuthMethod,
+}
+
+impl Player {
+    /// A player of `recording` at `speed`; its clock becomes the process's.
+    pub fn new(name: &str, recording: &Recording, speed: f64) -> Arc<Self> {
+        let script = Script::of(&recording.lines);
+        let connected: Option<Connected> = recording
+            .lines
+            .iter()
+            .find(|l| l.d == CONNECTED)
+            .and_then(|l| serde_json::from_str(&l.l).ok());
+        let (target, method) = match connected {
+            Some(c) => (
+                Target::parse_interface(&c.target)
+                    .unwrap_or_else(|_| Target::Unix(c.target.into())),
+                AuthMethod::ALL
+                    .into_iter()
+                    .find(|m| m.as_str() == c.method)
+                    .unwrap_or(AuthMethod::None),
+            ),
+            None => (Target::Unix(name.into()), AuthMethod::None),
+        };
+        let clock = Arc::new(Clock::new(recording.header.started, script.length, speed));
+        *CLOCK
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(clock.clone());
+        Arc::new(Self {
+            name: name.to_owned(),
+            script: Arc::new(script),
+            clock,
+            samples: Mutex::new(None),
+            session: Arc::default(),
+            target,
+            method,
+        })
+    }
+
+    /// The player of the recording at `path`.
+    pub fn open(path: &std::path::Path, speed: f64) -> Result<Arc<Self>, String> {
+        let recording = crate::record::read(path)?;
+        if let Some(cut) = &recording.cut {
+            eprintln!("rnyx: {cut}; playing what it holds");
+        }
+        let name = path.file_name().map_or_else(
+            || path.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        );
+        Ok(Self::new(&name, &recording, speed))
+    }
+
+    /// A new connection to the stand-in, its events from the start up to
+    /// the clock's position at once, then in time. `events`: false for a
+    /// connection that only gets answers (the interpreter's).
+    pub fn connect(&self, events: bool) -> Connection {
+        let (ours, theirs) = tokio::io::duplex(1 << 20);
+        let (client, incoming) = Client::new(ours);
+        let (tx, rx) = mpsc::unbounded_channel();
+        let mut session = None;
+        if events {
+            *self
+                .samples
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(rx);
+            let this = self.session.fetch_add(1, Ordering::SeqCst) + 1;
+            session = Some((self.session.clone(), this));
+            // Wakes the previous session's stand-in, which then stops.
+            self.clock.changes.send_modify(|n| *n += 1);
+        }
+        tokio::spawn(serve(
+            self.script.clone(),
+            self.clock.clone(),
+            theirs,
+            session.map(|s| (s, tx)),
+        ));
+        Connection {
+            client,
+            events: incoming,
+            target: self.target.clone(),
+            method: self.method,
+            protocol_info: ProtocolInfo::default(),
+        }
+    }
+
+    /// The samples of the connection made last.
+    pub fn take_samples(&self) -> Option<mpsc::UnboundedReceiver<Timed>> {
+        self.samples
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take()
+    }
+}
+
+/// A session of the monitor's: (the newest session, this one's number),
+/// and where its samples go.
+type Session = ((Arc<AtomicU64>, u64), mpsc::UnboundedSender<Timed>);
+
+/// The stand-in's side of one connection. `session`: `None` for a
+/// connection that gets no events.
+async fn serve(
+    script: Arc<Script>,
+    clock: Arc<Clock>,
+    theirs: tokio::io::DuplexStream,
+    session: Option<Session>,
+) {
+    let samples = session.as_ref().map(|(_, tx)| tx);
+    let (read, mut write) = tokio::io::split(theirs);
+    let mut commands = BufReader::new(read).lines();
+    let mut changes = clock.changes.subscribe();
+    // The next item of the timeline, and the time of the last played.
+    let (mut next, mut played) = (0, 0);
+    let mut subscribed = false;
+    let mut stamped = None;
+    loop {
+        if let Some(((newest, this), _)) = &session {
+            if newest.load(Ordering::SeqCst) != *this {
+                return;
+            }
+        }
+        if subscribed {
+            if let Some(samples) = samples {
+                let now = clock.position();
+                let mut out = String::new();
+                while let Some((t, item)) = script.timeline.get(next).filter(|(t, _)| *t <= now) {
+                    match item {
+                        Item::Event(stamp, lines) => {
+                            if stamp.is_some() && *stamp != stamped {
+                                stamped = *stamp;
+                                let _ = write!(out, "650 {TIME_EVENT} {}\r\n", stamp.unwrap_or(0));
+                            }
+                            for l in lines {
+                                out.push_str(l);
+                                out.push_str("\r\n");
                             }
                         }
+                        Item::Sample(s) => {
+                            let _ = samples.send((clock.started + t, s.clone()));
+                        }
                     }
+                    (next, played) = (next + 1, *t);
+                }
+                clock.play(played);
+                if !out.is_empty() && write.write_all(out.as_bytes()).await.is_err() {
+                    return;
                 }
             }
         }
-    });
-    Ok(Connection {
-        client,
-        events,
-        target: Target::Unix(path.to_owned()),
-        method: AuthMethod::None,
-        protocol_info: ProtocolInfo::default(),
-    })
+        let due = script
+            .timeline
+            .get(next)
+            .filter(|_| subscribed && samples.is_some())
+            .and_then(|(t, _)| clock.until(*t));
+        tokio::select! {
+            command = commands.next_line() => {
+                let Ok(Some(command)) = command else { return };
+                let command = command.trim_end();
+                let (reply, at) = reply_to(&script, command, played);
+                if samples.is_some() && !subscribed {
+                    // The session's start: as of tor's replies.
+                    played = played.max(at);
+                    clock.play(played);
+                }
+                if first_word(command).eq_ignore_ascii_case("SETEVENTS") {
+                    subscribed = true;
+                }
+                if write.write_all(reply.as_bytes()).await.is_err() {
+                    return;
+                }
+            }
+            () = async {
+                match due {
+                    Some(d) => tokio::time::sleep(d).await,
+                    None => std::future::pending().await,
+                }
+            } => {}
+            moved = changes.changed() => {
+                if moved.is_err() {
+                    return;
+                }
+            }
+        }
+    }
+}
+
+/// The reply to `command` with the replay at `at` ms, as sent, and when
+/// it was recorded.
+fn reply_to(script: &Script, command: &str, at: u64) -> (String, u64) {
+    let mut out = String::new();
+    let mut when = at;
+    match script.answer(command, at) {
+        Some((t, lines)) => {
+            when = t;
+            for l in lines {
+                out.push_str(l);
+                out.push_str("\r\n");
+            }
+        }
+        // The operator's event selection may differ from the recording's.
+        None if first_word(command).eq_ignore_ascii_case("SETEVENTS") => out.push_str("250 OK\r\n"),
+        None => {
+            out = format!(
+                "551 {} is not available in a replay\r\n",
+                first_word(command)
+            );
+        }
+    }
+    (out, when)
 }
 
 fn first_word(command: &str) -> &str {
@@ -149,26 +554,86 @@ mod tests {
 
     #[test]
     fn commands_get_their_replies_and_events_their_times() {
+        let system = SystemInfo {
+            hostname: "relayhost".into(),
+            tor_cpu: Some(12.5),
+            ..SystemInfo::default()
+        };
         let lines = [
             line(0, ">", "GETINFO version"),
             line(1, "<", "250-version=0.4.9.11"),
             line(1, "<", "250 OK"),
+            line(3, SYSTEM, &serde_json::to_string(&system).unwrap()),
             line(5, "<", "650 BW 10 20"),
+            line(5, APPLIED, "1234"),
             line(6, ">", "GETINFO ns/all"),
             line(7, "<", "250+ns/all="),
             line(7, "<", "r relay 250 x"),
             line(7, "<", "."),
             line(7, "<", "250 OK"),
+            line(9, ">", "GETINFO version"),
+            line(9, "<", "250-version=0.4.9.12"),
+            line(9, "<", "250 OK"),
+            line(10, SOCKETS, "not json"),
         ];
-        let mut s = Script::of(&lines);
-        assert_eq!(s.events, [(5, vec!["650 BW 10 20".to_owned()])]);
-        assert_eq!(s.replies.len(), 2);
-        let mut used = vec![false; 2];
-        assert_eq!(
-            s.answer(&mut used, "GETINFO ns/all").unwrap(),
-            ["250+ns/all=", "r relay 250 x", ".", "250 OK"]
+        let s = Script::of(&lines);
+        assert_eq!(s.length, 10);
+        assert_eq!(s.timeline.len(), 2, "{:?}", s.timeline);
+        assert!(matches!(&s.timeline[0], (3, Item::Sample(Sample::System(i))) if *i == system));
+        assert!(
+            matches!(&s.timeline[1], (5, Item::Event(Some(1_234), l)) if l == &["650 BW 10 20"])
         );
-        assert_eq!(s.answer(&mut used, "GETINFO ns/all"), None);
-        assert_eq!(s.answer(&mut used, "SIGNAL NEWNYM"), None);
+        assert_eq!(
+            s.answer("GETINFO ns/all", 0).unwrap(),
+            (
+                6,
+                &["250+ns/all=", "r relay 250 x", ".", "250 OK"].map(String::from)[..]
+            )
+        );
+        // The reply as of where the replay is.
+        let version = |at| s.answer("GETINFO version", at).unwrap().1[0].clone();
+        assert_eq!(version(0), "250-version=0.4.9.11");
+        assert_eq!(version(8), "250-version=0.4.9.11");
+        assert_eq!(version(9), "250-version=0.4.9.12");
+        assert_eq!(s.answer("SIGNAL NEWNYM", 9), None);
+        assert_eq!(
+            reply_to(&s, "SIGNAL NEWNYM", 9).0,
+            "551 SIGNAL is not available in a replay\r\n"
+        );
+        assert_eq!(reply_to(&s, "SETEVENTS BW", 9).0, "250 OK\r\n");
+    }
+
+    #[test]
+    fn the_clock_pauses_seeks_and_changes_speed_within_the_recording() {
+        let c = Clock::new(1_000_000, 120_000, 1.0);
+        assert!(c.position() < 100);
+        assert!(!c.control(ReplayControl::TogglePause));
+        let at = c.position();
+        std::thread::sleep(Duration::from_millis(30));
+        assert_eq!(c.position(), at, "paused");
+        assert_eq!(c.until(at + 10), None);
+        assert!(!c.control(ReplayControl::Seek(60)));
+        assert_eq!(c.position(), at + 60_000);
+        // The monitor's time is what it was given last.
+        assert_eq!(c.now_ms(), 1_000_000);
+        c.play(5_000);
+        assert_eq!(c.now_ms(), 1_005_000);
+        assert!(!c.control(ReplayControl::Seek(600)));
+        assert_eq!(c.position(), 120_000, "not past the end");
+        assert!(c.control(ReplayControl::Seek(-60)));
+        assert_eq!(c.position(), 60_000);
+        assert!(c.control(ReplayControl::Seek(-600)));
+        assert_eq!(c.position(), 0);
+        c.control(ReplayControl::Faster);
+        c.control(ReplayControl::Faster);
+        assert!((c.status("x").speed - 4.0).abs() < 1e-9);
+        assert!(c.status("x").paused);
+        c.control(ReplayControl::TogglePause);
+        let wait = c.until(4000).unwrap();
+        assert!(wait <= Duration::from_secs(1), "{wait:?}");
+        for _ in 0..20 {
+            c.control(ReplayControl::Slower);
+        }
+        assert!((c.status("x").speed - SPEEDS.start()).abs() < 1e-9);
     }
 }

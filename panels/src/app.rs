@@ -52,6 +52,30 @@ pub const GLOBAL_ACTIONS: &[ActionSpec] = &[
         &[Key::Tab],
         None,
     ),
+    ActionSpec::new(
+        "replay_back",
+        "replay: a minute back",
+        &[Key::Char('<'), Key::Char(',')],
+        None,
+    ),
+    ActionSpec::new(
+        "replay_forward",
+        "replay: a minute on",
+        &[Key::Char('>'), Key::Char('.')],
+        None,
+    ),
+    ActionSpec::new(
+        "replay_slower",
+        "replay: half as fast",
+        &[Key::Char('-')],
+        None,
+    ),
+    ActionSpec::new(
+        "replay_faster",
+        "replay: twice as fast",
+        &[Key::Char('+'), Key::Char('=')],
+        None,
+    ),
 ];
 
 /// The General menu, in Nyx's order.
@@ -338,6 +362,19 @@ impl App {
             }
             "previous_page" => self.page = (self.page + n - 1) % n,
             "menu" => self.popup = Some(Popup::Menu(self.menu_bar())),
+            // A replay pauses its clock: seeking still shows.
+            "pause" if live.replay.is_some() => {
+                return self.replay(crate::model::ReplayControl::TogglePause);
+            }
+            "replay_back" | "replay_forward" | "replay_slower" | "replay_faster"
+                if live.replay.is_none() =>
+            {
+                self.notify("only a replay (rnyx replay) has that key");
+            }
+            "replay_back" => return self.replay(crate::model::ReplayControl::Seek(-60)),
+            "replay_forward" => return self.replay(crate::model::ReplayControl::Seek(60)),
+            "replay_slower" => return self.replay(crate::model::ReplayControl::Slower),
+            "replay_faster" => return self.replay(crate::model::ReplayControl::Faster),
             "pause" => {
                 self.paused = match self.paused {
                     Some(_) => None,
@@ -379,6 +416,12 @@ impl App {
         self.last_newnym = Some(now);
         self.notify("requested a new identity (NEWNYM)");
         self.request(Request::Signal("NEWNYM".into()), "NEWNYM")
+    }
+
+    /// Asks the replay to pause, seek or change speed.
+    fn replay(&mut self, control: crate::model::ReplayControl) -> Vec<Effect> {
+        self.paused = None;
+        self.request(Request::Replay(control), "replay")
     }
 
     /// A response from the I/O side, routed to whoever asked.

@@ -25,7 +25,7 @@ pub fn height(state: &ControllerState, width: u16) -> u16 {
 /// Draws the header into `area`. `now` is the unix time (for uptime).
 pub fn render(state: &ControllerState, now: u64, theme: Theme, area: Rect, buf: &mut Buffer) {
     let left = [
-        title_line(state, theme),
+        title_line(state, now, theme),
         identity_line(state, theme),
         resources_line(state, now),
     ];
@@ -81,12 +81,16 @@ fn draw_lines(lines: &[Line], area: Rect, buf: &mut Buffer) {
     }
 }
 
-fn title_line(state: &ControllerState, theme: Theme) -> Line<'static> {
+fn title_line(state: &ControllerState, now: u64, theme: Theme) -> Line<'static> {
     let sys = &state.system;
-    let mut spans = vec![Span::styled(
-        format!("rnyx - {} ({} {})", sys.hostname, sys.os, sys.kernel),
-        theme.bold(),
-    )];
+    let mut spans = vec![match &state.replay {
+        // A replay says so first, and of what, where and how fast.
+        Some(r) => Span::styled(replay_title(r, now), theme.warning()),
+        None => Span::styled(
+            format!("rnyx - {} ({} {})", sys.hostname, sys.os, sys.kernel),
+            theme.bold(),
+        ),
+    }];
     if let Some(v) = &state.relay.version {
         let status = state.relay.version_status;
         let status_name = serde_name(status);
@@ -97,6 +101,26 @@ fn title_line(state: &ControllerState, theme: Theme) -> Line<'static> {
         ));
     }
     Line::from(spans)
+}
+
+/// `replay of demo (2026-11-23 14:05:00 UTC) 01:23 / 05:00 x2 paused`.
+fn replay_title(r: &crate::model::ReplayStatus, now: u64) -> String {
+    let mut t = format!(
+        "replay of {} ({} UTC) {} / {}",
+        crate::text::strip_controls(&r.name),
+        format::date_time(r.started, 0),
+        format::uptime(r.position(now) / 1000),
+        format::uptime(r.length / 1000)
+    );
+    if (r.speed - 1.0).abs() > f64::EPSILON {
+        let _ = std::fmt::Write::write_fmt(&mut t, format_args!(" x{}", r.speed));
+    }
+    if r.paused {
+        t.push_str(" paused");
+    } else if r.position(now) >= r.length {
+        t.push_str(" ended");
+    }
+    t
 }
 
 fn serde_name(status: crate::model::VersionStatus) -> &'static str {

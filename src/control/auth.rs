@@ -58,6 +58,13 @@ pub enum AuthMethod {
 }
 
 impl AuthMethod {
+    pub const ALL: [AuthMethod; 4] = [
+        AuthMethod::None,
+        AuthMethod::SafeCookie,
+        AuthMethod::Cookie,
+        AuthMethod::Password,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             AuthMethod::None => "none",

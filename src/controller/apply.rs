@@ -21,11 +21,19 @@ pub fn apply_batch(
     state: &mut ControllerState,
     batch: Vec<Incoming>,
     logged: &EventSelection,
-    now_ms: u64,
+    mut now_ms: u64,
 ) -> Followup {
     let mut follow = Followup::default();
     for item in batch {
         match item {
+            // A replay's stand-in giving the next events their recorded time.
+            Incoming::Event(Event::Other { name, text })
+                if name == crate::replay::TIME_EVENT && state.replay.is_some() =>
+            {
+                if let Some(t) = text.split_whitespace().last().and_then(|t| t.parse().ok()) {
+                    now_ms = t;
+                }
+            }
             Incoming::Event(event) => {
                 state.events_received += 1;
                 apply_event(state, event, logged, now_ms, &mut follow);

@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex};
 use tokio::sync::mpsc;
 
 /// A finished scan of tor's sockets.
-type Scanned = Result<SocketScan, String>;
+pub type Scanned = Result<SocketScan, String>;
 
 /// Scans tor's sockets on a blocking thread; the result comes back on `tx`.
 fn spawn_scan(
@@ -142,9 +142,10 @@ impl ConnectionWatch {
         state: &super::SharedState,
         client: &crate::control::Client,
         scan: Scanned,
+        now: u64,
     ) {
         let ips = state.update(|s| {
-            apply_connections(s, scan, super::now_secs());
+            apply_connections(s, scan, now);
             s.connections.unlocated(LOCATE_PER_REFRESH)
         });
         if self.geoip {

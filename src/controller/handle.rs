@@ -20,6 +20,8 @@ pub enum RequestError {
     Connect(String),
     #[error("too many commands under way on the interpreter's connection")]
     Busy,
+    #[error("this is not a replay")]
+    NotReplay,
 }
 
 /// What the UI asks of the controller task.
@@ -50,6 +52,11 @@ pub enum Request {
     },
     /// Retry connecting now instead of waiting for the backoff.
     Reconnect,
+    /// Pause, seek or change the speed of a replay.
+    Replay {
+        control: rnyx_panels::model::ReplayControl,
+        reply: oneshot::Sender<Result<(), RequestError>>,
+    },
 }
 
 /// The UI's handle on the controller task. Dropping it stops the task.
@@ -67,6 +74,16 @@ impl ControllerHandle {
             reply,
         })
         .await?;
+        rx.await.map_err(|_| RequestError::Stopped)?
+    }
+
+    /// Pauses, seeks or changes the speed of a replay.
+    pub async fn replay(
+        &self,
+        control: rnyx_panels::model::ReplayControl,
+    ) -> Result<(), RequestError> {
+        let (reply, rx) = oneshot::channel();
+        self.send(Request::Replay { control, reply }).await?;
         rx.await.map_err(|_| RequestError::Stopped)?
     }
 

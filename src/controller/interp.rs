@@ -22,11 +22,30 @@ pub struct Interp {
     pub events: mpsc::Receiver<EventTexts>,
 }
 
+/// Where the interpreter's connection goes: rnyx's tor, or in a replay
+/// the recording's stand-in (answers only, no events).
+pub struct Tor {
+    pub targets: Vec<Target>,
+    pub password: Option<String>,
+    pub replay: Option<std::sync::Arc<crate::replay::Player>>,
+}
+
+impl Tor {
+    async fn connect(&self) -> Result<crate::control::Connection, String> {
+        match &self.replay {
+            Some(player) => Ok(player.connect(false)),
+            None => connect(&self.targets, self.password.as_deref())
+                .await
+                .map_err(|e| e.to_string()),
+        }
+    }
+}
+
 impl Interp {
-    pub fn spawn(targets: Vec<Target>, password: Option<String>) -> Self {
+    pub fn spawn(tor: Tor) -> Self {
         let (jobs, rx) = mpsc::channel(QUEUED);
         let (events_tx, events) = mpsc::channel(64);
-        tokio::spawn(run(targets, password, rx, events_tx));
+        tokio::spawn(run(tor, rx, events_tx));
         Self { jobs, events }
     }
 
@@ -43,12 +62,7 @@ impl Interp {
     }
 }
 
-async fn run(
-    targets: Vec<Target>,
-    password: Option<String>,
-    mut jobs: mpsc::Receiver<Job>,
-    events: mpsc::Sender<EventTexts>,
-) {
+async fn run(tor: Tor, mut jobs: mpsc::Receiver<Job>, events: mpsc::Sender<EventTexts>) {
     let mut conn: Option<(Client, EventReceiver)> = None;
     loop {
         tokio::select! {
@@ -58,10 +72,10 @@ async fn run(
                     conn = None;
                 }
                 if conn.is_none() {
-                    match connect(&targets, password.as_deref()).await {
+                    match tor.connect().await {
                         Ok(c) => conn = Some((c.client, c.events)),
                         Err(e) => {
-                            let _ = reply.send(Err(RequestError::Connect(e.to_string())));
+                            let _ = reply.send(Err(RequestError::Connect(e)));
                             continue;
                         }
                     }

@@ -13,7 +13,9 @@ pub(super) fn refuse(req: Request) {
             drop(reply.send(Err(RequestError::NotConnected)));
         }
         Request::SetEvents { reply, .. } => drop(reply.send(Err(RequestError::NotConnected))),
-        Request::Signal { reply, .. } => drop(reply.send(Err(RequestError::NotConnected))),
+        Request::Signal { reply, .. } | Request::Replay { reply, .. } => {
+            drop(reply.send(Err(RequestError::NotConnected)));
+        }
         // Written at the end of the last session already.
         Request::SaveHistory { reply } => drop(reply.send(())),
         Request::Reconnect => {}
@@ -60,7 +62,10 @@ pub(super) fn handle_request(
                 let _ = tx.send((events, result, reply)).await;
             });
         }
-        Request::SaveHistory { .. } | Request::Interpret { .. } | Request::Reconnect => {}
+        Request::SaveHistory { .. }
+        | Request::Interpret { .. }
+        | Request::Reconnect
+        | Request::Replay { .. } => {}
     }
 }
 

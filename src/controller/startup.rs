@@ -12,7 +12,12 @@ use rnyx_panels::model::{LogEntry, LogSource, Runlevel};
 pub(super) struct Startup {
     pub(super) prepopulate: usize,
     pub(super) warnings: Vec<String>,
+    /// Where the entries read from tor's log are recorded (`rnyx record`).
+    pub(super) recorder: Option<crate::record::Recorder>,
 }
+
+/// Log entries as a recording keeps them: (unix ms, source, message).
+pub type Entries = Vec<(u64, LogSource, String)>;
 
 impl Startup {
     pub(super) async fn carry_out(
@@ -23,7 +28,15 @@ impl Startup {
         offset: i32,
     ) {
         if self.prepopulate > 0 {
-            prepopulate_log(client, state, wanted, self.prepopulate, offset).await;
+            let entries = prepopulate_log(client, state, wanted, self.prepopulate, offset).await;
+            if let Some(r) = &self.recorder {
+                r.sample(crate::record::LOG, &entries);
+            }
+            state.update(|s| {
+                for (t, source, message) in entries {
+                    s.push_log(LogEntry::new(t, source, message));
+                }
+            });
         }
         if !self.warnings.is_empty() {
             state.update(|s| {
@@ -35,33 +48,30 @@ impl Startup {
     }
 }
 
-/// Fills the log from the end of tor's own log file (found with `GETCONF
-/// Log`), keeping the runlevels the operator chose. Says in the log why
-/// when there is nothing to read.
+/// The end of tor's own log file (found with `GETCONF Log`), in the
+/// runlevels the operator chose, to fill the log with; or rnyx's entry
+/// saying why there is nothing to read.
 async fn prepopulate_log(
     client: &Client,
     state: &SharedState,
     wanted: &EventSelection,
     max_lines: usize,
     utc_offset: i32,
-) {
+) -> Entries {
     let levels: Vec<Runlevel> = Runlevel::ALL
         .into_iter()
         .filter(|l| wanted.shows_tor(*l))
         .collect();
     if levels.is_empty() {
-        return;
+        return Vec::new();
     }
     let values = client.getconf("Log").await.unwrap_or_default();
+    let rnyx = |level, message: String| (now_ms(), LogSource::Rnyx(level), message);
     let Some((_, raw)) = logfile::tor_log_file(&values) else {
-        state.update(|s| {
-            rnyx_log(
-                s,
-                Runlevel::Info,
-                "tor logs to no file (GETCONF Log); the log starts empty".to_owned(),
-            );
-        });
-        return;
+        return vec![rnyx(
+            Runlevel::Info,
+            "tor logs to no file (GETCONF Log); the log starts empty".to_owned(),
+        )];
     };
     let pid = state.read(|s| s.relay.pid);
     let path = logfile::resolve_tor_path(&raw, pid, std::path::Path::new("/proc"));
@@ -72,33 +82,26 @@ async fn prepopulate_log(
     let now = now_ms();
     match read {
         Ok(Ok(lines)) => {
-            let entries: Vec<LogEntry> = lines
+            let mut entries: Entries = lines
                 .iter()
                 .filter_map(|l| logfile::parse_tor_log_line(l, now, utc_offset))
                 .filter(|e| matches!(e.source, LogSource::Tor(l) if levels.contains(&l)))
+                .map(|e| (e.time_ms, e.source, e.message))
                 .collect();
-            state.update(|s| {
-                let n = entries.len();
-                for e in entries {
-                    s.push_log(e);
-                }
-                rnyx_log(
-                    s,
-                    Runlevel::Info,
-                    format!("read {n} entries from tor's log {}", path.display()),
-                );
-            });
+            let n = entries.len();
+            entries.push(rnyx(
+                Runlevel::Info,
+                format!("read {n} entries from tor's log {}", path.display()),
+            ));
+            entries
         }
-        Ok(Err(e)) => state.update(|s| {
-            rnyx_log(
-                s,
-                Runlevel::Notice,
-                format!(
-                    "cannot read tor's log {} to fill the log: {e}",
-                    path.display()
-                ),
-            );
-        }),
-        Err(_) => {}
+        Ok(Err(e)) => vec![rnyx(
+            Runlevel::Notice,
+            format!(
+                "cannot read tor's log {} to fill the log: {e}",
+                path.display()
+            ),
+        )],
+        Err(_) => Vec::new(),
     }
 }

@@ -310,10 +310,12 @@ pub(super) struct ConfigWatch {
     chroot: Option<PathBuf>,
     reading: bool,
     again: bool,
+    /// A replay: the torrc comes from the recording, not this host's disk.
+    replay: bool,
 }
 
 impl ConfigWatch {
-    pub fn new(chroot: Option<PathBuf>) -> Self {
+    pub fn new(chroot: Option<PathBuf>, replay: bool) -> Self {
         let (tx, loaded) = tokio::sync::mpsc::channel(1);
         Self {
             tx,
@@ -321,6 +323,7 @@ impl ConfigWatch {
             chroot,
             reading: false,
             again: false,
+            replay,
         }
     }
 
@@ -337,9 +340,14 @@ impl ConfigWatch {
             proc_dir,
             chroot: self.chroot.clone(),
         };
+        let replay = self.replay;
         tokio::spawn(async move {
             let config = load(&client).await;
             let file = config.as_ref().ok().and_then(|c| c.file.clone());
+            if replay {
+                let _ = tx.send((config, Torrc::default())).await;
+                return;
+            }
             let torrc = tokio::task::spawn_blocking(move || {
                 read_torrc(file.as_deref(), &place, super::now_secs())
             })
@@ -354,7 +362,11 @@ impl ConfigWatch {
         self.reading = false;
         state.update(|s| match config {
             Ok(mut c) => {
-                c.torrc = torrc;
+                c.torrc = if self.replay {
+                    std::mem::take(&mut s.config.torrc)
+                } else {
+                    torrc
+                };
                 c.loaded = super::now_secs();
                 c.reconcile();
                 s.config = c;

@@ -52,6 +52,10 @@ pub async fn carry_out(handle: &ControllerHandle, request: Request) -> Response 
             Ok(rejected) => Response::Events { rejected },
             Err(e) => failure(e),
         },
+        Request::Replay(control) => match handle.replay(control).await {
+            Ok(()) => Response::Done(String::new()),
+            Err(e) => failure(e),
+        },
         Request::ReadFile(path) => {
             blocking(move || {
                 let full = crate::config::expand_home(std::path::Path::new(&path));

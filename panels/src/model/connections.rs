@@ -59,14 +59,14 @@ impl Category {
 }
 
 /// An established TCP connection of tor's.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
 pub struct Socket {
     pub local: SocketAddr,
     pub remote: SocketAddr,
 }
 
 /// Where the sockets came from, and why not from something better.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum SocketSource {
     /// Not read (yet): why.
@@ -80,7 +80,7 @@ pub enum SocketSource {
 }
 
 /// How tor's namespace's socket table was read.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, serde::Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum SocketTable {
     /// Not read yet.
@@ -94,13 +94,14 @@ pub enum SocketTable {
 }
 
 /// One scan of tor's sockets, as the I/O side read it.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct SocketScan {
     pub sockets: Vec<Socket>,
     pub source: SocketSource,
     pub table: SocketTable,
     /// `name (pid)` of the local process at the other end of SOCKS and
-    /// control connections, where `/proc` tells.
+    /// control connections, where `/proc` tells (as pairs when stored).
+    #[serde(with = "as_pairs")]
     pub processes: HashMap<Socket, String>,
 }
 
@@ -389,3 +390,26 @@ impl<'a> Classifier<'a> {
 
 #[cfg(test)]
 mod tests;
+
+/// A map with keys JSON cannot use as keys, stored as `[key, value]` pairs.
+mod as_pairs {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+    use std::collections::HashMap;
+    use std::hash::Hash;
+
+    pub fn serialize<S: Serializer, K: Serialize, V: Serialize>(
+        map: &HashMap<K, V>,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        s.collect_seq(map.iter())
+    }
+
+    pub fn deserialize<'de, D, K, V>(d: D) -> Result<HashMap<K, V>, D::Error>
+    where
+        D: Deserializer<'de>,
+        K: Deserialize<'de> + Eq + Hash,
+        V: Deserialize<'de>,
+    {
+        Ok(Vec::<(K, V)>::deserialize(d)?.into_iter().collect())
+    }
+}

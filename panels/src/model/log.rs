@@ -9,7 +9,9 @@ mod dedup;
 pub use dedup::dedup_key;
 
 /// Severity of a log entry: tor's runlevels, shared by rnyx's own messages.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "UPPERCASE")]
 pub enum Runlevel {
     Debug,
@@ -82,7 +84,7 @@ impl FromStr for Runlevel {
 }
 
 /// Who produced a log entry.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum LogSource {
     /// One of tor's log runlevels.

@@ -99,6 +99,9 @@ pub struct ControllerState {
     pub generation: u64,
     #[serde(skip)]
     pub limits: Limits,
+    /// Set when the state is a recording's (`rnyx replay`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub replay: Option<super::ReplayStatus>,
 }
 
 impl ControllerState {
@@ -128,6 +131,7 @@ impl ControllerState {
             events_received: 0,
             generation: 0,
             limits,
+            replay: None,
         }
     }
 

@@ -1,8 +1,8 @@
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// What the operating system says about the machine, tor and rnyx, sampled
 /// once a second from `/proc` by the I/O side.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct SystemInfo {
     pub hostname: String,
     /// e.g. `Linux`.

@@ -42,7 +42,7 @@ impl TorOption {
 }
 
 /// One file of the torrc: the main one, or one it includes.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct TorrcFile {
     pub path: String,
     pub lines: Vec<String>,
@@ -54,7 +54,7 @@ pub struct TorrcFile {
 
 /// The torrc tor was started with, with the files it includes, in tor's
 /// order.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Torrc {
     /// The path tor gave (`config-file`), resolved as tor resolves it.
     pub path: Option<String>,

@@ -45,6 +45,9 @@ pub enum Request {
     /// directory), creating parent directories: [`Response::Done`] with the
     /// path written.
     WriteFile { path: String, text: String },
+    /// Pause, seek or change the speed of a replay: [`Response::Done`]
+    /// saying where it is, or [`Response::Failed`] when this is no replay.
+    Replay(crate::model::ReplayControl),
 }
 
 /// One line of a reply from tor.
