@@ -56,6 +56,9 @@ struct Args {
     /// same rounds as `rnyx b`: an A/B comparison on the same network.
     #[arg(long)]
     rnyx_b: Option<PathBuf>,
+    /// Also measure `rnyx record` (the recording's size is reported).
+    #[arg(long)]
+    record: bool,
     /// Leave nyx out of the rounds.
     #[arg(long)]
     no_nyx: bool,
@@ -74,7 +77,14 @@ fn args() -> Args {
 }
 
 /// Every monitor a round may run, in the order of the report.
-const MONITORS: [&str; 5] = ["no monitor", "raw count", "rnyx", "rnyx b", "nyx"];
+const MONITORS: [&str; 6] = [
+    "no monitor",
+    "raw count",
+    "rnyx",
+    "rnyx record",
+    "rnyx b",
+    "nyx",
+];
 
 /// utime + stime of a process, in seconds.
 fn cpu_seconds(pid: u32) -> f64 {
@@ -187,6 +197,11 @@ impl Bench {
                 "{} --socket {ctl} --config {empty} --log {EVENTS}",
                 self.a.rnyx.display()
             )),
+            "rnyx record" => Some(format!(
+                "{} record {} --socket {ctl} --config {empty} --log {EVENTS}",
+                self.a.rnyx.display(),
+                self.recording().display()
+            )),
             "rnyx b" => Some(format!(
                 "{} --socket {ctl} --config {empty} --log {EVENTS}",
                 self.a.rnyx_b.as_ref()?.display()
@@ -196,6 +211,11 @@ impl Bench {
             )),
             _ => None,
         }
+    }
+
+    /// Where `rnyx record` writes.
+    fn recording(&self) -> PathBuf {
+        self.empty.with_file_name("firehose.rnyx.gz")
     }
 
     /// Starts a monitor in a 160×50 terminal; returns its pid.
@@ -239,6 +259,16 @@ impl Bench {
                 "{name} exited during the run"
             );
             self.tmux.stop(&session);
+        }
+        if name == "rnyx record" {
+            std::thread::sleep(Duration::from_secs(2));
+            let size = std::fs::metadata(self.recording()).map_or(0, |m| m.len());
+            println!(
+                "rnyx record: {:.1} MB written in {:.1} s ({:.0} KB/s)",
+                size as f64 / 1e6,
+                wall.as_secs_f64(),
+                size as f64 / 1e3 / wall.as_secs_f64()
+            );
         }
         let events = counter.map(|(h, stop)| {
             stop.send(()).unwrap();
@@ -324,6 +354,7 @@ fn main() {
             .filter(|m| match *m {
                 "nyx" => bench.have_nyx && !bench.a.no_nyx,
                 "rnyx b" => bench.a.rnyx_b.is_some(),
+                "rnyx record" => bench.a.record,
                 _ => true,
             })
             .collect();

@@ -85,9 +85,10 @@ pub enum Command {
     /// connection also written to FILE (gzip, secrets left out).
     Record {
         file: PathBuf,
-        /// Stop recording past this many MB (compressed).
-        #[arg(long, value_name = "MB", default_value_t = 64)]
-        max_size: u64,
+        /// Stop recording past this many MB (compressed; default: nyxrc's
+        /// record_max_size, 64).
+        #[arg(long, value_name = "MB")]
+        max_size: Option<u64>,
     },
     /// A control-port shell, as page 5 without the monitor: line editing,
     /// Tab completion, history, /help, /events, /info.
@@ -98,8 +99,22 @@ pub enum Command {
         run: Vec<String>,
     },
     /// Start a private tor network on this machine (its own loopback-only
-    /// network namespace), drive traffic through it, and monitor its exit relay.
+    /// network namespace), drive traffic through it, and monitor its exit
+    /// relay; without tor or namespaces, play the recording shipped with
+    /// rnyx of such a run.
     Demo,
+    /// Record the demo network's exit relay under load, without the
+    /// monitor's screen (scripts/record-demo.sh makes the shipped recording).
+    #[command(hide = true)]
+    DemoRecord {
+        file: PathBuf,
+        /// How long to record once traffic flows.
+        #[arg(long, default_value_t = 180)]
+        seconds: u64,
+        /// Stop recording past this many MB (compressed).
+        #[arg(long, value_name = "MB", default_value_t = 4)]
+        max_size: u64,
+    },
     /// Demo helper run inside the namespace: serves a steady byte stream.
     #[command(hide = true)]
     DemoServe {

@@ -51,6 +51,8 @@ pub struct Config {
     pub show_interpreter: bool,
     /// Keep the graphs' history across restarts (in the state directory).
     pub keep_history: bool,
+    /// `rnyx record` stops past this many MB (compressed).
+    pub record_max_size: u64,
     /// The relays to watch (`[[relays]]`), when the command line names none.
     pub relays: Vec<crate::relays::RelayConfig>,
     /// How page 3 sorts options, the first key deciding most.
@@ -121,6 +123,7 @@ impl Default for Config {
             show_torrc: true,
             show_interpreter: true,
             keep_history: true,
+            record_max_size: 64,
             relays: Vec::new(),
             config_order: rnyx_panels::pages::config::ConfigOrder::DEFAULT.to_vec(),
             show_private_options: false,
@@ -238,6 +241,7 @@ struct FileConfig {
     show_torrc: Option<bool>,
     show_interpreter: Option<bool>,
     keep_history: Option<bool>,
+    record_max_size: Option<u64>,
     relays: Option<Vec<crate::relays::RelayConfig>>,
     config_order: Option<OneOrMany<rnyx_panels::pages::config::ConfigOrder>>,
     show_private_options: Option<bool>,
@@ -318,6 +322,7 @@ impl Config {
             show_torrc: file.show_torrc.unwrap_or(d.show_torrc),
             show_interpreter: file.show_interpreter.unwrap_or(d.show_interpreter),
             keep_history: file.keep_history.unwrap_or(d.keep_history),
+            record_max_size: file.record_max_size.unwrap_or(d.record_max_size),
             relays: file.relays.unwrap_or_default(),
             config_order: file
                 .config_order

@@ -139,6 +139,15 @@ pub fn now_secs() -> u64 {
     now_ms() / 1000
 }
 
+/// Unix seconds the screen shows; in a replay, where its clock is (which
+/// runs on between the events that set [`now_ms`]).
+pub fn shown_now_secs() -> u64 {
+    match crate::replay::clock() {
+        Some(clock) => clock.position_ms() / 1000,
+        None => now_secs(),
+    }
+}
+
 /// Unix milliseconds now; in a replay, the recording's time.
 pub fn now_ms() -> u64 {
     if let Some(clock) = crate::replay::clock() {

@@ -16,25 +16,87 @@ pub const SERVER_PORT: u16 = 8080;
 /// The relay every demo circuit exits through, and the one monitored.
 pub const EXIT_RELAY: &str = "relay0";
 
-/// Runs the demo until the operator quits.
-pub async fn run(config: &Config) -> Result<(), String> {
+/// The recording played when the live demo cannot run: the demo network's
+/// exit relay under load, made by `scripts/record-demo.sh`.
+pub const RECORDING: &[u8] = include_bytes!("../assets/demo.rnyx.gz");
+
+/// Why the live demo cannot run here, if it cannot: a tool missing, or
+/// unprivileged network namespaces refused.
+pub fn unavailable() -> Option<String> {
     for tool in ["tor", "tor-gencert", "unshare", "nsenter", "ip"] {
         if which(tool).is_err() {
-            return Err(format!(
-                "the demo needs `{tool}`, which is not installed (Debian: apt-get install tor iproute2 util-linux)"
+            return Some(format!(
+                "`{tool}` is not installed (Debian: apt-get install tor iproute2 util-linux)"
             ));
         }
+    }
+    let refused = |why: String| {
+        Some(format!(
+            "this system refuses unprivileged network namespaces ({why})"
+        ))
+    };
+    match std::process::Command::new("unshare")
+        .args(["-rn", "true"])
+        .stdin(Stdio::null())
+        .output()
+    {
+        Ok(out) if out.status.success() => None,
+        Ok(out) => refused(
+            String::from_utf8_lossy(&out.stderr)
+                .lines()
+                .next()
+                .unwrap_or("unshare -rn failed")
+                .trim()
+                .to_owned(),
+        ),
+        Err(e) => refused(format!("unshare: {e}")),
+    }
+}
+
+/// Runs the demo until the operator quits: live when tor and a network
+/// namespace are there, else the shipped recording, saying why in one line.
+pub async fn run(config: &Config) -> Result<(), String> {
+    let config = Config {
+        keep_history: false,
+        ..config.clone()
+    };
+    if let Some(why) = unavailable() {
+        eprintln!("rnyx demo: {why}; playing the recording shipped with rnyx instead");
+        return play_recording(&config).await;
     }
     let dir = tempfile::Builder::new()
         .prefix("rnyx-demo-")
         .tempdir()
         .map_err(|e| format!("cannot create a directory for the demo: {e}"))?;
     eprintln!("rnyx demo: starting a private tor network (3 authorities, 2 relays, 1 client) in a loopback-only network namespace…");
+    let (net, traffic) = match start_network(dir.path()).await {
+        Ok(started) => started,
+        Err(e) => {
+            eprintln!("rnyx demo: the private network did not start ({e}); playing the recording shipped with rnyx instead");
+            return play_recording(&config).await;
+        }
+    };
+    eprintln!("rnyx demo: attaching to {EXIT_RELAY}; the network bootstraps in about a minute, then traffic flows.");
+    let result = crate::monitor::run(vec![exit_relay(&net)?], None, None, None, &config).await;
+    drop(traffic);
+    drop(net);
+    result
+}
+
+/// The shipped recording, in the monitor.
+async fn play_recording(config: &Config) -> Result<(), String> {
+    let recording = crate::record::read_from("the demo recording", RECORDING)?;
+    let player = crate::replay::Player::new("demo", &recording, 1.0);
+    crate::monitor::replay(player, config).await
+}
+
+/// The private network with traffic flowing through its exit relay.
+async fn start_network(dir: &Path) -> Result<(PrivateNetwork, Traffic), String> {
     let spec = NetworkSpec {
         exit_node: Some(EXIT_RELAY.to_owned()),
         ..NetworkSpec::default()
     };
-    let net_dir = dir.path().join("net");
+    let net_dir = dir.join("net");
     let net = tokio::task::spawn_blocking(move || PrivateNetwork::start(&net_dir, &spec))
         .await
         .map_err(|e| e.to_string())?
@@ -42,21 +104,65 @@ pub async fn run(config: &Config) -> Result<(), String> {
     let exe = std::env::current_exe().map_err(|e| format!("cannot find rnyx's own binary: {e}"))?;
     let traffic =
         Traffic::start(&net, &exe).map_err(|e| format!("cannot start the demo traffic: {e}"))?;
-    let relay = net
-        .tors
+    Ok((net, traffic))
+}
+
+fn exit_relay(net: &PrivateNetwork) -> Result<crate::control::Target, String> {
+    net.tors
         .iter()
         .find(|t| t.name == EXIT_RELAY)
-        .ok_or("the demo network has no exit relay")?;
-    eprintln!("rnyx demo: attaching to {EXIT_RELAY}; the network bootstraps in about a minute, then traffic flows.");
-    // The demo's network is new each time: nothing to keep for it.
-    let config = Config {
-        keep_history: false,
-        ..config.clone()
-    };
-    let result = crate::monitor::run(vec![relay.target()], None, None, None, &config).await;
+        .map(crate::launch::network::NetTor::target)
+        .ok_or_else(|| "the demo network has no exit relay".to_owned())
+}
+
+/// `rnyx demo-record FILE`: the demo network's exit relay recorded for
+/// `seconds` once traffic flows through it (no screen), at most `max_bytes`.
+pub async fn record(file: &Path, seconds: u64, max_bytes: u64) -> Result<(), String> {
+    if let Some(why) = unavailable() {
+        return Err(format!("cannot record the demo: {why}"));
+    }
+    let dir = tempfile::Builder::new()
+        .prefix("rnyx-demo-")
+        .tempdir()
+        .map_err(|e| format!("cannot create a directory for the demo: {e}"))?;
+    let (net, traffic) = start_network(dir.path()).await?;
+    let target = exit_relay(&net)?;
+    eprintln!("rnyx demo-record: waiting for traffic through {EXIT_RELAY}…");
+    let flowing = std::time::Instant::now();
+    loop {
+        if let Ok(conn) = crate::control::connect(std::slice::from_ref(&target), None).await {
+            let read: u64 = conn
+                .client
+                .getinfo("traffic/read")
+                .await
+                .ok()
+                .and_then(|v| v.trim().parse().ok())
+                .unwrap_or(0);
+            if read > 8 << 20 {
+                break;
+            }
+        }
+        if flowing.elapsed() > Duration::from_secs(300) {
+            return Err("no traffic through the exit relay after 5 minutes".into());
+        }
+        tokio::time::sleep(Duration::from_secs(2)).await;
+    }
+    let recorder = crate::record::Recorder::create(file, max_bytes)?;
+    eprintln!(
+        "rnyx demo-record: recording {seconds} s to {}",
+        file.display()
+    );
+    let handle = crate::controller::spawn(crate::controller::ControllerConfig {
+        recorder: Some(recorder.clone()),
+        history_dir: None,
+        ..Config::default().controller_config(vec![target], None)
+    });
+    tokio::time::sleep(Duration::from_secs(seconds)).await;
+    drop(handle);
+    recorder.close();
     drop(traffic);
     drop(net);
-    result
+    Ok(())
 }
 
 /// The demo's traffic: a byte server and fetchers inside the namespace,

@@ -235,6 +235,10 @@ pub async fn dump_replay(
     Ok(handle.state.read(|state| {
         let mut dump = Dump::of(state, now, scrub);
         dump.history = history.map(|i| dump_history(state, i, None));
+        if let Some(r) = &mut dump.replay {
+            // Where it was asked for, not the last event before it.
+            r.at = at.saturating_mul(1000).min(r.length);
+        }
         serde_json::to_string_pretty(&dump).expect("the dump serialises")
     }))
 }

@@ -36,10 +36,10 @@ fn main() -> ExitCode {
     runtime.block_on(run(cli))
 }
 
-async fn run(cli: Cli) -> ExitCode {
-    // --dump does not read nyxrc: scripts keep working whatever it says.
-    let load_config = || {
-        Config::load(cli.config.as_deref()).map(|(mut c, _)| {
+/// nyxrc, with `--log` over its `logged_events`.
+fn load_config(cli: &Cli) -> Result<Config, String> {
+    Config::load(cli.config.as_deref())
+        .map(|(mut c, _)| {
             if let Some(list) = &cli.log {
                 let (known, unknown) = rnyx_panels::model::EventSelection::parse([list.as_str()]);
                 if !unknown.is_empty() {
@@ -50,30 +50,42 @@ async fn run(cli: Cli) -> ExitCode {
             }
             c
         })
-    };
-    if let Some(Command::Demo) = cli.command {
-        let config = match load_config() {
-            Ok(c) => c,
-            Err(e) => return fail(&e.to_string()),
-        };
-        return match rnyx::demo::run(&config).await {
-            Ok(()) => ExitCode::SUCCESS,
+        .map_err(|e| e.to_string())
+}
+
+/// `demo`, `demo-record`, `replay` and `--dump --replay`: what needs no tor
+/// of the command line's. `None` for everything else.
+async fn without_tor(cli: &Cli) -> Option<ExitCode> {
+    let done = |r: Result<(), String>| r.map_or_else(|e| fail(&e), |()| ExitCode::SUCCESS);
+    Some(match &cli.command {
+        Some(Command::DemoRecord {
+            file,
+            seconds,
+            max_size,
+        }) => done(rnyx::demo::record(file, *seconds, max_size.saturating_mul(1 << 20)).await),
+        Some(Command::Demo) => match load_config(cli) {
+            Ok(config) => done(rnyx::demo::run(&config).await),
             Err(e) => fail(&e),
-        };
-    }
-    if let Some(Command::Replay { file, speed }) = &cli.command {
-        return match load_config() {
+        },
+        Some(Command::Replay { file, speed }) => match load_config(cli) {
             Ok(config) => replay(file, *speed, config).await,
-            Err(e) => fail(&e.to_string()),
-        };
+            Err(e) => fail(&e),
+        },
+        _ => match (cli.dump, &cli.replay) {
+            (true, Some(file)) => dump_replay(file, cli).await,
+            _ => return None,
+        },
+    })
+}
+
+async fn run(cli: Cli) -> ExitCode {
+    if let Some(code) = without_tor(&cli).await {
+        return code;
     }
     let given = match cli.given_password() {
         Ok(p) => p,
         Err(e) => return fail(&e),
     };
-    if let (true, Some(file)) = (cli.dump, &cli.replay) {
-        return dump_replay(file, &cli).await;
-    }
     if cli.dump {
         // --dump does not read nyxrc: scripts keep working whatever it says.
         let relays = match cli.relays(&[]).await {
@@ -82,9 +94,9 @@ async fn run(cli: Cli) -> ExitCode {
         };
         return dump(&relays, given, &cli).await;
     }
-    let config = match load_config() {
+    let config = match load_config(&cli) {
         Ok(c) => c,
-        Err(e) => return fail(&e.to_string()),
+        Err(e) => return fail(&e),
     };
     let relays = match cli.relays(&config.relays).await {
         Ok(r) => r,
@@ -114,7 +126,8 @@ async fn run(cli: Cli) -> ExitCode {
     let (_, targets, mut password) = watched.swap_remove(0);
     let recorder = match &cli.command {
         Some(Command::Record { file, max_size }) => {
-            match rnyx::record::Recorder::create(file, max_size.saturating_mul(1 << 20)) {
+            let mb = max_size.unwrap_or(config.record_max_size);
+            match rnyx::record::Recorder::create(file, mb.saturating_mul(1 << 20)) {
                 Ok(r) => Some(r),
                 Err(e) => return fail(&e),
             }

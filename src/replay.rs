@@ -234,6 +234,11 @@ impl Clock {
         self.played.store(t, Ordering::Relaxed);
     }
 
+    /// The recording's unix time (ms) where the clock is.
+    pub fn position_ms(&self) -> u64 {
+        self.started + self.position()
+    }
+
     /// Real time until the clock reads `t`; `None` while paused.
     fn until(&self, t: u64) -> Option<Duration> {
         let m = self.motion();

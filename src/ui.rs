@@ -7,7 +7,7 @@ pub mod requests;
 pub(crate) use requests::tor_reply;
 pub mod terminal;
 
-use crate::controller::{now_secs, ControllerHandle};
+use crate::controller::{shown_now_secs as now_secs, ControllerHandle};
 use ratatui::backend::Backend;
 use ratatui::Terminal;
 use rnyx_panels::app::{App, Effect};

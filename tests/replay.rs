@@ -134,3 +134,175 @@ async fn a_recording_replays_to_the_same_screens() {
     assert_eq!(refused.status, 551);
     assert!(refused.message().contains("not available in a replay"));
 }
+
+/// The header's `position / length` of a replay, in seconds.
+fn header_position(screen: &[String]) -> u64 {
+    let title = &screen[0];
+    let before = title.split(" / ").next().unwrap();
+    let clock = before.rsplit(' ').next().unwrap();
+    clock
+        .split(':')
+        .fold(0, |acc, part| acc * 60 + part.parse::<u64>().unwrap())
+}
+
+/// The shipped demo recording through the UI loop: `>` and `<` seek a
+/// minute, `+` and `-` change the speed, `p` pauses; the header says so.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn replay_keys_seek_pause_and_change_speed_through_the_ui_loop() {
+    let _one = ONE_AT_A_TIME.lock().await;
+    let recording = rnyx::record::read_from("demo", rnyx::demo::RECORDING).unwrap();
+    assert!(recording.cut.is_none());
+    let player = rnyx::replay::Player::new("demo", &recording, 1.0);
+    let length = player.clock.length() / 1000;
+    assert!(length >= 150, "the demo lasts {length} s");
+    let handle = rnyx::monitor::spawn_replay(player.clone(), &rnyx::config::Config::default());
+    eventually("the replay connected", 20, || {
+        handle.state.read(|s| s.connection.connected.then_some(()))
+    })
+    .await;
+    let mut ui = support::ui::Ui::new(App::new(settings()), &handle, 120, 40);
+    let key = |c| rnyx::ui::Input::Key(Key::Char(c));
+    let screen = ui.step(&[]).await;
+    assert!(screen[0].starts_with("replay of demo ("), "{}", screen[0]);
+    assert!(screen[0].contains(&format!(" / {}", rnyx_panels::format::uptime(length))));
+    let start = header_position(&screen);
+    assert!(start < 10, "{}", screen[0]);
+    // A minute on: what happened meanwhile is played at once.
+    let circuits_before = handle.state.read(|s| s.events_received);
+    let screen = ui.step(&[key('>')]).await;
+    let on = header_position(&screen);
+    assert!((59..75).contains(&on), "{}", screen[0]);
+    assert!(handle.state.read(|s| s.events_received) > circuits_before);
+    // Twice as fast, then paused: the clock holds.
+    let screen = ui.step(&[key('+')]).await;
+    assert!(screen[0].contains(" x2"), "{}", screen[0]);
+    let screen = ui.step(&[key('p')]).await;
+    assert!(screen[0].contains(" paused"), "{}", screen[0]);
+    let held = player.clock.position();
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    assert_eq!(player.clock.position(), held);
+    // A minute back: the session starts again and plays up to there.
+    ui.step(&[key('<')]).await;
+    settled(&handle).await;
+    let screen = ui.step(&[]).await;
+    let back = header_position(&screen);
+    assert!(back + 55 <= on && back < 20, "{}", screen[0]);
+    handle.state.read(|s| {
+        assert!(s.connection.connected);
+        assert!(
+            s.bandwidth.len() as u64 + 5 >= back,
+            "{} samples",
+            s.bandwidth.len()
+        );
+    });
+    // Slower again: no speed shown at ×1; playing on.
+    let screen = ui.step(&[key('-'), key('p')]).await;
+    assert!(!screen[0].contains(" x"), "{}", screen[0]);
+    assert!(!screen[0].contains("paused"), "{}", screen[0]);
+}
+
+/// `rnyx --dump --replay FILE --at SECONDS`: the state that far in.
+#[test]
+fn dump_of_a_replay_at_a_moment() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("demo.rnyx.gz");
+    std::fs::write(&file, rnyx::demo::RECORDING).unwrap();
+    let at = |secs: &str| -> serde_json::Value {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_rnyx"))
+            .args(["--dump", "--replay"])
+            .arg(&file)
+            .args(["--at", secs])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let early = at("20");
+    let late = at("150");
+    assert_eq!(early["nickname"], "relay0");
+    assert_eq!(early["replay"]["at"], 20_000);
+    assert_eq!(late["replay"]["at"], 150_000);
+    assert!(late["traffic_read"].as_u64() > early["traffic_read"].as_u64());
+    assert!(!late["connections"].as_array().unwrap().is_empty());
+    assert!(!late["circuits"].as_array().unwrap().is_empty());
+    // A broken file: the error names it and where.
+    std::fs::write(
+        &file,
+        &rnyx::demo::RECORDING[..rnyx::demo::RECORDING.len() / 3],
+    )
+    .unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_rnyx"))
+        .args(["--dump", "--replay"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("demo.rnyx.gz") && err.contains("byte"),
+        "{err}"
+    );
+}
+
+/// `rnyx demo` with `dir` first on PATH: the one line it says, and the
+/// screen once the monitor is up.
+fn demo_with_path(path: &str, session: &str) -> (String, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let err = dir.path().join("stderr");
+    let tmux = support::tmux::Tmux::new(session);
+    let cmd = format!(
+        "env PATH={path} {} demo 2>{}; sleep 600",
+        env!("CARGO_BIN_EXE_rnyx"),
+        err.display()
+    );
+    tmux.start("t", &cmd, 120, 40);
+    let screen = tmux.wait_for("t", 20, |s| {
+        s.contains("replay of demo") && s.contains("relay0")
+    });
+    tmux.keys("t", &["q"]);
+    tmux.stop("t");
+    (std::fs::read_to_string(&err).unwrap(), screen)
+}
+
+#[test]
+fn demo_plays_the_shipped_recording_without_tor() {
+    let (said, screen) = demo_with_path("/nonexistent", "rnyx-demo-notor");
+    assert_eq!(said.lines().count(), 1, "{said}");
+    assert!(said.contains("`tor` is not installed"), "{said}");
+    assert!(
+        said.contains("playing the recording shipped with rnyx"),
+        "{said}"
+    );
+    assert!(screen.contains("relay0"), "{screen}");
+}
+
+#[test]
+fn demo_plays_the_shipped_recording_when_namespaces_are_refused() {
+    let fake = tempfile::tempdir().unwrap();
+    for tool in ["tor", "tor-gencert", "nsenter", "ip"] {
+        let real = rnyx::launch::which(tool).unwrap();
+        std::os::unix::fs::symlink(real, fake.path().join(tool)).unwrap();
+    }
+    let unshare = fake.path().join("unshare");
+    std::fs::write(
+        &unshare,
+        "#!/bin/sh\necho 'unshare: unshare failed: Operation not permitted' >&2\nexit 1\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(
+        &unshare,
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )
+    .unwrap();
+    let (said, screen) = demo_with_path(&fake.path().display().to_string(), "rnyx-demo-nons");
+    assert_eq!(said.lines().count(), 1, "{said}");
+    assert!(
+        said.contains("refuses unprivileged network namespaces"),
+        "{said}"
+    );
+    assert!(said.contains("Operation not permitted"), "{said}");
+    assert!(screen.contains("relay0"), "{screen}");
+}
