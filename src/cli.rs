@@ -49,11 +49,11 @@ pub struct Cli {
     /// Events shown in the log, comma-separated: tor's runlevels (DEBUG, INFO,
     /// NOTICE, WARN, ERR), rnyx's (RNYX_NOTICE…) and others (CIRC, BW…).
     /// Overrides nyxrc's logged_events.
-    #[arg(short = 'l', long = "log", value_name = "EVENTS")]
+    #[arg(short = 'l', long = "log", global = true, value_name = "EVENTS")]
     pub log: Option<String>,
 
     /// nyxrc to read (default: $RNYX_CONFIG, ~/.nyxrc, ~/.config/rnyx/nyxrc).
-    #[arg(short = 'c', long, value_name = "PATH")]
+    #[arg(short = 'c', long, global = true, value_name = "PATH")]
     pub config: Option<PathBuf>,
 
     #[command(subcommand)]

@@ -86,7 +86,7 @@ pub async fn run(config: &Config) -> Result<(), String> {
 /// The shipped recording, in the monitor.
 async fn play_recording(config: &Config) -> Result<(), String> {
     let recording = crate::record::read_from("the demo recording", RECORDING)?;
-    let player = crate::replay::Player::new("demo", &recording, 1.0);
+    let player = crate::replay::Player::new("demo", recording, 1.0);
     crate::monitor::replay(player, config).await
 }
 

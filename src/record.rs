@@ -191,6 +191,30 @@ impl<S: AsyncWrite + Unpin> AsyncWrite for Tap<S> {
     }
 }
 
+/// Appends one recording line, `{"t":…,"d":"…","l":"…"}` and a newline,
+/// to `out`: the JSON written by hand, as it is done for every event.
+fn push_line(out: &mut Vec<u8>, t: u64, d: &str, l: &str) {
+    let _ = write!(out, "{{\"t\":{t},\"d\":\"{d}\",\"l\":\"");
+    let mut from = 0;
+    for (i, b) in l.bytes().enumerate() {
+        let escaped: &[u8] = match b {
+            b'"' => b"\\\"",
+            b'\\' => b"\\\\",
+            0..=0x1f => b"",
+            _ => continue,
+        };
+        out.extend_from_slice(&l.as_bytes()[from..i]);
+        if escaped.is_empty() {
+            let _ = write!(out, "\\u{b:04x}");
+        } else {
+            out.extend_from_slice(escaped);
+        }
+        from = i + 1;
+    }
+    out.extend_from_slice(&l.as_bytes()[from..]);
+    out.extend_from_slice(b"\"}\n");
+}
+
 /// Counts what goes into the file, for the size bound.
 struct Counting<W> {
     inner: W,
@@ -209,24 +233,103 @@ impl<W: Write> Write for Counting<W> {
     }
 }
 
+/// The file being written: compressed, counted for the size bound.
+type Gz = GzEncoder<Counting<std::io::BufWriter<std::fs::File>>>;
+
+/// The writer thread's state.
+struct Writer {
+    gz: Gz,
+    max_bytes: u64,
+    /// Bytes of each direction not yet ended by a newline.
+    written: Vec<u8>,
+    read: Vec<u8>,
+    /// The lines of one chunk, encoded, then compressed in one write.
+    out: Vec<u8>,
+}
+
+impl Writer {
+    /// Takes one chunk. False once the file is done (closed, or the size
+    /// bound reached).
+    fn take(&mut self, t: u64, chunk: Chunk) -> bool {
+        let (pending, d) = match chunk {
+            Chunk::Close(done) => {
+                self.finish(END);
+                let _ = done.send(());
+                return false;
+            }
+            Chunk::Sample(kind, l) => {
+                self.out.clear();
+                push_line(&mut self.out, t, kind, &l);
+                let _ = self.gz.write_all(&self.out);
+                return true;
+            }
+            Chunk::Written(b) => {
+                self.written.extend_from_slice(&b);
+                (&mut self.written, ">")
+            }
+            Chunk::Read(b) => {
+                self.read.extend_from_slice(&b);
+                (&mut self.read, "<")
+            }
+        };
+        self.out.clear();
+        let mut start = 0;
+        while let Some(n) = pending[start..].iter().position(|b| *b == b'\n') {
+            let end = start + n;
+            let raw = &pending[start..end];
+            let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
+            let text = String::from_utf8_lossy(raw);
+            push_line(&mut self.out, t, d, &redact(&text, d == "<"));
+            start = end + 1;
+        }
+        pending.drain(..start);
+        let _ = self.gz.write_all(&self.out);
+        // The compressed size so far (what is still in the compressor is
+        // at most its window behind).
+        if self.gz.get_ref().written > self.max_bytes {
+            self.finish(TRUNCATED);
+            return false;
+        }
+        true
+    }
+
+    /// Ends the file with `last` and writes it out.
+    fn finish(&mut self, last: &str) {
+        let _ = writeln!(self.gz, "{last}");
+        let _ = self.gz.try_finish();
+        let _ = self.gz.get_mut().flush();
+    }
+}
+
 /// The writer thread: lines out of the chunks, redacted, compressed, until
 /// the taps are gone or the bound is reached.
 fn write_all(file: std::fs::File, started: u64, max_bytes: u64, rx: &mpsc::Receiver<(u64, Chunk)>) {
-    let mut gz = GzEncoder::new(
+    let gz = GzEncoder::new(
         Counting {
             inner: std::io::BufWriter::new(file),
             written: 0,
         },
-        flate2::Compression::default(),
+        // Fast: under tor's DEBUG firehose this is most of the cost of
+        // recording; the level barely changes the size of such text.
+        flate2::Compression::fast(),
     );
+    let mut w = Writer {
+        gz,
+        max_bytes,
+        written: Vec::new(),
+        read: Vec::new(),
+        out: Vec::with_capacity(64 * 1024),
+    };
     let header = Header {
         format: FORMAT.into(),
         version: VERSION,
         started,
     };
-    let _ = writeln!(gz, "{}", serde_json::to_string(&header).unwrap_or_default());
-    let (mut written, mut read) = (Vec::new(), Vec::new());
-    let mut reading_challenge = false;
+    let _ = writeln!(
+        w.gz,
+        "{}",
+        serde_json::to_string(&header).unwrap_or_default()
+    );
     // Flushed every second, so a recording cut short (rnyx killed, the
     // host down) is readable up to its last second.
     let mut flushed = std::time::Instant::now();
@@ -234,67 +337,51 @@ fn write_all(file: std::fs::File, started: u64, max_bytes: u64, rx: &mpsc::Recei
         let (t, chunk) = match rx.recv_timeout(std::time::Duration::from_secs(1)) {
             Ok(c) => c,
             Err(mpsc::RecvTimeoutError::Timeout) => {
-                let _ = gz.flush();
+                let _ = w.gz.flush();
                 flushed = std::time::Instant::now();
                 continue;
             }
             Err(mpsc::RecvTimeoutError::Disconnected) => {
-                let _ = writeln!(gz, "{END}");
-                break;
-            }
-        };
-        let (pending, d) = match chunk {
-            Chunk::Close(done) => {
-                let _ = writeln!(gz, "{END}");
-                if let Ok(mut out) = gz.finish() {
-                    let _ = out.flush();
-                }
-                let _ = done.send(());
+                w.finish(END);
                 return;
             }
-            Chunk::Sample(kind, l) => {
-                let line = Line {
-                    t,
-                    d: kind.into(),
-                    l,
-                };
-                let _ = writeln!(gz, "{}", serde_json::to_string(&line).unwrap_or_default());
-                continue;
-            }
-            Chunk::Written(b) => {
-                written.extend_from_slice(&b);
-                (&mut written, ">")
-            }
-            Chunk::Read(b) => {
-                read.extend_from_slice(&b);
-                (&mut read, "<")
-            }
         };
-        while let Some(end) = pending.windows(2).position(|w| w == b"\r\n") {
-            let raw: Vec<u8> = pending.drain(..end + 2).collect();
-            let text = String::from_utf8_lossy(&raw[..end]).into_owned();
-            let l = redact(&text, d == "<", &mut reading_challenge);
-            let line = Line { t, d: d.into(), l };
-            let _ = writeln!(gz, "{}", serde_json::to_string(&line).unwrap_or_default());
+        if !w.take(t, chunk) {
+            return;
         }
-        // The compressed size so far (what is still in the compressor is
-        // at most its window behind).
-        if gz.get_ref().written > max_bytes {
-            let _ = writeln!(gz, "{TRUNCATED}");
-            break;
+        // Whatever else came meanwhile, then a pause: under a flood this
+        // thread wakes 100 times a second, not once for every read.
+        while let Ok((t, chunk)) = rx.try_recv() {
+            if !w.take(t, chunk) {
+                return;
+            }
         }
         if flushed.elapsed() >= std::time::Duration::from_secs(1) {
-            let _ = gz.flush();
+            let _ = w.gz.flush();
             flushed = std::time::Instant::now();
         }
-    }
-    if let Ok(mut out) = gz.finish() {
-        let _ = out.flush();
+        std::thread::sleep(std::time::Duration::from_millis(10));
     }
 }
 
-/// A line as it may be written: secrets replaced.
-fn redact(line: &str, from_tor: bool, _state: &mut bool) -> String {
+/// A line as it may be written: secrets replaced. Most lines (every event)
+/// hold none and are not copied.
+fn redact(line: &str, from_tor: bool) -> std::borrow::Cow<'_, str> {
+    let suspect = if from_tor {
+        line.starts_with("250 AUTHCHALLENGE")
+            || line.contains("assword")
+            || line.contains("ASSWORD")
+    } else {
+        true
+    };
+    if suspect {
+        std::borrow::Cow::Owned(redact_line(line, from_tor))
+    } else {
+        std::borrow::Cow::Borrowed(line)
+    }
+}
+
+fn redact_line(line: &str, from_tor: bool) -> String {
     let lower = line.to_ascii_lowercase();
     let first = lower.split_whitespace().next().unwrap_or("");
     if !from_tor && matches!(first, "authenticate" | "authchallenge") {
@@ -342,13 +429,14 @@ pub struct Recording {
 /// Counts the bytes read from the file, so an error can say where.
 struct Offset<R> {
     inner: R,
-    read: std::rc::Rc<std::cell::Cell<u64>>,
+    read: std::sync::Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl<R: std::io::Read> std::io::Read for Offset<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
-        self.read.set(self.read.get() + n as u64);
+        self.read
+            .fetch_add(n as u64, std::sync::atomic::Ordering::Relaxed);
         Ok(n)
     }
 }
@@ -361,68 +449,154 @@ pub fn read(path: &Path) -> Result<Recording, String> {
     read_from(&path.display().to_string(), file)
 }
 
-/// Reads a recording from `input`; errors name it `name`.
-pub fn read_from(name: &str, input: impl std::io::Read) -> Result<Recording, String> {
-    use std::io::BufRead;
-    let offset = std::rc::Rc::new(std::cell::Cell::new(0));
-    let mut reader = std::io::BufReader::new(flate2::read::GzDecoder::new(Offset {
-        inner: input,
-        read: offset.clone(),
-    }));
-    let at = |line: usize| format!("{name}, line {line} (byte {} of the file)", offset.get());
-    let mut text = String::new();
-    let mut number = 0;
-    let mut next = |text: &mut String| -> std::io::Result<bool> {
-        text.clear();
-        number += 1;
-        Ok(reader.read_line(text)? > 0 && text.ends_with('\n'))
+/// What the decompressing thread hands over.
+enum Batch {
+    /// Whole lines (each with its newline), and the byte of the file read
+    /// so far.
+    Text(Vec<u8>, u64),
+    /// The file ended: properly, or cut short (why, and the unfinished
+    /// line's start), or unreadable.
+    End(Result<Option<String>, String>),
+}
+
+/// Decompressed bytes handed over at a time (at least).
+const BATCH: usize = 256 * 1024;
+
+/// Decompresses `input` on a thread of its own, handing over whole lines
+/// (the other half of reading, parsing, goes on meanwhile).
+fn lines_of(name: &str, input: impl std::io::Read + Send + 'static) -> mpsc::Receiver<Batch> {
+    use std::io::Read;
+    let (tx, rx) = mpsc::sync_channel(8);
+    let name = name.to_owned();
+    let offset = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let byte = {
+        let offset = offset.clone();
+        move || offset.load(std::sync::atomic::Ordering::Relaxed)
     };
-    match next(&mut text) {
-        Ok(true) => {}
-        Ok(false) => return Err(format!("{name}: empty or cut short, not a recording")),
-        Err(e) => return Err(format!("{}: not a recording ({e})", at(1))),
+    let mut reader = flate2::read::GzDecoder::new(Offset {
+        inner: input,
+        read: offset,
+    });
+    let spawned = std::thread::Builder::new()
+        .name("rnyx-read".into())
+        .spawn(move || {
+            let mut buf = Vec::with_capacity(2 * BATCH);
+            let end = loop {
+                let had = buf.len();
+                buf.resize(had + BATCH, 0);
+                let n = match reader.read(&mut buf[had..]) {
+                    Ok(n) => n,
+                    Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
+                        buf.truncate(had);
+                        break Ok(Some(format!("{name} is cut short at byte {}: {e}", byte())));
+                    }
+                    Err(e) => {
+                        buf.truncate(had);
+                        break Err(format!("{name}: {e}, at byte {} of the file", byte()));
+                    }
+                };
+                buf.truncate(had + n);
+                if n == 0 {
+                    break Ok((!buf.is_empty()).then(|| {
+                        format!("{name} ends at byte {} without its end (cut short)", byte())
+                    }));
+                }
+                // Whole lines go; the start of the next one stays.
+                if let Some(last) = buf.iter().rposition(|b| *b == b'\n') {
+                    let rest = buf.split_off(last + 1);
+                    let whole = std::mem::replace(&mut buf, rest);
+                    if tx.send(Batch::Text(whole, byte())).is_err() {
+                        return;
+                    }
+                }
+            };
+            let _ = tx.send(Batch::End(end));
+        });
+    if let Err(e) = spawned {
+        let (tx, rx) = mpsc::sync_channel(1);
+        let _ = tx.send(Batch::End(Err(format!("cannot start reading: {e}"))));
+        return rx;
     }
-    let header: Header = serde_json::from_str(text.trim_end())
-        .map_err(|e| format!("{}: not a recording ({e})", at(1)))?;
-    if header.format != FORMAT || header.version != VERSION {
-        return Err(format!(
-            "{name}: format {} version {}, not {FORMAT} {VERSION}",
-            header.format, header.version
-        ));
+    rx
+}
+
+/// A line as [`push_line`] writes it, read without serde's general
+/// machinery; `None` for anything else.
+fn parse_line(text: &str) -> Option<Line> {
+    let rest = text.strip_prefix("{\"t\":")?;
+    let (t, rest) = rest.split_once(",\"d\":\"")?;
+    let (d, rest) = rest.split_once("\",\"l\":\"")?;
+    let l = rest.strip_suffix("\"}")?;
+    if d.contains(['"', '\\']) || l.contains(['"', '\\']) {
+        return None;
     }
+    Some(Line {
+        t: t.parse().ok()?,
+        d: d.to_owned(),
+        l: l.to_owned(),
+    })
+}
+
+/// Reads a recording from `input`; errors name it `name`.
+pub fn read_from(
+    name: &str,
+    input: impl std::io::Read + Send + 'static,
+) -> Result<Recording, String> {
+    let batches = lines_of(name, input);
+    let mut header = None;
     let mut lines = Vec::new();
-    let mut cut = None;
-    for number in 2.. {
-        match next(&mut text) {
-            Ok(true) => {}
-            // A last line without its end: the file stops mid-line.
-            Ok(false) if text.is_empty() => {
-                cut = Some(format!(
-                    "{name} ends at byte {} without its end (cut short)",
-                    offset.get()
-                ));
-                break;
+    let mut number = 0;
+    let mut ended = false;
+    loop {
+        match batches.recv() {
+            Ok(Batch::Text(text, byte)) => {
+                let text = String::from_utf8_lossy(&text);
+                for text in text.lines() {
+                    number += 1;
+                    if ended {
+                        continue;
+                    }
+                    let at = || format!("{name}, line {number} (byte {byte} of the file)");
+                    if header.is_none() {
+                        let h: Header = serde_json::from_str(text)
+                            .map_err(|e| format!("{}: not a recording ({e})", at()))?;
+                        if h.format != FORMAT || h.version != VERSION {
+                            return Err(format!(
+                                "{name}: format {} version {}, not {FORMAT} {VERSION}",
+                                h.format, h.version
+                            ));
+                        }
+                        header = Some(h);
+                    } else if text == END || text == TRUNCATED {
+                        ended = true;
+                    } else if let Some(l) = parse_line(text) {
+                        lines.push(l);
+                    } else {
+                        lines.push(
+                            serde_json::from_str(text).map_err(|e| format!("{}: {e}", at()))?,
+                        );
+                    }
+                }
             }
-            Ok(false) => {
-                cut = Some(format!(
-                    "{} stops in the middle of a line (cut short)",
-                    at(number)
-                ));
-                break;
+            Ok(Batch::End(end)) => {
+                let cut = match end {
+                    Ok(cut) => cut.filter(|_| !ended),
+                    Err(e) if header.is_none() => return Err(format!("{e} (not a recording)")),
+                    Err(e) => return Err(e),
+                };
+                let header =
+                    header.ok_or_else(|| format!("{name}: empty or cut short, not a recording"))?;
+                let cut = match (cut, ended) {
+                    (None, false) => Some(format!(
+                        "{name} stops after line {number} without its end (cut short)"
+                    )),
+                    (cut, _) => cut,
+                };
+                return Ok(Recording { header, lines, cut });
             }
-            Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
-                cut = Some(format!("{} is cut short: {e}", at(number)));
-                break;
-            }
-            Err(e) => return Err(format!("{}: {e}", at(number))),
+            Err(_) => return Err(format!("{name}: the reading thread stopped")),
         }
-        let l = text.trim_end();
-        if l == END || l == TRUNCATED {
-            break;
-        }
-        lines.push(serde_json::from_str(l).map_err(|e| format!("{}: {e}", at(number)))?);
     }
-    Ok(Recording { header, lines, cut })
 }
 
 /// Redacts what a torrc holds of passwords (`HashedControlPassword`, …)
@@ -454,45 +628,61 @@ mod tests {
 
     #[test]
     fn secrets_are_redacted() {
-        let mut s = false;
         assert_eq!(
-            redact("AUTHENTICATE 0a1b2c", false, &mut s),
+            redact("AUTHENTICATE 0a1b2c", false),
             "AUTHENTICATE <redacted>"
         );
         assert_eq!(
-            redact("AUTHCHALLENGE SAFECOOKIE 00ff", false, &mut s),
+            redact("AUTHCHALLENGE SAFECOOKIE 00ff", false),
             "AUTHCHALLENGE <redacted>"
         );
         assert_eq!(
-            redact(
-                "250 AUTHCHALLENGE SERVERHASH=AB SERVERNONCE=CD",
-                true,
-                &mut s
-            ),
+            redact("250 AUTHCHALLENGE SERVERHASH=AB SERVERNONCE=CD", true),
             "250 AUTHCHALLENGE <redacted>"
         );
         assert_eq!(
-            redact("250-HashedControlPassword=16:ABCD", true, &mut s),
+            redact("250-HashedControlPassword=16:ABCD", true),
             "250-HashedControlPassword=<redacted>"
         );
         assert_eq!(
             redact(
                 "SETCONF Nickname=x HashedControlPassword=\"16:AB CD\"",
-                false,
-                &mut s
+                false
             ),
             "SETCONF Nickname=x HashedControlPassword=<redacted>"
         );
         assert_eq!(
-            redact("HashedControlPassword 16:ABCD", true, &mut s),
+            redact("HashedControlPassword 16:ABCD", true),
             "HashedControlPassword <redacted>"
         );
         // Naming the option is no secret: the command must stay as sent.
         assert_eq!(
-            redact("GETCONF Nickname HashedControlPassword", false, &mut s),
+            redact("GETCONF Nickname HashedControlPassword", false),
             "GETCONF Nickname HashedControlPassword"
         );
-        assert_eq!(redact("GETINFO version", false, &mut s), "GETINFO version");
+        assert_eq!(redact("GETINFO version", false), "GETINFO version");
+    }
+
+    #[test]
+    fn lines_are_json_whatever_they_hold() {
+        let mut out = Vec::new();
+        let l = "650 NOTICE \"quoted\" back\\slash \u{1b}[31m tab\t é ✓";
+        push_line(&mut out, 42, "<", l);
+        assert_eq!(out.last(), Some(&b'\n'));
+        let back: Line = serde_json::from_slice(&out).unwrap();
+        assert_eq!(
+            back,
+            Line {
+                t: 42,
+                d: "<".into(),
+                l: l.into()
+            }
+        );
+        // An event is not copied to be checked for secrets.
+        assert!(matches!(
+            redact("650 BW 1 2", true),
+            std::borrow::Cow::Borrowed(_)
+        ));
     }
 
     #[tokio::test]

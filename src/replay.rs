@@ -71,7 +71,7 @@ impl Script {
     /// Pairs each command with the reply that followed it (tor answers in
     /// order) and sets the events and samples apart. A sample that cannot
     /// be read is left out.
-    pub fn of(lines: &[Line]) -> Self {
+    pub fn of(lines: Vec<Line>) -> Self {
         let mut s = Script::default();
         let mut commands = std::collections::VecDeque::<(u64, String)>::new();
         let mut current: Vec<String> = Vec::new();
@@ -83,7 +83,7 @@ impl Script {
             s.length = s.length.max(l.t);
             match l.d.as_str() {
                 ">" => {
-                    commands.push_back((l.t, l.l.clone()));
+                    commands.push_back((l.t, l.l));
                     continue;
                 }
                 "<" => {}
@@ -106,16 +106,18 @@ impl Script {
             if current.is_empty() {
                 started_at = l.t;
             }
-            current.push(l.l.clone());
+            let status = l.l.as_bytes().get(3).copied();
+            let dot = l.l == ".";
+            current.push(l.l);
             if in_data {
-                in_data = l.l != ".";
+                in_data = !dot;
                 continue;
             }
-            if l.l.len() >= 4 && l.l.as_bytes()[3] == b'+' {
+            if status == Some(b'+') {
                 in_data = true;
                 continue;
             }
-            if l.l.len() >= 4 && l.l.as_bytes()[3] == b' ' {
+            if status == Some(b' ') {
                 let lines = std::mem::take(&mut current);
                 if lines[0].starts_with("650") {
                     unstamped.push(s.timeline.len());
@@ -337,13 +339,14 @@ pub struct Player {
 
 impl Player {
     /// A player of `recording` at `speed`; its clock becomes the process's.
-    pub fn new(name: &str, recording: &Recording, speed: f64) -> Arc<Self> {
-        let script = Script::of(&recording.lines);
+    pub fn new(name: &str, recording: Recording, speed: f64) -> Arc<Self> {
         let connected: Option<Connected> = recording
             .lines
             .iter()
             .find(|l| l.d == CONNECTED)
             .and_then(|l| serde_json::from_str(&l.l).ok());
+        let started = recording.header.started;
+        let script = Script::of(recording.lines);
         let (target, method) = match connected {
             Some(c) => (
                 Target::parse_interface(&c.target)
@@ -355,7 +358,7 @@ impl Player {
             ),
             None => (Target::Unix(name.into()), AuthMethod::None),
         };
-        let clock = Arc::new(Clock::new(recording.header.started, script.length, speed));
+        let clock = Arc::new(Clock::new(started, script.length, speed));
         *CLOCK
             .write()
             .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(clock.clone());
@@ -380,7 +383,7 @@ impl Player {
             || path.display().to_string(),
             |n| n.to_string_lossy().into_owned(),
         );
-        Ok(Self::new(&name, &recording, speed))
+        Ok(Self::new(&name, recording, speed))
     }
 
     /// A new connection to the stand-in, its events from the start up to
@@ -581,7 +584,7 @@ mod tests {
             line(9, "<", "250 OK"),
             line(10, SOCKETS, "not json"),
         ];
-        let s = Script::of(&lines);
+        let s = Script::of(lines.to_vec());
         assert_eq!(s.length, 10);
         assert_eq!(s.timeline.len(), 2, "{:?}", s.timeline);
         assert!(matches!(&s.timeline[0], (3, Item::Sample(Sample::System(i))) if *i == system));

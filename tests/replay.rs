@@ -100,10 +100,9 @@ async fn a_recording_replays_to_the_same_screens() {
     }
     let screens = pages(&state, at / 1000, 120, 40);
 
-    let player = rnyx::replay::Player::new("relay", &recording, 1.0);
-    player
-        .clock
-        .hold_at(at.saturating_sub(recording.header.started));
+    let started = recording.header.started;
+    let player = rnyx::replay::Player::new("relay", recording, 1.0);
+    player.clock.hold_at(at.saturating_sub(started));
     let replay = rnyx::controller::spawn(ControllerConfig {
         replay: Some(player),
         ..ControllerConfig::default()
@@ -152,7 +151,7 @@ async fn replay_keys_seek_pause_and_change_speed_through_the_ui_loop() {
     let _one = ONE_AT_A_TIME.lock().await;
     let recording = rnyx::record::read_from("demo", rnyx::demo::RECORDING).unwrap();
     assert!(recording.cut.is_none());
-    let player = rnyx::replay::Player::new("demo", &recording, 1.0);
+    let player = rnyx::replay::Player::new("demo", recording, 1.0);
     let length = player.clock.length() / 1000;
     assert!(length >= 150, "the demo lasts {length} s");
     let handle = rnyx::monitor::spawn_replay(player.clone(), &rnyx::config::Config::default());
