@@ -195,6 +195,11 @@ impl<S: AsyncWrite + Unpin> AsyncWrite for Tap<S> {
 /// to `out`: the JSON written by hand, as it is done for every event.
 fn push_line(out: &mut Vec<u8>, t: u64, d: &str, l: &str) {
     let _ = write!(out, "{{\"t\":{t},\"d\":\"{d}\",\"l\":\"");
+    if !l.bytes().any(|b| b == b'"' || b == b'\\' || b < 0x20) {
+        out.extend_from_slice(l.as_bytes());
+        out.extend_from_slice(b"\"}\n");
+        return;
+    }
     let mut from = 0;
     for (i, b) in l.bytes().enumerate() {
         let escaped: &[u8] = match b {
@@ -274,7 +279,7 @@ impl Writer {
         };
         self.out.clear();
         let mut start = 0;
-        while let Some(n) = pending[start..].iter().position(|b| *b == b'\n') {
+        while let Some(n) = memchr::memchr(b'\n', &pending[start..]) {
             let end = start + n;
             let raw = &pending[start..end];
             let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
@@ -367,10 +372,13 @@ fn write_all(file: std::fs::File, started: u64, max_bytes: u64, rx: &mpsc::Recei
 /// A line as it may be written: secrets replaced. Most lines (every event)
 /// hold none and are not copied.
 fn redact(line: &str, from_tor: bool) -> std::borrow::Cow<'_, str> {
+    // A one-line event (`650 ` and text: a log line, BW, CIRC…) holds no
+    // secret; CONF_CHANGED's values come in `650-` lines, checked.
     let suspect = if from_tor {
-        line.starts_with("250 AUTHCHALLENGE")
-            || line.contains("assword")
-            || line.contains("ASSWORD")
+        !line.starts_with("650 ")
+            && (line.starts_with("250 AUTHCHALLENGE")
+                || memchr::memmem::find(line.as_bytes(), b"assword").is_some()
+                || memchr::memmem::find(line.as_bytes(), b"ASSWORD").is_some())
     } else {
         true
     };
@@ -481,34 +489,39 @@ fn lines_of(name: &str, input: impl std::io::Read + Send + 'static) -> mpsc::Rec
         .name("rnyx-read".into())
         .spawn(move || {
             let mut buf = Vec::with_capacity(2 * BATCH);
+            let mut chunk = vec![0; BATCH];
+            // Hands over the whole lines of `buf` (at the end: whatever
+            // there is); the start of the next one stays.
+            let hand_over = |buf: &mut Vec<u8>, at_end: bool| {
+                let last = memchr::memrchr(b'\n', buf).filter(|_| at_end || buf.len() >= BATCH);
+                let Some(last) = last else { return true };
+                let rest = buf.split_off(last + 1);
+                tx.send(Batch::Text(std::mem::replace(buf, rest), byte()))
+                    .is_ok()
+            };
             let end = loop {
-                let had = buf.len();
-                buf.resize(had + BATCH, 0);
-                let n = match reader.read(&mut buf[had..]) {
+                let n = match reader.read(&mut chunk) {
                     Ok(n) => n,
                     Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
-                        buf.truncate(had);
                         break Ok(Some(format!("{name} is cut short at byte {}: {e}", byte())));
                     }
-                    Err(e) => {
-                        buf.truncate(had);
-                        break Err(format!("{name}: {e}, at byte {} of the file", byte()));
-                    }
+                    Err(e) => break Err(format!("{name}: {e}, at byte {} of the file", byte())),
                 };
-                buf.truncate(had + n);
+                buf.extend_from_slice(&chunk[..n]);
                 if n == 0 {
-                    break Ok((!buf.is_empty()).then(|| {
-                        format!("{name} ends at byte {} without its end (cut short)", byte())
-                    }));
+                    break Ok(None);
                 }
-                // Whole lines go; the start of the next one stays.
-                if let Some(last) = buf.iter().rposition(|b| *b == b'\n') {
-                    let rest = buf.split_off(last + 1);
-                    let whole = std::mem::replace(&mut buf, rest);
-                    if tx.send(Batch::Text(whole, byte())).is_err() {
-                        return;
-                    }
+                if !hand_over(&mut buf, false) {
+                    return;
                 }
+            };
+            hand_over(&mut buf, true);
+            let end = match end {
+                Ok(None) if !buf.is_empty() => Ok(Some(format!(
+                    "{name} ends at byte {} in the middle of a line (cut short)",
+                    byte()
+                ))),
+                other => other,
             };
             let _ = tx.send(Batch::End(end));
         });

@@ -206,19 +206,13 @@ fn dump_of_a_replay_at_a_moment() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("demo.rnyx.gz");
     std::fs::write(&file, rnyx::demo::RECORDING).unwrap();
-    let at = |secs: &str| -> serde_json::Value {
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_rnyx"))
-            .args(["--dump", "--replay"])
-            .arg(&file)
-            .args(["--at", secs])
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        serde_json::from_slice(&out.stdout).unwrap()
+    let at = |secs: &str| {
+        support::json_of(
+            std::process::Command::new(env!("CARGO_BIN_EXE_rnyx"))
+                .args(["--dump", "--replay"])
+                .arg(&file)
+                .args(["--at", secs]),
+        )
     };
     let early = at("20");
     let late = at("150");

@@ -471,18 +471,12 @@ async fn graph_history_survives_a_restart_of_rnyx_and_tor() {
     );
     drop(second);
     // --dump --history shows the kept columns too.
-    let out = Command::new(env!("CARGO_BIN_EXE_rnyx"))
-        .env("XDG_STATE_HOME", dir.path().join("state"))
-        .args(["--dump", "--history", "5 seconds", "--socket"])
-        .arg(tor.socket_path())
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let v = support::json_of(
+        Command::new(env!("CARGO_BIN_EXE_rnyx"))
+            .env("XDG_STATE_HOME", dir.path().join("state"))
+            .args(["--dump", "--history", "5 seconds", "--socket"])
+            .arg(tor.socket_path()),
     );
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["history"]["interval"], "5 seconds");
     assert_eq!(v["history"]["kept_in"], file.display().to_string());
     let columns = v["history"]["bandwidth"].as_array().unwrap().len();

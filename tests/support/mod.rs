@@ -144,12 +144,15 @@ pub fn absent_controller() -> rnyx::controller::ControllerHandle {
 
 /// Runs `rnyx --dump` on a control socket and parses its JSON.
 pub fn dump(socket: &Path) -> serde_json::Value {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_rnyx"))
-        .arg("--dump")
-        .arg("--socket")
-        .arg(socket)
-        .output()
-        .unwrap();
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_rnyx"));
+    command.arg("--dump").arg("--socket").arg(socket);
+    json_of(&mut command)
+}
+
+/// Runs `command` (rnyx printing JSON), asserts it succeeded, parses what
+/// it printed.
+pub fn json_of(command: &mut std::process::Command) -> serde_json::Value {
+    let out = command.output().unwrap();
     assert!(
         out.status.success(),
         "{}",
