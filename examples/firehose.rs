@@ -45,7 +45,8 @@ struct Args {
     /// Seconds a monitor settles before the workload.
     #[arg(long, default_value_t = 5)]
     settle: u64,
-    /// Record a `perf` profile of rnyx during its first run to this file.
+    /// Record a `perf` profile of rnyx during its first run to this file
+    /// (of `rnyx record` with `--record`).
     #[arg(long)]
     perf: Option<PathBuf>,
     /// After the rounds, keep each monitor under the workload this many
@@ -240,7 +241,11 @@ impl Bench {
         let tor0 = cpu_seconds(self.tor_pid);
         eprintln!("round {}: {name}…", round + 1);
         let perf = match (&self.a.perf, pid) {
-            (Some(out), Some(p)) if name == "rnyx" && round == 0 => start_perf(out, p),
+            (Some(out), Some(p))
+                if round == 0 && name == if self.a.record { "rnyx record" } else { "rnyx" } =>
+            {
+                start_perf(out, p)
+            }
             _ => None,
         };
         let wall = self.workload();

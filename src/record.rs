@@ -194,8 +194,40 @@ impl<S: AsyncWrite + Unpin> AsyncWrite for Tap<S> {
 /// Appends one recording line, `{"t":…,"d":"…","l":"…"}` and a newline,
 /// to `out`: the JSON written by hand, as it is done for every event.
 fn push_line(out: &mut Vec<u8>, t: u64, d: &str, l: &str) {
-    let _ = write!(out, "{{\"t\":{t},\"d\":\"{d}\",\"l\":\"");
-    if !l.bytes().any(|b| b == b'"' || b == b'\\' || b < 0x20) {
+    push_prefix(out, t, d);
+    push_text(out, l);
+}
+
+/// `{"t":…,"d":"…","l":"`: what every line of one chunk starts with.
+fn push_prefix(out: &mut Vec<u8>, t: u64, d: &str) {
+    out.extend_from_slice(b"{\"t\":");
+    let mut digits = [0u8; 20];
+    let mut n = t;
+    let mut i = digits.len();
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&digits[i..]);
+    out.extend_from_slice(b",\"d\":\"");
+    out.extend_from_slice(d.as_bytes());
+    out.extend_from_slice(b"\",\"l\":\"");
+}
+
+/// The line's text as a JSON string's inside, then `"}` and a newline.
+fn push_text(out: &mut Vec<u8>, l: &str) {
+    // Whether anything needs escaping, without stopping early (so the
+    // check runs over many bytes at a time).
+    let plain = !l.as_bytes().chunks(32).any(|c| {
+        c.iter().fold(0u8, |any, &b| {
+            any | u8::from(b < 0x20) | u8::from(b == b'"') | u8::from(b == b'\\')
+        }) != 0
+    });
+    if plain {
         out.extend_from_slice(l.as_bytes());
         out.extend_from_slice(b"\"}\n");
         return;
@@ -278,13 +310,19 @@ impl Writer {
             }
         };
         self.out.clear();
+        let mut prefix = Vec::with_capacity(32);
+        push_prefix(&mut prefix, t, d);
         let mut start = 0;
         while let Some(n) = memchr::memchr(b'\n', &pending[start..]) {
             let end = start + n;
             let raw = &pending[start..end];
             let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
-            let text = String::from_utf8_lossy(raw);
-            push_line(&mut self.out, t, d, &redact(&text, d == "<"));
+            let text = match std::str::from_utf8(raw) {
+                Ok(text) => std::borrow::Cow::Borrowed(text),
+                Err(_) => String::from_utf8_lossy(raw),
+            };
+            self.out.extend_from_slice(&prefix);
+            push_text(&mut self.out, &redact(&text, d == "<"));
             start = end + 1;
         }
         pending.drain(..start);
