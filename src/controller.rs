@@ -53,6 +53,13 @@ pub const REQUIRED_EVENTS: &[&str] = &[
 /// Event batches are applied at most this often; a flood is gathered between.
 const APPLY_INTERVAL: Duration = Duration::from_millis(5);
 
+/// A batch this large means a flood (tor at DEBUG on a busy relay): the
+/// next one gathers for [`FLOOD_INTERVAL`], so most of its log lines fall
+/// beyond what the log keeps and are only counted, and the state (and the
+/// screen) changes 25 times a second.
+const FLOOD: usize = 512;
+const FLOOD_INTERVAL: Duration = Duration::from_millis(40);
+
 /// Seconds east of UTC of the local time zone now.
 pub fn utc_offset() -> i32 {
     chrono::Local::now().offset().local_minus_utc()
@@ -445,6 +452,7 @@ async fn session(
     // same state update, so an idle relay changes the state once a second.
     // The timer covers a tor that stops sending them.
     let mut last_apply = tokio::time::Instant::now();
+    let mut gather = APPLY_INTERVAL;
     let mut second = tokio::time::interval(Duration::from_secs(2));
     second.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
@@ -454,11 +462,12 @@ async fn session(
                     let reason = client.close_reason().unwrap_or(ClientError::Closed);
                     return SessionEnd::Lost(reason.to_string());
                 };
-                gather_pause(last_apply).await;
+                gather_pause(last_apply, gather).await;
                 // Drain whatever else is already queued into the same update.
                 while let Ok(more) = events.try_recv() {
                     batch.extend(more);
                 }
+                gather = if batch.len() >= FLOOD { FLOOD_INTERVAL } else { APPLY_INTERVAL };
                 let has_bw = batch.iter().any(|i| matches!(i, Incoming::Event(Event::Bandwidth { .. })));
                 if has_bw {
                     second.reset();
@@ -623,11 +632,11 @@ fn refresh(client: Client, tx: mpsc::Sender<facts::Facts>) {
     });
 }
 
-/// Under a flood, gathers for a few milliseconds so the state (and the UI
-/// waiting on it) changes at most ~200 times a second; the reader keeps
-/// reading meanwhile.
-async fn gather_pause(last_apply: tokio::time::Instant) {
-    if let Some(rest) = APPLY_INTERVAL.checked_sub(last_apply.elapsed()) {
+/// Gathers events until `interval` after the last update, so the state (and
+/// the UI waiting on it) changes at most ~200 times a second, 25 under a
+/// flood; the reader keeps reading meanwhile.
+async fn gather_pause(last_apply: tokio::time::Instant, interval: Duration) {
+    if let Some(rest) = interval.checked_sub(last_apply.elapsed()) {
         tokio::time::sleep(rest).await;
     }
 }

@@ -149,6 +149,8 @@ pub struct App {
     /// Every relay watched (when several), and the one the pages show.
     fleet: Vec<crate::model::RelayRow>,
     relay: usize,
+    /// The state drawn last was a replay's (its keys are then in the help).
+    replaying: Cell<bool>,
 }
 
 impl std::fmt::Debug for App {
@@ -191,6 +193,7 @@ impl App {
             footer: HitMap::default(),
             fleet: Vec::new(),
             relay: 0,
+            replaying: Cell::new(false),
         }
     }
 
@@ -487,6 +490,7 @@ impl App {
     pub fn render(&self, live: &ControllerState, now: u64, area: Rect, buf: &mut Buffer) {
         let state = self.paused.as_deref().unwrap_or(live);
         self.footer.clear();
+        self.replaying.set(live.replay.is_some());
         if area.height < 2 {
             return;
         }

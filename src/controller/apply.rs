@@ -4,7 +4,7 @@ use super::facts::Facts;
 use crate::control::event::{RouterStatus, StatusKind};
 use crate::control::{Event, Incoming};
 use rnyx_panels::model::{
-    BandwidthSample, ControllerState, EventSelection, LogEntry, LogSource, RelayEntry, Runlevel,
+    BandwidthSample, ControllerState, EventSelection, LogSource, RawEntry, RelayEntry, Runlevel,
     Stream,
 };
 
@@ -24,6 +24,9 @@ pub fn apply_batch(
     mut now_ms: u64,
 ) -> Followup {
     let mut follow = Followup::default();
+    // The batch's log lines go in together: under a flood most would be
+    // evicted by the rest, and are only counted.
+    let mut logs = Vec::new();
     for item in batch {
         match item {
             // A replay's stand-in giving the next events their recorded time.
@@ -36,15 +39,16 @@ pub fn apply_batch(
             }
             Incoming::Event(event) => {
                 state.events_received += 1;
-                apply_event(state, event, logged, now_ms, &mut follow);
+                apply_event(state, event, logged, now_ms, (&mut follow, &mut logs));
             }
-            Incoming::Malformed(e) => state.push_log(LogEntry::new(
+            Incoming::Malformed(e) => logs.push((
                 now_ms,
                 LogSource::Rnyx(Runlevel::Warn),
                 format!("malformed input from tor ignored: {e}"),
             )),
         }
     }
+    state.push_logs(logs);
     follow
 }
 
@@ -53,15 +57,15 @@ fn apply_event(
     event: Event,
     logged: &EventSelection,
     now_ms: u64,
-    follow: &mut Followup,
+    (follow, logs): (&mut Followup, &mut Vec<RawEntry>),
 ) {
     let new_consensus = matches!(event, Event::NewConsensus(_));
     if let Event::Log { runlevel, message } = event {
-        state.push_log(LogEntry::new(now_ms, LogSource::Tor(runlevel), message));
+        logs.push((now_ms, LogSource::Tor(runlevel), message));
         return;
     }
     if logged.logs_event(event.name()) {
-        state.push_log(LogEntry::new(
+        logs.push((
             now_ms,
             LogSource::Event(event.name().to_owned()),
             describe(&event),

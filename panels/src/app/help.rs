@@ -114,6 +114,7 @@ impl App {
         };
         let mut lines: Vec<String> = GLOBAL_ACTIONS
             .iter()
+            .filter(|a| self.replaying.get() || !a.name.starts_with("replay_"))
             .map(|a| {
                 line(
                     self.keymap.global_label(a.name),

@@ -137,6 +137,10 @@ impl LogEntry {
     }
 }
 
+/// A log line as the I/O side read it, not sanitised or keyed yet:
+/// (unix ms, source, message).
+pub type RawEntry = (u64, LogSource, String);
+
 /// The newest `capacity` log entries, oldest first, with duplicates linked:
 /// each entry knows how many older duplicates the buffer holds, and whether
 /// a newer one exists. Pushing is O(1), whatever the capacity.
@@ -191,6 +195,30 @@ impl LogBuffer {
         }
         self.entries.push_back(entry);
         self.total += 1;
+    }
+
+    /// Pushes a batch, oldest first. The entries the buffer could not keep
+    /// anyway (more than its capacity from the batch's end) are counted and
+    /// tapped but neither sanitised for the buffer nor keyed: the buffer
+    /// ends exactly as if each had been pushed, at a fraction of the cost
+    /// under a flood.
+    pub fn push_batch(&mut self, batch: Vec<RawEntry>) {
+        let skip = batch.len().saturating_sub(self.capacity);
+        if skip > 0 {
+            // Every entry held now would be evicted by the batch.
+            self.entries.clear();
+            self.newest.clear();
+        }
+        let mut batch = batch.into_iter();
+        for (time, source, message) in batch.by_ref().take(skip) {
+            self.total += 1;
+            if let Some(tap) = &mut self.tap {
+                tap.push(LogEntry::new(time, source, message));
+            }
+        }
+        for (time, source, message) in batch {
+            self.push(LogEntry::new(time, source, message));
+        }
     }
 
     fn evict_oldest(&mut self) {

@@ -171,6 +171,15 @@ impl ControllerState {
 
     /// Adds a log entry; rnyx's own messages only at a runlevel the operator
     /// selected.
+    /// Log lines of one batch, oldest first (see [`LogBuffer::push_batch`]).
+    pub fn push_logs(&mut self, mut batch: Vec<super::RawEntry>) {
+        batch.retain(|(_, source, _)| match source {
+            LogSource::Rnyx(level) => self.logged_events.shows_rnyx(*level),
+            _ => true,
+        });
+        self.log.push_batch(batch);
+    }
+
     pub fn push_log(&mut self, entry: LogEntry) {
         if let LogSource::Rnyx(level) = entry.source {
             if !self.logged_events.shows_rnyx(level) {

@@ -93,3 +93,57 @@ fn tap_copies_pushed_entries() {
     assert_eq!(t, ["m1", "m2", "m3"]);
     assert!(b.take_tapped().is_empty());
 }
+
+/// A batch pushed at once leaves the buffer as pushing its entries one by
+/// one does, in all that is shown: the same entries, superseded marks,
+/// totals, and duplicate counts of the entries shown with them (the newest
+/// of each kind; older ones' counts are never shown, and the one-by-one
+/// path lets them go stale on eviction); links checked by pushing more
+/// after; the tap gets every entry.
+#[test]
+fn a_batch_ends_as_its_entries_pushed_one_by_one() {
+    let raw = |i: u64| -> RawEntry {
+        // Duplicates across the batch's skipped part and the kept part,
+        // and control characters to sanitise.
+        let text = match i % 7 {
+            0 | 3 => format!("circuit {} closed\x1b[1m", i % 5),
+            1 => "Bootstrapped 100% (done): Done".to_owned(),
+            _ => format!("line {i}"),
+        };
+        (i, LogSource::Tor(Runlevel::Debug), text)
+    };
+    for (before, batch) in [(0, 10), (30, 9), (30, 95), (5, 40), (40, 41)] {
+        let mut one = LogBuffer::new(40);
+        let mut all = LogBuffer::new(40);
+        all.set_tap(true);
+        for i in 0..before {
+            let (t, s, m) = raw(i);
+            one.push(LogEntry::new(t, s.clone(), m.clone()));
+            all.push(LogEntry::new(t, s, m));
+        }
+        all.take_tapped();
+        for i in before..before + batch {
+            let (t, s, m) = raw(i);
+            one.push(LogEntry::new(t, s, m));
+        }
+        all.push_batch((before..before + batch).map(raw).collect());
+        let tapped = all.take_tapped();
+        assert_eq!(tapped.len() as u64, batch);
+        assert!(tapped.iter().all(|e| !e.message.contains('\x1b')));
+        for more in before + batch..before + batch + 12 {
+            let (t, s, m) = raw(more);
+            one.push(LogEntry::new(t, s.clone(), m.clone()));
+            all.push(LogEntry::new(t, s, m));
+            assert_eq!(one.total(), all.total());
+            let shown = |b: &LogBuffer| -> Vec<(u64, String, bool, u32)> {
+                b.iter()
+                    .map(|e| {
+                        let count = if e.superseded { 0 } else { e.duplicates };
+                        (e.time_ms, e.message.clone(), e.superseded, count)
+                    })
+                    .collect()
+            };
+            assert_eq!(shown(&one), shown(&all), "{before} then {batch}");
+        }
+    }
+}
