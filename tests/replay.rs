@@ -255,9 +255,10 @@ fn demo_with_path(path: &str, session: &str) -> (String, String) {
     let screen = tmux.wait_for("t", 20, |s| {
         s.contains("replay of demo") && s.contains("relay0")
     });
-    tmux.keys("t", &["q"]);
+    // What it said before the monitor took the terminal.
+    let said = std::fs::read_to_string(&err).unwrap();
     tmux.stop("t");
-    (std::fs::read_to_string(&err).unwrap(), screen)
+    (said, screen)
 }
 
 #[test]
