@@ -18,6 +18,10 @@ pub const DEFAULT_COMMAND_TIMEOUT: Duration = Duration::from_secs(15);
 /// buffers) when this many are queued.
 const EVENT_BATCHES_QUEUED: usize = 64;
 
+/// Events held by the reader beyond the queue; past this it stops reading
+/// (and tor buffers) until the consumer takes them.
+const MAX_PENDING_EVENTS: usize = 200_000;
+
 /// What can go wrong talking to tor once connected.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ClientError {
@@ -228,18 +232,34 @@ where
 {
     let mut framer = ReplyFramer::new();
     let mut buf = vec![0u8; 64 * 1024];
+    // Events read but not handed over: while the consumer is busy (or
+    // gathering a flood) they grow into one batch rather than filling the
+    // queue with small ones, which would stop the reading.
+    let mut pending: Vec<Incoming> = Vec::new();
     let end = loop {
-        let n = match read.read(&mut buf).await {
-            Ok(0) => break ClientError::Closed,
-            Ok(n) => n,
-            Err(e) => break ClientError::Io(e.to_string()),
-        };
-        framer.push(&buf[..n]);
-        let mut batch = Vec::new();
+        let reading = pending.len() < MAX_PENDING_EVENTS;
+        tokio::select! {
+            permit = events.reserve(), if !pending.is_empty() => {
+                match permit {
+                    Ok(p) => p.send(std::mem::take(&mut pending)),
+                    // Nobody listens for events; replies still flow.
+                    Err(_) => pending.clear(),
+                }
+                continue;
+            }
+            n = read.read(&mut buf), if reading => {
+                let n = match n {
+                    Ok(0) => break ClientError::Closed,
+                    Ok(n) => n,
+                    Err(e) => break ClientError::Io(e.to_string()),
+                };
+                framer.push(&buf[..n]);
+            }
+        }
         while let Some(item) = framer.next_reply() {
             match item {
                 Ok(reply) if reply.is_async() => {
-                    batch.push(Incoming::Event(Event::from_reply(reply)));
+                    pending.push(Incoming::Event(Event::from_reply(reply)));
                 }
                 Ok(reply) => {
                     let waiter = lock(&shared.pending).pop_front();
@@ -247,22 +267,28 @@ where
                         Some(w) => {
                             let _ = w.send(Ok(reply));
                         }
-                        None => batch.push(Incoming::Malformed(FrameError::Malformed(format!(
+                        None => pending.push(Incoming::Malformed(FrameError::Malformed(format!(
                             "unexpected reply with no command waiting: {} {}",
                             reply.status,
                             reply.message()
                         )))),
                     }
                 }
-                Err(e) => batch.push(Incoming::Malformed(e)),
+                Err(e) => pending.push(Incoming::Malformed(e)),
             }
         }
-        // A closed receiver only means nobody listens for events; replies
-        // still flow.
-        if !batch.is_empty() && !events.is_closed() {
-            let _ = events.send(batch).await;
+        if !pending.is_empty() {
+            if let Err(mpsc::error::TrySendError::Full(back)) =
+                events.try_send(std::mem::take(&mut pending))
+            {
+                pending = back;
+            }
         }
     };
+    // What was read before the end still goes.
+    if !pending.is_empty() {
+        let _ = events.send(pending).await;
+    }
     close(&shared, &end);
 }
 

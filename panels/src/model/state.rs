@@ -169,9 +169,8 @@ impl ControllerState {
         self.system = system;
     }
 
-    /// Adds a log entry; rnyx's own messages only at a runlevel the operator
-    /// selected.
-    /// Log lines of one batch, oldest first (see [`LogBuffer::push_batch`]).
+    /// Log lines of one batch, oldest first (see [`LogBuffer::push_batch`]);
+    /// rnyx's own only at a runlevel the operator selected.
     pub fn push_logs(&mut self, mut batch: Vec<super::RawEntry>) {
         batch.retain(|(_, source, _)| match source {
             LogSource::Rnyx(level) => self.logged_events.shows_rnyx(*level),
@@ -180,6 +179,8 @@ impl ControllerState {
         self.log.push_batch(batch);
     }
 
+    /// Adds a log entry; rnyx's own messages only at a runlevel the operator
+    /// selected.
     pub fn push_log(&mut self, entry: LogEntry) {
         if let LogSource::Rnyx(level) = entry.source {
             if !self.logged_events.shows_rnyx(level) {
