@@ -18,9 +18,15 @@ pub const DEFAULT_COMMAND_TIMEOUT: Duration = Duration::from_secs(15);
 /// buffers) when this many are queued.
 const EVENT_BATCHES_QUEUED: usize = 64;
 
-/// Events held by the reader beyond the queue; past this it stops reading
-/// (and tor buffers) until the consumer takes them.
-const MAX_PENDING_EVENTS: usize = 200_000;
+/// Events held by the reader beyond the queue (about 130 ms of tor's DEBUG
+/// firehose); past this it stops reading (and tor buffers) until the
+/// consumer takes them.
+const MAX_PENDING_EVENTS: usize = 20_000;
+
+/// A read this large means tor sends faster than rnyx reads: the reader
+/// pauses [`FLOOD_READ_PAUSE`] before the next (the socket holds far more).
+const FULL_READ: usize = 32 * 1024;
+const FLOOD_READ_PAUSE: std::time::Duration = std::time::Duration::from_millis(2);
 
 /// What can go wrong talking to tor once connected.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -254,6 +260,12 @@ where
                     Err(e) => break ClientError::Io(e.to_string()),
                 };
                 framer.push(&buf[..n]);
+                // A flood (reads coming back full): let more gather in the
+                // socket before the next read, which then takes it in one
+                // go instead of waking for every few events.
+                if n >= FULL_READ {
+                    tokio::time::sleep(FLOOD_READ_PAUSE).await;
+                }
             }
         }
         while let Some(item) = framer.next_reply() {
