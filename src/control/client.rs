@@ -23,11 +23,6 @@ const EVENT_BATCHES_QUEUED: usize = 64;
 /// consumer takes them.
 const MAX_PENDING_EVENTS: usize = 20_000;
 
-/// A read this large means tor sends faster than rnyx reads: the reader
-/// pauses [`FLOOD_READ_PAUSE`] before the next (the socket holds far more).
-const FULL_READ: usize = 32 * 1024;
-const FLOOD_READ_PAUSE: std::time::Duration = std::time::Duration::from_millis(2);
-
 /// What can go wrong talking to tor once connected.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ClientError {
@@ -260,12 +255,6 @@ where
                     Err(e) => break ClientError::Io(e.to_string()),
                 };
                 framer.push(&buf[..n]);
-                // A flood (reads coming back full): let more gather in the
-                // socket before the next read, which then takes it in one
-                // go instead of waking for every few events.
-                if n >= FULL_READ {
-                    tokio::time::sleep(FLOOD_READ_PAUSE).await;
-                }
             }
         }
         while let Some(item) = framer.next_reply() {
