@@ -9,7 +9,15 @@ use rnyx_panels::text::strip_controls;
 /// control characters.
 pub fn parse_long_name(long_name: &str) -> Hop {
     let (fp, nick) = match long_name.strip_prefix('$') {
-        Some(rest) => match rest.find(['~', '=']) {
+        // A fingerprint is 40 hex digits: the separator is looked for
+        // there first (a CIRC event has several of these).
+        Some(rest) => match rest
+            .as_bytes()
+            .get(40)
+            .filter(|b| matches!(b, b'~' | b'='))
+            .map(|_| 40)
+            .or_else(|| rest.bytes().position(|b| b == b'~' || b == b'='))
+        {
             Some(i) => (Some(&rest[..i]), Some(&rest[i + 1..])),
             None => (Some(rest), None),
         },
