@@ -18,10 +18,10 @@ pub const DEFAULT_COMMAND_TIMEOUT: Duration = Duration::from_secs(15);
 /// buffers) when this many are queued.
 const EVENT_BATCHES_QUEUED: usize = 64;
 
-/// Events held by the reader beyond the queue (about 130 ms of tor's DEBUG
+/// Events held by the reader beyond the queue (about 55 ms of tor's DEBUG
 /// firehose); past this it stops reading (and tor buffers) until the
 /// consumer takes them.
-const MAX_PENDING_EVENTS: usize = 20_000;
+const MAX_PENDING_EVENTS: usize = 8_192;
 
 /// What can go wrong talking to tor once connected.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
