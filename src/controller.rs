@@ -14,9 +14,11 @@ mod handle;
 mod interp;
 pub mod logfile;
 pub mod policy;
+mod replaying;
 mod requests;
 mod shared;
 pub mod startup;
+mod subscription;
 mod torconfig;
 
 use crate::control::{Client, ClientError, Connection, Event, Incoming, Target};
@@ -26,6 +28,7 @@ use connections::ConnectionWatch;
 pub use connections::{apply_connections, scan_connections};
 pub use handle::{ControllerHandle, Request, RequestError};
 use logfile::LogFile;
+use replaying::{next_sample, replay_control, replay_from_start, replayed, Recorded};
 use requests::{handle_request, refuse, subscribed, Subscribed};
 use rnyx_panels::model::{ControllerState, EventSelection, Limits, LogEntry, LogSource, Runlevel};
 pub use shared::SharedState;
@@ -33,6 +36,7 @@ use startup::Startup;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use subscription::{log_rejected, subscribe, subscription};
 use tokio::sync::mpsc;
 
 /// Events the state itself is built from; always subscribed.
@@ -326,16 +330,6 @@ async fn run(
     }
 }
 
-/// A replay's state as it starts (again): fresh, but for tor's manual and
-/// the operator's choices.
-fn replay_from_start(s: &mut ControllerState, player: &crate::replay::Player) {
-    let mut fresh = ControllerState::new(s.limits);
-    fresh.manual = s.manual.take();
-    fresh.logged_events = std::mem::take(&mut s.logged_events);
-    fresh.replay = Some(player.clock.status(&player.name));
-    *s = fresh;
-}
-
 /// The state of a new connection: tor's facts, the target and how rnyx
 /// authenticated.
 fn connected(
@@ -533,96 +527,6 @@ async fn session(
     }
 }
 
-/// What a recording got of tor besides the control connection: `/proc`
-/// samples as taken, scans of tor's sockets when they changed.
-#[derive(Default)]
-struct Recorded {
-    last_scan: String,
-}
-
-impl Recorded {
-    /// A `/proc` sample of tor and rnyx, recorded when recording.
-    fn system(
-        config: &ControllerConfig,
-        sampler: &mut ProcSampler,
-        state: &SharedState,
-    ) -> rnyx_panels::model::SystemInfo {
-        let info = sampler.sample(state.read(|s| s.relay.pid));
-        if let Some(r) = &config.recorder {
-            r.sample(crate::record::SYSTEM, &info);
-        }
-        info
-    }
-
-    /// tor's torrc as read, its passwords left out.
-    fn torrc(config: &ControllerConfig, torrc: &rnyx_panels::model::Torrc) {
-        if let (Some(r), None) = (&config.recorder, &config.replay) {
-            r.sample(crate::record::TORRC, &crate::record::redact_torrc(torrc));
-        }
-    }
-
-    /// A scan of tor's sockets, recorded when it differs from the last.
-    fn sockets(&mut self, config: &ControllerConfig, scan: &connections::Scanned) {
-        let Some(r) = &config.recorder else { return };
-        let json = serde_json::to_string(scan).unwrap_or_default();
-        if json != self.last_scan {
-            r.sample(crate::record::SOCKETS, scan);
-            self.last_scan = json;
-        }
-    }
-}
-
-/// The next sample of a replay; pending when there is none.
-async fn next_sample(
-    samples: &mut Option<mpsc::UnboundedReceiver<crate::replay::Timed>>,
-) -> Option<crate::replay::Timed> {
-    match samples {
-        Some(rx) => rx.recv().await,
-        None => std::future::pending().await,
-    }
-}
-
-/// A replay's sample into the state, as the live one went.
-fn replayed(
-    state: &SharedState,
-    watch: &ConnectionWatch,
-    client: &Client,
-    (at, sample): crate::replay::Timed,
-) {
-    use crate::replay::Sample;
-    match sample {
-        Sample::System(info) => state.update(|s| s.record_system(info)),
-        Sample::Sockets(scan) => watch.scanned(state, client, scan, at / 1000),
-        Sample::Log(entries) => state.update(|s| {
-            for (t, source, message) in entries {
-                s.push_log(rnyx_panels::model::LogEntry::new(t, source, message));
-            }
-        }),
-        Sample::Torrc(torrc) => state.update(|s| {
-            s.config.torrc = torrc;
-            s.config.reconcile();
-        }),
-    }
-}
-
-/// Pauses, seeks or changes the speed of a replay. True when it went back
-/// (the session starts again).
-fn replay_control(
-    config: &ControllerConfig,
-    state: &SharedState,
-    control: rnyx_panels::model::ReplayControl,
-    reply: tokio::sync::oneshot::Sender<Result<(), RequestError>>,
-) -> bool {
-    let Some(player) = &config.replay else {
-        let _ = reply.send(Err(RequestError::NotReplay));
-        return false;
-    };
-    let back = player.clock.control(control);
-    state.update(|s| s.replay = Some(player.clock.status(&player.name)));
-    let _ = reply.send(Ok(()));
-    back
-}
-
 /// Re-reads the facts in a task of its own; they arrive on `tx`.
 fn refresh(client: Client, tx: mpsc::Sender<facts::Facts>) {
     tokio::spawn(async move {
@@ -638,16 +542,6 @@ fn refresh(client: Client, tx: mpsc::Sender<facts::Facts>) {
 async fn gather_pause(last_apply: tokio::time::Instant, interval: Duration) {
     if let Some(rest) = interval.checked_sub(last_apply.elapsed()) {
         tokio::time::sleep(rest).await;
-    }
-}
-
-fn log_rejected(s: &mut ControllerState, rejected: &[String]) {
-    for r in rejected {
-        rnyx_log(
-            s,
-            Runlevel::Warn,
-            format!("tor does not know the event {r}; not shown"),
-        );
     }
 }
 
@@ -670,53 +564,4 @@ fn apply_events(
         }
         follow
     })
-}
-
-/// The required events plus the operator's (not rnyx's own runlevels),
-/// without repeats.
-fn subscription(wanted: &EventSelection) -> Vec<String> {
-    let mut all: Vec<String> = REQUIRED_EVENTS.iter().map(|s| (*s).to_owned()).collect();
-    for w in wanted.tor_events() {
-        if !all.contains(&w) {
-            all.push(w);
-        }
-    }
-    all
-}
-
-/// SETEVENTS with everything needed. An event tor does not know is dropped
-/// from `wanted` and the rest subscribed; returns the dropped names.
-async fn subscribe(
-    client: &Client,
-    wanted: &mut EventSelection,
-) -> Result<Vec<String>, ClientError> {
-    let mut rejected = Vec::new();
-    loop {
-        let events = subscription(wanted);
-        let reply = client
-            .command(&format!("SETEVENTS {}", events.join(" ")))
-            .await?;
-        if reply.is_ok() {
-            return Ok(rejected);
-        }
-        // 552 Unrecognized event "FOO"
-        let bad = reply
-            .message()
-            .split('"')
-            .nth(1)
-            .map(str::to_ascii_uppercase);
-        match bad {
-            Some(bad) if wanted.others().iter().any(|w| w.eq_ignore_ascii_case(&bad)) => {
-                wanted.remove_other(&bad);
-                rejected.push(bad);
-            }
-            _ => {
-                return Err(ClientError::Rejected {
-                    command: "SETEVENTS".into(),
-                    status: reply.status,
-                    message: reply.message().to_owned(),
-                })
-            }
-        }
-    }
 }

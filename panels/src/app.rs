@@ -5,7 +5,7 @@
 
 use crate::graph::GraphPanel;
 use crate::header;
-use crate::keymap::{ActionSpec, Bound, Key, Keymap};
+use crate::keymap::{Bound, Key, Keymap};
 use crate::log::LogPanel;
 use crate::menubar::{self, MenuBar, Target};
 use crate::model::ControllerState;
@@ -18,68 +18,14 @@ use ratatui_core::text::{Line, Span};
 use std::cell::Cell;
 use std::fmt::Write as _;
 
+mod actions;
+
 pub use crate::page::{Effect, Request, Response, Ticket};
+use actions::GENERAL_MENU;
+pub use actions::GLOBAL_ACTIONS;
 
 /// Seconds tor makes a controller wait between NEWNYMs.
 pub const NEWNYM_INTERVAL: u64 = 10;
-
-const GENERAL: Option<&str> = Some("General");
-
-/// The actions on every page.
-pub const GLOBAL_ACTIONS: &[ActionSpec] = &[
-    ActionSpec::new("next_page", "next page", &[Key::Right], None),
-    ActionSpec::new("previous_page", "previous page", &[Key::Left], None),
-    ActionSpec::new("menu", "menu bar", &[Key::Char('m')], None),
-    ActionSpec::new("pause", "pause / unpause", &[Key::Char('p')], GENERAL),
-    ActionSpec::new("help", "this help", &[Key::Char('h')], GENERAL),
-    ActionSpec::new("quit", "quit", &[Key::Char('q')], GENERAL),
-    ActionSpec::new(
-        "newnym",
-        "new identity (NEWNYM)",
-        &[Key::Char('n')],
-        GENERAL,
-    ),
-    ActionSpec::new(
-        "reload",
-        "reload torrc (RELOAD)",
-        &[Key::Char('x')],
-        GENERAL,
-    ),
-    ActionSpec::new("reconnect", "reconnect to tor", &[Key::Char('r')], GENERAL),
-    ActionSpec::new(
-        "next_relay",
-        "next relay (watching several)",
-        &[Key::Tab],
-        None,
-    ),
-    ActionSpec::new(
-        "replay_back",
-        "replay: a minute back",
-        &[Key::Char('<'), Key::Char(',')],
-        None,
-    ),
-    ActionSpec::new(
-        "replay_forward",
-        "replay: a minute on",
-        &[Key::Char('>'), Key::Char('.')],
-        None,
-    ),
-    ActionSpec::new(
-        "replay_slower",
-        "replay: half as fast",
-        &[Key::Char('-')],
-        None,
-    ),
-    ActionSpec::new(
-        "replay_faster",
-        "replay: twice as fast",
-        &[Key::Char('+'), Key::Char('=')],
-        None,
-    ),
-];
-
-/// The General menu, in Nyx's order.
-const GENERAL_MENU: [&str; 6] = ["pause", "reconnect", "newnym", "reload", "help", "quit"];
 
 /// Settings the app and its pages take from nyxrc.
 #[derive(Debug, Clone)]
