@@ -10,51 +10,25 @@ use rnyx::control::{target, Client};
 use rnyx::controller::{facts, now_secs};
 use rnyx::demo::{Traffic, EXIT_RELAY};
 use rnyx::launch::{NetworkSpec, PrivateNetwork};
+use rnyx::record::{Sink, Tap};
 use std::fmt::Write as _;
-use std::pin::Pin;
 use std::sync::{Arc, Mutex};
-use std::task::{Context, Poll};
 use std::time::Duration;
-use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
-/// A stream that keeps a copy of everything read and written.
-struct Tee<S> {
-    inner: S,
+/// A copy of everything read and written.
+#[derive(Default)]
+struct Copies {
     read: Arc<Mutex<Vec<u8>>>,
     written: Arc<Mutex<Vec<u8>>>,
 }
 
-impl<S: AsyncRead + Unpin> AsyncRead for Tee<S> {
-    fn poll_read(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &mut ReadBuf<'_>,
-    ) -> Poll<std::io::Result<()>> {
-        let before = buf.filled().len();
-        let r = Pin::new(&mut self.inner).poll_read(cx, buf);
-        let new = buf.filled()[before..].to_vec();
-        self.read.lock().unwrap().extend_from_slice(&new);
-        r
+impl Sink for Copies {
+    fn read(&self, bytes: &[u8]) {
+        self.read.lock().unwrap().extend_from_slice(bytes);
     }
-}
 
-impl<S: AsyncWrite + Unpin> AsyncWrite for Tee<S> {
-    fn poll_write(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        data: &[u8],
-    ) -> Poll<std::io::Result<usize>> {
-        let r = Pin::new(&mut self.inner).poll_write(cx, data);
-        if let Poll::Ready(Ok(n)) = r {
-            self.written.lock().unwrap().extend_from_slice(&data[..n]);
-        }
-        r
-    }
-    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
-        Pin::new(&mut self.inner).poll_flush(cx)
-    }
-    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
-        Pin::new(&mut self.inner).poll_shutdown(cx)
+    fn written(&self, bytes: &[u8]) {
+        self.written.lock().unwrap().extend_from_slice(bytes);
     }
 }
 
@@ -64,12 +38,11 @@ async fn record(target: &rnyx::control::Target, out: &std::path::Path) {
         .unwrap();
     drop(conn);
     let stream = target::open(target).await.unwrap();
-    let read = Arc::new(Mutex::new(Vec::new()));
-    let written = Arc::new(Mutex::new(Vec::new()));
-    let (client, _events) = Client::new(Tee {
+    let copies = Copies::default();
+    let (read, written) = (copies.read.clone(), copies.written.clone());
+    let (client, _events) = Client::new(Tap {
         inner: stream,
-        read: read.clone(),
-        written: written.clone(),
+        sink: copies,
     });
     rnyx::control::auth::authenticate(&client, None)
         .await

@@ -146,18 +146,36 @@ impl Recorder {
     pub fn tap<S>(&self, inner: S) -> Tap<S> {
         Tap {
             inner,
-            recorder: self.clone(),
+            sink: self.clone(),
         }
     }
 }
 
-/// A stream whose traffic is recorded.
-pub struct Tap<S> {
-    inner: S,
-    recorder: Recorder,
+/// Where a [`Tap`] sends what goes through it.
+pub trait Sink: Unpin {
+    /// Bytes read from the stream.
+    fn read(&self, bytes: &[u8]);
+    /// Bytes written to the stream.
+    fn written(&self, bytes: &[u8]);
 }
 
-impl<S: AsyncRead + Unpin> AsyncRead for Tap<S> {
+impl Sink for Recorder {
+    fn read(&self, bytes: &[u8]) {
+        self.send(Chunk::Read(bytes.to_vec()));
+    }
+
+    fn written(&self, bytes: &[u8]) {
+        self.send(Chunk::Written(bytes.to_vec()));
+    }
+}
+
+/// A stream whose traffic goes to `sink` as well (a recording by default).
+pub struct Tap<S, K = Recorder> {
+    pub inner: S,
+    pub sink: K,
+}
+
+impl<S: AsyncRead + Unpin, K: Sink> AsyncRead for Tap<S, K> {
     fn poll_read(
         mut self: Pin<&mut Self>,
         cx: &mut Context<'_>,
@@ -168,14 +186,14 @@ impl<S: AsyncRead + Unpin> AsyncRead for Tap<S> {
         if let Poll::Ready(Ok(())) = r {
             let new = &buf.filled()[before..];
             if !new.is_empty() {
-                self.recorder.send(Chunk::Read(new.to_vec()));
+                self.sink.read(new);
             }
         }
         r
     }
 }
 
-impl<S: AsyncWrite + Unpin> AsyncWrite for Tap<S> {
+impl<S: AsyncWrite + Unpin, K: Sink> AsyncWrite for Tap<S, K> {
     fn poll_write(
         mut self: Pin<&mut Self>,
         cx: &mut Context<'_>,
@@ -183,7 +201,7 @@ impl<S: AsyncWrite + Unpin> AsyncWrite for Tap<S> {
     ) -> Poll<std::io::Result<usize>> {
         let r = Pin::new(&mut self.inner).poll_write(cx, buf);
         if let Poll::Ready(Ok(n)) = r {
-            self.recorder.send(Chunk::Written(buf[..n].to_vec()));
+            self.sink.written(&buf[..n]);
         }
         r
     }
