@@ -6,8 +6,8 @@
 //! sockets of tor's user and those on tor's ports.
 
 use super::diag::Diag;
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use rnyx_panels::model::{Socket, SocketScan, SocketSource, SocketTable};
-use std::collections::{HashMap, HashSet};
 use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::path::{Path, PathBuf};
 
@@ -145,30 +145,40 @@ impl Scanner {
         if self.fds.is_empty() {
             return false;
         }
-        let freed = self
+        let freed: Vec<u32> = self
             .fds
             .iter()
             .filter(|(_, i)| !open.contains(i))
-            .map(|(n, _)| *n);
+            .map(|(n, _)| *n)
+            .collect();
         let top = self.fds.keys().max().copied().unwrap_or(0);
-        let past = (top + 1)..=(top + 16 + u32::try_from(new.len()).unwrap_or(u32::MAX - top - 16));
-        let candidates: Vec<u32> = freed.chain(past).collect();
         let fd = dir.join("fd");
         let mut found = HashSet::new();
-        for n in candidates {
-            let link = fd.join(n.to_string());
-            match std::fs::symlink_metadata(&link) {
-                Ok(_) => {
-                    let inode = socket_inode(&link).unwrap_or(0);
-                    self.fds.insert(n, inode);
-                    if new.contains(&inode) {
-                        found.insert(inode);
-                    }
-                }
-                Err(_) => {
-                    self.fds.remove(&n);
-                }
+        // Reads descriptor `n`; false when there is none.
+        let read = |fds: &mut HashMap<u32, u64>, found: &mut HashSet<u64>, n: u32| -> bool {
+            let Ok(target) = std::fs::read_link(fd.join(n.to_string())) else {
+                fds.remove(&n);
+                return false;
+            };
+            let inode = inode_of(&target).unwrap_or(0);
+            fds.insert(n, inode);
+            if new.contains(&inode) {
+                found.insert(inode);
             }
+            true
+        };
+        for n in freed {
+            read(&mut self.fds, &mut found, n);
+        }
+        // Then past the highest, until 16 numbers in a row are free.
+        let (mut n, mut misses) = (top, 0);
+        while found.len() < new.len() && misses < 16 && n < u32::MAX {
+            n += 1;
+            misses = if read(&mut self.fds, &mut found, n) {
+                0
+            } else {
+                misses + 1
+            };
         }
         if found.len() < new.len() {
             return false;
@@ -188,13 +198,13 @@ impl Scanner {
         rows: &[Row],
         local_ports: &[u16],
         tor: &Path,
-    ) -> HashMap<Socket, String> {
+    ) -> std::collections::HashMap<Socket, String> {
         let wanted: Vec<&Socket> = sockets
             .iter()
             .filter(|s| local_ports.contains(&s.local.port()))
             .collect();
         if wanted.is_empty() {
-            return HashMap::new();
+            return std::collections::HashMap::new();
         }
         // The client's socket is the one with the ends swapped.
         let by_ends: HashMap<(SocketAddr, SocketAddr), u64> = rows
@@ -278,7 +288,11 @@ fn read_tables(dir: &Path, rows: &mut Vec<Row>) -> Result<(), String> {
 
 /// The socket inode a descriptor link names.
 fn socket_inode(link: &Path) -> Option<u64> {
-    let target = std::fs::read_link(link).ok()?;
+    inode_of(&std::fs::read_link(link).ok()?)
+}
+
+/// The socket inode of a descriptor link's target, `socket:[N]`.
+fn inode_of(target: &Path) -> Option<u64> {
     let t = target.to_str()?;
     t.strip_prefix("socket:[")?.strip_suffix(']')?.parse().ok()
 }

@@ -182,11 +182,8 @@ impl Connections {
     /// predates rnyx.
     pub fn refresh(&mut self, scan: SocketScan, classifier: &Classifier, now: u64) {
         let first = self.refreshed == 0;
-        let seen: HashMap<(SocketAddr, SocketAddr), (u64, bool)> = self
-            .list
-            .iter()
-            .map(|c| ((c.local, c.remote), (c.first_seen, c.before_start)))
-            .collect();
+        let mut old = std::mem::take(&mut self.list);
+        let mut seen = Seen::default();
         let SocketScan {
             sockets,
             source,
@@ -201,20 +198,31 @@ impl Connections {
                     Peer::One(fp, nick) => Some((fp, nick)),
                     _ => None,
                 };
-                let (first_seen, before_start) = seen
-                    .get(&(s.local, s.remote))
-                    .copied()
-                    .unwrap_or((now, first));
+                let before = seen.find(&old, (s.local, s.remote)).map(|i| &mut old[i]);
+                let (first_seen, before_start) = before
+                    .as_ref()
+                    .map_or((now, first), |c| (c.first_seen, c.before_start));
+                // The names of a connection seen before are kept when the
+                // same: no allocation per connection and refresh.
+                let (mut fingerprint, mut nickname) = before
+                    .map(|c| (c.fingerprint.take(), c.nickname.take()))
+                    .unwrap_or_default();
+                reuse(&mut fingerprint, relay.map(|r| r.0));
+                reuse(&mut nickname, relay.map(|r| r.1));
                 Connection {
                     category,
                     local: s.local,
                     remote: s.remote,
-                    fingerprint: relay.map(|r| r.0.to_owned()),
-                    nickname: relay.map(|r| r.1.to_owned()),
+                    fingerprint,
+                    nickname,
                     relays_at_address: peer.count(),
                     first_seen,
                     before_start,
-                    process: processes.remove(s),
+                    process: if processes.is_empty() {
+                        None
+                    } else {
+                        processes.remove(s)
+                    },
                 }
             })
             .collect();
@@ -222,8 +230,11 @@ impl Connections {
         self.table = table;
         self.refreshed = now;
         self.error = None;
-        let shown: HashSet<IpAddr> = self.list.iter().map(|c| c.remote.ip()).collect();
-        self.countries.retain(|ip, _| shown.contains(ip));
+        if !self.countries.is_empty() {
+            let shown: foldhash::HashSet<IpAddr> =
+                self.list.iter().map(|c| c.remote.ip()).collect();
+            self.countries.retain(|ip, _| shown.contains(ip));
+        }
     }
 
     /// Remote addresses of connections that are not private and whose
@@ -261,6 +272,44 @@ impl Connections {
             .zip(n)
             .filter(|(_, n)| *n > 0)
             .collect()
+    }
+}
+
+/// Finds a connection of the previous list by its ends. The kernel lists
+/// sockets in the same order from one scan to the next, so the one after
+/// the last found is tried first; a map of the ends is made only when that
+/// fails.
+#[derive(Default)]
+struct Seen {
+    next: usize,
+    map: Option<foldhash::HashMap<(SocketAddr, SocketAddr), usize>>,
+}
+
+impl Seen {
+    fn find(&mut self, old: &[Connection], ends: (SocketAddr, SocketAddr)) -> Option<usize> {
+        let at = |i: usize| {
+            old.get(i)
+                .filter(|c| (c.local, c.remote) == ends)
+                .map(|_| i)
+        };
+        let found = at(self.next).or_else(|| {
+            let map = self.map.get_or_insert_with(|| {
+                old.iter()
+                    .enumerate()
+                    .map(|(i, c)| ((c.local, c.remote), i))
+                    .collect()
+            });
+            map.get(&ends).copied()
+        })?;
+        self.next = found + 1;
+        Some(found)
+    }
+}
+
+/// Sets `slot` to `value`, keeping the string there when it is the same.
+fn reuse(slot: &mut Option<String>, value: Option<&str>) {
+    if slot.as_deref() != value {
+        *slot = value.map(str::to_owned);
     }
 }
 

@@ -2,7 +2,7 @@
 //! (IPv4 and IPv6; several relays may share one address). Filled from
 //! `ns/all` at start and replaced or updated by NEWCONSENSUS and NS events.
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 use std::net::{IpAddr, SocketAddr};
 
 /// One relay as the consensus lists it.

@@ -140,6 +140,40 @@ fn categories_follow_nyx_rules() {
 }
 
 #[test]
+fn refresh_finds_earlier_connections_in_any_order() {
+    let (index, circ, ls) = (consensus(), circuits(), listeners());
+    let classifier = Classifier::new(&ls, &index, &circ, &[], false);
+    let a = sock("203.0.113.5:40005", "198.51.100.1:9001");
+    let b = sock("203.0.113.5:40006", "198.51.100.2:443");
+    let c = sock("203.0.113.5:40007", "198.51.100.4:9001");
+    let d = sock("203.0.113.5:40008", "198.51.100.2:443");
+    let mut table = Connections::default();
+    let scan = |list: &[Socket]| crate::model::SocketScan::exact(list);
+    table.refresh(scan(&[a, b, c]), &classifier, 100);
+    // b closed, d new, the rest in another order.
+    table.refresh(scan(&[c, d, a]), &classifier, 110);
+    let rows = |t: &Connections| -> Vec<(u16, u64, Option<String>)> {
+        t.list
+            .iter()
+            .map(|x| (x.local.port(), x.first_seen, x.nickname.clone()))
+            .collect()
+    };
+    let seen = rows(&table);
+    assert_eq!(
+        seen,
+        [
+            (40007, 100, Some("dirauth".to_owned())),
+            (40008, 110, Some("beta".to_owned())),
+            (40005, 100, Some("alpha".to_owned())),
+        ]
+    );
+    // The same again keeps everything (the names included).
+    table.refresh(scan(&[c, d, a]), &classifier, 120);
+    assert_eq!(rows(&table), seen);
+    assert!(table.list.iter().all(|x| x.fingerprint.is_some()));
+}
+
+#[test]
 fn refresh_keeps_first_seen_and_marks_the_first_look() {
     let (index, circ, ls) = (consensus(), circuits(), listeners());
     let classifier = Classifier::new(&ls, &index, &circ, &[], false);
