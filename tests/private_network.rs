@@ -364,36 +364,31 @@ async fn a_stream_through_the_client_appears_under_its_circuit() {
     .await;
     support::traffic();
     let port = format!(":{}", rnyx::demo::SERVER_PORT);
-    let (stream, circuit) = eventually("a stream to the byte server on a live circuit", 90, || {
+    // rnyx and tor agree on a stream to the byte server and its circuit.
+    // Asked again until they do: tor may move a stream to another circuit
+    // (or end it) between rnyx's look and tor's answer.
+    eventually("a stream on the same live circuit for rnyx and tor", 90, || {
+        let raw = raw_getinfo(
+            &net.client().control_socket(),
+            &net.client().dir.join("control_auth_cookie"),
+            "stream-status",
+        );
         handle.state.read(|s| {
             s.streams
                 .iter()
                 .filter(|st| st.target.ends_with(&port) && st.circuit_id != 0)
-                .find_map(|st| Some((st.clone(), s.circuits.get(st.circuit_id)?.clone())))
+                .filter(|st| s.circuits.get(st.circuit_id).is_some())
+                .find(|st| {
+                    raw.lines().any(|l| {
+                        let mut f = l.split(' ');
+                        f.next() == Some(st.id.to_string().as_str())
+                            && f.nth(1) == Some(st.circuit_id.to_string().as_str())
+                    })
+                })
+                .map(|_| ())
         })
     })
     .await;
-    assert_eq!(stream.circuit_id, circuit.id);
-    // tor lists the same stream on the same circuit.
-    let raw = raw_getinfo(
-        &net.client().control_socket(),
-        &net.client().dir.join("control_auth_cookie"),
-        "stream-status",
-    );
-    let listed = raw.lines().any(|l| {
-        l.starts_with(&format!("{} ", stream.id)) && l.contains(&format!(" {} ", circuit.id))
-    });
-    // The stream may have finished meanwhile; if tor still lists it, it
-    // lists it on that circuit.
-    assert!(
-        listed
-            || !raw
-                .lines()
-                .any(|l| l.starts_with(&format!("{} ", stream.id))),
-        "stream {} on circuit {}:\n{raw}",
-        stream.id,
-        circuit.id
-    );
     // The client's SOCKS connections name the process at the other end:
     // one of the demo's fetchers, inside the namespace.
     let process = eventually("a SOCKS connection naming its process", 60, || {
