@@ -1,9 +1,9 @@
 //! Event parsing throughput: a fixed mix of CIRC, DEBUG-log and BW events,
 //! framed from bytes (pushed in 64 KiB reads, as from the socket) and parsed
-//! into typed events. Reports events/s and MB/s.
+//! into typed events as the reader does (log lines into runs). Reports events/s and MB/s.
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
-use rnyx::control::{Event, Incoming, ReplyFramer};
+use rnyx::control::{take_events, Incoming, ReplyFramer};
 use rnyx::controller::apply::apply_batch;
 use rnyx_panels::model::ControllerState;
 
@@ -35,18 +35,24 @@ pub fn event_mix(events: usize) -> Vec<u8> {
     out
 }
 
-fn parse_all(input: &[u8]) -> usize {
+/// Frames and parses `input` as the reader does, in reads of `chunk`
+/// bytes, handing each read's batch to `each`; returns the events parsed.
+fn parse_in(input: &[u8], chunk: usize, mut each: impl FnMut(Vec<Incoming>)) -> usize {
     let mut framer = ReplyFramer::new();
     let mut n = 0;
-    for chunk in input.chunks(64 * 1024) {
-        framer.push(chunk);
-        while let Some(reply) = framer.next_reply() {
-            let event = Event::from_reply(reply.expect("well-formed input"));
-            black_box(&event);
-            n += 1;
-        }
+    for bytes in input.chunks(chunk) {
+        framer.push(bytes);
+        let mut batch = Vec::new();
+        n += take_events(&mut framer, &mut batch, |_| None);
+        each(batch);
     }
     n
+}
+
+fn parse_all(input: &[u8]) -> usize {
+    parse_in(input, 64 * 1024, |batch| {
+        black_box(&batch);
+    })
 }
 
 fn bench(c: &mut Criterion) {
@@ -70,35 +76,22 @@ fn bench(c: &mut Criterion) {
     g.bench_function("events", |b| {
         b.iter(|| {
             let mut state = ControllerState::default();
-            let mut framer = ReplyFramer::new();
-            for chunk in input.chunks(64 * 1024) {
-                framer.push(chunk);
-                let batch: Vec<Incoming> = std::iter::from_fn(|| framer.next_reply())
-                    .map(|r| Incoming::Event(Event::from_reply(r.expect("well-formed input"))))
-                    .collect();
+            parse_in(&input, 64 * 1024, |batch| {
                 apply_batch(&mut state, batch, &logged, 1_795_255_200_000);
-            }
+            });
             black_box(state.events_received)
         });
     });
     // The same under a flood as the controller batches it: 40 ms of events
     // at 150,000 a second per update (6,000), most of whose log lines the
     // log (1,000 entries) would evict at once and only counts.
+    let flood = input.len() * 6_000 / EVENTS;
     g.bench_function("flood_batches", |b| {
         b.iter(|| {
             let mut state = ControllerState::default();
-            let mut framer = ReplyFramer::new();
-            framer.push(&input);
-            loop {
-                let batch: Vec<Incoming> = std::iter::from_fn(|| framer.next_reply())
-                    .take(6_000)
-                    .map(|r| Incoming::Event(Event::from_reply(r.expect("well-formed input"))))
-                    .collect();
-                if batch.is_empty() {
-                    break;
-                }
+            parse_in(&input, flood, |batch| {
                 apply_batch(&mut state, batch, &logged, 1_795_255_200_000);
-            }
+            });
             black_box(state.events_received)
         });
     });

@@ -98,6 +98,31 @@ fn cpu_seconds(pid: u32) -> f64 {
         .map_or(0.0, |(u, s)| (u + s) as f64 / 100.0)
 }
 
+/// Context switches of each of a process's threads so far (each one a
+/// wake-up or a preemption), by thread name.
+fn thread_switches(pid: u32) -> std::collections::BTreeMap<String, u64> {
+    let mut by_name = std::collections::BTreeMap::new();
+    let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else {
+        return by_name;
+    };
+    for t in tasks.flatten() {
+        let status = std::fs::read_to_string(t.path().join("status")).unwrap_or_default();
+        let n: u64 = status
+            .lines()
+            .filter(|l| l.contains("ctxt_switches:"))
+            .filter_map(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok())
+            .sum();
+        let name = std::fs::read_to_string(t.path().join("comm")).unwrap_or_default();
+        *by_name.entry(name.trim().to_owned()).or_default() += n;
+    }
+    by_name
+}
+
+/// Context switches of all a process's threads so far.
+fn switches(pid: u32) -> u64 {
+    thread_switches(pid).values().sum()
+}
+
 fn status_kb(pid: u32, key: &str) -> u64 {
     std::fs::read_to_string(format!("/proc/{pid}/status"))
         .unwrap_or_default()
@@ -152,7 +177,7 @@ fn raw_counter(
             loop {
                 tokio::select! {
                     b = conn.events.recv() => match b {
-                        Some(b) => n += b.len() as u64,
+                        Some(b) => n += b.iter().map(rnyx::control::Incoming::events).sum::<usize>() as u64,
                         None => break,
                     },
                     () = tokio::time::sleep(Duration::from_millis(50)) => {
@@ -174,6 +199,7 @@ struct Row {
     wall: f64,
     monitor_cpu: Option<f64>,
     monitor_peak_kb: Option<u64>,
+    monitor_switches: Option<u64>,
     tor_cpu: f64,
     events: Option<u64>,
 }
@@ -238,6 +264,7 @@ impl Bench {
         let counter = (name == "raw count").then(|| raw_counter(relay.target()));
         std::thread::sleep(Duration::from_secs(self.a.settle));
         let cpu0 = pid.map(cpu_seconds);
+        let switches0 = pid.map(switches);
         let tor0 = cpu_seconds(self.tor_pid);
         eprintln!("round {}: {name}…", round + 1);
         let perf = match (&self.a.perf, pid) {
@@ -258,6 +285,13 @@ impl Bench {
         let tor_cpu = cpu_seconds(self.tor_pid) - tor0;
         let monitor_cpu = pid.zip(cpu0).map(|(p, c)| cpu_seconds(p) - c);
         let monitor_peak_kb = pid.map(|p| status_kb(p, "VmHWM:"));
+        let monitor_switches = pid.zip(switches0).map(|(p, n)| switches(p) - n);
+        if let Some(p) = pid {
+            eprintln!(
+                "{name}: context switches by thread {:?}",
+                thread_switches(p)
+            );
+        }
         if let Some(p) = pid {
             assert!(
                 Path::new(&format!("/proc/{p}")).exists(),
@@ -284,6 +318,7 @@ impl Bench {
             wall: wall.as_secs_f64(),
             monitor_cpu,
             monitor_peak_kb,
+            monitor_switches,
             tor_cpu,
             events,
         }
@@ -436,7 +471,7 @@ fn report(rows: &[Row], a: &Args) {
     for r in rows {
         let dash = || "-".to_owned();
         println!(
-            "{:<11} {:>10.1} {:>8.2} {:>13} {:>11} {:>15} {:>14.1}{}",
+            "{:<11} {:>10.1} {:>8.2} {:>13} {:>11} {:>15} {:>14.1} {:>10}{}",
             r.name,
             r.wall,
             r.wall / base,
@@ -446,6 +481,8 @@ fn report(rows: &[Row], a: &Args) {
             r.monitor_peak_kb
                 .map_or_else(dash, |k| format!("{:.1}", k as f64 / 1024.0)),
             r.tor_cpu,
+            r.monitor_switches
+                .map_or_else(dash, |n| format!("{:.0}", n as f64 / r.wall)),
             r.events.map_or_else(String::new, |n| format!(
                 "   ({n} events, {:.0}/s)",
                 n as f64 / (r.wall + a.settle as f64)
@@ -462,8 +499,9 @@ fn report(rows: &[Row], a: &Args) {
         let cpu = median(name, &|r| r.monitor_cpu);
         let share = median(name, &|r| r.monitor_cpu.map(|c| c / r.wall * 100.0));
         let peak = median(name, &|r| r.monitor_peak_kb.map(|k| k as f64 / 1024.0));
+        let switched = median(name, &|r| r.monitor_switches.map(|n| n as f64 / r.wall));
         println!(
-            "{:<11} {:>10.1} {:>8.2} {:>13} {:>11} {:>15} {:>14.1}",
+            "{:<11} {:>10.1} {:>8.2} {:>13} {:>11} {:>15} {:>14.1} {:>10}",
             name,
             wall,
             wall / base,
@@ -471,6 +509,7 @@ fn report(rows: &[Row], a: &Args) {
             share.map_or_else(dash, |c| format!("{c:.1}")),
             peak.map_or_else(dash, |k| format!("{k:.1}")),
             median(name, &|r| Some(r.tor_cpu)).unwrap_or(0.0),
+            switched.map_or_else(dash, |n| format!("{n:.0}")),
         );
     }
 }
@@ -489,13 +528,14 @@ fn start_perf(out: &Path, pid: u32) -> Option<std::process::Child> {
 
 fn print_header() {
     println!(
-        "{:<11} {:>10} {:>8} {:>13} {:>11} {:>15} {:>14}",
+        "{:<11} {:>10} {:>8} {:>13} {:>11} {:>15} {:>14} {:>10}",
         "monitor",
         "wall (s)",
         "× none",
         "monitor cpu",
         "% of core",
         "peak RSS (MB)",
-        "relay0 cpu (s)"
+        "relay0 cpu (s)",
+        "switches/s"
     );
 }

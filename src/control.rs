@@ -8,10 +8,10 @@ pub mod names;
 pub mod reply;
 
 pub use event::Event;
-pub use reply::{FrameError, LineKind, Reply, ReplyFramer, ReplyLine};
+pub use reply::{Frame, FrameError, LineKind, Reply, ReplyFramer, ReplyLine};
 pub mod client;
 
-pub use client::{Client, ClientError, EventReceiver, Incoming};
+pub use client::{take_events, Client, ClientError, EventReceiver, Incoming};
 pub mod auth;
 
 pub use auth::{AuthError, AuthMethod, ProtocolInfo};

@@ -5,7 +5,7 @@
 //! non-zero when tor answered an error.
 
 use crate::control::event::parse_router_statuses;
-use crate::control::{connect, Client, EventReceiver, Incoming, Reply, Target};
+use crate::control::{connect, Client, EventReceiver, Reply, Target};
 use rnyx_panels::interp::{self, Completion, Names, Typed};
 use rnyx_panels::model::{ControllerState, Manual};
 use rnyx_panels::pages::interpreter::info;
@@ -82,13 +82,8 @@ impl Shell {
     pub fn drain_events(&mut self) -> Vec<String> {
         let mut new = Vec::new();
         while let Ok(batch) = self.events.try_recv() {
-            for item in batch {
-                if let Incoming::Event(e) = item {
-                    let text = format!(
-                        "650 {} {}",
-                        e.name(),
-                        crate::controller::apply::describe(&e)
-                    );
+            for item in &batch {
+                for text in crate::controller::apply::event_lines(item) {
                     new.push(rnyx_panels::text::strip_controls(&text));
                 }
             }

@@ -367,27 +367,31 @@ async fn a_stream_through_the_client_appears_under_its_circuit() {
     // rnyx and tor agree on a stream to the byte server and its circuit.
     // Asked again until they do: tor may move a stream to another circuit
     // (or end it) between rnyx's look and tor's answer.
-    eventually("a stream on the same live circuit for rnyx and tor", 90, || {
-        let raw = raw_getinfo(
-            &net.client().control_socket(),
-            &net.client().dir.join("control_auth_cookie"),
-            "stream-status",
-        );
-        handle.state.read(|s| {
-            s.streams
-                .iter()
-                .filter(|st| st.target.ends_with(&port) && st.circuit_id != 0)
-                .filter(|st| s.circuits.get(st.circuit_id).is_some())
-                .find(|st| {
-                    raw.lines().any(|l| {
-                        let mut f = l.split(' ');
-                        f.next() == Some(st.id.to_string().as_str())
-                            && f.nth(1) == Some(st.circuit_id.to_string().as_str())
+    eventually(
+        "a stream on the same live circuit for rnyx and tor",
+        90,
+        || {
+            let raw = raw_getinfo(
+                &net.client().control_socket(),
+                &net.client().dir.join("control_auth_cookie"),
+                "stream-status",
+            );
+            handle.state.read(|s| {
+                s.streams
+                    .iter()
+                    .filter(|st| st.target.ends_with(&port) && st.circuit_id != 0)
+                    .filter(|st| s.circuits.get(st.circuit_id).is_some())
+                    .find(|st| {
+                        raw.lines().any(|l| {
+                            let mut f = l.split(' ');
+                            f.next() == Some(st.id.to_string().as_str())
+                                && f.nth(1) == Some(st.circuit_id.to_string().as_str())
+                        })
                     })
-                })
-                .map(|_| ())
-        })
-    })
+                    .map(|_| ())
+            })
+        },
+    )
     .await;
     // The client's SOCKS connections name the process at the other end:
     // one of the demo's fetchers, inside the namespace.

@@ -29,7 +29,7 @@ pub use connections::{
 pub use consensus::{ConsensusIndex, RelayEntry};
 pub use fleet::{RelayRow, SPARK};
 pub use interp::{InterpreterEvents, INTERPRETER_EVENTS_KEPT};
-pub use log::{dedup_key, LogBuffer, LogEntry, LogSource, RawEntry, Runlevel};
+pub use log::{dedup_key, LogBuffer, LogEntry, LogRun, LogSource, RawEntry, RawLog, Runlevel};
 pub use manual::{Manual, ManualEntry};
 pub use orconn::{OrConnStatus, OrConnTable, OrConnection};
 pub use relay::{Accounting, Listeners, RelayInfo, VersionStatus};

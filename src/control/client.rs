@@ -4,7 +4,8 @@
 //! are framed, parsed and delivered in batches on their own channel.
 
 use super::event::Event;
-use super::reply::{FrameError, Reply, ReplyFramer};
+use super::reply::{Frame, FrameError, Reply, ReplyFramer};
+use rnyx_panels::model::LogRun;
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -14,14 +15,20 @@ use tokio::sync::{mpsc, oneshot};
 /// How long a command may wait for its reply unless told otherwise.
 pub const DEFAULT_COMMAND_TIMEOUT: Duration = Duration::from_secs(15);
 
-/// Event batches waiting for the consumer; the reader stops reading (and tor
-/// buffers) when this many are queued.
-const EVENT_BATCHES_QUEUED: usize = 64;
+/// Event batches waiting for the consumer. Few: while they wait, what the
+/// reader reads goes into the one batch it holds (one run of log lines
+/// growing), not into many small ones each with its own buffers (64 queued
+/// reads of 64 KiB were 4 MB more at the peak of a flood).
+const EVENT_BATCHES_QUEUED: usize = 4;
 
-/// Events held by the reader beyond the queue (about 55 ms of tor's DEBUG
-/// firehose); past this it stops reading (and tor buffers) until the
-/// consumer takes them.
-const MAX_PENDING_EVENTS: usize = 8_192;
+/// Events held by the reader beyond the queue (about 200 ms of tor's DEBUG
+/// firehose, twice what the controller gathers in a flood; log lines are
+/// held as their bytes, about 100 each); past this it stops reading (and
+/// tor buffers) until the consumer takes them.
+const MAX_PENDING_EVENTS: usize = 32_768;
+
+/// The read buffer.
+const READ_BUFFER: usize = 64 * 1024;
 
 /// What can go wrong talking to tor once connected.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -46,8 +53,58 @@ pub enum ClientError {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Incoming {
     Event(Event),
+    /// tor's one-line log events in a row, their text as received.
+    Logs(LogRun),
     /// Input that broke the framing rules; the connection goes on.
     Malformed(FrameError),
+}
+
+impl Incoming {
+    /// The events it holds.
+    pub fn events(&self) -> usize {
+        match self {
+            Incoming::Event(_) => 1,
+            Incoming::Logs(run) => run.len(),
+            Incoming::Malformed(_) => 0,
+        }
+    }
+}
+
+/// Frames what `framer` holds into `pending`: events typed, tor's one-line
+/// log events gathered into runs (no allocation per line), framing errors
+/// kept; replies to commands go to `reply`, which may give something to
+/// keep in their place. Returns how many events were added.
+pub fn take_events(
+    framer: &mut ReplyFramer,
+    pending: &mut Vec<Incoming>,
+    mut reply: impl FnMut(Reply) -> Option<Incoming>,
+) -> usize {
+    let mut added = 0;
+    while let Some(frame) = framer.next_frame() {
+        let item = match frame {
+            Frame::Log(level, message) => {
+                added += 1;
+                if let Some(Incoming::Logs(run)) = pending.last_mut() {
+                    run.push(level, message);
+                    continue;
+                }
+                let mut run = LogRun::default();
+                run.push(level, message);
+                Incoming::Logs(run)
+            }
+            Frame::Reply(Ok(r)) if r.is_async() => {
+                added += 1;
+                Incoming::Event(Event::from_reply(r))
+            }
+            Frame::Reply(Ok(r)) => match reply(r) {
+                Some(item) => item,
+                None => continue,
+            },
+            Frame::Reply(Err(e)) => Incoming::Malformed(e),
+        };
+        pending.push(item);
+    }
+    added
 }
 
 /// Receives event batches; `None` once the connection is gone.
@@ -232,13 +289,15 @@ where
     R: AsyncRead + Unpin,
 {
     let mut framer = ReplyFramer::new();
-    let mut buf = vec![0u8; 64 * 1024];
+    let mut buf = vec![0u8; READ_BUFFER];
     // Events read but not handed over: while the consumer is busy (or
     // gathering a flood) they grow into one batch rather than filling the
     // queue with small ones, which would stop the reading.
     let mut pending: Vec<Incoming> = Vec::new();
+    // The events `pending` holds.
+    let mut held = 0;
     let end = loop {
-        let reading = pending.len() < MAX_PENDING_EVENTS;
+        let reading = held < MAX_PENDING_EVENTS;
         tokio::select! {
             permit = events.reserve(), if !pending.is_empty() => {
                 match permit {
@@ -246,6 +305,7 @@ where
                     // Nobody listens for events; replies still flow.
                     Err(_) => pending.clear(),
                 }
+                held = 0;
                 continue;
             }
             n = read.read(&mut buf), if reading => {
@@ -257,32 +317,25 @@ where
                 framer.push(&buf[..n]);
             }
         }
-        while let Some(item) = framer.next_reply() {
-            match item {
-                Ok(reply) if reply.is_async() => {
-                    pending.push(Incoming::Event(Event::from_reply(reply)));
+        held += take_events(&mut framer, &mut pending, |reply| {
+            let waiter = lock(&shared.pending).pop_front();
+            match waiter {
+                Some(w) => {
+                    let _ = w.send(Ok(reply));
+                    None
                 }
-                Ok(reply) => {
-                    let waiter = lock(&shared.pending).pop_front();
-                    match waiter {
-                        Some(w) => {
-                            let _ = w.send(Ok(reply));
-                        }
-                        None => pending.push(Incoming::Malformed(FrameError::Malformed(format!(
-                            "unexpected reply with no command waiting: {} {}",
-                            reply.status,
-                            reply.message()
-                        )))),
-                    }
-                }
-                Err(e) => pending.push(Incoming::Malformed(e)),
+                None => Some(Incoming::Malformed(FrameError::Malformed(format!(
+                    "unexpected reply with no command waiting: {} {}",
+                    reply.status,
+                    reply.message()
+                )))),
             }
-        }
+        });
         if !pending.is_empty() {
-            if let Err(mpsc::error::TrySendError::Full(back)) =
-                events.try_send(std::mem::take(&mut pending))
-            {
-                pending = back;
+            // Sent, or nobody listens: held no more. Full: kept.
+            match events.try_send(std::mem::take(&mut pending)) {
+                Err(mpsc::error::TrySendError::Full(back)) => pending = back,
+                Ok(()) | Err(mpsc::error::TrySendError::Closed(_)) => held = 0,
             }
         }
     };

@@ -3,6 +3,7 @@
 //! lines (`250 `). Works on bytes pushed in any split; imports no runtime.
 
 use memchr::memchr;
+use rnyx_panels::model::Runlevel;
 use std::fmt;
 
 /// The separator after a reply line's status code.
@@ -14,6 +15,14 @@ pub enum LineKind {
     Data,
     /// ` `: the last line of the reply.
     End,
+}
+
+/// What the framer gives: a reply (or why the input broke the rules), or a
+/// one-line log event read in place.
+#[derive(Debug)]
+pub enum Frame<'a> {
+    Reply(Result<Reply, FrameError>),
+    Log(Runlevel, &'a [u8]),
 }
 
 /// One line of a reply, with its data block if it had one.
@@ -184,6 +193,30 @@ impl ReplyFramer {
     /// The next complete reply, an error for input that broke the rules, or
     /// `None` when more bytes are needed.
     pub fn next_reply(&mut self) -> Option<Result<Reply, FrameError>> {
+        match self.next_frame()? {
+            Frame::Reply(r) => Some(r),
+            Frame::Log(level, message) => {
+                let mut text = String::with_capacity(message.len() + 7);
+                text.push_str(level.as_str());
+                text.push(' ');
+                push_lossy(&mut text, message);
+                Some(Ok(Reply {
+                    status: 650,
+                    lines: vec![ReplyLine {
+                        status: 650,
+                        kind: LineKind::End,
+                        text,
+                        data: None,
+                    }],
+                }))
+            }
+        }
+    }
+
+    /// The next reply, or a log event on a line of its own (`650 DEBUG …`,
+    /// the bulk of tor's DEBUG firehose) given as its runlevel and message
+    /// bytes, borrowed until the next call: no allocation for those.
+    pub fn next_frame(&mut self) -> Option<Frame<'_>> {
         loop {
             let rest = &self.buf[self.pos..];
             let Some(nl) = memchr(b'\n', rest) else {
@@ -193,9 +226,9 @@ impl ReplyFramer {
                     self.pos = self.buf.len();
                     if !self.skipping_line {
                         self.skipping_line = true;
-                        return Some(Err(FrameError::LineTooLong {
+                        return Some(Frame::Reply(Err(FrameError::LineTooLong {
                             limit: self.max_line,
-                        }));
+                        })));
                     }
                 }
                 return None;
@@ -211,14 +244,37 @@ impl ReplyFramer {
                 end -= 1;
             }
             if end - start > self.max_line {
-                return Some(Err(FrameError::LineTooLong {
+                return Some(Frame::Reply(Err(FrameError::LineTooLong {
                     limit: self.max_line,
-                }));
+                })));
+            }
+            if let Some((level, at)) = self.log_line(start, end) {
+                return Some(Frame::Log(level, &self.buf[at..end]));
             }
             if let Some(done) = self.take_line(start, end) {
-                return Some(done);
+                return Some(Frame::Reply(done));
             }
         }
+    }
+
+    /// A one-line log event outside any other reply: its runlevel and
+    /// where its message starts.
+    fn log_line(&self, start: usize, end: usize) -> Option<(Runlevel, usize)> {
+        if self.data_line.is_some() || !self.events.lines.is_empty() || self.events.skipping {
+            return None;
+        }
+        let rest = self.buf[start..end].strip_prefix(b"650 ")?;
+        let level = match rest.first()? {
+            b'D' => Runlevel::Debug,
+            b'I' => Runlevel::Info,
+            b'N' => Runlevel::Notice,
+            b'W' => Runlevel::Warn,
+            b'E' => Runlevel::Err,
+            _ => return None,
+        };
+        let name = level.as_str().as_bytes();
+        (rest.starts_with(name) && rest.get(name.len()) == Some(&b' '))
+            .then_some((level, start + 4 + name.len() + 1))
     }
 
     /// Handles one line (without its line ending); returns a finished reply or error.

@@ -4,7 +4,7 @@ use super::facts::Facts;
 use crate::control::event::{RouterStatus, StatusKind};
 use crate::control::{Event, Incoming};
 use rnyx_panels::model::{
-    BandwidthSample, ControllerState, EventSelection, LogSource, RawEntry, RelayEntry, Runlevel,
+    BandwidthSample, ControllerState, EventSelection, LogSource, RawLog, RelayEntry, Runlevel,
     Stream,
 };
 
@@ -41,11 +41,15 @@ pub fn apply_batch(
                 state.events_received += 1;
                 apply_event(state, event, logged, now_ms, (&mut follow, &mut logs));
             }
-            Incoming::Malformed(e) => logs.push((
+            Incoming::Logs(run) => {
+                state.events_received += run.len() as u64;
+                logs.push(RawLog::Run(now_ms, run));
+            }
+            Incoming::Malformed(e) => logs.push(RawLog::One((
                 now_ms,
                 LogSource::Rnyx(Runlevel::Warn),
                 format!("malformed input from tor ignored: {e}"),
-            )),
+            ))),
         }
     }
     state.push_logs(logs);
@@ -57,19 +61,19 @@ fn apply_event(
     event: Event,
     logged: &EventSelection,
     now_ms: u64,
-    (follow, logs): (&mut Followup, &mut Vec<RawEntry>),
+    (follow, logs): (&mut Followup, &mut Vec<RawLog>),
 ) {
     let new_consensus = matches!(event, Event::NewConsensus(_));
     if let Event::Log { runlevel, message } = event {
-        logs.push((now_ms, LogSource::Tor(runlevel), message));
+        logs.push(RawLog::One((now_ms, LogSource::Tor(runlevel), message)));
         return;
     }
     if logged.logs_event(event.name()) {
-        logs.push((
+        logs.push(RawLog::One((
             now_ms,
             LogSource::Event(event.name().to_owned()),
             describe(&event),
-        ));
+        )));
     }
     match event {
         Event::Bandwidth { read, written } => state.record_bandwidth(BandwidthSample {
@@ -120,6 +124,19 @@ fn apply_event(
 
 /// A log line for a non-log event: `READ: n, WRITTEN: n` for BW, the event's
 /// text otherwise.
+/// An incoming item as the interpreter shows events: `650 NAME text`, one
+/// line per event (none for a framing error).
+pub(crate) fn event_lines(item: &Incoming) -> Vec<String> {
+    match item {
+        Incoming::Event(e) => vec![format!("650 {} {}", e.name(), describe(e))],
+        Incoming::Logs(run) => (0..run.len())
+            .filter_map(|i| run.message(i))
+            .map(|(level, message)| format!("650 {} {message}", level.as_str()))
+            .collect(),
+        Incoming::Malformed(_) => vec![],
+    }
+}
+
 pub(crate) fn describe(event: &Event) -> String {
     match event {
         Event::Bandwidth { read, written } => format!("READ: {read}, WRITTEN: {written}"),

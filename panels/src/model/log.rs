@@ -5,8 +5,10 @@ use std::fmt;
 use std::str::FromStr;
 
 mod dedup;
+mod run;
 
 pub use dedup::dedup_key;
+pub use run::{LogRun, RawLog};
 
 /// Severity of a log entry: tor's runlevels, shared by rnyx's own messages.
 #[derive(
@@ -203,21 +205,46 @@ impl LogBuffer {
     /// ends exactly as if each had been pushed, at a fraction of the cost
     /// under a flood.
     pub fn push_batch(&mut self, batch: Vec<RawEntry>) {
-        let skip = batch.len().saturating_sub(self.capacity);
+        self.push_raw(batch.into_iter().map(RawLog::One).collect());
+    }
+
+    /// [`push_batch`](Self::push_batch) for entries and runs of tor's
+    /// lines: the lines of a run the buffer could not keep are not even
+    /// made strings (unless a log file taps them all).
+    pub fn push_raw(&mut self, batch: Vec<RawLog>) {
+        let lines: usize = batch.iter().map(RawLog::len).sum();
+        let mut skip = lines.saturating_sub(self.capacity);
         if skip > 0 {
             // Every entry held now would be evicted by the batch.
             self.entries.clear();
             self.newest.clear();
         }
-        let mut batch = batch.into_iter();
-        for (time, source, message) in batch.by_ref().take(skip) {
-            self.total += 1;
-            if let Some(tap) = &mut self.tap {
-                tap.push(LogEntry::new(time, source, message));
+        for item in batch {
+            let skipped = skip.min(item.len());
+            skip -= skipped;
+            self.total += skipped as u64;
+            match item {
+                RawLog::One((time, source, message)) if skipped == 1 => {
+                    if let Some(tap) = &mut self.tap {
+                        tap.push(LogEntry::new(time, source, message));
+                    }
+                }
+                RawLog::One((time, source, message)) => {
+                    self.push(LogEntry::new(time, source, message));
+                }
+                RawLog::Run(time, run) => {
+                    let entry = |i| {
+                        let (level, message) = run.message(i)?;
+                        Some(LogEntry::new(time, LogSource::Tor(level), message))
+                    };
+                    if let Some(tap) = &mut self.tap {
+                        tap.extend((0..skipped).filter_map(entry));
+                    }
+                    for e in (skipped..run.len()).filter_map(entry) {
+                        self.push(e);
+                    }
+                }
             }
-        }
-        for (time, source, message) in batch {
-            self.push(LogEntry::new(time, source, message));
         }
     }
 

@@ -171,12 +171,14 @@ impl ControllerState {
 
     /// Log lines of one batch, oldest first (see [`LogBuffer::push_batch`]);
     /// rnyx's own only at a runlevel the operator selected.
-    pub fn push_logs(&mut self, mut batch: Vec<super::RawEntry>) {
-        batch.retain(|(_, source, _)| match source {
-            LogSource::Rnyx(level) => self.logged_events.shows_rnyx(*level),
+    pub fn push_logs(&mut self, mut batch: Vec<super::RawLog>) {
+        batch.retain(|item| match item {
+            super::RawLog::One((_, LogSource::Rnyx(level), _)) => {
+                self.logged_events.shows_rnyx(*level)
+            }
             _ => true,
         });
-        self.log.push_batch(batch);
+        self.log.push_raw(batch);
     }
 
     /// Adds a log entry; rnyx's own messages only at a runlevel the operator

@@ -127,3 +127,72 @@ fn command_lines_cannot_smuggle_a_second_command() {
     assert!(to_wire("+LOADCONF\r\nLog notice stdout\r\n.\r\n").is_ok());
     assert_eq!(to_wire("+LOADCONF\r\nx"), Err(ClientError::BadCommand));
 }
+
+/// Log lines gathered into runs are the events the reply-by-reply path
+/// gives, in the same order, whatever else is interleaved: other events,
+/// a reply to a command, multi-line and data-block log events (not runs),
+/// names that only look like runlevels, invalid UTF-8, framing errors.
+#[test]
+fn log_runs_are_the_events_framed_one_by_one() {
+    let input: &[u8] = b"650 DEBUG first line\r\n\
+        650 INFO second\r\n\
+        650 BW 1 2\r\n\
+        650 NOTICE bad \xff byte\r\n\
+        650 WARNING not a runlevel\r\n\
+        650 DEBUG\r\n\
+        650 ERR \r\n\
+        250-version=1\r\n\
+        650 WARN between a reply's lines\r\n\
+        250 OK\r\n\
+        650-NOTICE a multi-line\r\n\
+        650 OK\r\n\
+        650+INFO\r\n\
+        a data block\r\n\
+        .\r\n\
+        650 OK\r\n\
+        garbage\r\n\
+        650 DEBUG last\r\n";
+    let lines = |items: &[Incoming]| -> Vec<String> {
+        items
+            .iter()
+            .flat_map(|i| match i {
+                Incoming::Malformed(e) => vec![format!("malformed: {e}")],
+                other => crate::controller::apply::event_lines(other),
+            })
+            .collect()
+    };
+    // Each split of the input into two reads gives the same.
+    let mut expected = Vec::new();
+    let mut framer = ReplyFramer::new();
+    framer.push(input);
+    let mut replies = 0;
+    while let Some(r) = framer.next_reply() {
+        match r {
+            Ok(r) if r.is_async() => expected.push(Incoming::Event(Event::from_reply(r))),
+            Ok(_) => replies += 1,
+            Err(e) => expected.push(Incoming::Malformed(e)),
+        }
+    }
+    assert_eq!(replies, 1);
+    let expected = lines(&expected);
+    assert_eq!(expected.len(), 12, "{expected:#?}");
+    for cut in [0, 1, 5, 30, 100, 200, input.len() - 3] {
+        let mut framer = ReplyFramer::new();
+        let mut items = Vec::new();
+        let mut replies = Vec::new();
+        let mut n = 0;
+        for part in [&input[..cut], &input[cut..]] {
+            framer.push(part);
+            n += take_events(&mut framer, &mut items, |r| {
+                replies.push(r);
+                None
+            });
+        }
+        assert_eq!(lines(&items), expected, "cut at {cut}");
+        assert_eq!(n, 11, "events counted, cut at {cut}");
+        assert_eq!(replies.len(), 1);
+        assert_eq!(replies[0].lines[0].text, "version=1");
+        // The first two log lines are one run, across reads too.
+        assert!(matches!(&items[0], Incoming::Logs(run) if run.len() == 2));
+    }
+}

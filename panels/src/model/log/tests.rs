@@ -110,15 +110,37 @@ fn a_batch_ends_as_its_entries_pushed_one_by_one() {
             1 => "Bootstrapped 100% (done): Done".to_owned(),
             _ => format!("line {i}"),
         };
-        (i, LogSource::Tor(Runlevel::Debug), text)
+        (i / 4, LogSource::Tor(Runlevel::Debug), text)
+    };
+    // The same lines as runs (those of an even time) and single entries.
+    let raw_logs = |range: std::ops::Range<u64>| -> Vec<RawLog> {
+        let mut out: Vec<RawLog> = Vec::new();
+        for i in range {
+            let (t, s, m) = raw(i);
+            let LogSource::Tor(level) = s else {
+                unreachable!()
+            };
+            match out.last_mut() {
+                Some(RawLog::Run(time, run)) if *time == t => run.push(level, m.as_bytes()),
+                _ if t % 2 == 0 => {
+                    let mut run = LogRun::default();
+                    run.push(level, m.as_bytes());
+                    out.push(RawLog::Run(t, run));
+                }
+                _ => out.push(RawLog::One((t, s, m))),
+            }
+        }
+        out
     };
     for (before, batch) in [(0, 10), (30, 9), (30, 95), (5, 40), (40, 41)] {
         let mut one = LogBuffer::new(40);
+        let mut runs = LogBuffer::new(40);
         let mut all = LogBuffer::new(40);
         all.set_tap(true);
         for i in 0..before {
             let (t, s, m) = raw(i);
             one.push(LogEntry::new(t, s.clone(), m.clone()));
+            runs.push(LogEntry::new(t, s.clone(), m.clone()));
             all.push(LogEntry::new(t, s, m));
         }
         all.take_tapped();
@@ -127,14 +149,17 @@ fn a_batch_ends_as_its_entries_pushed_one_by_one() {
             one.push(LogEntry::new(t, s, m));
         }
         all.push_batch((before..before + batch).map(raw).collect());
+        runs.push_raw(raw_logs(before..before + batch));
         let tapped = all.take_tapped();
         assert_eq!(tapped.len() as u64, batch);
         assert!(tapped.iter().all(|e| !e.message.contains('\x1b')));
         for more in before + batch..before + batch + 12 {
             let (t, s, m) = raw(more);
             one.push(LogEntry::new(t, s.clone(), m.clone()));
+            runs.push(LogEntry::new(t, s.clone(), m.clone()));
             all.push(LogEntry::new(t, s, m));
             assert_eq!(one.total(), all.total());
+            assert_eq!(one.total(), runs.total());
             let shown = |b: &LogBuffer| -> Vec<(u64, String, bool, u32)> {
                 b.iter()
                     .map(|e| {
@@ -144,6 +169,30 @@ fn a_batch_ends_as_its_entries_pushed_one_by_one() {
                     .collect()
             };
             assert_eq!(shown(&one), shown(&all), "{before} then {batch}");
+            assert_eq!(shown(&one), shown(&runs), "{before} then {batch} in runs");
         }
     }
+}
+
+#[test]
+fn a_run_gives_its_lines_back_as_sent() {
+    let mut run = LogRun::default();
+    run.push(Runlevel::Debug, b"first");
+    run.push(Runlevel::Warn, b"");
+    run.push(Runlevel::Info, b"bad \xff byte \x1b[31m");
+    assert_eq!(run.len(), 3);
+    assert_eq!(run.get(0), Some((Runlevel::Debug, &b"first"[..])));
+    assert_eq!(run.message(1), Some((Runlevel::Warn, String::new())));
+    // Invalid UTF-8 replaced as for any line; control characters are
+    // removed when the line becomes an entry.
+    let (level, text) = run.message(2).unwrap();
+    assert_eq!(
+        (level, text.as_str()),
+        (Runlevel::Info, "bad \u{fffd} byte \x1b[31m")
+    );
+    let mut log = LogBuffer::new(10);
+    log.push_raw(vec![RawLog::Run(7, run)]);
+    let shown: Vec<&str> = log.iter().map(|e| e.message.as_str()).collect();
+    assert_eq!(shown, ["first", "", "bad \u{fffd} byte [31m"]);
+    assert!(log.iter().all(|e| e.time_ms == 7));
 }
