@@ -104,7 +104,3 @@ criterion_group! {
     targets = bench
 }
 criterion_main!(benches);
-
-// The allocator rnyx's binary uses.
-#[global_allocator]
-static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;

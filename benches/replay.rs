@@ -6,10 +6,6 @@
 //! operator meets; several rounds printed.
 
 use rnyx::record::{Line, Recording};
-
-// As the binary: the allocator is much of the cost of reading.
-#[global_allocator]
-static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use std::io::Write;
 use std::time::{Duration, Instant};
 

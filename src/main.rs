@@ -3,11 +3,9 @@ use rnyx::cli::{prompt_password, Cli, Command};
 use rnyx::config::Config;
 use std::process::ExitCode;
 
-// A DEBUG firehose allocates and frees a few small strings per event;
-// mimalloc makes that about a quarter cheaper than glibc's malloc
-// (benches/parse_events.rs, parse_and_apply).
-#[global_allocator]
-static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+// glibc's malloc: since log lines are read into runs without an allocation
+// each, mimalloc was no faster under tor's DEBUG firehose and held twice
+// the memory at the peak (docs/performance.md).
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
