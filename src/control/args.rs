@@ -37,10 +37,10 @@ impl<'a> Iterator for Tokens<'a> {
             return Some(Token { key: None, value });
         }
         // A key is what precedes '=' if that comes before any space or quote.
-        let word_end = s.find(' ').unwrap_or(s.len());
-        let key_end = s[..word_end].find('=');
+        let word_end = memchr::memchr(b' ', s.as_bytes()).unwrap_or(s.len());
+        let key_end = memchr::memchr(b'=', &s.as_bytes()[..word_end]);
         match key_end {
-            Some(eq) if eq > 0 && !s[..eq].contains('"') => {
+            Some(eq) if eq > 0 && memchr::memchr(b'"', &s.as_bytes()[..eq]).is_none() => {
                 let key = &s[..eq];
                 let after = &s[eq + 1..];
                 if after.starts_with('"') {
@@ -51,7 +51,7 @@ impl<'a> Iterator for Tokens<'a> {
                         value,
                     })
                 } else {
-                    let end = after.find(' ').unwrap_or(after.len());
+                    let end = memchr::memchr(b' ', after.as_bytes()).unwrap_or(after.len());
                     self.rest = &after[end..];
                     Some(Token {
                         key: Some(key),

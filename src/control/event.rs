@@ -113,7 +113,7 @@ impl Event {
     pub fn from_reply(mut reply: Reply) -> Event {
         if let [line] = reply.lines.as_mut_slice() {
             if line.data.is_none() {
-                let level = line.text.split_once(' ').and_then(|(name, _)| {
+                let level = split_space(&line.text).and_then(|(name, _)| {
                     let l = name.parse::<Runlevel>().ok()?;
                     // Only tor's exact names are log events (not "WARNING").
                     (l.as_str() == name).then_some(l)
@@ -132,7 +132,7 @@ impl Event {
         let Some(first) = reply.lines.first() else {
             return other("", String::new());
         };
-        let (name, rest) = first.text.split_once(' ').unwrap_or((&first.text, ""));
+        let (name, rest) = split_space(&first.text).unwrap_or((&first.text, ""));
         let parsed = match name {
             "BW" => parse_bw(rest),
             "CIRC" => parse_circ(rest, true).map(|(circuit, reason)| Event::Circuit {
@@ -209,6 +209,12 @@ fn parse_bw(rest: &str) -> Option<Event> {
     let read = it.next()?.parse().ok()?;
     let written = it.next()?.parse().ok()?;
     Some(Event::Bandwidth { read, written })
+}
+
+/// `split_once(' ')` by `memchr` (faster on the short words of events).
+fn split_space(s: &str) -> Option<(&str, &str)> {
+    let i = memchr::memchr(b' ', s.as_bytes())?;
+    Some((&s[..i], &s[i + 1..]))
 }
 
 /// Parses `CircuitID CircStatus [Path] [KEY=VALUE…]`, as in a CIRC event or a

@@ -31,10 +31,13 @@ pub fn parse_long_name(long_name: &str) -> Hop {
 
 /// Parses a comma-separated path of long names.
 pub fn parse_path(path: &str) -> Vec<Hop> {
-    path.split(',')
-        .filter(|p| !p.is_empty())
-        .map(parse_long_name)
-        .collect()
+    let mut hops = Vec::with_capacity(memchr::memchr_iter(b',', path.as_bytes()).count() + 1);
+    hops.extend(
+        path.split(',')
+            .filter(|p| !p.is_empty())
+            .map(parse_long_name),
+    );
+    hops
 }
 
 #[cfg(test)]
