@@ -9,7 +9,9 @@ use rnyx::config::Config;
 use rnyx::controller::apply_connections;
 use rnyx::procfs::sockets::{Ports, Scanner};
 use rnyx_panels::app::App;
-use rnyx_panels::model::{Circuit, CircuitStatus, ControllerState, Listeners, RelayEntry};
+use rnyx_panels::model::{
+    Circuit, CircuitStatus, CompactString, ControllerState, Listeners, RelayEntry,
+};
 
 mod common;
 use common::rss_kib;
@@ -84,7 +86,7 @@ fn state() -> ControllerState {
                 hop(id + 1),
                 hop(id + 2)
             )),
-            build_flags: vec![],
+            build_flags: CompactString::default(),
             purpose: Some("GENERAL".into()),
             time_created: None,
         });

@@ -82,10 +82,10 @@ fn bench(c: &mut Criterion) {
             black_box(state.events_received)
         });
     });
-    // The same under a flood as the controller batches it: 40 ms of events
-    // at 150,000 a second per update (6,000), most of whose log lines the
+    // The same under a flood as the controller batches it: 100 ms of events
+    // at 150,000 a second per update (15,000), most of whose log lines the
     // log (1,000 entries) would evict at once and only counts.
-    let flood = input.len() * 6_000 / EVENTS;
+    let flood = input.len() * 15_000 / EVENTS;
     g.bench_function("flood_batches", |b| {
         b.iter(|| {
             let mut state = ControllerState::default();

@@ -21,7 +21,8 @@ mod system;
 mod torconfig;
 
 pub use bandwidth::{BandwidthHistory, BandwidthSample};
-pub use circuit::{Circuit, CircuitStatus, CircuitTable, Hop};
+pub use circuit::{Circuit, CircuitStatus, CircuitTable, Fingerprint, Hop};
+pub use compact_str::CompactString;
 pub use connections::{
     Category, Classifier, Connection, Connections, Peer, Socket, SocketScan, SocketSource,
     SocketTable,

@@ -1,5 +1,7 @@
 //! Helpers for text that comes from tor or the network, which is untrusted.
 
+use compact_str::CompactString;
+
 /// Returns `s` with every control character (C0, DEL, C1) removed, so that
 /// nothing tor or a remote relay says can move the cursor or recolour the
 /// terminal. Tabs become a single space.
@@ -14,6 +16,16 @@ pub fn strip_controls(s: &str) -> String {
             c => Some(c),
         })
         .collect()
+}
+
+/// [`strip_controls`] into a [`CompactString`]: short texts (nicknames, a
+/// circuit's purpose) stay inline, with no allocation.
+pub fn strip_controls_compact(s: &str) -> CompactString {
+    if is_clean(s) {
+        CompactString::from(s)
+    } else {
+        CompactString::from(strip_controls(s))
+    }
 }
 
 /// In-place variant of [`strip_controls`]; allocates only when something is removed.

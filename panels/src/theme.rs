@@ -98,7 +98,7 @@ impl Theme {
         };
         self.fg(match source {
             LogSource::Tor(l) | LogSource::Rnyx(l) => level(l),
-            LogSource::Event(name) => match name.as_str() {
+            LogSource::Event(name) => match name.as_ref() {
                 "BW" | "CONN_BW" | "CIRC_BW" | "STREAM_BW" => Color::Cyan,
                 "CIRC" | "CIRC_MINOR" | "GUARD" | "ORCONN" => Color::Yellow,
                 "NS" | "NEWCONSENSUS" | "NEWDESC" | "DESCCHANGED" => Color::Blue,

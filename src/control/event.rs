@@ -5,8 +5,10 @@
 use super::args::tokens;
 use super::reply::Reply;
 use base64::Engine as _;
-use rnyx_panels::model::{Circuit, CircuitStatus, OrConnStatus, OrConnection, Runlevel};
-use rnyx_panels::text::strip_controls;
+use rnyx_panels::model::{
+    Circuit, CircuitStatus, CompactString, OrConnStatus, OrConnection, Runlevel,
+};
+use rnyx_panels::text::{strip_controls, strip_controls_compact};
 
 /// Which STATUS_* event.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -89,6 +91,14 @@ impl Event {
     /// The event's name as tor spells it (`BW`, `CIRC`, `NOTICE`…).
     pub fn name(&self) -> &str {
         match self {
+            Event::Other { name, .. } => name,
+            known => known.known_name().unwrap_or_default(),
+        }
+    }
+
+    /// The name of any event but [`Event::Other`], without borrowing it.
+    pub fn known_name(&self) -> Option<&'static str> {
+        Some(match self {
             Event::Bandwidth { .. } => "BW",
             Event::Log { runlevel, .. } => runlevel.as_str(),
             Event::Circuit { .. } => "CIRC",
@@ -103,8 +113,8 @@ impl Event {
             },
             Event::ConfChanged(_) => "CONF_CHANGED",
             Event::Signal(_) => "SIGNAL",
-            Event::Other { name, .. } => name,
-        }
+            Event::Other { .. } => return None,
+        })
     }
 
     /// Reads an asynchronous (650) reply.
@@ -233,7 +243,7 @@ pub fn parse_circ(text: &str, with_keywords: bool) -> Option<(Circuit, Option<St
         id,
         status,
         path: Vec::new(),
-        build_flags: Vec::new(),
+        build_flags: CompactString::default(),
         purpose: None,
         time_created: None,
     };
@@ -243,10 +253,10 @@ pub fn parse_circ(text: &str, with_keywords: bool) -> Option<(Circuit, Option<St
             None if circuit.path.is_empty() => circuit.path = super::names::parse_path(&t.value),
             Some(_) if !with_keywords => {}
             Some("BUILD_FLAGS") => {
-                circuit.build_flags = t.value.split(',').map(strip_controls).collect();
+                circuit.build_flags = strip_controls_compact(&t.value);
             }
-            Some("PURPOSE") => circuit.purpose = Some(strip_controls(&t.value)),
-            Some("TIME_CREATED") => circuit.time_created = Some(strip_controls(&t.value)),
+            Some("PURPOSE") => circuit.purpose = Some(strip_controls_compact(&t.value)),
+            Some("TIME_CREATED") => circuit.time_created = Some(strip_controls_compact(&t.value)),
             Some("REASON") => reason = Some(strip_controls(&t.value)),
             // Extra positional arguments and unknown keywords are tolerated.
             _ => {}

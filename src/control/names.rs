@@ -2,8 +2,8 @@
 //! `$fingerprint=nickname`, `$fingerprint` or a bare nickname) and paths of
 //! them, as CIRC events and `circuit-status` give them.
 
-use rnyx_panels::model::Hop;
-use rnyx_panels::text::strip_controls;
+use rnyx_panels::model::{Fingerprint, Hop};
+use rnyx_panels::text::strip_controls_compact;
 
 /// Parses a `LongName`; the fingerprint upper-cased, the nickname without
 /// control characters.
@@ -24,8 +24,8 @@ pub fn parse_long_name(long_name: &str) -> Hop {
         None => (None, Some(long_name)),
     };
     Hop {
-        fingerprint: fp.filter(|f| !f.is_empty()).map(str::to_ascii_uppercase),
-        nickname: nick.filter(|n| !n.is_empty()).map(strip_controls),
+        fingerprint: fp.and_then(Fingerprint::parse),
+        nickname: nick.filter(|n| !n.is_empty()).map(strip_controls_compact),
     }
 }
 

@@ -7,6 +7,8 @@ use rnyx_panels::model::{
     BandwidthSample, ControllerState, EventSelection, LogSource, RawLog, RelayEntry, Runlevel,
     Stream,
 };
+use std::borrow::Cow;
+use std::fmt::Write as _;
 
 /// What applying a batch asks of the controller task.
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -71,7 +73,10 @@ fn apply_event(
     if logged.logs_event(event.name()) {
         logs.push(RawLog::One((
             now_ms,
-            LogSource::Event(event.name().to_owned()),
+            LogSource::Event(match event.known_name() {
+                Some(name) => Cow::Borrowed(name),
+                None => Cow::Owned(event.name().to_owned()),
+            }),
             describe(&event),
         )));
     }
@@ -141,20 +146,12 @@ pub(crate) fn describe(event: &Event) -> String {
     match event {
         Event::Bandwidth { read, written } => format!("READ: {read}, WRITTEN: {written}"),
         Event::Circuit { circuit, reason } => {
-            let path: Vec<String> = circuit
-                .path
-                .iter()
-                .map(|h| {
-                    h.nickname
-                        .clone()
-                        .or_else(|| h.fingerprint.clone())
-                        .unwrap_or_default()
-                })
-                .collect();
-            let mut s = format!("{} {}", circuit.id, circuit.status.as_str());
-            if !path.is_empty() {
-                s.push(' ');
-                s.push_str(&path.join(","));
+            let mut s = String::with_capacity(64 + 50 * circuit.path.len());
+            let _ = write!(s, "{} {}", circuit.id, circuit.status.as_str());
+            for (i, hop) in circuit.path.iter().enumerate() {
+                s.push(if i == 0 { ' ' } else { ',' });
+                let name = hop.nickname.as_deref().or(hop.fingerprint.as_deref());
+                s.push_str(name.unwrap_or_default());
             }
             if let Some(p) = &circuit.purpose {
                 s.push_str(" PURPOSE=");

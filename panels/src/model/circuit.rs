@@ -1,5 +1,6 @@
 use super::bounded::Bounded;
 use crate::text::strip_controls;
+use compact_str::CompactString;
 use serde::Serialize;
 
 /// A circuit's status as tor reports it (`CircStatus` in the control spec).
@@ -48,12 +49,70 @@ impl CircuitStatus {
     }
 }
 
+/// A relay's fingerprint as a path gives it: 40 upper-case hex digits,
+/// held inline (a CIRC event names a few relays; none costs an allocation).
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Fingerprint {
+    len: u8,
+    digits: [u8; 40],
+}
+
+impl Fingerprint {
+    /// `text` upper-cased, if it is 1 to 40 ASCII letters and digits (tor's
+    /// are 40 hex digits; anything else is not a fingerprint).
+    pub fn parse(text: &str) -> Option<Self> {
+        let b = text.as_bytes();
+        if b.is_empty() || b.len() > 40 || !b.iter().all(u8::is_ascii_alphanumeric) {
+            return None;
+        }
+        let mut digits = [0; 40];
+        digits[..b.len()].copy_from_slice(b);
+        digits.make_ascii_uppercase();
+        Some(Self {
+            len: u8::try_from(b.len()).ok()?,
+            digits,
+        })
+    }
+
+    pub fn as_str(&self) -> &str {
+        // Only ASCII letters and digits are ever stored.
+        std::str::from_utf8(&self.digits[..usize::from(self.len)]).unwrap_or_default()
+    }
+}
+
+impl std::ops::Deref for Fingerprint {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl std::fmt::Display for Fingerprint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::fmt::Debug for Fingerprint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+impl Serialize for Fingerprint {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
 /// One relay in a path: `$FINGERPRINT~nickname` in tor's long-name syntax.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Hop {
-    /// 40 upper-case hex digits, when tor gave one.
-    pub fingerprint: Option<String>,
-    pub nickname: Option<String>,
+    /// When tor gave one.
+    pub fingerprint: Option<Fingerprint>,
+    /// Without control characters; inline up to 24 bytes (tor's nicknames
+    /// are at most 19).
+    pub nickname: Option<CompactString>,
 }
 
 impl Hop {
@@ -61,8 +120,8 @@ impl Hop {
     /// own text is read by `rnyx::control::names`).
     pub fn named(fingerprint: &str, nickname: &str) -> Self {
         Hop {
-            fingerprint: Some(fingerprint.to_owned()),
-            nickname: Some(nickname.to_owned()),
+            fingerprint: Fingerprint::parse(fingerprint),
+            nickname: Some(nickname.into()),
         }
     }
 }
@@ -73,9 +132,10 @@ pub struct Circuit {
     pub id: u64,
     pub status: CircuitStatus,
     pub path: Vec<Hop>,
-    pub build_flags: Vec<String>,
-    pub purpose: Option<String>,
-    pub time_created: Option<String>,
+    /// As tor gives them: comma-separated (`IS_INTERNAL,NEED_CAPACITY`).
+    pub build_flags: CompactString,
+    pub purpose: Option<CompactString>,
+    pub time_created: Option<CompactString>,
 }
 
 /// Live circuits by id. Terminal statuses remove a circuit; the table is
@@ -132,7 +192,7 @@ mod tests {
             id,
             status: CircuitStatus::parse(status),
             path: vec![],
-            build_flags: vec![],
+            build_flags: CompactString::default(),
             purpose: None,
             time_created: None,
         }
@@ -154,5 +214,16 @@ mod tests {
             CircuitStatus::parse("NEWSTATE"),
             CircuitStatus::Other("NEWSTATE".into())
         );
+    }
+
+    #[test]
+    fn fingerprints_are_upper_case_letters_and_digits_held_inline() {
+        let fp = Fingerprint::parse(&"ab12".repeat(10)).unwrap();
+        assert_eq!(fp.as_str(), "AB12".repeat(10));
+        assert_eq!(format!("{fp}"), fp.as_str());
+        assert_eq!(Fingerprint::parse("DDDD").as_deref(), Some("DDDD"));
+        for bad in ["", "AB~nick", "AB\u{1b}[2J", "é", &"A".repeat(41)] {
+            assert_eq!(Fingerprint::parse(bad), None, "{bad:?}");
+        }
     }
 }

@@ -1,5 +1,6 @@
 use crate::text::strip_controls_in_place;
 use serde::Serialize;
+use std::borrow::Cow;
 use std::collections::{HashMap, VecDeque};
 use std::fmt;
 use std::str::FromStr;
@@ -94,7 +95,7 @@ pub enum LogSource {
     /// rnyx's own notices and warnings.
     Rnyx(Runlevel),
     /// Any other event, by its name (e.g. `CIRC`, `BW`).
-    Event(String),
+    Event(Cow<'static, str>),
 }
 
 impl LogSource {
@@ -180,10 +181,37 @@ impl LogBuffer {
         self.capacity
     }
 
-    pub fn push(&mut self, mut entry: LogEntry) {
-        if self.entries.len() == self.capacity {
-            self.evict_oldest();
+    pub fn push(&mut self, entry: LogEntry) {
+        self.make_room();
+        self.insert(entry);
+    }
+
+    /// One of tor's lines from a run, written into the message of the entry
+    /// it evicts when the buffer is full.
+    fn push_line(&mut self, time_ms: u64, level: Runlevel, bytes: &[u8]) {
+        let spare = self.make_room().map(|old| old.message).unwrap_or_default();
+        let mut message = run::lossy_into(spare, bytes);
+        strip_controls_in_place(&mut message);
+        self.insert(LogEntry {
+            time_ms,
+            source: LogSource::Tor(level),
+            message,
+            duplicates: 0,
+            superseded: false,
+            key: 0,
+        });
+    }
+
+    /// Evicts the oldest entry if the buffer is full, and gives it back.
+    fn make_room(&mut self) -> Option<LogEntry> {
+        if self.entries.len() < self.capacity {
+            return None;
         }
+        self.evict_oldest()
+    }
+
+    /// Adds an entry, the buffer having room for it.
+    fn insert(&mut self, mut entry: LogEntry) {
         if let Some(tap) = &mut self.tap {
             tap.push(entry.clone());
         }
@@ -233,26 +261,25 @@ impl LogBuffer {
                     self.push(LogEntry::new(time, source, message));
                 }
                 RawLog::Run(time, run) => {
-                    let entry = |i| {
-                        let (level, message) = run.message(i)?;
-                        Some(LogEntry::new(time, LogSource::Tor(level), message))
-                    };
                     if let Some(tap) = &mut self.tap {
-                        tap.extend((0..skipped).filter_map(entry));
+                        tap.extend((0..skipped).filter_map(|i| {
+                            let (level, message) = run.message(i)?;
+                            Some(LogEntry::new(time, LogSource::Tor(level), message))
+                        }));
                     }
-                    for e in (skipped..run.len()).filter_map(entry) {
-                        self.push(e);
+                    for i in skipped..run.len() {
+                        if let Some((level, bytes)) = run.get(i) {
+                            self.push_line(time, level, bytes);
+                        }
                     }
                 }
             }
         }
     }
 
-    fn evict_oldest(&mut self) {
+    fn evict_oldest(&mut self) -> Option<LogEntry> {
         let first = self.first_seq();
-        let Some(old) = self.entries.pop_front() else {
-            return;
-        };
+        let old = self.entries.pop_front()?;
         match self.newest.get(&old.key) {
             Some(&s) if s == first => {
                 self.newest.remove(&old.key);
@@ -264,6 +291,7 @@ impl LogBuffer {
             }
             _ => {}
         }
+        Some(old)
     }
 
     fn get_mut(&mut self, seq: u64) -> Option<&mut LogEntry> {

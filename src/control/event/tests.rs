@@ -83,7 +83,7 @@ fn circ() {
     assert_eq!(circuit.status, CircuitStatus::Extended);
     assert_eq!(circuit.path.len(), 2);
     assert_eq!(circuit.path[1].nickname.as_deref(), Some("beta"));
-    assert_eq!(circuit.build_flags, ["IS_INTERNAL", "NEED_CAPACITY"]);
+    assert_eq!(circuit.build_flags, "IS_INTERNAL,NEED_CAPACITY");
     assert_eq!(circuit.purpose.as_deref(), Some("GENERAL"));
     assert_eq!(reason, None);
 

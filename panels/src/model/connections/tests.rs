@@ -1,5 +1,5 @@
 use super::*;
-use crate::model::{Circuit, Hop, RelayEntry};
+use crate::model::{Circuit, CompactString, Hop, RelayEntry};
 
 fn sock(local: &str, remote: &str) -> Socket {
     Socket {
@@ -52,7 +52,7 @@ fn circuits() -> CircuitTable {
                 Hop::named(fp, nick)
             })
             .collect(),
-        build_flags: vec![],
+        build_flags: CompactString::default(),
         purpose: None,
         time_created: None,
     };

@@ -37,8 +37,23 @@ impl LogRun {
     /// Line `i` as a message (invalid UTF-8 replaced, as for any line).
     pub fn message(&self, i: usize) -> Option<(Runlevel, String)> {
         let (level, bytes) = self.get(i)?;
-        Some((level, String::from_utf8_lossy(bytes).into_owned()))
+        Some((level, lossy_into(String::new(), bytes)))
     }
+}
+
+/// `bytes` as text (invalid UTF-8 replaced) written over `buf`, whose
+/// allocation is reused when it is not much larger than needed (the log
+/// recycles an evicted entry's message: no allocation per line).
+pub(super) fn lossy_into(mut buf: String, bytes: &[u8]) -> String {
+    if buf.capacity() > (2 * bytes.len()).max(256) {
+        buf = String::new();
+    }
+    buf.clear();
+    match std::str::from_utf8(bytes) {
+        Ok(s) => buf.push_str(s),
+        Err(_) => buf.push_str(&String::from_utf8_lossy(bytes)),
+    }
+    buf
 }
 
 /// What a batch adds to the log: single entries, and runs of tor's lines.

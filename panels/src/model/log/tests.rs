@@ -196,3 +196,41 @@ fn a_run_gives_its_lines_back_as_sent() {
     assert_eq!(shown, ["first", "", "bad \u{fffd} byte [31m"]);
     assert!(log.iter().all(|e| e.time_ms == 7));
 }
+
+/// Lines of a run are written into the messages of the entries they evict:
+/// text exact (a shorter line leaves nothing of a longer one behind, bad
+/// bytes replaced, controls removed), and a message once long does not keep
+/// its large allocation for a short line.
+#[test]
+fn evicted_messages_are_reused_without_keeping_their_size() {
+    let mut log = LogBuffer::new(2);
+    let mut run = LogRun::default();
+    run.push(Runlevel::Debug, "x".repeat(5_000).as_bytes());
+    run.push(Runlevel::Debug, b"a somewhat longer line of text");
+    log.push_raw(vec![RawLog::Run(1, run)]);
+    for (level, line) in [
+        (Runlevel::Info, &b"short"[..]),
+        (Runlevel::Notice, b"bad \xff\x1b[2J"),
+        (Runlevel::Warn, b"tiny"),
+    ] {
+        let mut run = LogRun::default();
+        run.push(level, line);
+        log.push_raw(vec![RawLog::Run(2, run)]);
+    }
+    let shown: Vec<(Runlevel, &str)> = log
+        .iter()
+        .map(|e| match e.source {
+            LogSource::Tor(level) => (level, e.message.as_str()),
+            _ => unreachable!(),
+        })
+        .collect();
+    assert_eq!(
+        shown,
+        [
+            (Runlevel::Notice, "bad \u{fffd}[2J"),
+            (Runlevel::Warn, "tiny")
+        ]
+    );
+    assert!(log.iter().all(|e| e.message.capacity() <= 256));
+    assert_eq!(log.total(), 5);
+}

@@ -267,7 +267,7 @@ fn circuit_lines(
         let role = if i == 0 {
             "Guard"
         } else if i + 1 == n {
-            if c.build_flags.iter().any(|f| f == "IS_INTERNAL")
+            if c.build_flags.split(',').any(|f| f == "IS_INTERNAL")
                 || c.purpose.as_deref() != Some("GENERAL")
             {
                 "End"
@@ -382,7 +382,7 @@ pub fn details(
                 out.push(format!("purpose: {p}"));
             }
             if !c.build_flags.is_empty() {
-                out.push(format!("build flags: {}", c.build_flags.join(", ")));
+                out.push(format!("build flags: {}", c.build_flags.replace(',', ", ")));
             }
             if let Some(t) = &c.time_created {
                 out.push(format!("created: {t}"));

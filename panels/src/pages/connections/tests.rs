@@ -1,7 +1,7 @@
 use super::*;
 use crate::model::{
-    Category, Circuit, CircuitStatus, Classifier, ControllerState, Hop, Listeners, RelayEntry,
-    Socket, SocketSource,
+    Category, Circuit, CircuitStatus, Classifier, CompactString, ControllerState, Hop, Listeners,
+    RelayEntry, Socket, SocketSource,
 };
 use crate::page::Outbox;
 
@@ -34,7 +34,7 @@ fn state() -> ControllerState {
             Hop::named(&"A".repeat(40), "alpha"),
             Hop::named(&"B".repeat(40), "beta"),
         ],
-        build_flags: vec![],
+        build_flags: CompactString::default(),
         purpose: Some("GENERAL".into()),
         time_created: None,
     });
