@@ -72,30 +72,7 @@ pub fn dedup_key(source: &LogSource, message: &str) -> u64 {
             {
                 h.write(prefix.as_bytes());
             } else {
-                // The normalised words go through a small buffer, so the
-                // hasher sees a few long writes rather than two per word.
-                let mut buf = [0u8; 256];
-                let mut len = 0;
-                for word in message.split_ascii_whitespace() {
-                    let w: &[u8] = if is_variable(word) {
-                        b"\0"
-                    } else {
-                        word.as_bytes()
-                    };
-                    if len + w.len() + 1 > buf.len() {
-                        h.write(&buf[..len]);
-                        len = 0;
-                        if w.len() + 1 > buf.len() {
-                            h.write(w);
-                            h.write_u8(b' ');
-                            continue;
-                        }
-                    }
-                    buf[len..len + w.len()].copy_from_slice(w);
-                    buf[len + w.len()] = b' ';
-                    len += w.len() + 1;
-                }
-                h.write(&buf[..len]);
+                hash_words(&mut h, message.as_bytes());
             }
         }
         LogSource::Event(_) => h.write(message.as_bytes()),
@@ -103,15 +80,48 @@ pub fn dedup_key(source: &LogSource, message: &str) -> u64 {
     h.finish()
 }
 
-/// A counter, address, id or fingerprint: holds a digit, or is 16 or more hex
-/// digits (optionally after `$`).
-fn is_variable(word: &str) -> bool {
-    let b = word.as_bytes();
-    if b.iter().fold(false, |d, c| d | c.is_ascii_digit()) {
-        return true;
+/// Hashes `message`'s words, each variable one (a counter, address, id or
+/// fingerprint: it holds a digit, or is 16 or more hex digits, optionally
+/// after `$`) as a placeholder. One pass over the bytes; the normalised
+/// words go through a small buffer, so the hasher sees a few long writes
+/// rather than two per word.
+fn hash_words(h: &mut impl Hasher, message: &[u8]) {
+    let mut buf = [0u8; 256];
+    let mut len = 0;
+    let mut i = 0;
+    while i < message.len() {
+        if message[i].is_ascii_whitespace() {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        let (mut digit, mut hex) = (false, true);
+        while let Some(&c) = message.get(i).filter(|c| !c.is_ascii_whitespace()) {
+            digit |= c.is_ascii_digit();
+            hex &= c.is_ascii_hexdigit();
+            i += 1;
+        }
+        let word = &message[start..i];
+        let variable = digit || {
+            let digits = word.strip_prefix(b"$").unwrap_or(word);
+            // `hex` saw the `$` too: look again only then.
+            digits.len() >= 16 && (hex || digits.iter().all(u8::is_ascii_hexdigit))
+        };
+        let w: &[u8] = if variable { b"\0" } else { word };
+        if len + w.len() + 1 > buf.len() {
+            h.write(&buf[..len]);
+            len = 0;
+            if w.len() + 1 > buf.len() {
+                h.write(w);
+                h.write_u8(b' ');
+                continue;
+            }
+        }
+        buf[len..len + w.len()].copy_from_slice(w);
+        buf[len + w.len()] = b' ';
+        len += w.len() + 1;
     }
-    let hex = b.strip_prefix(b"$").unwrap_or(b);
-    hex.len() >= 16 && hex.iter().all(u8::is_ascii_hexdigit)
+    h.write(&buf[..len]);
 }
 
 #[cfg(test)]
@@ -144,6 +154,17 @@ mod tests {
                 n,
                 "Closing circuit to $0123456789012345678901234567890123456789"
             )
+        );
+        // Long hex words without a digit, with or without `$`; short ones
+        // are words.
+        assert_eq!(
+            key(n, "to $ABCDEFABCDEFABCDEF via ABCDEFABCDEFABCDEF"),
+            key(n, "to $FEDCBAFEDCBAFEDCBA via FEDCBAFEDCBAFEDCBA")
+        );
+        assert_ne!(key(n, "to $cafe"), key(n, "to $beef"));
+        assert_ne!(
+            key(n, "to $ABCDEFABCDEFABCDEFXY"),
+            key(n, "to $FEDCBAFEDCBAFEDCBAXY")
         );
         assert_ne!(
             key(n, "Bootstrapped 10% (conn_done): Connected to a relay"),
