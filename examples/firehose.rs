@@ -63,6 +63,11 @@ struct Args {
     /// Leave nyx out of the rounds.
     #[arg(long)]
     no_nyx: bool,
+    /// After the rounds: rnyx at INFO and up under one download batch (its
+    /// log fills to the 1,000 entries it keeps), then this many seconds with
+    /// no traffic; prints its resident memory then.
+    #[arg(long, default_value_t = 0)]
+    idle: u64,
     /// Which monitors the soak runs.
     #[arg(long, value_delimiter = ',', default_value = "rnyx,nyx")]
     soak_monitors: Vec<String>,
@@ -129,6 +134,36 @@ fn status_kb(pid: u32, key: &str) -> u64 {
         .lines()
         .find_map(|l| l.strip_prefix(key)?.split_whitespace().next()?.parse().ok())
         .unwrap_or(0)
+}
+
+/// A process's resident memory summed by what is mapped (file, or
+/// `[heap]`, `[stack]`, `anon`), largest first.
+fn resident_by_mapping(pid: u32) -> String {
+    let smaps = std::fs::read_to_string(format!("/proc/{pid}/smaps")).unwrap_or_default();
+    let mut by: std::collections::BTreeMap<String, u64> = std::collections::BTreeMap::new();
+    let mut name = String::new();
+    for line in smaps.lines() {
+        let fields: Vec<&str> = line.split_whitespace().collect();
+        if fields
+            .first()
+            .is_some_and(|f| f.contains('-') && !f.ends_with(':'))
+        {
+            name.clear();
+            name.push_str(
+                fields
+                    .get(5)
+                    .map_or("anon", |n| n.rsplit('/').next().unwrap_or(n)),
+            );
+        } else if fields.first() == Some(&"Rss:") {
+            *by.entry(name.clone()).or_default() += fields[1].parse::<u64>().unwrap_or(0);
+        }
+    }
+    let mut v: Vec<_> = by.into_iter().filter(|(_, kb)| *kb > 0).collect();
+    v.sort_by_key(|(_, kb)| std::cmp::Reverse(*kb));
+    v.iter()
+        .map(|(n, kb)| format!("{n} {kb}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Runs `parallel` downloads of `bytes` each; returns the wall time.
@@ -324,6 +359,36 @@ impl Bench {
         }
     }
 
+    /// rnyx idle after a workload at INFO (see `--idle`): its resident
+    /// memory, anonymous and file-backed, and the log panel's title.
+    fn idle(&self) {
+        let command = format!(
+            "{} --socket {} --config {} --log INFO,NOTICE,WARN,ERR",
+            self.a.rnyx.display(),
+            self.ctl.display(),
+            self.empty.display()
+        );
+        let pid = self.start("idle", &command);
+        std::thread::sleep(Duration::from_secs(self.a.settle));
+        self.workload();
+        std::thread::sleep(Duration::from_secs(self.a.idle));
+        let mb = |key| status_kb(pid, key) as f64 / 1024.0;
+        let screen = self.tmux.screen("idle");
+        let title = screen.lines().find(|l| l.contains("Events")).unwrap_or("");
+        println!(
+            "idle rnyx {} s after the workload: RSS {:.1} MB = {:.1} anonymous + {:.1} file-backed; peak {:.1} MB; {} threads; log: {}",
+            self.a.idle,
+            mb("VmRSS:"),
+            mb("RssAnon:"),
+            mb("RssFile:"),
+            mb("VmHWM:"),
+            status_kb(pid, "Threads:"),
+            title.trim()
+        );
+        println!("  resident by mapping (KB): {}", resident_by_mapping(pid));
+        self.tmux.stop("idle");
+    }
+
     /// Keeps monitor `name` under the workload for `--soak` seconds and
     /// prints its RSS after every download batch.
     fn soak(&self, name: &str) {
@@ -405,7 +470,12 @@ fn main() {
             std::thread::sleep(Duration::from_secs(2));
         }
     }
-    report(&rows, &bench.a);
+    if !rows.is_empty() {
+        report(&rows, &bench.a);
+    }
+    if bench.a.idle > 0 {
+        bench.idle();
+    }
     if bench.a.soak > 0 {
         for name in ["rnyx", "nyx"] {
             if bench.a.soak_monitors.iter().any(|m| m == name) && (name == "rnyx" || bench.have_nyx)

@@ -23,8 +23,11 @@ fn main() -> ExitCode {
         }) => return helper(rnyx::demo::fetch(*socks, *port, *parent, *once)),
         _ => {}
     }
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
+    // One thread for the screen, the controller and the control connection:
+    // none of them waits on the others for long (blocking work goes to
+    // tokio's blocking pool), and one thread holds less memory and wakes
+    // less often than a scheduler handing tasks between two.
+    let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
     {

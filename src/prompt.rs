@@ -300,7 +300,16 @@ async fn interactive(mut shell: Shell) -> Result<u8, String> {
         for e in shell.drain_events() {
             shell.print(Kind::Event, &e);
         }
-        let line = match tokio::task::block_in_place(|| editor.readline(">>> ")) {
+        // Read off the runtime's one thread, which meanwhile keeps reading
+        // tor's events.
+        let (back, read) = tokio::task::spawn_blocking(move || {
+            let read = editor.readline(">>> ");
+            (editor, read)
+        })
+        .await
+        .map_err(|e| e.to_string())?;
+        editor = back;
+        let line = match read {
             Ok(l) => l,
             Err(ReadlineError::Interrupted) => continue,
             Err(ReadlineError::Eof) => break,
