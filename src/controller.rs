@@ -186,9 +186,14 @@ async fn connect_to(config: &ControllerConfig) -> Result<Connection, crate::cont
         .await
 }
 
-/// Reads tor's manual, for the configuration editor, once and off this
-/// task; it joins the state when read.
-fn load_manual(state: &Arc<SharedState>) {
+/// Reads tor's manual, for the configuration editor and the interpreter's
+/// help, off the task that asks; it joins the state when read. Only the
+/// first call reads it: the UI asks when a page that shows it is first
+/// shown (an operator who never opens one does not keep it in memory).
+pub fn want_manual(state: &Arc<SharedState>) {
+    if !state.first_manual_ask() {
+        return;
+    }
     let state = Arc::clone(state);
     tokio::spawn(async move {
         if let Ok(manual) = tokio::task::spawn_blocking(crate::manual::load).await {
@@ -254,7 +259,6 @@ async fn run(
         warnings: config.warnings.clone(),
         recorder: config.recorder.clone(),
     };
-    load_manual(&state);
     let mut interp = interp::Interp::spawn(interp::Tor {
         targets: config.targets.clone(),
         password: config.password.clone(),

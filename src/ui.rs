@@ -71,6 +71,9 @@ pub async fn run_fleet<B: Backend>(
     let mut last_link = (false, 0);
     loop {
         let handle = &fleet[current].1;
+        if app.uses_manual() {
+            crate::controller::want_manual(&handle.state);
+        }
         if dirty && Instant::now() >= next_frame {
             show_fleet(app, fleet, current);
             draw(terminal, app, handle)?;

@@ -121,3 +121,55 @@ async fn keys_drive_the_app_and_quit_ends_the_loop() {
     let screen = screen_text(&terminal);
     assert!(screen.contains("Tor Disconnected"), "{screen}");
 }
+
+/// tor's manual is read only when a page showing it (the configuration
+/// editor, the interpreter) is first shown: an operator who stays on the
+/// other pages does not keep it in memory.
+#[tokio::test]
+async fn the_manual_is_read_when_a_page_showing_it_is_first_shown() {
+    let handle = spawn(ControllerConfig {
+        targets: vec![Target::Unix("/nonexistent/control".into())],
+        ..ControllerConfig::default()
+    });
+    let mut app = App::new(Config::default().app_settings());
+    let mut terminal = Terminal::new(TestBackend::new(120, 40)).unwrap();
+    let (tx, input) = tokio::sync::mpsc::channel(8);
+    let has_manual = || handle.state.read(|s| s.manual.is_some());
+    let keys = async {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let at_start = has_manual();
+        // Page 2, the connections: no manual.
+        tx.send(Input::Key(Key::Right)).await.unwrap();
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let on_page_2 = has_manual();
+        // Page 3, the configuration editor.
+        tx.send(Input::Key(Key::Right)).await.unwrap();
+        let mut waited = 0;
+        while !has_manual() && waited < 100 {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            waited += 1;
+        }
+        for k in [Key::Char('q'), Key::Char('q')] {
+            tx.send(Input::Key(k)).await.unwrap();
+        }
+        (at_start, on_page_2, has_manual())
+    };
+    let run = ui::run(
+        &mut terminal,
+        &mut app,
+        &handle,
+        input,
+        20,
+        std::future::pending(),
+    );
+    let (seen, stats) =
+        tokio::time::timeout(Duration::from_secs(20), async { tokio::join!(keys, run) })
+            .await
+            .expect("the loop ends on q q");
+    stats.unwrap();
+    assert_eq!(
+        seen,
+        (false, false, true),
+        "(at start, on page 2, on page 3)"
+    );
+}

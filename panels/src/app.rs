@@ -155,6 +155,11 @@ impl App {
         self.page
     }
 
+    /// Whether the current page shows tor's manual.
+    pub fn uses_manual(&self) -> bool {
+        self.pages[self.page].uses_manual()
+    }
+
     /// The first page of type `P`, for tests and for settings that change
     /// at run time.
     pub fn page<P: Page>(&self) -> Option<&P> {

@@ -148,6 +148,12 @@ pub trait Page: Any {
         false
     }
 
+    /// Whether the page shows tor's manual (option descriptions, command
+    /// help): it is read when such a page is first shown, not at start.
+    fn uses_manual(&self) -> bool {
+        false
+    }
+
     /// A key while [`Page::modal`].
     fn modal_key(&mut self, _key: Key, _cx: &mut Cx) {}
 

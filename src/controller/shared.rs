@@ -4,6 +4,7 @@
 use super::logfile::LogFile;
 use super::rnyx_log;
 use rnyx_panels::model::{ControllerState, LogEntry, Runlevel};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use tokio::sync::watch;
 
@@ -16,6 +17,8 @@ pub struct SharedState {
     /// `write_logs_to`: entries tapped from the log are appended after each
     /// update, outside the state's lock.
     log_file: Mutex<Option<LogFile>>,
+    /// tor's manual was asked for (it is read once, when first shown).
+    manual_asked: AtomicBool,
 }
 
 impl SharedState {
@@ -25,7 +28,13 @@ impl SharedState {
             state: Mutex::new(state),
             changed,
             log_file: Mutex::new(None),
+            manual_asked: AtomicBool::new(false),
         }
+    }
+
+    /// True the first time only: whoever gets it reads the manual.
+    pub(super) fn first_manual_ask(&self) -> bool {
+        !self.manual_asked.swap(true, Ordering::Relaxed)
     }
 
     /// Reads the state under the lock.

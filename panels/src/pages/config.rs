@@ -254,6 +254,10 @@ impl Page for ConfigPage {
         ID
     }
 
+    fn uses_manual(&self) -> bool {
+        true
+    }
+
     fn title(&self) -> &'static str {
         "Configuration"
     }

@@ -260,6 +260,10 @@ impl Page for InterpreterPage {
         ID
     }
 
+    fn uses_manual(&self) -> bool {
+        true
+    }
+
     fn title(&self) -> &'static str {
         "Interpreter"
     }
