@@ -7,7 +7,7 @@ use ratatui::backend::TestBackend;
 use ratatui::Terminal;
 use rnyx::config::Config;
 use rnyx::control::Target;
-use rnyx::controller::{spawn, ControllerConfig};
+use rnyx::controller::{spawn, ControllerConfig, ControllerHandle};
 use rnyx::ui::{self, Input};
 use rnyx_panels::app::App;
 use rnyx_panels::keymap::Key;
@@ -91,14 +91,20 @@ async fn a_flood_of_events_is_applied_but_drawn_at_the_frame_cap() {
     assert!(screen.contains("Download ("), "{screen}");
 }
 
-#[tokio::test]
-async fn keys_drive_the_app_and_quit_ends_the_loop() {
+/// A controller whose tor is not there, the app and a test terminal.
+fn without_tor(width: u16, height: u16) -> (ControllerHandle, App, Terminal<TestBackend>) {
     let handle = spawn(ControllerConfig {
         targets: vec![Target::Unix("/nonexistent/control".into())],
         ..ControllerConfig::default()
     });
-    let mut app = App::new(Config::default().app_settings());
-    let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
+    let app = App::new(Config::default().app_settings());
+    let terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+    (handle, app, terminal)
+}
+
+#[tokio::test]
+async fn keys_drive_the_app_and_quit_ends_the_loop() {
+    let (handle, mut app, mut terminal) = without_tor(80, 24);
     let (tx, input) = tokio::sync::mpsc::channel(8);
     for k in [Key::Char('h'), Key::Esc, Key::Char('q'), Key::Char('q')] {
         tx.send(Input::Key(k)).await.unwrap();
@@ -127,12 +133,7 @@ async fn keys_drive_the_app_and_quit_ends_the_loop() {
 /// other pages does not keep it in memory.
 #[tokio::test]
 async fn the_manual_is_read_when_a_page_showing_it_is_first_shown() {
-    let handle = spawn(ControllerConfig {
-        targets: vec![Target::Unix("/nonexistent/control".into())],
-        ..ControllerConfig::default()
-    });
-    let mut app = App::new(Config::default().app_settings());
-    let mut terminal = Terminal::new(TestBackend::new(120, 40)).unwrap();
+    let (handle, mut app, mut terminal) = without_tor(120, 40);
     let (tx, input) = tokio::sync::mpsc::channel(8);
     let has_manual = || handle.state.read(|s| s.manual.is_some());
     let keys = async {
