@@ -34,7 +34,10 @@ impl SharedState {
 
     /// True the first time only: whoever gets it reads the manual.
     pub(super) fn first_manual_ask(&self) -> bool {
-        !self.manual_asked.swap(true, Ordering::Relaxed)
+        // Read first: the UI asks on every turn of its loop while such a
+        // page is shown.
+        !self.manual_asked.load(Ordering::Relaxed)
+            && !self.manual_asked.swap(true, Ordering::Relaxed)
     }
 
     /// Reads the state under the lock.
