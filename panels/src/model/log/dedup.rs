@@ -80,6 +80,24 @@ pub fn dedup_key(source: &LogSource, message: &str) -> u64 {
     h.finish()
 }
 
+const SPACE: u8 = 1;
+const DIGIT: u8 = 2;
+const HEX: u8 = 4;
+
+/// Each byte's class: ASCII whitespace, digit, hex digit.
+const CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        t[b] = if c.is_ascii_whitespace() { SPACE } else { 0 }
+            | if c.is_ascii_digit() { DIGIT } else { 0 }
+            | if c.is_ascii_hexdigit() { HEX } else { 0 };
+        b += 1;
+    }
+    t
+};
+
 /// Hashes `message`'s words, each variable one (a counter, address, id or
 /// fingerprint: it holds a digit, or is 16 or more hex digits, optionally
 /// after `$`) as a placeholder. One pass over the bytes; the normalised
@@ -90,17 +108,24 @@ fn hash_words(h: &mut impl Hasher, message: &[u8]) {
     let mut len = 0;
     let mut i = 0;
     while i < message.len() {
-        if message[i].is_ascii_whitespace() {
+        if CLASS[usize::from(message[i])] & SPACE != 0 {
             i += 1;
             continue;
         }
         let start = i;
-        let (mut digit, mut hex) = (false, true);
-        while let Some(&c) = message.get(i).filter(|c| !c.is_ascii_whitespace()) {
-            digit |= c.is_ascii_digit();
-            hex &= c.is_ascii_hexdigit();
+        // One table lookup a byte: what any byte of the word is, and what
+        // all of them are.
+        let (mut any, mut all) = (0, HEX);
+        while let Some(&c) = message.get(i) {
+            let class = CLASS[usize::from(c)];
+            if class & SPACE != 0 {
+                break;
+            }
+            any |= class;
+            all &= class;
             i += 1;
         }
+        let (digit, hex) = (any & DIGIT != 0, all & HEX != 0);
         let word = &message[start..i];
         let variable = digit || {
             let digits = word.strip_prefix(b"$").unwrap_or(word);

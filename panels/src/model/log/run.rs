@@ -15,6 +15,12 @@ pub struct LogRun {
 
 impl LogRun {
     pub fn push(&mut self, runlevel: Runlevel, message: &[u8]) {
+        if self.ends.is_empty() {
+            // Room for a few lines like the first at once, rather than
+            // growing from nothing: most runs between other events are short.
+            self.text.reserve(message.len() * 8);
+            self.ends.reserve(8);
+        }
         self.text.extend_from_slice(message);
         self.ends.push((runlevel, self.text.len()));
     }
