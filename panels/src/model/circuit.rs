@@ -62,7 +62,10 @@ impl Fingerprint {
     /// are 40 hex digits; anything else is not a fingerprint).
     pub fn parse(text: &str) -> Option<Self> {
         let b = text.as_bytes();
-        if b.is_empty() || b.len() > 40 || !b.iter().all(u8::is_ascii_alphanumeric) {
+        // Branch-free over the bytes, so it vectorises (a CIRC event has
+        // several fingerprints).
+        let alphanumeric = b.iter().fold(true, |ok, c| ok & c.is_ascii_alphanumeric());
+        if b.is_empty() || b.len() > 40 || !alphanumeric {
             return None;
         }
         let mut digits = [0; 40];
