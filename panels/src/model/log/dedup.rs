@@ -87,15 +87,16 @@ const HEX: u8 = 4;
 /// Each byte's class: ASCII whitespace, digit, hex digit.
 const CLASS: [u8; 256] = {
     let mut t = [0u8; 256];
-    let mut b = 0;
-    while b < 256 {
-        let c = b as u8;
-        t[b] = if c.is_ascii_whitespace() { SPACE } else { 0 }
+    let mut c: u8 = 0;
+    loop {
+        t[c as usize] = if c.is_ascii_whitespace() { SPACE } else { 0 }
             | if c.is_ascii_digit() { DIGIT } else { 0 }
             | if c.is_ascii_hexdigit() { HEX } else { 0 };
-        b += 1;
+        if c == u8::MAX {
+            break t;
+        }
+        c += 1;
     }
-    t
 };
 
 /// Hashes `message`'s words, each variable one (a counter, address, id or
@@ -198,6 +199,16 @@ mod tests {
         // The runlevel is part of the key.
         assert_ne!(key(n, "same"), key(Runlevel::Warn, "same"));
         assert_ne!(key(n, "same"), dedup_key(&LogSource::Rnyx(n), "same"));
+    }
+
+    #[test]
+    fn byte_classes_match_the_standard_library() {
+        for c in 0..=u8::MAX {
+            let class = CLASS[usize::from(c)];
+            assert_eq!(class & SPACE != 0, c.is_ascii_whitespace(), "{c}");
+            assert_eq!(class & DIGIT != 0, c.is_ascii_digit(), "{c}");
+            assert_eq!(class & HEX != 0, c.is_ascii_hexdigit(), "{c}");
+        }
     }
 
     #[test]
