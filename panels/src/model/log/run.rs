@@ -18,7 +18,9 @@ impl LogRun {
         if self.ends.is_empty() {
             // Room for a few lines like the first at once, rather than
             // growing from nothing: most runs between other events are short.
-            self.text.reserve(message.len() * 8);
+            // Bounded, so one very long first line does not reserve 8 times
+            // its size.
+            self.text.reserve((message.len() * 8).min(16 * 1024));
             self.ends.reserve(8);
         }
         self.text.extend_from_slice(message);
