@@ -8,10 +8,10 @@ use ratatui::layout::Rect;
 use rnyx::config::Config;
 use rnyx::controller::apply_connections;
 use rnyx::procfs::sockets::{Ports, Scanner};
-use rnyx_panels::app::App;
-use rnyx_panels::model::{
+use rnyx_grammar::model::{
     Circuit, CircuitStatus, CompactString, ControllerState, Listeners, RelayEntry,
 };
+use rnyx_panels::app::App;
 
 mod common;
 use common::rss_kib;
@@ -85,7 +85,8 @@ fn state() -> ControllerState {
                 hop(id),
                 hop(id + 1),
                 hop(id + 2)
-            )),
+            ))
+            .expect("long names per the spec"),
             build_flags: CompactString::default(),
             purpose: Some("GENERAL".into()),
             time_created: None,

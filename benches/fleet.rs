@@ -7,10 +7,10 @@ use criterion::{black_box, criterion_group, criterion_main, Criterion};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use rnyx::config::Config;
-use rnyx_panels::app::App;
-use rnyx_panels::model::{
+use rnyx_grammar::model::{
     ConsensusIndex, ControllerState, LogEntry, LogSource, RelayEntry, RelayRow, Runlevel,
 };
+use rnyx_panels::app::App;
 
 mod common;
 use common::rss_kib;

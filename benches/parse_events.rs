@@ -5,7 +5,7 @@
 use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
 use rnyx::control::{take_events, Incoming, ReplyFramer};
 use rnyx::controller::apply::apply_batch;
-use rnyx_panels::model::ControllerState;
+use rnyx_grammar::model::ControllerState;
 
 /// Per 10 events: 2 CIRC, 7 DEBUG, 1 BW — roughly what a busy relay at DEBUG sends.
 pub fn event_mix(events: usize) -> Vec<u8> {
@@ -70,7 +70,7 @@ fn bench(c: &mut Criterion) {
     // controller state with every log runlevel and CIRC/BW shown (sanitising,
     // deduplication, the bounded log buffer).
     let logged =
-        rnyx_panels::model::EventSelection::parse(["DEBUG,INFO,NOTICE,WARN,ERR,CIRC,BW"]).0;
+        rnyx_grammar::model::EventSelection::parse(["DEBUG,INFO,NOTICE,WARN,ERR,CIRC,BW"]).0;
     let mut g = c.benchmark_group("parse_and_apply");
     g.throughput(Throughput::Elements(EVENTS as u64));
     g.bench_function("events", |b| {

@@ -2,9 +2,9 @@
 //! the defaults. Unknown keys and bad values are errors that name the file,
 //! the line, the key and the value, and rnyx does not start on them.
 
+use rnyx_grammar::model::{EventSelection, Interval};
 use rnyx_panels::graph::{Bound, GraphStat};
 use rnyx_panels::keymap::Keymap;
-use rnyx_panels::model::{EventSelection, Interval};
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 use values::{IntervalName, KeysTable, OneOrMany, Ranged};
@@ -189,7 +189,7 @@ impl Config {
             targets,
             password,
             log_events: self.logged_events.clone(),
-            limits: rnyx_panels::model::Limits {
+            limits: rnyx_grammar::model::Limits {
                 log_entries: self.max_log_size,
                 ..d.limits
             },

@@ -1,11 +1,9 @@
-//! The tor control protocol. `reply`, `args` and `event` are pure parsing
-//! (no runtime); `client` is the async client, generic over any
-//! `AsyncRead + AsyncWrite`; `auth` authenticates it; `target` finds tor.
+//! The tor control protocol at runtime: `client` is the async client,
+//! generic over any `AsyncRead + AsyncWrite`; `auth` authenticates it;
+//! `target` finds tor. tor's grammar (framing, events, names, arguments) is
+//! the pure crate `rnyx-grammar`, re-exported here.
 
-pub mod args;
-pub mod event;
-pub mod names;
-pub mod reply;
+pub use rnyx_grammar::{args, event, names, reply};
 
 pub use event::Event;
 pub use reply::{Frame, FrameError, LineKind, Reply, ReplyFramer, ReplyLine};

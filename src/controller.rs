@@ -30,7 +30,7 @@ pub use handle::{ControllerHandle, Request, RequestError};
 use logfile::LogFile;
 use replaying::{next_sample, replay_control, replay_from_start, replayed, Recorded};
 use requests::{handle_request, refuse, subscribed, Subscribed};
-use rnyx_panels::model::{ControllerState, EventSelection, Limits, LogEntry, LogSource, Runlevel};
+use rnyx_grammar::model::{ControllerState, EventSelection, Limits, LogEntry, LogSource, Runlevel};
 pub use shared::SharedState;
 use startup::Startup;
 use std::path::PathBuf;
@@ -237,7 +237,7 @@ async fn run(
 ) {
     let mut sampler = ProcSampler::default();
     let info = match config.replay {
-        Some(_) => rnyx_panels::model::SystemInfo::default(),
+        Some(_) => rnyx_grammar::model::SystemInfo::default(),
         None => sampler.sample(None),
     };
     let mut wanted = config.log_events.clone();
@@ -556,7 +556,7 @@ fn apply_events(
     state: &SharedState,
     batch: Vec<Incoming>,
     logged: &EventSelection,
-    system: Option<rnyx_panels::model::SystemInfo>,
+    system: Option<rnyx_grammar::model::SystemInfo>,
     recorder: Option<&crate::record::Recorder>,
 ) -> apply::Followup {
     let now = now_ms();

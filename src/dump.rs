@@ -3,7 +3,7 @@
 use crate::control::{ConnectError, Connection, Target};
 use crate::controller::apply::apply_facts;
 use crate::controller::{facts, now_secs};
-use rnyx_panels::model::{
+use rnyx_grammar::model::{
     Accounting, BandwidthSample, Category, Circuit, ControllerState, Limits, Listeners,
     OrConnection, SocketSource, SocketTable, VersionStatus,
 };
@@ -152,7 +152,7 @@ pub async fn dump(
     targets: &[Target],
     password: Option<&str>,
     scrub: bool,
-    history: Option<rnyx_panels::model::Interval>,
+    history: Option<rnyx_grammar::model::Interval>,
 ) -> Result<String, ConnectError> {
     let Connection {
         client,
@@ -204,7 +204,7 @@ pub async fn dump_replay(
     player: std::sync::Arc<crate::replay::Player>,
     at: u64,
     scrub: bool,
-    history: Option<rnyx_panels::model::Interval>,
+    history: Option<rnyx_grammar::model::Interval>,
 ) -> Result<String, String> {
     player.clock.hold_at(at.saturating_mul(1000));
     let name = player.name.clone();
@@ -246,11 +246,11 @@ pub async fn dump_replay(
 /// The graphs' columns of `interval`.
 fn dump_history(
     state: &ControllerState,
-    interval: rnyx_panels::model::Interval,
+    interval: rnyx_grammar::model::Interval,
     kept_in: Option<String>,
 ) -> DumpHistory {
     {
-        let columns = |series: &rnyx_panels::model::Series| -> Vec<(f64, f64)> {
+        let columns = |series: &rnyx_grammar::model::Series| -> Vec<(f64, f64)> {
             series
                 .columns(interval)
                 .iter()

@@ -43,7 +43,7 @@ fn load_config(cli: &Cli) -> Result<Config, String> {
     Config::load(cli.config.as_deref())
         .map(|(mut c, _)| {
             if let Some(list) = &cli.log {
-                let (known, unknown) = rnyx_panels::model::EventSelection::parse([list.as_str()]);
+                let (known, unknown) = rnyx_grammar::model::EventSelection::parse([list.as_str()]);
                 if !unknown.is_empty() {
                     c.warnings
                         .push(rnyx::config::unknown_events_warning(&unknown, "--log"));

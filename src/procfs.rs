@@ -8,7 +8,7 @@
 mod diag;
 pub mod sockets;
 
-use rnyx_panels::model::SystemInfo;
+use rnyx_grammar::model::SystemInfo;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 

@@ -6,8 +6,8 @@
 
 use crate::control::event::parse_router_statuses;
 use crate::control::{connect, Client, EventReceiver, Reply, Target};
+use rnyx_grammar::model::{ControllerState, Manual};
 use rnyx_panels::interp::{self, Completion, Names, Typed};
-use rnyx_panels::model::{ControllerState, Manual};
 use rnyx_panels::pages::interpreter::info;
 use rnyx_panels::pages::interpreter::output::Kind;
 use std::collections::VecDeque;
@@ -84,7 +84,7 @@ impl Shell {
         while let Ok(batch) = self.events.try_recv() {
             for item in &batch {
                 for text in crate::controller::apply::event_lines(item) {
-                    new.push(rnyx_panels::text::strip_controls(&text));
+                    new.push(rnyx_grammar::text::strip_controls(&text));
                 }
             }
         }
@@ -195,7 +195,13 @@ impl Shell {
 
     /// A line as printed: coloured on a terminal, never raw control bytes.
     pub fn print(&self, kind: Kind, text: &str) {
-        let text = rnyx_panels::text::strip_controls(text);
+        // A credential from tor (a password option's value, SOCKS
+        // credentials in an event) hidden, as page 5 hides it.
+        let text = match kind {
+            Kind::Echo => std::borrow::Cow::Borrowed(text),
+            _ => rnyx_grammar::secret::redact(text, rnyx_grammar::secret::Direction::FromTor),
+        };
+        let text = rnyx_grammar::text::strip_controls(&text);
         let colour = match kind {
             Kind::ReplyError | Kind::Error => "31",
             Kind::Event => "33",

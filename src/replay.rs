@@ -18,7 +18,7 @@ pub use clock::{clock, Clock};
 
 use crate::control::{AuthMethod, Client, Connection, ProtocolInfo, Target};
 use crate::record::{Connected, Line, Recording, APPLIED, CONNECTED, LOG, SOCKETS, SYSTEM, TORRC};
-use rnyx_panels::model::{SocketScan, SystemInfo, Torrc};
+use rnyx_grammar::model::{SocketScan, SystemInfo, Torrc};
 use std::fmt::Write as _;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};

@@ -182,7 +182,7 @@ fn show_fleet(app: &mut App, fleet: &[(String, ControllerHandle)], current: usiz
     if fleet.len() > 1 {
         let rows = fleet
             .iter()
-            .map(|(name, h)| h.state.read(|s| rnyx_panels::model::RelayRow::of(name, s)))
+            .map(|(name, h)| h.state.read(|s| rnyx_grammar::model::RelayRow::of(name, s)))
             .collect();
         app.set_fleet(rows, current);
     }

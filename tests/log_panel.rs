@@ -11,9 +11,9 @@ use rnyx::config::Config;
 use rnyx::controller::spawn;
 use rnyx::launch::SingleTorOptions;
 use rnyx::ui::{self, Input};
+use rnyx_grammar::model::{EventSelection, LogSource, Runlevel};
 use rnyx_panels::app::App;
 use rnyx_panels::keymap::Key;
-use rnyx_panels::model::{EventSelection, LogSource, Runlevel};
 use std::time::Duration;
 use support::{eventually, screen_text, single_tor};
 

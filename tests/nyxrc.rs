@@ -2,9 +2,9 @@
 //! message an operator reads; nyxrc.example parses and equals the defaults.
 
 use rnyx::config::Config;
+use rnyx_grammar::model::Interval;
 use rnyx_panels::graph::Bound;
 use rnyx_panels::keymap::{Bound as Binding, Key};
-use rnyx_panels::model::Interval;
 use std::path::{Path, PathBuf};
 
 fn fixtures(kind: &str) -> Vec<PathBuf> {

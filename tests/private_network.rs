@@ -4,7 +4,7 @@
 mod support;
 
 use rnyx::controller::{spawn, ControllerConfig};
-use rnyx_panels::model::CircuitStatus;
+use rnyx_grammar::model::CircuitStatus;
 use support::{dump, eventually, network, raw_getinfo};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -210,7 +210,7 @@ async fn monitor_in_a_real_terminal() {
 /// network's namespace, against what tor itself says.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn connections_of_the_exit_relay_are_tors_own() {
-    use rnyx_panels::model::{Category, SocketSource, SocketTable};
+    use rnyx_grammar::model::{Category, SocketSource, SocketTable};
     let net = network();
     let exit = net
         .tors
@@ -400,7 +400,7 @@ async fn a_stream_through_the_client_appears_under_its_circuit() {
             s.connections
                 .list
                 .iter()
-                .filter(|c| c.category == rnyx_panels::model::Category::Socks)
+                .filter(|c| c.category == rnyx_grammar::model::Category::Socks)
                 .find_map(|c| c.process.clone())
         })
     })
@@ -423,7 +423,7 @@ async fn a_stream_through_the_client_appears_under_its_circuit() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_networks_relays_in_one_overview() {
     use rnyx::launch::network::Role;
-    use rnyx_panels::model::RelayRow;
+    use rnyx_grammar::model::RelayRow;
     let net = network();
     support::traffic();
     let watched: Vec<&rnyx::launch::network::NetTor> = net

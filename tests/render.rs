@@ -10,8 +10,8 @@ use rnyx::config::Config;
 use rnyx::control::{Client, Event, Incoming, ReplyFramer};
 use rnyx::controller::apply::{apply_batch, apply_facts};
 use rnyx::controller::facts;
+use rnyx_grammar::model::{ControllerState, SystemInfo};
 use rnyx_panels::app::App;
-use rnyx_panels::model::{ControllerState, SystemInfo};
 use std::collections::HashMap;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 
@@ -94,7 +94,7 @@ async fn state_logging(name: &str, logged: &[&str]) -> ControllerState {
     assert!(!batch.is_empty(), "the transcript has events");
     let mut events = vec!["NOTICE", "WARN", "ERR"];
     events.extend(logged);
-    state.logged_events = rnyx_panels::model::EventSelection::parse(events).0;
+    state.logged_events = rnyx_grammar::model::EventSelection::parse(events).0;
     let selection = state.logged_events.clone();
     apply_batch(&mut state, batch, &selection, NOW * 1000);
     state.record_system(SystemInfo {
@@ -167,7 +167,7 @@ async fn exit_relay_page_one_160x50() {
 
 #[tokio::test]
 async fn log_with_duplicates_wrapping_and_an_earlier_day() {
-    use rnyx_panels::model::{LogEntry, LogSource, Runlevel};
+    use rnyx_grammar::model::{LogEntry, LogSource, Runlevel};
     let mut state = state_logging("exit_relay.txt", &["CIRC"]).await;
     let notice = |t: u64, m: &str| LogEntry::new(t, LogSource::Tor(Runlevel::Notice), m.into());
     let yesterday = (NOW - 86_400) * 1000;
@@ -197,7 +197,7 @@ async fn log_with_duplicates_wrapping_and_an_earlier_day() {
 async fn event_selection_dialog_80x24() {
     use rnyx_panels::keymap::Key;
     let mut state = state_from("exit_relay.txt").await;
-    state.event_names = rnyx_panels::model::KNOWN_EVENTS
+    state.event_names = rnyx_grammar::model::KNOWN_EVENTS
         .iter()
         .chain(&["DEBUG", "INFO", "NOTICE", "WARN", "ERR"])
         .map(|s| (*s).to_owned())
@@ -263,7 +263,7 @@ async fn help_popup_80x24() {
 /// `/proc` would list them: relays connecting in, a client connecting in,
 /// connections out to relays and an exit connection.
 async fn connections_state() -> ControllerState {
-    use rnyx_panels::model::{Classifier, RelayEntry, Socket};
+    use rnyx_grammar::model::{Classifier, RelayEntry, Socket};
     let mut state = state_from("exit_relay.txt").await;
     let relay = |fp: &str, nick: &str, port: u16| RelayEntry {
         fingerprint: fp.into(),
@@ -301,7 +301,7 @@ async fn connections_state() -> ControllerState {
         true,
     );
     state.connections.refresh(
-        rnyx_panels::model::SocketScan::exact(&sockets),
+        rnyx_grammar::model::SocketScan::exact(&sockets),
         &classifier,
         NOW - 754,
     );
@@ -340,7 +340,7 @@ async fn connections_page_160x50() {
 /// (a few options of each type), its torrc including a second file, and
 /// the manual built into rnyx.
 async fn config_state() -> ControllerState {
-    use rnyx_panels::model::{TorConfig, Torrc, TorrcFile};
+    use rnyx_grammar::model::{TorConfig, Torrc, TorrcFile};
     let mut state = state_from("exit_relay.txt").await;
     let names: Vec<(String, String)> = [
         ("AccountingMax", "DataSize"),
@@ -424,7 +424,7 @@ async fn config_state() -> ControllerState {
         settings: torrc_lines
             .iter()
             .chain(&exit_lines)
-            .filter_map(|l| rnyx_panels::model::torrc_entry(l))
+            .filter_map(|l| rnyx_grammar::model::torrc_entry(l))
             .map(|(k, v)| (k.to_owned(), v.to_owned()))
             .collect(),
         read_at: NOW,

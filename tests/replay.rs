@@ -9,9 +9,9 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use rnyx::controller::{now_ms, ControllerConfig, ControllerHandle};
 use rnyx::launch::SingleTorOptions;
+use rnyx_grammar::model::ControllerState;
 use rnyx_panels::app::App;
 use rnyx_panels::keymap::Key;
-use rnyx_panels::model::ControllerState;
 use std::time::Duration;
 use support::{eventually, single_tor};
 

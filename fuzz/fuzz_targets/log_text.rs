@@ -6,8 +6,8 @@
 use libfuzzer_sys::fuzz_target;
 use rnyx::controller::logfile::parse_tor_log_line;
 use rnyx_panels::log::wrap;
-use rnyx_panels::model::{dedup_key, LogSource, Runlevel};
-use rnyx_panels::text::strip_controls;
+use rnyx_grammar::model::{dedup_key, LogSource, Runlevel};
+use rnyx_grammar::text::strip_controls;
 
 fuzz_target!(|data: &[u8]| {
     let Some((&shape, rest)) = data.split_first() else { return };

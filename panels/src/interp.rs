@@ -1,6 +1,7 @@
 //! The interpreter's language, shared by page 5 and `rnyx prompt`: what a
 //! typed line is, which lines hold secrets, Tab completion, and `/help`.
 
+use rnyx_grammar::secret::Direction;
 mod docs;
 
 pub use docs::{CommandDoc, COMMANDS, SIGNALS};
@@ -51,11 +52,16 @@ pub fn parse(line: &str) -> Typed {
 }
 
 /// A line that holds a secret: never kept in the history, never shown in
-/// clear (`AUTHENTICATE`, `HashedControlPassword`, anything `*Password*`).
+/// clear (`AUTHENTICATE`, `HashedControlPassword=`, SOCKS credentials…, as
+/// the grammar's one rule says, [`rnyx_grammar::secret`]). Naming a
+/// password option without a value (`GETCONF HashedControlPassword`) is
+/// taken as secret too, so that a typo'd value never lands in the history.
 pub fn is_secret(line: &str) -> bool {
-    let lower = line.to_ascii_lowercase();
-    let first = lower.split_whitespace().next().unwrap_or("");
-    first == "authenticate" || first == "authchallenge" || lower.contains("password")
+    line.to_ascii_lowercase().contains("password")
+        || matches!(
+            rnyx_grammar::secret::redact(line.trim(), Direction::ToTor),
+            std::borrow::Cow::Owned(_)
+        )
 }
 
 /// The line as it may be shown: a secret's arguments hidden.

@@ -13,9 +13,11 @@ pub mod keymap;
 pub mod list;
 pub mod log;
 pub mod menubar;
-pub mod model;
 pub mod page;
 pub mod pages;
 pub mod popup;
-pub mod text;
 pub mod theme;
+
+// tor's grammar and the state's types live in `rnyx-grammar`; the pages
+// reach them under their old paths.
+pub use rnyx_grammar::{model, text};

@@ -2,8 +2,8 @@
 //! expected: bounded numbers, interval names, lists, and the `[keys]`
 //! tables.
 
+use rnyx_grammar::model::Interval;
 use rnyx_panels::keymap::{ActionSpec, Key};
-use rnyx_panels::model::Interval;
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
 use std::fmt;

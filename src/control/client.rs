@@ -5,7 +5,7 @@
 
 use super::event::Event;
 use super::reply::{Frame, FrameError, Reply, ReplyFramer};
-use rnyx_panels::model::LogRun;
+use rnyx_grammar::model::LogRun;
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;

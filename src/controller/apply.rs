@@ -3,9 +3,9 @@
 use super::facts::Facts;
 use crate::control::event::{RouterStatus, StatusKind};
 use crate::control::{Event, Incoming};
-use rnyx_panels::model::{
-    BandwidthSample, ControllerState, EventSelection, LogSource, RawLog, RelayEntry, Runlevel,
-    Stream,
+use rnyx_grammar::model::{
+    BandwidthSample, ControllerState, EventSelection, LogEntry, LogSource, RawLog, RelayEntry,
+    Runlevel, Stream,
 };
 use std::borrow::Cow;
 use std::fmt::Write as _;
@@ -39,6 +39,19 @@ pub fn apply_batch(
                     now_ms = t;
                 }
             }
+            Incoming::Event(Event::Malformed { name, reason, .. }) => {
+                state.events_received += 1;
+                if let Some(message) = state
+                    .refused
+                    .note(&format!("{name} event"), &reason, now_ms)
+                {
+                    logs.push(RawLog::One((
+                        now_ms,
+                        LogSource::Rnyx(Runlevel::Warn),
+                        message,
+                    )));
+                }
+            }
             Incoming::Event(event) => {
                 state.events_received += 1;
                 apply_event(state, event, logged, now_ms, (&mut follow, &mut logs));
@@ -67,7 +80,20 @@ fn apply_event(
 ) {
     let new_consensus = matches!(event, Event::NewConsensus(_));
     if let Event::Log { runlevel, message } = event {
-        logs.push(RawLog::One((now_ms, LogSource::Tor(runlevel), message)));
+        if message.contains('\n') {
+            // A multi-line message (`650+WARN`, control-spec §4.1.5): each
+            // of its lines an entry, in order, with the message's time, so
+            // the panel, `--dump` and log files all show them as lines.
+            for line in message.lines().filter(|l| !l.trim().is_empty()) {
+                logs.push(RawLog::One((
+                    now_ms,
+                    LogSource::Tor(runlevel),
+                    line.to_owned(),
+                )));
+            }
+        } else {
+            logs.push(RawLog::One((now_ms, LogSource::Tor(runlevel), message)));
+        }
         return;
     }
     if logged.logs_event(event.name()) {
@@ -120,7 +146,7 @@ fn apply_event(
             ..
         } if action == "EXTERNAL_ADDRESS" => {
             if let Some((_, addr)) = arguments.iter().find(|(k, _)| k == "ADDRESS") {
-                state.relay.address = Some(rnyx_panels::text::strip_controls(addr));
+                state.relay.address = Some(rnyx_grammar::text::strip_controls(addr));
             }
         }
         _ => {}
@@ -133,6 +159,10 @@ fn apply_event(
 /// line per event (none for a framing error).
 pub(crate) fn event_lines(item: &Incoming) -> Vec<String> {
     match item {
+        Incoming::Event(e @ Event::Log { .. }) => describe(e)
+            .split('\n')
+            .map(|line| format!("650 {} {line}", e.name()))
+            .collect(),
         Incoming::Event(e) => vec![format!("650 {} {}", e.name(), describe(e))],
         Incoming::Logs(run) => (0..run.len())
             .filter_map(|i| run.message(i))
@@ -200,7 +230,13 @@ pub(crate) fn describe(event: &Event) -> String {
             .join(", "),
         Event::NewConsensus(e) | Event::Ns(e) => format!("{} router status entries", e.len()),
         Event::Signal(s) => s.clone(),
-        Event::Other { text, .. } => text.clone(),
+        // tor's raw text: a credential in it (SOCKS_PASSWORD in an event
+        // this version does not read) hidden by the grammar's rule.
+        Event::Other { text, .. } | Event::Malformed { text, .. } => text
+            .split('\n')
+            .map(|l| rnyx_grammar::secret::redact(l, rnyx_grammar::secret::Direction::FromTor))
+            .collect::<Vec<_>>()
+            .join("\n"),
         Event::Log { message, .. } => message.clone(),
     }
 }
@@ -230,6 +266,16 @@ pub fn relay_entry(r: RouterStatus) -> RelayEntry {
 }
 
 pub fn apply_facts(state: &mut ControllerState, facts: Facts, first: bool, now: u64) {
+    for reason in &facts.refused {
+        let kind = reason.split(':').next().unwrap_or("GETINFO");
+        if let Some(message) = state.refused.note(kind, reason, now * 1000) {
+            state.push_log(LogEntry::new(
+                now * 1000,
+                LogSource::Rnyx(Runlevel::Warn),
+                message,
+            ));
+        }
+    }
     state.relay = facts.relay;
     state.traffic_read = facts.traffic_read;
     state.traffic_written = facts.traffic_written;

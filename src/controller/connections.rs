@@ -4,7 +4,7 @@
 
 use crate::procfs::sockets::{Ports, Scanner};
 use crate::procfs::ProcSampler;
-use rnyx_panels::model::{ControllerState, Listeners, SocketScan};
+use rnyx_grammar::model::{ControllerState, Listeners, SocketScan};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use tokio::sync::mpsc;
@@ -52,7 +52,7 @@ pub fn scan_connections(
 pub fn apply_connections(s: &mut ControllerState, scan: Scanned, now: u64) {
     match scan {
         Ok(scan) => {
-            let classifier = rnyx_panels::model::Classifier::new(
+            let classifier = rnyx_grammar::model::Classifier::new(
                 &s.relay.listeners,
                 &s.consensus,
                 &s.circuits,
@@ -85,7 +85,7 @@ fn spawn_locate(
                     .key_values()
                     .filter_map(|(k, v)| {
                         let ip = k.strip_prefix("ip-to-country/")?.parse().ok()?;
-                        Some((ip, rnyx_panels::text::strip_controls(v.trim())))
+                        Some((ip, rnyx_grammar::text::strip_controls(v.trim())))
                     })
                     .collect(),
             ),

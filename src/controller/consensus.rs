@@ -4,7 +4,7 @@
 
 use super::apply::relay_entry;
 use crate::control::event::RouterStatus;
-use rnyx_panels::model::ConsensusIndex;
+use rnyx_grammar::model::ConsensusIndex;
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::sync::{Arc, Mutex, OnceLock, Weak};

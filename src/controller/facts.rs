@@ -1,13 +1,11 @@
 //! The facts read once per connection (and again after RELOAD or a
 //! configuration change): who tor is, where it listens, what it has done.
 
-use crate::control::args::tokens;
-use crate::control::event::{parse_circ, parse_router_statuses};
+use crate::control::event::parse_router_statuses;
 use crate::control::{Client, ClientError};
-use rnyx_panels::model::{
-    Accounting, Circuit, Listeners, OrConnStatus, OrConnection, RelayInfo, VersionStatus,
-};
-use rnyx_panels::text::strip_controls;
+use rnyx_grammar::getinfo;
+use rnyx_grammar::model::{Accounting, Circuit, Listeners, OrConnection, RelayInfo, VersionStatus};
+use rnyx_grammar::text::strip_controls;
 
 /// Everything gathered at connection time.
 #[derive(Debug, Clone, Default)]
@@ -28,6 +26,9 @@ pub struct Facts {
     pub consensus: Option<Vec<crate::control::event::RouterStatus>>,
     /// The graphs kept from an earlier run, read from disk (not from tor).
     pub history: Option<crate::history::Saved>,
+    /// Lines of tor's answers that the control-spec rules out, and why:
+    /// logged once, left out of the state.
+    pub refused: Vec<String>,
 }
 
 /// Reads the facts, pipelining the queries. A key tor cannot answer (no
@@ -154,35 +155,27 @@ pub async fn gather(client: &Client, now: u64, tables: bool) -> Result<Facts, Cl
         bandwidth_observed: observed,
         accounting,
     };
+    let mut refused = Vec::new();
+    let bandwidth_cache = getinfo::bw_event_cache(&bw_cache.unwrap_or_default()).keep(&mut refused);
+    let circuits = getinfo::circuit_status(&circuit_status.unwrap_or_default()).keep(&mut refused);
+    let or_connections = orconn_status.map(|text| getinfo::orconn_status(&text).keep(&mut refused));
+    let streams = getinfo::stream_status(&stream_status.unwrap_or_default()).keep(&mut refused);
     Ok(Facts {
         history: None,
+        refused,
         relay,
         traffic_read: parse_u64(traffic_read),
         traffic_written: parse_u64(traffic_written),
-        bandwidth_cache: parse_bw_cache(&bw_cache.unwrap_or_default()),
-        circuits: circuit_status
-            .unwrap_or_default()
-            .lines()
-            .filter_map(|l| parse_circ(l, true).map(|(c, _)| c))
-            .filter(|c| !c.status.is_terminal())
-            .collect(),
-        or_connections: orconn_status
-            .map(|text| text.lines().filter_map(parse_orconn_status_line).collect()),
+        bandwidth_cache,
+        circuits,
+        or_connections,
         event_names: event_names
             .unwrap_or_default()
             .split_whitespace()
             .map(strip_controls)
             .collect(),
         consensus: ns_all.map(|text| parse_router_statuses(&text)),
-        // `StreamID StreamStatus CircuitID Target`, as in a STREAM event.
-        streams: stream_status
-            .unwrap_or_default()
-            .lines()
-            .filter_map(|l| match crate::control::event::parse_stream(l)? {
-                crate::control::Event::Stream(s) => Some(s),
-                _ => None,
-            })
-            .collect(),
+        streams,
     })
 }
 
@@ -192,8 +185,13 @@ fn parse_u64(v: Option<String>) -> u64 {
 
 /// `"127.0.0.1:9051" "unix:/run/tor/control"` → both, unquoted.
 fn listener_list(v: Option<String>) -> Vec<String> {
-    v.map(|s| tokens(&s).map(|t| strip_controls(&t.value)).collect())
-        .unwrap_or_default()
+    v.map(|s| {
+        getinfo::listeners(&s)
+            .iter()
+            .map(|l| strip_controls(l))
+            .collect()
+    })
+    .unwrap_or_default()
 }
 
 fn configured_ports(v: Option<Vec<String>>) -> Vec<String> {
@@ -211,30 +209,6 @@ fn effective(general: Option<Vec<String>>, relay: Option<Vec<String>>) -> Option
         Some(r) if r > 0 => Some(r),
         _ => first(general),
     }
-}
-
-/// `bw-event-cache`: `read,written read,written …`.
-pub fn parse_bw_cache(s: &str) -> Vec<(u64, u64)> {
-    s.split(' ')
-        .filter_map(|pair| {
-            let (r, w) = pair.split_once(',')?;
-            Some((r.parse().ok()?, w.parse().ok()?))
-        })
-        .collect()
-}
-
-/// An `orconn-status` line: `LongName ORStatus`.
-fn parse_orconn_status_line(line: &str) -> Option<OrConnection> {
-    let (target, status) = line.trim().rsplit_once(' ')?;
-    let status = OrConnStatus::parse(status);
-    (!status.is_terminal()).then(|| OrConnection {
-        id: None,
-        target: strip_controls(target),
-        status,
-        circuits: None,
-        first_seen: 0,
-        before_start: true,
-    })
 }
 
 async fn own_flags(client: &Client, fingerprint: &str) -> Vec<String> {
@@ -338,21 +312,6 @@ mod tests {
         assert_eq!(t("22").as_deref(), Some("127.0.0.1:22"));
         assert_eq!(t("\"443 [::1]:8443\"").as_deref(), Some("[::1]:8443"));
         assert_eq!(t("80 unix:/run/site.sock"), None);
-    }
-
-    #[test]
-    fn bw_cache_and_orconn_lines() {
-        assert_eq!(
-            parse_bw_cache("1,2 30,40 bad 5,6"),
-            [(1, 2), (30, 40), (5, 6)]
-        );
-        assert!(parse_bw_cache("").is_empty());
-        let c = parse_orconn_status_line("$AAAA~x CONNECTED").unwrap();
-        assert_eq!(
-            (c.target.as_str(), c.status),
-            ("$AAAA~x", OrConnStatus::Connected)
-        );
-        assert!(parse_orconn_status_line("$AAAA~x CLOSED").is_none());
     }
 
     #[test]

@@ -3,7 +3,7 @@
 
 use super::SharedState;
 use crate::control::{ClientError, Reply};
-use rnyx_panels::model::EventSelection;
+use rnyx_grammar::model::EventSelection;
 use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot};
 
@@ -54,7 +54,7 @@ pub enum Request {
     Reconnect,
     /// Pause, seek or change the speed of a replay.
     Replay {
-        control: rnyx_panels::model::ReplayControl,
+        control: rnyx_grammar::model::ReplayControl,
         reply: oneshot::Sender<Result<(), RequestError>>,
     },
 }
@@ -80,7 +80,7 @@ impl ControllerHandle {
     /// Pauses, seeks or changes the speed of a replay.
     pub async fn replay(
         &self,
-        control: rnyx_panels::model::ReplayControl,
+        control: rnyx_grammar::model::ReplayControl,
     ) -> Result<(), RequestError> {
         let (reply, rx) = oneshot::channel();
         self.send(Request::Replay { control, reply }).await?;

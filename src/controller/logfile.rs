@@ -1,8 +1,8 @@
 //! Log files: rnyx's own (`write_logs_to`) and tor's, read at start to
 //! prepopulate the log panel.
 
+use rnyx_grammar::model::{LogEntry, Runlevel};
 use rnyx_panels::format;
-use rnyx_panels::model::{LogEntry, Runlevel};
 use std::fs::{File, OpenOptions};
 use std::io::{self, BufWriter, Read, Seek, SeekFrom, Write};
 use std::os::unix::fs::OpenOptionsExt;
@@ -198,7 +198,7 @@ fn build(
     }
     Some(LogEntry::new(
         t,
-        rnyx_panels::model::LogSource::Tor(level),
+        rnyx_grammar::model::LogSource::Tor(level),
         message,
     ))
 }
@@ -206,7 +206,7 @@ fn build(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use rnyx_panels::model::LogSource;
+    use rnyx_grammar::model::LogSource;
 
     /// 2026-11-21 10:00:00 UTC.
     const NOW: u64 = 1_795_255_200_000;

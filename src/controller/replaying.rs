@@ -6,7 +6,7 @@ use super::connections::{self, ConnectionWatch};
 use super::{ControllerConfig, RequestError, SharedState};
 use crate::control::Client;
 use crate::procfs::ProcSampler;
-use rnyx_panels::model::ControllerState;
+use rnyx_grammar::model::ControllerState;
 use tokio::sync::mpsc;
 
 /// A replay's state as it starts (again): fresh, but for tor's manual and
@@ -32,7 +32,7 @@ impl Recorded {
         config: &ControllerConfig,
         sampler: &mut ProcSampler,
         state: &SharedState,
-    ) -> rnyx_panels::model::SystemInfo {
+    ) -> rnyx_grammar::model::SystemInfo {
         let info = sampler.sample(state.read(|s| s.relay.pid));
         if let Some(r) = &config.recorder {
             r.sample(crate::record::SYSTEM, &info);
@@ -41,7 +41,7 @@ impl Recorded {
     }
 
     /// tor's torrc as read, its passwords left out.
-    pub(super) fn torrc(config: &ControllerConfig, torrc: &rnyx_panels::model::Torrc) {
+    pub(super) fn torrc(config: &ControllerConfig, torrc: &rnyx_grammar::model::Torrc) {
         if let (Some(r), None) = (&config.recorder, &config.replay) {
             r.sample(crate::record::TORRC, &crate::record::redact_torrc(torrc));
         }
@@ -81,7 +81,7 @@ pub(super) fn replayed(
         Sample::Sockets(scan) => watch.scanned(state, client, scan, at / 1000),
         Sample::Log(entries) => state.update(|s| {
             for (t, source, message) in entries {
-                s.push_log(rnyx_panels::model::LogEntry::new(t, source, message));
+                s.push_log(rnyx_grammar::model::LogEntry::new(t, source, message));
             }
         }),
         Sample::Torrc(torrc) => state.update(|s| {
@@ -96,7 +96,7 @@ pub(super) fn replayed(
 pub(super) fn replay_control(
     config: &ControllerConfig,
     state: &SharedState,
-    control: rnyx_panels::model::ReplayControl,
+    control: rnyx_grammar::model::ReplayControl,
     reply: tokio::sync::oneshot::Sender<Result<(), RequestError>>,
 ) -> bool {
     let Some(player) = &config.replay else {

@@ -3,7 +3,7 @@
 
 use super::{log_rejected, subscribe, subscription, Request, RequestError, SharedState};
 use crate::control::{Client, ClientError, Reply};
-use rnyx_panels::model::EventSelection;
+use rnyx_grammar::model::EventSelection;
 use tokio::sync::{mpsc, oneshot};
 
 /// Answers a request while tor is not connected.

@@ -3,7 +3,7 @@
 
 use super::logfile::LogFile;
 use super::rnyx_log;
-use rnyx_panels::model::{ControllerState, LogEntry, Runlevel};
+use rnyx_grammar::model::{ControllerState, LogEntry, Runlevel};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use tokio::sync::watch;

@@ -4,7 +4,7 @@
 //! command line from `/proc`. Re-read on CONF_CHANGED and SIGNAL RELOAD.
 
 use crate::control::{args, Client};
-use rnyx_panels::model::{TorConfig, Torrc, TorrcFile};
+use rnyx_grammar::model::{TorConfig, Torrc, TorrcFile};
 use std::path::{Path, PathBuf};
 
 /// How deep `%include` is followed (tor's own limit is 31).
@@ -175,7 +175,7 @@ fn read_file(
         depth,
     });
     for line in &lines {
-        let code = rnyx_panels::model::strip_comment(line).trim();
+        let code = rnyx_grammar::model::strip_comment(line).trim();
         if let Some(target) = code.strip_prefix("%include") {
             let target = target.trim();
             if depth + 1 > MAX_DEPTH {
@@ -190,7 +190,7 @@ fn read_file(
             for included in include_targets(&place.resolve(target)) {
                 read_file(&included, place, depth + 1, files, settings);
             }
-        } else if let Some((k, v)) = rnyx_panels::model::torrc_entry(line) {
+        } else if let Some((k, v)) = rnyx_grammar::model::torrc_entry(line) {
             settings.push((k.to_owned(), v.to_owned()));
         }
     }

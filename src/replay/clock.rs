@@ -1,7 +1,7 @@
 //! A replay's clock: where in the recording it is, how fast it moves,
 //! paused or not. In a replay it is the process's clock ([`clock`]).
 
-use rnyx_panels::model::{ReplayControl, ReplayStatus};
+use rnyx_grammar::model::{ReplayControl, ReplayStatus};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;

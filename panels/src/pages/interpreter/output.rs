@@ -43,7 +43,13 @@ pub struct Backlog {
 
 impl Backlog {
     pub fn push(&mut self, events_at: u64, kind: Kind, text: &str) {
-        let mut text = crate::text::strip_controls(text);
+        // What tor sent may hold a secret (SOCKS credentials in an event, a
+        // password option's value): hidden before it is kept or shown.
+        let text = match kind {
+            Kind::Echo => std::borrow::Cow::Borrowed(text),
+            _ => rnyx_grammar::secret::redact(text, rnyx_grammar::secret::Direction::FromTor),
+        };
+        let mut text = crate::text::strip_controls(&text);
         if text.len() > LINE_CHARS {
             let cut = (0..=LINE_CHARS)
                 .rev()

@@ -95,6 +95,9 @@ pub struct ControllerState {
     pub event_names: Vec<String>,
     /// Asynchronous events received in all.
     pub events_received: u64,
+    /// Lines tor sent that the control-spec rules out, refused.
+    #[serde(skip)]
+    pub refused: super::RefusedInput,
     #[serde(skip)]
     pub generation: u64,
     #[serde(skip)]
@@ -129,6 +132,7 @@ impl ControllerState {
             logged_events: EventSelection::default(),
             event_names: Vec::new(),
             events_received: 0,
+            refused: super::RefusedInput::default(),
             generation: 0,
             limits,
             replay: None,

@@ -1,5 +1,5 @@
 use super::*;
-use crate::control::reply::ReplyFramer;
+use crate::reply::ReplyFramer;
 
 fn events(input: &str) -> Vec<Event> {
     let mut f = ReplyFramer::new();
@@ -32,14 +32,17 @@ fn bandwidth() {
             written: 2
         }
     );
-    // Unreadable: kept raw.
+    // Unreadable: refused with the reason, the text kept.
     assert_eq!(
-        one("650 BW lots\r\n"),
-        Event::Other {
+        one("650 BW lots 2\r\n"),
+        Event::Malformed {
             name: "BW".into(),
-            text: "BW lots".into()
+            reason: "BytesRead \"lots\" is not a number (1*DIGIT)".into(),
+            text: "BW lots 2".into()
         }
     );
+    assert!(matches!(one("650 BW 1\r\n"), Event::Malformed { .. }));
+    assert!(matches!(one("650 BW -1 2\r\n"), Event::Malformed { .. }));
 }
 
 #[test]
@@ -204,9 +207,152 @@ fn unknown_events_are_kept_raw() {
             text: "FUTURE_EVENT a=1\nmore".into()
         }
     );
-    // A malformed CIRC is kept raw too, never dropped.
+    // A malformed CIRC is refused with its reason, never dropped unseen.
     assert!(matches!(
         one("650 CIRC notanumber BUILT\r\n"),
-        Event::Other { .. }
+        Event::Malformed { name, .. } if name == "CIRC"
     ));
+}
+
+const A: &str = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+const B: &str = "BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB";
+
+/// The reason a known event was refused, or a panic.
+fn refused(input: &str) -> String {
+    match one(input) {
+        Event::Malformed { reason, .. } => reason,
+        other => panic!("{input:?} was read: {other:?}"),
+    }
+}
+
+/// control-spec §2.1: `LongName = Fingerprint [ ( "=" / "~" ) Nickname ]`.
+#[test]
+fn long_names_with_equals_in_circ_paths() {
+    for sep in ["=", "~"] {
+        let e = one(&format!(
+            "650 CIRC 5 FAILED ${A}{sep}named,${B}{sep}second PURPOSE=GENERAL REASON=TIMEOUT\r\n"
+        ));
+        let Event::Circuit { circuit, reason } = e else {
+            panic!("{e:?}")
+        };
+        assert_eq!(circuit.path.len(), 2, "separator {sep}");
+        assert_eq!(circuit.path[0].fingerprint.as_deref(), Some(A));
+        assert_eq!(circuit.path[0].nickname.as_deref(), Some("named"));
+        assert_eq!(circuit.path[1].nickname.as_deref(), Some("second"));
+        assert_eq!(reason.as_deref(), Some("TIMEOUT"));
+    }
+    // Fingerprints alone and bare nicknames.
+    let Event::Circuit { circuit, .. } = one(&format!("650 CIRC 6 BUILT ${A},plain\r\n")) else {
+        panic!()
+    };
+    assert_eq!(circuit.path[0].nickname, None);
+    assert_eq!(circuit.path[1].fingerprint, None);
+}
+
+#[test]
+fn long_names_with_equals_in_orconn_targets() {
+    for sep in ["=", "~"] {
+        let Event::OrConn { connection, .. } = one(&format!(
+            "650 ORCONN ${A}{sep}peer CONNECTED NCIRCS=2 ID=9\r\n"
+        )) else {
+            panic!()
+        };
+        assert_eq!(connection.target, format!("${A}{sep}peer"));
+        assert_eq!(connection.id, Some(9));
+    }
+    let Event::OrConn { connection, .. } = one("650 ORCONN 10.0.0.1:9001 LAUNCHED ID=3\r\n") else {
+        panic!()
+    };
+    assert_eq!(connection.target, "10.0.0.1:9001");
+}
+
+/// Values the spec rules out are refused, each with a reason naming the field.
+#[test]
+fn values_the_spec_rules_out() {
+    let cases = [
+        (
+            format!("650 CIRC 1 BUILT ${A}~a TIME_CREATED=2026/11/21\r\n"),
+            "TIME_CREATED \"2026/11/21\" is not an ISO time",
+        ),
+        (
+            format!("650 CIRC 1 BUILT ${A}~a TIME_CREATED=2026-11-21T10:00:00.\r\n"),
+            "TIME_CREATED",
+        ),
+        (
+            format!("650 CIRC 1x BUILT ${A}~a\r\n"),
+            "CircuitID \"1x\" is not an ID",
+        ),
+        (
+            format!("650 CIRC 12345678901234567 BUILT ${A}~a\r\n"),
+            "CircuitID",
+        ),
+        ("650 CIRC 1 BUILT $ABC~a\r\n".into(), "is not a LongName"),
+        (format!("650 CIRC 1 BUILT ${A}~a,,${B}~b\r\n"), "LongName"),
+        ("650 CIRC 1\r\n".into(), "CircStatus is missing"),
+        (
+            format!("650 ORCONN ${A}~a CONNECTED NCIRCS=many\r\n"),
+            "NCIRCS \"many\" is not a number",
+        ),
+        (
+            format!("650 ORCONN ${A}~a CONNECTED ID=4a\r\n"),
+            "ID \"4a\" is not an ID",
+        ),
+        ("650 ORCONN 10.0.0.1:001 CONNECTED\r\n".into(), "bad port"),
+        ("650 ORCONN 10.0.0.1:0 CONNECTED\r\n".into(), "bad port"),
+        ("650 ORCONN 10.0.0.1:65536 CONNECTED\r\n".into(), "bad port"),
+        (
+            "650 STREAM 3 NEW 0 example.com\r\n".into(),
+            "Target \"example.com\" is not an address:port",
+        ),
+        (
+            "650 STREAM 3 NEW 0 example.com:https\r\n".into(),
+            "bad port",
+        ),
+        ("650 STREAM 3 NEW 0 example.com:0443\r\n".into(), "bad port"),
+        ("650 STREAM x3 NEW 0 example.com:443\r\n".into(), "StreamID"),
+        (
+            "650 STREAM 3 NEW zero example.com:443\r\n".into(),
+            "CircuitID",
+        ),
+        ("650 STREAM 3 NEW 0\r\n".into(), "Target is missing"),
+    ];
+    for (input, expected) in cases {
+        let reason = refused(&input);
+        assert!(reason.contains(expected), "{input:?}: {reason}");
+    }
+}
+
+/// tor writes `:0` as a RESOLVE stream's target; followed, though the
+/// spec's Port is 1–65535 (see `spec::target`).
+#[test]
+fn resolve_streams_have_port_zero() {
+    let Event::Stream(s) = one("650 STREAM 3 NEW 0 example.com:0 PURPOSE=DNS_REQUEST\r\n") else {
+        panic!()
+    };
+    assert_eq!(s.target, "example.com:0");
+}
+
+/// SOCKS credentials are read past, never kept in the state's types.
+#[test]
+fn socks_credentials_are_not_kept() {
+    let e = one(&format!(
+        "650 CIRC 5 BUILT ${A}~a PURPOSE=GENERAL SOCKS_USERNAME=\"alice\" SOCKS_PASSWORD=\"hunter2\"\r\n"
+    ));
+    assert!(matches!(e, Event::Circuit { .. }));
+    assert!(!format!("{e:?}").contains("hunter2"));
+    let e = one("650 STREAM 3 SUCCEEDED 5 example.com:443 SOCKS_USERNAME=\"alice\" SOCKS_PASSWORD=\"hunter2\"\r\n");
+    assert!(matches!(e, Event::Stream(_)));
+    assert!(!format!("{e:?}").contains("hunter2"));
+}
+
+/// `650+WARN` then data lines: the message keeps its lines (§4.1.5).
+#[test]
+fn multi_line_log_events_keep_their_lines() {
+    assert_eq!(
+        one("650+NOTICE\r\na multi-line\r\nwarning message\r\n.\r\n650 OK\r\n"),
+        Event::Log {
+            runlevel: Runlevel::Notice,
+            message: "a multi-line\nwarning message".into()
+        }
+    );
 }

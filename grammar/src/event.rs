@@ -1,14 +1,14 @@
 //! Typed asynchronous events (control-spec §4.1). Events this version does not
-//! know, and known events whose text it cannot read, are kept as
-//! [`Event::Other`] with their raw text: nothing tor sends is dropped.
+//! know are kept as [`Event::Other`] with their raw text; a known event whose
+//! values the spec rules out is [`Event::Malformed`], with the reason: it
+//! reaches no table of the state, and nothing tor sends is dropped unseen.
 
 use super::args::tokens;
 use super::reply::Reply;
+use crate::model::{Circuit, CircuitStatus, CompactString, OrConnStatus, OrConnection, Runlevel};
+use crate::spec::{self, Refused};
+use crate::text::strip_controls;
 use base64::Engine as _;
-use rnyx_panels::model::{
-    Circuit, CircuitStatus, CompactString, OrConnStatus, OrConnection, Runlevel,
-};
-use rnyx_panels::text::{strip_controls, strip_controls_compact};
 
 /// Which STATUS_* event.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -80,9 +80,16 @@ pub enum Event {
     ConfChanged(Vec<(String, Option<String>)>),
     /// SIGNAL: the signal tor acted on.
     Signal(String),
-    /// Any other event, or a known one whose text could not be read.
+    /// Any other event.
     Other {
         name: String,
+        text: String,
+    },
+    /// A known event whose values the control-spec rules out: why, and
+    /// everything tor sent for it.
+    Malformed {
+        name: String,
+        reason: String,
         text: String,
     },
 }
@@ -91,7 +98,7 @@ impl Event {
     /// The event's name as tor spells it (`BW`, `CIRC`, `NOTICE`…).
     pub fn name(&self) -> &str {
         match self {
-            Event::Other { name, .. } => name,
+            Event::Other { name, .. } | Event::Malformed { name, .. } => name,
             known => known.known_name().unwrap_or_default(),
         }
     }
@@ -113,7 +120,7 @@ impl Event {
             },
             Event::ConfChanged(_) => "CONF_CHANGED",
             Event::Signal(_) => "SIGNAL",
-            Event::Other { .. } => return None,
+            Event::Other { .. } | Event::Malformed { .. } => return None,
         })
     }
 
@@ -145,33 +152,40 @@ impl Event {
         let (name, rest) = split_space(&first.text).unwrap_or((&first.text, ""));
         let parsed = match name {
             "BW" => parse_bw(rest),
-            "CIRC" => parse_circ(rest, true).map(|(circuit, reason)| Event::Circuit {
+            "CIRC" => parse_circ(rest).map(|(circuit, reason)| Event::Circuit {
                 circuit: Box::new(circuit),
                 reason,
             }),
-            "STREAM" => parse_stream(rest),
+            "STREAM" => parse_stream(rest).map(Event::Stream),
             "ORCONN" => parse_orconn(rest),
-            "NEWCONSENSUS" => Some(Event::NewConsensus(parse_router_statuses(
+            "NEWCONSENSUS" => Ok(Event::NewConsensus(parse_router_statuses(
                 &data_or_mid_lines(reply),
             ))),
-            "NS" => Some(Event::Ns(parse_router_statuses(&data_or_mid_lines(reply)))),
+            "NS" => Ok(Event::Ns(parse_router_statuses(&data_or_mid_lines(reply)))),
             "STATUS_GENERAL" => parse_status(StatusKind::General, rest),
             "STATUS_CLIENT" => parse_status(StatusKind::Client, rest),
             "STATUS_SERVER" => parse_status(StatusKind::Server, rest),
-            "CONF_CHANGED" => Some(parse_conf_changed(reply)),
-            "SIGNAL" => Some(Event::Signal(rest.trim().to_owned())),
-            _ => name.parse::<Runlevel>().ok().and_then(|runlevel| {
+            "CONF_CHANGED" => Ok(parse_conf_changed(reply)),
+            "SIGNAL" => Ok(Event::Signal(rest.trim().to_owned())),
+            _ => match name.parse::<Runlevel>() {
                 // Only tor's exact names are log events (not "WARNING").
-                (runlevel.as_str() == name).then(|| Event::Log {
+                Ok(runlevel) if runlevel.as_str() == name => Ok(Event::Log {
                     runlevel,
                     message: match &first.data {
+                        // `650+WARN` then the message's lines (§4.1.5):
+                        // kept as lines, `\n` between them.
                         Some(d) => d.clone(),
                         None => rest.to_owned(),
                     },
-                })
-            }),
+                }),
+                _ => return other(name, raw_text(reply)),
+            },
         };
-        parsed.unwrap_or_else(|| other(name, raw_text(reply)))
+        parsed.unwrap_or_else(|refused| Event::Malformed {
+            name: name.to_owned(),
+            reason: refused.0,
+            text: raw_text(reply),
+        })
     }
 }
 
@@ -214,11 +228,39 @@ fn data_or_mid_lines(reply: &Reply) -> String {
     out
 }
 
-fn parse_bw(rest: &str) -> Option<Event> {
+/// `BW BytesRead BytesWritten *(SP Type "=" Num)` (§4.1.4).
+fn parse_bw(rest: &str) -> Result<Event, Refused> {
     let mut it = rest.split(' ');
-    let read = it.next()?.parse().ok()?;
-    let written = it.next()?.parse().ok()?;
-    Some(Event::Bandwidth { read, written })
+    let read = spec::count("BytesRead", it.next().unwrap_or_default())?;
+    let written = spec::count("BytesWritten", it.next().unwrap_or_default())?;
+    Ok(Event::Bandwidth { read, written })
+}
+
+/// The next positional word, or why it is missing.
+fn positional<'a>(
+    toks: &mut super::args::Tokens<'a>,
+    what: &str,
+) -> Result<std::borrow::Cow<'a, str>, Refused> {
+    match toks.next() {
+        Some(t) if t.key.is_none() => Ok(t.value),
+        Some(t) => Err(spec::refuse(what, &t.value, "given (a keyword came first)")),
+        None => Err(Refused(format!("{what} is missing"))),
+    }
+}
+
+/// A status word (`CircStatus`, `StreamStatus`, `ORStatus`): upper-case
+/// letters, digits and `_`. The spec asks controllers to accept values it
+/// does not list, so any such word is read.
+fn status_word(field: &str, value: &str) -> Result<(), Refused> {
+    if !value.is_empty()
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
+    {
+        Ok(())
+    } else {
+        Err(spec::refuse(field, value, "a status word"))
+    }
 }
 
 /// `split_once(' ')` by `memchr` (faster on the short words of events).
@@ -227,18 +269,16 @@ fn split_space(s: &str) -> Option<(&str, &str)> {
     Some((&s[..i], &s[i + 1..]))
 }
 
-/// Parses `CircuitID CircStatus [Path] [KEY=VALUE…]`, as in a CIRC event or a
-/// `circuit-status` line. `with_keywords` is false for nothing today but keeps
-/// the grammar explicit.
-pub fn parse_circ(text: &str, with_keywords: bool) -> Option<(Circuit, Option<String>)> {
+/// Parses `CircuitID SP CircStatus [SP Path] *(SP KEY=VALUE)` (§4.1.1), as
+/// in a CIRC event or a `circuit-status` line, with the close reason.
+/// Unknown keywords are tolerated (the spec's extension rule); the values of
+/// those read are checked. `SOCKS_USERNAME` and `SOCKS_PASSWORD` are not kept.
+pub fn parse_circ(text: &str) -> Result<(Circuit, Option<String>), Refused> {
     let mut toks = tokens(text);
-    let id = toks
-        .next()
-        .filter(|t| t.key.is_none())?
-        .value
-        .parse()
-        .ok()?;
-    let status = CircuitStatus::parse(&toks.next().filter(|t| t.key.is_none())?.value);
+    let id = spec::id("CircuitID", &positional(&mut toks, "CircuitID")?)?;
+    let status = positional(&mut toks, "CircStatus")?;
+    status_word("CircStatus", &status)?;
+    let status = CircuitStatus::parse(&status);
     let mut circuit = Circuit {
         id,
         status,
@@ -248,50 +288,71 @@ pub fn parse_circ(text: &str, with_keywords: bool) -> Option<(Circuit, Option<St
         time_created: None,
     };
     let mut reason = None;
-    for t in toks {
+    for (i, t) in toks.enumerate() {
         match t.key {
-            None if circuit.path.is_empty() => circuit.path = super::names::parse_path(&t.value),
-            Some(_) if !with_keywords => {}
+            None if i == 0 => circuit.path = super::names::parse_path(&t.value)?,
             Some("BUILD_FLAGS") => {
-                circuit.build_flags = strip_controls_compact(&t.value);
+                for flag in t.value.split(',') {
+                    status_word("BUILD_FLAGS", flag)?;
+                }
+                circuit.build_flags = CompactString::from(&*t.value);
             }
-            Some("PURPOSE") => circuit.purpose = Some(strip_controls_compact(&t.value)),
-            Some("TIME_CREATED") => circuit.time_created = Some(strip_controls_compact(&t.value)),
+            Some("PURPOSE") => {
+                status_word("PURPOSE", &t.value)?;
+                circuit.purpose = Some(CompactString::from(&*t.value));
+            }
+            Some("TIME_CREATED") => {
+                spec::iso_time2frac("TIME_CREATED", &t.value)?;
+                circuit.time_created = Some(CompactString::from(&*t.value));
+            }
             Some("REASON") => reason = Some(strip_controls(&t.value)),
             // Extra positional arguments and unknown keywords are tolerated.
             _ => {}
         }
     }
-    Some((circuit, reason))
+    Ok((circuit, reason))
 }
 
-/// A STREAM event's fields (also a line of `stream-status`).
-pub fn parse_stream(rest: &str) -> Option<Event> {
+/// `StreamID SP StreamStatus SP CircuitID SP Target *(SP KEY=VALUE)`
+/// (§4.1.2), a STREAM event's text and a line of `stream-status`.
+/// `SOCKS_USERNAME` and `SOCKS_PASSWORD` are not kept.
+pub fn parse_stream(rest: &str) -> Result<StreamEvent, Refused> {
     let mut toks = tokens(rest);
-    let id = toks.next()?.value.parse().ok()?;
-    let status = strip_controls(&toks.next()?.value);
-    let circuit_id = toks.next()?.value.parse().ok()?;
-    let target = strip_controls(&toks.next()?.value);
-    let purpose = toks
-        .find(|t| t.key == Some("PURPOSE"))
-        .map(|t| t.value.into_owned());
-    Some(Event::Stream(StreamEvent {
+    let id = spec::id("StreamID", &positional(&mut toks, "StreamID")?)?;
+    let status = positional(&mut toks, "StreamStatus")?;
+    status_word("StreamStatus", &status)?;
+    // 0 while the stream is not attached to a circuit.
+    let circuit_id = spec::id("CircuitID", &positional(&mut toks, "CircuitID")?)?;
+    let target = positional(&mut toks, "Target")?;
+    spec::target("Target", &target, true)?;
+    let mut purpose = None;
+    for t in toks {
+        if t.key == Some("PURPOSE") {
+            status_word("PURPOSE", &t.value)?;
+            purpose = Some(t.value.into_owned());
+        }
+    }
+    Ok(StreamEvent {
         id,
-        status,
+        status: status.into_owned(),
         circuit_id,
-        target,
+        target: target.into_owned(),
         purpose,
-    }))
+    })
 }
 
-fn parse_orconn(rest: &str) -> Option<Event> {
+/// `ORCONN (LongName / Target) SP ORStatus [SP "REASON=" Reason]
+/// [SP "NCIRCS=" NumCircuits] [SP "ID=" ConnID]` (§4.1.3).
+fn parse_orconn(rest: &str) -> Result<Event, Refused> {
     let mut toks = tokens(rest);
-    let target = toks.next().filter(|t| t.key.is_none())?.value;
-    let status = OrConnStatus::parse(&toks.next().filter(|t| t.key.is_none())?.value);
+    let target = positional(&mut toks, "ORCONN target")?;
+    or_target(&target)?;
+    let status = positional(&mut toks, "ORStatus")?;
+    status_word("ORStatus", &status)?;
     let mut connection = OrConnection {
         id: None,
-        target: strip_controls(&target),
-        status,
+        target: target.into_owned(),
+        status: OrConnStatus::parse(&status),
         circuits: None,
         first_seen: 0,
         before_start: false,
@@ -299,23 +360,39 @@ fn parse_orconn(rest: &str) -> Option<Event> {
     let mut reason = None;
     for t in toks {
         match t.key {
-            Some("ID") => connection.id = t.value.parse().ok(),
-            Some("NCIRCS") => connection.circuits = t.value.parse().ok(),
-            Some("REASON") => reason = Some(t.value.into_owned()),
+            Some("ID") => connection.id = Some(spec::id("ID", &t.value)?),
+            Some("NCIRCS") => {
+                let n = spec::count("NCIRCS", &t.value)?;
+                connection.circuits = Some(
+                    u32::try_from(n)
+                        .map_err(|_| spec::refuse("NCIRCS", &t.value, "a count of circuits"))?,
+                );
+            }
+            Some("REASON") => reason = Some(strip_controls(&t.value)),
             _ => {}
         }
     }
-    Some(Event::OrConn { connection, reason })
+    Ok(Event::OrConn { connection, reason })
 }
 
-fn parse_status(kind: StatusKind, rest: &str) -> Option<Event> {
+/// An OR connection's peer: a `LongName`, or an `address:port` while tor
+/// does not know the relay's identity.
+pub fn or_target(target: &str) -> Result<(), Refused> {
+    if target.starts_with('$') || !target.contains(':') {
+        super::names::parse_long_name(target).map(drop)
+    } else {
+        spec::target("ORCONN target", target, false).map(drop)
+    }
+}
+
+fn parse_status(kind: StatusKind, rest: &str) -> Result<Event, Refused> {
     let mut toks = tokens(rest);
-    let severity = toks.next()?.value.into_owned();
-    let action = toks.next()?.value.into_owned();
+    let severity = positional(&mut toks, "Severity")?.into_owned();
+    let action = positional(&mut toks, "Action")?.into_owned();
     let arguments = toks
         .map(|t| (t.key.unwrap_or_default().to_owned(), t.value.into_owned()))
         .collect();
-    Some(Event::Status {
+    Ok(Event::Status {
         kind,
         severity,
         action,

@@ -36,11 +36,12 @@ impl<'a> Iterator for Tokens<'a> {
             self.rest = rest;
             return Some(Token { key: None, value });
         }
-        // A key is what precedes '=' if that comes before any space or quote.
+        // A key is what precedes '=' if that comes before any space and is
+        // a keyword: `$fingerprint=nickname` (a LongName, §2.1) is a word.
         let word_end = memchr::memchr(b' ', s.as_bytes()).unwrap_or(s.len());
         let key_end = memchr::memchr(b'=', &s.as_bytes()[..word_end]);
         match key_end {
-            Some(eq) if eq > 0 && memchr::memchr(b'"', &s.as_bytes()[..eq]).is_none() => {
+            Some(eq) if crate::spec::is_keyword(&s[..eq]) => {
                 let key = &s[..eq];
                 let after = &s[eq + 1..];
                 if after.starts_with('"') {
@@ -246,5 +247,13 @@ mod tests {
         // '=' after a quote is not a key.
         assert_eq!(toks(r#""a=b""#), vec![(None, "a=b".into())]);
         assert_eq!(toks("=x"), vec![(None, "=x".into())]);
+        // A LongName with '=' (control-spec §2.1) is a word, not KEY=value.
+        let fp = "$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+        assert_eq!(
+            toks(&format!("{fp}=named,{fp}~other x")),
+            vec![(None, format!("{fp}=named,{fp}~other")), (None, "x".into())]
+        );
+        assert_eq!(toks("a.b=c"), vec![(None, "a.b=c".into())]);
+        assert_eq!(toks("_Key-2=v"), vec![(Some("_Key-2"), "v".into())]);
     }
 }
