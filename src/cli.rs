@@ -139,6 +139,10 @@ pub enum Command {
         /// 4 MiB downloads repeat forever.
         #[arg(long)]
         once: Option<usize>,
+        /// SOCKS5 username and password (`USER:PASS`, RFC 1929), as a
+        /// client isolating its streams with IsolateSOCKSAuth sends them.
+        #[arg(long)]
+        socks_auth: Option<String>,
     },
 }
 

@@ -249,10 +249,17 @@ pub fn serve(port: u16, parent: u32, unthrottled: bool) -> std::io::Result<()> {
 /// Repeatedly downloads 4 MiB from the byte server through tor's SocksPort,
 /// retrying while tor bootstraps; with `once`, downloads that many bytes and
 /// returns (an error if fewer arrived).
-pub fn fetch(socks: u16, port: u16, parent: u32, once: Option<usize>) -> std::io::Result<()> {
+/// `auth` is a SOCKS5 username and password to send.
+pub fn fetch(
+    socks: u16,
+    port: u16,
+    parent: u32,
+    once: Option<usize>,
+    auth: Option<(&str, &str)>,
+) -> std::io::Result<()> {
     watch_parent(parent);
     if let Some(bytes) = once {
-        let got = socks5_download(socks, port, bytes)?;
+        let got = socks5_download_as(socks, port, bytes, auth)?;
         if got < bytes {
             return Err(std::io::Error::other(format!(
                 "the download ended after {got} of {bytes} bytes"
@@ -269,13 +276,39 @@ pub fn fetch(socks: u16, port: u16, parent: u32, once: Option<usize>) -> std::io
 
 /// One SOCKS5 CONNECT to 127.0.0.1:`port` via tor, reading `bytes`.
 pub fn socks5_download(socks: u16, port: u16, bytes: usize) -> std::io::Result<usize> {
+    socks5_download_as(socks, port, bytes, None)
+}
+
+/// The same, authenticating with a username and password (RFC 1929) when
+/// `auth` is given.
+pub fn socks5_download_as(
+    socks: u16,
+    port: u16,
+    bytes: usize,
+    auth: Option<(&str, &str)>,
+) -> std::io::Result<usize> {
     let mut s = TcpStream::connect((Ipv4Addr::LOCALHOST, socks))?;
     s.set_read_timeout(Some(Duration::from_secs(30)))?;
-    s.write_all(&[5, 1, 0])?;
+    let method = if auth.is_some() { 2 } else { 0 };
+    s.write_all(&[5, 1, method])?;
     let mut reply = [0u8; 2];
     s.read_exact(&mut reply)?;
-    if reply != [5, 0] {
-        return Err(std::io::Error::other("SOCKS server refused no-auth"));
+    if reply != [5, method] {
+        return Err(std::io::Error::other(format!(
+            "SOCKS server refused method {method}"
+        )));
+    }
+    if let Some((user, pass)) = auth {
+        let len = |s: &str| u8::try_from(s.len()).map_err(std::io::Error::other);
+        let mut m = vec![1, len(user)?];
+        m.extend_from_slice(user.as_bytes());
+        m.push(len(pass)?);
+        m.extend_from_slice(pass.as_bytes());
+        s.write_all(&m)?;
+        s.read_exact(&mut reply)?;
+        if reply[1] != 0 {
+            return Err(std::io::Error::other("SOCKS username/password refused"));
+        }
     }
     let [hi, lo] = port.to_be_bytes();
     s.write_all(&[5, 1, 0, 1, 127, 0, 0, 1, hi, lo])?;

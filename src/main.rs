@@ -20,7 +20,11 @@ fn main() -> ExitCode {
             port,
             parent,
             once,
-        }) => return helper(rnyx::demo::fetch(*socks, *port, *parent, *once)),
+            socks_auth,
+        }) => {
+            let auth = socks_auth.as_deref().and_then(|a| a.split_once(':'));
+            return helper(rnyx::demo::fetch(*socks, *port, *parent, *once, auth));
+        }
         _ => {}
     }
     // One thread for the screen, the controller and the control connection:

@@ -179,10 +179,7 @@ impl Shell {
                 out.lines
                     .extend(lines.into_iter().map(|l| (Kind::Reply, l)));
                 for (part, key) in asks {
-                    let response = match self.client.command(&format!("GETINFO {key}")).await {
-                        Ok(r) => rnyx_panels::page::Response::Reply(crate::ui::tor_reply(r)),
-                        Err(e) => rnyx_panels::page::Response::Failed(e.to_string()),
-                    };
+                    let response = self.getinfo(key).await;
                     out.lines.extend(info::answer(&part, &response));
                 }
             }
@@ -190,6 +187,20 @@ impl Shell {
                 out.failed = true;
                 out.lines.push((Kind::Error, why));
             }
+        }
+    }
+
+    /// A typed GETINFO of one key, answered as page 5 is answered.
+    async fn getinfo(&self, key: String) -> rnyx_panels::page::Response {
+        use rnyx_panels::page::Response;
+        let line = match rnyx_grammar::command::Command::GetInfo(vec![key]).line() {
+            Ok(line) => line,
+            Err(e) => return Response::Failed(format!("cannot send GETINFO: {e}")),
+        };
+        match self.client.command(&line).await {
+            Ok(r) if r.is_ok() => Response::Info(crate::ui::requests::info_values(&r)),
+            Ok(r) => crate::ui::requests::refusal(&r),
+            Err(e) => Response::Failed(e.to_string()),
         }
     }
 

@@ -4,7 +4,6 @@
 //! Generic over the ratatui backend, so tests drive it on a `TestBackend`.
 
 pub mod requests;
-pub(crate) use requests::tor_reply;
 pub mod terminal;
 
 use crate::controller::{shown_now_secs as now_secs, ControllerHandle};

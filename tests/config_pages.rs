@@ -39,7 +39,12 @@ fn edit(option: &str, value: &str) -> Vec<Input> {
 
 /// tor's values of `option`, asked through the controller's connection.
 async fn getconf(handle: &rnyx::controller::ControllerHandle, option: &str) -> Vec<String> {
-    let reply = handle.command(&format!("GETCONF {option}")).await.unwrap();
+    let reply = handle
+        .command(rnyx_grammar::command::Command::GetConf(vec![
+            option.to_string()
+        ]))
+        .await
+        .unwrap();
     reply
         .conf_values()
         .into_iter()

@@ -143,7 +143,12 @@ async fn menu_clicks_and_wheel_through_the_ui_loop_at_two_sizes() {
     let debug = rnyx_grammar::model::EventSelection::parse(["DEBUG,INFO,NOTICE,WARN,ERR"]).0;
     handle.set_events(debug).await.unwrap();
     for _ in 0..20 {
-        handle.command("GETINFO version").await.unwrap();
+        handle
+            .command(rnyx_grammar::command::Command::GetInfo(vec![
+                "version".into()
+            ]))
+            .await
+            .unwrap();
     }
     eventually("tor's log in the state", 20, || {
         handle.state.read(|s| (s.log.len() >= 100).then_some(()))
@@ -211,7 +216,7 @@ async fn typed_responses_from_tor_reach_the_page_that_asked() {
     let handle = support::connected_controller(&tor).await;
     let torrc = tor.dir.join("torrc");
     let requests = [
-        Request::Command("GETINFO version".into()),
+        Request::GetInfo(vec!["version".into()]),
         Request::GetConf(vec![
             "Nickname".into(),
             "DisableNetwork".into(),
@@ -224,7 +229,10 @@ async fn typed_responses_from_tor_reach_the_page_that_asked() {
         Request::ReadFile(torrc.display().to_string()),
         Request::ReadFile(dir.path().join("missing").display().to_string()),
         // What the client-locales chart asks: tor's own GeoIP data.
-        Request::Command("GETINFO ip-to-country/8.8.8.8 ip-to-country/127.0.0.1".into()),
+        Request::GetInfo(vec![
+            "ip-to-country/8.8.8.8".into(),
+            "ip-to-country/127.0.0.1".into(),
+        ]),
     ];
     let pages: Vec<ListPage> = requests
         .iter()
@@ -252,14 +260,11 @@ async fn typed_responses_from_tor_reach_the_page_that_asked() {
     for r in &got {
         assert_eq!(r.len(), 1, "one response per page: {got:?}");
     }
-    let Response::Reply(version) = &got[0][0].1 else {
+    let Response::Info(version) = &got[0][0].1 else {
         panic!("{:?}", got[0])
     };
-    assert_eq!(version.status, 250);
-    assert!(
-        version.lines[0].text.starts_with("version=0.4."),
-        "{version:?}"
-    );
+    assert_eq!(version[0].0, "version");
+    assert!(version[0].1.starts_with("0.4."), "{version:?}");
     let nickname = std::fs::read_to_string(&torrc)
         .unwrap()
         .lines()
@@ -288,13 +293,15 @@ async fn typed_responses_from_tor_reach_the_page_that_asked() {
         why.starts_with("cannot read ") && why.contains("No such file"),
         "{why}"
     );
-    let Response::Reply(geo) = &got[5][0].1 else {
+    let Response::Info(geo) = &got[5][0].1 else {
         panic!("{:?}", got[5])
     };
-    let countries: Vec<&str> = geo.lines.iter().map(|l| l.text.as_str()).collect();
     assert_eq!(
-        countries[..2],
-        ["ip-to-country/8.8.8.8=us", "ip-to-country/127.0.0.1=??"],
+        geo[..2],
+        [
+            ("ip-to-country/8.8.8.8".to_owned(), "us".to_owned()),
+            ("ip-to-country/127.0.0.1".to_owned(), "??".to_owned())
+        ],
         "{geo:?}"
     );
     // Tickets differ; page 1 heard of none of it.
@@ -304,11 +311,44 @@ async fn typed_responses_from_tor_reach_the_page_that_asked() {
     assert_eq!(ui.app.notice(), None);
 }
 
+/// A typed request tor refuses comes back with tor's words; one that
+/// cannot be a single word is never sent, and the connection stays.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn typed_requests_refused_by_tor_or_never_sent() {
+    use rnyx::ui::requests::carry_out;
+    let (_dir, tor) = single_tor(SingleTorOptions::default());
+    let handle = support::connected_controller(&tor).await;
+    assert_eq!(
+        carry_out(&handle, Request::GetInfo(vec!["no-such-key".into()])).await,
+        Response::Refused {
+            status: 552,
+            message: "Unrecognized key \"no-such-key\"".into()
+        }
+    );
+    let Response::Failed(why) = carry_out(
+        &handle,
+        Request::GetInfo(vec!["version\r\nSIGNAL HALT".into()]),
+    )
+    .await
+    else {
+        panic!("sent")
+    };
+    assert!(why.starts_with("cannot send GETINFO: GETINFO key"), "{why}");
+    assert!(!why.contains('\n'), "{why}");
+    let Response::Info(version) =
+        carry_out(&handle, Request::GetInfo(vec!["version".into()])).await
+    else {
+        panic!("tor went away")
+    };
+    assert!(version[0].1.starts_with("0.4."), "{version:?}");
+    assert!(handle.state.read(|s| s.connection.connected));
+}
+
 #[tokio::test]
 async fn a_request_while_tor_is_away_is_answered_not_connected() {
     let handle = support::absent_controller();
     let app = app(vec![ListPage {
-        request: Some(Request::Command("GETINFO version".into())),
+        request: Some(Request::GetInfo(vec!["version".into()])),
         ..ListPage::default()
     }]);
     let mut ui = Ui::new(app, &handle, 80, 24);

@@ -461,3 +461,66 @@ async fn the_networks_relays_in_one_overview() {
     .await;
     assert!(rate > 0.0);
 }
+
+/// A client isolating streams by SOCKS credentials (IsolateSOCKSAuth, on by
+/// default) names them in its CIRC and STREAM events; a recording of it
+/// holds neither the username nor the password, anywhere in the file.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_recording_of_a_client_holds_no_socks_credentials() {
+    const USER: &str = "rnyx-test-user-5f1c";
+    const PASS: &str = "rnyx-test-pass-9a2e";
+    let net = network();
+    support::traffic();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("client.rnyx.gz");
+    let recorder = rnyx::record::Recorder::create(&file, 16 << 20).unwrap();
+    let handle = spawn(ControllerConfig {
+        targets: vec![net.client().target()],
+        recorder: Some(recorder),
+        ..ControllerConfig::default()
+    });
+    eventually("subscribed to STREAM", 30, || {
+        handle.state.read(|s| {
+            s.subscribed_events
+                .iter()
+                .any(|e| e == "STREAM")
+                .then_some(())
+        })
+    })
+    .await;
+    let socks = net.client().socks_port.expect("the client has a SocksPort");
+    let status = net
+        .command_in_namespace(env!("CARGO_BIN_EXE_rnyx"))
+        .args([
+            "demo-fetch",
+            "--socks",
+            &socks.to_string(),
+            "--port",
+            &rnyx::demo::SERVER_PORT.to_string(),
+            "--parent",
+            &std::process::id().to_string(),
+            "--once",
+            "100000",
+            "--socks-auth",
+            &format!("{USER}:{PASS}"),
+        ])
+        .status()
+        .unwrap();
+    assert!(status.success(), "the download with SOCKS credentials");
+    // tor's events about that stream reach the recording, redacted; the
+    // recorder finishes its file once the controller is gone.
+    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+    drop(handle);
+    let plain = eventually("the credentials' events in the recording", 30, || {
+        let raw = std::fs::read(&file).ok()?;
+        let mut bytes = Vec::new();
+        let _ = std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&raw[..]), &mut bytes);
+        let plain = String::from_utf8_lossy(&bytes).into_owned();
+        plain.contains("SOCKS_PASSWORD=<redacted>").then_some(plain)
+    })
+    .await;
+    assert!(plain.contains("SOCKS_USERNAME=<redacted>"));
+    for secret in [USER, PASS] {
+        assert!(!plain.contains(secret), "{secret} in the recording");
+    }
+}

@@ -146,7 +146,10 @@ async fn a_recording_replays_to_the_same_screens() {
         assert_eq!(s.system.hostname, state.system.hostname);
         assert_eq!(s.connections.list.len(), state.connections.list.len());
     });
-    let refused = replay.command("SIGNAL NEWNYM").await.unwrap();
+    let refused = replay
+        .command(rnyx_grammar::command::Command::Signal("NEWNYM".into()))
+        .await
+        .unwrap();
     assert_eq!(refused.status, 551);
     assert!(refused.message().contains("not available in a replay"));
 }

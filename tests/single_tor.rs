@@ -150,12 +150,22 @@ async fn requests_reach_tor_and_rejected_events_are_reported() {
         handle.state.read(|s| s.connection.connected).then_some(())
     })
     .await;
-    let reply = handle.command("GETINFO fingerprint").await.unwrap();
+    let reply = handle
+        .command(rnyx_grammar::command::Command::GetInfo(vec![
+            "fingerprint".into()
+        ]))
+        .await
+        .unwrap();
     assert_eq!(
         reply.key_values().next().unwrap().1,
         tor.fingerprint().unwrap()
     );
-    let reply = handle.command("GETINFO no-such-key").await.unwrap();
+    let reply = handle
+        .command(rnyx_grammar::command::Command::GetInfo(vec![
+            "no-such-key".into()
+        ]))
+        .await
+        .unwrap();
     assert_eq!(reply.status, 552);
 
     // An event tor does not know (the dialog keeps those tor listed).
@@ -217,7 +227,12 @@ async fn reconnects_after_tor_is_killed_and_restarted() {
         .read(|s| s.connection.last_error.clone())
         .unwrap();
     assert!(!error.is_empty());
-    assert!(handle.command("GETINFO version").await.is_err());
+    assert!(handle
+        .command(rnyx_grammar::command::Command::GetInfo(vec![
+            "version".into()
+        ]))
+        .await
+        .is_err());
 
     tor.restart().unwrap();
     let second_pid = eventually("reconnected", 30, || {

@@ -173,6 +173,12 @@ pub fn quote(s: &str) -> String {
             '\n' => out.push_str("\\n"),
             '\r' => out.push_str("\\r"),
             '\t' => out.push_str("\\t"),
+            // Any other control character as an octal escape, which tor
+            // decodes (§2.1's QuotedString): never a raw byte on the wire.
+            c if c.is_ascii_control() => {
+                let _ =
+                    std::fmt::Write::write_fmt(&mut out, format_args!("\\{:03o}", u32::from(c)));
+            }
             c => out.push(c),
         }
     }
@@ -239,6 +245,10 @@ mod tests {
     fn quote_round_trips() {
         let s = "pa\"ss\\wo\nrd";
         let q = quote(s);
+        assert_eq!(parse_quoted(&q).0, s);
+        let s = "bell\u{7}del\u{7f}é";
+        let q = quote(s);
+        assert_eq!(q, "\"bell\\007del\\177é\"");
         assert_eq!(parse_quoted(&q).0, s);
     }
 

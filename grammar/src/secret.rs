@@ -57,7 +57,10 @@ const SECRET_KEYS: [&str; 7] = [
 
 /// An option of tor's whose value is a credential.
 pub fn is_secret_option(name: &str) -> bool {
-    let lower = name.trim_start_matches('_').to_ascii_lowercase();
+    // `+Option` and `/Option` (a torrc's append and remove), `__Hidden`.
+    let lower = name
+        .trim_start_matches(['_', '+', '/'])
+        .to_ascii_lowercase();
     lower.contains("password") || SECRET_OPTIONS.contains(&lower.as_str())
 }
 
@@ -104,7 +107,8 @@ pub fn redact(line: &str, direction: Direction) -> Cow<'_, str> {
         return Cow::Borrowed(line);
     }
     let (prefix, body) = split_status(line, direction);
-    let first = body.split(' ').next().unwrap_or("");
+    // A torrc may separate an option from its value with tabs.
+    let first = body.split([' ', '\t']).next().unwrap_or("");
     let whole = match direction {
         Direction::ToTor => is_secret_command(first) || first.eq_ignore_ascii_case("ADD_ONION"),
         // tor's SAFECOOKIE answer; ONION_CLIENT_AUTH_VIEW's credentials.

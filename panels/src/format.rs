@@ -96,34 +96,13 @@ mod tests {
     }
 }
 
-/// Days since 1970-01-01 of a unix time in milliseconds, in the zone
-/// `offset` seconds east of UTC.
-pub fn day_number(time_ms: u64, offset: i32) -> i64 {
-    local_seconds(time_ms, offset).div_euclid(86_400)
-}
-
-fn local_seconds(time_ms: u64, offset: i32) -> i64 {
-    i64::try_from(time_ms / 1000).unwrap_or(i64::MAX) + i64::from(offset)
-}
+use rnyx_grammar::time::local_seconds;
+pub use rnyx_grammar::time::{civil, day_number};
 
 /// `HH:MM:SS` of a unix time in milliseconds, `offset` seconds east of UTC.
 pub fn local_clock(time_ms: u64, offset: i32) -> String {
     let s = local_seconds(time_ms, offset).rem_euclid(86_400);
     format!("{:02}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60)
-}
-
-/// Year, month (1–12) and day of a day number, after H. Hinnant's
-/// civil-from-days.
-pub fn civil(day: i64) -> (i64, u32, u32) {
-    let z = day + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = u32::try_from(doy - (153 * mp + 2) / 5 + 1).unwrap_or(1);
-    let m = u32::try_from(if mp < 10 { mp + 3 } else { mp - 9 }).unwrap_or(1);
-    (yoe + era * 400 + i64::from(m <= 2), m, d)
 }
 
 /// `November 21, 2026`.

@@ -311,26 +311,7 @@ fn accounting_lines(state: &ControllerState, now: u64) -> Vec<Line<'static>> {
     ]
 }
 
-/// Parses `YYYY-MM-DD HH:MM:SS` (UTC) into unix seconds.
-pub fn parse_utc(text: &str) -> Option<u64> {
-    let (date, time) = text.trim().split_once(' ')?;
-    let mut date_parts = date.split('-').map(str::parse::<i64>);
-    let year = date_parts.next()?.ok()?;
-    let month = date_parts.next()?.ok()?;
-    let day = date_parts.next()?.ok()?;
-    let mut time_parts = time.split(':').map(str::parse::<i64>);
-    let hour = time_parts.next()?.ok()?;
-    let minute = time_parts.next()?.ok()?;
-    let second = time_parts.next()?.ok()?;
-    // Days from civil (proleptic Gregorian), after H. Hinnant's algorithm.
-    let year = if month <= 2 { year - 1 } else { year };
-    let era = year.div_euclid(400);
-    let year_of_era = year - era * 400;
-    let day_of_year = (153 * ((month + 9) % 12) + 2) / 5 + day - 1;
-    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
-    let days = era * 146_097 + day_of_era - 719_468;
-    u64::try_from(days * 86_400 + hour * 3600 + minute * 60 + second).ok()
-}
+pub use rnyx_grammar::time::parse_utc;
 
 #[cfg(test)]
 mod tests;

@@ -5,6 +5,7 @@
 
 use super::event::Event;
 use super::reply::{Frame, FrameError, Reply, ReplyFramer};
+use rnyx_grammar::command::Command;
 use rnyx_grammar::model::LogRun;
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
@@ -47,6 +48,8 @@ pub enum ClientError {
     },
     #[error("a command must be one line, or a multi-line `+` command ending in CRLF.CRLF")]
     BadCommand,
+    #[error("cannot send {verb}: {reason}")]
+    Unsendable { verb: &'static str, reason: String },
 }
 
 /// Something the reader saw that was not a reply to a command.
@@ -221,9 +224,28 @@ impl Client {
         }
     }
 
+    /// Sends a typed command (`rnyx_grammar::command`), written per the
+    /// spec; the reply whatever its status.
+    pub async fn send(&self, command: &Command) -> Result<Reply, ClientError> {
+        self.command(&Self::line(command)?).await
+    }
+
+    /// Sends a typed command; a refusal is an error.
+    pub async fn send_ok(&self, command: &Command) -> Result<Reply, ClientError> {
+        self.command_ok(&Self::line(command)?).await
+    }
+
+    fn line(command: &Command) -> Result<String, ClientError> {
+        command.line().map_err(|e| ClientError::Unsendable {
+            verb: command.verb(),
+            reason: e.0,
+        })
+    }
+
     /// `GETINFO key`: the value of one key.
     pub async fn getinfo(&self, key: &str) -> Result<String, ClientError> {
-        let reply = self.command_ok(&format!("GETINFO {key}")).await?;
+        let line = Self::line(&Command::GetInfo(vec![key.to_owned()]))?;
+        let reply = self.command_ok(&line).await?;
         let value = reply
             .key_values()
             .find(|(k, _)| *k == key)
@@ -233,7 +255,8 @@ impl Client {
 
     /// `GETCONF key`: every value of one option (empty when unset).
     pub async fn getconf(&self, key: &str) -> Result<Vec<String>, ClientError> {
-        let reply = self.command_ok(&format!("GETCONF {key}")).await?;
+        let line = Self::line(&Command::GetConf(vec![key.to_owned()]))?;
+        let reply = self.command_ok(&line).await?;
         Ok(reply
             .lines
             .iter()

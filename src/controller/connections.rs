@@ -79,7 +79,10 @@ fn spawn_locate(
     let (client, tx) = (client.clone(), tx.clone());
     tokio::spawn(async move {
         let keys: Vec<String> = ips.iter().map(|ip| format!("ip-to-country/{ip}")).collect();
-        let answer = match client.command(&format!("GETINFO {}", keys.join(" "))).await {
+        let answer = match client
+            .send(&rnyx_grammar::command::Command::GetInfo(keys))
+            .await
+        {
             Ok(reply) if reply.is_ok() => Some(
                 reply
                     .key_values()

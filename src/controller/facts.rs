@@ -251,7 +251,12 @@ async fn exit_policy_summary(client: &Client) -> Option<super::policy::PolicyVie
 /// the target an address and port, a port alone (on 127.0.0.1), or the
 /// virtual port itself when none is given; unix-socket targets are not TCP.
 async fn hidden_targets(client: &Client) -> Vec<std::net::SocketAddr> {
-    let Ok(reply) = client.command("GETCONF HiddenServiceOptions").await else {
+    let Ok(reply) = client
+        .send(&rnyx_grammar::command::Command::GetConf(vec![
+            "HiddenServiceOptions".into(),
+        ]))
+        .await
+    else {
         return Vec::new();
     };
     reply

@@ -27,9 +27,10 @@ pub enum RequestError {
 /// What the UI asks of the controller task.
 #[derive(Debug)]
 pub enum Request {
-    /// A raw command; the reply is returned whatever its status.
+    /// A typed command (`rnyx_grammar::command`); the reply is returned
+    /// whatever its status.
     Command {
-        command: String,
+        command: rnyx_grammar::command::Command,
         reply: oneshot::Sender<Result<Reply, RequestError>>,
     },
     /// Write the graph history now (rnyx is stopping).
@@ -67,13 +68,12 @@ pub struct ControllerHandle {
 }
 
 impl ControllerHandle {
-    pub async fn command(&self, command: &str) -> Result<Reply, RequestError> {
+    pub async fn command(
+        &self,
+        command: rnyx_grammar::command::Command,
+    ) -> Result<Reply, RequestError> {
         let (reply, rx) = oneshot::channel();
-        self.send(Request::Command {
-            command: command.to_owned(),
-            reply,
-        })
-        .await?;
+        self.send(Request::Command { command, reply }).await?;
         rx.await.map_err(|_| RequestError::Stopped)?
     }
 

@@ -3,6 +3,7 @@
 
 use super::{log_rejected, subscribe, subscription, Request, RequestError, SharedState};
 use crate::control::{Client, ClientError, Reply};
+use rnyx_grammar::command::Command as TorCommand;
 use rnyx_grammar::model::EventSelection;
 use tokio::sync::{mpsc, oneshot};
 
@@ -35,13 +36,10 @@ pub(super) fn handle_request(
     match req {
         Request::Command { command, reply } => {
             // A saved torrc is read again (tor sends no event for it).
-            let saving = command
-                .split_whitespace()
-                .next()
-                .is_some_and(|w| w.eq_ignore_ascii_case("SAVECONF"));
+            let saving = matches!(command, TorCommand::SaveConf { .. });
             let saved = saved_tx.clone();
             tokio::spawn(async move {
-                let result = c.command(&command).await;
+                let result = c.send(&command).await;
                 if saving && result.as_ref().is_ok_and(Reply::is_ok) {
                     let _ = saved.send(()).await;
                 }
@@ -50,7 +48,7 @@ pub(super) fn handle_request(
         }
         Request::Signal { signal, reply } => {
             tokio::spawn(async move {
-                let r = c.command_ok(&format!("SIGNAL {signal}")).await;
+                let r = c.send_ok(&TorCommand::Signal(signal)).await;
                 let _ = reply.send(r.map(drop).map_err(RequestError::from));
             });
         }

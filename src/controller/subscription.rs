@@ -37,7 +37,7 @@ pub(super) async fn subscribe(
     loop {
         let events = subscription(wanted);
         let reply = client
-            .command(&format!("SETEVENTS {}", events.join(" ")))
+            .send(&rnyx_grammar::command::Command::SetEvents(events))
             .await?;
         if reply.is_ok() {
             return Ok(rejected);

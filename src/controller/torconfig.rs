@@ -52,7 +52,9 @@ pub async fn load(client: &Client) -> Result<TorConfig, String> {
         .map(|(n, _)| n.as_str())
         .collect();
     let reply = client
-        .command_ok(&format!("GETCONF {}", all.join(" ")))
+        .send_ok(&rnyx_grammar::command::Command::GetConf(
+            all.iter().map(|o| (*o).to_owned()).collect(),
+        ))
         .await
         .map_err(|e| format!("GETCONF of {} options: {e}", all.len()))?;
     let file = file.ok().filter(|f| !f.is_empty());

@@ -1,9 +1,9 @@
 //! Carries out what pages ask for ([`Request`]) and turns the outcome into
 //! the typed [`Response`] the asking page gets back with its ticket.
 
-use crate::control::args::quote;
 use crate::control::{ClientError, Reply};
 use crate::controller::{ControllerHandle, RequestError};
+use rnyx_grammar::command::Command;
 use rnyx_panels::page::{Request, Response, TorReply, TorReplyLine};
 
 /// Files read for a page (a torrc) are at most this large.
@@ -12,10 +12,12 @@ pub const MAX_READ: u64 = 8 << 20;
 /// Performs one request; never fails: every failure is a response.
 pub async fn carry_out(handle: &ControllerHandle, request: Request) -> Response {
     match request {
-        Request::Command(command) => match handle.command(&command).await {
-            Ok(reply) => Response::Reply(tor_reply(reply)),
-            Err(e) => failure(e),
+        Request::GetInfo(keys) => match send(handle, &Command::GetInfo(keys)).await {
+            Ok(reply) => Response::Info(info_values(&reply)),
+            Err(response) => response,
         },
+        Request::ResetConf(names) => done(send(handle, &Command::ResetConf(names)).await),
+        Request::SaveConf { force } => done(send(handle, &Command::SaveConf { force }).await),
         Request::Interpret(command) => match handle.interpret(&command).await {
             Ok(reply) => Response::Reply(tor_reply(reply)),
             Err(e) => failure(e),
@@ -24,30 +26,20 @@ pub async fn carry_out(handle: &ControllerHandle, request: Request) -> Response 
             Ok(()) => Response::Done(format!("{name} sent")),
             Err(e) => failure(e),
         },
-        Request::GetConf(keys) => {
-            let command = format!("GETCONF {}", keys.join(" "));
-            match handle.command(&command).await {
-                Ok(reply) if reply.is_ok() => Response::Conf(reply.conf_values()),
-                Ok(reply) => refused("GETCONF", &reply),
-                Err(e) => failure(e),
+        Request::GetConf(keys) => match send(handle, &Command::GetConf(keys)).await {
+            Ok(reply) => Response::Conf(reply.conf_values()),
+            Err(Response::Refused { status, message }) => {
+                Response::Failed(format!("tor refused GETCONF: {status} {message}"))
             }
-        }
-        Request::SetConf(pairs) => {
-            let mut command = String::from("SETCONF");
-            for (key, value) in &pairs {
-                command.push(' ');
-                command.push_str(key);
-                if let Some(v) = value {
-                    command.push('=');
-                    command.push_str(&quote(v));
-                }
+            Err(response) => response,
+        },
+        Request::SetConf(pairs) => match send(handle, &Command::SetConf(pairs)).await {
+            Ok(_) => Response::Done(String::new()),
+            Err(Response::Refused { status, message }) => {
+                Response::Failed(format!("tor refused SETCONF: {status} {message}"))
             }
-            match handle.command(&command).await {
-                Ok(reply) if reply.is_ok() => Response::Done(String::new()),
-                Ok(reply) => refused("SETCONF", &reply),
-                Err(e) => failure(e),
-            }
-        }
+            Err(response) => response,
+        },
         Request::SetEvents(selection) => match handle.set_events(selection).await {
             Ok(rejected) => Response::Events { rejected },
             Err(e) => failure(e),
@@ -74,6 +66,39 @@ pub async fn carry_out(handle: &ControllerHandle, request: Request) -> Response 
             .await
         }
     }
+}
+
+/// Sends a typed command: tor's reply when it says yes, else the response
+/// that says why not ([`Response::Refused`] with tor's words).
+async fn send(handle: &ControllerHandle, command: &Command) -> Result<Reply, Response> {
+    match handle.command(command.clone()).await {
+        Ok(reply) if reply.is_ok() => Ok(reply),
+        Ok(reply) => Err(refusal(&reply)),
+        Err(e) => Err(failure(e)),
+    }
+}
+
+fn done(sent: Result<Reply, Response>) -> Response {
+    match sent {
+        Ok(_) => Response::Done(String::new()),
+        Err(response) => response,
+    }
+}
+
+/// tor's refusal of a typed request, in its words.
+pub(crate) fn refusal(reply: &Reply) -> Response {
+    Response::Refused {
+        status: reply.status,
+        message: reply.message().to_owned(),
+    }
+}
+
+/// GETINFO's `key=value` lines and `key=` data blocks, as typed values.
+pub(crate) fn info_values(reply: &Reply) -> Vec<(String, String)> {
+    reply
+        .key_values()
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect()
 }
 
 async fn blocking(f: impl FnOnce() -> Response + Send + 'static) -> Response {
@@ -103,14 +128,6 @@ fn failure(e: RequestError) -> Response {
         RequestError::Client(e @ ClientError::Timeout { .. }) => Response::Timeout(e.to_string()),
         other => Response::Failed(other.to_string()),
     }
-}
-
-fn refused(what: &str, reply: &Reply) -> Response {
-    Response::Failed(format!(
-        "tor refused {what}: {} {}",
-        reply.status,
-        reply.message()
-    ))
 }
 
 pub(crate) fn tor_reply(reply: Reply) -> TorReply {

@@ -357,7 +357,7 @@ fn a_response_reaches_the_page_that_asked_and_no_other() {
     a.handle_key(Key::Right, &s, 0);
     // The list page asks tor for its version.
     let (asked, request) = request_of(&a.handle_key(Key::Char('v'), &s, 0));
-    assert_eq!(request, Request::Command("GETINFO version".into()));
+    assert_eq!(request, Request::GetInfo(vec!["version".into()]));
     // Page 1 asks for a snapshot to be written meanwhile.
     a.handle_key(Key::Left, &s, 0);
     let mut k = vec![Key::Char('a')];

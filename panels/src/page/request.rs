@@ -19,12 +19,19 @@ pub enum Effect {
     },
 }
 
-/// Work only the I/O side can do.
+/// Work only the I/O side can do. Every control-port command is typed
+/// (built and quoted by `rnyx_grammar::command`); only the interpreter's
+/// typed text goes to tor as it is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Request {
-    /// A raw control-port command; any reply comes back as
-    /// [`Response::Reply`], whatever its status.
-    Command(String),
+    /// `GETINFO key…`: [`Response::Info`] (each key with its value), or
+    /// [`Response::Refused`] with tor's words.
+    GetInfo(Vec<String>),
+    /// `RESETCONF option…`: [`Response::Done`] or [`Response::Refused`].
+    ResetConf(Vec<String>),
+    /// `SAVECONF`, with `FORCE` when asked: [`Response::Done`] or
+    /// [`Response::Refused`].
+    SaveConf { force: bool },
     /// A command typed in the interpreter, sent on the interpreter's own
     /// connection (so QUIT or SETEVENTS cannot touch rnyx's):
     /// [`Response::Reply`] whatever its status.
@@ -75,7 +82,15 @@ impl TorReply {
 /// What came of a request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Response {
+    /// tor's whole reply to an interpreted command.
     Reply(TorReply),
+    /// GETINFO's answer: each key with its value (a data block whole).
+    Info(Vec<(String, String)>),
+    /// tor refused a typed request: its status and the end line's text.
+    Refused {
+        status: u16,
+        message: String,
+    },
     Conf(Vec<(String, Option<String>)>),
     /// The events tor refused (the rest apply).
     Events {
@@ -97,6 +112,7 @@ impl Response {
     pub fn error(&self) -> Option<String> {
         match self {
             Response::Failed(why) | Response::Timeout(why) => Some(why.clone()),
+            Response::Refused { status, message } => Some(format!("{status} {message}")),
             Response::NotConnected => Some("tor is not connected".to_owned()),
             _ => None,
         }

@@ -185,7 +185,7 @@ impl ConfigPage {
         };
         let text = text.trim();
         let request = if text.is_empty() {
-            Request::Command(format!("RESETCONF {}", o.name))
+            Request::ResetConf(vec![o.name.clone()])
         } else if o.is_boolean() {
             let Some(v) = boolean(text, o.kind == "Boolean+Auto") else {
                 self.say(
@@ -412,10 +412,8 @@ impl Page for ConfigPage {
         let (_, what) = self.pending.remove(i);
         match response {
             Response::Done(_) => self.say(&what, false),
-            Response::Reply(r) if r.is_ok() => self.say(&what, false),
-            Response::Reply(r) => {
-                let message = r.lines.last().map_or("", |l| l.text.as_str());
-                self.say(&format!("tor refused: {} {message}", r.status), true);
+            Response::Refused { status, message } => {
+                self.say(&format!("tor refused: {status} {message}"), true);
             }
             Response::Failed(why) | Response::Timeout(why) => self.say(&why, true),
             Response::NotConnected => self.say("tor is not connected", true),

@@ -82,8 +82,10 @@ impl InterpreterPage {
         }
         self.started = true;
         self.events_from = Some(cx.live.interpreter_events.total);
-        let t = cx.request(Request::Command(
-            "GETINFO info/names features/names signal/names".into(),
+        let t = cx.request(Request::GetInfo(
+            ["info/names", "features/names", "signal/names"]
+                .map(str::to_owned)
+                .to_vec(),
         ));
         self.pending.push((t, Pending::Names));
         if let Some(path) = &self.history_path {
@@ -149,7 +151,7 @@ impl InterpreterPage {
                         self.backlog.push(at, Kind::Reply, &l);
                     }
                     for (part, key) in asks {
-                        let t = cx.request(Request::Command(format!("GETINFO {key}")));
+                        let t = cx.request(Request::GetInfo(vec![key]));
                         self.pending.push((t, Pending::Info(part)));
                     }
                 }
@@ -343,18 +345,19 @@ impl Page for InterpreterPage {
         let at = cx.live.interpreter_events.total;
         match (what, response) {
             (Pending::Command, response) => self.backlog.reply(at, &response),
-            (Pending::Names, Response::Reply(r)) if r.is_ok() => {
-                for line in &r.lines {
-                    let value = line
-                        .data
-                        .as_deref()
-                        .unwrap_or_else(|| line.text.split_once('=').map_or("", |(_, v)| v));
-                    if line.text.starts_with("info/names") {
-                        self.names.info = Names::parse_info(value);
-                    } else if line.text.starts_with("features/names") {
-                        self.names.features = value.split_whitespace().map(str::to_owned).collect();
-                    } else if line.text.starts_with("signal/names") {
-                        self.names.signals = value.split_whitespace().map(str::to_owned).collect();
+            (Pending::Names, Response::Info(values)) => {
+                for (key, value) in &values {
+                    match key.as_str() {
+                        "info/names" => self.names.info = Names::parse_info(value),
+                        "features/names" => {
+                            self.names.features =
+                                value.split_whitespace().map(str::to_owned).collect();
+                        }
+                        "signal/names" => {
+                            self.names.signals =
+                                value.split_whitespace().map(str::to_owned).collect();
+                        }
+                        _ => {}
                     }
                 }
             }

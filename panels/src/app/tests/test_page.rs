@@ -57,7 +57,7 @@ impl Page for ListPage {
         match action {
             "sort" => self.sorted += 1,
             "version" => {
-                cx.request(Request::Command("GETINFO version".into()));
+                cx.request(Request::GetInfo(vec!["version".into()]));
             }
             "up" => self.selected = self.selected.saturating_sub(1),
             _ => {}

@@ -59,10 +59,10 @@ impl Save {
     pub fn key(mut self, key: Key, cx: &mut Cx) -> Option<Self> {
         match (&self.stage, key) {
             (Stage::Ask, Key::Char('y') | Key::Enter) => {
-                self.stage = Stage::Saving(cx.request(Request::Command("SAVECONF".into())));
+                self.stage = Stage::Saving(cx.request(Request::SaveConf { force: false }));
             }
             (Stage::Force(_), Key::Char('f')) => {
-                self.stage = Stage::Forcing(cx.request(Request::Command("SAVECONF FORCE".into())));
+                self.stage = Stage::Forcing(cx.request(Request::SaveConf { force: true }));
             }
             // Keys wait while tor answers.
             (Stage::Saving(_) | Stage::Forcing(_), _) => {}
@@ -79,16 +79,12 @@ impl Save {
             _ => return None,
         };
         let refusal = match response {
-            Response::Reply(r) if r.is_ok() => {
+            Response::Done(_) => {
                 self.stage = Stage::Done;
                 let how = if forcing { " (FORCE)" } else { "" };
                 return Some((format!("saved to {}{how}", self.path), false));
             }
-            Response::Reply(r) => format!(
-                "{} {}",
-                r.status,
-                r.lines.last().map_or("", |l| l.text.as_str())
-            ),
+            Response::Refused { status, message } => format!("{status} {message}"),
             Response::Failed(why) | Response::Timeout(why) => why.clone(),
             Response::NotConnected => "tor is not connected".into(),
             _ => return None,

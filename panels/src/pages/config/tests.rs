@@ -1,6 +1,6 @@
 use super::*;
 use crate::model::TorConfig;
-use crate::page::{Effect, Outbox, TorReply, TorReplyLine};
+use crate::page::{Effect, Outbox};
 
 fn state() -> ControllerState {
     let mut s = ControllerState::default();
@@ -124,7 +124,7 @@ fn edits_become_the_right_requests() {
     });
     assert_eq!(
         requests(&out),
-        [Request::Command("RESETCONF ContactInfo".into())]
+        [Request::ResetConf(vec!["ContactInfo".into()])]
     );
 }
 
@@ -136,21 +136,17 @@ fn a_refused_saveconf_offers_force() {
         page.action("save", cx);
         page.modal_key(Key::Char('y'), cx);
     });
-    assert_eq!(requests(&out), [Request::Command("SAVECONF".into())]);
+    assert_eq!(requests(&out), [Request::SaveConf { force: false }]);
     let ticket = out.issued[0];
-    let refusal = TorReply {
+    let refusal = Response::Refused {
         status: 551,
-        lines: vec![TorReplyLine {
-            status: 551,
-            text: "Unable to write configuration to disk.".into(),
-            data: None,
-        }],
+        message: "Unable to write configuration to disk.".into(),
     };
-    with_cx(&s, |cx| page.respond(ticket, Response::Reply(refusal), cx));
+    with_cx(&s, |cx| page.respond(ticket, refusal, cx));
     assert!(page.status.as_ref().unwrap().error);
     assert!(page.save.is_some(), "FORCE is offered");
     let out = with_cx(&s, |cx| page.modal_key(Key::Char('f'), cx));
-    assert_eq!(requests(&out), [Request::Command("SAVECONF FORCE".into())]);
+    assert_eq!(requests(&out), [Request::SaveConf { force: true }]);
 }
 
 #[test]

@@ -65,7 +65,7 @@ impl Chart {
             .iter()
             .map(|ip| format!("ip-to-country/{ip}"))
             .collect();
-        let ticket = cx.request(Request::Command(format!("GETINFO {}", keys.join(" "))));
+        let ticket = cx.request(Request::GetInfo(keys));
         Chart {
             title: "Client locales",
             bars: Vec::new(),
@@ -92,28 +92,22 @@ impl Chart {
         }
         self.pending = None;
         match response {
-            Response::Reply(r) if r.is_ok() => {
+            Response::Info(values) => {
                 let mut countries: BTreeMap<String, usize> = BTreeMap::new();
-                for line in &r.lines {
-                    if let Some((_, cc)) = line.text.split_once('=') {
-                        let cc = crate::text::strip_controls(cc.trim());
-                        let cc = if cc.is_empty() || cc == "??" {
-                            "unknown".to_owned()
-                        } else {
-                            cc
-                        };
-                        *countries.entry(cc).or_default() += 1;
-                    }
+                for (_, cc) in values {
+                    let cc = crate::text::strip_controls(cc.trim());
+                    let cc = if cc.is_empty() || cc == "??" {
+                        "unknown".to_owned()
+                    } else {
+                        cc
+                    };
+                    *countries.entry(cc).or_default() += 1;
                 }
                 *self = Chart::done(self.title, countries.into_iter().collect(), "no answer");
             }
-            Response::Reply(r) => {
+            Response::Refused { status, message } => {
                 // tor without GeoIP data refuses the keys.
-                self.note = Some(format!(
-                    "tor cannot tell countries: {} {}",
-                    r.status,
-                    r.lines.first().map_or("", |l| l.text.as_str())
-                ));
+                self.note = Some(format!("tor cannot tell countries: {status} {message}"));
             }
             other => self.note = Some(other.error().unwrap_or_default()),
         }

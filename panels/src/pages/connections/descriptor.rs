@@ -6,7 +6,7 @@
 //! the screen.
 
 use crate::keymap::Key;
-use crate::page::{Cx, Request, Response, Ticket, TorReply};
+use crate::page::{Cx, Request, Response, Ticket};
 use crate::theme::Theme;
 use ratatui_core::buffer::Buffer;
 use ratatui_core::layout::Rect;
@@ -43,7 +43,7 @@ impl Descriptor {
     /// Asks tor for the three documents of `fingerprint`.
     pub fn ask(fingerprint: &str, nickname: Option<&str>, cx: &mut Cx) -> Self {
         let tickets =
-            PARTS.map(|p| cx.request(Request::Command(format!("GETINFO {p}/{fingerprint}"))));
+            PARTS.map(|p| cx.request(Request::GetInfo(vec![format!("{p}/{fingerprint}")])));
         Self {
             fingerprint: fingerprint.to_owned(),
             nickname: nickname.map(str::to_owned),
@@ -60,12 +60,9 @@ impl Descriptor {
             return false;
         };
         self.parts[i] = Some(match response {
-            Response::Reply(r) if r.is_ok() => Ok(reply_text(r)),
-            Response::Reply(r) => Err(format!(
-                "{} {}",
-                r.status,
-                r.lines.first().map_or("", |l| l.text.as_str())
-            )),
+            Response::Info(values) => {
+                Ok(values.first().map(|(_, v)| v.clone()).unwrap_or_default())
+            }
             other => Err(other.error().unwrap_or_default()),
         });
         true
@@ -157,17 +154,4 @@ impl Descriptor {
             buf.set_line(inner.x, y, &line, inner.width);
         }
     }
-}
-
-/// The value of a one-key GETINFO reply: its data block, or what follows `=`.
-fn reply_text(r: &TorReply) -> String {
-    let Some(first) = r.lines.first() else {
-        return String::new();
-    };
-    first.data.clone().unwrap_or_else(|| {
-        first
-            .text
-            .split_once('=')
-            .map_or_else(String::new, |(_, v)| v.to_owned())
-    })
 }

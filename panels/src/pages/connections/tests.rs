@@ -335,7 +335,7 @@ fn details_of_a_relay_a_scrubbed_exit_and_a_circuit() {
 #[test]
 #[allow(clippy::too_many_lines)] // one conversation with tor, start to end
 fn descriptors_are_asked_for_and_shown_safely() {
-    use crate::page::{Effect, Request, Response, TorReply, TorReplyLine};
+    use crate::page::{Effect, Request, Response};
     let s = state();
     let mut page = ConnectionsPage::default();
     draw(&page, &s, 120, 30);
@@ -356,8 +356,8 @@ fn descriptors_are_asked_for_and_shown_safely() {
         .filter_map(|e| match e {
             Effect::Request {
                 ticket,
-                request: Request::Command(c),
-            } => Some((*ticket, c.clone())),
+                request: Request::GetInfo(keys),
+            } => Some((*ticket, format!("GETINFO {}", keys.join(" ")))),
             _ => None,
         })
         .collect();
@@ -370,16 +370,7 @@ fn descriptors_are_asked_for_and_shown_safely() {
             format!("GETINFO md/id/{a}")
         ]
     );
-    let reply = |data: &str| {
-        Response::Reply(TorReply {
-            status: 250,
-            lines: vec![TorReplyLine {
-                status: 250,
-                text: "x=".into(),
-                data: Some(data.into()),
-            }],
-        })
-    };
+    let reply = |data: &str| Response::Info(vec![("x".into(), data.into())]);
     let mut out = Outbox::default();
     let mut cx = Cx {
         shown: &s,
@@ -412,7 +403,7 @@ fn descriptors_are_asked_for_and_shown_safely() {
     page.modal_key(Key::Left, &mut cx);
     assert!(matches!(
         out.effects.first(),
-        Some(Effect::Request { request: Request::Command(c), .. }) if c.ends_with(&"B".repeat(40))
+        Some(Effect::Request { request: Request::GetInfo(keys), .. }) if keys[0].ends_with(&"B".repeat(40))
     ));
     page.modal_key(
         Key::Esc,
@@ -428,7 +419,7 @@ fn descriptors_are_asked_for_and_shown_safely() {
 
 #[test]
 fn exit_ports_and_client_locales_count_without_addresses() {
-    use crate::page::{Effect, Request, Response, TorReply, TorReplyLine};
+    use crate::page::{Effect, Request, Response};
     let s = state();
     let mut page = ConnectionsPage::default();
     let shown = |page: &ConnectionsPage| with_popup(page, &s, 100, 30);
@@ -451,12 +442,12 @@ fn exit_ports_and_client_locales_count_without_addresses() {
     page.action("client_locales", &mut cx);
     let Some(Effect::Request {
         ticket,
-        request: Request::Command(command),
+        request: Request::GetInfo(keys),
     }) = out.effects.last().cloned()
     else {
         panic!("{:?}", out.effects)
     };
-    assert_eq!(command, "GETINFO ip-to-country/192.0.2.77");
+    assert_eq!(keys, ["ip-to-country/192.0.2.77"]);
     let mut cx = Cx {
         shown: &s,
         live: &s,
@@ -465,14 +456,7 @@ fn exit_ports_and_client_locales_count_without_addresses() {
     };
     page.respond(
         ticket,
-        Response::Reply(TorReply {
-            status: 250,
-            lines: vec![TorReplyLine {
-                status: 250,
-                text: "ip-to-country/192.0.2.77=de".into(),
-                data: None,
-            }],
-        }),
+        Response::Info(vec![("ip-to-country/192.0.2.77".into(), "de".into())]),
         &mut cx,
     );
     let text = shown(&page);

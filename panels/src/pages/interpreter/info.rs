@@ -105,19 +105,8 @@ pub fn resolve(args: &str, state: &ControllerState) -> Result<Resolved, String> 
 /// The value of a one-key GETINFO reply.
 fn value(response: &Response) -> Result<String, String> {
     match response {
-        Response::Reply(r) if r.is_ok() => Ok(r
-            .lines
-            .iter()
-            .find_map(|l| {
-                l.data
-                    .clone()
-                    .or_else(|| l.text.split_once('=').map(|(_, v)| v.to_owned()))
-            })
-            .unwrap_or_default()),
-        Response::Reply(r) => Err(r
-            .lines
-            .last()
-            .map_or(String::new(), |l| format!("{} {}", l.status, l.text))),
+        Response::Info(values) => Ok(values.first().map(|(_, v)| v.clone()).unwrap_or_default()),
+        Response::Refused { status, message } => Err(format!("{status} {message}")),
         Response::Failed(why) | Response::Timeout(why) => Err(why.clone()),
         Response::NotConnected => Err("tor is not connected".into()),
         _ => Err(String::new()),

@@ -69,7 +69,11 @@ fn started(s: &ControllerState) -> InterpreterPage {
     assert_eq!(
         asked,
         [
-            Request::Command("GETINFO info/names features/names signal/names".into()),
+            Request::GetInfo(vec![
+                "info/names".into(),
+                "features/names".into(),
+                "signal/names".into()
+            ]),
             Request::ReadFile("~/.local/state/rnyx/history".into())
         ]
     );

@@ -1,10 +1,11 @@
-//! Fuzzes what the log does with text from tor: parsing tor's log lines,
+//! Fuzzes what the log does with text from tor: parsing tor's log-file lines
+//! and `Log` options,
 //! dedup keys, sanitising and wrapping. Nothing may panic; sanitised text
 //! holds no control character; wrapped rows fit the width and the row limit.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use rnyx::controller::logfile::parse_tor_log_line;
+use rnyx_grammar::logfile::{parse_tor_log_line, tor_log_file};
 use rnyx_panels::log::wrap;
 use rnyx_grammar::model::{dedup_key, LogSource, Runlevel};
 use rnyx_grammar::text::strip_controls;
@@ -15,6 +16,7 @@ fuzz_target!(|data: &[u8]| {
     if let Some(e) = parse_tor_log_line(&text, 1_795_255_200_000, i32::from(shape) * 60) {
         assert!(!e.message.chars().any(char::is_control));
     }
+    let _ = tor_log_file(&[text.to_string()]);
     let clean = strip_controls(&text);
     assert!(!clean.chars().any(char::is_control));
     let _ = dedup_key(&LogSource::Tor(Runlevel::Notice), &clean);

@@ -1,11 +1,14 @@
 //! Fuzzes the reply framer and event parser: arbitrary bytes, split at an
 //! arbitrary point, must never panic, and must frame the same however split;
 //! the owning parser (`from_reply`, the firehose's path) must agree with
-//! the borrowing one.
+//! the borrowing one; a refusal's reason holds no control character; and
+//! the secret rule never leaves a SOCKS password's value in a line.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use rnyx::control::{Event, ReplyFramer};
+use rnyx_grammar::event::Event;
+use rnyx_grammar::reply::ReplyFramer;
+use rnyx_grammar::secret::{redact, Direction};
 
 fn frame(chunks: &[&[u8]]) -> Vec<String> {
     let mut f = ReplyFramer::with_limits(4096, 65_536);
@@ -16,6 +19,16 @@ fn frame(chunks: &[&[u8]]) -> Vec<String> {
             out.push(match r {
                 Ok(reply) if reply.is_async() => {
                     let parsed = Event::parse(&reply);
+                    if let Event::Malformed { reason, .. } = &parsed {
+                        assert!(!reason.chars().any(char::is_control), "{reason:?}");
+                    }
+                    for line in &reply.lines {
+                        let shown = redact(&line.text, Direction::FromTor);
+                        if let Some(at) = shown.find("SOCKS_PASSWORD=") {
+                            let value = &shown[at + 15..];
+                            assert!(value.starts_with("<redacted>"), "{shown:?}");
+                        }
+                    }
                     assert_eq!(Event::from_reply(reply), parsed);
                     format!("{parsed:?}")
                 }
