@@ -10,6 +10,7 @@ mod support;
 use rnyx::control::Target;
 use rnyx::controller::{spawn, ControllerConfig};
 use rnyx_grammar::model::{EventSelection, LogSource, Runlevel};
+use std::fmt::Write as _;
 use support::eventually;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::UnixListener;
@@ -30,12 +31,13 @@ fn events() -> String {
          650 STREAM 4 SUCCEEDED 5 example.com:443 SOCKS_USERNAME=\"user\" SOCKS_PASSWORD=\"{PASSWORD}\"\r\n"
     );
     for _ in 0..3 {
-        e.push_str(&format!(
+        let _ = write!(
+            e,
             "650 CIRC 9 BUILT ${A}~a TIME_CREATED=yesterday\r\n\
              650 ORCONN ${B}~b CONNECTED NCIRCS=many\r\n\
              650 STREAM 3 NEW 0 example.com:001\r\n\
              650 STREAM 8 NEW 0 example.com\r\n"
-        ));
+        );
     }
     e.push_str("650 BW 1 2\r\n");
     e
@@ -87,7 +89,7 @@ async fn spec_lines_read_whole_and_illegal_ones_refused() {
     .await;
     let (circuits, orconns, streams, connected) = handle.state.read(|s| {
         (
-            s.circuits.iter().map(|c| c.clone()).collect::<Vec<_>>(),
+            s.circuits.iter().cloned().collect::<Vec<_>>(),
             s.or_connections
                 .iter()
                 .map(|c| c.target.clone())
