@@ -13,7 +13,7 @@ mod graphs;
 mod handle;
 mod interp;
 pub mod logfile;
-pub mod policy;
+pub use rnyx_grammar::policy;
 mod replaying;
 mod requests;
 mod shared;

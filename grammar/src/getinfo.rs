@@ -100,6 +100,40 @@ pub fn bw_event_cache(text: &str) -> Lines<(u64, u64)> {
     out
 }
 
+/// `config/names`: `Name Type` per option.
+pub fn config_names(text: &str) -> Vec<(String, String)> {
+    text.lines()
+        .filter_map(|l| {
+            let (n, k) = l.split_once(' ')?;
+            Some((n.to_owned(), k.trim().to_owned()))
+        })
+        .collect()
+}
+
+/// `config/defaults`: `Name Value` per option, a quoted value decoded.
+pub fn config_defaults(text: &str) -> Vec<(String, String)> {
+    text.lines()
+        .filter_map(|l| {
+            let (n, v) = l.split_once(' ')?;
+            let v = if v.starts_with('"') {
+                crate::args::parse_quoted(v).0.into_owned()
+            } else {
+                v.to_owned()
+            };
+            Some((n.to_owned(), v))
+        })
+        .collect()
+}
+
+/// `accounting/bytes` and `accounting/bytes-left`: `read written`; what
+/// is not a count reads as 0.
+pub fn byte_pair(text: &str) -> (u64, u64) {
+    let mut it = text
+        .split(' ')
+        .map(|n| spec::count("bytes", n).unwrap_or(0));
+    (it.next().unwrap_or(0), it.next().unwrap_or(0))
+}
+
 /// `net/listeners/*`: a space-separated list of `QuotedString`s
 /// (`"127.0.0.1:9051" "unix:/run/tor/control"`), unquoted.
 pub fn listeners(text: &str) -> Vec<String> {

@@ -234,15 +234,15 @@ async fn observed_bandwidth(client: &Client, fingerprint: &str) -> Option<u64> {
     })
 }
 
-async fn exit_policy_summary(client: &Client) -> Option<super::policy::PolicyView> {
+async fn exit_policy_summary(client: &Client) -> Option<rnyx_grammar::policy::PolicyView> {
     if let Ok(full) = client.getinfo("exit-policy/full").await {
-        return Some(super::policy::describe(&full));
+        return Some(rnyx_grammar::policy::describe(&full));
     }
     // Tor has no policy to show yet (DisableNetwork, descriptor rebuilding):
     // a relay that is not an exit rejects everything.
     let exit_relay = client.getconf("ExitRelay").await.ok()?;
     (exit_relay.first().map(String::as_str) == Some("0"))
-        .then(|| super::policy::describe("reject *:*"))
+        .then(|| rnyx_grammar::policy::describe("reject *:*"))
 }
 
 /// Summarises a full exit policy the way the directory does (`accept 80,443`
@@ -288,11 +288,7 @@ async fn accounting_facts(client: &Client) -> Option<Accounting> {
         client.getinfo("accounting/bytes-left"),
         client.getinfo("accounting/interval-end"),
     );
-    let pair = |s: Result<String, ClientError>| -> (u64, u64) {
-        let s = s.unwrap_or_default();
-        let mut it = s.split(' ').map(|n| n.parse().unwrap_or(0));
-        (it.next().unwrap_or(0), it.next().unwrap_or(0))
-    };
+    let pair = |s: Result<String, ClientError>| getinfo::byte_pair(&s.unwrap_or_default());
     let (read, written) = pair(bytes);
     let (read_left, written_left) = pair(left);
     Some(Accounting {

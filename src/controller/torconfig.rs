@@ -3,8 +3,10 @@
 //! torrc and what it includes read from disk as tor reads them, and tor's
 //! command line from `/proc`. Re-read on CONF_CHANGED and SIGNAL RELOAD.
 
-use crate::control::{args, Client};
+use crate::control::Client;
+use rnyx_grammar::getinfo;
 use rnyx_grammar::model::{TorConfig, Torrc, TorrcFile};
+use rnyx_grammar::torrc::{self, command_line, glob};
 use std::path::{Path, PathBuf};
 
 /// How deep `%include` is followed (tor's own limit is 31).
@@ -19,31 +21,13 @@ pub async fn load(client: &Client) -> Result<TorConfig, String> {
         .getinfo("config/names")
         .await
         .map_err(|e| format!("GETINFO config/names: {e}"))?;
-    let names: Vec<(String, String)> = names
-        .lines()
-        .filter_map(|l| {
-            let (n, k) = l.split_once(' ')?;
-            Some((n.to_owned(), k.trim().to_owned()))
-        })
-        .collect();
+    let names = getinfo::config_names(&names);
     let (defaults, text, file) = tokio::join!(
         client.getinfo("config/defaults"),
         client.getinfo("config-text"),
         client.getinfo("config-file"),
     );
-    let defaults: Vec<(String, String)> = defaults
-        .unwrap_or_default()
-        .lines()
-        .filter_map(|l| {
-            let (n, v) = l.split_once(' ')?;
-            let v = if v.starts_with('"') {
-                args::parse_quoted(v).0.into_owned()
-            } else {
-                v.to_owned()
-            };
-            Some((n.to_owned(), v))
-        })
-        .collect();
+    let defaults = getinfo::config_defaults(&defaults.unwrap_or_default());
     // Virtual options answer with the lines of others (`SocksPortLines`
     // gives `SocksPort=…`): they are not asked, so no option gets another's.
     let all: Vec<&str> = names
@@ -177,9 +161,7 @@ fn read_file(
         depth,
     });
     for line in &lines {
-        let code = rnyx_grammar::model::strip_comment(line).trim();
-        if let Some(target) = code.strip_prefix("%include") {
-            let target = target.trim();
+        if let Some(target) = torrc::include(line) {
             if depth + 1 > MAX_DEPTH {
                 files.push(TorrcFile {
                     path: target.to_owned(),
@@ -230,75 +212,6 @@ fn include_targets(path: &Path) -> Vec<PathBuf> {
         return listing(path, &|_| true);
     }
     vec![path.to_owned()]
-}
-
-/// `pattern` (with `*`) matches `name`.
-fn glob(pattern: &str, name: &str) -> bool {
-    let parts: Vec<&str> = pattern.split('*').collect();
-    let (first, last) = (parts[0], parts[parts.len() - 1]);
-    if !name.starts_with(first) || name.len() < first.len() + last.len() || !name.ends_with(last) {
-        return false;
-    }
-    let mut rest = &name[first.len()..name.len() - last.len()];
-    for part in &parts[1..parts.len() - 1] {
-        match rest.find(part) {
-            Some(i) => rest = &rest[i + part.len()..],
-            None => return false,
-        }
-    }
-    true
-}
-
-/// The configuration options on tor's command line (`--Option value`,
-/// `Option value`, `+Option`, `/Option`), without tor's own flags.
-fn command_line(cmdline: &[u8]) -> Vec<(String, String)> {
-    // tor's flags and how many arguments each takes.
-    const FLAGS: &[(&str, usize)] = &[
-        ("-f", 1),
-        ("--torrc-file", 1),
-        ("--defaults-torrc", 1),
-        ("--hash-password", 1),
-        ("--passphrase-fd", 1),
-        ("--key-expiration", 1),
-        ("--format", 1),
-        ("--dbg-dump-subsystem-list", 0),
-        ("--ignore-missing-torrc", 0),
-        ("--allow-missing-torrc", 0),
-        ("--verify-config", 0),
-        ("--list-fingerprint", 0),
-        ("--list-torrc-options", 0),
-        ("--list-deprecated-options", 0),
-        ("--list-modules", 0),
-        ("--nt-service", 0),
-        ("--service", 1),
-        ("--quiet", 0),
-        ("--hush", 0),
-        ("--keygen", 0),
-        ("--newpass", 0),
-        ("--version", 0),
-        ("--help", 0),
-        ("-h", 0),
-    ];
-    let args: Vec<String> = cmdline
-        .split(|b| *b == 0)
-        .filter(|a| !a.is_empty())
-        .skip(1)
-        .map(|a| String::from_utf8_lossy(a).into_owned())
-        .collect();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < args.len() {
-        let a = &args[i];
-        if let Some((_, n)) = FLAGS.iter().find(|(f, _)| f == a) {
-            i += 1 + n;
-            continue;
-        }
-        let name = a.trim_start_matches('-').trim_start_matches(['+', '/']);
-        let value = args.get(i + 1).cloned().unwrap_or_default();
-        out.push((name.to_owned(), value));
-        i += 2;
-    }
-    out
 }
 
 /// tor's configuration and torrc, read.

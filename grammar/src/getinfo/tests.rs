@@ -82,3 +82,24 @@ fn listener_lists_unquote() {
         ["127.0.0.1:9051", "unix:/run/tor/control"]
     );
 }
+
+#[test]
+fn config_names_defaults_and_byte_pairs() {
+    assert_eq!(
+        config_names("ORPort Virtual\nNickname String\nbad\n"),
+        [
+            ("ORPort".to_owned(), "Virtual".to_owned()),
+            ("Nickname".to_owned(), "String".to_owned())
+        ]
+    );
+    assert_eq!(
+        config_defaults("ContactInfo \"a \\\"b\\\"\"\nORPort 0\n"),
+        [
+            ("ContactInfo".to_owned(), "a \"b\"".to_owned()),
+            ("ORPort".to_owned(), "0".to_owned())
+        ]
+    );
+    assert_eq!(byte_pair("10 20"), (10, 20));
+    assert_eq!(byte_pair("x 20"), (0, 20));
+    assert_eq!(byte_pair(""), (0, 0));
+}

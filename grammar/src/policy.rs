@@ -75,7 +75,7 @@ pub fn describe(full: &str) -> PolicyView {
         .split([',', '\n'])
         .map(str::trim)
         .filter(|r| !r.is_empty())
-        .map(|r| (rnyx_grammar::text::strip_controls(r), normal(r)))
+        .map(|r| (crate::text::strip_controls(r), normal(r)))
         .collect();
     rules.dedup();
     let private = rules
