@@ -512,11 +512,7 @@ async fn a_recording_of_a_client_holds_no_socks_credentials() {
     tokio::time::sleep(std::time::Duration::from_secs(2)).await;
     drop(handle);
     let plain = eventually("the credentials' events in the recording", 30, || {
-        let raw = std::fs::read(&file).ok()?;
-        let mut bytes = Vec::new();
-        let _ = std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&raw[..]), &mut bytes);
-        let plain = String::from_utf8_lossy(&bytes).into_owned();
-        plain.contains("SOCKS_PASSWORD=<redacted>").then_some(plain)
+        support::recording_text(&file, "SOCKS_PASSWORD=<redacted>")
     })
     .await;
     assert!(plain.contains("SOCKS_USERNAME=<redacted>"));

@@ -11,8 +11,8 @@ use rnyx::control::Target;
 use rnyx::controller::{spawn, ControllerConfig};
 use rnyx_grammar::model::{EventSelection, LogSource, Runlevel};
 use std::fmt::Write as _;
+use std::time::Duration;
 use support::eventually;
-use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::UnixListener;
 
 const A: &str = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
@@ -43,33 +43,16 @@ fn events() -> String {
     e
 }
 
-/// NULL authentication, every GETINFO/GETCONF refused, SETEVENTS accepted
-/// and answered with [`events`].
-async fn fake_tor(listener: UnixListener) {
-    let (stream, _) = listener.accept().await.unwrap();
-    let (r, mut w) = stream.into_split();
-    let mut lines = BufReader::new(r).lines();
-    while let Ok(Some(line)) = lines.next_line().await {
-        let reply: &[u8] = if line.starts_with("PROTOCOLINFO") {
-            b"250-PROTOCOLINFO 1\r\n250-AUTH METHODS=NULL\r\n250-VERSION Tor=\"0.4.9.11\"\r\n250 OK\r\n"
-        } else if line.starts_with("AUTHENTICATE") || line.starts_with("SETEVENTS") {
-            b"250 OK\r\n"
-        } else {
-            b"552 Unrecognized key\r\n"
-        };
-        w.write_all(reply).await.unwrap();
-        if line.starts_with("SETEVENTS") {
-            w.write_all(events().as_bytes()).await.unwrap();
-        }
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn spec_lines_read_whole_and_illegal_ones_refused() {
     let dir = tempfile::tempdir().unwrap();
     let socket = dir.path().join("control");
     let listener = UnixListener::bind(&socket).unwrap();
-    tokio::spawn(fake_tor(listener));
+    tokio::spawn(support::fake_tor(
+        listener,
+        vec![events().into_bytes()],
+        Duration::ZERO,
+    ));
     let log_file = dir.path().join("rnyx.log");
     let recording = dir.path().join("rec.rnyx.gz");
     let (mut log_events, _) = EventSelection::parse(["NOTICE", "WARN", "ERR", "RNYX_WARN"]);
@@ -156,11 +139,7 @@ async fn spec_lines_read_whole_and_illegal_ones_refused() {
         .unwrap_or_else(|| panic!("{file}"));
     assert!(lines[at + 1].ends_with("warning message"), "{file}");
     let plain = eventually("the recording", 10, || {
-        let raw = std::fs::read(&recording).ok()?;
-        let mut bytes = Vec::new();
-        let _ = std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&raw[..]), &mut bytes);
-        let plain = String::from_utf8_lossy(&bytes).into_owned();
-        plain.contains("650 BW 1 2").then_some(plain)
+        support::recording_text(&recording, "650 BW 1 2")
     })
     .await;
     assert!(plain.contains("warning message"));

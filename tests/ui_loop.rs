@@ -13,38 +13,21 @@ use rnyx_panels::app::App;
 use rnyx_panels::keymap::Key;
 use std::time::Duration;
 use support::screen_text;
-use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::UnixListener;
 
 const EVENTS: usize = 20_000;
 
-/// Answers PROTOCOLINFO with NULL auth, refuses every GETINFO/GETCONF, accepts
-/// SETEVENTS, then sends `EVENTS` BW events in bursts.
-async fn fake_tor(listener: UnixListener) {
-    let (stream, _) = listener.accept().await.unwrap();
-    let (r, mut w) = stream.into_split();
-    let mut lines = BufReader::new(r).lines();
-    while let Ok(Some(line)) = lines.next_line().await {
-        let reply: &[u8] = if line.starts_with("PROTOCOLINFO") {
-            b"250-PROTOCOLINFO 1\r\n250-AUTH METHODS=NULL\r\n250-VERSION Tor=\"0.4.9.11\"\r\n250 OK\r\n"
-        } else if line.starts_with("AUTHENTICATE") || line.starts_with("SETEVENTS") {
-            b"250 OK\r\n"
-        } else {
-            b"552 Unrecognized key\r\n"
-        };
-        w.write_all(reply).await.unwrap();
-        if line.starts_with("SETEVENTS") {
-            let mut burst = Vec::new();
-            for i in 0..EVENTS {
-                burst.extend_from_slice(format!("650 BW {i} {i}\r\n").as_bytes());
-                if i % 1000 == 999 {
-                    w.write_all(&burst).await.unwrap();
-                    burst.clear();
-                    tokio::time::sleep(Duration::from_millis(20)).await;
-                }
-            }
+/// `EVENTS` BW events in bursts of 1,000, 20 ms apart.
+fn bw_bursts() -> Vec<Vec<u8>> {
+    let mut bursts = Vec::new();
+    let mut burst = Vec::new();
+    for i in 0..EVENTS {
+        burst.extend_from_slice(format!("650 BW {i} {i}\r\n").as_bytes());
+        if i % 1000 == 999 {
+            bursts.push(std::mem::take(&mut burst));
         }
     }
+    bursts
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -52,7 +35,11 @@ async fn a_flood_of_events_is_applied_but_drawn_at_the_frame_cap() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("control");
     let listener = UnixListener::bind(&path).unwrap();
-    tokio::spawn(fake_tor(listener));
+    tokio::spawn(support::fake_tor(
+        listener,
+        bw_bursts(),
+        Duration::from_millis(20),
+    ));
 
     let handle = spawn(ControllerConfig {
         targets: vec![Target::Unix(path)],

@@ -6,6 +6,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
+use rnyx_grammar::args::tokens;
 use rnyx_grammar::event::Event;
 use rnyx_grammar::reply::ReplyFramer;
 use rnyx_grammar::secret::{redact, Direction};
@@ -24,9 +25,10 @@ fn frame(chunks: &[&[u8]]) -> Vec<String> {
                     }
                     for line in &reply.lines {
                         let shown = redact(&line.text, Direction::FromTor);
-                        if let Some(at) = shown.find("SOCKS_PASSWORD=") {
-                            let value = &shown[at + 15..];
-                            assert!(value.starts_with("<redacted>"), "{shown:?}");
+                        for t in tokens(&shown) {
+                            if t.key.is_some_and(|k| k.eq_ignore_ascii_case("SOCKS_PASSWORD")) {
+                                assert_eq!(t.value, "<redacted>", "{:?} -> {shown:?}", line.text);
+                            }
                         }
                     }
                     assert_eq!(Event::from_reply(reply), parsed);

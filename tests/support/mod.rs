@@ -201,3 +201,40 @@ pub async fn watch_all(
     let ui = ui::Ui::with_fleet(rnyx_panels::app::App::new(settings), fleet.clone(), 200, 20);
     (fleet, ui)
 }
+
+/// A recording's text so far (what the compressor has flushed), once it
+/// holds `marker`.
+pub fn recording_text(path: &Path, marker: &str) -> Option<String> {
+    let raw = std::fs::read(path).ok()?;
+    let mut bytes = Vec::new();
+    let _ = std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&raw[..]), &mut bytes);
+    let plain = String::from_utf8_lossy(&bytes).into_owned();
+    plain.contains(marker).then_some(plain)
+}
+
+/// A fake tor on a unix socket: NULL authentication, every other command
+/// but SETEVENTS refused (552), and once subscribed, `bursts` written one
+/// after another with `pause` between them.
+pub async fn fake_tor(listener: tokio::net::UnixListener, bursts: Vec<Vec<u8>>, pause: Duration) {
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt};
+    let (stream, _) = listener.accept().await.unwrap();
+    let (r, mut w) = stream.into_split();
+    let mut lines = tokio::io::BufReader::new(r).lines();
+    let mut bursts = Some(bursts);
+    while let Ok(Some(line)) = lines.next_line().await {
+        let reply: &[u8] = if line.starts_with("PROTOCOLINFO") {
+            b"250-PROTOCOLINFO 1\r\n250-AUTH METHODS=NULL\r\n250-VERSION Tor=\"0.4.9.11\"\r\n250 OK\r\n"
+        } else if line.starts_with("AUTHENTICATE") || line.starts_with("SETEVENTS") {
+            b"250 OK\r\n"
+        } else {
+            b"552 Unrecognized key\r\n"
+        };
+        w.write_all(reply).await.unwrap();
+        if line.starts_with("SETEVENTS") {
+            for burst in bursts.take().unwrap_or_default() {
+                w.write_all(&burst).await.unwrap();
+                tokio::time::sleep(pause).await;
+            }
+        }
+    }
+}
