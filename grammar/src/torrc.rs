@@ -17,6 +17,9 @@ pub fn include(line: &str) -> Option<&str> {
 /// `pattern` (with `*`) matches `name`.
 pub fn glob(pattern: &str, name: &str) -> bool {
     let parts: Vec<&str> = pattern.split('*').collect();
+    if parts.len() == 1 {
+        return pattern == name;
+    }
     let (first, last) = (parts[0], parts[parts.len() - 1]);
     if !name.starts_with(first) || name.len() < first.len() + last.len() || !name.ends_with(last) {
         return false;
@@ -105,5 +108,9 @@ mod tests {
         assert!(glob("a*b*c", "aXbYc"));
         assert!(!glob("*.conf", "a.conf.bak"));
         assert!(!glob("a*a", "a"));
+        // Without a `*`, only the name itself (found by fuzzing: it panicked).
+        assert!(glob("", ""));
+        assert!(!glob("", "x"));
+        assert!(glob("a.conf", "a.conf"));
     }
 }
