@@ -57,11 +57,13 @@ const SECRET_KEYS: [&str; 7] = [
 
 /// An option of tor's whose value is a credential.
 pub fn is_secret_option(name: &str) -> bool {
-    // `+Option` and `/Option` (a torrc's append and remove), `__Hidden`.
-    let lower = name
-        .trim_start_matches(['_', '+', '/'])
-        .to_ascii_lowercase();
-    lower.contains("password") || SECRET_OPTIONS.contains(&lower.as_str())
+    // `+Option` and `/Option` (a torrc's append and remove), `__Hidden`;
+    // tor reads option names in any case.
+    let name = name.trim_start_matches(['_', '+', '/']);
+    name.as_bytes()
+        .windows(8)
+        .any(|w| w.eq_ignore_ascii_case(b"password"))
+        || SECRET_OPTIONS.iter().any(|o| o.eq_ignore_ascii_case(name))
 }
 
 /// A `KEY=value` keyword whose value is secret (an option's name too).
@@ -74,41 +76,13 @@ pub fn is_secret_command(word: &str) -> bool {
     SECRET_COMMANDS.iter().any(|c| c.eq_ignore_ascii_case(word))
 }
 
-/// Whether a line may hold a secret at all: a cheap look for the words every
-/// secret above comes with, so that most lines (events, log lines) are
-/// passed on without a copy.
-fn may_hold_secret(line: &str) -> bool {
-    const HINTS: [&[u8]; 14] = [
-        b"ONION",
-        b"onion",
-        b"SOCKS_",
-        b"ssword",
-        b"SSWORD",
-        b"AUTH",
-        b"auth",
-        b"Auth",
-        b"SERVER",
-        b"PrivateKey",
-        b"PRIVATEKEY",
-        b"CLIENT",
-        b"sername",
-        b"SERNAME",
-    ];
-    HINTS
-        .iter()
-        .any(|h| memchr::memmem::find(line.as_bytes(), h).is_some())
-}
-
 /// `line` with every secret replaced by [`REDACTED`]; borrowed when it
 /// holds none. `line` is one line of the protocol as it crosses the wire
 /// (a command, `250-…`, `650 …`), or one line of a data block.
 pub fn redact(line: &str, direction: Direction) -> Cow<'_, str> {
-    if !may_hold_secret(line) {
-        return Cow::Borrowed(line);
-    }
     let (prefix, body) = split_status(line, direction);
-    // A torrc may separate an option from its value with tabs.
-    let first = body.split([' ', '\t']).next().unwrap_or("");
+    // A torrc may separate an option from its value with any white space.
+    let first = body.split(char::is_whitespace).next().unwrap_or("");
     let whole = match direction {
         Direction::ToTor => is_secret_command(first) || first.eq_ignore_ascii_case("ADD_ONION"),
         // tor's SAFECOOKIE answer; ONION_CLIENT_AUTH_VIEW's credentials.
@@ -120,6 +94,10 @@ pub fn redact(line: &str, direction: Direction) -> Cow<'_, str> {
     // `Key value`: a torrc or config-text line, LOADCONF's data.
     if is_secret_option(first) && body.len() > first.len() && !first.contains('=') {
         return Cow::Owned(format!("{prefix}{first} {REDACTED}"));
+    }
+    // Past the first word, a secret is always a `KEY=value`.
+    if memchr::memchr(b'=', body.as_bytes()).is_none() {
+        return Cow::Borrowed(line);
     }
     let mut out: Option<String> = None;
     let mut rest = body;
