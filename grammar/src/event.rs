@@ -292,8 +292,18 @@ pub fn parse_circ(text: &str) -> Result<(Circuit, Option<String>), Refused> {
         match t.key {
             None if i == 0 => circuit.path = super::names::parse_path(&t.value)?,
             Some("BUILD_FLAGS") => {
-                for flag in t.value.split(',') {
-                    status_word("BUILD_FLAGS", flag)?;
+                // `BuildFlag *("," BuildFlag)`: status words, none empty.
+                let v = t.value.as_bytes();
+                let words = v.iter().fold(true, |ok, b| {
+                    ok & (b.is_ascii_uppercase() || b.is_ascii_digit() || *b == b'_' || *b == b',')
+                });
+                if !words
+                    || v.first() == Some(&b',')
+                    || v.last() == Some(&b',')
+                    || memchr::memmem::find(v, b",,").is_some()
+                    || v.is_empty()
+                {
+                    return Err(spec::refuse("BUILD_FLAGS", &t.value, "a list of flags"));
                 }
                 circuit.build_flags = CompactString::from(&*t.value);
             }

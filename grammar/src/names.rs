@@ -3,7 +3,7 @@
 //! §2.1) and paths of them, as CIRC events and `circuit-status` give them.
 
 use crate::model::{Fingerprint, Hop};
-use crate::spec::{is_fingerprint, is_nickname, refuse, Refused};
+use crate::spec::{is_nickname, refuse, Refused};
 use compact_str::CompactString;
 
 /// Parses a `LongName = Fingerprint [ ( "=" / "~" ) Nickname ]` or a bare
@@ -11,19 +11,22 @@ use compact_str::CompactString;
 /// tors and other implementations) and `~` read the same.
 pub fn parse_long_name(long_name: &str) -> Result<Hop, Refused> {
     let bad = || refuse("relay", long_name, "a LongName ($fingerprint[~=]nickname)");
-    let (fp, nick) = match long_name.strip_prefix('$') {
-        Some(rest) => match rest.as_bytes().get(40) {
-            None => (Some(rest), None),
-            Some(b'~' | b'=') => (Some(&rest[..40]), Some(&rest[41..])),
-            Some(_) => return Err(bad()),
-        },
+    let (fingerprint, nick) = match long_name.strip_prefix('$') {
+        Some(rest) => {
+            let (fp, nick) = match rest.as_bytes().get(40) {
+                None => (rest, None),
+                Some(b'~' | b'=') => (&rest[..40], Some(&rest[41..])),
+                Some(_) => return Err(bad()),
+            };
+            (Some(Fingerprint::parse_hex(fp).ok_or_else(bad)?), nick)
+        }
         None => (None, Some(long_name)),
     };
-    if fp.is_some_and(|f| !is_fingerprint(f)) || nick.is_some_and(|n| !is_nickname(n)) {
+    if nick.is_some_and(|n| !is_nickname(n)) {
         return Err(bad());
     }
     Ok(Hop {
-        fingerprint: fp.and_then(Fingerprint::parse),
+        fingerprint,
         nickname: nick.map(CompactString::from),
     })
 }
@@ -31,9 +34,12 @@ pub fn parse_long_name(long_name: &str) -> Result<Hop, Refused> {
 /// Parses a comma-separated path of long names (`Path = LongName *( ","
 /// LongName )`, §4.1.1).
 pub fn parse_path(path: &str) -> Result<Vec<Hop>, Refused> {
-    let mut hops = Vec::with_capacity(memchr::memchr_iter(b',', path.as_bytes()).count() + 1);
-    for name in path.split(',') {
-        hops.push(parse_long_name(name)?);
+    let commas = memchr::memchr_iter(b',', path.as_bytes());
+    let mut hops = Vec::with_capacity(commas.clone().count() + 1);
+    let mut start = 0;
+    for end in commas.chain(std::iter::once(path.len())) {
+        hops.push(parse_long_name(&path[start..end])?);
+        start = end + 1;
     }
     Ok(hops)
 }

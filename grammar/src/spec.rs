@@ -60,41 +60,38 @@ pub fn count(field: &str, value: &str) -> Result<u64, Refused> {
 /// `ISOTime2Frac = ISOTime2 [ "." 1*DIGIT ]`, `ISOTime2` being
 /// `YYYY-MM-DDTHH:MM:SS` (§2.1), with month, day and clock in range.
 pub fn iso_time2frac(field: &str, value: &str) -> Result<(), Refused> {
-    let bad = || refuse(field, value, "an ISO time (YYYY-MM-DDTHH:MM:SS[.fraction])");
     let b = value.as_bytes();
-    if b.len() < 19 {
-        return Err(bad());
-    }
-    let digits = |r: std::ops::Range<usize>| -> Option<u32> {
-        b[r.clone()]
-            .iter()
-            .all(u8::is_ascii_digit)
-            .then(|| value[r].parse().ok())
-            .flatten()
+    // Two digits at `at`, as a number (`None` if either is not a digit).
+    let two = |at: usize| -> Option<u8> {
+        let (h, l) = (b[at].wrapping_sub(b'0'), b[at + 1].wrapping_sub(b'0'));
+        (h < 10 && l < 10).then_some(h * 10 + l)
     };
-    let shape = b[4] == b'-' && b[7] == b'-' && b[10] == b'T' && b[13] == b':' && b[16] == b':';
-    let fields = (
-        digits(0..4),
-        digits(5..7),
-        digits(8..10),
-        digits(11..13),
-        digits(14..16),
-        digits(17..19),
-    );
-    let (Some(_), Some(mo), Some(d), Some(h), Some(mi), Some(s)) = fields else {
-        return Err(bad());
-    };
-    // A leap second is 60.
-    let in_range = (1..=12).contains(&mo) && (1..=31).contains(&d) && h < 24 && mi < 60 && s <= 60;
-    let fraction = match &b[19..] {
-        [] => true,
-        [b'.', rest @ ..] => !rest.is_empty() && rest.iter().all(u8::is_ascii_digit),
-        _ => false,
-    };
-    if shape && in_range && fraction {
+    let ok = b.len() >= 19
+        && b[..4].iter().all(u8::is_ascii_digit)
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b[10] == b'T'
+        && b[13] == b':'
+        && b[16] == b':'
+        // A leap second is 60.
+        && matches!(two(5), Some(1..=12))
+        && matches!(two(8), Some(1..=31))
+        && matches!(two(11), Some(0..=23))
+        && matches!(two(14), Some(0..=59))
+        && matches!(two(17), Some(0..=60))
+        && match &b[19..] {
+            [] => true,
+            [b'.', rest @ ..] => !rest.is_empty() && rest.iter().all(u8::is_ascii_digit),
+            _ => false,
+        };
+    if ok {
         Ok(())
     } else {
-        Err(bad())
+        Err(refuse(
+            field,
+            value,
+            "an ISO time (YYYY-MM-DDTHH:MM:SS[.fraction])",
+        ))
     }
 }
 
@@ -145,12 +142,16 @@ pub fn target<'a>(field: &str, value: &'a str, port_zero: bool) -> Result<(&'a s
 
 /// `Nickname = 1*19 NicknameChar`, `NicknameChar = ALPHA / DIGIT` (§2.1).
 pub fn is_nickname(value: &str) -> bool {
-    (1..=19).contains(&value.len()) && value.bytes().all(|b| b.is_ascii_alphanumeric())
+    // Branch-free over the bytes (a CIRC event has several nicknames).
+    (1..=19).contains(&value.len())
+        && value
+            .bytes()
+            .fold(true, |ok, b| ok & b.is_ascii_alphanumeric())
 }
 
 /// `Fingerprint = "$" 40*HEXDIG` without the `$` (§2.1).
 pub fn is_fingerprint(value: &str) -> bool {
-    value.len() == 40 && value.bytes().all(|b| b.is_ascii_hexdigit())
+    value.len() == 40 && value.bytes().fold(true, |ok, b| ok & b.is_ascii_hexdigit())
 }
 
 /// A keyword of a `KEY=value` argument: what tor writes (`PURPOSE`,

@@ -77,6 +77,20 @@ impl Fingerprint {
         })
     }
 
+    /// `text` upper-cased, if it is exactly 40 hex digits (control-spec
+    /// §2.1's `Fingerprint` without its `$`): checked and copied in one
+    /// branch-free pass.
+    pub fn parse_hex(text: &str) -> Option<Self> {
+        let b: &[u8; 40] = text.as_bytes().try_into().ok()?;
+        let hex = b.iter().fold(true, |ok, c| ok & c.is_ascii_hexdigit());
+        if !hex {
+            return None;
+        }
+        let mut digits = *b;
+        digits.make_ascii_uppercase();
+        Some(Self { len: 40, digits })
+    }
+
     pub fn as_str(&self) -> &str {
         // Only ASCII letters and digits are ever stored.
         std::str::from_utf8(&self.digits[..usize::from(self.len)]).unwrap_or_default()
