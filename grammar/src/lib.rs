@@ -32,3 +32,30 @@ pub mod spec;
 pub mod text;
 pub mod time;
 pub mod torrc;
+
+#[cfg(test)]
+mod tests {
+    /// The crate stays pure: no runtime, terminal, UI or socket crate among
+    /// its dependencies, and neither of rnyx's other crates.
+    #[test]
+    fn depends_on_no_runtime_terminal_or_ui() {
+        let manifest = include_str!("../Cargo.toml");
+        let deps = manifest
+            .split("[dependencies]")
+            .nth(1)
+            .expect("a [dependencies] table");
+        let deps = deps.split("\n[").next().unwrap_or(deps);
+        let names: Vec<&str> = deps
+            .lines()
+            .filter_map(|l| l.split_once('=').map(|(n, _)| n.trim()))
+            .filter(|n| !n.is_empty() && !n.starts_with('#'))
+            .collect();
+        assert!(names.contains(&"memchr"), "{names:?}");
+        for name in names {
+            let root = name.split('.').next().unwrap_or(name);
+            for banned in ["tokio", "ratatui", "crossterm", "rnyx", "mio", "netlink", "nix"] {
+                assert!(!root.starts_with(banned), "rnyx-grammar depends on {name}");
+            }
+        }
+    }
+}
