@@ -53,7 +53,15 @@ mod tests {
         assert!(names.contains(&"memchr"), "{names:?}");
         for name in names {
             let root = name.split('.').next().unwrap_or(name);
-            for banned in ["tokio", "ratatui", "crossterm", "rnyx", "mio", "netlink", "nix"] {
+            for banned in [
+                "tokio",
+                "ratatui",
+                "crossterm",
+                "rnyx",
+                "mio",
+                "netlink",
+                "nix",
+            ] {
                 assert!(!root.starts_with(banned), "rnyx-grammar depends on {name}");
             }
         }

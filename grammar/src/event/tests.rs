@@ -293,7 +293,10 @@ fn values_the_spec_rules_out() {
             format!("650 CIRC 1 BUILT ${A}~a BUILD_FLAGS=NEED_CAPACITY,,X\r\n"),
             "BUILD_FLAGS \"NEED_CAPACITY,,X\" is not a list of flags",
         ),
-        (format!("650 CIRC 1 BUILT ${A}~a BUILD_FLAGS=\r\n"), "BUILD_FLAGS"),
+        (
+            format!("650 CIRC 1 BUILT ${A}~a BUILD_FLAGS=\r\n"),
+            "BUILD_FLAGS",
+        ),
         (
             format!("650 ORCONN ${A}~a CONNECTED NCIRCS=many\r\n"),
             "NCIRCS \"many\" is not a number",
