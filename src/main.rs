@@ -84,7 +84,41 @@ async fn without_tor(cli: &Cli) -> Option<ExitCode> {
     })
 }
 
+/// Whether this command shows the monitor (which needs a terminal).
+fn shows_monitor(cli: &Cli) -> bool {
+    !cli.dump
+        && matches!(
+            cli.command,
+            None | Some(Command::Demo | Command::Replay { .. } | Command::Record { .. })
+        )
+}
+
+/// The monitor draws on a terminal: without one (cron, a systemd unit,
+/// `ssh host rnyx` without `-t`) it says so in a sentence, exit status 2.
+fn has_terminal() -> bool {
+    use std::io::IsTerminal;
+    std::io::stdout().is_terminal()
+        && std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open("/dev/tty")
+            .is_ok()
+}
+
 async fn run(cli: Cli) -> ExitCode {
+    // A broken nyxrc is said first: it is what the operator must fix.
+    if shows_monitor(&cli) {
+        if let Err(e) = load_config(&cli) {
+            return fail(&e);
+        }
+    }
+    if shows_monitor(&cli) && !has_terminal() {
+        eprintln!(
+            "rnyx: the monitor needs a terminal (with ssh, `ssh -t`); without one, \
+             `rnyx --dump` prints the relay's state and `rnyx prompt --run COMMAND` asks tor"
+        );
+        return ExitCode::from(2);
+    }
     if let Some(code) = without_tor(&cli).await {
         return code;
     }

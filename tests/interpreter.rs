@@ -121,7 +121,7 @@ fn tor_version() -> String {
 }
 
 fn prompt(socket: &std::path::Path, runs: &[&str]) -> (i32, String) {
-    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_rnyx"));
+    let mut cmd = support::rnyx();
     cmd.arg("prompt").arg("--socket").arg(socket);
     for r in runs {
         cmd.arg("--run").arg(r);

@@ -1,6 +1,8 @@
 //! nyxrc fixtures: good ones parse to what they say, bad ones give the exact
 //! message an operator reads; nyxrc.example parses and equals the defaults.
 
+mod support;
+
 use rnyx::config::Config;
 use rnyx_grammar::model::Interval;
 use rnyx_panels::graph::Bound;
@@ -148,7 +150,7 @@ fn missing_explicit_file_is_an_error() {
 #[test]
 fn rnyx_does_not_start_on_a_bad_nyxrc() {
     let bad = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/nyxrc/bad/fps_range.toml");
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_rnyx"))
+    let out = support::rnyx()
         .arg("--config")
         .arg(&bad)
         .args(["--socket", "/nonexistent/control"])

@@ -362,7 +362,8 @@ fn in_a_real_terminal_m_opens_the_menu_an_entry_is_picked_and_the_wheel_scrolls(
     let (_d, tor) = single_tor(SingleTorOptions::default());
     let tmux = support::tmux::Tmux::new("rnyx-menu");
     let cmd = format!(
-        "{} --socket {}; echo RNYX-EXITED $?; sleep 600",
+        "{} {} --socket {}; echo RNYX-EXITED $?; sleep 600",
+        support::home_prefix(),
         env!("CARGO_BIN_EXE_rnyx"),
         tor.socket_path().display()
     );

@@ -156,7 +156,8 @@ async fn monitor_in_a_real_terminal() {
     let fingerprint = relay.fingerprint().unwrap();
     let tmux = support::tmux::Tmux::new("rnyx-test");
     let command = format!(
-        "{} --socket {}; echo RNYX-EXITED $?; sleep 600",
+        "{} {} --socket {}; echo RNYX-EXITED $?; sleep 600",
+        support::home_prefix(),
         env!("CARGO_BIN_EXE_rnyx"),
         relay.control_socket().display()
     );

@@ -255,7 +255,7 @@ fn dump_of_a_replay_at_a_moment() {
     std::fs::write(&file, rnyx::demo::RECORDING).unwrap();
     let at = |secs: &str| {
         support::json_of(
-            std::process::Command::new(env!("CARGO_BIN_EXE_rnyx"))
+            support::rnyx()
                 .args(["--dump", "--replay"])
                 .arg(&file)
                 .args(["--at", secs]),
@@ -275,7 +275,7 @@ fn dump_of_a_replay_at_a_moment() {
         &rnyx::demo::RECORDING[..rnyx::demo::RECORDING.len() / 3],
     )
     .unwrap();
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_rnyx"))
+    let out = support::rnyx()
         .args(["--dump", "--replay"])
         .arg(&file)
         .output()
@@ -294,7 +294,8 @@ fn demo_with_path(path: &str, session: &str) -> (String, String) {
     let err = dir.path().join("stderr");
     let tmux = support::tmux::Tmux::new(session);
     let cmd = format!(
-        "env PATH={path} {} demo 2>{}; sleep 600",
+        "{} PATH={path} {} demo 2>{}; sleep 600",
+        support::home_prefix(),
         env!("CARGO_BIN_EXE_rnyx"),
         err.display()
     );

@@ -98,13 +98,14 @@ fn unreadable_cookie_is_one_clear_sentence() {
         // Root reads any file: run rnyx as `nobody` so the cookie (0600) is unreadable.
         let mut c = Command::new("setpriv");
         c.args(["--reuid=nobody", "--regid=nogroup", "--clear-groups", "--"]);
+        c.envs(support::home_env());
         c.arg(env!("CARGO_BIN_EXE_rnyx"));
         c
     } else {
         use std::os::unix::fs::PermissionsExt;
         std::fs::set_permissions(tor.cookie_path(), std::fs::Permissions::from_mode(0o000))
             .unwrap();
-        Command::new(env!("CARGO_BIN_EXE_rnyx"))
+        support::rnyx()
     };
     let out = cmd
         .args(["--dump", "--interface", &port.to_string()])
@@ -273,7 +274,7 @@ fn dump_prints_json_and_fails_with_a_sentence() {
     }
 
     let missing = tor.dir.join("no-such-socket");
-    let out = Command::new(env!("CARGO_BIN_EXE_rnyx"))
+    let out = support::rnyx()
         .arg("--dump")
         .arg("--socket")
         .arg(&missing)
@@ -339,7 +340,8 @@ fn sigterm_restores_the_terminal() {
     let tmux = support::tmux::Tmux::new("rnyx-term");
     let screen = || tmux.screen("t");
     let cmd = format!(
-        "{} --socket {}; echo RNYX-EXITED $?; sleep 600",
+        "{} {} --socket {}; echo RNYX-EXITED $?; sleep 600",
+        support::home_prefix(),
         env!("CARGO_BIN_EXE_rnyx"),
         tor.socket_path().display()
     );
@@ -487,7 +489,7 @@ async fn graph_history_survives_a_restart_of_rnyx_and_tor() {
     drop(second);
     // --dump --history shows the kept columns too.
     let v = support::json_of(
-        Command::new(env!("CARGO_BIN_EXE_rnyx"))
+        support::rnyx()
             .env("XDG_STATE_HOME", dir.path().join("state"))
             .args(["--dump", "--history", "5 seconds", "--socket"])
             .arg(tor.socket_path()),
@@ -497,7 +499,7 @@ async fn graph_history_survives_a_restart_of_rnyx_and_tor() {
     let columns = v["history"]["bandwidth"].as_array().unwrap().len();
     assert!(columns >= fives, "{columns} columns, {fives} kept");
     // A bad interval name says which there are.
-    let out = Command::new(env!("CARGO_BIN_EXE_rnyx"))
+    let out = support::rnyx()
         .args(["--dump", "--history", "fast"])
         .output()
         .unwrap();
@@ -595,7 +597,7 @@ fn dump_of_several(
     b: &rnyx::launch::SingleTor,
     missing: &std::path::Path,
 ) {
-    let out = Command::new(env!("CARGO_BIN_EXE_rnyx"))
+    let out = support::rnyx()
         .arg("--dump")
         .arg("-s")
         .arg(a.socket_path())

@@ -46,14 +46,61 @@ pub fn traffic() -> &'static rnyx::demo::Traffic {
     })
 }
 
-/// Removes network directories left by test binaries that are gone.
+/// The home of the binary under test: HOME and the XDG directories in a
+/// temporary directory of this test process, so that no test reads or
+/// writes the user's files (`~/.nyxrc`, graph history, the interpreter's
+/// history).
+pub fn test_home() -> &'static Path {
+    static HOME: OnceLock<std::path::PathBuf> = OnceLock::new();
+    HOME.get_or_init(|| {
+        remove_stale_dirs();
+        let dir = std::env::temp_dir().join(format!("rnyx-home-{}", std::process::id()));
+        for sub in ["config", "state", "data", "cache"] {
+            std::fs::create_dir_all(dir.join(sub)).expect("the test home");
+        }
+        dir
+    })
+}
+
+/// The environment that puts the binary's files in [`test_home`].
+pub fn home_env() -> Vec<(&'static str, std::path::PathBuf)> {
+    let home = test_home();
+    vec![
+        ("HOME", home.to_owned()),
+        ("XDG_CONFIG_HOME", home.join("config")),
+        ("XDG_STATE_HOME", home.join("state")),
+        ("XDG_DATA_HOME", home.join("data")),
+        ("XDG_CACHE_HOME", home.join("cache")),
+    ]
+}
+
+/// `env HOME=… XDG_…=…` for a shell command line (tmux sessions).
+pub fn home_prefix() -> String {
+    let vars: Vec<String> = home_env()
+        .into_iter()
+        .map(|(k, v)| format!("{k}='{}'", v.display()))
+        .collect();
+    format!("env {}", vars.join(" "))
+}
+
+/// The rnyx binary, its files in [`test_home`].
+pub fn rnyx() -> std::process::Command {
+    let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_rnyx"));
+    c.envs(home_env());
+    c
+}
+
+/// Removes directories left by test binaries that are gone.
 fn remove_stale_dirs() {
     let Ok(entries) = std::fs::read_dir(std::env::temp_dir()) else {
         return;
     };
     for e in entries.flatten() {
         let name = e.file_name().to_string_lossy().into_owned();
-        if let Some(pid) = name.strip_prefix("rnyx-net-") {
+        if let Some(pid) = name
+            .strip_prefix("rnyx-net-")
+            .or_else(|| name.strip_prefix("rnyx-home-"))
+        {
             if !Path::new(&format!("/proc/{pid}")).exists() {
                 let _ = std::fs::remove_dir_all(e.path());
             }
@@ -144,7 +191,7 @@ pub fn absent_controller() -> rnyx::controller::ControllerHandle {
 
 /// Runs `rnyx --dump` on a control socket and parses its JSON.
 pub fn dump(socket: &Path) -> serde_json::Value {
-    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_rnyx"));
+    let mut command = rnyx();
     command.arg("--dump").arg("--socket").arg(socket);
     json_of(&mut command)
 }
