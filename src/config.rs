@@ -353,9 +353,18 @@ impl Config {
         };
         let text = std::fs::read_to_string(&path).map_err(|e| ConfigError::Read {
             path: path.clone(),
-            reason: e.to_string(),
+            reason: io_reason(&e),
         })?;
         Ok((Config::parse(&text, &path)?, Some(path)))
+    }
+}
+
+/// An I/O error in words, without Rust's ` (os error N)`.
+pub fn io_reason(e: &std::io::Error) -> String {
+    let text = e.to_string();
+    match text.find(" (os error ") {
+        Some(at) => text[..at].to_owned(),
+        None => text,
     }
 }
 
@@ -387,7 +396,7 @@ fn invalid(text: &str, path: &Path, e: &toml::de::Error) -> ConfigError {
     let start = e.span().map_or(0, |s| s.start).min(text.len());
     let line = text[..start].matches('\n').count() + 1;
     let source = text.lines().nth(line - 1).unwrap_or("").trim();
-    let mut detail = e.message().trim().to_owned();
+    let mut detail = plainer(e.message().trim(), source);
     if looks_like_nyx(text) {
         detail.push_str(
             "; this looks like a Nyx 2.x nyxrc, but rnyx's is TOML (`key = value`, see nyxrc.example)",
@@ -403,6 +412,34 @@ fn invalid(text: &str, path: &Path, e: &toml::de::Error) -> ConfigError {
         line,
         detail,
     }
+}
+
+/// serde's words made an operator's: an unknown key names the nearest
+/// known one instead of listing them all; a value of the wrong type says
+/// which values there are.
+fn plainer(message: &str, source: &str) -> String {
+    if let Some(rest) = message.strip_prefix("unknown field `") {
+        let (name, known) = rest.split_once('`').unwrap_or((rest, ""));
+        let known: Vec<&str> = known.split('`').skip(1).step_by(2).collect();
+        return match values::nearest(name, &known) {
+            Some(near) => format!("unknown key `{name}`; did you mean `{near}`?"),
+            None => format!("unknown key `{name}` (nyxrc.example lists every key)"),
+        };
+    }
+    let key = source.split('=').next().unwrap_or("").trim();
+    if message.starts_with("invalid type") {
+        if message.ends_with("expected a boolean") {
+            return format!("{message}: use true or false");
+        }
+        if key == "graph_interval" {
+            let names: Vec<String> = Interval::ALL
+                .iter()
+                .map(|i| format!("\"{}\"", i.name()))
+                .collect();
+            return format!("{message}: use one of {}", names.join(", "));
+        }
+    }
+    message.to_owned()
 }
 
 /// Nyx's own format: `features.graph.interval 5` lines.

@@ -145,6 +145,7 @@ fn missing_explicit_file_is_an_error() {
         e.starts_with("cannot read the configuration /nonexistent/nyxrc: "),
         "{e}"
     );
+    assert!(!e.contains("os error"), "{e}");
 }
 
 #[test]

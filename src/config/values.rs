@@ -201,3 +201,49 @@ impl<'de, T: FromStr<Err: fmt::Display>> Deserialize<'de> for OneOrMany<T> {
         d.deserialize_any(V(PhantomData))
     }
 }
+
+/// The known name closest to `name` by edit distance, if it is close enough
+/// to be a typo (at most a third of the name's letters, at least 2).
+pub(super) fn nearest<'a>(name: &str, known: &[&'a str]) -> Option<&'a str> {
+    let limit = (name.chars().count() / 3).max(2);
+    known
+        .iter()
+        .map(|k| (distance(name, k), *k))
+        .filter(|(d, _)| *d <= limit)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, k)| k)
+}
+
+/// Levenshtein distance, by characters.
+fn distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let above = row[j + 1];
+            row[j + 1] = (above + 1)
+                .min(row[j] + 1)
+                .min(diagonal + usize::from(ca != *cb));
+            diagonal = above;
+        }
+    }
+    row[b.len()]
+}
+
+#[cfg(test)]
+mod nearest_tests {
+    use super::*;
+
+    #[test]
+    fn typos_find_their_key_and_strangers_none() {
+        let known = ["graph_interval", "graph_bound", "show_bits", "max_fps"];
+        assert_eq!(nearest("graph_intervall", &known), Some("graph_interval"));
+        assert_eq!(nearest("graph_stats", &known), None);
+        assert_eq!(nearest("show_bit", &known), Some("show_bits"));
+        assert_eq!(nearest("maxfps", &known), Some("max_fps"));
+        assert_eq!(nearest("colour", &known), None);
+        assert_eq!(distance("kitten", "sitting"), 3);
+    }
+}
