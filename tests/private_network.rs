@@ -490,24 +490,36 @@ async fn a_recording_of_a_client_holds_no_socks_credentials() {
     })
     .await;
     let socks = net.client().socks_port.expect("the client has a SocksPort");
-    let status = net
-        .command_in_namespace(env!("CARGO_BIN_EXE_rnyx"))
-        .args([
-            "demo-fetch",
-            "--socks",
-            &socks.to_string(),
-            "--port",
-            &rnyx::demo::SERVER_PORT.to_string(),
-            "--parent",
-            &std::process::id().to_string(),
-            "--once",
-            "100000",
-            "--socks-auth",
-            &format!("{USER}:{PASS}"),
-        ])
-        .status()
-        .unwrap();
-    assert!(status.success(), "the download with SOCKS credentials");
+    // Tried until it succeeds: the byte server and the client's circuits
+    // may still be coming up when this test runs first.
+    let mut last = String::new();
+    let mut fetched = false;
+    for _ in 0..20 {
+        let out = net
+            .command_in_namespace(env!("CARGO_BIN_EXE_rnyx"))
+            .args([
+                "demo-fetch",
+                "--socks",
+                &socks.to_string(),
+                "--port",
+                &rnyx::demo::SERVER_PORT.to_string(),
+                "--parent",
+                &std::process::id().to_string(),
+                "--once",
+                "100000",
+                "--socks-auth",
+                &format!("{USER}:{PASS}"),
+            ])
+            .output()
+            .unwrap();
+        if out.status.success() {
+            fetched = true;
+            break;
+        }
+        last = String::from_utf8_lossy(&out.stderr).into_owned();
+        tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+    }
+    assert!(fetched, "the download with SOCKS credentials: {last}");
     // tor's events about that stream reach the recording, redacted; the
     // recorder finishes its file once the controller is gone.
     tokio::time::sleep(std::time::Duration::from_secs(2)).await;
