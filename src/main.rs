@@ -127,8 +127,12 @@ async fn run(cli: Cli) -> ExitCode {
         Err(e) => return fail(&e),
     };
     if cli.dump {
-        // --dump does not read nyxrc: scripts keep working whatever it says.
-        let relays = match cli.relays(&[]).await {
+        // --dump reads nyxrc as the monitor does (`--config`, `[[relays]]`).
+        let config = match load_config(&cli) {
+            Ok(c) => c,
+            Err(e) => return fail(&e),
+        };
+        let relays = match cli.relays(&config.relays).await {
             Ok(r) => r,
             Err(e) => return fail(&e),
         };

@@ -70,3 +70,38 @@ fn the_binary_under_test_has_a_home_of_its_own() {
         assert!(std::path::Path::new(value).is_dir(), "{key}={value}");
     }
 }
+
+/// `--dump` reads nyxrc as the monitor does: `--config` and its
+/// `[[relays]]`; a broken nyxrc is said, not ignored.
+#[test]
+fn dump_reads_nyxrc_like_the_monitor() {
+    let dir = tempfile::tempdir().unwrap();
+    let socket = dir.path().join("relay1").join("control");
+    let nyxrc = dir.path().join("nyxrc");
+    std::fs::write(
+        &nyxrc,
+        format!(
+            "[[relays]]\nname = \"relay1\"\nsocket = \"{}\"\n",
+            socket.display()
+        ),
+    )
+    .unwrap();
+    let out = support::rnyx()
+        .arg("--dump")
+        .arg("--config")
+        .arg(&nyxrc)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains(&*socket.display().to_string()), "{err}");
+    std::fs::write(&nyxrc, "max_fps = 0\n").unwrap();
+    let out = support::rnyx()
+        .arg("--dump")
+        .arg("--config")
+        .arg(&nyxrc)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("`max_fps = 0`: 0 is out of range"), "{err}");
+}
