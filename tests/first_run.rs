@@ -86,22 +86,20 @@ fn dump_reads_nyxrc_like_the_monitor() {
         ),
     )
     .unwrap();
-    let out = support::rnyx()
-        .arg("--dump")
-        .arg("--config")
-        .arg(&nyxrc)
-        .output()
-        .unwrap();
+    let dump = || {
+        support::rnyx()
+            .arg("--dump")
+            .arg("--config")
+            .arg(&nyxrc)
+            .output()
+            .unwrap()
+    };
+    let out = dump();
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains(&*socket.display().to_string()), "{err}");
     std::fs::write(&nyxrc, "max_fps = 0\n").unwrap();
-    let out = support::rnyx()
-        .arg("--dump")
-        .arg("--config")
-        .arg(&nyxrc)
-        .output()
-        .unwrap();
+    let out = dump();
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("`max_fps = 0`: 0 is out of range"), "{err}");
 }

@@ -251,7 +251,7 @@ fn positional<'a>(
 /// A status word (`CircStatus`, `StreamStatus`, `ORStatus`): upper-case
 /// letters, digits and `_`. The spec asks controllers to accept values it
 /// does not list, so any such word is read.
-fn status_word(field: &str, value: &str) -> Result<(), Refused> {
+pub(crate) fn status_word(field: &str, value: &str) -> Result<(), Refused> {
     if !value.is_empty()
         && value
             .bytes()

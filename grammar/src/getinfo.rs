@@ -69,9 +69,7 @@ pub fn orconn_status(text: &str) -> Lines<OrConnection> {
             return Err(spec::refuse("line", line, "a target and an ORStatus"));
         };
         or_target(target)?;
-        if status.is_empty() || !status.bytes().all(|b| b.is_ascii_uppercase() || b == b'_') {
-            return Err(spec::refuse("ORStatus", status, "a status word"));
-        }
+        crate::event::status_word("ORStatus", status)?;
         let status = OrConnStatus::parse(status);
         Ok((!status.is_terminal()).then(|| OrConnection {
             id: None,

@@ -151,7 +151,7 @@ pub fn is_nickname(value: &str) -> bool {
 
 /// `Fingerprint = "$" 40*HEXDIG` without the `$` (§2.1).
 pub fn is_fingerprint(value: &str) -> bool {
-    value.len() == 40 && value.bytes().fold(true, |ok, b| ok & b.is_ascii_hexdigit())
+    crate::model::Fingerprint::parse_hex(value).is_some()
 }
 
 /// A keyword of a `KEY=value` argument: what tor writes (`PURPOSE`,

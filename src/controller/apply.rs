@@ -232,6 +232,10 @@ pub(crate) fn describe(event: &Event) -> String {
         Event::Signal(s) => s.clone(),
         // tor's raw text: a credential in it (SOCKS_PASSWORD in an event
         // this version does not read) hidden by the grammar's rule.
+        Event::Other { text, .. } | Event::Malformed { text, .. } if !text.contains('\n') => {
+            rnyx_grammar::secret::redact(text, rnyx_grammar::secret::Direction::FromTor)
+                .into_owned()
+        }
         Event::Other { text, .. } | Event::Malformed { text, .. } => text
             .split('\n')
             .map(|l| rnyx_grammar::secret::redact(l, rnyx_grammar::secret::Direction::FromTor))
