@@ -95,7 +95,11 @@ fn bench(c: &mut Criterion) {
         "history file with every interval full (23 days of seconds): {} KiB",
         size / 1024
     );
-    let names: Vec<String> = (0..RELAYS).map(|n| format!("relay{n}")).collect();
+    let names: Vec<rnyx_grammar::model::RelayName> = (0..RELAYS)
+        .map(|n| {
+            rnyx_grammar::model::RelayName::found(format!("/run/tor-instances/relay{n}/control"))
+        })
+        .collect();
     let mut settings = Config::default().app_settings();
     settings
         .hidden_pages

@@ -14,5 +14,8 @@
 # minute of bootstrapping.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cargo build --release -q --bin rnyx --example firehose
-exec target/release/examples/firehose --rnyx target/release/rnyx "$@"
+# With --perf, rnyx keeps its symbols (the release profile strips them).
+profile=release
+case " $* " in *" --perf "*) profile=profiling ;; esac
+cargo build --profile "$profile" -q --bin rnyx --example firehose
+exec "target/$profile/examples/firehose" --rnyx "target/$profile/rnyx" "$@"

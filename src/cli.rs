@@ -52,7 +52,8 @@ pub struct Cli {
     #[arg(short = 'l', long = "log", global = true, value_name = "EVENTS")]
     pub log: Option<String>,
 
-    /// nyxrc to read (default: $RNYX_CONFIG, ~/.nyxrc, ~/.config/rnyx/nyxrc).
+    /// nyxrc to read (default: the first of $RNYX_CONFIG, ~/.nyxrc,
+    /// $XDG_CONFIG_HOME/rnyx/nyxrc, ~/.config/rnyx/nyxrc).
     #[arg(short = 'c', long, global = true, value_name = "PATH")]
     pub config: Option<PathBuf>,
 
@@ -103,6 +104,12 @@ pub enum Command {
     /// relay; without tor or namespaces, play the recording shipped with
     /// rnyx of such a run.
     Demo,
+    /// Print rnyx's manual page (roff): `rnyx man | man -l -`.
+    Man,
+    /// Print a completion script for SHELL (bash, zsh, fish, elvish,
+    /// powershell), e.g. `rnyx completions bash >
+    /// ~/.local/share/bash-completion/completions/rnyx`.
+    Completions { shell: clap_complete::Shell },
     /// Record the demo network's exit relay under load, without the
     /// monitor's screen (scripts/record-demo.sh makes the shipped recording).
     #[command(hide = true)]

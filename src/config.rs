@@ -68,6 +68,9 @@ pub struct Config {
     /// Things worth telling the operator that do not stop rnyx (unknown
     /// event names dropped); shown in the log at start.
     pub warnings: Vec<String>,
+    /// Shown in the log at start as rnyx's NOTICEs (the demo's word on its
+    /// network's usual warnings). Not read from nyxrc.
+    pub notices: Vec<String>,
 }
 
 /// rnyx's state directory: `$XDG_STATE_HOME/rnyx`, else
@@ -130,6 +133,7 @@ impl Default for Config {
             show_virtual_options: false,
             tor_chroot: None,
             warnings: Vec::new(),
+            notices: Vec::new(),
         }
     }
 }
@@ -200,6 +204,7 @@ impl Config {
                 0
             },
             warnings: self.warnings.clone(),
+            notices: self.notices.clone(),
             connection_rate: std::time::Duration::from_secs(u64::from(self.connection_rate)),
             tor_chroot: self.tor_chroot.clone(),
             history_dir: if self.keep_history {
@@ -248,6 +253,19 @@ struct FileConfig {
     show_virtual_options: Option<bool>,
     tor_chroot: Option<PathBuf>,
     keys: Option<KeysTable>,
+}
+
+/// Every top-level key nyxrc takes, as serde lists them for an unknown one.
+#[cfg(test)]
+pub(crate) fn known_keys() -> Vec<String> {
+    let e = toml::from_str::<FileConfig>("rnyx_no_such_key = 0").unwrap_err();
+    let message = e.message().to_owned();
+    let (_, list) = message.split_once("expected one of").unwrap();
+    list.split('`')
+        .skip(1)
+        .step_by(2)
+        .map(str::to_owned)
+        .collect()
 }
 
 /// Why the configuration cannot be used.
@@ -333,6 +351,7 @@ impl Config {
             show_virtual_options: file.show_virtual_options.unwrap_or(d.show_virtual_options),
             tor_chroot: file.tor_chroot.map(|p| expand_home(&p)),
             warnings,
+            notices: Vec::new(),
         })
     }
 

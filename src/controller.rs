@@ -89,6 +89,8 @@ pub struct ControllerConfig {
     pub prepopulate_lines: usize,
     /// Shown in the log at start (e.g. unknown event names dropped).
     pub warnings: Vec<String>,
+    /// Shown in the log at start as rnyx's NOTICEs.
+    pub notices: Vec<String>,
     /// Seconds east of UTC: tor's log file is in local time.
     pub utc_offset: i32,
     /// How often tor's connections are read from `/proc`.
@@ -119,6 +121,7 @@ impl Default for ControllerConfig {
             write_logs_to: None,
             prepopulate_lines: 0,
             warnings: Vec::new(),
+            notices: Vec::new(),
             utc_offset: utc_offset(),
             connection_rate: Duration::from_secs(5),
             tor_chroot: None,
@@ -257,6 +260,7 @@ async fn run(
             config.prepopulate_lines
         },
         warnings: config.warnings.clone(),
+        notices: config.notices.clone(),
         recorder: config.recorder.clone(),
     };
     let mut interp = interp::Interp::spawn(interp::Tor {
@@ -301,10 +305,14 @@ async fn run(
                 let msg = e.to_string();
                 let info = sampler.sample(None);
                 let warnings = std::mem::take(&mut startup.warnings);
+                let notices = std::mem::take(&mut startup.notices);
                 state.update(|s| {
                     s.system = info;
                     for w in warnings {
                         rnyx_log(s, Runlevel::Warn, w);
+                    }
+                    for n in notices {
+                        rnyx_log(s, Runlevel::Notice, n);
                     }
                     if s.connection.last_error.as_deref() != Some(msg.as_str()) {
                         rnyx_log(s, Runlevel::Warn, format!("cannot connect: {msg}"));

@@ -55,9 +55,18 @@ pub fn unavailable() -> Option<String> {
 
 /// Runs the demo until the operator quits: live when tor and a network
 /// namespace are there, else the shipped recording, saying why in one line.
+/// The demo's first word in the log: what in a private test network's log
+/// looks alarming and is not.
+pub const NORMAL_WARNINGS: &str = "demo: a private test network's tors warn of things that are \
+     normal here: running as root, TestingTorNetwork, dangerous DirAuthority lines, 404s and \
+     failed descriptor fetches while the network bootstraps; a relay of your own says none of them";
+
 pub async fn run(config: &Config) -> Result<(), String> {
+    let mut notices = config.notices.clone();
+    notices.push(NORMAL_WARNINGS.to_owned());
     let config = Config {
         keep_history: false,
+        notices,
         ..config.clone()
     };
     if let Some(why) = unavailable() {

@@ -9,6 +9,7 @@ pub mod demo;
 pub mod dump;
 pub mod history;
 pub mod launch;
+pub mod manpage;
 pub mod manual;
 pub mod monitor;
 pub mod procfs;

@@ -25,6 +25,16 @@ fn main() -> ExitCode {
             let auth = socks_auth.as_deref().and_then(|a| a.split_once(':'));
             return helper(rnyx::demo::fetch(*socks, *port, *parent, *once, auth));
         }
+        Some(Command::Man) => {
+            return match rnyx::manpage::write_man(&mut std::io::stdout().lock()) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => fail(&format!("cannot write the manual: {e}")),
+            };
+        }
+        Some(Command::Completions { shell }) => {
+            rnyx::manpage::write_completions(*shell, &mut std::io::stdout().lock());
+            return ExitCode::SUCCESS;
+        }
         _ => {}
     }
     // One thread for the screen, the controller and the control connection:
@@ -152,7 +162,7 @@ async fn run(cli: Cli) -> ExitCode {
             Ok(p) => p,
             Err(e) => return fail(&e),
         };
-        watched.push((r.name, r.targets, password));
+        watched.push((r.relay_name(), r.targets, password));
     }
     if let Some(Command::Prompt { run }) = &cli.command {
         let (_, targets, password) = watched.swap_remove(0);

@@ -4,6 +4,7 @@ use crate::config::Config;
 use crate::control::{Connection, Target};
 use crate::controller::spawn_with;
 use crate::ui::{self, terminal};
+use rnyx_grammar::model::RelayName;
 use rnyx_panels::app::App;
 
 /// Runs the monitor on the real terminal until the operator quits or a
@@ -20,7 +21,7 @@ pub async fn run(
         ..config.controller_config(targets, password)
     };
     let handle = spawn_with(controller, first);
-    let fleet = [(String::new(), handle)];
+    let fleet = [(RelayName::default(), handle)];
     watch(&fleet, App::new(config.app_settings()), config).await
 }
 
@@ -29,7 +30,7 @@ pub async fn replay(
     player: std::sync::Arc<crate::replay::Player>,
     config: &Config,
 ) -> Result<(), String> {
-    let fleet = [(String::new(), spawn_replay(player, config))];
+    let fleet = [(RelayName::default(), spawn_replay(player, config))];
     watch(&fleet, App::new(config.app_settings()), config).await
 }
 
@@ -51,10 +52,10 @@ pub fn spawn_replay(
 /// controller task of its own: the overview first, every other page
 /// showing one relay at a time.
 pub async fn run_fleet(
-    relays: Vec<(String, Vec<Target>, Option<String>)>,
+    relays: Vec<(RelayName, Vec<Target>, Option<String>)>,
     config: &Config,
 ) -> Result<(), String> {
-    let fleet: Vec<(String, crate::controller::ControllerHandle)> = relays
+    let fleet: Vec<(RelayName, crate::controller::ControllerHandle)> = relays
         .into_iter()
         .map(|(name, targets, password)| {
             (
@@ -71,7 +72,7 @@ pub async fn run_fleet(
 }
 
 async fn watch(
-    fleet: &[(String, crate::controller::ControllerHandle)],
+    fleet: &[(RelayName, crate::controller::ControllerHandle)],
     mut app: App,
     config: &Config,
 ) -> Result<(), String> {

@@ -16,6 +16,19 @@ pub struct RelaySpec {
     pub targets: Vec<Target>,
     /// Its own password file (nyxrc), else the one given for all.
     pub password_file: Option<PathBuf>,
+    /// `name` was chosen by the operator (nyxrc): tor's nickname does not
+    /// replace it on screen.
+    pub given: bool,
+}
+
+impl RelaySpec {
+    /// The name as the overview and the header take it.
+    pub fn relay_name(&self) -> rnyx_grammar::model::RelayName {
+        rnyx_grammar::model::RelayName {
+            text: self.name.clone(),
+            given: self.given,
+        }
+    }
 }
 
 /// nyxrc's `[[relays]]` entry.
@@ -45,6 +58,7 @@ impl RelayConfig {
             name: self.name.clone(),
             targets: vec![target],
             password_file: self.password_file.clone(),
+            given: true,
         })
     }
 }
@@ -63,6 +77,7 @@ pub fn choose(
             name: i.clone(),
             targets: vec![Target::parse_interface(i)?],
             password_file: None,
+            given: false,
         });
     }
     for s in sockets {
@@ -70,6 +85,7 @@ pub fn choose(
             name: s.display().to_string(),
             targets: vec![Target::Unix(s.clone())],
             password_file: None,
+            given: false,
         });
     }
     if !out.is_empty() {
@@ -84,6 +100,7 @@ pub fn choose(
             name: "tor".into(),
             targets: Target::defaults(),
             password_file: None,
+            given: false,
         }]);
     }
     Ok(found)
@@ -132,6 +149,7 @@ pub fn discover(run: &Path) -> Vec<RelaySpec> {
             name,
             targets: vec![Target::Unix(path)],
             password_file: None,
+            given: false,
         })
         .collect()
 }
@@ -179,6 +197,7 @@ pub async fn with_ports(found: Vec<RelaySpec>, ports: &[std::net::SocketAddr]) -
                 name: target.to_string(),
                 targets: vec![target],
                 password_file: None,
+                given: false,
             });
         }
     }

@@ -9,6 +9,7 @@ pub mod terminal;
 use crate::controller::{shown_now_secs as now_secs, ControllerHandle};
 use ratatui::backend::Backend;
 use ratatui::Terminal;
+use rnyx_grammar::model::RelayName;
 use rnyx_panels::app::{App, Effect};
 use rnyx_panels::keymap::Key;
 use rnyx_panels::page::{Mouse, Response, Ticket};
@@ -42,7 +43,7 @@ pub async fn run<B: Backend>(
     max_fps: u32,
     shutdown: impl Future<Output = ()>,
 ) -> Result<LoopStats, B::Error> {
-    let fleet = [(String::new(), handle.clone())];
+    let fleet = [(RelayName::default(), handle.clone())];
     run_fleet(terminal, app, &fleet, input, max_fps, shutdown).await
 }
 
@@ -51,7 +52,7 @@ pub async fn run<B: Backend>(
 pub async fn run_fleet<B: Backend>(
     terminal: &mut Terminal<B>,
     app: &mut App,
-    fleet: &[(String, ControllerHandle)],
+    fleet: &[(RelayName, ControllerHandle)],
     mut input: mpsc::Receiver<Input>,
     max_fps: u32,
     shutdown: impl Future<Output = ()>,
@@ -157,7 +158,7 @@ fn draw<B: Backend>(
 
 /// A message whenever any relay's state changes (several changes in a row
 /// give one); closed once every relay's controller is gone.
-fn changes(fleet: &[(String, ControllerHandle)]) -> mpsc::Receiver<()> {
+fn changes(fleet: &[(RelayName, ControllerHandle)]) -> mpsc::Receiver<()> {
     let (tx, rx) = mpsc::channel(1);
     for (_, h) in fleet {
         let mut watch = h.state.subscribe();
@@ -177,7 +178,7 @@ fn changes(fleet: &[(String, ControllerHandle)]) -> mpsc::Receiver<()> {
 
 /// With several relays, the app learns every relay's row and which one
 /// the pages show.
-fn show_fleet(app: &mut App, fleet: &[(String, ControllerHandle)], current: usize) {
+fn show_fleet(app: &mut App, fleet: &[(RelayName, ControllerHandle)], current: usize) {
     if fleet.len() > 1 {
         let rows = fleet
             .iter()
@@ -192,7 +193,7 @@ fn show_fleet(app: &mut App, fleet: &[(String, ControllerHandle)], current: usiz
 /// ticket.
 fn perform_all(
     effects: Vec<Effect>,
-    fleet: &[(String, ControllerHandle)],
+    fleet: &[(RelayName, ControllerHandle)],
     current: &mut usize,
     responses: &mpsc::UnboundedSender<(Ticket, Response)>,
 ) -> bool {

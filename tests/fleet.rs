@@ -8,6 +8,7 @@ mod support;
 
 use rnyx::launch::network::Role;
 use rnyx::launch::{NetworkSpec, PrivateNetwork};
+use rnyx_grammar::model::{RelayName, NAME_WIDTH};
 use std::time::Duration;
 use support::eventually;
 
@@ -22,7 +23,7 @@ async fn a_relay_of_the_network_stops_and_comes_back() {
     let (fleet, mut ui) = support::watch_all(
         net.by_role(Role::Relay)
             .chain(net.by_role(Role::Client))
-            .map(|t| (t.name.clone(), t.target()))
+            .map(|t| (RelayName::given(t.name.clone()), t.target()))
             .collect(),
     )
     .await;
@@ -34,7 +35,10 @@ async fn a_relay_of_the_network_stops_and_comes_back() {
     );
     // relay1 stops.
     net.stop("relay1");
-    let stopped = fleet.iter().position(|(name, _)| name == "relay1").unwrap();
+    let stopped = fleet
+        .iter()
+        .position(|(name, _)| name.text == "relay1")
+        .unwrap();
     eventually("relay1 down", 30, || {
         fleet[stopped]
             .1
@@ -44,7 +48,7 @@ async fn a_relay_of_the_network_stops_and_comes_back() {
     .await;
     let screen = ui.step(&[]).await.join("\n");
     assert!(
-        screen.contains(&format!("{:<16} down", "relay1")),
+        screen.contains(&format!("{:<NAME_WIDTH$} down", "relay1")),
         "{screen}"
     );
     assert!(
@@ -63,7 +67,7 @@ async fn a_relay_of_the_network_stops_and_comes_back() {
     let after = events();
     for (i, (name, _)) in fleet.iter().enumerate() {
         if i != stopped {
-            assert!(after[i] > before[i], "{name}: {before:?} {after:?}");
+            assert!(after[i] > before[i], "{name:?}: {before:?} {after:?}");
         }
     }
     // Started again: it alone reconnects.
@@ -77,7 +81,7 @@ async fn a_relay_of_the_network_stops_and_comes_back() {
     .await;
     for (i, (name, h)) in fleet.iter().enumerate() {
         let connections = h.state.read(|s| s.connection.connections);
-        assert_eq!(connections, if i == stopped { 2 } else { 1 }, "{name}");
+        assert_eq!(connections, if i == stopped { 2 } else { 1 }, "{name:?}");
     }
     let screen = ui.step(&[]).await.join("\n");
     assert!(

@@ -424,34 +424,76 @@ async fn a_stream_through_the_client_appears_under_its_circuit() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_networks_relays_in_one_overview() {
     use rnyx::launch::network::Role;
-    use rnyx_grammar::model::RelayRow;
+    use rnyx_grammar::model::{RelayName, RelayRow, NAME_WIDTH};
     let net = network();
     support::traffic();
     let watched: Vec<&rnyx::launch::network::NetTor> = net
         .by_role(Role::Relay)
         .chain(net.by_role(Role::Client))
         .collect();
+    // Found by their sockets, as `rnyx -s … -s …` finds them: every socket
+    // path shares the network's directory, so the overview names each by
+    // the nickname tor says.
     let (fleet, mut ui) = support::watch_all(
         watched
             .iter()
-            .map(|t| (t.name.clone(), t.target()))
+            .map(|t| {
+                (
+                    RelayName::found(t.control_socket().display().to_string()),
+                    t.target(),
+                )
+            })
             .collect(),
     )
     .await;
-    let screen = ui.step(&[]).await.join("\n");
     let n = fleet.len();
+    let mut screen = String::new();
+    for _ in 0..50 {
+        screen = ui.step(&[]).await.join("\n");
+        if watched
+            .iter()
+            .all(|t| screen.contains(&format!("{:<NAME_WIDTH$} up", t.name)))
+        {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
     assert!(
         screen.contains(&format!("Relays ({n} watched, {n} up):")),
         "{screen}"
     );
     for ((name, h), t) in fleet.iter().zip(&watched) {
         let row = h.state.read(|s| RelayRow::of(name, s));
-        assert_eq!(row.fingerprint, t.fingerprint(), "{name}");
-        assert!(screen.contains(name), "{screen}");
+        assert_eq!(row.fingerprint, t.fingerprint(), "{name:?}");
+        assert_eq!(row.name, t.name);
+        assert!(
+            screen.contains(&format!("{:<NAME_WIDTH$} up", t.name)),
+            "{screen}"
+        );
+        // The path is in the header's details, not the overview's rows.
+        let rows_named_by_path = screen
+            .lines()
+            .filter(|l| l.trim_start_matches(['▸', ' ']).starts_with(&name.text))
+            .count();
+        assert_eq!(rows_named_by_path, 0, "{screen}");
     }
+    // A relay's pages: the header says its nickname and where it is, the
+    // path cut to its distinguishing end.
+    let screen = ui
+        .step(&[rnyx::ui::Input::Key(rnyx_panels::keymap::Key::Enter)])
+        .await
+        .join("\n");
+    let first = &watched[0].name;
+    assert!(
+        screen.contains(&format!("relay 1/{n}: {first} (…/{first}/control)")),
+        "{screen}"
+    );
     let exit = fleet
         .iter()
-        .find(|(name, _)| name == rnyx::demo::EXIT_RELAY)
+        .find(|(_, h)| {
+            h.state
+                .read(|s| s.relay.nickname.as_deref() == Some(rnyx::demo::EXIT_RELAY))
+        })
         .unwrap();
     let rate = eventually("traffic through the exit relay", 90, || {
         exit.1.state.read(|s| {

@@ -300,8 +300,12 @@ fn demo_with_path(path: &str, session: &str) -> (String, String) {
         err.display()
     );
     tmux.start("t", &cmd, 120, 40);
+    // The log opens with rnyx's word that the test network's warnings are
+    // normal there.
     let screen = tmux.wait_for("t", 20, |s| {
-        s.contains("replay of demo") && s.contains("relay0")
+        s.contains("replay of demo")
+            && s.contains("relay0")
+            && s.contains("demo: a private test network's tors warn of things that are")
     });
     // What it said before the monitor took the terminal.
     let said = std::fs::read_to_string(&err).unwrap();

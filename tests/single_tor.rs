@@ -515,7 +515,7 @@ async fn graph_history_survives_a_restart_of_rnyx_and_tor() {
 /// started again, only it reconnects. Tab shows the next relay.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn several_relays_one_goes_down_the_others_go_on() {
-    use rnyx_grammar::model::RelayRow;
+    use rnyx_grammar::model::{RelayName, RelayRow, NAME_WIDTH};
     let mut tors: Vec<_> = (0..3)
         .map(|i| {
             single_tor(SingleTorOptions {
@@ -526,7 +526,12 @@ async fn several_relays_one_goes_down_the_others_go_on() {
         .collect();
     let (fleet, mut ui) = support::watch_all(
         tors.iter()
-            .map(|(_, t)| (t.options.nickname.clone(), t.socket_target()))
+            .map(|(_, t)| {
+                (
+                    RelayName::given(t.options.nickname.clone()),
+                    t.socket_target(),
+                )
+            })
             .collect(),
     )
     .await;
@@ -534,12 +539,15 @@ async fn several_relays_one_goes_down_the_others_go_on() {
     assert!(screen.contains("Relays (3 watched, 3 up):"), "{screen}");
     for ((name, h), (_, t)) in fleet.iter().zip(&tors) {
         let row = h.state.read(|s| RelayRow::of(name, s));
-        assert_eq!(row.fingerprint, t.fingerprint(), "{name}");
-        assert!(screen.contains(&format!("{name:<16} up")), "{screen}");
+        assert_eq!(row.fingerprint, t.fingerprint(), "{name:?}");
+        assert!(
+            screen.contains(&format!("{:<NAME_WIDTH$} up", name.text)),
+            "{screen}"
+        );
     }
     // One tor stops.
     tors[1].1.kill();
-    let down = format!("{:<16} down", "fleet1");
+    let down = format!("{:<NAME_WIDTH$} down", "fleet1");
     for _ in 0..100 {
         if ui.step(&[]).await.join("\n").contains(&down) {
             break;
@@ -550,7 +558,7 @@ async fn several_relays_one_goes_down_the_others_go_on() {
         screen.contains("Relays (3 watched, 2 up):") && screen.contains(&down),
         "{screen}"
     );
-    let counts = |fleet: &[(String, rnyx::controller::ControllerHandle)]| -> Vec<u64> {
+    let counts = |fleet: &[(RelayName, rnyx::controller::ControllerHandle)]| -> Vec<u64> {
         fleet
             .iter()
             .map(|(_, h)| h.state.read(|s| s.events_received))
@@ -640,6 +648,7 @@ async fn ports_found_beside_sockets_are_not_counted_twice() {
         name: "a".into(),
         targets: vec![a.socket_target()],
         password_file: None,
+        given: false,
     }];
     let all = rnyx::relays::with_ports(found, &[port(&a), port(&b)]).await;
     let targets: Vec<Target> = all.iter().map(|r| r.targets[0].clone()).collect();

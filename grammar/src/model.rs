@@ -29,7 +29,7 @@ pub use connections::{
     SocketTable,
 };
 pub use consensus::{ConsensusIndex, RelayEntry};
-pub use fleet::{RelayRow, SPARK};
+pub use fleet::{keep_end, RelayName, RelayRow, NAME_WIDTH, SPARK};
 pub use interp::{InterpreterEvents, INTERPRETER_EVENTS_KEPT};
 pub use log::{dedup_key, LogBuffer, LogEntry, LogRun, LogSource, RawEntry, RawLog, Runlevel};
 pub use manual::{Manual, ManualEntry};

@@ -482,9 +482,18 @@ impl App {
         page.render(&view, body, buf);
         if self.fleet.len() > 1 {
             // The header names the relay the pages show.
-            let name = self.fleet.get(self.relay).map_or("", |r| r.name.as_str());
+            // `relay 2/3: relay0 (…/relay0/control)`: the name, and where
+            // rnyx reaches it when the name is not that already.
+            let (name, place) = self.fleet.get(self.relay).map_or(("", String::new()), |r| {
+                let place = if r.target.is_empty() || r.target == r.name {
+                    String::new()
+                } else {
+                    format!(" ({})", crate::model::keep_end(&r.target, 24))
+                };
+                (r.name.as_str(), place)
+            });
             let tag = crate::text::strip_controls(&format!(
-                " relay {}/{}: {name} ",
+                " relay {}/{}: {name}{place} ",
                 self.relay + 1,
                 self.fleet.len()
             ));

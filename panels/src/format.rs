@@ -59,6 +59,23 @@ pub fn short_duration(seconds: u64) -> String {
     }
 }
 
+/// A time-axis label: the largest unit and, when it is not whole, the next
+/// one (`1m10s`, `1h30m`), so no two labels of an axis read the same.
+pub fn axis_duration(seconds: u64) -> String {
+    let (unit, next, big, small) = match seconds {
+        0..60 => return format!("{seconds}s"),
+        60..3600 => (60, 1, "m", "s"),
+        3600..86_400 => (3600, 60, "h", "m"),
+        _ => (86_400, 3600, "d", "h"),
+    };
+    let rest = seconds % unit / next;
+    if rest == 0 {
+        format!("{}{big}", seconds / unit)
+    } else {
+        format!("{}{big}{rest}{small}", seconds / unit)
+    }
+}
+
 /// `HH:MM:SS` (UTC) of a unix time.
 pub fn clock(unix: u64) -> String {
     format!(
@@ -92,6 +109,13 @@ mod tests {
         assert_eq!(short_duration(300), "5m");
         assert_eq!(short_duration(7200), "2h");
         assert_eq!(short_duration(3 * 86_400), "3d");
+        let axis: Vec<String> = (1..=9).map(|c| axis_duration(c * 10)).collect();
+        assert_eq!(
+            axis,
+            ["10s", "20s", "30s", "40s", "50s", "1m", "1m10s", "1m20s", "1m30s"]
+        );
+        assert_eq!(axis_duration(5400), "1h30m");
+        assert_eq!(axis_duration(30 * 3600), "1d6h");
         assert_eq!(clock(86_400 + 3661), "01:01:01");
     }
 }

@@ -42,7 +42,17 @@ pub fn render(state: &ControllerState, now: u64, theme: Theme, area: Rect, buf: 
         Vec::new()
     };
     if area.width >= WIDE {
-        let half = area.width / 2;
+        // Halves; where one column needs more and both fit, the split moves
+        // so neither is cut (a long control socket path, a file
+        // descriptor warning). When they cannot both fit, halves, each cut
+        // with `…`.
+        let widest = |lines: &[Line]| lines.iter().map(Line::width).max().unwrap_or(0);
+        let need_left = u16::try_from(widest(&left) + 1).unwrap_or(u16::MAX);
+        let need_right = u16::try_from(widest(&right) + 2).unwrap_or(u16::MAX);
+        let half = match area.width.checked_sub(need_right) {
+            Some(room) if need_left <= room => (area.width / 2).clamp(need_left, room),
+            _ => area.width / 2,
+        };
         draw_lines(
             &left,
             Rect {
@@ -71,13 +81,17 @@ pub fn render(state: &ControllerState, now: u64, theme: Theme, area: Rect, buf: 
     }
 }
 
+/// Each line on its row; one wider than `area` ends with `…` where cut.
 fn draw_lines(lines: &[Line], area: Rect, buf: &mut Buffer) {
     for (i, line) in lines.iter().enumerate() {
         let Ok(dy) = u16::try_from(i) else { break };
-        if dy >= area.height {
+        if dy >= area.height || area.width == 0 {
             break;
         }
         buf.set_line(area.x, area.y + dy, line, area.width);
+        if line.width() > usize::from(area.width) {
+            buf[(area.x + area.width - 1, area.y + dy)].set_symbol("…");
+        }
     }
 }
 
@@ -241,4 +255,53 @@ fn flags_line(state: &ControllerState, theme: Theme) -> Line<'static> {
         spans.push(Span::styled(f.clone(), theme.flag(f)));
     }
     Line::from(spans)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(buf: &Buffer, y: u16) -> String {
+        (0..buf.area.width)
+            .map(|x| buf[(x, y)].symbol().to_owned())
+            .collect::<String>()
+            .trim_end()
+            .to_owned()
+    }
+
+    fn relay(socket: &str) -> ControllerState {
+        let mut s = ControllerState::default();
+        s.connection.connected = true;
+        s.connection.target = Some(socket.into());
+        s.connection.auth_method = Some("cookie".into());
+        s.relay.nickname = Some("relay0".into());
+        s.relay.fingerprint = Some("67D577B900FD4E6B8B24D29F75E09080F50F7437".into());
+        s.relay.listeners.or = vec!["127.0.0.1:5100".into()];
+        s
+    }
+
+    fn draw(s: &ControllerState, width: u16) -> Buffer {
+        let area = Rect::new(0, 0, width, 3);
+        let mut buf = Buffer::empty(area);
+        render(s, 0, Theme { color: false }, area, &mut buf);
+        buf
+    }
+
+    #[test]
+    fn a_long_socket_path_takes_the_width_a_wide_terminal_has() {
+        let path = "/tmp/rnyx-net-123456/net/relay0/control";
+        let s = relay(path);
+        let buf = draw(&s, 160);
+        let line = row(&buf, 1);
+        assert!(
+            line.contains(&format!("Control Socket (cookie): {path}")),
+            "{line}"
+        );
+        assert!(line.contains("| flags: none"), "{line}");
+        // Too narrow for both: cut with `…`, never mid-word without a mark.
+        let buf = draw(&s, 80);
+        let line = row(&buf, 1);
+        assert_eq!(line.chars().count(), 80, "{line}");
+        assert!(line.ends_with('…'), "{line}");
+    }
 }

@@ -12,6 +12,7 @@ use rnyx_grammar::model::{LogEntry, LogSource, Runlevel};
 pub(super) struct Startup {
     pub(super) prepopulate: usize,
     pub(super) warnings: Vec<String>,
+    pub(super) notices: Vec<String>,
     /// Where the entries read from tor's log are recorded (`rnyx record`).
     pub(super) recorder: Option<crate::record::Recorder>,
 }
@@ -38,10 +39,13 @@ impl Startup {
                 }
             });
         }
-        if !self.warnings.is_empty() {
+        if !self.warnings.is_empty() || !self.notices.is_empty() {
             state.update(|s| {
                 for w in self.warnings {
                     rnyx_log(s, Runlevel::Warn, w);
+                }
+                for n in self.notices {
+                    rnyx_log(s, Runlevel::Notice, n);
                 }
             });
         }

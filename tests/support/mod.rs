@@ -7,6 +7,7 @@ pub mod tmux;
 pub mod ui;
 
 use rnyx::launch::{NetworkSpec, PrivateNetwork, SingleTor, SingleTorOptions};
+use rnyx_grammar::model::RelayName;
 use std::io::{BufRead, BufReader, Write};
 use std::os::unix::net::UnixStream;
 use std::path::Path;
@@ -25,6 +26,7 @@ pub fn network() -> &'static PrivateNetwork {
             exit_node: Some(rnyx::demo::EXIT_RELAY.into()),
             ..NetworkSpec::default()
         };
+        remove_when_gone(&dir);
         let net = PrivateNetwork::start(&dir, &spec)
             .unwrap_or_else(|e| panic!("cannot start the private network: {e}"));
         if let Err(e) = net.wait_bootstrapped(Duration::from_secs(180)) {
@@ -58,6 +60,7 @@ pub fn test_home() -> &'static Path {
         for sub in ["config", "state", "data", "cache"] {
             std::fs::create_dir_all(dir.join(sub)).expect("the test home");
         }
+        remove_when_gone(&dir);
         dir
     })
 }
@@ -88,6 +91,25 @@ pub fn rnyx() -> std::process::Command {
     let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_rnyx"));
     c.envs(home_env());
     c
+}
+
+/// Removes `dir` once this test binary has exited (statics are never
+/// dropped, and the test harness has no hook after the last test): a
+/// shell watches the binary's pid, waits for its tors to exit with it, and
+/// removes the directory. [`remove_stale_dirs`] catches what it missed
+/// (a machine stopped meanwhile).
+fn remove_when_gone(dir: &Path) {
+    let script = format!(
+        "while kill -0 {pid} 2>/dev/null; do sleep 1; done; sleep 3; rm -rf -- '{dir}'",
+        pid = std::process::id(),
+        dir = dir.display()
+    );
+    let _ = std::process::Command::new("sh")
+        .args(["-c", &script])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn();
 }
 
 /// Removes directories left by test binaries that are gone.
@@ -222,9 +244,9 @@ pub fn screen_text(terminal: &ratatui::Terminal<ratatui::backend::TestBackend>) 
 /// Several relays watched at once, by name: a controller each, every one
 /// connected; and the UI on the overview (200×20).
 pub async fn watch_all(
-    relays: Vec<(String, rnyx::control::Target)>,
-) -> (Vec<(String, rnyx::controller::ControllerHandle)>, ui::Ui) {
-    let fleet: Vec<(String, rnyx::controller::ControllerHandle)> = relays
+    relays: Vec<(RelayName, rnyx::control::Target)>,
+) -> (Vec<(RelayName, rnyx::controller::ControllerHandle)>, ui::Ui) {
+    let fleet: Vec<(RelayName, rnyx::controller::ControllerHandle)> = relays
         .into_iter()
         .map(|(name, target)| {
             let h = rnyx::controller::spawn(rnyx::controller::ControllerConfig {
@@ -236,7 +258,7 @@ pub async fn watch_all(
         })
         .collect();
     for (name, h) in &fleet {
-        eventually(name, 30, || {
+        eventually(&name.text, 30, || {
             h.state.read(|s| s.connection.connected.then_some(()))
         })
         .await;

@@ -4,6 +4,7 @@ use ratatui::backend::TestBackend;
 use ratatui::Terminal;
 use rnyx::controller::ControllerHandle;
 use rnyx::ui::{self, Input};
+use rnyx_grammar::model::RelayName;
 use rnyx_panels::app::App;
 use std::time::Duration;
 
@@ -12,7 +13,7 @@ pub struct Ui {
     pub term: Terminal<TestBackend>,
     pub app: App,
     /// The relays watched, by name (one, unnamed, for most tests).
-    pub fleet: Vec<(String, ControllerHandle)>,
+    pub fleet: Vec<(RelayName, ControllerHandle)>,
 }
 
 impl Ui {
@@ -20,14 +21,14 @@ impl Ui {
         Self {
             term: Terminal::new(TestBackend::new(width, height)).unwrap(),
             app,
-            fleet: vec![(String::new(), handle.clone())],
+            fleet: vec![(RelayName::default(), handle.clone())],
         }
     }
 
     /// Several relays, the overview first.
     pub fn with_fleet(
         app: App,
-        fleet: Vec<(String, ControllerHandle)>,
+        fleet: Vec<(RelayName, ControllerHandle)>,
         width: u16,
         height: u16,
     ) -> Self {

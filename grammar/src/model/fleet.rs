@@ -6,11 +6,59 @@ use super::{ControllerState, Interval, LogSource, Runlevel, VersionStatus};
 /// Five-second columns in a row's sparkline (two minutes).
 pub const SPARK: usize = 24;
 
+/// What a watched relay is called before tor says its nickname: a name
+/// the operator gave (nyxrc's `[[relays]]`), which stays, or where it was
+/// found (a socket path, a port), which the nickname replaces.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RelayName {
+    pub text: String,
+    pub given: bool,
+}
+
+impl RelayName {
+    /// A name the operator chose.
+    pub fn given(text: impl Into<String>) -> Self {
+        Self {
+            text: text.into(),
+            given: true,
+        }
+    }
+
+    /// A control target standing in for a name.
+    pub fn found(text: impl Into<String>) -> Self {
+        Self {
+            text: text.into(),
+            given: false,
+        }
+    }
+}
+
+/// The overview's name column.
+pub const NAME_WIDTH: usize = 20;
+
+/// `s` in at most `width` characters, keeping its end, which tells paths
+/// apart: `/var/lib/tor-instances/relay0/control` → `…/relay0/control`.
+pub fn keep_end(s: &str, width: usize) -> String {
+    let n = s.chars().count();
+    if n <= width {
+        return s.to_owned();
+    }
+    let tail: String = s.chars().skip(n + 1 - width).collect();
+    // Cut at a path separator when one is near enough to keep a whole name.
+    match tail.find('/') {
+        Some(i) if i + 1 < tail.len() && i < width / 2 => format!("…{}", &tail[i..]),
+        _ => format!("…{tail}"),
+    }
+}
+
 /// One relay as the overview shows it.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RelayRow {
-    /// The name given (nyxrc, or the control target).
+    /// What the overview and the header call it: the name given in nyxrc,
+    /// else tor's nickname once tor has said it, else where it was found.
     pub name: String,
+    /// Where it was found (socket path or port), for the details.
+    pub target: String,
     pub connected: bool,
     /// Unix seconds of the last connection change.
     pub since: u64,
@@ -35,7 +83,7 @@ pub struct RelayRow {
 }
 
 impl RelayRow {
-    pub fn of(name: &str, s: &ControllerState) -> Self {
+    pub fn of(name: &RelayName, s: &ControllerState) -> Self {
         let latest = s.bandwidth_graph.latest().unwrap_or_default();
         let mut spark: Vec<f64> = s
             .bandwidth_graph
@@ -57,8 +105,13 @@ impl RelayRow {
                 )
             })
             .map(|e| e.message.clone());
+        let label = match (&s.relay.nickname, name.given) {
+            (Some(nick), false) if !nick.is_empty() => nick.clone(),
+            _ => name.text.clone(),
+        };
         RelayRow {
-            name: name.to_owned(),
+            name: label,
+            target: name.text.clone(),
             connected: s.connection.connected,
             since: s.connection.since,
             last_error: s.connection.last_error.clone(),
@@ -77,5 +130,36 @@ impl RelayRow {
             start_time: s.relay.start_time,
             warning,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_found_name_gives_way_to_the_nickname_a_given_one_stays() {
+        let mut s = ControllerState::default();
+        let found = RelayName::found("/tmp/net/relay0/control");
+        assert_eq!(RelayRow::of(&found, &s).name, "/tmp/net/relay0/control");
+        s.relay.nickname = Some("relay0".into());
+        let row = RelayRow::of(&found, &s);
+        assert_eq!(
+            (row.name.as_str(), row.target.as_str()),
+            ("relay0", "/tmp/net/relay0/control")
+        );
+        let given = RelayName::given("bridge");
+        assert_eq!(RelayRow::of(&given, &s).name, "bridge");
+    }
+
+    #[test]
+    fn cut_paths_keep_their_distinguishing_end() {
+        assert_eq!(keep_end("/run/tor/control", 20), "/run/tor/control");
+        let a = keep_end("/tmp/rnyx-net-1234/relay0/control", 20);
+        let b = keep_end("/tmp/rnyx-net-1234/relay1/control", 20);
+        assert_eq!(a, "…/relay0/control");
+        assert_ne!(a, b);
+        assert!(keep_end("abcdefghijklmnopqrstuvwxyz", 10).chars().count() <= 10);
+        assert_eq!(keep_end("abcdefghijklmnopqrstuvwxyz", 10), "…rstuvwxyz");
     }
 }

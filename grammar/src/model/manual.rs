@@ -20,11 +20,28 @@ pub struct ManualEntry {
 }
 
 impl ManualEntry {
-    /// The description's first sentence.
+    /// The description's first sentence: up to the first `. ` that ends
+    /// one, not an abbreviation's (`e.g. `, `i.e. `, `etc. ` before a
+    /// lower-case word).
     pub fn summary(&self) -> &str {
         let first = self.description.first().map_or("", String::as_str);
         let first = first.lines().next().unwrap_or("");
-        match first.find(". ") {
+        let ends_sentence = |end: usize| {
+            let word = first[..end].rsplit(' ').next().unwrap_or("");
+            let next = first[end + 2..].chars().next();
+            // `e.g`, `i.e`: never an end; `etc`: not before a lower-case word.
+            let dotted = word.contains('.') && word.len() <= 4;
+            let abbreviation = word.contains('.')
+                || matches!(word, "etc" | "vs" | "approx" | "cf" | "incl" | "resp");
+            let lower_next = next.is_some_and(|c| !c.is_uppercase());
+            let not_an_end = dotted || (abbreviation && lower_next);
+            !not_an_end
+        };
+        match first
+            .match_indices(". ")
+            .map(|(i, _)| i)
+            .find(|&i| ends_sentence(i))
+        {
             Some(end) => &first[..=end],
             None => first,
         }
@@ -70,5 +87,40 @@ impl Manual {
 
     pub fn entries(&self) -> &[ManualEntry] {
         &self.entries
+    }
+}
+
+#[cfg(test)]
+mod summary_tests {
+    use super::ManualEntry;
+
+    fn summary(text: &str) -> String {
+        ManualEntry {
+            name: "X".into(),
+            category: String::new(),
+            usage: String::new(),
+            description: vec![text.into()],
+            index: 0,
+        }
+        .summary()
+        .to_owned()
+    }
+
+    #[test]
+    fn the_summary_runs_past_abbreviations_to_the_sentence_end() {
+        assert_eq!(
+            summary("Tor can scrub potentially sensitive strings from log messages (e.g. addresses) by replacing them with the string [scrubbed]. This way logs can still be useful."),
+            "Tor can scrub potentially sensitive strings from log messages (e.g. addresses) by replacing them with the string [scrubbed]."
+        );
+        assert_eq!(
+            summary("Use a, b, etc. as needed. More."),
+            "Use a, b, etc. as needed."
+        );
+        assert_eq!(summary("One. Two."), "One.");
+        assert_eq!(summary("No end at all"), "No end at all");
+        assert_eq!(
+            summary("Ends with i.e. Upper. Then."),
+            "Ends with i.e. Upper."
+        );
     }
 }

@@ -115,6 +115,8 @@ impl App {
         let mut lines: Vec<String> = GLOBAL_ACTIONS
             .iter()
             .filter(|a| self.replaying.get() || !a.name.starts_with("replay_"))
+            // Watching one relay, there is no next one.
+            .filter(|a| self.fleet.len() > 1 || a.name != "next_relay")
             .map(|a| {
                 line(
                     self.keymap.global_label(a.name),

@@ -476,6 +476,23 @@ fn help_and_menu_say_the_same() {
 }
 
 #[test]
+fn help_offers_the_next_relay_only_with_several() {
+    let mut a = app(false);
+    let next = |a: &App| {
+        a.help_lines()
+            .iter()
+            .any(|l| l.ends_with(": next relay (watching several)"))
+    };
+    assert!(!next(&a));
+    let row = |name: &str| crate::model::RelayRow {
+        name: name.into(),
+        ..crate::model::RelayRow::default()
+    };
+    a.set_fleet(vec![row("a"), row("b")], 0);
+    assert!(next(&a));
+}
+
+#[test]
 fn every_page_one_menu_entry_acts() {
     // Each entry of Graph and Log, picked from the menu, does what its key
     // does: the same popup opens or the same value changes.

@@ -128,7 +128,7 @@ pub fn draw_plot(values: &[f64], p: PlotStyle, area: Rect, buf: &mut Buffer) {
     let axis_y = area.y + bar_rows;
     let mut next_free = plot_x;
     for col in (10..plot_width).step_by(10) {
-        let label = format::short_duration(col as u64 * p.interval_seconds);
+        let label = format::axis_duration(col as u64 * p.interval_seconds);
         let x = plot_x + u16::try_from(col).unwrap_or(u16::MAX);
         let len = u16::try_from(label.len()).unwrap_or(u16::MAX);
         let start = x.saturating_sub(len / 2);

@@ -10,7 +10,7 @@ mod rows;
 pub use rows::SCRUBBED;
 
 use crate::keymap::{ActionSpec, Key};
-use crate::model::SocketSource;
+use crate::model::{ControllerState, SocketSource};
 use crate::page::{Cx, HitMap, Mouse, MouseKind, Page, View};
 use crate::pages::PageEntry;
 use crate::popup::{Choice, Menu};
@@ -260,15 +260,7 @@ impl Page for ConnectionsPage {
         let list = entries(state, self.order, view.now);
         let table = &state.connections;
         // Title: counts per category, then where the sockets came from.
-        let mut counts: Vec<String> = table
-            .counts()
-            .iter()
-            .map(|(c, n)| format!("{n} {}", c.name().to_ascii_lowercase()))
-            .collect();
-        if !state.circuits.is_empty() {
-            counts.push(format!("{} circuit", state.circuits.len()));
-        }
-        let title = format!("Connections ({}):", counts.join(", "));
+        let title = title(state);
         buf.set_line(
             area.x,
             area.y,
@@ -283,16 +275,7 @@ impl Page for ConnectionsPage {
                 buf.set_string(x, area.y, via, theme.secondary());
             }
         }
-        let note = match (&table.error, &table.source) {
-            (Some(e), _) => Some(format!("cannot read tor's connections: {e}")),
-            (None, SocketSource::TorUser { uid, why }) => Some(format!(
-                "sockets of tor's user (uid {uid}), not tor's own: {why}"
-            )),
-            (None, SocketSource::Unavailable { why }) if state.connection.connected => {
-                Some(format!("tor's sockets: {why}"))
-            }
-            _ => None,
-        };
+        let note = note(state, list.is_empty());
         let mut top = area.y + 1;
         if let Some(note) = note {
             let note = crate::text::strip_controls(&note);
@@ -418,3 +401,42 @@ impl ConnectionsPage {
 
 #[cfg(test)]
 mod tests;
+
+/// `Connections (2 inbound, 1 outbound, 1 circuit):`, or `(none)`.
+fn title(state: &ControllerState) -> String {
+    let mut counts: Vec<String> = state
+        .connections
+        .counts()
+        .iter()
+        .map(|(c, n)| format!("{n} {}", c.name().to_ascii_lowercase()))
+        .collect();
+    if !state.circuits.is_empty() {
+        counts.push(format!("{} circuit", state.circuits.len()));
+    }
+    if counts.is_empty() {
+        "Connections (none):".to_owned()
+    } else {
+        format!("Connections ({}):", counts.join(", "))
+    }
+}
+
+/// What the page says under its title: why the table is what it is, when
+/// that needs saying (`empty`: no entry to list).
+fn note(state: &ControllerState, empty: bool) -> Option<String> {
+    match (&state.connections.error, &state.connections.source) {
+        (Some(e), _) => Some(format!("cannot read tor's connections: {e}")),
+        (None, SocketSource::TorUser { uid, why }) => Some(format!(
+            "sockets of tor's user (uid {uid}), not tor's own: {why}"
+        )),
+        (None, SocketSource::Unavailable { why }) if state.connection.connected => {
+            Some(format!("tor's sockets: {why}"))
+        }
+        _ if !state.connection.connected => Some(
+            "tor is not connected: its connections and circuits show once rnyx is \
+             attached again (r reconnects)"
+                .to_owned(),
+        ),
+        _ if empty => Some("tor has no connections or circuits at the moment".to_owned()),
+        _ => None,
+    }
+}

@@ -420,7 +420,15 @@ impl Page for InterpreterPage {
                 theme.secondary(),
             );
         }
-        let body = Rect::new(area.x, area.y, area.width, bottom - area.y);
+        // A title, as every page has (Nyx: "Control Interpreter").
+        buf.set_stringn(
+            area.x,
+            area.y,
+            "Control Interpreter:",
+            usize::from(area.width),
+            theme.title(),
+        );
+        let body = Rect::new(area.x, area.y + 1, area.width, bottom - area.y - 1);
         self.height.set(usize::from(body.height));
         let events = &view.state.interpreter_events;
         let from = self

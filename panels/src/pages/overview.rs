@@ -7,7 +7,7 @@
 use crate::format;
 use crate::keymap::{ActionSpec, Key};
 use crate::list::Cursor;
-use crate::model::{RelayRow, VersionStatus};
+use crate::model::{RelayRow, VersionStatus, NAME_WIDTH};
 use crate::page::{Cx, HitMap, Mouse, MouseKind, Page, View};
 use crate::pages::PageEntry;
 use crate::popup::{Choice, Menu};
@@ -185,7 +185,7 @@ impl Page for OverviewPage {
         );
         let width = usize::from(area.width);
         let head = format!(
-            "  {:<16} {:<11} {:<10} {:>10} {:>10} {:<24} {:>5} {:>5} {:>6} {:>8} {:>9}  {}",
+            "  {:<NAME_WIDTH$} {:<11} {:<10} {:>10} {:>10} {:<24} {:>5} {:>5} {:>6} {:>8} {:>9}  {}",
             "name",
             "state",
             "version",
@@ -243,7 +243,7 @@ fn row_text(r: &RelayRow, now: u64) -> String {
     } else {
         format!("down {ago}")
     };
-    let name: String = r.name.chars().take(16).collect();
+    let name = crate::model::keep_end(&r.name, NAME_WIDTH);
     let version = r.version.as_deref().unwrap_or("-");
     let version: String = version
         .split_whitespace()
@@ -272,7 +272,7 @@ fn row_text(r: &RelayRow, now: u64) -> String {
         tail = format!("tor version {status}  {tail}");
     }
     format!(
-        "{name:<16} {state:<11} {version:<10} {:>10} {:>10} {:<24} {:>5} {:>5} {cpu:>6} {mem:>8} {uptime:>9}  {tail}",
+        "{name:<NAME_WIDTH$} {state:<11} {version:<10} {:>10} {:>10} {:<24} {:>5} {:>5} {cpu:>6} {mem:>8} {uptime:>9}  {tail}",
         format::rate(r.read, false),
         format::rate(r.written, false),
         sparkline(&r.spark),
@@ -363,8 +363,9 @@ mod tests {
         let rows = draw(&page, &fleet, 0);
         assert_eq!(rows[0], "Relays (3 watched, 2 up):");
         assert!(
-            rows[2]
-                .starts_with("▸ relay-a          up          0.4.9.11     2.0 KB/s   1.0 KB/s ▁█▅"),
+            rows[2].starts_with(
+                "▸ relay-a              up          0.4.9.11     2.0 KB/s   1.0 KB/s ▁█▅"
+            ),
             "{}",
             rows[2]
         );
@@ -374,7 +375,7 @@ mod tests {
             rows[2]
         );
         assert!(
-            rows[3].starts_with("  relay-b          down 1m"),
+            rows[3].starts_with("  relay-b              down 1m"),
             "{}",
             rows[3]
         );

@@ -213,7 +213,18 @@ fn an_empty_table_draws() {
     let mut page = ConnectionsPage::default();
     act(&mut page, &s, "down");
     let rows = draw(&page, &s, 80, 10);
-    assert_eq!(rows[0], "Connections ():");
+    assert_eq!(rows[0], "Connections (none):");
+    assert_eq!(rows[1], "tor's sockets: not read yet");
+    s.connections.source = SocketSource::Descriptors;
+    let rows = draw(&page, &s, 80, 10);
+    assert_eq!(rows[1], "tor has no connections or circuits at the moment");
+    // Tor away: the page says why it is empty.
+    s.connection.connected = false;
+    let rows = draw(&page, &s, 100, 10);
+    assert!(
+        rows[1].starts_with("tor is not connected: its connections"),
+        "{rows:?}"
+    );
 }
 
 #[test]
