@@ -76,6 +76,19 @@ pub fn axis_duration(seconds: u64) -> String {
     }
 }
 
+/// `s` in at most `width` characters: cut, it ends with `…`, so a cut
+/// value is never taken for a whole one.
+pub fn cut(s: &str, width: usize) -> String {
+    if s.chars().count() <= width {
+        return s.to_owned();
+    }
+    let mut out: String = s.chars().take(width.saturating_sub(1)).collect();
+    if width > 0 {
+        out.push('…');
+    }
+    out
+}
+
 /// `HH:MM:SS` (UTC) of a unix time.
 pub fn clock(unix: u64) -> String {
     format!(
@@ -115,6 +128,9 @@ mod tests {
             ["10s", "20s", "30s", "40s", "50s", "1m", "1m10s", "1m20s", "1m30s"]
         );
         assert_eq!(axis_duration(5400), "1h30m");
+        assert_eq!(cut("exit policy", 20), "exit policy");
+        assert_eq!(cut("ExitPolicyRejectPrivate", 10), "ExitPolic…");
+        assert_eq!(cut("abc", 0), "");
         assert_eq!(axis_duration(30 * 3600), "1d6h");
         assert_eq!(clock(86_400 + 3661), "01:01:01");
     }

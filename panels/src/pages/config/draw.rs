@@ -47,9 +47,10 @@ impl ConfigPage {
             self.rows
                 .add(Rect::new(area.x + 1, y, area.width - 1, 1), i);
             let mark = if o.unsaved { '*' } else { ' ' };
-            let name: String = o.name.chars().take(name_w.saturating_sub(2)).collect();
+            // Cut values end with `…`.
+            let name = crate::format::cut(&o.name, name_w.saturating_sub(2));
             let value = crate::text::strip_controls(&display_value(o));
-            let value: String = value.chars().take(value_w.saturating_sub(1)).collect();
+            let value = crate::format::cut(&value, value_w.saturating_sub(1));
             let summary = manual
                 .and_then(|m| m.get(&o.name))
                 .map_or("", |e| e.summary());
@@ -65,6 +66,7 @@ impl ConfigPage {
             if i == self.cursor.at() {
                 style = style.add_modifier(Modifier::REVERSED);
             }
+            let line = crate::format::cut(&line, width);
             buf.set_stringn(area.x + 1, y, format!("{line:<width$}"), width, style);
         }
     }
