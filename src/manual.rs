@@ -377,6 +377,9 @@ Not an option\&.
         let e = m.get("ContactInfo").expect("ContactInfo");
         assert_eq!(e.category, "Server");
         assert!(e.description[0].contains("contact"), "{:?}", e.description);
+        // A summary runs past "e.g." to its sentence's end.
+        let safe = m.get("SafeLogging").expect("SafeLogging").summary();
+        assert!(safe.ends_with("with the string [scrubbed]."), "{safe}");
         // No troff escape is left in any text.
         for e in m.entries() {
             for text in std::iter::once(&e.usage).chain(&e.description) {
