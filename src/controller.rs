@@ -189,20 +189,42 @@ async fn connect_to(config: &ControllerConfig) -> Result<Connection, crate::cont
         .await
 }
 
-/// Reads tor's manual, for the configuration editor and the interpreter's
-/// help, off the task that asks; it joins the state when read. Only the
-/// first call reads it: the UI asks when a page that shows it is first
-/// shown (an operator who never opens one does not keep it in memory).
-pub fn want_manual(state: &Arc<SharedState>) {
-    if !state.first_manual_ask() {
-        return;
+/// What background work hands the task, for it alone to write into the
+/// state.
+enum Inbox {
+    /// tor's manual, read (the UI asked once a page showing it was shown;
+    /// an operator who never opens one does not keep it in memory).
+    Manual(rnyx_grammar::model::Manual),
+}
+
+/// The task's inbox: background work sends here, the task's loops read.
+struct Mailbox {
+    tx: mpsc::Sender<Inbox>,
+    rx: mpsc::Receiver<Inbox>,
+}
+
+impl Mailbox {
+    fn new() -> Self {
+        let (tx, rx) = mpsc::channel(4);
+        Self { tx, rx }
     }
-    let state = Arc::clone(state);
-    tokio::spawn(async move {
-        if let Ok(manual) = tokio::task::spawn_blocking(crate::manual::load).await {
-            state.update(|s| s.manual = Some(Arc::new(manual)));
-        }
-    });
+
+    /// Reads tor's manual off the task's loop; it arrives in the inbox.
+    fn read_manual(&self) {
+        let tx = self.tx.clone();
+        tokio::spawn(async move {
+            if let Ok(manual) = tokio::task::spawn_blocking(crate::manual::load).await {
+                let _ = tx.send(Inbox::Manual(manual)).await;
+            }
+        });
+    }
+}
+
+/// Writes what arrived in the inbox into the state.
+fn delivered(state: &SharedState, item: Inbox) {
+    match item {
+        Inbox::Manual(manual) => state.update(|s| s.manual = Some(Arc::new(manual))),
+    }
 }
 
 /// `write_logs_to`: every log entry appended to that file.
@@ -269,6 +291,7 @@ async fn run(
         replay: config.replay.clone(),
     });
     let mut keeper = graphs::Keeper::new(config.history_dir.clone());
+    let mut inbox = Mailbox::new();
     let mut backoff = config.reconnect_initial;
     loop {
         let attempt = match first.take() {
@@ -285,7 +308,7 @@ async fn run(
                     &config,
                     &state,
                     conn,
-                    (&mut requests, &mut interp, &mut keeper),
+                    (&mut requests, &mut interp, &mut keeper, &mut inbox),
                     &mut wanted,
                     &mut sampler,
                     std::mem::take(&mut startup),
@@ -301,46 +324,68 @@ async fn run(
                 state.update(|s| disconnected(s, reason, unsaved));
                 continue;
             }
-            Err(e) => {
-                let msg = e.to_string();
-                let info = sampler.sample(None);
-                let warnings = std::mem::take(&mut startup.warnings);
-                let notices = std::mem::take(&mut startup.notices);
-                state.update(|s| {
-                    s.system = info;
-                    for w in warnings {
-                        rnyx_log(s, Runlevel::Warn, w);
-                    }
-                    for n in notices {
-                        rnyx_log(s, Runlevel::Notice, n);
-                    }
-                    if s.connection.last_error.as_deref() != Some(msg.as_str()) {
-                        rnyx_log(s, Runlevel::Warn, format!("cannot connect: {msg}"));
-                    }
-                    s.connection.last_error = Some(msg);
-                });
-            }
+            Err(e) => cannot_connect(&state, &e.to_string(), sampler.sample(None), &mut startup),
         }
-        // Wait out the backoff, answering requests meanwhile.
-        let sleep = tokio::time::sleep(backoff);
-        tokio::pin!(sleep);
-        loop {
-            tokio::select! {
-                () = &mut sleep => break,
-                req = requests.recv() => match req {
-                    None => return,
-                    Some(Request::Reconnect) => break,
-                    // Kept for the next connection, which subscribes to it.
-                    Some(Request::SetEvents { events, reply }) => {
-                        wanted = events;
-                        state.update(|s| s.logged_events.clone_from(&wanted));
-                        let _ = reply.send(Ok(Vec::new()));
-                    }
-                    Some(other) => refuse(other),
-                },
-            }
+        if !wait_out(backoff, &state, &mut requests, &mut inbox, &mut wanted).await {
+            return;
         }
         backoff = (backoff * 2).min(config.reconnect_max);
+    }
+}
+
+/// tor could not be reached: why, once (and the startup's words, which
+/// waited for a connection).
+fn cannot_connect(
+    state: &SharedState,
+    msg: &str,
+    info: rnyx_grammar::model::SystemInfo,
+    startup: &mut Startup,
+) {
+    let warnings = std::mem::take(&mut startup.warnings);
+    let notices = std::mem::take(&mut startup.notices);
+    state.update(|s| {
+        s.system = info;
+        for w in warnings {
+            rnyx_log(s, Runlevel::Warn, w);
+        }
+        for n in notices {
+            rnyx_log(s, Runlevel::Notice, n);
+        }
+        if s.connection.last_error.as_deref() != Some(msg) {
+            rnyx_log(s, Runlevel::Warn, format!("cannot connect: {msg}"));
+        }
+        s.connection.last_error = Some(msg.to_owned());
+    });
+}
+
+/// Waits out the backoff, answering requests meanwhile. False when the UI
+/// has gone (the task ends).
+async fn wait_out(
+    backoff: Duration,
+    state: &SharedState,
+    requests: &mut mpsc::Receiver<Request>,
+    inbox: &mut Mailbox,
+    wanted: &mut EventSelection,
+) -> bool {
+    let sleep = tokio::time::sleep(backoff);
+    tokio::pin!(sleep);
+    loop {
+        tokio::select! {
+            () = &mut sleep => return true,
+            Some(item) = inbox.rx.recv() => delivered(state, item),
+            req = requests.recv() => match req {
+                None => return false,
+                Some(Request::Reconnect) => return true,
+                Some(Request::WantManual) => inbox.read_manual(),
+                // Kept for the next connection, which subscribes to it.
+                Some(Request::SetEvents { events, reply }) => {
+                    *wanted = events;
+                    state.update(|s| s.logged_events.clone_from(wanted));
+                    let _ = reply.send(Ok(Vec::new()));
+                }
+                Some(other) => refuse(other),
+            },
+        }
     }
 }
 
@@ -427,10 +472,11 @@ async fn session(
     config: &ControllerConfig,
     state: &Arc<SharedState>,
     conn: Connection,
-    (requests, interp, keeper): (
+    (requests, interp, keeper, inbox): (
         &mut mpsc::Receiver<Request>,
         &mut interp::Interp,
         &mut graphs::Keeper,
+        &mut Mailbox,
     ),
     wanted: &mut EventSelection,
     sampler: &mut ProcSampler,
@@ -489,6 +535,7 @@ async fn session(
                 }
             }
             Some(f) = facts_rx.recv() => state.update(|s| apply_facts(s, f, false, now_secs())),
+            Some(item) = inbox.rx.recv() => delivered(state, item),
             _ = watch.tick.tick(), if !replaying => watch.scan(state, sampler),
             Some(scan) = watch.scans.recv() => {
                 recorded.sockets(config, &scan);
@@ -517,21 +564,13 @@ async fn session(
                 let info = Recorded::system(config, sampler, state);
                 state.update(|s| s.record_system(info));
             }
-            req = requests.recv() => match req {
-                None => return SessionEnd::Shutdown,
-                Some(Request::Reconnect) => return SessionEnd::Reconnect,
-                Some(Request::Replay { control, reply }) => {
-                    if replay_control(config, state, control, reply) {
-                        return SessionEnd::Reconnect;
-                    }
+            req = requests.recv() => {
+                let Some(req) = req else { return SessionEnd::Shutdown };
+                let asked = Asked { client: &client, subs_tx: &subs_tx, saved_tx: &saved_tx };
+                if let Some(end) = on_request(config, state, req, asked, (interp, keeper, inbox)).await {
+                    return end;
                 }
-                Some(Request::Interpret { command, reply }) => interp.send(command, reply),
-                Some(Request::SaveHistory { reply }) => {
-                    keeper.save(state).await;
-                    let _ = reply.send(());
-                }
-                Some(req) => handle_request(&client, req, &subs_tx, &saved_tx),
-            },
+            }
             Some((new, result, reply)) = subs_rx.recv() => {
                 if let Err(e) = subscribed(state, wanted, new, result, reply) {
                     return SessionEnd::Lost(e);
@@ -539,6 +578,39 @@ async fn session(
             }
         }
     }
+}
+
+/// What a session's requests are carried out with.
+struct Asked<'a> {
+    client: &'a Client,
+    subs_tx: &'a mpsc::Sender<Subscribed>,
+    saved_tx: &'a mpsc::Sender<()>,
+}
+
+/// One request during a session; `Some` when it ends the session.
+async fn on_request(
+    config: &ControllerConfig,
+    state: &Arc<SharedState>,
+    req: Request,
+    asked: Asked<'_>,
+    (interp, keeper, inbox): (&mut interp::Interp, &mut graphs::Keeper, &mut Mailbox),
+) -> Option<SessionEnd> {
+    match req {
+        Request::Reconnect => return Some(SessionEnd::Reconnect),
+        Request::WantManual => inbox.read_manual(),
+        Request::Replay { control, reply } => {
+            if replay_control(config, state, control, reply) {
+                return Some(SessionEnd::Reconnect);
+            }
+        }
+        Request::Interpret { command, reply } => interp.send(command, reply),
+        Request::SaveHistory { reply } => {
+            keeper.save(state).await;
+            let _ = reply.send(());
+        }
+        req => handle_request(asked.client, req, asked.subs_tx, asked.saved_tx),
+    }
+    None
 }
 
 /// Re-reads the facts in a task of its own; they arrive on `tx`.
@@ -578,4 +650,33 @@ fn apply_events(
         }
         follow
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The manual reaches the state through the task (its one writer),
+    /// whether tor is there or not.
+    #[tokio::test]
+    async fn the_manual_asked_for_while_tor_is_away_arrives() {
+        let handle = spawn(ControllerConfig {
+            targets: vec![Target::Unix("/nonexistent/rnyx-test/control".into())],
+            reconnect_initial: Duration::from_secs(30),
+            ..ControllerConfig::default()
+        });
+        handle.want_manual();
+        handle.want_manual();
+        let mut generation = 0;
+        for _ in 0..200 {
+            if let Some(n) = handle.state.read(|s| s.manual.as_ref().map(|m| m.len())) {
+                assert!(n > 300, "{n} entries");
+                generation = handle.state.read(|s| s.generation);
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        assert!(generation > 0, "the manual never arrived");
+        assert!(!handle.state.read(|s| s.connection.connected));
+    }
 }

@@ -72,7 +72,7 @@ pub async fn run_fleet<B: Backend>(
     loop {
         let handle = &fleet[current].1;
         if app.uses_manual() {
-            crate::controller::want_manual(&handle.state);
+            handle.want_manual();
         }
         if dirty && Instant::now() >= next_frame {
             show_fleet(app, fleet, current);

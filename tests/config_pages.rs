@@ -66,7 +66,7 @@ async fn screen_with(ui: &mut Ui, text: &str) -> String {
 async fn ready(tor: &SingleTor) -> rnyx::controller::ControllerHandle {
     let handle = support::connected_controller(tor).await;
     // As the UI does when page 3 is first shown.
-    rnyx::controller::want_manual(&handle.state);
+    handle.want_manual();
     eventually("configuration, torrc and manual read", 30, || {
         handle.state.read(|s| {
             (s.config.loaded != 0 && s.config.torrc.read_at != 0 && s.manual.is_some())

@@ -42,7 +42,7 @@ fn pages(state: &ControllerState, now: u64, width: u16, height: u16) -> Vec<Vec<
 /// Waits until the state has not changed for half a second.
 async fn settled(handle: &ControllerHandle) {
     // As the UI does when page 3 or 5 is first shown.
-    rnyx::controller::want_manual(&handle.state);
+    handle.want_manual();
     let mut last = (u64::MAX, tokio::time::Instant::now());
     eventually("the state to settle", 30, || {
         let (ready, generation) = handle.state.read(|s| {
@@ -75,7 +75,7 @@ async fn a_recording_replays_to_the_same_screens() {
         connection_rate: Duration::from_secs(1),
         ..rnyx::config::Config::default().controller_config(vec![], None)
     });
-    rnyx::controller::want_manual(&live.state);
+    live.want_manual();
     eventually("BW events and tor's sockets", 30, || {
         live.state.read(|s| {
             let scanned = !s.connections.list.is_empty();

@@ -53,6 +53,9 @@ pub enum Request {
     },
     /// Retry connecting now instead of waiting for the backoff.
     Reconnect,
+    /// Read tor's manual into the state (a page that shows it was first
+    /// shown); the task reads it once, off its loop, and writes it itself.
+    WantManual,
     /// Pause, seek or change the speed of a replay.
     Replay {
         control: rnyx_grammar::model::ReplayControl,
@@ -120,6 +123,15 @@ impl ControllerHandle {
         })
         .await?;
         rx.await.map_err(|_| RequestError::Stopped)?
+    }
+
+    /// Asks the task for tor's manual, once: later calls do nothing (the
+    /// UI asks on every turn while such a page is shown). Does not wait.
+    pub fn want_manual(&self) {
+        if self.state.first_manual_ask() && self.requests.try_send(Request::WantManual).is_err() {
+            // The queue was full: ask again on the next turn.
+            self.state.manual_ask_failed();
+        }
     }
 
     pub async fn reconnect(&self) -> Result<(), RequestError> {

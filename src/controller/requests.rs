@@ -19,7 +19,7 @@ pub(super) fn refuse(req: Request) {
         }
         // Written at the end of the last session already.
         Request::SaveHistory { reply } => drop(reply.send(())),
-        Request::Reconnect => {}
+        Request::Reconnect | Request::WantManual => {}
     }
 }
 
@@ -63,6 +63,7 @@ pub(super) fn handle_request(
         Request::SaveHistory { .. }
         | Request::Interpret { .. }
         | Request::Reconnect
+        | Request::WantManual
         | Request::Replay { .. } => {}
     }
 }

@@ -40,6 +40,11 @@ impl SharedState {
             && !self.manual_asked.swap(true, Ordering::Relaxed)
     }
 
+    /// The ask did not reach the task: the next one counts as the first.
+    pub(super) fn manual_ask_failed(&self) {
+        self.manual_asked.store(false, Ordering::Relaxed);
+    }
+
     /// Reads the state under the lock.
     pub fn read<R>(&self, f: impl FnOnce(&ControllerState) -> R) -> R {
         f(&self.lock())
