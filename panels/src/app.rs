@@ -22,7 +22,7 @@ mod actions;
 
 pub use crate::page::{Effect, Request, Response, Ticket};
 use actions::GENERAL_MENU;
-pub use actions::GLOBAL_ACTIONS;
+pub use actions::{GlobalAction, GLOBAL_ACTIONS};
 
 /// Seconds tor makes a controller wait between NEWNYMs.
 pub const NEWNYM_INTERVAL: u64 = 10;
@@ -308,49 +308,63 @@ impl App {
     }
 
     fn global(&mut self, action: &str, live: &ControllerState, now: u64) -> Vec<Effect> {
+        match GlobalAction::from_name(action) {
+            Some(action) => self.global_action(action, live, now),
+            None => vec![],
+        }
+    }
+
+    fn global_action(
+        &mut self,
+        action: GlobalAction,
+        live: &ControllerState,
+        now: u64,
+    ) -> Vec<Effect> {
+        use crate::model::ReplayControl;
+        use GlobalAction as A;
         let n = self.pages.len();
         match action {
-            "next_page" => self.page = (self.page + 1) % n,
-            "next_relay" if self.fleet.len() > 1 => {
+            A::NextPage => self.page = (self.page + 1) % n,
+            A::NextRelay if self.fleet.len() > 1 => {
                 return vec![Effect::SelectRelay((self.relay + 1) % self.fleet.len())];
             }
-            "previous_page" => self.page = (self.page + n - 1) % n,
-            "menu" => self.popup = Some(Popup::Menu(self.menu_bar())),
+            A::NextRelay => {}
+            A::PreviousPage => self.page = (self.page + n - 1) % n,
+            A::Menu => self.popup = Some(Popup::Menu(self.menu_bar())),
             // A replay pauses its clock: seeking still shows.
-            "pause" if live.replay.is_some() => {
-                return self.replay(crate::model::ReplayControl::TogglePause);
+            A::Pause if live.replay.is_some() => {
+                return self.replay(ReplayControl::TogglePause);
             }
-            "replay_back" | "replay_forward" | "replay_slower" | "replay_faster"
+            A::ReplayBack | A::ReplayForward | A::ReplaySlower | A::ReplayFaster
                 if live.replay.is_none() =>
             {
                 self.notify("only a replay (rnyx replay) has that key");
             }
-            "replay_back" => return self.replay(crate::model::ReplayControl::Seek(-60)),
-            "replay_forward" => return self.replay(crate::model::ReplayControl::Seek(60)),
-            "replay_slower" => return self.replay(crate::model::ReplayControl::Slower),
-            "replay_faster" => return self.replay(crate::model::ReplayControl::Faster),
-            "pause" => {
+            A::ReplayBack => return self.replay(ReplayControl::Seek(-60)),
+            A::ReplayForward => return self.replay(ReplayControl::Seek(60)),
+            A::ReplaySlower => return self.replay(ReplayControl::Slower),
+            A::ReplayFaster => return self.replay(ReplayControl::Faster),
+            A::Pause => {
                 self.paused = match self.paused {
                     Some(_) => None,
                     None => Some(Box::new(live.clone())),
                 };
             }
-            "help" => self.popup = Some(Popup::Help),
-            "quit" if self.confirm_quit => {
+            A::Help => self.popup = Some(Popup::Help),
+            A::Quit if self.confirm_quit => {
                 self.quit_pending = true;
-                let key = self.keymap.global_label("quit");
+                let key = self.keymap.global_label(A::Quit.name());
                 self.notify(format!("Are you sure ({key} again to confirm)?"));
             }
-            "quit" => return vec![Effect::Quit],
-            "newnym" => return self.newnym(live, now),
-            "reload" if live.connection.connected => self.popup = Some(Popup::ConfirmReload),
-            "reload" => self.notify("tor is not connected"),
-            "reconnect" if live.connection.connected => self.notify("already connected to tor"),
-            "reconnect" => {
+            A::Quit => return vec![Effect::Quit],
+            A::Newnym => return self.newnym(live, now),
+            A::Reload if live.connection.connected => self.popup = Some(Popup::ConfirmReload),
+            A::Reload => self.notify("tor is not connected"),
+            A::Reconnect if live.connection.connected => self.notify("already connected to tor"),
+            A::Reconnect => {
                 self.notify("reconnecting to tor…");
                 return vec![Effect::Reconnect];
             }
-            _ => {}
         }
         vec![]
     }
@@ -425,8 +439,10 @@ impl App {
         }
         if m.kind == MouseKind::Click {
             match self.footer.at(m.column, m.row) {
-                Some(FooterHit::PageIndicator) => return self.global("next_page", live, now),
-                Some(FooterHit::Menu) => return self.global("menu", live, now),
+                Some(FooterHit::PageIndicator) => {
+                    return self.global_action(GlobalAction::NextPage, live, now)
+                }
+                Some(FooterHit::Menu) => return self.global_action(GlobalAction::Menu, live, now),
                 None => {}
             }
         }

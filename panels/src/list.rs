@@ -16,20 +16,31 @@ pub const SCROLL_ACTIONS: [ActionSpec; 6] = [
     ActionSpec::new("bottom", "last row", &[Key::End], None),
 ];
 
-/// A page's action list: the actions given, then [`SCROLL_ACTIONS`].
-#[macro_export]
-macro_rules! with_scrolling {
-    ($($action:expr),* $(,)?) => {
-        &[
-            $($action,)*
-            $crate::list::SCROLL_ACTIONS[0],
-            $crate::list::SCROLL_ACTIONS[1],
-            $crate::list::SCROLL_ACTIONS[2],
-            $crate::list::SCROLL_ACTIONS[3],
-            $crate::list::SCROLL_ACTIONS[4],
-            $crate::list::SCROLL_ACTIONS[5],
-        ]
-    };
+/// A scrolling action of a list page, in [`SCROLL_ACTIONS`]' order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scroll {
+    Up,
+    Down,
+    PageUp,
+    PageDown,
+    Top,
+    Bottom,
+}
+
+impl Scroll {
+    pub const ALL: [Scroll; 6] = [
+        Scroll::Up,
+        Scroll::Down,
+        Scroll::PageUp,
+        Scroll::PageDown,
+        Scroll::Top,
+        Scroll::Bottom,
+    ];
+
+    /// The action's name in nyxrc.
+    pub fn name(self) -> &'static str {
+        SCROLL_ACTIONS[self as usize].name
+    }
 }
 
 /// A position in a list; cells, so drawing can clamp it.
@@ -53,26 +64,24 @@ impl Cursor {
     }
 
     /// Carries out one of [`SCROLL_ACTIONS`]; false for any other action.
-    pub fn act(&self, action: &str) -> bool {
+    pub fn step(&self, step: Scroll) {
         let page = isize::try_from(self.height.get().max(1)).unwrap_or(1);
-        let delta = match action {
-            "up" => -1,
-            "down" => 1,
-            "page_up" => -page,
-            "page_down" => page,
-            "top" => {
+        let delta = match step {
+            Scroll::Up => -1,
+            Scroll::Down => 1,
+            Scroll::PageUp => -page,
+            Scroll::PageDown => page,
+            Scroll::Top => {
                 self.at.set(0);
-                return true;
+                return;
             }
-            "bottom" => {
+            Scroll::Bottom => {
                 self.at.set(usize::MAX);
-                return true;
+                return;
             }
-            _ => return false,
         };
         let to = self.at.get().saturating_add_signed(delta);
         self.at.set(to.min(self.len.get().saturating_sub(1)));
-        true
     }
 
     /// At drawing, with a selection: clamps it to `len` rows and returns
@@ -116,30 +125,29 @@ mod tests {
         let c = Cursor::default();
         assert_eq!(c.window(100, 10), 0);
         for _ in 0..12 {
-            c.act("down");
+            c.step(Scroll::Down);
         }
         assert_eq!(c.window(100, 10), 3);
-        c.act("page_down");
+        c.step(Scroll::PageDown);
         assert_eq!((c.at(), c.window(100, 10)), (22, 13));
-        c.act("bottom");
+        c.step(Scroll::Bottom);
         assert_eq!((c.window(100, 10), c.at()), (90, 99));
-        c.act("top");
+        c.step(Scroll::Top);
         assert_eq!(c.window(100, 10), 0);
         // A shorter list clamps the selection.
-        c.act("bottom");
+        c.step(Scroll::Bottom);
         assert_eq!((c.window(5, 10), c.at()), (0, 4));
-        assert!(!c.act("details"));
     }
 
     #[test]
     fn scrolling_stops_at_the_end() {
         let c = Cursor::default();
         assert_eq!(c.scroll(30, 10), 0);
-        c.act("page_down");
-        c.act("page_down");
-        c.act("page_down");
+        c.step(Scroll::PageDown);
+        c.step(Scroll::PageDown);
+        c.step(Scroll::PageDown);
         assert_eq!(c.scroll(30, 10), 20);
-        c.act("up");
+        c.step(Scroll::Up);
         assert_eq!(c.scroll(30, 10), 19);
         assert_eq!(c.scroll(5, 10), 0);
     }

@@ -11,7 +11,7 @@ mod save;
 
 use crate::input::{Edit, LineInput};
 use crate::keymap::{ActionSpec, Key};
-use crate::list::Cursor;
+use crate::list::{Cursor, Scroll};
 use crate::model::{ControllerState, Manual, TorOption};
 use crate::page::{Cx, HitMap, Mouse, MouseKind, Page, Request, Response, Ticket, View};
 use crate::pages::PageEntry;
@@ -97,18 +97,19 @@ pub const ENTRY: PageEntry = PageEntry {
 
 const MENU: Option<&str> = Some("Configuration");
 
-pub const ACTIONS: &[ActionSpec] = crate::with_scrolling![
-    ActionSpec::new("edit", "edit the value", &[Key::Enter], MENU),
-    ActionSpec::new("save", "save the torrc", &[Key::Char('w')], MENU),
-    ActionSpec::new("show_all", "show all options", &[Key::Char('a')], MENU),
-    ActionSpec::new("sort", "sort ordering", &[Key::Char('s')], MENU),
-    ActionSpec::new(
-        "filter",
-        "filter by name or description",
-        &[Key::Char('/')],
-        MENU,
-    ),
-];
+crate::actions! {
+    /// The configuration editor's actions.
+    pub enum Action {
+        Edit = ("edit", "edit the value", &[Key::Enter], MENU),
+        Save = ("save", "save the torrc", &[Key::Char('w')], MENU),
+        ShowAll = ("show_all", "show all options", &[Key::Char('a')], MENU),
+        Sort = ("sort", "sort ordering", &[Key::Char('s')], MENU),
+        Filter = ("filter", "filter by name or description", &[Key::Char('/')], MENU),
+    }
+    scrolling
+}
+
+pub const ACTIONS: &[ActionSpec] = Action::SPECS;
 
 /// What the prompt at the bottom is for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -267,11 +268,12 @@ impl Page for ConfigPage {
     }
 
     fn action(&mut self, action: &'static str, cx: &mut Cx) {
-        if self.cursor.act(action) {
+        let Some(action) = Action::from_name(action) else {
             return;
-        }
+        };
         match action {
-            "edit" => {
+            Action::Scroll(step) => self.cursor.step(step),
+            Action::Edit => {
                 if let Some(o) = self.selected(cx.shown) {
                     let current = if o.is_line_list() {
                         o.values.join(", ")
@@ -286,12 +288,12 @@ impl Page for ConfigPage {
                     self.prompt = Some((Prompt::Value(o.name.clone()), LineInput::new(&current)));
                 }
             }
-            "save" => self.save = Some(save::Save::ask(cx.shown)),
-            "show_all" => {
+            Action::Save => self.save = Some(save::Save::ask(cx.shown)),
+            Action::ShowAll => {
                 self.show_all = !self.show_all;
                 self.cursor.set(0);
             }
-            "sort" => {
+            Action::Sort => {
                 let first = self.settings.order.first().copied().unwrap_or_default();
                 self.sort_menu = Some(Menu::of(
                     "Sort options by",
@@ -300,14 +302,13 @@ impl Page for ConfigPage {
                     |o| o.name(),
                 ));
             }
-            "filter" => self.prompt = Some((Prompt::Filter, LineInput::new(&self.filter))),
-            _ => {}
+            Action::Filter => self.prompt = Some((Prompt::Filter, LineInput::new(&self.filter))),
         }
     }
 
     fn value(&self, action: &str) -> Option<String> {
-        match action {
-            "show_all" => Some(
+        match Action::from_name(action)? {
+            Action::ShowAll => Some(
                 if self.show_all {
                     "all"
                 } else {
@@ -315,7 +316,7 @@ impl Page for ConfigPage {
                 }
                 .into(),
             ),
-            "sort" => Some(
+            Action::Sort => Some(
                 self.settings
                     .order
                     .iter()
@@ -323,8 +324,8 @@ impl Page for ConfigPage {
                     .collect::<Vec<_>>()
                     .join(", "),
             ),
-            "filter" if !self.filter.is_empty() => Some(self.filter.clone()),
-            _ => None,
+            Action::Filter if !self.filter.is_empty() => Some(self.filter.clone()),
+            Action::Filter | Action::Edit | Action::Save | Action::Scroll(_) => None,
         }
     }
 
@@ -381,8 +382,8 @@ impl Page for ConfigPage {
             return;
         }
         let step = match m.kind {
-            MouseKind::WheelUp => "up",
-            MouseKind::WheelDown => "down",
+            MouseKind::WheelUp => Scroll::Up,
+            MouseKind::WheelDown => Scroll::Down,
             MouseKind::Click => {
                 if let Some(i) = self.rows.at(m.column, m.row) {
                     self.cursor.set(i);
@@ -391,7 +392,7 @@ impl Page for ConfigPage {
             }
         };
         for _ in 0..3 {
-            self.cursor.act(step);
+            self.cursor.step(step);
         }
     }
 

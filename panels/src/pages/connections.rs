@@ -10,6 +10,7 @@ mod rows;
 pub use rows::SCRUBBED;
 
 use crate::keymap::{ActionSpec, Key};
+use crate::list::Scroll;
 use crate::model::{ControllerState, SocketSource};
 use crate::page::{Cx, HitMap, Mouse, MouseKind, Page, View};
 use crate::pages::PageEntry;
@@ -38,24 +39,20 @@ pub const ENTRY: PageEntry = PageEntry {
 
 const MENU: Option<&str> = Some("Connections");
 
-pub const ACTIONS: &[ActionSpec] = crate::with_scrolling![
-    ActionSpec::new("details", "details of the selection", &[Key::Enter], MENU),
-    ActionSpec::new(
-        "descriptor",
-        "descriptors of the peer relay",
-        &[Key::Char('d')],
-        MENU,
-    ),
-    ActionSpec::new("sort", "sort ordering", &[Key::Char('s')], MENU),
-    ActionSpec::new("exit_ports", "exit port usage", &[Key::Char('e')], MENU),
-    ActionSpec::new("client_locales", "client locales", &[Key::Char('c')], MENU),
-    ActionSpec::new(
-        "addresses",
-        "show client and exit addresses",
-        &[Key::Char('A')],
-        MENU,
-    ),
-];
+crate::actions! {
+    /// The connections page's actions.
+    pub enum Action {
+        Details = ("details", "details of the selection", &[Key::Enter], MENU),
+        Descriptor = ("descriptor", "descriptors of the peer relay", &[Key::Char('d')], MENU),
+        Sort = ("sort", "sort ordering", &[Key::Char('s')], MENU),
+        ExitPorts = ("exit_ports", "exit port usage", &[Key::Char('e')], MENU),
+        ClientLocales = ("client_locales", "client locales", &[Key::Char('c')], MENU),
+        Addresses = ("addresses", "show client and exit addresses", &[Key::Char('A')], MENU),
+    }
+    scrolling
+}
+
+pub const ACTIONS: &[ActionSpec] = Action::SPECS;
 
 /// View state of the connections page.
 #[derive(Debug, Clone, Default)]
@@ -119,8 +116,11 @@ impl Page for ConnectionsPage {
     }
 
     fn action(&mut self, action: &'static str, cx: &mut Cx) {
+        let Some(action) = Action::from_name(action) else {
+            return;
+        };
         match action {
-            "sort" => {
+            Action::Sort => {
                 self.popup = Some(Menu::of(
                     "Sort connections by",
                     &Order::ALL,
@@ -128,33 +128,32 @@ impl Page for ConnectionsPage {
                     |o| o.name(),
                 ));
             }
-            "addresses" => self.show_addresses = !self.show_addresses,
-            "details" => self.details = true,
-            "descriptor" => self.open_descriptor(0, cx),
-            "exit_ports" if !cx.shown.relay.exits => cx.notify("this relay is not an exit"),
-            "exit_ports" => {
+            Action::Addresses => self.show_addresses = !self.show_addresses,
+            Action::Details => self.details = true,
+            Action::Descriptor => self.open_descriptor(0, cx),
+            Action::ExitPorts if !cx.shown.relay.exits => cx.notify("this relay is not an exit"),
+            Action::ExitPorts => {
                 self.chart = Some(charts::Chart::exit_ports(&cx.shown.connections.list));
             }
-            "client_locales" => {
+            Action::ClientLocales => {
                 self.chart = Some(charts::Chart::client_locales(
                     &cx.shown.connections.list,
                     cx,
                 ));
             }
-            "up" => self.move_by(-1),
-            "down" => self.move_by(1),
-            "page_up" => self.move_by(-self.page()),
-            "page_down" => self.move_by(self.page()),
-            "top" => self.selected.set(0),
-            "bottom" => self.selected.set(usize::MAX),
-            _ => {}
+            Action::Scroll(Scroll::Up) => self.move_by(-1),
+            Action::Scroll(Scroll::Down) => self.move_by(1),
+            Action::Scroll(Scroll::PageUp) => self.move_by(-self.page()),
+            Action::Scroll(Scroll::PageDown) => self.move_by(self.page()),
+            Action::Scroll(Scroll::Top) => self.selected.set(0),
+            Action::Scroll(Scroll::Bottom) => self.selected.set(usize::MAX),
         }
     }
 
     fn value(&self, action: &str) -> Option<String> {
-        match action {
-            "sort" => Some(self.order.name().to_owned()),
-            "addresses" => Some(
+        match Action::from_name(action)? {
+            Action::Sort => Some(self.order.name().to_owned()),
+            Action::Addresses => Some(
                 if self.show_addresses {
                     "shown"
                 } else {

@@ -32,28 +32,28 @@ pub const ENTRY: PageEntry = PageEntry {
 const GRAPH: Option<&str> = Some("Graph");
 const LOG: Option<&str> = Some("Log");
 
-pub const ACTIONS: &[ActionSpec] = &[
-    ActionSpec::new("graph_interval", "graph interval", &[Key::Char('i')], GRAPH),
-    ActionSpec::new("graph_bounds", "graph bounds", &[Key::Char('b')], GRAPH),
-    ActionSpec::new("graph_stat", "graph statistic", &[Key::Char('s')], GRAPH),
-    ActionSpec::new("graph_resize", "resize the graph", &[Key::Char('g')], GRAPH),
-    ActionSpec::new("log_events", "events to log", &[Key::Char('e')], LOG),
-    ActionSpec::new(
-        "log_filter",
-        "filter the log (regex)",
-        &[Key::Char('f')],
-        LOG,
-    ),
-    ActionSpec::new("log_dedup", "hide duplicates", &[Key::Char('u')], LOG),
-    ActionSpec::new("log_save", "save the log to a file", &[Key::Char('a')], LOG),
-    ActionSpec::new("log_clear", "clear the log", &[Key::Char('c')], LOG),
-    ActionSpec::new("scroll_up", "scroll up", &[Key::Up], None),
-    ActionSpec::new("scroll_down", "scroll down", &[Key::Down], None),
-    ActionSpec::new("page_up", "page up", &[Key::PageUp], None),
-    ActionSpec::new("page_down", "page down", &[Key::PageDown], None),
-    ActionSpec::new("scroll_top", "newest entries", &[Key::Home], None),
-    ActionSpec::new("scroll_bottom", "oldest entries", &[Key::End], None),
-];
+crate::actions! {
+    /// Page 1's actions: the graph's and the log's.
+    pub enum Action {
+        GraphInterval = ("graph_interval", "graph interval", &[Key::Char('i')], GRAPH),
+        GraphBounds = ("graph_bounds", "graph bounds", &[Key::Char('b')], GRAPH),
+        GraphStat = ("graph_stat", "graph statistic", &[Key::Char('s')], GRAPH),
+        GraphResize = ("graph_resize", "resize the graph", &[Key::Char('g')], GRAPH),
+        LogEvents = ("log_events", "events to log", &[Key::Char('e')], LOG),
+        LogFilter = ("log_filter", "filter the log (regex)", &[Key::Char('f')], LOG),
+        LogDedup = ("log_dedup", "hide duplicates", &[Key::Char('u')], LOG),
+        LogSave = ("log_save", "save the log to a file", &[Key::Char('a')], LOG),
+        LogClear = ("log_clear", "clear the log", &[Key::Char('c')], LOG),
+        ScrollUp = ("scroll_up", "scroll up", &[Key::Up], None),
+        ScrollDown = ("scroll_down", "scroll down", &[Key::Down], None),
+        PageUp = ("page_up", "page up", &[Key::PageUp], None),
+        PageDown = ("page_down", "page down", &[Key::PageDown], None),
+        ScrollTop = ("scroll_top", "newest entries", &[Key::Home], None),
+        ScrollBottom = ("scroll_bottom", "oldest entries", &[Key::End], None),
+    }
+}
+
+pub const ACTIONS: &[ActionSpec] = Action::SPECS;
 
 #[derive(Debug, Clone)]
 enum Popup {
@@ -196,9 +196,12 @@ impl Page for GraphPage {
     }
 
     fn action(&mut self, action: &'static str, cx: &mut Cx) {
+        let Some(action) = Action::from_name(action) else {
+            return;
+        };
         let log = &mut self.log;
         match action {
-            "graph_interval" => {
+            Action::GraphInterval => {
                 self.popup = Some(Popup::Interval(Menu::of(
                     "Graph interval",
                     &Interval::ALL,
@@ -206,11 +209,11 @@ impl Page for GraphPage {
                     |i| i.name(),
                 )));
             }
-            "graph_bounds" => {
+            Action::GraphBounds => {
                 self.graph.bound = self.graph.bound.next();
                 cx.notify(format!("graph bounds: {}", self.graph.bound.name()));
             }
-            "graph_stat" => {
+            Action::GraphStat => {
                 self.popup = Some(Popup::Stat(Menu::of(
                     "Graphed statistic",
                     &GraphStat::ALL,
@@ -218,17 +221,17 @@ impl Page for GraphPage {
                     |s| s.name(),
                 )));
             }
-            "graph_resize" => {
+            Action::GraphResize => {
                 self.popup = Some(Popup::Resize);
                 self.resize_notice(cx);
             }
-            "log_events" => {
+            Action::LogEvents => {
                 self.popup = Some(Popup::Events(Box::new(EventDialog::new(
                     &cx.live.logged_events,
                     &cx.live.event_names,
                 ))));
             }
-            "log_filter" => {
+            Action::LogFilter => {
                 let mut options = vec!["no filter".to_owned()];
                 options.extend(log.recent_filters().iter().cloned());
                 options.push("new…".to_owned());
@@ -239,36 +242,35 @@ impl Page for GraphPage {
                     selected,
                 )));
             }
-            "log_dedup" => {
+            Action::LogDedup => {
                 log.deduplicate = !log.deduplicate;
                 let on = if log.deduplicate { "hidden" } else { "shown" };
                 cx.notify(format!("duplicate log messages {on}"));
             }
-            "log_save" => {
+            Action::LogSave => {
                 self.popup = Some(Popup::Input {
                     purpose: Input::SavePath,
                     text: String::new(),
                 });
             }
-            "log_clear" => self.popup = Some(Popup::ConfirmClear),
-            "scroll_up" => log.scroll_up(1),
-            "scroll_down" => log.scroll_down(1),
-            "page_up" => log.scroll_up(log.page()),
-            "page_down" => log.scroll_down(log.page()),
-            "scroll_top" => log.scroll_to_top(),
-            "scroll_bottom" => log.scroll_to_bottom(),
-            _ => {}
+            Action::LogClear => self.popup = Some(Popup::ConfirmClear),
+            Action::ScrollUp => log.scroll_up(1),
+            Action::ScrollDown => log.scroll_down(1),
+            Action::PageUp => log.scroll_up(log.page()),
+            Action::PageDown => log.scroll_down(log.page()),
+            Action::ScrollTop => log.scroll_to_top(),
+            Action::ScrollBottom => log.scroll_to_bottom(),
         }
     }
 
     fn value(&self, action: &str) -> Option<String> {
-        match action {
-            "graph_interval" => Some(self.graph.interval.name().to_owned()),
-            "graph_bounds" => Some(self.graph.bound.name().to_owned()),
-            "graph_stat" => Some(self.graph.stat.name().to_owned()),
-            "graph_resize" => Some(format!("{} rows", self.graph.height)),
-            "log_dedup" => Some(if self.log.deduplicate { "on" } else { "off" }.into()),
-            "log_filter" => self.log.filter().map(str::to_owned),
+        match Action::from_name(action)? {
+            Action::GraphInterval => Some(self.graph.interval.name().to_owned()),
+            Action::GraphBounds => Some(self.graph.bound.name().to_owned()),
+            Action::GraphStat => Some(self.graph.stat.name().to_owned()),
+            Action::GraphResize => Some(format!("{} rows", self.graph.height)),
+            Action::LogDedup => Some(if self.log.deduplicate { "on" } else { "off" }.into()),
+            Action::LogFilter => self.log.filter().map(str::to_owned),
             _ => None,
         }
     }

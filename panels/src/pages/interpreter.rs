@@ -11,6 +11,7 @@ pub mod output;
 use crate::input::{Edit, LineInput};
 use crate::interp::{self, Completion, Names, Typed};
 use crate::keymap::{ActionSpec, Key};
+use crate::list::Scroll;
 use crate::page::{Cx, Mouse, MouseKind, Page, Request, Response, Ticket, View};
 use crate::pages::PageEntry;
 use output::{Backlog, Kind};
@@ -36,10 +37,16 @@ pub const ENTRY: PageEntry = PageEntry {
 
 const MENU: Option<&str> = Some("Interpreter");
 
-pub const ACTIONS: &[ActionSpec] = crate::with_scrolling![
-    ActionSpec::new("input", "type a command", &[Key::Enter], MENU),
-    ActionSpec::new("clear", "clear the output", &[Key::Char('c')], MENU),
-];
+crate::actions! {
+    /// The interpreter's actions.
+    pub enum Action {
+        Input = ("input", "type a command", &[Key::Enter], MENU),
+        Clear = ("clear", "clear the output", &[Key::Char('c')], MENU),
+    }
+    scrolling
+}
+
+pub const ACTIONS: &[ActionSpec] = Action::SPECS;
 
 /// What a ticket was for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -275,23 +282,25 @@ impl Page for InterpreterPage {
     }
 
     fn action(&mut self, action: &'static str, cx: &mut Cx) {
+        let Some(action) = Action::from_name(action) else {
+            return;
+        };
         let page = isize::try_from(self.height.get().max(1)).unwrap_or(1);
         match action {
-            "input" => {
+            Action::Input => {
                 self.start(cx);
                 self.input = Some(LineInput::default());
             }
-            "clear" => {
+            Action::Clear => {
                 self.backlog = Backlog::default();
                 self.events_from = Some(cx.live.interpreter_events.total);
             }
-            "up" => self.scroll_by(1),
-            "down" => self.scroll_by(-1),
-            "page_up" => self.scroll_by(page),
-            "page_down" => self.scroll_by(-page),
-            "top" => self.scroll.set(self.backlog.rows_hint()),
-            "bottom" => self.scroll.set(0),
-            _ => {}
+            Action::Scroll(Scroll::Up) => self.scroll_by(1),
+            Action::Scroll(Scroll::Down) => self.scroll_by(-1),
+            Action::Scroll(Scroll::PageUp) => self.scroll_by(page),
+            Action::Scroll(Scroll::PageDown) => self.scroll_by(-page),
+            Action::Scroll(Scroll::Top) => self.scroll.set(self.backlog.rows_hint()),
+            Action::Scroll(Scroll::Bottom) => self.scroll.set(0),
         }
     }
 

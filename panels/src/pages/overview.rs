@@ -6,7 +6,7 @@
 
 use crate::format;
 use crate::keymap::{ActionSpec, Key};
-use crate::list::Cursor;
+use crate::list::{Cursor, Scroll};
 use crate::model::{RelayRow, VersionStatus, NAME_WIDTH};
 use crate::page::{Cx, HitMap, Mouse, MouseKind, Page, View};
 use crate::pages::PageEntry;
@@ -25,10 +25,16 @@ pub const ENTRY: PageEntry = PageEntry {
 
 const MENU: Option<&str> = Some("Relays");
 
-pub const ACTIONS: &[ActionSpec] = crate::with_scrolling![
-    ActionSpec::new("show", "show this relay on every page", &[Key::Enter], MENU),
-    ActionSpec::new("sort", "sort ordering", &[Key::Char('s')], MENU),
-];
+crate::actions! {
+    /// The overview's actions.
+    pub enum Action {
+        Show = ("show", "show this relay on every page", &[Key::Enter], MENU),
+        Sort = ("sort", "sort ordering", &[Key::Char('s')], MENU),
+    }
+    scrolling
+}
+
+pub const ACTIONS: &[ActionSpec] = Action::SPECS;
 
 /// How the rows are ordered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -101,26 +107,26 @@ impl Page for OverviewPage {
     }
 
     fn action(&mut self, action: &'static str, cx: &mut Cx) {
-        if self.cursor.act(action) {
+        let Some(action) = Action::from_name(action) else {
             return;
-        }
+        };
         match action {
-            "show" => {
+            Action::Scroll(step) => self.cursor.step(step),
+            Action::Show => {
                 let at = self.cursor.at();
                 let i = self.ordered(cx.fleet()).get(at).copied();
                 Self::show(cx, i);
             }
-            "sort" => {
+            Action::Sort => {
                 self.menu = Some(Menu::of("Sort relays by", &Order::ALL, &self.order, |o| {
                     o.name()
                 }));
             }
-            _ => {}
         }
     }
 
     fn value(&self, action: &str) -> Option<String> {
-        (action == "sort").then(|| self.order.name().to_owned())
+        (Action::from_name(action)? == Action::Sort).then(|| self.order.name().to_owned())
     }
 
     fn hints(&self) -> &'static [&'static str] {
@@ -152,10 +158,10 @@ impl Page for OverviewPage {
         }
         match m.kind {
             MouseKind::WheelUp => {
-                self.cursor.act("up");
+                self.cursor.step(Scroll::Up);
             }
             MouseKind::WheelDown => {
-                self.cursor.act("down");
+                self.cursor.step(Scroll::Down);
             }
             MouseKind::Click => {
                 if let Some(at) = self.rows.at(m.column, m.row) {

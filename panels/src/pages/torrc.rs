@@ -6,7 +6,7 @@
 //! shows tor's running configuration instead, labelled so.
 
 use crate::keymap::{ActionSpec, Key};
-use crate::list::Cursor;
+use crate::list::{Cursor, Scroll};
 use crate::model::{display_value, strip_comment, torrc_entry, ControllerState};
 use crate::page::{Cx, Mouse, MouseKind, Page, View};
 use crate::pages::PageEntry;
@@ -26,15 +26,16 @@ pub const ENTRY: PageEntry = PageEntry {
 
 const MENU: Option<&str> = Some("Torrc");
 
-pub const ACTIONS: &[ActionSpec] = crate::with_scrolling![
-    ActionSpec::new("line_numbers", "line numbers", &[Key::Char('l')], MENU),
-    ActionSpec::new(
-        "strip",
-        "hide comments and blank lines",
-        &[Key::Char('s')],
-        MENU,
-    ),
-];
+crate::actions! {
+    /// The torrc page's actions.
+    pub enum Action {
+        LineNumbers = ("line_numbers", "line numbers", &[Key::Char('l')], MENU),
+        Strip = ("strip", "hide comments and blank lines", &[Key::Char('s')], MENU),
+    }
+    scrolling
+}
+
+pub const ACTIONS: &[ActionSpec] = Action::SPECS;
 
 /// The torrc page's view state.
 #[derive(Debug, Clone)]
@@ -71,22 +72,22 @@ impl Page for TorrcPage {
     }
 
     fn action(&mut self, action: &'static str, _cx: &mut Cx) {
-        if self.scroll.act(action) {
+        let Some(action) = Action::from_name(action) else {
             return;
-        }
+        };
         match action {
-            "line_numbers" => self.line_numbers = !self.line_numbers,
-            "strip" => self.strip = !self.strip,
-            _ => {}
+            Action::Scroll(step) => self.scroll.step(step),
+            Action::LineNumbers => self.line_numbers = !self.line_numbers,
+            Action::Strip => self.strip = !self.strip,
         }
     }
 
     fn value(&self, action: &str) -> Option<String> {
         let on = |b: bool| Some(if b { "on" } else { "off" }.to_owned());
-        match action {
-            "line_numbers" => on(self.line_numbers),
-            "strip" => on(self.strip),
-            _ => None,
+        match Action::from_name(action)? {
+            Action::LineNumbers => on(self.line_numbers),
+            Action::Strip => on(self.strip),
+            Action::Scroll(_) => None,
         }
     }
 
@@ -96,12 +97,12 @@ impl Page for TorrcPage {
 
     fn mouse(&mut self, m: Mouse, _cx: &mut Cx) {
         let step = match m.kind {
-            MouseKind::WheelUp => "up",
-            MouseKind::WheelDown => "down",
+            MouseKind::WheelUp => Scroll::Up,
+            MouseKind::WheelDown => Scroll::Down,
             MouseKind::Click => return,
         };
         for _ in 0..3 {
-            self.scroll.act(step);
+            self.scroll.step(step);
         }
     }
 
