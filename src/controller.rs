@@ -26,11 +26,13 @@ use crate::procfs::ProcSampler;
 use apply::{apply_batch, apply_facts};
 use connections::ConnectionWatch;
 pub use connections::{apply_connections, scan_connections};
-pub use handle::{ControllerHandle, Request, RequestError};
+pub use handle::{answer, Answer, Asked, ControllerHandle, RequestError};
 use logfile::LogFile;
 use replaying::{next_sample, replay_control, replay_from_start, replayed, Recorded};
-use requests::{handle_request, refuse, subscribed, Subscribed};
+use requests::{carry_out, refuse, subscribed, Subscribed};
+pub use requests::{save_snapshot, MAX_READ};
 use rnyx_grammar::model::{ControllerState, EventSelection, Limits, LogEntry, LogSource, Runlevel};
+use rnyx_grammar::request::{Request, Response};
 pub use shared::SharedState;
 use startup::Startup;
 use std::path::PathBuf;
@@ -258,7 +260,7 @@ async fn run(
     config: ControllerConfig,
     mut first: Option<Connection>,
     state: Arc<SharedState>,
-    mut requests: mpsc::Receiver<Request>,
+    mut requests: mpsc::Receiver<Asked>,
 ) {
     let mut sampler = ProcSampler::default();
     let info = match config.replay {
@@ -363,7 +365,7 @@ fn cannot_connect(
 async fn wait_out(
     backoff: Duration,
     state: &SharedState,
-    requests: &mut mpsc::Receiver<Request>,
+    requests: &mut mpsc::Receiver<Asked>,
     inbox: &mut Mailbox,
     wanted: &mut EventSelection,
 ) -> bool {
@@ -373,18 +375,20 @@ async fn wait_out(
         tokio::select! {
             () = &mut sleep => return true,
             Some(item) = inbox.rx.recv() => delivered(state, item),
-            req = requests.recv() => match req {
-                None => return false,
-                Some(Request::Reconnect) => return true,
-                Some(Request::WantManual) => inbox.read_manual(),
-                // Kept for the next connection, which subscribes to it.
-                Some(Request::SetEvents { events, reply }) => {
-                    *wanted = events;
-                    state.update(|s| s.logged_events.clone_from(wanted));
-                    let _ = reply.send(Ok(Vec::new()));
+            asked = requests.recv() => {
+                let Some(Asked { request, reply }) = asked else { return false };
+                match request {
+                    Request::Reconnect => return true,
+                    Request::WantManual => inbox.read_manual(),
+                    // Kept for the next connection, which subscribes to it.
+                    Request::SetEvents(events) => {
+                        *wanted = events;
+                        state.update(|s| s.logged_events.clone_from(wanted));
+                        answer(reply, Response::Events { rejected: Vec::new() });
+                    }
+                    other => refuse(other, reply),
                 }
-                Some(other) => refuse(other),
-            },
+            }
         }
     }
 }
@@ -473,7 +477,7 @@ async fn session(
     state: &Arc<SharedState>,
     conn: Connection,
     (requests, interp, keeper, inbox): (
-        &mut mpsc::Receiver<Request>,
+        &mut mpsc::Receiver<Asked>,
         &mut interp::Interp,
         &mut graphs::Keeper,
         &mut Mailbox,
@@ -564,10 +568,10 @@ async fn session(
                 let info = Recorded::system(config, sampler, state);
                 state.update(|s| s.record_system(info));
             }
-            req = requests.recv() => {
-                let Some(req) = req else { return SessionEnd::Shutdown };
-                let asked = Asked { client: &client, subs_tx: &subs_tx, saved_tx: &saved_tx };
-                if let Some(end) = on_request(config, state, req, asked, (interp, keeper, inbox)).await {
+            asked = requests.recv() => {
+                let Some(asked) = asked else { return SessionEnd::Shutdown };
+                let session = requests::Session { client: &client, subs_tx: &subs_tx, saved_tx: &saved_tx };
+                if let Some(end) = on_request(config, state, asked, &session, (interp, keeper, inbox)).await {
                     return end;
                 }
             }
@@ -580,35 +584,28 @@ async fn session(
     }
 }
 
-/// What a session's requests are carried out with.
-struct Asked<'a> {
-    client: &'a Client,
-    subs_tx: &'a mpsc::Sender<Subscribed>,
-    saved_tx: &'a mpsc::Sender<()>,
-}
-
 /// One request during a session; `Some` when it ends the session.
 async fn on_request(
     config: &ControllerConfig,
     state: &Arc<SharedState>,
-    req: Request,
-    asked: Asked<'_>,
+    Asked { request, reply }: Asked,
+    session: &requests::Session<'_>,
     (interp, keeper, inbox): (&mut interp::Interp, &mut graphs::Keeper, &mut Mailbox),
 ) -> Option<SessionEnd> {
-    match req {
+    match request {
         Request::Reconnect => return Some(SessionEnd::Reconnect),
         Request::WantManual => inbox.read_manual(),
-        Request::Replay { control, reply } => {
+        Request::Replay(control) => {
             if replay_control(config, state, control, reply) {
                 return Some(SessionEnd::Reconnect);
             }
         }
-        Request::Interpret { command, reply } => interp.send(command, reply),
-        Request::SaveHistory { reply } => {
+        Request::Interpret(command) => interp.send(command, reply),
+        Request::SaveHistory => {
             keeper.save(state).await;
-            let _ = reply.send(());
+            answer(reply, Response::Done(String::new()));
         }
-        req => handle_request(asked.client, req, asked.subs_tx, asked.saved_tx),
+        request => carry_out(session, request, reply),
     }
     None
 }

@@ -198,8 +198,8 @@ impl Shell {
             Err(e) => return Response::Failed(format!("cannot send GETINFO: {e}")),
         };
         match self.client.command(&line).await {
-            Ok(r) if r.is_ok() => Response::Info(crate::ui::requests::info_values(&r)),
-            Ok(r) => crate::ui::requests::refusal(&r),
+            Ok(r) if r.is_ok() => Response::info(&r),
+            Ok(r) => Response::refusal(&r),
             Err(e) => Response::Failed(e.to_string()),
         }
     }

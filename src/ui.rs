@@ -3,7 +3,6 @@
 //! once, only when something changed, and at most `max_fps` times a second.
 //! Generic over the ratatui backend, so tests drive it on a `TestBackend`.
 
-pub mod requests;
 pub mod terminal;
 
 use crate::controller::{shown_now_secs as now_secs, ControllerHandle};
@@ -209,20 +208,11 @@ fn perform_all(
             Effect::Request { ticket, request } => {
                 let (h, tx) = (handle.clone(), responses.clone());
                 tokio::spawn(async move {
-                    let response = requests::carry_out(&h, request).await;
+                    let response = h.ask(request).await;
                     let _ = tx.send((ticket, response));
                 });
             }
         }
     }
     false
-}
-
-/// Writes a log snapshot to `path` (`~` is the home directory), creating its
-/// parent directories. Returns the path written.
-pub fn save_snapshot(path: &str, text: &str) -> std::io::Result<std::path::PathBuf> {
-    let path = crate::config::expand_home(std::path::Path::new(path));
-    let mut file = crate::controller::logfile::open_private(&path, false)?;
-    std::io::Write::write_all(&mut file, text.as_bytes())?;
-    Ok(path)
 }

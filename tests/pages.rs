@@ -315,9 +315,12 @@ async fn typed_responses_from_tor_reach_the_page_that_asked() {
 /// cannot be a single word is never sent, and the connection stays.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn typed_requests_refused_by_tor_or_never_sent() {
-    use rnyx::ui::requests::carry_out;
     let (_dir, tor) = single_tor(SingleTorOptions::default());
     let handle = support::connected_controller(&tor).await;
+    let carry_out = |h: &rnyx::controller::ControllerHandle, r: Request| {
+        let h = h.clone();
+        async move { h.ask(r).await }
+    };
     assert_eq!(
         carry_out(&handle, Request::GetInfo(vec!["no-such-key".into()])).await,
         Response::Refused {
@@ -355,6 +358,20 @@ async fn a_request_while_tor_is_away_is_answered_not_connected() {
     let keys = [Input::Key(Key::Right), Input::Key(Key::Char('v'))];
     ui.step(&keys).await;
     assert_eq!(lists(&ui.app)[0].responses[0].1, Response::NotConnected);
+    // Files need no tor: the same task reads and writes them meanwhile.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("sub/snapshot.txt").display().to_string();
+    let written = handle
+        .ask(Request::WriteFile {
+            path: path.clone(),
+            text: "a line\n".into(),
+        })
+        .await;
+    assert_eq!(written, Response::Done(path.clone()));
+    assert_eq!(
+        handle.ask(Request::ReadFile(path)).await,
+        Response::Text("a line\n".into())
+    );
 }
 
 #[test]

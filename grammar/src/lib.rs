@@ -27,6 +27,7 @@ pub mod model;
 pub mod names;
 pub mod policy;
 pub mod reply;
+pub mod request;
 pub mod secret;
 pub mod spec;
 pub mod text;

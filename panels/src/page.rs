@@ -15,7 +15,7 @@ mod request;
 pub(crate) mod testing;
 
 pub use hit::HitMap;
-pub use request::{Effect, Request, Response, Ticket, TorReply, TorReplyLine};
+pub use request::{Effect, Request, Response, Ticket};
 
 use crate::keymap::{ActionSpec, Key, Keymap};
 use crate::model::ControllerState;

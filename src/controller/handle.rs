@@ -1,9 +1,11 @@
 //! The controller task's side the UI holds: its shared state and the
-//! requests it takes.
+//! requests it takes. Every request is the grammar's [`Request`], the same
+//! type a page builds; the task answers each with a [`Response`].
 
 use super::SharedState;
 use crate::control::{ClientError, Reply};
 use rnyx_grammar::model::EventSelection;
+use rnyx_grammar::request::{Request, Response};
 use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot};
 
@@ -22,62 +24,94 @@ pub enum RequestError {
     Busy,
     #[error("this is not a replay")]
     NotReplay,
+    /// Any other answer than the one asked for (tor refused, a file error).
+    #[error("{0}")]
+    Answer(String),
 }
 
-/// What the UI asks of the controller task.
+impl RequestError {
+    /// The response that says so.
+    pub fn response(self) -> Response {
+        match self {
+            RequestError::NotConnected => Response::NotConnected,
+            RequestError::Client(e @ ClientError::Timeout { .. }) => {
+                Response::Timeout(e.to_string())
+            }
+            other => Response::Failed(other.to_string()),
+        }
+    }
+}
+
+impl From<Response> for RequestError {
+    fn from(r: Response) -> Self {
+        match r {
+            Response::NotConnected => RequestError::NotConnected,
+            other => RequestError::Answer(other.error().unwrap_or_else(|| format!("{other:?}"))),
+        }
+    }
+}
+
+/// Where a request's response goes: nowhere for those that answer nothing
+/// (reconnect, the manual).
+pub type Answer = Option<oneshot::Sender<Response>>;
+
+/// Sends `response` to whoever asked, if anyone waits.
+pub fn answer(reply: Answer, response: Response) {
+    if let Some(tx) = reply {
+        let _ = tx.send(response);
+    }
+}
+
+/// A request on its way to the task, with where its response goes.
 #[derive(Debug)]
-pub enum Request {
-    /// A typed command (`rnyx_grammar::command`); the reply is returned
-    /// whatever its status.
-    Command {
-        command: rnyx_grammar::command::Command,
-        reply: oneshot::Sender<Result<Reply, RequestError>>,
-    },
-    /// Write the graph history now (rnyx is stopping).
-    SaveHistory { reply: oneshot::Sender<()> },
-    /// A command typed in the interpreter, sent on its own connection.
-    Interpret {
-        command: String,
-        reply: oneshot::Sender<Result<Reply, RequestError>>,
-    },
-    /// Replace the operator's event selection. Replies with the events tor
-    /// rejected (the rest stay applied).
-    SetEvents {
-        events: EventSelection,
-        reply: oneshot::Sender<Result<Vec<String>, RequestError>>,
-    },
-    /// `SIGNAL name`.
-    Signal {
-        signal: String,
-        reply: oneshot::Sender<Result<(), RequestError>>,
-    },
-    /// Retry connecting now instead of waiting for the backoff.
-    Reconnect,
-    /// Read tor's manual into the state (a page that shows it was first
-    /// shown); the task reads it once, off its loop, and writes it itself.
-    WantManual,
-    /// Pause, seek or change the speed of a replay.
-    Replay {
-        control: rnyx_grammar::model::ReplayControl,
-        reply: oneshot::Sender<Result<(), RequestError>>,
-    },
+pub struct Asked {
+    pub request: Request,
+    pub reply: Answer,
 }
 
 /// The UI's handle on the controller task. Dropping it stops the task.
 #[derive(Debug, Clone)]
 pub struct ControllerHandle {
     pub state: Arc<SharedState>,
-    pub(super) requests: mpsc::Sender<Request>,
+    pub(super) requests: mpsc::Sender<Asked>,
 }
 
 impl ControllerHandle {
+    /// Carries out `request`; every failure is a response too.
+    pub async fn ask(&self, request: Request) -> Response {
+        let (reply, rx) = oneshot::channel();
+        let asked = Asked {
+            request,
+            reply: Some(reply),
+        };
+        if self.requests.send(asked).await.is_err() {
+            return RequestError::Stopped.response();
+        }
+        rx.await
+            .unwrap_or_else(|_| RequestError::Stopped.response())
+    }
+
+    /// Sends `request` without waiting for room or an answer; false when
+    /// the queue is full or the task has stopped.
+    fn tell(&self, request: Request) -> bool {
+        self.requests
+            .try_send(Asked {
+                request,
+                reply: None,
+            })
+            .is_ok()
+    }
+
+    /// A typed command on rnyx's connection: tor's reply, whatever its
+    /// status.
     pub async fn command(
         &self,
         command: rnyx_grammar::command::Command,
     ) -> Result<Reply, RequestError> {
-        let (reply, rx) = oneshot::channel();
-        self.send(Request::Command { command, reply }).await?;
-        rx.await.map_err(|_| RequestError::Stopped)?
+        match self.ask(Request::Command(command)).await {
+            Response::Reply(reply) => Ok(reply),
+            other => Err(other.into()),
+        }
     }
 
     /// Pauses, seeks or changes the speed of a replay.
@@ -85,67 +119,56 @@ impl ControllerHandle {
         &self,
         control: rnyx_grammar::model::ReplayControl,
     ) -> Result<(), RequestError> {
-        let (reply, rx) = oneshot::channel();
-        self.send(Request::Replay { control, reply }).await?;
-        rx.await.map_err(|_| RequestError::Stopped)?
+        match self.ask(Request::Replay(control)).await {
+            Response::Done(_) => Ok(()),
+            other => Err(other.into()),
+        }
     }
 
+    /// Replaces the operator's event selection; the events tor rejected.
     pub async fn set_events(&self, events: EventSelection) -> Result<Vec<String>, RequestError> {
-        let (reply, rx) = oneshot::channel();
-        self.send(Request::SetEvents { events, reply }).await?;
-        rx.await.map_err(|_| RequestError::Stopped)?
+        match self.ask(Request::SetEvents(events)).await {
+            Response::Events { rejected } => Ok(rejected),
+            other => Err(other.into()),
+        }
     }
 
     pub async fn signal(&self, signal: &str) -> Result<(), RequestError> {
-        let (reply, rx) = oneshot::channel();
-        self.send(Request::Signal {
-            signal: signal.to_owned(),
-            reply,
-        })
-        .await?;
-        rx.await.map_err(|_| RequestError::Stopped)?
+        match self.ask(Request::Signal(signal.to_owned())).await {
+            Response::Done(_) => Ok(()),
+            other => Err(other.into()),
+        }
     }
 
     /// Writes the graph history now, when it is kept.
     pub async fn save_history(&self) {
-        let (reply, rx) = oneshot::channel();
-        if self.send(Request::SaveHistory { reply }).await.is_ok() {
-            let _ = rx.await;
-        }
+        self.ask(Request::SaveHistory).await;
     }
 
     /// Sends a typed command on the interpreter's own connection.
     pub async fn interpret(&self, command: &str) -> Result<Reply, RequestError> {
-        let (reply, rx) = oneshot::channel();
-        self.send(Request::Interpret {
-            command: command.to_owned(),
-            reply,
-        })
-        .await?;
-        rx.await.map_err(|_| RequestError::Stopped)?
+        match self.ask(Request::Interpret(command.to_owned())).await {
+            Response::Reply(reply) => Ok(reply),
+            other => Err(other.into()),
+        }
     }
 
     /// Asks the task for tor's manual, once: later calls do nothing (the
     /// UI asks on every turn while such a page is shown). Does not wait.
     pub fn want_manual(&self) {
-        if self.state.first_manual_ask() && self.requests.try_send(Request::WantManual).is_err() {
+        if self.state.first_manual_ask() && !self.tell(Request::WantManual) {
             // The queue was full: ask again on the next turn.
             self.state.manual_ask_failed();
         }
     }
 
     pub async fn reconnect(&self) -> Result<(), RequestError> {
-        self.send(Request::Reconnect).await
-    }
-
-    /// The request channel, for a UI loop that sends without awaiting.
-    pub fn sender(&self) -> mpsc::Sender<Request> {
-        self.requests.clone()
-    }
-
-    async fn send(&self, r: Request) -> Result<(), RequestError> {
+        let asked = Asked {
+            request: Request::Reconnect,
+            reply: None,
+        };
         self.requests
-            .send(r)
+            .send(asked)
             .await
             .map_err(|_| RequestError::Stopped)
     }

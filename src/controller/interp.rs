@@ -4,12 +4,14 @@
 //! QUIT, SETEVENTS or USEFEATURE cannot disturb the other pages; events it
 //! subscribes to come back as text for the interpreter's output.
 
+use super::handle::{answer, Answer};
 use super::RequestError;
-use crate::control::{connect, Client, EventReceiver, Incoming, Reply, Target};
-use tokio::sync::{mpsc, oneshot};
+use crate::control::{connect, Client, EventReceiver, Incoming, Target};
+use rnyx_grammar::request::Response;
+use tokio::sync::mpsc;
 
 /// A command and where its reply goes.
-type Job = (String, oneshot::Sender<Result<Reply, RequestError>>);
+type Job = (String, Answer);
 
 /// Event texts received on the interpreter's connection, a batch at a time.
 pub type EventTexts = Vec<String>;
@@ -51,13 +53,13 @@ impl Interp {
 
     /// Sends `command` on the interpreter's connection; the reply goes to
     /// `reply`.
-    pub fn send(&self, command: String, reply: oneshot::Sender<Result<Reply, RequestError>>) {
+    pub fn send(&self, command: String, reply: Answer) {
         if let Err(
             mpsc::error::TrySendError::Full((_, reply))
             | mpsc::error::TrySendError::Closed((_, reply)),
         ) = self.jobs.try_send((command, reply))
         {
-            let _ = reply.send(Err(RequestError::Busy));
+            answer(reply, RequestError::Busy.response());
         }
     }
 }
@@ -75,7 +77,7 @@ async fn run(tor: Tor, mut jobs: mpsc::Receiver<Job>, events: mpsc::Sender<Event
                     match tor.connect().await {
                         Ok(c) => conn = Some((c.client, c.events)),
                         Err(e) => {
-                            let _ = reply.send(Err(RequestError::Connect(e)));
+                            answer(reply, RequestError::Connect(e).response());
                             continue;
                         }
                     }
@@ -85,7 +87,11 @@ async fn run(tor: Tor, mut jobs: mpsc::Receiver<Job>, events: mpsc::Sender<Event
                 // without which a slow reply could not be read.
                 let client = client.clone();
                 tokio::spawn(async move {
-                    let _ = reply.send(client.command(&command).await.map_err(RequestError::from));
+                    let response = match client.command(&command).await {
+                        Ok(r) => Response::Reply(r),
+                        Err(e) => RequestError::from(e).response(),
+                    };
+                    answer(reply, response);
                 });
             }
             batch = next_events(&mut conn) => match batch {

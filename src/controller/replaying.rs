@@ -97,14 +97,14 @@ pub(super) fn replay_control(
     config: &ControllerConfig,
     state: &SharedState,
     control: rnyx_grammar::model::ReplayControl,
-    reply: tokio::sync::oneshot::Sender<Result<(), RequestError>>,
+    reply: super::Answer,
 ) -> bool {
     let Some(player) = &config.replay else {
-        let _ = reply.send(Err(RequestError::NotReplay));
+        super::answer(reply, RequestError::NotReplay.response());
         return false;
     };
     let back = player.clock.control(control);
     state.update(|s| s.replay = Some(player.clock.status(&player.name)));
-    let _ = reply.send(Ok(()));
+    super::answer(reply, rnyx_grammar::request::Response::Done(String::new()));
     back
 }

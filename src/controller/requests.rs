@@ -1,71 +1,184 @@
 //! Requests to the controller task: carried out while connected (each in a
-//! task of its own), refused while tor is away.
+//! task of its own, so the session loop keeps draining events), refused
+//! while tor is away — but for those that need no tor (files, the event
+//! selection kept for the next connection).
 
-use super::{log_rejected, subscribe, subscription, Request, RequestError, SharedState};
+use super::handle::{answer, Answer};
+use super::{log_rejected, subscribe, subscription, RequestError, SharedState};
 use crate::control::{Client, ClientError, Reply};
-use rnyx_grammar::command::Command as TorCommand;
+use rnyx_grammar::command::Command;
 use rnyx_grammar::model::EventSelection;
-use tokio::sync::{mpsc, oneshot};
+use rnyx_grammar::request::{Request, Response};
+use tokio::sync::mpsc;
 
-/// Answers a request while tor is not connected.
-pub(super) fn refuse(req: Request) {
-    match req {
-        Request::Command { reply, .. } | Request::Interpret { reply, .. } => {
-            drop(reply.send(Err(RequestError::NotConnected)));
-        }
-        Request::SetEvents { reply, .. } => drop(reply.send(Err(RequestError::NotConnected))),
-        Request::Signal { reply, .. } | Request::Replay { reply, .. } => {
-            drop(reply.send(Err(RequestError::NotConnected)));
-        }
-        // Written at the end of the last session already.
-        Request::SaveHistory { reply } => drop(reply.send(())),
-        Request::Reconnect | Request::WantManual => {}
-    }
+/// Files read for a page (a torrc) are at most this large.
+pub const MAX_READ: u64 = 8 << 20;
+
+/// What a session's tor requests are carried out with.
+pub(super) struct Session<'a> {
+    pub client: &'a Client,
+    /// SETEVENTS results, for the session loop to apply.
+    pub subs_tx: &'a mpsc::Sender<Subscribed>,
+    /// A SAVECONF done (tor sends no event for it): the torrc is read again.
+    pub saved_tx: &'a mpsc::Sender<()>,
 }
 
-/// Carries out a request without blocking the session loop: each runs in a
-/// task of its own. Awaiting here would stop the loop draining events, and
-/// the reader could then not deliver the reply.
-pub(super) fn handle_request(
-    client: &Client,
-    req: Request,
-    subs_tx: &mpsc::Sender<Subscribed>,
-    saved_tx: &mpsc::Sender<()>,
-) {
-    let c = client.clone();
-    match req {
-        Request::Command { command, reply } => {
-            // A saved torrc is read again (tor sends no event for it).
-            let saving = matches!(command, TorCommand::SaveConf { .. });
-            let saved = saved_tx.clone();
+/// Carries out a request of tor's or of files. The session's own requests
+/// (interpreter, history, replay, reconnect, manual) are the caller's.
+pub(super) fn carry_out(session: &Session<'_>, request: Request, reply: Answer) {
+    let c = session.client.clone();
+    // Each arm spawns the request's task (the handle is not awaited).
+    let _task = match request {
+        Request::Command(command) => tokio::spawn(async move {
+            let response = match c.send(&command).await {
+                Ok(r) => Response::Reply(r),
+                Err(e) => failure(e),
+            };
+            answer(reply, response);
+        }),
+        Request::GetInfo(keys) => tokio::spawn(async move {
+            let response = match c.send(&Command::GetInfo(keys)).await {
+                Ok(r) if r.is_ok() => Response::info(&r),
+                Ok(r) => Response::refusal(&r),
+                Err(e) => failure(e),
+            };
+            answer(reply, response);
+        }),
+        Request::ResetConf(names) => tokio::spawn(async move {
+            answer(reply, done(c.send(&Command::ResetConf(names)).await));
+        }),
+        Request::SaveConf { force } => {
+            let saved = session.saved_tx.clone();
             tokio::spawn(async move {
-                let result = c.send(&command).await;
-                if saving && result.as_ref().is_ok_and(Reply::is_ok) {
+                let result = c.send(&Command::SaveConf { force }).await;
+                if result.as_ref().is_ok_and(Reply::is_ok) {
                     let _ = saved.send(()).await;
                 }
-                let _ = reply.send(result.map_err(RequestError::from));
-            });
+                answer(reply, done(result));
+            })
         }
-        Request::Signal { signal, reply } => {
-            tokio::spawn(async move {
-                let r = c.send_ok(&TorCommand::Signal(signal)).await;
-                let _ = reply.send(r.map(drop).map_err(RequestError::from));
-            });
-        }
-        Request::SetEvents { events, reply } => {
-            let tx = subs_tx.clone();
+        Request::Signal(name) => tokio::spawn(async move {
+            let response = match c.send_ok(&Command::Signal(name.clone())).await {
+                Ok(_) => Response::Done(format!("{name} sent")),
+                Err(e) => failure(e),
+            };
+            answer(reply, response);
+        }),
+        Request::GetConf(keys) => tokio::spawn(async move {
+            let response = match c.send(&Command::GetConf(keys)).await {
+                Ok(r) if r.is_ok() => Response::Conf(r.conf_values()),
+                Ok(r) => refused("GETCONF", &r),
+                Err(e) => failure(e),
+            };
+            answer(reply, response);
+        }),
+        Request::SetConf(pairs) => tokio::spawn(async move {
+            let response = match c.send(&Command::SetConf(pairs)).await {
+                Ok(r) if r.is_ok() => Response::Done(String::new()),
+                Ok(r) => refused("SETCONF", &r),
+                Err(e) => failure(e),
+            };
+            answer(reply, response);
+        }),
+        Request::SetEvents(events) => {
+            let tx = session.subs_tx.clone();
             tokio::spawn(async move {
                 let mut events = events;
                 let result = subscribe(&c, &mut events).await;
                 let _ = tx.send((events, result, reply)).await;
-            });
+            })
         }
-        Request::SaveHistory { .. }
-        | Request::Interpret { .. }
+        file @ (Request::ReadFile(_) | Request::WriteFile { .. }) => {
+            files(file, reply);
+            return;
+        }
+        // The session's own: not reached (see `on_request`).
+        Request::Interpret(_)
+        | Request::Replay(_)
+        | Request::SaveHistory
         | Request::Reconnect
-        | Request::WantManual
-        | Request::Replay { .. } => {}
+        | Request::WantManual => return,
+    };
+}
+
+/// Answers a request while tor is not connected: files are read and
+/// written all the same; tor's requests are refused.
+pub(super) fn refuse(request: Request, reply: Answer) {
+    match request {
+        file @ (Request::ReadFile(_) | Request::WriteFile { .. }) => files(file, reply),
+        // Written at the end of the last session already.
+        Request::SaveHistory => answer(reply, Response::Done(String::new())),
+        _ => answer(reply, Response::NotConnected),
     }
+}
+
+/// `ReadFile` and `WriteFile`, off the task's loop.
+fn files(request: Request, reply: Answer) {
+    tokio::task::spawn_blocking(move || {
+        let response = match request {
+            Request::ReadFile(path) => {
+                let full = crate::config::expand_home(std::path::Path::new(&path));
+                match read_limited(&full) {
+                    Ok(text) => Response::Text(text),
+                    Err(e) => Response::Failed(format!("cannot read {}: {e}", full.display())),
+                }
+            }
+            Request::WriteFile { path, text } => match save_snapshot(&path, &text) {
+                Ok(p) => Response::Done(p.display().to_string()),
+                Err(e) => Response::Failed(e.to_string()),
+            },
+            _ => return,
+        };
+        answer(reply, response);
+    });
+}
+
+/// Writes `text` to `path` (`~` is the home directory), owner-only,
+/// creating its parent directories. Returns the path written.
+pub fn save_snapshot(path: &str, text: &str) -> std::io::Result<std::path::PathBuf> {
+    let path = crate::config::expand_home(std::path::Path::new(path));
+    let mut file = super::logfile::open_private(&path, false)?;
+    std::io::Write::write_all(&mut file, text.as_bytes())?;
+    Ok(path)
+}
+
+fn read_limited(path: &std::path::Path) -> std::io::Result<String> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)?
+        .take(MAX_READ + 1)
+        .read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > MAX_READ {
+        return Err(std::io::Error::other(format!(
+            "larger than {} MiB",
+            MAX_READ >> 20
+        )));
+    }
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+/// A typed command's reply: done when tor said yes, else tor's refusal.
+fn done(sent: Result<Reply, ClientError>) -> Response {
+    match sent {
+        Ok(r) if r.is_ok() => Response::Done(String::new()),
+        Ok(r) => Response::refusal(&r),
+        Err(e) => failure(e),
+    }
+}
+
+/// tor's refusal of GETCONF or SETCONF, in a sentence for the page.
+fn refused(command: &str, r: &Reply) -> Response {
+    match Response::refusal(r) {
+        Response::Refused { status, message } => {
+            Response::Failed(format!("tor refused {command}: {status} {message}"))
+        }
+        other => other,
+    }
+}
+
+/// The connection's error as a response (a timeout keeps its kind).
+pub(super) fn failure(e: ClientError) -> Response {
+    RequestError::Client(e).response()
 }
 
 /// A SETEVENTS done: the selection and tor's answer into the state, the
@@ -75,7 +188,7 @@ pub(super) fn subscribed(
     wanted: &mut EventSelection,
     new: EventSelection,
     result: Result<Vec<String>, ClientError>,
-    reply: oneshot::Sender<Result<Vec<String>, RequestError>>,
+    reply: Answer,
 ) -> Result<(), String> {
     match result {
         Ok(rejected) => {
@@ -85,19 +198,65 @@ pub(super) fn subscribed(
                 s.subscribed_events = subscription(wanted);
                 log_rejected(s, &rejected);
             });
-            let _ = reply.send(Ok(rejected));
+            answer(reply, Response::Events { rejected });
             Ok(())
         }
         Err(e) => {
-            let _ = reply.send(Err(e.clone().into()));
+            answer(reply, failure(e.clone()));
             Err(e.to_string())
         }
     }
 }
 
 /// A finished SETEVENTS: the selection, what tor said, who asked.
-pub(super) type Subscribed = (
-    EventSelection,
-    Result<Vec<String>, ClientError>,
-    oneshot::Sender<Result<Vec<String>, RequestError>>,
-);
+pub(super) type Subscribed = (EventSelection, Result<Vec<String>, ClientError>, Answer);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::control::ReplyFramer;
+
+    fn reply(text: &str) -> Reply {
+        let mut f = ReplyFramer::new();
+        f.push(text.as_bytes());
+        f.next_reply().unwrap().unwrap()
+    }
+
+    #[test]
+    fn getconf_values_quoted_bare_and_unset() {
+        let r = reply(
+            "250-Nickname=relay0\r\n250-Log=\"notice file /var/log/tor/a b\"\r\n250 ORPort\r\n",
+        );
+        assert_eq!(
+            r.conf_values(),
+            [
+                ("Nickname".to_owned(), Some("relay0".to_owned())),
+                (
+                    "Log".to_owned(),
+                    Some("notice file /var/log/tor/a b".to_owned())
+                ),
+                ("ORPort".to_owned(), None),
+            ]
+        );
+    }
+
+    #[test]
+    fn failures_keep_their_kind() {
+        assert_eq!(
+            RequestError::NotConnected.response(),
+            Response::NotConnected
+        );
+        let timeout = failure(ClientError::Timeout {
+            command: "GETINFO x".into(),
+            secs: 15,
+        });
+        assert_eq!(
+            timeout,
+            Response::Timeout("tor did not answer `GETINFO x` within 15 s".into())
+        );
+        assert!(matches!(
+            RequestError::Stopped.response(),
+            Response::Failed(_)
+        ));
+    }
+}

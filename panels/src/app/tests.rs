@@ -1,8 +1,9 @@
 use super::*;
 use crate::graph::{Bound as GraphBound, GraphStat};
 use crate::model::{EventSelection, Interval};
-use crate::page::{Request, Response, TorReply};
+use crate::page::{Request, Response};
 use crate::pages::graph::GraphPage;
+use rnyx_grammar::reply::Reply as TorReply;
 
 mod test_page;
 

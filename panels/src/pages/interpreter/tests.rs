@@ -1,6 +1,7 @@
 use super::*;
 use crate::model::ControllerState;
-use crate::page::{Effect, Outbox, TorReply, TorReplyLine};
+use crate::page::{Effect, Outbox};
+use rnyx_grammar::reply::{LineKind, Reply as TorReply, ReplyLine as TorReplyLine};
 
 /// Tickets go on across calls, as the app numbers them.
 static TICKETS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
@@ -47,6 +48,7 @@ fn reply(status: u16, lines: &[&str]) -> Response {
             .iter()
             .map(|l| TorReplyLine {
                 status,
+                kind: LineKind::Mid,
                 text: (*l).to_owned(),
                 data: None,
             })
@@ -220,11 +222,13 @@ fn a_huge_reply_is_bounded_and_drawing_it_costs_its_visible_rows() {
         lines: vec![
             TorReplyLine {
                 status: 250,
+                kind: LineKind::Data,
                 text: "ns/all=".into(),
                 data: Some(data),
             },
             TorReplyLine {
                 status: 250,
+                kind: LineKind::End,
                 text: "OK".into(),
                 data: None,
             },
