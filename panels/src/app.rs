@@ -3,10 +3,8 @@
 //! routing of everything else to the current page. Pure: keys, clicks and
 //! responses come in, effects go out, and drawing is into a buffer.
 
-use crate::graph::GraphPanel;
 use crate::header;
 use crate::keymap::{Bound, Key, Keymap};
-use crate::log::LogPanel;
 use crate::menubar::{self, MenuBar, Target};
 use crate::model::ControllerState;
 use crate::page::{Cx, HitMap, Mouse, MouseKind, Outbox, Page, View};
@@ -27,30 +25,7 @@ pub use actions::{GlobalAction, GLOBAL_ACTIONS};
 /// Seconds tor makes a controller wait between NEWNYMs.
 pub const NEWNYM_INTERVAL: u64 = 10;
 
-/// Settings the app and its pages take from nyxrc.
-#[derive(Debug, Clone)]
-pub struct AppSettings {
-    pub keymap: Keymap,
-    pub theme: Theme,
-    pub confirm_quit: bool,
-    pub graph: GraphPanel,
-    pub log: LogPanel,
-    /// Show client and exit addresses on the connections page.
-    pub show_addresses: bool,
-    /// How the connections page orders entries within a category.
-    pub connection_order: crate::pages::connections::Order,
-    /// The configuration editor's settings.
-    pub config: crate::pages::config::ConfigSettings,
-    /// Pages left out (nyxrc `show_config = false`, …), by id.
-    pub hidden_pages: Vec<&'static str>,
-    /// Where the interpreter keeps its history (`None`: not kept).
-    pub interpreter_history: Option<String>,
-}
-
-/// The default keymap: global actions and every page's.
-pub fn default_keymap() -> Keymap {
-    Keymap::new(GLOBAL_ACTIONS, &crate::pages::catalog())
-}
+pub use crate::settings::AppSettings;
 
 /// Popups of the app itself; pages keep their own.
 #[derive(Debug, Clone)]
@@ -109,16 +84,6 @@ impl std::fmt::Debug for App {
 }
 
 impl App {
-    /// The app with every page of [`crate::pages::PAGES`].
-    pub fn new(settings: AppSettings) -> Self {
-        let pages = crate::pages::PAGES
-            .iter()
-            .filter(|p| !settings.hidden_pages.contains(&p.id))
-            .map(|p| (p.make)(&settings))
-            .collect();
-        Self::with_pages(settings, pages)
-    }
-
     /// The app with the given pages (at least one).
     pub fn with_pages(settings: AppSettings, pages: Vec<Box<dyn Page>>) -> Self {
         assert!(!pages.is_empty(), "the app needs a page");

@@ -20,6 +20,7 @@ use ratatui_core::buffer::Buffer;
 use ratatui_core::layout::Rect;
 use std::fmt::Write as _;
 
+pub use crate::settings::ConfigSettings;
 pub use order::ConfigOrder;
 
 pub const ID: &str = "config";
@@ -64,25 +65,6 @@ pub const COMMON: &[&str] = &[
     "UseBridges",
     "User",
 ];
-
-/// nyxrc's settings for the page.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ConfigSettings {
-    /// Sort keys, the first deciding most.
-    pub order: Vec<ConfigOrder>,
-    pub show_private: bool,
-    pub show_virtual: bool,
-}
-
-impl Default for ConfigSettings {
-    fn default() -> Self {
-        Self {
-            order: ConfigOrder::DEFAULT.to_vec(),
-            show_private: false,
-            show_virtual: false,
-        }
-    }
-}
 
 pub const ENTRY: PageEntry = PageEntry {
     id: ID,

@@ -4,56 +4,9 @@
 use crate::model::{display_value, Manual, ManualEntry, TorOption};
 use std::cmp::Ordering;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum ConfigOrder {
-    /// The manual's order (options it lacks last).
-    #[default]
-    ManPageEntry,
-    Name,
-    /// Set options first.
-    IsSet,
-    Value,
-    ValueType,
-    Category,
-    Usage,
-    Summary,
-    Description,
-}
+pub use crate::settings::ConfigOrder;
 
 impl ConfigOrder {
-    pub const ALL: [ConfigOrder; 9] = [
-        ConfigOrder::ManPageEntry,
-        ConfigOrder::Name,
-        ConfigOrder::IsSet,
-        ConfigOrder::Value,
-        ConfigOrder::ValueType,
-        ConfigOrder::Category,
-        ConfigOrder::Usage,
-        ConfigOrder::Summary,
-        ConfigOrder::Description,
-    ];
-
-    /// Nyx's default: the manual's order, then name, then set first.
-    pub const DEFAULT: [ConfigOrder; 3] = [
-        ConfigOrder::ManPageEntry,
-        ConfigOrder::Name,
-        ConfigOrder::IsSet,
-    ];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            ConfigOrder::ManPageEntry => "man_page_entry",
-            ConfigOrder::Name => "name",
-            ConfigOrder::IsSet => "is_set",
-            ConfigOrder::Value => "value",
-            ConfigOrder::ValueType => "value_type",
-            ConfigOrder::Category => "category",
-            ConfigOrder::Usage => "usage",
-            ConfigOrder::Summary => "summary",
-            ConfigOrder::Description => "description",
-        }
-    }
-
     /// `a` and `b` with their manual entries, looked up once a sort.
     fn compare(self, (a, ea): Keyed, (b, eb): Keyed) -> Ordering {
         let text =

@@ -9,42 +9,9 @@ use std::net::SocketAddr;
 /// What a scrubbed address reads as.
 pub const SCRUBBED: &str = "<scrubbed>";
 
-/// How entries are ordered within their category (categories always come
-/// first, in Nyx's order).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Order {
-    /// Address, then uptime (Nyx's default).
-    #[default]
-    Category,
-    Uptime,
-    Address,
-    Port,
-    Fingerprint,
-    Nickname,
-}
+pub use crate::settings::ConnectionOrder as Order;
 
 impl Order {
-    pub const ALL: [Order; 6] = [
-        Order::Category,
-        Order::Uptime,
-        Order::Address,
-        Order::Port,
-        Order::Fingerprint,
-        Order::Nickname,
-    ];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Order::Category => "category",
-            Order::Uptime => "uptime",
-            Order::Address => "address",
-            Order::Port => "port",
-            Order::Fingerprint => "fingerprint",
-            Order::Nickname => "nickname",
-        }
-    }
-
     fn compare(self, a: &Connection, b: &Connection) -> Ordering {
         let by_address = || {
             a.is_private()
