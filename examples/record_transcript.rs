@@ -7,7 +7,7 @@
 //! cargo run --example record_transcript -- tests/transcripts
 
 use rnyx::control::{target, Client};
-use rnyx::controller::{facts, now_secs};
+use rnyx::controller::facts;
 use rnyx::demo::{Traffic, EXIT_RELAY};
 use rnyx::launch::{NetworkSpec, PrivateNetwork};
 use rnyx::record::{Sink, Tap};
@@ -49,7 +49,9 @@ async fn record(target: &rnyx::control::Target, out: &std::path::Path) {
         .unwrap();
     read.lock().unwrap().clear();
     written.lock().unwrap().clear();
-    facts::gather(&client, now_secs(), true).await.unwrap();
+    facts::gather(&client, rnyx::host::system_ms() / 1000, true)
+        .await
+        .unwrap();
     let commands = String::from_utf8(written.lock().unwrap().clone()).unwrap();
     let replies = String::from_utf8_lossy(&read.lock().unwrap()).into_owned();
     read.lock().unwrap().clear();

@@ -14,30 +14,31 @@ mod handle;
 mod interp;
 pub mod logfile;
 pub use rnyx_grammar::policy;
-mod replaying;
 mod requests;
+mod samples;
 mod shared;
 pub mod startup;
 mod subscription;
 mod torconfig;
 
 use crate::control::{Client, ClientError, Connection, Event, Incoming, Target};
+use crate::host::Host;
 use crate::procfs::ProcSampler;
 use apply::{apply_batch, apply_facts};
 use connections::ConnectionWatch;
 pub use connections::{apply_connections, scan_connections};
 pub use handle::{answer, Answer, Asked, ControllerHandle, RequestError};
 use logfile::LogFile;
-use replaying::{next_sample, replay_control, replay_from_start, replayed, Recorded};
 use requests::{carry_out, refuse, subscribed, Subscribed};
 pub use requests::{save_snapshot, MAX_READ};
 use rnyx_grammar::model::{ControllerState, EventSelection, Limits, LogEntry, LogSource, Runlevel};
 use rnyx_grammar::request::{Request, Response};
+use samples::{next_sample, sampled};
 pub use shared::SharedState;
 use startup::Startup;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 use subscription::{log_rejected, subscribe, subscription};
 use tokio::sync::mpsc;
 
@@ -101,13 +102,10 @@ pub struct ControllerConfig {
     pub tor_chroot: Option<PathBuf>,
     /// Where graph history is kept across restarts (`None`: not kept).
     pub history_dir: Option<PathBuf>,
-    /// Records everything on the connection (`rnyx record`).
-    pub recorder: Option<crate::record::Recorder>,
-    /// The tor is a recording (`rnyx replay`): connections are made to
-    /// its stand-in, `/proc` samples and tor's files come from it (nothing
-    /// of this host is tor's), and each new session starts from a fresh
-    /// state (seeking back plays the recording again up to the position).
-    pub replay: Option<Arc<crate::replay::Player>>,
+    /// Where tor is and how what is read of it is kept: this machine,
+    /// this machine recorded (`rnyx record`), or a recording played back
+    /// (`rnyx replay`). See [`crate::host`].
+    pub host: Host,
 }
 
 impl Default for ControllerConfig {
@@ -128,8 +126,7 @@ impl Default for ControllerConfig {
             connection_rate: Duration::from_secs(5),
             tor_chroot: None,
             history_dir: None,
-            recorder: None,
-            replay: None,
+            host: Host::live(),
         }
     }
 }
@@ -143,7 +140,10 @@ pub fn spawn(config: ControllerConfig) -> ControllerHandle {
 /// program opened to learn whether tor wants a password), saving a second
 /// connection and authentication at start.
 pub fn spawn_with(config: ControllerConfig, first: Option<Connection>) -> ControllerHandle {
-    let state = Arc::new(SharedState::new(ControllerState::new(config.limits)));
+    let state = Arc::new(SharedState::new(
+        ControllerState::new(config.limits),
+        config.host.clock(),
+    ));
     let (tx, rx) = mpsc::channel(64);
     tokio::spawn(run(config, first, Arc::clone(&state), rx));
     ControllerHandle {
@@ -152,43 +152,10 @@ pub fn spawn_with(config: ControllerConfig, first: Option<Connection>) -> Contro
     }
 }
 
-/// Unix seconds now; in a replay, the recording's time.
-pub fn now_secs() -> u64 {
-    now_ms() / 1000
-}
-
-/// Unix seconds the screen shows; in a replay, where its clock is (which
-/// runs on between the events that set [`now_ms`]).
-pub fn shown_now_secs() -> u64 {
-    match crate::replay::clock() {
-        Some(clock) => clock.position_ms() / 1000,
-        None => now_secs(),
-    }
-}
-
-/// Unix milliseconds now; in a replay, the recording's time.
-pub fn now_ms() -> u64 {
-    if let Some(clock) = crate::replay::clock() {
-        return clock.now_ms();
-    }
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
-}
-
+/// An entry of rnyx's own in the log, stamped with the update's time.
 fn rnyx_log(state: &mut ControllerState, level: Runlevel, message: String) {
-    state.push_log(LogEntry::new(now_ms(), LogSource::Rnyx(level), message));
-}
-
-/// A new connection to tor, recorded when `rnyx record` asked; in a
-/// replay, to the recording's stand-in.
-async fn connect_to(config: &ControllerConfig) -> Result<Connection, crate::control::ConnectError> {
-    if let Some(player) = &config.replay {
-        return Ok(player.connect(true));
-    }
-    let recorder = config.recorder.as_ref();
-    crate::control::target::connect_recorded(&config.targets, config.password.as_deref(), recorder)
-        .await
+    let now = state.updated_ms;
+    state.push_log(LogEntry::new(now, LogSource::Rnyx(level), message));
 }
 
 /// What background work hands the task, for it alone to write into the
@@ -263,34 +230,27 @@ async fn run(
     mut requests: mpsc::Receiver<Asked>,
 ) {
     let mut sampler = ProcSampler::default();
-    let info = match config.replay {
-        Some(_) => rnyx_grammar::model::SystemInfo::default(),
-        None => sampler.sample(None),
-    };
+    let host = &config.host;
+    let info = host.system(&mut sampler, None).unwrap_or_default();
     let mut wanted = config.log_events.clone();
     open_log_file(&config, &state);
     state.update(|s| {
-        s.connection.since = now_secs();
+        s.connection.since = s.updated_ms / 1000;
         s.record_system(info);
         s.logged_events.clone_from(&wanted);
     });
     // Logged after the entries prepopulated from tor's log (which are older),
     // or at once when tor cannot be reached.
     let mut startup = Startup {
-        // A replay's log entries from tor's file come from the recording.
-        prepopulate: if config.replay.is_some() {
-            0
-        } else {
-            config.prepopulate_lines
-        },
+        prepopulate: host.prepopulate(config.prepopulate_lines),
         warnings: config.warnings.clone(),
         notices: config.notices.clone(),
-        recorder: config.recorder.clone(),
+        host: host.clone(),
     };
     let mut interp = interp::Interp::spawn(interp::Tor {
         targets: config.targets.clone(),
         password: config.password.clone(),
-        replay: config.replay.clone(),
+        host: host.clone(),
     });
     let mut keeper = graphs::Keeper::new(config.history_dir.clone());
     let mut inbox = Mailbox::new();
@@ -298,14 +258,15 @@ async fn run(
     loop {
         let attempt = match first.take() {
             Some(conn) => Ok(conn),
-            None => connect_to(&config).await,
+            None => {
+                host.connect(&config.targets, config.password.as_deref())
+                    .await
+            }
         };
         match attempt {
             Ok(conn) => {
                 backoff = config.reconnect_initial;
-                if let Some(player) = &config.replay {
-                    state.update(|s| replay_from_start(s, player));
-                }
+                state.update(|s| host.session_start(s));
                 let end = session(
                     &config,
                     &state,
@@ -326,7 +287,10 @@ async fn run(
                 state.update(|s| disconnected(s, reason, unsaved));
                 continue;
             }
-            Err(e) => cannot_connect(&state, &e.to_string(), sampler.sample(None), &mut startup),
+            Err(e) => {
+                let info = host.system(&mut sampler, None).unwrap_or_default();
+                cannot_connect(&state, &e.to_string(), info, &mut startup);
+            }
         }
         if !wait_out(backoff, &state, &mut requests, &mut inbox, &mut wanted).await {
             return;
@@ -402,9 +366,10 @@ fn connected(
     method: crate::control::AuthMethod,
 ) {
     s.reset_for_new_connection();
-    apply_facts(s, facts, true, now_secs());
+    let now = s.updated_ms / 1000;
+    apply_facts(s, facts, true, now);
     s.connection.connected = true;
-    s.connection.since = now_secs();
+    s.connection.since = now;
     s.connection.target = Some(target.to_string());
     s.connection.auth_method = Some(method.as_str().to_owned());
     s.connection.last_error = None;
@@ -414,7 +379,7 @@ fn connected(
 /// The state once tor went away: why, and any graph history not written.
 fn disconnected(s: &mut ControllerState, reason: String, unsaved: Option<String>) {
     s.connection.connected = false;
-    s.connection.since = now_secs();
+    s.connection.since = s.updated_ms / 1000;
     if let Some(e) = unsaved {
         rnyx_log(s, Runlevel::Warn, e);
     }
@@ -439,19 +404,11 @@ async fn begin(
         method,
         ..
     } = conn;
-    let mut facts = facts::gather(&client, now_secs(), true)
+    let mut facts = facts::gather(&client, state.now_secs(), true)
         .await
         .map_err(|e| SessionEnd::Lost(e.to_string()))?;
-    if let Some(r) = &config.recorder {
-        r.sample(
-            crate::record::CONNECTED,
-            &crate::record::Connected {
-                target: target.to_string(),
-                method: method.as_str().to_owned(),
-            },
-        );
-    }
-    let set_aside = keeper.load(&mut facts, &target).await;
+    config.host.note_connected(&target, method);
+    let set_aside = keeper.load(&mut facts, &target, state.now_secs()).await;
     state.update(|s| {
         connected(s, facts, &target, method);
         if let Some(note) = set_aside {
@@ -494,15 +451,18 @@ async fn session(
     let (facts_tx, mut facts_rx) = mpsc::channel::<facts::Facts>(1);
     let (subs_tx, mut subs_rx) = mpsc::channel::<Subscribed>(4);
     let mut watch = ConnectionWatch::new(config.connection_rate);
-    let replaying = config.replay.is_some();
-    let mut torrc_watch = torconfig::ConfigWatch::new(config.tor_chroot.clone(), replaying);
+    let host = &config.host;
+    // Where tor is not here (a replay), its /proc, sockets and files come
+    // as samples, at the times they were taken.
+    let here = host.tor_is_here();
+    let mut torrc_watch =
+        torconfig::ConfigWatch::new(config.tor_chroot.clone(), !here, host.clock());
     let (saved_tx, mut saved_rx) = mpsc::channel::<()>(1);
     let tor_dir = |sampler: &mut ProcSampler| {
-        let pid = state.read(|s| s.relay.pid).filter(|_| !replaying);
+        let pid = state.read(|s| s.relay.pid).filter(|_| here);
         pid.and_then(|p| sampler.tor_dir(p))
     };
-    let mut replay_samples = config.replay.as_ref().and_then(|p| p.take_samples());
-    let mut recorded = Recorded::default();
+    let mut from_host = host.samples();
     torrc_watch.reload(&client, tor_dir(sampler));
     let mut tick = tokio::time::interval(config.refresh_interval);
     tick.tick().await;
@@ -530,26 +490,25 @@ async fn session(
                 if has_bw {
                     second.reset();
                 }
-                let system = (has_bw && !replaying).then(|| Recorded::system(config, sampler, state));
-                let follow = apply_events(state, batch, wanted, system, config.recorder.as_ref());
+                let system = if has_bw { host.system(sampler, state.read(|s| s.relay.pid)) } else { None };
+                let follow = apply_events(state, batch, wanted, system, host);
                 last_apply = tokio::time::Instant::now();
                 if follow.refresh_facts {
-                    refresh(client.clone(), facts_tx.clone());
+                    refresh(client.clone(), facts_tx.clone(), state.now_secs());
                     torrc_watch.reload(&client, tor_dir(sampler));
                 }
             }
-            Some(f) = facts_rx.recv() => state.update(|s| apply_facts(s, f, false, now_secs())),
+            Some(f) = facts_rx.recv() => state.update(|s| apply_facts(s, f, false, s.updated_ms / 1000)),
             Some(item) = inbox.rx.recv() => delivered(state, item),
-            _ = watch.tick.tick(), if !replaying => watch.scan(state, sampler),
+            _ = watch.tick.tick(), if here => watch.scan(state, sampler),
             Some(scan) = watch.scans.recv() => {
-                recorded.sockets(config, &scan);
-                watch.scanned(state, &client, scan, now_secs());
+                host.note_sockets(&scan);
+                watch.scanned(state, &client, scan, state.now_secs());
             }
-            Some(sample) = next_sample(&mut replay_samples) => replayed(state, &watch, &client, sample),
+            Some(sample) = next_sample(&mut from_host) => sampled(state, &watch, &client, sample),
             Some(found) = watch.located.recv() => watch.countries(state, found),
             Some(texts) = interp.events.recv() => {
-                let now = now_ms();
-                state.update(|s| s.interpreter_events.extend(now, texts));
+                state.update(|s| s.interpreter_events.extend(s.updated_ms, texts));
             }
             _ = keeper.tick.tick() => {
                 if let Some(e) = keeper.save(state).await {
@@ -558,15 +517,16 @@ async fn session(
             }
             Some(()) = saved_rx.recv() => torrc_watch.reload(&client, tor_dir(sampler)),
             Some(loaded) = torrc_watch.loaded.recv() => {
-                Recorded::torrc(config, &loaded.1);
+                host.note_torrc(&loaded.1);
                 if torrc_watch.apply(state, loaded) {
                     torrc_watch.reload(&client, tor_dir(sampler));
                 }
             }
-            _ = tick.tick() => refresh(client.clone(), facts_tx.clone()),
-            _ = second.tick(), if !replaying => {
-                let info = Recorded::system(config, sampler, state);
-                state.update(|s| s.record_system(info));
+            _ = tick.tick() => refresh(client.clone(), facts_tx.clone(), state.now_secs()),
+            _ = second.tick(), if here => {
+                if let Some(info) = host.system(sampler, state.read(|s| s.relay.pid)) {
+                    state.update(|s| s.record_system(info));
+                }
             }
             asked = requests.recv() => {
                 let Some(asked) = asked else { return SessionEnd::Shutdown };
@@ -596,8 +556,16 @@ async fn on_request(
         Request::Reconnect => return Some(SessionEnd::Reconnect),
         Request::WantManual => inbox.read_manual(),
         Request::Replay(control) => {
-            if replay_control(config, state, control, reply) {
-                return Some(SessionEnd::Reconnect);
+            match state.update(|s| config.host.control(s, control)) {
+                Ok(back) => {
+                    answer(reply, Response::Done(String::new()));
+                    // Back in time: the session starts again and plays up
+                    // to the new position.
+                    if back {
+                        return Some(SessionEnd::Reconnect);
+                    }
+                }
+                Err(crate::host::NotReplay) => answer(reply, RequestError::NotReplay.response()),
             }
         }
         Request::Interpret(command) => interp.send(command, reply),
@@ -611,9 +579,9 @@ async fn on_request(
 }
 
 /// Re-reads the facts in a task of its own; they arrive on `tx`.
-fn refresh(client: Client, tx: mpsc::Sender<facts::Facts>) {
+fn refresh(client: Client, tx: mpsc::Sender<facts::Facts>, now_secs: u64) {
     tokio::spawn(async move {
-        if let Ok(f) = facts::gather(&client, now_secs(), false).await {
+        if let Ok(f) = facts::gather(&client, now_secs, false).await {
             let _ = tx.send(f).await;
         }
     });
@@ -634,12 +602,10 @@ fn apply_events(
     batch: Vec<Incoming>,
     logged: &EventSelection,
     system: Option<rnyx_grammar::model::SystemInfo>,
-    recorder: Option<&crate::record::Recorder>,
+    host: &Host,
 ) -> apply::Followup {
-    let now = now_ms();
-    if let Some(r) = recorder {
-        r.sample(crate::record::APPLIED, &now);
-    }
+    let now = state.now_ms();
+    host.note_applied(now);
     state.update(|s| {
         let follow = apply_batch(s, batch, logged, now);
         if let Some(info) = system {

@@ -162,7 +162,7 @@ pub async fn record(file: &Path, seconds: u64, max_bytes: u64) -> Result<(), Str
         file.display()
     );
     let handle = crate::controller::spawn(crate::controller::ControllerConfig {
-        recorder: Some(recorder.clone()),
+        host: crate::host::Host::recording(recorder.clone()),
         history_dir: None,
         ..Config::default().controller_config(vec![target], None)
     });

@@ -2,7 +2,7 @@
 
 use crate::control::{ConnectError, Connection, Target};
 use crate::controller::apply::apply_facts;
-use crate::controller::{facts, now_secs};
+use crate::controller::facts;
 use rnyx_grammar::model::{
     Accounting, BandwidthSample, Category, Circuit, ControllerState, Limits, Listeners,
     OrConnection, SocketSource, SocketTable, VersionStatus,
@@ -160,7 +160,7 @@ pub async fn dump(
         method,
         ..
     } = crate::control::connect(targets, password).await?;
-    let mut facts = facts::gather(&client, now_secs(), true)
+    let mut facts = facts::gather(&client, crate::host::system_ms() / 1000, true)
         .await
         .map_err(|e| ConnectError::Auth(e.into()))?;
     let mut kept_in = None;
@@ -181,7 +181,7 @@ pub async fn dump(
         }
     }
     let mut state = ControllerState::new(Limits::default());
-    let now = now_secs();
+    let now = crate::host::system_ms() / 1000;
     apply_facts(&mut state, facts, true, now);
     state.connection.connected = true;
     state.connection.target = Some(target.to_string());
@@ -210,7 +210,7 @@ pub async fn dump_replay(
     let name = player.name.clone();
     let handle = crate::controller::spawn(crate::controller::ControllerConfig {
         targets: vec![Target::Unix(name.clone().into())],
-        replay: Some(player),
+        host: crate::host::Host::replay(player),
         ..crate::controller::ControllerConfig::default()
     });
     // Subscribed, then everything up to the position played: no change
@@ -231,7 +231,7 @@ pub async fn dump_replay(
         }
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
-    let now = now_secs();
+    let now = handle.state.now_secs();
     Ok(handle.state.read(|state| {
         let mut dump = Dump::of(state, now, scrub);
         dump.history = history.map(|i| dump_history(state, i, None));

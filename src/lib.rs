@@ -8,6 +8,7 @@ pub mod controller;
 pub mod demo;
 pub mod dump;
 pub mod history;
+pub mod host;
 pub mod launch;
 pub mod manpage;
 pub mod manual;

@@ -17,7 +17,7 @@ pub async fn run(
     config: &Config,
 ) -> Result<(), String> {
     let controller = crate::controller::ControllerConfig {
-        recorder,
+        host: recorder.map_or_else(crate::host::Host::live, crate::host::Host::recording),
         ..config.controller_config(targets, password)
     };
     let handle = spawn_with(controller, first);
@@ -41,7 +41,7 @@ pub fn spawn_replay(
 ) -> crate::controller::ControllerHandle {
     let target = Target::Unix(player.name.clone().into());
     let controller = crate::controller::ControllerConfig {
-        replay: Some(player),
+        host: crate::host::Host::replay(player),
         history_dir: None,
         ..config.controller_config(vec![target], None)
     };

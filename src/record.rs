@@ -109,7 +109,7 @@ impl Recorder {
             .mode(0o600)
             .open(path)
             .map_err(|e| format!("cannot write the recording {}: {e}", path.display()))?;
-        let started_ms = crate::controller::now_ms();
+        let started_ms = crate::host::system_ms();
         let (tx, rx) = mpsc::channel();
         std::thread::Builder::new()
             .name("rnyx-record".into())

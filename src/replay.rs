@@ -7,36 +7,24 @@
 //! - A command is answered with tor's reply to the same command: the last
 //!   one recorded up to where the replay is, else the first; a command the
 //!   recording never sent gets `551 … is not available in a replay`.
-//! - In a replay the process's time is the recording's: log lines, graphs
-//!   and uptimes read [`clock`], which [`Player::new`] sets. Pausing stops
+//! - A replay's time is the recording's: its host gives the controller
+//!   task and the screen the player's [`Clock`]. Pausing stops
 //!   it, seeking moves it; seeking back starts the monitor's session again
 //!   and plays everything up to the new position at once.
 
 mod clock;
 
-pub use clock::{clock, Clock};
+pub use clock::Clock;
 
 use crate::control::{AuthMethod, Client, Connection, ProtocolInfo, Target};
 use crate::record::{Connected, Line, Recording, APPLIED, CONNECTED, LOG, SOCKETS, SYSTEM, TORRC};
-use rnyx_grammar::model::{SocketScan, SystemInfo, Torrc};
 use std::fmt::Write as _;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::sync::mpsc;
 
-/// What rnyx read of tor besides the control connection.
-#[derive(Debug, Clone)]
-pub enum Sample {
-    System(SystemInfo),
-    Sockets(Result<SocketScan, String>),
-    Torrc(Torrc),
-    /// Entries read from tor's log file at the start.
-    Log(crate::controller::startup::Entries),
-}
-
-/// A sample and when it was taken (unix ms).
-pub type Timed = (u64, Sample);
+pub use crate::host::{Sample, Timed};
 
 /// One thing tor (or its host) did at a time.
 #[derive(Debug, Clone)]
@@ -180,7 +168,7 @@ pub struct Player {
 }
 
 impl Player {
-    /// A player of `recording` at `speed`; its clock becomes the process's.
+    /// A player of `recording` at `speed`, on a clock of its own.
     pub fn new(name: &str, recording: Recording, speed: f64) -> Arc<Self> {
         let connected: Option<Connected> = recording
             .lines
@@ -201,7 +189,6 @@ impl Player {
             None => (Target::Unix(name.into()), AuthMethod::None),
         };
         let clock = Arc::new(Clock::new(started, script.length, speed));
-        clock::install(clock.clone());
         Arc::new(Self {
             name: name.to_owned(),
             script: Arc::new(script),
@@ -391,6 +378,7 @@ fn first_word(command: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rnyx_grammar::model::SystemInfo;
 
     fn line(t: u64, d: &str, l: &str) -> Line {
         Line {

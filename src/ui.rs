@@ -5,7 +5,7 @@
 
 pub mod terminal;
 
-use crate::controller::{shown_now_secs as now_secs, ControllerHandle};
+use crate::controller::ControllerHandle;
 use ratatui::backend::Backend;
 use ratatui::Terminal;
 use rnyx_grammar::model::RelayName;
@@ -94,7 +94,7 @@ pub async fn run_fleet<B: Backend>(
                     }
                     Some(Input::Key(key)) => {
                         show_fleet(app, fleet, current);
-                        let effects = handle.state.read(|s| app.handle_key(key, s, now_secs()));
+                        let effects = handle.state.read(|s| app.handle_key(key, s, handle.state.shown_secs()));
                         if perform_all(effects, fleet, &mut current, &response_tx) {
                             return Ok(stats);
                         }
@@ -102,7 +102,7 @@ pub async fn run_fleet<B: Backend>(
                     }
                     Some(Input::Mouse(m)) => {
                         show_fleet(app, fleet, current);
-                        let effects = handle.state.read(|s| app.handle_mouse(m, s, now_secs()));
+                        let effects = handle.state.read(|s| app.handle_mouse(m, s, handle.state.shown_secs()));
                         if perform_all(effects, fleet, &mut current, &response_tx) {
                             return Ok(stats);
                         }
@@ -126,7 +126,7 @@ pub async fn run_fleet<B: Backend>(
                 }
             }
             Some((ticket, response)) = responses.recv() => {
-                let effects = handle.state.read(|s| app.respond(ticket, response, s, now_secs()));
+                let effects = handle.state.read(|s| app.respond(ticket, response, s, handle.state.shown_secs()));
                 if perform_all(effects, fleet, &mut current, &response_tx) {
                     return Ok(stats);
                 }
@@ -145,7 +145,7 @@ fn draw<B: Backend>(
     app: &App,
     handle: &ControllerHandle,
 ) -> Result<(), B::Error> {
-    let now = now_secs();
+    let now = handle.state.shown_secs();
     terminal.draw(|frame| {
         let area = frame.area();
         handle

@@ -241,7 +241,7 @@ async fn connections_of_the_exit_relay_are_tors_own() {
     })
     .await;
     // A refresh of the connections that had the consensus to name peers.
-    let after = rnyx::controller::now_secs() + 1;
+    let after = (rnyx::host::system_ms() / 1000) + 1;
     eventually("connections read after the consensus", 30, || {
         handle
             .state
@@ -519,7 +519,7 @@ async fn a_recording_of_a_client_holds_no_socks_credentials() {
     let recorder = rnyx::record::Recorder::create(&file, 16 << 20).unwrap();
     let handle = spawn(ControllerConfig {
         targets: vec![net.client().target()],
-        recorder: Some(recorder),
+        host: rnyx::host::Host::recording(recorder),
         ..ControllerConfig::default()
     });
     eventually("subscribed to STREAM", 30, || {

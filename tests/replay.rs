@@ -7,15 +7,13 @@ mod support;
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
-use rnyx::controller::{now_ms, ControllerConfig, ControllerHandle};
+use rnyx::controller::{ControllerConfig, ControllerHandle};
 use rnyx::launch::SingleTorOptions;
 use rnyx_grammar::model::ControllerState;
 use rnyx_panels::app::App;
 use rnyx_panels::keymap::Key;
 use std::time::Duration;
 use support::{eventually, single_tor};
-
-static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 fn settings() -> rnyx_panels::app::AppSettings {
     rnyx::config::Config::default().app_settings()
@@ -63,14 +61,13 @@ async fn settled(handle: &ControllerHandle) {
 /// /proc samples, sockets and torrc all from the file.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_recording_replays_to_the_same_screens() {
-    let _one = ONE_AT_A_TIME.lock().await;
     let (dir, mut tor) = single_tor(SingleTorOptions::default());
     let file = dir.path().join("relay.rnyx.gz");
     let recorder = rnyx::record::Recorder::create(&file, 1 << 20).unwrap();
     // Over TCP: rnyx's own control connection is a socket of tor's.
     let live = rnyx::controller::spawn(ControllerConfig {
         targets: vec![tor.port_target().unwrap()],
-        recorder: Some(recorder.clone()),
+        host: rnyx::host::Host::recording(recorder.clone()),
         history_dir: None,
         connection_rate: Duration::from_secs(1),
         ..rnyx::config::Config::default().controller_config(vec![], None)
@@ -88,7 +85,7 @@ async fn a_recording_replays_to_the_same_screens() {
     let seen = live.state.read(|s| s.events_received);
     let (state, at) = eventually("the next event", 10, || {
         live.state
-            .read(|s| (s.events_received > seen).then(|| (s.clone(), now_ms())))
+            .read(|s| (s.events_received > seen).then(|| (s.clone(), rnyx::host::system_ms())))
     })
     .await;
     drop(live);
@@ -107,7 +104,7 @@ async fn a_recording_replays_to_the_same_screens() {
     let player = rnyx::replay::Player::new("relay", recording, 1.0);
     player.clock.hold_at(at.saturating_sub(started));
     let replay = rnyx::controller::spawn(ControllerConfig {
-        replay: Some(player),
+        host: rnyx::host::Host::replay(player),
         ..ControllerConfig::default()
     });
     settled(&replay).await;
@@ -195,7 +192,6 @@ fn header_position(screen: &[String]) -> u64 {
 /// minute, `+` and `-` change the speed, `p` pauses; the header says so.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn replay_keys_seek_pause_and_change_speed_through_the_ui_loop() {
-    let _one = ONE_AT_A_TIME.lock().await;
     let recording = rnyx::record::read_from("demo", rnyx::demo::RECORDING).unwrap();
     assert!(recording.cut.is_none());
     let player = rnyx::replay::Player::new("demo", recording, 1.0);
@@ -299,7 +295,9 @@ fn demo_with_path(path: &str, session: &str) -> (String, String) {
         env!("CARGO_BIN_EXE_rnyx"),
         err.display()
     );
-    tmux.start("t", &cmd, 120, 40);
+    // Tall: the log keeps its first entries in view while the recording's
+    // first seconds play (a loaded machine polls the screen late).
+    tmux.start("t", &cmd, 120, 150);
     // The log opens with rnyx's word that the test network's warnings are
     // normal there.
     let screen = tmux.wait_for("t", 20, |s| {

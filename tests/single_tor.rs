@@ -428,7 +428,7 @@ async fn connections_follow_tor_to_its_new_pid() {
     .await;
     let second = control_port(&tor);
     let _held2 = std::net::TcpStream::connect(second).unwrap();
-    let after = rnyx::controller::now_secs() + 1;
+    let after = (rnyx::host::system_ms() / 1000) + 1;
     let (source, error) = seen_on(second.port(), after).await;
     assert_eq!((source, error), (SocketSource::Descriptors, None));
     assert_eq!(Some(handle.state.read(|s| s.relay.pid).unwrap()), tor.pid());
@@ -666,7 +666,7 @@ async fn a_recording_holds_the_traffic_and_no_secret() {
     let file = dir.path().join("relay.rnyx.gz");
     let recorder = rnyx::record::Recorder::create(&file, 1 << 20).unwrap();
     let handle = spawn(ControllerConfig {
-        recorder: Some(recorder),
+        host: rnyx::host::Host::recording(recorder),
         password: Some("a-very-secret-password".into()),
         ..config(tor.socket_target())
     });

@@ -61,7 +61,9 @@ async fn spec_lines_read_whole_and_illegal_ones_refused() {
         targets: vec![Target::Unix(socket)],
         log_events,
         write_logs_to: Some(log_file.clone()),
-        recorder: Some(rnyx::record::Recorder::create(&recording, 1 << 20).unwrap()),
+        host: rnyx::host::Host::recording(
+            rnyx::record::Recorder::create(&recording, 1 << 20).unwrap(),
+        ),
         ..ControllerConfig::default()
     });
     eventually("the marker BW event", 20, || {

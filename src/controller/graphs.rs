@@ -33,7 +33,7 @@ impl Keeper {
 
     /// Reads the kept graphs of the relay `facts` describes into `facts`;
     /// a note for the log when a file had to be set aside.
-    pub async fn load(&mut self, facts: &mut Facts, target: &Target) -> Option<String> {
+    pub async fn load(&mut self, facts: &mut Facts, target: &Target, now: u64) -> Option<String> {
         let dir = self.dir.clone()?;
         let key = facts
             .relay
@@ -41,7 +41,6 @@ impl Keeper {
             .clone()
             .unwrap_or_else(|| target.to_string());
         self.key = Some(key.clone());
-        let now = super::now_secs();
         let loaded = tokio::task::spawn_blocking(move || history::load(&dir, &key, now))
             .await
             .unwrap_or(Loaded::None);
@@ -63,7 +62,7 @@ impl Keeper {
         let (Some(dir), Some(key)) = (self.dir.clone(), self.key.clone()) else {
             return None;
         };
-        let saved = state.read(|s: &ControllerState| Saved::of(s, &key, super::now_secs()));
+        let saved = state.read(|s: &ControllerState| Saved::of(s, &key, state.now_secs()));
         match tokio::task::spawn_blocking(move || history::save(&dir, &saved)).await {
             Ok(Ok(_)) => None,
             Ok(Err(e)) => Some(format!("cannot keep the graph history: {e}")),

@@ -6,7 +6,7 @@
 
 use super::handle::{answer, Answer};
 use super::RequestError;
-use crate::control::{connect, Client, EventReceiver, Incoming, Target};
+use crate::control::{Client, EventReceiver, Incoming, Target};
 use rnyx_grammar::request::Response;
 use tokio::sync::mpsc;
 
@@ -24,22 +24,19 @@ pub struct Interp {
     pub events: mpsc::Receiver<EventTexts>,
 }
 
-/// Where the interpreter's connection goes: rnyx's tor, or in a replay
-/// the recording's stand-in (answers only, no events).
+/// Where the interpreter's connection goes: rnyx's tor, through the host
+/// (a replay's stand-in answers, and sends no events).
 pub struct Tor {
     pub targets: Vec<Target>,
     pub password: Option<String>,
-    pub replay: Option<std::sync::Arc<crate::replay::Player>>,
+    pub host: crate::host::Host,
 }
 
 impl Tor {
     async fn connect(&self) -> Result<crate::control::Connection, String> {
-        match &self.replay {
-            Some(player) => Ok(player.connect(false)),
-            None => connect(&self.targets, self.password.as_deref())
-                .await
-                .map_err(|e| e.to_string()),
-        }
+        self.host
+            .connect_interpreter(&self.targets, self.password.as_deref())
+            .await
     }
 }
 

@@ -3,6 +3,7 @@
 
 use super::logfile::LogFile;
 use super::rnyx_log;
+use crate::host::Clock;
 use rnyx_grammar::model::{ControllerState, LogEntry, Runlevel};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
@@ -19,17 +20,35 @@ pub struct SharedState {
     log_file: Mutex<Option<LogFile>>,
     /// tor's manual was asked for (it is read once, when first shown).
     manual_asked: AtomicBool,
+    /// The time the state goes by: this machine's, or a replay's.
+    clock: Clock,
 }
 
 impl SharedState {
-    pub fn new(state: ControllerState) -> Self {
+    pub fn new(state: ControllerState, clock: Clock) -> Self {
         let (changed, _) = watch::channel(state.generation);
         Self {
             state: Mutex::new(state),
             changed,
             log_file: Mutex::new(None),
             manual_asked: AtomicBool::new(false),
+            clock,
         }
+    }
+
+    /// Unix ms now, by the state's clock (a replay's is the recording's).
+    pub fn now_ms(&self) -> u64 {
+        self.clock.now_ms()
+    }
+
+    pub fn now_secs(&self) -> u64 {
+        self.clock.now_secs()
+    }
+
+    /// Unix seconds the screen shows (a replay's clock runs on between
+    /// the things it plays).
+    pub fn shown_secs(&self) -> u64 {
+        self.clock.shown_secs()
     }
 
     /// True the first time only: whoever gets it reads the manual.
@@ -62,6 +81,7 @@ impl SharedState {
 
     pub(super) fn update<R>(&self, f: impl FnOnce(&mut ControllerState) -> R) -> R {
         let mut s = self.lock();
+        s.updated_ms = self.clock.now_ms();
         let r = f(&mut s);
         s.touch();
         let generation = s.generation;
@@ -89,6 +109,7 @@ impl SharedState {
             *guard = None;
             drop(guard);
             let mut s = self.lock();
+            s.updated_ms = self.clock.now_ms();
             s.log.set_tap(false);
             rnyx_log(&mut s, Runlevel::Warn, msg);
         }

@@ -1,7 +1,7 @@
 //! What only the first connection does: fill the log from tor's own log
 //! file, then log the configuration's warnings after those older entries.
 
-use super::{logfile, now_ms, rnyx_log, SharedState};
+use super::{logfile, rnyx_log, SharedState};
 use crate::control::Client;
 use rnyx_grammar::model::EventSelection;
 use rnyx_grammar::model::{LogEntry, LogSource, Runlevel};
@@ -14,7 +14,8 @@ pub(super) struct Startup {
     pub(super) warnings: Vec<String>,
     pub(super) notices: Vec<String>,
     /// Where the entries read from tor's log are recorded (`rnyx record`).
-    pub(super) recorder: Option<crate::record::Recorder>,
+    /// Keeps what was read of tor's log file (a recording).
+    pub(super) host: crate::host::Host,
 }
 
 /// Log entries as a recording keeps them: (unix ms, source, message).
@@ -30,9 +31,7 @@ impl Startup {
     ) {
         if self.prepopulate > 0 {
             let entries = prepopulate_log(client, state, wanted, self.prepopulate, offset).await;
-            if let Some(r) = &self.recorder {
-                r.sample(crate::record::LOG, &entries);
-            }
+            self.host.note_log(&entries);
             state.update(|s| {
                 for (t, source, message) in entries {
                     s.push_log(LogEntry::new(t, source, message));
@@ -70,7 +69,7 @@ async fn prepopulate_log(
         return Vec::new();
     }
     let values = client.getconf("Log").await.unwrap_or_default();
-    let rnyx = |level, message: String| (now_ms(), LogSource::Rnyx(level), message);
+    let rnyx = |level, message: String| (state.now_ms(), LogSource::Rnyx(level), message);
     let Some((_, raw)) = logfile::tor_log_file(&values) else {
         return vec![rnyx(
             Runlevel::Info,
@@ -83,7 +82,7 @@ async fn prepopulate_log(
         let path = path.clone();
         tokio::task::spawn_blocking(move || logfile::read_tail(&path, max_lines)).await
     };
-    let now = now_ms();
+    let now = state.now_ms();
     match read {
         Ok(Ok(lines)) => {
             let mut entries: Entries = lines

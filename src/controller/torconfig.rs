@@ -225,12 +225,13 @@ pub(super) struct ConfigWatch {
     chroot: Option<PathBuf>,
     reading: bool,
     again: bool,
-    /// A replay: the torrc comes from the recording, not this host's disk.
-    replay: bool,
+    /// The torrc comes as a sample from the host, not from this disk.
+    sampled: bool,
+    clock: crate::host::Clock,
 }
 
 impl ConfigWatch {
-    pub fn new(chroot: Option<PathBuf>, replay: bool) -> Self {
+    pub fn new(chroot: Option<PathBuf>, sampled: bool, clock: crate::host::Clock) -> Self {
         let (tx, loaded) = tokio::sync::mpsc::channel(1);
         Self {
             tx,
@@ -238,7 +239,8 @@ impl ConfigWatch {
             chroot,
             reading: false,
             again: false,
-            replay,
+            sampled,
+            clock,
         }
     }
 
@@ -255,19 +257,18 @@ impl ConfigWatch {
             proc_dir,
             chroot: self.chroot.clone(),
         };
-        let replay = self.replay;
+        let (sampled, now) = (self.sampled, self.clock.now_secs());
         tokio::spawn(async move {
             let config = load(&client).await;
             let file = config.as_ref().ok().and_then(|c| c.file.clone());
-            if replay {
+            if sampled {
                 let _ = tx.send((config, Torrc::default())).await;
                 return;
             }
-            let torrc = tokio::task::spawn_blocking(move || {
-                read_torrc(file.as_deref(), &place, super::now_secs())
-            })
-            .await
-            .unwrap_or_default();
+            let torrc =
+                tokio::task::spawn_blocking(move || read_torrc(file.as_deref(), &place, now))
+                    .await
+                    .unwrap_or_default();
             let _ = tx.send((config, torrc)).await;
         });
     }
@@ -277,12 +278,12 @@ impl ConfigWatch {
         self.reading = false;
         state.update(|s| match config {
             Ok(mut c) => {
-                c.torrc = if self.replay {
+                c.torrc = if self.sampled {
                     std::mem::take(&mut s.config.torrc)
                 } else {
                     torrc
                 };
-                c.loaded = super::now_secs();
+                c.loaded = s.updated_ms / 1000;
                 c.reconcile();
                 s.config = c;
             }

@@ -1,9 +1,10 @@
 //! A replay's clock: where in the recording it is, how fast it moves,
-//! paused or not. In a replay it is the process's clock ([`clock`]).
+//! paused or not. A replay's host gives it to its controller task and
+//! screen ([`crate::host::Clock`]).
 
 use rnyx_grammar::model::{ReplayControl, ReplayStatus};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::Mutex;
 use std::time::Duration;
 use tokio::sync::watch;
 
@@ -155,24 +156,6 @@ impl Clock {
             paused: m.paused,
         }
     }
-}
-
-/// The process's replay clock, when it plays a recording.
-static CLOCK: RwLock<Option<Arc<Clock>>> = RwLock::new(None);
-
-/// The replay clock, in a replay.
-pub fn clock() -> Option<Arc<Clock>> {
-    CLOCK
-        .read()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
-        .clone()
-}
-
-/// Makes `clock` the process's.
-pub(super) fn install(clock: Arc<Clock>) {
-    *CLOCK
-        .write()
-        .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(clock);
 }
 
 #[cfg(test)]

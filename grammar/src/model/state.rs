@@ -100,6 +100,11 @@ pub struct ControllerState {
     pub refused: super::RefusedInput,
     #[serde(skip)]
     pub generation: u64,
+    /// Unix ms of the update being made (the last, between updates), by
+    /// the clock of the task's host: what rnyx's own log entries are
+    /// stamped with.
+    #[serde(skip)]
+    pub updated_ms: u64,
     #[serde(skip)]
     pub limits: Limits,
     /// Set when the state is a recording's (`rnyx replay`).
@@ -134,6 +139,7 @@ impl ControllerState {
             events_received: 0,
             refused: super::RefusedInput::default(),
             generation: 0,
+            updated_ms: 0,
             limits,
             replay: None,
         }
