@@ -11,6 +11,7 @@ mod consensus;
 pub mod facts;
 mod graphs;
 mod handle;
+mod inbox;
 mod interp;
 pub mod logfile;
 pub use rnyx_grammar::policy;
@@ -28,6 +29,7 @@ use apply::{apply_batch, apply_facts};
 use connections::ConnectionWatch;
 pub use connections::{apply_connections, scan_connections};
 pub use handle::{answer, Answer, Asked, ControllerHandle, RequestError};
+use inbox::{delivered, Mailbox};
 use logfile::LogFile;
 use requests::{carry_out, refuse, subscribed, Subscribed};
 pub use requests::{save_snapshot, MAX_READ};
@@ -156,44 +158,6 @@ pub fn spawn_with(config: ControllerConfig, first: Option<Connection>) -> Contro
 fn rnyx_log(state: &mut ControllerState, level: Runlevel, message: String) {
     let now = state.updated_ms;
     state.push_log(LogEntry::new(now, LogSource::Rnyx(level), message));
-}
-
-/// What background work hands the task, for it alone to write into the
-/// state.
-enum Inbox {
-    /// tor's manual, read (the UI asked once a page showing it was shown;
-    /// an operator who never opens one does not keep it in memory).
-    Manual(rnyx_grammar::model::Manual),
-}
-
-/// The task's inbox: background work sends here, the task's loops read.
-struct Mailbox {
-    tx: mpsc::Sender<Inbox>,
-    rx: mpsc::Receiver<Inbox>,
-}
-
-impl Mailbox {
-    fn new() -> Self {
-        let (tx, rx) = mpsc::channel(4);
-        Self { tx, rx }
-    }
-
-    /// Reads tor's manual off the task's loop; it arrives in the inbox.
-    fn read_manual(&self) {
-        let tx = self.tx.clone();
-        tokio::spawn(async move {
-            if let Ok(manual) = tokio::task::spawn_blocking(crate::manual::load).await {
-                let _ = tx.send(Inbox::Manual(manual)).await;
-            }
-        });
-    }
-}
-
-/// Writes what arrived in the inbox into the state.
-fn delivered(state: &SharedState, item: Inbox) {
-    match item {
-        Inbox::Manual(manual) => state.update(|s| s.manual = Some(Arc::new(manual))),
-    }
 }
 
 /// `write_logs_to`: every log entry appended to that file.
@@ -616,30 +580,4 @@ fn apply_events(
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// The manual reaches the state through the task (its one writer),
-    /// whether tor is there or not.
-    #[tokio::test]
-    async fn the_manual_asked_for_while_tor_is_away_arrives() {
-        let handle = spawn(ControllerConfig {
-            targets: vec![Target::Unix("/nonexistent/rnyx-test/control".into())],
-            reconnect_initial: Duration::from_secs(30),
-            ..ControllerConfig::default()
-        });
-        handle.want_manual();
-        handle.want_manual();
-        let mut generation = 0;
-        for _ in 0..200 {
-            if let Some(n) = handle.state.read(|s| s.manual.as_ref().map(|m| m.len())) {
-                assert!(n > 300, "{n} entries");
-                generation = handle.state.read(|s| s.generation);
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        assert!(generation > 0, "the manual never arrived");
-        assert!(!handle.state.read(|s| s.connection.connected));
-    }
-}
+mod tests;

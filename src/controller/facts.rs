@@ -31,14 +31,37 @@ pub struct Facts {
     pub refused: Vec<String>,
 }
 
-/// Reads the facts, pipelining the queries. A key tor cannot answer (no
-/// fingerprint on a client, no address yet) leaves its field empty; only a
-/// connection that ends is an error.
-#[allow(clippy::too_many_lines)] // one pipelined batch of queries reads best in one place
-/// Reads the facts; `tables` also reads what events keep up to date
-/// afterwards (circuits, OR connections, the bandwidth cache, the
-/// consensus), which only the first read of a connection needs.
-pub async fn gather(client: &Client, now: u64, tables: bool) -> Result<Facts, ClientError> {
+/// tor's answers to one pipelined batch of queries, as tor gave them.
+struct Answers {
+    version: Option<String>,
+    version_status: Option<String>,
+    fingerprint: Option<String>,
+    address: Option<String>,
+    pid: Option<String>,
+    uptime: Option<String>,
+    /// `net/listeners/` or, dir, socks, control.
+    listeners: [Option<String>; 4],
+    nickname: Option<Vec<String>>,
+    or_port: Option<Vec<String>>,
+    dir_port: Option<Vec<String>>,
+    /// BandwidthRate, BandwidthBurst, RelayBandwidthRate, RelayBandwidthBurst.
+    rates: [Option<Vec<String>>; 4],
+    traffic: (Option<String>, Option<String>),
+    bw_cache: Option<String>,
+    circuit_status: Option<String>,
+    orconn_status: Option<String>,
+    ns_all: Option<String>,
+    stream_status: Option<String>,
+    exit_policy: Option<rnyx_grammar::policy::PolicyView>,
+    accounting: Option<Accounting>,
+    event_names: Option<String>,
+    hidden: Vec<std::net::SocketAddr>,
+}
+
+/// Asks every query at once (tor answers them in order on the one
+/// connection). A key tor cannot answer leaves its answer empty. `tables`:
+/// also what events keep up to date afterwards.
+async fn ask(client: &Client, tables: bool) -> Answers {
     let get = |key: &'static str| async move { client.getinfo(key).await.ok() };
     let table = |key: &'static str| async move {
         if tables {
@@ -49,28 +72,24 @@ pub async fn gather(client: &Client, now: u64, tables: bool) -> Result<Facts, Cl
     };
     let conf = |key: &'static str| async move { client.getconf(key).await.ok() };
     let (
-        version,
-        version_status,
-        fingerprint,
-        address,
-        pid,
-        uptime,
+        (version, version_status, fingerprint, address, pid, uptime),
         (or_l, dir_l, socks_l, control_l),
         (nickname, or_port, dir_port),
         (rate, burst, relay_rate, relay_burst),
         (traffic_read, traffic_written, bw_cache),
         (circuit_status, orconn_status, ns_all, stream_status),
-        exit_policy,
-        accounting,
-        event_names,
-        hidden,
+        (exit_policy, accounting, event_names, hidden),
     ) = tokio::join!(
-        get("version"),
-        get("status/version/current"),
-        get("fingerprint"),
-        get("address"),
-        get("process/pid"),
-        get("uptime"),
+        async {
+            tokio::join!(
+                get("version"),
+                get("status/version/current"),
+                get("fingerprint"),
+                get("address"),
+                get("process/pid"),
+                get("uptime"),
+            )
+        },
         async {
             tokio::join!(
                 get("net/listeners/or"),
@@ -103,21 +122,65 @@ pub async fn gather(client: &Client, now: u64, tables: bool) -> Result<Facts, Cl
                 table("stream-status")
             )
         },
-        exit_policy_summary(client),
-        accounting_facts(client),
-        get("events/names"),
-        hidden_targets(client),
+        async {
+            tokio::join!(
+                exit_policy_summary(client),
+                accounting_facts(client),
+                get("events/names"),
+                hidden_targets(client),
+            )
+        },
     );
+    Answers {
+        version,
+        version_status,
+        fingerprint,
+        address,
+        pid,
+        uptime,
+        listeners: [or_l, dir_l, socks_l, control_l],
+        nickname,
+        or_port,
+        dir_port,
+        rates: [rate, burst, relay_rate, relay_burst],
+        traffic: (traffic_read, traffic_written),
+        bw_cache,
+        circuit_status,
+        orconn_status,
+        ns_all,
+        stream_status,
+        exit_policy,
+        accounting,
+        event_names,
+        hidden,
+    }
+}
+
+/// Reads the facts, pipelining the queries; `tables` also reads what
+/// events keep up to date afterwards (circuits, OR connections, the
+/// bandwidth cache, the consensus), which only the first read of a
+/// connection needs. Only a connection that ends is an error.
+pub async fn gather(client: &Client, now: u64, tables: bool) -> Result<Facts, ClientError> {
+    let mut a = ask(client, tables).await;
     if client.is_closed() {
         return Err(ClientError::Closed);
     }
-
-    let fingerprint = fingerprint.filter(|f| !f.is_empty());
+    let fingerprint = a.fingerprint.take().filter(|f| !f.is_empty());
     let (flags, observed) = match &fingerprint {
         Some(fp) => tokio::join!(own_flags(client, fp), observed_bandwidth(client, fp)),
         None => (Vec::new(), None),
     };
+    let relay = RelayInfo {
+        flags,
+        bandwidth_observed: observed,
+        ..relay_info(&mut a, fingerprint, now)
+    };
+    Ok(tables_of(a, relay))
+}
 
+/// Who tor is and where it listens, from its answers.
+fn relay_info(a: &mut Answers, fingerprint: Option<String>, now: u64) -> RelayInfo {
+    let [or_l, dir_l, socks_l, control_l] = std::mem::take(&mut a.listeners);
     let mut listeners = Listeners {
         or: listener_list(or_l),
         dir: listener_list(dir_l),
@@ -126,57 +189,75 @@ pub async fn gather(client: &Client, now: u64, tables: bool) -> Result<Facts, Cl
     };
     // With DisableNetwork tor opens no OR/Dir listeners; show the configured ports.
     if listeners.or.is_empty() {
-        listeners.or = configured_ports(or_port);
+        listeners.or = configured_ports(a.or_port.take());
     }
     if listeners.dir.is_empty() {
-        listeners.dir = configured_ports(dir_port);
+        listeners.dir = configured_ports(a.dir_port.take());
     }
-
-    let relay = RelayInfo {
-        version: version.map(|v| strip_controls(&v)),
-        version_status: version_status.map_or(VersionStatus::Unknown, |s| VersionStatus::parse(&s)),
-        nickname: nickname
+    let [rate, burst, relay_rate, relay_burst] = std::mem::take(&mut a.rates);
+    let exit_policy = a.exit_policy.take();
+    RelayInfo {
+        version: a.version.take().map(|v| strip_controls(&v)),
+        version_status: a
+            .version_status
+            .take()
+            .map_or(VersionStatus::Unknown, |s| VersionStatus::parse(&s)),
+        nickname: a
+            .nickname
+            .take()
             .and_then(|n| n.into_iter().next())
             .map(|n| strip_controls(&n))
             .or_else(|| fingerprint.as_ref().map(|_| "Unnamed".to_owned())),
         fingerprint,
-        address: address.map(|a| strip_controls(&a)),
+        address: a.address.take().map(|a| strip_controls(&a)),
         listeners,
-        pid: pid.and_then(|p| p.trim().parse().ok()),
-        start_time: uptime
+        pid: a.pid.take().and_then(|p| p.trim().parse().ok()),
+        start_time: a
+            .uptime
+            .take()
             .and_then(|u| u.trim().parse::<u64>().ok())
             .map(|u| now.saturating_sub(u)),
-        flags,
+        flags: Vec::new(),
         exits: exit_policy.as_ref().is_some_and(|p| p.exits),
         exit_policy: exit_policy.map(|p| p.text),
-        hidden_targets: hidden,
+        hidden_targets: std::mem::take(&mut a.hidden),
         bandwidth_rate: effective(rate, relay_rate),
         bandwidth_burst: effective(burst, relay_burst),
-        bandwidth_observed: observed,
-        accounting,
-    };
+        bandwidth_observed: None,
+        accounting: a.accounting.take(),
+    }
+}
+
+/// The facts: `relay`, and the tables and counters of tor's answers (a
+/// line the spec rules out is kept aside in `refused`).
+fn tables_of(a: Answers, relay: RelayInfo) -> Facts {
     let mut refused = Vec::new();
-    let bandwidth_cache = getinfo::bw_event_cache(&bw_cache.unwrap_or_default()).keep(&mut refused);
-    let circuits = getinfo::circuit_status(&circuit_status.unwrap_or_default()).keep(&mut refused);
-    let or_connections = orconn_status.map(|text| getinfo::orconn_status(&text).keep(&mut refused));
-    let streams = getinfo::stream_status(&stream_status.unwrap_or_default()).keep(&mut refused);
-    Ok(Facts {
+    let bandwidth_cache =
+        getinfo::bw_event_cache(&a.bw_cache.unwrap_or_default()).keep(&mut refused);
+    let circuits =
+        getinfo::circuit_status(&a.circuit_status.unwrap_or_default()).keep(&mut refused);
+    let or_connections = a
+        .orconn_status
+        .map(|text| getinfo::orconn_status(&text).keep(&mut refused));
+    let streams = getinfo::stream_status(&a.stream_status.unwrap_or_default()).keep(&mut refused);
+    Facts {
         history: None,
         refused,
         relay,
-        traffic_read: parse_u64(traffic_read),
-        traffic_written: parse_u64(traffic_written),
+        traffic_read: parse_u64(a.traffic.0),
+        traffic_written: parse_u64(a.traffic.1),
         bandwidth_cache,
         circuits,
         or_connections,
-        event_names: event_names
+        event_names: a
+            .event_names
             .unwrap_or_default()
             .split_whitespace()
             .map(strip_controls)
             .collect(),
-        consensus: ns_all.map(|text| parse_router_statuses(&text)),
+        consensus: a.ns_all.map(|text| parse_router_statuses(&text)),
         streams,
-    })
+    }
 }
 
 fn parse_u64(v: Option<String>) -> u64 {
