@@ -228,6 +228,10 @@ impl Player {
                 .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(rx);
             let this = self.session.fetch_add(1, Ordering::SeqCst) + 1;
             session = Some((self.session.clone(), this));
+            // The new session plays from the start: its time is the
+            // recording's start until its stand-in plays on (an older
+            // session's time would date tor's facts minutes late).
+            self.clock.play(0);
             // Wakes the previous session's stand-in, which then stops.
             self.clock.changes.send_modify(|n| *n += 1);
         }

@@ -350,3 +350,81 @@ fn demo_plays_the_shipped_recording_when_namespaces_are_refused() {
     assert!(said.contains("Operation not permitted"), "{said}");
     assert!(screen.contains("relay0"), "{screen}");
 }
+
+/// The state of a replay at a moment, however it got there: played
+/// straight to 60 s, or to 120 s and then a minute back. A new session
+/// starts on the recording's clock, not where the last one stopped (tor's
+/// uptime read 00:00 and the average 0 B/s after `<`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn seeking_back_gives_the_state_of_playing_straight_there() {
+    let at = |seconds: u64| async move {
+        let recording = rnyx::record::read_from("demo", rnyx::demo::RECORDING).unwrap();
+        let player = rnyx::replay::Player::new("demo", recording, 1.0);
+        player.clock.hold_at(seconds * 1000);
+        let handle = rnyx::monitor::spawn_replay(player.clone(), &rnyx::config::Config::default());
+        settled(&handle).await;
+        (player, handle)
+    };
+    let facts = |handle: &ControllerHandle| {
+        handle.state.read(|s| {
+            (
+                s.relay.start_time,
+                s.traffic_read,
+                s.traffic_written,
+                s.bandwidth.len(),
+                s.circuits.len(),
+            )
+        })
+    };
+    let (_straight_player, straight) = at(60).await;
+    let (player, seeking) = at(120).await;
+    assert_ne!(facts(&seeking), facts(&straight), "the two moments differ");
+    seeking
+        .replay(rnyx_grammar::model::ReplayControl::Seek(-60))
+        .await
+        .unwrap();
+    settled(&seeking).await;
+    assert_eq!(player.clock.position(), 60_000);
+    assert_eq!(facts(&seeking), facts(&straight));
+    // The screen's uptime and average, as played straight.
+    let now = seeking.state.shown_secs();
+    assert_eq!(now, straight.state.shown_secs());
+    let screen = |h: &ControllerHandle| h.state.read(|s| pages(s, now, 120, 40).remove(0));
+    assert_eq!(screen(&seeking)[2..], screen(&straight)[2..]);
+}
+
+/// Seeking a minute on gives the state of playing straight there.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn seeking_on_gives_the_state_of_playing_straight_there() {
+    let at = |seconds: u64| async move {
+        let recording = rnyx::record::read_from("demo", rnyx::demo::RECORDING).unwrap();
+        let player = rnyx::replay::Player::new("demo", recording, 1.0);
+        player.clock.hold_at(seconds * 1000);
+        let handle = rnyx::monitor::spawn_replay(player.clone(), &rnyx::config::Config::default());
+        settled(&handle).await;
+        (player, handle)
+    };
+    let facts = |handle: &ControllerHandle| {
+        handle.state.read(|s| {
+            (
+                s.relay.start_time,
+                s.traffic_read,
+                s.traffic_written,
+                s.bandwidth.len(),
+                s.circuits.len(),
+            )
+        })
+    };
+    let (_straight_player, straight) = at(120).await;
+    let (player, seeking) = at(60).await;
+    seeking
+        .replay(rnyx_grammar::model::ReplayControl::Seek(60))
+        .await
+        .unwrap();
+    settled(&seeking).await;
+    assert_eq!(player.clock.position(), 120_000);
+    assert_eq!(facts(&seeking), facts(&straight));
+    let now = seeking.state.shown_secs();
+    let screen = |h: &ControllerHandle| h.state.read(|s| pages(s, now, 120, 40).remove(0));
+    assert_eq!(screen(&seeking)[2..], screen(&straight)[2..]);
+}

@@ -131,7 +131,7 @@ fn replay_title(r: &crate::model::ReplayStatus, now: u64) -> String {
     }
     if r.paused {
         t.push_str(" paused");
-    } else if r.position(now) >= r.length {
+    } else if r.ended(now) {
         t.push_str(" ended");
     }
     t
