@@ -29,9 +29,9 @@ use apply::{apply_batch, apply_facts};
 use connections::ConnectionWatch;
 pub use connections::{apply_connections, scan_connections};
 pub use handle::{answer, Answer, Asked, ControllerHandle, RequestError};
-use inbox::{delivered, Mailbox};
+use inbox::{delivered, Done, Mailbox, Post};
 use logfile::LogFile;
-use requests::{carry_out, refuse, subscribed, Subscribed};
+use requests::{carry_out, refuse, subscribed};
 pub use requests::{save_snapshot, MAX_READ};
 use rnyx_grammar::model::{ControllerState, EventSelection, Limits, LogEntry, LogSource, Runlevel};
 use rnyx_grammar::request::{Request, Response};
@@ -302,7 +302,9 @@ async fn wait_out(
     loop {
         tokio::select! {
             () = &mut sleep => return true,
-            Some(item) = inbox.rx.recv() => delivered(state, item),
+            Some(item) = inbox.rx.recv() => {
+                delivered(state, item, None);
+            }
             asked = requests.recv() => {
                 let Some(Asked { request, reply }) = asked else { return false };
                 match request {
@@ -411,21 +413,18 @@ async fn session(
         Ok(c) => c,
         Err(end) => return end,
     };
-    // Facts re-read in the background arrive here, so only this loop writes.
-    let (facts_tx, mut facts_rx) = mpsc::channel::<facts::Facts>(1);
-    let (subs_tx, mut subs_rx) = mpsc::channel::<Subscribed>(4);
-    let mut watch = ConnectionWatch::new(config.connection_rate);
+    // Work done off the loop comes back to the inbox, so only this loop
+    // writes; results of an older session are dropped there.
+    let post = inbox.new_session();
+    let this = inbox.session();
+    let mut watch = ConnectionWatch::new(config.connection_rate, post.clone());
     let host = &config.host;
     // Where tor is not here (a replay), its /proc, sockets and files come
     // as samples, at the times they were taken.
     let here = host.tor_is_here();
     let mut torrc_watch =
-        torconfig::ConfigWatch::new(config.tor_chroot.clone(), !here, host.clock());
-    let (saved_tx, mut saved_rx) = mpsc::channel::<()>(1);
-    let tor_dir = |sampler: &mut ProcSampler| {
-        let pid = state.read(|s| s.relay.pid).filter(|_| here);
-        pid.and_then(|p| sampler.tor_dir(p))
-    };
+        torconfig::ConfigWatch::new(config.tor_chroot.clone(), !here, host.clock(), post.clone());
+    let tor_dir = |sampler: &mut ProcSampler| tor_dir(state, sampler, here);
     let mut from_host = host.samples();
     torrc_watch.reload(&client, tor_dir(sampler));
     let mut tick = tokio::time::interval(config.refresh_interval);
@@ -458,19 +457,19 @@ async fn session(
                 let follow = apply_events(state, batch, wanted, system, host);
                 last_apply = tokio::time::Instant::now();
                 if follow.refresh_facts {
-                    refresh(client.clone(), facts_tx.clone(), state.now_secs());
+                    refresh(client.clone(), post.clone(), state.now_secs());
                     torrc_watch.reload(&client, tor_dir(sampler));
                 }
             }
-            Some(f) = facts_rx.recv() => state.update(|s| apply_facts(s, f, false, s.updated_ms / 1000)),
-            Some(item) = inbox.rx.recv() => delivered(state, item),
-            _ = watch.tick.tick(), if here => watch.scan(state, sampler),
-            Some(scan) = watch.scans.recv() => {
-                host.note_sockets(&scan);
-                watch.scanned(state, &client, scan, state.now_secs());
+            Some(item) = inbox.rx.recv() => {
+                let Some(done) = delivered(state, item, Some(this)) else { continue };
+                let mut parts = Parts { client: &client, watch: &mut watch, torrc: &mut torrc_watch, wanted: &mut *wanted };
+                if let Err(e) = on_done(config, state, done, &mut parts, tor_dir(sampler)) {
+                    return SessionEnd::Lost(e);
+                }
             }
+            _ = watch.tick.tick(), if here => watch.scan(state, sampler),
             Some(sample) = next_sample(&mut from_host) => sampled(state, &watch, &client, sample),
-            Some(found) = watch.located.recv() => watch.countries(state, found),
             Some(texts) = interp.events.recv() => {
                 state.update(|s| s.interpreter_events.extend(s.updated_ms, texts));
             }
@@ -479,14 +478,7 @@ async fn session(
                     state.update(|s| rnyx_log(s, Runlevel::Warn, e));
                 }
             }
-            Some(()) = saved_rx.recv() => torrc_watch.reload(&client, tor_dir(sampler)),
-            Some(loaded) = torrc_watch.loaded.recv() => {
-                host.note_torrc(&loaded.1);
-                if torrc_watch.apply(state, loaded) {
-                    torrc_watch.reload(&client, tor_dir(sampler));
-                }
-            }
-            _ = tick.tick() => refresh(client.clone(), facts_tx.clone(), state.now_secs()),
+            _ = tick.tick() => refresh(client.clone(), post.clone(), state.now_secs()),
             _ = second.tick(), if here => {
                 if let Some(info) = host.system(sampler, state.read(|s| s.relay.pid)) {
                     state.update(|s| s.record_system(info));
@@ -494,18 +486,60 @@ async fn session(
             }
             asked = requests.recv() => {
                 let Some(asked) = asked else { return SessionEnd::Shutdown };
-                let session = requests::Session { client: &client, subs_tx: &subs_tx, saved_tx: &saved_tx };
+                let session = requests::Session { client: &client, post: &post };
                 if let Some(end) = on_request(config, state, asked, &session, (interp, keeper, inbox)).await {
                     return end;
                 }
             }
-            Some((new, result, reply)) = subs_rx.recv() => {
-                if let Err(e) = subscribed(state, wanted, new, result, reply) {
-                    return SessionEnd::Lost(e);
-                }
-            }
         }
     }
+}
+
+/// tor's directory under `/proc`, where tor is here.
+fn tor_dir(state: &SharedState, sampler: &mut ProcSampler, here: bool) -> Option<PathBuf> {
+    let pid = state.read(|s| s.relay.pid).filter(|_| here);
+    pid.and_then(|p| sampler.tor_dir(p))
+}
+
+/// What a session's results are applied with.
+struct Parts<'a> {
+    client: &'a Client,
+    watch: &'a mut ConnectionWatch,
+    torrc: &'a mut torconfig::ConfigWatch,
+    wanted: &'a mut EventSelection,
+}
+
+/// A session's background result into the state; the connection's error
+/// when a SETEVENTS found it broken. `tor_dir`: where a torrc read again
+/// is read from.
+fn on_done(
+    config: &ControllerConfig,
+    state: &SharedState,
+    done: Done,
+    parts: &mut Parts<'_>,
+    tor_dir: Option<PathBuf>,
+) -> Result<(), String> {
+    match done {
+        Done::Facts(f) => state.update(|s| apply_facts(s, *f, false, s.updated_ms / 1000)),
+        Done::Subscribed((new, result, reply)) => {
+            subscribed(state, parts.wanted, new, result, reply)?;
+        }
+        Done::Saved => parts.torrc.reload(parts.client, tor_dir),
+        Done::Torrc(loaded) => {
+            config.host.note_torrc(&loaded.1);
+            if parts.torrc.apply(state, *loaded) {
+                parts.torrc.reload(parts.client, tor_dir);
+            }
+        }
+        Done::Scan(scan) => {
+            config.host.note_sockets(&scan);
+            parts
+                .watch
+                .scanned(state, parts.client, scan, state.now_secs());
+        }
+        Done::Located(found) => parts.watch.countries(state, found),
+    }
+    Ok(())
 }
 
 /// One request during a session; `Some` when it ends the session.
@@ -542,11 +576,11 @@ async fn on_request(
     None
 }
 
-/// Re-reads the facts in a task of its own; they arrive on `tx`.
-fn refresh(client: Client, tx: mpsc::Sender<facts::Facts>, now_secs: u64) {
+/// Re-reads the facts in a task of its own; they arrive in the inbox.
+fn refresh(client: Client, post: Post, now_secs: u64) {
     tokio::spawn(async move {
         if let Ok(f) = facts::gather(&client, now_secs, false).await {
-            let _ = tx.send(f).await;
+            post.send(Done::Facts(Box::new(f))).await;
         }
     });
 }

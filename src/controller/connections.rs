@@ -2,24 +2,25 @@
 //! (off the controller loop: a busy relay's take tens of milliseconds in
 //! the kernel) and their classification into the state.
 
+use super::inbox::{Done, Post};
 use crate::procfs::sockets::{Ports, Scanner};
 use crate::procfs::ProcSampler;
 use rnyx_grammar::model::{ControllerState, Listeners, SocketScan};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
-use tokio::sync::mpsc;
 
 /// A finished scan of tor's sockets.
 pub type Scanned = Result<SocketScan, String>;
 
-/// Scans tor's sockets on a blocking thread; the result comes back on `tx`.
+/// Scans tor's sockets on a blocking thread; the result comes back to the
+/// task's inbox.
 fn spawn_scan(
     scanner: &Arc<Mutex<Scanner>>,
     dir: Result<PathBuf, String>,
     ports: Ports,
-    tx: &mpsc::Sender<Scanned>,
+    post: &Post,
 ) {
-    let (scanner, tx) = (scanner.clone(), tx.clone());
+    let (scanner, post) = (scanner.clone(), post.clone());
     tokio::task::spawn_blocking(move || {
         let found = dir.and_then(|d| {
             let mut scanner = scanner
@@ -27,7 +28,7 @@ fn spawn_scan(
                 .unwrap_or_else(std::sync::PoisonError::into_inner);
             scanner.scan(&d, &ports)
         });
-        let _ = tx.blocking_send(found);
+        post.blocking_send(Done::Scan(found));
     });
 }
 
@@ -66,17 +67,14 @@ pub fn apply_connections(s: &mut ControllerState, scan: Scanned, now: u64) {
 }
 
 /// Asks tor (in a task of its own) for the countries of addresses it has
-/// not located yet; the answers come back on `tx`. tor without GeoIP data
-/// refuses: `None` then, and rnyx stops asking for this connection.
-fn spawn_locate(
-    client: &crate::control::Client,
-    ips: Vec<std::net::IpAddr>,
-    tx: &mpsc::Sender<Located>,
-) {
+/// not located yet; the answers come back to the task's inbox. tor
+/// without GeoIP data refuses: `None` then, and rnyx stops asking for this
+/// connection.
+fn spawn_locate(client: &crate::control::Client, ips: Vec<std::net::IpAddr>, post: &Post) {
     if ips.is_empty() {
         return;
     }
-    let (client, tx) = (client.clone(), tx.clone());
+    let (client, post) = (client.clone(), post.clone());
     tokio::spawn(async move {
         let keys: Vec<String> = ips.iter().map(|ip| format!("ip-to-country/{ip}")).collect();
         let answer = match client
@@ -94,41 +92,34 @@ fn spawn_locate(
             ),
             _ => None,
         };
-        let _ = tx.send(answer).await;
+        post.send(Done::Located(answer)).await;
     });
 }
 
 /// Addresses located per refresh at most.
 const LOCATE_PER_REFRESH: usize = 500;
 
-type Located = Option<Vec<(std::net::IpAddr, String)>>;
+/// Countries of addresses, as tor says them; `None`: tor has no GeoIP.
+pub(super) type Located = Option<Vec<(std::net::IpAddr, String)>>;
 
-/// The session's side of the connection table: the refresh timer, scans
-/// coming back from their threads, countries coming back from tor.
+/// The session's side of the connection table: the refresh timer; scans
+/// and countries come back to the task's inbox.
 pub(super) struct ConnectionWatch {
     pub tick: tokio::time::Interval,
     scanner: Arc<Mutex<Scanner>>,
-    scans_tx: mpsc::Sender<Scanned>,
-    pub scans: mpsc::Receiver<Scanned>,
-    located_tx: mpsc::Sender<Located>,
-    pub located: mpsc::Receiver<Located>,
+    post: Post,
     /// tor has GeoIP data (until it refuses a lookup).
     geoip: bool,
 }
 
 impl ConnectionWatch {
-    pub fn new(rate: std::time::Duration) -> Self {
+    pub fn new(rate: std::time::Duration, post: Post) -> Self {
         let mut tick = tokio::time::interval(rate);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        let (scans_tx, scans) = mpsc::channel(1);
-        let (located_tx, located) = mpsc::channel(1);
         Self {
             tick,
             scanner: Arc::default(),
-            scans_tx,
-            scans,
-            located_tx,
-            located,
+            post,
             geoip: true,
         }
     }
@@ -136,7 +127,7 @@ impl ConnectionWatch {
     /// Starts a scan of tor's sockets.
     pub fn scan(&self, state: &super::SharedState, sampler: &mut ProcSampler) {
         let (pid, ports) = state.read(|s| (s.relay.pid, Ports::of(&s.relay.listeners)));
-        spawn_scan(&self.scanner, scan_dir(pid, sampler), ports, &self.scans_tx);
+        spawn_scan(&self.scanner, scan_dir(pid, sampler), ports, &self.post);
     }
 
     /// A scan is back: classify it, then locate the new addresses.
@@ -152,7 +143,7 @@ impl ConnectionWatch {
             s.connections.unlocated(LOCATE_PER_REFRESH)
         });
         if self.geoip {
-            spawn_locate(client, ips, &self.located_tx);
+            spawn_locate(client, ips, &self.post);
         }
     }
 

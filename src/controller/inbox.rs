@@ -1,28 +1,83 @@
-//! The controller task's inbox: what work done off its loop hands back,
-//! for the task alone to write into the state.
+//! The controller task's inbox: everything work done off its loop hands
+//! back (tor's manual; a session's facts re-read, SETEVENTS answered,
+//! socket scans, countries, the torrc read, a SAVECONF done), one channel
+//! and one enum, for the task alone to write into the state. A session's
+//! results carry its number: those of a session that has ended are
+//! dropped.
 
 use super::SharedState;
 use std::sync::Arc;
 use tokio::sync::mpsc;
 
-/// What background work hands the task, for it alone to write into the
-/// state.
+/// What background work hands the task.
 pub(super) enum Inbox {
     /// tor's manual, read (the UI asked once a page showing it was shown;
     /// an operator who never opens one does not keep it in memory).
     Manual(rnyx_grammar::model::Manual),
+    /// A result of session `n`'s work.
+    Session(u64, Done),
+}
+
+/// A session's background work, done.
+pub(super) enum Done {
+    /// tor's facts, read again (the timer, RELOAD, CONF_CHANGED).
+    Facts(Box<super::facts::Facts>),
+    /// A SETEVENTS answered.
+    Subscribed(super::requests::Subscribed),
+    /// A SAVECONF done: tor sends no event for it, so the torrc is read
+    /// again.
+    Saved,
+    /// tor's configuration and torrc, read.
+    Torrc(Box<super::torconfig::Loaded>),
+    /// A scan of tor's sockets.
+    Scan(super::connections::Scanned),
+    /// Countries of addresses (or tor has no GeoIP).
+    Located(super::connections::Located),
+}
+
+/// Where a session's background work sends its result.
+#[derive(Clone)]
+pub(super) struct Post {
+    tx: mpsc::Sender<Inbox>,
+    session: u64,
+}
+
+impl Post {
+    pub(super) async fn send(&self, done: Done) {
+        let _ = self.tx.send(Inbox::Session(self.session, done)).await;
+    }
+
+    /// From a blocking thread.
+    pub(super) fn blocking_send(&self, done: Done) {
+        let _ = self.tx.blocking_send(Inbox::Session(self.session, done));
+    }
 }
 
 /// The task's inbox: background work sends here, the task's loops read.
 pub(super) struct Mailbox {
     tx: mpsc::Sender<Inbox>,
     pub(super) rx: mpsc::Receiver<Inbox>,
+    /// The session under way (numbered from 1).
+    session: u64,
 }
 
 impl Mailbox {
     pub(super) fn new() -> Self {
-        let (tx, rx) = mpsc::channel(4);
-        Self { tx, rx }
+        let (tx, rx) = mpsc::channel(16);
+        Self { tx, rx, session: 0 }
+    }
+
+    /// A new session: its results are the only ones taken from now on.
+    pub(super) fn new_session(&mut self) -> Post {
+        self.session += 1;
+        Post {
+            tx: self.tx.clone(),
+            session: self.session,
+        }
+    }
+
+    pub(super) fn session(&self) -> u64 {
+        self.session
     }
 
     /// Reads tor's manual off the task's loop; it arrives in the inbox.
@@ -36,9 +91,14 @@ impl Mailbox {
     }
 }
 
-/// Writes what arrived in the inbox into the state.
-pub(super) fn delivered(state: &SharedState, item: Inbox) {
+/// Writes what arrived for no session into the state; a session's result
+/// comes back for the session loop (`None`: dropped, or taken here).
+pub(super) fn delivered(state: &SharedState, item: Inbox, session: Option<u64>) -> Option<Done> {
     match item {
-        Inbox::Manual(manual) => state.update(|s| s.manual = Some(Arc::new(manual))),
+        Inbox::Manual(manual) => {
+            state.update(|s| s.manual = Some(Arc::new(manual)));
+            None
+        }
+        Inbox::Session(n, done) => (Some(n) == session).then_some(done),
     }
 }

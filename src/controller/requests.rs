@@ -4,23 +4,22 @@
 //! selection kept for the next connection).
 
 use super::handle::{answer, Answer};
+use super::inbox::{Done, Post};
 use super::{log_rejected, subscribe, subscription, RequestError, SharedState};
 use crate::control::{Client, ClientError, Reply};
 use rnyx_grammar::command::Command;
 use rnyx_grammar::model::EventSelection;
 use rnyx_grammar::request::{Request, Response};
-use tokio::sync::mpsc;
 
 /// Files read for a page (a torrc) are at most this large.
 pub const MAX_READ: u64 = 8 << 20;
 
-/// What a session's tor requests are carried out with.
+/// What a session's tor requests are carried out with: its connection,
+/// and where results the session loop applies go (SETEVENTS answered, a
+/// SAVECONF done).
 pub(super) struct Session<'a> {
     pub client: &'a Client,
-    /// SETEVENTS results, for the session loop to apply.
-    pub subs_tx: &'a mpsc::Sender<Subscribed>,
-    /// A SAVECONF done (tor sends no event for it): the torrc is read again.
-    pub saved_tx: &'a mpsc::Sender<()>,
+    pub post: &'a Post,
 }
 
 /// Carries out a request of tor's or of files. The session's own requests
@@ -48,11 +47,11 @@ pub(super) fn carry_out(session: &Session<'_>, request: Request, reply: Answer) 
             answer(reply, done(c.send(&Command::ResetConf(names)).await));
         }),
         Request::SaveConf { force } => {
-            let saved = session.saved_tx.clone();
+            let post = session.post.clone();
             tokio::spawn(async move {
                 let result = c.send(&Command::SaveConf { force }).await;
                 if result.as_ref().is_ok_and(Reply::is_ok) {
-                    let _ = saved.send(()).await;
+                    post.send(Done::Saved).await;
                 }
                 answer(reply, done(result));
             })
@@ -81,11 +80,11 @@ pub(super) fn carry_out(session: &Session<'_>, request: Request, reply: Answer) 
             answer(reply, response);
         }),
         Request::SetEvents(events) => {
-            let tx = session.subs_tx.clone();
+            let post = session.post.clone();
             tokio::spawn(async move {
                 let mut events = events;
                 let result = subscribe(&c, &mut events).await;
-                let _ = tx.send((events, result, reply)).await;
+                post.send(Done::Subscribed((events, result, reply))).await;
             })
         }
         file @ (Request::ReadFile(_) | Request::WriteFile { .. }) => {

@@ -3,6 +3,7 @@
 //! torrc and what it includes read from disk as tor reads them, and tor's
 //! command line from `/proc`. Re-read on CONF_CHANGED and SIGNAL RELOAD.
 
+use super::inbox::Done;
 use crate::control::Client;
 use rnyx_grammar::getinfo;
 use rnyx_grammar::model::{TorConfig, Torrc, TorrcFile};
@@ -215,13 +216,13 @@ fn include_targets(path: &Path) -> Vec<PathBuf> {
 }
 
 /// tor's configuration and torrc, read.
-type Loaded = (Result<TorConfig, String>, Torrc);
+pub(super) type Loaded = (Result<TorConfig, String>, Torrc);
 
 /// The session's side of the configuration: reads in tasks of their own,
 /// one at a time (a burst of CONF_CHANGED gives one more read, not many).
 pub(super) struct ConfigWatch {
-    tx: tokio::sync::mpsc::Sender<Loaded>,
-    pub loaded: tokio::sync::mpsc::Receiver<Loaded>,
+    /// Reads come back to the task's inbox.
+    post: super::inbox::Post,
     chroot: Option<PathBuf>,
     reading: bool,
     again: bool,
@@ -231,11 +232,14 @@ pub(super) struct ConfigWatch {
 }
 
 impl ConfigWatch {
-    pub fn new(chroot: Option<PathBuf>, sampled: bool, clock: crate::host::Clock) -> Self {
-        let (tx, loaded) = tokio::sync::mpsc::channel(1);
+    pub fn new(
+        chroot: Option<PathBuf>,
+        sampled: bool,
+        clock: crate::host::Clock,
+        post: super::inbox::Post,
+    ) -> Self {
         Self {
-            tx,
-            loaded,
+            post,
             chroot,
             reading: false,
             again: false,
@@ -252,7 +256,7 @@ impl ConfigWatch {
             return;
         }
         self.reading = true;
-        let (client, tx) = (client.clone(), self.tx.clone());
+        let (client, post) = (client.clone(), self.post.clone());
         let place = Place {
             proc_dir,
             chroot: self.chroot.clone(),
@@ -262,14 +266,15 @@ impl ConfigWatch {
             let config = load(&client).await;
             let file = config.as_ref().ok().and_then(|c| c.file.clone());
             if sampled {
-                let _ = tx.send((config, Torrc::default())).await;
+                post.send(Done::Torrc(Box::new((config, Torrc::default()))))
+                    .await;
                 return;
             }
             let torrc =
                 tokio::task::spawn_blocking(move || read_torrc(file.as_deref(), &place, now))
                     .await
                     .unwrap_or_default();
-            let _ = tx.send((config, torrc)).await;
+            post.send(Done::Torrc(Box::new((config, torrc)))).await;
         });
     }
 
