@@ -351,98 +351,78 @@ fn demo_plays_the_shipped_recording_when_namespaces_are_refused() {
     assert!(screen.contains("relay0"), "{screen}");
 }
 
+/// The shipped demo recording's replay, held at `seconds`, once settled.
+async fn demo_at(seconds: u64) -> (std::sync::Arc<rnyx::replay::Player>, ControllerHandle) {
+    let recording = rnyx::record::read_from("demo", rnyx::demo::RECORDING).unwrap();
+    let player = rnyx::replay::Player::new("demo", recording, 1.0);
+    player.clock.hold_at(seconds * 1000);
+    let handle = rnyx::monitor::spawn_replay(player.clone(), &rnyx::config::Config::default());
+    settled(&handle).await;
+    (player, handle)
+}
+
+/// tor's facts and the tables as a replay has them.
+fn replay_facts(handle: &ControllerHandle) -> (Option<u64>, u64, u64, usize, usize) {
+    handle.state.read(|s| {
+        (
+            s.relay.start_time,
+            s.traffic_read,
+            s.traffic_written,
+            s.bandwidth.len(),
+            s.circuits.len(),
+        )
+    })
+}
+
+/// Seeks `seeking` by `by` seconds, then checks it shows what `straight`
+/// (played straight to `to` seconds) shows: tor's facts, and page 1's
+/// header and graph. The log below differs between runs of the same
+/// straight play (see docs/architecture.md).
+async fn seek_matches(
+    (player, seeking): (std::sync::Arc<rnyx::replay::Player>, ControllerHandle),
+    by: i64,
+    to: u64,
+    straight: &ControllerHandle,
+) {
+    seeking
+        .replay(rnyx_grammar::model::ReplayControl::Seek(by))
+        .await
+        .unwrap();
+    settled(&seeking).await;
+    assert_eq!(player.clock.position(), to * 1000);
+    assert_eq!(replay_facts(&seeking), replay_facts(straight));
+    let now = seeking.state.shown_secs();
+    assert_eq!(now, straight.state.shown_secs());
+    let graph = |h: &ControllerHandle| -> Vec<String> {
+        h.state
+            .read(|s| pages(s, now, 120, 40).remove(0))
+            .into_iter()
+            .skip(2)
+            .take_while(|l| !l.starts_with("Events ("))
+            .collect()
+    };
+    assert_eq!(graph(&seeking), graph(straight));
+}
+
 /// The state of a replay at a moment, however it got there: played
 /// straight to 60 s, or to 120 s and then a minute back. A new session
 /// starts on the recording's clock, not where the last one stopped (tor's
 /// uptime read 00:00 and the average 0 B/s after `<`).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn seeking_back_gives_the_state_of_playing_straight_there() {
-    let at = |seconds: u64| async move {
-        let recording = rnyx::record::read_from("demo", rnyx::demo::RECORDING).unwrap();
-        let player = rnyx::replay::Player::new("demo", recording, 1.0);
-        player.clock.hold_at(seconds * 1000);
-        let handle = rnyx::monitor::spawn_replay(player.clone(), &rnyx::config::Config::default());
-        settled(&handle).await;
-        (player, handle)
-    };
-    let facts = |handle: &ControllerHandle| {
-        handle.state.read(|s| {
-            (
-                s.relay.start_time,
-                s.traffic_read,
-                s.traffic_written,
-                s.bandwidth.len(),
-                s.circuits.len(),
-            )
-        })
-    };
-    let (_straight_player, straight) = at(60).await;
-    let (player, seeking) = at(120).await;
-    assert_ne!(facts(&seeking), facts(&straight), "the two moments differ");
-    seeking
-        .replay(rnyx_grammar::model::ReplayControl::Seek(-60))
-        .await
-        .unwrap();
-    settled(&seeking).await;
-    assert_eq!(player.clock.position(), 60_000);
-    assert_eq!(facts(&seeking), facts(&straight));
-    // The screen's uptime and average, as played straight.
-    let now = seeking.state.shown_secs();
-    assert_eq!(now, straight.state.shown_secs());
-    // The header and the graph; the log below differs between runs of the
-    // same straight play (under investigation: see docs/architecture.md).
-    let screen = |h: &ControllerHandle| h.state.read(|s| pages(s, now, 120, 40).remove(0));
-    let graph = |lines: Vec<String>| -> Vec<String> {
-        lines
-            .into_iter()
-            .skip(2)
-            .take_while(|l| !l.starts_with("Events ("))
-            .collect()
-    };
-    assert_eq!(graph(screen(&seeking)), graph(screen(&straight)));
+    let (_p, straight) = demo_at(60).await;
+    let seeking = demo_at(120).await;
+    assert_ne!(
+        replay_facts(&seeking.1),
+        replay_facts(&straight),
+        "the two moments differ"
+    );
+    seek_matches(seeking, -60, 60, &straight).await;
 }
 
 /// Seeking a minute on gives the state of playing straight there.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn seeking_on_gives_the_state_of_playing_straight_there() {
-    let at = |seconds: u64| async move {
-        let recording = rnyx::record::read_from("demo", rnyx::demo::RECORDING).unwrap();
-        let player = rnyx::replay::Player::new("demo", recording, 1.0);
-        player.clock.hold_at(seconds * 1000);
-        let handle = rnyx::monitor::spawn_replay(player.clone(), &rnyx::config::Config::default());
-        settled(&handle).await;
-        (player, handle)
-    };
-    let facts = |handle: &ControllerHandle| {
-        handle.state.read(|s| {
-            (
-                s.relay.start_time,
-                s.traffic_read,
-                s.traffic_written,
-                s.bandwidth.len(),
-                s.circuits.len(),
-            )
-        })
-    };
-    let (_straight_player, straight) = at(120).await;
-    let (player, seeking) = at(60).await;
-    seeking
-        .replay(rnyx_grammar::model::ReplayControl::Seek(60))
-        .await
-        .unwrap();
-    settled(&seeking).await;
-    assert_eq!(player.clock.position(), 120_000);
-    assert_eq!(facts(&seeking), facts(&straight));
-    let now = seeking.state.shown_secs();
-    // The header and the graph; the log below differs between runs of the
-    // same straight play (under investigation: see docs/architecture.md).
-    let screen = |h: &ControllerHandle| h.state.read(|s| pages(s, now, 120, 40).remove(0));
-    let graph = |lines: Vec<String>| -> Vec<String> {
-        lines
-            .into_iter()
-            .skip(2)
-            .take_while(|l| !l.starts_with("Events ("))
-            .collect()
-    };
-    assert_eq!(graph(screen(&seeking)), graph(screen(&straight)));
+    let (_p, straight) = demo_at(120).await;
+    seek_matches(demo_at(60).await, 60, 120, &straight).await;
 }
