@@ -244,7 +244,6 @@ fn configuration() -> Roff {
 
 fn closing() -> Roff {
     let mut r = Roff::new();
-    r.control("SH", ["FILES"]);
     let files = [
         (
             "~/.nyxrc, $XDG_CONFIG_HOME/rnyx/nyxrc",
@@ -269,10 +268,6 @@ fn closing() -> Roff {
             "every nyxrc key with its default (in the Debian package).",
         ),
     ];
-    for (file, what) in files {
-        tagged(&mut r, file, [roman(what)]);
-    }
-    r.control("SH", ["ENVIRONMENT"]);
     let vars = [
         (
             "RNYX_CONFIG",
@@ -287,10 +282,6 @@ fn closing() -> Roff {
             "where nyxrc and rnyx's state are (FILES).",
         ),
     ];
-    for (var, what) in vars {
-        tagged(&mut r, var, [roman(what)]);
-    }
-    r.control("SH", ["EXIT STATUS"]);
     let statuses = [
         ("0", "success."),
         (
@@ -305,8 +296,16 @@ fn closing() -> Roff {
              terminal.",
         ),
     ];
-    for (status, what) in statuses {
-        tagged(&mut r, status, [roman(what)]);
+    let sections: [(&str, &[(&str, &str)]); 3] = [
+        ("FILES", &files),
+        ("ENVIRONMENT", &vars),
+        ("EXIT STATUS", &statuses),
+    ];
+    for (heading, entries) in sections {
+        r.control("SH", [heading]);
+        for (tag, what) in entries {
+            tagged(&mut r, tag, [roman(*what)]);
+        }
     }
     r.control("SH", ["EXAMPLES"]);
     r.control("nf", []);
