@@ -132,12 +132,10 @@ fn pages() -> Roff {
     )]);
     r.control("SS", ["Every page"]);
     actions(&mut r, rnyx_panels::app::GLOBAL_ACTIONS);
-    let settings = crate::config::Config::default().app_settings();
     for entry in rnyx_panels::pages::PAGES {
-        let page = (entry.make)(&settings);
-        let heading = format!("{} [keys.{}]", page.title(), entry.id);
+        let heading = format!("{} [keys.{}]", entry.info.title, entry.info.id);
         r.control("SS", [heading.as_str()]);
-        actions(&mut r, entry.actions);
+        actions(&mut r, entry.info.actions);
     }
     r
 }
@@ -351,10 +349,11 @@ mod tests {
                 );
             }
         }
-        for spec in rnyx_panels::app::GLOBAL_ACTIONS
-            .iter()
-            .chain(rnyx_panels::pages::PAGES.iter().flat_map(|p| p.actions))
-        {
+        for spec in rnyx_panels::app::GLOBAL_ACTIONS.iter().chain(
+            rnyx_panels::pages::PAGES
+                .iter()
+                .flat_map(|p| p.info.actions),
+        ) {
             assert!(text.contains(spec.name), "{}", spec.name);
         }
         let keys = crate::config::known_keys();

@@ -11,7 +11,9 @@ use rnyx::launch::SingleTorOptions;
 use rnyx::ui::Input;
 use rnyx_panels::app::{App, GLOBAL_ACTIONS};
 use rnyx_panels::keymap::{ActionSpec, Key, Keymap};
-use rnyx_panels::page::{Cx, HitMap, Mouse, MouseKind, Page, Request, Response, Ticket, View};
+use rnyx_panels::page::{
+    Cx, HitMap, Mouse, MouseKind, Page, PageInfo, Request, Response, Ticket, View,
+};
 use rnyx_panels::pages::graph;
 use support::ui::Ui;
 use support::{eventually, single_tor};
@@ -43,15 +45,14 @@ const LIST_ACTIONS: &[ActionSpec] = &[
 const ROWS: [&str; 3] = ["row one", "row two", "row three"];
 
 impl Page for ListPage {
-    fn id(&self) -> &'static str {
-        "list"
+    fn info(&self) -> &'static PageInfo {
+        &PageInfo {
+            id: "list",
+            title: "List",
+            actions: LIST_ACTIONS,
+        }
     }
-    fn title(&self) -> &'static str {
-        "List"
-    }
-    fn actions(&self) -> &'static [ActionSpec] {
-        LIST_ACTIONS
-    }
+
     fn action(&mut self, action: &'static str, cx: &mut Cx) {
         if let ("send", Some(r)) = (action, &self.request) {
             cx.request(r.clone());

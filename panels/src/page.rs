@@ -118,17 +118,37 @@ impl View<'_> {
     }
 }
 
-/// One page of the monitor.
-pub trait Page: Any {
+/// What the app, nyxrc and the menus know of a page, declared once with it.
+#[derive(Debug, Clone, Copy)]
+pub struct PageInfo {
     /// The page's name in nyxrc (`[keys.<id>]`).
-    fn id(&self) -> &'static str;
-
+    pub id: &'static str,
     /// The page's name in the menu of pages: `Graph / Log`.
-    fn title(&self) -> &'static str;
-
+    pub title: &'static str,
     /// Every action the page handles; the keymap, the help popup and the
     /// menu bar are made from this list.
-    fn actions(&self) -> &'static [ActionSpec];
+    pub actions: &'static [ActionSpec],
+}
+
+/// One page of the monitor.
+pub trait Page: Any {
+    /// The page's id, title and actions (its `INFO`).
+    fn info(&self) -> &'static PageInfo;
+
+    /// The page's name in nyxrc (`[keys.<id>]`).
+    fn id(&self) -> &'static str {
+        self.info().id
+    }
+
+    /// The page's name in the menu of pages.
+    fn title(&self) -> &'static str {
+        self.info().title
+    }
+
+    /// Every action the page handles.
+    fn actions(&self) -> &'static [ActionSpec] {
+        self.info().actions
+    }
 
     /// Performs one of [`Page::actions`], by name.
     fn action(&mut self, action: &'static str, cx: &mut Cx);

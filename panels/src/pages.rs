@@ -16,9 +16,7 @@ use crate::settings::AppSettings;
 
 /// A page as the app and nyxrc know it before it exists.
 pub struct PageEntry {
-    /// nyxrc's `[keys.<id>]`.
-    pub id: &'static str,
-    pub actions: &'static [ActionSpec],
+    pub info: crate::page::PageInfo,
     pub make: fn(&AppSettings) -> Box<dyn Page>,
 }
 
@@ -34,7 +32,7 @@ pub const PAGES: &[PageEntry] = &[
 
 /// Each page's id and actions, for the keymap and nyxrc.
 pub fn catalog() -> Vec<(&'static str, &'static [ActionSpec])> {
-    PAGES.iter().map(|p| (p.id, p.actions)).collect()
+    PAGES.iter().map(|p| (p.info.id, p.info.actions)).collect()
 }
 
 /// The default keymap: global actions and every page's.
@@ -47,7 +45,7 @@ impl App {
     pub fn new(settings: AppSettings) -> Self {
         let pages = PAGES
             .iter()
-            .filter(|p| !settings.hidden_pages.contains(&p.id))
+            .filter(|p| !settings.hidden_pages.contains(&p.info.id))
             .map(|p| (p.make)(&settings))
             .collect();
         Self::with_pages(settings, pages)

@@ -390,15 +390,15 @@ fn a_response_reaches_the_page_that_asked_and_no_other() {
 fn no_default_key_of_a_page_hides_a_global_one() {
     for page in crate::pages::PAGES {
         let mut seen = Vec::new();
-        for a in page.actions {
+        for a in page.info.actions {
             for k in a.keys {
                 assert!(
                     !GLOBAL_ACTIONS.iter().any(|g| g.keys.contains(k)),
                     "page {}: {k} of {} is also a global key",
-                    page.id,
+                    page.info.id,
                     a.name
                 );
-                assert!(!seen.contains(k), "page {}: {k} bound twice", page.id);
+                assert!(!seen.contains(k), "page {}: {k} bound twice", page.info.id);
                 seen.push(*k);
             }
         }

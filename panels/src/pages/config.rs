@@ -13,7 +13,7 @@ use crate::input::{Edit, LineInput};
 use crate::keymap::{ActionSpec, Key};
 use crate::list::{Cursor, Scroll};
 use crate::model::{ControllerState, Manual, TorOption};
-use crate::page::{Cx, HitMap, Mouse, MouseKind, Page, Request, Response, Ticket, View};
+use crate::page::{Cx, HitMap, Mouse, MouseKind, Page, PageInfo, Request, Response, Ticket, View};
 use crate::pages::PageEntry;
 use crate::popup::{Choice, Menu};
 use ratatui_core::buffer::Buffer;
@@ -66,9 +66,15 @@ pub const COMMON: &[&str] = &[
     "User",
 ];
 
-pub const ENTRY: PageEntry = PageEntry {
+/// The page as the app, nyxrc and the menus know it.
+pub const INFO: PageInfo = PageInfo {
     id: ID,
+    title: "Configuration",
     actions: ACTIONS,
+};
+
+pub const ENTRY: PageEntry = PageEntry {
+    info: INFO,
     make: |s| {
         Box::new(ConfigPage {
             settings: s.config.clone(),
@@ -233,20 +239,12 @@ fn matches_filter(o: &TorOption, manual: Option<&Manual>, filter: &str) -> bool 
 }
 
 impl Page for ConfigPage {
-    fn id(&self) -> &'static str {
-        ID
+    fn info(&self) -> &'static PageInfo {
+        &INFO
     }
 
     fn uses_manual(&self) -> bool {
         true
-    }
-
-    fn title(&self) -> &'static str {
-        "Configuration"
-    }
-
-    fn actions(&self) -> &'static [ActionSpec] {
-        ACTIONS
     }
 
     fn action(&mut self, action: &'static str, cx: &mut Cx) {

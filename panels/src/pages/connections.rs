@@ -12,7 +12,7 @@ pub use rows::SCRUBBED;
 use crate::keymap::{ActionSpec, Key};
 use crate::list::Scroll;
 use crate::model::{ControllerState, SocketSource};
-use crate::page::{Cx, HitMap, Mouse, MouseKind, Page, View};
+use crate::page::{Cx, HitMap, Mouse, MouseKind, Page, PageInfo, View};
 use crate::pages::PageEntry;
 use crate::popup::{Choice, Menu};
 use ratatui_core::buffer::Buffer;
@@ -25,9 +25,15 @@ pub use rows::Order;
 
 pub const ID: &str = "connections";
 
-pub const ENTRY: PageEntry = PageEntry {
+/// The page as the app, nyxrc and the menus know it.
+pub const INFO: PageInfo = PageInfo {
     id: ID,
+    title: "Connections",
     actions: ACTIONS,
+};
+
+pub const ENTRY: PageEntry = PageEntry {
+    info: INFO,
     make: |s| {
         Box::new(ConnectionsPage {
             show_addresses: s.show_addresses,
@@ -103,16 +109,8 @@ fn source_words(table: &crate::model::Connections) -> Option<String> {
 }
 
 impl Page for ConnectionsPage {
-    fn id(&self) -> &'static str {
-        ID
-    }
-
-    fn title(&self) -> &'static str {
-        "Connections"
-    }
-
-    fn actions(&self) -> &'static [ActionSpec] {
-        ACTIONS
+    fn info(&self) -> &'static PageInfo {
+        &INFO
     }
 
     fn action(&mut self, action: &'static str, cx: &mut Cx) {

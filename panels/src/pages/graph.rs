@@ -7,7 +7,7 @@ use crate::graph::{GraphPanel, GraphStat};
 use crate::keymap::{ActionSpec, Key};
 use crate::log::LogPanel;
 use crate::model::Interval;
-use crate::page::{Cx, Mouse, MouseKind, Page, Request, Response, Ticket, View};
+use crate::page::{Cx, Mouse, MouseKind, Page, PageInfo, Request, Response, Ticket, View};
 use crate::pages::PageEntry;
 use crate::popup::{draw_box, draw_confirm, Choice, Menu};
 use ratatui_core::buffer::Buffer;
@@ -17,9 +17,15 @@ use std::cell::Cell;
 
 pub const ID: &str = "graph";
 
-pub const ENTRY: PageEntry = PageEntry {
+/// The page as the app, nyxrc and the menus know it.
+pub const INFO: PageInfo = PageInfo {
     id: ID,
+    title: "Graph / Log",
     actions: ACTIONS,
+};
+
+pub const ENTRY: PageEntry = PageEntry {
+    info: INFO,
     make: |s| {
         Box::new(GraphPage {
             graph: s.graph.clone(),
@@ -183,16 +189,8 @@ impl GraphPage {
 }
 
 impl Page for GraphPage {
-    fn id(&self) -> &'static str {
-        ID
-    }
-
-    fn title(&self) -> &'static str {
-        "Graph / Log"
-    }
-
-    fn actions(&self) -> &'static [ActionSpec] {
-        ACTIONS
+    fn info(&self) -> &'static PageInfo {
+        &INFO
     }
 
     fn action(&mut self, action: &'static str, cx: &mut Cx) {

@@ -12,7 +12,7 @@ use crate::input::{Edit, LineInput};
 use crate::interp::{self, Completion, Names, Typed};
 use crate::keymap::{ActionSpec, Key};
 use crate::list::Scroll;
-use crate::page::{Cx, Mouse, MouseKind, Page, Request, Response, Ticket, View};
+use crate::page::{Cx, Mouse, MouseKind, Page, PageInfo, Request, Response, Ticket, View};
 use crate::pages::PageEntry;
 use output::{Backlog, Kind};
 use ratatui_core::buffer::Buffer;
@@ -24,9 +24,15 @@ pub const ID: &str = "interpreter";
 /// Lines of history kept (in memory and in the file).
 const HISTORY: usize = 1000;
 
-pub const ENTRY: PageEntry = PageEntry {
+/// The page as the app, nyxrc and the menus know it.
+pub const INFO: PageInfo = PageInfo {
     id: ID,
+    title: "Interpreter",
     actions: ACTIONS,
+};
+
+pub const ENTRY: PageEntry = PageEntry {
+    info: INFO,
     make: |s| {
         Box::new(InterpreterPage {
             history_path: s.interpreter_history.clone(),
@@ -265,20 +271,12 @@ impl InterpreterPage {
 }
 
 impl Page for InterpreterPage {
-    fn id(&self) -> &'static str {
-        ID
+    fn info(&self) -> &'static PageInfo {
+        &INFO
     }
 
     fn uses_manual(&self) -> bool {
         true
-    }
-
-    fn title(&self) -> &'static str {
-        "Interpreter"
-    }
-
-    fn actions(&self) -> &'static [ActionSpec] {
-        ACTIONS
     }
 
     fn action(&mut self, action: &'static str, cx: &mut Cx) {

@@ -8,7 +8,7 @@ use crate::format;
 use crate::keymap::{ActionSpec, Key};
 use crate::list::{Cursor, Scroll};
 use crate::model::{RelayRow, VersionStatus, NAME_WIDTH};
-use crate::page::{Cx, HitMap, Mouse, MouseKind, Page, View};
+use crate::page::{Cx, HitMap, Mouse, MouseKind, Page, PageInfo, View};
 use crate::pages::PageEntry;
 use crate::popup::{Choice, Menu};
 use ratatui_core::buffer::Buffer;
@@ -17,9 +17,15 @@ use ratatui_core::style::Modifier;
 
 pub const ID: &str = "overview";
 
-pub const ENTRY: PageEntry = PageEntry {
+/// The page as the app, nyxrc and the menus know it.
+pub const INFO: PageInfo = PageInfo {
     id: ID,
+    title: "Relays",
     actions: ACTIONS,
+};
+
+pub const ENTRY: PageEntry = PageEntry {
+    info: INFO,
     make: |_| Box::new(OverviewPage::default()),
 };
 
@@ -94,16 +100,8 @@ impl OverviewPage {
 }
 
 impl Page for OverviewPage {
-    fn id(&self) -> &'static str {
-        ID
-    }
-
-    fn title(&self) -> &'static str {
-        "Relays"
-    }
-
-    fn actions(&self) -> &'static [ActionSpec] {
-        ACTIONS
+    fn info(&self) -> &'static PageInfo {
+        &INFO
     }
 
     fn action(&mut self, action: &'static str, cx: &mut Cx) {

@@ -8,7 +8,7 @@
 use crate::keymap::{ActionSpec, Key};
 use crate::list::{Cursor, Scroll};
 use crate::model::{display_value, strip_comment, torrc_entry, ControllerState};
-use crate::page::{Cx, Mouse, MouseKind, Page, View};
+use crate::page::{Cx, Mouse, MouseKind, Page, PageInfo, View};
 use crate::pages::PageEntry;
 use crate::theme::Theme;
 use ratatui_core::buffer::Buffer;
@@ -18,9 +18,15 @@ use std::fmt::Write as _;
 
 pub const ID: &str = "torrc";
 
-pub const ENTRY: PageEntry = PageEntry {
+/// The page as the app, nyxrc and the menus know it.
+pub const INFO: PageInfo = PageInfo {
     id: ID,
+    title: "Torrc",
     actions: ACTIONS,
+};
+
+pub const ENTRY: PageEntry = PageEntry {
+    info: INFO,
     make: |_| Box::new(TorrcPage::default()),
 };
 
@@ -59,16 +65,8 @@ impl Default for TorrcPage {
 type Row = Vec<(String, Style)>;
 
 impl Page for TorrcPage {
-    fn id(&self) -> &'static str {
-        ID
-    }
-
-    fn title(&self) -> &'static str {
-        "Torrc"
-    }
-
-    fn actions(&self) -> &'static [ActionSpec] {
-        ACTIONS
+    fn info(&self) -> &'static PageInfo {
+        &INFO
     }
 
     fn action(&mut self, action: &'static str, _cx: &mut Cx) {

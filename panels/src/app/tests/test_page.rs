@@ -3,7 +3,7 @@
 //! own, a footer hint, and a request whose response it records.
 
 use crate::keymap::{ActionSpec, Key};
-use crate::page::{Cx, HitMap, Mouse, MouseKind, Page, Request, Response, Ticket, View};
+use crate::page::{Cx, HitMap, Mouse, MouseKind, Page, PageInfo, Request, Response, Ticket, View};
 use ratatui_core::buffer::Buffer;
 use ratatui_core::layout::Rect;
 
@@ -41,16 +41,12 @@ pub struct ListPage {
 }
 
 impl Page for ListPage {
-    fn id(&self) -> &'static str {
-        ID
-    }
-
-    fn title(&self) -> &'static str {
-        "List"
-    }
-
-    fn actions(&self) -> &'static [ActionSpec] {
-        ACTIONS
+    fn info(&self) -> &'static PageInfo {
+        &PageInfo {
+            id: ID,
+            title: "List",
+            actions: ACTIONS,
+        }
     }
 
     fn action(&mut self, action: &'static str, cx: &mut Cx) {
