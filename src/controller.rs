@@ -35,7 +35,7 @@ use requests::{carry_out, refuse, subscribed};
 pub use requests::{save_snapshot, MAX_READ};
 use rnyx_grammar::model::{ControllerState, EventSelection, Limits, LogEntry, LogSource, Runlevel};
 use rnyx_grammar::request::{Request, Response};
-use samples::{next_sample, sampled};
+use samples::{next_sample, ready_samples, sampled};
 pub use shared::SharedState;
 use startup::Startup;
 use std::path::PathBuf;
@@ -444,6 +444,9 @@ async fn session(
                     return SessionEnd::Lost(reason.to_string());
                 };
                 gather_pause(last_apply, gather).await;
+                for sample in ready_samples(&mut from_host) {
+                    sampled(state, &watch, &client, sample);
+                }
                 // Drain whatever else is already queued into the same update.
                 while let Ok(more) = events.try_recv() {
                     batch.extend(more);

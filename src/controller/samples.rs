@@ -18,6 +18,15 @@ pub(super) async fn next_sample(
     }
 }
 
+/// The samples already sent: the host sends a moment's samples before the
+/// events of that moment reach the task, so applying these first keeps the
+/// recorded order (tor's log-file entries, read at the start, stay below
+/// the events that came after them).
+pub(super) fn ready_samples(samples: &mut Option<mpsc::UnboundedReceiver<Timed>>) -> Vec<Timed> {
+    let Some(rx) = samples else { return Vec::new() };
+    std::iter::from_fn(|| rx.try_recv().ok()).collect()
+}
+
 /// A sample into the state, as the one read here goes.
 pub(super) fn sampled(
     state: &SharedState,
