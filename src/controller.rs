@@ -8,6 +8,7 @@
 pub mod apply;
 mod connections;
 mod consensus;
+mod dispatch;
 pub mod facts;
 mod graphs;
 mod handle;
@@ -28,10 +29,11 @@ use crate::procfs::ProcSampler;
 use apply::{apply_batch, apply_facts};
 use connections::ConnectionWatch;
 pub use connections::{apply_connections, scan_connections};
+use dispatch::{on_done, on_request, tor_dir, Parts};
 pub use handle::{answer, Answer, Asked, ControllerHandle, RequestError};
 use inbox::{delivered, Done, Mailbox, Post};
 use logfile::LogFile;
-use requests::{carry_out, refuse, subscribed};
+use requests::refuse;
 pub use requests::{save_snapshot, MAX_READ};
 use rnyx_grammar::model::{ControllerState, EventSelection, Limits, LogEntry, LogSource, Runlevel};
 use rnyx_grammar::request::{Request, Response};
@@ -496,87 +498,6 @@ async fn session(
             }
         }
     }
-}
-
-/// tor's directory under `/proc`, where tor is here.
-fn tor_dir(state: &SharedState, sampler: &mut ProcSampler, here: bool) -> Option<PathBuf> {
-    let pid = state.read(|s| s.relay.pid).filter(|_| here);
-    pid.and_then(|p| sampler.tor_dir(p))
-}
-
-/// What a session's results are applied with.
-struct Parts<'a> {
-    client: &'a Client,
-    watch: &'a mut ConnectionWatch,
-    torrc: &'a mut torconfig::ConfigWatch,
-    wanted: &'a mut EventSelection,
-}
-
-/// A session's background result into the state; the connection's error
-/// when a SETEVENTS found it broken. `tor_dir`: where a torrc read again
-/// is read from.
-fn on_done(
-    config: &ControllerConfig,
-    state: &SharedState,
-    done: Done,
-    parts: &mut Parts<'_>,
-    tor_dir: Option<PathBuf>,
-) -> Result<(), String> {
-    match done {
-        Done::Facts(f) => state.update(|s| apply_facts(s, *f, false, s.updated_ms / 1000)),
-        Done::Subscribed((new, result, reply)) => {
-            subscribed(state, parts.wanted, new, result, reply)?;
-        }
-        Done::Saved => parts.torrc.reload(parts.client, tor_dir),
-        Done::Torrc(loaded) => {
-            config.host.note_torrc(&loaded.1);
-            if parts.torrc.apply(state, *loaded) {
-                parts.torrc.reload(parts.client, tor_dir);
-            }
-        }
-        Done::Scan(scan) => {
-            config.host.note_sockets(&scan);
-            parts
-                .watch
-                .scanned(state, parts.client, scan, state.now_secs());
-        }
-        Done::Located(found) => parts.watch.countries(state, found),
-    }
-    Ok(())
-}
-
-/// One request during a session; `Some` when it ends the session.
-async fn on_request(
-    config: &ControllerConfig,
-    state: &Arc<SharedState>,
-    Asked { request, reply }: Asked,
-    session: &requests::Session<'_>,
-    (interp, keeper, inbox): (&mut interp::Interp, &mut graphs::Keeper, &mut Mailbox),
-) -> Option<SessionEnd> {
-    match request {
-        Request::Reconnect => return Some(SessionEnd::Reconnect),
-        Request::WantManual => inbox.read_manual(),
-        Request::Replay(control) => {
-            match state.update(|s| config.host.control(s, control)) {
-                Ok(back) => {
-                    answer(reply, Response::Done(String::new()));
-                    // Back in time: the session starts again and plays up
-                    // to the new position.
-                    if back {
-                        return Some(SessionEnd::Reconnect);
-                    }
-                }
-                Err(crate::host::NotReplay) => answer(reply, RequestError::NotReplay.response()),
-            }
-        }
-        Request::Interpret(command) => interp.send(command, reply),
-        Request::SaveHistory => {
-            keeper.save(state).await;
-            answer(reply, Response::Done(String::new()));
-        }
-        request => carry_out(session, request, reply),
-    }
-    None
 }
 
 /// Re-reads the facts in a task of its own; they arrive in the inbox.

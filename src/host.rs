@@ -132,11 +132,8 @@ impl Host {
         password: Option<&str>,
     ) -> Result<Connection, ConnectError> {
         match &self.kind {
-            Kind::Live => crate::control::target::connect_recorded(targets, password, None).await,
-            Kind::Recording(r, _) => {
-                crate::control::target::connect_recorded(targets, password, Some(r)).await
-            }
             Kind::Replay(p) => Ok(p.connect(true)),
+            _ => crate::control::target::connect_recorded(targets, password, self.recorder()).await,
         }
     }
 
@@ -152,6 +149,14 @@ impl Host {
             _ => crate::control::connect(targets, password)
                 .await
                 .map_err(|e| e.to_string()),
+        }
+    }
+
+    /// The recording what is read goes to, if any.
+    fn recorder(&self) -> Option<&Recorder> {
+        match &self.kind {
+            Kind::Recording(r, _) => Some(r),
+            _ => None,
         }
     }
 
@@ -178,7 +183,7 @@ impl Host {
             return None;
         }
         let info = sampler.sample(pid);
-        if let Kind::Recording(r, _) = &self.kind {
+        if let Some(r) = self.recorder() {
             r.sample(crate::record::SYSTEM, &info);
         }
         Some(info)
@@ -186,7 +191,7 @@ impl Host {
 
     /// How the connection was made, for a recording.
     pub fn note_connected(&self, target: &Target, method: crate::control::AuthMethod) {
-        if let Kind::Recording(r, _) = &self.kind {
+        if let Some(r) = self.recorder() {
             r.sample(
                 crate::record::CONNECTED,
                 &crate::record::Connected {
@@ -199,21 +204,21 @@ impl Host {
 
     /// When a batch of events was applied (unix ms), for a recording.
     pub fn note_applied(&self, now: u64) {
-        if let Kind::Recording(r, _) = &self.kind {
+        if let Some(r) = self.recorder() {
             r.sample(crate::record::APPLIED, &now);
         }
     }
 
     /// tor's torrc as read, its passwords left out, for a recording.
     pub fn note_torrc(&self, torrc: &Torrc) {
-        if let Kind::Recording(r, _) = &self.kind {
+        if let Some(r) = self.recorder() {
             r.sample(crate::record::TORRC, &crate::record::redact_torrc(torrc));
         }
     }
 
     /// Entries read from tor's log file at the start, for a recording.
     pub fn note_log(&self, entries: &crate::controller::startup::Entries) {
-        if let Kind::Recording(r, _) = &self.kind {
+        if let Some(r) = self.recorder() {
             r.sample(crate::record::LOG, entries);
         }
     }

@@ -80,8 +80,10 @@ impl SharedState {
     }
 
     pub(super) fn update<R>(&self, f: impl FnOnce(&mut ControllerState) -> R) -> R {
+        // The clock read before the lock: readers wait only for `f`.
+        let now = self.clock.now_ms();
         let mut s = self.lock();
-        s.updated_ms = self.clock.now_ms();
+        s.updated_ms = now;
         let r = f(&mut s);
         s.touch();
         let generation = s.generation;

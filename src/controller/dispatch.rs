@@ -1,0 +1,101 @@
+//! What a session loop does with a request from the UI and with a result
+//! of its own background work.
+
+use super::connections::ConnectionWatch;
+use super::inbox::{Done, Mailbox};
+use super::requests::{self, carry_out, subscribed};
+use super::{
+    answer, apply_facts, graphs, interp, torconfig, Asked, ControllerConfig, RequestError,
+    SessionEnd, SharedState,
+};
+use crate::control::Client;
+use crate::procfs::ProcSampler;
+use rnyx_grammar::model::EventSelection;
+use rnyx_grammar::request::{Request, Response};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// tor's directory under `/proc`, where tor is here.
+pub(super) fn tor_dir(
+    state: &SharedState,
+    sampler: &mut ProcSampler,
+    here: bool,
+) -> Option<PathBuf> {
+    let pid = state.read(|s| s.relay.pid).filter(|_| here);
+    pid.and_then(|p| sampler.tor_dir(p))
+}
+
+/// What a session's results are applied with.
+pub(super) struct Parts<'a> {
+    pub(super) client: &'a Client,
+    pub(super) watch: &'a mut ConnectionWatch,
+    pub(super) torrc: &'a mut torconfig::ConfigWatch,
+    pub(super) wanted: &'a mut EventSelection,
+}
+
+/// A session's background result into the state; the connection's error
+/// when a SETEVENTS found it broken. `tor_dir`: where a torrc read again
+/// is read from.
+pub(super) fn on_done(
+    config: &ControllerConfig,
+    state: &SharedState,
+    done: Done,
+    parts: &mut Parts<'_>,
+    tor_dir: Option<PathBuf>,
+) -> Result<(), String> {
+    match done {
+        Done::Facts(f) => state.update(|s| apply_facts(s, *f, false, s.updated_ms / 1000)),
+        Done::Subscribed((new, result, reply)) => {
+            subscribed(state, parts.wanted, new, result, reply)?;
+        }
+        Done::Saved => parts.torrc.reload(parts.client, tor_dir),
+        Done::Torrc(loaded) => {
+            config.host.note_torrc(&loaded.1);
+            if parts.torrc.apply(state, *loaded) {
+                parts.torrc.reload(parts.client, tor_dir);
+            }
+        }
+        Done::Scan(scan) => {
+            config.host.note_sockets(&scan);
+            parts
+                .watch
+                .scanned(state, parts.client, scan, state.now_secs());
+        }
+        Done::Located(found) => parts.watch.countries(state, found),
+    }
+    Ok(())
+}
+
+/// One request during a session; `Some` when it ends the session.
+pub(super) async fn on_request(
+    config: &ControllerConfig,
+    state: &Arc<SharedState>,
+    Asked { request, reply }: Asked,
+    session: &requests::Session<'_>,
+    (interp, keeper, inbox): (&mut interp::Interp, &mut graphs::Keeper, &mut Mailbox),
+) -> Option<SessionEnd> {
+    match request {
+        Request::Reconnect => return Some(SessionEnd::Reconnect),
+        Request::WantManual => inbox.read_manual(),
+        Request::Replay(control) => {
+            match state.update(|s| config.host.control(s, control)) {
+                Ok(back) => {
+                    answer(reply, Response::Done(String::new()));
+                    // Back in time: the session starts again and plays up
+                    // to the new position.
+                    if back {
+                        return Some(SessionEnd::Reconnect);
+                    }
+                }
+                Err(crate::host::NotReplay) => answer(reply, RequestError::NotReplay.response()),
+            }
+        }
+        Request::Interpret(command) => interp.send(command, reply),
+        Request::SaveHistory => {
+            keeper.save(state).await;
+            answer(reply, Response::Done(String::new()));
+        }
+        request => carry_out(session, request, reply),
+    }
+    None
+}
