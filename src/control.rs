@@ -9,7 +9,7 @@ pub use event::Event;
 pub use reply::{Frame, FrameError, LineKind, Reply, ReplyFramer, ReplyLine};
 pub mod client;
 
-pub use client::{take_events, Client, ClientError, EventReceiver, Incoming};
+pub use client::{take_events, Batch, Client, ClientError, EventReceiver, Incoming};
 pub mod auth;
 
 pub use auth::{AuthError, AuthMethod, ProtocolInfo};

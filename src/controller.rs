@@ -23,7 +23,7 @@ pub mod startup;
 mod subscription;
 mod torconfig;
 
-use crate::control::{Client, ClientError, Connection, Event, Incoming, Target};
+use crate::control::{Batch, Client, ClientError, Connection, Event, Incoming, Target};
 use crate::host::Host;
 use crate::procfs::ProcSampler;
 use apply::{apply_batch, apply_facts};
@@ -441,7 +441,7 @@ async fn session(
     loop {
         tokio::select! {
             batch = events.recv() => {
-                let Some(mut batch) = batch else {
+                let Some(batch) = batch else {
                     let reason = client.close_reason().unwrap_or(ClientError::Closed);
                     return SessionEnd::Lost(reason.to_string());
                 };
@@ -450,11 +450,12 @@ async fn session(
                     sampled(state, &watch, &client, sample);
                 }
                 // Drain whatever else is already queued into the same update.
+                let mut batch = vec![batch];
                 while let Ok(more) = events.try_recv() {
-                    batch.extend(more);
+                    join(&mut batch, more);
                 }
-                gather = if batch.iter().map(Incoming::events).sum::<usize>() >= FLOOD { FLOOD_INTERVAL } else { APPLY_INTERVAL };
-                let has_bw = batch.iter().any(|i| matches!(i, Incoming::Event(Event::Bandwidth { .. })));
+                gather = if batch.iter().map(Batch::events).sum::<usize>() >= FLOOD { FLOOD_INTERVAL } else { APPLY_INTERVAL };
+                let has_bw = batch.iter().flat_map(|b| &b.items).any(|i| matches!(i, Incoming::Event(Event::Bandwidth { .. })));
                 if has_bw {
                     second.reset();
                 }
@@ -518,10 +519,20 @@ async fn gather_pause(last_apply: tokio::time::Instant, interval: Duration) {
     }
 }
 
-/// Applies a batch in one state update, with a /proc sample when given one.
+/// Adds `more` to the batches read: to the last when they happened at the
+/// same time (always, live).
+fn join(batches: &mut Vec<Batch>, more: Batch) {
+    match batches.last_mut() {
+        Some(last) if last.at == more.at => last.items.extend(more.items),
+        _ => batches.push(more),
+    }
+}
+
+/// Applies batches in one state update, each at its time (else now), with a
+/// /proc sample when given one.
 fn apply_events(
     state: &SharedState,
-    batch: Vec<Incoming>,
+    batches: Vec<Batch>,
     logged: &EventSelection,
     system: Option<rnyx_grammar::model::SystemInfo>,
     host: &Host,
@@ -529,7 +540,11 @@ fn apply_events(
     let now = state.now_ms();
     host.note_applied(now);
     state.update(|s| {
-        let follow = apply_batch(s, batch, logged, now);
+        let mut follow = apply::Followup::default();
+        for b in batches {
+            let f = apply_batch(s, b.items, logged, b.at.unwrap_or(now));
+            follow.refresh_facts |= f.refresh_facts;
+        }
         if let Some(info) = system {
             s.record_system(info);
         }

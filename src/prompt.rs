@@ -82,7 +82,7 @@ impl Shell {
     pub fn drain_events(&mut self) -> Vec<String> {
         let mut new = Vec::new();
         while let Ok(batch) = self.events.try_recv() {
-            for item in &batch {
+            for item in &batch.items {
                 for text in crate::controller::apply::event_lines(item) {
                     new.push(rnyx_grammar::text::strip_controls(&text));
                 }

@@ -13,15 +13,14 @@
 //!   and plays everything up to the new position at once.
 
 mod clock;
+mod standin;
 
 pub use clock::Clock;
 
 use crate::control::{AuthMethod, Client, Connection, ProtocolInfo, Target};
 use crate::record::{Connected, Line, Recording, APPLIED, CONNECTED, LOG, SOCKETS, SYSTEM, TORRC};
-use std::fmt::Write as _;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
-use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::sync::mpsc;
 
 pub use crate::host::{Sample, Timed};
@@ -34,9 +33,8 @@ pub enum Item {
     Sample(Sample),
 }
 
-/// The event a stand-in sends before events to give them their recorded
-/// time (unix ms); only a replay's state heeds it.
-pub const TIME_EVENT: &str = "RNYX_REPLAY_TIME";
+/// Event batches waiting for the controller task (as a live client's).
+const EVENT_BATCHES_QUEUED: usize = 4;
 
 /// A command rnyx sent and tor's reply.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -218,16 +216,22 @@ impl Player {
     /// connection that only gets answers (the interpreter's).
     pub fn connect(&self, events: bool) -> Connection {
         let (ours, theirs) = tokio::io::duplex(1 << 20);
-        let (client, incoming) = Client::new(ours);
-        let (tx, rx) = mpsc::unbounded_channel();
+        let (client, mut incoming) = Client::new(ours);
         let mut session = None;
         if events {
+            let (samples, rx) = mpsc::unbounded_channel();
             *self
                 .samples
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(rx);
+            let (tx, rx) = mpsc::channel(EVENT_BATCHES_QUEUED);
+            incoming = rx;
             let this = self.session.fetch_add(1, Ordering::SeqCst) + 1;
-            session = Some((self.session.clone(), this));
+            session = Some(standin::Session {
+                newest: self.session.clone(),
+                this,
+                feed: standin::Feed::new(tx, samples),
+            });
             // The new session plays from the start: its time is the
             // recording's start until its stand-in plays on (an older
             // session's time would date tor's facts minutes late).
@@ -235,11 +239,11 @@ impl Player {
             // Wakes the previous session's stand-in, which then stops.
             self.clock.changes.send_modify(|n| *n += 1);
         }
-        tokio::spawn(serve(
+        tokio::spawn(standin::serve(
             self.script.clone(),
             self.clock.clone(),
             theirs,
-            session.map(|s| (s, tx)),
+            session,
         ));
         Connection {
             client,
@@ -259,128 +263,9 @@ impl Player {
     }
 }
 
-/// A session of the monitor's: (the newest session, this one's number),
-/// and where its samples go.
-type Session = ((Arc<AtomicU64>, u64), mpsc::UnboundedSender<Timed>);
-
-/// The stand-in's side of one connection. `session`: `None` for a
-/// connection that gets no events.
-async fn serve(
-    script: Arc<Script>,
-    clock: Arc<Clock>,
-    theirs: tokio::io::DuplexStream,
-    session: Option<Session>,
-) {
-    let samples = session.as_ref().map(|(_, tx)| tx);
-    let (read, mut write) = tokio::io::split(theirs);
-    let mut commands = BufReader::new(read).lines();
-    let mut changes = clock.changes.subscribe();
-    // The next item of the timeline, and the time of the last played.
-    let (mut next, mut played) = (0, 0);
-    let mut subscribed = false;
-    let mut stamped = None;
-    loop {
-        if let Some(((newest, this), _)) = &session {
-            if newest.load(Ordering::SeqCst) != *this {
-                return;
-            }
-        }
-        if subscribed {
-            if let Some(samples) = samples {
-                let now = clock.position();
-                let mut out = String::new();
-                while let Some((t, item)) = script.timeline.get(next).filter(|(t, _)| *t <= now) {
-                    match item {
-                        Item::Event(stamp, lines) => {
-                            if stamp.is_some() && *stamp != stamped {
-                                stamped = *stamp;
-                                let _ = write!(out, "650 {TIME_EVENT} {}\r\n", stamp.unwrap_or(0));
-                            }
-                            for l in lines {
-                                out.push_str(l);
-                                out.push_str("\r\n");
-                            }
-                        }
-                        Item::Sample(s) => {
-                            let _ = samples.send((clock.started + t, s.clone()));
-                        }
-                    }
-                    (next, played) = (next + 1, *t);
-                }
-                clock.play(played);
-                if !out.is_empty() && write.write_all(out.as_bytes()).await.is_err() {
-                    return;
-                }
-            }
-        }
-        let due = script
-            .timeline
-            .get(next)
-            .filter(|_| subscribed && samples.is_some())
-            .and_then(|(t, _)| clock.until(*t));
-        tokio::select! {
-            command = commands.next_line() => {
-                let Ok(Some(command)) = command else { return };
-                let command = command.trim_end();
-                let (reply, at) = reply_to(&script, command, played);
-                if samples.is_some() && !subscribed {
-                    // The session's start: as of tor's replies.
-                    played = played.max(at);
-                    clock.play(played);
-                }
-                if first_word(command).eq_ignore_ascii_case("SETEVENTS") {
-                    subscribed = true;
-                }
-                if write.write_all(reply.as_bytes()).await.is_err() {
-                    return;
-                }
-            }
-            () = async {
-                match due {
-                    Some(d) => tokio::time::sleep(d).await,
-                    None => std::future::pending().await,
-                }
-            } => {}
-            moved = changes.changed() => {
-                if moved.is_err() {
-                    return;
-                }
-            }
-        }
-    }
-}
-
-/// The reply to `command` with the replay at `at` ms, as sent, and when
-/// it was recorded.
-fn reply_to(script: &Script, command: &str, at: u64) -> (String, u64) {
-    let mut out = String::new();
-    let mut when = at;
-    match script.answer(command, at) {
-        Some((t, lines)) => {
-            when = t;
-            for l in lines {
-                out.push_str(l);
-                out.push_str("\r\n");
-            }
-        }
-        // The operator's event selection may differ from the recording's.
-        None if first_word(command).eq_ignore_ascii_case("SETEVENTS") => out.push_str("250 OK\r\n"),
-        None => {
-            out = format!(
-                "551 {} is not available in a replay\r\n",
-                first_word(command)
-            );
-        }
-    }
-    (out, when)
-}
-
-fn first_word(command: &str) -> &str {
-    command.split_whitespace().next().unwrap_or("")
-}
-
 #[cfg(test)]
 mod tests {
+    use super::standin::reply_to;
     use super::*;
     use rnyx_grammar::model::SystemInfo;
 
@@ -441,5 +326,55 @@ mod tests {
             "551 SIGNAL is not available in a replay\r\n"
         );
         assert_eq!(reply_to(&s, "SETEVENTS BW", 9).0, "250 OK\r\n");
+    }
+
+    #[tokio::test]
+    async fn a_sessions_events_come_with_their_recorded_times_in_order() {
+        use crate::control::{Event, Incoming};
+        let lines = [
+            line(0, ">", "SETEVENTS BW NOTICE"),
+            line(0, "<", "250 OK"),
+            line(2, "<", "650 BW 1 2"),
+            line(2, "<", "650 NOTICE one"),
+            line(2, APPLIED, "5002"),
+            line(
+                3,
+                SYSTEM,
+                &serde_json::to_string(&SystemInfo::default()).unwrap(),
+            ),
+            line(4, "<", "650 BW 3 4"),
+            line(4, APPLIED, "5004"),
+            line(9, "<", "650 BW 5 6"),
+            line(9, APPLIED, "5009"),
+        ];
+        let recording = Recording {
+            header: crate::record::Header {
+                format: String::new(),
+                version: 1,
+                started: 5_000,
+            },
+            lines: lines.to_vec(),
+            cut: None,
+        };
+        let player = Player::new("r", recording, 1.0);
+        player.clock.hold_at(5);
+        let mut conn = player.connect(true);
+        let mut samples = player.take_samples().unwrap();
+        conn.client.command("SETEVENTS BW NOTICE").await.unwrap();
+        let mut got = Vec::new();
+        while got.len() < 2 {
+            got.push(conn.events.recv().await.unwrap());
+        }
+        assert_eq!(got[0].at, Some(5_002));
+        assert!(matches!(
+            &got[0].items[..],
+            [Incoming::Event(Event::Bandwidth { read: 1, written: 2 }), Incoming::Logs(run)] if run.len() == 1
+        ));
+        assert_eq!(got[1].at, Some(5_004));
+        assert_eq!(samples.try_recv().unwrap().0, 5_003);
+        // Held at 5 ms: the event at 9 waits.
+        let later = tokio::time::timeout(std::time::Duration::from_millis(200), conn.events.recv());
+        assert!(later.await.is_err());
+        assert_eq!(player.clock.now_ms(), 5_004);
     }
 }

@@ -151,7 +151,7 @@ fn raw_counter(target: rnyx::control::Target) -> Counter {
                 tokio::select! {
                     b = conn.events.recv() => match b {
                         Some(b) => {
-                            n += b.iter().map(rnyx::control::Incoming::events).sum::<usize>() as u64;
+                            n += b.events() as u64;
                             running.store(n, Ordering::Relaxed);
                         }
                         None => break,

@@ -110,8 +110,29 @@ pub fn take_events(
     added
 }
 
+/// Events read together, and when they happened (unix ms) when the
+/// source knows: a recording's stand-in gives each event its recorded
+/// time; a live tor's are `None`, stamped by the receiver's clock.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Batch {
+    pub at: Option<u64>,
+    pub items: Vec<Incoming>,
+}
+
+impl Batch {
+    /// Events of a live connection: their time is when they are applied.
+    pub fn now(items: Vec<Incoming>) -> Self {
+        Self { at: None, items }
+    }
+
+    /// The events it holds.
+    pub fn events(&self) -> usize {
+        self.items.iter().map(Incoming::events).sum()
+    }
+}
+
 /// Receives event batches; `None` once the connection is gone.
-pub type EventReceiver = mpsc::Receiver<Vec<Incoming>>;
+pub type EventReceiver = mpsc::Receiver<Batch>;
 
 type Waiter = oneshot::Sender<Result<Reply, ClientError>>;
 
@@ -307,7 +328,7 @@ fn close(shared: &Shared, err: &ClientError) {
     }
 }
 
-async fn read_loop<R>(mut read: R, shared: Arc<Shared>, events: mpsc::Sender<Vec<Incoming>>)
+async fn read_loop<R>(mut read: R, shared: Arc<Shared>, events: mpsc::Sender<Batch>)
 where
     R: AsyncRead + Unpin,
 {
@@ -324,7 +345,7 @@ where
         tokio::select! {
             permit = events.reserve(), if !pending.is_empty() => {
                 match permit {
-                    Ok(p) => p.send(std::mem::take(&mut pending)),
+                    Ok(p) => p.send(Batch::now(std::mem::take(&mut pending))),
                     // Nobody listens for events; replies still flow.
                     Err(_) => pending.clear(),
                 }
@@ -356,15 +377,15 @@ where
         });
         if !pending.is_empty() {
             // Sent, or nobody listens: held no more. Full: kept.
-            match events.try_send(std::mem::take(&mut pending)) {
-                Err(mpsc::error::TrySendError::Full(back)) => pending = back,
+            match events.try_send(Batch::now(std::mem::take(&mut pending))) {
+                Err(mpsc::error::TrySendError::Full(back)) => pending = back.items,
                 Ok(()) | Err(mpsc::error::TrySendError::Closed(_)) => held = 0,
             }
         }
     };
     // What was read before the end still goes.
     if !pending.is_empty() {
-        let _ = events.send(pending).await;
+        let _ = events.send(Batch::now(pending)).await;
     }
     close(&shared, &end);
 }

@@ -23,7 +23,7 @@ pub fn apply_batch(
     state: &mut ControllerState,
     batch: Vec<Incoming>,
     logged: &EventSelection,
-    mut now_ms: u64,
+    now_ms: u64,
 ) -> Followup {
     let mut follow = Followup::default();
     // The batch's log lines go in together: under a flood most would be
@@ -31,14 +31,6 @@ pub fn apply_batch(
     let mut logs = Vec::new();
     for item in batch {
         match item {
-            // A replay's stand-in giving the next events their recorded time.
-            Incoming::Event(Event::Other { name, text })
-                if name == crate::replay::TIME_EVENT && state.replay.is_some() =>
-            {
-                if let Some(t) = text.split_whitespace().last().and_then(|t| t.parse().ok()) {
-                    now_ms = t;
-                }
-            }
             Incoming::Event(Event::Malformed { name, reason, .. }) => {
                 state.events_received += 1;
                 if let Some(message) = state

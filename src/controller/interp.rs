@@ -106,7 +106,7 @@ async fn run(tor: Tor, mut jobs: mpsc::Receiver<Job>, events: mpsc::Sender<Event
 /// The next event batch of the connection; pending while there is none.
 async fn next_events(conn: &mut Option<(Client, EventReceiver)>) -> Option<Vec<Incoming>> {
     match conn {
-        Some((_, events)) => events.recv().await,
+        Some((_, events)) => events.recv().await.map(|b| b.items),
         None => std::future::pending().await,
     }
 }

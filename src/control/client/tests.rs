@@ -40,7 +40,11 @@ async fn replies_match_pipelined_commands_and_events_go_apart() {
     assert_eq!(b.unwrap(), "42");
     let batch = events.recv().await.unwrap();
     assert_eq!(
-        batch,
+        batch.at, None,
+        "a live tor's events are stamped when applied"
+    );
+    assert_eq!(
+        batch.items,
         [Incoming::Event(Event::Bandwidth {
             read: 5,
             written: 6
@@ -112,7 +116,7 @@ async fn malformed_input_is_reported_and_the_connection_goes_on() {
     assert_eq!(client.getinfo("version").await.unwrap(), "1");
     let batch = events.recv().await.unwrap();
     assert!(matches!(
-        batch[0],
+        batch.items[0],
         Incoming::Malformed(FrameError::Malformed(_))
     ));
 }
