@@ -106,6 +106,8 @@ pub struct ControllerConfig {
     pub tor_chroot: Option<PathBuf>,
     /// Where graph history is kept across restarts (`None`: not kept).
     pub history_dir: Option<PathBuf>,
+    /// The kept graphs are read, never written or set aside (`--dump`).
+    pub history_read_only: bool,
     /// Where tor is and how what is read of it is kept: this machine,
     /// this machine recorded (`rnyx record`), or a recording played back
     /// (`rnyx replay`). See [`crate::host`].
@@ -130,6 +132,7 @@ impl Default for ControllerConfig {
             connection_rate: Duration::from_secs(5),
             tor_chroot: None,
             history_dir: None,
+            history_read_only: false,
             host: Host::live(),
         }
     }
@@ -218,7 +221,7 @@ async fn run(
         password: config.password.clone(),
         host: host.clone(),
     });
-    let mut keeper = graphs::Keeper::new(config.history_dir.clone());
+    let mut keeper = graphs::Keeper::new(config.history_dir.clone(), !config.history_read_only);
     let mut inbox = Mailbox::new();
     let mut backoff = config.reconnect_initial;
     loop {
@@ -243,6 +246,7 @@ async fn run(
                     std::mem::take(&mut startup),
                 )
                 .await;
+                inbox.settle(&Response::NotConnected);
                 // The graphs as they stand when tor went away (or rnyx stops).
                 let unsaved = keeper.save(&state).await;
                 let reason = match end {
@@ -436,6 +440,9 @@ async fn session(
     // The timer covers a tor that stops sending them.
     let mut last_apply = tokio::time::Instant::now();
     let mut gather = APPLY_INTERVAL;
+    // While someone waits for the state to settle, it is looked at this
+    // often (besides after everything the loop does).
+    let mut settle_tick = tokio::time::interval(Duration::from_millis(20));
     let mut second = tokio::time::interval(Duration::from_secs(2));
     second.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
@@ -497,8 +504,31 @@ async fn session(
                     return end;
                 }
             }
+            _ = settle_tick.tick(), if !inbox.settling.is_empty() => {}
+        }
+        if !inbox.settling.is_empty() && settled(state, host, &events, from_host.as_ref(), inbox) {
+            inbox.settle(&Response::Done(String::new()));
         }
     }
+}
+
+/// Whether what is due has reached the state: where tor is here, a first
+/// scan of its sockets (events go on arriving); in a replay, everything up
+/// to its clock's position, nothing waiting to be applied.
+fn settled(
+    state: &SharedState,
+    host: &Host,
+    events: &crate::control::EventReceiver,
+    samples: Option<&mpsc::UnboundedReceiver<crate::host::Timed>>,
+    inbox: &Mailbox,
+) -> bool {
+    if host.tor_is_here() {
+        return state.read(|s| s.connections.refreshed != 0 || s.connections.error.is_some());
+    }
+    host.caught_up()
+        && events.is_empty()
+        && samples.is_none_or(mpsc::UnboundedReceiver::is_empty)
+        && inbox.rx.is_empty()
 }
 
 /// Re-reads the facts in a task of its own; they arrive in the inbox.

@@ -1,13 +1,14 @@
 //! `rnyx --dump`: the controller state as one JSON object, for scripts.
 
-use crate::control::{ConnectError, Connection, Target};
-use crate::controller::apply::apply_facts;
-use crate::controller::facts;
+use crate::control::{ConnectError, Target};
+use crate::controller::{self, ControllerConfig, ControllerHandle};
 use rnyx_grammar::model::{
-    Accounting, BandwidthSample, Category, Circuit, ControllerState, Limits, Listeners,
+    Accounting, BandwidthSample, Category, Circuit, ControllerState, Interval, Listeners,
     OrConnection, SocketSource, SocketTable, VersionStatus,
 };
+use rnyx_grammar::request::{Request, Response};
 use serde::Serialize;
+use std::time::Duration;
 
 /// The JSON document `--dump` prints. Keys are stable; new ones may be added.
 #[derive(Debug, Serialize)]
@@ -146,56 +147,93 @@ impl<'a> Dump<'a> {
     }
 }
 
-/// Connects once, gathers the facts and tor's connections and returns the
-/// JSON text.
+/// Why `--dump` has no state to print.
+#[derive(Debug, thiserror::Error)]
+pub enum DumpError {
+    #[error(transparent)]
+    Connect(#[from] ConnectError),
+    #[error("{0}")]
+    Lost(String),
+}
+
+impl DumpError {
+    /// Whether asking the operator for a password would help.
+    pub fn needs_password(&self) -> bool {
+        matches!(self, DumpError::Connect(e) if e.needs_password())
+    }
+}
+
+/// How long the state may take to settle.
+const SETTLE_WITHIN: Duration = Duration::from_secs(20);
+
+/// Connects once and runs the monitor's controller task on the connection
+/// until its state holds tor's facts and a scan of its connections; the
+/// JSON text of that state. Kept graphs are read, never written.
 pub async fn dump(
     targets: &[Target],
     password: Option<&str>,
     scrub: bool,
-    history: Option<rnyx_grammar::model::Interval>,
-) -> Result<String, ConnectError> {
-    let Connection {
-        client,
-        target,
-        method,
-        ..
-    } = crate::control::connect(targets, password).await?;
-    let mut facts = facts::gather(&client, crate::host::system_ms() / 1000, true)
+    history: Option<Interval>,
+) -> Result<String, DumpError> {
+    let conn = crate::control::connect(targets, password).await?;
+    let dir = history.and(crate::history::default_dir());
+    let handle = controller::spawn_with(
+        ControllerConfig {
+            targets: targets.to_vec(),
+            password: password.map(str::to_owned),
+            history_dir: dir.clone(),
+            history_read_only: true,
+            ..ControllerConfig::default()
+        },
+        Some(conn),
+    );
+    settle(&handle, &conn_name(targets))
         .await
-        .map_err(|e| ConnectError::Auth(e.into()))?;
-    let mut kept_in = None;
-    if let (Some(_), Some(dir)) = (history, crate::history::default_dir()) {
-        let key = facts
-            .relay
-            .fingerprint
+        .map_err(DumpError::Lost)?;
+    let now = handle.state.now_secs();
+    Ok(handle.state.read(|state| {
+        // The file the task read the graphs from, if it had one to read.
+        let kept_in = dir
+            .zip(crate::history::key(state))
+            .filter(|(d, key)| crate::history::read_only(d, key).is_some())
+            .map(|(d, key)| crate::history::path(&d, &key).display().to_string());
+        let unavailable = state
+            .connections
+            .error
             .clone()
-            .unwrap_or_else(|| target.to_string());
-        // Read only: a file the monitor cannot use is its to set aside.
-        if let Ok(text) = std::fs::read_to_string(crate::history::path(&dir, &key)) {
-            if let Ok(saved) = serde_json::from_str::<crate::history::Saved>(&text) {
-                if saved.key == key {
-                    kept_in = Some(crate::history::path(&dir, &key).display().to_string());
-                    facts.history = Some(saved);
-                }
-            }
+            .map(|why| SocketSource::Unavailable { why });
+        let mut dump = Dump::of(state, now, scrub);
+        if let Some(source) = &unavailable {
+            dump.connection_source = source;
         }
+        dump.history = history.map(|i| dump_history(state, i, kept_in));
+        serde_json::to_string_pretty(&dump).expect("the dump serialises")
+    }))
+}
+
+/// What the targets are called in an error.
+fn conn_name(targets: &[Target]) -> String {
+    targets.first().map_or_else(String::new, Target::to_string)
+}
+
+/// Waits until the task says its state holds what is due (see
+/// `Request::Settled`).
+async fn settle(handle: &ControllerHandle, name: &str) -> Result<(), String> {
+    match tokio::time::timeout(SETTLE_WITHIN, handle.ask(Request::Settled)).await {
+        Ok(Response::Done(_)) => Ok(()),
+        Ok(other) => {
+            let why = handle
+                .state
+                .read(|s| s.connection.last_error.clone())
+                .or_else(|| other.error())
+                .unwrap_or_default();
+            Err(format!("{name}: {why}"))
+        }
+        Err(_) => Err(format!(
+            "{name}: the state did not settle within {} s",
+            SETTLE_WITHIN.as_secs()
+        )),
     }
-    let mut state = ControllerState::new(Limits::default());
-    let now = crate::host::system_ms() / 1000;
-    apply_facts(&mut state, facts, true, now);
-    state.connection.connected = true;
-    state.connection.target = Some(target.to_string());
-    state.connection.auth_method = Some(method.as_str().to_owned());
-    let mut sampler = crate::procfs::ProcSampler::default();
-    let scan =
-        crate::controller::scan_connections(state.relay.pid, &state.relay.listeners, &mut sampler);
-    crate::controller::apply_connections(&mut state, scan, now);
-    if let Some(why) = state.connections.error.clone() {
-        state.connections.source = SocketSource::Unavailable { why };
-    }
-    let mut dump = Dump::of(&state, now, scrub);
-    dump.history = history.map(|i| dump_history(&state, i, kept_in));
-    Ok(serde_json::to_string_pretty(&dump).expect("the dump serialises"))
 }
 
 /// `--dump --replay FILE --at SECONDS`: the state a replay of the recording
@@ -204,33 +242,16 @@ pub async fn dump_replay(
     player: std::sync::Arc<crate::replay::Player>,
     at: u64,
     scrub: bool,
-    history: Option<rnyx_grammar::model::Interval>,
+    history: Option<Interval>,
 ) -> Result<String, String> {
     player.clock.hold_at(at.saturating_mul(1000));
     let name = player.name.clone();
-    let handle = crate::controller::spawn(crate::controller::ControllerConfig {
+    let handle = controller::spawn(ControllerConfig {
         targets: vec![Target::Unix(name.clone().into())],
         host: crate::host::Host::replay(player),
-        ..crate::controller::ControllerConfig::default()
+        ..ControllerConfig::default()
     });
-    // Subscribed, then everything up to the position played: no change
-    // for a while.
-    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(20);
-    let mut last = (0, tokio::time::Instant::now());
-    loop {
-        let (subscribed, generation) = handle
-            .state
-            .read(|s| (!s.subscribed_events.is_empty(), s.generation));
-        if generation != last.0 {
-            last = (generation, tokio::time::Instant::now());
-        } else if subscribed && last.1.elapsed() >= std::time::Duration::from_millis(300) {
-            break;
-        }
-        if tokio::time::Instant::now() > deadline {
-            return Err(format!("{name}: the replay did not settle within 20 s"));
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
+    settle(&handle, &name).await?;
     let now = handle.state.now_secs();
     Ok(handle.state.read(|state| {
         let mut dump = Dump::of(state, now, scrub);
@@ -246,7 +267,7 @@ pub async fn dump_replay(
 /// The graphs' columns of `interval`.
 fn dump_history(
     state: &ControllerState,
-    interval: rnyx_grammar::model::Interval,
+    interval: Interval,
     kept_in: Option<String>,
 ) -> DumpHistory {
     {

@@ -127,6 +127,12 @@ pub fn load(dir: &Path, key: &str, now: u64) -> Loaded {
     Loaded::SetAside { why, moved_to }
 }
 
+/// The graphs kept for `key` in `dir`, if there is a usable file; nothing
+/// is moved.
+pub fn read_only(dir: &Path, key: &str) -> Option<Saved> {
+    read(&path(dir, key), key).ok().flatten()
+}
+
 fn read(file: &Path, key: &str) -> Result<Option<Saved>, String> {
     let meta = match std::fs::metadata(file) {
         Ok(m) => m,

@@ -166,6 +166,16 @@ impl Host {
         !matches!(self.kind, Kind::Replay(_))
     }
 
+    /// Whether the host has given the task everything due by its clock:
+    /// a replay's stand-in, everything up to the clock's position; a live
+    /// tor's events come as they come.
+    pub fn caught_up(&self) -> bool {
+        match &self.kind {
+            Kind::Replay(p) => p.clock.caught_up(),
+            _ => true,
+        }
+    }
+
     /// Lines of tor's log file to read at the first connection: a replay's
     /// come from the recording.
     pub fn prepopulate(&self, lines: usize) -> usize {

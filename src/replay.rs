@@ -235,7 +235,7 @@ impl Player {
             // The new session plays from the start: its time is the
             // recording's start until its stand-in plays on (an older
             // session's time would date tor's facts minutes late).
-            self.clock.play(0);
+            self.clock.restart();
             // Wakes the previous session's stand-in, which then stops.
             self.clock.changes.send_modify(|n| *n += 1);
         }

@@ -487,17 +487,36 @@ async fn graph_history_survives_a_restart_of_rnyx_and_tor() {
         "{fives2} five-second columns, {fives} kept"
     );
     drop(second);
-    // --dump --history shows the kept columns too.
+    // --dump --history shows the kept columns too (from a copy the second
+    // run does not write), and writes nothing.
+    let copy = rnyx::history::path(&dir.path().join("copy/rnyx/graphs"), &fingerprint);
+    std::fs::create_dir_all(copy.parent().unwrap()).unwrap();
+    std::fs::copy(&file, &copy).unwrap();
+    let before = std::fs::read(&copy).unwrap();
+    let written = std::fs::metadata(&copy).unwrap().modified().unwrap();
     let v = support::json_of(
         support::rnyx()
-            .env("XDG_STATE_HOME", dir.path().join("state"))
+            .env("XDG_STATE_HOME", dir.path().join("copy"))
             .args(["--dump", "--history", "5 seconds", "--socket"])
             .arg(tor.socket_path()),
     );
     assert_eq!(v["history"]["interval"], "5 seconds");
-    assert_eq!(v["history"]["kept_in"], file.display().to_string());
+    assert_eq!(v["history"]["kept_in"], copy.display().to_string());
     let columns = v["history"]["bandwidth"].as_array().unwrap().len();
     assert!(columns >= fives, "{columns} columns, {fives} kept");
+    assert_eq!(
+        std::fs::read(&copy).unwrap(),
+        before,
+        "the dump wrote the kept graphs"
+    );
+    assert_eq!(
+        std::fs::metadata(&copy).unwrap().modified().unwrap(),
+        written
+    );
+    assert_eq!(
+        std::fs::read_dir(copy.parent().unwrap()).unwrap().count(),
+        1
+    );
     // A bad interval name says which there are.
     let out = support::rnyx()
         .args(["--dump", "--history", "fast"])

@@ -50,6 +50,11 @@ pub enum Request {
     /// Read tor's manual into the state, once (a page showing it was first
     /// shown): no response; the state says when it is there.
     WantManual,
+    /// Answer once what is due has reached the state (`--dump`): tor's
+    /// facts and the subscription, a first scan of tor's sockets where tor
+    /// is here, and in a replay everything up to its clock's position:
+    /// [`Response::Done`], or [`Response::NotConnected`].
+    Settled,
 }
 
 /// What came of a request.

@@ -75,6 +75,7 @@ pub(super) async fn on_request(
     (interp, keeper, inbox): (&mut interp::Interp, &mut graphs::Keeper, &mut Mailbox),
 ) -> Option<SessionEnd> {
     match request {
+        Request::Settled => inbox.settling.push(reply),
         Request::Reconnect => return Some(SessionEnd::Reconnect),
         Request::WantManual => inbox.read_manual(),
         Request::Replay(control) => {

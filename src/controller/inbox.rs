@@ -59,12 +59,19 @@ pub(super) struct Mailbox {
     pub(super) rx: mpsc::Receiver<Inbox>,
     /// The session under way (numbered from 1).
     session: u64,
+    /// `Request::Settled` asked, waiting for the state to catch up.
+    pub(super) settling: Vec<super::handle::Answer>,
 }
 
 impl Mailbox {
     pub(super) fn new() -> Self {
         let (tx, rx) = mpsc::channel(16);
-        Self { tx, rx, session: 0 }
+        Self {
+            tx,
+            rx,
+            session: 0,
+            settling: Vec::new(),
+        }
     }
 
     /// A new session: its results are the only ones taken from now on.
@@ -78,6 +85,13 @@ impl Mailbox {
 
     pub(super) fn session(&self) -> u64 {
         self.session
+    }
+
+    /// Answers those waiting for the state to settle.
+    pub(super) fn settle(&mut self, response: &rnyx_grammar::request::Response) {
+        for reply in self.settling.drain(..) {
+            super::handle::answer(reply, response.clone());
+        }
     }
 
     /// Reads tor's manual off the task's loop; it arrives in the inbox.

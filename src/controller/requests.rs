@@ -96,7 +96,8 @@ pub(super) fn carry_out(session: &Session<'_>, request: Request, reply: Answer) 
         | Request::Replay(_)
         | Request::SaveHistory
         | Request::Reconnect
-        | Request::WantManual => return,
+        | Request::WantManual
+        | Request::Settled => return,
     };
 }
 

@@ -33,6 +33,9 @@ pub struct Clock {
     /// Where the monitor's session is: the recorded time (ms since the
     /// start) of the last thing the stand-in gave it.
     played: AtomicU64,
+    /// One past the position (ms) up to which the session's stand-in has
+    /// handed everything over (0: nothing yet).
+    handed: AtomicU64,
 }
 
 impl Clock {
@@ -48,6 +51,7 @@ impl Clock {
             }),
             changes: watch::Sender::new(0),
             played: AtomicU64::new(0),
+            handed: AtomicU64::new(0),
         }
     }
 
@@ -82,6 +86,23 @@ impl Clock {
 
     pub(super) fn play(&self, t: u64) {
         self.played.store(t, Ordering::Relaxed);
+    }
+
+    /// A new session: nothing played or handed over yet.
+    pub(super) fn restart(&self) {
+        self.play(0);
+        self.handed.store(0, Ordering::SeqCst);
+    }
+
+    /// The stand-in has handed over everything up to `t` ms.
+    pub(super) fn handed_over(&self, t: u64) {
+        self.handed.store(t + 1, Ordering::SeqCst);
+    }
+
+    /// Whether the session's stand-in has handed over everything up to the
+    /// clock's position (what the task still holds is the task's to say).
+    pub fn caught_up(&self) -> bool {
+        self.handed.load(Ordering::SeqCst) > self.position()
     }
 
     /// The recording's unix time (ms) where the clock is.

@@ -132,6 +132,9 @@ pub(super) async fn serve(
             if !feed.flush() {
                 return;
             }
+            if feed.queue.is_empty() {
+                clock.handed_over(now);
+            }
         }
         let due = script
             .timeline
@@ -167,6 +170,7 @@ pub(super) async fn serve(
                     None => std::future::pending().await,
                 }
             } => {}
+            // Room again: the pass at the top of the loop goes on.
             open = room => {
                 if !open {
                     return;
