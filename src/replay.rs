@@ -377,4 +377,47 @@ mod tests {
         assert!(later.await.is_err());
         assert_eq!(player.clock.now_ms(), 5_004);
     }
+
+    /// A command sent after an event gets the reply tor gave after it (the
+    /// facts re-read after a CONF_CHANGED are the new ones), on rnyx's
+    /// connection and the interpreter's.
+    #[tokio::test]
+    async fn a_command_after_an_event_gets_the_reply_recorded_after_it() {
+        let lines = [
+            line(0, ">", "GETCONF BandwidthRate"),
+            line(0, "<", "250 BandwidthRate=1"),
+            line(1, ">", "SETEVENTS CONF_CHANGED"),
+            line(1, "<", "250 OK"),
+            line(5, "<", "650-CONF_CHANGED"),
+            line(5, "<", "650-BandwidthRate=2"),
+            line(5, "<", "650 OK"),
+            line(5, APPLIED, "5005"),
+            line(6, ">", "GETCONF BandwidthRate"),
+            line(6, "<", "250 BandwidthRate=2"),
+            line(20, "<", "650 BW 1 1"),
+            line(20, APPLIED, "5020"),
+            line(30, ">", "GETCONF BandwidthRate"),
+            line(30, "<", "250 BandwidthRate=3"),
+        ];
+        let recording = Recording {
+            header: crate::record::Header {
+                format: String::new(),
+                version: 1,
+                started: 5_000,
+            },
+            lines: lines.to_vec(),
+            cut: None,
+        };
+        let player = Player::new("r", recording, 1.0);
+        player.clock.hold_at(10);
+        let mut conn = player.connect(true);
+        let rate = |c: Client| async move { c.getconf("BandwidthRate").await.unwrap() };
+        assert_eq!(rate(conn.client.clone()).await, ["1"], "before any event");
+        conn.client.command("SETEVENTS CONF_CHANGED").await.unwrap();
+        let changed = conn.events.recv().await.unwrap();
+        assert_eq!(changed.at, Some(5_005));
+        assert_eq!(rate(conn.client.clone()).await, ["2"]);
+        let interp = player.connect(false);
+        assert_eq!(rate(interp.client.clone()).await, ["2"]);
+    }
 }

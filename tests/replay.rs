@@ -37,22 +37,24 @@ fn pages(state: &ControllerState, now: u64, width: u16, height: u16) -> Vec<Vec<
     out
 }
 
-/// Waits until the state has not changed for half a second.
+/// Waits until the task says everything up to the replay's position is
+/// in its state, with tor's manual (as the UI asks for it when page 3 or 5
+/// is first shown).
 async fn settled(handle: &ControllerHandle) {
-    // As the UI does when page 3 or 5 is first shown.
     handle.want_manual();
-    let mut last = (u64::MAX, tokio::time::Instant::now());
-    eventually("the state to settle", 30, || {
-        let (ready, generation) = handle.state.read(|s| {
-            let ready = !s.subscribed_events.is_empty() && s.manual.is_some();
-            (ready, s.generation)
-        });
-        if generation != last.0 {
-            last = (generation, tokio::time::Instant::now());
-        }
-        (ready && last.1.elapsed() >= Duration::from_millis(500)).then_some(())
+    eventually("tor's manual", 30, || {
+        handle.state.read(|s| s.manual.is_some().then_some(()))
     })
     .await;
+    let settled = tokio::time::timeout(
+        Duration::from_secs(30),
+        handle.ask(rnyx_grammar::request::Request::Settled),
+    )
+    .await;
+    assert_eq!(
+        settled.expect("the replay settled within 30 s"),
+        rnyx_grammar::request::Response::Done(String::new())
+    );
 }
 
 /// A recording made against a real tor, played at the moment a screen was
@@ -81,6 +83,20 @@ async fn a_recording_replays_to_the_same_screens() {
         })
     })
     .await;
+    // tor's configuration changes: CONF_CHANGED, and the facts read again.
+    let rate = 4_321_000;
+    let set = live
+        .ask(rnyx_grammar::request::Request::SetConf(vec![
+            ("BandwidthRate".into(), Some(rate.to_string())),
+            ("BandwidthBurst".into(), Some((2 * rate).to_string())),
+        ]))
+        .await;
+    assert_eq!(set, rnyx_grammar::request::Response::Done(String::new()));
+    eventually("the new rate in tor's facts", 10, || {
+        live.state
+            .read(|s| (s.relay.bandwidth_rate == Some(rate)).then_some(()))
+    })
+    .await;
     // Just after an event is applied: nothing else is under way.
     let seen = live.state.read(|s| s.events_received);
     let (state, at) = eventually("the next event", 10, || {
@@ -98,6 +114,10 @@ async fn a_recording_replays_to_the_same_screens() {
     for kind in [">", "<", "system", "sockets", "torrc", "applied"] {
         assert!(kinds.contains(kind), "no {kind} line in {kinds:?}");
     }
+    assert!(recording
+        .lines
+        .iter()
+        .any(|l| l.l.starts_with("650-CONF_CHANGED")));
     let screens = pages(&state, at / 1000, 120, 40);
 
     let started = recording.header.started;
@@ -108,6 +128,7 @@ async fn a_recording_replays_to_the_same_screens() {
         ..ControllerConfig::default()
     });
     settled(&replay).await;
+    assert_eq!(replay.state.read(|s| s.relay.bandwidth_rate), Some(rate));
     let mut replayed = replay.state.read(|s| pages(s, at / 1000, 120, 40));
     // tor's uptime is read as a count of seconds and made a start time
     // with the second it was applied live, and with the second it was

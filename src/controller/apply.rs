@@ -273,8 +273,15 @@ pub fn apply_facts(state: &mut ControllerState, facts: Facts, first: bool, now: 
         }
     }
     state.relay = facts.relay;
-    state.traffic_read = facts.traffic_read;
-    state.traffic_written = facts.traffic_written;
+    if first {
+        state.traffic_read = facts.traffic_read;
+        state.traffic_written = facts.traffic_written;
+    } else {
+        // tor's totals as of its reply; BW events applied since are in
+        // ours already (the totals only grow while tor runs).
+        state.traffic_read = state.traffic_read.max(facts.traffic_read);
+        state.traffic_written = state.traffic_written.max(facts.traffic_written);
+    }
     if !facts.event_names.is_empty() {
         state.event_names = facts.event_names;
     }
@@ -388,5 +395,32 @@ mod tests {
             "{log:?}"
         );
         assert_eq!(log.len(), 3);
+    }
+
+    #[test]
+    fn a_refresh_never_sets_the_totals_back() {
+        let mut s = ControllerState::default();
+        let facts = |read, written| Facts {
+            traffic_read: read,
+            traffic_written: written,
+            ..Facts::default()
+        };
+        apply_facts(&mut s, facts(1000, 2000), true, 5);
+        apply_batch(
+            &mut s,
+            incoming("650 BW 10 20\r\n"),
+            &EventSelection::default(),
+            6_000,
+        );
+        assert_eq!((s.traffic_read, s.traffic_written), (1010, 2020));
+        // Read before that BW event, applied after it.
+        apply_facts(&mut s, facts(1000, 2000), false, 7);
+        assert_eq!((s.traffic_read, s.traffic_written), (1010, 2020));
+        // tor counted more than the events said.
+        apply_facts(&mut s, facts(1500, 2010), false, 8);
+        assert_eq!((s.traffic_read, s.traffic_written), (1500, 2020));
+        // A new connection (tor restarted): tor's totals as they are.
+        apply_facts(&mut s, facts(3, 4), true, 9);
+        assert_eq!((s.traffic_read, s.traffic_written), (3, 4));
     }
 }

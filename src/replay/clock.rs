@@ -88,6 +88,12 @@ impl Clock {
         self.played.store(t, Ordering::Relaxed);
     }
 
+    /// The recorded time (ms since the start) of the last thing the
+    /// session's stand-in gave it.
+    pub(super) fn played(&self) -> u64 {
+        self.played.load(Ordering::Relaxed)
+    }
+
     /// A new session: nothing played or handed over yet.
     pub(super) fn restart(&self) {
         self.play(0);

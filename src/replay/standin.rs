@@ -151,7 +151,14 @@ pub(super) async fn serve(
             command = commands.next_line() => {
                 let Ok(Some(command)) = command else { return };
                 let command = command.trim_end();
-                let (reply, at) = reply_to(&script, command, played);
+                let as_of = if session.is_some() {
+                    horizon(&script, next, played)
+                } else {
+                    // The interpreter's: answered as of the session's moment.
+                    let played = clock.played();
+                    horizon(&script, script.timeline.partition_point(|(t, _)| *t <= played), played)
+                };
+                let (reply, at) = reply_to(&script, command, as_of);
                 if session.is_some() && !subscribed {
                     // The session's start: as of tor's replies.
                     played = played.max(at);
@@ -183,6 +190,19 @@ pub(super) async fn serve(
             }
         }
     }
+}
+
+/// The latest moment (ms) whose replies hold for a command sent now, with
+/// `played` the time of the last item handed over and `next` the next
+/// item's index: tor answered the same until that item happened, so a
+/// command sent after an event (a CONF_CHANGED) gets the reply recorded
+/// right after it, not the one before it.
+fn horizon(script: &Script, next: usize, played: u64) -> u64 {
+    script
+        .timeline
+        .get(next)
+        .map_or(script.length, |(t, _)| t.saturating_sub(1))
+        .max(played)
 }
 
 /// The reply to `command` with the replay at `at` ms, as sent, and when
