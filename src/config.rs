@@ -2,6 +2,7 @@
 //! the defaults. Unknown keys and bad values are errors that name the file,
 //! the line, the key and the value, and rnyx does not start on them.
 
+use crate::local::expand_home;
 use rnyx_grammar::model::{EventSelection, Interval};
 use rnyx_panels::graph::{Bound, GraphStat};
 use rnyx_panels::keymap::Keymap;
@@ -71,21 +72,6 @@ pub struct Config {
     /// Shown in the log at start as rnyx's NOTICEs (the demo's word on its
     /// network's usual warnings). Not read from nyxrc.
     pub notices: Vec<String>,
-}
-
-/// rnyx's state directory: `$XDG_STATE_HOME/rnyx`, else
-/// `~/.local/state/rnyx`.
-pub fn state_dir() -> Option<PathBuf> {
-    let state = std::env::var_os("XDG_STATE_HOME")
-        .map(PathBuf::from)
-        .filter(|p| p.is_absolute())
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/state")))?;
-    Some(state.join("rnyx"))
-}
-
-/// The interpreter's history file, in [`state_dir`].
-pub fn history_path() -> Option<PathBuf> {
-    state_dir().map(|d| d.join("history"))
 }
 
 /// The warning for event names rnyx does not know.
@@ -159,7 +145,7 @@ impl Config {
             log: rnyx_panels::log::LogPanel::new(
                 self.deduplicate_log,
                 self.max_line_wrap,
-                crate::controller::utc_offset(),
+                crate::local::utc_offset(),
             ),
             show_addresses: self.show_addresses,
             connection_order: self.connection_order,
@@ -178,41 +164,7 @@ impl Config {
             .into_iter()
             .flatten()
             .collect(),
-            interpreter_history: history_path().map(|p| p.display().to_string()),
-        }
-    }
-
-    /// What the controller task takes from the configuration.
-    pub fn controller_config(
-        &self,
-        targets: Vec<crate::control::Target>,
-        password: Option<String>,
-    ) -> crate::controller::ControllerConfig {
-        let d = crate::controller::ControllerConfig::default();
-        crate::controller::ControllerConfig {
-            targets,
-            password,
-            log_events: self.logged_events.clone(),
-            limits: rnyx_grammar::model::Limits {
-                log_entries: self.max_log_size,
-                ..d.limits
-            },
-            write_logs_to: self.write_logs_to.clone(),
-            prepopulate_lines: if self.prepopulate_log {
-                self.prepopulate_read_limit
-            } else {
-                0
-            },
-            warnings: self.warnings.clone(),
-            notices: self.notices.clone(),
-            connection_rate: std::time::Duration::from_secs(u64::from(self.connection_rate)),
-            tor_chroot: self.tor_chroot.clone(),
-            history_dir: if self.keep_history {
-                crate::history::default_dir()
-            } else {
-                None
-            },
-            ..d
+            interpreter_history: crate::local::history_path().map(|p| p.display().to_string()),
         }
     }
 }
@@ -384,14 +336,6 @@ pub fn io_reason(e: &std::io::Error) -> String {
     match text.find(" (os error ") {
         Some(at) => text[..at].to_owned(),
         None => text,
-    }
-}
-
-/// `~/x` → `$HOME/x`; other paths as they are.
-pub fn expand_home(path: &Path) -> PathBuf {
-    match (path.strip_prefix("~"), std::env::var_os("HOME")) {
-        (Ok(rest), Some(home)) => PathBuf::from(home).join(rest),
-        _ => path.to_owned(),
     }
 }
 

@@ -23,6 +23,7 @@ pub mod startup;
 mod subscription;
 mod torconfig;
 
+use crate::config::Config;
 use crate::control::{Batch, Client, ClientError, Connection, Event, Incoming, Target};
 use crate::host::Host;
 use crate::procfs::ProcSampler;
@@ -38,6 +39,8 @@ pub use requests::{save_snapshot, MAX_READ};
 use rnyx_grammar::model::{ControllerState, EventSelection, Limits, LogEntry, LogSource, Runlevel};
 use rnyx_grammar::request::{Request, Response};
 use samples::{next_sample, ready_samples, sampled};
+
+pub use crate::local::utc_offset;
 pub use shared::SharedState;
 use startup::Startup;
 use std::path::PathBuf;
@@ -72,11 +75,6 @@ const APPLY_INTERVAL: Duration = Duration::from_millis(5);
 /// last 1,000 lines: a tenth of a second's worth rather than a 25th.
 const FLOOD: usize = 512;
 const FLOOD_INTERVAL: Duration = Duration::from_millis(100);
-
-/// Seconds east of UTC of the local time zone now.
-pub fn utc_offset() -> i32 {
-    chrono::Local::now().offset().local_minus_utc()
-}
 
 /// How the controller task finds and watches tor.
 #[derive(Debug, Clone)]
@@ -134,6 +132,39 @@ impl Default for ControllerConfig {
             history_dir: None,
             history_read_only: false,
             host: Host::live(),
+        }
+    }
+}
+
+impl ControllerConfig {
+    /// What the controller task takes from the configuration.
+    pub fn of(config: &Config, targets: Vec<Target>, password: Option<String>) -> Self {
+        let d = Self::default();
+        let c = config;
+        Self {
+            targets,
+            password,
+            log_events: c.logged_events.clone(),
+            limits: rnyx_grammar::model::Limits {
+                log_entries: c.max_log_size,
+                ..d.limits
+            },
+            write_logs_to: c.write_logs_to.clone(),
+            prepopulate_lines: if c.prepopulate_log {
+                c.prepopulate_read_limit
+            } else {
+                0
+            },
+            warnings: c.warnings.clone(),
+            notices: c.notices.clone(),
+            connection_rate: std::time::Duration::from_secs(u64::from(c.connection_rate)),
+            tor_chroot: c.tor_chroot.clone(),
+            history_dir: if c.keep_history {
+                crate::history::default_dir()
+            } else {
+                None
+            },
+            ..d
         }
     }
 }

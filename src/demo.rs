@@ -4,6 +4,7 @@
 //! torn down when the monitor quits.
 
 use crate::config::Config;
+use crate::controller::ControllerConfig;
 use crate::launch::{which, NetworkSpec, PrivateNetwork};
 use std::io::{Read, Write};
 use std::net::{Ipv4Addr, TcpListener, TcpStream};
@@ -164,7 +165,7 @@ pub async fn record(file: &Path, seconds: u64, max_bytes: u64) -> Result<(), Str
     let handle = crate::controller::spawn(crate::controller::ControllerConfig {
         host: crate::host::Host::recording(recorder.clone()),
         history_dir: None,
-        ..Config::default().controller_config(vec![target], None)
+        ..ControllerConfig::of(&Config::default(), vec![target], None)
     });
     tokio::time::sleep(Duration::from_secs(seconds)).await;
     drop(handle);

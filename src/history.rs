@@ -52,7 +52,7 @@ impl Saved {
 
 /// `$XDG_STATE_HOME/rnyx/graphs`, else `~/.local/state/rnyx/graphs`.
 pub fn default_dir() -> Option<PathBuf> {
-    crate::config::state_dir().map(|d| d.join("graphs"))
+    crate::local::state_dir().map(|d| d.join("graphs"))
 }
 
 /// The key of a relay: its fingerprint, else the control target.

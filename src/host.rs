@@ -6,34 +6,17 @@
 //! whose clock is the recording's and whose tor is a stand-in answering
 //! from it. The controller task asks its host and never which one it is.
 
+use crate::control::target::connect_through;
 use crate::control::{ConnectError, Connection, Target};
 use crate::procfs::ProcSampler;
 use crate::record::Recorder;
 use crate::replay::Player;
-use rnyx_grammar::model::{ControllerState, ReplayControl, SocketScan, SystemInfo, Torrc};
+use rnyx_grammar::model::{ControllerState, ReplayControl, SystemInfo, Torrc};
 use std::sync::{Arc, Mutex};
-use std::time::{SystemTime, UNIX_EPOCH};
+
+pub use crate::local::system_ms;
+pub use crate::record::{Sample, Timed};
 use tokio::sync::mpsc;
-
-/// What rnyx read of tor besides the control connection.
-#[derive(Debug, Clone)]
-pub enum Sample {
-    System(SystemInfo),
-    Sockets(Result<SocketScan, String>),
-    Torrc(Torrc),
-    /// Entries read from tor's log file at the start.
-    Log(crate::controller::startup::Entries),
-}
-
-/// A sample and when it was taken (unix ms).
-pub type Timed = (u64, Sample);
-
-/// Unix milliseconds of this machine's clock.
-pub fn system_ms() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
-}
 
 /// The time a relay's task and screen go by: this machine's, or a
 /// replay's.
@@ -133,7 +116,10 @@ impl Host {
     ) -> Result<Connection, ConnectError> {
         match &self.kind {
             Kind::Replay(p) => Ok(p.connect(true)),
-            _ => crate::control::target::connect_recorded(targets, password, self.recorder()).await,
+            Kind::Recording(r, _) => {
+                connect_through(targets, password, |s| Box::new(r.tap(s))).await
+            }
+            Kind::Live => crate::control::connect(targets, password).await,
         }
     }
 
@@ -227,7 +213,7 @@ impl Host {
     }
 
     /// Entries read from tor's log file at the start, for a recording.
-    pub fn note_log(&self, entries: &crate::controller::startup::Entries) {
+    pub fn note_log(&self, entries: &crate::record::Entries) {
         if let Some(r) = self.recorder() {
             r.sample(crate::record::LOG, entries);
         }

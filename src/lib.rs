@@ -10,6 +10,7 @@ pub mod dump;
 pub mod history;
 pub mod host;
 pub mod launch;
+pub mod local;
 pub mod manpage;
 pub mod manual;
 pub mod monitor;

@@ -191,9 +191,10 @@ async fn run(cli: Cli) -> ExitCode {
     // Connect before the TUI owns the terminal, so a password can be asked
     // for; the connection is handed to the controller task.
     let mut first = None;
-    match rnyx::control::target::connect_recorded(&targets, password.as_deref(), recorder.as_ref())
-        .await
-    {
+    let host = recorder
+        .clone()
+        .map_or_else(rnyx::host::Host::live, rnyx::host::Host::recording);
+    match host.connect(&targets, password.as_deref()).await {
         Ok(conn) => first = Some(conn),
         Err(e) if e.needs_password() && password.is_none() => password = prompt_password(),
         Err(_) => {} // the monitor shows it and keeps trying

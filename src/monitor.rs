@@ -2,7 +2,7 @@
 
 use crate::config::Config;
 use crate::control::{Connection, Target};
-use crate::controller::spawn_with;
+use crate::controller::{spawn_with, ControllerConfig};
 use crate::ui::{self, terminal};
 use rnyx_grammar::model::RelayName;
 use rnyx_panels::app::App;
@@ -18,7 +18,7 @@ pub async fn run(
 ) -> Result<(), String> {
     let controller = crate::controller::ControllerConfig {
         host: recorder.map_or_else(crate::host::Host::live, crate::host::Host::recording),
-        ..config.controller_config(targets, password)
+        ..ControllerConfig::of(config, targets, password)
     };
     let handle = spawn_with(controller, first);
     let fleet = [(RelayName::default(), handle)];
@@ -43,7 +43,7 @@ pub fn spawn_replay(
     let controller = crate::controller::ControllerConfig {
         host: crate::host::Host::replay(player),
         history_dir: None,
-        ..config.controller_config(vec![target], None)
+        ..ControllerConfig::of(config, vec![target], None)
     };
     spawn_with(controller, None)
 }
@@ -60,7 +60,7 @@ pub async fn run_fleet(
         .map(|(name, targets, password)| {
             (
                 name,
-                spawn_with(config.controller_config(targets, password), None),
+                spawn_with(ControllerConfig::of(config, targets, password), None),
             )
         })
         .collect();

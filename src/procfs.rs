@@ -12,6 +12,17 @@ use rnyx_grammar::model::SystemInfo;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+/// A TCP socket as the kernel lists it: a row of `/proc/net/tcp{,6}` or a
+/// `sock_diag` message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Row {
+    pub local: std::net::SocketAddr,
+    pub remote: std::net::SocketAddr,
+    pub established: bool,
+    pub uid: u32,
+    pub inode: u64,
+}
+
 /// Clock ticks per second of `/proc/<pid>/stat` times (USER_HZ; 100 on Linux).
 const TICKS_PER_SECOND: f64 = 100.0;
 

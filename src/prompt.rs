@@ -83,7 +83,7 @@ impl Shell {
         let mut new = Vec::new();
         while let Ok(batch) = self.events.try_recv() {
             for item in &batch.items {
-                for text in crate::controller::apply::event_lines(item) {
+                for text in item.lines() {
                     new.push(rnyx_grammar::text::strip_controls(&text));
                 }
             }
@@ -162,7 +162,7 @@ impl Shell {
             s.consensus_mut().replace(
                 parse_router_statuses(&ns)
                     .into_iter()
-                    .map(crate::controller::apply::relay_entry),
+                    .map(rnyx_grammar::model::RelayEntry::from),
             );
             s.relay.fingerprint = self
                 .client
@@ -308,7 +308,7 @@ async fn interactive(mut shell: Shell) -> Result<u8, String> {
     editor.set_helper(Some(Helper {
         names: shell.names.clone(),
     }));
-    let history = crate::config::history_path();
+    let history = crate::local::history_path();
     if let Some(h) = &history {
         let _ = editor.load_history(h);
     }

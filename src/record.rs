@@ -18,6 +18,7 @@ use redact::redact;
 pub use redact::redact_torrc;
 
 use flate2::write::GzEncoder;
+use rnyx_grammar::model::{SocketScan, SystemInfo, Torrc};
 use serde::{Deserialize, Serialize};
 use std::io::Write;
 use std::path::Path;
@@ -25,6 +26,23 @@ use std::pin::Pin;
 use std::sync::mpsc;
 use std::task::{Context, Poll};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+
+/// What rnyx read of tor besides the control connection (a recording
+/// keeps each, at the time it was taken).
+#[derive(Debug, Clone)]
+pub enum Sample {
+    System(SystemInfo),
+    Sockets(Result<SocketScan, String>),
+    Torrc(Torrc),
+    /// Entries read from tor's log file at the start.
+    Log(Entries),
+}
+
+/// A sample and when it was taken (unix ms).
+pub type Timed = (u64, Sample);
+
+/// Log entries as a recording keeps them: (unix ms, source, message).
+pub type Entries = Vec<(u64, rnyx_grammar::model::LogSource, String)>;
 
 const FORMAT: &str = "rnyx-recording";
 const VERSION: u32 = 1;
@@ -109,7 +127,7 @@ impl Recorder {
             .mode(0o600)
             .open(path)
             .map_err(|e| format!("cannot write the recording {}: {e}", path.display()))?;
-        let started_ms = crate::host::system_ms();
+        let started_ms = crate::local::system_ms();
         let (tx, rx) = mpsc::channel();
         std::thread::Builder::new()
             .name("rnyx-record".into())

@@ -23,7 +23,7 @@ use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
 use tokio::sync::mpsc;
 
-pub use crate::host::{Sample, Timed};
+pub use crate::record::{Sample, Timed};
 
 /// One thing tor (or its host) did at a time.
 #[derive(Debug, Clone)]

@@ -8,7 +8,7 @@ mod support;
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
 use rnyx::config::Config;
-use rnyx::controller::spawn;
+use rnyx::controller::{spawn, ControllerConfig};
 use rnyx::launch::SingleTorOptions;
 use rnyx::ui::{self, Input};
 use rnyx_grammar::model::{EventSelection, LogSource, Runlevel};
@@ -141,7 +141,11 @@ async fn prepopulates_from_tors_log_file_and_writes_logs_to_a_file() {
     config
         .warnings
         .push("a warning from the configuration".into());
-    let handle = spawn(config.controller_config(vec![tor.socket_target()], None));
+    let handle = spawn(ControllerConfig::of(
+        &config,
+        vec![tor.socket_target()],
+        None,
+    ));
     // tor wrote its startup notices before rnyx connected: only its log
     // file has them.
     let from_file = eventually("tor's startup notices", 20, || {

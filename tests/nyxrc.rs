@@ -4,6 +4,7 @@
 mod support;
 
 use rnyx::config::Config;
+use rnyx::controller::ControllerConfig;
 use rnyx_grammar::model::Interval;
 use rnyx_panels::graph::Bound;
 use rnyx_panels::keymap::{Bound as Binding, Key};
@@ -108,7 +109,7 @@ fn logging_options_and_unknown_events() {
         c.write_logs_to,
         Some(Path::new(&home).join("rnyx/events.log"))
     );
-    let cc = c.controller_config(vec![], None);
+    let cc = ControllerConfig::of(&c, vec![], None);
     assert_eq!(cc.limits.log_entries, 50_000);
     assert_eq!(cc.prepopulate_lines, 0);
     assert_eq!(cc.warnings.len(), 1);

@@ -72,7 +72,7 @@ async fn a_recording_replays_to_the_same_screens() {
         host: rnyx::host::Host::recording(recorder.clone()),
         history_dir: None,
         connection_rate: Duration::from_secs(1),
-        ..rnyx::config::Config::default().controller_config(vec![], None)
+        ..rnyx::controller::ControllerConfig::of(&rnyx::config::Config::default(), vec![], None)
     });
     live.want_manual();
     eventually("BW events and tor's sockets", 30, || {

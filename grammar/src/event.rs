@@ -481,5 +481,20 @@ fn identity_to_hex(b64: &str) -> Option<String> {
     Some(hex::encode_upper(bytes))
 }
 
+/// A consensus entry as the model keeps it.
+impl From<RouterStatus> for crate::model::RelayEntry {
+    fn from(r: RouterStatus) -> Self {
+        let v4 = format!("{}:{}", r.address, r.or_port);
+        Self {
+            or_address: v4.parse().ok(),
+            ipv6_address: r.ipv6.as_deref().and_then(|a| a.parse().ok()),
+            flags: r.flags.join(" "),
+            fingerprint: r.fingerprint,
+            nickname: r.nickname,
+        }
+    }
+}
+
+mod describe;
 #[cfg(test)]
 mod tests;

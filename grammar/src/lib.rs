@@ -22,6 +22,7 @@ pub mod args;
 pub mod command;
 pub mod event;
 pub mod getinfo;
+pub mod incoming;
 pub mod logfile;
 pub mod model;
 pub mod names;

@@ -3,10 +3,9 @@
 //! are pipelined and replies matched to them in order; asynchronous events
 //! are framed, parsed and delivered in batches on their own channel.
 
-use super::event::Event;
-use super::reply::{Frame, FrameError, Reply, ReplyFramer};
+use super::reply::{FrameError, Reply, ReplyFramer};
 use rnyx_grammar::command::Command;
-use rnyx_grammar::model::LogRun;
+pub use rnyx_grammar::incoming::{take_events, Batch, Incoming};
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -50,85 +49,6 @@ pub enum ClientError {
     BadCommand,
     #[error("cannot send {verb}: {reason}")]
     Unsendable { verb: &'static str, reason: String },
-}
-
-/// Something the reader saw that was not a reply to a command.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Incoming {
-    Event(Event),
-    /// tor's one-line log events in a row, their text as received.
-    Logs(LogRun),
-    /// Input that broke the framing rules; the connection goes on.
-    Malformed(FrameError),
-}
-
-impl Incoming {
-    /// The events it holds.
-    pub fn events(&self) -> usize {
-        match self {
-            Incoming::Event(_) => 1,
-            Incoming::Logs(run) => run.len(),
-            Incoming::Malformed(_) => 0,
-        }
-    }
-}
-
-/// Frames what `framer` holds into `pending`: events typed, tor's one-line
-/// log events gathered into runs (no allocation per line), framing errors
-/// kept; replies to commands go to `reply`, which may give something to
-/// keep in their place. Returns how many events were added.
-pub fn take_events(
-    framer: &mut ReplyFramer,
-    pending: &mut Vec<Incoming>,
-    mut reply: impl FnMut(Reply) -> Option<Incoming>,
-) -> usize {
-    let mut added = 0;
-    while let Some(frame) = framer.next_frame() {
-        let item = match frame {
-            Frame::Log(level, message) => {
-                added += 1;
-                if let Some(Incoming::Logs(run)) = pending.last_mut() {
-                    run.push(level, message);
-                    continue;
-                }
-                let mut run = LogRun::default();
-                run.push(level, message);
-                Incoming::Logs(run)
-            }
-            Frame::Reply(Ok(r)) if r.is_async() => {
-                added += 1;
-                Incoming::Event(Event::from_reply(r))
-            }
-            Frame::Reply(Ok(r)) => match reply(r) {
-                Some(item) => item,
-                None => continue,
-            },
-            Frame::Reply(Err(e)) => Incoming::Malformed(e),
-        };
-        pending.push(item);
-    }
-    added
-}
-
-/// Events read together, and when they happened (unix ms) when the
-/// source knows: a recording's stand-in gives each event its recorded
-/// time; a live tor's are `None`, stamped by the receiver's clock.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Batch {
-    pub at: Option<u64>,
-    pub items: Vec<Incoming>,
-}
-
-impl Batch {
-    /// Events of a live connection: their time is when they are applied.
-    pub fn now(items: Vec<Incoming>) -> Self {
-        Self { at: None, items }
-    }
-
-    /// The events it holds.
-    pub fn events(&self) -> usize {
-        self.items.iter().map(Incoming::events).sum()
-    }
 }
 
 /// Receives event batches; `None` once the connection is gone.

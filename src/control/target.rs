@@ -137,25 +137,21 @@ pub async fn connect(
     targets: &[Target],
     password: Option<&str>,
 ) -> Result<Connection, ConnectError> {
-    connect_recorded(targets, password, None).await
+    connect_through(targets, password, |s| s).await
 }
 
-/// [`connect`], with everything on the connection recorded when a
-/// recorder is given (`rnyx record`).
-pub async fn connect_recorded(
+/// [`connect`], the stream passed through `wrap` before anything is sent
+/// (a recording's tap sees all of it).
+pub async fn connect_through(
     targets: &[Target],
     password: Option<&str>,
-    recorder: Option<&crate::record::Recorder>,
+    wrap: impl Fn(Box<dyn ControlStream>) -> Box<dyn ControlStream>,
 ) -> Result<Connection, ConnectError> {
     let mut tried = Vec::new();
     for target in targets {
         match open(target).await {
             Ok(stream) => {
-                let stream: Box<dyn ControlStream> = match recorder {
-                    Some(r) => Box::new(r.tap(stream)),
-                    None => stream,
-                };
-                let (client, events) = Client::new(stream);
+                let (client, events) = Client::new(wrap(stream));
                 let (method, protocol_info) = authenticate(&client, password).await?;
                 return Ok(Connection {
                     client,

@@ -1,14 +1,13 @@
 //! Applying what tor tells us to the controller state.
 
 use super::facts::Facts;
-use crate::control::event::{RouterStatus, StatusKind};
+use crate::control::event::StatusKind;
 use crate::control::{Event, Incoming};
 use rnyx_grammar::model::{
     BandwidthSample, ControllerState, EventSelection, LogEntry, LogSource, RawLog, RelayEntry,
     Runlevel, Stream,
 };
 use std::borrow::Cow;
-use std::fmt::Write as _;
 
 /// What applying a batch asks of the controller task.
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -95,7 +94,7 @@ fn apply_event(
                 Some(name) => Cow::Borrowed(name),
                 None => Cow::Owned(event.name().to_owned()),
             }),
-            describe(&event),
+            event.describe(),
         )));
     }
     match event {
@@ -120,7 +119,7 @@ fn apply_event(
             } else {
                 state
                     .consensus_mut()
-                    .update(entries.into_iter().map(relay_entry));
+                    .update(entries.into_iter().map(RelayEntry::from));
             }
         }
         Event::Stream(s) => state.streams.apply(stream(s)),
@@ -145,100 +144,6 @@ fn apply_event(
     }
 }
 
-/// A log line for a non-log event: `READ: n, WRITTEN: n` for BW, the event's
-/// text otherwise.
-/// An incoming item as the interpreter shows events: `650 NAME text`, one
-/// line per event (none for a framing error).
-pub(crate) fn event_lines(item: &Incoming) -> Vec<String> {
-    match item {
-        Incoming::Event(e @ Event::Log { .. }) => describe(e)
-            .split('\n')
-            .map(|line| format!("650 {} {line}", e.name()))
-            .collect(),
-        Incoming::Event(e) => vec![format!("650 {} {}", e.name(), describe(e))],
-        Incoming::Logs(run) => (0..run.len())
-            .filter_map(|i| run.message(i))
-            .map(|(level, message)| format!("650 {} {message}", level.as_str()))
-            .collect(),
-        Incoming::Malformed(_) => vec![],
-    }
-}
-
-pub(crate) fn describe(event: &Event) -> String {
-    match event {
-        Event::Bandwidth { read, written } => format!("READ: {read}, WRITTEN: {written}"),
-        Event::Circuit { circuit, reason } => {
-            let mut s = String::with_capacity(64 + 50 * circuit.path.len());
-            let _ = write!(s, "{} {}", circuit.id, circuit.status.as_str());
-            for (i, hop) in circuit.path.iter().enumerate() {
-                s.push(if i == 0 { ' ' } else { ',' });
-                let name = hop.nickname.as_deref().or(hop.fingerprint.as_deref());
-                s.push_str(name.unwrap_or_default());
-            }
-            if let Some(p) = &circuit.purpose {
-                s.push_str(" PURPOSE=");
-                s.push_str(p);
-            }
-            if let Some(r) = reason {
-                s.push_str(" REASON=");
-                s.push_str(r);
-            }
-            s
-        }
-        Event::OrConn { connection, reason } => format!(
-            "{} {}{}",
-            connection.target,
-            connection.status.as_str(),
-            reason
-                .as_ref()
-                .map(|r| format!(" REASON={r}"))
-                .unwrap_or_default()
-        ),
-        Event::Stream(s) => format!("{} {} {} {}", s.id, s.status, s.circuit_id, s.target),
-        Event::Status {
-            severity,
-            action,
-            arguments,
-            ..
-        } => {
-            let mut s = format!("{severity} {action}");
-            for (k, v) in arguments {
-                s.push(' ');
-                if !k.is_empty() {
-                    s.push_str(k);
-                    s.push('=');
-                }
-                s.push_str(v);
-            }
-            s
-        }
-        Event::ConfChanged(changes) => changes
-            .iter()
-            .map(|(k, v)| match v {
-                Some(v) => format!("{k}={v}"),
-                None => k.clone(),
-            })
-            .collect::<Vec<_>>()
-            .join(", "),
-        Event::NewConsensus(e) | Event::Ns(e) => format!("{} router status entries", e.len()),
-        Event::Signal(s) => s.clone(),
-        // tor's raw text: a credential in it (SOCKS_PASSWORD in an event
-        // this version does not read) hidden by the grammar's rule.
-        Event::Other { text, .. } | Event::Malformed { text, .. } if !text.contains('\n') => {
-            rnyx_grammar::secret::redact(text, rnyx_grammar::secret::Direction::FromTor)
-                .into_owned()
-        }
-        Event::Other { text, .. } | Event::Malformed { text, .. } => text
-            .split('\n')
-            .map(|l| rnyx_grammar::secret::redact(l, rnyx_grammar::secret::Direction::FromTor))
-            .collect::<Vec<_>>()
-            .join("\n"),
-        Event::Log { message, .. } => message.clone(),
-    }
-}
-
-/// Puts freshly gathered facts into the state. `first` is true right after a
-/// (re)connection: then the bandwidth cache prepopulates the history.
 /// A stream as the model keeps it.
 pub fn stream(s: crate::control::event::StreamEvent) -> Stream {
     Stream {
@@ -249,18 +154,8 @@ pub fn stream(s: crate::control::event::StreamEvent) -> Stream {
     }
 }
 
-/// A consensus entry as the model keeps it.
-pub fn relay_entry(r: RouterStatus) -> RelayEntry {
-    let v4 = format!("{}:{}", r.address, r.or_port);
-    RelayEntry {
-        or_address: v4.parse().ok(),
-        ipv6_address: r.ipv6.as_deref().and_then(|a| a.parse().ok()),
-        flags: r.flags.join(" "),
-        fingerprint: r.fingerprint,
-        nickname: r.nickname,
-    }
-}
-
+/// Puts freshly gathered facts into the state. `first` is true right after a
+/// (re)connection: then the bandwidth cache prepopulates the history.
 pub fn apply_facts(state: &mut ControllerState, facts: Facts, first: bool, now: u64) {
     for reason in &facts.refused {
         let kind = reason.split(':').next().unwrap_or("GETINFO");

@@ -2,15 +2,14 @@
 //! (off the controller loop: a busy relay's take tens of milliseconds in
 //! the kernel) and their classification into the state.
 
-use super::inbox::{Done, Post};
+use super::inbox::{Done, Located, Post};
 use crate::procfs::sockets::{Ports, Scanner};
 use crate::procfs::ProcSampler;
-use rnyx_grammar::model::{ControllerState, Listeners, SocketScan};
+use rnyx_grammar::model::{ControllerState, Listeners};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
-/// A finished scan of tor's sockets.
-pub type Scanned = Result<SocketScan, String>;
+pub use super::inbox::Scanned;
 
 /// Scans tor's sockets on a blocking thread; the result comes back to the
 /// task's inbox.
@@ -98,9 +97,6 @@ fn spawn_locate(client: &crate::control::Client, ips: Vec<std::net::IpAddr>, pos
 
 /// Addresses located per refresh at most.
 const LOCATE_PER_REFRESH: usize = 500;
-
-/// Countries of addresses, as tor says them; `None`: tor has no GeoIP.
-pub(super) type Located = Option<Vec<(std::net::IpAddr, String)>>;
 
 /// The session's side of the connection table: the refresh timer; scans
 /// and countries come back to the task's inbox.

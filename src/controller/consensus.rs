@@ -2,9 +2,8 @@
 //! consensus (relays of one network do): built once, shared, dropped with
 //! the last relay that holds it.
 
-use super::apply::relay_entry;
 use crate::control::event::RouterStatus;
-use rnyx_grammar::model::ConsensusIndex;
+use rnyx_grammar::model::{ConsensusIndex, RelayEntry};
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::sync::{Arc, Mutex, OnceLock, Weak};
@@ -27,7 +26,7 @@ pub fn index_of(entries: Vec<RouterStatus>) -> Arc<ConsensusIndex> {
         return index;
     }
     let mut index = ConsensusIndex::default();
-    index.replace(entries.into_iter().map(relay_entry));
+    index.replace(entries.into_iter().map(RelayEntry::from));
     let index = Arc::new(index);
     map.retain(|_, w| w.strong_count() > 0);
     map.insert(key, Arc::downgrade(&index));
@@ -58,7 +57,7 @@ mod tests {
         assert!(!Arc::ptr_eq(&a, &c));
         // A relay changing its copy (an NS event) leaves the other's alone.
         let mut mine = b.clone();
-        Arc::make_mut(&mut mine).update([relay_entry(status(99))]);
+        Arc::make_mut(&mut mine).update([RelayEntry::from(status(99))]);
         assert_eq!((a.len(), mine.len()), (50, 51));
     }
 }

@@ -5,9 +5,24 @@
 //! results carry its number: those of a session that has ended are
 //! dropped.
 
+use super::handle::Answer;
 use super::SharedState;
+use crate::control::ClientError;
+use rnyx_grammar::model::{EventSelection, SocketScan, TorConfig, Torrc};
 use std::sync::Arc;
 use tokio::sync::mpsc;
+
+/// A finished SETEVENTS: the selection, what tor said, who asked.
+pub(super) type Subscribed = (EventSelection, Result<Vec<String>, ClientError>, Answer);
+
+/// tor's configuration and torrc, read.
+pub(super) type Loaded = (Result<TorConfig, String>, Torrc);
+
+/// A finished scan of tor's sockets.
+pub type Scanned = Result<SocketScan, String>;
+
+/// Countries of addresses, as tor says them; `None`: tor has no GeoIP.
+pub(super) type Located = Option<Vec<(std::net::IpAddr, String)>>;
 
 /// What background work hands the task.
 pub(super) enum Inbox {
@@ -23,16 +38,16 @@ pub(super) enum Done {
     /// tor's facts, read again (the timer, RELOAD, CONF_CHANGED).
     Facts(Box<super::facts::Facts>),
     /// A SETEVENTS answered.
-    Subscribed(super::requests::Subscribed),
+    Subscribed(Subscribed),
     /// A SAVECONF done: tor sends no event for it, so the torrc is read
     /// again.
     Saved,
     /// tor's configuration and torrc, read.
-    Torrc(Box<super::torconfig::Loaded>),
+    Torrc(Box<Loaded>),
     /// A scan of tor's sockets.
-    Scan(super::connections::Scanned),
+    Scan(Scanned),
     /// Countries of addresses (or tor has no GeoIP).
-    Located(super::connections::Located),
+    Located(Located),
 }
 
 /// Where a session's background work sends its result.
@@ -60,7 +75,7 @@ pub(super) struct Mailbox {
     /// The session under way (numbered from 1).
     session: u64,
     /// `Request::Settled` asked, waiting for the state to catch up.
-    pub(super) settling: Vec<super::handle::Answer>,
+    pub(super) settling: Vec<Answer>,
 }
 
 impl Mailbox {

@@ -93,7 +93,7 @@ async fn run(tor: Tor, mut jobs: mpsc::Receiver<Job>, events: mpsc::Sender<Event
             }
             batch = next_events(&mut conn) => match batch {
                 Some(batch) => {
-                    let texts = batch.iter().flat_map(super::apply::event_lines).collect::<Vec<_>>();
+                    let texts = batch.iter().flat_map(Incoming::lines).collect::<Vec<_>>();
                     // A full queue drops this batch, never blocks the reader.
                     let _ = events.try_send(texts);
                 }

@@ -117,7 +117,7 @@ fn files(request: Request, reply: Answer) {
     tokio::task::spawn_blocking(move || {
         let response = match request {
             Request::ReadFile(path) => {
-                let full = crate::config::expand_home(std::path::Path::new(&path));
+                let full = crate::local::expand_home(std::path::Path::new(&path));
                 match read_limited(&full) {
                     Ok(text) => Response::Text(text),
                     Err(e) => Response::Failed(format!("cannot read {}: {e}", full.display())),
@@ -136,7 +136,7 @@ fn files(request: Request, reply: Answer) {
 /// Writes `text` to `path` (`~` is the home directory), owner-only,
 /// creating its parent directories. Returns the path written.
 pub fn save_snapshot(path: &str, text: &str) -> std::io::Result<std::path::PathBuf> {
-    let path = crate::config::expand_home(std::path::Path::new(path));
+    let path = crate::local::expand_home(std::path::Path::new(path));
     let mut file = super::logfile::open_private(&path, false)?;
     std::io::Write::write_all(&mut file, text.as_bytes())?;
     Ok(path)
@@ -207,9 +207,6 @@ pub(super) fn subscribed(
         }
     }
 }
-
-/// A finished SETEVENTS: the selection, what tor said, who asked.
-pub(super) type Subscribed = (EventSelection, Result<Vec<String>, ClientError>, Answer);
 
 #[cfg(test)]
 mod tests {

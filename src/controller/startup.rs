@@ -18,8 +18,7 @@ pub(super) struct Startup {
     pub(super) host: crate::host::Host,
 }
 
-/// Log entries as a recording keeps them: (unix ms, source, message).
-pub type Entries = Vec<(u64, LogSource, String)>;
+pub use crate::record::Entries;
 
 impl Startup {
     pub(super) async fn carry_out(

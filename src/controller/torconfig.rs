@@ -3,7 +3,7 @@
 //! torrc and what it includes read from disk as tor reads them, and tor's
 //! command line from `/proc`. Re-read on CONF_CHANGED and SIGNAL RELOAD.
 
-use super::inbox::Done;
+use super::inbox::{Done, Loaded};
 use crate::control::Client;
 use rnyx_grammar::getinfo;
 use rnyx_grammar::model::{TorConfig, Torrc, TorrcFile};
@@ -214,9 +214,6 @@ fn include_targets(path: &Path) -> Vec<PathBuf> {
     }
     vec![path.to_owned()]
 }
-
-/// tor's configuration and torrc, read.
-pub(super) type Loaded = (Result<TorConfig, String>, Torrc);
 
 /// The session's side of the configuration: reads in tasks of their own,
 /// one at a time (a burst of CONF_CHANGED gives one more read, not many).

@@ -16,7 +16,7 @@
 //! owning that namespace); when that is refused, the caller falls back to
 //! the text tables, which are read through tor's `/proc` directory.
 
-use super::sockets::Row;
+use super::Row;
 use netlink_sys::{protocols::NETLINK_SOCK_DIAG, Socket, SocketAddr};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::os::unix::fs::MetadataExt;

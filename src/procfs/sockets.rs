@@ -6,6 +6,7 @@
 //! sockets of tor's user and those on tor's ports.
 
 use super::diag::Diag;
+use super::Row;
 use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use rnyx_grammar::model::{Socket, SocketScan, SocketSource, SocketTable};
 use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr};
@@ -324,16 +325,6 @@ fn owners_of(root: &Path, inodes: &HashSet<u64>) -> HashMap<u64, String> {
         }
     }
     found
-}
-
-/// One row of `/proc/net/tcp{,6}`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) struct Row {
-    pub local: SocketAddr,
-    pub remote: SocketAddr,
-    pub established: bool,
-    pub uid: u32,
-    pub inode: u64,
 }
 
 /// `sl local rem st tx:rx tr:when retrnsmt uid timeout inode …`; a row

@@ -1,6 +1,6 @@
 //! A replay's clock: where in the recording it is, how fast it moves,
 //! paused or not. A replay's host gives it to its controller task and
-//! screen ([`crate::host::Clock`]).
+//! screen (the host's `Clock::Replay`).
 
 use rnyx_grammar::model::{ReplayControl, ReplayStatus};
 use std::sync::atomic::{AtomicU64, Ordering};

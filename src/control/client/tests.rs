@@ -1,4 +1,5 @@
 use super::*;
+use crate::control::event::Event;
 use tokio::io::{AsyncBufReadExt, BufReader};
 
 /// A scripted tor: for each command line received, writes the given bytes.
@@ -161,7 +162,7 @@ fn log_runs_are_the_events_framed_one_by_one() {
             .iter()
             .flat_map(|i| match i {
                 Incoming::Malformed(e) => vec![format!("malformed: {e}")],
-                other => crate::controller::apply::event_lines(other),
+                other => other.lines(),
             })
             .collect()
     };
