@@ -5,11 +5,12 @@
 //! non-zero when tor answered an error.
 
 use crate::control::event::parse_router_statuses;
-use crate::control::{connect, Client, EventReceiver, Reply, Target};
+use crate::control::{connect, Client, EventReceiver, Target};
+use rnyx_grammar::command::Command;
 use rnyx_grammar::model::{ControllerState, Manual};
-use rnyx_panels::interp::{self, Completion, Names, Typed};
-use rnyx_panels::pages::interpreter::info;
-use rnyx_panels::pages::interpreter::output::Kind;
+use rnyx_grammar::request::{Request, Response};
+use rnyx_panels::interp::Kind;
+use rnyx_panels::interp::{self, Ask, Completion, History, Names, Typed};
 use std::collections::VecDeque;
 use std::io::IsTerminal;
 
@@ -24,7 +25,7 @@ pub struct Shell {
     names: Names,
     manual: Manual,
     /// What `/info` looks relays up in, read on first use.
-    index: Option<ControllerState>,
+    relays: Option<ControllerState>,
     colour: bool,
 }
 
@@ -48,7 +49,7 @@ impl Shell {
             received: VecDeque::new(),
             names: Names::default(),
             manual: crate::manual::load(),
-            index: None,
+            relays: None,
             colour: std::io::stdout().is_terminal(),
         };
         shell.names = shell.read_names().await;
@@ -56,26 +57,14 @@ impl Shell {
     }
 
     async fn read_names(&self) -> Names {
-        let get =
-            |key: &'static str| async move { self.client.getinfo(key).await.unwrap_or_default() };
-        let (info, features, signals, events, options) = tokio::join!(
-            get("info/names"),
-            get("features/names"),
-            get("signal/names"),
-            get("events/names"),
-            get("config/names"),
-        );
-        let words = |s: String| s.split_whitespace().map(str::to_owned).collect();
-        Names {
-            info: Names::parse_info(&info),
-            features: words(features),
-            signals: words(signals),
-            events: words(events),
-            options: options
-                .lines()
-                .filter_map(|l| l.split_whitespace().next().map(str::to_owned))
-                .collect(),
+        let mut names = Names::default();
+        let keys = interp::NAME_KEYS.map(str::to_owned).to_vec();
+        if let Response::Info(values) = self.ask(&Request::GetInfo(keys)).await {
+            for (key, value) in &values {
+                names.set(key, value);
+            }
         }
+        names
     }
 
     /// Keeps the events that arrived since the last look.
@@ -95,112 +84,84 @@ impl Shell {
         new
     }
 
-    /// Runs one typed line.
+    /// Runs one typed line with the interpreter's core, asking tor what it
+    /// asks.
     pub async fn execute(&mut self, line: &str) -> Outcome {
-        let mut out = Outcome::default();
-        match interp::parse(line) {
-            Typed::Empty => {}
-            Typed::Tor(command) if command.starts_with('+') => {
-                out.failed = true;
-                out.lines.push((
-                    Kind::Error,
-                    "multi-line commands cannot be typed here".into(),
-                ));
-            }
-            Typed::Tor(command) => match self.client.command(&command).await {
-                Ok(reply) => {
-                    out.failed = !reply.is_ok();
-                    reply_lines(&reply, &mut out.lines);
-                }
-                Err(e) => {
-                    out.failed = true;
-                    out.lines.push((Kind::Error, e.to_string()));
-                }
+        self.drain_events();
+        if matches!(interp::parse(line), Typed::Slash { command, .. } if command == "/info") {
+            self.read_relays().await;
+        }
+        let empty = ControllerState::default();
+        let events: Vec<&str> = self.received.iter().map(String::as_str).collect();
+        let ran = interp::run(
+            line,
+            &interp::Context {
+                names: &self.names,
+                manual: Some(&self.manual),
+                relays: self.relays.as_ref().unwrap_or(&empty),
+                events: &events,
             },
-            Typed::Slash { command, args } => self.slash(&command, &args, &mut out).await,
+        );
+        if ran.clear_events {
+            self.received.clear();
+        }
+        let mut out = Outcome {
+            lines: ran.lines,
+            failed: ran.failed,
+            quit: ran.quit,
+        };
+        for ask in &ran.asks {
+            let request = match ask {
+                Ask::Command(command) => Request::Interpret(command.clone()),
+                Ask::Info(_, key) => Request::GetInfo(vec![key.clone()]),
+            };
+            let response = self.ask(&request).await;
+            let (lines, failed) = interp::answer_lines(ask, &response);
+            out.lines
+                .extend(lines.map(|(kind, text)| (kind, text.into_owned())));
+            out.failed |= failed;
         }
         out
     }
 
-    async fn slash(&mut self, command: &str, args: &str, out: &mut Outcome) {
-        match command {
-            "/quit" => out.quit = true,
-            "/help" => {
-                for l in interp::help(args, &self.names, Some(&self.manual)) {
-                    out.lines.push((Kind::Reply, l));
-                }
-            }
-            "/events" => {
-                self.drain_events();
-                if args.eq_ignore_ascii_case("clear") {
-                    self.received.clear();
-                    return;
-                }
-                let filter = interp::EventFilter::parse(args);
-                for e in self.received.iter().rev() {
-                    if filter.shows(e) {
-                        out.lines.push((Kind::Event, e.clone()));
-                    }
-                }
-            }
-            "/info" => self.info(args, out).await,
-            other => {
-                out.failed = true;
-                out.lines.push((
-                    Kind::Error,
-                    format!("unknown command {}: /help lists them", interp::shown(other)),
-                ));
-            }
+    /// `/info`'s relays: tor's consensus and our relay, read once.
+    async fn read_relays(&mut self) {
+        if self.relays.is_some() {
+            return;
         }
+        let mut s = ControllerState::default();
+        let ns = self.client.getinfo("ns/all").await.unwrap_or_default();
+        s.consensus_mut().replace(
+            parse_router_statuses(&ns)
+                .into_iter()
+                .map(rnyx_grammar::model::RelayEntry::from),
+        );
+        s.relay.fingerprint = self
+            .client
+            .getinfo("fingerprint")
+            .await
+            .ok()
+            .filter(|f| !f.is_empty());
+        s.relay.version = self.client.getinfo("version").await.ok();
+        self.relays = Some(s);
     }
 
-    /// `/info`, as page 5 does it, from what this tor has.
-    async fn info(&mut self, args: &str, out: &mut Outcome) {
-        if self.index.is_none() {
-            let mut s = ControllerState::default();
-            let ns = self.client.getinfo("ns/all").await.unwrap_or_default();
-            s.consensus_mut().replace(
-                parse_router_statuses(&ns)
-                    .into_iter()
-                    .map(rnyx_grammar::model::RelayEntry::from),
-            );
-            s.relay.fingerprint = self
-                .client
-                .getinfo("fingerprint")
-                .await
-                .ok()
-                .filter(|f| !f.is_empty());
-            s.relay.version = self.client.getinfo("version").await.ok();
-            self.index = Some(s);
-        }
-        let Some(state) = &self.index else { return };
-        match info::resolve(args, state) {
-            Ok((lines, asks)) => {
-                out.lines
-                    .extend(lines.into_iter().map(|l| (Kind::Reply, l)));
-                for (part, key) in asks {
-                    let response = self.getinfo(key).await;
-                    out.lines.extend(info::answer(&part, &response));
-                }
-            }
-            Err(why) => {
-                out.failed = true;
-                out.lines.push((Kind::Error, why));
-            }
-        }
-    }
-
-    /// A typed GETINFO of one key, answered as page 5 is answered.
-    async fn getinfo(&self, key: String) -> rnyx_panels::page::Response {
-        use rnyx_panels::page::Response;
-        let line = match rnyx_grammar::command::Command::GetInfo(vec![key]).line() {
-            Ok(line) => line,
-            Err(e) => return Response::Failed(format!("cannot send GETINFO: {e}")),
+    /// A typed line as it is (`Interpret`), or a GETINFO: tor's answer as
+    /// page 5 gets it from the controller task.
+    async fn ask(&self, request: &Request) -> Response {
+        let sent = match request {
+            Request::Interpret(line) => self.client.command(line).await,
+            Request::GetInfo(keys) => match Command::GetInfo(keys.clone()).line() {
+                Ok(line) => self.client.command(&line).await,
+                Err(e) => return Response::Failed(format!("cannot send GETINFO: {e}")),
+            },
+            _ => return Response::Failed("not asked at the prompt".into()),
         };
-        match self.client.command(&line).await {
-            Ok(r) if r.is_ok() => Response::info(&r),
-            Ok(r) => Response::refusal(&r),
-            Err(e) => Response::Failed(e.to_string()),
+        match (request, sent) {
+            (Request::Interpret(_), Ok(r)) => Response::Reply(r),
+            (_, Ok(r)) if r.is_ok() => Response::info(&r),
+            (_, Ok(r)) => Response::refusal(&r),
+            (_, Err(e)) => Response::Failed(e.to_string()),
         }
     }
 
@@ -224,26 +185,6 @@ impl Shell {
             println!("\x1b[{colour}m{text}\x1b[0m");
         } else {
             println!("{text}");
-        }
-    }
-}
-
-/// A reply's lines as page 5 shows them: values for 2xx, `status text`
-/// otherwise, data blocks whole.
-fn reply_lines(reply: &Reply, out: &mut Vec<(Kind, String)>) {
-    let many = reply.lines.len() > 1;
-    for (i, line) in reply.lines.iter().enumerate() {
-        let ok = (200..300).contains(&line.status);
-        if ok && many && i + 1 == reply.lines.len() && line.text == "OK" {
-            continue;
-        }
-        if ok {
-            out.push((Kind::Reply, line.text.clone()));
-        } else {
-            out.push((Kind::ReplyError, format!("{} {}", line.status, line.text)));
-        }
-        if let Some(data) = &line.data {
-            out.extend(data.lines().map(|l| (Kind::Reply, l.to_owned())));
         }
     }
 }
@@ -308,9 +249,14 @@ async fn interactive(mut shell: Shell) -> Result<u8, String> {
     editor.set_helper(Some(Helper {
         names: shell.names.clone(),
     }));
-    let history = crate::local::history_path();
-    if let Some(h) = &history {
-        let _ = editor.load_history(h);
+    // The history file page 5 keeps too, in the one format.
+    let path = crate::local::history_path();
+    let mut history = path
+        .as_deref()
+        .and_then(|p| std::fs::read_to_string(p).ok())
+        .map_or_else(History::default, |text| History::parse(&text));
+    for line in history.lines() {
+        let _ = editor.add_history_entry(line.as_str());
     }
     println!("rnyx prompt: commands go to tor; /help for help, /quit or ctrl-d to leave.");
     loop {
@@ -336,10 +282,17 @@ async fn interactive(mut shell: Shell) -> Result<u8, String> {
             // The typed secret off the screen: the line rewritten, masked.
             println!("\x1b[1A\r\x1b[2K>>> {}", interp::shown(&line));
         }
-        if !line.trim().is_empty() && !interp::is_secret(&line) {
+        if history.add(&line) {
             let _ = editor.add_history_entry(line.trim());
-            if let Some(h) = &history {
-                save_history(&mut editor, h);
+            if let Some(p) = &path {
+                if let Err(e) =
+                    crate::controller::save_snapshot(&p.to_string_lossy(), &history.text())
+                {
+                    shell.print(
+                        Kind::Error,
+                        &format!("cannot keep the history in {}: {e}", p.display()),
+                    );
+                }
             }
         }
         let outcome = shell.execute(&line).await;
@@ -351,20 +304,6 @@ async fn interactive(mut shell: Shell) -> Result<u8, String> {
         }
     }
     Ok(0)
-}
-
-/// Writes the history file, owner-only, creating its directory.
-fn save_history(
-    editor: &mut rustyline::Editor<Helper, rustyline::history::DefaultHistory>,
-    path: &std::path::Path,
-) {
-    use std::os::unix::fs::PermissionsExt;
-    if let Some(dir) = path.parent() {
-        let _ = std::fs::create_dir_all(dir);
-    }
-    if editor.save_history(path).is_ok() {
-        let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600));
-    }
 }
 
 /// rustyline's side: Tab completion from tor's names.

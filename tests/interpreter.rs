@@ -165,6 +165,42 @@ fn prompt_runs_commands_and_says_when_tor_refused() {
     let (status, out) = prompt(&socket, &[file.to_str().unwrap()]);
     assert_eq!(status, 0, "{out}");
     assert!(out.ends_with("DisableNetwork=1\n"), "{out}");
+    // Refused and answered in page 5's words (one core).
+    let (status, out) = prompt(&socket, &["+LOADCONF", "/events"]);
+    assert_eq!(status, 1, "{out}");
+    assert!(out.contains(rnyx_panels::interp::MULTI_LINE), "{out}");
+    assert!(
+        out.contains("no events received on the interpreter's connection"),
+        "{out}"
+    );
+    // Typed at the prompt: the history is page 5's file, in page 5's
+    // format; a file rustyline wrote before is read and rewritten.
+    let state = dir.path().join("state");
+    let history = state.join("rnyx/history");
+    std::fs::create_dir_all(history.parent().unwrap()).unwrap();
+    std::fs::write(&history, "#V2\nGETINFO version\nGETCONF C:\\\\x\n").unwrap();
+    let mut typed = support::rnyx()
+        .env("XDG_STATE_HOME", &state)
+        .arg("prompt")
+        .arg("--socket")
+        .arg(&socket)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(
+        typed.stdin.as_mut().unwrap(),
+        b"GETINFO uptime\nAUTHENTICATE \"secret\"\n/quit\n",
+    )
+    .unwrap();
+    let out = typed.wait_with_output().unwrap();
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(
+        std::fs::read_to_string(&history).unwrap(),
+        "GETINFO version\nGETCONF C:\\x\nGETINFO uptime\n/quit\n"
+    );
+    let mode = std::fs::metadata(&history).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600);
     // No tor there: a clear error, non-zero.
     let (status, out) = prompt(&dir.path().join("nothing"), &["GETINFO version"]);
     assert_ne!(status, 0);

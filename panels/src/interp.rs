@@ -1,10 +1,34 @@
-//! The interpreter's language, shared by page 5 and `rnyx prompt`: what a
-//! typed line is, which lines hold secrets, Tab completion, and `/help`.
+//! The interpreter, one core for page 5 and `rnyx prompt`: what a typed
+//! line is and what running it shows and asks of tor ([`run`]), how tor's
+//! answers read ([`answer_lines`]), which lines hold secrets, Tab
+//! completion, `/help`, `/info`, tor's names and the history file.
 
 use rnyx_grammar::secret::Direction;
 mod docs;
+pub mod history;
+pub mod info;
+mod run;
 
 pub use docs::{CommandDoc, COMMANDS, SIGNALS};
+pub use history::History;
+pub use run::{answer_lines, run, Ask, Context, Outcome, MULTI_LINE};
+
+/// What a line of the interpreter's output is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// The typed command.
+    Echo,
+    /// tor's reply, 2xx.
+    Reply,
+    /// tor's reply, an error status.
+    ReplyError,
+    /// An event received on the interpreter's connection.
+    Event,
+    /// rnyx's word about the output.
+    Note,
+    /// What went wrong (not tor's reply).
+    Error,
+}
 
 /// rnyx's own commands.
 pub const SLASH_COMMANDS: &[(&str, &str)] = &[
@@ -106,7 +130,35 @@ pub struct Names {
     pub signals: Vec<String>,
 }
 
+/// The GETINFO keys tor's names are read from.
+pub const NAME_KEYS: [&str; 5] = [
+    "info/names",
+    "features/names",
+    "signal/names",
+    "events/names",
+    "config/names",
+];
+
 impl Names {
+    /// Takes tor's value of one of [`NAME_KEYS`].
+    pub fn set(&mut self, key: &str, value: &str) {
+        let words = || value.split_whitespace().map(str::to_owned).collect();
+        match key {
+            "info/names" => self.info = Self::parse_info(value),
+            "features/names" => self.features = words(),
+            "signal/names" => self.signals = words(),
+            "events/names" => self.events = words(),
+            // `name type description`, a line each.
+            "config/names" => {
+                self.options = value
+                    .lines()
+                    .filter_map(|l| l.split_whitespace().next().map(str::to_owned))
+                    .collect();
+            }
+            _ => {}
+        }
+    }
+
     /// Parses tor's `info/names` (`key -- description`).
     pub fn parse_info(text: &str) -> Vec<(String, String)> {
         text.lines()

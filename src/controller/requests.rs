@@ -138,6 +138,8 @@ fn files(request: Request, reply: Answer) {
 pub fn save_snapshot(path: &str, text: &str) -> std::io::Result<std::path::PathBuf> {
     let path = crate::local::expand_home(std::path::Path::new(path));
     let mut file = super::logfile::open_private(&path, false)?;
+    // A file that was there keeps its mode when opened: made owner-only.
+    file.set_permissions(std::os::unix::fs::PermissionsExt::from_mode(0o600))?;
     std::io::Write::write_all(&mut file, text.as_bytes())?;
     Ok(path)
 }

@@ -5,11 +5,10 @@
 //! names, ↑/↓ walk the history (kept in a file across runs, without lines
 //! holding secrets). The backlog is bounded; only what shows is wrapped.
 
-pub mod info;
 pub mod output;
 
 use crate::input::{Edit, LineInput};
-use crate::interp::{self, Completion, Names, Typed};
+use crate::interp::{self, Ask, Completion, History, Names, Typed};
 use crate::keymap::{ActionSpec, Key};
 use crate::list::Scroll;
 use crate::page::{Cx, Mouse, MouseKind, Page, PageInfo, Request, Response, Ticket, View};
@@ -20,9 +19,6 @@ use ratatui_core::layout::Rect;
 use std::cell::Cell;
 
 pub const ID: &str = "interpreter";
-
-/// Lines of history kept (in memory and in the file).
-const HISTORY: usize = 1000;
 
 /// The page as the app, nyxrc and the menus know it.
 pub const INFO: PageInfo = PageInfo {
@@ -57,10 +53,10 @@ pub const ACTIONS: &[ActionSpec] = Action::SPECS;
 /// What a ticket was for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Pending {
-    Command,
+    /// tor's answer to a typed line's ask.
+    Answer(Ask),
     Names,
     History,
-    Info(info::Part),
 }
 
 /// The interpreter's view state.
@@ -68,7 +64,7 @@ enum Pending {
 pub struct InterpreterPage {
     pub backlog: Backlog,
     input: Option<LineInput>,
-    history: Vec<String>,
+    history: History,
     /// Walking the history: the index shown, and the line being typed.
     walking: Option<(usize, String)>,
     /// Candidates of the last Tab with several.
@@ -95,10 +91,12 @@ impl InterpreterPage {
         }
         self.started = true;
         self.events_from = Some(cx.live.interpreter_events.total);
+        // Options and events come with the state.
         let t = cx.request(Request::GetInfo(
-            ["info/names", "features/names", "signal/names"]
-                .map(str::to_owned)
-                .to_vec(),
+            interp::NAME_KEYS[..3]
+                .iter()
+                .map(|k| (*k).to_owned())
+                .collect(),
         ));
         self.pending.push((t, Pending::Names));
         if let Some(path) = &self.history_path {
@@ -124,105 +122,59 @@ impl InterpreterPage {
 
     fn submit(&mut self, line: &str, cx: &mut Cx) {
         let events_at = cx.live.interpreter_events.total;
-        let typed = interp::parse(line);
-        if typed == Typed::Empty {
+        if interp::parse(line) == Typed::Empty {
             self.input = None;
             return;
         }
         self.backlog
             .push(events_at, Kind::Echo, &interp::shown(line.trim()));
-        match typed {
-            Typed::Empty => {}
-            Typed::Tor(command) if command.starts_with('+') => self.backlog.push(
-                events_at,
-                Kind::Error,
-                "multi-line commands (+LOADCONF, +POSTDESCRIPTOR, …) cannot be typed here",
-            ),
-            Typed::Tor(command) => {
-                let t = cx.request(Request::Interpret(command));
-                self.pending.push((t, Pending::Command));
-            }
-            Typed::Slash { command, args } => self.slash(&command, &args, events_at, cx),
+        let names = self.names(cx);
+        let ev = &cx.live.interpreter_events;
+        let first = ev.first_number();
+        let events: Vec<&str> = (0u64..)
+            .zip(&ev.list)
+            .filter(|(i, _)| first + i > self.events_cleared)
+            .map(|(_, (_, text))| text.as_str())
+            .collect();
+        let out = interp::run(
+            line,
+            &interp::Context {
+                names: &names,
+                manual: cx.live.manual.as_deref(),
+                relays: cx.live,
+                events: &events,
+            },
+        );
+        for (kind, text) in &out.lines {
+            self.backlog.push(events_at, *kind, text);
+        }
+        if out.clear_events {
+            self.events_cleared = ev.total;
+        }
+        for ask in out.asks {
+            let request = match &ask {
+                Ask::Command(command) => Request::Interpret(command.clone()),
+                Ask::Info(_, key) => Request::GetInfo(vec![key.clone()]),
+            };
+            let t = cx.request(request);
+            self.pending.push((t, Pending::Answer(ask)));
+        }
+        if out.quit {
+            self.input = None;
         }
         self.remember(line, cx);
         self.scroll.set(0);
     }
 
-    fn slash(&mut self, command: &str, args: &str, at: u64, cx: &mut Cx) {
-        match command {
-            "/quit" => self.input = None,
-            "/help" => {
-                let names = self.names(cx);
-                for l in interp::help(args, &names, cx.live.manual.as_deref()) {
-                    self.backlog.push(at, Kind::Reply, &l);
-                }
-            }
-            "/events" => self.events(args, at, cx),
-            "/info" => match info::resolve(args, cx.live) {
-                Ok((lines, asks)) => {
-                    for l in lines {
-                        self.backlog.push(at, Kind::Reply, &l);
-                    }
-                    for (part, key) in asks {
-                        let t = cx.request(Request::GetInfo(vec![key]));
-                        self.pending.push((t, Pending::Info(part)));
-                    }
-                }
-                Err(why) => self.backlog.push(at, Kind::Error, &why),
-            },
-            other => self.backlog.push(
-                at,
-                Kind::Error,
-                &format!("unknown command {}: /help lists them", interp::shown(other)),
-            ),
-        }
-    }
-
-    /// `/events [TYPES|clear]`: newest first.
-    fn events(&mut self, args: &str, at: u64, cx: &Cx) {
-        let ev = &cx.live.interpreter_events;
-        if args.eq_ignore_ascii_case("clear") {
-            self.events_cleared = ev.total;
-            self.backlog.push(at, Kind::Note, "events cleared");
-            return;
-        }
-        let filter = interp::EventFilter::parse(args);
-        let first = ev.first_number();
-        let mut shown = 0;
-        for (i, (_, text)) in ev.list.iter().enumerate().rev() {
-            if first + i as u64 <= self.events_cleared {
-                break;
-            }
-            if filter.shows(text) {
-                self.backlog.push(at, Kind::Event, text);
-                shown += 1;
-            }
-        }
-        if shown == 0 {
-            self.backlog.push(
-                at,
-                Kind::Note,
-                "no events received on the interpreter's connection (SETEVENTS subscribes to some)",
-            );
-        }
-    }
-
     /// Keeps `line` in the history (and its file) unless it holds a secret.
     fn remember(&mut self, line: &str, cx: &mut Cx) {
-        let line = line.trim();
-        if interp::is_secret(line) || self.history.last().is_some_and(|l| l == line) {
+        if !self.history.add(line) {
             return;
         }
-        self.history.push(line.to_owned());
-        if self.history.len() > HISTORY {
-            self.history.remove(0);
-        }
         if let Some(path) = &self.history_path {
-            let mut text = self.history.join("\n");
-            text.push('\n');
             cx.request(Request::WriteFile {
                 path: path.clone(),
-                text,
+                text: self.history.text(),
             });
         }
     }
@@ -244,7 +196,7 @@ impl InterpreterPage {
             *input = LineInput::new(&typed);
             return;
         }
-        *input = LineInput::new(&self.history[at]);
+        *input = LineInput::new(&self.history.lines()[at]);
         self.walking = Some((at, typed));
     }
 
@@ -351,40 +303,14 @@ impl Page for InterpreterPage {
         let (_, what) = self.pending.remove(i);
         let at = cx.live.interpreter_events.total;
         match (what, response) {
-            (Pending::Command, response) => self.backlog.reply(at, &response),
+            (Pending::Answer(ask), response) => self.backlog.answer(at, &ask, &response),
             (Pending::Names, Response::Info(values)) => {
                 for (key, value) in &values {
-                    match key.as_str() {
-                        "info/names" => self.names.info = Names::parse_info(value),
-                        "features/names" => {
-                            self.names.features =
-                                value.split_whitespace().map(str::to_owned).collect();
-                        }
-                        "signal/names" => {
-                            self.names.signals =
-                                value.split_whitespace().map(str::to_owned).collect();
-                        }
-                        _ => {}
-                    }
+                    self.names.set(key, value);
                 }
             }
             (Pending::History, Response::Text(text)) => {
-                // rustyline's file (`rnyx prompt`) starts with its version.
-                let mut saved: Vec<String> = text
-                    .lines()
-                    .filter(|l| *l != "#V2")
-                    .map(crate::text::strip_controls)
-                    .filter(|l| !l.trim().is_empty() && !interp::is_secret(l))
-                    .collect();
-                saved.append(&mut self.history);
-                let excess = saved.len().saturating_sub(HISTORY);
-                saved.drain(..excess);
-                self.history = saved;
-            }
-            (Pending::Info(part), response) => {
-                for (kind, line) in info::answer(&part, &response) {
-                    self.backlog.push(at, kind, &line);
-                }
+                self.history = History::after(History::parse(&text), &self.history);
             }
             _ => {}
         }

@@ -18,15 +18,8 @@ pub const REPLY_LINES: usize = 2000;
 /// Characters of one line kept.
 const LINE_CHARS: usize = 4000;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
-    Echo,
-    Reply,
-    ReplyError,
-    Event,
-    Note,
-    Error,
-}
+use crate::interp::Ask;
+pub use crate::interp::Kind;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Entry {
@@ -86,41 +79,19 @@ impl Backlog {
         self.entries.len() * 4
     }
 
-    /// tor's reply (or why there is none) under its command.
-    pub fn reply(&mut self, at: u64, response: &Response) {
-        let r = match response {
-            Response::Reply(r) => r,
-            Response::Timeout(why) | Response::Failed(why) => {
-                return self.push(at, Kind::Error, why);
-            }
-            Response::NotConnected => {
-                return self.push(at, Kind::Error, "tor is not connected");
-            }
-            _ => return,
-        };
+    /// tor's answer to `ask` under its command, at most [`REPLY_LINES`]
+    /// of it (the rest counted).
+    pub fn answer(&mut self, at: u64, ask: &Ask, response: &Response) {
+        let (lines, _) = crate::interp::answer_lines(ask, response);
         let mut kept = 0usize;
         let mut dropped = (0usize, 0usize);
-        let many = r.lines.len() > 1;
-        for (i, line) in r.lines.iter().enumerate() {
-            let ok = (200..300).contains(&line.status);
-            let last = i + 1 == r.lines.len();
-            if ok && last && many && line.text == "OK" {
-                continue;
-            }
-            let (kind, text) = if ok {
-                (Kind::Reply, line.text.clone())
+        for (kind, text) in lines {
+            if kept < REPLY_LINES {
+                self.push(at, kind, &text);
+                kept += 1;
             } else {
-                (Kind::ReplyError, format!("{} {}", line.status, line.text))
-            };
-            let data = line.data.as_deref().map(str::lines);
-            for text in std::iter::once(text.as_str()).chain(data.into_iter().flatten()) {
-                if kept < REPLY_LINES {
-                    self.push(at, kind, text);
-                    kept += 1;
-                } else {
-                    dropped.0 += 1;
-                    dropped.1 += text.len() + 1;
-                }
+                dropped.0 += 1;
+                dropped.1 += text.len() + 1;
             }
         }
         if dropped.0 > 0 {

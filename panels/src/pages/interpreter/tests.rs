@@ -144,7 +144,7 @@ fn secrets_are_hidden_and_not_kept() {
             cx,
         );
     });
-    assert_eq!(page.history, ["GETINFO version"]);
+    assert_eq!(page.history.lines(), ["GETINFO version"]);
 }
 
 #[test]

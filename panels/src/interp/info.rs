@@ -2,7 +2,7 @@
 //! tor knows it — the consensus index rnyx keeps, then what tor answers for
 //! `ns/id`, `desc/id`, `md/id` and `ip-to-country`. Never a download.
 
-use super::output::Kind;
+use super::Kind;
 use crate::model::{ControllerState, RelayEntry};
 use crate::page::Response;
 use std::fmt::Write as _;
