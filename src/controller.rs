@@ -15,6 +15,7 @@ mod handle;
 mod inbox;
 mod interp;
 pub mod logfile;
+mod options;
 pub use rnyx_grammar::policy;
 mod requests;
 mod samples;
@@ -23,7 +24,6 @@ pub mod startup;
 mod subscription;
 mod torconfig;
 
-use crate::config::Config;
 use crate::control::{Batch, Client, ClientError, Connection, Event, Incoming, Target};
 use crate::host::Host;
 use crate::procfs::ProcSampler;
@@ -36,14 +36,14 @@ use inbox::{delivered, Done, Mailbox, Post};
 use logfile::LogFile;
 use requests::refuse;
 pub use requests::{save_snapshot, MAX_READ};
-use rnyx_grammar::model::{ControllerState, EventSelection, Limits, LogEntry, LogSource, Runlevel};
+use rnyx_grammar::model::{ControllerState, EventSelection, LogEntry, LogSource, Runlevel};
 use rnyx_grammar::request::{Request, Response};
 use samples::{next_sample, ready_samples, sampled};
 
 pub use crate::local::utc_offset;
+pub use options::ControllerConfig;
 pub use shared::SharedState;
 use startup::Startup;
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 use subscription::{log_rejected, subscribe, subscription};
@@ -75,99 +75,6 @@ const APPLY_INTERVAL: Duration = Duration::from_millis(5);
 /// last 1,000 lines: a tenth of a second's worth rather than a 25th.
 const FLOOD: usize = 512;
 const FLOOD_INTERVAL: Duration = Duration::from_millis(100);
-
-/// How the controller task finds and watches tor.
-#[derive(Debug, Clone)]
-pub struct ControllerConfig {
-    pub targets: Vec<Target>,
-    pub password: Option<String>,
-    /// Events shown in the log.
-    pub log_events: EventSelection,
-    pub limits: Limits,
-    pub reconnect_initial: Duration,
-    pub reconnect_max: Duration,
-    /// How often traffic totals and accounting are re-read from tor.
-    pub refresh_interval: Duration,
-    /// Append every log entry to this file.
-    pub write_logs_to: Option<PathBuf>,
-    /// Lines of tor's own log file read at the first connection (0: none).
-    pub prepopulate_lines: usize,
-    /// Shown in the log at start (e.g. unknown event names dropped).
-    pub warnings: Vec<String>,
-    /// Shown in the log at start as rnyx's NOTICEs.
-    pub notices: Vec<String>,
-    /// Seconds east of UTC: tor's log file is in local time.
-    pub utc_offset: i32,
-    /// How often tor's connections are read from `/proc`.
-    pub connection_rate: Duration,
-    /// nyxrc's `tor_chroot`: where tor's paths are, seen from here.
-    pub tor_chroot: Option<PathBuf>,
-    /// Where graph history is kept across restarts (`None`: not kept).
-    pub history_dir: Option<PathBuf>,
-    /// The kept graphs are read, never written or set aside (`--dump`).
-    pub history_read_only: bool,
-    /// Where tor is and how what is read of it is kept: this machine,
-    /// this machine recorded (`rnyx record`), or a recording played back
-    /// (`rnyx replay`). See [`crate::host`].
-    pub host: Host,
-}
-
-impl Default for ControllerConfig {
-    fn default() -> Self {
-        Self {
-            targets: Target::defaults(),
-            password: None,
-            log_events: EventSelection::default(),
-            limits: Limits::default(),
-            reconnect_initial: Duration::from_millis(500),
-            reconnect_max: Duration::from_secs(10),
-            refresh_interval: Duration::from_secs(30),
-            write_logs_to: None,
-            prepopulate_lines: 0,
-            warnings: Vec::new(),
-            notices: Vec::new(),
-            utc_offset: utc_offset(),
-            connection_rate: Duration::from_secs(5),
-            tor_chroot: None,
-            history_dir: None,
-            history_read_only: false,
-            host: Host::live(),
-        }
-    }
-}
-
-impl ControllerConfig {
-    /// What the controller task takes from the configuration.
-    pub fn of(config: &Config, targets: Vec<Target>, password: Option<String>) -> Self {
-        let d = Self::default();
-        let c = config;
-        Self {
-            targets,
-            password,
-            log_events: c.logged_events.clone(),
-            limits: rnyx_grammar::model::Limits {
-                log_entries: c.max_log_size,
-                ..d.limits
-            },
-            write_logs_to: c.write_logs_to.clone(),
-            prepopulate_lines: if c.prepopulate_log {
-                c.prepopulate_read_limit
-            } else {
-                0
-            },
-            warnings: c.warnings.clone(),
-            notices: c.notices.clone(),
-            connection_rate: std::time::Duration::from_secs(u64::from(c.connection_rate)),
-            tor_chroot: c.tor_chroot.clone(),
-            history_dir: if c.keep_history {
-                crate::history::default_dir()
-            } else {
-                None
-            },
-            ..d
-        }
-    }
-}
 
 /// Starts the controller task on the current runtime.
 pub fn spawn(config: ControllerConfig) -> ControllerHandle {
