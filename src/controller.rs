@@ -154,13 +154,16 @@ async fn run(
         notices: config.notices.clone(),
         host: host.clone(),
     };
-    let mut interp = interp::Interp::spawn(interp::Tor {
-        targets: config.targets.clone(),
-        password: config.password.clone(),
-        host: host.clone(),
-    });
-    let mut keeper = graphs::Keeper::new(config.history_dir.clone(), !config.history_read_only);
     let mut inbox = Mailbox::new();
+    let mut interp = interp::Interp::spawn(
+        interp::Tor {
+            targets: config.targets.clone(),
+            password: config.password.clone(),
+            host: host.clone(),
+        },
+        inbox.for_interpreter(),
+    );
+    let mut keeper = graphs::Keeper::new(config.history_dir.clone(), !config.history_read_only);
     let mut backoff = config.reconnect_initial;
     loop {
         let attempt = match first.take() {
@@ -394,13 +397,8 @@ async fn session(
                 for sample in ready_samples(&mut from_host) {
                     sampled(state, &watch, &client, sample);
                 }
-                // Drain whatever else is already queued into the same update.
-                let mut batch = vec![batch];
-                while let Ok(more) = events.try_recv() {
-                    join(&mut batch, more);
-                }
-                gather = if batch.iter().map(Batch::events).sum::<usize>() >= FLOOD { FLOOD_INTERVAL } else { APPLY_INTERVAL };
-                let has_bw = batch.iter().flat_map(|b| &b.items).any(|i| matches!(i, Incoming::Event(Event::Bandwidth { .. })));
+                let (batch, count, has_bw) = gathered(batch, &mut events);
+                gather = if count >= FLOOD { FLOOD_INTERVAL } else { APPLY_INTERVAL };
                 if has_bw {
                     second.reset();
                 }
@@ -421,9 +419,6 @@ async fn session(
             }
             _ = watch.tick.tick(), if here => watch.scan(state, sampler),
             Some(sample) = next_sample(&mut from_host) => sampled(state, &watch, &client, sample),
-            Some(texts) = interp.events.recv() => {
-                state.update(|s| s.interpreter_events.extend(s.updated_ms, texts));
-            }
             _ = keeper.tick.tick() => {
                 if let Some(e) = keeper.save(state).await {
                     state.update(|s| rnyx_log(s, Runlevel::Warn, e));
@@ -487,13 +482,23 @@ async fn gather_pause(last_apply: tokio::time::Instant, interval: Duration) {
     }
 }
 
-/// Adds `more` to the batches read: to the last when they happened at the
-/// same time (always, live).
-fn join(batches: &mut Vec<Batch>, more: Batch) {
-    match batches.last_mut() {
-        Some(last) if last.at == more.at => last.items.extend(more.items),
-        _ => batches.push(more),
+/// The batch read and whatever else is already queued, for one update:
+/// batches that happened at the same time (always, live) joined; how many
+/// events they hold, and whether a BW event is among them.
+fn gathered(first: Batch, events: &mut crate::control::EventReceiver) -> (Vec<Batch>, usize, bool) {
+    let mut batches = vec![first];
+    while let Ok(more) = events.try_recv() {
+        match batches.last_mut() {
+            Some(last) if last.at == more.at => last.items.extend(more.items),
+            _ => batches.push(more),
+        }
     }
+    let count = batches.iter().map(Batch::events).sum();
+    let has_bw = batches
+        .iter()
+        .flat_map(|b| &b.items)
+        .any(|i| matches!(i, Incoming::Event(Event::Bandwidth { .. })));
+    (batches, count, has_bw)
 }
 
 /// Applies batches in one state update, each at its time (else now), with a

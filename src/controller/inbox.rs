@@ -29,6 +29,8 @@ pub(super) enum Inbox {
     /// tor's manual, read (the UI asked once a page showing it was shown;
     /// an operator who never opens one does not keep it in memory).
     Manual(rnyx_grammar::model::Manual),
+    /// Events received on the interpreter's connection, as text.
+    Interpreter(Vec<String>),
     /// A result of session `n`'s work.
     Session(u64, Done),
 }
@@ -109,6 +111,11 @@ impl Mailbox {
         }
     }
 
+    /// Where the interpreter's connection hands its events.
+    pub(super) fn for_interpreter(&self) -> mpsc::Sender<Inbox> {
+        self.tx.clone()
+    }
+
     /// Reads tor's manual off the task's loop; it arrives in the inbox.
     pub(super) fn read_manual(&self) {
         let tx = self.tx.clone();
@@ -126,6 +133,10 @@ pub(super) fn delivered(state: &SharedState, item: Inbox, session: Option<u64>) 
     match item {
         Inbox::Manual(manual) => {
             state.update(|s| s.manual = Some(Arc::new(manual)));
+            None
+        }
+        Inbox::Interpreter(texts) => {
+            state.update(|s| s.interpreter_events.extend(s.updated_ms, texts));
             None
         }
         Inbox::Session(n, done) => (Some(n) == session).then_some(done),

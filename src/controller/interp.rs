@@ -5,6 +5,7 @@
 //! subscribes to come back as text for the interpreter's output.
 
 use super::handle::{answer, Answer};
+use super::inbox::Inbox;
 use super::RequestError;
 use crate::control::{Client, EventReceiver, Incoming, Target};
 use rnyx_grammar::request::Response;
@@ -13,15 +14,11 @@ use tokio::sync::mpsc;
 /// A command and where its reply goes.
 type Job = (String, Answer);
 
-/// Event texts received on the interpreter's connection, a batch at a time.
-pub type EventTexts = Vec<String>;
-
 /// Commands queued at most; more are refused at once.
 const QUEUED: usize = 16;
 
 pub struct Interp {
     jobs: mpsc::Sender<Job>,
-    pub events: mpsc::Receiver<EventTexts>,
 }
 
 /// Where the interpreter's connection goes: rnyx's tor, through the host
@@ -41,11 +38,12 @@ impl Tor {
 }
 
 impl Interp {
-    pub fn spawn(tor: Tor) -> Self {
+    /// Starts the interpreter's task; the events its connection receives
+    /// go to `inbox`.
+    pub fn spawn(tor: Tor, inbox: mpsc::Sender<Inbox>) -> Self {
         let (jobs, rx) = mpsc::channel(QUEUED);
-        let (events_tx, events) = mpsc::channel(64);
-        tokio::spawn(run(tor, rx, events_tx));
-        Self { jobs, events }
+        tokio::spawn(run(tor, rx, inbox));
+        Self { jobs }
     }
 
     /// Sends `command` on the interpreter's connection; the reply goes to
@@ -61,7 +59,7 @@ impl Interp {
     }
 }
 
-async fn run(tor: Tor, mut jobs: mpsc::Receiver<Job>, events: mpsc::Sender<EventTexts>) {
+async fn run(tor: Tor, mut jobs: mpsc::Receiver<Job>, inbox: mpsc::Sender<Inbox>) {
     let mut conn: Option<(Client, EventReceiver)> = None;
     loop {
         tokio::select! {
@@ -94,8 +92,8 @@ async fn run(tor: Tor, mut jobs: mpsc::Receiver<Job>, events: mpsc::Sender<Event
             batch = next_events(&mut conn) => match batch {
                 Some(batch) => {
                     let texts = batch.iter().flat_map(Incoming::lines).collect::<Vec<_>>();
-                    // A full queue drops this batch, never blocks the reader.
-                    let _ = events.try_send(texts);
+                    // A full inbox drops this batch, never blocks the reader.
+                    let _ = inbox.try_send(Inbox::Interpreter(texts));
                 }
                 None => conn = None,
             },
