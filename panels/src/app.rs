@@ -8,7 +8,7 @@ use crate::keymap::{Bound, Key, Keymap};
 use crate::menubar::{self, MenuBar, Target};
 use crate::model::ControllerState;
 use crate::page::{Cx, HitMap, Mouse, MouseKind, Outbox, Page, View};
-use crate::popup::draw_confirm;
+use crate::popup::{draw_confirm, Step};
 use crate::theme::Theme;
 use ratatui_core::buffer::Buffer;
 use ratatui_core::layout::Rect;
@@ -43,6 +43,14 @@ enum Owner {
     Page(usize),
 }
 
+/// A page's popup on the app's stack: its answer goes to `page` with
+/// `ticket`.
+struct Opened {
+    ticket: Ticket,
+    page: usize,
+    popup: Box<dyn crate::popup::Popup>,
+}
+
 /// Parts of the footer a click can hit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum FooterHit {
@@ -59,6 +67,8 @@ pub struct App {
     page: usize,
     paused: Option<Box<ControllerState>>,
     popup: Option<Popup>,
+    /// The pages' popups, top last.
+    stack: Vec<Opened>,
     quit_pending: bool,
     notice: Option<String>,
     last_newnym: Option<u64>,
@@ -95,6 +105,7 @@ impl App {
             page: 0,
             paused: None,
             popup: None,
+            stack: Vec::new(),
             quit_pending: false,
             notice: None,
             last_newnym: None,
@@ -187,12 +198,48 @@ impl App {
         };
         f(&mut *self.pages[index], &mut cx);
         self.next_ticket = out.next_ticket;
+        self.stack
+            .extend(out.opened.drain(..).map(|(ticket, popup)| Opened {
+                ticket,
+                page: index,
+                popup,
+            }));
         self.pending
             .extend(out.issued.iter().map(|t| (*t, Owner::Page(index))));
         if let Some(n) = out.notice {
             self.notify(n);
         }
         out.effects
+    }
+
+    /// A key or mouse event for the top popup: it stays, closes, or closes
+    /// with an answer for the page that opened it.
+    fn on_popup(
+        &mut self,
+        live: &ControllerState,
+        now: u64,
+        f: impl FnOnce(&mut dyn crate::popup::Popup, &mut Cx) -> Step,
+    ) -> Vec<Effect> {
+        let Some(mut top) = self.stack.pop() else {
+            return vec![];
+        };
+        let at = self.stack.len();
+        let mut step = Step::Stay;
+        let mut effects = self.with_page(top.page, live, now, |_, cx| {
+            step = f(&mut *top.popup, cx);
+        });
+        match step {
+            // Under any popup it opened.
+            Step::Stay => self.stack.insert(at, top),
+            Step::Close => {}
+            Step::Done(answer) => {
+                let ticket = top.ticket;
+                effects.extend(self.with_page(top.page, live, now, |p, cx| {
+                    p.answered(ticket, answer, cx);
+                }));
+            }
+        }
+        effects
     }
 
     /// A request of the app's own.
@@ -233,6 +280,13 @@ impl App {
             } else {
                 vec![]
             };
+        }
+        if !self.stack.is_empty() {
+            if key == Key::Esc {
+                self.stack.pop();
+                return vec![];
+            }
+            return self.on_popup(live, now, |p, cx| p.key(key, cx));
         }
         let page = self.page;
         if self.pages[page].modal() {
@@ -398,6 +452,9 @@ impl App {
             }
             None => {}
         }
+        if !self.stack.is_empty() {
+            return self.on_popup(live, now, |p, cx| p.mouse(m, cx));
+        }
         let page = self.page;
         if self.pages[page].modal() {
             return self.with_page(page, live, now, |p, cx| p.mouse(m, cx));
@@ -493,6 +550,9 @@ impl App {
         let status_y = area.y + area.height - 1;
         self.render_footer(area.x, status_y, area.width, buf);
         page.render_popup(&view, area, buf);
+        for opened in &self.stack {
+            opened.popup.draw(&view, area, buf);
+        }
         match &self.popup {
             Some(Popup::Help) => self.render_help(area, buf),
             Some(Popup::ConfirmReload) => draw_confirm(

@@ -59,7 +59,7 @@ pub struct Cx<'a> {
 }
 
 /// What a page's handler produced; the app drains it.
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub(crate) struct Outbox {
     pub effects: Vec<Effect>,
     pub notice: Option<String>,
@@ -68,6 +68,9 @@ pub(crate) struct Outbox {
     pub issued: Vec<Ticket>,
     /// Every relay watched, when several.
     pub fleet: Vec<crate::model::RelayRow>,
+    /// Popups opened during this call, with the ticket their answer
+    /// comes back with.
+    pub opened: Vec<(Ticket, Box<dyn crate::popup::Popup>)>,
 }
 
 impl Cx<'_> {
@@ -84,6 +87,16 @@ impl Cx<'_> {
     /// Shows relay `i` of [`Cx::fleet`] on every page.
     pub fn select_relay(&mut self, i: usize) {
         self.out.effects.push(Effect::SelectRelay(i));
+    }
+
+    /// Opens `popup` over the page, on the app's stack: it takes the keys
+    /// and the mouse until it closes (Esc closes it); its answer comes back
+    /// to this page's [`Page::answered`] with the ticket returned here.
+    pub fn open(&mut self, popup: Box<dyn crate::popup::Popup>) -> Ticket {
+        self.out.next_ticket += 1;
+        let ticket = Ticket(self.out.next_ticket);
+        self.out.opened.push((ticket, popup));
+        ticket
     }
 
     /// Asks the I/O side for something; the response comes back to this
@@ -182,6 +195,9 @@ pub trait Page: Any {
 
     /// The answer to a request this page made.
     fn respond(&mut self, _ticket: Ticket, _response: Response, _cx: &mut Cx) {}
+
+    /// The answer of a popup this page opened ([`Cx::open`]).
+    fn answered(&mut self, _ticket: Ticket, _answer: crate::popup::Answer, _cx: &mut Cx) {}
 
     /// Draws the page's body.
     fn render(&self, view: &View, area: Rect, buf: &mut Buffer);

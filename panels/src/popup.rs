@@ -1,4 +1,8 @@
-//! Modal popups drawn over the page: help, confirmations and menus.
+//! Popups drawn over the page: help, confirmations and menus. A page
+//! opens one with [`crate::page::Cx::open`]; the app keeps the open ones in
+//! a stack — the top one takes every key and mouse event, Esc closes it,
+//! each is drawn over what is under it — and hands a popup's [`Answer`] to
+//! the page that opened it.
 
 use crate::keymap::Key;
 use crate::page::{HitMap, Mouse, MouseKind};
@@ -80,6 +84,34 @@ pub fn draw_confirm(title: &str, question: &str, theme: Theme, area: Rect, buf: 
         area,
         buf,
     );
+}
+
+/// A popup: keys, the mouse and drawing of its own.
+pub trait Popup {
+    /// A key (Esc never reaches it: the app closes the popup).
+    fn key(&mut self, key: Key, cx: &mut crate::page::Cx) -> Step;
+    /// A mouse event anywhere on the screen.
+    fn mouse(&mut self, m: Mouse, cx: &mut crate::page::Cx) -> Step;
+    /// Draws it over `area` (the whole screen).
+    fn draw(&self, view: &crate::page::View, area: Rect, buf: &mut Buffer);
+}
+
+/// What a key or a click did to a popup.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Step {
+    /// It stays open.
+    Stay,
+    /// It closes with no answer.
+    Close,
+    /// It closes with this answer for the page that opened it.
+    Done(Answer),
+}
+
+/// A popup's answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Answer {
+    /// The option at this index of a [`Menu`].
+    Picked(usize),
 }
 
 /// A list to pick one entry from, by keys or a click.
@@ -180,5 +212,29 @@ impl Menu {
             self.hits
                 .add(Rect::new(rect.x + 1, y, rect.width.saturating_sub(2), 1), i);
         }
+    }
+}
+
+impl From<Choice> for Step {
+    fn from(c: Choice) -> Self {
+        match c {
+            Choice::Open => Step::Stay,
+            Choice::Cancel => Step::Close,
+            Choice::Picked(i) => Step::Done(Answer::Picked(i)),
+        }
+    }
+}
+
+impl Popup for Menu {
+    fn key(&mut self, key: Key, _cx: &mut crate::page::Cx) -> Step {
+        Menu::key(self, key).into()
+    }
+
+    fn mouse(&mut self, m: Mouse, _cx: &mut crate::page::Cx) -> Step {
+        Menu::mouse(self, m).into()
+    }
+
+    fn draw(&self, view: &crate::page::View, area: Rect, buf: &mut Buffer) {
+        self.render(view.theme, area, buf);
     }
 }

@@ -404,3 +404,33 @@ fn no_default_key_of_a_page_hides_a_global_one() {
         }
     }
 }
+
+/// A page's menu is on the app's stack: drawn over the page, it takes every
+/// key (a global one too) and click; Esc closes it, a click picks.
+#[test]
+fn a_pages_menu_is_on_the_apps_stack() {
+    let s = connected();
+    let mut a = app(true);
+    a.handle_key(Key::Char('i'), &s, 0);
+    assert_eq!(a.stack.len(), 1);
+    assert!(!a.pages[0].modal(), "the page holds no popup");
+    let screen = draw(&a, &s, 100, 30);
+    let (column, row) = find(&screen, "30 seconds");
+    // `q` goes to the menu (which it closes), not to quitting.
+    a.handle_key(Key::Char('q'), &s, 0);
+    assert!(a.stack.is_empty() && !a.quit_pending && a.notice().is_none());
+    a.handle_key(Key::Char('i'), &s, 0);
+    draw(&a, &s, 100, 30);
+    a.handle_mouse(click((column, row)), &s, 0);
+    assert!(a.stack.is_empty());
+    assert_eq!(graph(&a).graph.interval, Interval::ThirtySeconds);
+    a.handle_key(Key::Char('i'), &s, 0);
+    a.handle_key(Key::Esc, &s, 0);
+    assert!(a.stack.is_empty());
+    assert_eq!(
+        graph(&a).graph.interval,
+        Interval::ThirtySeconds,
+        "Esc picks nothing"
+    );
+    assert!(!draw(&a, &s, 100, 30).join("\n").contains("Graph interval"));
+}

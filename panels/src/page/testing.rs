@@ -41,3 +41,24 @@ pub fn draw(
         })
         .collect()
 }
+
+/// Gives `keys` to the popup the page opened last in `cx` (as the app's
+/// stack does); the answer it closes with goes back to the page. The step
+/// of the last key.
+pub fn keys_to_popup(
+    page: &mut dyn Page,
+    keys: &[crate::keymap::Key],
+    cx: &mut super::Cx,
+) -> crate::popup::Step {
+    use crate::popup::Step;
+    let (ticket, mut popup) = cx.out.opened.pop().expect("the page opened a popup");
+    let mut step = Step::Stay;
+    for key in keys {
+        assert_eq!(step, Step::Stay, "the popup closed before {key:?}");
+        step = popup.key(*key, cx);
+    }
+    if let Step::Done(answer) = step.clone() {
+        page.answered(ticket, answer, cx);
+    }
+    step
+}

@@ -15,7 +15,7 @@ use crate::list::{Cursor, Scroll};
 use crate::model::{ControllerState, Manual, TorOption};
 use crate::page::{Cx, HitMap, Mouse, MouseKind, Page, PageInfo, Request, Response, Ticket, View};
 use crate::pages::PageEntry;
-use crate::popup::{Choice, Menu};
+use crate::popup::{Answer, Menu};
 use ratatui_core::buffer::Buffer;
 use ratatui_core::layout::Rect;
 use std::fmt::Write as _;
@@ -122,7 +122,8 @@ pub struct ConfigPage {
     filter: String,
     cursor: Cursor,
     prompt: Option<(Prompt, LineInput)>,
-    sort_menu: Option<Menu>,
+    /// The sort menu open, by its ticket.
+    sorting: Option<Ticket>,
     save: Option<save::Save>,
     status: Option<Status>,
     /// Changes under way: the ticket and what it was.
@@ -275,12 +276,8 @@ impl Page for ConfigPage {
             }
             Action::Sort => {
                 let first = self.settings.order.first().copied().unwrap_or_default();
-                self.sort_menu = Some(Menu::of(
-                    "Sort options by",
-                    &ConfigOrder::ALL,
-                    &first,
-                    |o| o.name(),
-                ));
+                let menu = Menu::of("Sort options by", &ConfigOrder::ALL, &first, |o| o.name());
+                self.sorting = Some(cx.open(Box::new(menu)));
             }
             Action::Filter => self.prompt = Some((Prompt::Filter, LineInput::new(&self.filter))),
         }
@@ -314,20 +311,10 @@ impl Page for ConfigPage {
     }
 
     fn modal(&self) -> bool {
-        self.prompt.is_some() || self.sort_menu.is_some() || self.save.is_some()
+        self.prompt.is_some() || self.save.is_some()
     }
 
     fn modal_key(&mut self, key: Key, cx: &mut Cx) {
-        if let Some(mut menu) = self.sort_menu.take() {
-            match menu.key(key) {
-                Choice::Open => self.sort_menu = Some(menu),
-                Choice::Cancel => {}
-                Choice::Picked(i) => {
-                    order::make_first(&mut self.settings.order, ConfigOrder::ALL[i]);
-                }
-            }
-            return;
-        }
         if let Some(save) = self.save.take() {
             self.save = save.key(key, cx);
             return;
@@ -348,16 +335,6 @@ impl Page for ConfigPage {
     }
 
     fn mouse(&mut self, m: Mouse, _cx: &mut Cx) {
-        if let Some(mut menu) = self.sort_menu.take() {
-            match menu.mouse(m) {
-                Choice::Open => self.sort_menu = Some(menu),
-                Choice::Cancel => {}
-                Choice::Picked(i) => {
-                    order::make_first(&mut self.settings.order, ConfigOrder::ALL[i]);
-                }
-            }
-            return;
-        }
         if self.prompt.is_some() || self.save.is_some() {
             return;
         }
@@ -373,6 +350,15 @@ impl Page for ConfigPage {
         };
         for _ in 0..3 {
             self.cursor.step(step);
+        }
+    }
+
+    fn answered(&mut self, ticket: Ticket, answer: Answer, _cx: &mut Cx) {
+        match answer {
+            Answer::Picked(i) if self.sorting == Some(ticket) => {
+                order::make_first(&mut self.settings.order, ConfigOrder::ALL[i]);
+            }
+            Answer::Picked(_) => {}
         }
     }
 
@@ -476,9 +462,6 @@ impl Page for ConfigPage {
     }
 
     fn render_popup(&self, view: &View, area: Rect, buf: &mut Buffer) {
-        if let Some(menu) = &self.sort_menu {
-            menu.render(view.theme, area, buf);
-        }
         if let Some(save) = &self.save {
             save.render(view.state, view.theme, area, buf);
         }

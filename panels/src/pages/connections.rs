@@ -12,9 +12,9 @@ pub use rows::SCRUBBED;
 use crate::keymap::{ActionSpec, Key};
 use crate::list::Scroll;
 use crate::model::{ControllerState, SocketSource};
-use crate::page::{Cx, HitMap, Mouse, MouseKind, Page, PageInfo, View};
+use crate::page::{Cx, HitMap, Mouse, MouseKind, Page, PageInfo, Ticket, View};
 use crate::pages::PageEntry;
-use crate::popup::{Choice, Menu};
+use crate::popup::{Answer, Menu};
 use ratatui_core::buffer::Buffer;
 use ratatui_core::layout::Rect;
 use ratatui_core::text::Line;
@@ -67,7 +67,8 @@ pub struct ConnectionsPage {
     pub show_addresses: bool,
     /// The selected entry (a connection or a circuit).
     selected: Cell<usize>,
-    popup: Option<Menu>,
+    /// The sort menu open, by its ticket.
+    sorting: Option<Ticket>,
     /// The details pane is open over the selection.
     details: bool,
     /// A bar chart (exit ports, client locales).
@@ -119,12 +120,10 @@ impl Page for ConnectionsPage {
         };
         match action {
             Action::Sort => {
-                self.popup = Some(Menu::of(
-                    "Sort connections by",
-                    &Order::ALL,
-                    &self.order,
-                    |o| o.name(),
-                ));
+                let menu = Menu::of("Sort connections by", &Order::ALL, &self.order, |o| {
+                    o.name()
+                });
+                self.sorting = Some(cx.open(Box::new(menu)));
             }
             Action::Addresses => self.show_addresses = !self.show_addresses,
             Action::Details => self.details = true,
@@ -164,7 +163,7 @@ impl Page for ConnectionsPage {
     }
 
     fn modal(&self) -> bool {
-        self.popup.is_some() || self.details || self.descriptor.is_some() || self.chart.is_some()
+        self.details || self.descriptor.is_some() || self.chart.is_some()
     }
 
     fn respond(
@@ -201,11 +200,13 @@ impl Page for ConnectionsPage {
                 Key::Down => self.move_by(1),
                 _ => self.details = false,
             }
-            return;
         }
-        if let Some(mut menu) = self.popup.take() {
-            let choice = menu.key(key);
-            self.chosen(menu, choice);
+    }
+
+    fn answered(&mut self, ticket: Ticket, answer: Answer, _cx: &mut Cx) {
+        match answer {
+            Answer::Picked(i) if self.sorting == Some(ticket) => self.order = Order::ALL[i],
+            Answer::Picked(_) => {}
         }
     }
 
@@ -229,11 +230,6 @@ impl Page for ConnectionsPage {
         }
         if self.details {
             self.details = false;
-            return;
-        }
-        if let Some(mut menu) = self.popup.take() {
-            let choice = menu.mouse(m);
-            self.chosen(menu, choice);
             return;
         }
         match m.kind {
@@ -330,9 +326,6 @@ impl Page for ConnectionsPage {
     }
 
     fn render_popup(&self, view: &View, area: Rect, buf: &mut Buffer) {
-        if let Some(menu) = &self.popup {
-            menu.render(view.theme, area, buf);
-        }
         if let Some(c) = &self.chart {
             c.render(view.theme, area, buf);
             return;
@@ -384,14 +377,6 @@ impl ConnectionsPage {
             }
             None if step == 0 => cx.notify("no relay is known at the other end of this entry"),
             None => {}
-        }
-    }
-
-    fn chosen(&mut self, menu: Menu, choice: Choice) {
-        match choice {
-            Choice::Open => self.popup = Some(menu),
-            Choice::Cancel => {}
-            Choice::Picked(i) => self.order = Order::ALL[i],
         }
     }
 }

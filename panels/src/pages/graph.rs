@@ -9,7 +9,7 @@ use crate::log::LogPanel;
 use crate::model::Interval;
 use crate::page::{Cx, Mouse, MouseKind, Page, PageInfo, Request, Response, Ticket, View};
 use crate::pages::PageEntry;
-use crate::popup::{draw_box, draw_confirm, Choice, Menu};
+use crate::popup::{draw_box, draw_confirm, Answer, Menu};
 use ratatui_core::buffer::Buffer;
 use ratatui_core::layout::Rect;
 use ratatui_core::text::Line;
@@ -63,9 +63,6 @@ pub const ACTIONS: &[ActionSpec] = Action::SPECS;
 
 #[derive(Debug, Clone)]
 enum Popup {
-    Interval(Menu),
-    Stat(Menu),
-    Filter(Menu),
     Input {
         purpose: Input,
         text: String,
@@ -74,6 +71,15 @@ enum Popup {
     Events(Box<EventDialog>),
     /// Up/Down resize the graph; any other key ends it.
     Resize,
+}
+
+/// What the menu open on the app's stack picks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum MenuFor {
+    Interval,
+    Stat,
+    /// The log filter: its options as shown.
+    Filter(Vec<String>),
 }
 
 /// What a line of typed text is for.
@@ -89,6 +95,8 @@ pub struct GraphPage {
     pub graph: GraphPanel,
     pub log: LogPanel,
     popup: Option<Popup>,
+    /// The menu open, by its ticket.
+    menu: Option<(Ticket, MenuFor)>,
     /// Snapshots being written: ticket, line count, path as typed.
     saves: Vec<(Ticket, usize, String)>,
     /// The event-selection change under way.
@@ -111,6 +119,7 @@ impl Default for GraphPage {
             },
             log: LogPanel::new(true, 8, 0),
             popup: None,
+            menu: None,
             saves: Vec::new(),
             events_ticket: None,
             log_area: Cell::new(Rect::default()),
@@ -132,32 +141,9 @@ impl GraphPage {
         }
     }
 
-    /// A menu popup after a key or click: kept open, closed, or its pick
-    /// applied.
-    fn chosen(&mut self, popup: Popup, choice: Choice, cx: &mut Cx) {
-        let index = match choice {
-            Choice::Open => {
-                self.popup = Some(popup);
-                return;
-            }
-            Choice::Cancel => return,
-            Choice::Picked(i) => i,
-        };
-        match popup {
-            Popup::Interval(_) => self.graph.interval = Interval::ALL[index],
-            Popup::Stat(_) => self.graph.stat = GraphStat::ALL[index],
-            Popup::Filter(_) if index == 0 => {
-                let _ = self.log.set_filter("");
-            }
-            Popup::Filter(menu) if index == menu.options.len() - 1 => {
-                self.popup = Some(Popup::Input {
-                    purpose: Input::Filter,
-                    text: String::new(),
-                });
-            }
-            Popup::Filter(menu) => self.apply_filter(&menu.options[index], cx),
-            _ => {}
-        }
+    /// Opens a menu on the app's stack.
+    fn open(&mut self, menu: Menu, what: MenuFor, cx: &mut Cx) {
+        self.menu = Some((cx.open(Box::new(menu)), what));
     }
 
     fn submit(&mut self, purpose: Input, text: &str, cx: &mut Cx) {
@@ -200,24 +186,26 @@ impl Page for GraphPage {
         let log = &mut self.log;
         match action {
             Action::GraphInterval => {
-                self.popup = Some(Popup::Interval(Menu::of(
+                let menu = Menu::of(
                     "Graph interval",
                     &Interval::ALL,
                     &self.graph.interval,
                     |i| i.name(),
-                )));
+                );
+                self.open(menu, MenuFor::Interval, cx);
             }
             Action::GraphBounds => {
                 self.graph.bound = self.graph.bound.next();
                 cx.notify(format!("graph bounds: {}", self.graph.bound.name()));
             }
             Action::GraphStat => {
-                self.popup = Some(Popup::Stat(Menu::of(
+                let menu = Menu::of(
                     "Graphed statistic",
                     &GraphStat::ALL,
                     &self.graph.stat,
                     |s| s.name(),
-                )));
+                );
+                self.open(menu, MenuFor::Stat, cx);
             }
             Action::GraphResize => {
                 self.popup = Some(Popup::Resize);
@@ -234,11 +222,8 @@ impl Page for GraphPage {
                 options.extend(log.recent_filters().iter().cloned());
                 options.push("new…".to_owned());
                 let selected = usize::from(log.filter().is_some());
-                self.popup = Some(Popup::Filter(Menu::new(
-                    "Filter the log",
-                    options,
-                    selected,
-                )));
+                let menu = Menu::new("Filter the log", options.clone(), selected);
+                self.open(menu, MenuFor::Filter(options), cx);
             }
             Action::LogDedup => {
                 log.deduplicate = !log.deduplicate;
@@ -282,10 +267,6 @@ impl Page for GraphPage {
             return;
         };
         match &mut popup {
-            Popup::Interval(m) | Popup::Stat(m) | Popup::Filter(m) => {
-                let choice = m.key(key);
-                self.chosen(popup, choice, cx);
-            }
             Popup::Input { purpose, text } => match key {
                 Key::Enter => {
                     let (purpose, text) = (*purpose, text.trim().to_owned());
@@ -330,6 +311,30 @@ impl Page for GraphPage {
         }
     }
 
+    fn answered(&mut self, ticket: Ticket, answer: Answer, cx: &mut Cx) {
+        let Some((opened, what)) = self.menu.take() else {
+            return;
+        };
+        let Answer::Picked(index) = answer;
+        if opened != ticket {
+            return;
+        }
+        match what {
+            MenuFor::Interval => self.graph.interval = Interval::ALL[index],
+            MenuFor::Stat => self.graph.stat = GraphStat::ALL[index],
+            MenuFor::Filter(_) if index == 0 => {
+                let _ = self.log.set_filter("");
+            }
+            MenuFor::Filter(options) if index == options.len() - 1 => {
+                self.popup = Some(Popup::Input {
+                    purpose: Input::Filter,
+                    text: String::new(),
+                });
+            }
+            MenuFor::Filter(options) => self.apply_filter(&options[index], cx),
+        }
+    }
+
     fn mouse(&mut self, m: Mouse, cx: &mut Cx) {
         let Some(mut popup) = self.popup.take() else {
             // The wheel scrolls the log, three rows a notch.
@@ -341,10 +346,6 @@ impl Page for GraphPage {
             return;
         };
         match &mut popup {
-            Popup::Interval(menu) | Popup::Stat(menu) | Popup::Filter(menu) => {
-                let choice = menu.mouse(m);
-                self.chosen(popup, choice, cx);
-            }
             Popup::Events(dialog) => {
                 let outcome = dialog.mouse(m);
                 if let Popup::Events(dialog) = popup {
@@ -399,9 +400,6 @@ impl Page for GraphPage {
     fn render_popup(&self, view: &View, area: Rect, buf: &mut Buffer) {
         let theme = view.theme;
         match &self.popup {
-            Some(Popup::Interval(m) | Popup::Stat(m) | Popup::Filter(m)) => {
-                m.render(theme, area, buf);
-            }
             Some(Popup::ConfirmClear) => draw_confirm(
                 "Clear the log",
                 "Clear every entry shown in the log?",

@@ -8,9 +8,9 @@ use crate::format;
 use crate::keymap::{ActionSpec, Key};
 use crate::list::{Cursor, Scroll};
 use crate::model::{RelayRow, VersionStatus, NAME_WIDTH};
-use crate::page::{Cx, HitMap, Mouse, MouseKind, Page, PageInfo, View};
+use crate::page::{Cx, HitMap, Mouse, MouseKind, Page, PageInfo, Ticket, View};
 use crate::pages::PageEntry;
-use crate::popup::{Choice, Menu};
+use crate::popup::{Answer, Menu};
 use ratatui_core::buffer::Buffer;
 use ratatui_core::layout::Rect;
 use ratatui_core::style::Modifier;
@@ -72,7 +72,8 @@ impl Order {
 pub struct OverviewPage {
     order: Order,
     cursor: Cursor,
-    menu: Option<Menu>,
+    /// The sort menu open, by its ticket.
+    sorting: Option<Ticket>,
     rows: HitMap<usize>,
 }
 
@@ -116,9 +117,8 @@ impl Page for OverviewPage {
                 Self::show(cx, i);
             }
             Action::Sort => {
-                self.menu = Some(Menu::of("Sort relays by", &Order::ALL, &self.order, |o| {
-                    o.name()
-                }));
+                let menu = Menu::of("Sort relays by", &Order::ALL, &self.order, |o| o.name());
+                self.sorting = Some(cx.open(Box::new(menu)));
             }
         }
     }
@@ -131,29 +131,14 @@ impl Page for OverviewPage {
         &["show", "sort"]
     }
 
-    fn modal(&self) -> bool {
-        self.menu.is_some()
-    }
-
-    fn modal_key(&mut self, key: Key, _cx: &mut Cx) {
-        if let Some(mut menu) = self.menu.take() {
-            match menu.key(key) {
-                Choice::Open => self.menu = Some(menu),
-                Choice::Cancel => {}
-                Choice::Picked(i) => self.order = Order::ALL[i],
-            }
+    fn answered(&mut self, ticket: Ticket, answer: Answer, _cx: &mut Cx) {
+        match answer {
+            Answer::Picked(i) if self.sorting == Some(ticket) => self.order = Order::ALL[i],
+            Answer::Picked(_) => {}
         }
     }
 
     fn mouse(&mut self, m: Mouse, cx: &mut Cx) {
-        if let Some(mut menu) = self.menu.take() {
-            match menu.mouse(m) {
-                Choice::Open => self.menu = Some(menu),
-                Choice::Cancel => {}
-                Choice::Picked(i) => self.order = Order::ALL[i],
-            }
-            return;
-        }
         match m.kind {
             MouseKind::WheelUp => {
                 self.cursor.step(Scroll::Up);
@@ -229,12 +214,6 @@ impl Page for OverviewPage {
                 style = style.add_modifier(Modifier::REVERSED);
             }
             buf.set_stringn(body.x, y, format!("{mark} {text:<width$}"), width, style);
-        }
-    }
-
-    fn render_popup(&self, view: &View, area: Rect, buf: &mut Buffer) {
-        if let Some(menu) = &self.menu {
-            menu.render(view.theme, area, buf);
         }
     }
 }

@@ -157,8 +157,7 @@ fn sorting_by_name_from_the_menu() {
         page.action("show_all", cx);
         page.action("sort", cx);
         // man_page_entry, then name: the second entry.
-        page.modal_key(Key::Down, cx);
-        page.modal_key(Key::Enter, cx);
+        crate::page::testing::keys_to_popup(&mut page, &[Key::Down, Key::Enter], cx);
     });
     assert_eq!(page.settings.order[0], ConfigOrder::Name);
     assert_eq!(

@@ -181,10 +181,8 @@ fn show_addresses_sort_and_selection() {
         out: &mut out,
     };
     page.action("sort", &mut cx);
-    assert!(page.modal());
-    page.modal_key(Key::Down, &mut cx);
-    page.modal_key(Key::Down, &mut cx);
-    page.modal_key(Key::Enter, &mut cx);
+    assert!(!page.modal(), "the menu is on the app's stack");
+    crate::page::testing::keys_to_popup(&mut page, &[Key::Down, Key::Down, Key::Enter], &mut cx);
     assert_eq!(page.order, Order::Address);
     // Selection moves by key and by click, and stays in range.
     draw(&page, &s, 160, 12);
