@@ -228,16 +228,24 @@ impl App {
         let mut effects = self.with_page(top.page, live, now, |_, cx| {
             step = f(&mut *top.popup, cx);
         });
-        match step {
+        let (ticket, page) = (top.ticket, top.page);
+        let answer = match step {
             // Under any popup it opened.
-            Step::Stay => self.stack.insert(at, top),
-            Step::Close => {}
-            Step::Done(answer) => {
-                let ticket = top.ticket;
-                effects.extend(self.with_page(top.page, live, now, |p, cx| {
-                    p.answered(ticket, answer, cx);
-                }));
+            Step::Stay => {
+                self.stack.insert(at, top);
+                None
             }
+            Step::Close => None,
+            Step::Done(answer) => Some(answer),
+            Step::Tell(answer) => {
+                self.stack.insert(at, top);
+                Some(answer)
+            }
+        };
+        if let Some(answer) = answer {
+            effects.extend(self.with_page(page, live, now, |p, cx| {
+                p.answered(ticket, answer, cx);
+            }));
         }
         effects
     }

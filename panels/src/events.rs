@@ -281,6 +281,31 @@ impl EventDialog {
     }
 }
 
+impl crate::popup::Popup for EventDialog {
+    fn key(&mut self, key: Key, _cx: &mut crate::page::Cx) -> crate::popup::Step {
+        EventDialog::key(self, key).into()
+    }
+
+    fn mouse(&mut self, m: Mouse, _cx: &mut crate::page::Cx) -> crate::popup::Step {
+        EventDialog::mouse(self, m).into()
+    }
+
+    fn draw(&self, view: &crate::page::View, area: Rect, buf: &mut Buffer) {
+        self.render(view.theme, area, buf);
+    }
+}
+
+impl From<Outcome> for crate::popup::Step {
+    fn from(o: Outcome) -> Self {
+        use crate::popup::{Answer, Step};
+        match o {
+            Outcome::Open => Step::Stay,
+            Outcome::Cancel => Step::Close,
+            Outcome::Apply(selection) => Step::Done(Answer::Events(selection)),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -105,6 +105,9 @@ pub enum Step {
     Close,
     /// It closes with this answer for the page that opened it.
     Done(Answer),
+    /// It stays open; this answer goes to the page now (resizing as the
+    /// keys come).
+    Tell(Answer),
 }
 
 /// A popup's answer.
@@ -112,6 +115,100 @@ pub enum Step {
 pub enum Answer {
     /// The option at this index of a [`Menu`].
     Picked(usize),
+    /// A [`Confirm`] said yes.
+    Yes,
+    /// The text typed in a [`TextBox`], trimmed.
+    Text(String),
+    /// The events chosen in the event dialog.
+    Events(crate::model::EventSelection),
+    /// One step up (-1) or down (1).
+    Moved(i8),
+}
+
+/// A yes/no question: `y` or Enter says yes, any other key or a click no.
+#[derive(Debug, Clone)]
+pub struct Confirm {
+    pub title: &'static str,
+    pub question: &'static str,
+}
+
+impl Popup for Confirm {
+    fn key(&mut self, key: Key, _cx: &mut crate::page::Cx) -> Step {
+        if matches!(key, Key::Char('y' | 'Y') | Key::Enter) {
+            Step::Done(Answer::Yes)
+        } else {
+            Step::Close
+        }
+    }
+
+    fn mouse(&mut self, m: Mouse, _cx: &mut crate::page::Cx) -> Step {
+        if m.kind == MouseKind::Click {
+            Step::Close
+        } else {
+            Step::Stay
+        }
+    }
+
+    fn draw(&self, view: &crate::page::View, area: Rect, buf: &mut Buffer) {
+        draw_confirm(self.title, self.question, view.theme, area, buf);
+    }
+}
+
+/// A line of text to type: Enter gives it; the mouse leaves it open.
+#[derive(Debug, Clone)]
+pub struct TextBox {
+    pub title: &'static str,
+    pub prompt: &'static str,
+    pub text: String,
+}
+
+impl TextBox {
+    pub fn new(title: &'static str, prompt: &'static str) -> Self {
+        Self {
+            title,
+            prompt,
+            text: String::new(),
+        }
+    }
+}
+
+impl Popup for TextBox {
+    fn key(&mut self, key: Key, _cx: &mut crate::page::Cx) -> Step {
+        match key {
+            Key::Enter => return Step::Done(Answer::Text(self.text.trim().to_owned())),
+            Key::Backspace => {
+                self.text.pop();
+            }
+            // Typed text is drawn: nothing that could steer the terminal.
+            Key::Char(c) if !c.is_control() => self.text.push(c),
+            _ => {}
+        }
+        Step::Stay
+    }
+
+    fn mouse(&mut self, _m: Mouse, _cx: &mut crate::page::Cx) -> Step {
+        Step::Stay
+    }
+
+    fn draw(&self, view: &crate::page::View, area: Rect, buf: &mut Buffer) {
+        let theme = view.theme;
+        let width = area.width.saturating_sub(8).clamp(20, 70);
+        // The end of a long entry stays in view.
+        let room = usize::from(width - 4).saturating_sub(2);
+        let skip = self.text.chars().count().saturating_sub(room);
+        let visible: String = self.text.chars().skip(skip).collect();
+        draw_box(
+            self.title,
+            vec![
+                Line::raw(format!("{:<w$}", self.prompt, w = usize::from(width - 4))),
+                Line::styled(format!("{visible}_"), theme.highlight()),
+                Line::raw("enter: done, esc: cancel"),
+            ],
+            theme,
+            area,
+            buf,
+        );
+    }
 }
 
 /// A list to pick one entry from, by keys or a click.

@@ -354,11 +354,8 @@ impl Page for ConfigPage {
     }
 
     fn answered(&mut self, ticket: Ticket, answer: Answer, _cx: &mut Cx) {
-        match answer {
-            Answer::Picked(i) if self.sorting == Some(ticket) => {
-                order::make_first(&mut self.settings.order, ConfigOrder::ALL[i]);
-            }
-            Answer::Picked(_) => {}
+        if let (Answer::Picked(i), true) = (answer, self.sorting == Some(ticket)) {
+            order::make_first(&mut self.settings.order, ConfigOrder::ALL[i]);
         }
     }
 

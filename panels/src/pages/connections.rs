@@ -204,9 +204,8 @@ impl Page for ConnectionsPage {
     }
 
     fn answered(&mut self, ticket: Ticket, answer: Answer, _cx: &mut Cx) {
-        match answer {
-            Answer::Picked(i) if self.sorting == Some(ticket) => self.order = Order::ALL[i],
-            Answer::Picked(_) => {}
+        if let (Answer::Picked(i), true) = (answer, self.sorting == Some(ticket)) {
+            self.order = Order::ALL[i];
         }
     }
 

@@ -2,17 +2,16 @@
 //! statistic menus, the log filter menu, typed text (filter, save path), the
 //! clear confirmation, the event-selection dialog, and resizing the graph.
 
-use crate::events::{EventDialog, Outcome};
+use crate::events::EventDialog;
 use crate::graph::{GraphPanel, GraphStat};
 use crate::keymap::{ActionSpec, Key};
 use crate::log::LogPanel;
 use crate::model::Interval;
 use crate::page::{Cx, Mouse, MouseKind, Page, PageInfo, Request, Response, Ticket, View};
 use crate::pages::PageEntry;
-use crate::popup::{draw_box, draw_confirm, Answer, Menu};
+use crate::popup::{Answer, Confirm, Menu, Step, TextBox};
 use ratatui_core::buffer::Buffer;
 use ratatui_core::layout::Rect;
-use ratatui_core::text::Line;
 use std::cell::Cell;
 
 pub const ID: &str = "graph";
@@ -61,25 +60,42 @@ crate::actions! {
 
 pub const ACTIONS: &[ActionSpec] = Action::SPECS;
 
-#[derive(Debug, Clone)]
-enum Popup {
-    Input {
-        purpose: Input,
-        text: String,
-    },
+/// What the popup this page opened on the app's stack is for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Opened {
+    Interval,
+    Stat,
+    /// The log filter menu: its options as shown.
+    Filter(Vec<String>),
+    Text(Input),
     ConfirmClear,
-    Events(Box<EventDialog>),
-    /// Up/Down resize the graph; any other key ends it.
+    Events,
     Resize,
 }
 
-/// What the menu open on the app's stack picks.
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum MenuFor {
-    Interval,
-    Stat,
-    /// The log filter: its options as shown.
-    Filter(Vec<String>),
+/// Up/Down (or the wheel) resize the graph as they come; any other key or
+/// a click ends it. Nothing is drawn: the status line says the height.
+#[derive(Debug)]
+struct Resizing;
+
+impl crate::popup::Popup for Resizing {
+    fn key(&mut self, key: Key, _cx: &mut Cx) -> Step {
+        match key {
+            Key::Down => Step::Tell(Answer::Moved(1)),
+            Key::Up => Step::Tell(Answer::Moved(-1)),
+            _ => Step::Close,
+        }
+    }
+
+    fn mouse(&mut self, m: Mouse, _cx: &mut Cx) -> Step {
+        match m.kind {
+            MouseKind::WheelUp => Step::Tell(Answer::Moved(-1)),
+            MouseKind::WheelDown => Step::Tell(Answer::Moved(1)),
+            MouseKind::Click => Step::Close,
+        }
+    }
+
+    fn draw(&self, _view: &View, _area: Rect, _buf: &mut Buffer) {}
 }
 
 /// What a line of typed text is for.
@@ -94,9 +110,8 @@ enum Input {
 pub struct GraphPage {
     pub graph: GraphPanel,
     pub log: LogPanel,
-    popup: Option<Popup>,
-    /// The menu open, by its ticket.
-    menu: Option<(Ticket, MenuFor)>,
+    /// The popup open on the app's stack, by its ticket.
+    opened: Option<(Ticket, Opened)>,
     /// Snapshots being written: ticket, line count, path as typed.
     saves: Vec<(Ticket, usize, String)>,
     /// The event-selection change under way.
@@ -118,8 +133,7 @@ impl Default for GraphPage {
                 show_accounting: true,
             },
             log: LogPanel::new(true, 8, 0),
-            popup: None,
-            menu: None,
+            opened: None,
             saves: Vec::new(),
             events_ticket: None,
             log_area: Cell::new(Rect::default()),
@@ -141,9 +155,15 @@ impl GraphPage {
         }
     }
 
-    /// Opens a menu on the app's stack.
-    fn open(&mut self, menu: Menu, what: MenuFor, cx: &mut Cx) {
-        self.menu = Some((cx.open(Box::new(menu)), what));
+    /// Opens a popup on the app's stack.
+    fn open(&mut self, popup: impl crate::popup::Popup + 'static, what: Opened, cx: &mut Cx) {
+        self.opened = Some((cx.open(Box::new(popup)), what));
+    }
+
+    /// The log filter, typed.
+    fn type_filter(&mut self, cx: &mut Cx) {
+        let text = TextBox::new("Filter the log", "Regular expression (empty: no filter):");
+        self.open(text, Opened::Text(Input::Filter), cx);
     }
 
     fn submit(&mut self, purpose: Input, text: &str, cx: &mut Cx) {
@@ -158,17 +178,6 @@ impl GraphPage {
                     text: text_out,
                 });
                 self.saves.push((ticket, lines, text.to_owned()));
-            }
-        }
-    }
-
-    fn events_chosen(&mut self, outcome: Outcome, dialog: Box<EventDialog>, cx: &mut Cx) {
-        match outcome {
-            Outcome::Open => self.popup = Some(Popup::Events(dialog)),
-            Outcome::Cancel => {}
-            Outcome::Apply(selection) => {
-                cx.notify(format!("showing events: {}", selection.names().join(" ")));
-                self.events_ticket = Some(cx.request(Request::SetEvents(selection)));
             }
         }
     }
@@ -192,7 +201,7 @@ impl Page for GraphPage {
                     &self.graph.interval,
                     |i| i.name(),
                 );
-                self.open(menu, MenuFor::Interval, cx);
+                self.open(menu, Opened::Interval, cx);
             }
             Action::GraphBounds => {
                 self.graph.bound = self.graph.bound.next();
@@ -205,17 +214,15 @@ impl Page for GraphPage {
                     &self.graph.stat,
                     |s| s.name(),
                 );
-                self.open(menu, MenuFor::Stat, cx);
+                self.open(menu, Opened::Stat, cx);
             }
             Action::GraphResize => {
-                self.popup = Some(Popup::Resize);
+                self.open(Resizing, Opened::Resize, cx);
                 self.resize_notice(cx);
             }
             Action::LogEvents => {
-                self.popup = Some(Popup::Events(Box::new(EventDialog::new(
-                    &cx.live.logged_events,
-                    &cx.live.event_names,
-                ))));
+                let dialog = EventDialog::new(&cx.live.logged_events, &cx.live.event_names);
+                self.open(dialog, Opened::Events, cx);
             }
             Action::LogFilter => {
                 let mut options = vec!["no filter".to_owned()];
@@ -223,7 +230,7 @@ impl Page for GraphPage {
                 options.push("new…".to_owned());
                 let selected = usize::from(log.filter().is_some());
                 let menu = Menu::new("Filter the log", options.clone(), selected);
-                self.open(menu, MenuFor::Filter(options), cx);
+                self.open(menu, Opened::Filter(options), cx);
             }
             Action::LogDedup => {
                 log.deduplicate = !log.deduplicate;
@@ -231,12 +238,16 @@ impl Page for GraphPage {
                 cx.notify(format!("duplicate log messages {on}"));
             }
             Action::LogSave => {
-                self.popup = Some(Popup::Input {
-                    purpose: Input::SavePath,
-                    text: String::new(),
-                });
+                let text = TextBox::new("Save the log", "Save what is shown to (path):");
+                self.open(text, Opened::Text(Input::SavePath), cx);
             }
-            Action::LogClear => self.popup = Some(Popup::ConfirmClear),
+            Action::LogClear => {
+                let confirm = Confirm {
+                    title: "Clear the log",
+                    question: "Clear every entry shown in the log?",
+                };
+                self.open(confirm, Opened::ConfirmClear, cx);
+            }
             Action::ScrollUp => log.scroll_up(1),
             Action::ScrollDown => log.scroll_down(1),
             Action::PageUp => log.scroll_up(log.page()),
@@ -258,114 +269,49 @@ impl Page for GraphPage {
         }
     }
 
-    fn modal(&self) -> bool {
-        self.popup.is_some()
-    }
-
-    fn modal_key(&mut self, key: Key, cx: &mut Cx) {
-        let Some(mut popup) = self.popup.take() else {
-            return;
-        };
-        match &mut popup {
-            Popup::Input { purpose, text } => match key {
-                Key::Enter => {
-                    let (purpose, text) = (*purpose, text.trim().to_owned());
-                    self.submit(purpose, &text, cx);
-                }
-                Key::Esc => {}
-                Key::Backspace => {
-                    text.pop();
-                    self.popup = Some(popup);
-                }
-                Key::Char(c) => {
-                    // Typed text is drawn: nothing that could steer the terminal.
-                    if !c.is_control() {
-                        text.push(c);
-                    }
-                    self.popup = Some(popup);
-                }
-                _ => self.popup = Some(popup),
-            },
-            Popup::ConfirmClear => {
-                if matches!(key, Key::Char('y' | 'Y') | Key::Enter) {
-                    self.log.clear(&cx.shown.log);
-                    cx.notify("log cleared");
-                }
-            }
-            Popup::Events(dialog) => {
-                let outcome = dialog.key(key);
-                if let Popup::Events(dialog) = popup {
-                    self.events_chosen(outcome, dialog, cx);
-                }
-            }
-            Popup::Resize => {
-                let delta = match key {
-                    Key::Down => 1,
-                    Key::Up => -1,
-                    _ => return,
-                };
-                self.graph.resize(delta);
-                self.popup = Some(popup);
-                self.resize_notice(cx);
-            }
-        }
-    }
-
     fn answered(&mut self, ticket: Ticket, answer: Answer, cx: &mut Cx) {
-        let Some((opened, what)) = self.menu.take() else {
+        let Some((opened, what)) = self.opened.take() else {
             return;
         };
-        let Answer::Picked(index) = answer;
         if opened != ticket {
+            self.opened = Some((opened, what));
             return;
         }
-        match what {
-            MenuFor::Interval => self.graph.interval = Interval::ALL[index],
-            MenuFor::Stat => self.graph.stat = GraphStat::ALL[index],
-            MenuFor::Filter(_) if index == 0 => {
+        match (what, answer) {
+            (Opened::Interval, Answer::Picked(i)) => self.graph.interval = Interval::ALL[i],
+            (Opened::Stat, Answer::Picked(i)) => self.graph.stat = GraphStat::ALL[i],
+            (Opened::Filter(_), Answer::Picked(0)) => {
                 let _ = self.log.set_filter("");
             }
-            MenuFor::Filter(options) if index == options.len() - 1 => {
-                self.popup = Some(Popup::Input {
-                    purpose: Input::Filter,
-                    text: String::new(),
-                });
+            (Opened::Filter(options), Answer::Picked(i)) if i == options.len() - 1 => {
+                self.type_filter(cx);
             }
-            MenuFor::Filter(options) => self.apply_filter(&options[index], cx),
+            (Opened::Filter(options), Answer::Picked(i)) => self.apply_filter(&options[i], cx),
+            (Opened::Text(purpose), Answer::Text(text)) => self.submit(purpose, &text, cx),
+            (Opened::ConfirmClear, Answer::Yes) => {
+                self.log.clear(&cx.shown.log);
+                cx.notify("log cleared");
+            }
+            (Opened::Events, Answer::Events(selection)) => {
+                cx.notify(format!("showing events: {}", selection.names().join(" ")));
+                self.events_ticket = Some(cx.request(Request::SetEvents(selection)));
+            }
+            (Opened::Resize, Answer::Moved(delta)) => {
+                self.graph.resize(delta.into());
+                self.resize_notice(cx);
+                // Still open: its next step comes with the same ticket.
+                self.opened = Some((opened, Opened::Resize));
+            }
+            _ => {}
         }
     }
 
-    fn mouse(&mut self, m: Mouse, cx: &mut Cx) {
-        let Some(mut popup) = self.popup.take() else {
-            // The wheel scrolls the log, three rows a notch.
-            match m.kind {
-                MouseKind::WheelUp => self.log.scroll_up(3),
-                MouseKind::WheelDown => self.log.scroll_down(3),
-                MouseKind::Click => {}
-            }
-            return;
-        };
-        match &mut popup {
-            Popup::Events(dialog) => {
-                let outcome = dialog.mouse(m);
-                if let Popup::Events(dialog) = popup {
-                    self.events_chosen(outcome, dialog, cx);
-                }
-            }
-            Popup::Resize => {
-                let delta = match m.kind {
-                    MouseKind::WheelUp => -1,
-                    MouseKind::WheelDown => 1,
-                    MouseKind::Click => return,
-                };
-                self.graph.resize(delta);
-                self.popup = Some(popup);
-                self.resize_notice(cx);
-            }
-            // A click elsewhere answers a confirmation with no; typed text
-            // stays open.
-            Popup::ConfirmClear => {}
-            Popup::Input { .. } => self.popup = Some(popup),
+    fn mouse(&mut self, m: Mouse, _cx: &mut Cx) {
+        // The wheel scrolls the log, three rows a notch.
+        match m.kind {
+            MouseKind::WheelUp => self.log.scroll_up(3),
+            MouseKind::WheelDown => self.log.scroll_down(3),
+            MouseKind::Click => {}
         }
     }
 
@@ -394,43 +340,6 @@ impl Page for GraphPage {
                     other.error().unwrap_or_default()
                 )),
             }
-        }
-    }
-
-    fn render_popup(&self, view: &View, area: Rect, buf: &mut Buffer) {
-        let theme = view.theme;
-        match &self.popup {
-            Some(Popup::ConfirmClear) => draw_confirm(
-                "Clear the log",
-                "Clear every entry shown in the log?",
-                theme,
-                area,
-                buf,
-            ),
-            Some(Popup::Input { purpose, text }) => {
-                let (title, prompt) = match purpose {
-                    Input::Filter => ("Filter the log", "Regular expression (empty: no filter):"),
-                    Input::SavePath => ("Save the log", "Save what is shown to (path):"),
-                };
-                let width = area.width.saturating_sub(8).clamp(20, 70);
-                // The end of a long entry stays in view.
-                let room = usize::from(width - 4).saturating_sub(2);
-                let skip = text.chars().count().saturating_sub(room);
-                let visible: String = text.chars().skip(skip).collect();
-                draw_box(
-                    title,
-                    vec![
-                        Line::raw(format!("{prompt:<w$}", w = usize::from(width - 4))),
-                        Line::styled(format!("{visible}_"), theme.highlight()),
-                        Line::raw("enter: done, esc: cancel"),
-                    ],
-                    theme,
-                    area,
-                    buf,
-                );
-            }
-            Some(Popup::Events(dialog)) => dialog.render(theme, area, buf),
-            Some(Popup::Resize) | None => {}
         }
     }
 
