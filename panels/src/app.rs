@@ -8,7 +8,7 @@ use crate::keymap::{Bound, Key, Keymap};
 use crate::menubar::{self, MenuBar, Target};
 use crate::model::ControllerState;
 use crate::page::{Cx, HitMap, Mouse, MouseKind, Outbox, Page, View};
-use crate::popup::{draw_confirm, Step};
+use crate::popup::{Answer, Confirm, Step};
 use crate::theme::Theme;
 use ratatui_core::buffer::Buffer;
 use ratatui_core::layout::Rect;
@@ -27,12 +27,18 @@ pub const NEWNYM_INTERVAL: u64 = 10;
 
 pub use crate::settings::AppSettings;
 
-/// Popups of the app itself; pages keep their own.
-#[derive(Debug, Clone)]
-enum Popup {
+/// The app's own popups on the stack.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum AppPopup {
     Help,
     ConfirmReload,
-    Menu(MenuBar),
+}
+
+/// Whose a popup on the stack is: its answer goes there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Holder {
+    App(AppPopup),
+    Page(usize),
 }
 
 /// Who a ticket's response goes to.
@@ -43,11 +49,11 @@ enum Owner {
     Page(usize),
 }
 
-/// A page's popup on the app's stack: its answer goes to `page` with
+/// A popup on the app's stack: its answer goes to its holder with
 /// `ticket`.
 struct Opened {
     ticket: Ticket,
-    page: usize,
+    holder: Holder,
     popup: Box<dyn crate::popup::Popup>,
 }
 
@@ -66,8 +72,9 @@ pub struct App {
     pages: Vec<Box<dyn Page>>,
     page: usize,
     paused: Option<Box<ControllerState>>,
-    popup: Option<Popup>,
-    /// The pages' popups, top last.
+    /// The menu bar, when open (over everything).
+    menu: Option<MenuBar>,
+    /// The popups open, the app's and the pages', top last.
     stack: Vec<Opened>,
     quit_pending: bool,
     notice: Option<String>,
@@ -88,7 +95,8 @@ impl std::fmt::Debug for App {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("App")
             .field("page", &self.pages[self.page].id())
-            .field("popup", &self.popup)
+            .field("menu", &self.menu.is_some())
+            .field("popups", &self.stack.len())
             .finish_non_exhaustive()
     }
 }
@@ -104,7 +112,7 @@ impl App {
             pages,
             page: 0,
             paused: None,
-            popup: None,
+            menu: None,
             stack: Vec::new(),
             quit_pending: false,
             notice: None,
@@ -162,7 +170,7 @@ impl App {
 
     /// Whether the menu bar is open.
     pub fn menu_open(&self) -> bool {
-        matches!(self.popup, Some(Popup::Menu(_)))
+        self.menu.is_some()
     }
 
     /// A message for the status line, shown until the next key.
@@ -201,7 +209,7 @@ impl App {
         self.stack
             .extend(out.opened.drain(..).map(|(ticket, popup)| Opened {
                 ticket,
-                page: index,
+                holder: Holder::Page(index),
                 popup,
             }));
         self.pending
@@ -225,10 +233,14 @@ impl App {
         };
         let at = self.stack.len();
         let mut step = Step::Stay;
-        let mut effects = self.with_page(top.page, live, now, |_, cx| {
+        let page = match top.holder {
+            Holder::Page(i) => i,
+            Holder::App(_) => self.page,
+        };
+        let mut effects = self.with_page(page, live, now, |_, cx| {
             step = f(&mut *top.popup, cx);
         });
-        let (ticket, page) = (top.ticket, top.page);
+        let (ticket, holder) = (top.ticket, top.holder);
         let answer = match step {
             // Under any popup it opened.
             Step::Stay => {
@@ -242,12 +254,29 @@ impl App {
                 Some(answer)
             }
         };
-        if let Some(answer) = answer {
-            effects.extend(self.with_page(page, live, now, |p, cx| {
-                p.answered(ticket, answer, cx);
-            }));
+        match (holder, answer) {
+            (Holder::Page(page), Some(answer)) => {
+                effects.extend(self.with_page(page, live, now, |p, cx| {
+                    p.answered(ticket, answer, cx);
+                }));
+            }
+            (Holder::App(AppPopup::ConfirmReload), Some(Answer::Yes)) => {
+                self.notify("reloading tor's configuration (RELOAD)");
+                effects.extend(self.request(Request::Signal("RELOAD".into()), "RELOAD"));
+            }
+            _ => {}
         }
         effects
+    }
+
+    /// Opens one of the app's own popups.
+    fn open(&mut self, what: AppPopup, popup: Box<dyn crate::popup::Popup>) {
+        self.next_ticket += 1;
+        self.stack.push(Opened {
+            ticket: Ticket(self.next_ticket),
+            holder: Holder::App(what),
+            popup,
+        });
     }
 
     /// A request of the app's own.
@@ -265,21 +294,10 @@ impl App {
             return vec![Effect::Quit];
         }
         let bound = self.keymap.action(self.pages[self.page].id(), key);
-        match self.popup.take() {
-            Some(Popup::Help) => return vec![],
-            Some(Popup::ConfirmReload) => {
-                if matches!(key, Key::Char('y' | 'Y') | Key::Enter) {
-                    self.notify("reloading tor's configuration (RELOAD)");
-                    return self.request(Request::Signal("RELOAD".into()), "RELOAD");
-                }
-                return vec![];
-            }
-            Some(Popup::Menu(mut bar)) => {
-                let close = bound == Some(Bound::Global("menu"));
-                let outcome = bar.key(key, close);
-                return self.menu_outcome(bar, outcome, live, now);
-            }
-            None => {}
+        if let Some(mut bar) = self.menu.take() {
+            let close = bound == Some(Bound::Global("menu"));
+            let outcome = bar.key(key, close);
+            return self.menu_outcome(bar, outcome, live, now);
         }
         if self.quit_pending {
             self.quit_pending = false;
@@ -318,7 +336,7 @@ impl App {
     ) -> Vec<Effect> {
         match outcome {
             menubar::Outcome::Open => {
-                self.popup = Some(Popup::Menu(bar));
+                self.menu = Some(bar);
                 vec![]
             }
             menubar::Outcome::Close => vec![],
@@ -357,7 +375,7 @@ impl App {
             }
             A::NextRelay => {}
             A::PreviousPage => self.page = (self.page + n - 1) % n,
-            A::Menu => self.popup = Some(Popup::Menu(self.menu_bar())),
+            A::Menu => self.menu = Some(self.menu_bar()),
             // A replay pauses its clock: seeking still shows.
             A::Pause if live.replay.is_some() => {
                 return self.replay(ReplayControl::TogglePause);
@@ -377,7 +395,7 @@ impl App {
                     None => Some(Box::new(live.clone())),
                 };
             }
-            A::Help => self.popup = Some(Popup::Help),
+            A::Help => self.open(AppPopup::Help, Box::new(help::Help::new(self.help_lines()))),
             A::Quit if self.confirm_quit => {
                 self.quit_pending = true;
                 let key = self.keymap.global_label(A::Quit.name());
@@ -385,7 +403,13 @@ impl App {
             }
             A::Quit => return vec![Effect::Quit],
             A::Newnym => return self.newnym(live, now),
-            A::Reload if live.connection.connected => self.popup = Some(Popup::ConfirmReload),
+            A::Reload if live.connection.connected => {
+                let confirm = Confirm {
+                    title: "Reload",
+                    question: "Reload tor's configuration (RELOAD)?",
+                };
+                self.open(AppPopup::ConfirmReload, Box::new(confirm));
+            }
             A::Reload => self.notify("tor is not connected"),
             A::Reconnect if live.connection.connected => self.notify("already connected to tor"),
             A::Reconnect => {
@@ -446,19 +470,9 @@ impl App {
     /// Handles a mouse event: the menu bar and popups first, then the
     /// footer, then the page's body.
     pub fn handle_mouse(&mut self, m: Mouse, live: &ControllerState, now: u64) -> Vec<Effect> {
-        match self.popup.take() {
-            Some(Popup::Menu(mut bar)) => {
-                let outcome = bar.mouse(m);
-                return self.menu_outcome(bar, outcome, live, now);
-            }
-            // A click closes help and answers a confirmation with no.
-            Some(popup @ (Popup::Help | Popup::ConfirmReload)) => {
-                if m.kind != MouseKind::Click {
-                    self.popup = Some(popup);
-                }
-                return vec![];
-            }
-            None => {}
+        if let Some(mut bar) = self.menu.take() {
+            let outcome = bar.mouse(m);
+            return self.menu_outcome(bar, outcome, live, now);
         }
         if !self.stack.is_empty() {
             return self.on_popup(live, now, |p, cx| p.mouse(m, cx));
@@ -561,17 +575,8 @@ impl App {
         for opened in &self.stack {
             opened.popup.draw(&view, area, buf);
         }
-        match &self.popup {
-            Some(Popup::Help) => self.render_help(area, buf),
-            Some(Popup::ConfirmReload) => draw_confirm(
-                "Reload",
-                "Reload tor's configuration (RELOAD)?",
-                self.theme,
-                area,
-                buf,
-            ),
-            Some(Popup::Menu(bar)) => bar.render(self.theme, area, buf),
-            None => {}
+        if let Some(bar) = &self.menu {
+            bar.render(self.theme, area, buf);
         }
     }
 

@@ -134,9 +134,35 @@ impl App {
         }));
         lines
     }
+}
 
-    pub(super) fn render_help(&self, area: Rect, buf: &mut Buffer) {
-        let lines = self.help_lines();
+/// The help popup: every global action and the page's, with their keys
+/// and values as they were when it opened; any key or a click closes it.
+pub(super) struct Help {
+    lines: Vec<String>,
+}
+
+impl Help {
+    pub(super) fn new(lines: Vec<String>) -> Self {
+        Self { lines }
+    }
+}
+
+impl crate::popup::Popup for Help {
+    fn key(&mut self, _key: crate::keymap::Key, _cx: &mut crate::page::Cx) -> crate::popup::Step {
+        crate::popup::Step::Close
+    }
+
+    fn mouse(&mut self, m: crate::page::Mouse, _cx: &mut crate::page::Cx) -> crate::popup::Step {
+        if m.kind == crate::page::MouseKind::Click {
+            crate::popup::Step::Close
+        } else {
+            crate::popup::Step::Stay
+        }
+    }
+
+    fn draw(&self, view: &crate::page::View, area: Rect, buf: &mut Buffer) {
+        let lines = self.lines.clone();
         // Two columns when one does not fit the screen's height.
         let rows = if lines.len() + 4 > usize::from(area.height) {
             let half = lines.len().div_ceil(2);
@@ -157,6 +183,6 @@ impl App {
         let mut rows: Vec<Line> = rows.into_iter().map(Line::raw).collect();
         rows.push(Line::raw(""));
         rows.push(Line::raw("Press any key to close."));
-        draw_box("Page help", rows, self.theme, area, buf);
+        draw_box("Page help", rows, view.theme, area, buf);
     }
 }

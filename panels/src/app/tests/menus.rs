@@ -8,7 +8,7 @@ fn menu_bar_keys_and_entries_from_the_action_lists() {
     let s = connected();
     let mut a = two_pages();
     a.handle_key(Key::Char('m'), &s, 0);
-    let Some(Popup::Menu(bar)) = &a.popup else {
+    let Some(bar) = &a.menu else {
         panic!("m opens the menu")
     };
     let titles: Vec<&str> = bar.menus().iter().map(|m| m.title.as_str()).collect();
@@ -62,9 +62,7 @@ fn menu_bar_keys_and_entries_from_the_action_lists() {
     assert_eq!(a.page_index(), 1);
     // The list page's own menu replaces page 1's; m closes.
     a.handle_key(Key::Char('m'), &s, 0);
-    let Some(Popup::Menu(bar)) = &a.popup else {
-        panic!()
-    };
+    let Some(bar) = &a.menu else { panic!() };
     assert_eq!(bar.selection(), Some(("Rows", "sort rows (by name)")));
     a.handle_key(Key::Char('m'), &s, 0);
     assert!(!a.menu_open());
@@ -74,9 +72,7 @@ fn menu_bar_keys_and_entries_from_the_action_lists() {
         .bind_page("graph", "log_clear", &[Key::Char('C')]);
     let mut a = App::new(set);
     a.handle_key(Key::Char('m'), &s, 0);
-    let Some(Popup::Menu(bar)) = &a.popup else {
-        panic!()
-    };
+    let Some(bar) = &a.menu else { panic!() };
     assert_eq!(bar.menus()[3].entries[4].keys, "C");
 }
 
@@ -86,9 +82,7 @@ fn help_and_menu_say_the_same() {
     let mut a = app(false);
     let help = a.help_lines();
     a.handle_key(Key::Char('m'), &s, 0);
-    let Some(Popup::Menu(bar)) = &a.popup else {
-        panic!()
-    };
+    let Some(bar) = &a.menu else { panic!() };
     for menu in bar.menus().iter().filter(|m| m.title != "Pages") {
         for e in &menu.entries {
             let line = format!("{:>8}: {}", e.keys, e.label);
