@@ -8,7 +8,7 @@ use crate::keymap::{Bound, Key, Keymap};
 use crate::menubar::{self, MenuBar, Target};
 use crate::model::ControllerState;
 use crate::page::{Cx, HitMap, Mouse, MouseKind, Outbox, Page, View};
-use crate::popup::{Answer, Confirm, Step};
+use crate::popup::Confirm;
 use crate::theme::Theme;
 use ratatui_core::buffer::Buffer;
 use ratatui_core::layout::Rect;
@@ -17,6 +17,9 @@ use std::cell::Cell;
 use std::fmt::Write as _;
 
 mod actions;
+mod stack;
+
+use stack::{AppPopup, Opened};
 
 pub use crate::page::{Effect, Request, Response, Ticket};
 use actions::GENERAL_MENU;
@@ -26,13 +29,6 @@ pub use actions::{GlobalAction, GLOBAL_ACTIONS};
 pub const NEWNYM_INTERVAL: u64 = 10;
 
 pub use crate::settings::AppSettings;
-
-/// The app's own popups on the stack.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum AppPopup {
-    Help,
-    ConfirmReload,
-}
 
 /// Whose a popup on the stack is: its answer goes there.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,14 +43,8 @@ enum Owner {
     /// The app, for a signal: its name, to say what failed.
     App(String),
     Page(usize),
-}
-
-/// A popup on the app's stack: its answer goes to its holder with
-/// `ticket`.
-struct Opened {
-    ticket: Ticket,
-    holder: Holder,
-    popup: Box<dyn crate::popup::Popup>,
+    /// The popup opened with this ticket.
+    Popup(Ticket),
 }
 
 /// Parts of the footer a click can hit.
@@ -192,6 +182,19 @@ impl App {
         now: u64,
         f: impl FnOnce(&mut dyn Page, &mut Cx),
     ) -> Vec<Effect> {
+        self.with_owner(index, &Owner::Page(index), live, now, f)
+    }
+
+    /// [`App::with_page`], the tickets issued remembered as `owner`'s (a
+    /// popup's requests are answered to the popup).
+    fn with_owner(
+        &mut self,
+        index: usize,
+        owner: &Owner,
+        live: &ControllerState,
+        now: u64,
+        f: impl FnOnce(&mut dyn Page, &mut Cx),
+    ) -> Vec<Effect> {
         let mut out = Outbox {
             next_ticket: self.next_ticket,
             fleet: self.fleet.clone(),
@@ -213,70 +216,11 @@ impl App {
                 popup,
             }));
         self.pending
-            .extend(out.issued.iter().map(|t| (*t, Owner::Page(index))));
+            .extend(out.issued.iter().map(|t| (*t, owner.clone())));
         if let Some(n) = out.notice {
             self.notify(n);
         }
         out.effects
-    }
-
-    /// A key or mouse event for the top popup: it stays, closes, or closes
-    /// with an answer for the page that opened it.
-    fn on_popup(
-        &mut self,
-        live: &ControllerState,
-        now: u64,
-        f: impl FnOnce(&mut dyn crate::popup::Popup, &mut Cx) -> Step,
-    ) -> Vec<Effect> {
-        let Some(mut top) = self.stack.pop() else {
-            return vec![];
-        };
-        let at = self.stack.len();
-        let mut step = Step::Stay;
-        let page = match top.holder {
-            Holder::Page(i) => i,
-            Holder::App(_) => self.page,
-        };
-        let mut effects = self.with_page(page, live, now, |_, cx| {
-            step = f(&mut *top.popup, cx);
-        });
-        let (ticket, holder) = (top.ticket, top.holder);
-        let answer = match step {
-            // Under any popup it opened.
-            Step::Stay => {
-                self.stack.insert(at, top);
-                None
-            }
-            Step::Close => None,
-            Step::Done(answer) => Some(answer),
-            Step::Tell(answer) => {
-                self.stack.insert(at, top);
-                Some(answer)
-            }
-        };
-        match (holder, answer) {
-            (Holder::Page(page), Some(answer)) => {
-                effects.extend(self.with_page(page, live, now, |p, cx| {
-                    p.answered(ticket, answer, cx);
-                }));
-            }
-            (Holder::App(AppPopup::ConfirmReload), Some(Answer::Yes)) => {
-                self.notify("reloading tor's configuration (RELOAD)");
-                effects.extend(self.request(Request::Signal("RELOAD".into()), "RELOAD"));
-            }
-            _ => {}
-        }
-        effects
-    }
-
-    /// Opens one of the app's own popups.
-    fn open(&mut self, what: AppPopup, popup: Box<dyn crate::popup::Popup>) {
-        self.next_ticket += 1;
-        self.stack.push(Opened {
-            ticket: Ticket(self.next_ticket),
-            holder: Holder::App(what),
-            popup,
-        });
     }
 
     /// A request of the app's own.
@@ -308,11 +252,13 @@ impl App {
             };
         }
         if !self.stack.is_empty() {
-            if key == Key::Esc {
-                self.stack.pop();
-                return vec![];
-            }
-            return self.on_popup(live, now, |p, cx| p.key(key, cx));
+            return self.on_popup(live, now, |p, cx| {
+                if key == Key::Esc {
+                    p.esc(cx)
+                } else {
+                    p.key(key, cx)
+                }
+            });
         }
         let page = self.page;
         if self.pages[page].modal() {
@@ -464,6 +410,7 @@ impl App {
             Owner::Page(p) => self.with_page(p, live, now, |page, cx| {
                 page.respond(ticket, response, cx);
             }),
+            Owner::Popup(opened) => self.popup_respond(opened, ticket, response, live, now),
         }
     }
 

@@ -94,6 +94,21 @@ pub trait Popup {
     fn mouse(&mut self, m: Mouse, cx: &mut crate::page::Cx) -> Step;
     /// Draws it over `area` (the whole screen).
     fn draw(&self, view: &crate::page::View, area: Rect, buf: &mut Buffer);
+
+    /// Esc: closes it unless it says otherwise (a request under way).
+    fn esc(&mut self, _cx: &mut crate::page::Cx) -> Step {
+        Step::Close
+    }
+
+    /// tor's answer to a request it made.
+    fn respond(
+        &mut self,
+        _ticket: crate::page::Ticket,
+        _response: crate::page::Response,
+        _cx: &mut crate::page::Cx,
+    ) -> Step {
+        Step::Stay
+    }
 }
 
 /// What a key or a click did to a popup.
@@ -123,6 +138,9 @@ pub enum Answer {
     Events(crate::model::EventSelection),
     /// One step up (-1) or down (1).
     Moved(i8),
+    /// What came of the popup's work, for the page's status line (`true`:
+    /// an error).
+    Status(String, bool),
 }
 
 /// A yes/no question: `y` or Enter says yes, any other key or a click no.

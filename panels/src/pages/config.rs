@@ -124,7 +124,8 @@ pub struct ConfigPage {
     prompt: Option<(Prompt, LineInput)>,
     /// The sort menu open, by its ticket.
     sorting: Option<Ticket>,
-    save: Option<save::Save>,
+    /// The save popup open, by its ticket.
+    saving: Option<Ticket>,
     status: Option<Status>,
     /// Changes under way: the ticket and what it was.
     pending: Vec<(Ticket, String)>,
@@ -269,7 +270,7 @@ impl Page for ConfigPage {
                     self.prompt = Some((Prompt::Value(o.name.clone()), LineInput::new(&current)));
                 }
             }
-            Action::Save => self.save = Some(save::Save::ask(cx.shown)),
+            Action::Save => self.saving = Some(cx.open(Box::new(save::Save::ask(cx.shown)))),
             Action::ShowAll => {
                 self.show_all = !self.show_all;
                 self.cursor.set(0);
@@ -311,14 +312,10 @@ impl Page for ConfigPage {
     }
 
     fn modal(&self) -> bool {
-        self.prompt.is_some() || self.save.is_some()
+        self.prompt.is_some()
     }
 
     fn modal_key(&mut self, key: Key, cx: &mut Cx) {
-        if let Some(save) = self.save.take() {
-            self.save = save.key(key, cx);
-            return;
-        }
         if let Some((prompt, mut input)) = self.prompt.take() {
             match input.key(key) {
                 Edit::Editing => self.prompt = Some((prompt, input)),
@@ -335,7 +332,7 @@ impl Page for ConfigPage {
     }
 
     fn mouse(&mut self, m: Mouse, _cx: &mut Cx) {
-        if self.prompt.is_some() || self.save.is_some() {
+        if self.prompt.is_some() {
             return;
         }
         let step = match m.kind {
@@ -354,22 +351,18 @@ impl Page for ConfigPage {
     }
 
     fn answered(&mut self, ticket: Ticket, answer: Answer, _cx: &mut Cx) {
-        if let (Answer::Picked(i), true) = (answer, self.sorting == Some(ticket)) {
-            order::make_first(&mut self.settings.order, ConfigOrder::ALL[i]);
+        let sorting = self.sorting == Some(ticket);
+        let saving = self.saving == Some(ticket);
+        match answer {
+            Answer::Picked(i) if sorting => {
+                order::make_first(&mut self.settings.order, ConfigOrder::ALL[i]);
+            }
+            Answer::Status(text, error) if saving => self.say(&text, error),
+            _ => {}
         }
     }
 
     fn respond(&mut self, ticket: Ticket, response: Response, _cx: &mut Cx) {
-        if let Some(save) = &mut self.save {
-            if let Some(status) = save.respond(ticket, &response) {
-                let (text, error) = status;
-                if save.finished() {
-                    self.save = None;
-                }
-                self.say(&text, error);
-                return;
-            }
-        }
         let Some(i) = self.pending.iter().position(|(t, _)| *t == ticket) else {
             return;
         };
@@ -456,12 +449,6 @@ impl Page for ConfigPage {
             self.cursor.window(list.len(), usize::from(body.height)),
             buf,
         );
-    }
-
-    fn render_popup(&self, view: &View, area: Rect, buf: &mut Buffer) {
-        if let Some(save) = &self.save {
-            save.render(view.state, view.theme, area, buf);
-        }
     }
 }
 

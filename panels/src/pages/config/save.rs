@@ -4,7 +4,8 @@
 
 use crate::keymap::Key;
 use crate::model::ControllerState;
-use crate::page::{Cx, Request, Response, Ticket};
+use crate::page::{Cx, Mouse, Request, Response, Ticket, View};
+use crate::popup::{Answer, Popup, Step};
 use crate::theme::Theme;
 use ratatui_core::buffer::Buffer;
 use ratatui_core::layout::Rect;
@@ -51,28 +52,12 @@ impl Save {
         }
     }
 
-    pub fn finished(&self) -> bool {
-        self.stage == Stage::Done
-    }
-
-    /// A key: the popup stays (Some) or closes.
-    pub fn key(mut self, key: Key, cx: &mut Cx) -> Option<Self> {
-        match (&self.stage, key) {
-            (Stage::Ask, Key::Char('y') | Key::Enter) => {
-                self.stage = Stage::Saving(cx.request(Request::SaveConf { force: false }));
-            }
-            (Stage::Force(_), Key::Char('f')) => {
-                self.stage = Stage::Forcing(cx.request(Request::SaveConf { force: true }));
-            }
-            // Keys wait while tor answers.
-            (Stage::Saving(_) | Stage::Forcing(_), _) => {}
-            _ => return None,
-        }
-        Some(self)
+    fn waiting(&self) -> bool {
+        matches!(self.stage, Stage::Saving(_) | Stage::Forcing(_))
     }
 
     /// tor's answer: what to say under the list, if it is this popup's.
-    pub fn respond(&mut self, ticket: Ticket, response: &Response) -> Option<(String, bool)> {
+    fn answer(&mut self, ticket: Ticket, response: &Response) -> Option<(String, bool)> {
         let forcing = match self.stage {
             Stage::Saving(t) if t == ticket => false,
             Stage::Forcing(t) if t == ticket => true,
@@ -98,7 +83,7 @@ impl Save {
         Some((format!("tor refused SAVECONF: {refusal}"), true))
     }
 
-    pub fn render(&self, _state: &ControllerState, theme: Theme, area: Rect, buf: &mut Buffer) {
+    fn render(&self, theme: Theme, area: Rect, buf: &mut Buffer) {
         let mut lines: Vec<Line> = Vec::new();
         match &self.stage {
             Stage::Force(refusal) => {
@@ -158,5 +143,48 @@ impl Save {
             })
             .collect();
         crate::popup::draw_box("Save the torrc", lines, theme, area, buf);
+    }
+}
+
+impl Popup for Save {
+    fn key(&mut self, key: Key, cx: &mut Cx) -> Step {
+        match (&self.stage, key) {
+            (Stage::Ask, Key::Char('y') | Key::Enter) => {
+                self.stage = Stage::Saving(cx.request(Request::SaveConf { force: false }));
+            }
+            (Stage::Force(_), Key::Char('f')) => {
+                self.stage = Stage::Forcing(cx.request(Request::SaveConf { force: true }));
+            }
+            // Keys wait while tor answers.
+            (Stage::Saving(_) | Stage::Forcing(_), _) => {}
+            _ => return Step::Close,
+        }
+        Step::Stay
+    }
+
+    fn esc(&mut self, _cx: &mut Cx) -> Step {
+        if self.waiting() {
+            Step::Stay
+        } else {
+            Step::Close
+        }
+    }
+
+    fn mouse(&mut self, _m: Mouse, _cx: &mut Cx) -> Step {
+        Step::Stay
+    }
+
+    fn respond(&mut self, ticket: Ticket, response: Response, _cx: &mut Cx) -> Step {
+        match self.answer(ticket, &response) {
+            Some((text, error)) if self.stage == Stage::Done => {
+                Step::Done(Answer::Status(text, error))
+            }
+            Some((text, error)) => Step::Tell(Answer::Status(text, error)),
+            None => Step::Stay,
+        }
+    }
+
+    fn draw(&self, view: &View, area: Rect, buf: &mut Buffer) {
+        self.render(view.theme, area, buf);
     }
 }

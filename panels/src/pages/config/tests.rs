@@ -130,11 +130,19 @@ fn edits_become_the_right_requests() {
 
 #[test]
 fn a_refused_saveconf_offers_force() {
+    use crate::popup::{Answer, Step};
     let s = state();
     let mut page = ConfigPage::default();
-    let out = with_cx(&s, |cx| {
+    let mut opened = None;
+    with_cx(&s, |cx| {
         page.action("save", cx);
-        page.modal_key(Key::Char('y'), cx);
+        opened = cx.out.opened.pop();
+    });
+    // The save popup is on the app's stack, its answers go to the page.
+    let (popup, mut save) = opened.expect("the save popup opened");
+    assert!(!page.modal());
+    let out = with_cx(&s, |cx| {
+        assert_eq!(save.key(Key::Char('y'), cx), Step::Stay);
     });
     assert_eq!(requests(&out), [Request::SaveConf { force: false }]);
     let ticket = out.issued[0];
@@ -142,11 +150,25 @@ fn a_refused_saveconf_offers_force() {
         status: 551,
         message: "Unable to write configuration to disk.".into(),
     };
-    with_cx(&s, |cx| page.respond(ticket, refusal, cx));
+    let mut step = Step::Stay;
+    with_cx(&s, |cx| step = save.respond(ticket, refusal, cx));
+    let Step::Tell(answer @ Answer::Status(..)) = step else {
+        panic!("{step:?}: the refusal is said and FORCE offered")
+    };
+    with_cx(&s, |cx| page.answered(popup, answer, cx));
     assert!(page.status.as_ref().unwrap().error);
-    assert!(page.save.is_some(), "FORCE is offered");
-    let out = with_cx(&s, |cx| page.modal_key(Key::Char('f'), cx));
+    let out = with_cx(&s, |cx| {
+        assert_eq!(save.key(Key::Char('f'), cx), Step::Stay);
+        assert_eq!(save.esc(cx), Step::Stay, "Esc waits for tor's answer");
+    });
     assert_eq!(requests(&out), [Request::SaveConf { force: true }]);
+    let mut step = Step::Stay;
+    with_cx(&s, |cx| {
+        step = save.respond(out.issued[0], Response::Done(String::new()), cx);
+    });
+    assert!(
+        matches!(step, Step::Done(Answer::Status(ref text, false)) if text.contains("(FORCE)"))
+    );
 }
 
 #[test]
