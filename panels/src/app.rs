@@ -209,12 +209,15 @@ impl App {
         };
         f(&mut *self.pages[index], &mut cx);
         self.next_ticket = out.next_ticket;
-        self.stack
-            .extend(out.opened.drain(..).map(|(ticket, popup)| Opened {
+        for (ticket, popup, theirs) in out.opened.drain(..) {
+            self.pending
+                .extend(theirs.into_iter().map(|t| (t, Owner::Popup(ticket))));
+            self.stack.push(Opened {
                 ticket,
                 holder: Holder::Page(index),
                 popup,
-            }));
+            });
+        }
         self.pending
             .extend(out.issued.iter().map(|t| (*t, owner.clone())));
         if let Some(n) = out.notice {
@@ -518,7 +521,6 @@ impl App {
         }
         let status_y = area.y + area.height - 1;
         self.render_footer(area.x, status_y, area.width, buf);
-        page.render_popup(&view, area, buf);
         for opened in &self.stack {
             opened.popup.draw(&view, area, buf);
         }

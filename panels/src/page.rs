@@ -58,6 +58,9 @@ pub struct Cx<'a> {
     pub(crate) out: &'a mut Outbox,
 }
 
+/// A popup a page opened: its ticket, itself, its requests.
+pub(crate) type Opened = (Ticket, Box<dyn crate::popup::Popup>, Vec<Ticket>);
+
 /// What a page's handler produced; the app drains it.
 #[derive(Default)]
 pub(crate) struct Outbox {
@@ -68,9 +71,10 @@ pub(crate) struct Outbox {
     pub issued: Vec<Ticket>,
     /// Every relay watched, when several.
     pub fleet: Vec<crate::model::RelayRow>,
-    /// Popups opened during this call, with the ticket their answer
-    /// comes back with.
-    pub opened: Vec<(Ticket, Box<dyn crate::popup::Popup>)>,
+    /// Popups opened during this call: the ticket their answer comes
+    /// back with, and the tickets of the requests they made as they were
+    /// made (answered to them).
+    pub opened: Vec<Opened>,
 }
 
 impl Cx<'_> {
@@ -93,9 +97,21 @@ impl Cx<'_> {
     /// and the mouse until it closes (Esc closes it); its answer comes back
     /// to this page's [`Page::answered`] with the ticket returned here.
     pub fn open(&mut self, popup: Box<dyn crate::popup::Popup>) -> Ticket {
+        self.open_with(|_| popup)
+    }
+
+    /// [`Cx::open`] of the popup `make` makes: the requests it makes with
+    /// this context are answered to the popup.
+    pub fn open_with(
+        &mut self,
+        make: impl FnOnce(&mut Cx) -> Box<dyn crate::popup::Popup>,
+    ) -> Ticket {
+        let before = self.out.issued.len();
+        let popup = make(self);
+        let theirs = self.out.issued.split_off(before);
         self.out.next_ticket += 1;
         let ticket = Ticket(self.out.next_ticket);
-        self.out.opened.push((ticket, popup));
+        self.out.opened.push((ticket, popup, theirs));
         ticket
     }
 
@@ -176,7 +192,8 @@ pub trait Page: Any {
         &[]
     }
 
-    /// Whether a popup or mode of the page takes every key.
+    /// Whether a mode of the page (a line being typed on its bottom row)
+    /// takes every key; popups are on the app's stack.
     fn modal(&self) -> bool {
         false
     }
@@ -201,7 +218,4 @@ pub trait Page: Any {
 
     /// Draws the page's body.
     fn render(&self, view: &View, area: Rect, buf: &mut Buffer);
-
-    /// Draws the page's popup, if any, over the whole screen.
-    fn render_popup(&self, _view: &View, _area: Rect, _buf: &mut Buffer) {}
 }

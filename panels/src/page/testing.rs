@@ -7,15 +7,9 @@ use crate::theme::Theme;
 use ratatui_core::buffer::Buffer;
 use ratatui_core::layout::Rect;
 
-/// The page's rows as drawn at `w`×`h` at `now` without colour (with its
-/// popup when `popup`), trailing spaces cut.
-pub fn draw(
-    page: &dyn Page,
-    state: &ControllerState,
-    now: u64,
-    (w, h): (u16, u16),
-    popup: bool,
-) -> Vec<String> {
+/// The page's rows as drawn at `w`×`h` at `now` without colour, trailing
+/// spaces cut.
+pub fn draw(page: &dyn Page, state: &ControllerState, now: u64, (w, h): (u16, u16)) -> Vec<String> {
     let area = Rect::new(0, 0, w, h);
     let mut buf = Buffer::empty(area);
     let keymap = Keymap::new(&[], &[]);
@@ -28,9 +22,6 @@ pub fn draw(
         relay: 0,
     };
     page.render(&view, area, &mut buf);
-    if popup {
-        page.render_popup(&view, area, &mut buf);
-    }
     (0..h)
         .map(|y| {
             (0..w)
@@ -51,7 +42,7 @@ pub fn keys_to_popup(
     cx: &mut super::Cx,
 ) -> crate::popup::Step {
     use crate::popup::Step;
-    let (ticket, mut popup) = cx.out.opened.pop().expect("the page opened a popup");
+    let (ticket, mut popup, _) = cx.out.opened.pop().expect("the page opened a popup");
     let mut step = Step::Stay;
     for key in keys {
         assert_eq!(step, Step::Stay, "the popup closed before {key:?}");
@@ -61,4 +52,111 @@ pub fn keys_to_popup(
         page.answered(ticket, answer, cx);
     }
     step
+}
+
+/// The popups a page opened, kept as the app's stack keeps them, for unit
+/// tests of a page without the app.
+#[derive(Default)]
+pub struct Stack {
+    popups: Vec<super::Opened>,
+}
+
+impl Stack {
+    /// Takes the popups opened in `cx`.
+    pub fn adopt(&mut self, cx: &mut super::Cx) {
+        self.popups.append(&mut cx.out.opened);
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.popups.is_empty()
+    }
+
+    /// A key for the top popup (Esc asks it to close), as the app gives it.
+    pub fn key(&mut self, page: &mut dyn Page, key: crate::keymap::Key, cx: &mut super::Cx) {
+        let Some((ticket, mut popup, theirs)) = self.popups.pop() else {
+            return;
+        };
+        let step = if key == crate::keymap::Key::Esc {
+            popup.esc(cx)
+        } else {
+            popup.key(key, cx)
+        };
+        self.stepped(page, (ticket, popup, theirs), step, cx);
+    }
+
+    /// tor's answer: to the popup that asked, else to the page.
+    pub fn respond(
+        &mut self,
+        page: &mut dyn Page,
+        ticket: super::Ticket,
+        response: super::Response,
+        cx: &mut super::Cx,
+    ) {
+        let Some(i) = self.popups.iter().position(|o| o.2.contains(&ticket)) else {
+            return page.respond(ticket, response, cx);
+        };
+        let (t, mut popup, theirs) = self.popups.remove(i);
+        let step = popup.respond(ticket, response, cx);
+        self.stepped(page, (t, popup, theirs), step, cx);
+    }
+
+    fn stepped(
+        &mut self,
+        page: &mut dyn Page,
+        opened: super::Opened,
+        step: crate::popup::Step,
+        cx: &mut super::Cx,
+    ) {
+        use crate::popup::Step;
+        let ticket = opened.0;
+        let answer = match step {
+            Step::Stay => None,
+            Step::Close => return,
+            Step::Done(answer) => {
+                page.answered(ticket, answer, cx);
+                return self.adopt(cx);
+            }
+            Step::Tell(answer) => Some(answer),
+        };
+        self.popups.push(opened);
+        if let Some(answer) = answer {
+            page.answered(ticket, answer, cx);
+        }
+        self.adopt(cx);
+    }
+
+    /// The page and its popups as drawn at `w`×`h`, as text.
+    pub fn draw(
+        &self,
+        page: &dyn Page,
+        state: &ControllerState,
+        now: u64,
+        (w, h): (u16, u16),
+    ) -> String {
+        let area = Rect::new(0, 0, w, h);
+        let mut buf = Buffer::empty(area);
+        let keymap = Keymap::new(&[], &[]);
+        let view = View {
+            state,
+            now,
+            theme: Theme { color: false },
+            keymap: &keymap,
+            fleet: &[],
+            relay: 0,
+        };
+        page.render(&view, area, &mut buf);
+        for (_, popup, _) in &self.popups {
+            popup.draw(&view, area, &mut buf);
+        }
+        (0..h)
+            .map(|y| {
+                (0..w)
+                    .map(|x| buf[(x, y)].symbol().to_owned())
+                    .collect::<String>()
+                    .trim_end()
+                    .to_owned()
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
 }

@@ -69,12 +69,10 @@ pub struct ConnectionsPage {
     selected: Cell<usize>,
     /// The sort menu open, by its ticket.
     sorting: Option<Ticket>,
-    /// The details pane is open over the selection.
-    details: bool,
-    /// A bar chart (exit ports, client locales).
-    chart: Option<charts::Chart>,
-    /// The descriptor popup, with its requests under way.
-    descriptor: Option<descriptor::Descriptor>,
+    /// The details pane open over the selection, by its ticket.
+    details: Option<Ticket>,
+    /// The descriptor popup open on the app's stack, by its ticket.
+    descriptor: Option<Ticket>,
     /// Entries at the last draw, rows a page, first entry drawn.
     shown: Cell<(usize, usize, usize)>,
     rows: HitMap<usize>,
@@ -126,17 +124,28 @@ impl Page for ConnectionsPage {
                 self.sorting = Some(cx.open(Box::new(menu)));
             }
             Action::Addresses => self.show_addresses = !self.show_addresses,
-            Action::Details => self.details = true,
+            Action::Details => {
+                let pane = Details {
+                    order: self.order,
+                    show_addresses: self.show_addresses,
+                    selected: self.selected.get(),
+                };
+                self.details = Some(cx.open(Box::new(pane)));
+            }
             Action::Descriptor => self.open_descriptor(0, cx),
             Action::ExitPorts if !cx.shown.relay.exits => cx.notify("this relay is not an exit"),
             Action::ExitPorts => {
-                self.chart = Some(charts::Chart::exit_ports(&cx.shown.connections.list));
+                cx.open(Box::new(charts::Chart::exit_ports(
+                    &cx.shown.connections.list,
+                )));
             }
             Action::ClientLocales => {
-                self.chart = Some(charts::Chart::client_locales(
-                    &cx.shown.connections.list,
-                    cx,
-                ));
+                cx.open_with(|cx| {
+                    Box::new(charts::Chart::client_locales(
+                        &cx.shown.connections.list,
+                        cx,
+                    ))
+                });
             }
             Action::Scroll(Scroll::Up) => self.move_by(-1),
             Action::Scroll(Scroll::Down) => self.move_by(1),
@@ -162,75 +171,18 @@ impl Page for ConnectionsPage {
         }
     }
 
-    fn modal(&self) -> bool {
-        self.details || self.descriptor.is_some() || self.chart.is_some()
-    }
-
-    fn respond(
-        &mut self,
-        ticket: crate::page::Ticket,
-        response: crate::page::Response,
-        _cx: &mut Cx,
-    ) {
-        if let Some(d) = &mut self.descriptor {
-            d.respond(ticket, &response);
-        }
-        if let Some(c) = &mut self.chart {
-            c.respond(ticket, &response);
-        }
-    }
-
-    fn modal_key(&mut self, key: Key, cx: &mut Cx) {
-        if self.chart.take().is_some() {
-            return;
-        }
-        if let Some(d) = &mut self.descriptor {
-            match d.key(key) {
-                descriptor::Step::Stay => {}
-                descriptor::Step::Close => self.descriptor = None,
-                descriptor::Step::Move(step) => self.open_descriptor(step, cx),
+    fn answered(&mut self, ticket: Ticket, answer: Answer, cx: &mut Cx) {
+        match answer {
+            Answer::Picked(i) if self.sorting == Some(ticket) => self.order = Order::ALL[i],
+            Answer::Moved(step) if self.details == Some(ticket) => self.move_by(step.into()),
+            Answer::Moved(step) if self.descriptor == Some(ticket) => {
+                self.open_descriptor(step.into(), cx);
             }
-            return;
-        }
-        if self.details {
-            // Up and down move the selection under the pane; anything else
-            // closes it.
-            match key {
-                Key::Up => self.move_by(-1),
-                Key::Down => self.move_by(1),
-                _ => self.details = false,
-            }
-        }
-    }
-
-    fn answered(&mut self, ticket: Ticket, answer: Answer, _cx: &mut Cx) {
-        if let (Answer::Picked(i), true) = (answer, self.sorting == Some(ticket)) {
-            self.order = Order::ALL[i];
+            _ => {}
         }
     }
 
     fn mouse(&mut self, m: Mouse, _cx: &mut Cx) {
-        if self.chart.is_some() {
-            if m.kind == MouseKind::Click {
-                self.chart = None;
-            }
-            return;
-        }
-        if let Some(d) = &mut self.descriptor {
-            let key = match m.kind {
-                MouseKind::WheelUp => Key::Up,
-                MouseKind::WheelDown => Key::Down,
-                MouseKind::Click => Key::Esc,
-            };
-            if d.key(key) == descriptor::Step::Close {
-                self.descriptor = None;
-            }
-            return;
-        }
-        if self.details {
-            self.details = false;
-            return;
-        }
         match m.kind {
             MouseKind::WheelUp => self.move_by(-3),
             MouseKind::WheelDown => self.move_by(3),
@@ -323,26 +275,45 @@ impl Page for ConnectionsPage {
             buf,
         );
     }
+}
 
-    fn render_popup(&self, view: &View, area: Rect, buf: &mut Buffer) {
-        if let Some(c) = &self.chart {
-            c.render(view.theme, area, buf);
-            return;
-        }
-        if let Some(d) = &self.descriptor {
-            d.render(view.theme, area, buf);
-            return;
-        }
-        if self.details {
-            let list = entries(view.state, self.order, view.now);
-            if let Some(entry) = list.get(self.selected.get()) {
-                let lines = rows::details(view.state, entry, self.show_addresses, view.now);
-                let lines = lines
-                    .into_iter()
-                    .map(|l| Line::raw(crate::text::strip_controls(&l)))
-                    .collect();
-                crate::popup::draw_box("Details", lines, view.theme, area, buf);
-            }
+/// The details pane over the selection: Up and Down move the selection
+/// under it (the page follows); any other key or the mouse closes it.
+#[derive(Debug)]
+struct Details {
+    order: Order,
+    show_addresses: bool,
+    selected: usize,
+}
+
+impl crate::popup::Popup for Details {
+    fn key(&mut self, key: Key, cx: &mut Cx) -> crate::popup::Step {
+        let delta: i8 = match key {
+            Key::Up => -1,
+            Key::Down => 1,
+            _ => return crate::popup::Step::Close,
+        };
+        let n = entries(cx.shown, self.order, cx.now).len();
+        self.selected = self
+            .selected
+            .saturating_add_signed(delta.into())
+            .min(n.saturating_sub(1));
+        crate::popup::Step::Tell(Answer::Moved(delta))
+    }
+
+    fn mouse(&mut self, _m: Mouse, _cx: &mut Cx) -> crate::popup::Step {
+        crate::popup::Step::Close
+    }
+
+    fn draw(&self, view: &View, area: Rect, buf: &mut Buffer) {
+        let list = entries(view.state, self.order, view.now);
+        if let Some(entry) = list.get(self.selected) {
+            let lines = rows::details(view.state, entry, self.show_addresses, view.now);
+            let lines = lines
+                .into_iter()
+                .map(|l| Line::raw(crate::text::strip_controls(&l)))
+                .collect();
+            crate::popup::draw_box("Details", lines, view.theme, area, buf);
         }
     }
 }
@@ -372,7 +343,10 @@ impl ConnectionsPage {
         match found {
             Some((i, (fp, nick))) => {
                 self.selected.set(i);
-                self.descriptor = Some(descriptor::Descriptor::ask(&fp, nick.as_deref(), cx));
+                let ticket = cx.open_with(|cx| {
+                    Box::new(descriptor::Descriptor::ask(&fp, nick.as_deref(), cx))
+                });
+                self.descriptor = Some(ticket);
             }
             None if step == 0 => cx.notify("no relay is known at the other end of this entry"),
             None => {}

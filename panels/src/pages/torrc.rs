@@ -365,7 +365,7 @@ mod tests {
     }
 
     fn draw(page: &TorrcPage, s: &ControllerState, w: u16, h: u16) -> Vec<String> {
-        crate::page::testing::draw(page, s, 0, (w, h), false)
+        crate::page::testing::draw(page, s, 0, (w, h))
     }
 
     #[test]

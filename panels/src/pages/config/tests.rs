@@ -139,7 +139,7 @@ fn a_refused_saveconf_offers_force() {
         opened = cx.out.opened.pop();
     });
     // The save popup is on the app's stack, its answers go to the page.
-    let (popup, mut save) = opened.expect("the save popup opened");
+    let (popup, mut save, _) = opened.expect("the save popup opened");
     assert!(!page.modal());
     let out = with_cx(&s, |cx| {
         assert_eq!(save.key(Key::Char('y'), cx), Step::Stay);
@@ -198,7 +198,7 @@ fn sorting_by_name_from_the_menu() {
 fn a_click_selects_a_row_and_the_wheel_moves() {
     let s = state();
     let mut page = ConfigPage::default();
-    let rows = crate::page::testing::draw(&page, &s, 0, (100, 12), false);
+    let rows = crate::page::testing::draw(&page, &s, 0, (100, 12));
     let y = rows.iter().position(|r| r.contains("ExitPolicy")).unwrap();
     with_cx(&s, |cx| {
         page.mouse(

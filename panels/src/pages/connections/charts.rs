@@ -6,7 +6,7 @@
 
 use crate::model::{Category, Connection};
 use crate::page::{Cx, Request, Response, Ticket};
-use crate::popup::draw_box;
+use crate::popup::{draw_box, Step};
 use crate::theme::Theme;
 use ratatui_core::buffer::Buffer;
 use ratatui_core::layout::Rect;
@@ -142,5 +142,29 @@ impl Chart {
         lines.push(Line::raw(""));
         lines.push(Line::styled("any key to close", theme.secondary()));
         draw_box(self.title, lines, theme, area, buf);
+    }
+}
+impl crate::popup::Popup for Chart {
+    /// Any key closes it.
+    fn key(&mut self, _key: crate::keymap::Key, _cx: &mut Cx) -> Step {
+        Step::Close
+    }
+
+    /// A click closes it.
+    fn mouse(&mut self, m: crate::page::Mouse, _cx: &mut Cx) -> Step {
+        if m.kind == crate::page::MouseKind::Click {
+            Step::Close
+        } else {
+            Step::Stay
+        }
+    }
+
+    fn respond(&mut self, ticket: Ticket, response: Response, _cx: &mut Cx) -> Step {
+        Chart::respond(self, ticket, &response);
+        Step::Stay
+    }
+
+    fn draw(&self, view: &crate::page::View, area: Rect, buf: &mut Buffer) {
+        self.render(view.theme, area, buf);
     }
 }

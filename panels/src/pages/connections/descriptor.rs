@@ -6,7 +6,8 @@
 //! the screen.
 
 use crate::keymap::Key;
-use crate::page::{Cx, Request, Response, Ticket};
+use crate::page::{Cx, Mouse, MouseKind, Request, Response, Ticket, View};
+use crate::popup::{Answer, Popup, Step as PopupStep};
 use crate::theme::Theme;
 use ratatui_core::buffer::Buffer;
 use ratatui_core::layout::Rect;
@@ -153,5 +154,36 @@ impl Descriptor {
             };
             buf.set_line(inner.x, y, &line, inner.width);
         }
+    }
+}
+
+impl Popup for Descriptor {
+    /// The arrows scroll; ←/→ close it for the neighbouring relay's
+    /// (the page opens that one); any other key closes it.
+    fn key(&mut self, key: Key, _cx: &mut Cx) -> PopupStep {
+        match Descriptor::key(self, key) {
+            Step::Stay => PopupStep::Stay,
+            Step::Close => PopupStep::Close,
+            Step::Move(step) => PopupStep::Done(Answer::Moved(if step < 0 { -1 } else { 1 })),
+        }
+    }
+
+    /// The wheel scrolls; a click closes it.
+    fn mouse(&mut self, m: Mouse, cx: &mut Cx) -> PopupStep {
+        let key = match m.kind {
+            MouseKind::WheelUp => Key::Up,
+            MouseKind::WheelDown => Key::Down,
+            MouseKind::Click => return PopupStep::Close,
+        };
+        Popup::key(self, key, cx)
+    }
+
+    fn respond(&mut self, ticket: Ticket, response: Response, _cx: &mut Cx) -> PopupStep {
+        Descriptor::respond(self, ticket, &response);
+        PopupStep::Stay
+    }
+
+    fn draw(&self, view: &View, area: Rect, buf: &mut Buffer) {
+        self.render(view.theme, area, buf);
     }
 }

@@ -3,6 +3,7 @@ use crate::model::{
     Category, Circuit, CircuitStatus, Classifier, CompactString, ControllerState, Hop, Listeners,
     RelayEntry, Socket, SocketSource,
 };
+use crate::page::testing::Stack;
 use crate::page::Outbox;
 
 const NOW: u64 = 1_795_255_200;
@@ -63,19 +64,8 @@ fn state() -> ControllerState {
     s
 }
 
-/// The page's rows as drawn at `w`×`h` (with its popup when `popup`),
-/// trailing spaces cut.
-fn rows(page: &ConnectionsPage, s: &ControllerState, w: u16, h: u16, popup: bool) -> Vec<String> {
-    crate::page::testing::draw(page, s, NOW, (w, h), popup)
-}
-
 fn draw(page: &ConnectionsPage, s: &ControllerState, w: u16, h: u16) -> Vec<String> {
-    rows(page, s, w, h, false)
-}
-
-/// The page and its popup, as text.
-fn with_popup(page: &ConnectionsPage, s: &ControllerState, w: u16, h: u16) -> String {
-    rows(page, s, w, h, true).join("\n")
+    crate::page::testing::draw(page, s, NOW, (w, h))
 }
 
 fn act(page: &mut ConnectionsPage, s: &ControllerState, action: &'static str) {
@@ -282,8 +272,17 @@ fn a_control_client_is_named_and_the_table_read_is_said() {
     // The circuit first, then the control connection.
     draw(&page, &s, 120, 30);
     act(&mut page, &s, "down");
-    act(&mut page, &s, "details");
-    let text = with_popup(&page, &s, 120, 30);
+    let mut out = Outbox::default();
+    let mut cx = Cx {
+        shown: &s,
+        live: &s,
+        now: NOW,
+        out: &mut out,
+    };
+    page.action("details", &mut cx);
+    let mut stack = Stack::default();
+    stack.adopt(&mut cx);
+    let text = stack.draw(&page, &s, NOW, (120, 30));
     assert!(
         text.contains("CONTROL connection") && text.contains("process: python3 (4242)"),
         "{text}"
@@ -301,7 +300,7 @@ fn a_control_client_is_named_and_the_table_read_is_said() {
 fn details_of_a_relay_a_scrubbed_exit_and_a_circuit() {
     let s = state();
     let mut page = ConnectionsPage::default();
-    let popup = |page: &ConnectionsPage| with_popup(page, &s, 120, 40);
+    let mut stack = Stack::default();
     let mut out = Outbox::default();
     let mut cx = Cx {
         shown: &s,
@@ -310,12 +309,14 @@ fn details_of_a_relay_a_scrubbed_exit_and_a_circuit() {
         out: &mut out,
     };
     // The third entry: the outbound connection to alpha.
-    popup(&page);
+    draw(&page, &s, 120, 40);
     page.action("down", &mut cx);
     page.action("down", &mut cx);
     page.action("details", &mut cx);
-    assert!(page.modal());
-    let text = popup(&page);
+    stack.adopt(&mut cx);
+    assert!(!page.modal() && !stack.is_empty(), "on the app's stack");
+    let popup = |page: &ConnectionsPage, stack: &Stack| stack.draw(page, &s, NOW, (120, 40));
+    let text = popup(&page, &stack);
     assert!(text.contains("OUTBOUND connection"), "{text}");
     assert!(
         text.contains(&format!("fingerprint: {}", "A".repeat(40))),
@@ -323,22 +324,23 @@ fn details_of_a_relay_a_scrubbed_exit_and_a_circuit() {
     );
     assert!(text.contains("flags: Running"), "{text}");
     // Down moves under the pane: the exit, its destination scrubbed.
-    page.modal_key(Key::Down, &mut cx);
-    let text = popup(&page);
+    stack.key(&mut page, Key::Down, &mut cx);
+    assert_eq!(page.selected.get(), 3, "the page's selection follows");
+    let text = popup(&page, &stack);
     assert!(
         text.contains("EXIT connection") && text.contains("remote: <scrubbed>"),
         "{text}"
     );
     assert!(!text.contains("93.184.216.34"));
-    page.modal_key(Key::Down, &mut cx);
-    let text = popup(&page);
+    stack.key(&mut page, Key::Down, &mut cx);
+    let text = popup(&page, &stack);
     assert!(
         text.contains("circuit 7 (BUILT)") && text.contains("hop 2:"),
         "{text}"
     );
     assert!(text.contains("nickname: beta"), "{text}");
-    page.modal_key(Key::Esc, &mut cx);
-    assert!(!page.modal());
+    stack.key(&mut page, Key::Esc, &mut cx);
+    assert!(stack.is_empty());
 }
 
 #[test]
@@ -358,7 +360,9 @@ fn descriptors_are_asked_for_and_shown_safely() {
     page.action("down", &mut cx);
     page.action("down", &mut cx);
     page.action("descriptor", &mut cx);
-    assert!(page.modal());
+    let mut stack = Stack::default();
+    stack.adopt(&mut cx);
+    assert!(!page.modal() && !stack.is_empty(), "on the app's stack");
     let asked: Vec<(crate::page::Ticket, String)> = out
         .effects
         .iter()
@@ -387,17 +391,19 @@ fn descriptors_are_asked_for_and_shown_safely() {
         now: NOW,
         out: &mut out,
     };
-    page.respond(
+    stack.respond(
+        &mut page,
         asked[0].0,
         reply("r alpha x y\ns Running\u{1b}[2J"),
         &mut cx,
     );
-    page.respond(
+    stack.respond(
+        &mut page,
         asked[1].0,
         Response::Timeout("tor did not answer".into()),
         &mut cx,
     );
-    let text = with_popup(&page, &s, 120, 30);
+    let text = stack.draw(&page, &s, NOW, (120, 30));
     assert!(text.contains("Descriptor of alpha"), "{text}");
     assert!(
         text.contains("   1 r alpha x y") && text.contains("   2 s Running[2J"),
@@ -409,21 +415,23 @@ fn descriptors_are_asked_for_and_shown_safely() {
         "{text}"
     );
     // Left: the nearest relay before it (beta, connecting in).
-    page.modal_key(Key::Left, &mut cx);
+    stack.key(&mut page, Key::Left, &mut cx);
     assert!(matches!(
         out.effects.first(),
         Some(Effect::Request { request: Request::GetInfo(keys), .. }) if keys[0].ends_with(&"B".repeat(40))
     ));
-    page.modal_key(
-        Key::Esc,
-        &mut Cx {
-            shown: &s,
-            live: &s,
-            now: NOW,
-            out: &mut Outbox::default(),
-        },
-    );
-    assert!(!page.modal());
+    let mut out = Outbox::default();
+    let mut cx = Cx {
+        shown: &s,
+        live: &s,
+        now: NOW,
+        out: &mut out,
+    };
+    assert!(stack
+        .draw(&page, &s, NOW, (120, 30))
+        .contains("Descriptor of beta"));
+    stack.key(&mut page, Key::Esc, &mut cx);
+    assert!(stack.is_empty());
 }
 
 #[test]
@@ -431,7 +439,7 @@ fn exit_ports_and_client_locales_count_without_addresses() {
     use crate::page::{Effect, Request, Response};
     let s = state();
     let mut page = ConnectionsPage::default();
-    let shown = |page: &ConnectionsPage| with_popup(page, &s, 100, 30);
+    let mut stack = Stack::default();
     let mut out = Outbox::default();
     let mut cx = Cx {
         shown: &s,
@@ -440,15 +448,17 @@ fn exit_ports_and_client_locales_count_without_addresses() {
         out: &mut out,
     };
     page.action("exit_ports", &mut cx);
-    let text = shown(&page);
+    stack.adopt(&mut cx);
+    let text = stack.draw(&page, &s, NOW, (100, 30));
     assert!(
         text.contains("Exit port usage") && text.contains("443 (HTTPS) █"),
         "{text}"
     );
     assert!(!text.contains("93.184.216.34"));
-    page.modal_key(Key::Esc, &mut cx);
-    assert!(!page.modal());
+    stack.key(&mut page, Key::Esc, &mut cx);
+    assert!(stack.is_empty());
     page.action("client_locales", &mut cx);
+    stack.adopt(&mut cx);
     let Some(Effect::Request {
         ticket,
         request: Request::GetInfo(keys),
@@ -463,12 +473,13 @@ fn exit_ports_and_client_locales_count_without_addresses() {
         now: NOW,
         out: &mut out,
     };
-    page.respond(
+    stack.respond(
+        &mut page,
         ticket,
         Response::Info(vec![("ip-to-country/192.0.2.77".into(), "de".into())]),
         &mut cx,
     );
-    let text = shown(&page);
+    let text = stack.draw(&page, &s, NOW, (100, 30));
     assert!(
         text.contains("Client locales") && text.contains("de █"),
         "{text}"

@@ -57,7 +57,7 @@ fn reply(status: u16, lines: &[&str]) -> Response {
 }
 
 fn screen(page: &InterpreterPage, s: &ControllerState, w: u16, h: u16) -> Vec<String> {
-    crate::page::testing::draw(page, s, 0, (w, h), false)
+    crate::page::testing::draw(page, s, 0, (w, h))
 }
 
 fn started(s: &ControllerState) -> InterpreterPage {
