@@ -10,11 +10,13 @@
 //! of no other.
 
 mod hit;
+pub mod popup;
 mod request;
 #[cfg(test)]
 pub(crate) mod testing;
 
 pub use hit::HitMap;
+pub use popup::{Answer, Popup, Step};
 pub use request::{Effect, Request, Response, Ticket};
 
 use crate::keymap::{ActionSpec, Key, Keymap};
@@ -59,7 +61,7 @@ pub struct Cx<'a> {
 }
 
 /// A popup a page opened: its ticket, itself, its requests.
-pub(crate) type Opened = (Ticket, Box<dyn crate::popup::Popup>, Vec<Ticket>);
+pub(crate) type Opened = (Ticket, Box<dyn Popup>, Vec<Ticket>);
 
 /// What a page's handler produced; the app drains it.
 #[derive(Default)]
@@ -96,16 +98,13 @@ impl Cx<'_> {
     /// Opens `popup` over the page, on the app's stack: it takes the keys
     /// and the mouse until it closes (Esc closes it); its answer comes back
     /// to this page's [`Page::answered`] with the ticket returned here.
-    pub fn open(&mut self, popup: Box<dyn crate::popup::Popup>) -> Ticket {
+    pub fn open(&mut self, popup: Box<dyn Popup>) -> Ticket {
         self.open_with(|_| popup)
     }
 
     /// [`Cx::open`] of the popup `make` makes: the requests it makes with
     /// this context are answered to the popup.
-    pub fn open_with(
-        &mut self,
-        make: impl FnOnce(&mut Cx) -> Box<dyn crate::popup::Popup>,
-    ) -> Ticket {
+    pub fn open_with(&mut self, make: impl FnOnce(&mut Cx) -> Box<dyn Popup>) -> Ticket {
         let before = self.out.issued.len();
         let popup = make(self);
         let theirs = self.out.issued.split_off(before);
@@ -214,7 +213,7 @@ pub trait Page: Any {
     fn respond(&mut self, _ticket: Ticket, _response: Response, _cx: &mut Cx) {}
 
     /// The answer of a popup this page opened ([`Cx::open`]).
-    fn answered(&mut self, _ticket: Ticket, _answer: crate::popup::Answer, _cx: &mut Cx) {}
+    fn answered(&mut self, _ticket: Ticket, _answer: Answer, _cx: &mut Cx) {}
 
     /// Draws the page's body.
     fn render(&self, view: &View, area: Rect, buf: &mut Buffer);

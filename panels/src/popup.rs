@@ -5,6 +5,7 @@
 //! the page that opened it.
 
 use crate::keymap::Key;
+pub use crate::page::popup::{Answer, Popup, Step};
 use crate::page::{HitMap, Mouse, MouseKind};
 use crate::theme::Theme;
 use ratatui_core::buffer::Buffer;
@@ -84,63 +85,6 @@ pub fn draw_confirm(title: &str, question: &str, theme: Theme, area: Rect, buf: 
         area,
         buf,
     );
-}
-
-/// A popup: keys, the mouse and drawing of its own.
-pub trait Popup {
-    /// A key (Esc never reaches it: the app closes the popup).
-    fn key(&mut self, key: Key, cx: &mut crate::page::Cx) -> Step;
-    /// A mouse event anywhere on the screen.
-    fn mouse(&mut self, m: Mouse, cx: &mut crate::page::Cx) -> Step;
-    /// Draws it over `area` (the whole screen).
-    fn draw(&self, view: &crate::page::View, area: Rect, buf: &mut Buffer);
-
-    /// Esc: closes it unless it says otherwise (a request under way).
-    fn esc(&mut self, _cx: &mut crate::page::Cx) -> Step {
-        Step::Close
-    }
-
-    /// tor's answer to a request it made.
-    fn respond(
-        &mut self,
-        _ticket: crate::page::Ticket,
-        _response: crate::page::Response,
-        _cx: &mut crate::page::Cx,
-    ) -> Step {
-        Step::Stay
-    }
-}
-
-/// What a key or a click did to a popup.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Step {
-    /// It stays open.
-    Stay,
-    /// It closes with no answer.
-    Close,
-    /// It closes with this answer for the page that opened it.
-    Done(Answer),
-    /// It stays open; this answer goes to the page now (resizing as the
-    /// keys come).
-    Tell(Answer),
-}
-
-/// A popup's answer.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Answer {
-    /// The option at this index of a [`Menu`].
-    Picked(usize),
-    /// A [`Confirm`] said yes.
-    Yes,
-    /// The text typed in a [`TextBox`], trimmed.
-    Text(String),
-    /// The events chosen in the event dialog.
-    Events(crate::model::EventSelection),
-    /// One step up (-1) or down (1).
-    Moved(i8),
-    /// What came of the popup's work, for the page's status line (`true`:
-    /// an error).
-    Status(String, bool),
 }
 
 /// A yes/no question: `y` or Enter says yes, any other key or a click no.

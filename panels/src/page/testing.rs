@@ -40,8 +40,8 @@ pub fn keys_to_popup(
     page: &mut dyn Page,
     keys: &[crate::keymap::Key],
     cx: &mut super::Cx,
-) -> crate::popup::Step {
-    use crate::popup::Step;
+) -> crate::page::Step {
+    use crate::page::Step;
     let (ticket, mut popup, _) = cx.out.opened.pop().expect("the page opened a popup");
     let mut step = Step::Stay;
     for key in keys {
@@ -104,10 +104,10 @@ impl Stack {
         &mut self,
         page: &mut dyn Page,
         opened: super::Opened,
-        step: crate::popup::Step,
+        step: crate::page::Step,
         cx: &mut super::Cx,
     ) {
-        use crate::popup::Step;
+        use crate::page::Step;
         let ticket = opened.0;
         let answer = match step {
             Step::Stay => None,
