@@ -328,6 +328,19 @@ mod tests {
         assert_eq!(reply_to(&s, "SETEVENTS BW", 9).0, "250 OK\r\n");
     }
 
+    /// A recording of `lines`, started at 5 s past the epoch.
+    fn recording(lines: &[Line]) -> Recording {
+        Recording {
+            header: crate::record::Header {
+                format: String::new(),
+                version: 1,
+                started: 5_000,
+            },
+            lines: lines.to_vec(),
+            cut: None,
+        }
+    }
+
     #[tokio::test]
     async fn a_sessions_events_come_with_their_recorded_times_in_order() {
         use crate::control::{Event, Incoming};
@@ -347,16 +360,7 @@ mod tests {
             line(9, "<", "650 BW 5 6"),
             line(9, APPLIED, "5009"),
         ];
-        let recording = Recording {
-            header: crate::record::Header {
-                format: String::new(),
-                version: 1,
-                started: 5_000,
-            },
-            lines: lines.to_vec(),
-            cut: None,
-        };
-        let player = Player::new("r", recording, 1.0);
+        let player = Player::new("r", recording(&lines), 1.0);
         player.clock.hold_at(5);
         let mut conn = player.connect(true);
         let mut samples = player.take_samples().unwrap();
@@ -399,16 +403,7 @@ mod tests {
             line(30, ">", "GETCONF BandwidthRate"),
             line(30, "<", "250 BandwidthRate=3"),
         ];
-        let recording = Recording {
-            header: crate::record::Header {
-                format: String::new(),
-                version: 1,
-                started: 5_000,
-            },
-            lines: lines.to_vec(),
-            cut: None,
-        };
-        let player = Player::new("r", recording, 1.0);
+        let player = Player::new("r", recording(&lines), 1.0);
         player.clock.hold_at(10);
         let mut conn = player.connect(true);
         let rate = |c: Client| async move { c.getconf("BandwidthRate").await.unwrap() };

@@ -9,7 +9,18 @@ use ratatui_core::layout::Rect;
 
 /// The page's rows as drawn at `w`×`h` at `now` without colour, trailing
 /// spaces cut.
-pub fn draw(page: &dyn Page, state: &ControllerState, now: u64, (w, h): (u16, u16)) -> Vec<String> {
+pub fn draw(page: &dyn Page, state: &ControllerState, now: u64, size: (u16, u16)) -> Vec<String> {
+    draw_with(page, state, now, size, &[])
+}
+
+/// [`draw`], with `popups` drawn over the page.
+fn draw_with(
+    page: &dyn Page,
+    state: &ControllerState,
+    now: u64,
+    (w, h): (u16, u16),
+    popups: &[super::Opened],
+) -> Vec<String> {
     let area = Rect::new(0, 0, w, h);
     let mut buf = Buffer::empty(area);
     let keymap = Keymap::new(&[], &[]);
@@ -22,6 +33,9 @@ pub fn draw(page: &dyn Page, state: &ControllerState, now: u64, (w, h): (u16, u1
         relay: 0,
     };
     page.render(&view, area, &mut buf);
+    for (_, popup, _) in popups {
+        popup.draw(&view, area, &mut buf);
+    }
     (0..h)
         .map(|y| {
             (0..w)
@@ -131,32 +145,8 @@ impl Stack {
         page: &dyn Page,
         state: &ControllerState,
         now: u64,
-        (w, h): (u16, u16),
+        size: (u16, u16),
     ) -> String {
-        let area = Rect::new(0, 0, w, h);
-        let mut buf = Buffer::empty(area);
-        let keymap = Keymap::new(&[], &[]);
-        let view = View {
-            state,
-            now,
-            theme: Theme { color: false },
-            keymap: &keymap,
-            fleet: &[],
-            relay: 0,
-        };
-        page.render(&view, area, &mut buf);
-        for (_, popup, _) in &self.popups {
-            popup.draw(&view, area, &mut buf);
-        }
-        (0..h)
-            .map(|y| {
-                (0..w)
-                    .map(|x| buf[(x, y)].symbol().to_owned())
-                    .collect::<String>()
-                    .trim_end()
-                    .to_owned()
-            })
-            .collect::<Vec<_>>()
-            .join("\n")
+        draw_with(page, state, now, size, &self.popups).join("\n")
     }
 }

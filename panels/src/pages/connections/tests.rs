@@ -68,14 +68,19 @@ fn draw(page: &ConnectionsPage, s: &ControllerState, w: u16, h: u16) -> Vec<Stri
     crate::page::testing::draw(page, s, NOW, (w, h))
 }
 
-fn act(page: &mut ConnectionsPage, s: &ControllerState, action: &'static str) {
-    let mut out = Outbox::default();
-    let mut cx = Cx {
+/// A context on `s` whose effects go to `out`.
+fn cx_of<'a>(s: &'a ControllerState, out: &'a mut Outbox) -> Cx<'a> {
+    Cx {
         shown: s,
         live: s,
         now: NOW,
-        out: &mut out,
-    };
+        out,
+    }
+}
+
+fn act(page: &mut ConnectionsPage, s: &ControllerState, action: &'static str) {
+    let mut out = Outbox::default();
+    let mut cx = cx_of(s, &mut out);
     page.action(action, &mut cx);
 }
 
@@ -164,12 +169,7 @@ fn show_addresses_sort_and_selection() {
     // Sorted by port: within INBOUND the client (port 50000) comes after 40000 still;
     // by uptime nothing changes order here, but the menu applies the choice.
     let mut out = Outbox::default();
-    let mut cx = Cx {
-        shown: &s,
-        live: &s,
-        now: NOW,
-        out: &mut out,
-    };
+    let mut cx = cx_of(&s, &mut out);
     page.action("sort", &mut cx);
     assert!(!page.modal(), "the menu is on the app's stack");
     crate::page::testing::keys_to_popup(&mut page, &[Key::Down, Key::Down, Key::Enter], &mut cx);
@@ -273,12 +273,7 @@ fn a_control_client_is_named_and_the_table_read_is_said() {
     draw(&page, &s, 120, 30);
     act(&mut page, &s, "down");
     let mut out = Outbox::default();
-    let mut cx = Cx {
-        shown: &s,
-        live: &s,
-        now: NOW,
-        out: &mut out,
-    };
+    let mut cx = cx_of(&s, &mut out);
     page.action("details", &mut cx);
     let mut stack = Stack::default();
     stack.adopt(&mut cx);
@@ -302,12 +297,7 @@ fn details_of_a_relay_a_scrubbed_exit_and_a_circuit() {
     let mut page = ConnectionsPage::default();
     let mut stack = Stack::default();
     let mut out = Outbox::default();
-    let mut cx = Cx {
-        shown: &s,
-        live: &s,
-        now: NOW,
-        out: &mut out,
-    };
+    let mut cx = cx_of(&s, &mut out);
     // The third entry: the outbound connection to alpha.
     draw(&page, &s, 120, 40);
     page.action("down", &mut cx);
@@ -351,12 +341,7 @@ fn descriptors_are_asked_for_and_shown_safely() {
     let mut page = ConnectionsPage::default();
     draw(&page, &s, 120, 30);
     let mut out = Outbox::default();
-    let mut cx = Cx {
-        shown: &s,
-        live: &s,
-        now: NOW,
-        out: &mut out,
-    };
+    let mut cx = cx_of(&s, &mut out);
     page.action("down", &mut cx);
     page.action("down", &mut cx);
     page.action("descriptor", &mut cx);
@@ -385,12 +370,7 @@ fn descriptors_are_asked_for_and_shown_safely() {
     );
     let reply = |data: &str| Response::Info(vec![("x".into(), data.into())]);
     let mut out = Outbox::default();
-    let mut cx = Cx {
-        shown: &s,
-        live: &s,
-        now: NOW,
-        out: &mut out,
-    };
+    let mut cx = cx_of(&s, &mut out);
     stack.respond(
         &mut page,
         asked[0].0,
@@ -421,12 +401,7 @@ fn descriptors_are_asked_for_and_shown_safely() {
         Some(Effect::Request { request: Request::GetInfo(keys), .. }) if keys[0].ends_with(&"B".repeat(40))
     ));
     let mut out = Outbox::default();
-    let mut cx = Cx {
-        shown: &s,
-        live: &s,
-        now: NOW,
-        out: &mut out,
-    };
+    let mut cx = cx_of(&s, &mut out);
     assert!(stack
         .draw(&page, &s, NOW, (120, 30))
         .contains("Descriptor of beta"));
@@ -441,12 +416,7 @@ fn exit_ports_and_client_locales_count_without_addresses() {
     let mut page = ConnectionsPage::default();
     let mut stack = Stack::default();
     let mut out = Outbox::default();
-    let mut cx = Cx {
-        shown: &s,
-        live: &s,
-        now: NOW,
-        out: &mut out,
-    };
+    let mut cx = cx_of(&s, &mut out);
     page.action("exit_ports", &mut cx);
     stack.adopt(&mut cx);
     let text = stack.draw(&page, &s, NOW, (100, 30));
