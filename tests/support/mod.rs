@@ -95,12 +95,17 @@ pub fn rnyx() -> std::process::Command {
 
 /// Removes `dir` once this test binary has exited (statics are never
 /// dropped, and the test harness has no hook after the last test): a
-/// shell watches the binary's pid, waits for its tors to exit with it, and
-/// removes the directory. [`remove_stale_dirs`] catches what it missed
-/// (a machine stopped meanwhile).
+/// shell watches the binary's pid, waits up to 20 s for its tors to exit
+/// with it (`__OwningControllerProcess` is checked every 15 s), kills any
+/// still there (a tor can hang on its way out), and removes the directory.
+/// [`remove_stale_dirs`] catches what it missed (a machine stopped
+/// meanwhile).
 fn remove_when_gone(dir: &Path) {
+    // `[t]or`: the pattern must not match this shell's own command line.
     let script = format!(
-        "while kill -0 {pid} 2>/dev/null; do sleep 1; done; sleep 3; rm -rf -- '{dir}'",
+        "while kill -0 {pid} 2>/dev/null; do sleep 1; done; i=0; \
+         while pgrep -f -- '[t]or -f {dir}/' >/dev/null && [ $i -lt 20 ]; do sleep 1; i=$((i+1)); done; \
+         pkill -KILL -f -- '[t]or -f {dir}/'; sleep 1; rm -rf -- '{dir}'",
         pid = std::process::id(),
         dir = dir.display()
     );
@@ -124,8 +129,32 @@ fn remove_stale_dirs() {
             .or_else(|| name.strip_prefix("rnyx-home-"))
         {
             if !Path::new(&format!("/proc/{pid}")).exists() {
+                kill_users_of(&e.path());
                 let _ = std::fs::remove_dir_all(e.path());
             }
+        }
+    }
+}
+
+/// Kills the processes whose command line names a file in `dir` (a tor of
+/// a test binary that is gone, hung on its way out).
+fn kill_users_of(dir: &Path) {
+    let Ok(procs) = std::fs::read_dir("/proc") else {
+        return;
+    };
+    let needle = format!("{}/", dir.display());
+    for p in procs.flatten() {
+        let name = p.file_name().to_string_lossy().into_owned();
+        if name.parse::<u32>().is_err() || name == std::process::id().to_string() {
+            continue;
+        }
+        let Ok(cmdline) = std::fs::read(p.path().join("cmdline")) else {
+            continue;
+        };
+        if String::from_utf8_lossy(&cmdline).contains(&needle) {
+            let _ = std::process::Command::new("kill")
+                .args(["-9", &name])
+                .status();
         }
     }
 }
