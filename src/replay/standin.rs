@@ -37,6 +37,9 @@ pub(super) struct Feed {
     events: mpsc::Sender<Batch>,
     samples: mpsc::UnboundedSender<Timed>,
     queue: VecDeque<Out>,
+    /// Frames the recorded lines; one for the session (each event leaves
+    /// it empty), not a buffer per event.
+    framer: ReplyFramer,
 }
 
 impl Feed {
@@ -45,6 +48,7 @@ impl Feed {
             events,
             samples,
             queue: VecDeque::new(),
+            framer: ReplyFramer::new(),
         }
     }
 
@@ -59,13 +63,12 @@ impl Feed {
         let Some(Out::Events(batch)) = self.queue.back_mut() else {
             return;
         };
-        let mut framer = ReplyFramer::new();
         for l in lines {
-            framer.push(l.as_bytes());
-            framer.push(b"\r\n");
+            self.framer.push(l.as_bytes());
+            self.framer.push(b"\r\n");
         }
         // A recording's event lines hold no replies to commands.
-        take_events(&mut framer, &mut batch.items, |_| None);
+        take_events(&mut self.framer, &mut batch.items, |_| None);
     }
 
     /// Gives what waits, in order, while the events' queue has room. False
