@@ -25,6 +25,7 @@ use std::time::{Duration, Instant};
 use tmux::Tmux;
 
 mod procfs;
+mod soak;
 use procfs::{cpu_seconds, resident_by_mapping, status_kb, switches, thread_switches};
 
 const PORT: u16 = 8080;
@@ -55,7 +56,8 @@ struct Args {
     #[arg(long)]
     perf: Option<PathBuf>,
     /// After the rounds, keep each monitor under the workload this many
-    /// seconds, printing its RSS after every download batch.
+    /// seconds (downloads back to back, the pages visited in turn), printing
+    /// its RSS, CPU and the relay's event rate every `--sample` seconds.
     #[arg(long, default_value_t = 0)]
     soak: u64,
     /// A second rnyx binary (say, the previous commit's), measured in the
@@ -73,6 +75,9 @@ struct Args {
     /// no traffic; prints its resident memory then.
     #[arg(long, default_value_t = 0)]
     idle: u64,
+    /// The soak's sampling interval, in seconds.
+    #[arg(long, default_value_t = 60)]
+    sample: u64,
     /// Which monitors the soak runs.
     #[arg(long, value_delimiter = ',', default_value = "rnyx,nyx")]
     soak_monitors: Vec<String>,
@@ -183,7 +188,7 @@ struct Row {
 }
 
 /// The network and everything the runs share.
-struct Bench {
+pub(crate) struct Bench {
     a: Args,
     net: PrivateNetwork,
     tmux: Tmux,
@@ -337,29 +342,6 @@ impl Bench {
         println!("  resident by mapping (KB): {}", resident_by_mapping(pid));
         self.tmux.stop("idle");
     }
-
-    /// Keeps monitor `name` under the workload for `--soak` seconds and
-    /// prints its RSS after every download batch.
-    fn soak(&self, name: &str) {
-        let pid = self.start("soak", &self.command(name).unwrap());
-        let start = Instant::now();
-        let mut samples = Vec::new();
-        while start.elapsed().as_secs() < self.a.soak {
-            self.workload();
-            samples.push(format!(
-                "{}s:{:.1}",
-                start.elapsed().as_secs(),
-                status_kb(pid, "VmRSS:") as f64 / 1024.0
-            ));
-        }
-        let cpu = cpu_seconds(pid);
-        self.tmux.stop("soak");
-        println!(
-            "soak {name}: RSS (MB) after each batch {}; {cpu:.1} CPU s in {} s",
-            samples.join(" "),
-            start.elapsed().as_secs()
-        );
-    }
 }
 
 fn main() {
@@ -429,7 +411,7 @@ fn main() {
         for name in ["rnyx", "nyx"] {
             if bench.a.soak_monitors.iter().any(|m| m == name) && (name == "rnyx" || bench.have_nyx)
             {
-                bench.soak(name);
+                soak::run(&bench, name);
             }
         }
     }
