@@ -14,6 +14,7 @@ mod graphs;
 mod handle;
 mod inbox;
 mod interp;
+mod liveness;
 pub mod logfile;
 mod options;
 pub use rnyx_grammar::policy;
@@ -33,6 +34,7 @@ pub use connections::{apply_connections, scan_connections};
 use dispatch::{on_done, on_request, tor_dir, Parts};
 pub use handle::{answer, Answer, Asked, ControllerHandle, RequestError};
 use inbox::{delivered, Done, Mailbox, Post};
+use liveness::{Comeback, Liveness};
 use logfile::LogFile;
 use requests::refuse;
 pub use requests::{save_snapshot, MAX_READ};
@@ -203,10 +205,15 @@ async fn run(
                 cannot_connect(&state, &e.to_string(), info, &mut startup);
             }
         }
-        if !wait_out(backoff, &state, &mut requests, &mut inbox, &mut wanted).await {
-            return;
+        let mut comeback = Comeback::new(&config.targets, host.tor_is_here()).await;
+        let waiting = (&mut requests, &mut inbox, &mut comeback);
+        match wait_out(backoff, &state, waiting, &mut wanted).await {
+            Waited::Out => backoff = (backoff * 2).min(config.reconnect_max),
+            // tor's socket or port is back: tried at once, and soon again
+            // (a tor just started may not have written its cookie yet).
+            Waited::Back => backoff = liveness::SOON.min(config.reconnect_initial),
+            Waited::Stop => return,
         }
-        backoff = (backoff * 2).min(config.reconnect_max);
     }
 }
 
@@ -235,27 +242,41 @@ fn cannot_connect(
     });
 }
 
-/// Waits out the backoff, answering requests meanwhile. False when the UI
-/// has gone (the task ends).
+/// How waiting to reconnect ended.
+enum Waited {
+    /// The backoff is over (or a reconnect was asked for).
+    Out,
+    /// tor's socket or port came back.
+    Back,
+    /// The UI has gone: the task ends.
+    Stop,
+}
+
+/// Waits out the backoff, answering requests meanwhile, watching tor's
+/// socket and port.
 async fn wait_out(
     backoff: Duration,
     state: &SharedState,
-    requests: &mut mpsc::Receiver<Asked>,
-    inbox: &mut Mailbox,
+    (requests, inbox, comeback): (&mut mpsc::Receiver<Asked>, &mut Mailbox, &mut Comeback),
     wanted: &mut EventSelection,
-) -> bool {
+) -> Waited {
     let sleep = tokio::time::sleep(backoff);
     tokio::pin!(sleep);
     loop {
         tokio::select! {
-            () = &mut sleep => return true,
+            () = &mut sleep => return Waited::Out,
+            _ = comeback.tick.tick() => {
+                if comeback.changed().await {
+                    return Waited::Back;
+                }
+            }
             Some(item) = inbox.rx.recv() => {
                 delivered(state, item, None);
             }
             asked = requests.recv() => {
-                let Some(Asked { request, reply }) = asked else { return false };
+                let Some(Asked { request, reply }) = asked else { return Waited::Stop };
                 match request {
-                    Request::Reconnect => return true,
+                    Request::Reconnect => return Waited::Out,
                     Request::WantManual => inbox.read_manual(),
                     // Kept for the next connection, which subscribes to it.
                     Request::SetEvents(events) => {
@@ -286,12 +307,14 @@ fn connected(
     s.connection.target = Some(target.to_string());
     s.connection.auth_method = Some(method.as_str().to_owned());
     s.connection.last_error = None;
+    s.connection.silent_since = None;
     s.connection.connections += 1;
 }
 
 /// The state once tor went away: why, and any graph history not written.
 fn disconnected(s: &mut ControllerState, reason: String, unsaved: Option<String>) {
     s.connection.connected = false;
+    s.connection.silent_since = None;
     s.connection.since = s.updated_ms / 1000;
     if let Some(e) = unsaved {
         rnyx_log(s, Runlevel::Warn, e);
@@ -384,6 +407,7 @@ async fn session(
     // While someone waits for the state to settle, it is looked at this
     // often (besides after everything the loop does).
     let mut settle_tick = tokio::time::interval(Duration::from_millis(20));
+    let mut alive = Liveness::new();
     let mut second = tokio::time::interval(Duration::from_secs(2));
     second.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
@@ -405,6 +429,9 @@ async fn session(
                 let system = if has_bw { host.system(sampler, state.read(|s| s.relay.pid)) } else { None };
                 let follow = apply_events(state, batch, wanted, system, host);
                 last_apply = tokio::time::Instant::now();
+                if alive.flagged {
+                    alive.check(&client, state);
+                }
                 if follow.refresh_facts {
                     refresh(client.clone(), post.clone(), state.now_secs());
                     torrc_watch.reload(&client, tor_dir(sampler));
@@ -437,6 +464,7 @@ async fn session(
                     return end;
                 }
             }
+            _ = alive.tick.tick() => alive.check(&client, state),
             _ = settle_tick.tick(), if !inbox.settling.is_empty() => {}
         }
         if !inbox.settling.is_empty() && settled(state, host, &events, from_host.as_ref(), inbox) {

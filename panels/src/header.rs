@@ -26,7 +26,7 @@ pub fn height(state: &ControllerState, width: u16) -> u16 {
 pub fn render(state: &ControllerState, now: u64, theme: Theme, area: Rect, buf: &mut Buffer) {
     let left = [
         title_line(state, now, theme),
-        identity_line(state, theme),
+        identity_line(state, now, theme),
         resources_line(state, now),
     ];
     let right = if state.relay.is_relay() {
@@ -150,8 +150,18 @@ fn serde_name(status: crate::model::VersionStatus) -> &'static str {
     }
 }
 
-fn identity_line(state: &ControllerState, theme: Theme) -> Line<'static> {
+fn identity_line(state: &ControllerState, now: u64, theme: Theme) -> Line<'static> {
     let conn = &state.connection;
+    if let (true, Some(heard)) = (conn.connected, conn.silent_since) {
+        return Line::from(Span::styled(
+            format!(
+                "Tor Not Answering (nothing heard since {}, {} ago; press r to reconnect)",
+                format::clock(heard),
+                format::short_duration(now.saturating_sub(heard))
+            ),
+            theme.error(),
+        ));
+    }
     if !conn.connected {
         let since = if conn.since > 0 {
             format!("since {}, ", format::clock(conn.since))
@@ -303,5 +313,24 @@ mod tests {
         let line = row(&buf, 1);
         assert_eq!(line.chars().count(), 80, "{line}");
         assert!(line.ends_with('…'), "{line}");
+    }
+
+    #[test]
+    fn a_tor_that_stopped_answering_says_so_and_since_when() {
+        let mut s = relay("/run/tor/control");
+        s.connection.silent_since = Some(3_725);
+        let area = Rect::new(0, 0, 120, 3);
+        let mut buf = Buffer::empty(area);
+        render(&s, 3_742, Theme { color: false }, area, &mut buf);
+        let line = row(&buf, 1);
+        assert!(
+            line.starts_with(
+                "Tor Not Answering (nothing heard since 01:02:05, 17s ago; press r to reconnect)"
+            ),
+            "{line}"
+        );
+        s.connection.silent_since = None;
+        let buf = draw(&s, 120);
+        assert!(row(&buf, 1).starts_with("relay0 - "), "{}", row(&buf, 1));
     }
 }

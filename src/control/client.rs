@@ -7,8 +7,9 @@ use super::reply::{FrameError, Reply, ReplyFramer};
 use rnyx_grammar::command::Command;
 pub use rnyx_grammar::incoming::{take_events, Batch, Incoming};
 use std::collections::VecDeque;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::sync::{mpsc, oneshot};
 
@@ -60,6 +61,17 @@ struct Shared {
     /// Waiting commands, in the order they were written.
     pending: Mutex<VecDeque<Waiter>>,
     closed: Mutex<Option<ClientError>>,
+    /// When the connection was made, and the milliseconds after it at which
+    /// tor was last heard from (anything read).
+    start: Instant,
+    heard_ms: AtomicU64,
+}
+
+impl Shared {
+    fn heard(&self) {
+        let ms = u64::try_from(self.start.elapsed().as_millis()).unwrap_or(u64::MAX);
+        self.heard_ms.store(ms, Ordering::Relaxed);
+    }
 }
 
 /// A connected control-port client. Cheap to clone; all clones share the
@@ -88,6 +100,8 @@ impl Client {
         let shared = Arc::new(Shared {
             pending: Mutex::new(VecDeque::new()),
             closed: Mutex::new(None),
+            start: Instant::now(),
+            heard_ms: AtomicU64::new(0),
         });
         let (tx, rx) = mpsc::channel(EVENT_BATCHES_QUEUED);
         tokio::spawn(read_loop(read, Arc::clone(&shared), tx));
@@ -109,6 +123,12 @@ impl Client {
     /// Whether the connection has ended.
     pub fn is_closed(&self) -> bool {
         lock(&self.shared.closed).is_some()
+    }
+
+    /// How long since tor last sent anything (a reply or an event).
+    pub fn silent_for(&self) -> Duration {
+        let heard = Duration::from_millis(self.shared.heard_ms.load(Ordering::Relaxed));
+        self.shared.start.elapsed().saturating_sub(heard)
     }
 
     /// Why the connection ended, once it has.
@@ -278,6 +298,7 @@ where
                     Ok(n) => n,
                     Err(e) => break ClientError::Io(e.to_string()),
                 };
+                shared.heard();
                 framer.push(&buf[..n]);
             }
         }

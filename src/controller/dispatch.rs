@@ -74,6 +74,10 @@ pub(super) async fn on_request(
     session: &requests::Session<'_>,
     (interp, keeper, inbox): (&mut interp::Interp, &mut graphs::Keeper, &mut Mailbox),
 ) -> Option<SessionEnd> {
+    if let Some(refused) = super::liveness::refusal(state, &request) {
+        answer(reply, refused);
+        return None;
+    }
     match request {
         Request::Settled => inbox.settling.push(reply),
         Request::Reconnect => return Some(SessionEnd::Reconnect),

@@ -63,6 +63,8 @@ pub struct RelayRow {
     /// Unix seconds of the last connection change.
     pub since: u64,
     pub last_error: Option<String>,
+    /// Connected, but tor has not answered since this Unix second.
+    pub silent_since: Option<u64>,
     pub nickname: Option<String>,
     pub fingerprint: Option<String>,
     pub version: Option<String>,
@@ -115,6 +117,7 @@ impl RelayRow {
             connected: s.connection.connected,
             since: s.connection.since,
             last_error: s.connection.last_error.clone(),
+            silent_since: s.connection.silent_since.filter(|_| s.connection.connected),
             nickname: s.relay.nickname.clone(),
             fingerprint: s.relay.fingerprint.clone(),
             version: s.relay.version.clone(),

@@ -44,6 +44,10 @@ pub struct ConnectionStatus {
     pub last_error: Option<String>,
     /// Successful connections so far (1 after the first, 2 after a reconnect…).
     pub connections: u64,
+    /// While connected but tor has stopped answering (a probe unanswered):
+    /// Unix time tor was last heard from.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub silent_since: Option<u64>,
 }
 
 /// Everything rnyx knows about the tor it watches. The controller task is the

@@ -204,7 +204,7 @@ impl Page for OverviewPage {
             self.rows.add(Rect::new(body.x, y, body.width, 1), at);
             let mark = if i == view.relay { '▸' } else { ' ' };
             let text = crate::text::strip_controls(&row_text(r, view.now));
-            let mut style = if r.connected {
+            let mut style = if r.connected && r.silent_since.is_none() {
                 theme.plain()
             } else {
                 theme.error()
@@ -220,10 +220,13 @@ impl Page for OverviewPage {
 /// One relay's row after the selection mark.
 fn row_text(r: &RelayRow, now: u64) -> String {
     let ago = format::short_duration(now.saturating_sub(r.since));
-    let state = if r.connected {
-        "up".to_owned()
-    } else {
-        format!("down {ago}")
+    let state = match (r.connected, r.silent_since) {
+        (true, None) => "up".to_owned(),
+        (true, Some(heard)) => format!(
+            "silent {}",
+            format::short_duration(now.saturating_sub(heard))
+        ),
+        (false, _) => format!("down {ago}"),
     };
     let name = crate::model::keep_end(&r.name, NAME_WIDTH);
     let version = r.version.as_deref().unwrap_or("-");
@@ -240,6 +243,10 @@ fn row_text(r: &RelayRow, now: u64) -> String {
     let uptime = opt(r.start_time.map(|t| format::uptime(now.saturating_sub(t))));
     let mut tail = match (&r.warning, r.connected) {
         (_, false) => r.last_error.clone().unwrap_or_default(),
+        _ if r.silent_since.is_some() => format!(
+            "tor not answering since {}",
+            format::clock(r.silent_since.unwrap_or_default())
+        ),
         (Some(w), true) => format!("{}  {w}", r.flags.join(" ")),
         (None, true) => r.flags.join(" "),
     };
@@ -365,6 +372,19 @@ mod tests {
             rows[3].ends_with("tor is not listening at /run/tor-instances/b/control"),
             "{}",
             rows[3]
+        );
+        let mut silent = fleet.clone();
+        silent[2].silent_since = Some(988);
+        let rows = draw(&page, &silent, 0);
+        assert!(
+            rows[4].starts_with("  bridge               silent 12s"),
+            "{}",
+            rows[4]
+        );
+        assert!(
+            rows[4].ends_with("tor not answering since 00:16:28"),
+            "{}",
+            rows[4]
         );
         let mut old = fleet.clone();
         old[0].version_status = VersionStatus::Obsolete;

@@ -1,0 +1,187 @@
+//! Whether tor still answers while connected, and whether a tor that went
+//! away is back.
+//!
+//! tor sends a BW event every second, so a connection silent for
+//! [`QUIET`] gets one probe (`GETINFO version`); silent for [`HUNG`] with
+//! the probe unanswered, tor is not answering (stopped, swapped out, stuck):
+//! the state says since when and tor's requests are refused with that
+//! notice rather than left to time out, until anything arrives again.
+//!
+//! Away, tor's control socket and port are watched: a socket made anew
+//! (another inode) or a port that opens again is tried at once, so a
+//! restarted tor is back on screen within a fraction of a second, whatever
+//! the backoff had grown to.
+
+use super::{rnyx_log, SharedState};
+use crate::control::{Client, Target};
+use rnyx_grammar::command::Command;
+use rnyx_grammar::model::Runlevel;
+use rnyx_grammar::request::{Request, Response};
+use std::time::Duration;
+use tokio::time::{interval, Interval, MissedTickBehavior};
+
+/// Silence after which tor is probed.
+const QUIET: Duration = Duration::from_millis(1500);
+/// Silence, the probe unanswered, after which tor is not answering.
+const HUNG: Duration = Duration::from_secs(3);
+/// How often a connection's silence is looked at.
+const CHECK: Duration = Duration::from_millis(500);
+/// How often an absent tor's socket or port is looked at.
+const WATCH: Duration = Duration::from_millis(100);
+/// The wait before the next attempt when an attempt just after tor's
+/// socket or port came back failed.
+pub(super) const SOON: Duration = Duration::from_millis(100);
+/// How long a look at a TCP port may take.
+const PORT_LOOK: Duration = Duration::from_millis(200);
+
+/// A connection's liveness: the check's timer and whether a probe is out.
+pub(super) struct Liveness {
+    pub tick: Interval,
+    probing: bool,
+    /// The state says tor is not answering.
+    pub flagged: bool,
+}
+
+impl Liveness {
+    pub fn new() -> Self {
+        let mut tick = interval(CHECK);
+        tick.set_missed_tick_behavior(MissedTickBehavior::Delay);
+        Self {
+            tick,
+            probing: false,
+            flagged: false,
+        }
+    }
+
+    /// Probes a quiet tor once; says when it stops answering and when it
+    /// answers again.
+    pub fn check(&mut self, client: &Client, state: &SharedState) {
+        let silent = client.silent_for();
+        if silent < QUIET {
+            self.probing = false;
+            if std::mem::take(&mut self.flagged) {
+                let heard = state.read(|s| s.connection.silent_since).unwrap_or(0);
+                state.update(|s| {
+                    s.connection.silent_since = None;
+                    let gap = (s.updated_ms / 1000).saturating_sub(heard);
+                    rnyx_log(
+                        s,
+                        Runlevel::Notice,
+                        format!("tor is answering again, after {gap} s of silence"),
+                    );
+                });
+            }
+            return;
+        }
+        if !self.probing {
+            self.probing = true;
+            let c = client.clone();
+            tokio::spawn(async move {
+                let _ = c.send(&Command::GetInfo(vec!["version".into()])).await;
+            });
+        }
+        if silent >= HUNG && !self.flagged {
+            self.flagged = true;
+            let heard = state.now_secs().saturating_sub(silent.as_secs());
+            state.update(|s| {
+                s.connection.silent_since = Some(heard);
+                rnyx_log(
+                    s,
+                    Runlevel::Warn,
+                    format!(
+                        "tor is not answering: nothing heard from it for {} s; \
+                         its commands are refused until it answers",
+                        silent.as_secs()
+                    ),
+                );
+            });
+        }
+    }
+}
+
+/// The notice a request of tor's gets while tor is not answering; `None`
+/// when it answers, or the request needs no tor (files).
+pub(super) fn refusal(state: &SharedState, request: &Request) -> Option<Response> {
+    // Files, and the session's own requests, need no tor.
+    if matches!(
+        request,
+        Request::ReadFile(_)
+            | Request::WriteFile { .. }
+            | Request::Settled
+            | Request::Reconnect
+            | Request::WantManual
+            | Request::Replay(_)
+            | Request::SaveHistory
+    ) {
+        return None;
+    }
+    let heard = state.read(|s| s.connection.silent_since)?;
+    let silent = state.now_secs().saturating_sub(heard);
+    Some(Response::Timeout(format!(
+        "tor is not answering (nothing heard for {silent} s); not sent"
+    )))
+}
+
+/// What a target looked like: a socket file (device, inode), or a port
+/// that accepts connections.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Seen {
+    File(u64, u64),
+    Open,
+}
+
+async fn look(target: &Target) -> Option<Seen> {
+    match target {
+        Target::Unix(path) => {
+            use std::os::unix::fs::MetadataExt;
+            let m = std::fs::metadata(path).ok()?;
+            Some(Seen::File(m.dev(), m.ino()))
+        }
+        Target::Tcp(addr) => {
+            let open = tokio::time::timeout(PORT_LOOK, tokio::net::TcpStream::connect(addr)).await;
+            matches!(open, Ok(Ok(_))).then_some(Seen::Open)
+        }
+    }
+}
+
+/// tor's socket and port as they were when it went away, looked at again
+/// every [`WATCH`] while rnyx waits to reconnect.
+pub(super) struct Comeback {
+    targets: Vec<Target>,
+    seen: Vec<Option<Seen>>,
+    pub tick: Interval,
+}
+
+impl Comeback {
+    /// Watches `targets` (none where tor is not here: a replay).
+    pub async fn new(targets: &[Target], here: bool) -> Self {
+        let targets = if here { targets.to_vec() } else { Vec::new() };
+        let mut seen = Vec::with_capacity(targets.len());
+        for t in &targets {
+            seen.push(look(t).await);
+        }
+        let mut tick = interval(WATCH);
+        tick.set_missed_tick_behavior(MissedTickBehavior::Delay);
+        Self {
+            targets,
+            seen,
+            tick,
+        }
+    }
+
+    /// Whether a socket was made anew or a port opened since the last look.
+    /// A port already open (tor there, but refusing rnyx) is not looked at
+    /// again: each look is a connection tor logs.
+    pub async fn changed(&mut self) -> bool {
+        let mut changed = false;
+        for (t, seen) in self.targets.iter().zip(&mut self.seen) {
+            if matches!((t, *seen), (Target::Tcp(_), Some(Seen::Open))) {
+                continue;
+            }
+            let now = look(t).await;
+            changed |= now.is_some() && now != *seen;
+            *seen = now;
+        }
+        changed
+    }
+}

@@ -1,0 +1,260 @@
+//! rnyx against a real tor that stops answering (SIGSTOP) and comes back
+//! (SIGCONT), whose control socket is deleted while connected, and that is
+//! killed and started again (a new pid, a new cookie) on the same socket and
+//! port: said within seconds, commands refused with a notice, keys still
+//! drawn, and back within a second of tor's socket or port.
+
+mod support;
+
+use rnyx::control::Target;
+use rnyx::launch::{ControlKind, SingleTorOptions};
+use rnyx_grammar::command::Command;
+use rnyx_grammar::model::{LogSource, Runlevel};
+use std::path::Path;
+use std::time::{Duration, Instant};
+use support::{eventually, single_tor};
+
+fn signal(pid: u32, sig: &str) {
+    let ok = std::process::Command::new("kill")
+        .args([sig, &pid.to_string()])
+        .status()
+        .is_ok_and(|s| s.success());
+    assert!(ok, "kill {sig} {pid}");
+}
+
+/// A tor stopped with SIGCONT when the test ends, however it ends (a
+/// stopped tor would not see its owner go).
+struct Stopped(u32);
+
+impl Stopped {
+    fn new(pid: u32) -> Self {
+        signal(pid, "-STOP");
+        Stopped(pid)
+    }
+}
+
+impl Drop for Stopped {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("kill")
+            .args(["-CONT", &self.0.to_string()])
+            .status();
+    }
+}
+
+fn rnyx_entries(handle: &rnyx::controller::ControllerHandle, level: Runlevel) -> Vec<String> {
+    handle.state.read(|s| {
+        s.log
+            .iter()
+            .filter(|e| e.source == LogSource::Rnyx(level))
+            .map(|e| e.message.clone())
+            .collect()
+    })
+}
+
+#[tokio::test]
+async fn a_stopped_tor_is_said_within_seconds_its_commands_refused_and_it_resumes() {
+    let (_d, tor) = single_tor(SingleTorOptions {
+        control: ControlKind::Socket,
+        ..Default::default()
+    });
+    let handle = support::connected_controller(&tor).await;
+    let pid = tor.pid().unwrap();
+    let stopped = Stopped::new(pid);
+    let t0 = Instant::now();
+    let heard = eventually("tor said not answering", 10, || {
+        handle.state.read(|s| s.connection.silent_since)
+    })
+    .await;
+    let said = t0.elapsed();
+    eprintln!(
+        "not answering said {:.2} s after SIGSTOP",
+        said.as_secs_f64()
+    );
+    assert!(said <= Duration::from_secs(5), "{said:?}");
+    let now = handle.state.now_secs();
+    assert!(heard <= now && now - heard <= 6, "heard {heard}, now {now}");
+    assert!(
+        rnyx_entries(&handle, Runlevel::Warn)
+            .iter()
+            .any(|m| m.starts_with("tor is not answering: nothing heard from it for")),
+        "{:?}",
+        rnyx_entries(&handle, Runlevel::Warn)
+    );
+    // A command is refused at once, saying why, and not left to time out.
+    let asked = Instant::now();
+    let refused = handle
+        .command(Command::GetInfo(vec!["version".into()]))
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(asked.elapsed() < Duration::from_secs(1));
+    assert!(
+        refused.starts_with("tor is not answering (nothing heard for"),
+        "{refused}"
+    );
+    // Still connected: nothing was torn down.
+    assert!(handle.state.read(|s| s.connection.connected));
+    let events = handle.state.read(|s| s.events_received);
+    drop(stopped);
+    let t1 = Instant::now();
+    eventually("answering again", 10, || {
+        handle.state.read(|s| {
+            (s.connection.silent_since.is_none() && s.events_received > events).then_some(())
+        })
+    })
+    .await;
+    eprintln!(
+        "answering again {:.2} s after SIGCONT",
+        t1.elapsed().as_secs_f64()
+    );
+    assert!(rnyx_entries(&handle, Runlevel::Notice)
+        .iter()
+        .any(|m| m.starts_with("tor is answering again, after")));
+    let version = handle
+        .command(Command::GetInfo(vec!["version".into()]))
+        .await
+        .unwrap();
+    assert!(format!("{version:?}").contains("version="), "{version:?}");
+    assert_eq!(handle.state.read(|s| s.connection.connections), 1);
+}
+
+/// A free loopback port, for a ControlPort that stays the same over a
+/// restart.
+fn free_port() -> u16 {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    l.local_addr().unwrap().port()
+}
+
+/// Asks tor for PROTOCOLINFO over `stream`: whether it answered.
+fn answers(mut stream: impl std::io::Read + std::io::Write) -> bool {
+    let mut buf = [0u8; 64];
+    stream.write_all(b"PROTOCOLINFO 1\r\n").is_ok()
+        && stream
+            .read(&mut buf)
+            .is_ok_and(|n| buf[..n].starts_with(b"250-PROTOCOLINFO"))
+}
+
+/// Watches tor's socket (another inode) or port from a thread: the instant
+/// it was made or opened, and the instant tor first answered on it.
+fn when_back(target: Target) -> std::thread::JoinHandle<(Instant, Instant)> {
+    use std::os::unix::fs::MetadataExt;
+    use std::os::unix::net::UnixStream;
+    let inode = |p: &Path| std::fs::metadata(p).ok().map(|m| m.ino());
+    let before = match &target {
+        Target::Unix(p) => inode(p),
+        Target::Tcp(_) => None,
+    };
+    let timeout = Some(Duration::from_millis(500));
+    std::thread::spawn(move || {
+        let mut made = None;
+        loop {
+            let answered = match &target {
+                Target::Unix(p) if inode(p).is_some() && inode(p) != before => {
+                    made.get_or_insert_with(Instant::now);
+                    UnixStream::connect(p)
+                        .is_ok_and(|s| s.set_read_timeout(timeout).is_ok() && answers(s))
+                }
+                Target::Tcp(a) => std::net::TcpStream::connect(a).is_ok_and(|s| {
+                    made.get_or_insert_with(Instant::now);
+                    s.set_read_timeout(timeout).is_ok() && answers(s)
+                }),
+                Target::Unix(_) => false,
+            };
+            if let (true, Some(made)) = (answered, made) {
+                return (made, Instant::now());
+            }
+            std::thread::sleep(Duration::from_millis(2));
+        }
+    })
+}
+
+/// The instant `handle` is connected for the `n`th time, looked at every
+/// 2 ms.
+async fn reconnected(handle: &rnyx::controller::ControllerHandle, n: u64) -> Instant {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        if handle
+            .state
+            .read(|s| s.connection.connected && s.connection.connections == n)
+        {
+            return Instant::now();
+        }
+        assert!(Instant::now() < deadline, "not reconnected in 30 s");
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+}
+
+#[tokio::test]
+async fn back_within_a_second_of_the_socket_or_port_after_a_restart() {
+    let port = free_port();
+    let (_d, mut tor) = single_tor(SingleTorOptions {
+        control: ControlKind::Socket,
+        extra: vec![("ControlPort".into(), format!("127.0.0.1:{port}"))],
+        ..Default::default()
+    });
+    let socket = support::connected_controller(&tor).await;
+    let tcp = rnyx::controller::spawn(rnyx::controller::ControllerConfig {
+        targets: vec![Target::Tcp(([127, 0, 0, 1], port).into())],
+        history_dir: None,
+        ..rnyx::controller::ControllerConfig::of(&rnyx::config::Config::default(), vec![], None)
+    });
+    reconnected(&tcp, 1).await;
+    let (first_pid, first_cookie) = (tor.pid(), std::fs::read(tor.cookie_path()).unwrap());
+
+    // The socket file deleted while connected: the connection stays.
+    std::fs::remove_file(tor.socket_path()).unwrap();
+    let events = socket.state.read(|s| s.events_received);
+    eventually("events with the socket file gone", 5, || {
+        socket
+            .state
+            .read(|s| (s.events_received > events + 1).then_some(()))
+    })
+    .await;
+    assert!(socket.state.read(|s| s.connection.connected));
+
+    tor.kill();
+    for h in [&socket, &tcp] {
+        eventually("disconnected", 10, || {
+            h.state.read(|s| (!s.connection.connected).then_some(()))
+        })
+        .await;
+    }
+    // Long enough for the backoff to have grown past 4 s.
+    tokio::time::sleep(Duration::from_secs(8)).await;
+    let by_socket = when_back(tor.socket_target());
+    let by_port = when_back(Target::Tcp(([127, 0, 0, 1], port).into()));
+    // Started off the runtime, which goes on running the controllers.
+    let restarted = tokio::task::spawn_blocking(move || {
+        tor.restart().unwrap();
+        tor
+    });
+    let (socket_back, tcp_back) = tokio::join!(reconnected(&socket, 2), reconnected(&tcp, 2));
+    let tor = restarted.await.unwrap();
+    let (by_socket, by_port) = (by_socket.join().unwrap(), by_port.join().unwrap());
+    // How long after tor first answered on it each was back; tor itself
+    // starts answering some time after it makes the socket and port.
+    let after = |back: Instant, (made, answered): (Instant, Instant)| {
+        (
+            back.saturating_duration_since(answered),
+            back.saturating_duration_since(made),
+        )
+    };
+    let (socket_lag, socket_made) = after(socket_back, by_socket);
+    let (port_lag, port_made) = after(tcp_back, by_port);
+    eprintln!(
+        "reconnected {:.3} s after tor answered on its socket ({:.3} s after it was made), \
+         {:.3} s after it answered on its port ({:.3} s after it opened)",
+        socket_lag.as_secs_f64(),
+        socket_made.as_secs_f64(),
+        port_lag.as_secs_f64(),
+        port_made.as_secs_f64()
+    );
+    assert!(socket_lag <= Duration::from_secs(1), "{socket_lag:?}");
+    assert!(port_lag <= Duration::from_secs(1), "{port_lag:?}");
+    // A new tor: another pid and another cookie, read afresh.
+    assert_ne!(tor.pid(), first_pid);
+    assert_ne!(std::fs::read(tor.cookie_path()).unwrap(), first_cookie);
+    for h in [&socket, &tcp] {
+        assert_eq!(h.state.read(|s| s.relay.pid), tor.pid());
+    }
+}
