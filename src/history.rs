@@ -146,8 +146,13 @@ fn read(file: &Path, key: &str) -> Result<Option<Saved>, String> {
         ));
     }
     let text = std::fs::read_to_string(file).map_err(|e| e.to_string())?;
+    parse(&text, key).map(Some)
+}
+
+/// A graph history file's text, kept for `key`; why not, else.
+pub fn parse(text: &str, key: &str) -> Result<Saved, String> {
     let saved: Saved =
-        serde_json::from_str(&text).map_err(|e| format!("not a graph history: {e}"))?;
+        serde_json::from_str(text).map_err(|e| format!("not a graph history: {e}"))?;
     if saved.format != FORMAT || saved.version != VERSION {
         return Err(format!(
             "format {} version {}, not {FORMAT} {VERSION}",
@@ -157,7 +162,7 @@ fn read(file: &Path, key: &str) -> Result<Option<Saved>, String> {
     if saved.key != key {
         return Err(format!("kept for {}, not {key}", saved.key));
     }
-    Ok(Some(saved))
+    Ok(saved)
 }
 
 #[cfg(test)]

@@ -7,6 +7,8 @@ pub mod control;
 pub mod controller;
 pub mod demo;
 pub mod dump;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod history;
 pub mod host;
 pub mod launch;

@@ -6,6 +6,7 @@
 //! innermost `NSpid` matches and whose name is `tor` is used.
 
 mod diag;
+pub(crate) use diag::read_answer;
 pub mod sockets;
 
 use rnyx_grammar::model::SystemInfo;
@@ -15,7 +16,7 @@ use std::time::Instant;
 /// A TCP socket as the kernel lists it: a row of `/proc/net/tcp{,6}` or a
 /// `sock_diag` message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Row {
+pub(crate) struct Row {
     pub local: std::net::SocketAddr,
     pub remote: std::net::SocketAddr,
     pub established: bool,
@@ -184,11 +185,18 @@ fn find_by_nspid(root: &Path, pid: u32) -> Option<u32> {
 
 /// utime + stime, in clock ticks.
 fn cpu_ticks(dir: &Path) -> Option<u64> {
-    let stat = std::fs::read_to_string(dir.join("stat")).ok()?;
+    stat_ticks(&std::fs::read_to_string(dir.join("stat")).ok()?)
+}
+
+/// utime + stime of a `/proc/<pid>/stat` text.
+pub(crate) fn stat_ticks(stat: &str) -> Option<u64> {
     // Fields after the parenthesised name: state is field 3, utime 14, stime 15.
-    let rest = &stat[stat.rfind(')')? + 2..];
+    let rest = stat.get(stat.rfind(')')? + 2..)?;
     let f: Vec<&str> = rest.split(' ').collect();
-    Some(f.get(11)?.parse::<u64>().ok()? + f.get(12)?.parse::<u64>().ok()?)
+    f.get(11)?
+        .parse::<u64>()
+        .ok()?
+        .checked_add(f.get(12)?.parse::<u64>().ok()?)
 }
 
 /// The first word after `key` on the line of `text` starting with it
@@ -200,8 +208,8 @@ pub(crate) fn field<'a>(text: &'a str, key: &str) -> Option<&'a str> {
         .next()
 }
 
-fn kb_field(text: &str, key: &str) -> Option<u64> {
-    Some(field(text, key)?.parse::<u64>().ok()? * 1024)
+pub(crate) fn kb_field(text: &str, key: &str) -> Option<u64> {
+    field(text, key)?.parse::<u64>().ok()?.checked_mul(1024)
 }
 
 fn rss(dir: &Path) -> Option<u64> {
@@ -216,8 +224,12 @@ fn meminfo_total(root: &Path) -> Option<u64> {
 }
 
 fn fd_limit(dir: &Path) -> Option<u64> {
-    let limits = std::fs::read_to_string(dir.join("limits")).ok()?;
-    field(&limits, "Max open files")?.parse().ok()
+    limits_fds(&std::fs::read_to_string(dir.join("limits")).ok()?)
+}
+
+/// The soft limit of open files in a `/proc/<pid>/limits` text.
+pub(crate) fn limits_fds(limits: &str) -> Option<u64> {
+    field(limits, "Max open files")?.parse().ok()
 }
 
 #[cfg(test)]

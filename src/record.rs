@@ -13,6 +13,7 @@
 mod read;
 mod redact;
 
+pub(crate) use read::{parse_line, parse_text};
 pub use read::{read, read_from, Recording};
 use redact::redact;
 pub use redact::redact_torrc;

@@ -258,3 +258,49 @@ async fn back_within_a_second_of_the_socket_or_port_after_a_restart() {
         assert_eq!(h.state.read(|s| s.relay.pid), tor.pid());
     }
 }
+
+/// In a real terminal: the header says tor stopped answering and since
+/// when, a key still reaches the screen at once, and after SIGCONT the
+/// header is tor's again.
+#[test]
+fn in_a_real_terminal_a_stopped_tor_is_said_and_keys_still_draw() {
+    let (_d, tor) = single_tor(SingleTorOptions {
+        control: ControlKind::Socket,
+        ..Default::default()
+    });
+    let tmux = support::tmux::Tmux::new("rnyx-hung");
+    let cmd = format!(
+        "{} {} --socket {}; echo RNYX-EXITED $?; sleep 600",
+        support::home_prefix(),
+        env!("CARGO_BIN_EXE_rnyx"),
+        tor.socket_path().display()
+    );
+    tmux.start("t", &cmd, 120, 30);
+    let fp = tor.fingerprint().unwrap();
+    tmux.wait_for("t", 20, |s| s.contains(&fp) && s.contains("Events ("));
+    let stopped = Stopped::new(tor.pid().unwrap());
+    let t0 = Instant::now();
+    let screen = tmux.wait_for("t", 10, |s| {
+        s.contains("Tor Not Answering (nothing heard since")
+    });
+    let said = t0.elapsed();
+    eprintln!(
+        "the header said so {:.2} s after SIGSTOP",
+        said.as_secs_f64()
+    );
+    assert!(said <= Duration::from_secs(5), "{said:?}\n{screen}");
+    // A key while tor is stopped: the next page is drawn at once.
+    let t1 = Instant::now();
+    tmux.keys("t", &["Right"]);
+    let screen = tmux.wait_for("t", 5, |s| s.contains("Connections"));
+    let drawn = t1.elapsed();
+    eprintln!("a key drawn {:.3} s after it was sent", drawn.as_secs_f64());
+    assert!(drawn <= Duration::from_secs(1), "{drawn:?}\n{screen}");
+    assert!(!screen.contains("RNYX-EXITED"), "{screen}");
+    drop(stopped);
+    tmux.keys("t", &["Left"]);
+    let screen = tmux.wait_for("t", 10, |s| s.contains(&fp) && !s.contains("Not Answering"));
+    assert!(screen.contains("tor is answering again"), "{screen}");
+    tmux.keys("t", &["q", "q"]);
+    tmux.wait_for("t", 10, |s| s.contains("RNYX-EXITED 0"));
+}

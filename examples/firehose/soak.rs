@@ -22,7 +22,7 @@ struct Sample {
 pub fn run(bench: &Bench, name: &str) {
     let pid = bench.start("soak", &bench.command(name).unwrap());
     let relay = bench.net.tors.iter().find(|t| t.name == EXIT).unwrap();
-    let (counter, stop_counter, counted) = raw_counter(relay.target());
+    let (reader, stop_counter, counted) = raw_counter(relay.target());
     let interval = Duration::from_secs(bench.a.sample);
     let stop = AtomicBool::new(false);
     let mut samples = Vec::new();
@@ -84,7 +84,7 @@ pub fn run(bench: &Bench, name: &str) {
     let peak = status_kb(pid, "VmHWM:") as f64 / 1024.0;
     bench.tmux.stop("soak");
     stop_counter.send(()).unwrap();
-    let events = counter.join().unwrap();
+    let events = reader.join().unwrap();
     summary(name, &samples, batches, events, peak);
 }
 

@@ -309,6 +309,12 @@ async fn observed_bandwidth(client: &Client, fingerprint: &str) -> Option<u64> {
         .getinfo(&format!("desc/id/{fingerprint}"))
         .await
         .ok()?;
+    descriptor_observed(&desc)
+}
+
+/// The observed bandwidth of a server descriptor (`bandwidth avg burst
+/// observed`).
+pub(crate) fn descriptor_observed(desc: &str) -> Option<u64> {
     desc.lines().find_map(|l| {
         let rest = l.strip_prefix("bandwidth ")?;
         rest.split(' ').nth(2)?.parse().ok()
@@ -347,7 +353,7 @@ async fn hidden_targets(client: &Client) -> Vec<std::net::SocketAddr> {
         .collect()
 }
 
-fn parse_hidden_port(v: &str) -> Option<std::net::SocketAddr> {
+pub(crate) fn parse_hidden_port(v: &str) -> Option<std::net::SocketAddr> {
     let v = v.trim().trim_matches('"');
     let mut parts = v.split_whitespace();
     let virt = parts.next()?;

@@ -135,6 +135,17 @@ fn row(m: &[u8]) -> Option<Row> {
     })
 }
 
+/// One answer of the kernel read as a scan reads it: the sockets, and
+/// whether it was the last; why not, for a malformed one. (The fuzz
+/// targets' way in.)
+pub(crate) fn read_answer(buf: &[u8], sequence: u32) -> Result<(Vec<Row>, bool), String> {
+    let mut rows = Vec::new();
+    match messages(buf, sequence, &mut rows) {
+        Ok(read) => Ok((rows, matches!(read, Read::Done))),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
 /// What one answer of the kernel held.
 enum Read {
     More,

@@ -329,7 +329,7 @@ fn owners_of(root: &Path, inodes: &HashSet<u64>) -> HashMap<u64, String> {
 
 /// `sl local rem st tx:rx tr:when retrnsmt uid timeout inode …`; a row
 /// that does not parse is skipped.
-fn parse_row(line: &str) -> Option<Row> {
+pub(crate) fn parse_row(line: &str) -> Option<Row> {
     let f: Vec<&str> = line.split_whitespace().collect();
     Some(Row {
         local: parse_addr(f.get(1)?)?,

@@ -119,12 +119,18 @@ fn lines_of(name: &str, input: impl std::io::Read + Send + 'static) -> mpsc::Rec
 
 /// A line as [`push_line`] writes it, read without serde's general
 /// machinery; `None` for anything else.
-fn parse_line(text: &str) -> Option<Line> {
+pub(crate) fn parse_line(text: &str) -> Option<Line> {
     let rest = text.strip_prefix("{\"t\":")?;
     let (t, rest) = rest.split_once(",\"d\":\"")?;
     let (d, rest) = rest.split_once("\",\"l\":\"")?;
     let l = rest.strip_suffix("\"}")?;
-    if d.contains(['"', '\\']) || l.contains(['"', '\\']) {
+    // Escapes, quotes and raw control characters (which JSON refuses) are
+    // serde's to read.
+    let plain = |s: &str| !s.bytes().any(|b| b == b'"' || b == b'\\' || b < 0x20);
+    // A JSON number: digits, no leading zero.
+    let number =
+        !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()) && (t == "0" || !t.starts_with('0'));
+    if !number || !plain(d) || !plain(l) {
         return None;
     }
     Some(Line {
@@ -140,13 +146,29 @@ pub fn read_from(
     input: impl std::io::Read + Send + 'static,
 ) -> Result<Recording, String> {
     let batches = lines_of(name, input);
+    parse(name, || batches.recv().ok())
+}
+
+/// A recording's text, decompressed: its header and lines, or what is
+/// wrong and where. (The fuzz targets' way in, past the decompression.)
+pub(crate) fn parse_text(name: &str, text: &[u8]) -> Result<Recording, String> {
+    let mut batches = [
+        Batch::Text(text.to_vec(), text.len() as u64),
+        Batch::End(Ok(None)),
+    ]
+    .into_iter();
+    parse(name, || batches.next())
+}
+
+/// Parses the batches `next` hands over (`None`: the reader stopped).
+fn parse(name: &str, mut next: impl FnMut() -> Option<Batch>) -> Result<Recording, String> {
     let mut header = None;
     let mut lines = Vec::new();
     let mut number = 0;
     let mut ended = false;
     loop {
-        match batches.recv() {
-            Ok(Batch::Text(text, byte)) => {
+        match next() {
+            Some(Batch::Text(text, byte)) => {
                 let text = String::from_utf8_lossy(&text);
                 for text in text.lines() {
                     number += 1;
@@ -175,7 +197,7 @@ pub fn read_from(
                     }
                 }
             }
-            Ok(Batch::End(end)) => {
+            Some(Batch::End(end)) => {
                 let cut = match end {
                     Ok(cut) => cut.filter(|_| !ended),
                     Err(e) if header.is_none() => return Err(format!("{e} (not a recording)")),
@@ -191,7 +213,7 @@ pub fn read_from(
                 };
                 return Ok(Recording { header, lines, cut });
             }
-            Err(_) => return Err(format!("{name}: the reading thread stopped")),
+            None => return Err(format!("{name}: the reading thread stopped")),
         }
     }
 }
@@ -250,5 +272,27 @@ mod tests {
         std::fs::write(&path, &bad).unwrap();
         let e = read(&path).unwrap_err();
         assert!(e.contains("bad.gz") && e.contains("byte"), "{e}");
+    }
+
+    /// Found by the `recording` fuzz target: the fast path read a line
+    /// holding a raw control character, or a time with a leading zero or
+    /// `+`, which JSON (and so serde, and rnyx's writer) never has.
+    #[test]
+    fn the_fast_path_reads_only_what_serde_reads() {
+        let good = "{\"t\":1,\"d\":\"<\",\"l\":\"650 BW 1 2\"}";
+        let raw = "{\"t\":1,\"d\":\"<\",\"l\":\"650 BW \u{16}1 2\"}";
+        let escaped = "{\"t\":1,\"d\":\"<\",\"l\":\"650 BW \\u0016 2\"}";
+        let leading_zero = "{\"t\":07000,\"d\":\"applied\",\"l\":\"1795445947297\"}";
+        let plus = "{\"t\":+7,\"d\":\"<\",\"l\":\"650 BW 1 2\"}";
+        for line in [good, raw, escaped, leading_zero, plus] {
+            let serde: Option<Line> = serde_json::from_str(line).ok();
+            if let Some(fast) = parse_line(line) {
+                assert_eq!(Some(fast), serde, "{line}");
+            }
+        }
+        assert!(parse_line(good).is_some());
+        assert!(parse_line(raw).is_none());
+        assert!(parse_line(leading_zero).is_none() && parse_line(plus).is_none());
+        assert!(serde_json::from_str::<Line>(escaped).is_ok());
     }
 }

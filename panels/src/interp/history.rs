@@ -30,16 +30,22 @@ impl History {
             } else {
                 line.to_owned()
             };
-            history.add(&crate::text::strip_controls(&line));
+            history.add(&line);
         }
         history
     }
 
-    /// Keeps `line` unless it is blank, holds a secret or repeats the last;
-    /// true when kept.
+    /// Keeps `line`, its control characters left out, unless it is blank,
+    /// holds a secret, repeats the last or is rustyline's header (which
+    /// would make the file read as rustyline's); true when kept.
     pub fn add(&mut self, line: &str) -> bool {
+        let line = crate::text::strip_controls(line);
         let line = line.trim();
-        if line.is_empty() || is_secret(line) || self.lines.last().is_some_and(|l| l == line) {
+        if line.is_empty()
+            || line == RUSTYLINE
+            || is_secret(line)
+            || self.lines.last().is_some_and(|l| l == line)
+        {
             return false;
         }
         self.lines.push(line.to_owned());
@@ -130,5 +136,19 @@ mod tests {
         }
         assert_eq!(many.len(), KEPT);
         assert_eq!(many.lines()[0], "GETINFO n10");
+    }
+
+    /// Found by the `interpreter_input` fuzz target: a line with control
+    /// characters was kept as typed but read back without them, and a first
+    /// command `#V2` made the file read as rustyline's.
+    #[test]
+    fn what_is_kept_reads_back_the_same() {
+        let mut h = History::default();
+        assert!(!h.add("#V2"));
+        assert!(h.add("GETINFO\\040version"));
+        assert!(h.add("\0\0\u{1b}]0;title\u{7}GETCONF ORPort"));
+        assert!(!h.add("\u{1b}\u{7}\t"), "nothing left but controls");
+        assert_eq!(h.lines()[1], "]0;titleGETCONF ORPort");
+        assert_eq!(History::parse(&h.text()), h);
     }
 }

@@ -13,6 +13,9 @@ use std::borrow::Cow;
 pub const MULTI_LINE: &str =
     "multi-line commands (+LOADCONF, +POSTDESCRIPTOR, …) cannot be typed here";
 
+/// What a line holding a control character gets.
+pub const CONTROL: &str = "the line holds control characters (a paste?): not sent";
+
 /// What a line is run with.
 #[derive(Debug, Clone, Copy)]
 pub struct Context<'a> {
@@ -60,6 +63,12 @@ impl Outcome {
 /// Runs a typed line (what to show, what to ask).
 pub fn run(line: &str, cx: &Context<'_>) -> Outcome {
     let mut out = Outcome::default();
+    // Pasted text can hold them; tor would take a CR or LF as the end of
+    // the command, and the rest as another.
+    if line.chars().any(|c| c.is_control() && c != '\t') {
+        out.error(CONTROL.to_owned());
+        return out;
+    }
     match parse(line) {
         Typed::Empty => {}
         Typed::Tor(command) if command.starts_with('+') => out.error(MULTI_LINE.to_owned()),

@@ -184,3 +184,30 @@ fn completion_and_help_against_tors_recorded_names() {
         "{signals}"
     );
 }
+
+/// Found by the `interpreter_input` fuzz target: a pasted line holding a
+/// CR went to tor as typed (the client then refused it as two lines).
+#[test]
+fn a_line_with_control_characters_is_not_sent() {
+    use super::{run, Ask, Context, CONTROL};
+    let n = names();
+    let state = crate::model::ControllerState::default();
+    let cx = Context {
+        names: &n,
+        manual: None,
+        relays: &state,
+        events: &[],
+    };
+    for pasted in [
+        "GE\rTINFO version",
+        "GETINFO version\nSIGNAL HALT",
+        "GETINFO \u{1b}]52;c;eA==\u{7}",
+    ] {
+        let out = run(pasted, &cx);
+        assert!(out.asks.is_empty() && out.failed, "{pasted:?}");
+        assert_eq!(out.lines.len(), 1);
+        assert_eq!(out.lines[0].1, CONTROL);
+    }
+    let out = run("GETINFO\tversion", &cx);
+    assert_eq!(out.asks, [Ask::Command("GETINFO\tversion".into())]);
+}

@@ -1,0 +1,17 @@
+//! Fuzzes reading a graph history file: nothing may panic; a file kept
+//! for another relay, of another format or not JSON is refused with a
+//! reason; one that is read restores into a state without panicking.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let text = String::from_utf8_lossy(data);
+    match rnyx::history::parse(&text, "relay-key") {
+        Ok(saved) => {
+            let mut state = rnyx_grammar::model::ControllerState::default();
+            saved.restore(&mut state);
+        }
+        Err(why) => assert!(!why.is_empty()),
+    }
+});

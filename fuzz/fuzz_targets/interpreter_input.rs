@@ -1,0 +1,39 @@
+//! Fuzzes what the interpreter does with typed lines: each line run (tor
+//! commands, `/help`, `/info`, `/events`), completed, shown and kept in the
+//! history. Nothing may panic; what is asked of tor is one line; a line
+//! shown holds no control character; a secret is never kept.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use rnyx_panels::interp::{self, Ask, Context, History, Names};
+
+fuzz_target!(|data: &[u8]| {
+    let text = String::from_utf8_lossy(data);
+    let names = Names::default();
+    let state = rnyx_grammar::model::ControllerState::default();
+    let events = ["650 BW 1 2", "650 NOTICE hello"];
+    let cx = Context {
+        names: &names,
+        manual: None,
+        relays: &state,
+        events: &events,
+    };
+    let mut history = History::parse(&text);
+    for line in text.lines() {
+        let out = interp::run(line, &cx);
+        for ask in &out.asks {
+            let asked = match ask {
+                Ask::Command(c) | Ask::Info(_, c) => c,
+            };
+            assert!(!asked.contains(['\r', '\n']), "{asked:?}");
+        }
+        let shown = interp::shown(line);
+        assert!(!shown.chars().any(char::is_control), "{shown:?}");
+        let _ = interp::complete(line, &names);
+        if history.add(line) {
+            assert!(!interp::is_secret(line), "{line:?} kept");
+        }
+    }
+    let kept = History::parse(&history.text());
+    assert_eq!(kept.lines(), history.lines());
+});
