@@ -165,6 +165,7 @@ impl Config {
             .flatten()
             .collect(),
             interpreter_history: crate::local::history_path().map(|p| p.display().to_string()),
+            ascii: false,
         }
     }
 }

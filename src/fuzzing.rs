@@ -40,10 +40,7 @@ pub fn proc_files(text: &str) -> ProcRead {
 
 /// A sock_diag answer: the sockets (local, remote, inode) and whether it
 /// was the last answer; why not, for a malformed one.
-pub fn sock_diag(
-    answer: &[u8],
-    sequence: u32,
-) -> Result<(Vec<Socket>, bool), String> {
+pub fn sock_diag(answer: &[u8], sequence: u32) -> Result<(Vec<Socket>, bool), String> {
     let (rows, done) = procfs::read_answer(answer, sequence)?;
     Ok((
         rows.into_iter()

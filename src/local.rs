@@ -32,10 +32,76 @@ pub fn history_path() -> Option<PathBuf> {
     state_dir().map(|d| d.join("history"))
 }
 
+/// What the terminal can show, by the environment's conventions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TerminalEnv {
+    /// Colours, unless `NO_COLOR` is set and not empty (no-color.org).
+    pub color: bool,
+    /// Characters beyond ASCII, unless the locale (`LC_ALL`, else
+    /// `LC_CTYPE`, else `LANG`: the first set) names another character set
+    /// than UTF-8 (`C`, `POSIX`, `en_US.ISO-8859-1`). None set: UTF-8, as
+    /// terminals are today.
+    pub unicode: bool,
+    /// `TERM=dumb`: a terminal that cannot place the cursor.
+    pub dumb: bool,
+}
+
+impl TerminalEnv {
+    /// From this process's environment.
+    pub fn here() -> Self {
+        Self::of(|k| std::env::var(k).ok())
+    }
+
+    /// From the variables `var` gives.
+    pub fn of(var: impl Fn(&str) -> Option<String>) -> Self {
+        let set = |k: &str| var(k).filter(|v| !v.is_empty());
+        let locale = ["LC_ALL", "LC_CTYPE", "LANG"].into_iter().find_map(set);
+        let unicode = locale.is_none_or(|l| {
+            let l = l.to_ascii_lowercase();
+            l.contains("utf-8") || l.contains("utf8")
+        });
+        TerminalEnv {
+            color: set("NO_COLOR").is_none(),
+            unicode,
+            dumb: var("TERM").as_deref() == Some("dumb"),
+        }
+    }
+}
+
 /// `~/x` → `$HOME/x`; other paths as they are.
 pub fn expand_home(path: &Path) -> PathBuf {
     match (path.strip_prefix("~"), std::env::var_os("HOME")) {
         (Ok(rest), Some(home)) => PathBuf::from(home).join(rest),
         _ => path.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod terminal_tests {
+    use super::TerminalEnv;
+
+    fn env(vars: &[(&str, &str)]) -> TerminalEnv {
+        TerminalEnv::of(|k| {
+            vars.iter()
+                .find(|(name, _)| *name == k)
+                .map(|(_, v)| (*v).to_owned())
+        })
+    }
+
+    #[test]
+    fn colour_locale_and_term_as_the_environment_says() {
+        let plain = env(&[]);
+        assert!(plain.color && plain.unicode && !plain.dumb);
+        assert!(!env(&[("NO_COLOR", "1")]).color);
+        assert!(env(&[("NO_COLOR", "")]).color, "empty: not set");
+        assert!(!env(&[("LANG", "C")]).unicode);
+        assert!(!env(&[("LANG", "en_US.ISO-8859-1")]).unicode);
+        assert!(env(&[("LANG", "C.UTF-8")]).unicode);
+        assert!(env(&[("LANG", "de_DE.utf8")]).unicode);
+        // LC_ALL first, then LC_CTYPE, then LANG; empty ones skipped.
+        assert!(!env(&[("LC_ALL", "POSIX"), ("LANG", "en_US.UTF-8")]).unicode);
+        assert!(env(&[("LC_ALL", ""), ("LC_CTYPE", "C.UTF-8"), ("LANG", "C")]).unicode);
+        assert!(env(&[("TERM", "dumb")]).dumb);
+        assert!(!env(&[("TERM", "xterm-256color")]).dumb);
     }
 }

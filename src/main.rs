@@ -122,6 +122,13 @@ async fn run(cli: Cli) -> ExitCode {
             return fail(&e);
         }
     }
+    if shows_monitor(&cli) && rnyx::local::TerminalEnv::here().dumb {
+        eprintln!(
+            "rnyx: TERM=dumb cannot place the cursor, which the monitor needs; \
+             `rnyx --dump` prints the relay's state and `rnyx prompt` talks to tor without it"
+        );
+        return ExitCode::from(2);
+    }
     if shows_monitor(&cli) && !has_terminal() {
         eprintln!(
             "rnyx: the monitor needs a terminal (with ssh, `ssh -t`); without one, \

@@ -22,7 +22,7 @@ pub async fn run(
     };
     let handle = spawn_with(controller, first);
     let fleet = [(RelayName::default(), handle)];
-    watch(&fleet, App::new(config.app_settings()), config).await
+    watch(&fleet, App::new(settings(config)), config).await
 }
 
 /// The monitor on a recording (`rnyx replay`).
@@ -31,7 +31,7 @@ pub async fn replay(
     config: &Config,
 ) -> Result<(), String> {
     let fleet = [(RelayName::default(), spawn_replay(player, config))];
-    watch(&fleet, App::new(config.app_settings()), config).await
+    watch(&fleet, App::new(settings(config)), config).await
 }
 
 /// The controller task of a replay (no graph history kept).
@@ -64,7 +64,7 @@ pub async fn run_fleet(
             )
         })
         .collect();
-    let mut settings = config.app_settings();
+    let mut settings = settings(config);
     settings
         .hidden_pages
         .retain(|p| *p != rnyx_panels::pages::overview::ID);
@@ -104,4 +104,14 @@ async fn watch(
     })
     .await;
     result.map(drop).map_err(|e| format!("terminal error: {e}"))
+}
+
+/// The app's settings from nyxrc, and what the terminal can show
+/// (`NO_COLOR`, a locale that is not UTF-8).
+fn settings(config: &Config) -> rnyx_panels::app::AppSettings {
+    let env = crate::local::TerminalEnv::here();
+    let mut settings = config.app_settings();
+    settings.theme.color &= env.color;
+    settings.ascii = !env.unicode;
+    settings
 }

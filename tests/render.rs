@@ -15,6 +15,9 @@ use rnyx_panels::app::App;
 use std::collections::HashMap;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 
+#[path = "render/sizes.rs"]
+mod sizes;
+
 /// The moment the screens are drawn at (unix seconds).
 const NOW: u64 = 1_795_255_200;
 

@@ -58,6 +58,8 @@ enum FooterHit {
 pub struct App {
     keymap: Keymap,
     theme: Theme,
+    /// Drawn in ASCII (a terminal whose locale is not UTF-8).
+    ascii: bool,
     confirm_quit: bool,
     pages: Vec<Box<dyn Page>>,
     page: usize,
@@ -98,6 +100,7 @@ impl App {
         Self {
             keymap: settings.keymap,
             theme: settings.theme,
+            ascii: settings.ascii,
             confirm_quit: settings.confirm_quit,
             pages,
             page: 0,
@@ -449,6 +452,13 @@ impl App {
 
     /// Draws everything. `now` is the unix time (uptime, NEWNYM wait).
     pub fn render(&self, live: &ControllerState, now: u64, area: Rect, buf: &mut Buffer) {
+        self.render_all(live, now, area, buf);
+        if self.ascii {
+            crate::ascii::to_ascii(buf, area);
+        }
+    }
+
+    fn render_all(&self, live: &ControllerState, now: u64, area: Rect, buf: &mut Buffer) {
         let state = self.paused.as_deref().unwrap_or(live);
         self.footer.clear();
         self.replaying.set(live.replay.is_some());

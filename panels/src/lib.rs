@@ -4,6 +4,7 @@
 
 pub mod actions;
 pub mod app;
+pub mod ascii;
 pub mod events;
 pub mod format;
 pub mod graph;

@@ -25,6 +25,8 @@ pub struct AppSettings {
     pub hidden_pages: Vec<&'static str>,
     /// Where the interpreter keeps its history (`None`: not kept).
     pub interpreter_history: Option<String>,
+    /// The terminal shows ASCII only (its locale is not UTF-8).
+    pub ascii: bool,
 }
 
 /// nyxrc's settings for the page.

@@ -33,6 +33,7 @@ fn settings(confirm_quit: bool) -> AppSettings {
         config: crate::pages::config::ConfigSettings::default(),
         hidden_pages: vec![crate::pages::overview::ID],
         interpreter_history: None,
+        ascii: false,
     }
 }
 
