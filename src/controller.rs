@@ -429,6 +429,9 @@ async fn session(
                 let system = if has_bw { host.system(sampler, state.read(|s| s.relay.pid)) } else { None };
                 let follow = apply_events(state, batch, wanted, system, host);
                 last_apply = tokio::time::Instant::now();
+                if has_bw {
+                    say_trouble(state, host);
+                }
                 if alive.flagged {
                     alive.check(&client, state);
                 }
@@ -456,6 +459,7 @@ async fn session(
                 if let Some(info) = host.system(sampler, state.read(|s| s.relay.pid)) {
                     state.update(|s| s.record_system(info));
                 }
+                say_trouble(state, host);
             }
             asked = requests.recv() => {
                 let Some(asked) = asked else { return SessionEnd::Shutdown };
@@ -470,6 +474,14 @@ async fn session(
         if !inbox.settling.is_empty() && settled(state, host, &events, from_host.as_ref(), inbox) {
             inbox.settle(&Response::Done(String::new()));
         }
+    }
+}
+
+/// What went wrong with the host's own writing (a recording on a full
+/// disk), in the log once.
+fn say_trouble(state: &SharedState, host: &Host) {
+    if let Some(e) = host.trouble() {
+        state.update(|s| rnyx_log(s, Runlevel::Warn, e));
     }
 }
 

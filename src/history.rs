@@ -94,8 +94,15 @@ pub fn save(dir: &Path, saved: &Saved) -> Result<PathBuf, String> {
     tmp.as_file()
         .set_permissions(std::fs::Permissions::from_mode(0o600))
         .map_err(|e| e.to_string())?;
-    serde_json::to_writer(&mut tmp, saved).map_err(|e| e.to_string())?;
-    tmp.flush().map_err(|e| e.to_string())?;
+    let written = (|| -> std::io::Result<()> {
+        let mut w = std::io::BufWriter::new(tmp.as_file_mut());
+        serde_json::to_writer(&mut w, saved)?;
+        w.flush()?;
+        drop(w);
+        tmp.as_file().sync_all()
+    })();
+    // On a full disk the file that was there stays as it was.
+    written.map_err(|e| format!("cannot write {}: {e}", target.display()))?;
     tmp.persist(&target)
         .map_err(|e| format!("cannot write {}: {e}", target.display()))?;
     Ok(target)

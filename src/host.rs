@@ -146,6 +146,12 @@ impl Host {
         }
     }
 
+    /// What went wrong with what the host writes (a recording on a full
+    /// disk), once.
+    pub fn trouble(&self) -> Option<String> {
+        self.recorder()?.failure()
+    }
+
     /// Whether tor runs on this machine, so its `/proc`, sockets and files
     /// are read here; a replay's come recorded, at their times.
     pub fn tor_is_here(&self) -> bool {

@@ -97,9 +97,12 @@ async fn watch(
     }
     ratatui::restore();
     // The graphs as they stand, for the next start (at most a few seconds).
+    // Said on the terminal the monitor has left: a full disk, say.
     let _ = tokio::time::timeout(std::time::Duration::from_secs(3), async {
         for (_, h) in fleet {
-            h.save_history().await;
+            if let Err(e) = h.save_history().await {
+                eprintln!("rnyx: {e}");
+            }
         }
     })
     .await;

@@ -24,7 +24,7 @@ use serde::{Deserialize, Serialize};
 use std::io::Write;
 use std::path::Path;
 use std::pin::Pin;
-use std::sync::mpsc;
+use std::sync::{mpsc, Arc, OnceLock};
 use std::task::{Context, Poll};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
@@ -108,6 +108,10 @@ pub const CONNECTED: &str = "connected";
 pub struct Recorder {
     tx: mpsc::Sender<(u64, Chunk)>,
     started: std::time::Instant,
+    path: std::path::PathBuf,
+    /// Why writing stopped, and whether that was said.
+    failed: Arc<OnceLock<String>>,
+    said: Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl std::fmt::Debug for Recorder {
@@ -130,13 +134,35 @@ impl Recorder {
             .map_err(|e| format!("cannot write the recording {}: {e}", path.display()))?;
         let started_ms = crate::local::system_ms();
         let (tx, rx) = mpsc::channel();
+        let failed = Arc::new(OnceLock::new());
+        let out = Counting {
+            inner: std::io::BufWriter::new(file),
+            written: 0,
+            failed: Arc::clone(&failed),
+        };
         std::thread::Builder::new()
             .name("rnyx-record".into())
-            .spawn(move || write_all(file, started_ms, max_bytes, &rx))
+            .spawn(move || write_all(out, started_ms, max_bytes, &rx))
             .map_err(|e| e.to_string())?;
         Ok(Self {
             tx,
             started: std::time::Instant::now(),
+            path: path.to_owned(),
+            failed,
+            said: Arc::default(),
+        })
+    }
+
+    /// Why the file could not be written (a full disk), the first time
+    /// it is asked after that happened; what was written before stays
+    /// readable.
+    pub fn failure(&self) -> Option<String> {
+        let why = self.failed.get()?;
+        (!self.said.swap(true, std::sync::atomic::Ordering::Relaxed)).then(|| {
+            format!(
+                "cannot write the recording {}: {why}; it ends where it stopped",
+                self.path.display()
+            )
         })
     }
 
@@ -299,17 +325,30 @@ fn push_text(out: &mut Vec<u8>, l: &str) {
 struct Counting<W> {
     inner: W,
     written: u64,
+    /// The first write that failed (a full disk), for the monitor to say.
+    failed: Arc<OnceLock<String>>,
+}
+
+impl<W> Counting<W> {
+    fn note<T>(&self, r: std::io::Result<T>) -> std::io::Result<T> {
+        if let Err(e) = &r {
+            let _ = self.failed.set(e.to_string());
+        }
+        r
+    }
 }
 
 impl<W: Write> Write for Counting<W> {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        let n = self.inner.write(buf)?;
+        let n = self.inner.write(buf);
+        let n = self.note(n)?;
         self.written += n as u64;
         Ok(n)
     }
 
     fn flush(&mut self) -> std::io::Result<()> {
-        self.inner.flush()
+        let r = self.inner.flush();
+        self.note(r)
     }
 }
 
@@ -389,12 +428,14 @@ impl Writer {
 
 /// The writer thread: lines out of the chunks, redacted, compressed, until
 /// the taps are gone or the bound is reached.
-fn write_all(file: std::fs::File, started: u64, max_bytes: u64, rx: &mpsc::Receiver<(u64, Chunk)>) {
+fn write_all(
+    out: Counting<std::io::BufWriter<std::fs::File>>,
+    started: u64,
+    max_bytes: u64,
+    rx: &mpsc::Receiver<(u64, Chunk)>,
+) {
     let gz = GzEncoder::new(
-        Counting {
-            inner: std::io::BufWriter::new(file),
-            written: 0,
-        },
+        out,
         // Fast: under tor's DEBUG firehose this is most of the cost of
         // recording; the level barely changes the size of such text.
         flate2::Compression::fast(),

@@ -455,7 +455,7 @@ async fn graph_history_survives_a_restart_of_rnyx_and_tor() {
             .read(|s| (s.bandwidth_graph.columns(Interval::FiveSeconds).len() >= 2).then_some(()))
     })
     .await;
-    first.save_history().await;
+    first.save_history().await.unwrap();
     let (samples, fives) = first.state.read(|s| {
         (
             s.bandwidth_graph.samples(),

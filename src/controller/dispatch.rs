@@ -96,10 +96,14 @@ pub(super) async fn on_request(
             }
         }
         Request::Interpret(command) => interp.send(command, reply),
-        Request::SaveHistory => {
-            keeper.save(state).await;
-            answer(reply, Response::Done(String::new()));
-        }
+        Request::SaveHistory => match keeper.save(state).await {
+            None => answer(reply, Response::Done(String::new())),
+            Some(e) => {
+                state
+                    .update(|s| super::rnyx_log(s, rnyx_grammar::model::Runlevel::Warn, e.clone()));
+                answer(reply, Response::Failed(e));
+            }
+        },
         request => carry_out(session, request, reply),
     }
     None

@@ -141,8 +141,12 @@ impl ControllerHandle {
     }
 
     /// Writes the graph history now, when it is kept.
-    pub async fn save_history(&self) {
-        self.ask(Request::SaveHistory).await;
+    /// Writes the graph history now; why not, when it could not be.
+    pub async fn save_history(&self) -> Result<(), String> {
+        match self.ask(Request::SaveHistory).await {
+            Response::Failed(why) => Err(why),
+            _ => Ok(()),
+        }
     }
 
     /// Sends a typed command on the interpreter's own connection.

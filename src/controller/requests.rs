@@ -137,10 +137,23 @@ fn files(request: Request, reply: Answer) {
 /// creating its parent directories. Returns the path written.
 pub fn save_snapshot(path: &str, text: &str) -> std::io::Result<std::path::PathBuf> {
     let path = crate::local::expand_home(std::path::Path::new(path));
-    let mut file = super::logfile::open_private(&path, false)?;
-    // A file that was there keeps its mode when opened: made owner-only.
-    file.set_permissions(std::os::unix::fs::PermissionsExt::from_mode(0o600))?;
-    std::io::Write::write_all(&mut file, text.as_bytes())?;
+    // Written beside it, then renamed over it: on a full disk the file that
+    // was there (the interpreter's history) stays whole.
+    let mut name = path.file_name().unwrap_or_default().to_owned();
+    name.push(format!(".rnyx-{}.tmp", std::process::id()));
+    let temp = path.with_file_name(name);
+    let written = (|| {
+        let mut file = super::logfile::open_private(&temp, false)?;
+        // A file that was there keeps its mode when opened: made owner-only.
+        file.set_permissions(std::os::unix::fs::PermissionsExt::from_mode(0o600))?;
+        std::io::Write::write_all(&mut file, text.as_bytes())?;
+        file.sync_all()?;
+        std::fs::rename(&temp, &path)
+    })();
+    if let Err(e) = written {
+        let _ = std::fs::remove_file(&temp);
+        return Err(e);
+    }
     Ok(path)
 }
 

@@ -57,6 +57,8 @@ enum Pending {
     Answer(Ask),
     Names,
     History,
+    /// The history file written.
+    Saved,
 }
 
 /// The interpreter's view state.
@@ -81,6 +83,8 @@ pub struct InterpreterPage {
     scroll: Cell<usize>,
     height: Cell<usize>,
     history_path: Option<String>,
+    /// Why the history file was last not written (said once).
+    unsaved: Option<String>,
 }
 
 impl InterpreterPage {
@@ -172,10 +176,11 @@ impl InterpreterPage {
             return;
         }
         if let Some(path) = &self.history_path {
-            cx.request(Request::WriteFile {
+            let t = cx.request(Request::WriteFile {
                 path: path.clone(),
                 text: self.history.text(),
             });
+            self.pending.push((t, Pending::Saved));
         }
     }
 
@@ -311,6 +316,19 @@ impl Page for InterpreterPage {
             }
             (Pending::History, Response::Text(text)) => {
                 self.history = History::after(History::parse(&text), &self.history);
+            }
+            (Pending::Saved, Response::Done(_)) => self.unsaved = None,
+            // Said once, until a save works again: the file as it was
+            // stays (written beside it, then renamed).
+            (Pending::Saved, other) => {
+                let why = other.error().unwrap_or_default();
+                if self.unsaved.as_ref() != Some(&why) {
+                    let path = self.history_path.as_deref().unwrap_or_default();
+                    cx.notify(format!(
+                        "cannot write the interpreter's history {path}: {why}"
+                    ));
+                    self.unsaved = Some(why);
+                }
             }
             _ => {}
         }
