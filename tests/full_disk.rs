@@ -8,6 +8,7 @@
 mod support;
 
 use rnyx::launch::{ControlKind, SingleTorOptions};
+use std::path::{Path, PathBuf};
 use support::single_tor;
 use support::tmux::Tmux;
 
@@ -23,6 +24,32 @@ fn md5(path: &std::path::Path) -> String {
         .to_owned()
 }
 
+/// What was written before, staged to be copied onto the disk: the
+/// interpreter's history and the relay's graphs as earlier runs left them,
+/// and a nyxrc with `write_logs_to` on the disk. Their checksums, and where
+/// the graphs are.
+fn stage_files(stage: &Path, d: &str, fp: &str) -> ((String, String), PathBuf) {
+    let graphs = stage.join("state/rnyx/graphs");
+    std::fs::create_dir_all(&graphs).unwrap();
+    std::fs::write(stage.join("state/rnyx/history"), "GETINFO uptime\n/help\n").unwrap();
+    let mut s = rnyx_grammar::model::ControllerState::default();
+    for i in 0..120 {
+        s.bandwidth_graph.push(f64::from(i) * 1000.0, 500.0);
+    }
+    let saved = rnyx::history::Saved::of(&s, fp, rnyx::local::system_ms() / 1000 - 30);
+    let graph_file = rnyx::history::path(&graphs, fp);
+    std::fs::write(&graph_file, serde_json::to_string(&saved).unwrap()).unwrap();
+    std::fs::create_dir_all(stage.join("logs")).unwrap();
+    std::fs::create_dir_all(stage.join("config")).unwrap();
+    std::fs::write(
+        stage.join("nyxrc"),
+        format!("write_logs_to = \"{d}/logs/rnyx.log\"\n"),
+    )
+    .unwrap();
+    let sums = (md5(&stage.join("state/rnyx/history")), md5(&graph_file));
+    (sums, graph_file)
+}
+
 #[test]
 fn a_full_disk_is_said_for_each_file_and_nothing_written_before_is_lost() {
     let (_d, mut tor) = single_tor(SingleTorOptions {
@@ -36,27 +63,8 @@ fn a_full_disk_is_said_for_each_file_and_nothing_written_before_is_lost() {
         .unwrap();
     let (stage, disk) = (work.path().join("stage"), work.path().join("disk"));
     std::fs::create_dir_all(&disk).unwrap();
-    // What was written before: the interpreter's history and the relay's
-    // graphs, as earlier runs left them.
-    let graphs = stage.join("state/rnyx/graphs");
-    std::fs::create_dir_all(&graphs).unwrap();
-    std::fs::write(stage.join("state/rnyx/history"), "GETINFO uptime\n/help\n").unwrap();
-    let mut s = rnyx_grammar::model::ControllerState::default();
-    for i in 0..120 {
-        s.bandwidth_graph.push(f64::from(i) * 1000.0, 500.0);
-    }
-    let saved = rnyx::history::Saved::of(&s, &fp, rnyx::local::system_ms() / 1000 - 30);
-    let graph_file = rnyx::history::path(&graphs, &fp);
-    std::fs::write(&graph_file, serde_json::to_string(&saved).unwrap()).unwrap();
-    std::fs::create_dir_all(stage.join("logs")).unwrap();
-    std::fs::create_dir_all(stage.join("config")).unwrap();
     let d = disk.display().to_string();
-    std::fs::write(
-        stage.join("nyxrc"),
-        format!("write_logs_to = \"{d}/logs/rnyx.log\"\n"),
-    )
-    .unwrap();
-    let before = (md5(&stage.join("state/rnyx/history")), md5(&graph_file));
+    let (before, graph_file) = stage_files(&stage, &d, &fp);
     let graph_on_disk = disk.join(graph_file.strip_prefix(&stage).unwrap());
     let script = format!(
         "set -e; mount -t tmpfs -o size=1m rnyx-full '{d}'; cp -a '{stage}/.' '{d}/'; \
