@@ -336,3 +336,30 @@ pub async fn fake_tor(listener: tokio::net::UnixListener, bursts: Vec<Vec<u8>>, 
         }
     }
 }
+
+/// The child of `parent` whose command name is `name` (a program a tmux
+/// pane's shell started).
+pub fn child_pid(parent: u32, name: &str) -> Option<u32> {
+    std::fs::read_dir("/proc").ok()?.flatten().find_map(|e| {
+        let pid: u32 = e.file_name().to_str()?.parse().ok()?;
+        let stat = std::fs::read_to_string(e.path().join("stat")).ok()?;
+        let (comm, rest) = stat.split_once(" (")?.1.rsplit_once(") ")?;
+        let parent_of: u32 = rest.split_whitespace().nth(1)?.parse().ok()?;
+        (parent_of == parent && comm == name).then_some(pid)
+    })
+}
+
+/// A `kB` field of `/proc/<pid>/status` (`VmHWM:`, `VmRSS:`); 0 if gone.
+pub fn status_kb(pid: u32, key: &str) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix(key))?
+                .split_whitespace()
+                .next()?
+                .parse()
+                .ok()
+        })
+        .unwrap_or(0)
+}
