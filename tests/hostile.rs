@@ -85,7 +85,7 @@ fn reply(command: &str, tally: &Tally) -> Vec<u8> {
             out.extend_from_slice(b"250 OK\r\n");
         }
         "QUIT" => out.extend_from_slice(b"250 closing connection\r\n"),
-        _ if tally.sent.load(Ordering::Relaxed) % 5 == 0 => {
+        _ if tally.sent.load(Ordering::Relaxed).is_multiple_of(5) => {
             line(&mut out, tally, "552 refused: ", "");
         }
         _ => out.extend_from_slice(b"250 OK\r\n"),
