@@ -304,3 +304,94 @@ fn in_a_real_terminal_a_stopped_tor_is_said_and_keys_still_draw() {
     tmux.keys("t", &["q", "q"]);
     tmux.wait_for("t", 10, |s| s.contains("RNYX-EXITED 0"));
 }
+
+fn is_root() -> bool {
+    std::fs::read_to_string("/proc/self/status")
+        .unwrap()
+        .lines()
+        .find_map(|l| l.strip_prefix("Uid:"))
+        .is_some_and(|u| u.split_whitespace().nth(1) == Some("0"))
+}
+
+fn chmod(path: &Path, mode: u32) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
+}
+
+/// The cookie's permission lost while connected: rnyx stays connected; tor
+/// restarted (a new cookie rnyx cannot read): one clear sentence, the
+/// monitor keeps running; the permission back: connected again. (As root,
+/// rnyx runs as `nobody`, for whom permissions count.)
+#[test]
+fn the_cookies_permission_lost_and_given_back() {
+    let cookies = tempfile::Builder::new()
+        .prefix("rnyx-cookie-")
+        .tempdir()
+        .unwrap();
+    chmod(cookies.path(), 0o755);
+    let cookie = cookies.path().join("control_auth_cookie");
+    // A port that stays the same over tor's restart.
+    let port = free_port();
+    let (_d, mut tor) = single_tor(SingleTorOptions {
+        control: ControlKind::Socket,
+        extra: vec![
+            ("CookieAuthFile".into(), cookie.display().to_string()),
+            ("ControlPort".into(), format!("127.0.0.1:{port}")),
+        ],
+        ..Default::default()
+    });
+    chmod(&cookie, 0o644);
+    let home = tempfile::Builder::new()
+        .prefix("rnyx-home-nobody-")
+        .tempdir()
+        .unwrap();
+    let who = if is_root() {
+        let ok = std::process::Command::new("chown")
+            .args(["-R", "nobody:nogroup"])
+            .arg(home.path())
+            .status()
+            .is_ok_and(|s| s.success());
+        assert!(ok, "chown");
+        "setpriv --reuid=nobody --regid=nogroup --clear-groups --"
+    } else {
+        ""
+    };
+    let h = home.path().display();
+    let cmd = format!(
+        "env HOME={h} XDG_CONFIG_HOME={h} XDG_STATE_HOME={h} XDG_DATA_HOME={h} XDG_CACHE_HOME={h} \
+         {who} {} --interface {port}; echo RNYX-EXITED $?; sleep 600",
+        env!("CARGO_BIN_EXE_rnyx"),
+    );
+    let tmux = support::tmux::Tmux::new("rnyx-cookie");
+    tmux.start("t", &cmd, 160, 40);
+    let fp = tor.fingerprint().unwrap();
+    tmux.wait_for("t", 20, |s| s.contains(&fp) && s.contains("Events ("));
+    // Lost while connected: the connection stays, the clock goes on.
+    chmod(&cookie, 0o000);
+    let uptime = |s: &str| s.split("uptime: ").nth(1).map(|u| u[..5].to_owned());
+    let before = uptime(&tmux.screen("t"));
+    tmux.wait_for("t", 10, |s| uptime(s) != before && s.contains(&fp));
+    // tor restarted: its new cookie is not readable; said, and retried.
+    tor.restart().unwrap();
+    chmod(&cookie, 0o000);
+    let said = format!(
+        "cannot read tor's authentication cookie {}: permission denied",
+        cookie.display()
+    );
+    let screen = tmux.wait_for("t", 20, |s| {
+        s.contains(&said) && s.contains("Tor Disconnected")
+    });
+    assert_eq!(screen.matches(&said).count(), 1, "said once:\n{screen}");
+    // Given back: connected again, without restarting rnyx.
+    chmod(&cookie, 0o644);
+    let t = Instant::now();
+    tmux.wait_for("t", 20, |s| {
+        s.contains(&fp) && !s.contains("Tor Disconnected")
+    });
+    eprintln!(
+        "connected again {:.1} s after the permission came back",
+        t.elapsed().as_secs_f64()
+    );
+    tmux.keys("t", &["q", "q"]);
+    tmux.wait_for("t", 10, |s| s.contains("RNYX-EXITED 0"));
+}
