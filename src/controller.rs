@@ -463,7 +463,8 @@ async fn session(
             }
             asked = requests.recv() => {
                 let Some(asked) = asked else { return SessionEnd::Shutdown };
-                let session = requests::Session { client: &client, post: &post };
+                let torrc = state.read(|s| s.config.file.clone()).filter(|_| here).map(Into::into);
+                let session = requests::Session { client: &client, post: &post, torrc };
                 if let Some(end) = on_request(config, state, asked, &session, (interp, keeper, inbox)).await {
                     return end;
                 }

@@ -149,3 +149,85 @@ fn a_full_disk_is_said_for_each_file_and_nothing_written_before_is_lost() {
         .unwrap_or(u64::MAX);
     assert_eq!(free, 0, "the disk was full: {end}");
 }
+
+/// SAVECONF on a full disk: tor (in the same mount namespace, its torrc on
+/// the full tmpfs) refuses; the save dialog shows tor's words, rnyx keeps
+/// running. tor itself renamed the torrc to `torrc.orig.1` before failing
+/// to write the new one: rnyx says so, and that file is the torrc as it
+/// was.
+#[test]
+fn saveconf_on_a_full_disk_says_tors_refusal_and_where_tor_moved_the_torrc() {
+    let work = tempfile::Builder::new()
+        .prefix("rnyx-full-")
+        .tempdir()
+        .unwrap();
+    let (tor_dir, disk) = (work.path().join("tor"), work.path().join("disk"));
+    std::fs::create_dir_all(tor_dir.join("data")).unwrap();
+    std::fs::create_dir_all(&disk).unwrap();
+    for dir in [&tor_dir, &tor_dir.join("data")] {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700)).unwrap();
+    }
+    let t = tor_dir.display();
+    let torrc = format!(
+        "DataDirectory {t}/data\nDisableNetwork 1\nSocksPort 0\nControlSocket {t}/control\n\
+         CookieAuthentication 1\n__OwningControllerProcess {}\nLog notice file {t}/log\n\
+         ContactInfo before the disk filled\n",
+        std::process::id()
+    );
+    std::fs::write(tor_dir.join("torrc"), &torrc).unwrap();
+    let before = md5(&tor_dir.join("torrc"));
+    let d = disk.display();
+    let home = work.path().join("home");
+    let script = format!(
+        "set -e; mount -t tmpfs -o size=1m rnyx-full '{d}'; cp '{t}/torrc' '{d}/torrc'; \
+         tor -f '{d}/torrc' --defaults-torrc /dev/null >/dev/null 2>&1 & echo TORPID $!; \
+         while [ ! -S '{t}/control' ]; do sleep 0.1; done; \
+         dd if=/dev/zero of='{d}/filler' bs=4k 2>/dev/null || true; \
+         HOME='{h}' XDG_CONFIG_HOME='{h}' XDG_STATE_HOME='{h}' XDG_DATA_HOME='{h}' XDG_CACHE_HOME='{h}' \
+         '{rnyx}' --socket '{t}/control' || true; echo RNYX-EXITED; \
+         md5sum '{d}/torrc.orig.1' | awk '{{print \"MD5\", $1}}'; sleep 600",
+        h = home.display(),
+        rnyx = env!("CARGO_BIN_EXE_rnyx"),
+    );
+    let tmux = Tmux::new("rnyx-saveconf");
+    let quoted = script.replace('\'', "'\\''");
+    tmux.start("t", &format!("unshare -rm sh -c '{quoted}'"), 160, 50);
+    let screen = tmux.wait_for("t", 30, |s| s.contains("Events ("));
+    let tor_pid: Option<u32> = screen
+        .lines()
+        .find_map(|l| l.strip_prefix("TORPID "))
+        .and_then(|p| p.trim().parse().ok());
+    // Page 3, `w`, yes.
+    tmux.keys("t", &["Right", "Right"]);
+    tmux.wait_for("t", 10, |s| s.contains("Tor Configuration"));
+    tmux.keys("t", &["w"]);
+    tmux.wait_for("t", 10, |s| {
+        s.contains("ContactInfo before the disk filled")
+    });
+    tmux.keys("t", &["y"]);
+    let refused = tmux.wait_for("t", 10, |s| s.contains("tor refused SAVECONF"));
+    assert!(
+        refused.contains("551 Unable to write configuration to disk"),
+        "{refused}"
+    );
+    // tor renames the torrc aside before it writes: said, with where.
+    let moved = format!("tor moved the torrc to {d}/torrc.orig.1 first: move it back");
+    tmux.wait_for("t", 5, |s| s.contains(&moved));
+    tmux.keys("t", &["Escape"]);
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    tmux.keys("t", &["Left", "Left"]);
+    tmux.wait_for("t", 10, |s| s.contains("Events ("));
+    tmux.keys("t", &["q", "q"]);
+    let end = tmux.wait_for("t", 15, |s| s.contains("MD5 "));
+    if let Some(pid) = tor_pid {
+        let _ = std::process::Command::new("kill")
+            .arg(pid.to_string())
+            .status();
+    }
+    let after = end
+        .lines()
+        .find_map(|l| l.strip_prefix("MD5 "))
+        .unwrap_or_default();
+    assert_eq!(after.trim(), before, "{end}");
+}

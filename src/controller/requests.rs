@@ -20,6 +20,8 @@ pub const MAX_READ: u64 = 8 << 20;
 pub(super) struct Session<'a> {
     pub client: &'a Client,
     pub post: &'a Post,
+    /// The torrc tor was started with (`config-file`), where tor is here.
+    pub torrc: Option<std::path::PathBuf>,
 }
 
 /// Carries out a request of tor's or of files. The session's own requests
@@ -47,13 +49,13 @@ pub(super) fn carry_out(session: &Session<'_>, request: Request, reply: Answer) 
             answer(reply, done(c.send(&Command::ResetConf(names)).await));
         }),
         Request::SaveConf { force } => {
-            let post = session.post.clone();
+            let (post, torrc) = (session.post.clone(), session.torrc.clone());
             tokio::spawn(async move {
                 let result = c.send(&Command::SaveConf { force }).await;
                 if result.as_ref().is_ok_and(Reply::is_ok) {
                     post.send(Done::Saved).await;
                 }
-                answer(reply, done(result));
+                answer(reply, moved_aside(done(result), torrc.as_deref()));
             })
         }
         Request::Signal(name) => tokio::spawn(async move {
@@ -99,6 +101,36 @@ pub(super) fn carry_out(session: &Session<'_>, request: Request, reply: Answer) 
         | Request::WantManual
         | Request::Settled => return,
     };
+}
+
+/// A refused SAVECONF where tor had already renamed the torrc aside
+/// (`torrc.orig.N`) before it failed to write the new one (a full disk):
+/// the refusal says where the torrc is now, or tor will not start next time.
+fn moved_aside(response: Response, torrc: Option<&std::path::Path>) -> Response {
+    let (Response::Refused { status, message }, Some(torrc)) = (&response, torrc) else {
+        return response;
+    };
+    if torrc.exists() {
+        return response;
+    }
+    let newest = (1..100)
+        .map(|n| {
+            let mut name = torrc.as_os_str().to_owned();
+            name.push(format!(".orig.{n}"));
+            std::path::PathBuf::from(name)
+        })
+        .take_while(|p| p.exists())
+        .last();
+    match newest {
+        Some(orig) => Response::Refused {
+            status: *status,
+            message: format!(
+                "{message} tor moved the torrc to {} first: move it back, or tor will not start again",
+                orig.display()
+            ),
+        },
+        None => response,
+    }
 }
 
 /// Answers a request while tor is not connected: files are read and
