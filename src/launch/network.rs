@@ -109,7 +109,7 @@ impl PrivateNetwork {
         which("unshare")?;
         which("nsenter")?;
         private_dir(dir)?;
-        let (holder, holder_stdin) = start_namespace()?;
+        let (holder, holder_stdin) = start_namespace(dir)?;
         let mut net = PrivateNetwork {
             dir: dir.to_owned(),
             tors: Vec::new(),
@@ -286,14 +286,18 @@ impl Drop for PrivateNetwork {
 
 /// Starts the namespace holder: a shell in a new user + network namespace
 /// that brings loopback up, says so, and waits for its stdin to close.
-fn start_namespace() -> Result<(Child, ChildStdin), LaunchError> {
+/// Closed without the network being dropped (its owner killed), it gives
+/// the tors in `dir` 30 s to see their owner gone
+/// (`__OwningControllerProcess`), then kills any still there: a tor has
+/// been seen to hang on its way out.
+fn start_namespace(dir: &Path) -> Result<(Child, ChildStdin), LaunchError> {
+    let script = format!(
+        "ip link set lo up 2>/dev/null || ifconfig lo up; echo up; cat >/dev/null; \
+         sleep 30; pkill -KILL -f -- '[t]or -f {}/' 2>/dev/null; true",
+        dir.display()
+    );
     let mut holder = Command::new("unshare")
-        .args([
-            "-rn",
-            "sh",
-            "-c",
-            "ip link set lo up 2>/dev/null || ifconfig lo up; echo up; exec cat >/dev/null",
-        ])
+        .args(["-rn", "sh", "-c", &script])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
