@@ -207,13 +207,8 @@ fn a_hostile_tor_moves_nothing_outside_rnyxs_screen() {
     start_fake_tor(socket.clone(), Arc::clone(&tally), Duration::from_secs(3));
     let tmux = Tmux::new("rnyx-hostile");
     tmux.run(&["start-server"]);
-    let cmd = format!(
-        "{} {} --socket {}; echo RNYX-EXITED $?; sleep 600",
-        support::home_prefix(),
-        env!("CARGO_BIN_EXE_rnyx"),
-        socket.display()
-    );
-    let pid = tmux.start("t", &cmd, 160, 50).unwrap();
+    let args = format!("--socket {}", socket.display());
+    let pid = support::rnyx_in_tmux(&tmux, "t", &args, 160, 50).unwrap();
     // OSC 52 would reach tmux's buffers, and a title the pane's title.
     tmux.run(&["set", "-g", "set-clipboard", "on"]);
     tmux.run(&["set", "-g", "allow-rename", "on"]);

@@ -269,13 +269,8 @@ fn in_a_real_terminal_a_stopped_tor_is_said_and_keys_still_draw() {
         ..Default::default()
     });
     let tmux = support::tmux::Tmux::new("rnyx-hung");
-    let cmd = format!(
-        "{} {} --socket {}; echo RNYX-EXITED $?; sleep 600",
-        support::home_prefix(),
-        env!("CARGO_BIN_EXE_rnyx"),
-        tor.socket_path().display()
-    );
-    tmux.start("t", &cmd, 120, 30);
+    let args = format!("--socket {}", tor.socket_path().display());
+    support::rnyx_in_tmux(&tmux, "t", &args, 120, 30);
     let fp = tor.fingerprint().unwrap();
     tmux.wait_for("t", 20, |s| s.contains(&fp) && s.contains("Events ("));
     let stopped = Stopped::new(tor.pid().unwrap());
@@ -303,14 +298,6 @@ fn in_a_real_terminal_a_stopped_tor_is_said_and_keys_still_draw() {
     assert!(screen.contains("tor is answering again"), "{screen}");
     tmux.keys("t", &["q", "q"]);
     tmux.wait_for("t", 10, |s| s.contains("RNYX-EXITED 0"));
-}
-
-fn is_root() -> bool {
-    std::fs::read_to_string("/proc/self/status")
-        .unwrap()
-        .lines()
-        .find_map(|l| l.strip_prefix("Uid:"))
-        .is_some_and(|u| u.split_whitespace().nth(1) == Some("0"))
 }
 
 fn chmod(path: &Path, mode: u32) {
@@ -345,7 +332,7 @@ fn the_cookies_permission_lost_and_given_back() {
         .prefix("rnyx-home-nobody-")
         .tempdir()
         .unwrap();
-    let who = if is_root() {
+    let who = if support::is_root() {
         let ok = std::process::Command::new("chown")
             .args(["-R", "nobody:nogroup"])
             .arg(home.path())

@@ -94,7 +94,7 @@ fn unreadable_cookie_is_one_clear_sentence() {
         Target::Tcp(a) => a.port(),
         Target::Unix(_) => unreachable!(),
     };
-    let mut cmd = if is_root() {
+    let mut cmd = if support::is_root() {
         // Root reads any file: run rnyx as `nobody` so the cookie (0600) is unreadable.
         let mut c = Command::new("setpriv");
         c.args(["--reuid=nobody", "--regid=nogroup", "--clear-groups", "--"]);
@@ -301,14 +301,6 @@ fn tor_version() -> String {
         .to_owned()
 }
 
-fn is_root() -> bool {
-    std::fs::read_to_string("/proc/self/status")
-        .unwrap()
-        .lines()
-        .find_map(|l| l.strip_prefix("Uid:"))
-        .is_some_and(|u| u.split_whitespace().nth(1) == Some("0"))
-}
-
 #[tokio::test]
 async fn ipv6_control_port() {
     let (_d, tor) = single_tor(SingleTorOptions {
@@ -339,13 +331,8 @@ fn sigterm_restores_the_terminal() {
     let (_d, tor) = single_tor(SingleTorOptions::default());
     let tmux = support::tmux::Tmux::new("rnyx-term");
     let screen = || tmux.screen("t");
-    let cmd = format!(
-        "{} {} --socket {}; echo RNYX-EXITED $?; sleep 600",
-        support::home_prefix(),
-        env!("CARGO_BIN_EXE_rnyx"),
-        tor.socket_path().display()
-    );
-    tmux.start("t", &cmd, 100, 30);
+    let args = format!("--socket {}", tor.socket_path().display());
+    support::rnyx_in_tmux(&tmux, "t", &args, 100, 30);
     let fp = tor.fingerprint().unwrap();
     let deadline = std::time::Instant::now() + Duration::from_secs(20);
     while !screen().contains(&fp) {

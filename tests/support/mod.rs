@@ -363,3 +363,30 @@ pub fn status_kb(pid: u32, key: &str) -> u64 {
         })
         .unwrap_or(0)
 }
+
+/// Starts rnyx with `args` in a tmux session of `width`×`height`, its
+/// files in [`test_home`]; when it exits the pane says `RNYX-EXITED` and
+/// its status. The pane's pid.
+pub fn rnyx_in_tmux(
+    tmux: &tmux::Tmux,
+    session: &str,
+    args: &str,
+    width: u16,
+    height: u16,
+) -> Option<u32> {
+    let cmd = format!(
+        "{} {} {args}; echo RNYX-EXITED $?; sleep 600",
+        home_prefix(),
+        env!("CARGO_BIN_EXE_rnyx"),
+    );
+    tmux.start(session, &cmd, width, height)
+}
+
+/// Whether the tests run as root (who reads any file).
+pub fn is_root() -> bool {
+    std::fs::read_to_string("/proc/self/status")
+        .unwrap()
+        .lines()
+        .find_map(|l| l.strip_prefix("Uid:"))
+        .is_some_and(|u| u.split_whitespace().nth(1) == Some("0"))
+}
