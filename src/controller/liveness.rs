@@ -153,9 +153,15 @@ pub(super) struct Comeback {
 }
 
 impl Comeback {
-    /// Watches `targets` (none where tor is not here: a replay).
+    /// Watches `targets` (none where tor is not here: a replay). A port is
+    /// watched on this machine only: looking at another host's ten times a
+    /// second would look like a scan.
     pub async fn new(targets: &[Target], here: bool) -> Self {
-        let targets = if here { targets.to_vec() } else { Vec::new() };
+        let targets: Vec<Target> = targets
+            .iter()
+            .filter(|t| here && !matches!(t, Target::Tcp(a) if !a.ip().is_loopback()))
+            .cloned()
+            .collect();
         let mut seen = Vec::with_capacity(targets.len());
         for t in &targets {
             seen.push(look(t).await);
