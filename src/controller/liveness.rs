@@ -8,7 +8,7 @@
 //! notice rather than left to time out, until anything arrives again.
 //!
 //! Away, tor's control socket and port are watched: a socket made anew
-//! (another inode) or a port that opens again is tried at once, so a
+//! (another inode or change time) or a port that opens again is tried at once, so a
 //! restarted tor is back on screen within a fraction of a second, whatever
 //! the backoff had grown to.
 
@@ -122,11 +122,12 @@ pub(super) fn refusal(state: &SharedState, request: &Request) -> Option<Response
     )))
 }
 
-/// What a target looked like: a socket file (device, inode), or a port
-/// that accepts connections.
+/// What a target looked like: a socket file (device, inode, and the time
+/// it changed: an inode number can be given again at once to the next
+/// file made), or a port that accepts connections.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Seen {
-    File(u64, u64),
+    File(u64, u64, i64, i64),
     Open,
 }
 
@@ -135,7 +136,7 @@ async fn look(target: &Target) -> Option<Seen> {
         Target::Unix(path) => {
             use std::os::unix::fs::MetadataExt;
             let m = std::fs::metadata(path).ok()?;
-            Some(Seen::File(m.dev(), m.ino()))
+            Some(Seen::File(m.dev(), m.ino(), m.ctime(), m.ctime_nsec()))
         }
         Target::Tcp(addr) => {
             let open = tokio::time::timeout(PORT_LOOK, tokio::net::TcpStream::connect(addr)).await;
@@ -189,5 +190,34 @@ impl Comeback {
             *seen = now;
         }
         changed
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A socket made anew is a change; the same socket is not; a remote
+    /// port is never looked at.
+    #[tokio::test]
+    async fn a_socket_made_anew_is_seen_and_remote_ports_are_left_alone() {
+        let d = tempfile::tempdir().unwrap();
+        let path = d.path().join("control");
+        let remote = Target::Tcp(([192, 0, 2, 1], 9051).into());
+        let mut watch = Comeback::new(&[Target::Unix(path.clone()), remote], true).await;
+        assert_eq!(watch.targets.len(), 1, "the remote port is not watched");
+        assert!(!watch.changed().await, "still absent");
+        let first = std::os::unix::net::UnixListener::bind(&path).unwrap();
+        assert!(watch.changed().await, "made");
+        assert!(!watch.changed().await, "the same socket");
+        drop(first);
+        std::fs::remove_file(&path).unwrap();
+        // Made again at once, maybe with the same inode number.
+        let _again = std::os::unix::net::UnixListener::bind(&path).unwrap();
+        assert!(watch.changed().await, "made anew");
+        assert!(Comeback::new(&[Target::Unix(path)], false)
+            .await
+            .targets
+            .is_empty());
     }
 }
