@@ -29,6 +29,12 @@ fuzz_target!(|data: &[u8]| {
         }
         let shown = interp::shown(line);
         assert!(!shown.chars().any(char::is_control), "{shown:?}");
+        if interp::is_secret(line) {
+            // The command's word and nothing of what follows it.
+            let first = line.split_whitespace().next().unwrap_or("");
+            let word = rnyx_grammar::text::strip_controls(first);
+            assert_eq!(shown, format!("{word} <hidden>"), "{line:?}");
+        }
         let _ = interp::complete(line, &names);
         if history.add(line) {
             assert!(!interp::is_secret(line), "{line:?} kept");

@@ -88,14 +88,18 @@ pub fn is_secret(line: &str) -> bool {
         )
 }
 
-/// The line as it may be shown: a secret's arguments hidden.
+/// The line as it may be shown: a secret's arguments hidden (a secret
+/// as typed or as shown: without its control characters a line can read
+/// differently).
 pub fn shown(line: &str) -> String {
     let clean = crate::text::strip_controls(line);
-    if !is_secret(&clean) {
+    if !is_secret(&clean) && !is_secret(line) {
         return clean;
     }
-    let first = clean.split_whitespace().next().unwrap_or("");
-    format!("{first} <hidden>")
+    // The first word as typed: without its control characters it could
+    // run into the secret.
+    let first = line.split_whitespace().next().unwrap_or("");
+    format!("{} <hidden>", crate::text::strip_controls(first))
 }
 
 /// `/events TYPES`: which events to show (all when none are named).

@@ -208,6 +208,12 @@ fn a_line_with_control_characters_is_not_sent() {
         assert_eq!(out.lines.len(), 1);
         assert_eq!(out.lines[0].1, CONTROL);
     }
+    // U+0085 is white space to Rust: as typed this reads as ADD_ONION with
+    // a key, without it as one word. Hidden either way.
+    assert_eq!(
+        super::shown("ADD_ONION\u{85}ED25519-V3:c2VjcmV0 Port=80"),
+        "ADD_ONION <hidden>"
+    );
     let out = run("GETINFO\tversion", &cx);
     assert_eq!(out.asks, [Ask::Command("GETINFO\tversion".into())]);
 }
