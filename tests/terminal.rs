@@ -6,6 +6,10 @@ mod support;
 
 use support::tmux::Tmux;
 
+/// What the environment of the tests may set that these tests set
+/// themselves.
+const UNSET: &str = "LC_ALL= LC_CTYPE= NO_COLOR=";
+
 const DEMO: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/assets/demo.rnyx.gz");
 
 /// rnyx replaying the demo in tmux with `env` set; the screen once drawn.
@@ -26,7 +30,7 @@ fn no_color_and_a_locale_that_is_not_utf8_are_respected() {
     let tmux = Tmux::new("rnyx-term");
     let styled = |s: &str| tmux.run(&["capture-pane", "-p", "-e", "-t", s]);
     // Colours: an SGR colour (30–37, 90–97, 38;…) is drawn unless NO_COLOR.
-    replay_in(&tmux, "colour", "LANG=C.UTF-8");
+    replay_in(&tmux, "colour", &format!("{UNSET} LANG=C.UTF-8"));
     let colour = styled("colour");
     let has_colour = |text: &str| {
         text.split("\u{1b}[").skip(1).any(|sgr| {
@@ -44,11 +48,11 @@ fn no_color_and_a_locale_that_is_not_utf8_are_respected() {
     };
     let unicode = tmux.wait_for("colour", 20, |s| bars(s, &['▁', '▂', '▃', '▄', '█']));
     assert!(!unicode.is_ascii(), "{unicode}");
-    replay_in(&tmux, "plain", "NO_COLOR=1 LANG=C.UTF-8");
+    replay_in(&tmux, "plain", "LC_ALL= LC_CTYPE= NO_COLOR=1 LANG=C.UTF-8");
     let plain = styled("plain");
     assert!(!has_colour(&plain), "no colour expected:\n{plain}");
     // LANG=C: the same screen in ASCII (bars, lines and marks replaced).
-    replay_in(&tmux, "ascii", "LANG=C LC_ALL=");
+    replay_in(&tmux, "ascii", &format!("{UNSET} LANG=C"));
     let ascii = tmux.wait_for("ascii", 20, |s| bars(s, &['_', '=', '#']));
     assert!(ascii.is_ascii(), "{ascii}");
     assert!(ascii.contains("Events ("), "{ascii}");
@@ -92,7 +96,7 @@ fn term_dumb_is_refused_with_a_sentence() {
 #[test]
 fn a_resize_storm_in_a_real_terminal() {
     let tmux = Tmux::new("rnyx-storm");
-    replay_in(&tmux, "t", "LANG=C.UTF-8");
+    replay_in(&tmux, "t", &format!("{UNSET} LANG=C.UTF-8"));
     let mut x: u32 = 0x9e37_79b9;
     for i in 0..200 {
         x ^= x << 13;
