@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs every fuzz target (fuzz/fuzz_targets/) one after the other, each
 # for SECONDS (default 60) or for N executions (--runs N), on inputs of up
-# to 4 KB (a longer seed is cut: most of what a parser does shows in its
-# first lines, and a fuzzer tries ten times as many short ones), starting from
+# to 4 KB (FUZZ_MAX_LEN; a longer seed is cut: most of what a parser does
+# shows in its first lines, and a fuzzer tries ten times as many short
+# ones), starting from
 # the seed corpus in the repository (fuzz/seeds/<target>) and the corpus
 # earlier runs grew (fuzz/corpus/<target>, not in the repository). Prints a
 # table (Markdown) of each target's executions, rate, coverage, corpus and
@@ -35,6 +36,7 @@ for t in "${targets[@]}"; do
     cp "target/x86_64-unknown-linux-gnu/release/$t" "$bin/"
 done
 mkdir -p logs artifacts
+echo "inputs of up to ${FUZZ_MAX_LEN:-4096} bytes"
 echo "| target | seconds | executions | exec/s | coverage (edges) | features | corpus (files, KB) | peak RSS (MB) | result |"
 echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"
 failed=0
@@ -43,7 +45,7 @@ for t in "${targets[@]}"; do
     log="logs/$t.log"
     start=$(date +%s)
     mkdir -p "artifacts/$t"
-    if "$bin/$t" "corpus/$t" "seeds/$t" "${limit[@]}" -max_len=4096 -print_final_stats=1 \
+    if "$bin/$t" "corpus/$t" "seeds/$t" "${limit[@]}" -max_len="${FUZZ_MAX_LEN:-4096}" -print_final_stats=1 \
         -rss_limit_mb=2048 -timeout=10 -artifact_prefix="artifacts/$t/" >"$log" 2>&1; then
         result=ok
     else

@@ -7,15 +7,21 @@
 use libfuzzer_sys::fuzz_target;
 use rnyx_panels::interp::{self, Ask, Context, History, Names};
 
-fuzz_target!(|data: &[u8]| {
+thread_local! {
+    /// Made once: a state is large to build, and every input reads it only.
+    static STATE: rnyx_grammar::model::ControllerState = rnyx_grammar::model::ControllerState::default();
+}
+
+fuzz_target!(|data: &[u8]| STATE.with(|state| run(data, state)));
+
+fn run(data: &[u8], state: &rnyx_grammar::model::ControllerState) {
     let text = String::from_utf8_lossy(data);
     let names = Names::default();
-    let state = rnyx_grammar::model::ControllerState::default();
     let events = ["650 BW 1 2", "650 NOTICE hello"];
     let cx = Context {
         names: &names,
         manual: None,
-        relays: &state,
+        relays: state,
         events: &events,
     };
     let mut history = History::parse(&text);
@@ -42,4 +48,4 @@ fuzz_target!(|data: &[u8]| {
     }
     let kept = History::parse(&history.text());
     assert_eq!(kept.lines(), history.lines());
-});
+}
