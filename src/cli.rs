@@ -26,6 +26,29 @@ pub struct Cli {
     #[arg(long)]
     pub dump: bool,
 
+    /// Check the relays' health once and exit as a monitoring plugin does
+    /// (Nagios, Icinga): 0 OK, 1 WARNING, 2 CRITICAL (tor down too),
+    /// 3 UNKNOWN (the check itself cannot work).
+    #[arg(long, conflicts_with = "dump")]
+    pub check: bool,
+
+    /// With --check or --dump: an alert threshold or kind, over nyxrc's
+    /// [alerts]: fd_warning=70, bootstrap_after=600, flag_lost=critical,
+    /// bandwidth_low=off… Repeatable.
+    #[arg(long = "alert", value_name = "KEY=VALUE")]
+    pub alerts: Vec<String>,
+
+    /// With --dump: `json` (the state) or `openmetrics` (the alerts and
+    /// headline figures, for Prometheus' textfile collector).
+    #[arg(long, requires = "dump", value_name = "FORMAT", default_value = "json",
+          value_parser = ["json", "openmetrics"])]
+    pub format: String,
+
+    /// With --dump: write to this file, atomically (a temporary file
+    /// beside it, renamed), instead of standard output.
+    #[arg(long, requires = "dump", value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
     /// With --dump: show client and exit addresses instead of `<scrubbed>`.
     #[arg(long, requires = "dump")]
     pub no_scrub: bool,

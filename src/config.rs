@@ -10,6 +10,8 @@ use serde::Deserialize;
 use std::path::{Path, PathBuf};
 use values::{IntervalName, KeysTable, OneOrMany, Ranged};
 
+mod alerts;
+pub use alerts::set_alert;
 mod values;
 
 /// The validated configuration.
@@ -72,6 +74,8 @@ pub struct Config {
     /// Shown in the log at start as rnyx's NOTICEs (the demo's word on its
     /// network's usual warnings). Not read from nyxrc.
     pub notices: Vec<String>,
+    /// `[alerts]`: thresholds, and kinds changed or off.
+    pub alerts: rnyx_grammar::model::health::AlertSettings,
 }
 
 /// The warning for event names rnyx does not know.
@@ -120,6 +124,7 @@ impl Default for Config {
             tor_chroot: None,
             warnings: Vec::new(),
             notices: Vec::new(),
+            alerts: rnyx_grammar::model::health::AlertSettings::default(),
         }
     }
 }
@@ -206,6 +211,7 @@ struct FileConfig {
     show_virtual_options: Option<bool>,
     tor_chroot: Option<PathBuf>,
     keys: Option<KeysTable>,
+    alerts: Option<alerts::AlertsTable>,
 }
 
 /// Every top-level key nyxrc takes, as serde lists them for an unknown one.
@@ -219,6 +225,13 @@ pub(crate) fn known_keys() -> Vec<String> {
         .step_by(2)
         .map(str::to_owned)
         .collect()
+}
+
+/// The line (from 1) where `needle` first starts a line, else 1.
+fn line_of(text: &str, needle: &str) -> usize {
+    text.lines()
+        .position(|l| l.trim_start().starts_with(needle))
+        .map_or(1, |i| i + 1)
 }
 
 /// Why the configuration cannot be used.
@@ -249,6 +262,14 @@ impl Config {
             keys.bind_page(page, action, list);
         }
         let mut warnings = Vec::new();
+        let alerts = match file.alerts {
+            None => d.alerts.clone(),
+            Some(table) => table.settings().map_err(|detail| ConfigError::Invalid {
+                path: path.to_owned(),
+                line: line_of(text, "[alerts]"),
+                detail,
+            })?,
+        };
         let logged_events = match file.logged_events {
             None => d.logged_events.clone(),
             Some(list) => {
@@ -305,6 +326,7 @@ impl Config {
             tor_chroot: file.tor_chroot.map(|p| expand_home(&p)),
             warnings,
             notices: Vec::new(),
+            alerts,
         })
     }
 

@@ -12,6 +12,7 @@ mod dispatch;
 pub mod facts;
 mod graphs;
 mod handle;
+pub mod health;
 mod inbox;
 mod interp;
 mod liveness;
@@ -64,6 +65,7 @@ pub const REQUIRED_EVENTS: &[&str] = &[
     "STATUS_SERVER",
     "CONF_CHANGED",
     "SIGNAL",
+    "NETWORK_LIVENESS",
 ];
 
 /// Event batches are applied at most this often; a flood is gathered between.
@@ -145,6 +147,7 @@ async fn run(
     open_log_file(&config, &state);
     state.update(|s| {
         s.connection.since = s.updated_ms / 1000;
+        s.health.settings.clone_from(&config.alerts);
         s.record_system(info);
         s.logged_events.clone_from(&wanted);
     });
@@ -239,6 +242,7 @@ fn cannot_connect(
             rnyx_log(s, Runlevel::Warn, format!("cannot connect: {msg}"));
         }
         s.connection.last_error = Some(msg.to_owned());
+        health::judge(s);
     });
 }
 
@@ -309,6 +313,7 @@ fn connected(
     s.connection.last_error = None;
     s.connection.silent_since = None;
     s.connection.connections += 1;
+    health::judge(s);
 }
 
 /// The state once tor went away: why, and any graph history not written.
@@ -321,6 +326,7 @@ fn disconnected(s: &mut ControllerState, reason: String, unsaved: Option<String>
     }
     rnyx_log(s, Runlevel::Warn, format!("tor disconnected: {reason}"));
     s.connection.last_error = Some(reason);
+    health::judge(s);
 }
 
 /// A connection's start: tor's facts (with the graphs kept from before),
@@ -343,6 +349,9 @@ async fn begin(
     let mut facts = facts::gather(&client, state.now_secs(), true)
         .await
         .map_err(|e| SessionEnd::Lost(e.to_string()))?;
+    if config.host.tor_is_here() {
+        health::read_cert(&mut facts.health, config.tor_chroot.as_deref());
+    }
     config.host.note_connected(&target, method);
     let set_aside = keeper.load(&mut facts, &target, state.now_secs()).await;
     state.update(|s| {
@@ -395,6 +404,9 @@ async fn session(
     let mut torrc_watch =
         torconfig::ConfigWatch::new(config.tor_chroot.clone(), !here, host.clock(), post.clone());
     let tor_dir = |sampler: &mut ProcSampler| tor_dir(state, sampler, here);
+    let files = here.then(|| health::TorFiles {
+        chroot: config.tor_chroot.clone(),
+    });
     let mut from_host = host.samples();
     torrc_watch.reload(&client, tor_dir(sampler));
     let mut tick = tokio::time::interval(config.refresh_interval);
@@ -436,7 +448,7 @@ async fn session(
                     alive.check(&client, state);
                 }
                 if follow.refresh_facts {
-                    refresh(client.clone(), post.clone(), state.now_secs());
+                    refresh(client.clone(), post.clone(), state.now_secs(), files.clone());
                     torrc_watch.reload(&client, tor_dir(sampler));
                 }
             }
@@ -454,7 +466,7 @@ async fn session(
                     state.update(|s| rnyx_log(s, Runlevel::Warn, e));
                 }
             }
-            _ = tick.tick() => refresh(client.clone(), post.clone(), state.now_secs()),
+            _ = tick.tick() => refresh(client.clone(), post.clone(), state.now_secs(), files.clone()),
             _ = second.tick(), if here => {
                 if let Some(info) = host.system(sampler, state.read(|s| s.relay.pid)) {
                     state.update(|s| s.record_system(info));
@@ -469,7 +481,10 @@ async fn session(
                     return end;
                 }
             }
-            _ = alive.tick.tick() => alive.check(&client, state),
+            _ = alive.tick.tick() => {
+                alive.check(&client, state);
+                health::judge_if_changed(state);
+            }
             _ = settle_tick.tick(), if !inbox.settling.is_empty() => {}
         }
         if !inbox.settling.is_empty() && settled(state, host, &events, from_host.as_ref(), inbox) {
@@ -506,9 +521,13 @@ fn settled(
 }
 
 /// Re-reads the facts in a task of its own; they arrive in the inbox.
-fn refresh(client: Client, post: Post, now_secs: u64) {
+/// `files`: tor's files can be read here, under this chroot if any.
+fn refresh(client: Client, post: Post, now_secs: u64, files: Option<health::TorFiles>) {
     tokio::spawn(async move {
-        if let Ok(f) = facts::gather(&client, now_secs, false).await {
+        if let Ok(mut f) = facts::gather(&client, now_secs, false).await {
+            if let Some(files) = files {
+                health::read_cert(&mut f.health, files.chroot.as_deref());
+            }
             post.send(Done::Facts(Box::new(f))).await;
         }
     });
@@ -562,6 +581,7 @@ fn apply_events(
         if let Some(info) = system {
             s.record_system(info);
         }
+        health::judge(s);
         follow
     })
 }

@@ -175,21 +175,17 @@ pub async fn dump(
     scrub: bool,
     history: Option<Interval>,
 ) -> Result<String, DumpError> {
-    let conn = crate::control::connect(targets, password).await?;
     let dir = history.and(crate::history::default_dir());
-    let handle = controller::spawn_with(
+    let handle = watched(
+        targets,
+        password,
         ControllerConfig {
-            targets: targets.to_vec(),
-            password: password.map(str::to_owned),
             history_dir: dir.clone(),
             history_read_only: true,
             ..ControllerConfig::default()
         },
-        Some(conn),
-    );
-    settle(&handle, &conn_name(targets))
-        .await
-        .map_err(DumpError::Lost)?;
+    )
+    .await?;
     let now = handle.state.now_secs();
     Ok(handle.state.read(|state| {
         // The file the task read the graphs from, if it had one to read.
@@ -209,6 +205,28 @@ pub async fn dump(
         dump.history = history.map(|i| dump_history(state, i, kept_in));
         serde_json::to_string_pretty(&dump).expect("the dump serialises")
     }))
+}
+
+/// Connects once and runs a controller task (`config`, on these targets)
+/// until its state has settled.
+pub async fn watched(
+    targets: &[Target],
+    password: Option<&str>,
+    config: ControllerConfig,
+) -> Result<ControllerHandle, DumpError> {
+    let conn = crate::control::connect(targets, password).await?;
+    let handle = controller::spawn_with(
+        ControllerConfig {
+            targets: targets.to_vec(),
+            password: password.map(str::to_owned),
+            ..config
+        },
+        Some(conn),
+    );
+    settle(&handle, &conn_name(targets))
+        .await
+        .map_err(DumpError::Lost)?;
+    Ok(handle)
 }
 
 /// What the targets are called in an error.

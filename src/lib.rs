@@ -1,6 +1,7 @@
 //! rnyx: a terminal monitor for tor relays. The library holds everything the
 //! binary does, so tests reach it all.
 
+pub mod check;
 pub mod cli;
 pub mod config;
 pub mod control;

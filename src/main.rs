@@ -8,7 +8,15 @@ use std::process::ExitCode;
 // the memory at the peak (docs/performance.md).
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        // A check whose arguments are wrong is misconfigured: UNKNOWN.
+        Err(e) if e.use_stderr() && std::env::args_os().any(|a| a == "--check") => {
+            let _ = e.print();
+            return ExitCode::from(rnyx::check::Status::Unknown.code());
+        }
+        Err(e) => e.exit(),
+    };
     match &cli.command {
         Some(Command::DemoServe {
             port,
@@ -67,6 +75,12 @@ fn load_config(cli: &Cli) -> Result<Config, String> {
             c
         })
         .map_err(|e| e.to_string())
+        .and_then(|mut c| {
+            for a in &cli.alerts {
+                rnyx::config::set_alert(&mut c.alerts, a)?;
+            }
+            Ok(c)
+        })
 }
 
 /// `demo`, `demo-record`, `replay` and `--dump --replay`: what needs no tor
@@ -97,6 +111,7 @@ async fn without_tor(cli: &Cli) -> Option<ExitCode> {
 /// Whether this command shows the monitor (which needs a terminal).
 fn shows_monitor(cli: &Cli) -> bool {
     !cli.dump
+        && !cli.check
         && matches!(
             cli.command,
             None | Some(Command::Demo | Command::Replay { .. } | Command::Record { .. })
@@ -143,6 +158,9 @@ async fn run(cli: Cli) -> ExitCode {
         Ok(p) => p,
         Err(e) => return fail(&e),
     };
+    if cli.check || cli.format == "openmetrics" {
+        return check(&cli, given.as_ref()).await;
+    }
     if cli.dump {
         // --dump reads nyxrc as the monitor does (`--config`, `[[relays]]`).
         let config = match load_config(&cli) {
@@ -327,6 +345,64 @@ async fn dump(relays: &[rnyx::relays::RelaySpec], given: Option<String>, cli: &C
         ExitCode::FAILURE
     } else {
         ExitCode::SUCCESS
+    }
+}
+
+/// `--check` and `--dump --format openmetrics`: every relay watched for
+/// a moment, then the plugin's output and status, or the metrics.
+async fn check(cli: &Cli, given: Option<&String>) -> ExitCode {
+    use rnyx::check::{Checked, Outcome, Status};
+    let unknown = |why: &str| {
+        if cli.check {
+            println!("RNYX UNKNOWN - {}", why.replace('|', "/"));
+            ExitCode::from(Status::Unknown.code())
+        } else {
+            fail(why)
+        }
+    };
+    let config = match load_config(cli) {
+        Ok(c) => c,
+        Err(e) => return unknown(&e),
+    };
+    let relays = match cli.relays(&config.relays).await {
+        Ok(r) => r,
+        Err(e) => return unknown(&e),
+    };
+    let mut checked = Vec::new();
+    for r in &relays {
+        let outcome = match password_of(r, given) {
+            Err(e) => Outcome::Unknown(e),
+            Ok(p) => rnyx::check::watch(&r.targets, p.as_deref(), &config.alerts).await,
+        };
+        // A place found stands for a name until tor says its nickname.
+        let name = match &outcome {
+            Outcome::Watched(s) if !r.given => s.relay.nickname.clone().unwrap_or(r.name.clone()),
+            _ => r.name.clone(),
+        };
+        checked.push(Checked { name, outcome });
+    }
+    if cli.check {
+        let (status, text) = rnyx::check::report(&checked);
+        print!("{text}");
+        return ExitCode::from(status.code());
+    }
+    let text = rnyx::check::openmetrics(&checked);
+    if let Some(path) = &cli.output {
+        if let Err(e) = rnyx::check::write_atomically(path, &text) {
+            return fail(&format!("cannot write {}: {e}", path.display()));
+        }
+    } else {
+        print!("{text}");
+    }
+    // Written whatever happened (rnyx_up says which relays were watched);
+    // a relay not watched still fails the run, so cron says so.
+    if checked
+        .iter()
+        .all(|c| matches!(c.outcome, Outcome::Watched(_)))
+    {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
     }
 }
 

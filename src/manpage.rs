@@ -237,7 +237,27 @@ fn configuration() -> Roff {
          password_file = \"/etc/rnyx/bridge.password\"",
     )]);
     r.control("fi", []);
+    paragraph(
+        &mut r,
+        "Alerts: [alerts] holds the thresholds of the alerts (shown by the \
+         alerts key, judged by --check and --dump --format openmetrics) and \
+         which kinds are off, warnings or critical; --alert KEY=VALUE \
+         overrides one. The defaults:",
+    );
+    r.control("nf", []);
+    r.text([roman(alerts_table())]);
+    r.control("fi", []);
     r
+}
+
+/// nyxrc.example's `[alerts]` table, its settings and their comments.
+fn alerts_table() -> String {
+    NYXRC_EXAMPLE
+        .lines()
+        .skip_while(|l| *l != "[alerts]")
+        .take_while(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 fn closing() -> Roff {
@@ -293,6 +313,12 @@ fn closing() -> Roff {
             "wrong command-line options, or the monitor started without a \
              terminal.",
         ),
+        (
+            "0, 1, 2, 3 with --check",
+            "OK, WARNING, CRITICAL (tor down or refusing the connection \
+             too), UNKNOWN (the check cannot work: bad options, a broken \
+             nyxrc, authentication refused), as monitoring plugins do.",
+        ),
     ];
     let sections: [(&str, &[(&str, &str)]); 3] = [
         ("FILES", &files),
@@ -311,6 +337,8 @@ fn closing() -> Roff {
         "rnyx demo                        # a private tor network, monitored\n\
          rnyx -s /run/tor/control         # the relay on this socket\n\
          rnyx --dump | jq .flags          # the relay's state as JSON\n\
+         rnyx --check                     # Nagios/Icinga: is anything wrong?\n\
+         rnyx --dump --format openmetrics --output /var/lib/prometheus/node-exporter/rnyx.prom\n\
          rnyx prompt --run 'GETINFO version'\n\
          rnyx record relay.rnyx.gz        # the monitor, recording\n\
          rnyx replay relay.rnyx.gz --speed 4",
@@ -360,7 +388,12 @@ mod tests {
         assert!(keys.len() > 30, "{keys:?}");
         for key in &keys {
             assert!(
-                text.contains(&format!("{key} = ")) || key == "keys" || key == "relays",
+                text.contains(&format!("{key} = "))
+                    || key == "keys"
+                    || key == "relays"
+                    || (key == "alerts"
+                        && text.contains("\n[alerts]\n")
+                        && text.contains("\nfd_warning = 80\n")),
                 "nyxrc key {key} is not in rnyx(1)"
             );
         }

@@ -168,3 +168,42 @@ fn rnyx_does_not_start_on_a_bad_nyxrc() {
         )
     );
 }
+
+#[test]
+fn alerts_thresholds_kinds_and_command_line_overrides() {
+    use rnyx_grammar::model::health::{AlertKind, Severity};
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/nyxrc/good/alerts.toml");
+    let mut c = Config::parse(&std::fs::read_to_string(&path).unwrap(), &path).unwrap();
+    let a = &c.alerts;
+    assert_eq!(
+        (a.thresholds.fd_warning, a.thresholds.bootstrap_after),
+        (60.0, 600)
+    );
+    assert!(
+        (a.thresholds.fd_critical - 95.0).abs() < 1e-9,
+        "the rest stay the defaults"
+    );
+    assert!(a.off(AlertKind::BandwidthLow) && a.off(AlertKind::DirPortUnreachable));
+    assert_eq!(
+        a.severity(AlertKind::FlagLost, Severity::Warning),
+        Some(Severity::Critical)
+    );
+    assert_eq!(
+        a.severity(AlertKind::NotInConsensus, Severity::Critical),
+        Some(Severity::Warning)
+    );
+    assert_eq!(
+        a.severity(AlertKind::Dns, Severity::Critical),
+        Some(Severity::Critical)
+    );
+    rnyx::config::set_alert(&mut c.alerts, "bandwidth_low=on").unwrap();
+    rnyx::config::set_alert(&mut c.alerts, "fd_critical=99").unwrap();
+    assert!(!c.alerts.off(AlertKind::BandwidthLow));
+    assert!((c.alerts.thresholds.fd_critical - 99.0).abs() < 1e-9);
+    for bad in ["fd_critical", "fd_critical=lots", "no_such=1", "dns=loud"] {
+        let e = rnyx::config::set_alert(&mut c.alerts, bad).unwrap_err();
+        assert!(e.starts_with(&format!("--alert {bad}: ")), "{e}");
+    }
+    let cc = ControllerConfig::of(&c, vec![], None);
+    assert_eq!(cc.alerts, c.alerts);
+}

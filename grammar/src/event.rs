@@ -80,6 +80,10 @@ pub enum Event {
     ConfChanged(Vec<(String, Option<String>)>),
     /// SIGNAL: the signal tor acted on.
     Signal(String),
+    /// NETWORK_LIVENESS: whether tor thinks the network is up.
+    Liveness {
+        up: bool,
+    },
     /// Any other event.
     Other {
         name: String,
@@ -120,6 +124,7 @@ impl Event {
             },
             Event::ConfChanged(_) => "CONF_CHANGED",
             Event::Signal(_) => "SIGNAL",
+            Event::Liveness { .. } => "NETWORK_LIVENESS",
             Event::Other { .. } | Event::Malformed { .. } => return None,
         })
     }
@@ -167,6 +172,7 @@ impl Event {
             "STATUS_SERVER" => parse_status(StatusKind::Server, rest),
             "CONF_CHANGED" => Ok(parse_conf_changed(reply)),
             "SIGNAL" => Ok(Event::Signal(rest.trim().to_owned())),
+            "NETWORK_LIVENESS" => parse_liveness(rest),
             _ => match name.parse::<Runlevel>() {
                 // Only tor's exact names are log events (not "WARNING").
                 Ok(runlevel) if runlevel.as_str() == name => Ok(Event::Log {
@@ -408,6 +414,19 @@ fn parse_status(kind: StatusKind, rest: &str) -> Result<Event, Refused> {
         action,
         arguments,
     })
+}
+
+/// `NETWORK_LIVENESS STATUS=UP|DOWN` (control-spec §4.1.27).
+fn parse_liveness(rest: &str) -> Result<Event, Refused> {
+    let status = tokens(rest)
+        .find(|t| t.key == Some("STATUS"))
+        .map(|t| t.value);
+    match status.as_deref() {
+        Some("UP") => Ok(Event::Liveness { up: true }),
+        Some("DOWN") => Ok(Event::Liveness { up: false }),
+        Some(other) => Err(Refused(format!("STATUS {other:?} is neither UP nor DOWN"))),
+        None => Err(Refused("no STATUS".into())),
+    }
 }
 
 fn parse_conf_changed(reply: &Reply) -> Event {

@@ -7,6 +7,7 @@ mod circuit;
 mod connections;
 mod consensus;
 mod fleet;
+pub mod health;
 mod interp;
 mod log;
 mod manual;

@@ -17,6 +17,7 @@ use std::cell::Cell;
 use std::fmt::Write as _;
 
 mod actions;
+mod alerts;
 mod stack;
 
 use stack::{AppPopup, Opened};
@@ -348,6 +349,7 @@ impl App {
                 };
             }
             A::Help => self.open(AppPopup::Help, Box::new(help::Help::new(self.help_lines()))),
+            A::Alerts => self.open(AppPopup::Alerts, Box::<alerts::AlertsList>::default()),
             A::Quit if self.confirm_quit => {
                 self.quit_pending = true;
                 let key = self.keymap.global_label(A::Quit.name());

@@ -114,6 +114,21 @@ fn title_line(state: &ControllerState, now: u64, theme: Theme) -> Line<'static> 
             theme.version(status),
         ));
     }
+    if let Some(worst) = state.health.worst() {
+        let n = state.health.active.len();
+        let (style, word) = match worst {
+            crate::model::health::Severity::Critical => (theme.error(), "critical"),
+            crate::model::health::Severity::Warning => (theme.warning(), "warning"),
+        };
+        spans.push(Span::raw("  "));
+        spans.push(Span::styled(
+            format!(
+                "{n} alert{} ({word}, press !)",
+                if n == 1 { "" } else { "s" }
+            ),
+            style,
+        ));
+    }
     Line::from(spans)
 }
 

@@ -5,7 +5,7 @@ use crate::control::event::StatusKind;
 use crate::control::{Event, Incoming};
 use rnyx_grammar::model::{
     BandwidthSample, ControllerState, EventSelection, LogEntry, LogSource, RawLog, RelayEntry,
-    Runlevel, Stream,
+    Runlevel, Stream, VersionStatus,
 };
 use std::borrow::Cow;
 
@@ -97,6 +97,7 @@ fn apply_event(
             event.describe(),
         )));
     }
+    let now = now_ms / 1000;
     match event {
         Event::Bandwidth { read, written } => state.record_bandwidth(BandwidthSample {
             time: now_ms / 1000,
@@ -110,8 +111,16 @@ fn apply_event(
         }
         Event::Ns(entries) | Event::NewConsensus(entries) => {
             if let Some(fp) = &state.relay.fingerprint {
-                if let Some(own) = entries.iter().find(|e| &e.fingerprint == fp) {
+                let own = entries.iter().find(|e| &e.fingerprint == fp);
+                if let Some(own) = own {
                     state.relay.flags.clone_from(&own.flags);
+                }
+                // A new consensus without the relay drops it; an NS event
+                // lists only what changed.
+                if own.is_some() || new_consensus {
+                    state
+                        .health
+                        .on_consensus(fp, own.map(|o| o.flags.as_slice()), now);
                 }
             }
             if new_consensus {
@@ -131,17 +140,53 @@ fn apply_event(
         }
         Event::Signal(s) if s == "RELOAD" => follow.refresh_facts = true,
         Event::Status {
-            kind: StatusKind::Server,
+            kind,
             action,
             arguments,
             ..
-        } if action == "EXTERNAL_ADDRESS" => {
-            if let Some((_, addr)) = arguments.iter().find(|(k, _)| k == "ADDRESS") {
+        } => status(state, kind, &action, &arguments, now),
+        Event::Liveness { up } => {
+            let status = if up { "UP" } else { "DOWN" };
+            let args = [("STATUS".to_owned(), status.to_owned())];
+            state.health.on_status("NETWORK_LIVENESS", "", &args, now);
+        }
+        _ => {}
+    }
+}
+
+/// A status event: the relay's address, its version's standing, and the
+/// alerts' signals.
+fn status(
+    state: &mut ControllerState,
+    kind: StatusKind,
+    action: &str,
+    arguments: &[(String, String)],
+    now: u64,
+) {
+    let arg = |k: &str| arguments.iter().find(|(key, _)| key == k).map(|(_, v)| v);
+    match (kind, action) {
+        (StatusKind::Server, "EXTERNAL_ADDRESS") => {
+            if let Some(addr) = arg("ADDRESS") {
                 state.relay.address = Some(rnyx_grammar::text::strip_controls(addr));
+            }
+        }
+        // REASON=NEW|OBSOLETE|UNRECOMMENDED (control-spec §4.1.10).
+        (StatusKind::General, "DANGEROUS_VERSION") => {
+            if let Some(reason) = arg("REASON") {
+                let v = VersionStatus::parse(&reason.to_ascii_lowercase());
+                if v != VersionStatus::Unknown {
+                    state.relay.version_status = v;
+                }
             }
         }
         _ => {}
     }
+    let name = match kind {
+        StatusKind::General => "STATUS_GENERAL",
+        StatusKind::Client => "STATUS_CLIENT",
+        StatusKind::Server => "STATUS_SERVER",
+    };
+    state.health.on_status(name, action, arguments, now);
 }
 
 /// A stream as the model keeps it.
@@ -168,6 +213,7 @@ pub fn apply_facts(state: &mut ControllerState, facts: Facts, first: bool, now: 
         }
     }
     state.relay = facts.relay;
+    let health = facts.health;
     if first {
         state.traffic_read = facts.traffic_read;
         state.traffic_written = facts.traffic_written;
@@ -236,6 +282,7 @@ pub fn apply_facts(state: &mut ControllerState, facts: Facts, first: bool, now: 
         }
         state.or_connections.reconcile(&listed);
     }
+    super::health::apply(state, health, now);
 }
 
 #[cfg(test)]

@@ -29,6 +29,8 @@ pub struct Facts {
     /// Lines of tor's answers that the control-spec rules out, and why:
     /// logged once, left out of the state.
     pub refused: Vec<String>,
+    /// What the alerts need of tor's answers.
+    pub health: super::health::HealthFacts,
 }
 
 /// tor's answers to one pipelined batch of queries, as tor gave them.
@@ -166,16 +168,24 @@ pub async fn gather(client: &Client, now: u64, tables: bool) -> Result<Facts, Cl
         return Err(ClientError::Closed);
     }
     let fingerprint = a.fingerprint.take().filter(|f| !f.is_empty());
-    let (flags, observed) = match &fingerprint {
-        Some(fp) => tokio::join!(own_flags(client, fp), observed_bandwidth(client, fp)),
-        None => (Vec::new(), None),
-    };
+    let ((flags, observed), health) = tokio::join!(
+        async {
+            match &fingerprint {
+                Some(fp) => tokio::join!(own_flags(client, fp), observed_bandwidth(client, fp)),
+                None => (Vec::new(), None),
+            }
+        },
+        super::health::gather(client, fingerprint.as_deref()),
+    );
     let relay = RelayInfo {
         flags,
         bandwidth_observed: observed,
         ..relay_info(&mut a, fingerprint, now)
     };
-    Ok(tables_of(a, relay))
+    Ok(Facts {
+        health,
+        ..tables_of(a, relay)
+    })
 }
 
 /// Who tor is and where it listens, from its answers.
@@ -242,6 +252,7 @@ fn tables_of(a: Answers, relay: RelayInfo) -> Facts {
     let streams = getinfo::stream_status(&a.stream_status.unwrap_or_default()).keep(&mut refused);
     Facts {
         history: None,
+        health: super::health::HealthFacts::default(),
         refused,
         relay,
         traffic_read: parse_u64(a.traffic.0),

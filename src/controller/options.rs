@@ -42,6 +42,8 @@ pub struct ControllerConfig {
     /// this machine recorded (`rnyx record`), or a recording played back
     /// (`rnyx replay`). See [`crate::host`].
     pub host: Host,
+    /// nyxrc's `[alerts]`: thresholds, and kinds changed or off.
+    pub alerts: rnyx_grammar::model::health::AlertSettings,
 }
 
 impl Default for ControllerConfig {
@@ -64,6 +66,7 @@ impl Default for ControllerConfig {
             history_dir: None,
             history_read_only: false,
             host: Host::live(),
+            alerts: rnyx_grammar::model::health::AlertSettings::default(),
         }
     }
 }
@@ -91,6 +94,7 @@ impl ControllerConfig {
             notices: c.notices.clone(),
             connection_rate: std::time::Duration::from_secs(u64::from(c.connection_rate)),
             tor_chroot: c.tor_chroot.clone(),
+            alerts: c.alerts.clone(),
             history_dir: if c.keep_history {
                 crate::history::default_dir()
             } else {

@@ -82,6 +82,8 @@ pub struct RelayRow {
     pub start_time: Option<u64>,
     /// The newest WARN or ERR from tor or rnyx.
     pub warning: Option<String>,
+    /// The alerts active, worst first.
+    pub alerts: Vec<super::health::Alert>,
 }
 
 impl RelayRow {
@@ -132,6 +134,7 @@ impl RelayRow {
             tor_memory: s.system.tor_memory,
             start_time: s.relay.start_time,
             warning,
+            alerts: s.health.active.clone(),
         }
     }
 }

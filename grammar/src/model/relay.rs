@@ -26,6 +26,19 @@ impl VersionStatus {
             _ => Self::Unknown,
         }
     }
+
+    /// As tor words it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Recommended => "recommended",
+            Self::New => "new",
+            Self::NewInSeries => "new in series",
+            Self::Old => "old",
+            Self::Obsolete => "obsolete",
+            Self::Unrecommended => "unrecommended",
+            Self::Unknown => "unknown",
+        }
+    }
 }
 
 /// Addresses tor listens on, per kind (`net/listeners/*`).

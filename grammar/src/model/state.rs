@@ -99,6 +99,9 @@ pub struct ControllerState {
     pub event_names: Vec<String>,
     /// Asynchronous events received in all.
     pub events_received: u64,
+    /// What is wrong: the signals kept for the alerts, and the alerts.
+    #[serde(skip)]
+    pub health: super::health::Health,
     /// Lines tor sent that the control-spec rules out, refused.
     #[serde(skip)]
     pub refused: super::RefusedInput,
@@ -141,6 +144,7 @@ impl ControllerState {
             logged_events: EventSelection::default(),
             event_names: Vec::new(),
             events_received: 0,
+            health: super::health::Health::default(),
             refused: super::RefusedInput::default(),
             generation: 0,
             updated_ms: 0,
@@ -216,6 +220,9 @@ impl ControllerState {
         self.connections = Connections::default();
         self.config = super::TorConfig::default();
         self.subscribed_events.clear();
+        // A restarted tor tests and says these again.
+        self.health.raised.clear();
+        self.health.bootstrap = None;
     }
 
     /// The consensus index to change (copied first if it is shared).

@@ -16,6 +16,7 @@ crate::actions! {
         Newnym = ("newnym", "new identity (NEWNYM)", &[Key::Char('n')], GENERAL),
         Reload = ("reload", "reload torrc (RELOAD)", &[Key::Char('x')], GENERAL),
         Reconnect = ("reconnect", "reconnect to tor", &[Key::Char('r')], GENERAL),
+        Alerts = ("alerts", "what is wrong (alerts)", &[Key::Char('!')], GENERAL),
         NextRelay = ("next_relay", "next relay (watching several)", &[Key::Tab], None),
         ReplayBack = ("replay_back", "replay: a minute back", &[Key::Char('<'), Key::Char(',')], None),
         ReplayForward = ("replay_forward", "replay: a minute on", &[Key::Char('>'), Key::Char('.')], None),
@@ -27,6 +28,13 @@ crate::actions! {
 /// The actions on every page, as the keymap, help and menus take them.
 pub const GLOBAL_ACTIONS: &[ActionSpec] = GlobalAction::SPECS;
 
-/// The General menu, in Nyx's order.
-pub(super) const GENERAL_MENU: [&str; 6] =
-    ["pause", "reconnect", "newnym", "reload", "help", "quit"];
+/// The General menu, in Nyx's order (and the alerts).
+pub(super) const GENERAL_MENU: [&str; 7] = [
+    "pause",
+    "reconnect",
+    "newnym",
+    "reload",
+    "alerts",
+    "help",
+    "quit",
+];

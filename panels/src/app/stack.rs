@@ -13,6 +13,7 @@ use crate::popup::{Answer, Popup, Step};
 pub(super) enum AppPopup {
     Help,
     ConfirmReload,
+    Alerts,
 }
 
 /// A popup on the stack: its answer goes to its holder with `ticket`.

@@ -173,9 +173,10 @@ impl Page for OverviewPage {
         );
         let width = usize::from(area.width);
         let head = format!(
-            "  {:<NAME_WIDTH$} {:<11} {:<10} {:>10} {:>10} {:<24} {:>5} {:>5} {:>6} {:>8} {:>9}  {}",
+            "  {:<NAME_WIDTH$} {:<11} {:<7} {:<10} {:>10} {:>10} {:<24} {:>5} {:>5} {:>6} {:>8} {:>9}  {}",
             "name",
             "state",
+            "alerts",
             "version",
             "down",
             "up",
@@ -260,14 +261,29 @@ fn row_text(r: &RelayRow, now: u64) -> String {
     if let (Some(status), true) = (status, r.connected) {
         tail = format!("tor version {status}  {tail}");
     }
+    let alerts = alert_count(r);
     format!(
-        "{name:<NAME_WIDTH$} {state:<11} {version:<10} {:>10} {:>10} {:<24} {:>5} {:>5} {cpu:>6} {mem:>8} {uptime:>9}  {tail}",
+        "{name:<NAME_WIDTH$} {state:<11} {alerts:<7} {version:<10} {:>10} {:>10} {:<24} {:>5} {:>5} {cpu:>6} {mem:>8} {uptime:>9}  {tail}",
         format::rate(r.read, false),
         format::rate(r.written, false),
         sparkline(&r.spark),
         r.circuits,
         r.connections,
     )
+}
+
+/// `-`, or how many alerts and the worst: `2 crit`, `1 warn`.
+fn alert_count(r: &RelayRow) -> String {
+    match r.alerts.iter().map(|a| a.severity).max() {
+        None => "-".into(),
+        Some(worst) => {
+            let word = match worst {
+                crate::model::health::Severity::Critical => "crit",
+                crate::model::health::Severity::Warning => "warn",
+            };
+            format!("{} {word}", r.alerts.len())
+        }
+    }
 }
 
 /// Values as block characters, scaled to their largest.
@@ -347,13 +363,14 @@ mod tests {
 
     #[test]
     fn one_row_a_relay_down_ones_said_and_sorted() {
+        use crate::model::health::{AlertKind, Severity};
         let fleet = fleet();
         let mut page = OverviewPage::default();
         let rows = draw(&page, &fleet, 0);
         assert_eq!(rows[0], "Relays (3 watched, 2 up):");
         assert!(
             rows[2].starts_with(
-                "▸ relay-a              up          0.4.9.11     2.0 KB/s   1.0 KB/s ▁█▅"
+                "▸ relay-a              up          -       0.4.9.11     2.0 KB/s   1.0 KB/s ▁█▅"
             ),
             "{}",
             rows[2]
@@ -383,6 +400,35 @@ mod tests {
         );
         assert!(
             rows[4].ends_with("tor not answering since 00:16:28"),
+            "{}",
+            rows[4]
+        );
+        let mut alerted = fleet.clone();
+        let alert = |kind, severity| crate::model::health::Alert {
+            kind,
+            severity,
+            since: 900,
+            detail: String::new(),
+            words: None,
+        };
+        alerted[0].alerts = vec![
+            alert(AlertKind::NotInConsensus, Severity::Critical),
+            alert(AlertKind::Version, Severity::Warning),
+        ];
+        alerted[2].alerts = vec![alert(AlertKind::FlagLost, Severity::Warning)];
+        let rows = draw(&page, &alerted, 0);
+        assert!(
+            rows[1].starts_with("  name                 state       alerts  version"),
+            "{}",
+            rows[1]
+        );
+        assert!(
+            rows[2].starts_with("▸ relay-a              up          2 crit  0.4.9.11"),
+            "{}",
+            rows[2]
+        );
+        assert!(
+            rows[4].starts_with("  bridge               up          1 warn  "),
             "{}",
             rows[4]
         );

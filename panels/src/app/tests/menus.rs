@@ -45,6 +45,7 @@ fn menu_bar_keys_and_entries_from_the_action_lists() {
             "reconnect to tor",
             "new identity (NEWNYM)",
             "reload torrc (RELOAD)",
+            "what is wrong (alerts)",
             "this help",
             "quit (confirm: no)"
         ]

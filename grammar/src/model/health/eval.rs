@@ -1,0 +1,366 @@
+//! The alerts read off the state: one check a kind (a table), then the
+//! kinds tor raised with events, each given its severity by the operator's
+//! settings; what became active or cleared, for the log.
+
+use super::{rule_of, AlertKind, AlertSettings, Severity, Thresholds};
+use super::{Alert, Health};
+use crate::model::{ControllerState, VersionStatus};
+use AlertKind as K;
+use Severity::{Critical, Warning};
+
+/// What a check found.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Finding {
+    pub severity: Severity,
+    pub detail: String,
+    pub words: Option<String>,
+    /// When it began, where the signal says (else: when first found).
+    pub since: Option<u64>,
+}
+
+fn finding(severity: Severity, detail: String) -> Finding {
+    Finding {
+        severity,
+        detail,
+        words: None,
+        since: None,
+    }
+}
+
+struct Ctx<'a> {
+    s: &'a ControllerState,
+    t: &'a Thresholds,
+    now: u64,
+}
+
+impl Ctx<'_> {
+    fn health(&self) -> &Health {
+        &self.s.health
+    }
+
+    fn relay(&self) -> bool {
+        self.s.relay.is_relay()
+    }
+}
+
+type Check = fn(&Ctx) -> Option<Finding>;
+
+/// The kinds read off the state, one function each.
+const CHECKS: &[(AlertKind, Check)] = &[
+    (K::NotAnswering, not_answering),
+    (K::NotInConsensus, not_in_consensus),
+    (K::FlagLost, flag_lost),
+    (K::Version, version),
+    (K::BootstrapStuck, bootstrap_stuck),
+    (K::Overload, overload),
+    (K::FileDescriptors, file_descriptors),
+    (K::Memory, memory),
+    (K::Hibernating, hibernating),
+    (K::Accounting, accounting),
+    (K::BandwidthLow, bandwidth_low),
+    (K::CertExpiry, cert_expiry),
+];
+
+/// A change of the active alerts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Change {
+    /// New, or worse than it was.
+    Raised(Alert),
+    Cleared(Alert),
+}
+
+/// Recomputes `state.health.active` at `now`; what changed.
+pub fn evaluate(state: &mut ControllerState, settings: &AlertSettings, now: u64) -> Vec<Change> {
+    let active = assess(state, settings, now);
+    commit(state, active)
+}
+
+/// The alerts active at `now`, worst first (the state unchanged).
+pub fn assess(state: &ControllerState, settings: &AlertSettings, now: u64) -> Vec<Alert> {
+    let ctx = Ctx {
+        s: state,
+        t: &settings.thresholds,
+        now,
+    };
+    let mut findings: Vec<(AlertKind, Finding)> = Vec::new();
+    if state.connection.connected {
+        findings.extend(
+            CHECKS
+                .iter()
+                .filter(|(kind, _)| !settings.off(*kind))
+                .filter_map(|(kind, check)| Some((*kind, check(&ctx)?))),
+        );
+        for r in &state.health.raised {
+            let rule = rule_of(r.kind);
+            let expired = rule.lasts.is_some_and(|l| now > r.last.saturating_add(l));
+            if !expired && !findings.iter().any(|(k, _)| *k == r.kind) {
+                findings.push((
+                    r.kind,
+                    Finding {
+                        severity: rule.severity,
+                        detail: String::new(),
+                        words: Some(r.words.clone()),
+                        since: Some(r.since),
+                    },
+                ));
+            }
+        }
+    } else if let Some(why) = state.connection.last_error.as_deref() {
+        findings.push((
+            K::TorDown,
+            Finding {
+                severity: Critical,
+                detail: format!("no control connection: {why}"),
+                words: None,
+                since: Some(state.connection.since),
+            },
+        ));
+    }
+    let old = &state.health.active;
+    let mut active: Vec<Alert> = findings
+        .into_iter()
+        .filter_map(|(kind, f)| {
+            let severity = settings.severity(kind, f.severity)?;
+            let before = old.iter().find(|a| a.kind == kind);
+            Some(Alert {
+                kind,
+                severity,
+                since: f.since.or(before.map(|a| a.since)).unwrap_or(now),
+                detail: f.detail,
+                words: f.words,
+            })
+        })
+        .collect();
+    active.sort_by(|a, b| b.severity.cmp(&a.severity).then(a.kind.cmp(&b.kind)));
+    active
+}
+
+/// Makes `active` the state's alerts; what changed.
+pub fn commit(state: &mut ControllerState, active: Vec<Alert>) -> Vec<Change> {
+    let old = std::mem::take(&mut state.health.active);
+    let mut changes: Vec<Change> = active
+        .iter()
+        .filter(|a| {
+            !old.iter()
+                .any(|o| o.kind == a.kind && o.severity >= a.severity)
+        })
+        .cloned()
+        .map(Change::Raised)
+        .collect();
+    changes.extend(
+        old.into_iter()
+            .filter(|o| !active.iter().any(|a| a.kind == o.kind))
+            .map(Change::Cleared),
+    );
+    state.health.active = active;
+    changes
+}
+
+fn not_answering(c: &Ctx) -> Option<Finding> {
+    let since = c.s.connection.silent_since?;
+    Some(Finding {
+        severity: Critical,
+        detail: format!("nothing heard for {} s", c.now.saturating_sub(since)),
+        words: None,
+        since: Some(since),
+    })
+}
+
+fn own_fingerprint<'a>(c: &'a Ctx) -> Option<&'a str> {
+    c.s.relay.fingerprint.as_deref()
+}
+
+fn not_in_consensus(c: &Ctx) -> Option<Finding> {
+    let since = c.health().missing_since?;
+    c.relay().then_some(())?;
+    let fp = own_fingerprint(c)?;
+    Some(Finding {
+        severity: Critical,
+        detail: format!("{} relays listed, not {fp}", c.s.consensus.len()),
+        words: None,
+        since: Some(since),
+    })
+}
+
+fn flag_lost(c: &Ctx) -> Option<Finding> {
+    let h = c.health();
+    if !c.relay() || h.flags_lost.is_empty() || h.missing_since.is_some() {
+        return None;
+    }
+    let names: Vec<&str> = h.flags_lost.iter().map(|(f, _)| f.as_str()).collect();
+    let severity = if names.contains(&"Running") || names.contains(&"Valid") {
+        Critical
+    } else {
+        Warning
+    };
+    Some(Finding {
+        severity,
+        detail: format!(
+            "lost {} (has {})",
+            names.join(" "),
+            c.s.relay.flags.join(" ")
+        ),
+        words: None,
+        since: h.flags_lost.iter().map(|(_, t)| *t).min(),
+    })
+}
+
+fn version(c: &Ctx) -> Option<Finding> {
+    let severity = match c.s.relay.version_status {
+        VersionStatus::Obsolete => Critical,
+        VersionStatus::Old | VersionStatus::Unrecommended => Warning,
+        _ => return None,
+    };
+    let status = c.s.relay.version_status.as_str();
+    Some(finding(
+        severity,
+        format!(
+            "tor {} is {status}",
+            c.s.relay.version.as_deref().unwrap_or("?")
+        ),
+    ))
+}
+
+fn bootstrap_stuck(c: &Ctx) -> Option<Finding> {
+    let b = c.health().bootstrap.as_ref()?;
+    let stuck = c.now.saturating_sub(b.since);
+    if b.progress >= 100 || stuck < c.t.bootstrap_after {
+        return None;
+    }
+    Some(Finding {
+        severity: Warning,
+        detail: format!("at {}% for {stuck} s", b.progress),
+        words: Some(b.words.clone()),
+        since: Some(b.since),
+    })
+}
+
+fn overload(c: &Ctx) -> Option<Finding> {
+    let lines = &c.health().overload;
+    if lines.is_empty() || !c.relay() {
+        return None;
+    }
+    Some(Finding {
+        severity: Warning,
+        detail: "the relay's descriptors say it was overloaded".into(),
+        words: Some(lines.join("; ")),
+        since: None,
+    })
+}
+
+fn percent(part: u64, whole: u64) -> f64 {
+    part as f64 * 100.0 / whole as f64
+}
+
+fn file_descriptors(c: &Ctx) -> Option<Finding> {
+    let (used, limit) = (c.s.system.tor_fds?, c.s.system.tor_fd_limit?);
+    if limit == 0 {
+        return None;
+    }
+    let p = percent(used, limit);
+    let severity = if p >= c.t.fd_critical {
+        Critical
+    } else if p >= c.t.fd_warning {
+        Warning
+    } else {
+        return None;
+    };
+    Some(finding(
+        severity,
+        format!("{used} of {limit} open ({p:.0}%)"),
+    ))
+}
+
+fn memory(c: &Ctx) -> Option<Finding> {
+    let (used, max) = (c.s.system.tor_memory?, c.health().max_mem?);
+    let p = percent(used, max);
+    (max > 0 && p >= c.t.memory_warning).then_some(())?;
+    Some(finding(
+        Warning,
+        format!(
+            "{} MB resident, MaxMemInQueues {} MB ({p:.0}%)",
+            used >> 20,
+            max >> 20
+        ),
+    ))
+}
+
+fn hibernating(c: &Ctx) -> Option<Finding> {
+    let a = c.s.relay.accounting.as_ref()?;
+    matches!(a.status.as_str(), "soft" | "hard").then_some(())?;
+    Some(Finding {
+        severity: Warning,
+        detail: format!("accounting is {} until {} UTC", a.status, a.interval_end),
+        words: Some(format!("accounting/hibernating={}", a.status)),
+        since: None,
+    })
+}
+
+fn accounting(c: &Ctx) -> Option<Finding> {
+    let a = c.s.relay.accounting.as_ref()?;
+    if a.status != "awake" {
+        return None;
+    }
+    let used = a.read.max(a.written);
+    let left = a.read_left.min(a.written_left);
+    let whole = used.saturating_add(left);
+    (whole > 0).then_some(())?;
+    let p = percent(used, whole);
+    (p >= c.t.accounting_warning).then_some(())?;
+    Some(finding(
+        Warning,
+        format!(
+            "{p:.0}% of the allowance used, {} MB left until {} UTC",
+            left >> 20,
+            a.interval_end
+        ),
+    ))
+}
+
+/// Samples the average needs: ten minutes.
+const BANDWIDTH_SAMPLES: usize = 600;
+
+fn bandwidth_low(c: &Ctx) -> Option<Finding> {
+    let r = &c.s.relay;
+    if !r.is_relay() || c.health().missing_since.is_some() {
+        return None;
+    }
+    let advertised = [r.bandwidth_rate, r.bandwidth_burst, r.bandwidth_observed]
+        .into_iter()
+        .flatten()
+        .min()?;
+    r.bandwidth_observed?;
+    let samples = &c.s.bandwidth;
+    (samples.len() >= BANDWIDTH_SAMPLES && advertised > 0).then_some(())?;
+    let sum: u64 = samples.iter().map(|s| s.read.max(s.written)).sum();
+    let average = sum / samples.len() as u64;
+    let p = percent(average, advertised);
+    (p < c.t.bandwidth_low).then_some(())?;
+    Some(finding(
+        Warning,
+        format!(
+            "{} KB/s over {} min, {p:.1}% of the {} KB/s advertised",
+            average >> 10,
+            samples.len() / 60,
+            advertised >> 10
+        ),
+    ))
+}
+
+fn cert_expiry(c: &Ctx) -> Option<Finding> {
+    let expires = c.health().cert_expires?;
+    let days = (expires as f64 - c.now as f64) / 86_400.0;
+    let severity = if days <= c.t.cert_critical_days {
+        Critical
+    } else if days <= c.t.cert_warning_days {
+        Warning
+    } else {
+        return None;
+    };
+    let detail = if days < 0.0 {
+        format!("expired {:.1} days ago", -days)
+    } else {
+        format!("{days:.1} days left")
+    };
+    Some(finding(severity, detail))
+}

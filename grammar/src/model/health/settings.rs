@@ -1,0 +1,79 @@
+//! The operator's side of the alerts: thresholds, and per kind its
+//! severity or off (nyxrc's `[alerts]`, `rnyx --check`'s options).
+
+use super::{rule_of, AlertKind, Severity};
+
+/// Where the alerts read off figures begin.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Thresholds {
+    /// Open file descriptors, percent of tor's limit: warning, critical.
+    pub fd_warning: f64,
+    pub fd_critical: f64,
+    /// tor's resident memory, percent of MaxMemInQueues.
+    pub memory_warning: f64,
+    /// Seconds bootstrap may stay at one percentage below 100.
+    pub bootstrap_after: u64,
+    /// Accounting: percent of the interval's allowance used.
+    pub accounting_warning: f64,
+    /// Traffic, percent of the advertised bandwidth, averaged over the
+    /// bandwidth history kept (15 minutes).
+    pub bandwidth_low: f64,
+    /// Days before the signing certificate expires: warning, critical.
+    pub cert_warning_days: f64,
+    pub cert_critical_days: f64,
+}
+
+impl Default for Thresholds {
+    fn default() -> Self {
+        Self {
+            fd_warning: 80.0,
+            fd_critical: 95.0,
+            memory_warning: 90.0,
+            bootstrap_after: 300,
+            accounting_warning: 90.0,
+            bandwidth_low: 1.0,
+            cert_warning_days: 14.0,
+            cert_critical_days: 3.0,
+        }
+    }
+}
+
+/// Thresholds, and what the operator changed of each kind's severity.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AlertSettings {
+    pub thresholds: Thresholds,
+    /// A kind's severity (`Some`), or off (`None`), where the operator said.
+    pub kinds: Vec<(AlertKind, Option<Severity>)>,
+}
+
+impl AlertSettings {
+    /// The severity of `kind` given its default `severity` for this
+    /// finding (`None`: switched off).
+    pub fn severity(&self, kind: AlertKind, severity: Severity) -> Option<Severity> {
+        match self.kinds.iter().find(|(k, _)| *k == kind) {
+            Some((_, chosen)) => *chosen,
+            None => Some(severity),
+        }
+    }
+
+    /// Whether the operator switched `kind` off.
+    pub fn off(&self, kind: AlertKind) -> bool {
+        self.kinds.iter().any(|(k, s)| *k == kind && s.is_none())
+    }
+
+    /// Sets a kind from nyxrc's words: `off`, `warning`, `critical`, or
+    /// `on` (its default).
+    pub fn set(&mut self, kind: AlertKind, word: &str) -> Result<(), String> {
+        let chosen = match word {
+            "off" => None,
+            "on" => Some(rule_of(kind).severity),
+            w => Some(
+                Severity::parse(w)
+                    .ok_or_else(|| format!("expected off, on, warning or critical, not {w:?}"))?,
+            ),
+        };
+        self.kinds.retain(|(k, _)| *k != kind);
+        self.kinds.push((kind, chosen));
+        Ok(())
+    }
+}

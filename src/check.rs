@@ -1,0 +1,321 @@
+//! `rnyx --check` (a monitoring plugin for Nagios, Icinga, Zabbix or cron)
+//! and `rnyx --dump --format openmetrics` (for Prometheus' textfile
+//! collector): each relay watched for a moment, its alerts judged, then
+//! said in the plugin format or as OpenMetrics text.
+
+use crate::control::{ConnectError, Target};
+use crate::controller::ControllerConfig;
+use crate::dump::{watched, DumpError};
+use rnyx_grammar::model::health::{self, AlertSettings, Severity, WATCHED_FLAGS};
+use rnyx_grammar::model::ControllerState;
+use std::fmt::Write as _;
+use std::time::Duration;
+
+mod metrics;
+#[cfg(test)]
+mod tests;
+
+pub use metrics::openmetrics;
+
+/// What became of watching one relay.
+#[derive(Debug, Clone)]
+pub enum Outcome {
+    /// Its state, alerts judged.
+    Watched(Box<ControllerState>),
+    /// tor is down, refuses the connection or never settled: critical.
+    Down(String),
+    /// The check cannot work (authentication refused, a bad password
+    /// file): unknown.
+    Unknown(String),
+}
+
+/// One relay's name and outcome.
+#[derive(Debug, Clone)]
+pub struct Checked {
+    pub name: String,
+    pub outcome: Outcome,
+}
+
+/// The plugin's exit codes (monitoring-plugins guidelines).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    Ok = 0,
+    Warning = 1,
+    Critical = 2,
+    Unknown = 3,
+}
+
+impl Status {
+    fn word(self) -> &'static str {
+        match self {
+            Status::Ok => "OK",
+            Status::Warning => "WARNING",
+            Status::Critical => "CRITICAL",
+            Status::Unknown => "UNKNOWN",
+        }
+    }
+
+    /// Worse first: CRITICAL, UNKNOWN, WARNING, OK.
+    fn rank(self) -> u8 {
+        match self {
+            Status::Ok => 0,
+            Status::Warning => 1,
+            Status::Unknown => 2,
+            Status::Critical => 3,
+        }
+    }
+
+    pub fn code(self) -> u8 {
+        self as u8
+    }
+}
+
+/// How long the system sample (tor's descriptors) may take after the state
+/// settled: tor sends a BW event a second, and the sample comes with it.
+const SAMPLE_WITHIN: Duration = Duration::from_millis(2500);
+
+/// Watches one relay until its state settles and a system sample is in;
+/// its alerts judged by `settings`.
+pub async fn watch(
+    targets: &[Target],
+    password: Option<&str>,
+    settings: &AlertSettings,
+) -> Outcome {
+    let config = ControllerConfig {
+        alerts: settings.clone(),
+        history_dir: None,
+        prepopulate_lines: 0,
+        ..ControllerConfig::default()
+    };
+    let handle = match watched(targets, password, config).await {
+        Ok(h) => h,
+        Err(DumpError::Connect(ConnectError::Auth(e))) => return Outcome::Unknown(e.to_string()),
+        Err(e) => return Outcome::Down(e.to_string()),
+    };
+    let deadline = tokio::time::Instant::now() + SAMPLE_WITHIN;
+    while tokio::time::Instant::now() < deadline
+        && handle
+            .state
+            .read(|s| s.relay.pid.is_some() && s.system.tor_fds.is_none())
+    {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let now = handle.state.now_secs();
+    let mut state = handle.state.snapshot();
+    health::evaluate(&mut state, settings, now);
+    Outcome::Watched(Box::new(state))
+}
+
+/// The plugin's output and exit status for every relay checked.
+pub fn report(checked: &[Checked]) -> (Status, String) {
+    let statuses: Vec<Status> = checked.iter().map(|c| status_of(&c.outcome)).collect();
+    let worst = statuses
+        .iter()
+        .copied()
+        .max_by_key(|s| s.rank())
+        .unwrap_or(Status::Unknown);
+    let mut out = format!("RNYX {} - ", worst.word());
+    if let [one] = checked {
+        out.push_str(&summary(one));
+    } else {
+        let bad = statuses.iter().filter(|s| **s == worst).count();
+        let _ = write!(
+            out,
+            "{bad} of {} relays {}",
+            checked.len(),
+            worst.word().to_lowercase()
+        );
+        if let Some(first) = checked.iter().zip(&statuses).find(|(_, s)| **s == worst) {
+            let _ = write!(out, ", {}", summary(first.0));
+        }
+    }
+    out.push('\n');
+    for c in checked {
+        if checked.len() > 1 {
+            let _ = writeln!(
+                out,
+                "{}: {} - {}",
+                plain(&c.name),
+                status_of(&c.outcome).word(),
+                summary(c)
+            );
+        }
+        if let Outcome::Watched(s) = &c.outcome {
+            for a in &s.health.active {
+                let rule = a.rule();
+                let _ = writeln!(
+                    out,
+                    "{}: {} {}; to do: {}",
+                    plain(&c.name),
+                    a.severity.as_str().to_uppercase(),
+                    plain(&described(a)),
+                    rule.advice
+                );
+            }
+        }
+    }
+    let perf: Vec<String> = checked.iter().flat_map(perfdata).collect();
+    if !perf.is_empty() {
+        let _ = writeln!(out, "| {}", perf.join(" "));
+    }
+    (worst, out)
+}
+
+fn status_of(o: &Outcome) -> Status {
+    match o {
+        Outcome::Down(_) => Status::Critical,
+        Outcome::Unknown(_) => Status::Unknown,
+        Outcome::Watched(s) => match s.health.worst() {
+            None => Status::Ok,
+            Some(Severity::Warning) => Status::Warning,
+            Some(Severity::Critical) => Status::Critical,
+        },
+    }
+}
+
+/// Text for the plugin's output: no control characters, no `|` (which
+/// starts the performance data).
+fn plain(s: &str) -> String {
+    rnyx_grammar::text::strip_controls(s).replace('|', "/")
+}
+
+/// `relay0: Running Fast Guard Stable Valid, 2.1 MB/s`, or the worst
+/// alert, or why the relay could not be watched.
+fn summary(c: &Checked) -> String {
+    let name = plain(&c.name);
+    match &c.outcome {
+        Outcome::Down(why) => format!("{name}: tor is down: {}", plain(why)),
+        Outcome::Unknown(why) => format!("{name}: cannot check: {}", plain(why)),
+        Outcome::Watched(s) => {
+            if let Some(a) = s.health.active.first() {
+                let more = s.health.active.len() - 1;
+                let more = if more > 0 {
+                    format!(", {more} more")
+                } else {
+                    String::new()
+                };
+                return format!("{name}: {}{more}", plain(&described(a)));
+            }
+            let mut flags: Vec<&str> = s.relay.flags.iter().map(String::as_str).collect();
+            flags.sort_unstable();
+            let what = match (s.relay.is_relay(), flags.is_empty()) {
+                (false, _) => "not a relay".to_owned(),
+                (true, true) => "no flags".to_owned(),
+                (true, false) => plain(&flags.join(" ")),
+            };
+            format!("{name}: {what}, {}", rate_text(recent_rate(s)))
+        }
+    }
+}
+
+/// An alert in a line: its title, what rnyx saw, tor's words.
+pub(crate) fn described(a: &health::Alert) -> String {
+    let mut s = a.rule().title.to_owned();
+    if !a.detail.is_empty() {
+        s.push_str(": ");
+        s.push_str(&a.detail);
+    }
+    if let Some(w) = &a.words {
+        s.push_str("; tor: ");
+        s.push_str(w);
+    }
+    s
+}
+
+/// Bytes a second, read or written (the larger), over the last minute.
+pub(crate) fn recent_rate(s: &ControllerState) -> f64 {
+    let recent: Vec<u64> = s
+        .bandwidth
+        .iter()
+        .rev()
+        .take(60)
+        .map(|b| b.read.max(b.written))
+        .collect();
+    if recent.is_empty() {
+        return 0.0;
+    }
+    recent.iter().sum::<u64>() as f64 / recent.len() as f64
+}
+
+fn rate_text(bytes: f64) -> String {
+    let units = ["B/s", "KB/s", "MB/s", "GB/s"];
+    let mut v = bytes;
+    let mut i = 0;
+    while v >= 1024.0 && i + 1 < units.len() {
+        v /= 1024.0;
+        i += 1;
+    }
+    format!("{v:.1} {}", units[i])
+}
+
+/// A label for the performance data: letters, digits, `_`, `.` and `-`.
+fn label(name: &str) -> String {
+    name.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "_.-".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
+/// One relay's performance data (plugin format: `label=value[UOM];warn;crit;min;max`).
+fn perfdata(checked: &Checked) -> Vec<String> {
+    let Outcome::Watched(state) = &checked.outcome else {
+        return Vec::new();
+    };
+    let name = label(&checked.name);
+    let thresholds = &state.health.settings.thresholds;
+    let recent = || state.bandwidth.iter().rev().take(60);
+    let read: u64 = recent().map(|b| b.read).sum();
+    let written: u64 = recent().map(|b| b.written).sum();
+    let samples = state.bandwidth.len().clamp(1, 60) as u64;
+    let mut perf = vec![
+        format!("{name}_read_Bps={};;;0", read / samples),
+        format!("{name}_written_Bps={};;;0", written / samples),
+        format!("{name}_circuits={};;;0", state.circuits.len()),
+        format!("{name}_connections={};;;0", state.connections.list.len()),
+        format!("{name}_alerts={};;;0", state.health.active.len()),
+    ];
+    if let (Some(fds), Some(limit)) = (state.system.tor_fds, state.system.tor_fd_limit) {
+        let at = |pct: f64| format!("{:.0}", limit as f64 * pct / 100.0);
+        perf.push(format!(
+            "{name}_fds={fds};{};{};0;{limit}",
+            at(thresholds.fd_warning),
+            at(thresholds.fd_critical)
+        ));
+    }
+    if let Some(cpu) = state.system.tor_cpu {
+        perf.push(format!("{name}_cpu={cpu:.1}%;;;0"));
+    }
+    if let Some(mem) = state.system.tor_memory {
+        perf.push(format!("{name}_memory={mem}B;;;0"));
+    }
+    perf
+}
+
+/// Writes `text` to `path` whole or not at all: a file beside it, synced,
+/// then renamed over it (the textfile collector never reads half a file).
+/// Readable by all, as the collector runs as a user of its own.
+pub fn write_atomically(path: &std::path::Path, text: &str) -> std::io::Result<()> {
+    let mut name = path.file_name().unwrap_or_default().to_owned();
+    name.push(format!(".rnyx-{}.tmp", std::process::id()));
+    let temp = path.with_file_name(name);
+    let written = (|| {
+        let mut file = std::fs::File::create(&temp)?;
+        std::io::Write::write_all(&mut file, text.as_bytes())?;
+        file.sync_all()?;
+        std::fs::rename(&temp, path)
+    })();
+    if written.is_err() {
+        let _ = std::fs::remove_file(&temp);
+    }
+    written
+}
+
+/// The flags whose loss is an alert, for the metrics.
+pub(crate) fn watched_flags() -> &'static [&'static str] {
+    WATCHED_FLAGS
+}

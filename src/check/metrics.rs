@@ -1,0 +1,136 @@
+//! OpenMetrics text of the relays checked: what rnyx judges (alerts,
+//! consensus, flags) and the figures tor's own MetricsPort does not export
+//! (descriptors against the limit, memory, start time, advertised
+//! bandwidth, accounting). Traffic, connections and circuits are left to
+//! the MetricsPort (`tor_relay_*`).
+
+use super::{watched_flags, Checked, Outcome};
+use rnyx_grammar::model::health::{Severity, RULES};
+use rnyx_grammar::model::ControllerState;
+use std::fmt::Write as _;
+
+/// A label value, escaped as OpenMetrics wants (`\\`, `\"`, `\n`).
+fn escape(v: &str) -> String {
+    let v = rnyx_grammar::text::strip_controls(v);
+    v.replace('\\', "\\\\").replace('"', "\\\"")
+}
+
+/// One family: its help, its type (gauge), its samples.
+struct Family {
+    name: &'static str,
+    help: &'static str,
+    samples: Vec<(String, f64)>,
+}
+
+fn number(v: f64) -> String {
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        format!("{v:.0}")
+    } else {
+        format!("{v}")
+    }
+}
+
+/// The families for every relay; a relay's samples labelled `relay`.
+fn families(checked: &[Checked]) -> Vec<Family> {
+    let mut f = vec![
+        Family { name: "rnyx_up", help: "Whether rnyx could watch the relay's tor (1) or not (0).", samples: vec![] },
+        Family { name: "rnyx_alert", help: "An alert of this kind: 0 inactive, 1 warning, 2 critical.", samples: vec![] },
+        Family { name: "rnyx_alerts_worst", help: "The worst alert active: 0 none, 1 warning, 2 critical.", samples: vec![] },
+        Family { name: "rnyx_in_consensus", help: "Whether the consensus tor holds lists the relay.", samples: vec![] },
+        Family { name: "rnyx_flag", help: "Whether the relay holds this flag in the consensus.", samples: vec![] },
+        Family { name: "rnyx_tor_open_fds", help: "File descriptors tor has open.", samples: vec![] },
+        Family { name: "rnyx_tor_max_fds", help: "tor's limit of open file descriptors.", samples: vec![] },
+        Family { name: "rnyx_tor_resident_memory_bytes", help: "tor's resident memory.", samples: vec![] },
+        Family { name: "rnyx_tor_start_time_seconds", help: "When tor started, in Unix seconds.", samples: vec![] },
+        Family { name: "rnyx_bandwidth_advertised_bytes", help: "The bandwidth the relay advertises (bytes a second): the least of its rate, burst and observed bandwidth.", samples: vec![] },
+        Family { name: "rnyx_accounting_left_bytes", help: "Bytes left in the accounting interval (the lesser of read and written).", samples: vec![] },
+    ];
+    for c in checked {
+        let relay = format!("relay=\"{}\"", escape(&c.name));
+        let Outcome::Watched(s) = &c.outcome else {
+            f[0].samples.push((format!("{{{relay}}}"), 0.0));
+            continue;
+        };
+        f[0].samples.push((format!("{{{relay}}}"), 1.0));
+        relay_samples(&mut f, &relay, s);
+    }
+    f
+}
+
+fn relay_samples(f: &mut [Family], relay: &str, s: &ControllerState) {
+    let settings = &s.health.settings;
+    for rule in RULES {
+        if settings.off(rule.kind) {
+            continue;
+        }
+        let level = s
+            .health
+            .active
+            .iter()
+            .find(|a| a.kind == rule.kind)
+            .map_or(0.0, |a| level(a.severity));
+        f[1].samples
+            .push((format!("{{{relay},kind=\"{}\"}}", rule.name), level));
+    }
+    let worst = s.health.worst().map_or(0.0, level);
+    f[2].samples.push((format!("{{{relay}}}"), worst));
+    let r = &s.relay;
+    if let Some(fp) = &r.fingerprint {
+        if !s.consensus.is_empty() {
+            let listed = s.consensus.get(fp).is_some();
+            f[3].samples
+                .push((format!("{{{relay}}}"), if listed { 1.0 } else { 0.0 }));
+            for flag in watched_flags() {
+                let has = r.flags.iter().any(|x| x == flag);
+                f[4].samples.push((
+                    format!("{{{relay},flag=\"{flag}\"}}"),
+                    if has { 1.0 } else { 0.0 },
+                ));
+            }
+        }
+    }
+    let mut one = |i: usize, v: Option<f64>| {
+        if let Some(v) = v {
+            f[i].samples.push((format!("{{{relay}}}"), v));
+        }
+    };
+    one(5, s.system.tor_fds.map(|v| v as f64));
+    one(6, s.system.tor_fd_limit.map(|v| v as f64));
+    one(7, s.system.tor_memory.map(|v| v as f64));
+    one(8, r.start_time.map(|v| v as f64));
+    let advertised = [r.bandwidth_rate, r.bandwidth_burst, r.bandwidth_observed]
+        .into_iter()
+        .flatten()
+        .min();
+    one(9, advertised.filter(|_| r.is_relay()).map(|v| v as f64));
+    one(
+        10,
+        r.accounting
+            .as_ref()
+            .map(|a| a.read_left.min(a.written_left) as f64),
+    );
+}
+
+fn level(s: Severity) -> f64 {
+    match s {
+        Severity::Warning => 1.0,
+        Severity::Critical => 2.0,
+    }
+}
+
+/// The OpenMetrics text (ends with `# EOF`).
+pub fn openmetrics(checked: &[Checked]) -> String {
+    let mut out = String::new();
+    for fam in families(checked) {
+        if fam.samples.is_empty() {
+            continue;
+        }
+        let _ = writeln!(out, "# HELP {} {}", fam.name, fam.help);
+        let _ = writeln!(out, "# TYPE {} gauge", fam.name);
+        for (labels, v) in fam.samples {
+            let _ = writeln!(out, "{}{labels} {}", fam.name, number(v));
+        }
+    }
+    out.push_str("# EOF\n");
+    out
+}
