@@ -141,6 +141,10 @@ pub fn report(checked: &[Checked]) -> (Status, String) {
             );
         }
         if let Outcome::Watched(s) = &c.outcome {
+            let unread = not_read(s);
+            if !unread.is_empty() {
+                let _ = writeln!(out, "{}: not read: {}", plain(&c.name), unread.join("; "));
+            }
             for a in &s.health.active {
                 let rule = a.rule();
                 let _ = writeln!(
@@ -206,6 +210,29 @@ fn summary(c: &Checked) -> String {
             format!("{name}: {what}, {}", rate_text(recent_rate(s)))
         }
     }
+}
+
+/// What the alerts would need and rnyx could not read, said so the check
+/// is not taken for more than it is.
+fn not_read(s: &ControllerState) -> Vec<String> {
+    let mut missing = Vec::new();
+    if let (Some(pid), None) = (s.relay.pid, s.system.tor_fds) {
+        missing.push(format!(
+            "tor's open files (/proc/{pid}/fd: run as root or tor's user)"
+        ));
+    }
+    if s.relay.is_relay() {
+        if s.consensus.is_empty() {
+            missing.push("the consensus (tor has none yet)".to_owned());
+        }
+        if s.health.cert_expires.is_none() {
+            missing.push(
+                "the signing certificate (DataDirectory/keys/ed25519_signing_cert: run as tor's user)"
+                    .to_owned(),
+            );
+        }
+    }
+    missing
 }
 
 /// An alert in a line: its title, what rnyx saw, tor's words.

@@ -19,6 +19,14 @@ fn relay(name: &str) -> ControllerState {
     }
     s.system.tor_fds = Some(120);
     s.system.tor_fd_limit = Some(1000);
+    s.health.cert_expires = Some(4_000_000_000);
+    s.consensus_mut().replace([rnyx_grammar::model::RelayEntry {
+        fingerprint: "AB".repeat(20),
+        nickname: name.into(),
+        or_address: None,
+        ipv6_address: None,
+        flags: "Fast Guard Running Stable Valid".into(),
+    }]);
     s
 }
 
@@ -71,7 +79,10 @@ fn parse_plugin(out: &str) -> (String, Vec<String>, Vec<(String, String)>) {
 
 #[test]
 fn ok_says_flags_and_rate_with_perfdata() {
-    let (status, out) = report(&[watched("relay0", relay("relay0"))]);
+    let mut s = relay("relay0");
+    s.health.cert_expires = None;
+    s.consensus_mut().replace([]);
+    let (status, out) = report(&[watched("relay0", s)]);
     assert_eq!(status, Status::Ok);
     assert!(
         out.starts_with("RNYX OK - relay0: Fast Guard Running Stable Valid, 2.1 MB/s\n"),
@@ -79,7 +90,15 @@ fn ok_says_flags_and_rate_with_perfdata() {
     );
     let (word, long, perf) = parse_plugin(&out);
     assert_eq!(word, "OK");
-    assert!(long.is_empty());
+    // No consensus in this state, no certificate read: said.
+    assert_eq!(long.len(), 1, "{long:?}");
+    assert!(
+        long[0].starts_with(
+            "relay0: not read: the consensus (tor has none yet); the signing certificate"
+        ),
+        "{}",
+        long[0]
+    );
     assert!(perf.contains(&("relay0_read_Bps".into(), "2202009".into())));
     assert!(perf.contains(&("relay0_fds".into(), "120".into())));
     assert!(out.contains("relay0_fds=120;800;950;0;1000"), "{out}");

@@ -443,6 +443,11 @@ fn torrc_lines(
             ("TestingDirAuthVoteExit", "*".to_owned()),
             ("TestingDirAuthVoteGuard", "*".to_owned()),
             ("TestingDirAuthVoteHSDir", "*".to_owned()),
+            // Running from the descriptor, without the authorities' own
+            // reachability test: on loopback it always succeeds, but a relay
+            // they dropped and that came back would wait for its next turn
+            // in their test cycle (up to 21 minutes).
+            ("AuthDirTestReachability", "0".to_owned()),
             ("V3AuthVotingInterval", vi.to_string()),
             ("V3AuthVoteDelay", (vi / 5).to_string()),
             ("V3AuthDistDelay", (vi / 5).to_string()),

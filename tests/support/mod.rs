@@ -18,22 +18,26 @@ use std::time::Duration;
 /// `__OwningControllerProcess`, so they exit when the test binary does.
 pub fn network() -> &'static PrivateNetwork {
     static NET: OnceLock<PrivateNetwork> = OnceLock::new();
-    NET.get_or_init(|| {
-        remove_stale_dirs();
-        let dir = std::env::temp_dir().join(format!("rnyx-net-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        let spec = NetworkSpec {
-            exit_node: Some(rnyx::demo::EXIT_RELAY.into()),
-            ..NetworkSpec::default()
-        };
-        remove_when_gone(&dir);
-        let net = PrivateNetwork::start(&dir, &spec)
-            .unwrap_or_else(|e| panic!("cannot start the private network: {e}"));
-        if let Err(e) = net.wait_bootstrapped(Duration::from_secs(180)) {
-            panic!("{e}\n{}", net.logs());
-        }
-        net
-    })
+    NET.get_or_init(start_network)
+}
+
+/// A private network of this test binary's own, bootstrapped (for a test
+/// that stops and starts its tors).
+pub fn start_network() -> PrivateNetwork {
+    remove_stale_dirs();
+    let dir = std::env::temp_dir().join(format!("rnyx-net-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let spec = NetworkSpec {
+        exit_node: Some(rnyx::demo::EXIT_RELAY.into()),
+        ..NetworkSpec::default()
+    };
+    remove_when_gone(&dir);
+    let net = PrivateNetwork::start(&dir, &spec)
+        .unwrap_or_else(|e| panic!("cannot start the private network: {e}"));
+    if let Err(e) = net.wait_bootstrapped(Duration::from_secs(180)) {
+        panic!("{e}\n{}", net.logs());
+    }
+    net
 }
 
 /// The demo's traffic through the network (a byte server and two fetchers

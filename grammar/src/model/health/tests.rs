@@ -252,3 +252,19 @@ fn tors_words_lose_their_controls_and_length() {
     assert_eq!(w.chars().count(), 300);
     assert!(w.ends_with('…'));
 }
+
+#[test]
+fn a_silent_tor_is_critical_since_it_was_last_heard() {
+    let mut s = relay();
+    s.connection.silent_since = Some(100);
+    evaluate(&mut s, &AlertSettings::default(), 112);
+    let a = &s.health.active[0];
+    assert_eq!(
+        (a.kind, a.severity, a.since),
+        (AlertKind::NotAnswering, Severity::Critical, 100)
+    );
+    assert_eq!(a.detail, "nothing heard for 12 s");
+    s.connection.silent_since = None;
+    let changes = evaluate(&mut s, &AlertSettings::default(), 113);
+    assert!(matches!(&changes[..], [Change::Cleared(a)] if a.kind == AlertKind::NotAnswering));
+}

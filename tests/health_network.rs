@@ -1,0 +1,163 @@
+//! The alert an operator most needs, on a private network: a relay kept
+//! down until the directory authorities drop it, then started again, is
+//! not in the consensus — said by the rnyx watching it and by `rnyx
+//! --check` — and the alert clears once the authorities list it again.
+//! The authorities drop it as they drop a relay they reject: `!reject` and
+//! its fingerprint in their `approved-routers` file, then RELOAD (their own
+//! reachability timeout is 45 minutes).
+
+mod support;
+
+use rnyx::controller::{spawn, ControllerConfig};
+use rnyx_grammar::model::health::{AlertKind, Severity};
+use std::io::{BufRead, BufReader, Write};
+use std::os::unix::net::UnixStream;
+use std::path::Path;
+use std::time::{Duration, Instant};
+use support::{eventually, rnyx};
+
+/// Sends `command` to the tor of `dir` (cookie authentication) and
+/// returns its reply's lines.
+fn command(dir: &Path, socket: &Path, command: &str) -> Vec<String> {
+    let mut s = UnixStream::connect(socket).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    let cookie = std::fs::read(dir.join("control_auth_cookie")).unwrap();
+    write!(
+        s,
+        "AUTHENTICATE {}\r\n{command}\r\nQUIT\r\n",
+        hex::encode(cookie)
+    )
+    .unwrap();
+    let lines: Vec<String> = BufReader::new(s).lines().map_while(Result::ok).collect();
+    assert_eq!(lines.first().map(String::as_str), Some("250 OK"));
+    lines
+}
+
+/// Whether the consensus the client holds lists `fp`.
+fn client_lists(net: &rnyx::launch::PrivateNetwork, fp: &str) -> bool {
+    let client = net.client();
+    let reply = command(
+        &client.dir,
+        &client.control_socket(),
+        &format!("GETINFO ns/id/{fp}"),
+    );
+    reply
+        .iter()
+        .any(|l| l.starts_with("250+ns/id/") || l.starts_with("250-ns/id/"))
+}
+
+/// The alert of `kind` the watching rnyx has active, if any.
+fn active(
+    handle: &rnyx::controller::ControllerHandle,
+    kind: AlertKind,
+) -> Option<rnyx_grammar::model::health::Alert> {
+    handle
+        .state
+        .read(|s| s.health.active.iter().find(|a| a.kind == kind).cloned())
+}
+
+/// `rnyx --check` on a control socket: its exit status and output.
+fn check(socket: &Path) -> (Option<i32>, String) {
+    let out = rnyx().args(["--check", "-s"]).arg(socket).output().unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_relay_the_authorities_dropped_is_alerted_until_listed_again() {
+    let mut net = support::start_network();
+    let started = Instant::now();
+    let relay = net.tors.iter().find(|t| t.name == "relay1").unwrap();
+    let socket = relay.control_socket();
+    let fp = relay.fingerprint().unwrap();
+    let handle = spawn(ControllerConfig {
+        targets: vec![relay.target()],
+        history_dir: None,
+        reconnect_max: Duration::from_secs(1),
+        ..ControllerConfig::default()
+    });
+    eventually("relay1 in its own consensus, Running", 120, || {
+        handle
+            .state
+            .read(|s| s.relay.flags.iter().any(|f| f == "Running").then_some(()))
+    })
+    .await;
+    assert!(
+        handle.state.read(|s| s.health.active.is_empty()),
+        "no alert while listed"
+    );
+    // Kept down until the authorities drop it.
+    let authorities: Vec<_> = net
+        .by_role(rnyx::launch::network::Role::Authority)
+        .map(|a| (a.dir.clone(), a.control_socket()))
+        .collect();
+    net.stop("relay1");
+    let approve = |list: &str| {
+        for (d, s) in &authorities {
+            std::fs::write(d.join("approved-routers"), list).unwrap();
+            let r = command(d, s, "SIGNAL RELOAD");
+            assert_eq!(r.get(1).map(String::as_str), Some("250 OK"), "{r:?}");
+        }
+    };
+    approve(&format!("!reject {fp}\n"));
+    eventually("the authorities' consensus without relay1", 180, || {
+        (!client_lists(&net, &fp)).then_some(())
+    })
+    .await;
+    let dropped_after = started.elapsed();
+    eventually("the watching rnyx says tor is down", 10, || {
+        active(&handle, AlertKind::TorDown)
+    })
+    .await;
+    approve("");
+    net.start_again("relay1").unwrap();
+    let back = Instant::now();
+    let alert = eventually("not in the consensus, on the watching rnyx", 120, || {
+        active(&handle, AlertKind::NotInConsensus)
+    })
+    .await;
+    assert_eq!(alert.severity, Severity::Critical);
+    let shown_after = back.elapsed();
+    // The same from `rnyx --check`, while it lasts: the authorities list
+    // it again at their next vote after its upload (every 20 s here), well
+    // after the check's second or two.
+    let (code, text) = check(&socket);
+    assert_eq!(code, Some(2), "{text}");
+    assert!(
+        text.starts_with("RNYX CRITICAL - relay1: the relay is not in the consensus"),
+        "{text}"
+    );
+    eventually("listed again: the alert clears", 180, || {
+        active(&handle, AlertKind::NotInConsensus)
+            .is_none()
+            .then_some(())
+    })
+    .await;
+    let cleared_after = back.elapsed();
+    let logged: Vec<String> = handle.state.read(|s| {
+        s.log
+            .iter()
+            .map(|e| e.message.clone())
+            .filter(|m| m.starts_with("alert"))
+            .collect()
+    });
+    assert!(
+        logged
+            .iter()
+            .any(|m| m.starts_with("alert over: the relay is not in the consensus")),
+        "{logged:?}"
+    );
+    let (_, text) = check(&socket);
+    assert!(!text.contains("not in the consensus"), "{text}");
+    // rnyx read the relay's own server descriptor (where the overload
+    // lines are): tor answers desc/id for itself.
+    assert!(handle.state.read(|s| s.relay.bandwidth_observed.is_some()));
+    eprintln!(
+        "dropped {:.0} s after the start; alert {:.1} s after relay1 was back, cleared after {:.1} s",
+        dropped_after.as_secs_f64(),
+        shown_after.as_secs_f64(),
+        cleared_after.as_secs_f64(),
+    );
+}
