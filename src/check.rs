@@ -152,7 +152,7 @@ pub fn report(checked: &[Checked]) -> (Status, String) {
                     "{}: {} {}; to do: {}",
                     plain(&c.name),
                     a.severity.as_str().to_uppercase(),
-                    plain(&described(a)),
+                    plain(&a.described()),
                     rule.advice
                 );
             }
@@ -198,7 +198,7 @@ fn summary(c: &Checked) -> String {
                 } else {
                     String::new()
                 };
-                return format!("{name}: {}{more}", plain(&described(a)));
+                return format!("{name}: {}{more}", plain(&a.described()));
             }
             let mut flags: Vec<&str> = s.relay.flags.iter().map(String::as_str).collect();
             flags.sort_unstable();
@@ -233,20 +233,6 @@ fn not_read(s: &ControllerState) -> Vec<String> {
         }
     }
     missing
-}
-
-/// An alert in a line: its title, what rnyx saw, tor's words.
-pub(crate) fn described(a: &health::Alert) -> String {
-    let mut s = a.rule().title.to_owned();
-    if !a.detail.is_empty() {
-        s.push_str(": ");
-        s.push_str(&a.detail);
-    }
-    if let Some(w) = &a.words {
-        s.push_str("; tor: ");
-        s.push_str(w);
-    }
-    s
 }
 
 /// Bytes a second, read or written (the larger), over the last minute.

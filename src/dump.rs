@@ -47,6 +47,8 @@ pub struct Dump<'a> {
     /// with why sock_diag was refused).
     pub connection_table: &'a SocketTable,
     pub subscribed_events: &'a [String],
+    /// The alerts active, worst first (README, "Is anything wrong?").
+    pub alerts: &'a [rnyx_grammar::model::health::Alert],
     #[serde(skip_serializing_if = "Option::is_none")]
     pub history: Option<DumpHistory>,
     /// From a recording (`--replay`): which, and where in it.
@@ -136,6 +138,7 @@ impl<'a> Dump<'a> {
             connection_source: &state.connections.source,
             connection_table: &state.connections.table,
             subscribed_events: &state.subscribed_events,
+            alerts: &state.health.active,
             history: None,
             replay: state.replay.as_ref().map(|r| DumpReplay {
                 file: &r.name,
@@ -172,8 +175,8 @@ const SETTLE_WITHIN: Duration = Duration::from_secs(20);
 pub async fn dump(
     targets: &[Target],
     password: Option<&str>,
-    scrub: bool,
-    history: Option<Interval>,
+    (scrub, history): (bool, Option<Interval>),
+    alerts: &rnyx_grammar::model::health::AlertSettings,
 ) -> Result<String, DumpError> {
     let dir = history.and(crate::history::default_dir());
     let handle = watched(
@@ -182,6 +185,7 @@ pub async fn dump(
         ControllerConfig {
             history_dir: dir.clone(),
             history_read_only: true,
+            alerts: alerts.clone(),
             ..ControllerConfig::default()
         },
     )

@@ -171,7 +171,7 @@ async fn run(cli: Cli) -> ExitCode {
             Ok(r) => r,
             Err(e) => return fail(&e),
         };
-        return dump(&relays, given, &cli).await;
+        return dump(&relays, given, &cli, &config.alerts).await;
     }
     let config = match load_config(&cli) {
         Ok(c) => c,
@@ -303,13 +303,24 @@ fn password_of(
 
 /// `--dump`: one relay's object, or with several one object per relay,
 /// keyed by name.
-async fn dump(relays: &[rnyx::relays::RelaySpec], given: Option<String>, cli: &Cli) -> ExitCode {
+async fn dump(
+    relays: &[rnyx::relays::RelaySpec],
+    given: Option<String>,
+    cli: &Cli,
+    alerts: &rnyx_grammar::model::health::AlertSettings,
+) -> ExitCode {
     let one = |targets: Vec<rnyx::control::Target>, password: Option<String>| async move {
-        let mut result =
-            rnyx::dump::dump(&targets, password.as_deref(), !cli.no_scrub, cli.history).await;
+        let mut result = rnyx::dump::dump(
+            &targets,
+            password.as_deref(),
+            (!cli.no_scrub, cli.history),
+            alerts,
+        )
+        .await;
         if matches!(&result, Err(e) if e.needs_password()) && password.is_none() {
             if let Some(p) = prompt_password() {
-                result = rnyx::dump::dump(&targets, Some(&p), !cli.no_scrub, cli.history).await;
+                result = rnyx::dump::dump(&targets, Some(&p), (!cli.no_scrub, cli.history), alerts)
+                    .await;
             }
         }
         result

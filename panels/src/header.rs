@@ -53,14 +53,12 @@ pub fn render(state: &ControllerState, now: u64, theme: Theme, area: Rect, buf: 
             Some(room) if need_left <= room => (area.width / 2).clamp(need_left, room),
             _ => area.width / 2,
         };
-        draw_lines(
-            &left,
-            Rect {
-                width: half,
-                ..area
-            },
-            buf,
-        );
+        let left_area = Rect {
+            width: half,
+            ..area
+        };
+        draw_lines(&left, left_area, buf);
+        draw_alerts(state, theme, left_area, 1, buf);
         let right_area = Rect {
             x: area.x + half,
             width: area.width - half,
@@ -78,6 +76,7 @@ pub fn render(state: &ControllerState, now: u64, theme: Theme, area: Rect, buf: 
     } else {
         let all: Vec<Line> = left.into_iter().chain(right).collect();
         draw_lines(&all, area, buf);
+        draw_alerts(state, theme, area, 0, buf);
     }
 }
 
@@ -114,22 +113,42 @@ fn title_line(state: &ControllerState, now: u64, theme: Theme) -> Line<'static> 
             theme.version(status),
         ));
     }
-    if let Some(worst) = state.health.worst() {
-        let n = state.health.active.len();
-        let (style, word) = match worst {
-            crate::model::health::Severity::Critical => (theme.error(), "critical"),
-            crate::model::health::Severity::Warning => (theme.warning(), "warning"),
-        };
-        spans.push(Span::raw("  "));
-        spans.push(Span::styled(
-            format!(
-                "{n} alert{} ({word}, press !)",
-                if n == 1 { "" } else { "s" }
-            ),
-            style,
-        ));
-    }
     Line::from(spans)
+}
+
+/// `2 alerts (critical, press !)`, when any is active.
+fn alerts_span(state: &ControllerState, theme: Theme) -> Option<Span<'static>> {
+    let worst = state.health.worst()?;
+    let n = state.health.active.len();
+    let (style, word) = match worst {
+        crate::model::health::Severity::Critical => (theme.error(), "critical"),
+        crate::model::health::Severity::Warning => (theme.warning(), "warning"),
+    };
+    Some(Span::styled(
+        format!(
+            "{n} alert{} ({word}, press !)",
+            if n == 1 { "" } else { "s" }
+        ),
+        style,
+    ))
+}
+
+/// The alerts at the right end of the title's row of `area`, over
+/// whatever the title left there (`gap` blank columns after them): seen at
+/// any width.
+fn draw_alerts(state: &ControllerState, theme: Theme, area: Rect, gap: u16, buf: &mut Buffer) {
+    let Some(span) = alerts_span(state, theme) else {
+        return;
+    };
+    let width = u16::try_from(span.width()).unwrap_or(u16::MAX);
+    if area.height == 0 || width + gap + 2 > area.width {
+        return;
+    }
+    let x = area.x + area.width - width - gap;
+    let blank = " ".repeat(usize::from(gap));
+    buf.set_span(x - 1, area.y, &Span::raw(" "), 1);
+    buf.set_span(x, area.y, &span, width);
+    buf.set_span(x + width, area.y, &Span::raw(blank), gap);
 }
 
 /// `replay of demo (2026-11-23 14:05:00 UTC) 01:23 / 05:00 x2 paused`.
@@ -347,5 +366,49 @@ mod tests {
         s.connection.silent_since = None;
         let buf = draw(&s, 120);
         assert!(row(&buf, 1).starts_with("relay0 - "), "{}", row(&buf, 1));
+    }
+
+    #[test]
+    fn the_alert_count_is_at_the_titles_end_at_any_width() {
+        use crate::model::health::{Alert, AlertKind, Severity};
+        let mut s = relay("/run/tor/control");
+        s.system.hostname = "a-host-with-a-rather-long-name".into();
+        s.system.kernel = "6.18.44-fc-v1147-with-more".into();
+        s.relay.version = Some("0.4.9.11".into());
+        let alert = |kind, severity| Alert {
+            kind,
+            severity,
+            since: 0,
+            detail: String::new(),
+            words: None,
+        };
+        s.health.active = vec![
+            alert(AlertKind::NotInConsensus, Severity::Critical),
+            alert(AlertKind::Version, Severity::Warning),
+        ];
+        for width in [80, 100, 200] {
+            let buf = draw(&s, width);
+            let title = row(&buf, 0);
+            assert!(title.starts_with("rnyx - a-host"), "{title}");
+            if width >= WIDE {
+                assert!(
+                    title.contains("2 alerts (critical, press !) | fingerprint: "),
+                    "{title}"
+                );
+            } else {
+                assert!(
+                    title.ends_with("2 alerts (critical, press !)"),
+                    "{width}: {title}"
+                );
+                assert_eq!(title.chars().count(), usize::from(width), "{title}");
+            }
+        }
+        s.health.active.truncate(0);
+        s.health
+            .active
+            .push(alert(AlertKind::Version, Severity::Warning));
+        assert!(row(&draw(&s, 100), 0).ends_with("1 alert (warning, press !)"));
+        s.health.active.clear();
+        assert!(!row(&draw(&s, 100), 0).contains("alert"));
     }
 }

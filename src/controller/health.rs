@@ -216,7 +216,7 @@ fn said(change: &Change, now: u64) -> (Runlevel, String) {
                 format!(
                     "alert ({}): {}; to do: {}",
                     a.severity.as_str(),
-                    crate::check::described(a),
+                    a.described(),
                     rule.advice
                 ),
             )

@@ -259,6 +259,20 @@ impl Alert {
     pub fn rule(&self) -> &'static Rule {
         rule_of(self.kind)
     }
+
+    /// The alert in a line: its title, what rnyx saw, tor's words.
+    pub fn described(&self) -> String {
+        let mut s = self.rule().title.to_owned();
+        if !self.detail.is_empty() {
+            s.push_str(": ");
+            s.push_str(&self.detail);
+        }
+        if let Some(w) = &self.words {
+            s.push_str("; tor: ");
+            s.push_str(w);
+        }
+        s
+    }
 }
 
 /// A kind tor raised with an event: since when, when last said, its words.
