@@ -129,9 +129,14 @@ async fn main() {
     let relay = net.tors.iter().find(|t| t.name == EXIT_RELAY).unwrap();
     // Wait for flags and traffic.
     loop {
-        let json = rnyx::dump::dump(&[relay.target()], None, true, None)
-            .await
-            .unwrap();
+        let json = rnyx::dump::dump(
+            &[relay.target()],
+            None,
+            (true, None),
+            &rnyx_grammar::model::health::AlertSettings::default(),
+        )
+        .await
+        .unwrap();
         let v: serde_json::Value = serde_json::from_str(&json).unwrap();
         // bw-event-cache is filled only while a controller listens for BW,
         // so judge by the totals.
