@@ -163,22 +163,13 @@ async fn run(cli: Cli) -> ExitCode {
     }
     if cli.dump {
         // --dump reads nyxrc as the monitor does (`--config`, `[[relays]]`).
-        let config = match load_config(&cli) {
-            Ok(c) => c,
-            Err(e) => return fail(&e),
+        return match config_and_relays(&cli).await {
+            Ok((config, relays)) => dump(&relays, given, &cli, &config.alerts).await,
+            Err(e) => fail(&e),
         };
-        let relays = match cli.relays(&config.relays).await {
-            Ok(r) => r,
-            Err(e) => return fail(&e),
-        };
-        return dump(&relays, given, &cli, &config.alerts).await;
     }
-    let config = match load_config(&cli) {
-        Ok(c) => c,
-        Err(e) => return fail(&e),
-    };
-    let relays = match cli.relays(&config.relays).await {
-        Ok(r) => r,
+    let (config, relays) = match config_and_relays(&cli).await {
+        Ok(both) => both,
         Err(e) => return fail(&e),
     };
     let mut watched = Vec::new();
@@ -359,6 +350,14 @@ async fn dump(
     }
 }
 
+/// nyxrc and the relays to watch (the command line's, else nyxrc's
+/// `[[relays]]`, else the usual places).
+async fn config_and_relays(cli: &Cli) -> Result<(Config, Vec<rnyx::relays::RelaySpec>), String> {
+    let config = load_config(cli)?;
+    let relays = cli.relays(&config.relays).await?;
+    Ok((config, relays))
+}
+
 /// `--check` and `--dump --format openmetrics`: every relay watched for
 /// a moment, then the plugin's output and status, or the metrics.
 async fn check(cli: &Cli, given: Option<&String>) -> ExitCode {
@@ -371,12 +370,8 @@ async fn check(cli: &Cli, given: Option<&String>) -> ExitCode {
             fail(why)
         }
     };
-    let config = match load_config(cli) {
-        Ok(c) => c,
-        Err(e) => return unknown(&e),
-    };
-    let relays = match cli.relays(&config.relays).await {
-        Ok(r) => r,
+    let (config, relays) = match config_and_relays(cli).await {
+        Ok(both) => both,
         Err(e) => return unknown(&e),
     };
     let mut checked = Vec::new();

@@ -80,7 +80,14 @@ fn check_on_a_real_tor_exit_codes_and_perfdata() {
     let socket = tor.socket_path().to_str().unwrap().to_owned();
     // tor has been up long enough for a bootstrap threshold of 2 s.
     std::thread::sleep(Duration::from_secs(3));
-    let p = check(&["-s", &socket, "--alert", "bootstrap_after=2"]);
+    let p = check(&[
+        "-s",
+        &socket,
+        "--alert",
+        "bootstrap_after=2",
+        "--alert",
+        "network_down_after=2",
+    ]);
     assert_eq!(p.status, "WARNING", "{}", p.first);
     let says = |p: &Plugin, what: &str| p.long.iter().any(|l| l.contains(what));
     assert!(
@@ -94,7 +101,14 @@ fn check_on_a_real_tor_exit_codes_and_perfdata() {
     assert!(perf(&p, "rnyxTestRelay_fds").unwrap() > 3.0);
     assert!(perf(&p, "rnyxTestRelay_memory").unwrap() > 1e6);
     // The operator's severities decide.
-    let p = check(&["-s", &socket, "--alert", "network_down=critical"]);
+    let p = check(&[
+        "-s",
+        &socket,
+        "--alert",
+        "network_down=critical",
+        "--alert",
+        "network_down_after=2",
+    ]);
     assert_eq!(p.status, "CRITICAL");
     let quiet = [
         "--alert",
@@ -255,7 +269,14 @@ fn openmetrics_written_atomically_and_accepted_by_promtool() {
     let (dir, tor) = single_tor(SingleTorOptions::default());
     let file = dir.path().join("rnyx.prom");
     let out = rnyx()
-        .args(["--dump", "--format", "openmetrics", "--output"])
+        .args([
+            "--dump",
+            "--format",
+            "openmetrics",
+            "--alert",
+            "network_down_after=0",
+        ])
+        .arg("--output")
         .arg(&file)
         .arg("-s")
         .arg(tor.socket_path())
@@ -308,6 +329,7 @@ async fn the_monitor_shows_logs_and_lists_alerts() {
     let (_dir, tor) = single_tor(SingleTorOptions::default());
     let mut alerts = AlertSettings::default();
     alerts.thresholds.bootstrap_after = 2;
+    alerts.thresholds.network_down_after = 2;
     let handle = spawn(ControllerConfig {
         targets: vec![tor.socket_target()],
         history_dir: None,
@@ -465,8 +487,8 @@ fn pairs() -> Vec<(String, String, AlertKind)> {
             AlertKind::Hibernating,
         ),
         (
-            "650 NETWORK_LIVENESS STATUS=DOWN\r\n".to_owned(),
-            "650 NETWORK_LIVENESS STATUS=UP\r\n".to_owned(),
+            "650 NETWORK_LIVENESS DOWN\r\n".to_owned(),
+            "650 NETWORK_LIVENESS UP\r\n".to_owned(),
             AlertKind::NetworkDown,
         ),
         (
@@ -493,6 +515,7 @@ async fn every_kind_tor_raises_with_an_event_in_spec_form() {
     let fake = tokio::spawn(fake_relay(listener, rx));
     let mut alerts = AlertSettings::default();
     alerts.thresholds.bootstrap_after = 1;
+    alerts.thresholds.network_down_after = 0;
     let handle = spawn(ControllerConfig {
         targets: vec![rnyx::control::Target::Unix(path.clone())],
         history_dir: None,

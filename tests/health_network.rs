@@ -120,6 +120,19 @@ async fn a_relay_the_authorities_dropped_is_alerted_until_listed_again() {
     .await;
     assert_eq!(alert.severity, Severity::Critical);
     let shown_after = back.elapsed();
+    // On the monitor's screen: the header's count and the list's entry.
+    let app = rnyx_panels::app::App::new(rnyx::config::Config::default().app_settings());
+    let mut ui = support::ui::Ui::new(app, &handle, 120, 40);
+    let screen = ui
+        .step(&[rnyx::ui::Input::Key(rnyx_panels::keymap::Key::Char('!'))])
+        .await;
+    assert!(screen[0].contains("(critical, press !)"), "{}", screen[0]);
+    let screen = screen.join("\n");
+    assert!(
+        screen.contains("CRITICAL relay1  since ")
+            && screen.contains("the relay is not in the consensus"),
+        "{screen}"
+    );
     // The same from `rnyx --check`, while it lasts: the authorities list
     // it again at their next vote after its upload (every 20 s here), well
     // after the check's second or two.

@@ -416,16 +416,13 @@ fn parse_status(kind: StatusKind, rest: &str) -> Result<Event, Refused> {
     })
 }
 
-/// `NETWORK_LIVENESS STATUS=UP|DOWN` (control-spec §4.1.27).
+/// `NETWORK_LIVENESS SP Status`, Status `UP` or `DOWN` (control-spec
+/// §4.1.27).
 fn parse_liveness(rest: &str) -> Result<Event, Refused> {
-    let status = tokens(rest)
-        .find(|t| t.key == Some("STATUS"))
-        .map(|t| t.value);
-    match status.as_deref() {
-        Some("UP") => Ok(Event::Liveness { up: true }),
-        Some("DOWN") => Ok(Event::Liveness { up: false }),
-        Some(other) => Err(Refused(format!("STATUS {other:?} is neither UP nor DOWN"))),
-        None => Err(Refused("no STATUS".into())),
+    match rest.trim_end() {
+        "UP" => Ok(Event::Liveness { up: true }),
+        "DOWN" => Ok(Event::Liveness { up: false }),
+        other => Err(Refused(format!("Status {other:?} is neither UP nor DOWN"))),
     }
 }
 

@@ -13,6 +13,7 @@ pub(super) struct AlertsTable {
     fd_critical: Option<Ranged<1, 100>>,
     memory_warning: Option<Ranged<1, 100>>,
     bootstrap_after: Option<Ranged<10, 604_800>>,
+    network_down_after: Option<Ranged<0, 604_800>>,
     accounting_warning: Option<Ranged<1, 100>>,
     bandwidth_low: Option<Ranged<0, 100>>,
     cert_warning_days: Option<Ranged<1, 3650>>,
@@ -58,6 +59,9 @@ impl AlertsTable {
         t.bootstrap_after = self
             .bootstrap_after
             .map_or(t.bootstrap_after, |r| u64::from(r.0));
+        t.network_down_after = self
+            .network_down_after
+            .map_or(t.network_down_after, |r| u64::from(r.0));
         t.cert_warning_days = self
             .cert_warning_days
             .map_or(t.cert_warning_days, |r| f64::from(r.0));
@@ -111,10 +115,12 @@ pub fn set_alert(s: &mut AlertSettings, given: &str) -> Result<(), String> {
         "cert_critical_days" => t.cert_critical_days = n,
         #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
         "bootstrap_after" => t.bootstrap_after = n as u64,
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        "network_down_after" => t.network_down_after = n as u64,
         _ => {
             let names: Vec<&str> = RULES.iter().map(|r| r.name).collect();
             return Err(format!(
-                "--alert {given}: unknown key {key:?}; thresholds: fd_warning, fd_critical, memory_warning, bootstrap_after, accounting_warning, bandwidth_low, cert_warning_days, cert_critical_days; kinds: {}",
+                "--alert {given}: unknown key {key:?}; thresholds: fd_warning, fd_critical, memory_warning, bootstrap_after, network_down_after, accounting_warning, bandwidth_low, cert_warning_days, cert_critical_days; kinds: {}",
                 names.join(", ")
             ));
         }

@@ -330,6 +330,31 @@ fn values_the_spec_rules_out() {
     }
 }
 
+/// What tor 0.4.9 sent on the private network: a stream to a chosen exit
+/// in `.exit` notation, and network liveness (a bare Status).
+#[test]
+fn exit_notation_targets_and_network_liveness() {
+    let Event::Stream(s) = one("650 STREAM 12 SUCCEEDED 7 127.0.0.1.$4AA87A76DACE4BA2191367CE8E4167CFDC7450E0.exit:5100\r\n") else {
+        panic!()
+    };
+    assert_eq!(
+        s.target,
+        "127.0.0.1.$4AA87A76DACE4BA2191367CE8E4167CFDC7450E0.exit:5100"
+    );
+    assert_eq!(
+        one("650 NETWORK_LIVENESS DOWN\r\n"),
+        Event::Liveness { up: false }
+    );
+    assert_eq!(
+        one("650 NETWORK_LIVENESS UP\r\n"),
+        Event::Liveness { up: true }
+    );
+    assert!(matches!(
+        one("650 NETWORK_LIVENESS STATUS=UP\r\n"),
+        Event::Malformed { .. }
+    ));
+}
+
 /// tor writes `:0` as a RESOLVE stream's target; followed, though the
 /// spec's Port is 1–65535 (see `spec::target`).
 #[test]

@@ -93,7 +93,8 @@ pub fn assess(state: &ControllerState, settings: &AlertSettings, now: u64) -> Ve
         for r in &state.health.raised {
             let rule = rule_of(r.kind);
             let expired = rule.lasts.is_some_and(|l| now > r.last.saturating_add(l));
-            if !expired && !findings.iter().any(|(k, _)| *k == r.kind) {
+            let young = now.saturating_sub(r.since) < settings.thresholds.after(r.kind);
+            if !expired && !young && !findings.iter().any(|(k, _)| *k == r.kind) {
                 findings.push((
                     r.kind,
                     Finding {

@@ -13,6 +13,9 @@ pub struct Thresholds {
     pub memory_warning: f64,
     /// Seconds bootstrap may stay at one percentage below 100.
     pub bootstrap_after: u64,
+    /// Seconds tor may think the network is down before it is an alert (a
+    /// tor just started thinks so until its first connections).
+    pub network_down_after: u64,
     /// Accounting: percent of the interval's allowance used.
     pub accounting_warning: f64,
     /// Traffic, percent of the advertised bandwidth, averaged over the
@@ -30,10 +33,21 @@ impl Default for Thresholds {
             fd_critical: 95.0,
             memory_warning: 90.0,
             bootstrap_after: 300,
+            network_down_after: 60,
             accounting_warning: 90.0,
             bandwidth_low: 1.0,
             cert_warning_days: 14.0,
             cert_critical_days: 3.0,
+        }
+    }
+}
+
+impl Thresholds {
+    /// Seconds a kind tor raised must have lasted to be an alert.
+    pub fn after(&self, kind: AlertKind) -> u64 {
+        match kind {
+            AlertKind::NetworkDown => self.network_down_after,
+            _ => 0,
         }
     }
 }

@@ -268,3 +268,16 @@ fn a_silent_tor_is_critical_since_it_was_last_heard() {
     let changes = evaluate(&mut s, &AlertSettings::default(), 113);
     assert!(matches!(&changes[..], [Change::Cleared(a)] if a.kind == AlertKind::NotAnswering));
 }
+
+#[test]
+fn network_down_is_an_alert_only_after_its_time() {
+    let mut s = relay();
+    let set = AlertSettings::default();
+    s.health
+        .on_status("NETWORK_LIVENESS", "", &args(&[("STATUS", "DOWN")]), 1000);
+    evaluate(&mut s, &set, 1059);
+    assert!(s.health.active.is_empty(), "a tor just started thinks so");
+    evaluate(&mut s, &set, 1060);
+    assert_eq!(kinds(&s), [(AlertKind::NetworkDown, Severity::Warning)]);
+    assert_eq!(s.health.active[0].since, 1000);
+}
