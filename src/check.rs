@@ -309,25 +309,6 @@ fn perfdata(checked: &Checked) -> Vec<String> {
     perf
 }
 
-/// Writes `text` to `path` whole or not at all: a file beside it, synced,
-/// then renamed over it (the textfile collector never reads half a file).
-/// Readable by all, as the collector runs as a user of its own.
-pub fn write_atomically(path: &std::path::Path, text: &str) -> std::io::Result<()> {
-    let mut name = path.file_name().unwrap_or_default().to_owned();
-    name.push(format!(".rnyx-{}.tmp", std::process::id()));
-    let temp = path.with_file_name(name);
-    let written = (|| {
-        let mut file = std::fs::File::create(&temp)?;
-        std::io::Write::write_all(&mut file, text.as_bytes())?;
-        file.sync_all()?;
-        std::fs::rename(&temp, path)
-    })();
-    if written.is_err() {
-        let _ = std::fs::remove_file(&temp);
-    }
-    written
-}
-
 /// The flags whose loss is an alert, for the metrics.
 pub(crate) fn watched_flags() -> &'static [&'static str] {
     WATCHED_FLAGS

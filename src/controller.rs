@@ -38,7 +38,7 @@ use inbox::{delivered, Done, Mailbox, Post};
 use liveness::{Comeback, Liveness};
 use logfile::LogFile;
 use requests::refuse;
-pub use requests::{save_snapshot, MAX_READ};
+pub use requests::{replace_file, save_snapshot, MAX_READ};
 use rnyx_grammar::model::{ControllerState, EventSelection, LogEntry, LogSource, Runlevel};
 use rnyx_grammar::request::{Request, Response};
 use samples::{next_sample, ready_samples, sampled};

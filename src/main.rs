@@ -394,7 +394,7 @@ async fn check(cli: &Cli, given: Option<&String>) -> ExitCode {
     }
     let text = rnyx::check::openmetrics(&checked);
     if let Some(path) = &cli.output {
-        if let Err(e) = rnyx::check::write_atomically(path, &text) {
+        if let Err(e) = rnyx::controller::replace_file(path, &text, false) {
             return fail(&format!("cannot write {}: {e}", path.display()));
         }
     } else {

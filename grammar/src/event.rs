@@ -18,6 +18,17 @@ pub enum StatusKind {
     Server,
 }
 
+impl StatusKind {
+    /// The event's name as tor spells it.
+    pub fn event_name(self) -> &'static str {
+        match self {
+            StatusKind::General => "STATUS_GENERAL",
+            StatusKind::Client => "STATUS_CLIENT",
+            StatusKind::Server => "STATUS_SERVER",
+        }
+    }
+}
+
 /// A STREAM event.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StreamEvent {
@@ -117,11 +128,7 @@ impl Event {
             Event::OrConn { .. } => "ORCONN",
             Event::NewConsensus(_) => "NEWCONSENSUS",
             Event::Ns(_) => "NS",
-            Event::Status { kind, .. } => match kind {
-                StatusKind::General => "STATUS_GENERAL",
-                StatusKind::Client => "STATUS_CLIENT",
-                StatusKind::Server => "STATUS_SERVER",
-            },
+            Event::Status { kind, .. } => kind.event_name(),
             Event::ConfChanged(_) => "CONF_CHANGED",
             Event::Signal(_) => "SIGNAL",
             Event::Liveness { .. } => "NETWORK_LIVENESS",

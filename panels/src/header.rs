@@ -106,7 +106,7 @@ fn title_line(state: &ControllerState, now: u64, theme: Theme) -> Line<'static> 
     }];
     if let Some(v) = &state.relay.version {
         let status = state.relay.version_status;
-        let status_name = serde_name(status);
+        let status_name = status.as_str();
         spans.push(Span::raw("  Tor "));
         spans.push(Span::styled(
             format!("{v} ({status_name})"),
@@ -169,19 +169,6 @@ fn replay_title(r: &crate::model::ReplayStatus, now: u64) -> String {
         t.push_str(" ended");
     }
     t
-}
-
-fn serde_name(status: crate::model::VersionStatus) -> &'static str {
-    use crate::model::VersionStatus as V;
-    match status {
-        V::Recommended => "recommended",
-        V::New => "new",
-        V::NewInSeries => "new in series",
-        V::Old => "old",
-        V::Obsolete => "obsolete",
-        V::Unrecommended => "unrecommended",
-        V::Unknown => "unknown",
-    }
 }
 
 fn identity_line(state: &ControllerState, now: u64, theme: Theme) -> Line<'static> {

@@ -181,12 +181,9 @@ fn status(
         }
         _ => {}
     }
-    let name = match kind {
-        StatusKind::General => "STATUS_GENERAL",
-        StatusKind::Client => "STATUS_CLIENT",
-        StatusKind::Server => "STATUS_SERVER",
-    };
-    state.health.on_status(name, action, arguments, now);
+    state
+        .health
+        .on_status(kind.event_name(), action, arguments, now);
 }
 
 /// A stream as the model keeps it.

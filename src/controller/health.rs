@@ -62,28 +62,11 @@ pub async fn gather(client: &Client, fingerprint: Option<&str>) -> HealthFacts {
         reachable: (or, dir),
         overload,
         max_mem: first(max_mem)
-            .and_then(|m| memory_bytes(&m))
+            .and_then(|m| rnyx_grammar::model::data_size(&m))
             .filter(|m| *m > 0),
         keys: first(data_dir).map(|d| PathBuf::from(d).join("keys")),
         cert_expires: None,
     }
-}
-
-/// A memory amount as tor's GETCONF gives it (`8 GB`, `512 MBytes`, or
-/// bytes).
-fn memory_bytes(v: &str) -> Option<u64> {
-    let mut parts = v.split_whitespace();
-    let n: u64 = parts.next()?.parse().ok()?;
-    let unit = parts.next().unwrap_or("bytes").to_ascii_lowercase();
-    let shift = match unit.trim_end_matches('s') {
-        "byte" | "b" => 0,
-        "kb" | "kbyte" | "kilobyte" => 10,
-        "mb" | "mbyte" | "megabyte" => 20,
-        "gb" | "gbyte" | "gigabyte" => 30,
-        "tb" | "tbyte" | "terabyte" => 40,
-        _ => return None,
-    };
-    n.checked_mul(1 << shift)
 }
 
 /// tor's files can be read here (tor is on this machine), under this
@@ -185,8 +168,11 @@ pub fn apply(s: &mut ControllerState, facts: HealthFacts, now: u64) {
 /// Judges the state at its update's time; a change said in the log.
 pub fn judge(s: &mut ControllerState) {
     let now = s.updated_ms / 1000;
-    let settings = s.health.settings.clone();
-    for change in health::evaluate(s, &settings, now) {
+    // Taken out for the evaluation and put back: no copy per batch.
+    let settings = std::mem::take(&mut s.health.settings);
+    let changes = health::evaluate(s, &settings, now);
+    s.health.settings = settings;
+    for change in changes {
         let (level, message) = said(&change, now);
         rnyx_log(s, level, message);
     }
@@ -238,10 +224,11 @@ mod tests {
 
     #[test]
     fn memory_as_getconf_says_it() {
-        assert_eq!(memory_bytes("8 GB"), Some(8 << 30));
-        assert_eq!(memory_bytes("512 MBytes"), Some(512 << 20));
-        assert_eq!(memory_bytes("0"), Some(0));
-        assert_eq!(memory_bytes("12 parsecs"), None);
+        use rnyx_grammar::model::data_size;
+        assert_eq!(data_size("8 GB"), Some(8 << 30));
+        assert_eq!(data_size("512 MBytes"), Some(512 << 20));
+        assert_eq!(data_size("0"), Some(0));
+        assert_eq!(data_size("12 parsecs"), None);
     }
 
     #[test]

@@ -336,6 +336,15 @@ const MSEC_UNITS: &[(&[&str], f64)] = &[
     (&["week", "weeks"], 604_800_000.0),
 ];
 
+/// A `DataSize` value as tor writes it (`8 GB`, `512 MBytes`, bytes), in
+/// bytes.
+#[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+pub fn data_size(value: &str) -> Option<u64> {
+    parse_units(value.trim(), SIZE_UNITS)
+        .filter(|n| n.is_finite() && *n >= 0.0)
+        .map(|n| n as u64)
+}
+
 /// `N unit` as a number of base units, if the unit is one of `units`.
 fn parse_units(value: &str, units: &[(&[&str], f64)]) -> Option<f64> {
     let split = value
