@@ -3,7 +3,7 @@
 //! collector): each relay watched for a moment, its alerts judged, then
 //! said in the plugin format or as OpenMetrics text.
 
-use crate::control::{ConnectError, Target};
+use crate::control::Target;
 use crate::controller::ControllerConfig;
 use crate::dump::{watched, DumpError};
 use rnyx_grammar::model::health::{self, AlertSettings, Severity, WATCHED_FLAGS};
@@ -89,7 +89,11 @@ pub async fn watch(
     };
     let handle = match watched(targets, password, config).await {
         Ok(h) => h,
-        Err(DumpError::Connect(ConnectError::Auth(e))) => return Outcome::Unknown(e.to_string()),
+        // tor down or hung is critical; a path, a permission or a password
+        // to fix says nothing of tor: unknown.
+        Err(DumpError::Connect(e)) if !e.failure().may_pass() => {
+            return Outcome::Unknown(e.to_string())
+        }
         Err(e) => return Outcome::Down(e.to_string()),
     };
     let deadline = tokio::time::Instant::now() + SAMPLE_WITHIN;
@@ -188,7 +192,7 @@ fn plain(s: &str) -> String {
 fn summary(c: &Checked) -> String {
     let name = plain(&c.name);
     match &c.outcome {
-        Outcome::Down(why) => format!("{name}: tor is down: {}", plain(why)),
+        Outcome::Down(why) => format!("{name}: {}", plain(why)),
         Outcome::Unknown(why) => format!("{name}: cannot check: {}", plain(why)),
         Outcome::Watched(s) => {
             if let Some(a) = s.health.active.first() {

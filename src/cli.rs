@@ -5,6 +5,8 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 
 /// Terminal monitor for tor relays.
+// Each flag is an independent switch of the command line, as clap reads it.
+#[allow(clippy::struct_excessive_bools)]
 #[derive(Debug, Clone, Parser)]
 #[command(name = "rnyx", version, about)]
 pub struct Cli {
@@ -21,6 +23,13 @@ pub struct Cli {
     /// Also read from the RNYX_PASSWORD variable; else asked for when needed.
     #[arg(long, global = true, value_name = "PATH")]
     pub password_file: Option<PathBuf>,
+
+    /// Open the monitor and wait for tor whatever keeps it from being
+    /// watched at start (no such socket, a permission, the password);
+    /// without it rnyx says why and exits 1 when no relay can be watched,
+    /// and waits only for a tor that is down or not answering.
+    #[arg(long)]
+    pub wait: bool,
 
     /// Print the controller state as one JSON object and exit.
     #[arg(long)]

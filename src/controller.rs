@@ -205,7 +205,7 @@ async fn run(
             }
             Err(e) => {
                 let info = host.system(&mut sampler, None).unwrap_or_default();
-                cannot_connect(&state, &e.to_string(), info, &mut startup);
+                cannot_connect(&state, &e, info, &mut startup);
             }
         }
         let mut comeback = Comeback::new(&config.targets, host.tor_is_here()).await;
@@ -224,12 +224,14 @@ async fn run(
 /// waited for a connection).
 fn cannot_connect(
     state: &SharedState,
-    msg: &str,
+    e: &crate::control::ConnectError,
     info: rnyx_grammar::model::SystemInfo,
     startup: &mut Startup,
 ) {
     let warnings = std::mem::take(&mut startup.warnings);
     let notices = std::mem::take(&mut startup.notices);
+    let msg = e.to_string();
+    let msg = msg.as_str();
     state.update(|s| {
         s.system = info;
         for w in warnings {
@@ -242,6 +244,7 @@ fn cannot_connect(
             rnyx_log(s, Runlevel::Warn, format!("cannot connect: {msg}"));
         }
         s.connection.last_error = Some(msg.to_owned());
+        s.connection.failure = Some(e.failure());
         health::judge(s);
     });
 }
@@ -311,6 +314,7 @@ fn connected(
     s.connection.target = Some(target.to_string());
     s.connection.auth_method = Some(method.as_str().to_owned());
     s.connection.last_error = None;
+    s.connection.failure = None;
     s.connection.silent_since = None;
     s.connection.connections += 1;
     health::judge(s);
@@ -326,6 +330,7 @@ fn disconnected(s: &mut ControllerState, reason: String, unsaved: Option<String>
     }
     rnyx_log(s, Runlevel::Warn, format!("tor disconnected: {reason}"));
     s.connection.last_error = Some(reason);
+    s.connection.failure = Some(rnyx_grammar::model::Failure::Down);
     health::judge(s);
 }
 

@@ -187,13 +187,6 @@ async fn run(cli: Cli) -> ExitCode {
     if watched.len() > 1 && matches!(cli.command, Some(Command::Record { .. })) {
         return fail("rnyx record watches one relay: name it with --socket or --interface");
     }
-    if watched.len() > 1 {
-        return match rnyx::monitor::run_fleet(watched, &config).await {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(e) => fail(&e),
-        };
-    }
-    let (_, targets, mut password) = watched.swap_remove(0);
     let recorder = match &cli.command {
         Some(Command::Record { file, max_size }) => {
             let mb = max_size.unwrap_or(config.record_max_size);
@@ -205,20 +198,89 @@ async fn run(cli: Cli) -> ExitCode {
         _ => None,
     };
     // Connect before the TUI owns the terminal, so a password can be asked
-    // for; the connection is handed to the controller task.
-    let mut first = None;
+    // for and a relay that can never be watched as given is said here; the
+    // connections are handed to the controller tasks.
     let host = recorder
         .clone()
         .map_or_else(rnyx::host::Host::live, rnyx::host::Host::recording);
-    match host.connect(&targets, password.as_deref()).await {
-        Ok(conn) => first = Some(conn),
-        Err(e) if e.needs_password() && password.is_none() => password = prompt_password(),
-        Err(_) => {} // the monitor shows it and keeps trying
+    let firsts = first_contact(&host, &mut watched).await;
+    let hopeless = firsts.iter().all(|f| matches!(f, Err(e) if !e.may_pass()));
+    if hopeless && !cli.wait {
+        say_why(&watched, &firsts);
+        if let Some(r) = &recorder {
+            r.close();
+        }
+        return ExitCode::FAILURE;
     }
+    let firsts: Vec<_> = firsts.into_iter().map(Result::ok).collect();
+    if watched.len() > 1 {
+        return match rnyx::monitor::run_fleet(watched, firsts, &config).await {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => fail(&e),
+        };
+    }
+    let (_, targets, password) = watched.swap_remove(0);
+    let first = firsts.into_iter().next().flatten();
     let closing = recorder.clone();
     let result = rnyx::monitor::run(targets, password, first, recorder, &config).await;
     closing.as_ref().map(rnyx::record::Recorder::close);
     result.map_or_else(|e| fail(&e), |()| ExitCode::SUCCESS)
+}
+
+/// Why each relay cannot be watched, a sentence each on stderr.
+fn say_why(
+    watched: &[(
+        rnyx_grammar::model::RelayName,
+        Vec<rnyx::control::Target>,
+        Option<String>,
+    )],
+    firsts: &[Result<rnyx::control::Connection, rnyx::control::ConnectError>],
+) {
+    let many = watched.len() > 1;
+    for ((name, _, _), first) in watched.iter().zip(firsts) {
+        if let Err(e) = first {
+            // A name found is the place, which the sentence names.
+            let who = if many && name.given {
+                format!("{}: ", name.text)
+            } else {
+                String::new()
+            };
+            eprintln!("rnyx: {who}{e}");
+        }
+    }
+}
+
+/// Each relay's first connection, tried at once (asking for a password
+/// where tor wants one and none was given).
+async fn first_contact(
+    host: &rnyx::host::Host,
+    watched: &mut [(
+        rnyx_grammar::model::RelayName,
+        Vec<rnyx::control::Target>,
+        Option<String>,
+    )],
+) -> Vec<Result<rnyx::control::Connection, rnyx::control::ConnectError>> {
+    let mut tries = tokio::task::JoinSet::new();
+    for (i, (_, targets, password)) in watched.iter().enumerate() {
+        let (host, targets, password) = (host.clone(), targets.clone(), password.clone());
+        tries.spawn(async move { (i, host.connect(&targets, password.as_deref()).await) });
+    }
+    let mut firsts: Vec<_> = (0..watched.len()).map(|_| None).collect();
+    while let Some(Ok((i, result))) = tries.join_next().await {
+        firsts[i] = Some(result);
+    }
+    let mut out = Vec::new();
+    for (first, (_, targets, password)) in firsts.into_iter().zip(watched.iter_mut()) {
+        let mut result = first.expect("every try ends");
+        if matches!(&result, Err(e) if e.needs_password()) && password.is_none() {
+            *password = prompt_password();
+            if password.is_some() {
+                result = host.connect(targets, password.as_deref()).await;
+            }
+        }
+        out.push(result);
+    }
+    out
 }
 
 /// `--dump --replay FILE [--at SECONDS]`.

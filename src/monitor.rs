@@ -48,19 +48,22 @@ pub fn spawn_replay(
     spawn_with(controller, None)
 }
 
-/// Several relays (name, places to try, password), each with a
+/// Several relays (name, places to try, password; the first connection
+/// where one was made), each with a
 /// controller task of its own: the overview first, every other page
 /// showing one relay at a time.
 pub async fn run_fleet(
     relays: Vec<(RelayName, Vec<Target>, Option<String>)>,
+    firsts: Vec<Option<Connection>>,
     config: &Config,
 ) -> Result<(), String> {
     let fleet: Vec<(RelayName, crate::controller::ControllerHandle)> = relays
         .into_iter()
-        .map(|(name, targets, password)| {
+        .zip(firsts.into_iter().chain(std::iter::repeat_with(|| None)))
+        .map(|((name, targets, password), first)| {
             (
                 name,
-                spawn_with(ControllerConfig::of(config, targets, password), None),
+                spawn_with(ControllerConfig::of(config, targets, password), first),
             )
         })
         .collect();

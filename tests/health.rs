@@ -225,11 +225,29 @@ fn check_memory_against_max_mem_in_queues_and_descriptors_by_prlimit() {
 
 #[test]
 fn check_tor_down_is_critical_misconfigured_is_unknown() {
-    let p = check(&["-s", "/nonexistent/control"]);
+    // A port nobody listens on: tor is down.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+        .to_string();
+    let p = check(&["-i", &port]);
     assert_eq!(p.status, "CRITICAL");
     assert!(
+        p.first.contains(&format!(
+            "tor is not running: nothing listens on 127.0.0.1:{port} (connection refused)"
+        )),
+        "{}",
         p.first
-            .contains("tor is down: tor is not listening at /nonexistent/control"),
+    );
+    // A path that is not there, nor its directory: the operator's to fix.
+    let p = check(&["-s", "/nonexistent/control"]);
+    assert_eq!(p.status, "UNKNOWN");
+    assert!(
+        p.first.contains(
+            "there is no control socket at /nonexistent/control, nor the directory /nonexistent"
+        ),
         "{}",
         p.first
     );

@@ -285,7 +285,7 @@ fn dump_prints_json_and_fails_with_a_sentence() {
     assert_eq!(
         String::from_utf8_lossy(&out.stderr),
         format!(
-            "rnyx: tor is not listening at {} (no such socket)\n",
+            "rnyx: tor is not running: there is no control socket at {} (tor removes it when it stops)\n",
             missing.display()
         )
     );

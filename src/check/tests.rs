@@ -160,12 +160,14 @@ fn several_relays_the_worst_wins_down_is_critical_auth_unknown() {
     assert!(perf.iter().any(|(l, _)| l == "b_alerts"));
     let down = Checked {
         name: "d|x".into(),
-        outcome: Outcome::Down("tor is not listening at /run/tor/control (no such file)".into()),
+        outcome: Outcome::Down(
+            "tor is not running: there is no control socket at /run/tor/control".into(),
+        ),
     };
     let (status, out) = report(&[watched("b", warn), down]);
     assert_eq!(status.code(), 2);
     assert!(
-        out.starts_with("RNYX CRITICAL - 1 of 2 relays critical, d/x: tor is down"),
+        out.starts_with("RNYX CRITICAL - 1 of 2 relays critical, d/x: tor is not running"),
         "{out}"
     );
 }

@@ -4,6 +4,7 @@
 use super::args::{quote, tokens};
 use super::client::{Client, ClientError};
 use hmac::{Hmac, Mac};
+use rnyx_grammar::model::Failure;
 use sha2::Sha256;
 use std::path::{Path, PathBuf};
 
@@ -110,6 +111,23 @@ pub enum AuthError {
     Refused(String),
     #[error("{0}")]
     Client(#[from] ClientError),
+}
+
+impl AuthError {
+    /// What kind of failure it is: a cookie that may not be read is a
+    /// permission; the connection closing or silent, tor down or hung.
+    pub fn failure(&self) -> Failure {
+        match self {
+            AuthError::CookieUnreadable { reason, .. }
+                if reason.as_str() == std::io::ErrorKind::PermissionDenied.to_string() =>
+            {
+                Failure::Permission
+            }
+            AuthError::Client(ClientError::Closed | ClientError::Io(_)) => Failure::Down,
+            AuthError::Client(ClientError::Timeout { .. }) => Failure::NotAnswering,
+            _ => Failure::Authentication,
+        }
+    }
 }
 
 /// Authenticates `client`. `password` is used only when tor asks for one.
@@ -268,18 +286,11 @@ fn group_hint(path: &Path) -> String {
     let Ok(meta) = std::fs::metadata(path) else {
         return " (e.g. debian-tor)".to_owned();
     };
-    let gid = meta.gid();
-    let name = std::fs::read_to_string("/etc/group").ok().and_then(|g| {
-        g.lines().find_map(|l| {
-            let mut f = l.split(':');
-            let name = f.next()?;
-            let id: u32 = f.nth(1)?.parse().ok()?;
-            (id == gid).then(|| name.to_owned())
-        })
-    });
-    match name {
-        Some(n) => format!(" ({n}: sudo usermod -aG {n} $USER)"),
-        None => format!(" (group id {gid})"),
+    let name = super::target::name_of("/etc/group", meta.gid());
+    if name.parse::<u32>().is_ok() {
+        format!(" (group id {name})")
+    } else {
+        format!(" ({name}: sudo usermod -aG {name} $USER)")
     }
 }
 

@@ -53,6 +53,9 @@ impl Severity {
 pub enum AlertKind {
     TorDown,
     NotAnswering,
+    ControlPath,
+    ControlPermission,
+    ControlAuth,
     NotInConsensus,
     FlagLost,
     OrPortUnreachable,
@@ -119,10 +122,16 @@ const fn lasting(r: Rule, seconds: u64) -> Rule {
 /// Every kind, in the order the list shows them when equally bad.
 #[rustfmt::skip]
 pub const RULES: &[Rule] = &[
-    rule(K::TorDown, "tor_down", "tor is down or refuses the control connection", Critical,
-        "start tor (systemctl start tor@default), or check ControlPort/ControlSocket and the authentication"),
+    rule(K::TorDown, "tor_down", "tor is down", Critical,
+        "start tor (systemctl start tor@default) and read its log (journalctl -u tor@default)"),
     rule(K::NotAnswering, "not_answering", "tor is not answering", Critical,
         "tor is stopped or overloaded: check its process (top, kill -CONT) and its log"),
+    rule(K::ControlPath, "control_path", "there is no control socket where rnyx looks", Critical,
+        "give tor's ControlSocket path with --socket (or its ControlPort with --interface), as its torrc says"),
+    rule(K::ControlPermission, "control_permission", "rnyx may not open tor's control socket or cookie", Critical,
+        "add your user to the group named above and log in again, or run rnyx as tor's user"),
+    rule(K::ControlAuth, "control_auth", "tor refused rnyx's authentication", Critical,
+        "check the password (--password-file, RNYX_PASSWORD) against HashedControlPassword, or use CookieAuthentication"),
     rule(K::NotInConsensus, "not_in_consensus", "the relay is not in the consensus", Critical,
         "check that tor has run and been reachable for a few hours; see Relay Search and tor's log for reachability"),
     rule(K::FlagLost, "flag_lost", "the relay lost a flag", Warning,

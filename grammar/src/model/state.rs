@@ -42,12 +42,55 @@ pub struct ConnectionStatus {
     pub auth_method: Option<String>,
     /// Why the last attempt failed or the connection ended.
     pub last_error: Option<String>,
+    /// What kind of failure `last_error` is (none while connected).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub failure: Option<Failure>,
     /// Successful connections so far (1 after the first, 2 after a reconnect…).
     pub connections: u64,
     /// While connected but tor has stopped answering (a probe unanswered):
     /// Unix time tor was last heard from.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub silent_since: Option<u64>,
+}
+
+/// Why rnyx could not watch tor, by what would help: waiting (tor is down
+/// or hung) or the operator (a path, a permission, a password).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Failure {
+    /// Refused, or a socket gone while its directory is there: tor is not
+    /// running.
+    Down,
+    /// tor took the connection but does not answer.
+    NotAnswering,
+    /// Nothing at the path, nor its directory.
+    NoSuchPath,
+    /// The path is a file or directory, not a socket.
+    NotASocket,
+    /// The socket, its directory or the cookie may not be opened.
+    Permission,
+    /// tor refused the authentication.
+    Authentication,
+}
+
+impl Failure {
+    /// Whether a tor started (or woken) later would answer as given: the
+    /// monitor waits for it; anything else needs the operator.
+    pub fn may_pass(self) -> bool {
+        matches!(self, Failure::Down | Failure::NotAnswering)
+    }
+
+    /// The alert it raises.
+    pub fn alert(self) -> super::health::AlertKind {
+        use super::health::AlertKind as K;
+        match self {
+            Failure::Down => K::TorDown,
+            Failure::NotAnswering => K::NotAnswering,
+            Failure::NoSuchPath | Failure::NotASocket => K::ControlPath,
+            Failure::Permission => K::ControlPermission,
+            Failure::Authentication => K::ControlAuth,
+        }
+    }
 }
 
 /// Everything rnyx knows about the tor it watches. The controller task is the

@@ -4,7 +4,7 @@
 
 use super::{rule_of, AlertKind, AlertSettings, Severity, Thresholds};
 use super::{Alert, Health};
-use crate::model::{ControllerState, VersionStatus};
+use crate::model::{ControllerState, Failure, VersionStatus};
 use AlertKind as K;
 use Severity::{Critical, Warning};
 
@@ -107,11 +107,12 @@ pub fn assess(state: &ControllerState, settings: &AlertSettings, now: u64) -> Ve
             }
         }
     } else if let Some(why) = state.connection.last_error.as_deref() {
+        let kind = state.connection.failure.map_or(K::TorDown, Failure::alert);
         findings.push((
-            K::TorDown,
+            kind,
             Finding {
-                severity: Critical,
-                detail: format!("no control connection: {why}"),
+                severity: rule_of(kind).severity,
+                detail: why.to_owned(),
                 words: None,
                 since: Some(state.connection.since),
             },
