@@ -212,6 +212,22 @@ impl Cli {
     }
 }
 
+/// Writes `text` to standard output. A reader that has gone (`rnyx man |
+/// head`) is a normal end for a command that prints: rnyx exits 0 at once,
+/// saying nothing; any other failure is said, exit 1.
+pub fn print_out(text: &str) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => std::process::exit(0),
+        Err(e) => {
+            eprintln!("rnyx: cannot write to standard output: {e}");
+            std::process::exit(1);
+        }
+    }
+}
+
 /// Asks for the control password without echo, when a person is there to answer.
 pub fn prompt_password() -> Option<String> {
     if !std::io::stdin().is_terminal() {

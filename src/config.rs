@@ -7,6 +7,7 @@ use rnyx_grammar::model::{EventSelection, Interval};
 use rnyx_panels::graph::{Bound, GraphStat};
 use rnyx_panels::keymap::Keymap;
 use serde::Deserialize;
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use values::{IntervalName, KeysTable, OneOrMany, Ranged};
 
@@ -387,6 +388,9 @@ fn invalid(text: &str, path: &Path, e: &toml::de::Error) -> ConfigError {
         detail.push_str(
             "; this looks like a Nyx 2.x nyxrc, but rnyx's is TOML (`key = value`, see nyxrc.example)",
         );
+        if let Some(toml) = toml_form(source) {
+            let _ = write!(detail, "; here: `{toml}`");
+        }
     }
     let detail = if source.is_empty() {
         detail
@@ -430,13 +434,34 @@ fn plainer(message: &str, source: &str) -> String {
 
 /// Nyx's own format: `features.graph.interval 5` lines.
 fn looks_like_nyx(text: &str) -> bool {
-    text.lines().any(|l| {
-        let l = l.trim();
-        !l.starts_with('#')
-            && l.contains('.')
-            && !l.contains('=')
-            && l.split_whitespace().count() >= 2
-    })
+    text.lines().any(|l| nyx_line(l).is_some())
+}
+
+/// A Nyx line's key and value: `key value`, with no `=`, the key a bare
+/// word (Nyx's own dotted keys too).
+fn nyx_line(line: &str) -> Option<(&str, &str)> {
+    let l = line.trim();
+    if l.starts_with(['#', '[']) || l.contains('=') {
+        return None;
+    }
+    let (key, value) = l.split_once(char::is_whitespace)?;
+    let bare = key
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'));
+    (bare && key.chars().next()?.is_ascii_alphabetic()).then_some((key, value.trim()))
+}
+
+/// The TOML form of a Nyx line, where rnyx has the same key and takes its
+/// value: `show_bits true` → `show_bits = true`; `graph_interval each
+/// second` → `graph_interval = "each second"`.
+fn toml_form(line: &str) -> Option<String> {
+    let (key, value) = nyx_line(line)?;
+    let quoted = toml::Value::String(value.to_owned()).to_string();
+    [format!("{key} = {value}"), format!("{key} = {quoted}")]
+        .into_iter()
+        .find(|form| {
+            toml::from_str::<FileConfig>(form).is_ok() && Config::parse(form, Path::new("")).is_ok()
+        })
 }
 
 #[cfg(test)]

@@ -76,6 +76,21 @@ pub fn expand_home(path: &Path) -> PathBuf {
     }
 }
 
+/// The name `passwd` or `group` gives an id, else the id.
+pub fn name_of(file: &str, id: u32) -> String {
+    std::fs::read_to_string(file)
+        .ok()
+        .and_then(|text| {
+            text.lines().find_map(|l| {
+                let mut f = l.split(':');
+                let name = f.next()?;
+                let n: u32 = f.nth(1)?.parse().ok()?;
+                (n == id).then(|| name.to_owned())
+            })
+        })
+        .unwrap_or_else(|| id.to_string())
+}
+
 #[cfg(test)]
 mod terminal_tests {
     use super::TerminalEnv;

@@ -1,5 +1,5 @@
 use clap::Parser;
-use rnyx::cli::{prompt_password, Cli, Command};
+use rnyx::cli::{print_out, prompt_password, Cli, Command};
 use rnyx::config::Config;
 use std::process::ExitCode;
 
@@ -34,13 +34,19 @@ fn main() -> ExitCode {
             return helper(rnyx::demo::fetch(*socks, *port, *parent, *once, auth));
         }
         Some(Command::Man) => {
-            return match rnyx::manpage::write_man(&mut std::io::stdout().lock()) {
-                Ok(()) => ExitCode::SUCCESS,
+            let mut man = Vec::new();
+            return match rnyx::manpage::write_man(&mut man) {
+                Ok(()) => {
+                    print_out(&String::from_utf8_lossy(&man));
+                    ExitCode::SUCCESS
+                }
                 Err(e) => fail(&format!("cannot write the manual: {e}")),
             };
         }
         Some(Command::Completions { shell }) => {
-            rnyx::manpage::write_completions(*shell, &mut std::io::stdout().lock());
+            let mut script = Vec::new();
+            rnyx::manpage::write_completions(*shell, &mut script);
+            print_out(&String::from_utf8_lossy(&script));
             return ExitCode::SUCCESS;
         }
         _ => {}
@@ -292,7 +298,7 @@ async fn dump_replay(file: &std::path::Path, cli: &Cli) -> ExitCode {
     let at = cli.at.unwrap_or(player.clock.length() / 1000 + 1);
     match rnyx::dump::dump_replay(player, at, !cli.no_scrub, cli.history).await {
         Ok(json) => {
-            println!("{json}");
+            print_out(&format!("{json}\n"));
             ExitCode::SUCCESS
         }
         Err(e) => fail(&e),
@@ -385,7 +391,7 @@ async fn dump(
         };
         return match one(r.targets.clone(), password).await {
             Ok(json) => {
-                println!("{json}");
+                print_out(&format!("{json}\n"));
                 ExitCode::SUCCESS
             }
             Err(e) => fail(&e.to_string()),
@@ -404,7 +410,10 @@ async fn dump(
         failed |= value.get("error").is_some();
         all.insert(r.name.clone(), value);
     }
-    println!("{}", serde_json::to_string_pretty(&all).unwrap_or_default());
+    print_out(&format!(
+        "{}\n",
+        serde_json::to_string_pretty(&all).unwrap_or_default()
+    ));
     if failed {
         ExitCode::FAILURE
     } else {
@@ -426,7 +435,7 @@ async fn check(cli: &Cli, given: Option<&String>) -> ExitCode {
     use rnyx::check::{Checked, Outcome, Status};
     let unknown = |why: &str| {
         if cli.check {
-            println!("RNYX UNKNOWN - {}", why.replace('|', "/"));
+            print_out(&format!("RNYX UNKNOWN - {}\n", why.replace('|', "/")));
             ExitCode::from(Status::Unknown.code())
         } else {
             fail(why)
@@ -451,7 +460,7 @@ async fn check(cli: &Cli, given: Option<&String>) -> ExitCode {
     }
     if cli.check {
         let (status, text) = rnyx::check::report(&checked);
-        print!("{text}");
+        print_out(&text);
         return ExitCode::from(status.code());
     }
     let text = rnyx::check::openmetrics(&checked);
@@ -460,7 +469,7 @@ async fn check(cli: &Cli, given: Option<&String>) -> ExitCode {
             return fail(&format!("cannot write {}: {e}", path.display()));
         }
     } else {
-        print!("{text}");
+        print_out(&text);
     }
     // Written whatever happened (rnyx_up says which relays were watched);
     // a relay not watched still fails the run, so cron says so.

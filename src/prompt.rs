@@ -182,9 +182,9 @@ impl Shell {
             Kind::Reply => "",
         };
         if self.colour && !colour.is_empty() {
-            println!("\x1b[{colour}m{text}\x1b[0m");
+            crate::cli::print_out(&format!("\x1b[{colour}m{text}\x1b[0m\n"));
         } else {
-            println!("{text}");
+            crate::cli::print_out(&format!("{text}\n"));
         }
     }
 }
@@ -258,7 +258,9 @@ async fn interactive(mut shell: Shell) -> Result<u8, String> {
     for line in history.lines() {
         let _ = editor.add_history_entry(line.as_str());
     }
-    println!("rnyx prompt: commands go to tor; /help for help, /quit or ctrl-d to leave.");
+    crate::cli::print_out(
+        "rnyx prompt: commands go to tor; /help for help, /quit or ctrl-d to leave.\n",
+    );
     loop {
         for e in shell.drain_events() {
             shell.print(Kind::Event, &e);
@@ -280,7 +282,7 @@ async fn interactive(mut shell: Shell) -> Result<u8, String> {
         };
         if interp::is_secret(&line) && shell.colour {
             // The typed secret off the screen: the line rewritten, masked.
-            println!("\x1b[1A\r\x1b[2K>>> {}", interp::shown(&line));
+            crate::cli::print_out(&format!("\x1b[1A\r\x1b[2K>>> {}\n", interp::shown(&line)));
         }
         if history.add(&line) {
             let _ = editor.add_history_entry(line.trim());

@@ -235,6 +235,78 @@ async fn a_torrc_with_include_is_shown_whole_and_saved_with_force() {
     assert!(!torrc.contains("%include"), "{torrc}");
 }
 
+/// An option given twice, as a generated torrc with the relay's own lines
+/// after the defaults has it: tor runs the last line, so nothing is
+/// unsaved, and page 4 marks the first line as overridden by the second.
+/// A line list (ExitPolicy) given twice runs both lines; one line in an
+/// included file overrides the torrc's.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_duplicated_option_runs_its_last_line_and_the_others_are_marked() {
+    let included = tempfile::tempdir().unwrap();
+    let extra = included.path().join("extra.conf");
+    std::fs::write(&extra, "ContactInfo from the included file\n").unwrap();
+    let pairs = [
+        ("ExitRelay", "0"),
+        ("ContactInfo", "from the torrc"),
+        ("ExitPolicy", "accept *:80"),
+        ("%include", &*extra.display().to_string()),
+        ("ExitRelay", "1"),
+        ("ExitPolicy", "reject *:*"),
+    ];
+    let (_dir, tor) = single_tor(SingleTorOptions {
+        extra: pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect(),
+        ..SingleTorOptions::default()
+    });
+    let handle = ready(&tor).await;
+    assert_eq!(getconf(&handle, "ExitRelay").await, ["1"]);
+    assert_eq!(
+        getconf(&handle, "ContactInfo").await,
+        ["from the included file"]
+    );
+    assert_eq!(handle.state.read(|s| s.config.unsaved()), 0);
+    let torrc = std::fs::read_to_string(tor.dir.join("torrc")).unwrap();
+    let line_of = |text: &str| {
+        torrc
+            .lines()
+            .position(|l| l.trim() == text)
+            .unwrap_or_else(|| panic!("{text} not in\n{torrc}"))
+            + 1
+    };
+    let (first, last) = (line_of("ExitRelay 0"), line_of("ExitRelay 1"));
+    let mut ui = ui(&handle);
+    // Page 3: no option unsaved.
+    ui.step(&[Input::Key(Key::Right); 2]).await;
+    let screen = screen_with(&mut ui, "options").await;
+    assert!(!screen.contains("unsaved"), "{screen}");
+    // Page 4: the first line overridden by the last, which tor runs.
+    ui.step(&[Input::Key(Key::Right)]).await;
+    let screen = screen_with(&mut ui, "ExitRelay 1").await;
+    assert!(
+        screen.contains(&format!("{first} ExitRelay 0  ← overridden by line {last}")),
+        "{screen}"
+    );
+    assert!(
+        screen.contains(&format!(
+            "ContactInfo from the torrc  ← overridden by line 1 of {}",
+            extra.display()
+        )),
+        "{screen}"
+    );
+    assert!(!screen.contains("tor runs:"), "{screen}");
+    let marked = |text: &str| {
+        screen
+            .lines()
+            .find(|l| l.contains(text))
+            .is_some_and(|l| l.contains('←'))
+    };
+    assert!(!marked("ExitRelay 1"), "{screen}");
+    assert!(!marked("ExitPolicy accept *:80"), "{screen}");
+    assert!(!marked("ExitPolicy reject *:*"), "{screen}");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_unreadable_torrc_says_why() {
     let (_dir, tor) = single_tor(SingleTorOptions::default());

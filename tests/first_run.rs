@@ -103,3 +103,46 @@ fn dump_reads_nyxrc_like_the_monitor() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("`max_fps = 0`: 0 is out of range"), "{err}");
 }
+
+/// A reader that has gone is a normal end for every command that prints:
+/// exit 0, nothing on stderr. Each command writes into a pipe whose reader
+/// is closed before it starts (every write fails), then into `head -c1`
+/// in a loop, as an operator's `rnyx man | head` does.
+#[test]
+fn a_closed_pipe_ends_quietly() {
+    let (_d, tor) = support::single_tor(rnyx::launch::SingleTorOptions::default());
+    let sock = tor.socket_path().display().to_string();
+    let commands: [&[&str]; 7] = [
+        &["man"],
+        &["completions", "bash"],
+        &["--help"],
+        &["--dump", "-s", &sock],
+        &["--dump", "--format", "openmetrics", "-s", &sock],
+        &["prompt", "-s", &sock, "--run", "GETINFO config-text"],
+        &["--check", "-s", &sock],
+    ];
+    for args in commands {
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let out = support::rnyx()
+            .args(args)
+            .stdin(std::process::Stdio::null())
+            .stdout(writer)
+            .stderr(std::process::Stdio::piped())
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {err}");
+        assert!(err.is_empty(), "{args:?}: {err}");
+        for _ in 0..5 {
+            let words: Vec<String> = args.iter().map(|a| format!("'{a}'")).collect();
+            let out = support::rnyx_shell(&format!(
+                "set -o pipefail; {{ RNYX {} 2>&3 | head -c1 >/dev/null; }} 3>&2",
+                words.join(" ")
+            ));
+            let err = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(out.status.code(), Some(0), "{args:?} | head -c1: {err}");
+            assert!(err.is_empty(), "{args:?} | head -c1: {err}");
+        }
+    }
+}

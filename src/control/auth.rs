@@ -286,7 +286,7 @@ fn group_hint(path: &Path) -> String {
     let Ok(meta) = std::fs::metadata(path) else {
         return " (e.g. debian-tor)".to_owned();
     };
-    let name = super::target::name_of("/etc/group", meta.gid());
+    let name = crate::local::name_of("/etc/group", meta.gid());
     if name.parse::<u32>().is_ok() {
         format!(" (group id {name})")
     } else {

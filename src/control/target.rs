@@ -295,8 +295,8 @@ fn denied(path: &Path) -> Denied {
     Denied {
         path: at.to_owned(),
         mode: ls_mode(mode, is_dir, is_socket),
-        owner: uid.map_or_else(|| "?".into(), |u| name_of("/etc/passwd", u)),
-        group: gid.map_or_else(|| "?".into(), |g| name_of("/etc/group", g)),
+        owner: uid.map_or_else(|| "?".into(), |u| crate::local::name_of("/etc/passwd", u)),
+        group: gid.map_or_else(|| "?".into(), |g| crate::local::name_of("/etc/group", g)),
         group_may: mode & group_bit != 0,
     }
 }
@@ -330,21 +330,6 @@ fn ls_mode(mode: u32, dir: bool, socket: bool) -> String {
         });
     }
     s
-}
-
-/// The name `passwd` or `group` gives an id, else the id.
-pub(crate) fn name_of(file: &str, id: u32) -> String {
-    std::fs::read_to_string(file)
-        .ok()
-        .and_then(|text| {
-            text.lines().find_map(|l| {
-                let mut f = l.split(':');
-                let name = f.next()?;
-                let n: u32 = f.nth(1)?.parse().ok()?;
-                (n == id).then(|| name.to_owned())
-            })
-        })
-        .unwrap_or_else(|| id.to_string())
 }
 
 /// Opens a stream to `target`.

@@ -118,24 +118,17 @@ pub fn read_torrc(path: Option<&str>, place: &Place, now: u64) -> Torrc {
     };
     let resolved = place.resolve(path);
     torrc.path = Some(resolved.display().to_string());
-    let mut settings = Vec::new();
-    read_file(&resolved, place, 0, &mut torrc.files, &mut settings);
+    read_file(&resolved, place, 0, &mut torrc);
     if let Some(e) = torrc.files.first().and_then(|f| f.error.clone()) {
         torrc.error = Some(e);
     }
-    torrc.settings = settings;
     torrc
 }
 
-/// Reads one file into `files`, following its `%include` lines at their
-/// place; its settings, in tor's order, go to `settings`.
-fn read_file(
-    path: &Path,
-    place: &Place,
-    depth: usize,
-    files: &mut Vec<TorrcFile>,
-    settings: &mut Vec<(String, String)>,
-) {
+/// Reads one file into the torrc's `files`, following its `%include`
+/// lines at their place; its settings, in tor's order, go to `settings`
+/// (where each is, to `origins`).
+fn read_file(path: &Path, place: &Place, depth: usize, torrc: &mut Torrc) {
     let text = std::fs::File::open(path).and_then(|f| {
         use std::io::Read;
         let mut s = String::new();
@@ -145,7 +138,7 @@ fn read_file(
     let text = match text {
         Ok(t) => t,
         Err(e) => {
-            files.push(TorrcFile {
+            torrc.files.push(TorrcFile {
                 path: path.display().to_string(),
                 error: Some(format!("cannot read {}: {e}", path.display())),
                 depth,
@@ -155,16 +148,17 @@ fn read_file(
         }
     };
     let lines: Vec<String> = text.lines().map(str::to_owned).collect();
-    files.push(TorrcFile {
+    let this = torrc.files.len();
+    torrc.files.push(TorrcFile {
         path: path.display().to_string(),
         lines: lines.clone(),
         error: None,
         depth,
     });
-    for line in &lines {
+    for (n, line) in lines.iter().enumerate() {
         if let Some(target) = torrc::include(line) {
             if depth + 1 > MAX_DEPTH {
-                files.push(TorrcFile {
+                torrc.files.push(TorrcFile {
                     path: target.to_owned(),
                     error: Some(format!("%include deeper than {MAX_DEPTH} levels")),
                     depth: depth + 1,
@@ -173,10 +167,11 @@ fn read_file(
                 continue;
             }
             for included in include_targets(&place.resolve(target)) {
-                read_file(&included, place, depth + 1, files, settings);
+                read_file(&included, place, depth + 1, torrc);
             }
         } else if let Some((k, v)) = rnyx_grammar::model::torrc_entry(line) {
-            settings.push((k.to_owned(), v.to_owned()));
+            torrc.settings.push((k.to_owned(), v.to_owned()));
+            torrc.origins.push((this, n));
         }
     }
 }

@@ -97,6 +97,18 @@ pub fn rnyx() -> std::process::Command {
     c
 }
 
+/// Runs `script` in bash, `RNYX` in it the binary, its files in
+/// [`test_home`].
+pub fn rnyx_shell(script: &str) -> std::process::Output {
+    std::process::Command::new("bash")
+        .arg("-c")
+        .arg(script.replace("RNYX", env!("CARGO_BIN_EXE_rnyx")))
+        .envs(home_env())
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap()
+}
+
 /// Removes `dir` once this test binary has exited (statics are never
 /// dropped, and the test harness has no hook after the last test): a
 /// shell watches the binary's pid, waits up to 20 s for its tors to exit

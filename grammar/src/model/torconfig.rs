@@ -62,6 +62,9 @@ pub struct Torrc {
     /// Every `(option, value)` the files set, in tor's order (included
     /// files' lines at their `%include`).
     pub settings: Vec<(String, String)>,
+    /// Where each of `settings` is: its file (in `files`) and line.
+    #[serde(default)]
+    pub origins: Vec<(usize, usize)>,
     /// Options given on tor's command line (`--Option value`).
     pub command_line: Vec<(String, String)>,
     /// Why the torrc could not be read at all.
@@ -128,6 +131,18 @@ pub struct TorConfig {
     pub loaded: u64,
     /// Why the last read failed.
     pub error: Option<String>,
+    /// The torrc lines tor does not run, by file and line: an option that
+    /// takes one value, set again later (tor takes the last).
+    pub overridden: HashMap<(usize, usize), Overrider>,
+}
+
+/// What a torrc line that tor does not run is overridden by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Overrider {
+    /// A later line: its file (in `Torrc::files`) and line.
+    Line(usize, usize),
+    /// The option on tor's command line.
+    CommandLine,
 }
 
 impl TorConfig {
@@ -230,18 +245,55 @@ impl TorConfig {
                 .or_default()
                 .push(v.clone());
         }
+        self.overridden = self.overrides(&from_command_line);
         expected.extend(from_command_line);
         for o in &mut self.options {
             let key = o.name.to_ascii_lowercase();
             o.set = running_text.contains_key(&key);
+            // An option of one value runs the last line that sets it.
+            let given = expected.get(&key).map(|v| {
+                if o.is_line_list() {
+                    &v[..]
+                } else {
+                    &v[v.len().saturating_sub(1)..]
+                }
+            });
             o.unsaved = read
                 && !o.is_private()
                 && !o.is_virtual()
-                && match expected.get(&key) {
+                && match given {
                     Some(file) => !same_values(&o.kind, file, &o.values),
                     None => o.set,
                 };
         }
+    }
+
+    /// The torrc lines tor does not run: every line of a one-value option
+    /// but its last (tor warns that it ignores them), and all of them where
+    /// the command line gives the option. A line list runs every line.
+    fn overrides(
+        &self,
+        command_line: &HashMap<String, Vec<String>>,
+    ) -> HashMap<(usize, usize), Overrider> {
+        let torrc = &self.torrc;
+        // Each one-value option's line that tor runs: its last.
+        let one_value = |k: &str| self.get(k).filter(|o| !o.is_line_list());
+        let mut last: HashMap<String, (usize, usize)> = HashMap::new();
+        for ((k, _), at) in torrc.settings.iter().zip(&torrc.origins) {
+            if one_value(k).is_some() {
+                last.insert(k.to_ascii_lowercase(), *at);
+            }
+        }
+        let mut out = HashMap::new();
+        for ((k, _), at) in torrc.settings.iter().zip(&torrc.origins) {
+            let key = k.to_ascii_lowercase();
+            if self.get(k).is_some() && command_line.contains_key(&key) {
+                out.insert(*at, Overrider::CommandLine);
+            } else if let Some(runs) = last.get(&key).filter(|runs| *runs != at) {
+                out.insert(*at, Overrider::Line(runs.0, runs.1));
+            }
+        }
+        out
     }
 
     /// Options whose running value the torrc does not have.
@@ -542,6 +594,123 @@ mod tests {
         c.set_values(&[("ContactInfo".into(), Some("old contact".into()))]);
         c.reconcile();
         assert_eq!(c.unsaved(), 0);
+    }
+
+    /// A torrc of files (path, depth, lines), read as the controller task
+    /// reads one: settings in tor's order, `%include` lines naming the
+    /// next file given.
+    fn torrc_of(files: &[(&str, usize, &[&str])]) -> Torrc {
+        fn walk(files: &[(&str, usize, &[&str])], i: &mut usize, out: &mut Torrc) {
+            let at = *i;
+            let (_, depth, lines) = files[at];
+            *i += 1;
+            for (n, line) in lines.iter().enumerate() {
+                if line.starts_with("%include") {
+                    if files.get(*i).is_some_and(|f| f.1 == depth + 1) {
+                        walk(files, i, out);
+                    }
+                } else if let Some((k, v)) = entry(line) {
+                    out.settings.push((k.to_owned(), v.to_owned()));
+                    out.origins.push((at, n));
+                }
+            }
+        }
+        let mut t = Torrc {
+            files: files
+                .iter()
+                .map(|(path, depth, lines)| TorrcFile {
+                    path: (*path).to_owned(),
+                    lines: lines.iter().map(|l| (*l).to_owned()).collect(),
+                    depth: *depth,
+                    error: None,
+                })
+                .collect(),
+            read_at: 1,
+            ..Torrc::default()
+        };
+        walk(files, &mut 0, &mut t);
+        t
+    }
+
+    #[test]
+    fn the_last_line_of_a_one_value_option_is_the_one_tor_runs() {
+        let names = [
+            ("ExitRelay", "Boolean"),
+            ("ContactInfo", "String"),
+            ("ExitPolicy", "LineList"),
+            ("ORPort", "LineList"),
+            ("Nickname", "String"),
+            ("HiddenServiceDir", "Dependent"),
+        ]
+        .map(|(n, k)| (n.to_owned(), k.to_owned()));
+        let values = [
+            ("ExitRelay", Some("1")),
+            ("ContactInfo", Some("included")),
+            ("ExitPolicy", Some("accept *:80")),
+            ("ExitPolicy", Some("reject *:*")),
+            ("ORPort", Some("9001")),
+            ("ORPort", Some("[::1]:9001")),
+            ("Nickname", Some("fromcmd")),
+        ]
+        .map(|(n, v)| (n.to_owned(), v.map(str::to_owned)));
+        let text = "ExitRelay 1\nContactInfo included\nExitPolicy accept *:80\nExitPolicy reject *:*\nORPort 9001\nORPort [::1]:9001\nNickname fromcmd\n";
+        let mut c = TorConfig::from_tor(&names, &[], &values, text.into(), None);
+        c.torrc = torrc_of(&[
+            (
+                "/etc/tor/torrc",
+                0,
+                &[
+                    "ExitRelay 0",
+                    "ContactInfo first",
+                    "Nickname fromfile",
+                    "ExitPolicy accept *:80",
+                    "ORPort 9001",
+                    "%include /etc/tor/torrc.d",
+                    "ExitRelay 1",
+                    "ExitPolicy reject *:*",
+                ],
+            ),
+            (
+                "/etc/tor/torrc.d/a.conf",
+                1,
+                &["ContactInfo included", "ORPort [::1]:9001"],
+            ),
+        ]);
+        c.torrc.command_line = vec![("Nickname".into(), "fromcmd".into())];
+        c.reconcile();
+        // tor runs the last ExitRelay and ContactInfo, every ExitPolicy and
+        // ORPort line, and the command line's Nickname: nothing unsaved.
+        let unsaved: Vec<&str> = c
+            .options
+            .iter()
+            .filter(|o| o.unsaved)
+            .map(|o| o.name.as_str())
+            .collect();
+        assert_eq!(unsaved, Vec::<&str>::new());
+        let mut marks: Vec<_> = c.overridden.iter().map(|(k, v)| (*k, *v)).collect();
+        marks.sort_by_key(|(k, _)| *k);
+        assert_eq!(
+            marks,
+            [
+                ((0, 0), Overrider::Line(0, 6)),
+                ((0, 1), Overrider::Line(1, 0)),
+                ((0, 2), Overrider::CommandLine),
+            ]
+        );
+        // tor running the first ExitRelay would be unsaved: the torrc's last
+        // line says 1.
+        c.set_values(&[("ExitRelay".into(), Some("0".into()))]);
+        c.reconcile();
+        assert_eq!(c.unsaved(), 1);
+        assert!(c.get("ExitRelay").unwrap().unsaved);
+        // A line list missing one of its lines is unsaved too.
+        c.set_values(&[
+            ("ExitRelay".into(), Some("1".into())),
+            ("ORPort".into(), Some("9001".into())),
+        ]);
+        c.reconcile();
+        assert!(c.get("ORPort").unwrap().unsaved);
+        assert_eq!(c.unsaved(), 1);
     }
 
     #[test]

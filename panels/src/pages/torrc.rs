@@ -7,7 +7,7 @@
 
 use crate::keymap::{ActionSpec, Key};
 use crate::list::{Cursor, Scroll};
-use crate::model::{display_value, strip_comment, torrc_entry, ControllerState};
+use crate::model::{display_value, strip_comment, torrc_entry, ControllerState, Overrider};
 use crate::page::{Cx, Mouse, MouseKind, Page, PageInfo, View};
 use crate::pages::PageEntry;
 use crate::theme::Theme;
@@ -176,10 +176,10 @@ impl TorrcPage {
                 theme.warning(),
             )]);
             let lines: Vec<String> = c.text.lines().map(str::to_owned).collect();
-            self.file_rows(state, &lines, false, theme, width, &mut rows);
+            self.file_rows(state, &lines, None, theme, width, &mut rows);
             return rows;
         }
-        for file in &torrc.files {
+        for (i, file) in torrc.files.iter().enumerate() {
             if file.depth > 0 {
                 let heading = format!("── %include {} ", file.path);
                 rows.push(vec![(crate::text::strip_controls(&heading), theme.title())]);
@@ -188,18 +188,19 @@ impl TorrcPage {
                 rows.push(vec![(crate::text::strip_controls(e), theme.error())]);
                 continue;
             }
-            self.file_rows(state, &file.lines, true, theme, width, &mut rows);
+            self.file_rows(state, &file.lines, Some(i), theme, width, &mut rows);
         }
         rows
     }
 
-    /// One file's lines as rows: numbered, coloured, wrapped, and with
-    /// `mark`, the lines tor runs otherwise marked.
+    /// One file's lines as rows: numbered, coloured, wrapped, and for a
+    /// file of the torrc (`file`, its index), the lines tor does not run
+    /// and those it runs otherwise marked.
     fn file_rows(
         &self,
         state: &ControllerState,
         lines: &[String],
-        mark: bool,
+        file: Option<usize>,
         theme: Theme,
         width: usize,
         rows: &mut Vec<Row>,
@@ -220,11 +221,15 @@ impl TorrcPage {
             } else {
                 clean
             };
-            // The option, when tor runs it with another value.
+            let overridden = file.and_then(|f| state.config.overridden.get(&(f, n)));
+            // The option, when tor runs this line's with another value.
             let differs = torrc_entry(&line)
                 .and_then(|(k, _)| state.config.get(k))
-                .filter(|o| mark && o.unsaved);
+                .filter(|o| file.is_some() && overridden.is_none() && o.unsaved);
             let mut pieces = colour(&line, theme);
+            if let Some(by) = overridden {
+                pieces.push((overridden_by(state, file, *by), theme.secondary()));
+            }
             if let Some(o) = differs {
                 pieces.push((
                     format!(
@@ -310,6 +315,23 @@ fn split_rows(pieces: Row, width: usize) -> Vec<Row> {
         }
     }
     rows
+}
+
+/// `  ← overridden by line 34` (of another file: its path).
+fn overridden_by(state: &ControllerState, file: Option<usize>, by: Overrider) -> String {
+    match by {
+        Overrider::CommandLine => "  ← overridden by tor's command line".to_owned(),
+        Overrider::Line(f, l) if Some(f) == file => format!("  ← overridden by line {}", l + 1),
+        Overrider::Line(f, l) => {
+            let path = state
+                .config
+                .torrc
+                .files
+                .get(f)
+                .map_or("?", |x| x.path.as_str());
+            crate::text::strip_controls(&format!("  ← overridden by line {} of {path}", l + 1))
+        }
+    }
 }
 
 #[cfg(test)]
