@@ -75,6 +75,9 @@ pub struct Config {
     /// Shown in the log at start as rnyx's NOTICEs (the demo's word on its
     /// network's usual warnings). Not read from nyxrc.
     pub notices: Vec<String>,
+    /// tor's warnings that are expected where rnyx runs (the demo's test
+    /// network), shown marked with why. Not read from nyxrc.
+    pub expected_warnings: Vec<rnyx_panels::log::Expected>,
     /// `[alerts]`: thresholds, and kinds changed or off.
     pub alerts: rnyx_grammar::model::health::AlertSettings,
 }
@@ -125,6 +128,7 @@ impl Default for Config {
             tor_chroot: None,
             warnings: Vec::new(),
             notices: Vec::new(),
+            expected_warnings: Vec::new(),
             alerts: rnyx_grammar::model::health::AlertSettings::default(),
         }
     }
@@ -148,11 +152,15 @@ impl Config {
                 bits: self.show_bits,
                 show_accounting: self.show_accounting,
             },
-            log: rnyx_panels::log::LogPanel::new(
-                self.deduplicate_log,
-                self.max_line_wrap,
-                crate::local::utc_offset(),
-            ),
+            log: {
+                let mut log = rnyx_panels::log::LogPanel::new(
+                    self.deduplicate_log,
+                    self.max_line_wrap,
+                    crate::local::utc_offset(),
+                );
+                log.expected.clone_from(&self.expected_warnings);
+                log
+            },
             show_addresses: self.show_addresses,
             connection_order: self.connection_order,
             config: rnyx_panels::pages::config::ConfigSettings {
@@ -327,6 +335,7 @@ impl Config {
             tor_chroot: file.tor_chroot.map(|p| expand_home(&p)),
             warnings,
             notices: Vec::new(),
+            expected_warnings: Vec::new(),
             alerts,
         })
     }

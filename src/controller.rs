@@ -44,7 +44,7 @@ use rnyx_grammar::request::{Request, Response};
 use samples::{next_sample, ready_samples, sampled};
 
 pub use crate::local::utc_offset;
-pub use options::ControllerConfig;
+pub use options::{ControllerConfig, Starting};
 pub use shared::SharedState;
 use startup::Startup;
 use std::sync::Arc;
@@ -89,10 +89,10 @@ pub fn spawn(config: ControllerConfig) -> ControllerHandle {
 /// program opened to learn whether tor wants a password), saving a second
 /// connection and authentication at start.
 pub fn spawn_with(config: ControllerConfig, first: Option<Connection>) -> ControllerHandle {
-    let state = Arc::new(SharedState::new(
-        ControllerState::new(config.limits),
-        config.host.clock(),
-    ));
+    let mut initial = ControllerState::new(config.limits);
+    // Said from the first frame, before the task has run.
+    initial.connection.starting = config.starting.as_ref().map(|s| (s.progress)());
+    let state = Arc::new(SharedState::new(initial, config.host.clock()));
     let (tx, rx) = mpsc::channel(64);
     tokio::spawn(run(config, first, Arc::clone(&state), rx));
     ControllerHandle {
@@ -170,6 +170,7 @@ async fn run(
     );
     let mut keeper = graphs::Keeper::new(config.history_dir.clone(), !config.history_read_only);
     let mut backoff = config.reconnect_initial;
+    let began = host.now_secs();
     loop {
         let attempt = match first.take() {
             Some(conn) => Ok(conn),
@@ -200,12 +201,22 @@ async fn run(
                     SessionEnd::Reconnect => "reconnect requested".to_owned(),
                     SessionEnd::Lost(reason) => reason,
                 };
+                if let Some(progress) = starting(&config, &state, began) {
+                    state.update(|s| s.connection.starting = Some(progress));
+                    continue;
+                }
                 state.update(|s| disconnected(s, reason, unsaved));
                 continue;
             }
             Err(e) => {
-                let info = host.system(&mut sampler, None).unwrap_or_default();
-                cannot_connect(&state, &e, info, &mut startup);
+                if let Some(progress) = starting(&config, &state, began) {
+                    // Not down: on its way. Asked again soon.
+                    state.update(|s| s.connection.starting = Some(progress));
+                    backoff = liveness::SOON;
+                } else {
+                    let info = host.system(&mut sampler, None).unwrap_or_default();
+                    cannot_connect(&state, &e, info, &mut startup);
+                }
             }
         }
         let mut comeback = Comeback::new(&config.targets, host.tor_is_here()).await;
@@ -218,6 +229,15 @@ async fn run(
             Waited::Stop => return,
         }
     }
+}
+
+/// What is starting tor, while it is: before the first connection and
+/// within its time.
+fn starting(config: &ControllerConfig, state: &SharedState, began: u64) -> Option<String> {
+    let starting = config.starting.as_ref()?;
+    let never = state.read(|s| s.connection.connections == 0);
+    let waited = config.host.now_secs().saturating_sub(began);
+    (never && waited < starting.within.as_secs()).then(|| (starting.progress)())
 }
 
 /// tor could not be reached: why, once (and the startup's words, which
@@ -245,6 +265,7 @@ fn cannot_connect(
         }
         s.connection.last_error = Some(msg.to_owned());
         s.connection.failure = Some(e.failure());
+        s.connection.starting = None;
         health::judge(s);
     });
 }
@@ -315,6 +336,7 @@ fn connected(
     s.connection.auth_method = Some(method.as_str().to_owned());
     s.connection.last_error = None;
     s.connection.failure = None;
+    s.connection.starting = None;
     s.connection.silent_since = None;
     s.connection.connections += 1;
     health::judge(s);

@@ -54,25 +54,78 @@ pub fn unavailable() -> Option<String> {
     }
 }
 
-/// Runs the demo until the operator quits: live when tor and a network
-/// namespace are there, else the shipped recording, saying why in one line.
 /// The demo's first word in the log: what in a private test network's log
 /// looks alarming and is not.
 pub const NORMAL_WARNINGS: &str = "demo: a private test network's tors warn of things that are \
-     normal here: running as root, TestingTorNetwork, dangerous DirAuthority lines, 404s and \
-     failed descriptor fetches while the network bootstraps; a relay of your own says none of them";
+     normal here; the log marks those `expected`, with why; a relay of your own says none of them";
 
+/// What a healthy private test network's tors warn of, and why each is
+/// nothing to fix there: the words that tell it, then why.
+pub const EXPECTED_WARNINGS: &[(&str, &str)] = &[
+    (
+        "You are running Tor as root",
+        "the demo's tors run as the user who started rnyx",
+    ),
+    ("TestingTorNetwork is set", "this is a test network"),
+    (
+        "to specify alternate directory authorities",
+        "the test network has its own authorities",
+    ),
+    (
+        "you disabled SafeLogging",
+        "every address here is on loopback",
+    ),
+    (
+        "Received http status code 404",
+        "the authorities have no consensus until they vote, in the network's first minute",
+    ),
+    (
+        "Client asked me to extend back to the previous hop",
+        "with two relays a client's path can name the same relay twice",
+    ),
+    (
+        "connection_edge_process_relay_cell (away from origin) failed",
+        "that circuit closing, after the line above",
+    ),
+    (
+        "matches the configured _HSLayer2Nodes set",
+        "two relays are too few for an onion service's path",
+    ),
+    (
+        "due to an invalid selected path",
+        "two relays are too few for the paths tor wants",
+    ),
+];
+
+/// How long the demo's network may take to answer before "starting"
+/// becomes "disconnected".
+const STARTING_WITHIN: Duration = Duration::from_secs(120);
+
+/// Runs the demo until the operator quits: live when tor and a network
+/// namespace are there, else the shipped recording, saying why (on stderr
+/// before the screen, and on it: the header and the log's first line).
 pub async fn run(config: &Config) -> Result<(), String> {
     let mut notices = config.notices.clone();
     notices.push(NORMAL_WARNINGS.to_owned());
     let config = Config {
         keep_history: false,
         notices,
+        expected_warnings: EXPECTED_WARNINGS
+            .iter()
+            .map(|(words, why)| rnyx_panels::log::Expected {
+                words: (*words).to_owned(),
+                why: (*why).to_owned(),
+            })
+            .collect(),
         ..config.clone()
     };
     if let Some(why) = unavailable() {
-        eprintln!("rnyx demo: {why}; playing the recording shipped with rnyx instead");
-        return play_recording(&config).await;
+        let short = if why.contains("is not installed") {
+            why.split(" (").next().unwrap_or(&why).to_owned()
+        } else {
+            "network namespaces refused".to_owned()
+        };
+        return play_recording(&config, &why, &short).await;
     }
     let dir = tempfile::Builder::new()
         .prefix("rnyx-demo-")
@@ -82,22 +135,52 @@ pub async fn run(config: &Config) -> Result<(), String> {
     let (net, traffic) = match start_network(dir.path()).await {
         Ok(started) => started,
         Err(e) => {
-            eprintln!("rnyx demo: the private network did not start ({e}); playing the recording shipped with rnyx instead");
-            return play_recording(&config).await;
+            let why = format!("the private network did not start ({e})");
+            return play_recording(&config, &why, "the network did not start").await;
         }
     };
-    eprintln!("rnyx demo: attaching to {EXIT_RELAY}; the network bootstraps in about a minute, then traffic flows.");
-    let result = crate::monitor::run(vec![exit_relay(&net)?], None, None, None, &config).await;
+    let starting = crate::controller::Starting {
+        within: STARTING_WITHIN,
+        progress: std::sync::Arc::new(progress(&net)),
+    };
+    let exit = exit_relay(&net)?;
+    let result = crate::monitor::run(vec![exit], None, None, None, &config, Some(starting)).await;
     drop(traffic);
     drop(net);
     result
 }
 
-/// The shipped recording, in the monitor.
-async fn play_recording(config: &Config) -> Result<(), String> {
+/// `starting a private tor network (5 of 6 tors up)`: the tors whose
+/// control sockets answer, until the exit relay does.
+fn progress(net: &PrivateNetwork) -> impl Fn() -> String + Send + Sync + 'static {
+    let sockets: Vec<std::path::PathBuf> = net
+        .tors
+        .iter()
+        .map(crate::launch::network::NetTor::control_socket)
+        .collect();
+    move || {
+        let up = sockets
+            .iter()
+            .filter(|s| std::os::unix::net::UnixStream::connect(s).is_ok())
+            .count();
+        format!(
+            "starting a private tor network ({up} of {} tors up), waiting for {EXIT_RELAY}",
+            sockets.len()
+        )
+    }
+}
+
+/// The shipped recording, in the monitor, saying why it plays: `why` on
+/// stderr and as the log's first line, `short` in the header.
+async fn play_recording(config: &Config, why: &str, short: &str) -> Result<(), String> {
+    let said = format!("demo: {why}; playing the recording shipped with rnyx instead");
+    eprintln!("rnyx {said}");
+    let mut config = config.clone();
+    // Last: the newest entry, at the top of the log.
+    config.notices.push(said);
     let recording = crate::record::read_from("the demo recording", RECORDING)?;
-    let player = crate::replay::Player::new("demo", recording, 1.0);
-    crate::monitor::replay(player, config).await
+    let player = crate::replay::Player::new(&format!("demo ({short})"), recording, 1.0);
+    crate::monitor::replay(player, &config).await
 }
 
 /// The private network with traffic flowing through its exit relay.

@@ -228,7 +228,7 @@ async fn run(cli: Cli) -> ExitCode {
     let (_, targets, password) = watched.swap_remove(0);
     let first = firsts.into_iter().next().flatten();
     let closing = recorder.clone();
-    let result = rnyx::monitor::run(targets, password, first, recorder, &config).await;
+    let result = rnyx::monitor::run(targets, password, first, recorder, &config, None).await;
     closing.as_ref().map(rnyx::record::Recorder::close);
     result.map_or_else(|e| fail(&e), |()| ExitCode::SUCCESS)
 }

@@ -15,9 +15,11 @@ pub async fn run(
     first: Option<Connection>,
     recorder: Option<crate::record::Recorder>,
     config: &Config,
+    starting: Option<crate::controller::Starting>,
 ) -> Result<(), String> {
     let controller = crate::controller::ControllerConfig {
         host: recorder.map_or_else(crate::host::Host::live, crate::host::Host::recording),
+        starting,
         ..ControllerConfig::of(config, targets, password)
     };
     let handle = spawn_with(controller, first);

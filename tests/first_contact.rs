@@ -363,3 +363,51 @@ fn a_wrong_password_is_unknown_and_stops_the_monitor() {
     assert!(screen.contains("HashedControlPassword"), "{screen}");
     close_and_quit(&tmux, "w");
 }
+
+/// While something is starting tor (the demo's network), a tor that does
+/// not answer yet is "starting", not down: no alert, no warning; past its
+/// time, the usual failure.
+#[tokio::test]
+async fn starting_is_said_instead_of_down_until_its_time_is_up() {
+    let config = |within: u64| rnyx::controller::ControllerConfig {
+        targets: vec![rnyx::control::Target::Unix("/nonexistent/control".into())],
+        starting: Some(rnyx::controller::Starting {
+            within: std::time::Duration::from_secs(within),
+            progress: std::sync::Arc::new(|| "starting a test network (1 of 2 tors up)".into()),
+        }),
+        ..rnyx::controller::ControllerConfig::default()
+    };
+    let handle = rnyx::controller::spawn(config(3600));
+    // Several attempts, each still "starting".
+    support::eventually("attempts made", 30, || {
+        handle
+            .state
+            .read(|s| (s.connection.starting.is_some() && s.generation > 3).then_some(()))
+    })
+    .await;
+    handle.state.read(|s| {
+        assert_eq!(
+            s.connection.starting.as_deref(),
+            Some("starting a test network (1 of 2 tors up)")
+        );
+        assert_eq!(s.connection.last_error, None);
+        assert!(s.health.active.is_empty(), "{:?}", s.health.active);
+        assert!(
+            !s.log
+                .iter()
+                .any(|e| e.message.starts_with("cannot connect")),
+            "no warning while starting"
+        );
+    });
+    let handle = rnyx::controller::spawn(config(0));
+    let kind = support::eventually("the usual failure", 30, || {
+        handle
+            .state
+            .read(|s| s.health.active.first().map(|a| a.kind))
+    })
+    .await;
+    assert_eq!(kind, rnyx_grammar::model::health::AlertKind::ControlPath);
+    handle
+        .state
+        .read(|s| assert_eq!(s.connection.starting, None));
+}

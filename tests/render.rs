@@ -10,7 +10,7 @@ use rnyx::config::Config;
 use rnyx::control::{Client, Event, Incoming, ReplyFramer};
 use rnyx::controller::apply::{apply_batch, apply_facts};
 use rnyx::controller::facts;
-use rnyx_grammar::model::{ControllerState, SystemInfo};
+use rnyx_grammar::model::{ControllerState, RelayRow, SystemInfo};
 use rnyx_panels::app::App;
 use std::collections::HashMap;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
@@ -230,7 +230,9 @@ async fn client_page_one_80x24() {
 async fn disconnected_header() {
     let mut state = state_from("exit_relay.txt").await;
     state.connection.connected = false;
+    state.connection.connections = 1;
     state.connection.since = NOW - 65;
+    state.connection.last_error = Some("the connection to tor closed".into());
     let s = screen(&state, 80, 24);
     assert!(
         s.lines()
@@ -493,4 +495,55 @@ async fn interpreter_page_80x24() {
     assert!(s.contains(">>> /info"), "{s}");
     assert!(s.contains(">>> GETINFO version"), "{s}");
     insta::assert_snapshot!(s);
+}
+
+/// The overview at 80, 120, 160 and 230 columns: the least useful
+/// columns go first, the flags are whole from 120 columns and letters
+/// below, and the newest warning takes what is left, cut with `…`.
+#[tokio::test]
+async fn overview_at_four_widths() {
+    let exit = state_from("exit_relay.txt").await;
+    let client = state_from("client.txt").await;
+    let mut down = ControllerState::default();
+    down.connection.since = NOW - 95;
+    down.connection.last_error = Some(
+        "tor is not running: there is no control socket at /run/tor-instances/b/control (tor removes it when it stops)"
+            .into(),
+    );
+    let name = |t: &str| rnyx_grammar::model::RelayName {
+        text: t.into(),
+        given: false,
+    };
+    let mut fleet = vec![
+        RelayRow::of(&name("/run/tor-instances/exit/control"), &exit),
+        RelayRow::of(&name("/run/tor/control"), &client),
+        RelayRow::of(&name("/run/tor-instances/b/control"), &down),
+    ];
+    // A guard with every flag a relay holds, and a warning.
+    fleet[0].flags = [
+        "Exit", "Fast", "Guard", "HSDir", "Running", "Stable", "V2Dir", "Valid",
+    ]
+    .map(str::to_owned)
+    .to_vec();
+    fleet[0].warning = Some(
+        "Your server has not managed to confirm reachability for its ORPort(s) at 203.0.113.5:9001. Relays do not publish descriptors until their ORPort and DirPort are reachable."
+            .into(),
+    );
+    let mut settings = Config::default().app_settings();
+    settings.hidden_pages.clear();
+    let mut app = App::new(settings);
+    app.set_fleet(fleet, 0);
+    let mut all = String::new();
+    for width in [80, 120, 160, 230] {
+        let screen = screen_of(&app, &exit, width, 16);
+        for line in screen.lines() {
+            assert!(line.chars().count() <= usize::from(width));
+        }
+        all.push_str("── ");
+        all.push_str(&width.to_string());
+        all.push_str(" columns\n");
+        all.push_str(&screen);
+        all.push('\n');
+    }
+    insta::assert_snapshot!(all);
 }

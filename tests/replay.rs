@@ -342,6 +342,16 @@ fn demo_plays_the_shipped_recording_without_tor() {
         "{said}"
     );
     assert!(screen.contains("relay0"), "{screen}");
+    // Said on the screen too: in the header, and as rnyx's newest word in
+    // the log when the recording starts.
+    assert!(
+        screen.contains("replay of demo (`tor` is not installed)"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("[RNYX_NOTICE] demo: `tor` is not installed (Debian: apt-get install"),
+        "{screen}"
+    );
 }
 
 #[test]
@@ -438,4 +448,43 @@ async fn seeking_back_gives_the_state_of_playing_straight_there() {
 async fn seeking_on_gives_the_state_of_playing_straight_there() {
     let (_p, straight) = demo_at(120).await;
     seek_matches(demo_at(60).await, 60, 120, &straight).await;
+}
+
+/// The live demo, watched from its first frame: while its network starts
+/// the header says so ("Starting a private tor network (n of 6 tors
+/// up)…"), never "Disconnected"; the test network's usual warnings are
+/// marked expected, with why, so none at the top of the log is
+/// unexplained.
+#[test]
+fn the_live_demo_never_says_disconnected_and_explains_its_warnings() {
+    let tmux = support::tmux::Tmux::new("rnyx-demo-live");
+    let cmd = format!(
+        "{} {} demo; echo RNYX-EXITED $?; sleep 600",
+        support::home_prefix(),
+        env!("CARGO_BIN_EXE_rnyx"),
+    );
+    tmux.start("t", &cmd, 160, 50);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    let mut frames = 0;
+    let screen = loop {
+        let screen = tmux.screen("t");
+        assert!(
+            !screen.contains("Disconnected") && !screen.contains("RNYX-EXITED"),
+            "{screen}"
+        );
+        if screen.contains("Tor 0.4") && screen.contains("[WARN, expected]") {
+            break screen;
+        }
+        frames += 1;
+        assert!(std::time::Instant::now() < deadline, "{screen}");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    eprintln!("{frames} screens looked at before relay0 answered");
+    assert!(
+        !screen.contains("[WARN]"),
+        "an unexplained warning:\n{screen}"
+    );
+    assert!(screen.contains("(expected here: "), "{screen}");
+    tmux.keys("t", &["q", "q"]);
+    tmux.wait_for("t", 30, |s| s.contains("RNYX-EXITED 0"));
 }

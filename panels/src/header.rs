@@ -183,6 +183,17 @@ fn identity_line(state: &ControllerState, now: u64, theme: Theme) -> Line<'stati
             theme.error(),
         ));
     }
+    if let (false, Some(what)) = (conn.connected, &conn.starting) {
+        let mut text = crate::text::strip_controls(what);
+        if let Some(first) = text.get(..1) {
+            let upper = first.to_ascii_uppercase();
+            text.replace_range(..1, &upper);
+        }
+        return Line::from(Span::styled(format!("{text}…"), theme.secondary()));
+    }
+    if !conn.connected && conn.connections == 0 && conn.last_error.is_none() {
+        return Line::from(Span::styled("Connecting to tor…", theme.secondary()));
+    }
     if !conn.connected {
         let since = if conn.since > 0 {
             format!("since {}, ", format::clock(conn.since))

@@ -281,13 +281,20 @@ fn common_start(words: &[String]) -> String {
 pub fn help(args: &str, names: &Names, manual: Option<&crate::model::Manual>) -> Vec<String> {
     let arg = args.trim();
     if arg.is_empty() {
+        // One column as wide as the longest name (ONION_CLIENT_AUTH_REMOVE).
+        let w = COMMANDS
+            .iter()
+            .map(|c| c.name.len())
+            .chain(SLASH_COMMANDS.iter().map(|(c, _)| c.len()))
+            .max()
+            .unwrap_or(0);
         let mut out = vec!["Commands tor takes (/help COMMAND for more):".to_owned()];
         for c in COMMANDS {
-            out.push(format!("  {:<22} {}", c.name, c.summary));
+            out.push(format!("  {:<w$} {}", c.name, c.summary));
         }
         out.push("rnyx's own:".to_owned());
         for (c, what) in SLASH_COMMANDS {
-            out.push(format!("  {c:<22} {what}"));
+            out.push(format!("  {c:<w$} {what}"));
         }
         return out;
     }

@@ -49,6 +49,17 @@ pub struct LogPanel {
     page_rows: Cell<usize>,
     /// The furthest the last draw could scroll.
     max_scroll: Cell<usize>,
+    /// Warnings of tor's that are expected where rnyx runs (the demo's test
+    /// network): shown dim, marked, with why.
+    pub expected: Vec<Expected>,
+}
+
+/// A warning of tor's expected here: the words that tell it, and why it is
+/// nothing to fix.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Expected {
+    pub words: String,
+    pub why: String,
 }
 
 /// One row of the panel.
@@ -59,6 +70,8 @@ enum Row<'a> {
         text: String,
         source: &'a LogSource,
         seq: u64,
+        /// A warning expected here: drawn dim.
+        expected: bool,
     },
 }
 
@@ -84,6 +97,7 @@ impl LogPanel {
             cleared_through: 0,
             page_rows: Cell::new(10),
             max_scroll: Cell::new(0),
+            expected: Vec::new(),
         }
     }
 
@@ -172,14 +186,28 @@ impl LogPanel {
             })
     }
 
-    /// `HH:MM:SS [TYPE] message`, with the hidden duplicates counted.
+    /// Why a warning of tor's is expected here, if it is.
+    fn expected(&self, e: &LogEntry) -> Option<&Expected> {
+        if !matches!(e.source, LogSource::Tor(crate::model::Runlevel::Warn)) {
+            return None;
+        }
+        self.expected.iter().find(|x| e.message.contains(&x.words))
+    }
+
+    /// `HH:MM:SS [TYPE] message`, with the hidden duplicates counted; a
+    /// warning expected here says so, and why.
     pub fn entry_text(&self, e: &LogEntry) -> String {
+        let expected = self.expected(e);
         let mut s = format!(
-            "{} [{}] {}",
+            "{} [{}{}] {}",
             format::local_clock(e.time_ms, self.utc_offset),
             e.source.label(),
+            if expected.is_some() { ", expected" } else { "" },
             e.message
         );
+        if let Some(x) = expected {
+            let _ = write!(s, " (expected here: {})", x.why);
+        }
         if self.deduplicate && e.duplicates > 0 {
             let _ = write!(
                 s,
@@ -240,11 +268,13 @@ impl LogPanel {
                 rows.push(Row::Divider(format::long_date(d)));
             }
             day = d;
+            let expected = self.expected(e).is_some();
             for text in wrap(&self.entry_text(e), width, self.max_line_wrap) {
                 rows.push(Row::Text {
                     text,
                     source: &e.source,
                     seq,
+                    expected,
                 });
             }
         }
@@ -338,8 +368,18 @@ impl LogPanel {
                     let text = format!("── {date} {}", "─".repeat(width));
                     buf.set_stringn(text_x, y, text, width, theme.secondary());
                 }
-                Row::Text { text, source, .. } => {
-                    buf.set_stringn(text_x, y, text, width, theme.log(source));
+                Row::Text {
+                    text,
+                    source,
+                    expected,
+                    ..
+                } => {
+                    let style = if *expected {
+                        theme.secondary()
+                    } else {
+                        theme.log(source)
+                    };
+                    buf.set_stringn(text_x, y, text, width, style);
                 }
             }
         }

@@ -44,6 +44,26 @@ pub struct ControllerConfig {
     pub host: Host,
     /// nyxrc's `[alerts]`: thresholds, and kinds changed or off.
     pub alerts: rnyx_grammar::model::health::AlertSettings,
+    /// What is starting tor (the demo's network), said instead of
+    /// "disconnected" until tor first answers.
+    pub starting: Option<Starting>,
+}
+
+/// Something starting tor, for a while: until tor first answers (or
+/// `within` has passed), the screen says `progress()` rather than that
+/// tor is down, and no alert is raised.
+#[derive(Clone)]
+pub struct Starting {
+    pub within: Duration,
+    pub progress: std::sync::Arc<dyn Fn() -> String + Send + Sync>,
+}
+
+impl std::fmt::Debug for Starting {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Starting")
+            .field("within", &self.within)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Default for ControllerConfig {
@@ -61,6 +81,7 @@ impl Default for ControllerConfig {
             warnings: Vec::new(),
             notices: Vec::new(),
             utc_offset: crate::local::utc_offset(),
+            starting: None,
             connection_rate: Duration::from_secs(5),
             tor_chroot: None,
             history_dir: None,

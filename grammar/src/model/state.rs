@@ -42,6 +42,10 @@ pub struct ConnectionStatus {
     pub auth_method: Option<String>,
     /// Why the last attempt failed or the connection ended.
     pub last_error: Option<String>,
+    /// Before tor first answered, what is starting it (the demo's
+    /// network), said instead of "disconnected".
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub starting: Option<String>,
     /// What kind of failure `last_error` is (none while connected).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub failure: Option<Failure>,

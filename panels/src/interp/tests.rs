@@ -98,8 +98,22 @@ fn completion_unique_several_none() {
 #[test]
 fn help_lists_what_tor_names() {
     let n = names();
-    let all = help("", &n, None).join("\n");
+    let lines = help("", &n, None);
+    let all = lines.join("\n");
     assert!(all.contains("GETINFO") && all.contains("/events"), "{all}");
+    // Every summary starts in one column, the longest name's included.
+    let column = |l: &str| {
+        l.trim_start()
+            .find(' ')
+            .map(|i| i + 2 + l[2 + i..].len() - l[2 + i..].trim_start().len())
+    };
+    let columns: std::collections::BTreeSet<_> = lines
+        .iter()
+        .filter(|l| l.starts_with("  "))
+        .map(|l| column(l))
+        .collect();
+    assert_eq!(columns.len(), 1, "{all}");
+    assert!(all.contains("ONION_CLIENT_AUTH_REMOVE "), "{all}");
     let getinfo = help("getinfo", &n, None).join("\n");
     assert!(
         getinfo.starts_with("GETINFO — asks tor for information"),

@@ -305,3 +305,39 @@ fn draw_rows(p: &LogPanel, s: &ControllerState) -> Vec<String> {
         })
         .collect()
 }
+
+#[test]
+fn a_warning_expected_here_is_marked_with_why() {
+    let mut s = ControllerState::default();
+    push(
+        &mut s,
+        T0,
+        tor(Runlevel::Warn),
+        "TestingTorNetwork is set. Beware.",
+    );
+    push(
+        &mut s,
+        T0 + 1000,
+        tor(Runlevel::Notice),
+        "TestingTorNetwork is set",
+    );
+    push(
+        &mut s,
+        T0 + 2000,
+        tor(Runlevel::Warn),
+        "Something else went wrong",
+    );
+    let mut p = LogPanel::new(false, 4, 0);
+    p.expected.push(Expected {
+        words: "TestingTorNetwork is set".into(),
+        why: "this is a test network".into(),
+    });
+    let t = texts(&p, &s);
+    assert_eq!(t[0], "10:00:02 [WARN] Something else went wrong");
+    // Only a warning is marked.
+    assert_eq!(t[1], "10:00:01 [NOTICE] TestingTorNetwork is set");
+    assert_eq!(
+        t[2],
+        "10:00:00 [WARN, expected] TestingTorNetwork is set. Beware. (expected here: this is a test network)"
+    );
+}

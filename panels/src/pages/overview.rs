@@ -4,10 +4,9 @@
 //! uptime, the newest warning. Enter (or 1–9) shows that relay on every
 //! other page; `s` sorts by name, traffic or state.
 
-use crate::format;
 use crate::keymap::{ActionSpec, Key};
 use crate::list::{Cursor, Scroll};
-use crate::model::{RelayRow, VersionStatus, NAME_WIDTH};
+use crate::model::RelayRow;
 use crate::page::{Cx, HitMap, Mouse, MouseKind, Page, PageInfo, Ticket, View};
 use crate::pages::PageEntry;
 use crate::popup::{Answer, Menu};
@@ -15,7 +14,12 @@ use ratatui_core::buffer::Buffer;
 use ratatui_core::layout::Rect;
 use ratatui_core::style::Modifier;
 
+mod columns;
+
 pub const ID: &str = "overview";
+
+/// The sparkline's width.
+const SPARK: usize = crate::model::SPARK;
 
 /// The page as the app, nyxrc and the menus know it.
 pub const INFO: PageInfo = PageInfo {
@@ -172,22 +176,8 @@ impl Page for OverviewPage {
             theme.title(),
         );
         let width = usize::from(area.width);
-        let head = format!(
-            "  {:<NAME_WIDTH$} {:<11} {:<7} {:<10} {:>10} {:>10} {:<24} {:>5} {:>5} {:>6} {:>8} {:>9}  {}",
-            "name",
-            "state",
-            "alerts",
-            "version",
-            "down",
-            "up",
-            "last 2 minutes",
-            "circ",
-            "conn",
-            "cpu",
-            "memory",
-            "uptime",
-            "flags / newest warning"
-        );
+        let layout = columns::Layout::of(width, fleet);
+        let head = layout.heading();
         buf.set_stringn(area.x, area.y + 1, head, width, theme.secondary());
         let body = Rect::new(area.x, area.y + 2, area.width, area.height - 2);
         let order = self.ordered(fleet);
@@ -204,7 +194,7 @@ impl Page for OverviewPage {
             let y = body.y + u16::try_from(row).unwrap_or(0);
             self.rows.add(Rect::new(body.x, y, body.width, 1), at);
             let mark = if i == view.relay { '▸' } else { ' ' };
-            let text = crate::text::strip_controls(&row_text(r, view.now));
+            let text = crate::text::strip_controls(&layout.row(r, view.now));
             let mut style = if r.connected && r.silent_since.is_none() {
                 theme.plain()
             } else {
@@ -216,60 +206,6 @@ impl Page for OverviewPage {
             buf.set_stringn(body.x, y, format!("{mark} {text:<width$}"), width, style);
         }
     }
-}
-
-/// One relay's row after the selection mark.
-fn row_text(r: &RelayRow, now: u64) -> String {
-    let ago = format::short_duration(now.saturating_sub(r.since));
-    let state = match (r.connected, r.silent_since) {
-        (true, None) => "up".to_owned(),
-        (true, Some(heard)) => format!(
-            "silent {}",
-            format::short_duration(now.saturating_sub(heard))
-        ),
-        (false, _) => format!("down {ago}"),
-    };
-    let name = crate::model::keep_end(&r.name, NAME_WIDTH);
-    let version = r.version.as_deref().unwrap_or("-");
-    let version: String = version
-        .split_whitespace()
-        .next()
-        .unwrap_or("-")
-        .chars()
-        .take(10)
-        .collect();
-    let opt = |v: Option<String>| v.unwrap_or_else(|| "-".into());
-    let cpu = opt(r.tor_cpu.map(|c| format!("{c:.1}%")));
-    let mem = opt(r.tor_memory.map(|m| format::size(m as f64)));
-    let uptime = opt(r.start_time.map(|t| format::uptime(now.saturating_sub(t))));
-    let mut tail = match (&r.warning, r.connected) {
-        (_, false) => r.last_error.clone().unwrap_or_default(),
-        _ if r.silent_since.is_some() => format!(
-            "tor not answering since {}",
-            format::clock(r.silent_since.unwrap_or_default())
-        ),
-        (Some(w), true) => format!("{}  {w}", r.flags.join(" ")),
-        (None, true) => r.flags.join(" "),
-    };
-    // A tor the directory authorities no longer recommend says so first.
-    let status = match r.version_status {
-        VersionStatus::Old => Some("old"),
-        VersionStatus::Obsolete => Some("obsolete"),
-        VersionStatus::Unrecommended => Some("unrecommended"),
-        _ => None,
-    };
-    if let (Some(status), true) = (status, r.connected) {
-        tail = format!("tor version {status}  {tail}");
-    }
-    let alerts = alert_count(r);
-    format!(
-        "{name:<NAME_WIDTH$} {state:<11} {alerts:<7} {version:<10} {:>10} {:>10} {:<24} {:>5} {:>5} {cpu:>6} {mem:>8} {uptime:>9}  {tail}",
-        format::rate(r.read, false),
-        format::rate(r.written, false),
-        sparkline(&r.spark),
-        r.circuits,
-        r.connections,
-    )
 }
 
 /// `-`, or how many alerts and the worst: `2 crit`, `1 warn`.
@@ -305,7 +241,7 @@ fn sparkline(values: &[f64]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::ControllerState;
+    use crate::model::{ControllerState, VersionStatus};
 
     fn fleet() -> Vec<RelayRow> {
         let row = |name: &str, up: bool, read: f64| RelayRow {

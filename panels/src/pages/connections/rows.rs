@@ -175,7 +175,7 @@ fn connection_line(
         if c.before_start { "+" } else { "" },
         format::short_duration(now.saturating_sub(c.first_seen))
     );
-    let right = format!("{age:>6} ({})", c.category.name());
+    let right = format!("{age:>6} {}", label(c.category));
     // Narrow terminals keep the names: address columns shrink first.
     let (from_w, to_w) = if width >= 120 { (28, 34) } else { (21, 22) };
     let mut left = format!("{from:<from_w$}  -->  {to:<to_w$}");
@@ -191,6 +191,12 @@ fn connection_line(
         left.push_str(process);
     }
     fit(&left, &right, width)
+}
+
+/// `(EXIT)`, left-aligned as wide as the widest, `(DIRECTORY)`: the ages
+/// before it line up.
+fn label(category: Category) -> String {
+    format!("{:<11}", format!("({})", category.name()))
 }
 
 /// `left` and `right` on one row of `width`, `left` cut first.
@@ -220,7 +226,7 @@ fn circuit_lines(
             c.status.as_str().to_ascii_lowercase()
         ),
     };
-    let mut lines = vec![fit(&head, "(CIRCUIT)", width)];
+    let mut lines = vec![fit(&head, &label(Category::Circuit), width)];
     let n = c.path.len();
     for (i, hop) in c.path.iter().enumerate() {
         let relay = hop

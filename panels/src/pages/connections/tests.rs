@@ -124,6 +124,13 @@ fn categories_in_order_scrubbed_and_a_circuit_tree() {
     assert!(!rows.join("\n").contains("192.0.2.77"));
     assert!(!rows.join("\n").contains("93.184.216.34"));
     assert!(rows[find("(EXIT)")].contains("203.0.113.5:41001"));
+    // The ages line up whatever the category after them.
+    let age_end = |t: &str| {
+        let row = &rows[find(t)];
+        row[..row.find(t).unwrap()].trim_end().chars().count()
+    };
+    assert_eq!(age_end("(INBOUND)"), age_end("(EXIT)"));
+    assert_eq!(age_end("(INBOUND)"), age_end("(OUTBOUND)"));
     // Outbound, with fingerprint and nickname at this width.
     let out = &rows[find("(OUTBOUND)")];
     assert!(
