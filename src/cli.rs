@@ -36,8 +36,9 @@ pub struct Cli {
     pub dump: bool,
 
     /// Check the relays' health once and exit as a monitoring plugin does
-    /// (Nagios, Icinga): 0 OK, 1 WARNING, 2 CRITICAL (tor down too),
-    /// 3 UNKNOWN (the check itself cannot work).
+    /// (Nagios, Icinga): 0 OK, 1 WARNING, 2 CRITICAL (tor down or not
+    /// answering too), 3 UNKNOWN (the check itself cannot work: a path, a
+    /// permission, the password).
     #[arg(long, conflicts_with = "dump")]
     pub check: bool,
 

@@ -304,9 +304,13 @@ fn closing() -> Roff {
         ("0", "success."),
         (
             "1",
-            "an error: tor could not be reached or authenticated, a broken \
-             nyxrc, a relay of --dump unreachable, a command of prompt --run \
-             answered with an error.",
+            "an error: a broken nyxrc; tor could not be reached or \
+             authenticated by --dump or prompt; a command of prompt --run \
+             answered with an error; the monitor could watch none of its \
+             relays as given (no such socket, not a socket, permission \
+             denied, authentication refused: one sentence each on stderr; a \
+             tor that is only down or not answering is waited for, and \
+             --wait waits in every case).",
         ),
         (
             "2",
@@ -315,9 +319,10 @@ fn closing() -> Roff {
         ),
         (
             "0, 1, 2, 3 with --check",
-            "OK, WARNING, CRITICAL (tor down or refusing the connection \
-             too), UNKNOWN (the check cannot work: bad options, a broken \
-             nyxrc, authentication refused), as monitoring plugins do.",
+            "OK, WARNING, CRITICAL (tor not running or not answering too), \
+             UNKNOWN (the check cannot work: bad options, a broken nyxrc, no \
+             such socket, not a socket, permission denied, authentication \
+             refused), as monitoring plugins do.",
         ),
     ];
     let sections: [(&str, &[(&str, &str)]); 3] = [

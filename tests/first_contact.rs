@@ -411,3 +411,52 @@ async fn starting_is_said_instead_of_down_until_its_time_is_up() {
         .state
         .read(|s| assert_eq!(s.connection.starting, None));
 }
+
+/// The README's sentences are the binary's own words for the same places.
+#[test]
+fn the_readme_says_what_rnyx_prints() {
+    use rnyx::control::target::{Denied, Unreachable};
+    use rnyx::control::{AuthError, ConnectError, Target};
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let unix = |p: &str| Target::Unix(p.into());
+    let port = Target::parse_interface("9051").unwrap();
+    let unreachable = |target: Target, why| ConnectError::Unreachable { target, why };
+    let errors = [
+        unreachable(unix("/run/tor/control"), Unreachable::SocketGone),
+        unreachable(port.clone(), Unreachable::Refused),
+        unreachable(port, Unreachable::TimedOut { secs: 5 }),
+        unreachable(
+            unix("/run/tor-instances/relay2/control"),
+            Unreachable::NoSuchPath {
+                dir: "/run/tor-instances/relay2".into(),
+            },
+        ),
+        unreachable(
+            unix("/etc/tor"),
+            Unreachable::NotASocket {
+                what: "a directory",
+            },
+        ),
+        unreachable(
+            unix("/run/tor/control"),
+            Unreachable::Permission(Denied {
+                path: "/run/tor/control".into(),
+                mode: "srw-rw----".into(),
+                owner: "debian-tor".into(),
+                group: "debian-tor".into(),
+                group_may: true,
+            }),
+        ),
+        ConnectError::Auth(AuthError::CookieUnreadable {
+            path: "/run/tor/control.authcookie".into(),
+            reason: std::io::ErrorKind::PermissionDenied.to_string(),
+            group_hint: " (debian-tor: sudo usermod -aG debian-tor $USER)".into(),
+        }),
+        ConnectError::Auth(AuthError::WrongPassword),
+    ];
+    for e in errors {
+        let line = format!("\nrnyx: {e}\n");
+        assert!(readme.contains(&line), "the README lacks{line}");
+    }
+}

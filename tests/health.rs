@@ -60,6 +60,33 @@ fn plugin(out: &Output) -> Plugin {
     }
 }
 
+/// The performance data's items after `prefix`, numbers as `N`:
+/// `fds=N;N;N;N;N`, `memory=NB;;;N`.
+fn perf_shapes(text: &str, prefix: &str) -> std::collections::BTreeSet<String> {
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("| ") && l.contains(prefix))
+        .unwrap_or_else(|| panic!("no performance data for {prefix} in {text}"));
+    line[2..]
+        .split_whitespace()
+        .map(|item| {
+            let item = item.strip_prefix(prefix).unwrap_or(item);
+            let mut shape = String::new();
+            for c in item.chars() {
+                let c = if c.is_ascii_digit() || c == '.' {
+                    'N'
+                } else {
+                    c
+                };
+                if !(c == 'N' && shape.ends_with('N')) {
+                    shape.push(c);
+                }
+            }
+            shape
+        })
+        .collect()
+}
+
 fn check(args: &[&str]) -> Plugin {
     let out = rnyx().arg("--check").args(args).output().unwrap();
     let p = plugin(&out);
@@ -100,6 +127,12 @@ fn check_on_a_real_tor_exit_codes_and_perfdata() {
     assert_eq!(perf(&p, "rnyxTestRelay_alerts"), Some(2.0));
     assert!(perf(&p, "rnyxTestRelay_fds").unwrap() > 3.0);
     assert!(perf(&p, "rnyxTestRelay_memory").unwrap() > 1e6);
+    // The README's example has the same figures, in the same form.
+    let out = rnyx().args(["--check", "-s", &socket]).output().unwrap();
+    let real = perf_shapes(&String::from_utf8_lossy(&out.stdout), "rnyxTestRelay_");
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    assert_eq!(perf_shapes(&readme, "relay0_"), real);
     // The operator's severities decide.
     let p = check(&[
         "-s",
