@@ -3,6 +3,8 @@
 
 use crate::procfs;
 
+pub mod targets;
+
 /// A socket read: local and remote address, inode.
 pub type Socket = (std::net::SocketAddr, std::net::SocketAddr, u64);
 

@@ -18,9 +18,12 @@ use support::tmux::Tmux;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt};
 
 /// What a hostile tor puts where text goes.
+/// Each payload that would move something outside rnyx's screen has a
+/// text of its own, so a leak says which (PWNED-CLIP is the clipboard's,
+/// in base64).
 const PAYLOADS: &[&[u8]] = &[
-    b"\x1b]0;PWNED-TITLE\x07",
-    b"\x1b]2;PWNED-TITLE\x1b\\",
+    b"\x1b]0;PWNED-TITLE-OSC0\x07",
+    b"\x1b]2;PWNED-TITLE-OSC2\x1b\\",
     b"\x1b]52;c;UFdORUQtQ0xJUA==\x07",
     b"\x1b]8;;http://evil.example/\x1b\\click\x1b]8;;\x1b\\",
     b"\x1b[2J\x1b[H",
@@ -196,6 +199,42 @@ fn start_fake_tor(path: std::path::PathBuf, tally: Arc<Tally>, life: Duration) {
     });
 }
 
+/// What reached outside the screen of `session`: a pane title other than
+/// `baseline`, or anything in tmux's paste buffers (OSC 52).
+fn leaked(tmux: &Tmux, session: &str, baseline: &str) -> Option<String> {
+    let title = tmux.display(session, "#{pane_title}");
+    if title != baseline || title.contains("PWNED") {
+        return Some(format!("the pane's title became {title:?}"));
+    }
+    let buffers = tmux.run(&["list-buffers"]);
+    (!buffers.is_empty()).then(|| format!("tmux's clipboard holds {buffers:?}"))
+}
+
+/// A session running `command` once tmux is set up to let a title (OSC 0,
+/// 2) and the clipboard (OSC 52) through, and the pane's title before
+/// `command` runs (taken while it waits for the word to start).
+fn session_watched(
+    tmux: &Tmux,
+    session: &str,
+    command: &str,
+    dir: &std::path::Path,
+) -> (u32, String) {
+    let go = dir.join(format!("{session}-go"));
+    let cmd = format!(
+        "while [ ! -e '{}' ]; do sleep 0.05; done; {command}; echo RNYX-EXITED $?; sleep 600",
+        go.display()
+    );
+    tmux.run(&["start-server"]);
+    tmux.run(&["set", "-g", "set-clipboard", "on"]);
+    tmux.run(&["set", "-g", "allow-rename", "on"]);
+    let pid = tmux.start(session, &cmd, 160, 50).unwrap();
+    tmux.run(&["set", "-g", "set-clipboard", "on"]);
+    tmux.run(&["set", "-g", "allow-rename", "on"]);
+    let baseline = tmux.display(session, "#{pane_title}");
+    std::fs::write(&go, "").unwrap();
+    (pid, baseline)
+}
+
 #[test]
 fn a_hostile_tor_moves_nothing_outside_rnyxs_screen() {
     let dir = tempfile::Builder::new()
@@ -206,13 +245,29 @@ fn a_hostile_tor_moves_nothing_outside_rnyxs_screen() {
     let tally = Arc::new(Tally::default());
     start_fake_tor(socket.clone(), Arc::clone(&tally), Duration::from_secs(3));
     let tmux = Tmux::new("rnyx-hostile");
-    tmux.run(&["start-server"]);
-    let args = format!("--socket {}", socket.display());
-    let pid = support::rnyx_in_tmux(&tmux, "t", &args, 160, 50).unwrap();
-    // OSC 52 would reach tmux's buffers, and a title the pane's title.
-    tmux.run(&["set", "-g", "set-clipboard", "on"]);
-    tmux.run(&["set", "-g", "allow-rename", "on"]);
-    let title = tmux.display("t", "#{pane_title}");
+    // The check can fail: a program that writes one payload raw (the
+    // title's) is caught by the same look, with the same settings.
+    let raw = String::from_utf8_lossy(PAYLOADS[0])
+        .replace('\x1b', "\\033")
+        .replace('\x07', "\\007");
+    let (_, baseline) = session_watched(&tmux, "raw", &format!("printf '{raw}'"), dir.path());
+    tmux.wait_for("raw", 20, |s| s.contains("RNYX-EXITED"));
+    let caught = leaked(&tmux, "raw", &baseline);
+    assert!(
+        caught
+            .as_deref()
+            .is_some_and(|c| c.contains("PWNED-TITLE-OSC0")),
+        "a raw payload went unnoticed: {caught:?}"
+    );
+    tmux.stop("raw");
+    let rnyx_cmd = format!(
+        "{} {} --socket {}",
+        support::home_prefix(),
+        env!("CARGO_BIN_EXE_rnyx"),
+        socket.display()
+    );
+    let (pid, title) = session_watched(&tmux, "t", &rnyx_cmd, dir.path());
+    assert!(!title.contains("PWNED"), "{title}");
     tmux.wait_for("t", 20, |s| s.contains("Events ("));
     let rnyx = support::child_pid(pid, "rnyx").expect("rnyx under the shell");
     let start = Instant::now();
@@ -231,16 +286,14 @@ fn a_hostile_tor_moves_nothing_outside_rnyxs_screen() {
             tmux.keys("t", &["Enter", "Escape"]);
         }
         assert_eq!(tmux.display("t", "#{alternate_on}"), "1", "still drawing");
+        // Looked at every time, not only at the end.
+        if let Some(leak) = leaked(&tmux, "t", &title) {
+            panic!("{leak}");
+        }
         drawn += usize::from(tmux.screen("t").contains("PWNED"));
     }
     let screen = tmux.screen("t");
     assert!(!screen.contains("RNYX-EXITED"), "{screen}");
-    assert_eq!(
-        tmux.display("t", "#{pane_title}"),
-        title,
-        "the pane's title"
-    );
-    assert_eq!(tmux.run(&["list-buffers"]), "", "tmux's clipboard");
     let peak_mb = support::status_kb(rnyx, "VmHWM:") / 1024;
     let (sent, accepted, dropped) = (
         tally.sent.load(Ordering::Relaxed),

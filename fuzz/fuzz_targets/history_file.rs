@@ -5,13 +5,4 @@
 
 use libfuzzer_sys::fuzz_target;
 
-fuzz_target!(|data: &[u8]| {
-    let text = String::from_utf8_lossy(data);
-    match rnyx::history::parse(&text, "relay-key") {
-        Ok(saved) => {
-            let mut state = rnyx_grammar::model::ControllerState::default();
-            saved.restore(&mut state);
-        }
-        Err(why) => assert!(!why.is_empty()),
-    }
-});
+fuzz_target!(|data: &[u8]| rnyx::fuzzing::targets::history_file(data));

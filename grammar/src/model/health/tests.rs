@@ -33,7 +33,7 @@ fn every_kind_has_one_rule_and_a_distinct_name() {
             .all(|o| o.name != r.name && o.kind != r.kind));
         assert!(r.name.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'));
     }
-    assert_eq!(RULES.len(), 21);
+    assert_eq!(RULES.len(), 24);
 }
 
 #[test]
