@@ -2,7 +2,9 @@
 //! the demo's private network with traffic, waits until the exit relay has
 //! flags and carries traffic, then records, for the exit relay and the
 //! client, every command rnyx sends while gathering its facts with tor's
-//! replies, and then 8 seconds of events.
+//! replies, and then 8 seconds of events, each line with the milliseconds
+//! since the first (`@1013 650 BW 5120 2048`), so that the tests apply
+//! them at their times.
 //!
 //! cargo run --example record_transcript -- tests/transcripts
 
@@ -15,16 +17,23 @@ use std::fmt::Write as _;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-/// A copy of everything read and written.
+/// A copy of everything read and written; what is read, with when.
 #[derive(Default)]
 struct Copies {
     read: Arc<Mutex<Vec<u8>>>,
+    /// Where in `read` each read began, and when (unix ms).
+    reads: Arc<Mutex<Vec<(usize, u64)>>>,
     written: Arc<Mutex<Vec<u8>>>,
 }
 
 impl Sink for Copies {
     fn read(&self, bytes: &[u8]) {
-        self.read.lock().unwrap().extend_from_slice(bytes);
+        let mut read = self.read.lock().unwrap();
+        self.reads
+            .lock()
+            .unwrap()
+            .push((read.len(), rnyx::host::system_ms()));
+        read.extend_from_slice(bytes);
     }
 
     fn written(&self, bytes: &[u8]) {
@@ -39,7 +48,11 @@ async fn record(target: &rnyx::control::Target, out: &std::path::Path) {
     drop(conn);
     let stream = target::open(target).await.unwrap();
     let copies = Copies::default();
-    let (read, written) = (copies.read.clone(), copies.written.clone());
+    let (read, reads, written) = (
+        copies.read.clone(),
+        copies.reads.clone(),
+        copies.written.clone(),
+    );
     let (client, _events) = Client::new(Tap {
         inner: stream,
         sink: copies,
@@ -55,12 +68,14 @@ async fn record(target: &rnyx::control::Target, out: &std::path::Path) {
     let commands = String::from_utf8(written.lock().unwrap().clone()).unwrap();
     let replies = String::from_utf8_lossy(&read.lock().unwrap()).into_owned();
     read.lock().unwrap().clear();
+    reads.lock().unwrap().clear();
     client
         .command_ok("SETEVENTS BW CIRC ORCONN NOTICE WARN")
         .await
         .unwrap();
     tokio::time::sleep(Duration::from_secs(8)).await;
     let events = String::from_utf8_lossy(&read.lock().unwrap()).into_owned();
+    let reads = reads.lock().unwrap().clone();
 
     // Pair commands with replies: replies come in command order.
     let mut framer = rnyx::control::ReplyFramer::new();
@@ -94,12 +109,21 @@ async fn record(target: &rnyx::control::Target, out: &std::path::Path) {
         }
     }
     text.push_str("## events\n");
-    for l in events.lines() {
+    // Each line at the time of the read it began in, from the first.
+    let first = reads.first().map_or(0, |r| r.1);
+    let mut at = 0;
+    for l in events.split_inclusive('\n') {
+        let when = reads
+            .iter()
+            .rev()
+            .find(|(start, _)| *start <= at)
+            .map_or(first, |r| r.1);
+        at += l.len();
+        let l = l.trim_end_matches(['\r', '\n']);
         if l.starts_with("250 OK") {
             continue;
         }
-        text.push_str(l);
-        text.push('\n');
+        writeln!(text, "@{} {l}", when - first).unwrap();
     }
     std::fs::write(out, text).unwrap();
     eprintln!("wrote {}", out.display());

@@ -52,6 +52,8 @@ pub struct LogPanel {
     /// Warnings of tor's that are expected where rnyx runs (the demo's test
     /// network): shown dim, marked, with why.
     pub expected: Vec<Expected>,
+    /// Scrolled to the oldest entries (End), and kept there.
+    at_oldest: bool,
 }
 
 /// A warning of tor's expected here: the words that tell it, and why it is
@@ -98,6 +100,7 @@ impl LogPanel {
             page_rows: Cell::new(10),
             max_scroll: Cell::new(0),
             expected: Vec::new(),
+            at_oldest: false,
         }
     }
 
@@ -152,6 +155,7 @@ impl LogPanel {
     fn scroll_to(&mut self, row: usize) {
         self.scroll.set(row);
         self.anchor.set(None);
+        self.at_oldest = false;
     }
 
     pub fn page(&self) -> usize {
@@ -162,8 +166,12 @@ impl LogPanel {
         self.scroll_to(0);
     }
 
+    /// The oldest entries: every entry is laid out while there, so the
+    /// last row is the oldest entry's, however entries wrap or days
+    /// divide them.
     pub fn scroll_to_bottom(&mut self) {
         self.scroll_to(self.max_scroll.get());
+        self.at_oldest = true;
     }
 
     /// The entries shown, newest first.
@@ -320,7 +328,11 @@ impl LogPanel {
         // Where the anchored entry's first row is, once laid out.
         let mut found: Option<usize> = None;
         let mut checked = 0;
+        let at_oldest = self.at_oldest;
         let (rows, more) = self.rows_until(&state.log, width, now_ms, |rows| {
+            if at_oldest {
+                return false;
+            }
             let Some((seq, offset)) = anchor else {
                 return rows.len() >= self.scroll.get().saturating_add(height);
             };
@@ -350,6 +362,7 @@ impl LogPanel {
         // Entries below those laid out count a row each for the scrollbar.
         let total = rows.len() + more;
         let max_scroll = total.saturating_sub(height);
+        let wanted = if at_oldest { max_scroll } else { wanted };
         self.max_scroll.set(max_scroll);
         let scroll = wanted.min(max_scroll);
         self.scroll.set(scroll);

@@ -59,6 +59,12 @@ impl SharedState {
             && !self.manual_asked.swap(true, Ordering::Relaxed)
     }
 
+    /// Whether tor's manual has been asked for (the UI asks when a page
+    /// showing it is first drawn).
+    pub fn manual_asked(&self) -> bool {
+        self.manual_asked.load(Ordering::Relaxed)
+    }
+
     /// The ask did not reach the task: the next one counts as the first.
     pub(super) fn manual_ask_failed(&self) {
         self.manual_asked.store(false, Ordering::Relaxed);
