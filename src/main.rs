@@ -490,7 +490,10 @@ fn helper(r: std::io::Result<()>) -> ExitCode {
     }
 }
 
+/// Says why on stderr (if there is still one: a terminal gone is no
+/// reason to panic), exit 1.
 fn fail(msg: &str) -> ExitCode {
-    eprintln!("rnyx: {msg}");
+    use std::io::Write as _;
+    let _ = writeln!(std::io::stderr(), "rnyx: {msg}");
     ExitCode::FAILURE
 }

@@ -6,6 +6,7 @@ use crate::controller::{spawn_with, ControllerConfig};
 use crate::ui::{self, terminal};
 use rnyx_grammar::model::RelayName;
 use rnyx_panels::app::App;
+use std::io::Write as _;
 
 /// Runs the monitor on the real terminal until the operator quits or a
 /// termination signal arrives. The terminal is restored in every case.
@@ -100,13 +101,22 @@ async fn watch(
     if config.mouse {
         terminal::release_mouse();
     }
-    ratatui::restore();
+    // The terminal may be gone (ssh dropped, the window closed): then the
+    // terminal is not dropped (its drop would print that it could not show
+    // the cursor, and printing to a closed terminal panics), and what
+    // follows still runs (the graphs kept, the demo's network torn down
+    // and its directory removed).
+    if ratatui::try_restore().is_err() {
+        std::mem::forget(term);
+    } else {
+        drop(term);
+    }
     // The graphs as they stand, for the next start (at most a few seconds).
     // Said on the terminal the monitor has left: a full disk, say.
     let _ = tokio::time::timeout(std::time::Duration::from_secs(3), async {
         for (_, h) in fleet {
             if let Err(e) = h.save_history().await {
-                eprintln!("rnyx: {e}");
+                let _ = writeln!(std::io::stderr(), "rnyx: {e}");
             }
         }
     })

@@ -226,18 +226,24 @@ fn check_memory_against_max_mem_in_queues_and_descriptors_by_prlimit() {
         .unwrap();
     assert!(set.success());
     let p = check(&[&["-s", &socket][..], &quiet].concat());
-    assert_eq!(p.status, "WARNING", "{:?}", p.long);
-    assert!(
-        says(
-            &p,
-            &format!(
-                "tor is close to its file descriptor limit: {} of {limit} open",
-                open + 1
-            )
-        ),
-        "{:?}",
-        p.long
-    );
+    // tor opens and closes files meanwhile: what the check counted decides
+    // (80 % warns, 95 % is critical), and it is near what was counted here.
+    let said = "tor is close to its file descriptor limit: ";
+    let used: usize = p
+        .long
+        .iter()
+        .find_map(|l| l.split(said).nth(1))
+        .and_then(|rest| rest.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no descriptors said: {:?}", p.long));
+    assert!(says(&p, &format!("{used} of {limit} open")), "{:?}", p.long);
+    assert!(used.abs_diff(open + 1) <= 5, "{used} open, {open} before");
+    let expected = match used * 100 / limit {
+        95.. => "CRITICAL",
+        80.. => "WARNING",
+        _ => "OK",
+    };
+    assert_eq!(p.status, expected, "{used} of {limit}: {:?}", p.long);
     let p = check(
         &[
             &[
