@@ -11,7 +11,6 @@ use rnyx::ui::Input;
 use rnyx_panels::app::App;
 use rnyx_panels::keymap::Key;
 use std::os::unix::fs::PermissionsExt;
-use std::time::Duration;
 use support::ui::Ui;
 use support::{eventually, single_tor};
 
