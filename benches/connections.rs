@@ -8,9 +8,6 @@ use ratatui::layout::Rect;
 use rnyx::config::Config;
 use rnyx::controller::apply_connections;
 use rnyx::procfs::sockets::{Ports, Scanner};
-use rnyx_grammar::model::{
-    Circuit, CircuitStatus, CompactString, ControllerState, Listeners, RelayEntry,
-};
 use rnyx_panels::app::App;
 
 mod common;
@@ -21,85 +18,15 @@ const SOCKETS: u32 = 10_000;
 const CIRCUITS: u64 = 5_000;
 const RELAYS: u32 = 7_000;
 
-/// 10.x.y.z for relay `i`.
-fn ip(i: u32) -> [u8; 4] {
-    let [_, b, c, d] = i.to_be_bytes();
-    [10, b, c, d]
-}
-
-/// A socket that closes with a reset: none of the bench's sockets is left
-/// in TIME_WAIT, where the kernel's table would hold thousands of them by
-/// the end of a run (and for a minute after, slowing the next run's walk).
-fn reset_on_close(s: std::net::TcpStream) -> std::net::TcpStream {
-    socket2::SockRef::from(&s)
-        .set_linger(Some(std::time::Duration::ZERO))
-        .expect("SO_LINGER");
-    s
-}
-
-/// 10,000 established loopback sockets held by this process (5,000
-/// connected pairs): the refresh then reads the real `/proc/self/net/tcp`
-/// and joins it to this process's real descriptors, as it does for tor.
-fn sockets() -> (std::net::TcpListener, Vec<std::net::TcpStream>) {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let mut held = Vec::new();
-    for _ in 0..SOCKETS / 2 {
-        let Ok(client) = std::net::TcpStream::connect(listener.local_addr().unwrap()) else {
-            break;
-        };
-        let (server, _) = listener.accept().unwrap();
-        held.push(reset_on_close(client));
-        held.push(reset_on_close(server));
-    }
-    if held.len() < SOCKETS as usize {
-        eprintln!(
-            "only {} sockets (raise the descriptor limit for the full 10,000)",
-            held.len()
-        );
-    }
-    (listener, held)
-}
-
-fn state() -> ControllerState {
-    let mut s = ControllerState::default();
-    s.connection.connected = true;
-    s.relay.listeners = Listeners {
-        or: vec!["203.0.113.5:9001".into()],
-        ..Listeners::default()
-    };
-    s.relay.exits = true;
-    s.consensus_mut().replace((0..RELAYS).map(|i| RelayEntry {
-        fingerprint: format!("{i:040X}"),
-        nickname: format!("relay{i}"),
-        or_address: Some(std::net::SocketAddr::from((ip(i), 9001))),
-        ipv6_address: None,
-        flags: "Fast Guard Running Stable Valid".into(),
-    }));
-    for id in 0..CIRCUITS {
-        let hop = |n: u64| format!("${:040X}~relay{n}", n % u64::from(RELAYS));
-        s.circuits.apply(Circuit {
-            id,
-            status: CircuitStatus::Built,
-            path: rnyx::control::names::parse_path(&format!(
-                "{},{},{}",
-                hop(id),
-                hop(id + 1),
-                hop(id + 2)
-            ))
-            .expect("long names per the spec"),
-            build_flags: CompactString::default(),
-            purpose: Some("GENERAL".into()),
-            time_created: None,
-        });
-    }
-    s
-}
+#[path = "common/busy.rs"]
+mod busy;
+use busy::{reset_on_close, sockets, state};
 
 fn bench(c: &mut Criterion) {
-    let (listener, held) = sockets();
+    let (listener, held) = sockets(SOCKETS);
     let before = rss_kib();
     let proc_dir = std::path::PathBuf::from(format!("/proc/{}", std::process::id()));
-    let mut s = state();
+    let mut s = state(RELAYS, CIRCUITS);
     s.relay.listeners.or = vec![listener.local_addr().unwrap().to_string()];
     let mut scanner = Scanner::default();
     apply_connections(&mut s, scanner.scan(&proc_dir, &Ports::default()), NOW);
