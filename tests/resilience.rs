@@ -132,22 +132,28 @@ fn answers(mut stream: impl std::io::Read + std::io::Write) -> bool {
             .is_ok_and(|n| buf[..n].starts_with(b"250-PROTOCOLINFO"))
 }
 
-/// Watches tor's socket (another inode) or port from a thread: the instant
-/// it was made or opened, and the instant tor first answered on it.
+/// Watches tor's socket or port from a thread started while tor is down:
+/// the instant it was made (a socket: present again after it was removed;
+/// an inode number can be given again at once, so it is not compared) or
+/// opened, and the instant tor first answered on it.
 fn when_back(target: Target) -> std::thread::JoinHandle<(Instant, Instant)> {
-    use std::os::unix::fs::MetadataExt;
     use std::os::unix::net::UnixStream;
-    let inode = |p: &Path| std::fs::metadata(p).ok().map(|m| m.ino());
-    let before = match &target {
-        Target::Unix(p) => inode(p),
-        Target::Tcp(_) => None,
-    };
     let timeout = Some(Duration::from_millis(500));
     std::thread::spawn(move || {
         let mut made = None;
+        let mut gone = false;
+        let deadline = Instant::now() + Duration::from_secs(60);
         loop {
+            assert!(
+                Instant::now() < deadline,
+                "tor not back on {target} in 60 s"
+            );
             let answered = match &target {
-                Target::Unix(p) if inode(p).is_some() && inode(p) != before => {
+                Target::Unix(p) if !p.exists() => {
+                    gone = true;
+                    false
+                }
+                Target::Unix(p) if gone => {
                     made.get_or_insert_with(Instant::now);
                     UnixStream::connect(p)
                         .is_ok_and(|s| s.set_read_timeout(timeout).is_ok() && answers(s))
