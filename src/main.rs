@@ -233,13 +233,16 @@ async fn run(cli: Cli) -> ExitCode {
     result.map_or_else(|e| fail(&e), |()| ExitCode::SUCCESS)
 }
 
+/// A relay to watch: its name, the places to try, its password.
+type Watched = (
+    rnyx_grammar::model::RelayName,
+    Vec<rnyx::control::Target>,
+    Option<String>,
+);
+
 /// Why each relay cannot be watched, a sentence each on stderr.
 fn say_why(
-    watched: &[(
-        rnyx_grammar::model::RelayName,
-        Vec<rnyx::control::Target>,
-        Option<String>,
-    )],
+    watched: &[Watched],
     firsts: &[Result<rnyx::control::Connection, rnyx::control::ConnectError>],
 ) {
     let many = watched.len() > 1;
@@ -260,11 +263,7 @@ fn say_why(
 /// where tor wants one and none was given).
 async fn first_contact(
     host: &rnyx::host::Host,
-    watched: &mut [(
-        rnyx_grammar::model::RelayName,
-        Vec<rnyx::control::Target>,
-        Option<String>,
-    )],
+    watched: &mut [Watched],
 ) -> Vec<Result<rnyx::control::Connection, rnyx::control::ConnectError>> {
     let mut tries = tokio::task::JoinSet::new();
     for (i, (_, targets, password)) in watched.iter().enumerate() {
