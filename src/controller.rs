@@ -201,7 +201,7 @@ async fn run(
                     SessionEnd::Reconnect => "reconnect requested".to_owned(),
                     SessionEnd::Lost(reason) => reason,
                 };
-                if let Some(progress) = starting(&config, &state, began) {
+                if let Some(progress) = config.starting_now(&state, began) {
                     state.update(|s| s.connection.starting = Some(progress));
                     continue;
                 }
@@ -209,7 +209,7 @@ async fn run(
                 continue;
             }
             Err(e) => {
-                if let Some(progress) = starting(&config, &state, began) {
+                if let Some(progress) = config.starting_now(&state, began) {
                     // Not down: on its way. Asked again soon.
                     state.update(|s| s.connection.starting = Some(progress));
                     backoff = liveness::SOON;
@@ -229,15 +229,6 @@ async fn run(
             Waited::Stop => return,
         }
     }
-}
-
-/// What is starting tor, while it is: before the first connection and
-/// within its time.
-fn starting(config: &ControllerConfig, state: &SharedState, began: u64) -> Option<String> {
-    let starting = config.starting.as_ref()?;
-    let never = state.read(|s| s.connection.connections == 0);
-    let waited = config.host.now_secs().saturating_sub(began);
-    (never && waited < starting.within.as_secs()).then(|| (starting.progress)())
 }
 
 /// tor could not be reached: why, once (and the startup's words, which

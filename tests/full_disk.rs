@@ -92,21 +92,21 @@ fn a_full_disk_is_said_for_each_file_and_nothing_written_before_is_lost() {
     let tmux = Tmux::new("rnyx-full");
     let quoted = script.replace('\'', "'\\''");
     tmux.start("t", &format!("unshare -rm sh -c '{quoted}'"), 160, 50);
-    let screen = tmux.wait_for("t", 20, |s| s.contains(&fp) && s.contains("Events ("));
+    let screen = tmux.wait_for("t", 30, |s| s.contains(&fp) && s.contains("Events ("));
     assert!(!screen.contains("RNYX-EXITED"), "{screen}");
     // The recording and write_logs_to: said in the log, once each.
     let said = |s: &str, what: &str| flat(s).matches(&flat(what)).count();
     let recording = format!("cannot write the recording {d}/rec.rnyx.gz: No space left on device");
     let log_file = format!("stopped writing the log to {d}/logs/rnyx.log: No space left on device");
-    tmux.wait_for("t", 15, |s| {
+    tmux.wait_for("t", 30, |s| {
         said(s, &recording) == 1 && said(s, &log_file) == 1
     });
     // A log snapshot.
     tmux.keys("t", &["a"]);
-    tmux.wait_for("t", 5, |s| s.contains("Save what is shown to"));
+    tmux.wait_for("t", 30, |s| s.contains("Save what is shown to"));
     tmux.literal("t", &format!("{d}/snapshot.txt"));
     tmux.keys("t", &["Enter"]);
-    tmux.wait_for("t", 10, |s| {
+    tmux.wait_for("t", 30, |s| {
         s.contains(&format!("cannot save the log to {d}/snapshot.txt"))
             && s.contains("No space left on device")
     });
@@ -114,7 +114,7 @@ fn a_full_disk_is_said_for_each_file_and_nothing_written_before_is_lost() {
     tmux.keys("t", &["Right", "Right", "Right", "Right", "Enter"]);
     tmux.literal("t", "GETINFO version");
     tmux.keys("t", &["Enter"]);
-    let page5 = tmux.wait_for("t", 10, |s| {
+    let page5 = tmux.wait_for("t", 30, |s| {
         s.contains(&format!(
             "cannot write the interpreter's history {d}/state/rnyx/history"
         ))
@@ -131,20 +131,20 @@ fn a_full_disk_is_said_for_each_file_and_nothing_written_before_is_lost() {
         std::thread::sleep(std::time::Duration::from_millis(200));
         tmux.keys("t", &["Left"]);
     }
-    tmux.wait_for("t", 5, |s| s.contains("Events ("));
+    tmux.wait_for("t", 30, |s| s.contains("Events ("));
     tor.kill();
-    let screen = tmux.wait_for("t", 15, |s| {
+    let screen = tmux.wait_for("t", 30, |s| {
         flat(s).contains(&flat(&graphs_said)) && s.contains("tor disconnected")
     });
     assert_eq!(said(&screen, &recording), 1, "{screen}");
     // Back, and rnyx stops while connected: it writes the graphs once more.
     tor.restart().unwrap();
-    tmux.wait_for("t", 15, |s| {
+    tmux.wait_for("t", 30, |s| {
         s.contains(&fp) && !s.contains("Tor Disconnected")
     });
     std::thread::sleep(std::time::Duration::from_secs(1));
     tmux.keys("t", &["q", "q"]);
-    let end = tmux.wait_for("t", 15, |s| {
+    let end = tmux.wait_for("t", 30, |s| {
         s.contains("RNYX-EXITED") && s.matches("MD5").count() == 2
     });
     // Stopping, rnyx tried once more, and said so on the terminal it left.
@@ -212,26 +212,26 @@ fn saveconf_on_a_full_disk_says_tors_refusal_and_where_tor_moved_the_torrc() {
         .and_then(|p| p.trim().parse().ok());
     // Page 3, `w`, yes.
     tmux.keys("t", &["Right", "Right"]);
-    tmux.wait_for("t", 10, |s| s.contains("Tor Configuration"));
+    tmux.wait_for("t", 30, |s| s.contains("Tor Configuration"));
     tmux.keys("t", &["w"]);
-    tmux.wait_for("t", 10, |s| {
+    tmux.wait_for("t", 30, |s| {
         s.contains("ContactInfo before the disk filled")
     });
     tmux.keys("t", &["y"]);
-    let refused = tmux.wait_for("t", 10, |s| s.contains("tor refused SAVECONF"));
+    let refused = tmux.wait_for("t", 30, |s| s.contains("tor refused SAVECONF"));
     assert!(
         refused.contains("551 Unable to write configuration to disk"),
         "{refused}"
     );
     // tor renames the torrc aside before it writes: said, with where.
     let moved = format!("tor moved the torrc to {d}/torrc.orig.1 first: move it back");
-    tmux.wait_for("t", 5, |s| s.contains(&moved));
+    tmux.wait_for("t", 30, |s| s.contains(&moved));
     tmux.keys("t", &["Escape"]);
     std::thread::sleep(std::time::Duration::from_millis(300));
     tmux.keys("t", &["Left", "Left"]);
-    tmux.wait_for("t", 10, |s| s.contains("Events ("));
+    tmux.wait_for("t", 30, |s| s.contains("Events ("));
     tmux.keys("t", &["q", "q"]);
-    let end = tmux.wait_for("t", 15, |s| s.contains("MD5 "));
+    let end = tmux.wait_for("t", 30, |s| s.contains("MD5 "));
     if let Some(pid) = tor_pid {
         let _ = std::process::Command::new("kill")
             .arg(pid.to_string())

@@ -393,7 +393,7 @@ async fn the_monitor_shows_logs_and_lists_alerts() {
         alerts,
         ..ControllerConfig::default()
     });
-    let active = eventually("bootstrap stuck and network down", 20, || {
+    let active = eventually("bootstrap stuck and network down", 30, || {
         handle.state.read(|s| {
             let kinds: Vec<_> = s
                 .health
@@ -647,7 +647,7 @@ async fn every_kind_tor_raises_with_an_event_in_spec_form() {
     // tor gone: that alone, critical.
     fake.abort();
     drop(tx);
-    eventually("tor down", 10, || {
+    eventually("tor down", 30, || {
         (kinds(&handle) == [(AlertKind::TorDown, Severity::Critical)]).then_some(())
     })
     .await;

@@ -123,7 +123,7 @@ async fn a_relay_the_authorities_dropped_is_alerted_until_listed_again() {
     })
     .await;
     let dropped_after = started.elapsed();
-    eventually("the watching rnyx says tor is down", 10, || {
+    eventually("the watching rnyx says tor is down", 30, || {
         active(&handle, AlertKind::TorDown)
     })
     .await;

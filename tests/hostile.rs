@@ -251,7 +251,7 @@ fn a_hostile_tor_moves_nothing_outside_rnyxs_screen() {
         .replace('\x1b', "\\033")
         .replace('\x07', "\\007");
     let (_, baseline) = session_watched(&tmux, "raw", &format!("printf '{raw}'"), dir.path());
-    tmux.wait_for("raw", 20, |s| s.contains("RNYX-EXITED"));
+    tmux.wait_for("raw", 30, |s| s.contains("RNYX-EXITED"));
     let caught = leaked(&tmux, "raw", &baseline);
     assert!(
         caught
@@ -268,7 +268,7 @@ fn a_hostile_tor_moves_nothing_outside_rnyxs_screen() {
     );
     let (pid, title) = session_watched(&tmux, "t", &rnyx_cmd, dir.path());
     assert!(!title.contains("PWNED"), "{title}");
-    tmux.wait_for("t", 20, |s| s.contains("Events ("));
+    tmux.wait_for("t", 30, |s| s.contains("Events ("));
     let rnyx = support::child_pid(pid, "rnyx").expect("rnyx under the shell");
     let start = Instant::now();
     let mut pages = 0;
@@ -313,5 +313,5 @@ fn a_hostile_tor_moves_nothing_outside_rnyxs_screen() {
     );
     assert!(peak_mb < 128, "peak RSS {peak_mb} MB");
     tmux.keys("t", &["Escape", "q", "q"]);
-    tmux.wait_for("t", 10, |s| s.contains("RNYX-EXITED 0"));
+    tmux.wait_for("t", 30, |s| s.contains("RNYX-EXITED 0"));
 }

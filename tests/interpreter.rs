@@ -53,7 +53,7 @@ async fn typed_commands_reach_tor_on_their_own_connection() {
     // rnyx's own subscription is untouched.
     let subscribed = handle.state.read(|s| s.subscribed_events.clone());
     ui.step(&line("SETEVENTS BW")).await;
-    eventually("BW events on the interpreter's connection", 15, || {
+    eventually("BW events on the interpreter's connection", 30, || {
         handle
             .state
             .read(|s| (s.interpreter_events.total >= 2).then_some(()))

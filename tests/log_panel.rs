@@ -27,7 +27,7 @@ fn typed(text: &str) -> Vec<Key> {
 async fn dialog_switches_to_debug_and_a_saves_what_is_shown() {
     let (dir, tor) = single_tor(SingleTorOptions::default());
     let handle = support::connected_controller(&tor).await;
-    eventually("events/names read", 10, || {
+    eventually("events/names read", 30, || {
         handle
             .state
             .read(|s| (!s.event_names.is_empty()).then_some(()))
@@ -56,7 +56,7 @@ async fn dialog_switches_to_debug_and_a_saves_what_is_shown() {
             for k in [Key::Char('e'), Key::Char(' '), Key::Tab, Key::Enter] {
                 tx.send(Input::Key(k)).await.unwrap();
             }
-            eventually("DEBUG lines from tor", 20, || {
+            eventually("DEBUG lines from tor", 30, || {
                 handle.state.read(|s| {
                     s.log
                         .iter()
@@ -80,7 +80,7 @@ async fn dialog_switches_to_debug_and_a_saves_what_is_shown() {
             for k in keys {
                 tx.send(Input::Key(k)).await.unwrap();
             }
-            eventually("the snapshot file", 10, || {
+            eventually("the snapshot file", 30, || {
                 std::fs::read_to_string(&snapshot).ok()
             })
             .await;
@@ -148,7 +148,7 @@ async fn prepopulates_from_tors_log_file_and_writes_logs_to_a_file() {
     ));
     // tor wrote its startup notices before rnyx connected: only its log
     // file has them.
-    let from_file = eventually("tor's startup notices", 20, || {
+    let from_file = eventually("tor's startup notices", 30, || {
         handle.state.read(|s| {
             s.log
                 .iter()
@@ -167,7 +167,7 @@ async fn prepopulates_from_tors_log_file_and_writes_logs_to_a_file() {
     });
     assert!(said, "rnyx says what it read");
     // The configuration's warning comes after the (older) entries from the file.
-    let (file_at, warning_at) = eventually("the configuration's warning", 5, || {
+    let (file_at, warning_at) = eventually("the configuration's warning", 30, || {
         handle.state.read(|s| {
             let pos = |f: &dyn Fn(&str) -> bool| s.log.iter().position(|e| f(&e.message));
             Some((
@@ -180,7 +180,7 @@ async fn prepopulates_from_tors_log_file_and_writes_logs_to_a_file() {
     assert!(file_at < warning_at);
 
     handle.signal("RELOAD").await.unwrap();
-    let written = eventually("the reload notice in write_logs_to", 10, || {
+    let written = eventually("the reload notice in write_logs_to", 30, || {
         std::fs::read_to_string(&out)
             .ok()
             .filter(|t| t.contains("[NOTICE] Received reload signal"))

@@ -151,7 +151,7 @@ async fn menu_clicks_and_wheel_through_the_ui_loop_at_two_sizes() {
             .await
             .unwrap();
     }
-    eventually("tor's log in the state", 20, || {
+    eventually("tor's log in the state", 30, || {
         handle.state.read(|s| (s.log.len() >= 100).then_some(()))
     })
     .await;
@@ -388,7 +388,7 @@ fn in_a_real_terminal_m_opens_the_menu_an_entry_is_picked_and_the_wheel_scrolls(
     // Tall enough that the log shows more rows than a notch of the wheel.
     tmux.start("t", &cmd, 80, 30);
     let fp = tor.fingerprint().unwrap();
-    tmux.wait_for("t", 20, |s| s.contains(&fp) && s.contains("Events ("));
+    tmux.wait_for("t", 30, |s| s.contains(&fp) && s.contains("Events ("));
     assert_eq!(
         tmux.display("t", "#{mouse_sgr_flag}"),
         "1",
@@ -396,7 +396,7 @@ fn in_a_real_terminal_m_opens_the_menu_an_entry_is_picked_and_the_wheel_scrolls(
     );
     // Paused, the log holds still while the wheel moves it.
     tmux.keys("t", &["p"]);
-    let before = tmux.wait_for("t", 5, |s| s.contains("(Paused)"));
+    let before = tmux.wait_for("t", 30, |s| s.contains("(Paused)"));
     let before: Vec<&str> = before.lines().collect();
     let title_row = before
         .iter()
@@ -404,7 +404,7 @@ fn in_a_real_terminal_m_opens_the_menu_an_entry_is_picked_and_the_wheel_scrolls(
         .unwrap();
     // The wheel (an SGR report, as a terminal sends it) over the log.
     tmux.literal("t", &format!("\x1b[<65;10;{}M", title_row + 2));
-    let scrolled = tmux.wait_for("t", 5, |s| {
+    let scrolled = tmux.wait_for("t", 30, |s| {
         s.lines().nth(title_row + 1) != Some(before[title_row + 1])
     });
     // The new top row is one that was below it: the view moved down the log.
@@ -417,20 +417,22 @@ fn in_a_real_terminal_m_opens_the_menu_an_entry_is_picked_and_the_wheel_scrolls(
     // m, right to the Log menu, down to "hide duplicates", enter.
     tmux.keys("t", &["m"]);
     // (tmux's screen comes trimmed: the bar's leading space is gone.)
-    tmux.wait_for("t", 5, |s| s.starts_with("General │ Pages │ Graph │ Log │"));
+    tmux.wait_for("t", 30, |s| {
+        s.starts_with("General │ Pages │ Graph │ Log │")
+    });
     tmux.keys("t", &["Right", "Down", "Down", "Enter"]);
-    tmux.wait_for("t", 5, |s| s.contains("duplicate log messages shown"));
+    tmux.wait_for("t", 30, |s| s.contains("duplicate log messages shown"));
     // A click on "m: menu" in the footer opens the menu (once a key has
     // cleared the notice drawn over the footer).
     tmux.keys("t", &["Escape"]);
-    tmux.wait_for("t", 5, |s| s.contains("m: menu"));
+    tmux.wait_for("t", 30, |s| s.contains("m: menu"));
     let footer = before[29];
     let col = footer.find("m: menu").unwrap() + 1;
     tmux.literal("t", &format!("\x1b[<0;{col};30M"));
-    tmux.wait_for("t", 5, |s| s.starts_with("General │"));
+    tmux.wait_for("t", 30, |s| s.starts_with("General │"));
     tmux.keys("t", &["Escape"]);
     tmux.keys("t", &["q", "q"]);
-    tmux.wait_for("t", 10, |s| s.contains("RNYX-EXITED 0"));
+    tmux.wait_for("t", 30, |s| s.contains("RNYX-EXITED 0"));
     assert_eq!(
         tmux.display("t", "#{mouse_sgr_flag}"),
         "0",

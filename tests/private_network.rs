@@ -189,14 +189,14 @@ async fn monitor_in_a_real_terminal() {
     .await;
 
     tmux.run(&["send-keys", "-t", "rnyx", "q"]);
-    eventually("the quit confirmation", 10, || {
+    eventually("the quit confirmation", 30, || {
         tmux.screen("rnyx")
             .contains("Are you sure (q again to confirm)?")
             .then_some(())
     })
     .await;
     tmux.run(&["send-keys", "-t", "rnyx", "q"]);
-    let screen = eventually("rnyx to exit", 10, || {
+    let screen = eventually("rnyx to exit", 30, || {
         let s = tmux.screen("rnyx");
         s.contains("RNYX-EXITED").then_some(s)
     })

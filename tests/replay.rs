@@ -92,14 +92,14 @@ async fn a_recording_replays_to_the_same_screens() {
         ]))
         .await;
     assert_eq!(set, rnyx_grammar::request::Response::Done(String::new()));
-    eventually("the new rate in tor's facts", 10, || {
+    eventually("the new rate in tor's facts", 30, || {
         live.state
             .read(|s| (s.relay.bandwidth_rate == Some(rate)).then_some(()))
     })
     .await;
     // Just after an event is applied: nothing else is under way.
     let seen = live.state.read(|s| s.events_received);
-    let (state, at) = eventually("the next event", 10, || {
+    let (state, at) = eventually("the next event", 30, || {
         live.state
             .read(|s| (s.events_received > seen).then(|| (s.clone(), rnyx::host::system_ms())))
     })
@@ -219,7 +219,7 @@ async fn replay_keys_seek_pause_and_change_speed_through_the_ui_loop() {
     let length = player.clock.length() / 1000;
     assert!(length >= 150, "the demo lasts {length} s");
     let handle = rnyx::monitor::spawn_replay(player.clone(), &rnyx::config::Config::default());
-    eventually("the replay connected", 20, || {
+    eventually("the replay connected", 30, || {
         handle.state.read(|s| s.connection.connected.then_some(()))
     })
     .await;
@@ -336,7 +336,7 @@ fn demo_with_path(path: &str, session: &str) -> (String, String) {
     tmux.start("t", &cmd, 120, 150);
     // The log opens with rnyx's word that the test network's warnings are
     // normal there.
-    let screen = tmux.wait_for("t", 20, |s| {
+    let screen = tmux.wait_for("t", 30, |s| {
         s.contains("replay of demo")
             && s.contains("relay0")
             && s.contains("demo: a private test network's tors warn of things that are")

@@ -150,7 +150,7 @@ async fn bw_events_arrive_each_a_sample() {
 async fn requests_reach_tor_and_rejected_events_are_reported() {
     let (_d, tor) = single_tor(SingleTorOptions::default());
     let handle = spawn(config(tor.socket_target()));
-    eventually("connected", 20, || {
+    eventually("connected", 30, || {
         handle.state.read(|s| s.connection.connected).then_some(())
     })
     .await;
@@ -180,7 +180,7 @@ async fn requests_reach_tor_and_rejected_events_are_reported() {
     let subscribed = handle.state.read(|s| s.subscribed_events.clone());
     assert!(subscribed.contains(&"INFO".to_owned()) && subscribed.contains(&"BW".to_owned()));
     assert!(!subscribed.contains(&"NOPE".to_owned()));
-    eventually("the rejection in the log", 5, || {
+    eventually("the rejection in the log", 30, || {
         handle.state.read(|s| {
             s.log
                 .iter()
@@ -192,7 +192,7 @@ async fn requests_reach_tor_and_rejected_events_are_reported() {
 
     // A signal goes through, and tor's SIGNAL event and log lines come back.
     handle.signal("RELOAD").await.unwrap();
-    eventually("tor's reload notice", 10, || {
+    eventually("tor's reload notice", 30, || {
         handle.state.read(|s| {
             s.log
                 .iter()
@@ -211,7 +211,7 @@ async fn reconnects_after_tor_is_killed_and_restarted() {
         ..Default::default()
     });
     let handle = spawn(config(tor.socket_target()));
-    let first_pid = eventually("connected", 20, || {
+    let first_pid = eventually("connected", 30, || {
         handle
             .state
             .read(|s| s.relay.pid.filter(|_| s.connection.connected))
@@ -220,7 +220,7 @@ async fn reconnects_after_tor_is_killed_and_restarted() {
     assert_eq!(Some(first_pid), tor.pid());
 
     tor.kill();
-    eventually("disconnected", 10, || {
+    eventually("disconnected", 30, || {
         handle
             .state
             .read(|s| (!s.connection.connected).then_some(()))
@@ -251,7 +251,7 @@ async fn reconnects_after_tor_is_killed_and_restarted() {
     assert_ne!(first_pid, second_pid);
     // Subscriptions are back: BW events flow again.
     let n = handle.state.read(|s| s.events_received);
-    eventually("events after reconnecting", 5, || {
+    eventually("events after reconnecting", 30, || {
         handle.state.read(|s| (s.events_received > n).then_some(()))
     })
     .await;
@@ -390,7 +390,7 @@ async fn connections_follow_tor_to_its_new_pid() {
     let seen_on = |port: u16, after: u64| {
         let handle = handle.clone();
         async move {
-            eventually("a CONTROL connection on tor's ControlPort", 20, || {
+            eventually("a CONTROL connection on tor's ControlPort", 30, || {
                 handle.state.read(|s| {
                     s.connections
                         .list
@@ -678,11 +678,11 @@ async fn a_recording_holds_the_traffic_and_no_secret() {
         password: Some("a-very-secret-password".into()),
         ..config(tor.socket_target())
     });
-    eventually("connected", 20, || {
+    eventually("connected", 30, || {
         handle.state.read(|s| s.connection.connected.then_some(()))
     })
     .await;
-    eventually("BW events", 20, || {
+    eventually("BW events", 30, || {
         handle
             .state
             .read(|s| (s.bandwidth.len() >= 2).then_some(()))

@@ -66,7 +66,7 @@ async fn spec_lines_read_whole_and_illegal_ones_refused() {
         ),
         ..ControllerConfig::default()
     });
-    eventually("the marker BW event", 20, || {
+    eventually("the marker BW event", 30, || {
         handle
             .state
             .read(|s| (s.bandwidth.len() == 1).then_some(()))
@@ -129,7 +129,7 @@ async fn spec_lines_read_whole_and_illegal_ones_refused() {
     assert_eq!(handle.state.read(|s| s.refused.total), 12);
     // The log file and the recording: the message's lines, no credential.
     drop(handle);
-    let file = eventually("the log file", 10, || {
+    let file = eventually("the log file", 30, || {
         let text = std::fs::read_to_string(&log_file).ok()?;
         text.contains("warning message").then_some(text)
     })
@@ -140,7 +140,7 @@ async fn spec_lines_read_whole_and_illegal_ones_refused() {
         .position(|l| l.ends_with("a multi-line"))
         .unwrap_or_else(|| panic!("{file}"));
     assert!(lines[at + 1].ends_with("warning message"), "{file}");
-    let plain = eventually("the recording", 10, || {
+    let plain = eventually("the recording", 30, || {
         support::recording_text(&recording, "650 BW 1 2")
     })
     .await;

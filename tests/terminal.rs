@@ -20,7 +20,7 @@ fn replay_in(tmux: &Tmux, session: &str, env: &str) -> String {
         env!("CARGO_BIN_EXE_rnyx"),
     );
     tmux.start(session, &cmd, 100, 30);
-    tmux.wait_for(session, 20, |s| {
+    tmux.wait_for(session, 30, |s| {
         s.contains("Events (") && s.contains("replay of")
     })
 }
@@ -46,18 +46,18 @@ fn no_color_and_a_locale_that_is_not_utf8_are_respected() {
         s.lines()
             .any(|l| l.trim_start().starts_with("0 B/s") && l.contains(|c| drawn.contains(&c)))
     };
-    let unicode = tmux.wait_for("colour", 20, |s| bars(s, &['▁', '▂', '▃', '▄', '█']));
+    let unicode = tmux.wait_for("colour", 30, |s| bars(s, &['▁', '▂', '▃', '▄', '█']));
     assert!(!unicode.is_ascii(), "{unicode}");
     replay_in(&tmux, "plain", "LC_ALL= LC_CTYPE= NO_COLOR=1 LANG=C.UTF-8");
     let plain = styled("plain");
     assert!(!has_colour(&plain), "no colour expected:\n{plain}");
     // LANG=C: the same screen in ASCII (bars, lines and marks replaced).
     replay_in(&tmux, "ascii", &format!("{UNSET} LANG=C"));
-    let ascii = tmux.wait_for("ascii", 20, |s| bars(s, &['_', '=', '#']));
+    let ascii = tmux.wait_for("ascii", 30, |s| bars(s, &['_', '=', '#']));
     assert!(ascii.is_ascii(), "{ascii}");
     assert!(ascii.contains("Events ("), "{ascii}");
     tmux.keys("ascii", &["q", "q"]);
-    tmux.wait_for("ascii", 10, |s| s.contains("RNYX-EXITED 0"));
+    tmux.wait_for("ascii", 30, |s| s.contains("RNYX-EXITED 0"));
 }
 
 #[test]
@@ -117,10 +117,10 @@ fn a_resize_storm_in_a_real_terminal() {
         }
     }
     tmux.run(&["resize-window", "-t", "t", "-x", "90", "-y", "25"]);
-    let screen = tmux.wait_for("t", 10, |s| s.contains("page ") && s.lines().count() >= 20);
+    let screen = tmux.wait_for("t", 30, |s| s.contains("page ") && s.lines().count() >= 20);
     assert!(!screen.contains("RNYX-EXITED"), "{screen}");
     let widest = screen.lines().map(|l| l.chars().count()).max().unwrap_or(0);
     assert!(widest <= 90, "{screen}");
     tmux.keys("t", &["q", "q"]);
-    tmux.wait_for("t", 10, |s| s.contains("RNYX-EXITED 0"));
+    tmux.wait_for("t", 30, |s| s.contains("RNYX-EXITED 0"));
 }

@@ -58,6 +58,17 @@ pub struct Starting {
     pub progress: std::sync::Arc<dyn Fn() -> String + Send + Sync>,
 }
 
+impl ControllerConfig {
+    /// What is starting tor, while it is: before the first connection
+    /// (`state` has none) and within its time since `began` (unix s).
+    pub(super) fn starting_now(&self, state: &super::SharedState, began: u64) -> Option<String> {
+        let starting = self.starting.as_ref()?;
+        let never = state.read(|s| s.connection.connections == 0);
+        let waited = self.host.now_secs().saturating_sub(began);
+        (never && waited < starting.within.as_secs()).then(|| (starting.progress)())
+    }
+}
+
 impl std::fmt::Debug for Starting {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Starting")

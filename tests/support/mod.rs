@@ -241,7 +241,7 @@ pub async fn connected_controller(tor: &SingleTor) -> rnyx::controller::Controll
         history_dir: None,
         ..rnyx::controller::ControllerConfig::of(&rnyx::config::Config::default(), vec![], None)
     });
-    eventually("connected", 20, || {
+    eventually("connected", 30, || {
         handle.state.read(|s| s.connection.connected.then_some(()))
     })
     .await;
