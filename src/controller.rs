@@ -20,19 +20,17 @@ pub mod logfile;
 mod options;
 pub use rnyx_grammar::policy;
 mod requests;
-mod samples;
 mod shared;
 pub mod startup;
 mod subscription;
 mod torconfig;
 
 use crate::control::{Batch, Client, ClientError, Connection, Event, Incoming, Target};
-use crate::host::Host;
-use crate::procfs::ProcSampler;
+use crate::host::{Host, SharedHost};
 use apply::{apply_batch, apply_facts};
 use connections::ConnectionWatch;
-pub use connections::{apply_connections, scan_connections};
-use dispatch::{on_done, on_request, tor_dir, Parts};
+pub use connections::apply_connections;
+use dispatch::{on_done, on_request, Parts};
 pub use handle::{answer, Answer, Asked, ControllerHandle, RequestError};
 use inbox::{delivered, Done, Mailbox, Post};
 use liveness::{Comeback, Liveness};
@@ -41,7 +39,6 @@ use requests::refuse;
 pub use requests::{replace_file, save_snapshot, MAX_READ};
 use rnyx_grammar::model::{ControllerState, EventSelection, LogEntry, LogSource, Runlevel};
 use rnyx_grammar::request::{Request, Response};
-use samples::{next_sample, ready_samples, sampled};
 
 pub use crate::local::utc_offset;
 pub use options::{ControllerConfig, Starting};
@@ -140,9 +137,8 @@ async fn run(
     state: Arc<SharedState>,
     mut requests: mpsc::Receiver<Asked>,
 ) {
-    let mut sampler = ProcSampler::default();
     let host = &config.host;
-    let info = host.system(&mut sampler, None).unwrap_or_default();
+    let info = host.process(None).pop().unwrap_or_default();
     let mut wanted = config.log_events.clone();
     open_log_file(&config, &state);
     state.update(|s| {
@@ -154,10 +150,10 @@ async fn run(
     // Logged after the entries prepopulated from tor's log (which are older),
     // or at once when tor cannot be reached.
     let mut startup = Startup {
-        prepopulate: host.prepopulate(config.prepopulate_lines),
+        prepopulate: config.prepopulate_lines,
         warnings: config.warnings.clone(),
         notices: config.notices.clone(),
-        host: host.clone(),
+        host: Some(host.clone()),
     };
     let mut inbox = Mailbox::new();
     let mut interp = interp::Interp::spawn(
@@ -170,7 +166,7 @@ async fn run(
     );
     let mut keeper = graphs::Keeper::new(config.history_dir.clone(), !config.history_read_only);
     let mut backoff = config.reconnect_initial;
-    let began = host.now_secs();
+    let began = host.clock().now_secs();
     loop {
         let attempt = match first.take() {
             Some(conn) => Ok(conn),
@@ -189,7 +185,6 @@ async fn run(
                     conn,
                     (&mut requests, &mut interp, &mut keeper, &mut inbox),
                     &mut wanted,
-                    &mut sampler,
                     std::mem::take(&mut startup),
                 )
                 .await;
@@ -214,12 +209,12 @@ async fn run(
                     state.update(|s| s.connection.starting = Some(progress));
                     backoff = liveness::SOON;
                 } else {
-                    let info = host.system(&mut sampler, None).unwrap_or_default();
+                    let info = host.process(None).pop().unwrap_or_default();
                     cannot_connect(&state, &e, info, &mut startup);
                 }
             }
         }
-        let mut comeback = Comeback::new(&config.targets, host.tor_is_here()).await;
+        let mut comeback = Comeback::new(&config.targets, host).await;
         let waiting = (&mut requests, &mut inbox, &mut comeback);
         match wait_out(backoff, &state, waiting, &mut wanted).await {
             Waited::Out => backoff = (backoff * 2).min(config.reconnect_max),
@@ -367,10 +362,9 @@ async fn begin(
     let mut facts = facts::gather(&client, state.now_secs(), true)
         .await
         .map_err(|e| SessionEnd::Lost(e.to_string()))?;
-    if config.host.tor_is_here() {
-        health::read_cert(&mut facts.health, config.tor_chroot.as_deref());
+    if let Some(keys) = facts.health.keys.clone() {
+        facts.health.cert_expires = config.host.cert(keys).await;
     }
-    config.host.note_connected(&target, method);
     let set_aside = keeper.load(&mut facts, &target, state.now_secs()).await;
     state.update(|s| {
         connected(s, facts, &target, method);
@@ -403,7 +397,6 @@ async fn session(
         &mut Mailbox,
     ),
     wanted: &mut EventSelection,
-    sampler: &mut ProcSampler,
     startup: Startup,
 ) -> SessionEnd {
     let (client, mut events) = match begin(config, state, conn, keeper, wanted, startup).await {
@@ -414,19 +407,11 @@ async fn session(
     // writes; results of an older session are dropped there.
     let post = inbox.new_session();
     let this = inbox.session();
-    let mut watch = ConnectionWatch::new(config.connection_rate, post.clone());
     let host = &config.host;
-    // Where tor is not here (a replay), its /proc, sockets and files come
-    // as samples, at the times they were taken.
-    let here = host.tor_is_here();
-    let mut torrc_watch =
-        torconfig::ConfigWatch::new(config.tor_chroot.clone(), !here, host.clock(), post.clone());
-    let tor_dir = |sampler: &mut ProcSampler| tor_dir(state, sampler, here);
-    let files = here.then(|| health::TorFiles {
-        chroot: config.tor_chroot.clone(),
-    });
-    let mut from_host = host.samples();
-    torrc_watch.reload(&client, tor_dir(sampler));
+    let mut watch = ConnectionWatch::new(config.connection_rate, host.clone(), post.clone());
+    let mut torrc_watch = torconfig::ConfigWatch::new(host.clone(), post.clone());
+    let pid = || state.read(|s| s.relay.pid);
+    torrc_watch.reload(&client, pid());
     let mut tick = tokio::time::interval(config.refresh_interval);
     tick.tick().await;
     // /proc is sampled with each BW event (tor sends one a second), in the
@@ -448,16 +433,13 @@ async fn session(
                     return SessionEnd::Lost(reason.to_string());
                 };
                 gather_pause(last_apply, gather).await;
-                for sample in ready_samples(&mut from_host) {
-                    sampled(state, &watch, &client, sample);
-                }
                 let (batch, count, has_bw) = gathered(batch, &mut events);
                 gather = if count >= FLOOD { FLOOD_INTERVAL } else { APPLY_INTERVAL };
                 if has_bw {
                     second.reset();
                 }
-                let system = if has_bw { host.system(sampler, state.read(|s| s.relay.pid)) } else { None };
-                let follow = apply_events(state, batch, wanted, system, host);
+                let system = if has_bw { host.process(pid()) } else { Vec::new() };
+                let follow = apply_events(state, batch, wanted, system);
                 last_apply = tokio::time::Instant::now();
                 if has_bw {
                     say_trouble(state, host);
@@ -466,34 +448,31 @@ async fn session(
                     alive.check(&client, state);
                 }
                 if follow.refresh_facts {
-                    refresh(client.clone(), post.clone(), state.now_secs(), files.clone());
-                    torrc_watch.reload(&client, tor_dir(sampler));
+                    refresh(client.clone(), post.clone(), state.now_secs(), host.clone());
+                    torrc_watch.reload(&client, pid());
                 }
             }
             Some(item) = inbox.rx.recv() => {
                 let Some(done) = delivered(state, item, Some(this)) else { continue };
                 let mut parts = Parts { client: &client, watch: &mut watch, torrc: &mut torrc_watch, wanted: &mut *wanted };
-                if let Err(e) = on_done(config, state, done, &mut parts, tor_dir(sampler)) {
+                if let Err(e) = on_done(state, done, &mut parts, pid()) {
                     return SessionEnd::Lost(e);
                 }
             }
-            _ = watch.tick.tick(), if here => watch.scan(state, sampler),
-            Some(sample) = next_sample(&mut from_host) => sampled(state, &watch, &client, sample),
+            _ = watch.tick.tick() => watch.scan(state, &client),
             _ = keeper.tick.tick() => {
                 if let Some(e) = keeper.save(state).await {
                     state.update(|s| rnyx_log(s, Runlevel::Warn, e));
                 }
             }
-            _ = tick.tick() => refresh(client.clone(), post.clone(), state.now_secs(), files.clone()),
-            _ = second.tick(), if here => {
-                if let Some(info) = host.system(sampler, state.read(|s| s.relay.pid)) {
-                    state.update(|s| s.record_system(info));
-                }
+            _ = tick.tick() => refresh(client.clone(), post.clone(), state.now_secs(), host.clone()),
+            _ = second.tick() => {
+                record_system(state, host.process(pid()));
                 say_trouble(state, host);
             }
             asked = requests.recv() => {
                 let Some(asked) = asked else { return SessionEnd::Shutdown };
-                let torrc = state.read(|s| s.config.file.clone()).filter(|_| here).map(Into::into);
+                let torrc = state.read(|s| s.config.file.clone()).and_then(|f| host.path_here(&f));
                 let session = requests::Session { client: &client, post: &post, torrc };
                 if let Some(end) = on_request(config, state, asked, &session, (interp, keeper, inbox)).await {
                     return end;
@@ -505,7 +484,10 @@ async fn session(
             }
             _ = settle_tick.tick(), if !inbox.settling.is_empty() => {}
         }
-        if !inbox.settling.is_empty() && settled(state, host, &events, from_host.as_ref(), inbox) {
+        if host.pending() {
+            take_pending(state, host, &watch, &client).await;
+        }
+        if !inbox.settling.is_empty() && settled(state, host.as_ref(), &events, inbox) {
             inbox.settle(&Response::Done(String::new()));
         }
     }
@@ -513,38 +495,66 @@ async fn session(
 
 /// What went wrong with the host's own writing (a recording on a full
 /// disk), in the log once.
-fn say_trouble(state: &SharedState, host: &Host) {
+fn say_trouble(state: &SharedState, host: &SharedHost) {
     if let Some(e) = host.trouble() {
         state.update(|s| rnyx_log(s, Runlevel::Warn, e));
     }
 }
 
-/// Whether what is due has reached the state: where tor is here, a first
-/// scan of its sockets (events go on arriving); in a replay, everything up
-/// to its clock's position, nothing waiting to be applied.
-fn settled(
-    state: &SharedState,
-    host: &Host,
-    events: &crate::control::EventReceiver,
-    samples: Option<&mpsc::UnboundedReceiver<crate::host::Timed>>,
-    inbox: &Mailbox,
-) -> bool {
-    if host.tor_is_here() {
-        return state.read(|s| s.connections.refreshed != 0 || s.connections.error.is_some());
+/// Samples of tor's process into the state.
+fn record_system(state: &SharedState, samples: Vec<rnyx_grammar::model::SystemInfo>) {
+    if !samples.is_empty() {
+        state.update(|s| {
+            for info in samples {
+                s.record_system(info);
+            }
+        });
     }
-    host.caught_up()
-        && events.is_empty()
-        && samples.is_none_or(mpsc::UnboundedReceiver::is_empty)
-        && inbox.rx.is_empty()
 }
 
-/// Re-reads the facts in a task of its own; they arrive in the inbox.
-/// `files`: tor's files can be read here, under this chroot if any.
-fn refresh(client: Client, post: Post, now_secs: u64, files: Option<health::TorFiles>) {
+/// Readings the host has on its own time (a replay's, recorded), asked for
+/// as soon as they are due, in the recorded order.
+async fn take_pending(
+    state: &SharedState,
+    host: &SharedHost,
+    watch: &ConnectionWatch,
+    client: &Client,
+) {
+    let pid = state.read(|s| s.relay.pid);
+    record_system(state, host.process(pid));
+    for scan in host.sockets(watch.ask(state, client)).await {
+        watch.scanned(state, client, scan, state.now_secs());
+    }
+    if let Some(torrc) = host.torrc(None, pid, state.now_secs()).await {
+        state.update(|s| {
+            s.config.torrc = torrc;
+            s.config.reconcile();
+        });
+    }
+}
+
+/// Whether what is due has reached the state: where tor goes on, a first
+/// scan of its sockets (events go on arriving); where the host has a
+/// position (a replay), everything up to it, nothing waiting to be applied.
+fn settled(
+    state: &SharedState,
+    host: &dyn Host,
+    events: &crate::control::EventReceiver,
+    inbox: &Mailbox,
+) -> bool {
+    match host.caught_up() {
+        None => state.read(|s| s.connections.refreshed != 0 || s.connections.error.is_some()),
+        Some(up) => up && !host.pending() && events.is_empty() && inbox.rx.is_empty(),
+    }
+}
+
+/// Re-reads the facts (and, through the host, the signing certificate) in
+/// a task of its own; they arrive in the inbox.
+fn refresh(client: Client, post: Post, now_secs: u64, host: SharedHost) {
     tokio::spawn(async move {
         if let Ok(mut f) = facts::gather(&client, now_secs, false).await {
-            if let Some(files) = files {
-                health::read_cert(&mut f.health, files.chroot.as_deref());
+            if let Some(keys) = f.health.keys.clone() {
+                f.health.cert_expires = host.cert(keys).await;
             }
             post.send(Done::Facts(Box::new(f))).await;
         }
@@ -579,24 +589,22 @@ fn gathered(first: Batch, events: &mut crate::control::EventReceiver) -> (Vec<Ba
     (batches, count, has_bw)
 }
 
-/// Applies batches in one state update, each at its time (else now), with a
-/// /proc sample when given one.
+/// Applies batches in one state update, each at its time (else now), with
+/// the samples of tor's process given.
 fn apply_events(
     state: &SharedState,
     batches: Vec<Batch>,
     logged: &EventSelection,
-    system: Option<rnyx_grammar::model::SystemInfo>,
-    host: &Host,
+    system: Vec<rnyx_grammar::model::SystemInfo>,
 ) -> apply::Followup {
     let now = state.now_ms();
-    host.note_applied(now);
     state.update(|s| {
         let mut follow = apply::Followup::default();
         for b in batches {
             let f = apply_batch(s, b.items, logged, b.at.unwrap_or(now));
             follow.refresh_facts |= f.refresh_facts;
         }
-        if let Some(info) = system {
+        for info in system {
             s.record_system(info);
         }
         health::judge(s);

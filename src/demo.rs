@@ -246,9 +246,9 @@ pub async fn record(file: &Path, seconds: u64, max_bytes: u64) -> Result<(), Str
         file.display()
     );
     let handle = crate::controller::spawn(crate::controller::ControllerConfig {
-        host: crate::host::Host::recording(recorder.clone()),
         history_dir: None,
         ..ControllerConfig::of(&Config::default(), vec![target], None)
+            .recorded(Some(recorder.clone()))
     });
     tokio::time::sleep(Duration::from_secs(seconds)).await;
     drop(handle);

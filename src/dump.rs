@@ -270,7 +270,7 @@ pub async fn dump_replay(
     let name = player.name.clone();
     let handle = controller::spawn(ControllerConfig {
         targets: vec![Target::Unix(name.clone().into())],
-        host: crate::host::Host::replay(player),
+        host: crate::host::replay(player),
         ..ControllerConfig::default()
     });
     settle(&handle, &name).await?;

@@ -1,22 +1,59 @@
-//! The host seam: where a relay's controller task meets the world — the
-//! clock, connecting to tor, and what is read of tor's machine (`/proc`
-//! samples, socket scans, the torrc, tor's log file). Three hosts: this
-//! machine (live); this machine with everything read also written to a
-//! recording (`rnyx record`); and a recording played back (`rnyx replay`),
-//! whose clock is the recording's and whose tor is a stand-in answering
-//! from it. The controller task asks its host and never which one it is.
+//! The host: where a relay's controller task meets tor's machine — the
+//! clock, connecting to tor's control port, and what is read of tor's
+//! machine besides (its process, its sockets, its torrc, its signing
+//! certificate, its log file). One trait, [`Host`]; the task is given one
+//! and never asks which:
+//!
+//! - [`Local`]: this machine, through `/proc` and sock_diag; what it cannot
+//!   see (tor's process in another pid namespace, another user's tor)
+//!   falls back, capability by capability, to what the control port tells.
+//! - [`ControlOnly`]: nothing but the control port (a tor in a container
+//!   reached through its socket or a published port).
+//! - [`Recording`]: any host, every answer also written to a recording.
+//! - [`Replay`]: a recording played back, answering at the recorded times.
 
-use crate::control::target::connect_through;
-use crate::control::{ConnectError, Connection, Target};
-use crate::procfs::ProcSampler;
-use crate::record::Recorder;
-use crate::replay::Player;
-use rnyx_grammar::model::{ControllerState, ReplayControl, SystemInfo, Torrc};
-use std::sync::{Arc, Mutex};
+mod control_only;
+mod files;
+mod local;
+mod recording;
+mod replay;
+
+pub use control_only::ControlOnly;
+pub use local::Local;
+pub use recording::Recording;
+pub use replay::Replay;
+
+use crate::control::target::ControlStream;
+use crate::control::{Client, ConnectError, Connection, Target};
+use crate::procfs::sockets::Ports;
+use rnyx_grammar::model::{ControllerState, ReplayControl, SocketScan, SystemInfo, Torrc};
+use std::path::PathBuf;
+use std::sync::Arc;
 
 pub use crate::local::system_ms;
-pub use crate::record::{Sample, Timed};
-use tokio::sync::mpsc;
+pub use crate::record::{Entries, TorLog};
+
+/// The host a relay's task is given.
+pub type SharedHost = Arc<dyn Host>;
+
+/// What a control stream is passed through before use.
+pub type Wrap = Arc<dyn Fn(Box<dyn ControlStream>) -> Box<dyn ControlStream> + Send + Sync>;
+
+/// Connects to `targets` on this machine's network, through `wrap`.
+pub(crate) async fn connect_here(
+    targets: &[Target],
+    password: Option<&str>,
+    wrap: Option<Wrap>,
+) -> Result<Connection, ConnectError> {
+    crate::control::target::connect_through(targets, password, |s| match &wrap {
+        Some(w) => w(s),
+        None => s,
+    })
+    .await
+}
+
+/// A scan of tor's sockets, or why there is none.
+pub type Scanned = Result<SocketScan, String>;
 
 /// The time a relay's task and screen go by: this machine's, or a
 /// replay's.
@@ -51,229 +88,148 @@ impl Clock {
     }
 }
 
-/// Where a controller task's tor is, and how what is read of it is kept.
-#[derive(Debug, Clone, Default)]
-pub struct Host {
-    kind: Kind,
-}
-
-#[derive(Debug, Clone, Default)]
-enum Kind {
-    #[default]
-    Live,
-    /// Live, everything read written to the recording too; the last socket
-    /// scan written (only changes are).
-    Recording(Recorder, Arc<Mutex<String>>),
-    Replay(Arc<Player>),
-}
-
 /// Why a replay request was refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct NotReplay;
 
-impl Host {
-    /// This machine's tor.
-    pub fn live() -> Self {
-        Self { kind: Kind::Live }
-    }
+/// What a socket scan is asked with: tor's pid and ports, and its control
+/// connection (for a host that asks tor rather than the kernel).
+#[derive(Debug, Clone)]
+pub struct SocketAsk {
+    pub pid: Option<u32>,
+    pub ports: Ports,
+    pub client: Client,
+}
 
-    /// This machine's tor, everything read also written to `recorder`.
-    pub fn recording(recorder: Recorder) -> Self {
-        Self {
-            kind: Kind::Recording(recorder, Arc::default()),
-        }
-    }
+/// What a target looked like: a socket file (device, inode, and the time
+/// it changed: an inode number can be given again at once to the next
+/// file made), or a port that accepts connections.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Seen {
+    File(u64, u64, i64, i64),
+    Open,
+}
 
-    /// A recording's stand-in for tor, on the recording's clock.
-    pub fn replay(player: Arc<Player>) -> Self {
-        Self {
-            kind: Kind::Replay(player),
-        }
+/// tor's machine, as a relay's task reaches it.
+#[async_trait::async_trait]
+pub trait Host: Send + Sync + std::fmt::Debug {
+    /// The machine's name for the overview and the header; `None` for
+    /// this one.
+    fn name(&self) -> Option<String> {
+        None
     }
 
     /// The time this host goes by.
-    pub fn clock(&self) -> Clock {
-        match &self.kind {
-            Kind::Replay(p) => Clock::Replay(Arc::clone(&p.clock)),
-            _ => Clock::System,
-        }
+    fn clock(&self) -> Clock {
+        Clock::System
     }
 
-    /// Unix milliseconds now, by [`Host::clock`].
-    pub fn now_ms(&self) -> u64 {
-        self.clock().now_ms()
-    }
-
-    pub fn now_secs(&self) -> u64 {
-        self.now_ms() / 1000
-    }
-
-    /// A new connection to tor (a replay's: its events from the start).
-    pub async fn connect(
+    /// A new connection to tor, for rnyx's own session (a replay's: its
+    /// events from the start).
+    async fn connect(
         &self,
         targets: &[Target],
         password: Option<&str>,
     ) -> Result<Connection, ConnectError> {
-        match &self.kind {
-            Kind::Replay(p) => Ok(p.connect(true)),
-            Kind::Recording(r, _) => {
-                connect_through(targets, password, |s| Box::new(r.tap(s))).await
-            }
-            Kind::Live => crate::control::connect(targets, password).await,
-        }
+        self.connect_wrapped(targets, password, None).await
     }
+
+    /// [`Host::connect`], the stream passed through `wrap` before anything
+    /// is sent (a recording's tap sees all of it).
+    async fn connect_wrapped(
+        &self,
+        targets: &[Target],
+        password: Option<&str>,
+        wrap: Option<Wrap>,
+    ) -> Result<Connection, ConnectError>;
 
     /// A connection for the interpreter: never recorded; in a replay, one
     /// that gets answers and no events.
-    pub async fn connect_interpreter(
+    async fn connect_interpreter(
         &self,
         targets: &[Target],
         password: Option<&str>,
     ) -> Result<Connection, String> {
-        match &self.kind {
-            Kind::Replay(p) => Ok(p.connect(false)),
-            _ => crate::control::connect(targets, password)
-                .await
-                .map_err(|e| e.to_string()),
-        }
+        self.connect(targets, password)
+            .await
+            .map_err(|e| e.to_string())
     }
 
-    /// The recording what is read goes to, if any.
-    fn recorder(&self) -> Option<&Recorder> {
-        match &self.kind {
-            Kind::Recording(r, _) => Some(r),
-            _ => None,
-        }
+    /// Samples of tor's process (CPU, memory, descriptors) and rnyx's:
+    /// one taken now, or — where samples come on the host's own time (a
+    /// replay) — those due since the last ask, perhaps none. A sample's
+    /// `unseen` says why tor's process could not be read.
+    fn process(&self, pid: Option<u32>) -> Vec<SystemInfo>;
+
+    /// Scans of tor's sockets: one made now, or those due since the last
+    /// ask.
+    async fn sockets(&self, ask: SocketAsk) -> Vec<Scanned>;
+
+    /// tor's torrc at `path` (as tor gave it) with its `%include`s and
+    /// tor's command line; `None`: nothing new to say (a replay between
+    /// the torrc's readings).
+    async fn torrc(&self, path: Option<String>, pid: Option<u32>, now: u64) -> Option<Torrc>;
+
+    /// The expiry (unix s) of tor's signing certificate under `keys` (tor's
+    /// `DataDirectory/keys`), where it can be read.
+    async fn cert(&self, keys: PathBuf) -> Option<u64>;
+
+    /// The last `max_lines` lines of tor's log file at `path` (as tor gave
+    /// it).
+    async fn tor_log(&self, path: String, pid: Option<u32>, max_lines: usize) -> TorLog;
+
+    /// How a target looks now, to notice tor coming back; `None` where it
+    /// cannot be looked at from here.
+    async fn look(&self, _target: &Target) -> Option<Seen> {
+        None
+    }
+
+    /// Where a path of tor's (its torrc) is on this machine, when it is
+    /// here to be opened.
+    fn path_here(&self, _path: &str) -> Option<PathBuf> {
+        None
+    }
+
+    /// Whether readings due on the host's own time wait to be asked for.
+    fn pending(&self) -> bool {
+        false
+    }
+
+    /// Whether everything due by the host's clock has been given to the
+    /// task (a replay's position); `None` where tor goes on (a live tor's
+    /// events come as they come).
+    fn caught_up(&self) -> Option<bool> {
+        None
     }
 
     /// What went wrong with what the host writes (a recording on a full
     /// disk), once.
-    pub fn trouble(&self) -> Option<String> {
-        self.recorder()?.failure()
+    fn trouble(&self) -> Option<String> {
+        None
     }
 
-    /// Whether tor runs on this machine, so its `/proc`, sockets and files
-    /// are read here; a replay's come recorded, at their times.
-    pub fn tor_is_here(&self) -> bool {
-        !matches!(self.kind, Kind::Replay(_))
-    }
-
-    /// Whether the host has given the task everything due by its clock:
-    /// a replay's stand-in, everything up to the clock's position; a live
-    /// tor's events come as they come.
-    pub fn caught_up(&self) -> bool {
-        match &self.kind {
-            Kind::Replay(p) => p.clock.caught_up(),
-            _ => true,
-        }
-    }
-
-    /// Lines of tor's log file to read at the first connection: a replay's
-    /// come from the recording.
-    pub fn prepopulate(&self, lines: usize) -> usize {
-        if self.tor_is_here() {
-            lines
-        } else {
-            0
-        }
-    }
-
-    /// A `/proc` sample of tor (`pid`) and rnyx, kept in a recording; none
-    /// where tor is not here.
-    pub fn system(&self, sampler: &mut ProcSampler, pid: Option<u32>) -> Option<SystemInfo> {
-        if !self.tor_is_here() {
-            return None;
-        }
-        let info = sampler.sample(pid);
-        if let Some(r) = self.recorder() {
-            r.sample(crate::record::SYSTEM, &info);
-        }
-        Some(info)
-    }
-
-    /// How the connection was made, for a recording.
-    pub fn note_connected(&self, target: &Target, method: crate::control::AuthMethod) {
-        if let Some(r) = self.recorder() {
-            r.sample(
-                crate::record::CONNECTED,
-                &crate::record::Connected {
-                    target: target.to_string(),
-                    method: method.as_str().to_owned(),
-                },
-            );
-        }
-    }
-
-    /// When a batch of events was applied (unix ms), for a recording.
-    pub fn note_applied(&self, now: u64) {
-        if let Some(r) = self.recorder() {
-            r.sample(crate::record::APPLIED, &now);
-        }
-    }
-
-    /// tor's torrc as read, its passwords left out, for a recording.
-    pub fn note_torrc(&self, torrc: &Torrc) {
-        if let Some(r) = self.recorder() {
-            r.sample(crate::record::TORRC, &crate::record::redact_torrc(torrc));
-        }
-    }
-
-    /// Entries read from tor's log file at the start, for a recording.
-    pub fn note_log(&self, entries: &crate::record::Entries) {
-        if let Some(r) = self.recorder() {
-            r.sample(crate::record::LOG, entries);
-        }
-    }
-
-    /// A scan of tor's sockets, for a recording when it differs from the
-    /// last.
-    pub fn note_sockets(&self, scan: &impl serde::Serialize) {
-        if let Kind::Recording(r, last) = &self.kind {
-            let json = serde_json::to_string(scan).unwrap_or_default();
-            let mut last = last
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
-            if json != *last {
-                r.sample(crate::record::SOCKETS, scan);
-                *last = json;
-            }
-        }
-    }
-
-    /// A new session's state: a replay starts from a fresh state (seeking
-    /// back plays the recording again up to the position), keeping tor's
-    /// manual and the operator's choices; live, the state goes on.
-    pub fn session_start(&self, s: &mut ControllerState) {
-        if let Kind::Replay(p) = &self.kind {
-            let mut fresh = ControllerState::new(s.limits);
-            fresh.manual = s.manual.take();
-            fresh.logged_events = std::mem::take(&mut s.logged_events);
-            fresh.replay = Some(p.clock.status(&p.name));
-            *s = fresh;
-        }
-    }
-
-    /// What was read of tor's machine besides the control connection, at
-    /// the recorded times (a replay's, for the session just connected).
-    pub fn samples(&self) -> Option<mpsc::UnboundedReceiver<Timed>> {
-        match &self.kind {
-            Kind::Replay(p) => p.take_samples(),
-            _ => None,
-        }
-    }
+    /// A new session's state: a replay starts from a fresh state; live,
+    /// the state goes on.
+    fn session_start(&self, _s: &mut ControllerState) {}
 
     /// Pauses, seeks or changes the speed of a replay, and says so in the
     /// state. `Ok(true)` when it went back (the session starts again).
-    pub fn control(
-        &self,
-        s: &mut ControllerState,
-        control: ReplayControl,
-    ) -> Result<bool, NotReplay> {
-        let Kind::Replay(p) = &self.kind else {
-            return Err(NotReplay);
-        };
-        let back = p.clock.control(control);
-        s.replay = Some(p.clock.status(&p.name));
-        Ok(back)
+    fn control(&self, _s: &mut ControllerState, _c: ReplayControl) -> Result<bool, NotReplay> {
+        Err(NotReplay)
     }
+}
+
+/// This machine's tor; `chroot`: nyxrc's `tor_chroot`.
+pub fn local(chroot: Option<PathBuf>) -> SharedHost {
+    Arc::new(Local::new(chroot))
+}
+
+/// `inner`, everything read also written to `recorder`.
+pub fn recording(inner: SharedHost, recorder: crate::record::Recorder) -> SharedHost {
+    Arc::new(Recording::new(inner, recorder))
+}
+
+/// A recording's stand-in for tor, on the recording's clock.
+pub fn replay(player: Arc<crate::replay::Player>) -> SharedHost {
+    Arc::new(Replay::new(player))
 }

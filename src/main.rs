@@ -206,9 +206,9 @@ async fn run(cli: Cli) -> ExitCode {
     // Connect before the TUI owns the terminal, so a password can be asked
     // for and a relay that can never be watched as given is said here; the
     // connections are handed to the controller tasks.
-    let host = recorder
-        .clone()
-        .map_or_else(rnyx::host::Host::live, rnyx::host::Host::recording);
+    let host = rnyx::controller::ControllerConfig::of(&config, Vec::new(), None)
+        .recorded(recorder.clone())
+        .host;
     let firsts = first_contact(&host, &mut watched).await;
     let hopeless = firsts.iter().all(|f| matches!(f, Err(e) if !e.may_pass()));
     if hopeless && !cli.wait {
@@ -262,7 +262,7 @@ fn say_why(
 /// Each relay's first connection, tried at once (asking for a password
 /// where tor wants one and none was given).
 async fn first_contact(
-    host: &rnyx::host::Host,
+    host: &rnyx::host::SharedHost,
     watched: &mut [Watched],
 ) -> Vec<Result<rnyx::control::Connection, rnyx::control::ConnectError>> {
     let mut tries = tokio::task::JoinSet::new();

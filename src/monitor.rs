@@ -19,9 +19,8 @@ pub async fn run(
     starting: Option<crate::controller::Starting>,
 ) -> Result<(), String> {
     let controller = crate::controller::ControllerConfig {
-        host: recorder.map_or_else(crate::host::Host::live, crate::host::Host::recording),
         starting,
-        ..ControllerConfig::of(config, targets, password)
+        ..ControllerConfig::of(config, targets, password).recorded(recorder)
     };
     let handle = spawn_with(controller, first);
     let fleet = [(RelayName::default(), handle)];
@@ -44,7 +43,7 @@ pub fn spawn_replay(
 ) -> crate::controller::ControllerHandle {
     let target = Target::Unix(player.name.clone().into());
     let controller = crate::controller::ControllerConfig {
-        host: crate::host::Host::replay(player),
+        host: crate::host::replay(player),
         history_dir: None,
         ..ControllerConfig::of(config, vec![target], None)
     };

@@ -35,8 +35,24 @@ pub enum Sample {
     System(SystemInfo),
     Sockets(Result<SocketScan, String>),
     Torrc(Torrc),
-    /// Entries read from tor's log file at the start.
+    /// Entries read from tor's log file at the start (an older rnyx's).
     Log(Entries),
+    /// The end of tor's log file, read at the start.
+    Tail(TorLog),
+    /// The signing certificate's expiry (unix s), where it was read.
+    Cert(Option<u64>),
+}
+
+/// The end of tor's log file, as a host read it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum TorLog {
+    /// Its last lines, oldest first, and where it is as the host sees it.
+    Lines { path: String, lines: Vec<String> },
+    /// It could not be read: where, and why.
+    Unreadable { path: String, why: String },
+    /// Already read into entries (a recording of an older rnyx).
+    Entries { entries: Entries },
 }
 
 /// A sample and when it was taken (unix ms).
@@ -98,8 +114,12 @@ pub const TORRC: &str = "torrc";
 /// The time (unix ms) rnyx gave the events it read since the last such
 /// line, so a replay stamps them alike.
 pub const APPLIED: &str = "applied";
-/// The entries read from tor's log file at the start.
+/// The entries read from tor's log file at the start (an older rnyx's).
 pub const LOG: &str = "log";
+/// The end of tor's log file, read at the start ([`TorLog`]).
+pub const TAIL: &str = "tail";
+/// The signing certificate's expiry (unix s, or `null`).
+pub const CERT: &str = "cert";
 /// How the connection was made: `{"target": …, "method": …}`.
 pub const CONNECTED: &str = "connected";
 

@@ -18,9 +18,11 @@ mod standin;
 pub use clock::Clock;
 
 use crate::control::{AuthMethod, Client, Connection, ProtocolInfo, Target};
-use crate::record::{Connected, Line, Recording, APPLIED, CONNECTED, LOG, SOCKETS, SYSTEM, TORRC};
+use crate::record::{
+    Connected, Line, Recording, APPLIED, CERT, CONNECTED, LOG, SOCKETS, SYSTEM, TAIL, TORRC,
+};
 use std::sync::atomic::Ordering;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use tokio::sync::mpsc;
 
 pub use crate::record::{Sample, Timed};
@@ -145,6 +147,8 @@ fn sample(kind: &str, json: &str) -> Option<Sample> {
         SOCKETS => serde_json::from_str(json).ok().map(Sample::Sockets),
         TORRC => serde_json::from_str(json).ok().map(Sample::Torrc),
         LOG => serde_json::from_str(json).ok().map(Sample::Log),
+        TAIL => serde_json::from_str(json).ok().map(Sample::Tail),
+        CERT => serde_json::from_str(json).ok().map(Sample::Cert),
         _ => None,
     }
 }
@@ -156,8 +160,6 @@ pub struct Player {
     pub name: String,
     script: Arc<Script>,
     pub clock: Arc<Clock>,
-    /// The samples of the latest session's stand-in.
-    samples: Mutex<Option<mpsc::UnboundedReceiver<Timed>>>,
     /// Bumped by each new session: the stand-ins of older ones stop.
     session: Arc<std::sync::atomic::AtomicU64>,
     /// Where the recorded connection went and how it authenticated.
@@ -191,7 +193,6 @@ impl Player {
             name: name.to_owned(),
             script: Arc::new(script),
             clock,
-            samples: Mutex::new(None),
             session: Arc::default(),
             target,
             method,
@@ -219,18 +220,13 @@ impl Player {
         let (client, mut incoming) = Client::new(ours);
         let mut session = None;
         if events {
-            let (samples, rx) = mpsc::unbounded_channel();
-            *self
-                .samples
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(rx);
             let (tx, rx) = mpsc::channel(EVENT_BATCHES_QUEUED);
             incoming = rx;
             let this = self.session.fetch_add(1, Ordering::SeqCst) + 1;
             session = Some(standin::Session {
                 newest: self.session.clone(),
                 this,
-                feed: standin::Feed::new(tx, samples),
+                feed: standin::Feed::new(tx),
             });
             // The new session plays from the start: its time is the
             // recording's start until its stand-in plays on (an older
@@ -254,12 +250,9 @@ impl Player {
         }
     }
 
-    /// The samples of the connection made last.
-    pub fn take_samples(&self) -> Option<mpsc::UnboundedReceiver<Timed>> {
-        self.samples
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .take()
+    /// What the recording holds.
+    pub fn script(&self) -> &Script {
+        &self.script
     }
 }
 
@@ -363,7 +356,7 @@ mod tests {
         let player = Player::new("r", recording(&lines), 1.0);
         player.clock.hold_at(5);
         let mut conn = player.connect(true);
-        let mut samples = player.take_samples().unwrap();
+        let host = crate::host::Replay::new(player.clone());
         conn.client.command("SETEVENTS BW NOTICE").await.unwrap();
         let mut got = Vec::new();
         while got.len() < 2 {
@@ -375,7 +368,10 @@ mod tests {
             [Incoming::Event(Event::Bandwidth { read: 1, written: 2 }), Incoming::Logs(run)] if run.len() == 1
         ));
         assert_eq!(got[1].at, Some(5_004));
-        assert_eq!(samples.try_recv().unwrap().0, 5_003);
+        // The sample taken between them is the host's to answer, once.
+        use crate::host::Host as _;
+        assert_eq!(host.process(None).len(), 1);
+        assert!(host.process(None).is_empty());
         // Held at 5 ms: the event at 9 waits.
         let later = tokio::time::timeout(std::time::Duration::from_millis(200), conn.events.recv());
         assert!(later.await.is_err());

@@ -1,52 +1,13 @@
-//! tor's connections for the connection table: scans of tor's sockets
-//! (off the controller loop: a busy relay's take tens of milliseconds in
-//! the kernel) and their classification into the state.
+//! tor's connections for the connection table: scans of tor's sockets,
+//! through the host (off the controller loop: a busy relay's take tens of
+//! milliseconds in the kernel), and their classification into the state.
 
 use super::inbox::{Done, Located, Post};
-use crate::procfs::sockets::{Ports, Scanner};
-use crate::procfs::ProcSampler;
-use rnyx_grammar::model::{ControllerState, Listeners};
-use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use crate::host::{SharedHost, SocketAsk};
+use crate::procfs::sockets::Ports;
+use rnyx_grammar::model::ControllerState;
 
 pub use super::inbox::Scanned;
-
-/// Scans tor's sockets on a blocking thread; the result comes back to the
-/// task's inbox.
-fn spawn_scan(
-    scanner: &Arc<Mutex<Scanner>>,
-    dir: Result<PathBuf, String>,
-    ports: Ports,
-    post: &Post,
-) {
-    let (scanner, post) = (scanner.clone(), post.clone());
-    tokio::task::spawn_blocking(move || {
-        let found = dir.and_then(|d| {
-            let mut scanner = scanner
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
-            scanner.scan(&d, &ports)
-        });
-        post.blocking_send(Done::Scan(found));
-    });
-}
-
-/// tor's directory under `/proc`, or why there is none.
-fn scan_dir(pid: Option<u32>, sampler: &mut ProcSampler) -> Result<PathBuf, String> {
-    let pid = pid.ok_or("tor did not say its pid (GETINFO process/pid)")?;
-    sampler
-        .tor_dir(pid)
-        .ok_or_else(|| format!("tor's process (pid {pid}) is not visible in /proc here"))
-}
-
-/// tor's sockets, from the `/proc` directory of tor's `pid`, in one scan.
-pub fn scan_connections(
-    pid: Option<u32>,
-    listeners: &Listeners,
-    sampler: &mut ProcSampler,
-) -> Scanned {
-    Scanner::default().scan(&scan_dir(pid, sampler)?, &Ports::of(listeners))
-}
 
 /// Classifies a scan into the state's connection table.
 pub fn apply_connections(s: &mut ControllerState, scan: Scanned, now: u64) {
@@ -102,28 +63,43 @@ const LOCATE_PER_REFRESH: usize = 500;
 /// and countries come back to the task's inbox.
 pub(super) struct ConnectionWatch {
     pub tick: tokio::time::Interval,
-    scanner: Arc<Mutex<Scanner>>,
+    host: SharedHost,
     post: Post,
     /// tor has GeoIP data (until it refuses a lookup).
     geoip: bool,
 }
 
 impl ConnectionWatch {
-    pub fn new(rate: std::time::Duration, post: Post) -> Self {
+    pub fn new(rate: std::time::Duration, host: SharedHost, post: Post) -> Self {
         let mut tick = tokio::time::interval(rate);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         Self {
             tick,
-            scanner: Arc::default(),
+            host,
             post,
             geoip: true,
         }
     }
 
-    /// Starts a scan of tor's sockets.
-    pub fn scan(&self, state: &super::SharedState, sampler: &mut ProcSampler) {
+    /// What a scan is asked with.
+    pub fn ask(&self, state: &super::SharedState, client: &crate::control::Client) -> SocketAsk {
         let (pid, ports) = state.read(|s| (s.relay.pid, Ports::of(&s.relay.listeners)));
-        spawn_scan(&self.scanner, scan_dir(pid, sampler), ports, &self.post);
+        SocketAsk {
+            pid,
+            ports,
+            client: client.clone(),
+        }
+    }
+
+    /// Starts a scan of tor's sockets; what the host answers comes back to
+    /// the task's inbox.
+    pub fn scan(&self, state: &super::SharedState, client: &crate::control::Client) {
+        let (host, post, ask) = (self.host.clone(), self.post.clone(), self.ask(state, client));
+        tokio::spawn(async move {
+            for found in host.sockets(ask).await {
+                post.send(Done::Scan(found)).await;
+            }
+        });
     }
 
     /// A scan is back: classify it, then locate the new addresses.

@@ -9,21 +9,9 @@ use super::{
     SessionEnd, SharedState,
 };
 use crate::control::Client;
-use crate::procfs::ProcSampler;
 use rnyx_grammar::model::EventSelection;
 use rnyx_grammar::request::{Request, Response};
-use std::path::PathBuf;
 use std::sync::Arc;
-
-/// tor's directory under `/proc`, where tor is here.
-pub(super) fn tor_dir(
-    state: &SharedState,
-    sampler: &mut ProcSampler,
-    here: bool,
-) -> Option<PathBuf> {
-    let pid = state.read(|s| s.relay.pid).filter(|_| here);
-    pid.and_then(|p| sampler.tor_dir(p))
-}
 
 /// What a session's results are applied with.
 pub(super) struct Parts<'a> {
@@ -34,29 +22,25 @@ pub(super) struct Parts<'a> {
 }
 
 /// A session's background result into the state; the connection's error
-/// when a SETEVENTS found it broken. `tor_dir`: where a torrc read again
-/// is read from.
+/// when a SETEVENTS found it broken. `pid`: tor's, for a torrc read again.
 pub(super) fn on_done(
-    config: &ControllerConfig,
     state: &SharedState,
     done: Done,
     parts: &mut Parts<'_>,
-    tor_dir: Option<PathBuf>,
+    pid: Option<u32>,
 ) -> Result<(), String> {
     match done {
         Done::Facts(f) => state.update(|s| apply_facts(s, *f, false, s.updated_ms / 1000)),
         Done::Subscribed((new, result, reply)) => {
             subscribed(state, parts.wanted, new, result, reply)?;
         }
-        Done::Saved => parts.torrc.reload(parts.client, tor_dir),
+        Done::Saved => parts.torrc.reload(parts.client, pid),
         Done::Torrc(loaded) => {
-            config.host.note_torrc(&loaded.1);
             if parts.torrc.apply(state, *loaded) {
-                parts.torrc.reload(parts.client, tor_dir);
+                parts.torrc.reload(parts.client, pid);
             }
         }
         Done::Scan(scan) => {
-            config.host.note_sockets(&scan);
             parts
                 .watch
                 .scanned(state, parts.client, scan, state.now_secs());

@@ -69,26 +69,6 @@ pub async fn gather(client: &Client, fingerprint: Option<&str>) -> HealthFacts {
     }
 }
 
-/// tor's files can be read here (tor is on this machine), under this
-/// chroot if any.
-#[derive(Debug, Clone)]
-pub struct TorFiles {
-    pub chroot: Option<PathBuf>,
-}
-
-/// Reads the signing certificate under `keys` (where rnyx may read it).
-pub fn read_cert(facts: &mut HealthFacts, chroot: Option<&std::path::Path>) {
-    let Some(keys) = &facts.keys else { return };
-    let path = keys.join("ed25519_signing_cert");
-    let path = match chroot {
-        Some(root) => root.join(path.strip_prefix("/").unwrap_or(&path)),
-        None => path,
-    };
-    facts.cert_expires = std::fs::read(path)
-        .ok()
-        .and_then(|b| signals::signing_cert_expiry(&b));
-}
-
 /// The answers into the state's health.
 pub fn apply(s: &mut ControllerState, facts: HealthFacts, now: u64) {
     let h = &mut s.health;

@@ -16,7 +16,7 @@ use tokio::sync::mpsc;
 pub(super) type Subscribed = (EventSelection, Result<Vec<String>, ClientError>, Answer);
 
 /// tor's configuration and torrc, read.
-pub(super) type Loaded = (Result<TorConfig, String>, Torrc);
+pub(super) type Loaded = (Result<TorConfig, String>, Option<Torrc>);
 
 /// A finished scan of tor's sockets.
 pub type Scanned = Result<SocketScan, String>;
@@ -62,11 +62,6 @@ pub(super) struct Post {
 impl Post {
     pub(super) async fn send(&self, done: Done) {
         let _ = self.tx.send(Inbox::Session(self.session, done)).await;
-    }
-
-    /// From a blocking thread.
-    pub(super) fn blocking_send(&self, done: Done) {
-        let _ = self.tx.blocking_send(Inbox::Session(self.session, done));
     }
 }
 

@@ -26,7 +26,7 @@ pub struct Interp {
 pub struct Tor {
     pub targets: Vec<Target>,
     pub password: Option<String>,
-    pub host: crate::host::Host,
+    pub host: crate::host::SharedHost,
 }
 
 impl Tor {

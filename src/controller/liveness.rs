@@ -14,6 +14,7 @@
 
 use super::{rnyx_log, SharedState};
 use crate::control::{Client, Target};
+use crate::host::{Seen, SharedHost};
 use rnyx_grammar::command::Command;
 use rnyx_grammar::model::Runlevel;
 use rnyx_grammar::request::{Request, Response};
@@ -31,8 +32,6 @@ const WATCH: Duration = Duration::from_millis(100);
 /// The wait before the next attempt when an attempt just after tor's
 /// socket or port came back failed.
 pub(super) const SOON: Duration = Duration::from_millis(100);
-/// How long a look at a TCP port may take.
-const PORT_LOOK: Duration = Duration::from_millis(200);
 
 /// A connection's liveness: the check's timer and whether a probe is out.
 pub(super) struct Liveness {
@@ -122,54 +121,33 @@ pub(super) fn refusal(state: &SharedState, request: &Request) -> Option<Response
     )))
 }
 
-/// What a target looked like: a socket file (device, inode, and the time
-/// it changed: an inode number can be given again at once to the next
-/// file made), or a port that accepts connections.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Seen {
-    File(u64, u64, i64, i64),
-    Open,
-}
-
-async fn look(target: &Target) -> Option<Seen> {
-    match target {
-        Target::Unix(path) => {
-            use std::os::unix::fs::MetadataExt;
-            let m = std::fs::metadata(path).ok()?;
-            Some(Seen::File(m.dev(), m.ino(), m.ctime(), m.ctime_nsec()))
-        }
-        Target::Tcp(addr) => {
-            let open = tokio::time::timeout(PORT_LOOK, tokio::net::TcpStream::connect(addr)).await;
-            matches!(open, Ok(Ok(_))).then_some(Seen::Open)
-        }
-    }
-}
-
 /// tor's socket and port as they were when it went away, looked at again
 /// every [`WATCH`] while rnyx waits to reconnect.
 pub(super) struct Comeback {
+    host: SharedHost,
     targets: Vec<Target>,
     seen: Vec<Option<Seen>>,
     pub tick: Interval,
 }
 
 impl Comeback {
-    /// Watches `targets` (none where tor is not here: a replay). A port is
-    /// watched on this machine only: looking at another host's ten times a
-    /// second would look like a scan.
-    pub async fn new(targets: &[Target], here: bool) -> Self {
+    /// Watches `targets` as `host` can look at them (none in a replay). A
+    /// port is watched on loopback only: looking at another machine's ten
+    /// times a second would look like a scan.
+    pub async fn new(targets: &[Target], host: &SharedHost) -> Self {
         let targets: Vec<Target> = targets
             .iter()
-            .filter(|t| here && !matches!(t, Target::Tcp(a) if !a.ip().is_loopback()))
+            .filter(|t| !matches!(t, Target::Tcp(a) if !a.ip().is_loopback()))
             .cloned()
             .collect();
         let mut seen = Vec::with_capacity(targets.len());
         for t in &targets {
-            seen.push(look(t).await);
+            seen.push(host.look(t).await);
         }
         let mut tick = interval(WATCH);
         tick.set_missed_tick_behavior(MissedTickBehavior::Delay);
         Self {
+            host: host.clone(),
             targets,
             seen,
             tick,
@@ -185,7 +163,7 @@ impl Comeback {
             if matches!((t, *seen), (Target::Tcp(_), Some(Seen::Open))) {
                 continue;
             }
-            let now = look(t).await;
+            let now = self.host.look(t).await;
             changed |= now.is_some() && now != *seen;
             *seen = now;
         }
@@ -204,7 +182,8 @@ mod tests {
         let d = tempfile::tempdir().unwrap();
         let path = d.path().join("control");
         let remote = Target::Tcp(([192, 0, 2, 1], 9051).into());
-        let mut watch = Comeback::new(&[Target::Unix(path.clone()), remote], true).await;
+        let host = crate::host::local(None);
+        let mut watch = Comeback::new(&[Target::Unix(path.clone()), remote], &host).await;
         assert_eq!(watch.targets.len(), 1, "the remote port is not watched");
         assert!(!watch.changed().await, "still absent");
         let first = std::os::unix::net::UnixListener::bind(&path).unwrap();
@@ -215,9 +194,18 @@ mod tests {
         // Made again at once, maybe with the same inode number.
         let _again = std::os::unix::net::UnixListener::bind(&path).unwrap();
         assert!(watch.changed().await, "made anew");
-        assert!(Comeback::new(&[Target::Unix(path)], false)
-            .await
-            .targets
-            .is_empty());
+        // A host that cannot look sees nothing come back.
+        let recording = crate::record::Recording {
+            header: crate::record::Header {
+                format: "rnyx-recording".into(),
+                version: 1,
+                started: 0,
+            },
+            lines: Vec::new(),
+            cut: None,
+        };
+        let player = crate::replay::Player::new("r", recording, 1.0);
+        let mut none = Comeback::new(&[Target::Unix(path)], &crate::host::replay(player)).await;
+        assert!(!none.changed().await);
     }
 }

@@ -3,7 +3,7 @@
 
 use crate::config::Config;
 use crate::control::Target;
-use crate::host::Host;
+use crate::host::SharedHost;
 use rnyx_grammar::model::{EventSelection, Limits};
 use std::path::PathBuf;
 use std::time::Duration;
@@ -32,16 +32,14 @@ pub struct ControllerConfig {
     pub utc_offset: i32,
     /// How often tor's connections are read from `/proc`.
     pub connection_rate: Duration,
-    /// nyxrc's `tor_chroot`: where tor's paths are, seen from here.
-    pub tor_chroot: Option<PathBuf>,
     /// Where graph history is kept across restarts (`None`: not kept).
     pub history_dir: Option<PathBuf>,
     /// The kept graphs are read, never written or set aside (`--dump`).
     pub history_read_only: bool,
-    /// Where tor is and how what is read of it is kept: this machine,
-    /// this machine recorded (`rnyx record`), or a recording played back
-    /// (`rnyx replay`). See [`crate::host`].
-    pub host: Host,
+    /// tor's machine, as the task reaches it: this one, one seen only
+    /// through the control port, either recorded (`rnyx record`), or a
+    /// recording played back (`rnyx replay`). See [`crate::host`].
+    pub host: SharedHost,
     /// nyxrc's `[alerts]`: thresholds, and kinds changed or off.
     pub alerts: rnyx_grammar::model::health::AlertSettings,
     /// What is starting tor (the demo's network), said instead of
@@ -64,7 +62,7 @@ impl ControllerConfig {
     pub(super) fn starting_now(&self, state: &super::SharedState, began: u64) -> Option<String> {
         let starting = self.starting.as_ref()?;
         let never = state.read(|s| s.connection.connections == 0);
-        let waited = self.host.now_secs().saturating_sub(began);
+        let waited = self.host.clock().now_secs().saturating_sub(began);
         (never && waited < starting.within.as_secs()).then(|| (starting.progress)())
     }
 }
@@ -94,16 +92,27 @@ impl Default for ControllerConfig {
             utc_offset: crate::local::utc_offset(),
             starting: None,
             connection_rate: Duration::from_secs(5),
-            tor_chroot: None,
             history_dir: None,
             history_read_only: false,
-            host: Host::live(),
+            host: crate::host::local(None),
             alerts: rnyx_grammar::model::health::AlertSettings::default(),
         }
     }
 }
 
 impl ControllerConfig {
+    /// The same, everything its host reads also written to `recorder`.
+    #[must_use]
+    pub fn recorded(self, recorder: Option<crate::record::Recorder>) -> Self {
+        match recorder {
+            Some(r) => Self {
+                host: crate::host::recording(self.host, r),
+                ..self
+            },
+            None => self,
+        }
+    }
+
     /// What the controller task takes from the configuration.
     pub fn of(config: &Config, targets: Vec<Target>, password: Option<String>) -> Self {
         let d = Self::default();
@@ -125,7 +134,7 @@ impl ControllerConfig {
             warnings: c.warnings.clone(),
             notices: c.notices.clone(),
             connection_rate: std::time::Duration::from_secs(u64::from(c.connection_rate)),
-            tor_chroot: c.tor_chroot.clone(),
+            host: crate::host::local(c.tor_chroot.clone()),
             alerts: c.alerts.clone(),
             history_dir: if c.keep_history {
                 crate::history::default_dir()

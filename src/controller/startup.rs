@@ -13,12 +13,12 @@ pub(super) struct Startup {
     pub(super) prepopulate: usize,
     pub(super) warnings: Vec<String>,
     pub(super) notices: Vec<String>,
-    /// Where the entries read from tor's log are recorded (`rnyx record`).
-    /// Keeps what was read of tor's log file (a recording).
-    pub(super) host: crate::host::Host,
+    /// Where tor's log file is read.
+    pub(super) host: Option<crate::host::SharedHost>,
 }
 
 pub use crate::record::Entries;
+use crate::host::TorLog;
 
 impl Startup {
     pub(super) async fn carry_out(
@@ -28,9 +28,9 @@ impl Startup {
         wanted: &EventSelection,
         offset: i32,
     ) {
-        if self.prepopulate > 0 {
-            let entries = prepopulate_log(client, state, wanted, self.prepopulate, offset).await;
-            self.host.note_log(&entries);
+        if let (true, Some(host)) = (self.prepopulate > 0, &self.host) {
+            let entries =
+                prepopulate_log(client, state, host, wanted, (self.prepopulate, offset)).await;
             state.update(|s| {
                 for (t, source, message) in entries {
                     s.push_log(LogEntry::new(t, source, message));
@@ -56,9 +56,9 @@ impl Startup {
 async fn prepopulate_log(
     client: &Client,
     state: &SharedState,
+    host: &crate::host::SharedHost,
     wanted: &EventSelection,
-    max_lines: usize,
-    utc_offset: i32,
+    (max_lines, utc_offset): (usize, i32),
 ) -> Entries {
     let levels: Vec<Runlevel> = Runlevel::ALL
         .into_iter()
@@ -76,14 +76,9 @@ async fn prepopulate_log(
         )];
     };
     let pid = state.read(|s| s.relay.pid);
-    let path = logfile::resolve_tor_path(&raw, pid, std::path::Path::new("/proc"));
-    let read = {
-        let path = path.clone();
-        tokio::task::spawn_blocking(move || logfile::read_tail(&path, max_lines)).await
-    };
     let now = state.now_ms();
-    match read {
-        Ok(Ok(lines)) => {
+    match host.tor_log(raw, pid, max_lines).await {
+        TorLog::Lines { path, lines } => {
             let mut entries: Entries = lines
                 .iter()
                 .filter_map(|l| logfile::parse_tor_log_line(l, now, utc_offset))
@@ -93,17 +88,15 @@ async fn prepopulate_log(
             let n = entries.len();
             entries.push(rnyx(
                 Runlevel::Info,
-                format!("read {n} entries from tor's log {}", path.display()),
+                format!("read {n} entries from tor's log {path}"),
             ));
             entries
         }
-        Ok(Err(e)) => vec![rnyx(
+        TorLog::Unreadable { path, why } => vec![rnyx(
             Runlevel::Notice,
-            format!(
-                "cannot read tor's log {} to fill the log: {e}",
-                path.display()
-            ),
+            format!("cannot read tor's log {path} to fill the log: {why}"),
         )],
-        Err(_) => Vec::new(),
+        // Read by an older rnyx, as it was then.
+        TorLog::Entries { entries } => entries,
     }
 }

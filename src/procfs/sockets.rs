@@ -248,6 +248,8 @@ pub struct Ports {
     pub listening: Vec<u16>,
     /// SOCKS and control ports, whose clients' processes are looked up.
     pub clients: Vec<u16>,
+    /// ORPorts, where clients and relays connect.
+    pub or: Vec<u16>,
 }
 
 impl Ports {
@@ -262,6 +264,7 @@ impl Ports {
         Self {
             listening: ports(&[&l.or, &l.dir, &l.socks, &l.control]),
             clients: ports(&[&l.socks, &l.control]),
+            or: ports(&[&l.or]),
         }
     }
 }
@@ -503,6 +506,7 @@ mod tests {
         let ports = Ports {
             listening: vec![listener.local_addr().unwrap().port()],
             clients: vec![listener.local_addr().unwrap().port()],
+            or: Vec::new(),
         };
         let scan = Scanner::default()
             .scan(Path::new("/proc/self"), &ports)

@@ -111,6 +111,13 @@ impl Clock {
         self.handed.load(Ordering::SeqCst) > self.position()
     }
 
+    /// How far (ms since the start) the session has been given everything:
+    /// what a replay's host answers as of.
+    pub fn reached(&self) -> u64 {
+        self.played()
+            .max(self.handed.load(Ordering::SeqCst).saturating_sub(1))
+    }
+
     /// The recording's unix time (ms) where the clock is.
     pub fn position_ms(&self) -> u64 {
         self.started + self.position()

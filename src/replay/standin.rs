@@ -1,9 +1,9 @@
 //! The stand-in for tor on a replay's connections: commands get the
 //! recording's replies over the wire; a session's events (parsed by the
-//! same grammar as tor's) and samples go to the controller task in the
-//! recorded order, each event with its recorded time.
+//! same grammar as tor's) go to the controller task in the recorded order,
+//! each with its recorded time.
 
-use super::{Clock, Item, Script, Timed};
+use super::{Clock, Item, Script};
 use crate::control::{take_events, Batch, ReplyFramer};
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -25,28 +25,21 @@ impl Session {
     }
 }
 
-/// What a session is given, in the recorded order.
-enum Out {
-    Events(Batch),
-    Sample(Timed),
-}
-
-/// Where a session's events and samples go, and what waits for room in
-/// the events' queue (a sample waits behind the events before it).
+/// Where a session's events go, and what waits for room in their queue.
+/// (Samples are not given: the replay's host answers them as of where the
+/// session is.)
 pub(super) struct Feed {
     events: mpsc::Sender<Batch>,
-    samples: mpsc::UnboundedSender<Timed>,
-    queue: VecDeque<Out>,
+    queue: VecDeque<Batch>,
     /// Frames the recorded lines; one for the session (each event leaves
     /// it empty), not a buffer per event.
     framer: ReplyFramer,
 }
 
 impl Feed {
-    pub fn new(events: mpsc::Sender<Batch>, samples: mpsc::UnboundedSender<Timed>) -> Self {
+    pub fn new(events: mpsc::Sender<Batch>) -> Self {
         Self {
             events,
-            samples,
             queue: VecDeque::new(),
             framer: ReplyFramer::new(),
         }
@@ -54,13 +47,13 @@ impl Feed {
 
     /// An event's lines as tor sent them, at `at` (unix ms) when recorded.
     fn event(&mut self, at: Option<u64>, lines: &[String]) {
-        if !matches!(self.queue.back(), Some(Out::Events(b)) if b.at == at) {
-            self.queue.push_back(Out::Events(Batch {
+        if !matches!(self.queue.back(), Some(b) if b.at == at) {
+            self.queue.push_back(Batch {
                 at,
                 items: Vec::new(),
-            }));
+            });
         }
-        let Some(Out::Events(batch)) = self.queue.back_mut() else {
+        let Some(batch) = self.queue.back_mut() else {
             return;
         };
         for l in lines {
@@ -74,19 +67,14 @@ impl Feed {
     /// Gives what waits, in order, while the events' queue has room. False
     /// once the session's task is gone.
     fn flush(&mut self) -> bool {
-        while let Some(out) = self.queue.pop_front() {
-            match out {
-                Out::Sample(s) => {
-                    let _ = self.samples.send(s);
+        while let Some(b) = self.queue.pop_front() {
+            match self.events.try_send(b) {
+                Ok(()) => {}
+                Err(mpsc::error::TrySendError::Full(b)) => {
+                    self.queue.push_front(b);
+                    return true;
                 }
-                Out::Events(b) => match self.events.try_send(b) {
-                    Ok(()) => {}
-                    Err(mpsc::error::TrySendError::Full(b)) => {
-                        self.queue.push_front(Out::Events(b));
-                        return true;
-                    }
-                    Err(mpsc::error::TrySendError::Closed(_)) => return false,
-                },
+                Err(mpsc::error::TrySendError::Closed(_)) => return false,
             }
         }
         true
@@ -123,11 +111,9 @@ pub(super) async fn serve(
         if let Some(feed) = session.as_mut().map(|s| &mut s.feed).filter(|_| subscribed) {
             let now = clock.position();
             while let Some((t, item)) = script.timeline.get(next).filter(|(t, _)| *t <= now) {
-                match item {
-                    Item::Event(stamp, lines) => feed.event(*stamp, lines),
-                    Item::Sample(s) => feed
-                        .queue
-                        .push_back(Out::Sample((clock.started + t, s.clone()))),
+                // A sample is the host's to answer, once the session is here.
+                if let Item::Event(stamp, lines) = item {
+                    feed.event(*stamp, lines);
                 }
                 (next, played) = (next + 1, *t);
             }

@@ -77,6 +77,9 @@ pub enum SocketSource {
     /// tor's network namespace, sockets of tor's user: tor's descriptors
     /// could not be read (why).
     TorUser { uid: u32, why: String },
+    /// What tor reports on its control port (`orconn-status`,
+    /// `stream-status`): its sockets cannot be read from here (why).
+    ControlPort { why: String },
 }
 
 /// How tor's namespace's socket table was read.
@@ -91,6 +94,8 @@ pub enum SocketTable {
     /// The text tables `/proc/<tor pid>/net/tcp{,6}`: sock_diag was refused
     /// (why).
     Proc { why: String },
+    /// No socket table: tor's control port told.
+    ControlPort,
 }
 
 /// One scan of tor's sockets, as the I/O side read it.

@@ -19,4 +19,9 @@ pub struct SystemInfo {
     /// Connections tor accepted (to its ORPort/DirPort) and made.
     pub inbound: Option<u64>,
     pub outbound: Option<u64>,
+    /// Why tor's process could not be read from where rnyx runs (another
+    /// pid namespace, another machine seen only through its control port):
+    /// its CPU, memory and descriptors are then unknown.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unseen: Option<String>,
 }

@@ -98,10 +98,12 @@ fn source_words(table: &crate::model::Connections) -> Option<String> {
         SocketTable::None => return None,
         SocketTable::SockDiag => "sock_diag".to_owned(),
         SocketTable::Proc { why } => format!("/proc net/tcp ({why})"),
+        SocketTable::ControlPort => "tor's control port".to_owned(),
     };
     let whose = match table.source {
         SocketSource::Descriptors => "tor's descriptors",
         SocketSource::TorUser { .. } => "tor's user",
+        SocketSource::ControlPort { .. } => "orconn-status and stream-status",
         SocketSource::Unavailable { .. } => return None,
     };
     Some(format!("via {read}, {whose}"))
@@ -382,6 +384,9 @@ fn note(state: &ControllerState, empty: bool) -> Option<String> {
         (Some(e), _) => Some(format!("cannot read tor's connections: {e}")),
         (None, SocketSource::TorUser { uid, why }) => Some(format!(
             "sockets of tor's user (uid {uid}), not tor's own: {why}"
+        )),
+        (None, SocketSource::ControlPort { why }) => Some(format!(
+            "{why}: connections as tor reports them (no local ends; relays' direction unknown)"
         )),
         (None, SocketSource::Unavailable { why }) if state.connection.connected => {
             Some(format!("tor's sockets: {why}"))
