@@ -3,10 +3,9 @@
 //! collector): each relay watched for a moment, its alerts judged, then
 //! said in the plugin format or as OpenMetrics text.
 
-use crate::control::Target;
 use crate::controller::ControllerConfig;
 use crate::dump::{watched, DumpError};
-use rnyx_grammar::model::health::{self, AlertSettings, Severity, WATCHED_FLAGS};
+use rnyx_grammar::model::health::{self, Severity, WATCHED_FLAGS};
 use rnyx_grammar::model::ControllerState;
 use std::fmt::Write as _;
 use std::time::Duration;
@@ -76,20 +75,17 @@ impl Status {
 /// and a check without it would miss the descriptors' alert.
 const SAMPLE_WITHIN: Duration = Duration::from_secs(10);
 
-/// Watches one relay until its state settles and a system sample is in;
-/// its alerts judged by `settings`.
-pub async fn watch(
-    targets: &[Target],
-    password: Option<&str>,
-    settings: &AlertSettings,
-) -> Outcome {
+/// Watches one relay (its task's settings, from nyxrc) until its state
+/// settles and a system sample is in; its alerts judged by nyxrc's.
+pub async fn watch(task: ControllerConfig) -> Outcome {
+    let settings = task.alerts.clone();
+    let settings = &settings;
     let config = ControllerConfig {
-        alerts: settings.clone(),
         history_dir: None,
         prepopulate_lines: 0,
-        ..ControllerConfig::default()
+        ..task
     };
-    let handle = match watched(targets, password, config).await {
+    let handle = match watched(config).await {
         Ok(h) => h,
         // tor down or hung is critical; a path, a permission or a password
         // to fix says nothing of tor: unknown.
@@ -100,9 +96,9 @@ pub async fn watch(
     };
     let deadline = tokio::time::Instant::now() + SAMPLE_WITHIN;
     while tokio::time::Instant::now() < deadline
-        && handle
-            .state
-            .read(|s| s.relay.pid.is_some() && s.system.tor_fds.is_none())
+        && handle.state.read(|s| {
+            s.relay.pid.is_some() && s.system.tor_fds.is_none() && s.system.unseen.is_none()
+        })
     {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
@@ -222,10 +218,15 @@ fn summary(c: &Checked) -> String {
 /// is not taken for more than it is.
 fn not_read(s: &ControllerState) -> Vec<String> {
     let mut missing = Vec::new();
-    if let (Some(pid), None) = (s.relay.pid, s.system.tor_fds) {
-        missing.push(format!(
+    match (s.relay.pid, s.system.tor_fds, &s.system.unseen) {
+        (Some(_), None, Some(why)) => missing.push(format!(
+            "tor's open files, CPU and memory ({})",
+            rnyx_grammar::text::strip_controls(why)
+        )),
+        (Some(pid), None, None) => missing.push(format!(
             "tor's open files (/proc/{pid}/fd: run as root or tor's user)"
-        ));
+        )),
+        _ => {}
     }
     if s.relay.is_relay() {
         if s.consensus.is_empty() {

@@ -28,8 +28,8 @@ mod torconfig;
 use crate::control::{Batch, Client, ClientError, Connection, Event, Incoming, Target};
 use crate::host::{Host, SharedHost};
 use apply::{apply_batch, apply_facts};
-use connections::ConnectionWatch;
 pub use connections::apply_connections;
+use connections::ConnectionWatch;
 use dispatch::{on_done, on_request, Parts};
 pub use handle::{answer, Answer, Asked, ControllerHandle, RequestError};
 use inbox::{delivered, Done, Mailbox, Post};
@@ -150,11 +150,12 @@ async fn run(
     // Logged after the entries prepopulated from tor's log (which are older),
     // or at once when tor cannot be reached.
     let mut startup = Startup {
-        prepopulate: config.prepopulate_lines,
+        prepopulate: host.log_lines(config.prepopulate_lines),
         warnings: config.warnings.clone(),
         notices: config.notices.clone(),
         host: Some(host.clone()),
     };
+    let first_startup = startup.clone();
     let mut inbox = Mailbox::new();
     let mut interp = interp::Interp::spawn(
         interp::Tor {
@@ -178,7 +179,11 @@ async fn run(
         match attempt {
             Ok(conn) => {
                 backoff = config.reconnect_initial;
-                state.update(|s| host.session_start(s));
+                if state.update(|s| host.session_start(s)) {
+                    // A fresh state (a replay gone back): the first
+                    // connection's work again.
+                    startup = first_startup.clone();
+                }
                 let end = session(
                     &config,
                     &state,
@@ -522,8 +527,8 @@ async fn take_pending(
 ) {
     let pid = state.read(|s| s.relay.pid);
     record_system(state, host.process(pid));
-    for scan in host.sockets(watch.ask(state, client)).await {
-        watch.scanned(state, client, scan, state.now_secs());
+    for (at, scan) in host.sockets(watch.ask(state, client)).await {
+        watch.scanned(state, client, scan, at.unwrap_or_else(|| state.now_secs()));
     }
     if let Some(torrc) = host.torrc(None, pid, state.now_secs()).await {
         state.update(|s| {

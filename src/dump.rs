@@ -173,22 +173,16 @@ const SETTLE_WITHIN: Duration = Duration::from_secs(20);
 /// until its state holds tor's facts and a scan of its connections; the
 /// JSON text of that state. Kept graphs are read, never written.
 pub async fn dump(
-    targets: &[Target],
-    password: Option<&str>,
+    task: ControllerConfig,
     (scrub, history): (bool, Option<Interval>),
-    alerts: &rnyx_grammar::model::health::AlertSettings,
 ) -> Result<String, DumpError> {
-    let dir = history.and(crate::history::default_dir());
-    let handle = watched(
-        targets,
-        password,
-        ControllerConfig {
-            history_dir: dir.clone(),
-            history_read_only: true,
-            alerts: alerts.clone(),
-            ..ControllerConfig::default()
-        },
-    )
+    let dir = history.and(task.history_dir.clone());
+    let handle = watched(ControllerConfig {
+        history_dir: dir.clone(),
+        history_read_only: true,
+        prepopulate_lines: 0,
+        ..task
+    })
     .await?;
     let now = handle.state.now_secs();
     Ok(handle.state.read(|state| {
@@ -211,25 +205,16 @@ pub async fn dump(
     }))
 }
 
-/// Connects once and runs a controller task (`config`, on these targets)
+/// Connects once, through its host, and runs a controller task (`config`)
 /// until its state has settled.
-pub async fn watched(
-    targets: &[Target],
-    password: Option<&str>,
-    config: ControllerConfig,
-) -> Result<ControllerHandle, DumpError> {
-    let conn = crate::control::connect(targets, password).await?;
-    let handle = controller::spawn_with(
-        ControllerConfig {
-            targets: targets.to_vec(),
-            password: password.map(str::to_owned),
-            ..config
-        },
-        Some(conn),
-    );
-    settle(&handle, &conn_name(targets))
-        .await
-        .map_err(DumpError::Lost)?;
+pub async fn watched(config: ControllerConfig) -> Result<ControllerHandle, DumpError> {
+    let conn = config
+        .host
+        .connect(&config.targets, config.password.as_deref())
+        .await?;
+    let name = conn_name(&config.targets);
+    let handle = controller::spawn_with(config, Some(conn));
+    settle(&handle, &name).await.map_err(DumpError::Lost)?;
     Ok(handle)
 }
 

@@ -55,6 +55,9 @@ pub(crate) async fn connect_here(
 /// A scan of tor's sockets, or why there is none.
 pub type Scanned = Result<SocketScan, String>;
 
+/// A scan and when it was made (unix s; `None`: now).
+pub type TimedScan = (Option<u64>, Scanned);
+
 /// The time a relay's task and screen go by: this machine's, or a
 /// replay's.
 #[derive(Debug, Clone, Default)]
@@ -163,7 +166,7 @@ pub trait Host: Send + Sync + std::fmt::Debug {
 
     /// Scans of tor's sockets: one made now, or those due since the last
     /// ask.
-    async fn sockets(&self, ask: SocketAsk) -> Vec<Scanned>;
+    async fn sockets(&self, ask: SocketAsk) -> Vec<TimedScan>;
 
     /// tor's torrc at `path` (as tor gave it) with its `%include`s and
     /// tor's command line; `None`: nothing new to say (a replay between
@@ -173,6 +176,13 @@ pub trait Host: Send + Sync + std::fmt::Debug {
     /// The expiry (unix s) of tor's signing certificate under `keys` (tor's
     /// `DataDirectory/keys`), where it can be read.
     async fn cert(&self, keys: PathBuf) -> Option<u64>;
+
+    /// How many lines of tor's log file to read at the start, of the
+    /// `wanted` (nyxrc's `prepopulate_read_limit`): a replay's are what it
+    /// holds, whatever the replay's own settings.
+    fn log_lines(&self, wanted: usize) -> usize {
+        wanted
+    }
 
     /// The last `max_lines` lines of tor's log file at `path` (as tor gave
     /// it).
@@ -208,9 +218,11 @@ pub trait Host: Send + Sync + std::fmt::Debug {
         None
     }
 
-    /// A new session's state: a replay starts from a fresh state; live,
-    /// the state goes on.
-    fn session_start(&self, _s: &mut ControllerState) {}
+    /// A new session's state: a replay starts from a fresh state (true:
+    /// the first connection's work is done again); live, the state goes on.
+    fn session_start(&self, _s: &mut ControllerState) -> bool {
+        false
+    }
 
     /// Pauses, seeks or changes the speed of a replay, and says so in the
     /// state. `Ok(true)` when it went back (the session starts again).

@@ -22,4 +22,5 @@ pub mod prompt;
 pub mod record;
 pub mod relays;
 pub mod replay;
+pub mod settings;
 pub mod ui;

@@ -1,6 +1,7 @@
 use clap::Parser;
 use rnyx::cli::{print_out, prompt_password, Cli, Command};
 use rnyx::config::Config;
+use rnyx::settings::Settings;
 use std::process::ExitCode;
 
 // glibc's malloc: since log lines are read into runs without an allocation
@@ -66,27 +67,9 @@ fn main() -> ExitCode {
     runtime.block_on(run(cli))
 }
 
-/// nyxrc, with `--log` over its `logged_events`.
+/// nyxrc, with the command line over it (see [`Settings`]).
 fn load_config(cli: &Cli) -> Result<Config, String> {
-    Config::load(cli.config.as_deref())
-        .map(|(mut c, _)| {
-            if let Some(list) = &cli.log {
-                let (known, unknown) = rnyx_grammar::model::EventSelection::parse([list.as_str()]);
-                if !unknown.is_empty() {
-                    c.warnings
-                        .push(rnyx::config::unknown_events_warning(&unknown, "--log"));
-                }
-                c.logged_events = known;
-            }
-            c
-        })
-        .map_err(|e| e.to_string())
-        .and_then(|mut c| {
-            for a in &cli.alerts {
-                rnyx::config::set_alert(&mut c.alerts, a)?;
-            }
-            Ok(c)
-        })
+    Settings::load(cli).map(|s| s.config)
 }
 
 /// `demo`, `demo-record`, `replay` and `--dump --replay`: what needs no tor
@@ -160,27 +143,22 @@ async fn run(cli: Cli) -> ExitCode {
     if let Some(code) = without_tor(&cli).await {
         return code;
     }
-    let given = match cli.given_password() {
-        Ok(p) => p,
-        Err(e) => return fail(&e),
-    };
     if cli.check || cli.format == "openmetrics" {
-        return check(&cli, given.as_ref()).await;
+        return check(&cli).await;
     }
-    if cli.dump {
-        // --dump reads nyxrc as the monitor does (`--config`, `[[relays]]`).
-        return match config_and_relays(&cli).await {
-            Ok((config, relays)) => dump(&relays, given, &cli, &config.alerts).await,
-            Err(e) => fail(&e),
-        };
-    }
-    let (config, relays) = match config_and_relays(&cli).await {
+    // Every command reads nyxrc as the monitor does (`--config`,
+    // `[[relays]]`, `tor_chroot`, `connection_rate`…).
+    let (settings, relays) = match settings_and_relays(&cli).await {
         Ok(both) => both,
         Err(e) => return fail(&e),
     };
+    if cli.dump {
+        return dump(&settings, &relays, &cli).await;
+    }
+    let config = settings.config.clone();
     let mut watched = Vec::new();
     for r in relays {
-        let password = match password_of(&r, given.as_ref()) {
+        let password = match settings.password_of(&r) {
             Ok(p) => p,
             Err(e) => return fail(&e),
         };
@@ -341,54 +319,31 @@ async fn prompt(
 }
 
 /// A relay's password: its own file (nyxrc), else the one given for all.
-fn password_of(
-    r: &rnyx::relays::RelaySpec,
-    given: Option<&String>,
-) -> Result<Option<String>, String> {
-    match &r.password_file {
-        Some(path) => std::fs::read_to_string(path)
-            .map(|t| Some(t.lines().next().unwrap_or("").to_owned()))
-            .map_err(|e| {
-                format!(
-                    "relay `{}`: cannot read the password file {}: {e}",
-                    r.name,
-                    path.display()
-                )
-            }),
-        None => Ok(given.cloned()),
-    }
-}
-
-/// `--dump`: one relay's object, or with several one object per relay,
-/// keyed by name.
-async fn dump(
-    relays: &[rnyx::relays::RelaySpec],
-    given: Option<String>,
-    cli: &Cli,
-    alerts: &rnyx_grammar::model::health::AlertSettings,
-) -> ExitCode {
-    let one = |targets: Vec<rnyx::control::Target>, password: Option<String>| async move {
-        let mut result = rnyx::dump::dump(
-            &targets,
-            password.as_deref(),
-            (!cli.no_scrub, cli.history),
-            alerts,
-        )
-        .await;
-        if matches!(&result, Err(e) if e.needs_password()) && password.is_none() {
-            if let Some(p) = prompt_password() {
-                result = rnyx::dump::dump(&targets, Some(&p), (!cli.no_scrub, cli.history), alerts)
-                    .await;
+async fn dump(settings: &Settings, relays: &[rnyx::relays::RelaySpec], cli: &Cli) -> ExitCode {
+    let options = (!cli.no_scrub, cli.history);
+    let one = |r: &rnyx::relays::RelaySpec, password: Option<String>| {
+        let retry = settings.task(r, None);
+        let task = settings.task(r, password.clone());
+        async move {
+            let mut result = rnyx::dump::dump(task, options).await;
+            if matches!(&result, Err(e) if e.needs_password()) && password.is_none() {
+                if let Some(p) = prompt_password() {
+                    let task = rnyx::controller::ControllerConfig {
+                        password: Some(p),
+                        ..retry
+                    };
+                    result = rnyx::dump::dump(task, options).await;
+                }
             }
+            result
         }
-        result
     };
     if let [r] = relays {
-        let password = match password_of(r, given.as_ref()) {
+        let password = match settings.password_of(r) {
             Ok(p) => p,
             Err(e) => return fail(&e),
         };
-        return match one(r.targets.clone(), password).await {
+        return match one(r, password).await {
             Ok(json) => {
                 print_out(&format!("{json}\n"));
                 ExitCode::SUCCESS
@@ -399,9 +354,9 @@ async fn dump(
     let mut all = serde_json::Map::new();
     let mut failed = false;
     for r in relays {
-        let value = match password_of(r, given.as_ref()) {
+        let value = match settings.password_of(r) {
             Err(e) => serde_json::json!({ "error": e }),
-            Ok(password) => match one(r.targets.clone(), password).await {
+            Ok(password) => match one(r, password).await {
                 Ok(json) => serde_json::from_str(&json).unwrap_or_default(),
                 Err(e) => serde_json::json!({ "error": e.to_string() }),
             },
@@ -420,17 +375,16 @@ async fn dump(
     }
 }
 
-/// nyxrc and the relays to watch (the command line's, else nyxrc's
-/// `[[relays]]`, else the usual places).
-async fn config_and_relays(cli: &Cli) -> Result<(Config, Vec<rnyx::relays::RelaySpec>), String> {
-    let config = load_config(cli)?;
-    let relays = cli.relays(&config.relays).await?;
-    Ok((config, relays))
+/// The settings, built once, and the relays to watch.
+async fn settings_and_relays(
+    cli: &Cli,
+) -> Result<(Settings, Vec<rnyx::relays::RelaySpec>), String> {
+    let settings = Settings::load(cli)?.with_password(cli)?;
+    let relays = settings.relays(cli).await?;
+    Ok((settings, relays))
 }
 
-/// `--check` and `--dump --format openmetrics`: every relay watched for
-/// a moment, then the plugin's output and status, or the metrics.
-async fn check(cli: &Cli, given: Option<&String>) -> ExitCode {
+async fn check(cli: &Cli) -> ExitCode {
     use rnyx::check::{Checked, Outcome, Status};
     let unknown = |why: &str| {
         if cli.check {
@@ -440,15 +394,15 @@ async fn check(cli: &Cli, given: Option<&String>) -> ExitCode {
             fail(why)
         }
     };
-    let (config, relays) = match config_and_relays(cli).await {
+    let (settings, relays) = match settings_and_relays(cli).await {
         Ok(both) => both,
         Err(e) => return unknown(&e),
     };
     let mut checked = Vec::new();
     for r in &relays {
-        let outcome = match password_of(r, given) {
+        let outcome = match settings.password_of(r) {
             Err(e) => Outcome::Unknown(e),
-            Ok(p) => rnyx::check::watch(&r.targets, p.as_deref(), &config.alerts).await,
+            Ok(p) => rnyx::check::watch(settings.task(r, p)).await,
         };
         // A place found stands for a name until tor says its nickname.
         let name = match &outcome {

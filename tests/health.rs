@@ -652,3 +652,54 @@ async fn every_kind_tor_raises_with_an_event_in_spec_form() {
     })
     .await;
 }
+
+/// `--check` takes nyxrc's `tor_chroot` as the monitor does: tor's paths
+/// are under it. The certificate is moved from where tor says its keys
+/// are to the same path under a chroot directory: without nyxrc the check
+/// says it could not read it; with `tor_chroot` it reads it and warns of
+/// its expiry.
+#[test]
+fn check_reads_the_certificate_under_tor_chroot() {
+    let (dir, tor) = single_tor(SingleTorOptions::default());
+    let socket = tor.socket_path().to_str().unwrap().to_owned();
+    let keys = tor.data_dir().join("keys");
+    let chroot = dir.path().join("chroot");
+    let inside = chroot.join(keys.strip_prefix("/").unwrap());
+    std::fs::create_dir_all(&inside).unwrap();
+    std::fs::rename(
+        keys.join("ed25519_signing_cert"),
+        inside.join("ed25519_signing_cert"),
+    )
+    .unwrap();
+    let nyxrc = dir.path().join("nyxrc");
+    std::fs::write(&nyxrc, format!("tor_chroot = \"{}\"\n", chroot.display())).unwrap();
+    let args = [
+        "-s",
+        &socket,
+        "--alert",
+        "cert_warning_days=40",
+        "--alert",
+        "network_down=off",
+        "--alert",
+        "bootstrap_stuck=off",
+    ];
+    let says = |p: &Plugin, what: &str| p.long.iter().any(|l| l.contains(what));
+    let without = check(&args);
+    assert_eq!(without.status, "OK", "{:?}", without.long);
+    assert!(
+        says(&without, "the signing certificate (DataDirectory"),
+        "{:?}",
+        without.long
+    );
+    let with = check(&[&["--config", nyxrc.to_str().unwrap()][..], &args].concat());
+    assert_eq!(with.status, "WARNING", "{:?}", with.long);
+    assert!(
+        says(
+            &with,
+            "the ed25519 signing certificate expires soon: 30.0 days left"
+        ),
+        "{:?}",
+        with.long
+    );
+    assert!(!says(&with, "the signing certificate ("), "{:?}", with.long);
+}

@@ -519,7 +519,7 @@ async fn a_recording_of_a_client_holds_no_socks_credentials() {
     let recorder = rnyx::record::Recorder::create(&file, 16 << 20).unwrap();
     let handle = spawn(ControllerConfig {
         targets: vec![net.client().target()],
-        host: rnyx::host::Host::recording(recorder),
+        host: rnyx::host::recording(rnyx::host::local(None), recorder),
         ..ControllerConfig::default()
     });
     eventually("subscribed to STREAM", 30, || {
@@ -574,4 +574,101 @@ async fn a_recording_of_a_client_holds_no_socks_credentials() {
     for secret in [USER, PASS] {
         assert!(!plain.contains(secret), "{secret} in the recording");
     }
+}
+
+/// A tor whose process rnyx cannot see (rnyx in a pid namespace of its own,
+/// as beside a tor in a container): its connections are what tor reports,
+/// one OR connection per `CONNECTED` line of `orconn-status`, each relay
+/// named from the consensus; the dump says where they came from.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_tor_whose_process_is_not_visible_shows_connections_as_tor_reports_them() {
+    let net = network();
+    let exit = net
+        .tors
+        .iter()
+        .find(|t| t.name == rnyx::demo::EXIT_RELAY)
+        .unwrap();
+    let (socket, cookie) = (exit.control_socket(), exit.dir.join("control_auth_cookie"));
+    let relays: Vec<(u16, String)> = net
+        .tors
+        .iter()
+        .filter_map(|t| Some((t.or_port?, t.fingerprint()?)))
+        .collect();
+    let unseen = || {
+        let out = std::process::Command::new("unshare")
+            .args(["-r", "--pid", "--fork", "--mount-proc"])
+            .arg(env!("CARGO_BIN_EXE_rnyx"))
+            .args(["--dump", "--no-scrub", "--socket"])
+            .arg(&socket)
+            .envs(support::home_env())
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()
+    };
+    let relay_links = |v: &serde_json::Value| {
+        v["connections"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| {
+                ["INBOUND", "OUTBOUND", "DIRECTORY"].contains(&c["category"].as_str().unwrap())
+            })
+            .count()
+    };
+    // tor's CONNECTED OR connections, before and after the dump: equal
+    // when nothing changed meanwhile.
+    let connected = || {
+        raw_getinfo(&socket, &cookie, "orconn-status")
+            .lines()
+            .filter(|l| l.ends_with(" CONNECTED"))
+            .count()
+    };
+    let (v, tors) = eventually(
+        "a dump whose OR connections are orconn-status's",
+        180,
+        || {
+            let before = connected();
+            let v = unseen();
+            let after = connected();
+            (before == after && relay_links(&v) == before && before >= relays.len() - 1)
+                .then_some((v, before))
+        },
+    )
+    .await;
+    assert_eq!(v["connection_source"]["kind"], "control_port", "{v:#}");
+    assert!(
+        v["connection_source"]["why"]
+            .as_str()
+            .unwrap()
+            .contains("is not visible from here"),
+        "{v:#}"
+    );
+    assert_eq!(v["connection_table"]["kind"], "control_port");
+    // Each relay named by the consensus, at its ORPort.
+    for c in v["connections"].as_array().unwrap() {
+        if c["category"] == "OUTBOUND" {
+            let port: u16 = c["remote"]
+                .as_str()
+                .unwrap()
+                .rsplit(':')
+                .next()
+                .unwrap()
+                .parse()
+                .unwrap();
+            let (_, fp) = relays
+                .iter()
+                .find(|(p, _)| *p == port)
+                .unwrap_or_else(|| panic!("a relay's ORPort: {c}"));
+            assert_eq!(c["fingerprint"].as_str(), Some(fp.as_str()), "{c}");
+        }
+    }
+    assert!(tors > 0);
+    // rnyx here sees tor's process: its own sockets, the same relays.
+    let here = dump(&socket);
+    assert_eq!(here["connection_source"]["kind"], "descriptors");
 }

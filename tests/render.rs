@@ -146,6 +146,7 @@ async fn state_logging(
         tor_fd_limit: Some(1024),
         inbound: Some(3),
         outbound: Some(5),
+        unseen: None,
     });
     state
 }

@@ -69,7 +69,7 @@ async fn a_recording_replays_to_the_same_screens() {
     // Over TCP: rnyx's own control connection is a socket of tor's.
     let live = rnyx::controller::spawn(ControllerConfig {
         targets: vec![tor.port_target().unwrap()],
-        host: rnyx::host::Host::recording(recorder.clone()),
+        host: rnyx::host::recording(rnyx::host::local(None), recorder.clone()),
         history_dir: None,
         connection_rate: Duration::from_secs(1),
         ..rnyx::controller::ControllerConfig::of(&rnyx::config::Config::default(), vec![], None)
@@ -124,11 +124,29 @@ async fn a_recording_replays_to_the_same_screens() {
     let player = rnyx::replay::Player::new("relay", recording, 1.0);
     player.clock.hold_at(at.saturating_sub(started));
     let replay = rnyx::controller::spawn(ControllerConfig {
-        host: rnyx::host::Host::replay(player),
+        host: rnyx::host::replay(player),
         ..ControllerConfig::default()
     });
     settled(&replay).await;
     assert_eq!(replay.state.read(|s| s.relay.bandwidth_rate), Some(rate));
+    // The signing certificate was read live and recorded: the replay has
+    // its expiry, and the alert it raises (30 days left, warned of at 40).
+    let cert = state.health.cert_expires;
+    assert!(cert.is_some(), "the live tor's certificate was read");
+    assert_eq!(replay.state.read(|s| s.health.cert_expires), cert);
+    let mut settings = rnyx_grammar::model::health::AlertSettings::default();
+    settings.thresholds.cert_warning_days = 40.0;
+    let mut judged = replay.state.snapshot();
+    rnyx_grammar::model::health::evaluate(&mut judged, &settings, at / 1000);
+    assert!(
+        judged
+            .health
+            .active
+            .iter()
+            .any(|a| a.kind == rnyx_grammar::model::health::AlertKind::CertExpiry),
+        "{:?}",
+        judged.health.active
+    );
     let mut replayed = replay.state.read(|s| pages(s, at / 1000, 120, 40));
     // tor's uptime is read as a count of seconds and made a start time
     // with the second it was applied live, and with the second it was

@@ -61,7 +61,8 @@ async fn spec_lines_read_whole_and_illegal_ones_refused() {
         targets: vec![Target::Unix(socket)],
         log_events,
         write_logs_to: Some(log_file.clone()),
-        host: rnyx::host::Host::recording(
+        host: rnyx::host::recording(
+            rnyx::host::local(None),
             rnyx::record::Recorder::create(&recording, 1 << 20).unwrap(),
         ),
         ..ControllerConfig::default()

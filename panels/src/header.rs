@@ -237,20 +237,19 @@ fn identity_line(state: &ControllerState, now: u64, theme: Theme) -> Line<'stati
 fn resources_line(state: &ControllerState, now: u64) -> Line<'static> {
     let sys = &state.system;
     let pct = |v: Option<f64>| v.map_or_else(|| "?".to_owned(), |v| format!("{v:.1}%"));
-    let mut s = format!("cpu: {} tor, {} rnyx", pct(sys.tor_cpu), pct(sys.rnyx_cpu));
-    let mem = match (sys.tor_memory, sys.memory_total) {
-        (Some(m), Some(t)) if t > 0 => {
-            format!(
-                "{} ({:.1}%)",
-                format::size(m as f64),
-                m as f64 * 100.0 / t as f64
-            )
-        }
-        (Some(m), _) => format::size(m as f64),
-        _ => "?".to_owned(),
+    let mut s = match &sys.unseen {
+        // Said once, instead of a `?` in every field.
+        Some(why) => format!(
+            "{}: connections as tor reports them",
+            crate::text::strip_controls(why)
+        ),
+        None => format!(
+            "cpu: {} tor, {} rnyx    mem: {}",
+            pct(sys.tor_cpu),
+            pct(sys.rnyx_cpu),
+            memory(sys)
+        ),
     };
-    s.push_str("    mem: ");
-    s.push_str(&mem);
     let pid = state
         .relay
         .pid
@@ -262,6 +261,21 @@ fn resources_line(state: &ControllerState, now: u64) -> Line<'static> {
         s.push_str(&format::uptime(now.saturating_sub(start)));
     }
     Line::from(s)
+}
+
+/// tor's resident memory, with its share of the machine's.
+fn memory(sys: &rnyx_grammar::model::SystemInfo) -> String {
+    match (sys.tor_memory, sys.memory_total) {
+        (Some(m), Some(t)) if t > 0 => {
+            format!(
+                "{} ({:.1}%)",
+                format::size(m as f64),
+                m as f64 * 100.0 / t as f64
+            )
+        }
+        (Some(m), _) => format::size(m as f64),
+        _ => "?".to_owned(),
+    }
 }
 
 fn fingerprint_line(state: &ControllerState, theme: Theme) -> Line<'static> {

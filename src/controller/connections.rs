@@ -94,10 +94,14 @@ impl ConnectionWatch {
     /// Starts a scan of tor's sockets; what the host answers comes back to
     /// the task's inbox.
     pub fn scan(&self, state: &super::SharedState, client: &crate::control::Client) {
-        let (host, post, ask) = (self.host.clone(), self.post.clone(), self.ask(state, client));
+        let (host, post, ask) = (
+            self.host.clone(),
+            self.post.clone(),
+            self.ask(state, client),
+        );
         tokio::spawn(async move {
             for found in host.sockets(ask).await {
-                post.send(Done::Scan(found)).await;
+                post.send(Done::Scan(Box::new(found))).await;
             }
         });
     }

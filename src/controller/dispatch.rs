@@ -41,9 +41,9 @@ pub(super) fn on_done(
             }
         }
         Done::Scan(scan) => {
-            parts
-                .watch
-                .scanned(state, parts.client, scan, state.now_secs());
+            let (at, scan) = *scan;
+            let now = at.unwrap_or_else(|| state.now_secs());
+            parts.watch.scanned(state, parts.client, scan, now);
         }
         Done::Located(found) => parts.watch.countries(state, found),
     }

@@ -47,7 +47,8 @@ pub(super) enum Done {
     /// tor's configuration and torrc, read.
     Torrc(Box<Loaded>),
     /// A scan of tor's sockets.
-    Scan(Scanned),
+    /// A scan, and when it was made (`None`: now).
+    Scan(Box<crate::host::TimedScan>),
     /// Countries of addresses (or tor has no GeoIP).
     Located(Located),
 }

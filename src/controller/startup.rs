@@ -8,7 +8,7 @@ use rnyx_grammar::model::{LogEntry, LogSource, Runlevel};
 
 /// What only the first connection does: read tor's log file, then tell the
 /// operator what the configuration dropped.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub(super) struct Startup {
     pub(super) prepopulate: usize,
     pub(super) warnings: Vec<String>,
@@ -17,8 +17,8 @@ pub(super) struct Startup {
     pub(super) host: Option<crate::host::SharedHost>,
 }
 
-pub use crate::record::Entries;
 use crate::host::TorLog;
+pub use crate::record::Entries;
 
 impl Startup {
     pub(super) async fn carry_out(

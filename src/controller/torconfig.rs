@@ -5,8 +5,8 @@
 
 use super::inbox::{Done, Loaded};
 use crate::control::Client;
-use rnyx_grammar::getinfo;
 use crate::host::SharedHost;
+use rnyx_grammar::getinfo;
 use rnyx_grammar::model::TorConfig;
 
 /// Asks tor for its whole configuration.

@@ -5,7 +5,7 @@
 //! (each peer's address from the consensus, `ns/id/…`) and, for an exit,
 //! `stream-status`.
 
-use super::{Host, Scanned, SocketAsk, TorLog};
+use super::{Host, SocketAsk, TimedScan, TorLog};
 use crate::control::{Client, ConnectError, Connection, Target};
 use crate::procfs::ProcSampler;
 use rnyx_grammar::model::{Socket, SocketScan, SocketSource, SocketTable, SystemInfo, Torrc};
@@ -32,14 +32,14 @@ const UNKNOWN_END: SocketAddr = SocketAddr::new(IpAddr::V4(Ipv4Addr::UNSPECIFIED
 impl ControlOnly {
     /// tor's connections as it reports them; `why`: why its sockets are
     /// not read.
-    pub async fn scan(&self, ask: &SocketAsk, why: &str) -> Vec<Scanned> {
+    pub async fn scan(&self, ask: &SocketAsk, why: &str) -> Vec<TimedScan> {
         let (orconns, streams) = tokio::join!(
             ask.client.getinfo("orconn-status"),
             ask.client.getinfo("stream-status")
         );
         let orconns = match orconns {
             Ok(text) => rnyx_grammar::getinfo::orconn_status(&text).keep(&mut Vec::new()),
-            Err(e) => return vec![Err(format!("GETINFO orconn-status: {e}"))],
+            Err(e) => return vec![(None, Err(format!("GETINFO orconn-status: {e}")))],
         };
         // Clients' connections reach tor on its ORPort.
         let or_port = ask.ports.or.first().copied();
@@ -74,14 +74,17 @@ impl ControlOnly {
                 }
             }
         }
-        vec![Ok(SocketScan {
-            sockets,
-            source: SocketSource::ControlPort {
-                why: why.to_owned(),
-            },
-            table: SocketTable::ControlPort,
-            processes: HashMap::new(),
-        })]
+        vec![(
+            None,
+            Ok(SocketScan {
+                sockets,
+                source: SocketSource::ControlPort {
+                    why: why.to_owned(),
+                },
+                table: SocketTable::ControlPort,
+                processes: HashMap::new(),
+            }),
+        )]
     }
 
     /// The ORPort of the relay `long_name` (`$FP~nick`, `$FP=nick`, `$FP`)
@@ -102,7 +105,9 @@ impl ControlOnly {
             .await
             .ok()
             .and_then(|text| {
-                let r = rnyx_grammar::event::parse_router_statuses(&text).into_iter().next()?;
+                let r = rnyx_grammar::event::parse_router_statuses(&text)
+                    .into_iter()
+                    .next()?;
                 Some(SocketAddr::new(r.address.parse().ok()?, r.or_port))
             });
         self.addresses
@@ -126,7 +131,9 @@ impl Host for ControlOnly {
 
     fn process(&self, _pid: Option<u32>) -> Vec<SystemInfo> {
         let mut sampler = self.sampler.lock().unwrap_or_else(PoisonError::into_inner);
-        let own = sampler.get_or_insert_with(ProcSampler::default).sample(None);
+        let own = sampler
+            .get_or_insert_with(ProcSampler::default)
+            .sample(None);
         vec![SystemInfo {
             rnyx_cpu: own.rnyx_cpu,
             unseen: Some(UNSEEN.to_owned()),
@@ -134,7 +141,7 @@ impl Host for ControlOnly {
         }]
     }
 
-    async fn sockets(&self, ask: SocketAsk) -> Vec<Scanned> {
+    async fn sockets(&self, ask: SocketAsk) -> Vec<TimedScan> {
         self.scan(&ask, UNSEEN).await
     }
 

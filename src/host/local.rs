@@ -5,7 +5,7 @@
 //! control port tells ([`ControlOnly`]).
 
 use super::files::{cert_expiry, read_tail, read_torrc, resolve_tor_path, Place};
-use super::{ControlOnly, Host, Scanned, Seen, SocketAsk, TorLog};
+use super::{ControlOnly, Host, Seen, SocketAsk, TimedScan, TorLog};
 use crate::control::{ConnectError, Connection, Target};
 use crate::procfs::sockets::Scanner;
 use crate::procfs::ProcSampler;
@@ -51,15 +51,13 @@ impl Local {
     /// tor's directory under `/proc`, or why it cannot be seen.
     fn tor_dir(&self, pid: Option<u32>) -> Result<PathBuf, String> {
         let pid = pid.ok_or("tor did not say its pid (GETINFO process/pid)")?;
-        self.sampler()
-            .tor_dir(pid)
-            .ok_or_else(|| unseen(pid))
+        self.sampler().tor_dir(pid).ok_or_else(|| unseen(pid))
     }
 }
 
 /// Why tor's process is not read here.
 fn unseen(pid: u32) -> String {
-    format!("tor's process (pid {pid}) is not visible in /proc here")
+    format!("tor's process (pid {pid}) is not visible from here")
 }
 
 #[async_trait::async_trait]
@@ -84,12 +82,12 @@ impl Host for Local {
         vec![info]
     }
 
-    async fn sockets(&self, ask: SocketAsk) -> Vec<Scanned> {
+    async fn sockets(&self, ask: SocketAsk) -> Vec<TimedScan> {
         let dir = match self.tor_dir(ask.pid) {
             Ok(dir) => dir,
             // Not visible from here: as tor reports them.
             Err(why) if ask.pid.is_some() => return self.fallback.scan(&ask, &why).await,
-            Err(why) => return vec![Err(why)],
+            Err(why) => return vec![(None, Err(why))],
         };
         let scanner = self.scanner.clone();
         let found = tokio::task::spawn_blocking(move || {
@@ -100,7 +98,7 @@ impl Host for Local {
         })
         .await
         .unwrap_or_else(|e| Err(format!("the socket scan failed: {e}")));
-        vec![found]
+        vec![(None, found)]
     }
 
     async fn torrc(&self, path: Option<String>, pid: Option<u32>, now: u64) -> Option<Torrc> {

@@ -3,7 +3,7 @@
 //! with the time rnyx gives it, and every reading of tor's machine — the
 //! certificate's included — so that a replay answers alike.
 
-use super::{Clock, Host, NotReplay, Scanned, Seen, SharedHost, SocketAsk, TorLog, Wrap};
+use super::{Clock, Host, NotReplay, Seen, SharedHost, SocketAsk, TimedScan, TorLog, Wrap};
 use crate::control::{ConnectError, Connection, EventReceiver, Target};
 use crate::record::{self, Recorder};
 use rnyx_grammar::model::{ControllerState, ReplayControl, SystemInfo, Torrc};
@@ -88,7 +88,10 @@ impl Host for Recording {
             };
             Box::new(recorder.tap(s))
         });
-        let mut conn = self.inner.connect_wrapped(targets, password, Some(tap)).await?;
+        let mut conn = self
+            .inner
+            .connect_wrapped(targets, password, Some(tap))
+            .await?;
         self.recorder.sample(
             record::CONNECTED,
             &record::Connected {
@@ -118,9 +121,9 @@ impl Host for Recording {
         samples
     }
 
-    async fn sockets(&self, ask: SocketAsk) -> Vec<Scanned> {
+    async fn sockets(&self, ask: SocketAsk) -> Vec<TimedScan> {
         let scans = self.inner.sockets(ask).await;
-        for s in &scans {
+        for (_, s) in &scans {
             self.changed(record::SOCKETS, s, |l| &mut l.0);
         }
         scans
@@ -130,7 +133,8 @@ impl Host for Recording {
         let torrc = self.inner.torrc(path, pid, now).await;
         if let Some(t) = &torrc {
             // Passwords left out.
-            self.recorder.sample(record::TORRC, &record::redact_torrc(t));
+            self.recorder
+                .sample(record::TORRC, &record::redact_torrc(t));
         }
         torrc
     }
@@ -167,8 +171,12 @@ impl Host for Recording {
         self.inner.path_here(path)
     }
 
-    fn session_start(&self, s: &mut ControllerState) {
-        self.inner.session_start(s);
+    fn session_start(&self, s: &mut ControllerState) -> bool {
+        self.inner.session_start(s)
+    }
+
+    fn log_lines(&self, wanted: usize) -> usize {
+        self.inner.log_lines(wanted)
     }
 
     fn control(&self, s: &mut ControllerState, c: ReplayControl) -> Result<bool, NotReplay> {

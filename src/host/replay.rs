@@ -2,7 +2,7 @@
 //! connection, and what was read of tor's machine is answered as of where
 //! the session is — each sample once, in the recorded order.
 
-use super::{Clock, Host, NotReplay, Scanned, SocketAsk, TorLog};
+use super::{Clock, Host, NotReplay, Scanned, SocketAsk, TimedScan, TorLog};
 use crate::control::{ConnectError, Connection, Target};
 use crate::replay::{Item, Player, Sample};
 use rnyx_grammar::model::{ControllerState, ReplayControl, SystemInfo, Torrc};
@@ -72,12 +72,17 @@ impl Replay {
         kind.partition_point(|(t, _)| *t <= reached)
     }
 
-    /// Those of `kind` due and not given yet, marked given.
-    fn take<T: Clone>(&self, kind: &Kind<T>, given: impl Fn(&mut Given) -> &mut usize) -> Vec<T> {
+    /// Those of `kind` due and not given yet, marked given, with their
+    /// times (ms since the start).
+    fn take<T: Clone>(
+        &self,
+        kind: &Kind<T>,
+        given: impl Fn(&mut Given) -> &mut usize,
+    ) -> Vec<(u64, T)> {
         let due = self.due(kind);
         let mut g = self.given();
         let from = std::mem::replace(given(&mut g), due).min(due);
-        kind[from..due].iter().map(|(_, v)| v.clone()).collect()
+        kind[from..due].to_vec()
     }
 }
 
@@ -107,15 +112,23 @@ impl Host for Replay {
     }
 
     fn process(&self, _pid: Option<u32>) -> Vec<SystemInfo> {
-        self.take(&self.samples.system, |g| &mut g.system)
+        let taken = self.take(&self.samples.system, |g| &mut g.system);
+        taken.into_iter().map(|(_, info)| info).collect()
     }
 
-    async fn sockets(&self, _ask: SocketAsk) -> Vec<Scanned> {
+    async fn sockets(&self, _ask: SocketAsk) -> Vec<TimedScan> {
+        // Each at the time it was made: connections are dated by it.
+        let started = self.player.clock.started_ms();
         self.take(&self.samples.sockets, |g| &mut g.sockets)
+            .into_iter()
+            .map(|(t, scan)| (Some((started + t) / 1000), scan))
+            .collect()
     }
 
     async fn torrc(&self, _path: Option<String>, _pid: Option<u32>, _now: u64) -> Option<Torrc> {
-        self.take(&self.samples.torrc, |g| &mut g.torrc).pop()
+        self.take(&self.samples.torrc, |g| &mut g.torrc)
+            .pop()
+            .map(|(_, torrc)| torrc)
     }
 
     async fn cert(&self, _keys: PathBuf) -> Option<u64> {
@@ -142,12 +155,17 @@ impl Host for Replay {
         Some(self.player.clock.caught_up())
     }
 
-    fn session_start(&self, s: &mut ControllerState) {
+    fn session_start(&self, s: &mut ControllerState) -> bool {
         let mut fresh = ControllerState::new(s.limits);
         fresh.manual = s.manual.take();
         fresh.logged_events = std::mem::take(&mut s.logged_events);
         fresh.replay = Some(self.player.clock.status(&self.player.name));
         *s = fresh;
+        true
+    }
+
+    fn log_lines(&self, _wanted: usize) -> usize {
+        usize::from(self.samples.log.is_some())
     }
 
     fn control(&self, s: &mut ControllerState, control: ReplayControl) -> Result<bool, NotReplay> {

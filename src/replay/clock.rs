@@ -111,6 +111,11 @@ impl Clock {
         self.handed.load(Ordering::SeqCst) > self.position()
     }
 
+    /// Unix ms the recording started.
+    pub fn started_ms(&self) -> u64 {
+        self.started
+    }
+
     /// How far (ms since the start) the session has been given everything:
     /// what a replay's host answers as of.
     pub fn reached(&self) -> u64 {

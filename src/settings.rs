@@ -1,0 +1,78 @@
+//! nyxrc and the command line made one validated value, once, in one place
+//! ([`Settings::load`]); each part of rnyx takes the piece it needs from it
+//! — a relay's controller task ([`Settings::task`]), the screen
+//! (`monitor`), `--check`, `--dump`, `prompt` — so every nyxrc setting
+//! that applies reaches every command.
+
+use crate::cli::Cli;
+use crate::config::Config;
+use crate::controller::ControllerConfig;
+use crate::relays::RelaySpec;
+
+/// What rnyx runs with.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// nyxrc, with the command line's `--log` and `--alert` over it.
+    pub config: Config,
+    /// The password given for every relay (`--password-file`,
+    /// `RNYX_PASSWORD`).
+    pub password: Option<String>,
+}
+
+impl Settings {
+    /// nyxrc (`--config`, else the usual places), with the command line
+    /// over it; what is wrong in either, said with where.
+    pub fn load(cli: &Cli) -> Result<Self, String> {
+        let mut config = Config::load(cli.config.as_deref())
+            .map(|(c, _)| c)
+            .map_err(|e| e.to_string())?;
+        if let Some(list) = &cli.log {
+            let (known, unknown) = rnyx_grammar::model::EventSelection::parse([list.as_str()]);
+            if !unknown.is_empty() {
+                config
+                    .warnings
+                    .push(crate::config::unknown_events_warning(&unknown, "--log"));
+            }
+            config.logged_events = known;
+        }
+        for a in &cli.alerts {
+            crate::config::set_alert(&mut config.alerts, a)?;
+        }
+        Ok(Self {
+            config,
+            password: None,
+        })
+    }
+
+    /// The same, with the password given for every relay read.
+    pub fn with_password(mut self, cli: &Cli) -> Result<Self, String> {
+        self.password = cli.given_password()?;
+        Ok(self)
+    }
+
+    /// The relays the command line names, else nyxrc's, else those found.
+    pub async fn relays(&self, cli: &Cli) -> Result<Vec<RelaySpec>, String> {
+        cli.relays(&self.config.relays).await
+    }
+
+    /// A relay's password: its own file (nyxrc), else the one given.
+    pub fn password_of(&self, r: &RelaySpec) -> Result<Option<String>, String> {
+        match &r.password_file {
+            Some(path) => std::fs::read_to_string(path)
+                .map(|t| Some(t.lines().next().unwrap_or("").to_owned()))
+                .map_err(|e| {
+                    format!(
+                        "relay `{}`: cannot read the password file {}: {e}",
+                        r.name,
+                        path.display()
+                    )
+                }),
+            None => Ok(self.password.clone()),
+        }
+    }
+
+    /// What a relay's controller task is started with.
+    pub fn task(&self, r: &RelaySpec, password: Option<String>) -> ControllerConfig {
+        ControllerConfig::of(&self.config, r.targets.clone(), password)
+    }
+}
