@@ -153,14 +153,11 @@ async fn main() {
     let relay = net.tors.iter().find(|t| t.name == EXIT_RELAY).unwrap();
     // Wait for flags and traffic.
     loop {
-        let json = rnyx::dump::dump(
-            &[relay.target()],
-            None,
-            (true, None),
-            &rnyx_grammar::model::health::AlertSettings::default(),
-        )
-        .await
-        .unwrap();
+        let task = rnyx::controller::ControllerConfig {
+            targets: vec![relay.target()],
+            ..rnyx::controller::ControllerConfig::default()
+        };
+        let json = rnyx::dump::dump(task, (true, None)).await.unwrap();
         let v: serde_json::Value = serde_json::from_str(&json).unwrap();
         // bw-event-cache is filled only while a controller listens for BW,
         // so judge by the totals.

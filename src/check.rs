@@ -32,6 +32,8 @@ pub enum Outcome {
 #[derive(Debug, Clone)]
 pub struct Checked {
     pub name: String,
+    /// The machine tor is on, when not this one (over ssh).
+    pub host: Option<String>,
     pub outcome: Outcome,
 }
 

@@ -19,6 +19,13 @@ pub struct Cli {
     #[arg(short = 's', long, global = true, value_name = "PATH")]
     pub socket: Vec<PathBuf>,
 
+    /// A tor on another machine, over ssh (the system's OpenSSH, your
+    /// ~/.ssh/config and agent; never asks for a password): its control
+    /// socket PATH there, else tor's usual places there. Repeatable, with
+    /// --socket and --interface too.
+    #[arg(long, global = true, value_name = "[USER@]HOST[:PORT][/PATH]")]
+    pub ssh: Vec<String>,
+
     /// File whose first line is the control password (HashedControlPassword).
     /// Also read from the RNYX_PASSWORD variable; else asked for when needed.
     #[arg(long, global = true, value_name = "PATH")]
@@ -194,8 +201,7 @@ impl Cli {
         configured: &[crate::relays::RelayConfig],
     ) -> Result<Vec<crate::relays::RelaySpec>, String> {
         crate::relays::choose_all(
-            &self.interface,
-            &self.socket,
+            (&self.interface, &self.socket, &self.ssh),
             configured,
             std::path::Path::new("/run"),
         )

@@ -66,6 +66,9 @@ pub struct Config {
     pub show_virtual_options: bool,
     /// Where tor's chroot is: prefix of the paths tor gives (its torrc).
     pub tor_chroot: Option<PathBuf>,
+    /// The ssh client and its first arguments, for relays on other
+    /// machines (`ssh`; `ssh -F FILE` for another configuration).
+    pub ssh_command: Vec<String>,
     /// Take the mouse: clicks and the wheel act in rnyx (false leaves the
     /// terminal's own selection alone).
     pub mouse: bool,
@@ -126,6 +129,7 @@ impl Default for Config {
             show_private_options: false,
             show_virtual_options: false,
             tor_chroot: None,
+            ssh_command: vec!["ssh".to_owned()],
             warnings: Vec::new(),
             notices: Vec::new(),
             expected_warnings: Vec::new(),
@@ -219,6 +223,7 @@ struct FileConfig {
     show_private_options: Option<bool>,
     show_virtual_options: Option<bool>,
     tor_chroot: Option<PathBuf>,
+    ssh_command: Option<String>,
     keys: Option<KeysTable>,
     alerts: Option<alerts::AlertsTable>,
 }
@@ -333,6 +338,12 @@ impl Config {
             show_private_options: file.show_private_options.unwrap_or(d.show_private_options),
             show_virtual_options: file.show_virtual_options.unwrap_or(d.show_virtual_options),
             tor_chroot: file.tor_chroot.map(|p| expand_home(&p)),
+            ssh_command: match file.ssh_command {
+                Some(c) if !c.trim().is_empty() => {
+                    c.split_whitespace().map(str::to_owned).collect()
+                }
+                _ => d.ssh_command.clone(),
+            },
             warnings,
             notices: Vec::new(),
             expected_warnings: Vec::new(),

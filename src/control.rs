@@ -15,4 +15,4 @@ pub mod auth;
 pub use auth::{AuthError, AuthMethod, ProtocolInfo};
 pub mod target;
 
-pub use target::{connect, ConnectError, Connection, Target};
+pub use target::{connect, ConnectError, Connection, SshError, Target};

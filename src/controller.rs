@@ -142,6 +142,7 @@ async fn run(
     let mut wanted = config.log_events.clone();
     open_log_file(&config, &state);
     state.update(|s| {
+        s.connection.host = host.name();
         s.connection.since = s.updated_ms / 1000;
         s.health.settings.clone_from(&config.alerts);
         s.record_system(info);
@@ -222,7 +223,7 @@ async fn run(
         let mut comeback = Comeback::new(&config.targets, host).await;
         let waiting = (&mut requests, &mut inbox, &mut comeback);
         match wait_out(backoff, &state, waiting, &mut wanted).await {
-            Waited::Out => backoff = (backoff * 2).min(config.reconnect_max),
+            Waited::Out => backoff = (backoff * 2).min(host.reconnect_max(config.reconnect_max)),
             // tor's socket or port is back: tried at once, and soon again
             // (a tor just started may not have written its cookie yet).
             Waited::Back => backoff = liveness::SOON.min(config.reconnect_initial),
@@ -527,7 +528,7 @@ async fn take_pending(
 ) {
     let pid = state.read(|s| s.relay.pid);
     record_system(state, host.process(pid));
-    for (at, scan) in host.sockets(watch.ask(state, client)).await {
+    for (at, scan) in host.sockets(ConnectionWatch::ask(state, client)).await {
         watch.scanned(state, client, scan, at.unwrap_or_else(|| state.now_secs()));
     }
     if let Some(torrc) = host.torrc(None, pid, state.now_secs()).await {

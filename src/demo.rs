@@ -144,7 +144,8 @@ pub async fn run(config: &Config) -> Result<(), String> {
         progress: std::sync::Arc::new(progress(&net)),
     };
     let exit = exit_relay(&net)?;
-    let result = crate::monitor::run(vec![exit], None, None, None, &config, Some(starting)).await;
+    let task = ControllerConfig::of(&config, vec![exit], None);
+    let result = crate::monitor::run(task, None, &config, Some(starting)).await;
     drop(traffic);
     drop(net);
     result

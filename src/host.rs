@@ -17,11 +17,13 @@ mod files;
 mod local;
 mod recording;
 mod replay;
+mod ssh;
 
 pub use control_only::ControlOnly;
 pub use local::Local;
 pub use recording::Recording;
 pub use replay::Replay;
+pub use ssh::{runtime_dir, Ssh, SshSpec};
 
 use crate::control::target::ControlStream;
 use crate::control::{Client, ConnectError, Connection, Target};
@@ -198,6 +200,13 @@ pub trait Host: Send + Sync + std::fmt::Debug {
     /// here to be opened.
     fn path_here(&self, _path: &str) -> Option<PathBuf> {
         None
+    }
+
+    /// The longest wait between attempts to reconnect, of the `configured`:
+    /// a host that cannot be watched for tor's return (a socket that comes
+    /// back) is tried more often.
+    fn reconnect_max(&self, configured: std::time::Duration) -> std::time::Duration {
+        configured
     }
 
     /// Whether readings due on the host's own time wait to be asked for.

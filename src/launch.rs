@@ -6,6 +6,7 @@
 
 pub mod network;
 pub mod single;
+pub mod sshd;
 
 use std::path::{Path, PathBuf};
 use std::process::Child;
@@ -19,6 +20,8 @@ pub use single::{ControlKind, SingleTor, SingleTorOptions};
 pub enum LaunchError {
     #[error("tor is not installed (no `{0}` on PATH); install Debian's package `tor`")]
     Missing(&'static str),
+    #[error("`{0}` is not installed; install Debian's package `{1}`")]
+    Tool(&'static str, &'static str),
     #[error("cannot create a network namespace with `unshare -rn` ({0}); rnyx needs unprivileged user namespaces (sysctl kernel.unprivileged_userns_clone=1) or root")]
     NoNamespace(String),
     #[error("{what} failed: {detail}")]

@@ -158,18 +158,20 @@ async fn run(cli: Cli) -> ExitCode {
     let config = settings.config.clone();
     let mut watched = Vec::new();
     for r in relays {
-        let password = match settings.password_of(&r) {
-            Ok(p) => p,
+        let task = settings
+            .password_of(&r)
+            .and_then(|password| settings.task(&r, password));
+        match task {
+            Ok(task) => watched.push((r.relay_name(), task)),
             Err(e) => return fail(&e),
-        };
-        watched.push((r.relay_name(), r.targets, password));
+        }
     }
     if let Some(Command::Prompt { run }) = &cli.command {
-        let (_, targets, password) = watched.swap_remove(0);
-        return prompt(&targets, password, run).await;
+        let (_, task) = watched.swap_remove(0);
+        return prompt(task, run).await;
     }
     if watched.len() > 1 && matches!(cli.command, Some(Command::Record { .. })) {
-        return fail("rnyx record watches one relay: name it with --socket or --interface");
+        return fail("rnyx record watches one relay: name it with --socket, --interface or --ssh");
     }
     let recorder = match &cli.command {
         Some(Command::Record { file, max_size }) => {
@@ -184,10 +186,13 @@ async fn run(cli: Cli) -> ExitCode {
     // Connect before the TUI owns the terminal, so a password can be asked
     // for and a relay that can never be watched as given is said here; the
     // connections are handed to the controller tasks.
-    let host = rnyx::controller::ControllerConfig::of(&config, Vec::new(), None)
-        .recorded(recorder.clone())
-        .host;
-    let firsts = first_contact(&host, &mut watched).await;
+    if let Some(r) = &recorder {
+        for (_, task) in &mut watched {
+            let t = std::mem::take(task);
+            *task = t.recorded(Some(r.clone()));
+        }
+    }
+    let firsts = first_contact(&mut watched).await;
     let hopeless = firsts.iter().all(|f| matches!(f, Err(e) if !e.may_pass()));
     if hopeless && !cli.wait {
         say_why(&watched, &firsts);
@@ -203,19 +208,19 @@ async fn run(cli: Cli) -> ExitCode {
             Err(e) => fail(&e),
         };
     }
-    let (_, targets, password) = watched.swap_remove(0);
+    let (_, task) = watched.swap_remove(0);
     let first = firsts.into_iter().next().flatten();
     let closing = recorder.clone();
-    let result = rnyx::monitor::run(targets, password, first, recorder, &config, None).await;
+    let result = rnyx::monitor::run(task, first, &config, None).await;
     closing.as_ref().map(rnyx::record::Recorder::close);
     result.map_or_else(|e| fail(&e), |()| ExitCode::SUCCESS)
 }
 
-/// A relay to watch: its name, the places to try, its password.
+/// A relay to watch: its name, and its controller task's settings (the
+/// places to try, its password, its host).
 type Watched = (
     rnyx_grammar::model::RelayName,
-    Vec<rnyx::control::Target>,
-    Option<String>,
+    rnyx::controller::ControllerConfig,
 );
 
 /// Why each relay cannot be watched, a sentence each on stderr.
@@ -224,7 +229,7 @@ fn say_why(
     firsts: &[Result<rnyx::control::Connection, rnyx::control::ConnectError>],
 ) {
     let many = watched.len() > 1;
-    for ((name, _, _), first) in watched.iter().zip(firsts) {
+    for ((name, _), first) in watched.iter().zip(firsts) {
         if let Err(e) = first {
             // A name found is the place, which the sentence names.
             let who = if many && name.given {
@@ -237,15 +242,18 @@ fn say_why(
     }
 }
 
-/// Each relay's first connection, tried at once (asking for a password
-/// where tor wants one and none was given).
+/// Each relay's first connection, through its host, tried at once (asking
+/// for a password where tor wants one and none was given).
 async fn first_contact(
-    host: &rnyx::host::SharedHost,
     watched: &mut [Watched],
 ) -> Vec<Result<rnyx::control::Connection, rnyx::control::ConnectError>> {
     let mut tries = tokio::task::JoinSet::new();
-    for (i, (_, targets, password)) in watched.iter().enumerate() {
-        let (host, targets, password) = (host.clone(), targets.clone(), password.clone());
+    for (i, (_, task)) in watched.iter().enumerate() {
+        let (host, targets, password) = (
+            task.host.clone(),
+            task.targets.clone(),
+            task.password.clone(),
+        );
         tries.spawn(async move { (i, host.connect(&targets, password.as_deref()).await) });
     }
     let mut firsts: Vec<_> = (0..watched.len()).map(|_| None).collect();
@@ -253,12 +261,15 @@ async fn first_contact(
         firsts[i] = Some(result);
     }
     let mut out = Vec::new();
-    for (first, (_, targets, password)) in firsts.into_iter().zip(watched.iter_mut()) {
+    for (first, (_, task)) in firsts.into_iter().zip(watched.iter_mut()) {
         let mut result = first.expect("every try ends");
-        if matches!(&result, Err(e) if e.needs_password()) && password.is_none() {
-            *password = prompt_password();
-            if password.is_some() {
-                result = host.connect(targets, password.as_deref()).await;
+        if matches!(&result, Err(e) if e.needs_password()) && task.password.is_none() {
+            task.password = prompt_password();
+            if task.password.is_some() {
+                result = task
+                    .host
+                    .connect(&task.targets, task.password.as_deref())
+                    .await;
             }
         }
         out.push(result);
@@ -300,16 +311,12 @@ async fn replay(file: &std::path::Path, speed: f64, config: Config) -> ExitCode 
 }
 
 /// `rnyx prompt`, asking for the password when tor wants one.
-async fn prompt(
-    targets: &[rnyx::control::Target],
-    mut password: Option<String>,
-    run: &[String],
-) -> ExitCode {
-    let mut result = rnyx::prompt::run(targets, password.as_deref(), run).await;
-    if matches!(&result, Err(e) if e.contains("password")) && password.is_none() {
+async fn prompt(mut task: rnyx::controller::ControllerConfig, run: &[String]) -> ExitCode {
+    let mut result = rnyx::prompt::run(&task, run).await;
+    if matches!(&result, Err(e) if e.contains("password")) && task.password.is_none() {
         if let Some(p) = prompt_password() {
-            password = Some(p);
-            result = rnyx::prompt::run(targets, password.as_deref(), run).await;
+            task.password = Some(p);
+            result = rnyx::prompt::run(&task, run).await;
         }
     }
     match result {
@@ -322,15 +329,15 @@ async fn prompt(
 async fn dump(settings: &Settings, relays: &[rnyx::relays::RelaySpec], cli: &Cli) -> ExitCode {
     let options = (!cli.no_scrub, cli.history);
     let one = |r: &rnyx::relays::RelaySpec, password: Option<String>| {
-        let retry = settings.task(r, None);
         let task = settings.task(r, password.clone());
         async move {
-            let mut result = rnyx::dump::dump(task, options).await;
+            let task = task.map_err(rnyx::dump::DumpError::Lost)?;
+            let mut result = rnyx::dump::dump(task.clone(), options).await;
             if matches!(&result, Err(e) if e.needs_password()) && password.is_none() {
                 if let Some(p) = prompt_password() {
                     let task = rnyx::controller::ControllerConfig {
                         password: Some(p),
-                        ..retry
+                        ..task
                     };
                     result = rnyx::dump::dump(task, options).await;
                 }
@@ -402,14 +409,22 @@ async fn check(cli: &Cli) -> ExitCode {
     for r in &relays {
         let outcome = match settings.password_of(r) {
             Err(e) => Outcome::Unknown(e),
-            Ok(p) => rnyx::check::watch(settings.task(r, p)).await,
+            Ok(p) => match settings.task(r, p) {
+                Ok(task) => rnyx::check::watch(task).await,
+                Err(e) => Outcome::Unknown(e),
+            },
         };
         // A place found stands for a name until tor says its nickname.
         let name = match &outcome {
             Outcome::Watched(s) if !r.given => s.relay.nickname.clone().unwrap_or(r.name.clone()),
             _ => r.name.clone(),
         };
-        checked.push(Checked { name, outcome });
+        let host = r.ssh.as_ref().map(|s| s.host.clone());
+        checked.push(Checked {
+            name,
+            host,
+            outcome,
+        });
     }
     if cli.check {
         let (status, text) = rnyx::check::report(&checked);

@@ -11,17 +11,12 @@ use std::io::Write as _;
 /// Runs the monitor on the real terminal until the operator quits or a
 /// termination signal arrives. The terminal is restored in every case.
 pub async fn run(
-    targets: Vec<Target>,
-    password: Option<String>,
+    task: ControllerConfig,
     first: Option<Connection>,
-    recorder: Option<crate::record::Recorder>,
     config: &Config,
     starting: Option<crate::controller::Starting>,
 ) -> Result<(), String> {
-    let controller = crate::controller::ControllerConfig {
-        starting,
-        ..ControllerConfig::of(config, targets, password).recorded(recorder)
-    };
+    let controller = crate::controller::ControllerConfig { starting, ..task };
     let handle = spawn_with(controller, first);
     let fleet = [(RelayName::default(), handle)];
     watch(&fleet, App::new(settings(config)), config).await
@@ -55,19 +50,14 @@ pub fn spawn_replay(
 /// controller task of its own: the overview first, every other page
 /// showing one relay at a time.
 pub async fn run_fleet(
-    relays: Vec<(RelayName, Vec<Target>, Option<String>)>,
+    relays: Vec<(RelayName, ControllerConfig)>,
     firsts: Vec<Option<Connection>>,
     config: &Config,
 ) -> Result<(), String> {
     let fleet: Vec<(RelayName, crate::controller::ControllerHandle)> = relays
         .into_iter()
         .zip(firsts.into_iter().chain(std::iter::repeat_with(|| None)))
-        .map(|((name, targets, password), first)| {
-            (
-                name,
-                spawn_with(ControllerConfig::of(config, targets, password), first),
-            )
-        })
+        .map(|((name, task), first)| (name, spawn_with(task, first)))
         .collect();
     let mut settings = settings(config);
     settings

@@ -5,7 +5,7 @@
 //! non-zero when tor answered an error.
 
 use crate::control::event::parse_router_statuses;
-use crate::control::{connect, Client, EventReceiver, Target};
+use crate::control::{Client, EventReceiver};
 use rnyx_grammar::command::Command;
 use rnyx_grammar::model::{ControllerState, Manual};
 use rnyx_grammar::request::{Request, Response};
@@ -39,10 +39,13 @@ pub struct Outcome {
 }
 
 impl Shell {
-    pub async fn open(targets: &[Target], password: Option<&str>) -> Result<Self, String> {
-        let conn = connect(targets, password)
-            .await
-            .map_err(|e| e.to_string())?;
+    /// A shell on its own connection to the tor `task` names, through its
+    /// host.
+    pub async fn open(task: &crate::controller::ControllerConfig) -> Result<Self, String> {
+        let conn = task
+            .host
+            .connect_interpreter(&task.targets, task.password.as_deref())
+            .await?;
         let mut shell = Shell {
             client: conn.client,
             events: conn.events,
@@ -213,11 +216,10 @@ pub fn scripted(runs: &[String]) -> Result<Vec<String>, String> {
 /// `rnyx prompt`: runs `runs` and returns the exit status, or, with none,
 /// the interactive shell.
 pub async fn run(
-    targets: &[Target],
-    password: Option<&str>,
+    task: &crate::controller::ControllerConfig,
     runs: &[String],
 ) -> Result<u8, String> {
-    let mut shell = Shell::open(targets, password).await?;
+    let mut shell = Shell::open(task).await?;
     if !runs.is_empty() {
         let mut failed = false;
         for line in scripted(runs)? {

@@ -5,7 +5,18 @@
 //! tor's usual control ports.
 
 use crate::control::Target;
+use crate::host::SshSpec;
 use std::path::{Path, PathBuf};
+
+/// Where tor usually is on another machine, in the order tried there:
+/// Debian's socket, `tor-instance-create`'s, then the control port.
+pub fn remote_defaults() -> Vec<Target> {
+    vec![
+        Target::Unix("/run/tor/control".into()),
+        Target::Unix("/run/tor-instances/*/control".into()),
+        Target::Tcp(std::net::SocketAddr::from(([127, 0, 0, 1], 9051))),
+    ]
+}
 
 /// One relay to watch.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -19,6 +30,8 @@ pub struct RelaySpec {
     /// `name` was chosen by the operator (nyxrc): tor's nickname does not
     /// replace it on screen.
     pub given: bool,
+    /// tor is on another machine, reached over ssh; `targets` are there.
+    pub ssh: Option<SshSpec>,
 }
 
 impl RelaySpec {
@@ -40,13 +53,24 @@ pub struct RelayConfig {
     /// `[ADDRESS:]PORT`.
     pub address: Option<String>,
     pub password_file: Option<PathBuf>,
+    /// `[user@]host[:port]`: tor is on that machine, reached over ssh;
+    /// `socket` and `address` are there (left out: tor's usual places
+    /// there).
+    pub ssh: Option<String>,
 }
 
 impl RelayConfig {
     pub fn spec(&self) -> Result<RelaySpec, String> {
-        let target = match (&self.socket, &self.address) {
-            (Some(s), None) => Target::Unix(s.clone()),
-            (None, Some(a)) => Target::parse_interface(a)?,
+        let ssh = self
+            .ssh
+            .as_deref()
+            .map(SshSpec::parse)
+            .transpose()
+            .map_err(|e| format!("relay `{}`: {e}", self.name))?;
+        let targets = match (&self.socket, &self.address) {
+            (Some(s), None) => vec![Target::Unix(s.clone())],
+            (None, Some(a)) => vec![Target::parse_interface(a)?],
+            (None, None) if ssh.is_some() => remote_defaults(),
             _ => {
                 return Err(format!(
                     "relay `{}`: give either socket or address",
@@ -56,9 +80,10 @@ impl RelayConfig {
         };
         Ok(RelaySpec {
             name: self.name.clone(),
-            targets: vec![target],
+            targets,
             password_file: self.password_file.clone(),
             given: true,
+            ssh,
         })
     }
 }
@@ -66,8 +91,7 @@ impl RelayConfig {
 /// The relays of the command line (`interfaces`, `sockets`), else of
 /// nyxrc, else those found under `run` (`/run` but in tests).
 pub fn choose(
-    interfaces: &[String],
-    sockets: &[PathBuf],
+    (interfaces, sockets, ssh): (&[String], &[PathBuf], &[String]),
     configured: &[RelayConfig],
     run: &Path,
 ) -> Result<Vec<RelaySpec>, String> {
@@ -78,6 +102,7 @@ pub fn choose(
             targets: vec![Target::parse_interface(i)?],
             password_file: None,
             given: false,
+            ssh: None,
         });
     }
     for s in sockets {
@@ -86,6 +111,20 @@ pub fn choose(
             targets: vec![Target::Unix(s.clone())],
             password_file: None,
             given: false,
+            ssh: None,
+        });
+    }
+    for s in ssh {
+        let spec = SshSpec::parse(s)?;
+        out.push(RelaySpec {
+            name: spec.host.clone(),
+            targets: spec
+                .path
+                .clone()
+                .map_or_else(remote_defaults, |p| vec![Target::Unix(p)]),
+            password_file: None,
+            given: false,
+            ssh: Some(spec),
         });
     }
     if !out.is_empty() {
@@ -101,6 +140,7 @@ pub fn choose(
             targets: Target::defaults(),
             password_file: None,
             given: false,
+            ssh: None,
         }]);
     }
     Ok(found)
@@ -109,13 +149,13 @@ pub fn choose(
 /// [`choose`], and when it found sockets, the usual control ports that
 /// answer for another tor too.
 pub async fn choose_all(
-    interfaces: &[String],
-    sockets: &[PathBuf],
+    given: (&[String], &[PathBuf], &[String]),
     configured: &[RelayConfig],
     run: &Path,
 ) -> Result<Vec<RelaySpec>, String> {
-    let chosen = choose(interfaces, sockets, configured, run)?;
-    let discovered = interfaces.is_empty() && sockets.is_empty() && configured.is_empty();
+    let chosen = choose(given, configured, run)?;
+    let discovered =
+        given.0.is_empty() && given.1.is_empty() && given.2.is_empty() && configured.is_empty();
     if discovered && !(chosen.len() == 1 && chosen[0].targets == Target::defaults()) {
         return Ok(with_ports(chosen, &usual_ports()).await);
     }
@@ -150,6 +190,7 @@ pub fn discover(run: &Path) -> Vec<RelaySpec> {
             targets: vec![Target::Unix(path)],
             password_file: None,
             given: false,
+            ssh: None,
         })
         .collect()
 }
@@ -198,6 +239,7 @@ pub async fn with_ports(found: Vec<RelaySpec>, ports: &[std::net::SocketAddr]) -
                 targets: vec![target],
                 password_file: None,
                 given: false,
+                ssh: None,
             });
         }
     }
@@ -227,7 +269,7 @@ mod tests {
         let d = tempfile::tempdir().unwrap();
         let run = d.path();
         // Nothing anywhere: tor's usual places, as one relay.
-        let r = choose(&[], &[], &[], run).unwrap();
+        let r = choose((&[], &[], &[]), &[], run).unwrap();
         assert_eq!(r.len(), 1);
         assert_eq!(r[0].targets, Target::defaults());
         // Sockets as Debian makes them (a plain file is not one).
@@ -241,7 +283,7 @@ mod tests {
         let _c = std::os::unix::net::UnixListener::bind(run.join("tor-instances/bridge/control"))
             .unwrap();
         std::fs::write(run.join("tor-instances/broken/control"), "").unwrap();
-        let names: Vec<String> = choose(&[], &[], &[], run)
+        let names: Vec<String> = choose((&[], &[], &[]), &[], run)
             .unwrap()
             .into_iter()
             .map(|r| r.name)
@@ -254,15 +296,17 @@ mod tests {
                 socket: Some("/run/a/control".into()),
                 address: None,
                 password_file: None,
+                ssh: None,
             },
             RelayConfig {
                 name: "b".into(),
                 socket: None,
                 address: Some("127.0.0.1:9052".into()),
                 password_file: Some("/etc/rnyx/b.pw".into()),
+                ssh: None,
             },
         ];
-        let r = choose(&[], &[], &configured, run).unwrap();
+        let r = choose((&[], &[], &[]), &configured, run).unwrap();
         assert_eq!(
             r[1].targets,
             [Target::parse_interface("127.0.0.1:9052").unwrap()]
@@ -273,20 +317,42 @@ mod tests {
         );
         // The command line wins over both, every target a relay.
         let r = choose(
-            &["9051".into()],
-            &["/run/x/control".into()],
+            (
+                &["9051".into()],
+                &["/run/x/control".into()],
+                &["admin@relay3.example.org:2222".into()],
+            ),
             &configured,
             run,
         )
         .unwrap();
         let names: Vec<&str> = r.iter().map(|r| r.name.as_str()).collect();
-        assert_eq!(names, ["9051", "/run/x/control"]);
+        assert_eq!(names, ["9051", "/run/x/control", "relay3.example.org"]);
+        // Over ssh, tor's usual places there.
+        assert_eq!(r[2].targets, remote_defaults());
+        assert_eq!(r[2].ssh.as_ref().unwrap().port, Some(2222));
+        // nyxrc's ssh relay: its socket is the remote one.
+        let remote = RelayConfig {
+            name: "r".into(),
+            socket: Some("/run/tor-instances/r/control".into()),
+            address: None,
+            password_file: None,
+            ssh: Some("relay4".into()),
+        }
+        .spec()
+        .unwrap();
+        assert_eq!(remote.ssh.unwrap().host, "relay4");
+        assert_eq!(
+            remote.targets,
+            [Target::Unix("/run/tor-instances/r/control".into())]
+        );
         // A relay with both or neither place is an error naming it.
         let bad = RelayConfig {
             name: "c".into(),
             socket: None,
             address: None,
             password_file: None,
+            ssh: None,
         };
         assert_eq!(
             bad.spec().unwrap_err(),

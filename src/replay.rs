@@ -369,9 +369,8 @@ mod tests {
         ));
         assert_eq!(got[1].at, Some(5_004));
         // The sample taken between them is the host's to answer, once.
-        use crate::host::Host as _;
-        assert_eq!(host.process(None).len(), 1);
-        assert!(host.process(None).is_empty());
+        assert_eq!(crate::host::Host::process(&host, None).len(), 1);
+        assert!(crate::host::Host::process(&host, None).is_empty());
         // Held at 5 ms: the event at 9 waits.
         let later = tokio::time::timeout(std::time::Duration::from_millis(200), conn.events.recv());
         assert!(later.await.is_err());

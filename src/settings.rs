@@ -71,8 +71,22 @@ impl Settings {
         }
     }
 
-    /// What a relay's controller task is started with.
-    pub fn task(&self, r: &RelaySpec, password: Option<String>) -> ControllerConfig {
-        ControllerConfig::of(&self.config, r.targets.clone(), password)
+    /// What a relay's controller task is started with: its host this
+    /// machine (under nyxrc's `tor_chroot`), or the one ssh reaches.
+    pub fn task(
+        &self,
+        r: &RelaySpec,
+        password: Option<String>,
+    ) -> Result<ControllerConfig, String> {
+        let mut task = ControllerConfig::of(&self.config, r.targets.clone(), password);
+        if let Some(spec) = &r.ssh {
+            let dir = crate::host::runtime_dir()?;
+            task.host = std::sync::Arc::new(crate::host::Ssh::new(
+                spec.clone(),
+                &self.config.ssh_command,
+                &dir,
+            ));
+        }
+        Ok(task)
     }
 }

@@ -57,6 +57,31 @@ async fn settled(handle: &ControllerHandle) {
     );
 }
 
+/// The signing certificate was read live and recorded: the replay has its
+/// expiry, and the alert it raises (30 days left, warned of at 40).
+fn certificate_replayed(
+    live: &rnyx_grammar::model::ControllerState,
+    replay: &rnyx::controller::ControllerHandle,
+    now: u64,
+) {
+    let cert = live.health.cert_expires;
+    assert!(cert.is_some(), "the live tor's certificate was read");
+    assert_eq!(replay.state.read(|s| s.health.cert_expires), cert);
+    let mut settings = rnyx_grammar::model::health::AlertSettings::default();
+    settings.thresholds.cert_warning_days = 40.0;
+    let mut judged = replay.state.snapshot();
+    rnyx_grammar::model::health::evaluate(&mut judged, &settings, now);
+    assert!(
+        judged
+            .health
+            .active
+            .iter()
+            .any(|a| a.kind == rnyx_grammar::model::health::AlertKind::CertExpiry),
+        "{:?}",
+        judged.health.active
+    );
+}
+
 /// A recording made against a real tor, played at the moment a screen was
 /// taken live, gives the same screens on every page (but the header's first
 /// line, which says it is a replay) — tor's facts, events, log times,
@@ -129,24 +154,7 @@ async fn a_recording_replays_to_the_same_screens() {
     });
     settled(&replay).await;
     assert_eq!(replay.state.read(|s| s.relay.bandwidth_rate), Some(rate));
-    // The signing certificate was read live and recorded: the replay has
-    // its expiry, and the alert it raises (30 days left, warned of at 40).
-    let cert = state.health.cert_expires;
-    assert!(cert.is_some(), "the live tor's certificate was read");
-    assert_eq!(replay.state.read(|s| s.health.cert_expires), cert);
-    let mut settings = rnyx_grammar::model::health::AlertSettings::default();
-    settings.thresholds.cert_warning_days = 40.0;
-    let mut judged = replay.state.snapshot();
-    rnyx_grammar::model::health::evaluate(&mut judged, &settings, at / 1000);
-    assert!(
-        judged
-            .health
-            .active
-            .iter()
-            .any(|a| a.kind == rnyx_grammar::model::health::AlertKind::CertExpiry),
-        "{:?}",
-        judged.health.active
-    );
+    certificate_replayed(&state, &replay, at / 1000);
     let mut replayed = replay.state.read(|s| pages(s, at / 1000, 120, 40));
     // tor's uptime is read as a count of seconds and made a start time
     // with the second it was applied live, and with the second it was

@@ -657,6 +657,7 @@ async fn ports_found_beside_sockets_are_not_counted_twice() {
         targets: vec![a.socket_target()],
         password_file: None,
         given: false,
+        ssh: None,
     }];
     let all = rnyx::relays::with_ports(found, &[port(&a), port(&b)]).await;
     let targets: Vec<Target> = all.iter().map(|r| r.targets[0].clone()).collect();

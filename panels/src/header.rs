@@ -200,8 +200,13 @@ fn identity_line(state: &ControllerState, now: u64, theme: Theme) -> Line<'stati
         } else {
             String::new()
         };
+        // On another machine, why: the ssh connection lost, tor down there.
+        let why = match (&conn.host, &conn.last_error) {
+            (Some(_), Some(e)) => format!(": {}", crate::text::strip_controls(e)),
+            _ => String::new(),
+        };
         return Line::from(Span::styled(
-            format!("Tor Disconnected ({since}press r to reconnect)"),
+            format!("Tor Disconnected{why} ({since}press r to reconnect)"),
             theme.error(),
         ));
     }

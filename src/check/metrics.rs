@@ -46,7 +46,10 @@ fn families(checked: &[Checked]) -> Vec<Family> {
         Family { name: "rnyx_accounting_left_bytes", help: "Bytes left in the accounting interval (the lesser of read and written).", samples: vec![] },
     ];
     for c in checked {
-        let relay = format!("relay=\"{}\"", escape(&c.name));
+        let mut relay = format!("relay=\"{}\"", escape(&c.name));
+        if let Some(host) = &c.host {
+            relay = format!("{relay},host=\"{}\"", escape(host));
+        }
         let Outcome::Watched(s) = &c.outcome else {
             f[0].samples.push((format!("{{{relay}}}"), 0.0));
             continue;

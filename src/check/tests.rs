@@ -1,5 +1,5 @@
 use super::*;
-use rnyx_grammar::model::health::AlertKind;
+use rnyx_grammar::model::health::{AlertKind, AlertSettings};
 use rnyx_grammar::model::BandwidthSample;
 
 fn relay(name: &str) -> ControllerState {
@@ -32,6 +32,7 @@ fn relay(name: &str) -> ControllerState {
 
 fn watched(name: &str, s: ControllerState) -> Checked {
     Checked {
+        host: None,
         name: name.into(),
         outcome: Outcome::Watched(Box::new(s)),
     }
@@ -143,6 +144,7 @@ fn several_relays_the_worst_wins_down_is_critical_auth_unknown() {
         watched("a", relay("a")),
         watched("b", warn.clone()),
         Checked {
+            host: None,
             name: "c".into(),
             outcome: Outcome::Unknown("tor refused the password".into()),
         },
@@ -159,6 +161,7 @@ fn several_relays_the_worst_wins_down_is_critical_auth_unknown() {
         .any(|l| l.starts_with("b: WARNING - b: tor's version is not recommended")));
     assert!(perf.iter().any(|(l, _)| l == "b_alerts"));
     let down = Checked {
+        host: None,
         name: "d|x".into(),
         outcome: Outcome::Down(
             "tor is not running: there is no control socket at /run/tor/control".into(),
@@ -192,6 +195,7 @@ fn openmetrics_has_every_kind_a_relay_and_the_headline_figures() {
     let text = openmetrics(&[
         watched("relay\"0", s),
         Checked {
+            host: None,
             name: "down".into(),
             outcome: Outcome::Down("refused".into()),
         },

@@ -136,8 +136,42 @@ pub async fn authenticate(
     password: Option<&str>,
 ) -> Result<(AuthMethod, ProtocolInfo), AuthError> {
     let info = ProtocolInfo::parse(&client.command_ok("PROTOCOLINFO 1").await?);
-    let method = authenticate_with(client, &info, password).await?;
+    let cookie = wants_cookie(&info).then(|| read_cookie(&info));
+    let method = authenticate_with(client, &info, password, cookie).await?;
     Ok((method, info))
+}
+
+/// [`authenticate`], the cookie (where tor offers cookie authentication)
+/// read by `read` from the path tor gives — on tor's machine, which may
+/// not be this one. The cookie is kept in memory only.
+pub async fn authenticate_reading<F, Fut>(
+    client: &Client,
+    password: Option<&str>,
+    read: F,
+) -> Result<(AuthMethod, ProtocolInfo), AuthError>
+where
+    F: FnOnce(PathBuf) -> Fut,
+    Fut: std::future::Future<Output = Result<Vec<u8>, String>>,
+{
+    let info = ProtocolInfo::parse(&client.command_ok("PROTOCOLINFO 1").await?);
+    let cookie = match (wants_cookie(&info), info.cookie_file.clone()) {
+        (false, _) => None,
+        (true, None) => Some(Err(AuthError::CookieFileMissing)),
+        (true, Some(path)) => Some(match read(path.clone()).await {
+            Ok(bytes) => checked(path, bytes),
+            Err(reason) => Err(AuthError::CookieUnreadable {
+                path,
+                reason,
+                group_hint: String::new(),
+            }),
+        }),
+    };
+    let method = authenticate_with(client, &info, password, cookie).await?;
+    Ok((method, info))
+}
+
+fn wants_cookie(info: &ProtocolInfo) -> bool {
+    !info.offers("NULL") && (info.offers("SAFECOOKIE") || info.offers("COOKIE"))
 }
 
 /// Authenticates with one given method, whatever tor would prefer (for
@@ -160,23 +194,26 @@ pub async fn authenticate_as(
         });
     }
     info.methods.retain(|m| m == name);
-    authenticate_with(client, &info, password).await?;
+    let cookie = wants_cookie(&info).then(|| read_cookie(&info));
+    authenticate_with(client, &info, password, cookie).await?;
     Ok(info)
 }
 
+/// Authenticates by the method tor prefers; `cookie`: the cookie as read
+/// where tor offers cookie authentication.
 async fn authenticate_with(
     client: &Client,
     info: &ProtocolInfo,
     password: Option<&str>,
+    cookie: Option<Result<(PathBuf, Vec<u8>), AuthError>>,
 ) -> Result<AuthMethod, AuthError> {
     if info.offers("NULL") {
         send_authenticate(client, "AUTHENTICATE").await?;
         return Ok(AuthMethod::None);
     }
-    let wants_cookie = info.offers("SAFECOOKIE") || info.offers("COOKIE");
     let mut cookie_error = None;
-    if wants_cookie {
-        match read_cookie(info) {
+    if let Some(cookie) = cookie {
+        match cookie {
             Ok((path, cookie)) => {
                 if info.offers("SAFECOOKIE") {
                     safecookie(client, &path, &cookie).await?;
@@ -266,16 +303,24 @@ fn read_cookie(info: &ProtocolInfo) -> Result<(PathBuf, Vec<u8>), AuthError> {
         .clone()
         .ok_or(AuthError::CookieFileMissing)?;
     match std::fs::read(&path) {
-        Ok(bytes) if bytes.len() == COOKIE_LEN => Ok((path, bytes)),
-        Ok(bytes) => Err(AuthError::CookieWrongSize {
-            path,
-            len: bytes.len(),
-        }),
+        Ok(bytes) => checked(path, bytes),
         Err(e) => Err(AuthError::CookieUnreadable {
             group_hint: group_hint(&path),
             reason: e.kind().to_string(),
             path,
         }),
+    }
+}
+
+/// A cookie read: exactly 32 bytes.
+fn checked(path: PathBuf, bytes: Vec<u8>) -> Result<(PathBuf, Vec<u8>), AuthError> {
+    if bytes.len() == COOKIE_LEN {
+        Ok((path, bytes))
+    } else {
+        Err(AuthError::CookieWrongSize {
+            path,
+            len: bytes.len(),
+        })
     }
 }
 

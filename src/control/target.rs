@@ -81,6 +81,45 @@ pub enum ConnectError {
     NoneAnswered { tried: Vec<(Target, Unreachable)> },
     #[error("{0}")]
     Auth(#[from] AuthError),
+    #[error("{0}")]
+    Ssh(SshError),
+}
+
+/// Why ssh to tor's machine failed, with what ssh said.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SshError {
+    /// The host's key is not known, or not the one known.
+    #[error(
+        "ssh to {host} refused: its host key is unknown or has changed (ssh said: {said}); \
+         check the key, then accept it once with `ssh {host}`, or remove the old one with \
+         `ssh-keygen -R {host}`"
+    )]
+    HostKey { host: String, said: String },
+    /// The server refused every key (rnyx never types a password).
+    #[error(
+        "ssh to {host}: authentication failed (ssh said: {said}); rnyx uses your ssh agent, \
+         keys and ~/.ssh/config and never asks for a password"
+    )]
+    Auth { host: String, said: String },
+    /// The connection went away (rnyx reconnects).
+    #[error("ssh to {host} lost: {said}")]
+    Lost { host: String, said: String },
+    /// The host could not be reached.
+    #[error("ssh to {host} failed: {said}")]
+    Failed { host: String, said: String },
+    /// No control socket or port answered on the host.
+    #[error("on {host}: {said}")]
+    NoTor { host: String, said: String },
+}
+
+impl SshError {
+    pub fn failure(&self) -> Failure {
+        match self {
+            SshError::HostKey { .. } | SshError::Auth { .. } => Failure::Authentication,
+            SshError::NoTor { .. } => Failure::NoSuchPath,
+            SshError::Lost { .. } | SshError::Failed { .. } => Failure::Down,
+        }
+    }
 }
 
 impl ConnectError {
@@ -100,6 +139,7 @@ impl ConnectError {
                 .find(|f| tried.iter().any(|(_, why)| why.failure() == *f))
                 .unwrap_or(Failure::NoSuchPath),
             ConnectError::Auth(e) => e.failure(),
+            ConnectError::Ssh(e) => e.failure(),
         }
     }
 

@@ -82,7 +82,7 @@ impl ConnectionWatch {
     }
 
     /// What a scan is asked with.
-    pub fn ask(&self, state: &super::SharedState, client: &crate::control::Client) -> SocketAsk {
+    pub fn ask(state: &super::SharedState, client: &crate::control::Client) -> SocketAsk {
         let (pid, ports) = state.read(|s| (s.relay.pid, Ports::of(&s.relay.listeners)));
         SocketAsk {
             pid,
@@ -97,7 +97,7 @@ impl ConnectionWatch {
         let (host, post, ask) = (
             self.host.clone(),
             self.post.clone(),
-            self.ask(state, client),
+            Self::ask(state, client),
         );
         tokio::spawn(async move {
             for found in host.sockets(ask).await {

@@ -159,6 +159,10 @@ impl Host for Recording {
         self.inner.pending()
     }
 
+    fn reconnect_max(&self, configured: std::time::Duration) -> std::time::Duration {
+        self.inner.reconnect_max(configured)
+    }
+
     fn caught_up(&self) -> Option<bool> {
         self.inner.caught_up()
     }

@@ -248,6 +248,11 @@ impl PrivateNetwork {
         )
     }
 
+    /// The process holding the network's namespaces (`nsenter -t PID`).
+    pub fn namespace_pid(&self) -> u32 {
+        self.holder.id()
+    }
+
     /// A command that runs inside the network's namespace (to reach the
     /// tors' TCP ports, e.g. a client's SocksPort).
     pub fn command_in_namespace(&self, program: &str) -> Command {

@@ -61,7 +61,7 @@ pub fn test_home() -> &'static Path {
     HOME.get_or_init(|| {
         remove_stale_dirs();
         let dir = std::env::temp_dir().join(format!("rnyx-home-{}", std::process::id()));
-        for sub in ["config", "state", "data", "cache"] {
+        for sub in ["config", "state", "data", "cache", "run"] {
             std::fs::create_dir_all(dir.join(sub)).expect("the test home");
         }
         remove_when_gone(&dir);
@@ -78,6 +78,7 @@ pub fn home_env() -> Vec<(&'static str, std::path::PathBuf)> {
         ("XDG_STATE_HOME", home.join("state")),
         ("XDG_DATA_HOME", home.join("data")),
         ("XDG_CACHE_HOME", home.join("cache")),
+        ("XDG_RUNTIME_DIR", home.join("run")),
     ]
 }
 

@@ -59,6 +59,8 @@ pub struct RelayRow {
     pub name: String,
     /// Where it was found (socket path or port), for the details.
     pub target: String,
+    /// The machine tor is on, when not this one.
+    pub host: Option<String>,
     pub connected: bool,
     /// Unix seconds of the last connection change.
     pub since: u64,
@@ -116,6 +118,7 @@ impl RelayRow {
         RelayRow {
             name: label,
             target: name.text.clone(),
+            host: s.connection.host.clone(),
             connected: s.connection.connected,
             since: s.connection.since,
             last_error: s.connection.last_error.clone(),

@@ -38,6 +38,9 @@ pub struct ConnectionStatus {
     pub since: u64,
     /// Where rnyx connects: `127.0.0.1:9051` or a socket path.
     pub target: Option<String>,
+    /// The machine tor is on, when not this one (reached over ssh).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub host: Option<String>,
     /// The authentication method that succeeded.
     pub auth_method: Option<String>,
     /// Why the last attempt failed or the connection ended.

@@ -10,6 +10,8 @@ use std::fmt::Write as _;
 /// A column between the alerts and the flags.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Col {
+    /// The machine tor is on (a fleet across machines only).
+    Host,
     Version,
     Down,
     Up,
@@ -36,8 +38,9 @@ const SHOWN: [Col; 9] = [
 
 /// In the order dropped when the row is too narrow: the least useful to an
 /// operator scanning relays first (the sparkline is the widest and says
-/// what `down` and `up` say), the traffic last.
-const DROPPED: [Col; 9] = [
+/// what `down` and `up` say), the traffic last; the host before the
+/// traffic (the header names it too).
+const DROPPED: [Col; 10] = [
     Col::Spark,
     Col::Memory,
     Col::Cpu,
@@ -45,6 +48,7 @@ const DROPPED: [Col; 9] = [
     Col::Conn,
     Col::Version,
     Col::Uptime,
+    Col::Host,
     Col::Up,
     Col::Down,
 ];
@@ -61,6 +65,7 @@ const MIN_TAIL: usize = 12;
 impl Col {
     fn width(self) -> usize {
         match self {
+            Col::Host => 14,
             Col::Version | Col::Down | Col::Up => 10,
             Col::Spark => super::SPARK,
             Col::Circ | Col::Conn => 5,
@@ -72,6 +77,7 @@ impl Col {
 
     fn heading(self) -> &'static str {
         match self {
+            Col::Host => "host",
             Col::Version => "version",
             Col::Down => "down",
             Col::Up => "up",
@@ -85,12 +91,16 @@ impl Col {
     }
 
     fn left(self) -> bool {
-        matches!(self, Col::Version | Col::Spark)
+        matches!(self, Col::Host | Col::Version | Col::Spark)
     }
 
     fn cell(self, r: &RelayRow, now: u64) -> String {
         let opt = |v: Option<String>| v.unwrap_or_else(|| "-".into());
         match self {
+            Col::Host => crate::model::keep_end(
+                &crate::text::strip_controls(r.host.as_deref().unwrap_or("local")),
+                14,
+            ),
             Col::Version => r
                 .version
                 .as_deref()
@@ -132,6 +142,10 @@ impl Layout {
             .unwrap_or(0)
             .max(MIN_TAIL);
         let mut cols = SHOWN.to_vec();
+        // Relays on other machines: which is where.
+        if fleet.iter().any(|r| r.host.is_some()) {
+            cols.insert(0, Col::Host);
+        }
         let used = |cols: &[Col]| FIXED + cols.iter().map(|c| c.width() + 1).sum::<usize>() + 1;
         for c in DROPPED {
             if used(&cols) + flags <= width {
