@@ -140,13 +140,16 @@ pub trait Host: Send + Sync + std::fmt::Debug {
     }
 
     /// [`Host::connect`], the stream passed through `wrap` before anything
-    /// is sent (a recording's tap sees all of it).
+    /// is sent (a recording's tap sees all of it); on this machine's
+    /// network unless the host says otherwise.
     async fn connect_wrapped(
         &self,
         targets: &[Target],
         password: Option<&str>,
         wrap: Option<Wrap>,
-    ) -> Result<Connection, ConnectError>;
+    ) -> Result<Connection, ConnectError> {
+        connect_here(targets, password, wrap).await
+    }
 
     /// A connection for the interpreter: never recorded; in a replay, one
     /// that gets answers and no events.

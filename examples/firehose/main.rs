@@ -26,7 +26,10 @@ use tmux::Tmux;
 
 mod procfs;
 mod soak;
-use procfs::{cpu_seconds, resident_by_mapping, status_kb, switches, thread_switches};
+use procfs::{
+    cpu_seconds, cpu_with_children, resident_by_mapping, status_kb, switches, thread_switches,
+};
+use rnyx::launch::sshd::descendants;
 
 const PORT: u16 = 8080;
 const EXIT: &str = "relay0";
@@ -70,6 +73,11 @@ struct Args {
     /// Leave nyx out of the rounds.
     #[arg(long)]
     no_nyx: bool,
+    /// Also measure rnyx watching the exit relay over ssh (`rnyx ssh`:
+    /// through a real sshd in the network's namespace), its CPU with the
+    /// ssh client's; with `--idle`, its idle memory beside the local one's.
+    #[arg(long)]
+    ssh: bool,
     /// After the rounds: rnyx at INFO and up under one download batch (its
     /// log fills to the 1,000 entries it keeps), then this many seconds with
     /// no traffic; prints its resident memory then.
@@ -93,10 +101,11 @@ fn args() -> Args {
 }
 
 /// Every monitor a round may run, in the order of the report.
-const MONITORS: [&str; 6] = [
+const MONITORS: [&str; 7] = [
     "no monitor",
     "raw count",
     "rnyx",
+    "rnyx ssh",
     "rnyx record",
     "rnyx b",
     "nyx",
@@ -196,6 +205,8 @@ pub(crate) struct Bench {
     empty: PathBuf,
     tor_pid: u32,
     have_nyx: bool,
+    /// With `--ssh`: the server, and the nyxrc whose ssh_command reaches it.
+    sshd: Option<(rnyx::launch::sshd::Sshd, PathBuf)>,
 }
 
 impl Bench {
@@ -215,6 +226,11 @@ impl Bench {
             "rnyx b" => Some(format!(
                 "{} --socket {ctl} --config {empty} --log {EVENTS}",
                 self.a.rnyx_b.as_ref()?.display()
+            )),
+            "rnyx ssh" => Some(format!(
+                "{} --ssh bench{ctl} --config {} --log {EVENTS}",
+                self.a.rnyx.display(),
+                self.sshd.as_ref()?.1.display()
             )),
             "nyx" => Some(format!(
                 "nyx --socket {ctl} --config {empty} --log {EVENTS}"
@@ -246,7 +262,8 @@ impl Bench {
         let relay = self.net.tors.iter().find(|t| t.name == EXIT).unwrap();
         let counter = (name == "raw count").then(|| raw_counter(relay.target()));
         std::thread::sleep(Duration::from_secs(self.a.settle));
-        let cpu0 = pid.map(cpu_seconds);
+        let cpu0 = pid.map(|p| monitor_cpu(name, p));
+        let sessions0 = self.ssh_sessions();
         let switches0 = pid.map(switches);
         let tor0 = cpu_seconds(self.tor_pid);
         let counted0 = counter.as_ref().map(|c| c.2.load(Ordering::Relaxed));
@@ -271,7 +288,15 @@ impl Bench {
             let _ = perf.wait();
         }
         let tor_cpu = cpu_seconds(self.tor_pid) - tor0;
-        let monitor_cpu = pid.zip(cpu0).map(|(p, c)| cpu_seconds(p) - c);
+        let monitor_cpu = pid.zip(cpu0).map(|(p, c)| monitor_cpu(name, p) - c);
+        if name == "rnyx ssh" {
+            let n = self.ssh_sessions() - sessions0;
+            println!(
+                "rnyx ssh: {n} remote commands in {:.1} s ({:.2} a second)",
+                wall.as_secs_f64(),
+                n as f64 / wall.as_secs_f64()
+            );
+        }
         let monitor_peak_kb = pid.map(|p| status_kb(p, "VmHWM:"));
         let monitor_switches = pid.zip(switches0).map(|(p, n)| switches(p) - n);
         if let Some(p) = pid {
@@ -313,14 +338,31 @@ impl Bench {
         }
     }
 
+    /// Commands sshd has started so far (its log at VERBOSE).
+    fn ssh_sessions(&self) -> usize {
+        self.sshd.as_ref().map_or(0, |(s, _)| {
+            std::fs::read_to_string(s.log())
+                .unwrap_or_default()
+                .matches("Starting session: command")
+                .count()
+        })
+    }
+
     /// rnyx idle after a workload at INFO (see `--idle`): its resident
-    /// memory, anonymous and file-backed, and the log panel's title.
+    /// memory, anonymous and file-backed, and the log panel's title; over
+    /// ssh too with `--ssh`.
     fn idle(&self) {
+        self.idle_one(&format!("--socket {}", self.ctl.display()), &self.empty);
+        if let Some((_, nyxrc)) = &self.sshd {
+            self.idle_one(&format!("--ssh bench{}", self.ctl.display()), nyxrc);
+        }
+    }
+
+    fn idle_one(&self, relay: &str, config: &Path) {
         let command = format!(
-            "{} --socket {} --config {} --log INFO,NOTICE,WARN,ERR",
+            "{} {relay} --config {} --log INFO,NOTICE,WARN,ERR",
             self.a.rnyx.display(),
-            self.ctl.display(),
-            self.empty.display()
+            config.display()
         );
         let pid = self.start("idle", &command);
         std::thread::sleep(Duration::from_secs(self.a.settle));
@@ -329,8 +371,12 @@ impl Bench {
         let mb = |key| status_kb(pid, key) as f64 / 1024.0;
         let screen = self.tmux.screen("idle");
         let title = screen.lines().find(|l| l.contains("Events")).unwrap_or("");
+        let clients: f64 = descendants(pid)
+            .into_iter()
+            .map(|p| status_kb(p, "VmRSS:") as f64 / 1024.0)
+            .sum();
         println!(
-            "idle rnyx {} s after the workload: RSS {:.1} MB = {:.1} anonymous + {:.1} file-backed; peak {:.1} MB; {} threads; log: {}",
+            "idle rnyx ({relay}) {} s after the workload: RSS {:.1} MB = {:.1} anonymous + {:.1} file-backed; peak {:.1} MB; {} threads; its children (ssh) {clients:.1} MB; log: {}",
             self.a.idle,
             mb("VmRSS:"),
             mb("RssAnon:"),
@@ -372,7 +418,31 @@ fn main() {
     workload(&net, &a.rnyx, a.parallel, a.mib << 18);
     let empty = dir.path().join("empty.toml");
     std::fs::write(&empty, "").unwrap();
+    let sshd = a.ssh.then(|| {
+        let sshd = rnyx::launch::sshd::Sshd::start(
+            &dir.path().join("sshd"),
+            2222,
+            Some(net.namespace_pid()),
+        )
+        .expect("sshd");
+        let config = sshd
+            .client_config(
+                &dir.path().join("ssh_config"),
+                &["bench"],
+                &sshd.identity(),
+                &sshd.known_hosts(),
+            )
+            .unwrap();
+        let nyxrc = dir.path().join("ssh.toml");
+        std::fs::write(
+            &nyxrc,
+            format!("ssh_command = \"{}\"\n", sshd.ssh_command(&config)),
+        )
+        .unwrap();
+        (sshd, nyxrc)
+    });
     let bench = Bench {
+        sshd,
         tmux: Tmux::new("rnyx-firehose"),
         have_nyx: Command::new("nyx").arg("--version").output().is_ok(),
         a,
@@ -391,6 +461,7 @@ fn main() {
                 "nyx" => bench.have_nyx && !bench.a.no_nyx,
                 "rnyx b" => bench.a.rnyx_b.is_some(),
                 "rnyx record" => bench.a.record,
+                "rnyx ssh" => bench.a.ssh,
                 _ => true,
             })
             .collect();
@@ -453,6 +524,20 @@ fn wait_for_circuits(net: &PrivateNetwork, rnyx: &Path) {
 }
 
 /// Prints every run, then the medians.
+/// A monitor's CPU seconds so far: over ssh, with the ssh client's (the
+/// master alive, and every command it ran and waited for).
+fn monitor_cpu(name: &str, pid: u32) -> f64 {
+    if name == "rnyx ssh" {
+        cpu_with_children(pid)
+            + descendants(pid)
+                .into_iter()
+                .map(cpu_with_children)
+                .sum::<f64>()
+    } else {
+        cpu_seconds(pid)
+    }
+}
+
 fn report(rows: &[Row], a: &Args) {
     println!(
         "workload: {} parallel downloads of {} MiB through {EXIT} (exit), monitors subscribed to {EVENTS} on {EXIT}",

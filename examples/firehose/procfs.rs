@@ -12,6 +12,16 @@ pub fn cpu_seconds(pid: u32) -> f64 {
         .map_or(0.0, |(u, s)| (u + s) as f64 / 100.0)
 }
 
+/// utime + stime of a process and of its children waited for (cutime +
+/// cstime), in seconds.
+pub fn cpu_with_children(pid: u32) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    let after = stat.rsplit_once(") ").map_or("", |(_, r)| r);
+    let f: Vec<u64> = after.split(' ').map(|x| x.parse().unwrap_or(0)).collect();
+    f.get(11..15)
+        .map_or(0.0, |t| t.iter().sum::<u64>() as f64 / 100.0)
+}
+
 /// Context switches of each of a process's threads so far (each one a
 /// wake-up or a preemption), by thread name.
 pub fn thread_switches(pid: u32) -> std::collections::BTreeMap<String, u64> {

@@ -6,7 +6,7 @@
 //! `stream-status`.
 
 use super::{Host, SocketAsk, TimedScan, TorLog};
-use crate::control::{Client, ConnectError, Connection, Target};
+use crate::control::Client;
 use crate::procfs::ProcSampler;
 use rnyx_grammar::model::{Socket, SocketScan, SocketSource, SocketTable, SystemInfo, Torrc};
 use std::collections::HashMap;
@@ -120,15 +120,6 @@ impl ControlOnly {
 
 #[async_trait::async_trait]
 impl Host for ControlOnly {
-    async fn connect_wrapped(
-        &self,
-        targets: &[Target],
-        password: Option<&str>,
-        wrap: Option<super::Wrap>,
-    ) -> Result<Connection, ConnectError> {
-        super::connect_here(targets, password, wrap).await
-    }
-
     fn process(&self, _pid: Option<u32>) -> Vec<SystemInfo> {
         let mut sampler = self.sampler.lock().unwrap_or_else(PoisonError::into_inner);
         let own = sampler

@@ -6,7 +6,7 @@
 
 use super::files::{cert_expiry, read_tail, read_torrc, resolve_tor_path, Place};
 use super::{ControlOnly, Host, Seen, SocketAsk, TimedScan, TorLog};
-use crate::control::{ConnectError, Connection, Target};
+use crate::control::Target;
 use crate::procfs::sockets::Scanner;
 use crate::procfs::ProcSampler;
 use rnyx_grammar::model::{SystemInfo, Torrc};
@@ -55,6 +55,24 @@ impl Local {
     }
 }
 
+/// Scans the sockets of the tor whose `/proc` directory is `dir`, on a
+/// blocking thread (a busy relay's take tens of milliseconds).
+pub(super) async fn scan(
+    scanner: &Arc<Mutex<Scanner>>,
+    dir: PathBuf,
+    ports: crate::procfs::sockets::Ports,
+) -> super::Scanned {
+    let scanner = Arc::clone(scanner);
+    tokio::task::spawn_blocking(move || {
+        scanner
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .scan(&dir, &ports)
+    })
+    .await
+    .unwrap_or_else(|e| Err(format!("the socket scan failed: {e}")))
+}
+
 /// Why tor's process is not read here.
 fn unseen(pid: u32) -> String {
     format!("tor's process (pid {pid}) is not visible from here")
@@ -62,15 +80,6 @@ fn unseen(pid: u32) -> String {
 
 #[async_trait::async_trait]
 impl Host for Local {
-    async fn connect_wrapped(
-        &self,
-        targets: &[Target],
-        password: Option<&str>,
-        wrap: Option<super::Wrap>,
-    ) -> Result<Connection, ConnectError> {
-        super::connect_here(targets, password, wrap).await
-    }
-
     fn process(&self, pid: Option<u32>) -> Vec<SystemInfo> {
         let mut sampler = self.sampler();
         let mut info = sampler.sample(pid);
@@ -89,16 +98,7 @@ impl Host for Local {
             Err(why) if ask.pid.is_some() => return self.fallback.scan(&ask, &why).await,
             Err(why) => return vec![(None, Err(why))],
         };
-        let scanner = self.scanner.clone();
-        let found = tokio::task::spawn_blocking(move || {
-            scanner
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .scan(&dir, &ask.ports)
-        })
-        .await
-        .unwrap_or_else(|e| Err(format!("the socket scan failed: {e}")));
-        vec![(None, found)]
+        vec![(None, scan(&self.scanner, dir, ask.ports).await)]
     }
 
     async fn torrc(&self, path: Option<String>, pid: Option<u32>, now: u64) -> Option<Torrc> {

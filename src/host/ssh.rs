@@ -880,16 +880,11 @@ impl Host for Ssh {
         if let Some(why) = unseen {
             return inner.fallback.scan(&ask, &why).await;
         }
-        let (scanner, dir) = (inner.scanner.clone(), inner.mirror.join(pid.to_string()));
-        let found = tokio::task::spawn_blocking(move || {
-            scanner
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .scan(&dir, &ask.ports)
-        })
-        .await
-        .unwrap_or_else(|e| Err(format!("the socket scan failed: {e}")));
-        vec![(None, found)]
+        let dir = inner.mirror.join(pid.to_string());
+        vec![(
+            None,
+            super::local::scan(&inner.scanner, dir, ask.ports).await,
+        )]
     }
 
     async fn torrc(&self, path: Option<String>, _pid: Option<u32>, now: u64) -> Option<Torrc> {

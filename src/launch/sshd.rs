@@ -60,7 +60,7 @@ impl Sshd {
              AuthorizedKeysFile {d}/authorized_keys\nPasswordAuthentication no\n\
              KbdInteractiveAuthentication no\nPermitRootLogin prohibit-password\n\
              StrictModes no\nUsePAM no\nAllowStreamLocalForwarding yes\n\
-             AllowTcpForwarding yes\nPidFile {d}/sshd.pid\nMaxStartups 100\n",
+             AllowTcpForwarding yes\nPidFile {d}/sshd.pid\nMaxStartups 100\nLogLevel VERBOSE\n",
             d = dir.display()
         );
         std::fs::write(dir.join("sshd_config"), config)?;
@@ -128,6 +128,11 @@ impl Sshd {
         }
     }
 
+    /// What sshd logs (at VERBOSE: each command started).
+    pub fn log(&self) -> PathBuf {
+        self.dir.join("sshd.log")
+    }
+
     pub fn port(&self) -> u16 {
         self.port
     }
@@ -180,7 +185,7 @@ impl Sshd {
 }
 
 /// The processes descended from `root`, read from `/proc`.
-fn descendants(root: u32) -> Vec<u32> {
+pub fn descendants(root: u32) -> Vec<u32> {
     let parents: Vec<(u32, u32)> = std::fs::read_dir("/proc")
         .into_iter()
         .flatten()
