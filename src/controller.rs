@@ -297,7 +297,7 @@ async fn wait_out(
                 let Some(Asked { request, reply }) = asked else { return Waited::Stop };
                 match request {
                     Request::Reconnect => return Waited::Out,
-                    Request::WantManual => inbox.read_manual(),
+                    Request::WantManual => inbox.read_manual(comeback.host()),
                     // Kept for the next connection, which subscribes to it.
                     Request::SetEvents(events) => {
                         *wanted = events;

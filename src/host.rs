@@ -193,6 +193,14 @@ pub trait Host: Send + Sync + std::fmt::Debug {
     /// it).
     async fn tor_log(&self, path: String, pid: Option<u32>, max_lines: usize) -> TorLog;
 
+    /// tor's manual, for the configuration editor: on tor's machine where
+    /// it is installed there, else this machine's, else rnyx's copy.
+    async fn manual(&self) -> rnyx_grammar::model::Manual {
+        tokio::task::spawn_blocking(crate::manual::load)
+            .await
+            .unwrap_or_else(|_| crate::manual::embedded())
+    }
+
     /// How a target looks now, to notice tor coming back; `None` where it
     /// cannot be looked at from here.
     async fn look(&self, _target: &Target) -> Option<Seen> {

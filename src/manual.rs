@@ -30,6 +30,16 @@ pub fn load() -> Manual {
     }
 }
 
+/// The manual in `bytes` (troff, gzipped or not), read from `source`.
+pub fn of_bytes(source: String, bytes: &[u8]) -> Result<Manual, String> {
+    let text = if bytes.starts_with(&[0x1f, 0x8b]) {
+        gunzip(bytes).map_err(|e| format!("{source}: {e}"))?
+    } else {
+        String::from_utf8(bytes.to_vec()).map_err(|e| format!("{source}: {e}"))?
+    };
+    Ok(Manual::new(source, parse(&text)))
+}
+
 /// The copy of tor 0.4.9's manual in rnyx.
 pub fn embedded() -> Manual {
     let text = gunzip(EMBEDDED).expect("the embedded manual is gzip");

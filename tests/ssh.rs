@@ -385,3 +385,81 @@ async fn a_changed_host_key_is_refused_and_a_wrong_key_said() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// A relay recorded over ssh (`rnyx record --ssh` is this task with a
+/// recording host around the ssh one) replays what was read on its
+/// machine: tor's process, its torrc as read there, its certificate; tor's
+/// manual comes from its machine.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_relay_recorded_over_ssh_replays() {
+    let net = network();
+    let tor = net.by_role(Role::Relay).next().unwrap();
+    let (sshd, config) = sshd("record", 2204, &["host-f"]);
+    let run = runtime("record-run");
+    let dir = home_dir("record-file");
+    let file = dir.join("relay.rnyx.gz");
+    let recorder = rnyx::record::Recorder::create(&file, 8 << 20).unwrap();
+    let spec = SshSpec::parse(&format!("host-f{}", tor.control_socket().display())).unwrap();
+    let command: Vec<String> = sshd
+        .ssh_command(&config)
+        .split_whitespace()
+        .map(str::to_owned)
+        .collect();
+    let live = spawn(
+        ControllerConfig {
+            targets: Vec::new(),
+            host: Arc::new(Ssh::new(spec, &command, &run)),
+            connection_rate: Duration::from_secs(1),
+            history_dir: None,
+            ..ControllerConfig::default()
+        }
+        .recorded(Some(recorder.clone())),
+    );
+    live.want_manual();
+    let state = eventually("tor's process, torrc, certificate and manual", 60, || {
+        live.state.read(|s| {
+            let ready = s.system.tor_memory.is_some()
+                && s.config.torrc.read_at > 0
+                && s.health.cert_expires.is_some()
+                && s.manual.is_some()
+                && s.connections.refreshed > 0;
+            ready.then(|| s.clone())
+        })
+    })
+    .await;
+    let manual = state.manual.as_ref().unwrap();
+    assert!(manual.source.starts_with("host-f:"), "{}", manual.source);
+    let torrc = state.config.torrc.path.clone().unwrap_or_default();
+    assert!(torrc.starts_with("host-f:"), "{torrc}");
+    assert!(
+        state.config.torrc.error.is_none(),
+        "{:?}",
+        state.config.torrc
+    );
+    drop(live);
+    recorder.close();
+    drop(sshd);
+    let player = rnyx::replay::Player::open(&file, 1.0).unwrap();
+    player.clock.hold_at(player.clock.length() + 1);
+    let replay = spawn(ControllerConfig {
+        host: rnyx::host::replay(player),
+        ..ControllerConfig::default()
+    });
+    let settled = tokio::time::timeout(
+        Duration::from_secs(30),
+        replay.ask(rnyx_grammar::request::Request::Settled),
+    )
+    .await
+    .expect("the replay settles");
+    assert_eq!(
+        settled,
+        rnyx_grammar::request::Response::Done(String::new())
+    );
+    replay.state.read(|s| {
+        assert_eq!(s.relay.pid, state.relay.pid);
+        assert!(s.system.tor_memory.is_some());
+        assert_eq!(s.health.cert_expires, state.health.cert_expires);
+        assert_eq!(s.config.torrc.path, state.config.torrc.path);
+        assert_eq!(s.config.torrc.settings, state.config.torrc.settings);
+    });
+}

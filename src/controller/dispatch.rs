@@ -65,7 +65,7 @@ pub(super) async fn on_request(
     match request {
         Request::Settled => inbox.settling.push(reply),
         Request::Reconnect => return Some(SessionEnd::Reconnect),
-        Request::WantManual => inbox.read_manual(),
+        Request::WantManual => inbox.read_manual(&config.host),
         Request::Replay(control) => {
             match state.update(|s| config.host.control(s, control)) {
                 Ok(back) => {

@@ -113,12 +113,11 @@ impl Mailbox {
     }
 
     /// Reads tor's manual off the task's loop; it arrives in the inbox.
-    pub(super) fn read_manual(&self) {
-        let tx = self.tx.clone();
+    pub(super) fn read_manual(&self, host: &crate::host::SharedHost) {
+        let (tx, host) = (self.tx.clone(), host.clone());
         tokio::spawn(async move {
-            if let Ok(manual) = tokio::task::spawn_blocking(crate::manual::load).await {
-                let _ = tx.send(Inbox::Manual(manual)).await;
-            }
+            let manual = host.manual().await;
+            let _ = tx.send(Inbox::Manual(manual)).await;
         });
     }
 }

@@ -154,6 +154,11 @@ impl Comeback {
         }
     }
 
+    /// The host it looks through.
+    pub fn host(&self) -> &SharedHost {
+        &self.host
+    }
+
     /// Whether a socket was made anew or a port opened since the last look.
     /// A port already open (tor there, but refusing rnyx) is not looked at
     /// again: each look is a connection tor logs.

@@ -151,6 +151,10 @@ impl Host for Recording {
         log
     }
 
+    async fn manual(&self) -> rnyx_grammar::model::Manual {
+        self.inner.manual().await
+    }
+
     async fn look(&self, target: &Target) -> Option<Seen> {
         self.inner.look(target).await
     }

@@ -935,6 +935,20 @@ impl Host for Ssh {
         Some(torrc)
     }
 
+    async fn manual(&self) -> rnyx_grammar::model::Manual {
+        let m = &self.inner.m;
+        let there = m.read(crate::manual::INSTALLED).await.and_then(|bytes| {
+            let source = format!("{}:{}", m.spec.host, crate::manual::INSTALLED);
+            crate::manual::of_bytes(source, &bytes)
+        });
+        match there {
+            Ok(manual) if !manual.is_empty() => manual,
+            _ => tokio::task::spawn_blocking(crate::manual::load)
+                .await
+                .unwrap_or_else(|_| crate::manual::embedded()),
+        }
+    }
+
     async fn cert(&self, keys: PathBuf) -> Option<u64> {
         let path = keys.join("ed25519_signing_cert");
         let bytes = self.inner.m.read(&path.display().to_string()).await.ok()?;

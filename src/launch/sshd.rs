@@ -42,7 +42,10 @@ impl Sshd {
     /// Starts sshd on `127.0.0.1:port`, in the network namespace of the
     /// process `netns` (a private network's holder) or here; everything
     /// under `dir`. Needs root: sshd separates its privileges, which a
-    /// user namespace mapping only root refuses.
+    /// user namespace mapping only root refuses. Its sessions start with
+    /// `SHLVL=1`, so bash runs no `~/.bashrc` for a command: what the
+    /// machine's rc files do (and a lock they may leave behind) is not the
+    /// test's.
     pub fn start(dir: &Path, port: u16, netns: Option<u32>) -> Result<Self, LaunchError> {
         let sshd = Path::new("/usr/sbin/sshd");
         if !sshd.is_file() {
@@ -60,7 +63,8 @@ impl Sshd {
              AuthorizedKeysFile {d}/authorized_keys\nPasswordAuthentication no\n\
              KbdInteractiveAuthentication no\nPermitRootLogin prohibit-password\n\
              StrictModes no\nUsePAM no\nAllowStreamLocalForwarding yes\n\
-             AllowTcpForwarding yes\nPidFile {d}/sshd.pid\nMaxStartups 100\nLogLevel VERBOSE\n",
+             AllowTcpForwarding yes\nPidFile {d}/sshd.pid\nMaxStartups 100\nLogLevel VERBOSE\n\
+             SetEnv SHLVL=1\n",
             d = dir.display()
         );
         std::fs::write(dir.join("sshd_config"), config)?;
