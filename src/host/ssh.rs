@@ -160,7 +160,28 @@ fn runtime_dir_in(xdg: Option<std::ffi::OsString>) -> Result<PathBuf, String> {
             dir.display()
         ));
     }
+    remove_stale(&dir);
     Ok(dir)
+}
+
+/// Removes what an rnyx that is gone left in `dir` (its names start with
+/// `s<pid>-`): one killed has no chance to.
+fn remove_stale(dir: &Path) {
+    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let name = e.file_name();
+        let Some(pid) = name
+            .to_str()
+            .and_then(|n| n.strip_prefix('s'))
+            .and_then(|n| n.split('-').next())
+            .and_then(|p| p.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        if !Path::new(&format!("/proc/{pid}")).exists() {
+            let path = e.path();
+            let _ = std::fs::remove_dir_all(&path).or_else(|_| std::fs::remove_file(&path));
+        }
+    }
 }
 
 /// Distinguishes the hosts of one rnyx in the runtime directory.
@@ -1023,6 +1044,13 @@ mod tests {
         assert_eq!(dir, run.join("rnyx"));
         let mode = std::fs::metadata(&dir).unwrap().permissions().mode();
         assert_eq!(mode & 0o777, 0o700);
+        // What an rnyx that is gone left is removed; a running one's stays.
+        let gone = dir.join("s4194303-0.ctl");
+        let ours = dir.join(format!("s{}-0.proc", std::process::id()));
+        std::fs::write(&gone, "").unwrap();
+        std::fs::create_dir(&ours).unwrap();
+        runtime_dir_in(Some(run.clone().into())).unwrap();
+        assert!(!gone.exists() && ours.exists());
         std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
         let refused = runtime_dir_in(Some(run.into()));
         assert!(refused.unwrap_err().contains("not a private directory"));
