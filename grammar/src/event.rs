@@ -91,9 +91,10 @@ pub enum Event {
     ConfChanged(Vec<(String, Option<String>)>),
     /// SIGNAL: the signal tor acted on.
     Signal(String),
-    /// NETWORK_LIVENESS: whether tor thinks the network is up.
+    /// NETWORK_LIVENESS: whether tor thinks the network is up (`UP`,
+    /// `DOWN`, or a word a newer tor adds, kept as tor wrote it).
     Liveness {
-        up: bool,
+        status: String,
     },
     /// Any other event.
     Other {
@@ -423,14 +424,17 @@ fn parse_status(kind: StatusKind, rest: &str) -> Result<Event, Refused> {
     })
 }
 
-/// `NETWORK_LIVENESS SP Status`, Status `UP` or `DOWN` (control-spec
-/// §4.1.27).
+/// `NETWORK_LIVENESS SP Status` (control-spec §4.1.27): the spec lists
+/// `UP` and `DOWN`; another word, and keywords after it, are what a newer
+/// tor may add, kept (§4.1: controllers accept them). A keyword in the
+/// status's place breaks the structure and is refused.
 fn parse_liveness(rest: &str) -> Result<Event, Refused> {
-    match rest.trim_end() {
-        "UP" => Ok(Event::Liveness { up: true }),
-        "DOWN" => Ok(Event::Liveness { up: false }),
-        other => Err(Refused(format!("Status {other:?} is neither UP nor DOWN"))),
-    }
+    let mut toks = tokens(rest);
+    let status = positional(&mut toks, "Status")?;
+    status_word("Status", &status)?;
+    Ok(Event::Liveness {
+        status: status.into_owned(),
+    })
 }
 
 fn parse_conf_changed(reply: &Reply) -> Event {

@@ -112,7 +112,9 @@ pub fn port(field: &str, value: &str) -> Result<u16, Refused> {
 }
 
 /// `Target = Address ":" Port` (§4.1.2, §4.1.3): a host name, an IPv4
-/// address or a bracketed IPv6 address, then a port. A host name is what
+/// address or an IPv6 address — bracketed, or bare as tor writes a
+/// resolved one (`650 STREAM 23 NEWRESOLVE 0 2001:db8::1:0`) — then a
+/// port. A host name is what
 /// the client asked for, `.exit` notation too (`127.0.0.1.$<fp>.exit`, as
 /// tor 0.4.9 writes a stream to a chosen exit). `port_zero` allows
 /// port 0: the spec's `Port` is 1–65535, but tor writes `:0` as the
@@ -127,10 +129,12 @@ pub fn target<'a>(field: &str, value: &'a str, port_zero: bool) -> Result<(&'a s
             .strip_suffix(']')
             .is_some_and(|a| a.parse::<std::net::Ipv6Addr>().is_ok())
     } else {
-        !host.is_empty()
-            && host
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_' | b'$'))
+        // tor writes a resolved IPv6 target bare (`2001:db8::1:0`).
+        host.parse::<std::net::Ipv6Addr>().is_ok()
+            || !host.is_empty()
+                && host
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_' | b'$'))
     };
     if !host_ok {
         return Err(refuse(field, value, "an address:port (bad address)"));

@@ -145,9 +145,9 @@ fn apply_event(
             arguments,
             ..
         } => status(state, kind, &action, &arguments, now),
-        Event::Liveness { up } => {
-            let status = if up { "UP" } else { "DOWN" };
-            let args = [("STATUS".to_owned(), status.to_owned())];
+        Event::Liveness { status } => {
+            // A word the rules do not know (a newer tor's) changes nothing.
+            let args = [("STATUS".to_owned(), status)];
             state.health.on_status("NETWORK_LIVENESS", "", &args, now);
         }
         _ => {}

@@ -64,7 +64,7 @@ impl Event {
                 .join(", "),
             Event::NewConsensus(e) | Event::Ns(e) => format!("{} router status entries", e.len()),
             Event::Signal(s) => s.clone(),
-            Event::Liveness { up } => format!("STATUS={}", if *up { "UP" } else { "DOWN" }),
+            Event::Liveness { status } => format!("STATUS={status}"),
             // tor's raw text: a credential in it (SOCKS_PASSWORD in an event
             // this version does not read) hidden by the grammar's rule.
             Event::Other { text, .. } | Event::Malformed { text, .. } if !text.contains('\n') => {

@@ -341,16 +341,34 @@ fn exit_notation_targets_and_network_liveness() {
         s.target,
         "127.0.0.1.$4AA87A76DACE4BA2191367CE8E4167CFDC7450E0.exit:5100"
     );
+    let liveness = |status: &str| Event::Liveness {
+        status: status.to_owned(),
+    };
+    assert_eq!(one("650 NETWORK_LIVENESS DOWN\r\n"), liveness("DOWN"));
+    assert_eq!(one("650 NETWORK_LIVENESS UP\r\n"), liveness("UP"));
+    // A word the spec does not list, and a keyword after it: a newer
+    // tor's, kept as written.
     assert_eq!(
-        one("650 NETWORK_LIVENESS DOWN\r\n"),
-        Event::Liveness { up: false }
+        one("650 NETWORK_LIVENESS OTHER_STATUS key=value\r\n"),
+        liveness("OTHER_STATUS")
     );
-    assert_eq!(
-        one("650 NETWORK_LIVENESS UP\r\n"),
-        Event::Liveness { up: true }
-    );
+    // A keyword where the status stands breaks the structure.
     assert!(matches!(
         one("650 NETWORK_LIVENESS STATUS=UP\r\n"),
+        Event::Malformed { .. }
+    ));
+    // A resolved IPv6 target, bare as tor writes it.
+    let Event::Stream(s) = one("650 STREAM 23 NEWRESOLVE 0 2001:db8::1:0 PURPOSE=DNS_REQUEST\r\n")
+    else {
+        panic!()
+    };
+    assert_eq!(
+        (s.target.as_str(), s.status.as_str()),
+        ("2001:db8::1:0", "NEWRESOLVE")
+    );
+    // Not an address at all stays refused.
+    assert!(matches!(
+        one("650 STREAM 23 NEWRESOLVE 0 2001:db8::zz:0\r\n"),
         Event::Malformed { .. }
     ));
 }
