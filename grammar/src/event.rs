@@ -262,18 +262,15 @@ fn positional<'a>(
     }
 }
 
-/// A status word (`CircStatus`, `StreamStatus`, `ORStatus`): upper-case
-/// letters, digits and `_`. The spec asks controllers to accept values it
-/// does not list, so any such word is read.
+/// A word in a status's, purpose's or flag's place (`CircStatus`,
+/// `StreamStatus`, `ORStatus`, `PURPOSE`): open, as the spec asks — any
+/// word a newer tor writes is read (see [`spec`]'s rule); only an empty
+/// one, or one with control characters, is not a word.
 pub(crate) fn status_word(field: &str, value: &str) -> Result<(), Refused> {
-    if !value.is_empty()
-        && value
-            .bytes()
-            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
-    {
+    if !value.is_empty() && !value.chars().any(char::is_control) {
         Ok(())
     } else {
-        Err(spec::refuse(field, value, "a status word"))
+        Err(spec::refuse(field, value, "a word"))
     }
 }
 
@@ -306,16 +303,13 @@ pub fn parse_circ(text: &str) -> Result<(Circuit, Option<String>), Refused> {
         match t.key {
             None if i == 0 => circuit.path = super::names::parse_path(&t.value)?,
             Some("BUILD_FLAGS") => {
-                // `BuildFlag *("," BuildFlag)`: status words, none empty.
+                // `BuildFlag *("," BuildFlag)`: words (open), none empty.
                 let v = t.value.as_bytes();
-                let words = v.iter().fold(true, |ok, b| {
-                    ok & (b.is_ascii_uppercase() || b.is_ascii_digit() || *b == b'_' || *b == b',')
-                });
-                if !words
+                if v.is_empty()
                     || v.first() == Some(&b',')
                     || v.last() == Some(&b',')
                     || memchr::memmem::find(v, b",,").is_some()
-                    || v.is_empty()
+                    || t.value.chars().any(char::is_control)
                 {
                     return Err(spec::refuse("BUILD_FLAGS", &t.value, "a list of flags"));
                 }

@@ -2,6 +2,16 @@
 //! the event grammars of §4.1): what a field must look like to be believed.
 //! Each check gives a [`Refused`] naming the field, the value (without
 //! control characters, cut short) and the production it breaks.
+//!
+//! **The rule: structure exact, words open.** Refused is what breaks the
+//! structure a line is read by — its framing, IDs, LongNames, numbers,
+//! times, an `address:port` where one is required, a keyword where a
+//! positional value must stand, an empty item in a list. Kept, as tor
+//! wrote it, is every word the spec does not list — a status, purpose,
+//! reason, flag or build flag a newer tor adds — and every keyword rnyx
+//! does not know (§4.1: "controllers MUST tolerate" them). A word is
+//! anything without a control character; what reaches the screen is
+//! stripped of those anyway.
 
 use crate::text::strip_controls;
 use std::fmt;

@@ -266,6 +266,32 @@ fn long_names_with_equals_in_orconn_targets() {
     assert_eq!(connection.target, "10.0.0.1:9001");
 }
 
+/// Words the spec does not list — a status, a purpose, a build flag a newer
+/// tor adds, in whatever case — are kept as written (the structure around
+/// them is still checked).
+#[test]
+fn words_the_spec_does_not_list_are_kept() {
+    let Event::Circuit { circuit, .. } = one(&format!(
+        "650 CIRC 7 REBUILT_LATER ${A}~a BUILD_FLAGS=NEED_CAPACITY,conflux-linked PURPOSE=hs_client_v9 NEWKEY=x\r\n"
+    )) else {
+        panic!()
+    };
+    assert_eq!(circuit.status.as_str(), "REBUILT_LATER");
+    assert_eq!(&*circuit.build_flags, "NEED_CAPACITY,conflux-linked");
+    assert_eq!(circuit.purpose.as_deref(), Some("hs_client_v9"));
+    let Event::Stream(s) = one("650 STREAM 4 Held 7 example.com:443 PURPOSE=Dir_Fetch\r\n") else {
+        panic!()
+    };
+    assert_eq!(
+        (s.status.as_str(), s.purpose.as_deref()),
+        ("Held", Some("Dir_Fetch"))
+    );
+    let Event::OrConn { connection, .. } = one(&format!("650 ORCONN ${A}~a HALF_OPEN\r\n")) else {
+        panic!()
+    };
+    assert_eq!(connection.status.as_str(), "HALF_OPEN");
+}
+
 /// Values the spec rules out are refused, each with a reason naming the field.
 #[test]
 fn values_the_spec_rules_out() {
