@@ -41,7 +41,7 @@ impl ControlOnly {
             Ok(text) => rnyx_grammar::getinfo::orconn_status(&text).keep(&mut Vec::new()),
             Err(e) => return vec![(None, Err(format!("GETINFO orconn-status: {e}")))],
         };
-        // Clients' connections reach tor on its ORPort.
+        // Clients' connections reach tor on its ORPort, as it listens.
         let or_port = ask.ports.or.first().copied();
         let mut sockets = Vec::new();
         for c in orconns
@@ -50,9 +50,7 @@ impl ControlOnly {
         {
             if let Ok(addr) = c.target.parse::<SocketAddr>() {
                 sockets.push(Socket {
-                    local: or_port.map_or(UNKNOWN_END, |p| {
-                        SocketAddr::new(IpAddr::V4(Ipv4Addr::UNSPECIFIED), p)
-                    }),
+                    local: or_port.unwrap_or(UNKNOWN_END),
                     remote: addr,
                 });
             } else if let Some(addr) = self.relay_address(&ask.client, &c.target).await {

@@ -248,8 +248,8 @@ pub struct Ports {
     pub listening: Vec<u16>,
     /// SOCKS and control ports, whose clients' processes are looked up.
     pub clients: Vec<u16>,
-    /// ORPorts, where clients and relays connect.
-    pub or: Vec<u16>,
+    /// ORPorts, where clients and relays connect, as tor listens on them.
+    pub or: Vec<std::net::SocketAddr>,
 }
 
 impl Ports {
@@ -264,7 +264,7 @@ impl Ports {
         Self {
             listening: ports(&[&l.or, &l.dir, &l.socks, &l.control]),
             clients: ports(&[&l.socks, &l.control]),
-            or: ports(&[&l.or]),
+            or: l.or.iter().filter_map(|a| a.parse().ok()).collect(),
         }
     }
 }
