@@ -244,20 +244,17 @@ async fn settle(handle: &ControllerHandle, name: &str) -> Result<(), String> {
 }
 
 /// `--dump --replay FILE --at SECONDS`: the state a replay of the recording
-/// holds that far into it.
+/// holds that far into it; `task`: the settings' task for it (see
+/// `Settings::replay`).
 pub async fn dump_replay(
-    player: std::sync::Arc<crate::replay::Player>,
+    (player, task): (std::sync::Arc<crate::replay::Player>, ControllerConfig),
     at: u64,
     scrub: bool,
     history: Option<Interval>,
 ) -> Result<String, String> {
     player.clock.hold_at(at.saturating_mul(1000));
     let name = player.name.clone();
-    let handle = controller::spawn(ControllerConfig {
-        targets: vec![Target::Unix(name.clone().into())],
-        host: crate::host::replay(player),
-        ..ControllerConfig::default()
-    });
+    let handle = controller::spawn(task);
     settle(&handle, &name).await?;
     let now = handle.state.now_secs();
     Ok(handle.state.read(|state| {

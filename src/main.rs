@@ -283,8 +283,13 @@ async fn dump_replay(file: &std::path::Path, cli: &Cli) -> ExitCode {
         Ok(p) => p,
         Err(e) => return fail(&e),
     };
+    let settings = match Settings::load(cli) {
+        Ok(s) => s,
+        Err(e) => return fail(&e),
+    };
     let at = cli.at.unwrap_or(player.clock.length() / 1000 + 1);
-    match rnyx::dump::dump_replay(player, at, !cli.no_scrub, cli.history).await {
+    let replay = (player.clone(), settings.replay(player));
+    match rnyx::dump::dump_replay(replay, at, !cli.no_scrub, cli.history).await {
         Ok(json) => {
             print_out(&format!("{json}\n"));
             ExitCode::SUCCESS

@@ -1,7 +1,7 @@
 //! The interactive monitor: the controller task, the terminal and the UI loop.
 
 use crate::config::Config;
-use crate::control::{Connection, Target};
+use crate::control::Connection;
 use crate::controller::{spawn_with, ControllerConfig};
 use crate::ui::{self, terminal};
 use rnyx_grammar::model::RelayName;
@@ -36,13 +36,11 @@ pub fn spawn_replay(
     player: std::sync::Arc<crate::replay::Player>,
     config: &Config,
 ) -> crate::controller::ControllerHandle {
-    let target = Target::Unix(player.name.clone().into());
-    let controller = crate::controller::ControllerConfig {
-        host: crate::host::replay(player),
-        history_dir: None,
-        ..ControllerConfig::of(config, vec![target], None)
+    let settings = crate::settings::Settings {
+        config: config.clone(),
+        password: None,
     };
-    spawn_with(controller, None)
+    spawn_with(settings.replay(player), None)
 }
 
 /// Several relays (name, places to try, password; the first connection

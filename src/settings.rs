@@ -71,6 +71,17 @@ impl Settings {
         }
     }
 
+    /// What the task of a replay of `player` is started with: its host the
+    /// recording's stand-in, no graph history kept.
+    pub fn replay(&self, player: std::sync::Arc<crate::replay::Player>) -> ControllerConfig {
+        let target = crate::control::Target::Unix(player.name.clone().into());
+        ControllerConfig {
+            host: crate::host::replay(player),
+            history_dir: None,
+            ..ControllerConfig::of(&self.config, vec![target], None)
+        }
+    }
+
     /// What a relay's controller task is started with: its host this
     /// machine (under nyxrc's `tor_chroot`), or the one ssh reaches.
     pub fn task(

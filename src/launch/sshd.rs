@@ -96,7 +96,7 @@ impl Sshd {
             .stdout(Stdio::null())
             .stderr(std::fs::File::create(&log)?);
         self.child = Some(c.spawn()?);
-        let ready = wait_until("sshd", Duration::from_secs(15), &log, || {
+        let ready = wait_until("sshd", Duration::from_secs(30), &log, || {
             std::fs::read_to_string(&log).is_ok_and(|l| l.contains("Server listening"))
         });
         if ready.is_err() {
