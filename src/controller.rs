@@ -19,6 +19,7 @@ mod liveness;
 pub mod logfile;
 mod options;
 pub use rnyx_grammar::policy;
+mod readings;
 mod requests;
 mod shared;
 pub mod startup;
@@ -26,7 +27,7 @@ mod subscription;
 mod torconfig;
 
 use crate::control::{Batch, Client, ClientError, Connection, Event, Incoming, Target};
-use crate::host::{Host, SharedHost};
+use crate::host::SharedHost;
 use apply::{apply_batch, apply_facts};
 pub use connections::apply_connections;
 use connections::ConnectionWatch;
@@ -35,6 +36,7 @@ pub use handle::{answer, Answer, Asked, ControllerHandle, RequestError};
 use inbox::{delivered, Done, Mailbox, Post};
 use liveness::{Comeback, Liveness};
 use logfile::LogFile;
+use readings::{record_system, settled, take_pending};
 use requests::refuse;
 pub use requests::{replace_file, save_snapshot, MAX_READ};
 use rnyx_grammar::model::{ControllerState, EventSelection, LogEntry, LogSource, Runlevel};
@@ -504,53 +506,6 @@ async fn session(
 fn say_trouble(state: &SharedState, host: &SharedHost) {
     if let Some(e) = host.trouble() {
         state.update(|s| rnyx_log(s, Runlevel::Warn, e));
-    }
-}
-
-/// Samples of tor's process into the state.
-fn record_system(state: &SharedState, samples: Vec<rnyx_grammar::model::SystemInfo>) {
-    if !samples.is_empty() {
-        state.update(|s| {
-            for info in samples {
-                s.record_system(info);
-            }
-        });
-    }
-}
-
-/// Readings the host has on its own time (a replay's, recorded), asked for
-/// as soon as they are due, in the recorded order.
-async fn take_pending(
-    state: &SharedState,
-    host: &SharedHost,
-    watch: &ConnectionWatch,
-    client: &Client,
-) {
-    let pid = state.read(|s| s.relay.pid);
-    record_system(state, host.process(pid));
-    for (at, scan) in host.sockets(ConnectionWatch::ask(state, client)).await {
-        watch.scanned(state, client, scan, at.unwrap_or_else(|| state.now_secs()));
-    }
-    if let Some(torrc) = host.torrc(None, pid, state.now_secs()).await {
-        state.update(|s| {
-            s.config.torrc = torrc;
-            s.config.reconcile();
-        });
-    }
-}
-
-/// Whether what is due has reached the state: where tor goes on, a first
-/// scan of its sockets (events go on arriving); where the host has a
-/// position (a replay), everything up to it, nothing waiting to be applied.
-fn settled(
-    state: &SharedState,
-    host: &dyn Host,
-    events: &crate::control::EventReceiver,
-    inbox: &Mailbox,
-) -> bool {
-    match host.caught_up() {
-        None => state.read(|s| s.connections.refreshed != 0 || s.connections.error.is_some()),
-        Some(up) => up && !host.pending() && events.is_empty() && inbox.rx.is_empty(),
     }
 }
 

@@ -209,16 +209,31 @@ async fn monitor_in_a_real_terminal() {
 
 /// The exit relay's connections as rnyx sees them from outside the
 /// network's namespace, against what tor itself says.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn connections_of_the_exit_relay_are_tors_own() {
-    use rnyx_grammar::model::{Category, SocketSource, SocketTable};
-    let net = network();
+/// The network's exit relay, its control socket and its cookie.
+fn exit_relay(
+    net: &rnyx::launch::PrivateNetwork,
+) -> (
+    &rnyx::launch::network::NetTor,
+    std::path::PathBuf,
+    std::path::PathBuf,
+) {
     let exit = net
         .tors
         .iter()
         .find(|t| t.name == rnyx::demo::EXIT_RELAY)
         .unwrap();
-    let (socket, cookie) = (exit.control_socket(), exit.dir.join("control_auth_cookie"));
+    (
+        exit,
+        exit.control_socket(),
+        exit.dir.join("control_auth_cookie"),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connections_of_the_exit_relay_are_tors_own() {
+    use rnyx_grammar::model::{Category, SocketSource, SocketTable};
+    let net = network();
+    let (exit, socket, cookie) = exit_relay(net);
     let handle = spawn(ControllerConfig {
         targets: vec![exit.target()],
         connection_rate: std::time::Duration::from_secs(1),
@@ -583,12 +598,7 @@ async fn a_recording_of_a_client_holds_no_socks_credentials() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_tor_whose_process_is_not_visible_shows_connections_as_tor_reports_them() {
     let net = network();
-    let exit = net
-        .tors
-        .iter()
-        .find(|t| t.name == rnyx::demo::EXIT_RELAY)
-        .unwrap();
-    let (socket, cookie) = (exit.control_socket(), exit.dir.join("control_auth_cookie"));
+    let (_, socket, cookie) = exit_relay(net);
     let relays: Vec<(u16, String)> = net
         .tors
         .iter()
