@@ -595,3 +595,43 @@ async fn overview_at_four_widths() {
     }
     insta::assert_snapshot!(all);
 }
+
+/// The header's title row with an alert, live and in a replay, at 80, 120
+/// and 160 columns: the badge takes room from the host or the recording's
+/// name, never from a replay's position, `ended` or tor's version.
+#[tokio::test]
+async fn header_with_an_alert_live_and_in_a_replay() {
+    use rnyx_grammar::model::health::{Alert, AlertKind, Severity};
+    use rnyx_grammar::model::ReplayStatus;
+    let mut state = state_from("exit_relay.txt").await;
+    state.health.active = vec![Alert {
+        kind: AlertKind::NotInConsensus,
+        severity: Severity::Critical,
+        since: NOW - 600,
+        detail: String::new(),
+        words: None,
+    }];
+    let mut all = String::new();
+    let mut title_rows = |state: &ControllerState, what: &str| {
+        for width in [80, 120, 160] {
+            let s = screen(state, width, 24);
+            let first = s.lines().next().unwrap().to_owned();
+            assert!(first.contains("Tor 0.4.9.11 (unknown)"), "{first}");
+            assert!(first.contains("1 alert (critical, press !)"), "{first}");
+            all.push_str(&format!("── {what}, {width} columns:\n{first}\n"));
+        }
+    };
+    title_rows(&state, "live");
+    state.replay = Some(ReplayStatus {
+        name: "demo.rnyx.gz".into(),
+        started: (NOW - 300) * 1000,
+        length: 125_000,
+        speed: 1.0,
+        paused: false,
+    });
+    title_rows(&state, "a replay that ended");
+    for row in all.lines().filter(|l| l.starts_with("replay")) {
+        assert!(row.contains(" 02:05 / 02:05 ended  Tor "), "{row}");
+    }
+    insta::assert_snapshot!(all);
+}

@@ -24,8 +24,9 @@ pub fn height(state: &ControllerState, width: u16) -> u16 {
 
 /// Draws the header into `area`. `now` is the unix time (for uptime).
 pub fn render(state: &ControllerState, now: u64, theme: Theme, area: Rect, buf: &mut Buffer) {
+    let title = Title::of(state, now, theme);
     let left = [
-        title_line(state, now, theme),
+        title.whole(),
         identity_line(state, now, theme),
         resources_line(state, now),
     ];
@@ -47,7 +48,9 @@ pub fn render(state: &ControllerState, now: u64, theme: Theme, area: Rect, buf: 
         // descriptor warning). When they cannot both fit, halves, each cut
         // with `…`.
         let widest = |lines: &[Line]| lines.iter().map(Line::width).max().unwrap_or(0);
-        let need_left = u16::try_from(widest(&left) + 1).unwrap_or(u16::MAX);
+        let badge = alerts_span(state, theme).map_or(0, |b| b.width() + 1);
+        let need_left = widest(&left).max(left[0].width() + badge) + 1;
+        let need_left = u16::try_from(need_left).unwrap_or(u16::MAX);
         let need_right = u16::try_from(widest(&right) + 2).unwrap_or(u16::MAX);
         let half = match area.width.checked_sub(need_right) {
             Some(room) if need_left <= room => (area.width / 2).clamp(need_left, room),
@@ -57,8 +60,9 @@ pub fn render(state: &ControllerState, now: u64, theme: Theme, area: Rect, buf: 
             width: half,
             ..area
         };
+        let mut left = left;
+        left[0] = title.fitted(alerts_span(state, theme), half, 1);
         draw_lines(&left, left_area, buf);
-        draw_alerts(state, theme, left_area, 1, buf);
         let right_area = Rect {
             x: area.x + half,
             width: area.width - half,
@@ -74,9 +78,9 @@ pub fn render(state: &ControllerState, now: u64, theme: Theme, area: Rect, buf: 
             .collect();
         draw_lines(&right, right_area, buf);
     } else {
-        let all: Vec<Line> = left.into_iter().chain(right).collect();
+        let mut all: Vec<Line> = left.into_iter().chain(right).collect();
+        all[0] = title.fitted(alerts_span(state, theme), area.width, 0);
         draw_lines(&all, area, buf);
-        draw_alerts(state, theme, area, 0, buf);
     }
 }
 
@@ -94,26 +98,80 @@ fn draw_lines(lines: &[Line], area: Rect, buf: &mut Buffer) {
     }
 }
 
-fn title_line(state: &ControllerState, now: u64, theme: Theme) -> Line<'static> {
-    let sys = &state.system;
-    let mut spans = vec![match &state.replay {
-        // A replay says so first, and of what, where and how fast.
-        Some(r) => Span::styled(replay_title(r, now), theme.warning()),
-        None => Span::styled(
-            format!("rnyx - {} ({} {})", sys.hostname, sys.os, sys.kernel),
-            theme.bold(),
-        ),
-    }];
-    if let Some(v) = &state.relay.version {
-        let status = state.relay.version_status;
-        let status_name = status.as_str();
-        spans.push(Span::raw("  Tor "));
-        spans.push(Span::styled(
-            format!("{v} ({status_name})"),
-            theme.version(status),
-        ));
+/// The title's row in two parts: what rnyx watches (`lead`: the host, or
+/// the recording's name and date), given up first when room is short, and
+/// what must stay (`keep`: a replay's position and state, tor's version).
+struct Title {
+    lead: Span<'static>,
+    keep: Vec<Span<'static>>,
+}
+
+impl Title {
+    fn of(state: &ControllerState, now: u64, theme: Theme) -> Self {
+        let sys = &state.system;
+        let mut keep = Vec::new();
+        let lead = match &state.replay {
+            // A replay says so first, and of what, where and how fast.
+            Some(r) => {
+                let (what, when) = replay_title(r, now);
+                keep.push(Span::styled(when, theme.warning()));
+                Span::styled(what, theme.warning())
+            }
+            None => Span::styled(
+                format!("rnyx - {} ({} {})", sys.hostname, sys.os, sys.kernel),
+                theme.bold(),
+            ),
+        };
+        if let Some(v) = &state.relay.version {
+            let status = state.relay.version_status;
+            let status_name = status.as_str();
+            keep.push(Span::raw("  Tor "));
+            keep.push(Span::styled(
+                format!("{v} ({status_name})"),
+                theme.version(status),
+            ));
+        }
+        Self { lead, keep }
     }
-    Line::from(spans)
+
+    /// The whole title, for measuring.
+    fn whole(&self) -> Line<'static> {
+        let mut spans = vec![self.lead.clone()];
+        spans.extend(self.keep.iter().cloned());
+        Line::from(spans)
+    }
+
+    /// The title in `width` columns with the alert badge, when there is
+    /// one, at its right end and `gap` blank columns after it. When room is
+    /// short the lead gives way first, cut with `…`; the badge is never
+    /// drawn over the title. Only when not even the badge and what must stay
+    /// fit is the row cut at its end.
+    fn fitted(&self, badge: Option<Span<'static>>, width: u16, gap: u16) -> Line<'static> {
+        let width = usize::from(width.saturating_sub(gap));
+        let badge_width = badge.as_ref().map_or(0, |b| b.width() + 1);
+        let keep_width: usize = self.keep.iter().map(Span::width).sum();
+        let room = width.saturating_sub(badge_width);
+        let lead_width = self.lead.width();
+        let mut spans = Vec::with_capacity(self.keep.len() + 3);
+        if lead_width + keep_width <= room {
+            spans.push(self.lead.clone());
+        } else if keep_width + 2 <= room {
+            let cut = format::cut(&self.lead.content, room - keep_width);
+            spans.push(Span::styled(cut, self.lead.style));
+        } else {
+            // Too narrow for what must stay: the whole, cut at the end.
+            return self.whole();
+        }
+        spans.extend(self.keep.iter().cloned());
+        if let Some(badge) = badge {
+            let used: usize = spans.iter().map(Span::width).sum();
+            spans.push(Span::raw(
+                " ".repeat(width.saturating_sub(used + badge.width()).max(1)),
+            ));
+            spans.push(badge);
+        }
+        Line::from(spans)
+    }
 }
 
 /// `2 alerts (critical, press !)`, when any is active.
@@ -133,30 +191,15 @@ fn alerts_span(state: &ControllerState, theme: Theme) -> Option<Span<'static>> {
     ))
 }
 
-/// The alerts at the right end of the title's row of `area`, over
-/// whatever the title left there (`gap` blank columns after them): seen at
-/// any width.
-fn draw_alerts(state: &ControllerState, theme: Theme, area: Rect, gap: u16, buf: &mut Buffer) {
-    let Some(span) = alerts_span(state, theme) else {
-        return;
-    };
-    let width = u16::try_from(span.width()).unwrap_or(u16::MAX);
-    if area.height == 0 || width + gap + 2 > area.width {
-        return;
-    }
-    let x = area.x + area.width - width - gap;
-    let blank = " ".repeat(usize::from(gap));
-    buf.set_span(x - 1, area.y, &Span::raw(" "), 1);
-    buf.set_span(x, area.y, &span, width);
-    buf.set_span(x + width, area.y, &Span::raw(blank), gap);
-}
-
-/// `replay of demo (2026-11-23 14:05:00 UTC) 01:23 / 05:00 x2 paused`.
-fn replay_title(r: &crate::model::ReplayStatus, now: u64) -> String {
-    let mut t = format!(
-        "replay of {} ({} UTC) {} / {}",
+/// `replay of demo (2026-11-23 14:05:00 UTC)` and ` 01:23 / 05:00 x2 paused`.
+fn replay_title(r: &crate::model::ReplayStatus, now: u64) -> (String, String) {
+    let what = format!(
+        "replay of {} ({} UTC)",
         crate::text::strip_controls(&r.name),
         format::date_time(r.started, 0),
+    );
+    let mut t = format!(
+        " {} / {}",
         format::uptime(r.position(now) / 1000),
         format::uptime(r.length / 1000)
     );
@@ -168,7 +211,7 @@ fn replay_title(r: &crate::model::ReplayStatus, now: u64) -> String {
     } else if r.ended(now) {
         t.push_str(" ended");
     }
-    t
+    (what, t)
 }
 
 fn identity_line(state: &ControllerState, now: u64, theme: Theme) -> Line<'static> {
