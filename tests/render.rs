@@ -603,6 +603,7 @@ async fn overview_at_four_widths() {
 async fn header_with_an_alert_live_and_in_a_replay() {
     use rnyx_grammar::model::health::{Alert, AlertKind, Severity};
     use rnyx_grammar::model::ReplayStatus;
+    use std::fmt::Write as _;
     let mut state = state_from("exit_relay.txt").await;
     state.health.active = vec![Alert {
         kind: AlertKind::NotInConsensus,
@@ -618,7 +619,7 @@ async fn header_with_an_alert_live_and_in_a_replay() {
             let first = s.lines().next().unwrap().to_owned();
             assert!(first.contains("Tor 0.4.9.11 (unknown)"), "{first}");
             assert!(first.contains("1 alert (critical, press !)"), "{first}");
-            all.push_str(&format!("── {what}, {width} columns:\n{first}\n"));
+            let _ = writeln!(all, "── {what}, {width} columns:\n{first}");
         }
     };
     title_rows(&state, "live");
