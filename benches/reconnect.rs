@@ -87,7 +87,7 @@ async fn main() {
             history_dir: None,
             reconnect_initial: hour,
             reconnect_max: hour,
-            ..ControllerConfig::of(&rnyx::config::Config::default(), vec![], None)
+            ..rnyx::settings::task_of(&rnyx::config::Config::default(), vec![], None)
         })
     };
     let tcp_target = Target::Tcp(([127, 0, 0, 1], port).into());

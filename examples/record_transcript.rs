@@ -153,11 +153,8 @@ async fn main() {
     let relay = net.tors.iter().find(|t| t.name == EXIT_RELAY).unwrap();
     // Wait for flags and traffic.
     loop {
-        let task = rnyx::controller::ControllerConfig::of(
-            &rnyx::config::Config::default(),
-            vec![relay.target()],
-            None,
-        );
+        let task =
+            rnyx::settings::task_of(&rnyx::config::Config::default(), vec![relay.target()], None);
         let json = rnyx::dump::dump(task, (true, None)).await.unwrap();
         let v: serde_json::Value = serde_json::from_str(&json).unwrap();
         // bw-event-cache is filled only while a controller listens for BW,

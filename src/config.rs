@@ -114,7 +114,7 @@ impl Default for Config {
             write_logs_to: None,
             prepopulate_log: true,
             prepopulate_read_limit: 5000,
-            keys: rnyx_panels::pages::default_keymap(),
+            keys: rnyx_panels::app::default_keymap(),
             mouse: true,
             connection_rate: 5,
             show_addresses: false,

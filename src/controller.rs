@@ -38,7 +38,7 @@ use liveness::{Comeback, Liveness};
 use logfile::LogFile;
 use readings::{record_system, settled, take_pending};
 use requests::refuse;
-pub use requests::{replace_file, save_snapshot, MAX_READ};
+pub use requests::MAX_READ;
 use rnyx_grammar::model::{ControllerState, EventSelection, LogEntry, LogSource, Runlevel};
 use rnyx_grammar::request::{Request, Response};
 

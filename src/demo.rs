@@ -4,7 +4,6 @@
 //! torn down when the monitor quits.
 
 use crate::config::Config;
-use crate::controller::ControllerConfig;
 use crate::launch::{which, NetworkSpec, PrivateNetwork};
 use std::io::{Read, Write};
 use std::net::{Ipv4Addr, TcpListener, TcpStream};
@@ -144,7 +143,7 @@ pub async fn run(config: &Config) -> Result<(), String> {
         progress: std::sync::Arc::new(progress(&net)),
     };
     let exit = exit_relay(&net)?;
-    let task = ControllerConfig::of(&config, vec![exit], None);
+    let task = crate::settings::task_of(&config, vec![exit], None);
     let result = crate::monitor::run(task, None, &config, Some(starting)).await;
     drop(traffic);
     drop(net);
@@ -248,8 +247,10 @@ pub async fn record(file: &Path, seconds: u64, max_bytes: u64) -> Result<(), Str
     );
     let handle = crate::controller::spawn(crate::controller::ControllerConfig {
         history_dir: None,
-        ..ControllerConfig::of(&Config::default(), vec![target], None)
-            .recorded(Some(recorder.clone()))
+        ..crate::settings::recorded(
+            crate::settings::task_of(&Config::default(), vec![target], None),
+            &recorder,
+        )
     });
     tokio::time::sleep(Duration::from_secs(seconds)).await;
     drop(handle);

@@ -54,12 +54,12 @@ pub fn sock_diag(answer: &[u8], sequence: u32) -> Result<(Vec<Socket>, bool), St
 
 /// A `HiddenServicePort` value's target.
 pub fn hidden_port(value: &str) -> Option<std::net::SocketAddr> {
-    crate::controller::facts::parse_hidden_port(value)
+    rnyx_grammar::torrc::hidden_service_target(value)
 }
 
 /// The observed bandwidth of a server descriptor (`desc/id/…`).
 pub fn descriptor_observed(desc: &str) -> Option<u64> {
-    crate::controller::facts::descriptor_observed(desc)
+    rnyx_grammar::getinfo::descriptor_observed(desc)
 }
 
 /// A recorded line as the fast path reads it, and as serde does; the fast

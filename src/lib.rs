@@ -9,6 +9,7 @@ pub mod controller;
 pub mod demo;
 pub mod dump;
 #[doc(hidden)]
+pub mod files;
 pub mod fuzzing;
 pub mod history;
 pub mod host;

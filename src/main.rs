@@ -189,7 +189,7 @@ async fn run(cli: Cli) -> ExitCode {
     if let Some(r) = &recorder {
         for (_, task) in &mut watched {
             let t = std::mem::take(task);
-            *task = t.recorded(Some(r.clone()));
+            *task = rnyx::settings::recorded(t, r);
         }
     }
     let firsts = first_contact(&mut watched).await;
@@ -438,7 +438,7 @@ async fn check(cli: &Cli) -> ExitCode {
     }
     let text = rnyx::check::openmetrics(&checked);
     if let Some(path) = &cli.output {
-        if let Err(e) = rnyx::controller::replace_file(path, &text, false) {
+        if let Err(e) = rnyx::files::replace_file(path, &text, false) {
             return fail(&format!("cannot write {}: {e}", path.display()));
         }
     } else {

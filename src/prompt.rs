@@ -289,9 +289,7 @@ async fn interactive(mut shell: Shell) -> Result<u8, String> {
         if history.add(&line) {
             let _ = editor.add_history_entry(line.trim());
             if let Some(p) = &path {
-                if let Err(e) =
-                    crate::controller::save_snapshot(&p.to_string_lossy(), &history.text())
-                {
+                if let Err(e) = crate::files::save_snapshot(&p.to_string_lossy(), &history.text()) {
                     shell.print(
                         Kind::Error,
                         &format!("cannot keep the history in {}: {e}", p.display()),

@@ -6,6 +6,7 @@
 
 use crate::cli::Cli;
 use crate::config::Config;
+use crate::control::Target;
 use crate::controller::ControllerConfig;
 use crate::relays::RelaySpec;
 
@@ -78,7 +79,7 @@ impl Settings {
         ControllerConfig {
             host: crate::host::replay(player),
             history_dir: None,
-            ..ControllerConfig::of(&self.config, vec![target], None)
+            ..task_of(&self.config, vec![target], None)
         }
     }
 
@@ -89,7 +90,7 @@ impl Settings {
         r: &RelaySpec,
         password: Option<String>,
     ) -> Result<ControllerConfig, String> {
-        let mut task = ControllerConfig::of(&self.config, r.targets.clone(), password);
+        let mut task = task_of(&self.config, r.targets.clone(), password);
         if let Some(spec) = &r.ssh {
             let dir = crate::host::runtime_dir()?;
             task.host = std::sync::Arc::new(crate::host::Ssh::new(
@@ -99,5 +100,50 @@ impl Settings {
             ));
         }
         Ok(task)
+    }
+}
+
+/// What a controller task takes from nyxrc, watching `targets` on this
+/// machine (under `tor_chroot`).
+pub fn task_of(
+    config: &Config,
+    targets: Vec<Target>,
+    password: Option<String>,
+) -> ControllerConfig {
+    let d = ControllerConfig::default();
+    let c = config;
+    ControllerConfig {
+        targets,
+        password,
+        log_events: c.logged_events.clone(),
+        limits: rnyx_grammar::model::Limits {
+            log_entries: c.max_log_size,
+            ..d.limits
+        },
+        write_logs_to: c.write_logs_to.clone(),
+        prepopulate_lines: if c.prepopulate_log {
+            c.prepopulate_read_limit
+        } else {
+            0
+        },
+        warnings: c.warnings.clone(),
+        notices: c.notices.clone(),
+        connection_rate: std::time::Duration::from_secs(u64::from(c.connection_rate)),
+        host: crate::host::local(c.tor_chroot.clone()),
+        alerts: c.alerts.clone(),
+        history_dir: if c.keep_history {
+            crate::history::default_dir()
+        } else {
+            None
+        },
+        ..d
+    }
+}
+
+/// `task`, everything its host reads also written to `recorder`.
+pub fn recorded(task: ControllerConfig, recorder: &crate::record::Recorder) -> ControllerConfig {
+    ControllerConfig {
+        host: crate::host::recording(task.host.clone(), recorder.clone()),
+        ..task
     }
 }

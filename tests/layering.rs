@@ -1,6 +1,10 @@
-//! No import circles in any crate of the workspace: among the modules of
-//! one parent (the crate's top-level modules, a module's submodules), none
-//! reaches itself through the others. Tests are left out.
+//! The layering of docs/architecture.md, checked on the code. In every
+//! crate of the workspace, no import circles: among the modules of one
+//! parent (the crate's top-level modules, a module's submodules), none
+//! reaches itself through the others. And the named rules: each crate's
+//! top-level modules in layers, a module using only its own layer and those
+//! below; the controller task knowing neither recordings nor the screen;
+//! other modules naming only the task's contract. Tests are left out.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -287,7 +291,7 @@ fn no_import_circles_in_rnyx() {
 
 #[test]
 fn no_import_circles_in_the_pages() {
-    check("panels/src", ("pages", "app"));
+    check("panels/src", ("app::actions", "pages"));
     // What follows a test module declared on one line is read too.
     let g = graph(&Path::new(env!("CARGO_MANIFEST_DIR")).join("panels/src"));
     assert!(g["page"].contains("keymap"), "{:?}", g["page"]);
@@ -333,4 +337,253 @@ fn submodules_are_checked_too() {
         circle(&g).map(|c| c.into_iter().collect::<BTreeSet<_>>()),
         Some([a.to_owned(), b.to_owned()].into())
     );
+}
+/// The top-level module a module is in (`controller` of
+/// `controller::apply`).
+fn top(m: &str) -> &str {
+    m.split("::").next().unwrap_or("")
+}
+
+/// Which top-level module uses which, with the other crates of the
+/// workspace a module names (`rnyx_panels::…`) as modules of their own.
+type Uses = BTreeMap<String, BTreeSet<String>>;
+
+fn uses(crate_src: &str) -> (Uses, BTreeMap<String, String>) {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join(crate_src);
+    let code = modules(&src);
+    let mut uses = Uses::new();
+    for (m, deps) in graph(&src) {
+        let from = top(&m).to_owned();
+        for d in deps {
+            if top(&d) != from {
+                uses.entry(from.clone())
+                    .or_default()
+                    .insert(top(&d).to_owned());
+            }
+        }
+    }
+    for (m, text) in &code {
+        for other in ["rnyx_panels", "rnyx_grammar"] {
+            if names(text, &format!("{other}::")).next().is_some() {
+                uses.entry(top(m).to_owned())
+                    .or_default()
+                    .insert(other.to_owned());
+            }
+        }
+    }
+    let mut texts: BTreeMap<String, String> = BTreeMap::new();
+    for (m, text) in code {
+        texts.entry(top(&m).to_owned()).or_default().push_str(&text);
+    }
+    (uses, texts)
+}
+
+/// Where `path` starts in `text` as a path of its own (not the end of a
+/// longer name).
+fn names<'a>(text: &'a str, path: &'a str) -> impl Iterator<Item = usize> + 'a {
+    text.match_indices(path).map(|(i, _)| i).filter(move |&i| {
+        !text[..i]
+            .chars()
+            .next_back()
+            .is_some_and(|c| c.is_alphanumeric() || c == '_')
+    })
+}
+
+/// Each use against `layers` (lowest first): `a -> b` where `b` is in a
+/// layer above `a`'s. Modules in no layer (the crate root) are left out.
+fn upward(uses: &Uses, layers: &[&[&str]]) -> Vec<String> {
+    let layer = |m: &str| layers.iter().position(|l| l.contains(&m));
+    let mut wrong = Vec::new();
+    for (from, deps) in uses {
+        let Some(a) = layer(from) else { continue };
+        for to in deps {
+            if layer(to).is_some_and(|b| b > a) {
+                wrong.push(format!("{from} -> {to}"));
+            }
+        }
+    }
+    wrong
+}
+
+/// Each use of a pair in `banned` (`a` must not use `b`).
+fn banned(uses: &Uses, pairs: &[(&str, &str, &str)]) -> Vec<String> {
+    pairs
+        .iter()
+        .filter(|(a, b, _)| uses.get(*a).is_some_and(|d| d.contains(*b)))
+        .map(|(a, b, why)| format!("{a} -> {b}: {why}"))
+        .collect()
+}
+
+/// What modules other than `module` name of it besides `contract`
+/// (`controller::spawn`, `controller::{self, ControllerConfig}`).
+fn beyond_contract(
+    texts: &BTreeMap<String, String>,
+    module: &str,
+    contract: &[&str],
+) -> Vec<String> {
+    let path = format!("{module}::");
+    let mut wrong = Vec::new();
+    for (from, text) in texts.iter().filter(|(m, _)| m.as_str() != module) {
+        for i in names(text, &path) {
+            let rest = &text[i + path.len()..];
+            let items: Vec<&str> = match rest.strip_prefix('{') {
+                Some(group) => group[..group.find('}').unwrap_or(0)]
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .collect(),
+                None => vec![rest
+                    .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+                    .next()
+                    .unwrap_or("")],
+            };
+            for item in items {
+                if item != "self" && !contract.contains(&item) {
+                    wrong.push(format!("{from} names {module}::{item}"));
+                }
+            }
+        }
+    }
+    wrong
+}
+
+/// rnyx's layers, lowest first (docs/architecture.md); the pages crate
+/// beside nyxrc, whose keys it checks.
+const RNYX_LAYERS: &[&[&str]] = &[
+    &["local", "control", "procfs", "manual", "files", "launch"],
+    &["record", "replay"],
+    &["host"],
+    &["history", "relays"],
+    &["controller"],
+    &["config", "cli", "settings", "rnyx_panels"],
+    &[
+        "monitor", "ui", "dump", "check", "prompt", "demo", "fuzzing", "manpage",
+    ],
+];
+
+/// What the controller task must not use, and why.
+const TASK_BANS: &[(&str, &str, &str)] = &[
+    (
+        "controller",
+        "record",
+        "a recording is a host (host::recording), not the task's",
+    ),
+    (
+        "controller",
+        "replay",
+        "a replay is a host (host::replay), not the task's",
+    ),
+];
+
+/// What code outside the controller task may name of it.
+const TASK_CONTRACT: &[&str] = &[
+    "ControllerConfig",
+    "ControllerHandle",
+    "Starting",
+    "SharedState",
+    "spawn",
+    "spawn_with",
+];
+
+/// The pages crate's layers: widgets, the page contract and its popups,
+/// the pages, the app that holds them.
+const PANELS_LAYERS: &[&[&str]] = &[
+    &["theme", "format", "ascii", "keymap", "list", "actions"],
+    &[
+        "graph", "log", "header", "input", "menubar", "popup", "page", "events", "interp",
+        "settings",
+    ],
+    &["pages"],
+    &["app"],
+];
+
+/// The grammar's layers: text and time; the state's types; tor's value
+/// productions and framing; events and commands; what is read of them.
+const GRAMMAR_LAYERS: &[&[&str]] = &[
+    &["text", "time"],
+    &["model"],
+    &[
+        "spec", "args", "names", "reply", "secret", "policy", "torrc", "logfile",
+    ],
+    &["event", "command"],
+    &["getinfo", "incoming", "request"],
+];
+
+fn rnyx_rules(uses: &Uses, texts: &BTreeMap<String, String>) -> Vec<String> {
+    let mut wrong = upward(uses, RNYX_LAYERS);
+    wrong.extend(banned(uses, TASK_BANS));
+    wrong.extend(beyond_contract(texts, "controller", TASK_CONTRACT));
+    wrong
+}
+
+#[test]
+fn rnyx_keeps_its_layers() {
+    let (mut uses, mut texts) = uses("src");
+    // Every module of the crate is in a layer.
+    for m in uses.keys().chain(texts.keys()).filter(|m| !m.is_empty()) {
+        assert!(
+            RNYX_LAYERS.iter().any(|l| l.contains(&m.as_str())),
+            "{m} is in no layer"
+        );
+    }
+    assert_eq!(rnyx_rules(&uses, &texts), Vec::<String>::new());
+    // Each of the imports these rules were written against fails them.
+    let add = |uses: &mut Uses, a: &str, b: &str| {
+        uses.get_mut(a).unwrap().insert(b.to_owned());
+    };
+    for (a, b) in [
+        ("controller", "config"),      // ControllerConfig::of(&Config)
+        ("controller", "rnyx_panels"), // the log file's date_time
+        ("controller", "record"),      // startup's `pub use record::Entries`
+    ] {
+        let mut u = uses.clone();
+        add(&mut u, a, b);
+        let wrong = rnyx_rules(&u, &texts);
+        assert!(
+            wrong.iter().any(|w| w.starts_with(&format!("{a} -> {b}"))),
+            "{a} -> {b}: {wrong:?}"
+        );
+    }
+    texts
+        .get_mut("prompt")
+        .unwrap()
+        .push_str("crate::controller::save_snapshot(p, t)");
+    let wrong = rnyx_rules(&uses, &texts);
+    assert_eq!(wrong, ["prompt names controller::save_snapshot"]);
+    add(&mut uses, "ui", "monitor");
+    assert!(
+        upward(&uses, RNYX_LAYERS).is_empty(),
+        "one layer's modules use each other"
+    );
+}
+
+#[test]
+fn the_pages_keep_their_layers() {
+    let (mut uses, _) = uses("panels/src");
+    for m in uses.keys().filter(|m| !m.is_empty()) {
+        assert!(
+            PANELS_LAYERS.iter().any(|l| l.contains(&m.as_str())),
+            "{m} is in no layer"
+        );
+    }
+    assert!(uses["app"].contains("pages"), "{uses:?}");
+    assert_eq!(upward(&uses, PANELS_LAYERS), Vec::<String>::new());
+    // A page that imports the app (pages.rs built the App) fails.
+    uses.get_mut("pages").unwrap().insert("app".into());
+    assert_eq!(upward(&uses, PANELS_LAYERS), ["pages -> app"]);
+}
+
+#[test]
+fn the_grammar_keeps_its_layers() {
+    let (mut uses, _) = uses("grammar/src");
+    for m in uses.keys().filter(|m| !m.is_empty()) {
+        assert!(
+            GRAMMAR_LAYERS.iter().any(|l| l.contains(&m.as_str())),
+            "{m} is in no layer"
+        );
+    }
+    assert_eq!(upward(&uses, GRAMMAR_LAYERS), Vec::<String>::new());
+    // The state's types do not read tor's text.
+    uses.get_mut("model").unwrap().insert("event".into());
+    assert_eq!(upward(&uses, GRAMMAR_LAYERS), ["model -> event"]);
 }

@@ -8,7 +8,7 @@ mod support;
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
 use rnyx::config::Config;
-use rnyx::controller::{spawn, ControllerConfig};
+use rnyx::controller::spawn;
 use rnyx::launch::SingleTorOptions;
 use rnyx::ui::{self, Input};
 use rnyx_grammar::model::{EventSelection, LogSource, Runlevel};
@@ -141,7 +141,7 @@ async fn prepopulates_from_tors_log_file_and_writes_logs_to_a_file() {
     config
         .warnings
         .push("a warning from the configuration".into());
-    let handle = spawn(ControllerConfig::of(
+    let handle = spawn(rnyx::settings::task_of(
         &config,
         vec![tor.socket_target()],
         None,

@@ -4,7 +4,6 @@
 mod support;
 
 use rnyx::config::Config;
-use rnyx::controller::ControllerConfig;
 use rnyx_grammar::model::Interval;
 use rnyx_panels::graph::Bound;
 use rnyx_panels::keymap::{Bound as Binding, Key};
@@ -109,7 +108,7 @@ fn logging_options_and_unknown_events() {
         c.write_logs_to,
         Some(Path::new(&home).join("rnyx/events.log"))
     );
-    let cc = ControllerConfig::of(&c, vec![], None);
+    let cc = rnyx::settings::task_of(&c, vec![], None);
     assert_eq!(cc.limits.log_entries, 50_000);
     assert_eq!(cc.prepopulate_lines, 0);
     assert_eq!(cc.warnings.len(), 1);
@@ -204,6 +203,6 @@ fn alerts_thresholds_kinds_and_command_line_overrides() {
         let e = rnyx::config::set_alert(&mut c.alerts, bad).unwrap_err();
         assert!(e.starts_with(&format!("--alert {bad}: ")), "{e}");
     }
-    let cc = ControllerConfig::of(&c, vec![], None);
+    let cc = rnyx::settings::task_of(&c, vec![], None);
     assert_eq!(cc.alerts, c.alerts);
 }

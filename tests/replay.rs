@@ -97,7 +97,7 @@ async fn a_recording_replays_to_the_same_screens() {
         host: rnyx::host::recording(rnyx::host::local(None), recorder.clone()),
         history_dir: None,
         connection_rate: Duration::from_secs(1),
-        ..rnyx::controller::ControllerConfig::of(&rnyx::config::Config::default(), vec![], None)
+        ..rnyx::settings::task_of(&rnyx::config::Config::default(), vec![], None)
     });
     live.want_manual();
     eventually("BW events and tor's sockets", 30, || {

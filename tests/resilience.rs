@@ -207,7 +207,7 @@ async fn back_by_the_socket_or_port_watch_not_the_backoff_after_a_restart() {
             history_dir: None,
             reconnect_initial: hour,
             reconnect_max: hour,
-            ..rnyx::controller::ControllerConfig::of(&rnyx::config::Config::default(), vec![], None)
+            ..rnyx::settings::task_of(&rnyx::config::Config::default(), vec![], None)
         })
     };
     let socket = watched(tor.socket_target());

@@ -674,13 +674,13 @@ async fn a_recording_holds_the_traffic_and_no_secret() {
     });
     let file = dir.path().join("relay.rnyx.gz");
     let recorder = rnyx::record::Recorder::create(&file, 1 << 20).unwrap();
-    let handle = spawn(
+    let handle = spawn(rnyx::settings::recorded(
         ControllerConfig {
             password: Some("a-very-secret-password".into()),
             ..config(tor.socket_target())
-        }
-        .recorded(Some(recorder)),
-    );
+        },
+        &recorder,
+    ));
     eventually("connected", 30, || {
         handle.state.read(|s| s.connection.connected.then_some(()))
     })

@@ -405,16 +405,16 @@ async fn a_relay_recorded_over_ssh_replays() {
         .split_whitespace()
         .map(str::to_owned)
         .collect();
-    let live = spawn(
+    let live = spawn(rnyx::settings::recorded(
         ControllerConfig {
             targets: Vec::new(),
             host: Arc::new(Ssh::new(spec, &command, &run)),
             connection_rate: Duration::from_secs(1),
             history_dir: None,
             ..ControllerConfig::default()
-        }
-        .recorded(Some(recorder.clone())),
-    );
+        },
+        &recorder,
+    ));
     live.want_manual();
     let state = eventually("tor's process, torrc, certificate and manual", 60, || {
         live.state.read(|s| {

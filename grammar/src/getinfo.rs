@@ -138,5 +138,14 @@ pub fn listeners(text: &str) -> Vec<String> {
     tokens(text).map(|t| t.value.into_owned()).collect()
 }
 
+/// The observed bandwidth of a server descriptor (`bandwidth avg burst
+/// observed`).
+pub fn descriptor_observed(desc: &str) -> Option<u64> {
+    desc.lines().find_map(|l| {
+        let rest = l.strip_prefix("bandwidth ")?;
+        rest.split(' ').nth(2)?.parse().ok()
+    })
+}
+
 #[cfg(test)]
 mod tests;

@@ -27,6 +27,19 @@ pub fn civil(day: i64) -> (i64, u32, u32) {
     (yoe + era * 400 + i64::from(m <= 2), m, d)
 }
 
+/// `HH:MM:SS` of a unix time in milliseconds, `offset` seconds east of UTC.
+pub fn local_clock(time_ms: u64, offset: i32) -> String {
+    let s = local_seconds(time_ms, offset).rem_euclid(86_400);
+    format!("{:02}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60)
+}
+
+/// `2026-11-21 10:00:05` of a unix time in milliseconds, `offset` seconds
+/// east of UTC (log files).
+pub fn date_time(time_ms: u64, offset: i32) -> String {
+    let (y, m, d) = civil(day_number(time_ms, offset));
+    format!("{y}-{m:02}-{d:02} {}", local_clock(time_ms, offset))
+}
+
 /// Parses `YYYY-MM-DD HH:MM:SS` (UTC) into unix seconds.
 pub fn parse_utc(text: &str) -> Option<u64> {
     let (date, time) = text.trim().split_once(' ')?;

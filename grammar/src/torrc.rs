@@ -86,9 +86,34 @@ pub fn command_line(cmdline: &[u8]) -> Vec<(String, String)> {
     out
 }
 
+/// Where a `HiddenServicePort VIRTPORT [TARGET]` value leads: the target
+/// an address and port, a port alone (on 127.0.0.1), or the virtual port
+/// itself when none is given; a unix-socket target is not TCP (`None`).
+pub fn hidden_service_target(v: &str) -> Option<std::net::SocketAddr> {
+    let v = v.trim().trim_matches('"');
+    let mut parts = v.split_whitespace();
+    let virt = parts.next()?;
+    let target = parts.next().unwrap_or(virt);
+    if let Ok(a) = target.parse() {
+        return Some(a);
+    }
+    let port: u16 = target.parse().ok()?;
+    Some(std::net::SocketAddr::from(([127, 0, 0, 1], port)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hidden_service_ports() {
+        let t = |v: &str| hidden_service_target(v).map(|a| a.to_string());
+        assert_eq!(t("80 127.0.0.1:8080").as_deref(), Some("127.0.0.1:8080"));
+        assert_eq!(t("80 8080").as_deref(), Some("127.0.0.1:8080"));
+        assert_eq!(t("22").as_deref(), Some("127.0.0.1:22"));
+        assert_eq!(t("\"443 [::1]:8443\"").as_deref(), Some("[::1]:8443"));
+        assert_eq!(t("80 unix:/run/site.sock"), None);
+    }
 
     #[test]
     fn include_lines() {

@@ -24,7 +24,7 @@ use stack::{AppPopup, Opened};
 
 pub use crate::page::{Effect, Request, Response, Ticket};
 use actions::GENERAL_MENU;
-pub use actions::{GlobalAction, GLOBAL_ACTIONS};
+pub use actions::{default_keymap, GlobalAction, GLOBAL_ACTIONS};
 
 /// Seconds tor makes a controller wait between NEWNYMs.
 pub const NEWNYM_INTERVAL: u64 = 10;

@@ -136,14 +136,7 @@ mod tests {
     }
 }
 
-use rnyx_grammar::time::local_seconds;
-pub use rnyx_grammar::time::{civil, day_number};
-
-/// `HH:MM:SS` of a unix time in milliseconds, `offset` seconds east of UTC.
-pub fn local_clock(time_ms: u64, offset: i32) -> String {
-    let s = local_seconds(time_ms, offset).rem_euclid(86_400);
-    format!("{:02}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60)
-}
+pub use rnyx_grammar::time::{civil, date_time, day_number, local_clock};
 
 /// `November 21, 2026`.
 pub fn long_date(day: i64) -> String {
@@ -163,13 +156,6 @@ pub fn long_date(day: i64) -> String {
     ];
     let (y, m, d) = civil(day);
     format!("{} {d}, {y}", MONTHS[(m as usize - 1) % 12])
-}
-
-/// `2026-11-21 10:00:05` of a unix time in milliseconds, `offset` seconds
-/// east of UTC (log files).
-pub fn date_time(time_ms: u64, offset: i32) -> String {
-    let (y, m, d) = civil(day_number(time_ms, offset));
-    format!("{y}-{m:02}-{d:02} {}", local_clock(time_ms, offset))
 }
 
 #[cfg(test)]

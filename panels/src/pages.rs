@@ -8,9 +8,7 @@ pub mod interpreter;
 pub mod overview;
 pub mod torrc;
 
-use crate::app::{App, GLOBAL_ACTIONS};
 use crate::keymap::ActionSpec;
-use crate::keymap::Keymap;
 use crate::page::Page;
 use crate::settings::AppSettings;
 
@@ -33,21 +31,4 @@ pub const PAGES: &[PageEntry] = &[
 /// Each page's id and actions, for the keymap and nyxrc.
 pub fn catalog() -> Vec<(&'static str, &'static [ActionSpec])> {
     PAGES.iter().map(|p| (p.info.id, p.info.actions)).collect()
-}
-
-/// The default keymap: global actions and every page's.
-pub fn default_keymap() -> Keymap {
-    Keymap::new(GLOBAL_ACTIONS, &catalog())
-}
-
-impl App {
-    /// The app with every page of [`PAGES`].
-    pub fn new(settings: AppSettings) -> Self {
-        let pages = PAGES
-            .iter()
-            .filter(|p| !settings.hidden_pages.contains(&p.info.id))
-            .map(|p| (p.make)(&settings))
-            .collect();
-        Self::with_pages(settings, pages)
-    }
 }

@@ -320,16 +320,7 @@ async fn observed_bandwidth(client: &Client, fingerprint: &str) -> Option<u64> {
         .getinfo(&format!("desc/id/{fingerprint}"))
         .await
         .ok()?;
-    descriptor_observed(&desc)
-}
-
-/// The observed bandwidth of a server descriptor (`bandwidth avg burst
-/// observed`).
-pub(crate) fn descriptor_observed(desc: &str) -> Option<u64> {
-    desc.lines().find_map(|l| {
-        let rest = l.strip_prefix("bandwidth ")?;
-        rest.split(' ').nth(2)?.parse().ok()
-    })
+    getinfo::descriptor_observed(&desc)
 }
 
 async fn exit_policy_summary(client: &Client) -> Option<rnyx_grammar::policy::PolicyView> {
@@ -360,20 +351,8 @@ async fn hidden_targets(client: &Client) -> Vec<std::net::SocketAddr> {
     reply
         .key_values()
         .filter(|(k, _)| k.eq_ignore_ascii_case("HiddenServicePort"))
-        .filter_map(|(_, v)| parse_hidden_port(v))
+        .filter_map(|(_, v)| rnyx_grammar::torrc::hidden_service_target(v))
         .collect()
-}
-
-pub(crate) fn parse_hidden_port(v: &str) -> Option<std::net::SocketAddr> {
-    let v = v.trim().trim_matches('"');
-    let mut parts = v.split_whitespace();
-    let virt = parts.next()?;
-    let target = parts.next().unwrap_or(virt);
-    if let Ok(a) = target.parse() {
-        return Some(a);
-    }
-    let port: u16 = target.parse().ok()?;
-    Some(std::net::SocketAddr::from(([127, 0, 0, 1], port)))
 }
 
 async fn accounting_facts(client: &Client) -> Option<Accounting> {
@@ -402,16 +381,6 @@ async fn accounting_facts(client: &Client) -> Option<Accounting> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn hidden_service_ports() {
-        let t = |v: &str| parse_hidden_port(v).map(|a| a.to_string());
-        assert_eq!(t("80 127.0.0.1:8080").as_deref(), Some("127.0.0.1:8080"));
-        assert_eq!(t("80 8080").as_deref(), Some("127.0.0.1:8080"));
-        assert_eq!(t("22").as_deref(), Some("127.0.0.1:22"));
-        assert_eq!(t("\"443 [::1]:8443\"").as_deref(), Some("[::1]:8443"));
-        assert_eq!(t("80 unix:/run/site.sock"), None);
-    }
 
     #[test]
     fn listener_lists_unquote() {

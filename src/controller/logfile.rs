@@ -3,10 +3,8 @@
 
 pub use rnyx_grammar::logfile::{parse_tor_log_line, tor_log_file};
 use rnyx_grammar::model::LogEntry;
-use rnyx_panels::format;
-use std::fs::{File, OpenOptions};
+use std::fs::File;
 use std::io::{self, BufWriter, Write};
-use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 
 /// A file every log entry is appended to as it arrives.
@@ -20,7 +18,7 @@ pub struct LogFile {
 impl LogFile {
     /// Opens `path` for appending, creating it and its parent directories.
     pub fn open(path: &Path, utc_offset: i32) -> io::Result<LogFile> {
-        let file = open_private(path, true)?;
+        let file = crate::files::open_private(path, true)?;
         Ok(LogFile {
             path: path.to_owned(),
             out: BufWriter::with_capacity(64 * 1024, file),
@@ -38,29 +36,13 @@ impl LogFile {
             writeln!(
                 self.out,
                 "{} [{}] {}",
-                format::date_time(e.time_ms, self.utc_offset),
+                rnyx_grammar::time::date_time(e.time_ms, self.utc_offset),
                 e.source.label(),
                 e.message
             )?;
         }
         self.out.flush()
     }
-}
-
-/// Opens a file for a copy of the log, appending or replacing, creating it
-/// and its parent directories. Relay logs name addresses and fingerprints:
-/// a new file is readable by its owner only.
-pub fn open_private(path: &Path, append: bool) -> io::Result<File> {
-    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::create_dir_all(parent)?;
-    }
-    OpenOptions::new()
-        .create(true)
-        .append(append)
-        .write(!append)
-        .truncate(!append)
-        .mode(0o600)
-        .open(path)
 }
 
 #[cfg(test)]

@@ -1,7 +1,6 @@
 //! What a controller task is started with: its tor, its host, and what it
 //! takes from nyxrc.
 
-use crate::config::Config;
 use crate::control::Target;
 use crate::host::SharedHost;
 use rnyx_grammar::model::{EventSelection, Limits};
@@ -96,52 +95,6 @@ impl Default for ControllerConfig {
             history_read_only: false,
             host: crate::host::local(None),
             alerts: rnyx_grammar::model::health::AlertSettings::default(),
-        }
-    }
-}
-
-impl ControllerConfig {
-    /// The same, everything its host reads also written to `recorder`.
-    #[must_use]
-    pub fn recorded(self, recorder: Option<crate::record::Recorder>) -> Self {
-        match recorder {
-            Some(r) => Self {
-                host: crate::host::recording(self.host, r),
-                ..self
-            },
-            None => self,
-        }
-    }
-
-    /// What the controller task takes from the configuration.
-    pub fn of(config: &Config, targets: Vec<Target>, password: Option<String>) -> Self {
-        let d = Self::default();
-        let c = config;
-        Self {
-            targets,
-            password,
-            log_events: c.logged_events.clone(),
-            limits: rnyx_grammar::model::Limits {
-                log_entries: c.max_log_size,
-                ..d.limits
-            },
-            write_logs_to: c.write_logs_to.clone(),
-            prepopulate_lines: if c.prepopulate_log {
-                c.prepopulate_read_limit
-            } else {
-                0
-            },
-            warnings: c.warnings.clone(),
-            notices: c.notices.clone(),
-            connection_rate: std::time::Duration::from_secs(u64::from(c.connection_rate)),
-            host: crate::host::local(c.tor_chroot.clone()),
-            alerts: c.alerts.clone(),
-            history_dir: if c.keep_history {
-                crate::history::default_dir()
-            } else {
-                None
-            },
-            ..d
         }
     }
 }

@@ -155,7 +155,7 @@ fn files(request: Request, reply: Answer) {
                     Err(e) => Response::Failed(format!("cannot read {}: {e}", full.display())),
                 }
             }
-            Request::WriteFile { path, text } => match save_snapshot(&path, &text) {
+            Request::WriteFile { path, text } => match crate::files::save_snapshot(&path, &text) {
                 Ok(p) => Response::Done(p.display().to_string()),
                 Err(e) => Response::Failed(e.to_string()),
             },
@@ -163,42 +163,6 @@ fn files(request: Request, reply: Answer) {
         };
         answer(reply, response);
     });
-}
-
-/// Writes `text` to `path` (`~` is the home directory), owner-only,
-/// creating its parent directories. Returns the path written.
-pub fn save_snapshot(path: &str, text: &str) -> std::io::Result<std::path::PathBuf> {
-    let path = crate::local::expand_home(std::path::Path::new(path));
-    replace_file(&path, text, true)?;
-    Ok(path)
-}
-
-/// Writes `text` to `path` whole or not at all: a file beside it, synced,
-/// then renamed over it, so on a full disk the file that was there stays
-/// whole and a reader never sees half of it. `private`: owner-only (and
-/// its parent directories created); else readable by all (the textfile
-/// collector runs as a user of its own).
-pub fn replace_file(path: &std::path::Path, text: &str, private: bool) -> std::io::Result<()> {
-    let mut name = path.file_name().unwrap_or_default().to_owned();
-    name.push(format!(".rnyx-{}.tmp", std::process::id()));
-    let temp = path.with_file_name(name);
-    let written = (|| {
-        let mut file = if private {
-            let file = super::logfile::open_private(&temp, false)?;
-            // A file that was there keeps its mode when opened: made owner-only.
-            file.set_permissions(std::os::unix::fs::PermissionsExt::from_mode(0o600))?;
-            file
-        } else {
-            std::fs::File::create(&temp)?
-        };
-        std::io::Write::write_all(&mut file, text.as_bytes())?;
-        file.sync_all()?;
-        std::fs::rename(&temp, path)
-    })();
-    if written.is_err() {
-        let _ = std::fs::remove_file(&temp);
-    }
-    written
 }
 
 fn read_limited(path: &std::path::Path) -> std::io::Result<String> {

@@ -17,8 +17,7 @@ pub(super) struct Startup {
     pub(super) host: Option<crate::host::SharedHost>,
 }
 
-use crate::host::TorLog;
-pub use crate::record::Entries;
+use crate::host::{Entries, TorLog};
 
 impl Startup {
     pub(super) async fn carry_out(

@@ -240,7 +240,7 @@ pub async fn connected_controller(tor: &SingleTor) -> rnyx::controller::Controll
         targets: vec![tor.socket_target()],
         // Nothing kept in the home directory of whoever runs the tests.
         history_dir: None,
-        ..rnyx::controller::ControllerConfig::of(&rnyx::config::Config::default(), vec![], None)
+        ..rnyx::settings::task_of(&rnyx::config::Config::default(), vec![], None)
     });
     eventually("connected", 30, || {
         handle.state.read(|s| s.connection.connected.then_some(()))

@@ -1,6 +1,6 @@
 //! The actions of every page (the app's own), and the General menu.
 
-use crate::keymap::{ActionSpec, Key};
+use crate::keymap::{ActionSpec, Key, Keymap};
 
 const GENERAL: Option<&str> = Some("General");
 
@@ -38,3 +38,20 @@ pub(super) const GENERAL_MENU: [&str; 7] = [
     "help",
     "quit",
 ];
+
+/// The default keymap: global actions and every page's.
+pub fn default_keymap() -> Keymap {
+    Keymap::new(GLOBAL_ACTIONS, &crate::pages::catalog())
+}
+
+impl super::App {
+    /// The app with every page of [`crate::pages::PAGES`].
+    pub fn new(settings: crate::settings::AppSettings) -> Self {
+        let pages = crate::pages::PAGES
+            .iter()
+            .filter(|p| !settings.hidden_pages.contains(&p.info.id))
+            .map(|p| (p.make)(&settings))
+            .collect();
+        Self::with_pages(settings, pages)
+    }
+}

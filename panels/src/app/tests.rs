@@ -1,10 +1,10 @@
+use super::default_keymap;
 use super::*;
 use crate::graph::GraphPanel;
 use crate::graph::{Bound as GraphBound, GraphStat};
 use crate::log::LogPanel;
 use crate::model::{EventSelection, Interval};
 use crate::page::{Request, Response};
-use crate::pages::default_keymap;
 use crate::pages::graph::GraphPage;
 use rnyx_grammar::reply::Reply as TorReply;
 
