@@ -5,7 +5,7 @@
 //! second (a relay logging at INFO). Not criterion: one start is what an
 //! operator meets; several rounds printed.
 
-use rnyx::record::{Line, Recording};
+use rnyx::record::{Kind, Line, Recording};
 use std::io::Write;
 use std::time::{Duration, Instant};
 
@@ -24,7 +24,7 @@ fn long_recording(minutes: u64, rate: u64) -> Vec<u8> {
                 break 'fill;
             }
             // Only the first copy's start: the rest is events and samples.
-            if k > 0 && (l.d == ">" || !l.l.starts_with("650") && l.d == "<") {
+            if k > 0 && (l.d == Kind::Sent || !l.l.starts_with("650") && l.d == Kind::Received) {
                 continue;
             }
             let line = Line { t, ..l.clone() };
@@ -35,7 +35,7 @@ fn long_recording(minutes: u64, rate: u64) -> Vec<u8> {
     for i in 0..minutes * 60 * rate {
         let line = Line {
             t: i * 1000 / rate,
-            d: "<".into(),
+            d: Kind::Received,
             l: format!(
                 "650 INFO circuit_mark_for_close_(): Circuit {} marked for close at relay.c:{} (orig reason: {}, new reason: 0)",
                 i * 7919 % 100_000,

@@ -18,7 +18,7 @@ pub use metrics::openmetrics;
 
 /// What became of watching one relay.
 #[derive(Debug, Clone)]
-pub enum Outcome {
+pub enum Finding {
     /// Its state, alerts judged.
     Watched(Box<ControllerState>),
     /// tor is down, refuses the connection or never settled: critical.
@@ -28,13 +28,13 @@ pub enum Outcome {
     Unknown(String),
 }
 
-/// One relay's name and outcome.
+/// One relay's name and what watching it found.
 #[derive(Debug, Clone)]
 pub struct Checked {
     pub name: String,
     /// The machine tor is on, when not this one (over ssh).
     pub host: Option<String>,
-    pub outcome: Outcome,
+    pub finding: Finding,
 }
 
 /// The plugin's exit codes (monitoring-plugins guidelines).
@@ -79,7 +79,7 @@ const SAMPLE_WITHIN: Duration = Duration::from_secs(10);
 
 /// Watches one relay (its task's settings, from nyxrc) until its state
 /// settles and a system sample is in; its alerts judged by nyxrc's.
-pub async fn watch(task: ControllerConfig) -> Outcome {
+pub async fn watch(task: ControllerConfig) -> Finding {
     let settings = task.alerts.clone();
     let settings = &settings;
     let config = ControllerConfig {
@@ -92,9 +92,9 @@ pub async fn watch(task: ControllerConfig) -> Outcome {
         // tor down or hung is critical; a path, a permission or a password
         // to fix says nothing of tor: unknown.
         Err(DumpError::Connect(e)) if !e.failure().may_pass() => {
-            return Outcome::Unknown(e.to_string())
+            return Finding::Unknown(e.to_string())
         }
-        Err(e) => return Outcome::Down(e.to_string()),
+        Err(e) => return Finding::Down(e.to_string()),
     };
     let deadline = tokio::time::Instant::now() + SAMPLE_WITHIN;
     while tokio::time::Instant::now() < deadline
@@ -107,12 +107,12 @@ pub async fn watch(task: ControllerConfig) -> Outcome {
     let now = handle.state.now_secs();
     let mut state = handle.state.snapshot();
     health::evaluate(&mut state, settings, now);
-    Outcome::Watched(Box::new(state))
+    Finding::Watched(Box::new(state))
 }
 
 /// The plugin's output and exit status for every relay checked.
 pub fn report(checked: &[Checked]) -> (Status, String) {
-    let statuses: Vec<Status> = checked.iter().map(|c| status_of(&c.outcome)).collect();
+    let statuses: Vec<Status> = checked.iter().map(|c| status_of(&c.finding)).collect();
     let worst = statuses
         .iter()
         .copied()
@@ -140,11 +140,11 @@ pub fn report(checked: &[Checked]) -> (Status, String) {
                 out,
                 "{}: {} - {}",
                 plain(&c.name),
-                status_of(&c.outcome).word(),
+                status_of(&c.finding).word(),
                 summary(c)
             );
         }
-        if let Outcome::Watched(s) = &c.outcome {
+        if let Finding::Watched(s) = &c.finding {
             let unread = not_read(s);
             if !unread.is_empty() {
                 let _ = writeln!(out, "{}: not read: {}", plain(&c.name), unread.join("; "));
@@ -169,11 +169,11 @@ pub fn report(checked: &[Checked]) -> (Status, String) {
     (worst, out)
 }
 
-fn status_of(o: &Outcome) -> Status {
+fn status_of(o: &Finding) -> Status {
     match o {
-        Outcome::Down(_) => Status::Critical,
-        Outcome::Unknown(_) => Status::Unknown,
-        Outcome::Watched(s) => match s.health.worst() {
+        Finding::Down(_) => Status::Critical,
+        Finding::Unknown(_) => Status::Unknown,
+        Finding::Watched(s) => match s.health.worst() {
             None => Status::Ok,
             Some(Severity::Warning) => Status::Warning,
             Some(Severity::Critical) => Status::Critical,
@@ -191,10 +191,10 @@ fn plain(s: &str) -> String {
 /// alert, or why the relay could not be watched.
 fn summary(c: &Checked) -> String {
     let name = plain(&c.name);
-    match &c.outcome {
-        Outcome::Down(why) => format!("{name}: {}", plain(why)),
-        Outcome::Unknown(why) => format!("{name}: cannot check: {}", plain(why)),
-        Outcome::Watched(s) => {
+    match &c.finding {
+        Finding::Down(why) => format!("{name}: {}", plain(why)),
+        Finding::Unknown(why) => format!("{name}: cannot check: {}", plain(why)),
+        Finding::Watched(s) => {
             if let Some(a) = s.health.active.first() {
                 let more = s.health.active.len() - 1;
                 let more = if more > 0 {
@@ -285,7 +285,7 @@ fn label(name: &str) -> String {
 
 /// One relay's performance data (plugin format: `label=value[UOM];warn;crit;min;max`).
 fn perfdata(checked: &Checked) -> Vec<String> {
-    let Outcome::Watched(state) = &checked.outcome else {
+    let Finding::Watched(state) = &checked.finding else {
         return Vec::new();
     };
     let name = label(&checked.name);

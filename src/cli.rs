@@ -1,6 +1,6 @@
 //! Command-line options.
 
-use clap::{Parser, Subcommand};
+use clap::{Parser, Subcommand, ValueEnum};
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
@@ -57,9 +57,14 @@ pub struct Cli {
 
     /// With --dump: `json` (the state) or `openmetrics` (the alerts and
     /// headline figures, for Prometheus' textfile collector).
-    #[arg(long, requires = "dump", value_name = "FORMAT", default_value = "json",
-          value_parser = ["json", "openmetrics"])]
-    pub format: String,
+    #[arg(
+        long,
+        requires = "dump",
+        value_name = "FORMAT",
+        value_enum,
+        default_value_t
+    )]
+    pub format: DumpFormat,
 
     /// With --dump: write to this file, atomically (a temporary file
     /// beside it, renamed), instead of standard output.
@@ -241,4 +246,14 @@ pub fn prompt_password() -> Option<String> {
         return None;
     }
     rpassword::prompt_password("Tor controller password: ").ok()
+}
+
+/// What `--dump` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
+pub enum DumpFormat {
+    // The state, as JSON.
+    #[default]
+    Json,
+    // The alerts and headline figures, for the textfile collector.
+    Openmetrics,
 }

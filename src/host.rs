@@ -157,10 +157,8 @@ pub trait Host: Send + Sync + std::fmt::Debug {
         &self,
         targets: &[Target],
         password: Option<&str>,
-    ) -> Result<Connection, String> {
-        self.connect(targets, password)
-            .await
-            .map_err(|e| e.to_string())
+    ) -> Result<Connection, ConnectError> {
+        self.connect(targets, password).await
     }
 
     /// Samples of tor's process (CPU, memory, descriptors) and rnyx's:

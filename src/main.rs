@@ -143,7 +143,7 @@ async fn run(cli: Cli) -> ExitCode {
     if let Some(code) = without_tor(&cli).await {
         return code;
     }
-    if cli.check || cli.format == "openmetrics" {
+    if cli.check || cli.format == rnyx::cli::DumpFormat::Openmetrics {
         return check(&cli).await;
     }
     // Every command reads nyxrc as the monitor does (`--config`,
@@ -318,7 +318,7 @@ async fn replay(file: &std::path::Path, speed: f64, config: Config) -> ExitCode 
 /// `rnyx prompt`, asking for the password when tor wants one.
 async fn prompt(mut task: rnyx::controller::ControllerConfig, run: &[String]) -> ExitCode {
     let mut result = rnyx::prompt::run(&task, run).await;
-    if matches!(&result, Err(e) if e.contains("password")) && task.password.is_none() {
+    if matches!(&result, Err(e) if e.needs_password()) && task.password.is_none() {
         if let Some(p) = prompt_password() {
             task.password = Some(p);
             result = rnyx::prompt::run(&task, run).await;
@@ -326,7 +326,7 @@ async fn prompt(mut task: rnyx::controller::ControllerConfig, run: &[String]) ->
     }
     match result {
         Ok(status) => ExitCode::from(status),
-        Err(e) => fail(&e),
+        Err(e) => fail(&e.to_string()),
     }
 }
 
@@ -397,7 +397,7 @@ async fn settings_and_relays(
 }
 
 async fn check(cli: &Cli) -> ExitCode {
-    use rnyx::check::{Checked, Outcome, Status};
+    use rnyx::check::{Checked, Finding, Status};
     let unknown = |why: &str| {
         if cli.check {
             print_out(&format!("RNYX UNKNOWN - {}\n", why.replace('|', "/")));
@@ -412,23 +412,23 @@ async fn check(cli: &Cli) -> ExitCode {
     };
     let mut checked = Vec::new();
     for r in &relays {
-        let outcome = match settings.password_of(r) {
-            Err(e) => Outcome::Unknown(e),
+        let finding = match settings.password_of(r) {
+            Err(e) => Finding::Unknown(e),
             Ok(p) => match settings.task(r, p) {
                 Ok(task) => rnyx::check::watch(task).await,
-                Err(e) => Outcome::Unknown(e),
+                Err(e) => Finding::Unknown(e),
             },
         };
         // A place found stands for a name until tor says its nickname.
-        let name = match &outcome {
-            Outcome::Watched(s) if !r.given => s.relay.nickname.clone().unwrap_or(r.name.clone()),
+        let name = match &finding {
+            Finding::Watched(s) if !r.given => s.relay.nickname.clone().unwrap_or(r.name.clone()),
             _ => r.name.clone(),
         };
         let host = r.ssh.as_ref().map(|s| s.host.clone());
         checked.push(Checked {
             name,
             host,
-            outcome,
+            finding,
         });
     }
     if cli.check {
@@ -448,7 +448,7 @@ async fn check(cli: &Cli) -> ExitCode {
     // a relay not watched still fails the run, so cron says so.
     if checked
         .iter()
-        .all(|c| matches!(c.outcome, Outcome::Watched(_)))
+        .all(|c| matches!(c.finding, Finding::Watched(_)))
     {
         ExitCode::SUCCESS
     } else {

@@ -31,7 +31,7 @@ pub struct Shell {
 
 /// What running a line printed and how it went.
 #[derive(Debug, Default)]
-pub struct Outcome {
+pub struct Printed {
     pub lines: Vec<(Kind, String)>,
     /// tor answered an error, or the line was not understood.
     pub failed: bool,
@@ -41,7 +41,9 @@ pub struct Outcome {
 impl Shell {
     /// A shell on its own connection to the tor `task` names, through its
     /// host.
-    pub async fn open(task: &crate::controller::ControllerConfig) -> Result<Self, String> {
+    pub async fn open(
+        task: &crate::controller::ControllerConfig,
+    ) -> Result<Self, crate::control::ConnectError> {
         let conn = task
             .host
             .connect_interpreter(&task.targets, task.password.as_deref())
@@ -89,7 +91,7 @@ impl Shell {
 
     /// Runs one typed line with the interpreter's core, asking tor what it
     /// asks.
-    pub async fn execute(&mut self, line: &str) -> Outcome {
+    pub async fn execute(&mut self, line: &str) -> Printed {
         self.drain_events();
         if matches!(interp::parse(line), Typed::Slash { command, .. } if command == "/info") {
             self.read_relays().await;
@@ -108,7 +110,7 @@ impl Shell {
         if ran.clear_events {
             self.received.clear();
         }
-        let mut out = Outcome {
+        let mut out = Printed {
             lines: ran.lines,
             failed: ran.failed,
             quit: ran.quit,
@@ -218,11 +220,11 @@ pub fn scripted(runs: &[String]) -> Result<Vec<String>, String> {
 pub async fn run(
     task: &crate::controller::ControllerConfig,
     runs: &[String],
-) -> Result<u8, String> {
-    let mut shell = Shell::open(task).await?;
+) -> Result<u8, PromptError> {
+    let mut shell = Shell::open(task).await.map_err(PromptError::Connect)?;
     if !runs.is_empty() {
         let mut failed = false;
-        for line in scripted(runs)? {
+        for line in scripted(runs).map_err(PromptError::Other)? {
             let outcome = shell.execute(&line).await;
             for (kind, text) in &outcome.lines {
                 shell.print(*kind, text);
@@ -234,7 +236,32 @@ pub async fn run(
         }
         return Ok(u8::from(failed));
     }
-    interactive(shell).await
+    interactive(shell).await.map_err(PromptError::Other)
+}
+
+/// Why `rnyx prompt` could not run.
+#[derive(Debug)]
+pub enum PromptError {
+    /// tor could not be reached or refused rnyx.
+    Connect(crate::control::ConnectError),
+    /// A script could not be read, or the terminal failed.
+    Other(String),
+}
+
+impl PromptError {
+    /// Whether asking the operator for a password would help.
+    pub fn needs_password(&self) -> bool {
+        matches!(self, PromptError::Connect(e) if e.needs_password())
+    }
+}
+
+impl std::fmt::Display for PromptError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PromptError::Connect(e) => e.fmt(f),
+            PromptError::Other(e) => f.write_str(e),
+        }
+    }
 }
 
 /// The shell with line editing, completion and history.

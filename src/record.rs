@@ -10,9 +10,11 @@
 //! `<` read from tor), and `{"truncated":true}` when the size bound ended
 //! it.
 
+mod kind;
 mod read;
 mod redact;
 
+pub use kind::Kind;
 pub(crate) use read::{parse_line, parse_text};
 pub use read::{read, read_from, Recording};
 use redact::redact;
@@ -90,8 +92,8 @@ pub struct Connected {
 pub struct Line {
     /// Milliseconds since the recording started.
     pub t: u64,
-    /// `>`: rnyx wrote it; `<`: tor sent it.
-    pub d: String,
+    /// What it is: `>` rnyx wrote it, `<` tor sent it, or a reading.
+    pub d: Kind,
     /// The line, without its CRLF.
     pub l: String,
 }
@@ -102,26 +104,10 @@ enum Chunk {
     Read(Vec<u8>),
     /// What rnyx read of tor outside the control connection (`/proc`,
     /// files), as JSON: the kind (the line's `d`) and the value.
-    Sample(&'static str, String),
+    Sample(Kind, String),
     /// Finish the file; the writer says when it has on the sender.
     Close(mpsc::Sender<()>),
 }
-
-/// Kinds of samples a recording holds besides control lines.
-pub const SYSTEM: &str = "system";
-pub const SOCKETS: &str = "sockets";
-pub const TORRC: &str = "torrc";
-/// The time (unix ms) rnyx gave the events it read since the last such
-/// line, so a replay stamps them alike.
-pub const APPLIED: &str = "applied";
-/// The entries read from tor's log file at the start (an older rnyx's).
-pub const LOG: &str = "log";
-/// The end of tor's log file, read at the start ([`TorLog`]).
-pub const TAIL: &str = "tail";
-/// The signing certificate's expiry (unix s, or `null`).
-pub const CERT: &str = "cert";
-/// How the connection was made: `{"target": …, "method": …}`.
-pub const CONNECTED: &str = "connected";
 
 /// A handle the taps send to; cheap to clone, one file behind it.
 #[derive(Clone)]
@@ -193,7 +179,7 @@ impl Recorder {
 
     /// Records a sample of `kind` (one of [`SYSTEM`], [`SOCKETS`],
     /// [`TORRC`]) taken now.
-    pub fn sample(&self, kind: &'static str, value: &impl Serialize) {
+    pub fn sample(&self, kind: Kind, value: &impl Serialize) {
         if let Ok(json) = serde_json::to_string(value) {
             self.send(Chunk::Sample(kind, json));
         }
@@ -398,7 +384,7 @@ impl Writer {
             }
             Chunk::Sample(kind, l) => {
                 self.out.clear();
-                push_line(&mut self.out, t, kind, &l);
+                push_line(&mut self.out, t, kind.as_str(), &l);
                 let _ = self.gz.write_all(&self.out);
                 return true;
             }
@@ -528,7 +514,7 @@ mod tests {
             back,
             Line {
                 t: 42,
-                d: "<".into(),
+                d: Kind::Received,
                 l: l.into()
             }
         );
@@ -573,7 +559,10 @@ mod tests {
             }
             std::thread::sleep(std::time::Duration::from_millis(20));
         }
-        let text: Vec<String> = lines.iter().map(|l| format!("{} {}", l.d, l.l)).collect();
+        let text: Vec<String> = lines
+            .iter()
+            .map(|l| format!("{} {}", l.d.as_str(), l.l))
+            .collect();
         assert_eq!(
             text,
             [

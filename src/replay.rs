@@ -18,9 +18,7 @@ mod standin;
 pub use clock::Clock;
 
 use crate::control::{AuthMethod, Client, Connection, ProtocolInfo, Target};
-use crate::record::{
-    Connected, Line, Recording, APPLIED, CERT, CONNECTED, LOG, SOCKETS, SYSTEM, TAIL, TORRC,
-};
+use crate::record::{Connected, Kind, Line, Recording};
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use tokio::sync::mpsc;
@@ -72,13 +70,13 @@ impl Script {
         let mut unstamped = Vec::new();
         for l in lines {
             s.length = s.length.max(l.t);
-            match l.d.as_str() {
-                ">" => {
+            match l.d {
+                Kind::Sent => {
                     commands.push_back((l.t, l.l));
                     continue;
                 }
-                "<" => {}
-                APPLIED => {
+                Kind::Received => {}
+                Kind::Applied => {
                     let at = l.l.parse().ok();
                     for i in unstamped.drain(..) {
                         if let Some((_, Item::Event(stamp, _))) = s.timeline.get_mut(i) {
@@ -88,7 +86,7 @@ impl Script {
                     continue;
                 }
                 kind => {
-                    if let Some(sample) = sample(kind, &l.l) {
+                    if let Some(sample) = sample(&kind, &l.l) {
                         s.timeline.push((l.t, Item::Sample(sample)));
                     }
                     continue;
@@ -141,14 +139,14 @@ impl Script {
     }
 }
 
-fn sample(kind: &str, json: &str) -> Option<Sample> {
+fn sample(kind: &Kind, json: &str) -> Option<Sample> {
     match kind {
-        SYSTEM => serde_json::from_str(json).ok().map(Sample::System),
-        SOCKETS => serde_json::from_str(json).ok().map(Sample::Sockets),
-        TORRC => serde_json::from_str(json).ok().map(Sample::Torrc),
-        LOG => serde_json::from_str(json).ok().map(Sample::Log),
-        TAIL => serde_json::from_str(json).ok().map(Sample::Tail),
-        CERT => serde_json::from_str(json).ok().map(Sample::Cert),
+        Kind::System => serde_json::from_str(json).ok().map(Sample::System),
+        Kind::Sockets => serde_json::from_str(json).ok().map(Sample::Sockets),
+        Kind::Torrc => serde_json::from_str(json).ok().map(Sample::Torrc),
+        Kind::Log => serde_json::from_str(json).ok().map(Sample::Log),
+        Kind::Tail => serde_json::from_str(json).ok().map(Sample::Tail),
+        Kind::Cert => serde_json::from_str(json).ok().map(Sample::Cert),
         _ => None,
     }
 }
@@ -173,7 +171,7 @@ impl Player {
         let connected: Option<Connected> = recording
             .lines
             .iter()
-            .find(|l| l.d == CONNECTED)
+            .find(|l| l.d == Kind::Connected)
             .and_then(|l| serde_json::from_str(&l.l).ok());
         let started = recording.header.started;
         let script = Script::of(recording.lines);
@@ -265,7 +263,7 @@ mod tests {
     fn line(t: u64, d: &str, l: &str) -> Line {
         Line {
             t,
-            d: d.into(),
+            d: Kind::of(d),
             l: l.into(),
         }
     }
@@ -281,9 +279,9 @@ mod tests {
             line(0, ">", "GETINFO version"),
             line(1, "<", "250-version=0.4.9.11"),
             line(1, "<", "250 OK"),
-            line(3, SYSTEM, &serde_json::to_string(&system).unwrap()),
+            line(3, "system", &serde_json::to_string(&system).unwrap()),
             line(5, "<", "650 BW 10 20"),
-            line(5, APPLIED, "1234"),
+            line(5, "applied", "1234"),
             line(6, ">", "GETINFO ns/all"),
             line(7, "<", "250+ns/all="),
             line(7, "<", "r relay 250 x"),
@@ -292,7 +290,7 @@ mod tests {
             line(9, ">", "GETINFO version"),
             line(9, "<", "250-version=0.4.9.12"),
             line(9, "<", "250 OK"),
-            line(10, SOCKETS, "not json"),
+            line(10, "sockets", "not json"),
         ];
         let s = Script::of(lines.to_vec());
         assert_eq!(s.length, 10);
@@ -342,16 +340,16 @@ mod tests {
             line(0, "<", "250 OK"),
             line(2, "<", "650 BW 1 2"),
             line(2, "<", "650 NOTICE one"),
-            line(2, APPLIED, "5002"),
+            line(2, "applied", "5002"),
             line(
                 3,
-                SYSTEM,
+                "system",
                 &serde_json::to_string(&SystemInfo::default()).unwrap(),
             ),
             line(4, "<", "650 BW 3 4"),
-            line(4, APPLIED, "5004"),
+            line(4, "applied", "5004"),
             line(9, "<", "650 BW 5 6"),
-            line(9, APPLIED, "5009"),
+            line(9, "applied", "5009"),
         ];
         let player = Player::new("r", recording(&lines), 1.0);
         player.clock.hold_at(5);
@@ -390,11 +388,11 @@ mod tests {
             line(5, "<", "650-CONF_CHANGED"),
             line(5, "<", "650-BandwidthRate=2"),
             line(5, "<", "650 OK"),
-            line(5, APPLIED, "5005"),
+            line(5, "applied", "5005"),
             line(6, ">", "GETCONF BandwidthRate"),
             line(6, "<", "250 BandwidthRate=2"),
             line(20, "<", "650 BW 1 1"),
-            line(20, APPLIED, "5020"),
+            line(20, "applied", "5020"),
             line(30, ">", "GETCONF BandwidthRate"),
             line(30, "<", "250 BandwidthRate=3"),
         ];

@@ -702,7 +702,10 @@ async fn a_recording_holds_the_traffic_and_no_secret() {
             }
         }
     }
-    let text: Vec<String> = lines.iter().map(|l| format!("{} {}", l.d, l.l)).collect();
+    let text: Vec<String> = lines
+        .iter()
+        .map(|l| format!("{} {}", l.d.as_str(), l.l))
+        .collect();
     assert!(text.iter().any(|l| l == "> GETINFO version"), "{text:?}");
     assert!(
         text.iter().any(|l| l.starts_with("< 250-version=")),

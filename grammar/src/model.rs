@@ -44,6 +44,6 @@ pub use state::{ConnectionStatus, ControllerState, Failure, Limits};
 pub use stream::{Stream, StreamTable};
 pub use system::SystemInfo;
 pub use torconfig::{
-    data_size, display_value, entry as torrc_entry, same_values, strip_comment, Overrider,
-    TorConfig, TorOption, Torrc, TorrcFile,
+    data_size, display_value, entry as torrc_entry, same_values, strip_comment, OptionType,
+    Overrider, TorConfig, TorOption, Torrc, TorrcFile,
 };

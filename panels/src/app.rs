@@ -283,22 +283,22 @@ impl App {
     fn menu_outcome(
         &mut self,
         bar: MenuBar,
-        outcome: menubar::Outcome,
+        outcome: menubar::MenuStep,
         live: &ControllerState,
         now: u64,
     ) -> Vec<Effect> {
         match outcome {
-            menubar::Outcome::Open => {
+            menubar::MenuStep::Open => {
                 self.menu = Some(bar);
                 vec![]
             }
-            menubar::Outcome::Close => vec![],
-            menubar::Outcome::Pick(Target::GoTo(i)) => {
+            menubar::MenuStep::Close => vec![],
+            menubar::MenuStep::Pick(Target::GoTo(i)) => {
                 self.page = i.min(self.pages.len() - 1);
                 vec![]
             }
-            menubar::Outcome::Pick(Target::Global(a)) => self.global(a, live, now),
-            menubar::Outcome::Pick(Target::Page(a)) => {
+            menubar::MenuStep::Pick(Target::Global(a)) => self.global(a, live, now),
+            menubar::MenuStep::Pick(Target::Page(a)) => {
                 let page = self.page;
                 self.with_page(page, live, now, |p, cx| p.action(a, cx))
             }

@@ -75,7 +75,7 @@ enum Cursor {
 
 /// What a key did to the dialog.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Outcome {
+pub enum Choice {
     Open,
     Cancel,
     /// The new selection.
@@ -162,13 +162,11 @@ impl EventDialog {
         }
     }
 
-    pub fn key(&mut self, key: Key) -> Outcome {
+    pub fn key(&mut self, key: Key) -> Choice {
         let last_row = self.rows.len() - 1;
         self.cursor = match (self.cursor, key) {
-            (_, Key::Esc) | (Cursor::Cancel, Key::Enter | Key::Char(' ')) => {
-                return Outcome::Cancel
-            }
-            (Cursor::Ok, Key::Enter | Key::Char(' ')) => return Outcome::Apply(self.selection()),
+            (_, Key::Esc) | (Cursor::Cancel, Key::Enter | Key::Char(' ')) => return Choice::Cancel,
+            (Cursor::Ok, Key::Enter | Key::Char(' ')) => return Choice::Apply(self.selection()),
             (Cursor::Item { row, col }, Key::Enter | Key::Char(' ')) => {
                 let i = self.rows[row][col];
                 self.items[i].checked = !self.items[i].checked;
@@ -197,12 +195,12 @@ impl EventDialog {
             }
             (c, _) => c,
         };
-        Outcome::Open
+        Choice::Open
     }
 
     /// A click on a checkbox toggles it, on a button presses it; the wheel
     /// moves up and down.
-    pub fn mouse(&mut self, m: Mouse) -> Outcome {
+    pub fn mouse(&mut self, m: Mouse) -> Choice {
         match m.kind {
             MouseKind::WheelUp => self.key(Key::Up),
             MouseKind::WheelDown => self.key(Key::Down),
@@ -211,7 +209,7 @@ impl EventDialog {
                     self.cursor = c;
                     self.key(Key::Enter)
                 }
-                None => Outcome::Open,
+                None => Choice::Open,
             },
         }
     }
@@ -295,13 +293,13 @@ impl crate::popup::Popup for EventDialog {
     }
 }
 
-impl From<Outcome> for crate::popup::Step {
-    fn from(o: Outcome) -> Self {
+impl From<Choice> for crate::popup::Step {
+    fn from(o: Choice) -> Self {
         use crate::popup::{Answer, Step};
         match o {
-            Outcome::Open => Step::Stay,
-            Outcome::Cancel => Step::Close,
-            Outcome::Apply(selection) => Step::Done(Answer::Events(selection)),
+            Choice::Open => Step::Stay,
+            Choice::Cancel => Step::Close,
+            Choice::Apply(selection) => Step::Done(Answer::Events(selection)),
         }
     }
 }
@@ -322,7 +320,7 @@ mod tests {
     fn toggles_and_applies() {
         let mut d = EventDialog::new(&selection(&["NOTICE", "WARN", "ERR", "BW"]), &[]);
         assert_eq!(d.highlighted(), Some("DEBUG"));
-        assert_eq!(d.key(Key::Char(' ')), Outcome::Open);
+        assert_eq!(d.key(Key::Char(' ')), Choice::Open);
         // Down into rnyx's runlevels, then into the events (ADDRMAP first).
         d.key(Key::Down);
         assert_eq!(d.highlighted(), Some("RNYX_DEBUG"));
@@ -334,7 +332,7 @@ mod tests {
         assert_eq!(d.highlighted(), Some("CIRC"));
         d.key(Key::Enter);
         d.key(Key::Tab);
-        let Outcome::Apply(s) = d.key(Key::Enter) else {
+        let Choice::Apply(s) = d.key(Key::Enter) else {
             panic!("Ok applies")
         };
         assert_eq!(
@@ -357,11 +355,11 @@ mod tests {
     fn escape_and_cancel_change_nothing() {
         let mut d = EventDialog::new(&selection(&["NOTICE"]), &[]);
         d.key(Key::Enter);
-        assert_eq!(d.key(Key::Esc), Outcome::Cancel);
+        assert_eq!(d.key(Key::Esc), Choice::Cancel);
         let mut d = EventDialog::new(&selection(&["NOTICE"]), &[]);
         d.key(Key::Tab);
         d.key(Key::Right);
-        assert_eq!(d.key(Key::Enter), Outcome::Cancel);
+        assert_eq!(d.key(Key::Enter), Choice::Cancel);
     }
 
     #[test]

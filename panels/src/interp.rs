@@ -11,7 +11,7 @@ mod run;
 
 pub use docs::{CommandDoc, COMMANDS, SIGNALS};
 pub use history::History;
-pub use run::{answer_lines, run, Ask, Context, Outcome, CONTROL, MULTI_LINE};
+pub use run::{answer_lines, run, Ask, Context, Ran, CONTROL, MULTI_LINE};
 
 /// What a line of the interpreter's output is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

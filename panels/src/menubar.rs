@@ -41,7 +41,7 @@ pub struct Menu {
 
 /// What a key or click did to the menu bar.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Outcome {
+pub enum MenuStep {
     Open,
     Close,
     Pick(Target),
@@ -90,10 +90,10 @@ impl MenuBar {
     }
 
     /// Arrows move, Enter picks, Esc (or `close`, the menu key) closes.
-    pub fn key(&mut self, key: Key, close: bool) -> Outcome {
+    pub fn key(&mut self, key: Key, close: bool) -> MenuStep {
         let n = self.menus.len();
         if n == 0 || close || key == Key::Esc {
-            return Outcome::Close;
+            return MenuStep::Close;
         }
         let entries = self.menus[self.menu].entries.len();
         match key {
@@ -110,16 +110,16 @@ impl MenuBar {
             Key::Home => self.entry = 0,
             Key::End => self.entry = entries - 1,
             Key::Enter | Key::Char(' ') => {
-                return Outcome::Pick(self.menus[self.menu].entries[self.entry].target)
+                return MenuStep::Pick(self.menus[self.menu].entries[self.entry].target)
             }
             _ => {}
         }
-        Outcome::Open
+        MenuStep::Open
     }
 
     /// A click on a title opens that menu, on an entry picks it, elsewhere
     /// closes the bar; the wheel moves through the open menu.
-    pub fn mouse(&mut self, m: Mouse) -> Outcome {
+    pub fn mouse(&mut self, m: Mouse) -> MenuStep {
         match m.kind {
             MouseKind::WheelUp => self.key(Key::Up, false),
             MouseKind::WheelDown => self.key(Key::Down, false),
@@ -127,10 +127,10 @@ impl MenuBar {
                 Some(Hit::Title(i)) => {
                     self.menu = i;
                     self.entry = 0;
-                    Outcome::Open
+                    MenuStep::Open
                 }
-                Some(Hit::Entry(i, j)) => Outcome::Pick(self.menus[i].entries[j].target),
-                None => Outcome::Close,
+                Some(Hit::Entry(i, j)) => MenuStep::Pick(self.menus[i].entries[j].target),
+                None => MenuStep::Close,
             },
         }
     }
@@ -252,17 +252,17 @@ mod tests {
     fn keys_move_wrap_and_pick() {
         let mut b = bar();
         assert_eq!(b.menus().len(), 2, "empty menus are dropped");
-        assert_eq!(b.key(Key::Up, false), Outcome::Open);
+        assert_eq!(b.key(Key::Up, false), MenuStep::Open);
         assert_eq!(b.selection(), Some(("General", "quit")));
         assert_eq!(
             b.key(Key::Enter, false),
-            Outcome::Pick(Target::Global("quit"))
+            MenuStep::Pick(Target::Global("quit"))
         );
         b.key(Key::Left, false);
         assert_eq!(b.selection(), Some(("Pages", "Graph / Log")));
-        assert_eq!(b.key(Key::Enter, false), Outcome::Pick(Target::GoTo(0)));
-        assert_eq!(b.key(Key::Char('m'), true), Outcome::Close);
-        assert_eq!(b.key(Key::Esc, false), Outcome::Close);
+        assert_eq!(b.key(Key::Enter, false), MenuStep::Pick(Target::GoTo(0)));
+        assert_eq!(b.key(Key::Char('m'), true), MenuStep::Close);
+        assert_eq!(b.key(Key::Esc, false), MenuStep::Close);
     }
 
     #[test]
@@ -279,11 +279,11 @@ mod tests {
             row,
         };
         // The second entry of General (row 1 is the border).
-        assert_eq!(b.mouse(click(3, 3)), Outcome::Pick(Target::Global("quit")));
+        assert_eq!(b.mouse(click(3, 3)), MenuStep::Pick(Target::Global("quit")));
         // The Pages title, then its entry, drawn under it after a frame.
-        assert_eq!(b.mouse(click(12, 0)), Outcome::Open);
+        assert_eq!(b.mouse(click(12, 0)), MenuStep::Open);
         b.render(Theme { color: false }, area, &mut buf);
-        assert_eq!(b.mouse(click(12, 2)), Outcome::Pick(Target::GoTo(0)));
-        assert_eq!(b.mouse(click(39, 9)), Outcome::Close);
+        assert_eq!(b.mouse(click(12, 2)), MenuStep::Pick(Target::GoTo(0)));
+        assert_eq!(b.mouse(click(39, 9)), MenuStep::Close);
     }
 }

@@ -4,7 +4,7 @@
 //! bandwidth, accounting). Traffic, connections and circuits are left to
 //! the MetricsPort (`tor_relay_*`).
 
-use super::{watched_flags, Checked, Outcome};
+use super::{watched_flags, Checked, Finding};
 use rnyx_grammar::model::health::{Severity, RULES};
 use rnyx_grammar::model::ControllerState;
 use std::fmt::Write as _;
@@ -50,7 +50,7 @@ fn families(checked: &[Checked]) -> Vec<Family> {
         if let Some(host) = &c.host {
             relay = format!("{relay},host=\"{}\"", escape(host));
         }
-        let Outcome::Watched(s) = &c.outcome else {
+        let Finding::Watched(s) = &c.finding else {
             f[0].samples.push((format!("{{{relay}}}"), 0.0));
             continue;
         };

@@ -34,7 +34,7 @@ fn watched(name: &str, s: ControllerState) -> Checked {
     Checked {
         host: None,
         name: name.into(),
-        outcome: Outcome::Watched(Box::new(s)),
+        finding: Finding::Watched(Box::new(s)),
     }
 }
 
@@ -146,7 +146,7 @@ fn several_relays_the_worst_wins_down_is_critical_auth_unknown() {
         Checked {
             host: None,
             name: "c".into(),
-            outcome: Outcome::Unknown("tor refused the password".into()),
+            finding: Finding::Unknown("tor refused the password".into()),
         },
     ];
     let (status, out) = report(&all);
@@ -163,7 +163,7 @@ fn several_relays_the_worst_wins_down_is_critical_auth_unknown() {
     let down = Checked {
         host: None,
         name: "d|x".into(),
-        outcome: Outcome::Down(
+        finding: Finding::Down(
             "tor is not running: there is no control socket at /run/tor/control".into(),
         ),
     };
@@ -197,7 +197,7 @@ fn openmetrics_has_every_kind_a_relay_and_the_headline_figures() {
         Checked {
             host: None,
             name: "down".into(),
-            outcome: Outcome::Down("refused".into()),
+            finding: Finding::Down("refused".into()),
         },
     ]);
     assert!(text.ends_with("# EOF\n"));

@@ -34,6 +34,7 @@ impl Tor {
         self.host
             .connect_interpreter(&self.targets, self.password.as_deref())
             .await
+            .map_err(|e| e.to_string())
     }
 }
 

@@ -34,7 +34,7 @@ impl Recording {
     /// (`which` picks that one).
     fn changed<T: serde::Serialize>(
         &self,
-        kind: &'static str,
+        kind: record::Kind,
         value: &T,
         which: fn(&mut (String, String)) -> &mut String,
     ) {
@@ -55,7 +55,7 @@ fn stamped(mut events: EventReceiver, recorder: Recorder) -> EventReceiver {
     tokio::spawn(async move {
         while let Some(mut batch) = events.recv().await {
             let at = *batch.at.get_or_insert_with(super::system_ms);
-            recorder.sample(record::APPLIED, &at);
+            recorder.sample(record::Kind::Applied, &at);
             if tx.send(batch).await.is_err() {
                 break;
             }
@@ -93,7 +93,7 @@ impl Host for Recording {
             .connect_wrapped(targets, password, Some(tap))
             .await?;
         self.recorder.sample(
-            record::CONNECTED,
+            record::Kind::Connected,
             &record::Connected {
                 target: conn.target.to_string(),
                 method: conn.method.as_str().to_owned(),
@@ -109,14 +109,14 @@ impl Host for Recording {
         &self,
         targets: &[Target],
         password: Option<&str>,
-    ) -> Result<Connection, String> {
+    ) -> Result<Connection, ConnectError> {
         self.inner.connect_interpreter(targets, password).await
     }
 
     fn process(&self, pid: Option<u32>) -> Vec<SystemInfo> {
         let samples = self.inner.process(pid);
         for s in &samples {
-            self.recorder.sample(record::SYSTEM, s);
+            self.recorder.sample(record::Kind::System, s);
         }
         samples
     }
@@ -124,7 +124,7 @@ impl Host for Recording {
     async fn sockets(&self, ask: SocketAsk) -> Vec<TimedScan> {
         let scans = self.inner.sockets(ask).await;
         for (_, s) in &scans {
-            self.changed(record::SOCKETS, s, |l| &mut l.0);
+            self.changed(record::Kind::Sockets, s, |l| &mut l.0);
         }
         scans
     }
@@ -134,20 +134,20 @@ impl Host for Recording {
         if let Some(t) = &torrc {
             // Passwords left out.
             self.recorder
-                .sample(record::TORRC, &record::redact_torrc(t));
+                .sample(record::Kind::Torrc, &record::redact_torrc(t));
         }
         torrc
     }
 
     async fn cert(&self, keys: PathBuf) -> Option<u64> {
         let expires = self.inner.cert(keys).await;
-        self.changed(record::CERT, &expires, |l| &mut l.1);
+        self.changed(record::Kind::Cert, &expires, |l| &mut l.1);
         expires
     }
 
     async fn tor_log(&self, path: String, pid: Option<u32>, max_lines: usize) -> TorLog {
         let log = self.inner.tor_log(path, pid, max_lines).await;
-        self.recorder.sample(record::TAIL, &log);
+        self.recorder.sample(record::Kind::Tail, &log);
         log
     }
 

@@ -107,7 +107,7 @@ impl Host for Replay {
         &self,
         _targets: &[Target],
         _password: Option<&str>,
-    ) -> Result<Connection, String> {
+    ) -> Result<Connection, ConnectError> {
         Ok(self.player.connect(false))
     }
 

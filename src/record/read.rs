@@ -135,7 +135,7 @@ pub(crate) fn parse_line(text: &str) -> Option<Line> {
     }
     Some(Line {
         t: t.parse().ok()?,
-        d: d.to_owned(),
+        d: super::Kind::of(d),
         l: l.to_owned(),
     })
 }

@@ -6,12 +6,15 @@
 
 use std::collections::HashMap;
 
+mod kind;
+pub use kind::OptionType;
+
 /// One option of tor's.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TorOption {
     pub name: String,
     /// tor's type: `Boolean`, `DataSize`, `LineList`, `Virtual`, …
-    pub kind: String,
+    pub kind: OptionType,
     /// tor's values (GETCONF; several for a line list, none when unset).
     pub values: Vec<String>,
     /// tor's default (`config/defaults`), when it has one.
@@ -28,16 +31,19 @@ impl TorOption {
     }
 
     pub fn is_virtual(&self) -> bool {
-        self.kind == "Virtual"
+        self.kind == OptionType::Virtual
     }
 
     pub fn is_boolean(&self) -> bool {
-        self.kind.starts_with("Boolean")
+        self.kind.is_boolean()
     }
 
     /// Takes several values, each its own SETCONF argument.
     pub fn is_line_list(&self) -> bool {
-        matches!(self.kind.as_str(), "LineList" | "Dependent" | "Virtual")
+        matches!(
+            self.kind,
+            OptionType::LineList | OptionType::Dependent | OptionType::Virtual
+        )
     }
 }
 
@@ -161,7 +167,7 @@ impl TorConfig {
                 .iter()
                 .map(|(name, kind)| TorOption {
                     name: name.clone(),
-                    kind: kind.clone(),
+                    kind: OptionType::of(kind),
                     ..TorOption::default()
                 })
                 .collect(),
@@ -304,10 +310,10 @@ impl TorConfig {
 
 /// Whether the torrc's values and tor's running ones are the same, read as
 /// tor reads them (sizes and intervals in any unit, lists by item).
-pub fn same_values(kind: &str, file: &[String], running: &[String]) -> bool {
+pub fn same_values(kind: &OptionType, file: &[String], running: &[String]) -> bool {
     let norm = |vs: &[String]| -> Vec<String> {
         // Comma lists, and line lists (policies) written on one line or many.
-        let joined: Vec<String> = if matches!(kind, "CommaList" | "RouterList" | "LineList") {
+        let joined: Vec<String> = if kind.is_list() {
             vs.iter()
                 .flat_map(|v| v.split(','))
                 .map(|s| s.trim().to_owned())
@@ -322,17 +328,19 @@ pub fn same_values(kind: &str, file: &[String], running: &[String]) -> bool {
 }
 
 /// One value in a form that compares as tor reads it.
-fn normalise(kind: &str, value: &str) -> String {
+fn normalise(kind: &OptionType, value: &str) -> String {
     let v = value.trim();
     let v = v
         .strip_prefix('"')
         .and_then(|v| v.strip_suffix('"'))
         .unwrap_or(v);
     let number = match kind {
-        "DataSize" => parse_units(v, SIZE_UNITS),
-        "TimeInterval" => parse_units(v, TIME_UNITS),
-        "TimeMsecInterval" => parse_units(v, MSEC_UNITS),
-        "Integer" | "SignedInteger" | "Float" => v.parse::<f64>().ok(),
+        OptionType::DataSize => parse_units(v, SIZE_UNITS),
+        OptionType::TimeInterval => parse_units(v, TIME_UNITS),
+        OptionType::TimeMsecInterval => parse_units(v, MSEC_UNITS),
+        OptionType::Integer | OptionType::SignedInteger | OptionType::Float => {
+            v.parse::<f64>().ok()
+        }
         _ => None,
     };
     match number {
@@ -417,17 +425,17 @@ pub fn display_value(o: &TorOption) -> String {
         return "<none>".into();
     }
     let one = |v: &str| -> String {
-        match o.kind.as_str() {
-            "Boolean" | "Boolean+Auto" => match v {
+        match o.kind {
+            OptionType::Boolean | OptionType::BooleanAuto => match v {
                 "1" => "True".into(),
                 "0" => "False".into(),
                 other => other.into(),
             },
-            "DataSize" => parse_units(v, SIZE_UNITS).map_or_else(|| v.into(), size_label),
-            "TimeInterval" => {
+            OptionType::DataSize => parse_units(v, SIZE_UNITS).map_or_else(|| v.into(), size_label),
+            OptionType::TimeInterval => {
                 parse_units(v, TIME_UNITS).map_or_else(|| v.into(), |s| time_label(s, false))
             }
-            "TimeMsecInterval" => {
+            OptionType::TimeMsecInterval => {
                 parse_units(v, MSEC_UNITS).map_or_else(|| v.into(), |s| time_label(s, true))
             }
             _ => v.into(),
@@ -492,7 +500,7 @@ mod tests {
     fn opt(name: &str, kind: &str, values: &[&str]) -> TorOption {
         TorOption {
             name: name.into(),
-            kind: kind.into(),
+            kind: OptionType::of(kind),
             values: values.iter().map(|v| (*v).to_owned()).collect(),
             ..TorOption::default()
         }
@@ -526,15 +534,43 @@ mod tests {
     #[test]
     fn torrc_values_compare_as_tor_reads_them() {
         let s = |v: &[&str]| v.iter().map(|v| (*v).to_owned()).collect::<Vec<_>>();
-        assert!(same_values("DataSize", &s(&["1 MB"]), &s(&["1048576"])));
-        assert!(same_values("DataSize", &s(&["8 MBits"]), &s(&["1048576"])));
-        assert!(!same_values("DataSize", &s(&["2 MB"]), &s(&["1048576"])));
-        assert!(same_values("TimeInterval", &s(&["2 hours"]), &s(&["7200"])));
-        assert!(same_values("String", &s(&["\"a  b\""]), &s(&["a b"])));
-        assert!(same_values("CommaList", &s(&["a, b", "c"]), &s(&["a,b,c"])));
-        assert!(!same_values("LineList", &s(&["x"]), &s(&["x", "y"])));
         assert!(same_values(
-            "LineList",
+            &OptionType::of("DataSize"),
+            &s(&["1 MB"]),
+            &s(&["1048576"])
+        ));
+        assert!(same_values(
+            &OptionType::of("DataSize"),
+            &s(&["8 MBits"]),
+            &s(&["1048576"])
+        ));
+        assert!(!same_values(
+            &OptionType::of("DataSize"),
+            &s(&["2 MB"]),
+            &s(&["1048576"])
+        ));
+        assert!(same_values(
+            &OptionType::of("TimeInterval"),
+            &s(&["2 hours"]),
+            &s(&["7200"])
+        ));
+        assert!(same_values(
+            &OptionType::of("String"),
+            &s(&["\"a  b\""]),
+            &s(&["a b"])
+        ));
+        assert!(same_values(
+            &OptionType::of("CommaList"),
+            &s(&["a, b", "c"]),
+            &s(&["a,b,c"])
+        ));
+        assert!(!same_values(
+            &OptionType::of("LineList"),
+            &s(&["x"]),
+            &s(&["x", "y"])
+        ));
+        assert!(same_values(
+            &OptionType::of("LineList"),
             &s(&["accept *:80, reject *:*"]),
             &s(&["accept *:80", "reject *:*"])
         ));

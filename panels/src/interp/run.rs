@@ -40,7 +40,7 @@ pub enum Ask {
 
 /// What running a line came to.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Outcome {
+pub struct Ran {
     /// Shown at once.
     pub lines: Vec<(Kind, String)>,
     /// Asked of tor, in order; each answer goes to [`answer_lines`].
@@ -53,7 +53,7 @@ pub struct Outcome {
     pub clear_events: bool,
 }
 
-impl Outcome {
+impl Ran {
     fn error(&mut self, text: String) {
         self.failed = true;
         self.lines.push((Kind::Error, text));
@@ -61,8 +61,8 @@ impl Outcome {
 }
 
 /// Runs a typed line (what to show, what to ask).
-pub fn run(line: &str, cx: &Context<'_>) -> Outcome {
-    let mut out = Outcome::default();
+pub fn run(line: &str, cx: &Context<'_>) -> Ran {
+    let mut out = Ran::default();
     // Pasted text can hold them; tor would take a CR or LF as the end of
     // the command, and the rest as another.
     if line.chars().any(|c| c.is_control() && c != '\t') {
@@ -78,7 +78,7 @@ pub fn run(line: &str, cx: &Context<'_>) -> Outcome {
     out
 }
 
-fn slash(command: &str, args: &str, cx: &Context<'_>, out: &mut Outcome) {
+fn slash(command: &str, args: &str, cx: &Context<'_>, out: &mut Ran) {
     match command {
         "/quit" => out.quit = true,
         "/help" => out.lines.extend(
@@ -104,7 +104,7 @@ fn slash(command: &str, args: &str, cx: &Context<'_>, out: &mut Outcome) {
 }
 
 /// `/events [TYPES|clear]`: newest first.
-fn events(args: &str, events: &[&str], out: &mut Outcome) {
+fn events(args: &str, events: &[&str], out: &mut Ran) {
     if args.eq_ignore_ascii_case("clear") {
         out.clear_events = true;
         out.lines.push((Kind::Note, "events cleared".into()));

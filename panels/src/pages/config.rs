@@ -178,12 +178,12 @@ impl ConfigPage {
         let request = if text.is_empty() {
             Request::ResetConf(vec![o.name.clone()])
         } else if o.is_boolean() {
-            let Some(v) = boolean(text, o.kind == "Boolean+Auto") else {
+            let Some(v) = boolean(text, o.kind == crate::model::OptionType::BooleanAuto) else {
                 self.say(
                     &format!(
                         "{} takes true or false{}",
                         o.name,
-                        if o.kind == "Boolean+Auto" {
+                        if o.kind == crate::model::OptionType::BooleanAuto {
                             " or auto"
                         } else {
                             ""

@@ -19,7 +19,7 @@ impl ConfigOrder {
             ConfigOrder::Name => a.name.to_lowercase().cmp(&b.name.to_lowercase()),
             ConfigOrder::IsSet => b.set.cmp(&a.set),
             ConfigOrder::Value => display_value(a).cmp(&display_value(b)),
-            ConfigOrder::ValueType => a.kind.cmp(&b.kind),
+            ConfigOrder::ValueType => a.kind.as_str().cmp(b.kind.as_str()),
             ConfigOrder::Category => {
                 text(ea, |e| e.category.clone()).cmp(&text(eb, |e| e.category.clone()))
             }
