@@ -161,7 +161,10 @@ async fn the_editor_lists_edits_resets_and_saves_what_tor_has() {
     // tor reads the saved torrc back: a change not saved is undone by RELOAD.
     ui.step(&edit("contactinfo", "not saved")).await;
     screen_with(&mut ui, "ContactInfo set").await;
-    handle.signal("RELOAD").await.unwrap();
+    handle
+        .signal(rnyx_grammar::signal::Signal::Reload)
+        .await
+        .unwrap();
     for _ in 0..50 {
         if getconf(&handle, "ContactInfo").await == ["ops at example dot org"] {
             break;

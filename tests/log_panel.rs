@@ -179,7 +179,10 @@ async fn prepopulates_from_tors_log_file_and_writes_logs_to_a_file() {
     .await;
     assert!(file_at < warning_at);
 
-    handle.signal("RELOAD").await.unwrap();
+    handle
+        .signal(rnyx_grammar::signal::Signal::Reload)
+        .await
+        .unwrap();
     let written = eventually("the reload notice in write_logs_to", 30, || {
         std::fs::read_to_string(&out)
             .ok()

@@ -191,7 +191,9 @@ async fn a_recording_replays_to_the_same_screens() {
         assert_eq!(s.connections.list.len(), state.connections.list.len());
     });
     let refused = replay
-        .command(rnyx_grammar::command::Command::Signal("NEWNYM".into()))
+        .command(rnyx_grammar::command::Command::Signal(
+            rnyx_grammar::signal::Signal::Newnym,
+        ))
         .await
         .unwrap();
     assert_eq!(refused.status, 551);

@@ -191,7 +191,10 @@ async fn requests_reach_tor_and_rejected_events_are_reported() {
     .await;
 
     // A signal goes through, and tor's SIGNAL event and log lines come back.
-    handle.signal("RELOAD").await.unwrap();
+    handle
+        .signal(rnyx_grammar::signal::Signal::Reload)
+        .await
+        .unwrap();
     eventually("tor's reload notice", 30, || {
         handle.state.read(|s| {
             s.log
@@ -201,7 +204,10 @@ async fn requests_reach_tor_and_rejected_events_are_reported() {
         })
     })
     .await;
-    assert!(handle.signal("NO_SUCH_SIGNAL").await.is_err());
+    assert!(handle
+        .signal(rnyx_grammar::signal::Signal::of("NO_SUCH_SIGNAL"))
+        .await
+        .is_err());
 }
 
 #[tokio::test]

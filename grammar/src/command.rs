@@ -20,7 +20,7 @@ pub enum Command {
     /// `SAVECONF [FORCE]` (§3.6).
     SaveConf { force: bool },
     /// `SIGNAL name` (§3.7).
-    Signal(String),
+    Signal(crate::signal::Signal),
     /// `SETEVENTS name…` (§3.4): none stops every event.
     SetEvents(Vec<String>),
 }
@@ -112,7 +112,7 @@ impl Command {
                 words(
                     &mut out,
                     "signal",
-                    std::slice::from_ref(name),
+                    &[name.as_str().to_owned()],
                     is_name,
                     "a signal",
                 )?;
@@ -149,6 +149,7 @@ fn need(items: &[String], verb: &str) -> Result<(), Refused> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::signal::Signal;
 
     fn line(c: &Command) -> String {
         let sent = c.line().unwrap();
@@ -193,7 +194,7 @@ mod tests {
         );
         assert_eq!(line(&Command::SaveConf { force: false }), "SAVECONF");
         assert_eq!(line(&Command::SaveConf { force: true }), "SAVECONF FORCE");
-        assert_eq!(line(&Command::Signal("NEWNYM".into())), "SIGNAL NEWNYM");
+        assert_eq!(line(&Command::Signal(Signal::Newnym)), "SIGNAL NEWNYM");
         assert_eq!(
             line(&Command::SetEvents(strings(&["BW", "CIRC"]))),
             "SETEVENTS BW CIRC"
@@ -212,8 +213,8 @@ mod tests {
             Command::ResetConf(strings(&["Nick\nname"])),
             Command::SetConf(vec![("A=B".into(), None)]),
             Command::SetConf(Vec::new()),
-            Command::Signal("HALT NOW".into()),
-            Command::Signal(String::new()),
+            Command::Signal(Signal::Other("HALT NOW".into())),
+            Command::Signal(Signal::Other(String::new())),
             Command::SetEvents(strings(&["BW\r\n"])),
         ] {
             let e = bad.line().unwrap_err();

@@ -90,7 +90,7 @@ pub enum Event {
     /// CONF_CHANGED: option names and their new values (`None` when reset).
     ConfChanged(Vec<(String, Option<String>)>),
     /// SIGNAL: the signal tor acted on.
-    Signal(String),
+    Signal(crate::signal::Signal),
     /// NETWORK_LIVENESS: whether tor thinks the network is up (`UP`,
     /// `DOWN`, or a word a newer tor adds, kept as tor wrote it).
     Liveness {
@@ -179,7 +179,7 @@ impl Event {
             "STATUS_CLIENT" => parse_status(StatusKind::Client, rest),
             "STATUS_SERVER" => parse_status(StatusKind::Server, rest),
             "CONF_CHANGED" => Ok(parse_conf_changed(reply)),
-            "SIGNAL" => Ok(Event::Signal(rest.trim().to_owned())),
+            "SIGNAL" => Ok(Event::Signal(crate::signal::Signal::of(rest.trim()))),
             "NETWORK_LIVENESS" => parse_liveness(rest),
             _ => match name.parse::<Runlevel>() {
                 // Only tor's exact names are log events (not "WARNING").

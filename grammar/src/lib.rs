@@ -30,6 +30,7 @@ pub mod policy;
 pub mod reply;
 pub mod request;
 pub mod secret;
+pub mod signal;
 pub mod spec;
 pub mod text;
 pub mod time;

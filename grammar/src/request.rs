@@ -25,7 +25,7 @@ pub enum Request {
     /// [`Response::Reply`] whatever its status.
     Interpret(String),
     /// `SIGNAL name`: [`Response::Done`] or [`Response::Failed`].
-    Signal(String),
+    Signal(crate::signal::Signal),
     /// `GETCONF`: [`Response::Conf`], one `(option, value)` a line of tor's
     /// reply (`None`: unset / default).
     GetConf(Vec<String>),

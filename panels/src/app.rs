@@ -13,6 +13,7 @@ use crate::theme::Theme;
 use ratatui_core::buffer::Buffer;
 use ratatui_core::layout::Rect;
 use ratatui_core::text::{Line, Span};
+use rnyx_grammar::signal::Signal;
 use std::cell::Cell;
 use std::fmt::Write as _;
 
@@ -388,7 +389,7 @@ impl App {
         }
         self.last_newnym = Some(now);
         self.notify("requested a new identity (NEWNYM)");
-        self.request(Request::Signal("NEWNYM".into()), "NEWNYM")
+        self.request(Request::Signal(Signal::Newnym), "NEWNYM")
     }
 
     /// Asks the replay to pause, seek or change speed.

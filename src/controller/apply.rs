@@ -138,7 +138,7 @@ fn apply_event(
             state.config.reconcile();
             follow.refresh_facts = true;
         }
-        Event::Signal(s) if s == "RELOAD" => follow.refresh_facts = true,
+        Event::Signal(rnyx_grammar::signal::Signal::Reload) => follow.refresh_facts = true,
         Event::Status {
             kind,
             action,

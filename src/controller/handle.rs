@@ -133,8 +133,8 @@ impl ControllerHandle {
         }
     }
 
-    pub async fn signal(&self, signal: &str) -> Result<(), RequestError> {
-        match self.ask(Request::Signal(signal.to_owned())).await {
+    pub async fn signal(&self, signal: rnyx_grammar::signal::Signal) -> Result<(), RequestError> {
+        match self.ask(Request::Signal(signal)).await {
             Response::Done(_) => Ok(()),
             other => Err(other.into()),
         }

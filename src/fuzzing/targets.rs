@@ -400,7 +400,11 @@ pub fn torrc_lines(data: &[u8]) {
             }
         }
     }
-    assert!(same_values(&rnyx_grammar::model::OptionType::of(kind), &values, &values));
+    assert!(same_values(
+        &rnyx_grammar::model::OptionType::of(kind),
+        &values,
+        &values
+    ));
     for (name, _) in command_line(rest) {
         assert!(!name.starts_with(['+', '/']), "{name:?}");
     }

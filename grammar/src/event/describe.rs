@@ -63,7 +63,7 @@ impl Event {
                 .collect::<Vec<_>>()
                 .join(", "),
             Event::NewConsensus(e) | Event::Ns(e) => format!("{} router status entries", e.len()),
-            Event::Signal(s) => s.clone(),
+            Event::Signal(s) => s.to_string(),
             Event::Liveness { status } => format!("STATUS={status}"),
             // tor's raw text: a credential in it (SOCKS_PASSWORD in an event
             // this version does not read) hidden by the grammar's rule.

@@ -187,7 +187,10 @@ fn status_conf_signal() {
             ("Log".into(), None),
         ])
     );
-    assert_eq!(one("650 SIGNAL NEWNYM\r\n"), Event::Signal("NEWNYM".into()));
+    assert_eq!(
+        one("650 SIGNAL NEWNYM\r\n"),
+        Event::Signal(crate::signal::Signal::Newnym)
+    );
 }
 
 #[test]

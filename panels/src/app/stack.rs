@@ -94,7 +94,10 @@ impl App {
             }
             (Holder::App(AppPopup::ConfirmReload), Some(Answer::Yes)) => {
                 self.notify("reloading tor's configuration (RELOAD)");
-                effects.extend(self.request(Request::Signal("RELOAD".into()), "RELOAD"));
+                effects.extend(self.request(
+                    Request::Signal(rnyx_grammar::signal::Signal::Reload),
+                    "RELOAD",
+                ));
             }
             _ => {}
         }

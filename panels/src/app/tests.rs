@@ -138,7 +138,10 @@ fn newnym_is_rate_limited_and_needs_tor() {
     assert_eq!(a.notice(), Some("tor is not connected"));
     let s = connected();
     let (ticket, request) = request_of(&a.handle_key(Key::Char('n'), &s, 100));
-    assert_eq!(request, Request::Signal("NEWNYM".into()));
+    assert_eq!(
+        request,
+        Request::Signal(rnyx_grammar::signal::Signal::Newnym)
+    );
     assert!(a.handle_key(Key::Char('n'), &s, 104).is_empty());
     assert_eq!(
         a.notice(),
@@ -146,7 +149,7 @@ fn newnym_is_rate_limited_and_needs_tor() {
     );
     assert_eq!(
         request_of(&a.handle_key(Key::Char('n'), &s, 110)).1,
-        Request::Signal("NEWNYM".into())
+        Request::Signal(rnyx_grammar::signal::Signal::Newnym)
     );
     // A failure comes back to the app, which says so.
     a.respond(ticket, Response::Failed("552 nope".into()), &s, 111);
@@ -165,7 +168,7 @@ fn reload_asks_first() {
     a.handle_key(Key::Char('x'), &s, 0);
     assert_eq!(
         request_of(&a.handle_key(Key::Char('y'), &s, 0)).1,
-        Request::Signal("RELOAD".into())
+        Request::Signal(rnyx_grammar::signal::Signal::Reload)
     );
 }
 
