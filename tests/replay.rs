@@ -9,7 +9,9 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use rnyx::controller::{ControllerConfig, ControllerHandle};
 use rnyx::launch::SingleTorOptions;
+use rnyx_grammar::command::Command;
 use rnyx_grammar::model::ControllerState;
+use rnyx_grammar::signal::Signal;
 use rnyx_panels::app::App;
 use rnyx_panels::keymap::Key;
 use std::time::Duration;
@@ -191,9 +193,7 @@ async fn a_recording_replays_to_the_same_screens() {
         assert_eq!(s.connections.list.len(), state.connections.list.len());
     });
     let refused = replay
-        .command(rnyx_grammar::command::Command::Signal(
-            rnyx_grammar::signal::Signal::Newnym,
-        ))
+        .command(Command::Signal(Signal::Newnym))
         .await
         .unwrap();
     assert_eq!(refused.status, 551);
