@@ -204,21 +204,52 @@ mod tests {
 
     #[test]
     fn what_cannot_be_one_word_is_refused() {
-        for bad in [
-            Command::GetInfo(strings(&["version\r\nSIGNAL HALT"])),
-            Command::GetInfo(strings(&["a b"])),
-            Command::GetInfo(strings(&["k=v"])),
-            Command::GetInfo(Vec::new()),
-            Command::GetConf(strings(&["Nick name"])),
-            Command::ResetConf(strings(&["Nick\nname"])),
-            Command::SetConf(vec![("A=B".into(), None)]),
-            Command::SetConf(Vec::new()),
-            Command::Signal(Signal::Other("HALT NOW".into())),
-            Command::Signal(Signal::Other(String::new())),
-            Command::SetEvents(strings(&["BW\r\n"])),
+        for (bad, why) in [
+            (
+                Command::GetInfo(strings(&["version\r\nSIGNAL HALT"])),
+                "GETINFO key \"versionSIGNAL HALT\" is not a GETINFO key",
+            ),
+            (
+                Command::GetInfo(strings(&["a b"])),
+                "GETINFO key \"a b\" is not",
+            ),
+            (
+                Command::GetInfo(strings(&["k=v"])),
+                "GETINFO key \"k=v\" is not",
+            ),
+            (
+                Command::GetInfo(Vec::new()),
+                "GETINFO needs at least one key",
+            ),
+            (
+                Command::GetConf(strings(&["Nick name"])),
+                "option \"Nick name\" is not an option name",
+            ),
+            (
+                Command::ResetConf(strings(&["Nick\nname"])),
+                "option \"Nickname\" is not an option name",
+            ),
+            (
+                Command::SetConf(vec![("A=B".into(), None)]),
+                "option \"A=B\" is not an option name",
+            ),
+            (Command::SetConf(Vec::new()), "SETCONF needs an option"),
+            (
+                Command::Signal(Signal::Other("HALT NOW".into())),
+                "signal \"HALT NOW\" is not a signal",
+            ),
+            (
+                Command::Signal(Signal::Other(String::new())),
+                "signal \"\" is not a signal",
+            ),
+            (
+                Command::SetEvents(strings(&["BW\r\n"])),
+                "event \"BW\" is not",
+            ),
         ] {
             let e = bad.line().unwrap_err();
             assert!(!e.0.contains('\n') && !e.0.contains('\r'), "{e}");
+            assert!(e.0.starts_with(why), "{bad:?}: {e}, not {why}");
         }
     }
 }

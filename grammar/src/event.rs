@@ -518,4 +518,6 @@ impl From<RouterStatus> for crate::model::RelayEntry {
 
 mod describe;
 #[cfg(test)]
+mod refusals;
+#[cfg(test)]
 mod tests;
