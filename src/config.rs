@@ -270,10 +270,10 @@ impl Config {
         let table = file.keys.unwrap_or_default();
         // Global bindings first: a page's own then win on that page.
         for (action, list) in &table.global {
-            keys.bind_global(action, list);
+            keys.bind_global(*action, list);
         }
         for (page, action, list) in &table.pages {
-            keys.bind_page(page, action, list);
+            keys.bind_page(page, *action, list);
         }
         let mut warnings = Vec::new();
         let alerts = match file.alerts {

@@ -5,8 +5,10 @@ mod support;
 
 use rnyx::config::Config;
 use rnyx_grammar::model::Interval;
+use rnyx_panels::app::GlobalAction;
 use rnyx_panels::graph::Bound;
 use rnyx_panels::keymap::{Bound as Binding, Key};
+use rnyx_panels::pages::graph;
 use std::path::{Path, PathBuf};
 
 fn fixtures(kind: &str) -> Vec<PathBuf> {
@@ -70,8 +72,14 @@ fn good_fixtures_parse() {
     );
     assert!(!c.mouse);
     let on = |page, key| c.keys.action(page, key);
-    assert_eq!(on("graph", Key::Esc), Some(Binding::Global("quit")));
-    assert_eq!(on("graph", Key::Char(' ')), Some(Binding::Global("pause")));
+    assert_eq!(
+        on("graph", Key::Esc),
+        Some(Binding::Global(GlobalAction::Quit.id()))
+    );
+    assert_eq!(
+        on("graph", Key::Char(' ')),
+        Some(Binding::Global(GlobalAction::Pause.id()))
+    );
     assert_eq!(
         on("graph", Key::Char('p')),
         None,
@@ -80,10 +88,13 @@ fn good_fixtures_parse() {
     // [keys.graph]: the page's own binding, and the key it gave up.
     assert_eq!(
         on("graph", Key::Char('S')),
-        Some(Binding::Page("graph_stat"))
+        Some(Binding::Page(graph::Action::GraphStat.id()))
     );
     assert_eq!(on("graph", Key::Char('s')), None);
-    assert_eq!(c.keys.page_label("graph", "log_clear"), "C/delete");
+    assert_eq!(
+        c.keys.page_label("graph", graph::Action::LogClear.id()),
+        "C/delete"
+    );
 }
 
 #[test]

@@ -10,7 +10,7 @@ use rnyx::config::Config;
 use rnyx::launch::SingleTorOptions;
 use rnyx::ui::Input;
 use rnyx_panels::app::{App, GLOBAL_ACTIONS};
-use rnyx_panels::keymap::{ActionSpec, Key, Keymap};
+use rnyx_panels::keymap::{ActionId, ActionSpec, Key, Keymap};
 use rnyx_panels::page::{
     Cx, HitMap, Mouse, MouseKind, Page, PageInfo, Request, Response, Ticket, View,
 };
@@ -53,8 +53,9 @@ impl Page for ListPage {
         }
     }
 
-    fn action(&mut self, action: &'static str, cx: &mut Cx) {
-        if let ("send", Some(r)) = (action, &self.request) {
+    fn action(&mut self, action: ActionId, cx: &mut Cx) {
+        // `send` is the first of LIST_ACTIONS.
+        if let (0, Some(r)) = (action.index(), &self.request) {
             cx.request(r.clone());
         }
     }

@@ -4,7 +4,7 @@
 //! responses come in, effects go out, and drawing is into a buffer.
 
 use crate::header;
-use crate::keymap::{Bound, Key, Keymap};
+use crate::keymap::{ActionId, Bound, Key, Keymap};
 use crate::menubar::{self, MenuBar, Target};
 use crate::model::ControllerState;
 use crate::page::{Cx, HitMap, Mouse, MouseKind, Outbox, Page, View};
@@ -247,13 +247,13 @@ impl App {
         }
         let bound = self.keymap.action(self.pages[self.page].id(), key);
         if let Some(mut bar) = self.menu.take() {
-            let close = bound == Some(Bound::Global("menu"));
+            let close = bound == Some(Bound::Global(GlobalAction::Menu.id()));
             let outcome = bar.key(key, close);
             return self.menu_outcome(bar, outcome, live, now);
         }
         if self.quit_pending {
             self.quit_pending = false;
-            return if bound == Some(Bound::Global("quit")) {
+            return if bound == Some(Bound::Global(GlobalAction::Quit.id())) {
                 vec![Effect::Quit]
             } else {
                 vec![]
@@ -306,11 +306,8 @@ impl App {
         }
     }
 
-    fn global(&mut self, action: &str, live: &ControllerState, now: u64) -> Vec<Effect> {
-        match GlobalAction::from_name(action) {
-            Some(action) => self.global_action(action, live, now),
-            None => vec![],
-        }
+    fn global(&mut self, action: ActionId, live: &ControllerState, now: u64) -> Vec<Effect> {
+        self.global_action(GlobalAction::of(action), live, now)
     }
 
     fn global_action(
@@ -353,7 +350,7 @@ impl App {
             A::Alerts => self.open(AppPopup::Alerts, Box::<alerts::AlertsList>::default()),
             A::Quit if self.confirm_quit => {
                 self.quit_pending = true;
-                let key = self.keymap.global_label(A::Quit.name());
+                let key = self.keymap.global_label(A::Quit.id());
                 self.notify(format!("Are you sure ({key} again to confirm)?"));
             }
             A::Quit => return vec![Effect::Quit],
@@ -553,27 +550,27 @@ impl App {
         if self.menu_open() {
             let text = format!(
                 "arrows: move, enter: pick, {} or esc: close the menu",
-                self.keymap.global_label("menu")
+                self.keymap.global_label(GlobalAction::Menu.id())
             );
             buf.set_line(x, y, &Line::styled(text, self.theme.bold()), width);
             return;
         }
-        let g = |a| self.keymap.global_label(a);
+        let g = |a: GlobalAction| self.keymap.global_label(a.id());
         let indicator = format!("page {} / {}", self.page + 1, self.pages.len());
-        let menu = format!("{}: menu", g("menu"));
+        let menu = format!("{}: menu", g(GlobalAction::Menu));
         let mut text = format!(
             "{indicator} - {menu}, {}: pause, {}: page help, {}: quit",
-            g("pause"),
-            g("help"),
-            g("quit")
+            g(GlobalAction::Pause),
+            g(GlobalAction::Help),
+            g(GlobalAction::Quit)
         );
         let page = &*self.pages[self.page];
         for hint in page.hints() {
-            if let Some(spec) = page.actions().iter().find(|a| a.name == *hint) {
+            if let Some(spec) = page.actions().get(hint.index()) {
                 let _ = write!(
                     text,
                     ", {}: {}",
-                    self.keymap.page_label(page.id(), hint),
+                    self.keymap.page_label(page.id(), *hint),
                     spec.description
                 );
             }

@@ -131,16 +131,36 @@ impl ActionSpec {
     }
 }
 
-/// Which scope a key resolved in.
+/// One action of a scope (the app's, or one page's): its place in that
+/// scope's list of [`ActionSpec`]s. The keymap is built from those lists,
+/// so a key resolves to an action the scope has; the scope's `actions!`
+/// enum turns it into its own value (`Action::of`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ActionId(u16);
+
+impl ActionId {
+    pub const fn new(index: usize) -> Self {
+        assert!(index <= u16::MAX as usize, "too many actions");
+        #[allow(clippy::cast_possible_truncation)]
+        ActionId(index as u16)
+    }
+
+    /// Its place in the scope's list.
+    pub const fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
+/// Which scope a key resolved in, and to what.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Bound {
     /// An action of the app, on every page.
-    Global(&'static str),
+    Global(ActionId),
     /// An action of the current page.
-    Page(&'static str),
+    Page(ActionId),
 }
 
-type Bindings = Vec<(Key, &'static str)>;
+type Bindings = Vec<(Key, ActionId)>;
 
 /// Keys bound to actions: global ones, and each page's own. On a page its
 /// own bindings come first, so the same key can mean different things on
@@ -172,18 +192,19 @@ impl Eq for Keymap {}
 fn defaults(specs: &[ActionSpec]) -> Bindings {
     specs
         .iter()
-        .flat_map(|a| a.keys.iter().map(move |k| (*k, a.name)))
+        .enumerate()
+        .flat_map(|(i, a)| a.keys.iter().map(move |k| (*k, ActionId::new(i))))
         .collect()
 }
 
 /// Binds `action` to `keys` only, replacing its defaults; a key taken from
 /// another action of the same scope leaves that action.
-fn rebind(bindings: &mut Bindings, action: &'static str, keys: &[Key]) {
+fn rebind(bindings: &mut Bindings, action: ActionId, keys: &[Key]) {
     bindings.retain(|(k, a)| *a != action && !keys.contains(k));
     bindings.extend(keys.iter().map(|k| (*k, action)));
 }
 
-fn label(bindings: &Bindings, action: &str) -> Option<String> {
+fn label(bindings: &Bindings, action: ActionId) -> Option<String> {
     let keys: Vec<String> = bindings
         .iter()
         .filter(|(_, a)| *a == action)
@@ -208,7 +229,7 @@ impl Keymap {
     /// Binds a global action to `keys` only. A key a page uses by default
     /// is taken from that page too: what the operator binds globally works
     /// everywhere.
-    pub fn bind_global(&mut self, action: &'static str, keys: &[Key]) {
+    pub fn bind_global(&mut self, action: ActionId, keys: &[Key]) {
         rebind(&mut self.global, action, keys);
         for (_, bindings) in &mut self.pages {
             bindings.retain(|(k, _)| !keys.contains(k));
@@ -217,7 +238,7 @@ impl Keymap {
 
     /// Binds an action of `page` to `keys` only; on that page the keys win
     /// over global bindings.
-    pub fn bind_page(&mut self, page: &str, action: &'static str, keys: &[Key]) {
+    pub fn bind_page(&mut self, page: &str, action: ActionId, keys: &[Key]) {
         if let Some((_, bindings)) = self.pages.iter_mut().find(|(id, _)| *id == page) {
             rebind(bindings, action, keys);
         }
@@ -241,12 +262,12 @@ impl Keymap {
 
     /// `q` or `q/Q`: the keys of a global action, for help, menus and the
     /// footer.
-    pub fn global_label(&self, action: &str) -> String {
+    pub fn global_label(&self, action: ActionId) -> String {
         label(&self.global, action).unwrap_or_else(|| "unbound".to_owned())
     }
 
     /// The keys of an action of `page`.
-    pub fn page_label(&self, page: &str, action: &str) -> String {
+    pub fn page_label(&self, page: &str, action: ActionId) -> String {
         self.page(page)
             .and_then(|b| label(b, action))
             .unwrap_or_else(|| "unbound".to_owned())
@@ -311,6 +332,11 @@ mod tests {
         },
     ];
 
+    /// The action `name` of `specs`.
+    fn id(specs: &[ActionSpec], name: &str) -> ActionId {
+        ActionId::new(specs.iter().position(|a| a.name == name).unwrap())
+    }
+
     fn keymap() -> Keymap {
         Keymap::new(GLOBAL, &[("one", ONE), ("two", TWO)])
     }
@@ -318,41 +344,50 @@ mod tests {
     #[test]
     fn rebinding_replaces_and_steals() {
         let mut km = keymap();
-        km.bind_global("quit", &[Key::Char('x'), Key::Esc]);
+        km.bind_global(id(GLOBAL, "quit"), &[Key::Char('x'), Key::Esc]);
         assert_eq!(
             km.action("one", Key::Char('x')),
-            Some(Bound::Global("quit"))
+            Some(Bound::Global(id(GLOBAL, "quit")))
         );
         assert_eq!(km.action("one", Key::Char('q')), None);
-        assert_eq!(km.global_label("quit"), "x/esc");
-        assert_eq!(km.global_label("reload"), "unbound");
+        assert_eq!(km.global_label(id(GLOBAL, "quit")), "x/esc");
+        assert_eq!(km.global_label(id(GLOBAL, "reload")), "unbound");
     }
 
     #[test]
     fn one_key_two_pages_two_actions() {
         let mut km = keymap();
-        assert_eq!(km.action("one", Key::Char('s')), Some(Bound::Page("stat")));
-        assert_eq!(km.action("two", Key::Char('s')), Some(Bound::Page("sort")));
+        assert_eq!(
+            km.action("one", Key::Char('s')),
+            Some(Bound::Page(id(ONE, "stat")))
+        );
+        assert_eq!(
+            km.action("two", Key::Char('s')),
+            Some(Bound::Page(id(TWO, "sort")))
+        );
         assert_eq!(
             km.action("two", Key::Char('q')),
-            Some(Bound::Global("quit"))
+            Some(Bound::Global(id(GLOBAL, "quit")))
         );
         // A page binding wins over a global one on that page only.
-        km.bind_page("two", "sort", &[Key::Char('q')]);
-        assert_eq!(km.action("two", Key::Char('q')), Some(Bound::Page("sort")));
+        km.bind_page("two", id(TWO, "sort"), &[Key::Char('q')]);
+        assert_eq!(
+            km.action("two", Key::Char('q')),
+            Some(Bound::Page(id(TWO, "sort")))
+        );
         assert_eq!(km.action("two", Key::Char('s')), None);
         assert_eq!(
             km.action("one", Key::Char('q')),
-            Some(Bound::Global("quit"))
+            Some(Bound::Global(id(GLOBAL, "quit")))
         );
-        assert_eq!(km.page_label("two", "sort"), "q");
-        assert_eq!(km.page_label("two", "details"), "enter/e");
+        assert_eq!(km.page_label("two", id(TWO, "sort")), "q");
+        assert_eq!(km.page_label("two", id(TWO, "details")), "enter/e");
         // A key bound globally leaves every page's defaults.
-        km.bind_global("reload", &[Key::Char('e')]);
+        km.bind_global(id(GLOBAL, "reload"), &[Key::Char('e')]);
         assert_eq!(
             km.action("two", Key::Char('e')),
-            Some(Bound::Global("reload"))
+            Some(Bound::Global(id(GLOBAL, "reload")))
         );
-        assert_eq!(km.page_label("two", "details"), "enter");
+        assert_eq!(km.page_label("two", id(TWO, "details")), "enter");
     }
 }

@@ -3,7 +3,7 @@
 //! the same action lists as the keymap and the help popup, so a menu shows
 //! each action's current value and its key as rebound in nyxrc.
 
-use crate::keymap::Key;
+use crate::keymap::{ActionId, Key};
 use crate::page::{HitMap, Mouse, MouseKind};
 use crate::theme::Theme;
 use ratatui_core::buffer::Buffer;
@@ -17,10 +17,10 @@ use ratatui_widgets::clear::Clear;
 /// What picking an entry does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Target {
-    /// A global action, by name.
-    Global(&'static str),
-    /// An action of the current page, by name.
-    Page(&'static str),
+    /// A global action.
+    Global(ActionId),
+    /// An action of the current page.
+    Page(ActionId),
     /// Go to the page at this index.
     GoTo(usize),
 }
@@ -231,8 +231,8 @@ mod tests {
                 Menu {
                     title: "General".into(),
                     entries: vec![
-                        entry("pause", "p", Target::Global("pause")),
-                        entry("quit", "q", Target::Global("quit")),
+                        entry("pause", "p", Target::Global(ActionId::new(3))),
+                        entry("quit", "q", Target::Global(ActionId::new(5))),
                     ],
                 },
                 Menu {
@@ -256,7 +256,7 @@ mod tests {
         assert_eq!(b.selection(), Some(("General", "quit")));
         assert_eq!(
             b.key(Key::Enter, false),
-            MenuStep::Pick(Target::Global("quit"))
+            MenuStep::Pick(Target::Global(ActionId::new(5)))
         );
         b.key(Key::Left, false);
         assert_eq!(b.selection(), Some(("Pages", "Graph / Log")));
@@ -279,7 +279,10 @@ mod tests {
             row,
         };
         // The second entry of General (row 1 is the border).
-        assert_eq!(b.mouse(click(3, 3)), MenuStep::Pick(Target::Global("quit")));
+        assert_eq!(
+            b.mouse(click(3, 3)),
+            MenuStep::Pick(Target::Global(ActionId::new(5)))
+        );
         // The Pages title, then its entry, drawn under it after a frame.
         assert_eq!(b.mouse(click(12, 0)), MenuStep::Open);
         b.render(Theme { color: false }, area, &mut buf);

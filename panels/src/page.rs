@@ -19,7 +19,7 @@ pub use hit::HitMap;
 pub use popup::{Answer, Popup, Step};
 pub use request::{Effect, Request, Response, Ticket};
 
-use crate::keymap::{ActionSpec, Key, Keymap};
+use crate::keymap::{ActionId, ActionSpec, Key, Keymap};
 use crate::model::ControllerState;
 use crate::theme::Theme;
 use ratatui_core::buffer::Buffer;
@@ -141,7 +141,7 @@ pub struct View<'a> {
 
 impl View<'_> {
     /// The keys bound to one of `page`'s actions, as help and menus show them.
-    pub fn keys(&self, page: &dyn Page, action: &str) -> String {
+    pub fn keys(&self, page: &dyn Page, action: ActionId) -> String {
         self.keymap.page_label(page.id(), action)
     }
 }
@@ -178,16 +178,17 @@ pub trait Page: Any {
         self.info().actions
     }
 
-    /// Performs one of [`Page::actions`], by name.
-    fn action(&mut self, action: &'static str, cx: &mut Cx);
+    /// Performs one of [`Page::actions`]: its place in that list, as the
+    /// keymap or a menu resolved it (the page's `Action::of` reads it).
+    fn action(&mut self, action: ActionId, cx: &mut Cx);
 
     /// The action's current value, for help and menus: `each second`.
-    fn value(&self, _action: &str) -> Option<String> {
+    fn value(&self, _action: ActionId) -> Option<String> {
         None
     }
 
     /// Actions shown in the footer after the global hints.
-    fn hints(&self) -> &'static [&'static str] {
+    fn hints(&self) -> &'static [ActionId] {
         &[]
     }
 

@@ -3,7 +3,7 @@
 //! tables.
 
 use rnyx_grammar::model::Interval;
-use rnyx_panels::keymap::{ActionSpec, Key};
+use rnyx_panels::keymap::{ActionId, ActionSpec, Key};
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
 use std::fmt;
@@ -50,13 +50,14 @@ impl<'de> Deserialize<'de> for IntervalName {
 /// actions the app and that page declare.
 #[derive(Debug, Default)]
 pub(super) struct KeysTable {
-    pub(super) global: Vec<(&'static str, Vec<Key>)>,
-    pub(super) pages: Vec<(&'static str, &'static str, Vec<Key>)>,
+    pub(super) global: Vec<(ActionId, Vec<Key>)>,
+    pub(super) pages: Vec<(&'static str, ActionId, Vec<Key>)>,
 }
 
-/// A name in `[keys]`: a global action or a page's table.
+/// A name in `[keys]`: a global action or a page's table; an action is
+/// resolved here, once, to its place in its scope's list.
 enum KeysName {
-    Action(&'static str),
+    Action(ActionId),
     Page(&'static str, &'static [ActionSpec]),
 }
 
@@ -77,8 +78,8 @@ impl<'de> DeserializeSeed<'de> for NameSeed {
             Some((_, specs)) => specs,
             None => rnyx_panels::app::GLOBAL_ACTIONS,
         };
-        if let Some(a) = actions.iter().find(|a| a.name == name) {
-            return Ok(KeysName::Action(a.name));
+        if let Some(i) = actions.iter().position(|a| a.name == name) {
+            return Ok(KeysName::Action(ActionId::new(i)));
         }
         if self.page.is_none() {
             if let Some((id, specs)) = pages.iter().find(|(id, _)| *id == name) {
@@ -147,7 +148,7 @@ struct PageKeys {
 }
 
 impl<'de> DeserializeSeed<'de> for PageKeys {
-    type Value = Vec<(&'static str, Vec<Key>)>;
+    type Value = Vec<(ActionId, Vec<Key>)>;
 
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
         d.deserialize_map(self)
@@ -155,7 +156,7 @@ impl<'de> DeserializeSeed<'de> for PageKeys {
 }
 
 impl<'de> Visitor<'de> for PageKeys {
-    type Value = Vec<(&'static str, Vec<Key>)>;
+    type Value = Vec<(ActionId, Vec<Key>)>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "a table of page {}'s actions and keys", self.id)

@@ -29,14 +29,14 @@ crate::actions! {
 pub const GLOBAL_ACTIONS: &[ActionSpec] = GlobalAction::SPECS;
 
 /// The General menu, in Nyx's order (and the alerts).
-pub(super) const GENERAL_MENU: [&str; 7] = [
-    "pause",
-    "reconnect",
-    "newnym",
-    "reload",
-    "alerts",
-    "help",
-    "quit",
+pub(super) const GENERAL_MENU: [GlobalAction; 7] = [
+    GlobalAction::Pause,
+    GlobalAction::Reconnect,
+    GlobalAction::Newnym,
+    GlobalAction::Reload,
+    GlobalAction::Alerts,
+    GlobalAction::Help,
+    GlobalAction::Quit,
 ];
 
 /// The default keymap: global actions and every page's.

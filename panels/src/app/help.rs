@@ -2,8 +2,8 @@
 //! (the app's and the current page's), with current values and the keys
 //! as bound: they cannot disagree.
 
-use super::{App, GENERAL_MENU, GLOBAL_ACTIONS};
-use crate::keymap::ActionSpec;
+use super::{App, GlobalAction, GENERAL_MENU, GLOBAL_ACTIONS};
+use crate::keymap::{ActionId, ActionSpec};
 use crate::menubar::{self, MenuBar, Target};
 use crate::popup::draw_box;
 use ratatui_core::buffer::Buffer;
@@ -28,13 +28,12 @@ impl App {
         };
         let general = GENERAL_MENU
             .iter()
-            .filter_map(|name| GLOBAL_ACTIONS.iter().find(|a| a.name == *name))
-            .map(|spec| {
+            .map(|a| {
                 entry(
-                    spec,
-                    self.global_value(spec.name),
-                    self.keymap.global_label(spec.name),
-                    Target::Global(spec.name),
+                    &GLOBAL_ACTIONS[a.id().index()],
+                    self.global_value(*a),
+                    self.keymap.global_label(a.id()),
+                    Target::Global(a.id()),
                 )
             })
             .collect();
@@ -62,13 +61,14 @@ impl App {
                     .collect(),
             },
         ];
-        for spec in page.actions() {
+        for (i, spec) in page.actions().iter().enumerate() {
             let Some(title) = spec.menu else { continue };
+            let id = ActionId::new(i);
             let e = entry(
                 spec,
-                page.value(spec.name),
-                self.keymap.page_label(page.id(), spec.name),
-                Target::Page(spec.name),
+                page.value(id),
+                self.keymap.page_label(page.id(), id),
+                Target::Page(id),
             );
             match menus.iter_mut().find(|m| m.title == title) {
                 Some(m) => m.entries.push(e),
@@ -82,9 +82,9 @@ impl App {
         MenuBar::new(menus, 2)
     }
 
-    fn global_value(&self, action: &str) -> Option<String> {
+    fn global_value(&self, action: GlobalAction) -> Option<String> {
         match action {
-            "pause" => Some(
+            GlobalAction::Pause => Some(
                 if self.is_paused() {
                     "paused"
                 } else {
@@ -92,7 +92,7 @@ impl App {
                 }
                 .to_owned(),
             ),
-            "quit" => Some(format!(
+            GlobalAction::Quit => Some(format!(
                 "confirm: {}",
                 if self.confirm_quit { "yes" } else { "no" }
             )),
@@ -102,6 +102,7 @@ impl App {
 
     /// Every global action and the page's, with their keys and values.
     pub(super) fn help_lines(&self) -> Vec<String> {
+        use GlobalAction as A;
         let page = &*self.pages[self.page];
         let line = |keys: String, spec: &ActionSpec, value: Option<String>| {
             let mut text = format!("{keys:>8}: {}", spec.description);
@@ -112,25 +113,28 @@ impl App {
             }
             text
         };
-        let mut lines: Vec<String> = GLOBAL_ACTIONS
+        let replay = [
+            A::ReplayBack,
+            A::ReplayForward,
+            A::ReplaySlower,
+            A::ReplayFaster,
+        ];
+        let mut lines: Vec<String> = GlobalAction::ALL
             .iter()
-            .filter(|a| self.replaying.get() || !a.name.starts_with("replay_"))
+            .filter(|a| self.replaying.get() || !replay.contains(a))
             // Watching one relay, there is no next one.
-            .filter(|a| self.fleet.len() > 1 || a.name != "next_relay")
+            .filter(|a| self.fleet.len() > 1 || **a != A::NextRelay)
             .map(|a| {
                 line(
-                    self.keymap.global_label(a.name),
-                    a,
-                    self.global_value(a.name),
+                    self.keymap.global_label(a.id()),
+                    &GLOBAL_ACTIONS[a.id().index()],
+                    self.global_value(*a),
                 )
             })
             .collect();
-        lines.extend(page.actions().iter().map(|a| {
-            line(
-                self.keymap.page_label(page.id(), a.name),
-                a,
-                page.value(a.name),
-            )
+        lines.extend(page.actions().iter().enumerate().map(|(i, a)| {
+            let id = ActionId::new(i);
+            line(self.keymap.page_label(page.id(), id), a, page.value(id))
         }));
         lines
     }

@@ -224,7 +224,7 @@ fn pause_freezes_a_snapshot() {
 #[test]
 fn rebound_keys_drive_actions() {
     let mut s = settings(false);
-    s.keymap.bind_global("quit", &[Key::Esc]);
+    s.keymap.bind_global(GlobalAction::Quit.id(), &[Key::Esc]);
     let mut a = App::new(s);
     assert!(a.handle_key(Key::Char('q'), &connected(), 0).is_empty());
     assert_eq!(a.handle_key(Key::Esc, &connected(), 0), [Effect::Quit]);

@@ -10,7 +10,7 @@ mod order;
 mod save;
 
 use crate::input::{Edit, LineInput};
-use crate::keymap::{ActionSpec, Key};
+use crate::keymap::{ActionId, ActionSpec, Key};
 use crate::list::{Cursor, Scroll};
 use crate::model::{ControllerState, Manual, TorOption};
 use crate::page::{Cx, HitMap, Mouse, MouseKind, Page, PageInfo, Request, Response, Ticket, View};
@@ -249,10 +249,8 @@ impl Page for ConfigPage {
         true
     }
 
-    fn action(&mut self, action: &'static str, cx: &mut Cx) {
-        let Some(action) = Action::from_name(action) else {
-            return;
-        };
+    fn action(&mut self, action: ActionId, cx: &mut Cx) {
+        let action = Action::of(action);
         match action {
             Action::Scroll(step) => self.cursor.step(step),
             Action::Edit => {
@@ -284,8 +282,8 @@ impl Page for ConfigPage {
         }
     }
 
-    fn value(&self, action: &str) -> Option<String> {
-        match Action::from_name(action)? {
+    fn value(&self, action: ActionId) -> Option<String> {
+        match Action::of(action) {
             Action::ShowAll => Some(
                 if self.show_all {
                     "all"
@@ -307,8 +305,14 @@ impl Page for ConfigPage {
         }
     }
 
-    fn hints(&self) -> &'static [&'static str] {
-        &["edit", "save", "show_all", "filter"]
+    fn hints(&self) -> &'static [ActionId] {
+        const HINTS: &[ActionId] = &[
+            Action::Edit.id(),
+            Action::Save.id(),
+            Action::ShowAll.id(),
+            Action::Filter.id(),
+        ];
+        HINTS
     }
 
     fn modal(&self) -> bool {

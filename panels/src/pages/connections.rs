@@ -9,7 +9,7 @@ mod rows;
 
 pub use rows::SCRUBBED;
 
-use crate::keymap::{ActionSpec, Key};
+use crate::keymap::{ActionId, ActionSpec, Key};
 use crate::list::Scroll;
 use crate::model::{ControllerState, SocketSource};
 use crate::page::{Cx, HitMap, Mouse, MouseKind, Page, PageInfo, Ticket, View};
@@ -114,10 +114,8 @@ impl Page for ConnectionsPage {
         &INFO
     }
 
-    fn action(&mut self, action: &'static str, cx: &mut Cx) {
-        let Some(action) = Action::from_name(action) else {
-            return;
-        };
+    fn action(&mut self, action: ActionId, cx: &mut Cx) {
+        let action = Action::of(action);
         match action {
             Action::Sort => {
                 let menu = Menu::of("Sort connections by", &Order::ALL, &self.order, |o| {
@@ -158,8 +156,8 @@ impl Page for ConnectionsPage {
         }
     }
 
-    fn value(&self, action: &str) -> Option<String> {
-        match Action::from_name(action)? {
+    fn value(&self, action: ActionId) -> Option<String> {
+        match Action::of(action) {
             Action::Sort => Some(self.order.name().to_owned()),
             Action::Addresses => Some(
                 if self.show_addresses {

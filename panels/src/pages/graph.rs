@@ -4,7 +4,7 @@
 
 use crate::events::EventDialog;
 use crate::graph::{GraphPanel, GraphStat};
-use crate::keymap::{ActionSpec, Key};
+use crate::keymap::{ActionId, ActionSpec, Key};
 use crate::log::LogPanel;
 use crate::model::Interval;
 use crate::page::{Cx, Mouse, MouseKind, Page, PageInfo, Request, Response, Ticket, View};
@@ -188,10 +188,8 @@ impl Page for GraphPage {
         &INFO
     }
 
-    fn action(&mut self, action: &'static str, cx: &mut Cx) {
-        let Some(action) = Action::from_name(action) else {
-            return;
-        };
+    fn action(&mut self, action: ActionId, cx: &mut Cx) {
+        let action = Action::of(action);
         let log = &mut self.log;
         match action {
             Action::GraphInterval => {
@@ -257,8 +255,8 @@ impl Page for GraphPage {
         }
     }
 
-    fn value(&self, action: &str) -> Option<String> {
-        match Action::from_name(action)? {
+    fn value(&self, action: ActionId) -> Option<String> {
+        match Action::of(action) {
             Action::GraphInterval => Some(self.graph.interval.name().to_owned()),
             Action::GraphBounds => Some(self.graph.bound.name().to_owned()),
             Action::GraphStat => Some(self.graph.stat.name().to_owned()),

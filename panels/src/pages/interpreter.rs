@@ -9,7 +9,7 @@ pub mod output;
 
 use crate::input::{Edit, LineInput};
 use crate::interp::{self, Ask, Completion, History, Names, Typed};
-use crate::keymap::{ActionSpec, Key};
+use crate::keymap::{ActionId, ActionSpec, Key};
 use crate::list::Scroll;
 use crate::page::{Cx, Mouse, MouseKind, Page, PageInfo, Request, Response, Ticket, View};
 use crate::pages::PageEntry;
@@ -236,10 +236,8 @@ impl Page for InterpreterPage {
         true
     }
 
-    fn action(&mut self, action: &'static str, cx: &mut Cx) {
-        let Some(action) = Action::from_name(action) else {
-            return;
-        };
+    fn action(&mut self, action: ActionId, cx: &mut Cx) {
+        let action = Action::of(action);
         let page = isize::try_from(self.height.get().max(1)).unwrap_or(1);
         match action {
             Action::Input => {
@@ -259,8 +257,9 @@ impl Page for InterpreterPage {
         }
     }
 
-    fn hints(&self) -> &'static [&'static str] {
-        &["input"]
+    fn hints(&self) -> &'static [ActionId] {
+        const HINTS: &[ActionId] = &[Action::Input.id()];
+        HINTS
     }
 
     fn modal(&self) -> bool {
@@ -349,7 +348,7 @@ impl Page for InterpreterPage {
             {
                 let hint = format!(
                     "{}: type a command for tor (/help for help)",
-                    view.keys(self, "input")
+                    view.keys(self, Action::Input.id())
                 );
                 buf.set_stringn(
                     prompt.x,

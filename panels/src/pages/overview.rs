@@ -4,7 +4,7 @@
 //! uptime, the newest warning. Enter (or 1–9) shows that relay on every
 //! other page; `s` sorts by name, traffic or state.
 
-use crate::keymap::{ActionSpec, Key};
+use crate::keymap::{ActionId, ActionSpec, Key};
 use crate::list::{Cursor, Scroll};
 use crate::model::RelayRow;
 use crate::page::{Cx, HitMap, Mouse, MouseKind, Page, PageInfo, Ticket, View};
@@ -109,10 +109,8 @@ impl Page for OverviewPage {
         &INFO
     }
 
-    fn action(&mut self, action: &'static str, cx: &mut Cx) {
-        let Some(action) = Action::from_name(action) else {
-            return;
-        };
+    fn action(&mut self, action: ActionId, cx: &mut Cx) {
+        let action = Action::of(action);
         match action {
             Action::Scroll(step) => self.cursor.step(step),
             Action::Show => {
@@ -127,12 +125,13 @@ impl Page for OverviewPage {
         }
     }
 
-    fn value(&self, action: &str) -> Option<String> {
-        (Action::from_name(action)? == Action::Sort).then(|| self.order.name().to_owned())
+    fn value(&self, action: ActionId) -> Option<String> {
+        (Action::of(action) == Action::Sort).then(|| self.order.name().to_owned())
     }
 
-    fn hints(&self) -> &'static [&'static str] {
-        &["show", "sort"]
+    fn hints(&self) -> &'static [ActionId] {
+        const HINTS: &[ActionId] = &[Action::Show.id(), Action::Sort.id()];
+        HINTS
     }
 
     fn answered(&mut self, ticket: Ticket, answer: Answer, _cx: &mut Cx) {

@@ -5,7 +5,7 @@
 //! runs with another value are marked. An unreadable torrc says why and
 //! shows tor's running configuration instead, labelled so.
 
-use crate::keymap::{ActionSpec, Key};
+use crate::keymap::{ActionId, ActionSpec, Key};
 use crate::list::{Cursor, Scroll};
 use crate::model::{display_value, strip_comment, torrc_entry, ControllerState, Overrider};
 use crate::page::{Cx, Mouse, MouseKind, Page, PageInfo, View};
@@ -69,10 +69,8 @@ impl Page for TorrcPage {
         &INFO
     }
 
-    fn action(&mut self, action: &'static str, _cx: &mut Cx) {
-        let Some(action) = Action::from_name(action) else {
-            return;
-        };
+    fn action(&mut self, action: ActionId, _cx: &mut Cx) {
+        let action = Action::of(action);
         match action {
             Action::Scroll(step) => self.scroll.step(step),
             Action::LineNumbers => self.line_numbers = !self.line_numbers,
@@ -80,17 +78,18 @@ impl Page for TorrcPage {
         }
     }
 
-    fn value(&self, action: &str) -> Option<String> {
+    fn value(&self, action: ActionId) -> Option<String> {
         let on = |b: bool| Some(if b { "on" } else { "off" }.to_owned());
-        match Action::from_name(action)? {
+        match Action::of(action) {
             Action::LineNumbers => on(self.line_numbers),
             Action::Strip => on(self.strip),
             Action::Scroll(_) => None,
         }
     }
 
-    fn hints(&self) -> &'static [&'static str] {
-        &["line_numbers", "strip"]
+    fn hints(&self) -> &'static [ActionId] {
+        const HINTS: &[ActionId] = &[Action::LineNumbers.id(), Action::Strip.id()];
+        HINTS
     }
 
     fn mouse(&mut self, m: Mouse, _cx: &mut Cx) {

@@ -69,8 +69,11 @@ fn menu_bar_keys_and_entries_from_the_action_lists() {
     assert!(!a.menu_open());
     // Rebinding shows in the menu.
     let mut set = settings(false);
-    set.keymap
-        .bind_page("graph", "log_clear", &[Key::Char('C')]);
+    set.keymap.bind_page(
+        "graph",
+        crate::pages::graph::Action::LogClear.id(),
+        &[Key::Char('C')],
+    );
     let mut a = App::new(set);
     a.handle_key(Key::Char('m'), &s, 0);
     let Some(bar) = &a.menu else { panic!() };

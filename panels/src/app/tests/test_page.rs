@@ -2,33 +2,23 @@
 //! or click, a key (`s`) that page 1 binds to something else, a menu of its
 //! own, a footer hint, and a request whose response it records.
 
-use crate::keymap::{ActionSpec, Key};
+use crate::keymap::{ActionId, ActionSpec, Key};
 use crate::page::{Cx, HitMap, Mouse, MouseKind, Page, PageInfo, Request, Response, Ticket, View};
 use ratatui_core::buffer::Buffer;
 use ratatui_core::layout::Rect;
 
 pub const ID: &str = "list";
 
-pub const ACTIONS: &[ActionSpec] = &[
-    ActionSpec {
-        name: "sort",
-        description: "sort rows",
-        keys: &[Key::Char('s')],
-        menu: Some("Rows"),
-    },
-    ActionSpec {
-        name: "version",
-        description: "ask tor's version",
-        keys: &[Key::Char('v')],
-        menu: Some("Rows"),
-    },
-    ActionSpec {
-        name: "up",
-        description: "previous row",
-        keys: &[Key::Up],
-        menu: None,
-    },
-];
+crate::actions! {
+    /// The page's actions.
+    pub enum ListAction {
+        Sort = ("sort", "sort rows", &[Key::Char('s')], Some("Rows")),
+        Version = ("version", "ask tor's version", &[Key::Char('v')], Some("Rows")),
+        Up = ("up", "previous row", &[Key::Up], None),
+    }
+}
+
+pub const ACTIONS: &[ActionSpec] = ListAction::SPECS;
 
 const ROWS: [&str; 3] = ["row one", "row two", "row three"];
 
@@ -49,23 +39,23 @@ impl Page for ListPage {
         }
     }
 
-    fn action(&mut self, action: &'static str, cx: &mut Cx) {
-        match action {
-            "sort" => self.sorted += 1,
-            "version" => {
+    fn action(&mut self, action: ActionId, cx: &mut Cx) {
+        match ListAction::of(action) {
+            ListAction::Sort => self.sorted += 1,
+            ListAction::Version => {
                 cx.request(Request::GetInfo(vec!["version".into()]));
             }
-            "up" => self.selected = self.selected.saturating_sub(1),
-            _ => {}
+            ListAction::Up => self.selected = self.selected.saturating_sub(1),
         }
     }
 
-    fn value(&self, action: &str) -> Option<String> {
-        (action == "sort").then(|| "by name".to_owned())
+    fn value(&self, action: ActionId) -> Option<String> {
+        (ListAction::of(action) == ListAction::Sort).then(|| "by name".to_owned())
     }
 
-    fn hints(&self) -> &'static [&'static str] {
-        &["sort"]
+    fn hints(&self) -> &'static [ActionId] {
+        const HINTS: &[ActionId] = &[ListAction::Sort.id()];
+        HINTS
     }
 
     fn mouse(&mut self, m: Mouse, _cx: &mut Cx) {

@@ -67,7 +67,7 @@ fn common_and_set_options_then_all_then_hidden_kinds() {
             "SetButRare"
         ]
     );
-    with_cx(&s, |cx| page.action("show_all", cx));
+    with_cx(&s, |cx| page.action(Action::ShowAll.id(), cx));
     assert_eq!(names(&page, &s).len(), 5);
     page.settings.show_private = true;
     page.settings.show_virtual = true;
@@ -82,7 +82,7 @@ fn edits_become_the_right_requests() {
         ..ConfigPage::default()
     };
     let out = with_cx(&s, |cx| {
-        page.action("edit", cx);
+        page.action(Action::Edit.id(), cx);
         // The prompt holds the value as a word.
         assert_eq!(page.prompt.as_ref().unwrap().1.text(), "true");
         page.modal_key(Key::Ctrl('u'), cx);
@@ -135,7 +135,7 @@ fn a_refused_saveconf_offers_force() {
     let mut page = ConfigPage::default();
     let mut opened = None;
     with_cx(&s, |cx| {
-        page.action("save", cx);
+        page.action(Action::Save.id(), cx);
         opened = cx.out.opened.pop();
     });
     // The save popup is on the app's stack, its answers go to the page.
@@ -176,8 +176,8 @@ fn sorting_by_name_from_the_menu() {
     let s = state();
     let mut page = ConfigPage::default();
     with_cx(&s, |cx| {
-        page.action("show_all", cx);
-        page.action("sort", cx);
+        page.action(Action::ShowAll.id(), cx);
+        page.action(Action::Sort.id(), cx);
         // man_page_entry, then name: the second entry.
         crate::page::testing::keys_to_popup(&mut page, &[Key::Down, Key::Enter], cx);
     });

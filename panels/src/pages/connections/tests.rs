@@ -78,10 +78,10 @@ fn cx_of<'a>(s: &'a ControllerState, out: &'a mut Outbox) -> Cx<'a> {
     }
 }
 
-fn act(page: &mut ConnectionsPage, s: &ControllerState, action: &'static str) {
+fn act(page: &mut ConnectionsPage, s: &ControllerState, action: Action) {
     let mut out = Outbox::default();
     let mut cx = cx_of(s, &mut out);
-    page.action(action, &mut cx);
+    page.action(action.id(), &mut cx);
 }
 
 #[test]
@@ -169,7 +169,7 @@ fn narrow_rows_keep_the_category_and_drop_the_fingerprint() {
 fn show_addresses_sort_and_selection() {
     let s = state();
     let mut page = ConnectionsPage::default();
-    act(&mut page, &s, "addresses");
+    act(&mut page, &s, Action::Addresses);
     let rows = draw(&page, &s, 160, 12).join("\n");
     assert!(rows.contains("192.0.2.77:50000") && rows.contains("93.184.216.34:443 (HTTPS)"));
     assert!(rows.contains("stream 31 to example.com:443"), "{rows}");
@@ -177,16 +177,16 @@ fn show_addresses_sort_and_selection() {
     // by uptime nothing changes order here, but the menu applies the choice.
     let mut out = Outbox::default();
     let mut cx = cx_of(&s, &mut out);
-    page.action("sort", &mut cx);
+    page.action(Action::Sort.id(), &mut cx);
     assert!(!page.modal(), "the menu is on the app's stack");
     crate::page::testing::keys_to_popup(&mut page, &[Key::Down, Key::Down, Key::Enter], &mut cx);
     assert_eq!(page.order, Order::Address);
     // Selection moves by key and by click, and stays in range.
     draw(&page, &s, 160, 12);
-    act(&mut page, &s, "bottom");
+    act(&mut page, &s, Action::Scroll(crate::list::Scroll::Bottom));
     let rows = draw(&page, &s, 160, 12);
     assert_eq!(page.selected.get(), 4, "five entries: the circuit is last");
-    act(&mut page, &s, "up");
+    act(&mut page, &s, Action::Scroll(crate::list::Scroll::Up));
     assert_eq!(page.selected.get(), 3);
     let y = rows.iter().position(|r| r.contains("(OUTBOUND)")).unwrap();
     page.mouse(
@@ -206,7 +206,7 @@ fn an_empty_table_draws() {
     let mut s = ControllerState::default();
     s.connection.connected = true;
     let mut page = ConnectionsPage::default();
-    act(&mut page, &s, "down");
+    act(&mut page, &s, Action::Scroll(crate::list::Scroll::Down));
     let rows = draw(&page, &s, 80, 10);
     assert_eq!(rows[0], "Connections (none):");
     assert_eq!(rows[1], "tor's sockets: not read yet");
@@ -278,10 +278,10 @@ fn a_control_client_is_named_and_the_table_read_is_said() {
     let mut page = ConnectionsPage::default();
     // The circuit first, then the control connection.
     draw(&page, &s, 120, 30);
-    act(&mut page, &s, "down");
+    act(&mut page, &s, Action::Scroll(crate::list::Scroll::Down));
     let mut out = Outbox::default();
     let mut cx = cx_of(&s, &mut out);
-    page.action("details", &mut cx);
+    page.action(Action::Details.id(), &mut cx);
     let mut stack = Stack::default();
     stack.adopt(&mut cx);
     let text = stack.draw(&page, &s, NOW, (120, 30));
@@ -307,9 +307,9 @@ fn details_of_a_relay_a_scrubbed_exit_and_a_circuit() {
     let mut cx = cx_of(&s, &mut out);
     // The third entry: the outbound connection to alpha.
     draw(&page, &s, 120, 40);
-    page.action("down", &mut cx);
-    page.action("down", &mut cx);
-    page.action("details", &mut cx);
+    page.action(Action::Scroll(crate::list::Scroll::Down).id(), &mut cx);
+    page.action(Action::Scroll(crate::list::Scroll::Down).id(), &mut cx);
+    page.action(Action::Details.id(), &mut cx);
     stack.adopt(&mut cx);
     assert!(!page.modal() && !stack.is_empty(), "on the app's stack");
     let popup = |page: &ConnectionsPage, stack: &Stack| stack.draw(page, &s, NOW, (120, 40));
@@ -349,9 +349,9 @@ fn descriptors_are_asked_for_and_shown_safely() {
     draw(&page, &s, 120, 30);
     let mut out = Outbox::default();
     let mut cx = cx_of(&s, &mut out);
-    page.action("down", &mut cx);
-    page.action("down", &mut cx);
-    page.action("descriptor", &mut cx);
+    page.action(Action::Scroll(crate::list::Scroll::Down).id(), &mut cx);
+    page.action(Action::Scroll(crate::list::Scroll::Down).id(), &mut cx);
+    page.action(Action::Descriptor.id(), &mut cx);
     let mut stack = Stack::default();
     stack.adopt(&mut cx);
     assert!(!page.modal() && !stack.is_empty(), "on the app's stack");
@@ -424,7 +424,7 @@ fn exit_ports_and_client_locales_count_without_addresses() {
     let mut stack = Stack::default();
     let mut out = Outbox::default();
     let mut cx = cx_of(&s, &mut out);
-    page.action("exit_ports", &mut cx);
+    page.action(Action::ExitPorts.id(), &mut cx);
     stack.adopt(&mut cx);
     let text = stack.draw(&page, &s, NOW, (100, 30));
     assert!(
@@ -434,7 +434,7 @@ fn exit_ports_and_client_locales_count_without_addresses() {
     assert!(!text.contains("93.184.216.34"));
     stack.key(&mut page, Key::Esc, &mut cx);
     assert!(stack.is_empty());
-    page.action("client_locales", &mut cx);
+    page.action(Action::ClientLocales.id(), &mut cx);
     stack.adopt(&mut cx);
     let Some(Effect::Request {
         ticket,

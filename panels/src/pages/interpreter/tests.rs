@@ -65,7 +65,7 @@ fn started(s: &ControllerState) -> InterpreterPage {
         history_path: Some("~/.local/state/rnyx/history".into()),
         ..InterpreterPage::default()
     };
-    let ((), out) = with_cx(s, |cx| page.action("input", cx));
+    let ((), out) = with_cx(s, |cx| page.action(Action::Input.id(), cx));
     // tor's names (on rnyx's connection: read only) and the history file.
     let asked: Vec<Request> = requests(&out).into_iter().map(|(_, r)| r).collect();
     assert_eq!(
