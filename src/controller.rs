@@ -40,7 +40,7 @@ use readings::{record_system, settled, take_pending};
 use requests::refuse;
 pub use requests::MAX_READ;
 use rnyx_grammar::model::{ControllerState, EventSelection, LogEntry, LogSource, Runlevel};
-use rnyx_grammar::request::{Request, Response};
+use rnyx_grammar::request::{Request, Response, SessionRequest, TorRequest};
 
 pub use crate::local::utc_offset;
 pub use options::{ControllerConfig, Starting};
@@ -298,10 +298,12 @@ async fn wait_out(
             asked = requests.recv() => {
                 let Some(Asked { request, reply }) = asked else { return Waited::Stop };
                 match request {
-                    Request::Reconnect => return Waited::Out,
-                    Request::WantManual => inbox.read_manual(comeback.host()),
+                    Request::Session(SessionRequest::Reconnect) => return Waited::Out,
+                    Request::Session(SessionRequest::WantManual) => {
+                        inbox.read_manual(comeback.host());
+                    }
                     // Kept for the next connection, which subscribes to it.
-                    Request::SetEvents(events) => {
+                    Request::Tor(TorRequest::SetEvents(events)) => {
                         *wanted = events;
                         state.update(|s| s.logged_events.clone_from(wanted));
                         answer(reply, Response::Events { rejected: Vec::new() });

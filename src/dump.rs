@@ -6,7 +6,7 @@ use rnyx_grammar::model::{
     Accounting, BandwidthSample, Category, Circuit, ControllerState, Interval, Listeners,
     OrConnection, SocketSource, SocketTable, VersionStatus,
 };
-use rnyx_grammar::request::{Request, Response};
+use rnyx_grammar::request::Response;
 use serde::Serialize;
 use std::time::Duration;
 
@@ -224,9 +224,14 @@ fn conn_name(targets: &[Target]) -> String {
 }
 
 /// Waits until the task says its state holds what is due (see
-/// `Request::Settled`).
+/// `SessionRequest::Settled`).
 async fn settle(handle: &ControllerHandle, name: &str) -> Result<(), String> {
-    match tokio::time::timeout(SETTLE_WITHIN, handle.ask(Request::Settled)).await {
+    match tokio::time::timeout(
+        SETTLE_WITHIN,
+        handle.ask(rnyx_grammar::request::SessionRequest::Settled.into()),
+    )
+    .await
+    {
         Ok(Response::Done(_)) => Ok(()),
         Ok(other) => {
             let why = handle

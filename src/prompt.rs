@@ -8,7 +8,7 @@ use crate::control::event::parse_router_statuses;
 use crate::control::{Client, EventReceiver};
 use rnyx_grammar::command::Command;
 use rnyx_grammar::model::{ControllerState, Manual};
-use rnyx_grammar::request::{Request, Response};
+use rnyx_grammar::request::Response;
 use rnyx_panels::interp::Kind;
 use rnyx_panels::interp::{self, Ask, Completion, History, Names, Typed};
 use std::collections::VecDeque;
@@ -64,9 +64,11 @@ impl Shell {
     async fn read_names(&self) -> Names {
         let mut names = Names::default();
         let keys = interp::NAME_KEYS.map(str::to_owned).to_vec();
-        if let Response::Info(values) = self.ask(&Request::GetInfo(keys)).await {
-            for (key, value) in &values {
-                names.set(key, value);
+        if let Ok(reply) = self.client.send(&Command::GetInfo(keys)).await {
+            if reply.is_ok() {
+                for (key, value) in reply.key_values() {
+                    names.set(key, value);
+                }
             }
         }
         names
@@ -116,11 +118,7 @@ impl Shell {
             quit: ran.quit,
         };
         for ask in &ran.asks {
-            let request = match ask {
-                Ask::Command(command) => Request::Interpret(command.clone()),
-                Ask::Info(_, key) => Request::GetInfo(vec![key.clone()]),
-            };
-            let response = self.ask(&request).await;
+            let response = self.ask(ask).await;
             let (lines, failed) = interp::answer_lines(ask, &response);
             out.lines
                 .extend(lines.map(|(kind, text)| (kind, text.into_owned())));
@@ -151,19 +149,18 @@ impl Shell {
         self.relays = Some(s);
     }
 
-    /// A typed line as it is (`Interpret`), or a GETINFO: tor's answer as
-    /// page 5 gets it from the controller task.
-    async fn ask(&self, request: &Request) -> Response {
-        let sent = match request {
-            Request::Interpret(line) => self.client.command(line).await,
-            Request::GetInfo(keys) => match Command::GetInfo(keys.clone()).line() {
+    /// A typed line as it is, or a GETINFO: tor's answer as page 5 gets
+    /// it from the controller task.
+    async fn ask(&self, ask: &Ask) -> Response {
+        let sent = match ask {
+            Ask::Command(line) => self.client.command(line).await,
+            Ask::Info(_, key) => match Command::GetInfo(vec![key.clone()]).line() {
                 Ok(line) => self.client.command(&line).await,
                 Err(e) => return Response::Failed(format!("cannot send GETINFO: {e}")),
             },
-            _ => return Response::Failed("not asked at the prompt".into()),
         };
-        match (request, sent) {
-            (Request::Interpret(_), Ok(r)) => Response::Reply(r),
+        match (ask, sent) {
+            (Ask::Command(_), Ok(r)) => Response::Reply(r),
             (_, Ok(r)) if r.is_ok() => Response::info(&r),
             (_, Ok(r)) => Response::refusal(&r),
             (_, Err(e)) => Response::Failed(e.to_string()),

@@ -12,7 +12,7 @@ use rnyx::ui::Input;
 use rnyx_panels::app::{App, GLOBAL_ACTIONS};
 use rnyx_panels::keymap::{ActionId, ActionSpec, Key, Keymap};
 use rnyx_panels::page::{
-    Cx, HitMap, Mouse, MouseKind, Page, PageInfo, Request, Response, Ticket, View,
+    ask, Ask, Cx, HitMap, Mouse, MouseKind, Page, PageInfo, Request, Response, Tag, View,
 };
 use rnyx_panels::pages::graph;
 use support::ui::Ui;
@@ -23,7 +23,7 @@ use support::{eventually, single_tor};
 struct ListPage {
     request: Option<Request>,
     selected: usize,
-    responses: Vec<(Ticket, Response)>,
+    responses: Vec<Response>,
     rows: HitMap<usize>,
 }
 
@@ -42,6 +42,9 @@ const LIST_ACTIONS: &[ActionSpec] = &[
     },
 ];
 
+/// The answer to the page's request, as tor or the file gave it.
+struct Answered(Result<Response, rnyx_panels::page::Failure>);
+
 const ROWS: [&str; 3] = ["row one", "row two", "row three"];
 
 impl Page for ListPage {
@@ -56,7 +59,7 @@ impl Page for ListPage {
     fn action(&mut self, action: ActionId, cx: &mut Cx) {
         // `send` is the first of LIST_ACTIONS.
         if let (0, Some(r)) = (action.index(), &self.request) {
-            cx.request(r.clone());
+            cx.ask(ask::Unread(r.clone()), Answered);
         }
     }
     fn mouse(&mut self, m: Mouse, _cx: &mut Cx) {
@@ -66,8 +69,10 @@ impl Page for ListPage {
             }
         }
     }
-    fn respond(&mut self, ticket: Ticket, response: Response, _cx: &mut Cx) {
-        self.responses.push((ticket, response));
+    fn respond(&mut self, answer: Tag, _cx: &mut Cx) {
+        if let Some(Answered(Ok(response))) = answer.take() {
+            self.responses.push(response);
+        }
     }
     fn render(&self, _view: &View, area: ratatui::layout::Rect, buf: &mut ratatui::buffer::Buffer) {
         self.rows.clear();
@@ -217,25 +222,22 @@ async fn typed_responses_from_tor_reach_the_page_that_asked() {
     let (dir, tor) = single_tor(SingleTorOptions::default());
     let handle = support::connected_controller(&tor).await;
     let torrc = tor.dir.join("torrc");
-    let requests = [
-        Request::GetInfo(vec!["version".into()]),
-        Request::GetConf(vec![
-            "Nickname".into(),
-            "DisableNetwork".into(),
-            "ContactInfo".into(),
-        ]),
-        Request::SetConf(vec![(
+    let missing = dir.path().join("missing").display().to_string();
+    let keys = |k: &[&str]| k.iter().map(|k| (*k).to_owned()).collect::<Vec<_>>();
+    let requests: [Request; 6] = [
+        ask::GetInfo(keys(&["version"])).into(),
+        ask::GetConf(keys(&["Nickname", "DisableNetwork", "ContactInfo"])).into(),
+        ask::SetConf(vec![(
             "MaxCircuitDirtiness".into(),
             Some("nonsense".into()),
-        )]),
-        Request::ReadFile(torrc.display().to_string()),
-        Request::ReadFile(dir.path().join("missing").display().to_string()),
+        )])
+        .into(),
+        ask::ReadFile(torrc.display().to_string()).into(),
+        ask::ReadFile(missing).into(),
         // What the client-locales chart asks: tor's own GeoIP data.
-        Request::GetInfo(vec![
-            "ip-to-country/8.8.8.8".into(),
-            "ip-to-country/127.0.0.1".into(),
-        ]),
+        ask::GetInfo(keys(&["ip-to-country/8.8.8.8", "ip-to-country/127.0.0.1"])).into(),
     ];
+
     let pages: Vec<ListPage> = requests
         .iter()
         .map(|r| ListPage {
@@ -258,11 +260,11 @@ async fn typed_responses_from_tor_reach_the_page_that_asked() {
         }
         ui.step(&[]).await;
     }
-    let got: Vec<&Vec<(Ticket, Response)>> = lists(&ui.app).iter().map(|l| &l.responses).collect();
+    let got: Vec<&Vec<Response>> = lists(&ui.app).iter().map(|l| &l.responses).collect();
     for r in &got {
         assert_eq!(r.len(), 1, "one response per page: {got:?}");
     }
-    let Response::Info(version) = &got[0][0].1 else {
+    let Response::Info(version) = &got[0][0] else {
         panic!("{:?}", got[0])
     };
     assert_eq!(version[0].0, "version");
@@ -273,29 +275,29 @@ async fn typed_responses_from_tor_reach_the_page_that_asked() {
         .find_map(|l| l.strip_prefix("Nickname ").map(str::to_owned))
         .unwrap();
     assert_eq!(
-        got[1][0].1,
+        got[1][0],
         Response::Conf(vec![
             ("Nickname".into(), Some(nickname)),
             ("DisableNetwork".into(), Some("1".into())),
             ("ContactInfo".into(), None),
         ])
     );
-    let Response::Failed(why) = &got[2][0].1 else {
+    let Response::Failed(why) = &got[2][0] else {
         panic!("{:?}", got[2])
     };
     assert!(why.starts_with("tor refused SETCONF: 513 "), "{why}");
-    let Response::Text(text) = &got[3][0].1 else {
+    let Response::Text(text) = &got[3][0] else {
         panic!("{:?}", got[3])
     };
     assert!(text.contains("DisableNetwork 1"), "{text}");
-    let Response::Failed(why) = &got[4][0].1 else {
+    let Response::Failed(why) = &got[4][0] else {
         panic!("{:?}", got[4])
     };
     assert!(
         why.starts_with("cannot read ") && why.contains("No such file"),
         "{why}"
     );
-    let Response::Info(geo) = &got[5][0].1 else {
+    let Response::Info(geo) = &got[5][0] else {
         panic!("{:?}", got[5])
     };
     assert_eq!(
@@ -306,10 +308,20 @@ async fn typed_responses_from_tor_reach_the_page_that_asked() {
         ],
         "{geo:?}"
     );
-    // Tickets differ; page 1 heard of none of it.
-    let mut tickets: Vec<Ticket> = got.iter().map(|r| r[0].0).collect();
-    tickets.dedup();
-    assert_eq!(tickets.len(), requests.len());
+    // Each is the kind its ask's type reads: the typed answer, or a
+    // failure, never "an unexpected answer".
+    assert!(ask::GetInfo::answer(got[0][0].clone()).is_ok());
+    assert!(ask::GetConf::answer(got[1][0].clone()).is_ok());
+    assert!(matches!(
+        ask::SetConf::answer(got[2][0].clone()),
+        Err(rnyx_panels::page::Failure::Failed(_))
+    ));
+    assert!(ask::ReadFile::answer(got[3][0].clone()).is_ok());
+    assert!(matches!(
+        ask::ReadFile::answer(got[4][0].clone()),
+        Err(rnyx_panels::page::Failure::Failed(_))
+    ));
+    // Page 1 heard of none of it.
     assert_eq!(ui.app.notice(), None);
 }
 
@@ -324,7 +336,13 @@ async fn typed_requests_refused_by_tor_or_never_sent() {
         async move { h.ask(r).await }
     };
     assert_eq!(
-        carry_out(&handle, Request::GetInfo(vec!["no-such-key".into()])).await,
+        carry_out(
+            &handle,
+            Request::Tor(rnyx_grammar::request::TorRequest::GetInfo(vec![
+                "no-such-key".into()
+            ]))
+        )
+        .await,
         Response::Refused {
             status: 552,
             message: "Unrecognized key \"no-such-key\"".into()
@@ -332,7 +350,9 @@ async fn typed_requests_refused_by_tor_or_never_sent() {
     );
     let Response::Failed(why) = carry_out(
         &handle,
-        Request::GetInfo(vec!["version\r\nSIGNAL HALT".into()]),
+        Request::Tor(rnyx_grammar::request::TorRequest::GetInfo(vec![
+            "version\r\nSIGNAL HALT".into(),
+        ])),
     )
     .await
     else {
@@ -340,8 +360,13 @@ async fn typed_requests_refused_by_tor_or_never_sent() {
     };
     assert!(why.starts_with("cannot send GETINFO: GETINFO key"), "{why}");
     assert!(!why.contains('\n'), "{why}");
-    let Response::Info(version) =
-        carry_out(&handle, Request::GetInfo(vec!["version".into()])).await
+    let Response::Info(version) = carry_out(
+        &handle,
+        Request::Tor(rnyx_grammar::request::TorRequest::GetInfo(vec![
+            "version".into()
+        ])),
+    )
+    .await
     else {
         panic!("tor went away")
     };
@@ -353,25 +378,31 @@ async fn typed_requests_refused_by_tor_or_never_sent() {
 async fn a_request_while_tor_is_away_is_answered_not_connected() {
     let handle = support::absent_controller();
     let app = app(vec![ListPage {
-        request: Some(Request::GetInfo(vec!["version".into()])),
+        request: Some(Request::Tor(rnyx_grammar::request::TorRequest::GetInfo(
+            vec!["version".into()],
+        ))),
         ..ListPage::default()
     }]);
     let mut ui = Ui::new(app, &handle, 80, 24);
     let keys = [Input::Key(Key::Right), Input::Key(Key::Char('v'))];
     ui.step(&keys).await;
-    assert_eq!(lists(&ui.app)[0].responses[0].1, Response::NotConnected);
+    assert_eq!(lists(&ui.app)[0].responses[0], Response::NotConnected);
     // Files need no tor: the same task reads and writes them meanwhile.
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("sub/snapshot.txt").display().to_string();
     let written = handle
-        .ask(Request::WriteFile {
+        .ask(Request::File(rnyx_grammar::request::FileRequest::Write {
             path: path.clone(),
             text: "a line\n".into(),
-        })
+        }))
         .await;
     assert_eq!(written, Response::Done(path.clone()));
     assert_eq!(
-        handle.ask(Request::ReadFile(path)).await,
+        handle
+            .ask(Request::File(rnyx_grammar::request::FileRequest::Read(
+                path
+            )))
+            .await,
         Response::Text("a line\n".into())
     );
 }

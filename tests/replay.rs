@@ -11,6 +11,7 @@ use rnyx::controller::{ControllerConfig, ControllerHandle};
 use rnyx::launch::SingleTorOptions;
 use rnyx_grammar::command::Command;
 use rnyx_grammar::model::ControllerState;
+use rnyx_grammar::request::{self as ask, Request};
 use rnyx_grammar::signal::Signal;
 use rnyx_panels::app::App;
 use rnyx_panels::keymap::Key;
@@ -50,7 +51,9 @@ async fn settled(handle: &ControllerHandle) {
     .await;
     let settled = tokio::time::timeout(
         Duration::from_secs(30),
-        handle.ask(rnyx_grammar::request::Request::Settled),
+        handle.ask(Request::Session(
+            rnyx_grammar::request::SessionRequest::Settled,
+        )),
     )
     .await;
     assert_eq!(
@@ -112,12 +115,11 @@ async fn a_recording_replays_to_the_same_screens() {
     .await;
     // tor's configuration changes: CONF_CHANGED, and the facts read again.
     let rate = 4_321_000;
-    let set = live
-        .ask(rnyx_grammar::request::Request::SetConf(vec![
-            ("BandwidthRate".into(), Some(rate.to_string())),
-            ("BandwidthBurst".into(), Some((2 * rate).to_string())),
-        ]))
-        .await;
+    let pairs = vec![
+        ("BandwidthRate".into(), Some(rate.to_string())),
+        ("BandwidthBurst".into(), Some((2 * rate).to_string())),
+    ];
+    let set = live.ask(ask::SetConf(pairs).into()).await;
     assert_eq!(set, rnyx_grammar::request::Response::Done(String::new()));
     eventually("the new rate in tor's facts", 30, || {
         live.state

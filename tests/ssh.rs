@@ -447,7 +447,7 @@ async fn a_relay_recorded_over_ssh_replays() {
     });
     let settled = tokio::time::timeout(
         Duration::from_secs(30),
-        replay.ask(rnyx_grammar::request::Request::Settled),
+        replay.ask(rnyx_grammar::request::SessionRequest::Settled.into()),
     )
     .await
     .expect("the replay settles");

@@ -4,11 +4,39 @@
 
 use crate::reply::Reply;
 
-/// Work only the I/O side can do. Every control-port command is typed
-/// (built and quoted by `rnyx_grammar::command`); only the interpreter's
-/// typed text goes to tor as it is.
+mod ask;
+pub use ask::{
+    Ask, Failure, GetConf, GetInfo, Interpret, ReadFile, Replay, ResetConf, SaveConf, SendCommand,
+    SetConf, SetEvents, Signal, Unread, WriteFile,
+};
+
+/// Work only the I/O side can do, by where it goes: to tor, to the
+/// operator's files, or to the session itself (the task, a replay's
+/// clock). Every control-port command is typed (built and quoted by
+/// `rnyx_grammar::command`); only the interpreter's typed text goes to tor
+/// as it is. Which [`Response`] answers which request is said once, by the
+/// request's [`Ask`] type (`GetInfo`'s answer is its keys' values).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Request {
+    /// To tor, on rnyx's connection or the interpreter's.
+    Tor(TorRequest),
+    /// A file of the operator's.
+    File(FileRequest),
+    /// The session: the task or a replay's clock.
+    Session(SessionRequest),
+}
+
+impl Request {
+    /// Whether it needs tor connected (and answering): a request to tor.
+    /// A file, a replay's clock or the session's own work does not.
+    pub fn needs_tor(&self) -> bool {
+        matches!(self, Request::Tor(_))
+    }
+}
+
+/// What goes to tor.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TorRequest {
     /// A typed command on rnyx's connection (`crate::command`):
     /// [`Response::Reply`] whatever its status.
     Command(crate::command::Command),
@@ -34,12 +62,22 @@ pub enum Request {
     SetConf(Vec<(String, Option<String>)>),
     /// Replace the events shown in the log: [`Response::Events`].
     SetEvents(crate::model::EventSelection),
+}
+
+/// What goes to the operator's files.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FileRequest {
     /// Read a text file (`~` is the home directory): [`Response::Text`].
-    ReadFile(String),
+    Read(String),
     /// Write `text` to a file readable by its owner only (`~` is the home
     /// directory), creating parent directories: [`Response::Done`] with the
     /// path written.
-    WriteFile { path: String, text: String },
+    Write { path: String, text: String },
+}
+
+/// What the session does itself.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SessionRequest {
     /// Pause, seek or change the speed of a replay: [`Response::Done`]
     /// saying where it is, or [`Response::Failed`] when this is no replay.
     Replay(crate::model::ReplayControl),
@@ -55,6 +93,24 @@ pub enum Request {
     /// is here, and in a replay everything up to its clock's position:
     /// [`Response::Done`], or [`Response::NotConnected`].
     Settled,
+}
+
+impl From<TorRequest> for Request {
+    fn from(r: TorRequest) -> Self {
+        Request::Tor(r)
+    }
+}
+
+impl From<FileRequest> for Request {
+    fn from(r: FileRequest) -> Self {
+        Request::File(r)
+    }
+}
+
+impl From<SessionRequest> for Request {
+    fn from(r: SessionRequest) -> Self {
+        Request::Session(r)
+    }
 }
 
 /// What came of a request.

@@ -7,7 +7,7 @@ use crate::header;
 use crate::keymap::{ActionId, Bound, Key, Keymap};
 use crate::menubar::{self, MenuBar, Target};
 use crate::model::ControllerState;
-use crate::page::{Cx, HitMap, Mouse, MouseKind, Outbox, Page, View};
+use crate::page::{ask, Cx, HitMap, Mouse, MouseKind, Outbox, Page, View};
 use crate::popup::Confirm;
 use crate::theme::Theme;
 use ratatui_core::buffer::Buffer;
@@ -32,11 +32,11 @@ pub const NEWNYM_INTERVAL: u64 = 10;
 
 pub use crate::settings::AppSettings;
 
-/// Whose a popup on the stack is: its answer goes there.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Whose a popup on the stack is: its answer goes there (to a page, with
+/// the tag it opened the popup with).
 enum Holder {
     App(AppPopup),
-    Page(usize),
+    Page(usize, crate::page::Retag),
 }
 
 /// Who a ticket's response goes to.
@@ -47,6 +47,14 @@ enum Owner {
     Page(usize),
     /// The popup opened with this ticket.
     Popup(Ticket),
+}
+
+/// A request under way: who gets its answer, and how the response is
+/// read into their tag (the app reads its own).
+struct Pending {
+    ticket: Ticket,
+    owner: Owner,
+    read: Option<crate::page::Reader>,
 }
 
 /// Parts of the footer a click can hit.
@@ -74,7 +82,7 @@ pub struct App {
     notice: Option<String>,
     last_newnym: Option<u64>,
     next_ticket: u64,
-    pending: Vec<(Ticket, Owner)>,
+    pending: Vec<Pending>,
     /// The page's body and the footer as drawn last.
     body: Cell<Rect>,
     footer: HitMap<FooterHit>,
@@ -214,17 +222,25 @@ impl App {
         };
         f(&mut *self.pages[index], &mut cx);
         self.next_ticket = out.next_ticket;
-        for (ticket, popup, theirs) in out.opened.drain(..) {
+        for (ticket, popup, theirs, retag) in out.opened.drain(..) {
             self.pending
-                .extend(theirs.into_iter().map(|t| (t, Owner::Popup(ticket))));
+                .extend(theirs.into_iter().map(|(t, read)| Pending {
+                    ticket: t,
+                    owner: Owner::Popup(ticket),
+                    read: Some(read),
+                }));
             self.stack.push(Opened {
                 ticket,
-                holder: Holder::Page(index),
+                holder: Holder::Page(index, retag),
                 popup,
             });
         }
         self.pending
-            .extend(out.issued.iter().map(|t| (*t, owner.clone())));
+            .extend(out.issued.drain(..).map(|(ticket, read)| Pending {
+                ticket,
+                owner: owner.clone(),
+                read: Some(read),
+            }));
         if let Some(n) = out.notice {
             self.notify(n);
         }
@@ -235,7 +251,11 @@ impl App {
     fn request(&mut self, request: Request, what: &str) -> Vec<Effect> {
         self.next_ticket += 1;
         let ticket = Ticket(self.next_ticket);
-        self.pending.push((ticket, Owner::App(what.to_owned())));
+        self.pending.push(Pending {
+            ticket,
+            owner: Owner::App(what.to_owned()),
+            read: None,
+        });
         vec![Effect::Request { ticket, request }]
     }
 
@@ -386,13 +406,13 @@ impl App {
         }
         self.last_newnym = Some(now);
         self.notify("requested a new identity (NEWNYM)");
-        self.request(Request::Signal(Signal::Newnym), "NEWNYM")
+        self.request(ask::Signal(Signal::Newnym).into(), "NEWNYM")
     }
 
     /// Asks the replay to pause, seek or change speed.
     fn replay(&mut self, control: crate::model::ReplayControl) -> Vec<Effect> {
         self.paused = None;
-        self.request(Request::Replay(control), "replay")
+        self.request(ask::Replay(control).into(), "replay")
     }
 
     /// A response from the I/O side, routed to whoever asked.
@@ -403,20 +423,24 @@ impl App {
         live: &ControllerState,
         now: u64,
     ) -> Vec<Effect> {
-        let Some(i) = self.pending.iter().position(|(t, _)| *t == ticket) else {
+        let Some(i) = self.pending.iter().position(|p| p.ticket == ticket) else {
             return vec![];
         };
-        match self.pending.remove(i).1 {
-            Owner::App(what) => {
+        let Pending { owner, read, .. } = self.pending.remove(i);
+        match (owner, read) {
+            (Owner::App(what), _) => {
                 if let Some(e) = response.error() {
                     self.notify(format!("{what} failed: {e}"));
                 }
                 vec![]
             }
-            Owner::Page(p) => self.with_page(p, live, now, |page, cx| {
-                page.respond(ticket, response, cx);
+            (_, None) => vec![],
+            (Owner::Page(p), Some(read)) => self.with_page(p, live, now, |page, cx| {
+                page.respond(read(response), cx);
             }),
-            Owner::Popup(opened) => self.popup_respond(opened, ticket, response, live, now),
+            (Owner::Popup(opened), Some(read)) => {
+                self.popup_respond(opened, read(response), live, now)
+            }
         }
     }
 

@@ -4,10 +4,12 @@
 //! the menu bar, quit, NEWNYM/RELOAD/reconnect, notices) and routes the rest
 //! to the current page.
 //!
-//! Pages perform no I/O. They ask for it through [`Cx::request`], which
-//! returns a [`Ticket`]; the I/O side carries the request out and the typed
-//! [`Response`] comes back to [`Page::respond`] of the page that asked, and
-//! of no other.
+//! Pages perform no I/O. They ask for it through [`Cx::ask`], with a typed
+//! ask and a tag of their own; the I/O side carries the request out and
+//! the answer, typed by the ask, comes back inside that tag to
+//! [`Page::respond`] of the page that asked, and of no other. A popup is
+//! opened the same way ([`Cx::open`]) and its answer comes back with its
+//! tag to [`Page::answered`]. No page keeps a ticket.
 
 mod hit;
 pub mod popup;
@@ -17,7 +19,8 @@ pub(crate) mod testing;
 
 pub use hit::HitMap;
 pub use popup::{Answer, Popup, Step};
-pub use request::{Effect, Request, Response, Ticket};
+pub use request::{ask, Ask, Effect, Failure, Request, Response, Tag, Ticket};
+pub(crate) use request::{Reader, Retag};
 
 use crate::keymap::{ActionId, ActionSpec, Key, Keymap};
 use crate::model::ControllerState;
@@ -60,8 +63,8 @@ pub struct Cx<'a> {
     pub(crate) out: &'a mut Outbox,
 }
 
-/// A popup a page opened: its ticket, itself, its requests.
-pub(crate) type Opened = (Ticket, Box<dyn Popup>, Vec<Ticket>);
+/// A popup a page opened: its ticket, itself, its requests, its tag.
+pub(crate) type Opened = (Ticket, Box<dyn Popup>, Vec<(Ticket, Reader)>, Retag);
 
 /// What a page's handler produced; the app drains it.
 #[derive(Default)]
@@ -69,8 +72,8 @@ pub(crate) struct Outbox {
     pub effects: Vec<Effect>,
     pub notice: Option<String>,
     pub next_ticket: u64,
-    /// Tickets issued during this call.
-    pub issued: Vec<Ticket>,
+    /// Requests made during this call, each with how its answer is read.
+    pub issued: Vec<(Ticket, Reader)>,
     /// Every relay watched, when several.
     pub fleet: Vec<crate::model::RelayRow>,
     /// Popups opened during this call: the ticket their answer comes
@@ -96,32 +99,43 @@ impl Cx<'_> {
     }
 
     /// Opens `popup` over the page, on the app's stack: it takes the keys
-    /// and the mouse until it closes (Esc closes it); its answer comes back
-    /// to this page's [`Page::answered`] with the ticket returned here.
-    pub fn open(&mut self, popup: Box<dyn Popup>) -> Ticket {
-        self.open_with(|_| popup)
+    /// and the mouse until it closes (Esc closes it); each answer it gives
+    /// comes back to this page's [`Page::answered`] with `tag`.
+    pub fn open<T: Any + Clone>(&mut self, popup: Box<dyn Popup>, tag: T) {
+        self.open_with(tag, |_| popup);
     }
 
     /// [`Cx::open`] of the popup `make` makes: the requests it makes with
     /// this context are answered to the popup.
-    pub fn open_with(&mut self, make: impl FnOnce(&mut Cx) -> Box<dyn Popup>) -> Ticket {
+    pub fn open_with<T: Any + Clone>(
+        &mut self,
+        tag: T,
+        make: impl FnOnce(&mut Cx) -> Box<dyn Popup>,
+    ) {
         let before = self.out.issued.len();
         let popup = make(self);
         let theirs = self.out.issued.split_off(before);
         self.out.next_ticket += 1;
         let ticket = Ticket(self.out.next_ticket);
-        self.out.opened.push((ticket, popup, theirs));
-        ticket
+        let retag: Retag = Box::new(move || Tag::new(tag.clone()));
+        self.out.opened.push((ticket, popup, theirs, retag));
     }
 
-    /// Asks the I/O side for something; the response comes back to this
-    /// page's [`Page::respond`] with the ticket returned here.
-    pub fn request(&mut self, request: Request) -> Ticket {
+    /// Asks the I/O side for `ask`; its answer, typed by the ask, comes
+    /// back to this page's [`Page::respond`] (or the popup's that asked)
+    /// as what `tag` makes of it: `cx.ask(ask::GetInfo(keys), Asked::Names)`
+    /// with `Asked::Names(Result<Vec<(String, String)>, Failure>)`.
+    pub fn ask<A: Ask, T: Any>(
+        &mut self,
+        ask: A,
+        tag: impl FnOnce(Result<A::Answer, Failure>) -> T + 'static,
+    ) {
         self.out.next_ticket += 1;
         let ticket = Ticket(self.out.next_ticket);
-        self.out.issued.push(ticket);
+        let read: Reader = Box::new(move |response| Tag::new(tag(A::answer(response))));
+        self.out.issued.push((ticket, read));
+        let request = ask.into();
         self.out.effects.push(Effect::Request { ticket, request });
-        ticket
     }
 }
 
@@ -210,11 +224,13 @@ pub trait Page: Any {
     /// A mouse event in the page's body, or anywhere while modal.
     fn mouse(&mut self, _mouse: Mouse, _cx: &mut Cx) {}
 
-    /// The answer to a request this page made.
-    fn respond(&mut self, _ticket: Ticket, _response: Response, _cx: &mut Cx) {}
+    /// The answer to a request this page made ([`Cx::ask`]), in the tag
+    /// it asked with.
+    fn respond(&mut self, _answer: Tag, _cx: &mut Cx) {}
 
-    /// The answer of a popup this page opened ([`Cx::open`]).
-    fn answered(&mut self, _ticket: Ticket, _answer: Answer, _cx: &mut Cx) {}
+    /// The answer of a popup this page opened ([`Cx::open`]), with the tag
+    /// it was opened with.
+    fn answered(&mut self, _tag: Tag, _answer: Answer, _cx: &mut Cx) {}
 
     /// Draws the page's body.
     fn render(&self, view: &View, area: Rect, buf: &mut Buffer);

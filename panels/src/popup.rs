@@ -174,12 +174,23 @@ impl Popup for TextBox {
 }
 
 /// A list to pick one entry from, by keys or a click.
-#[derive(Debug, Clone)]
 pub struct Menu {
     pub title: String,
     pub options: Vec<String>,
     pub selected: usize,
     hits: HitMap<usize>,
+    /// What picking each option answers: the value it names.
+    picks: Vec<crate::page::Retag>,
+}
+
+impl std::fmt::Debug for Menu {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Menu")
+            .field("title", &self.title)
+            .field("options", &self.options)
+            .field("selected", &self.selected)
+            .finish_non_exhaustive()
+    }
 }
 
 /// What a key or a click did to a menu.
@@ -192,27 +203,30 @@ pub enum Choice {
 }
 
 impl Menu {
-    pub fn new(title: &str, options: Vec<String>, selected: usize) -> Menu {
-        Menu {
-            title: title.to_owned(),
-            options,
-            selected,
-            hits: HitMap::default(),
-        }
-    }
-
-    /// A menu of `choices` named by `name`, with `current` selected.
-    pub fn of<T: PartialEq>(
+    /// A menu of `choices`, each shown as `name` says, `current` selected;
+    /// picking one answers it ([`Answer::Picked`]), as the page's own value.
+    pub fn of<T: PartialEq + Clone + 'static, N: AsRef<str>>(
         title: &str,
         choices: &[T],
         current: &T,
-        name: impl Fn(&T) -> &'static str,
+        name: impl Fn(&T) -> N,
     ) -> Menu {
-        Menu::new(
-            title,
-            choices.iter().map(|c| name(c).to_owned()).collect(),
-            choices.iter().position(|c| c == current).unwrap_or(0),
-        )
+        Menu {
+            title: title.to_owned(),
+            options: choices
+                .iter()
+                .map(|c| name(c).as_ref().to_owned())
+                .collect(),
+            selected: choices.iter().position(|c| c == current).unwrap_or(0),
+            hits: HitMap::default(),
+            picks: choices
+                .iter()
+                .map(|c| {
+                    let c = c.clone();
+                    Box::new(move || crate::page::Tag::new(c.clone())) as crate::page::Retag
+                })
+                .collect(),
+        }
     }
 
     /// Up/Down move, Enter picks, any other key cancels.
@@ -274,23 +288,29 @@ impl Menu {
     }
 }
 
-impl From<Choice> for Step {
-    fn from(c: Choice) -> Self {
+impl Menu {
+    /// The popup's step for a menu's choice: a pick answers its value.
+    fn step(&self, c: Choice) -> Step {
         match c {
             Choice::Open => Step::Stay,
             Choice::Cancel => Step::Close,
-            Choice::Picked(i) => Step::Done(Answer::Picked(i)),
+            Choice::Picked(i) => match self.picks.get(i) {
+                Some(pick) => Step::Done(Answer::Picked(pick())),
+                None => Step::Close,
+            },
         }
     }
 }
 
 impl Popup for Menu {
     fn key(&mut self, key: Key, _cx: &mut crate::page::Cx) -> Step {
-        Menu::key(self, key).into()
+        let c = Menu::key(self, key);
+        self.step(c)
     }
 
     fn mouse(&mut self, m: Mouse, _cx: &mut crate::page::Cx) -> Step {
-        Menu::mouse(self, m).into()
+        let c = Menu::mouse(self, m);
+        self.step(c)
     }
 
     fn draw(&self, view: &crate::page::View, area: Rect, buf: &mut Buffer) {

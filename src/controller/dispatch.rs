@@ -10,7 +10,7 @@ use super::{
 };
 use crate::control::Client;
 use rnyx_grammar::model::EventSelection;
-use rnyx_grammar::request::{Request, Response};
+use rnyx_grammar::request::{Request, Response, SessionRequest, TorRequest};
 use std::sync::Arc;
 
 /// What a session's results are applied with.
@@ -62,11 +62,33 @@ pub(super) async fn on_request(
         answer(reply, refused);
         return None;
     }
+    let request = match request {
+        Request::Session(own) => {
+            return on_session(config, state, own, reply, (keeper, inbox)).await
+        }
+        Request::Tor(TorRequest::Interpret(command)) => {
+            interp.send(command, reply);
+            return None;
+        }
+        other => other,
+    };
+    carry_out(session, request, reply);
+    None
+}
+
+/// One of the session's own requests; `Some` when it ends the session.
+async fn on_session(
+    config: &ControllerConfig,
+    state: &Arc<SharedState>,
+    request: SessionRequest,
+    reply: super::Answer,
+    (keeper, inbox): (&mut graphs::Keeper, &mut Mailbox),
+) -> Option<SessionEnd> {
     match request {
-        Request::Settled => inbox.settling.push(reply),
-        Request::Reconnect => return Some(SessionEnd::Reconnect),
-        Request::WantManual => inbox.read_manual(&config.host),
-        Request::Replay(control) => {
+        SessionRequest::Settled => inbox.settling.push(reply),
+        SessionRequest::Reconnect => return Some(SessionEnd::Reconnect),
+        SessionRequest::WantManual => inbox.read_manual(&config.host),
+        SessionRequest::Replay(control) => {
             match state.update(|s| config.host.control(s, control)) {
                 Ok(back) => {
                     answer(reply, Response::Done(String::new()));
@@ -79,8 +101,7 @@ pub(super) async fn on_request(
                 Err(crate::host::NotReplay) => answer(reply, RequestError::NotReplay.response()),
             }
         }
-        Request::Interpret(command) => interp.send(command, reply),
-        Request::SaveHistory => match keeper.save(state).await {
+        SessionRequest::SaveHistory => match keeper.save(state).await {
             None => answer(reply, Response::Done(String::new())),
             Some(e) => {
                 state
@@ -88,7 +109,6 @@ pub(super) async fn on_request(
                 answer(reply, Response::Failed(e));
             }
         },
-        request => carry_out(session, request, reply),
     }
     None
 }

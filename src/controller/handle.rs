@@ -5,7 +5,7 @@
 use super::SharedState;
 use crate::control::{ClientError, Reply};
 use rnyx_grammar::model::EventSelection;
-use rnyx_grammar::request::{Request, Response};
+use rnyx_grammar::request::{self as ask, Request, Response, SessionRequest};
 use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot};
 
@@ -108,7 +108,7 @@ impl ControllerHandle {
         &self,
         command: rnyx_grammar::command::Command,
     ) -> Result<Reply, RequestError> {
-        match self.ask(Request::Command(command)).await {
+        match self.ask(ask::SendCommand(command).into()).await {
             Response::Reply(reply) => Ok(reply),
             other => Err(other.into()),
         }
@@ -119,7 +119,7 @@ impl ControllerHandle {
         &self,
         control: rnyx_grammar::model::ReplayControl,
     ) -> Result<(), RequestError> {
-        match self.ask(Request::Replay(control)).await {
+        match self.ask(ask::Replay(control).into()).await {
             Response::Done(_) => Ok(()),
             other => Err(other.into()),
         }
@@ -127,14 +127,14 @@ impl ControllerHandle {
 
     /// Replaces the operator's event selection; the events tor rejected.
     pub async fn set_events(&self, events: EventSelection) -> Result<Vec<String>, RequestError> {
-        match self.ask(Request::SetEvents(events)).await {
+        match self.ask(ask::SetEvents(events).into()).await {
             Response::Events { rejected } => Ok(rejected),
             other => Err(other.into()),
         }
     }
 
     pub async fn signal(&self, signal: rnyx_grammar::signal::Signal) -> Result<(), RequestError> {
-        match self.ask(Request::Signal(signal)).await {
+        match self.ask(ask::Signal(signal).into()).await {
             Response::Done(_) => Ok(()),
             other => Err(other.into()),
         }
@@ -143,7 +143,7 @@ impl ControllerHandle {
     /// Writes the graph history now, when it is kept.
     /// Writes the graph history now; why not, when it could not be.
     pub async fn save_history(&self) -> Result<(), String> {
-        match self.ask(Request::SaveHistory).await {
+        match self.ask(SessionRequest::SaveHistory.into()).await {
             Response::Failed(why) => Err(why),
             _ => Ok(()),
         }
@@ -151,7 +151,7 @@ impl ControllerHandle {
 
     /// Sends a typed command on the interpreter's own connection.
     pub async fn interpret(&self, command: &str) -> Result<Reply, RequestError> {
-        match self.ask(Request::Interpret(command.to_owned())).await {
+        match self.ask(ask::Interpret(command.to_owned()).into()).await {
             Response::Reply(reply) => Ok(reply),
             other => Err(other.into()),
         }
@@ -160,7 +160,7 @@ impl ControllerHandle {
     /// Asks the task for tor's manual, once: later calls do nothing (the
     /// UI asks on every turn while such a page is shown). Does not wait.
     pub fn want_manual(&self) {
-        if self.state.first_manual_ask() && !self.tell(Request::WantManual) {
+        if self.state.first_manual_ask() && !self.tell(SessionRequest::WantManual.into()) {
             // The queue was full: ask again on the next turn.
             self.state.manual_ask_failed();
         }
@@ -168,7 +168,7 @@ impl ControllerHandle {
 
     pub async fn reconnect(&self) -> Result<(), RequestError> {
         let asked = Asked {
-            request: Request::Reconnect,
+            request: SessionRequest::Reconnect.into(),
             reply: None,
         };
         self.requests

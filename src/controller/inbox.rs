@@ -72,7 +72,7 @@ pub(super) struct Mailbox {
     pub(super) rx: mpsc::Receiver<Inbox>,
     /// The session under way (numbered from 1).
     session: u64,
-    /// `Request::Settled` asked, waiting for the state to catch up.
+    /// `Request::Session(rnyx_grammar::request::SessionRequest::Settled)` asked, waiting for the state to catch up.
     pub(super) settling: Vec<Answer>,
 }
 

@@ -102,16 +102,7 @@ impl Liveness {
 /// when it answers, or the request needs no tor (files).
 pub(super) fn refusal(state: &SharedState, request: &Request) -> Option<Response> {
     // Files, and the session's own requests, need no tor.
-    if matches!(
-        request,
-        Request::ReadFile(_)
-            | Request::WriteFile { .. }
-            | Request::Settled
-            | Request::Reconnect
-            | Request::WantManual
-            | Request::Replay(_)
-            | Request::SaveHistory
-    ) {
+    if !request.needs_tor() {
         return None;
     }
     let heard = state.read(|s| s.connection.silent_since)?;

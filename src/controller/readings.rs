@@ -1,7 +1,7 @@
 //! What the host reads of tor's machine, into the state: samples of tor's
 //! process, and the readings a host has on its own time (a replay's),
 //! asked for as soon as they are due; and whether the state holds what is
-//! due (`Request::Settled`).
+//! due (`Request::Session(rnyx_grammar::request::SessionRequest::Settled)`).
 
 use super::connections::ConnectionWatch;
 use super::inbox::Mailbox;

@@ -9,7 +9,7 @@ use super::{log_rejected, subscribe, subscription, RequestError, SharedState};
 use crate::control::{Client, ClientError, Reply};
 use rnyx_grammar::command::Command;
 use rnyx_grammar::model::EventSelection;
-use rnyx_grammar::request::{Request, Response};
+use rnyx_grammar::request::{FileRequest, Request, Response, SessionRequest, TorRequest};
 
 /// Files read for a page (a torrc) are at most this large.
 pub const MAX_READ: u64 = 8 << 20;
@@ -25,19 +25,26 @@ pub(super) struct Session<'a> {
 }
 
 /// Carries out a request of tor's or of files. The session's own requests
-/// (interpreter, history, replay, reconnect, manual) are the caller's.
+/// (history, replay, reconnect, manual) and the interpreter's are the
+/// caller's.
 pub(super) fn carry_out(session: &Session<'_>, request: Request, reply: Answer) {
+    let request = match request {
+        Request::Tor(r) => r,
+        Request::File(file) => return files(file, reply),
+        // Not reached (see `on_request`).
+        Request::Session(_) => return,
+    };
     let c = session.client.clone();
     // Each arm spawns the request's task (the handle is not awaited).
     let _task = match request {
-        Request::Command(command) => tokio::spawn(async move {
+        TorRequest::Command(command) => tokio::spawn(async move {
             let response = match c.send(&command).await {
                 Ok(r) => Response::Reply(r),
                 Err(e) => failure(e),
             };
             answer(reply, response);
         }),
-        Request::GetInfo(keys) => tokio::spawn(async move {
+        TorRequest::GetInfo(keys) => tokio::spawn(async move {
             let response = match c.send(&Command::GetInfo(keys)).await {
                 Ok(r) if r.is_ok() => Response::info(&r),
                 Ok(r) => Response::refusal(&r),
@@ -45,10 +52,10 @@ pub(super) fn carry_out(session: &Session<'_>, request: Request, reply: Answer) 
             };
             answer(reply, response);
         }),
-        Request::ResetConf(names) => tokio::spawn(async move {
+        TorRequest::ResetConf(names) => tokio::spawn(async move {
             answer(reply, done(c.send(&Command::ResetConf(names)).await));
         }),
-        Request::SaveConf { force } => {
+        TorRequest::SaveConf { force } => {
             let (post, torrc) = (session.post.clone(), session.torrc.clone());
             tokio::spawn(async move {
                 let result = c.send(&Command::SaveConf { force }).await;
@@ -58,14 +65,14 @@ pub(super) fn carry_out(session: &Session<'_>, request: Request, reply: Answer) 
                 answer(reply, moved_aside(done(result), torrc.as_deref()));
             })
         }
-        Request::Signal(name) => tokio::spawn(async move {
+        TorRequest::Signal(name) => tokio::spawn(async move {
             let response = match c.send_ok(&Command::Signal(name.clone())).await {
                 Ok(_) => Response::Done(format!("{name} sent")),
                 Err(e) => failure(e),
             };
             answer(reply, response);
         }),
-        Request::GetConf(keys) => tokio::spawn(async move {
+        TorRequest::GetConf(keys) => tokio::spawn(async move {
             let response = match c.send(&Command::GetConf(keys)).await {
                 Ok(r) if r.is_ok() => Response::Conf(r.conf_values()),
                 Ok(r) => refused("GETCONF", &r),
@@ -73,7 +80,7 @@ pub(super) fn carry_out(session: &Session<'_>, request: Request, reply: Answer) 
             };
             answer(reply, response);
         }),
-        Request::SetConf(pairs) => tokio::spawn(async move {
+        TorRequest::SetConf(pairs) => tokio::spawn(async move {
             let response = match c.send(&Command::SetConf(pairs)).await {
                 Ok(r) if r.is_ok() => Response::Done(String::new()),
                 Ok(r) => refused("SETCONF", &r),
@@ -81,7 +88,7 @@ pub(super) fn carry_out(session: &Session<'_>, request: Request, reply: Answer) 
             };
             answer(reply, response);
         }),
-        Request::SetEvents(events) => {
+        TorRequest::SetEvents(events) => {
             let post = session.post.clone();
             tokio::spawn(async move {
                 let mut events = events;
@@ -89,17 +96,8 @@ pub(super) fn carry_out(session: &Session<'_>, request: Request, reply: Answer) 
                 post.send(Done::Subscribed((events, result, reply))).await;
             })
         }
-        file @ (Request::ReadFile(_) | Request::WriteFile { .. }) => {
-            files(file, reply);
-            return;
-        }
-        // The session's own: not reached (see `on_request`).
-        Request::Interpret(_)
-        | Request::Replay(_)
-        | Request::SaveHistory
-        | Request::Reconnect
-        | Request::WantManual
-        | Request::Settled => return,
+        // The interpreter's own connection: not reached (see `on_request`).
+        TorRequest::Interpret(_) => return,
     };
 }
 
@@ -137,29 +135,30 @@ fn moved_aside(response: Response, torrc: Option<&std::path::Path>) -> Response 
 /// written all the same; tor's requests are refused.
 pub(super) fn refuse(request: Request, reply: Answer) {
     match request {
-        file @ (Request::ReadFile(_) | Request::WriteFile { .. }) => files(file, reply),
+        Request::File(file) => files(file, reply),
         // Written at the end of the last session already.
-        Request::SaveHistory => answer(reply, Response::Done(String::new())),
+        Request::Session(SessionRequest::SaveHistory) => {
+            answer(reply, Response::Done(String::new()));
+        }
         _ => answer(reply, Response::NotConnected),
     }
 }
 
 /// `ReadFile` and `WriteFile`, off the task's loop.
-fn files(request: Request, reply: Answer) {
+fn files(request: FileRequest, reply: Answer) {
     tokio::task::spawn_blocking(move || {
         let response = match request {
-            Request::ReadFile(path) => {
+            FileRequest::Read(path) => {
                 let full = crate::local::expand_home(std::path::Path::new(&path));
                 match read_limited(&full) {
                     Ok(text) => Response::Text(text),
                     Err(e) => Response::Failed(format!("cannot read {}: {e}", full.display())),
                 }
             }
-            Request::WriteFile { path, text } => match crate::files::save_snapshot(&path, &text) {
+            FileRequest::Write { path, text } => match crate::files::save_snapshot(&path, &text) {
                 Ok(p) => Response::Done(p.display().to_string()),
                 Err(e) => Response::Failed(e.to_string()),
             },
-            _ => return,
         };
         answer(reply, response);
     });

@@ -5,7 +5,7 @@
 
 use super::{App, Holder, Owner};
 use crate::model::ControllerState;
-use crate::page::{Cx, Effect, Request, Response, Ticket};
+use crate::page::{Cx, Effect, Tag, Ticket};
 use crate::popup::{Answer, Popup, Step};
 
 /// The app's own popups.
@@ -42,13 +42,12 @@ impl App {
     pub(super) fn popup_respond(
         &mut self,
         opened: Ticket,
-        ticket: Ticket,
-        response: Response,
+        answer: Tag,
         live: &ControllerState,
         now: u64,
     ) -> Vec<Effect> {
         match self.stack.iter().position(|o| o.ticket == opened) {
-            Some(i) => self.step_popup(i, live, now, |p, cx| p.respond(ticket, response, cx)),
+            Some(i) => self.step_popup(i, live, now, |p, cx| p.respond(answer, cx)),
             None => vec![],
         }
     }
@@ -64,7 +63,7 @@ impl App {
     ) -> Vec<Effect> {
         let mut opened = self.stack.remove(i);
         let page = match opened.holder {
-            Holder::Page(p) => p,
+            Holder::Page(p, _) => p,
             Holder::App(_) => self.page,
         };
         let mut step = Step::Stay;
@@ -72,7 +71,15 @@ impl App {
         let mut effects = self.with_owner(page, &owner, live, now, |_, cx| {
             step = f(&mut *opened.popup, cx);
         });
-        let (ticket, holder) = (opened.ticket, opened.holder);
+        // Whom the answer goes to, with what tag.
+        let to = match &opened.holder {
+            Holder::Page(page, retag) => Some((*page, retag())),
+            Holder::App(_) => None,
+        };
+        let app = match opened.holder {
+            Holder::App(what) => Some(what),
+            Holder::Page(..) => None,
+        };
         let answer = match step {
             // Where it was: under any popup it opened.
             Step::Stay => {
@@ -86,16 +93,16 @@ impl App {
                 Some(answer)
             }
         };
-        match (holder, answer) {
-            (Holder::Page(page), Some(answer)) => {
+        match (to, app, answer) {
+            (Some((page, tag)), _, Some(answer)) => {
                 effects.extend(self.with_page(page, live, now, |p, cx| {
-                    p.answered(ticket, answer, cx);
+                    p.answered(tag, answer, cx);
                 }));
             }
-            (Holder::App(AppPopup::ConfirmReload), Some(Answer::Yes)) => {
+            (_, Some(AppPopup::ConfirmReload), Some(Answer::Yes)) => {
                 self.notify("reloading tor's configuration (RELOAD)");
                 effects.extend(self.request(
-                    Request::Signal(rnyx_grammar::signal::Signal::Reload),
+                    crate::page::ask::Signal(rnyx_grammar::signal::Signal::Reload).into(),
                     "RELOAD",
                 ));
             }

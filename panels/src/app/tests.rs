@@ -140,7 +140,9 @@ fn newnym_is_rate_limited_and_needs_tor() {
     let (ticket, request) = request_of(&a.handle_key(Key::Char('n'), &s, 100));
     assert_eq!(
         request,
-        Request::Signal(rnyx_grammar::signal::Signal::Newnym)
+        Request::Tor(rnyx_grammar::request::TorRequest::Signal(
+            rnyx_grammar::signal::Signal::Newnym
+        ))
     );
     assert!(a.handle_key(Key::Char('n'), &s, 104).is_empty());
     assert_eq!(
@@ -149,7 +151,9 @@ fn newnym_is_rate_limited_and_needs_tor() {
     );
     assert_eq!(
         request_of(&a.handle_key(Key::Char('n'), &s, 110)).1,
-        Request::Signal(rnyx_grammar::signal::Signal::Newnym)
+        Request::Tor(rnyx_grammar::request::TorRequest::Signal(
+            rnyx_grammar::signal::Signal::Newnym
+        ))
     );
     // A failure comes back to the app, which says so.
     a.respond(ticket, Response::Failed("552 nope".into()), &s, 111);
@@ -168,7 +172,9 @@ fn reload_asks_first() {
     a.handle_key(Key::Char('x'), &s, 0);
     assert_eq!(
         request_of(&a.handle_key(Key::Char('y'), &s, 0)).1,
-        Request::Signal(rnyx_grammar::signal::Signal::Reload)
+        Request::Tor(rnyx_grammar::request::TorRequest::Signal(
+            rnyx_grammar::signal::Signal::Reload
+        ))
     );
 }
 
@@ -254,7 +260,7 @@ fn event_dialog_returns_the_selection() {
         &[Key::Char('e'), Key::Char(' '), Key::Tab, Key::Enter],
     );
     let (ticket, request) = request_of(&effects);
-    let Request::SetEvents(selection) = request else {
+    let Request::Tor(rnyx_grammar::request::TorRequest::SetEvents(selection)) = request else {
         panic!("{request:?}")
     };
     assert_eq!(
@@ -320,10 +326,10 @@ fn save_clear_and_dedup_keys() {
     let (ticket, request) = request_of(&keys(&mut a, &s, &k));
     assert_eq!(
         request,
-        Request::WriteFile {
+        Request::File(rnyx_grammar::request::FileRequest::Write {
             path: "~/snap.txt".into(),
             text: "2026-11-21 10:00:00 [NOTICE] circuit 2 closed [1 duplicate hidden]\n".into()
-        }
+        })
     );
     a.respond(ticket, Response::Done("/home/op/snap.txt".into()), &s, 0);
     assert_eq!(a.notice(), Some("saved 1 log lines to /home/op/snap.txt"));
@@ -366,7 +372,12 @@ fn a_response_reaches_the_page_that_asked_and_no_other() {
     a.handle_key(Key::Right, &s, 0);
     // The list page asks tor for its version.
     let (asked, request) = request_of(&a.handle_key(Key::Char('v'), &s, 0));
-    assert_eq!(request, Request::GetInfo(vec!["version".into()]));
+    assert_eq!(
+        request,
+        Request::Tor(rnyx_grammar::request::TorRequest::GetInfo(vec![
+            "version".into()
+        ]))
+    );
     // Page 1 asks for a snapshot to be written meanwhile.
     a.handle_key(Key::Left, &s, 0);
     let mut k = vec![Key::Char('a')];
@@ -379,7 +390,7 @@ fn a_response_reaches_the_page_that_asked_and_no_other() {
     };
     a.respond(asked, Response::Reply(reply.clone()), &s, 0);
     let list = a.page::<ListPage>().unwrap();
-    assert_eq!(list.responses, [(asked, Response::Reply(reply))]);
+    assert_eq!(list.responses, [Response::Reply(reply)]);
     // Page 1 is not told about it, and the list page not about the save.
     assert_eq!(a.notice(), None);
     a.respond(saved, Response::Timeout("slow".into()), &s, 0);

@@ -2,7 +2,7 @@
 //! the app keeps the open ones in a stack and hands a popup's [`Answer`] to
 //! whoever opened it. The popups themselves are widgets (`crate::popup`).
 
-use super::{Cx, Mouse, Response, Ticket, View};
+use super::{Cx, Mouse, Tag, View};
 use crate::keymap::Key;
 use ratatui_core::buffer::Buffer;
 use ratatui_core::layout::Rect;
@@ -21,14 +21,14 @@ pub trait Popup {
         Step::Close
     }
 
-    /// tor's answer to a request it made.
-    fn respond(&mut self, _ticket: Ticket, _response: Response, _cx: &mut Cx) -> Step {
+    /// The answer to a request it made ([`Cx::ask`]), in its tag.
+    fn respond(&mut self, _answer: Tag, _cx: &mut Cx) -> Step {
         Step::Stay
     }
 }
 
 /// What a key or a click did to a popup.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug)]
 pub enum Step {
     /// It stays open.
     Stay,
@@ -42,10 +42,11 @@ pub enum Step {
 }
 
 /// A popup's answer.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug)]
 pub enum Answer {
-    /// The option at this index of a menu.
-    Picked(usize),
+    /// The value a menu picked ([`crate::popup::Menu::of`]): the page
+    /// reads it back as the type it gave the menu.
+    Picked(Tag),
     /// A confirmation said yes.
     Yes,
     /// The text typed in a text box, trimmed.

@@ -33,7 +33,7 @@ fn draw_with(
         relay: 0,
     };
     page.render(&view, area, &mut buf);
-    for (_, popup, _) in popups {
+    for (_, popup, ..) in popups {
         popup.draw(&view, area, &mut buf);
     }
     (0..h)
@@ -56,16 +56,36 @@ pub fn keys_to_popup(
     cx: &mut super::Cx,
 ) -> crate::page::Step {
     use crate::page::Step;
-    let (ticket, mut popup, _) = cx.out.opened.pop().expect("the page opened a popup");
+    let (_, mut popup, _, retag) = cx.out.opened.pop().expect("the page opened a popup");
     let mut step = Step::Stay;
     for key in keys {
-        assert_eq!(step, Step::Stay, "the popup closed before {key:?}");
+        assert!(
+            matches!(step, Step::Stay),
+            "the popup closed before {key:?}"
+        );
         step = popup.key(*key, cx);
     }
-    if let Step::Done(answer) = step.clone() {
-        page.answered(ticket, answer, cx);
+    match step {
+        Step::Done(answer) => {
+            page.answered(retag(), answer, cx);
+            Step::Close
+        }
+        other => other,
     }
-    step
+}
+
+impl super::Outbox {
+    /// What the asker gets for `response` to the request made with
+    /// `ticket` in this outbox (read by the ask's type, put in its tag).
+    pub fn answer(&mut self, ticket: super::Ticket, response: super::Response) -> super::Tag {
+        let i = self
+            .issued
+            .iter()
+            .position(|(t, _)| *t == ticket)
+            .expect("a request made here");
+        let (_, read) = self.issued.remove(i);
+        read(response)
+    }
 }
 
 /// The popups a page opened, kept as the app's stack keeps them, for unit
@@ -73,12 +93,15 @@ pub fn keys_to_popup(
 #[derive(Default)]
 pub struct Stack {
     popups: Vec<super::Opened>,
+    /// The page's own requests, with how their answers are read.
+    asked: Vec<(super::Ticket, super::Reader)>,
 }
 
 impl Stack {
-    /// Takes the popups opened in `cx`.
+    /// Takes the popups opened and the requests made in `cx`.
     pub fn adopt(&mut self, cx: &mut super::Cx) {
         self.popups.append(&mut cx.out.opened);
+        self.asked.append(&mut cx.out.issued);
     }
 
     pub fn is_empty(&self) -> bool {
@@ -87,7 +110,7 @@ impl Stack {
 
     /// A key for the top popup (Esc asks it to close), as the app gives it.
     pub fn key(&mut self, page: &mut dyn Page, key: crate::keymap::Key, cx: &mut super::Cx) {
-        let Some((ticket, mut popup, theirs)) = self.popups.pop() else {
+        let Some((ticket, mut popup, theirs, retag)) = self.popups.pop() else {
             return;
         };
         let step = if key == crate::keymap::Key::Esc {
@@ -95,7 +118,7 @@ impl Stack {
         } else {
             popup.key(key, cx)
         };
-        self.stepped(page, (ticket, popup, theirs), step, cx);
+        self.stepped(page, (ticket, popup, theirs, retag), step, cx);
     }
 
     /// tor's answer: to the popup that asked, else to the page.
@@ -106,12 +129,19 @@ impl Stack {
         response: super::Response,
         cx: &mut super::Cx,
     ) {
-        let Some(i) = self.popups.iter().position(|o| o.2.contains(&ticket)) else {
-            return page.respond(ticket, response, cx);
+        let theirs = |o: &super::Opened| o.2.iter().position(|(t, _)| *t == ticket);
+        let Some(i) = self.popups.iter().position(|o| theirs(o).is_some()) else {
+            if let Some(j) = self.asked.iter().position(|(t, _)| *t == ticket) {
+                let (_, read) = self.asked.remove(j);
+                page.respond(read(response), cx);
+            }
+            return;
         };
-        let (t, mut popup, theirs) = self.popups.remove(i);
-        let step = popup.respond(ticket, response, cx);
-        self.stepped(page, (t, popup, theirs), step, cx);
+        let (t, mut popup, mut asked, retag) = self.popups.remove(i);
+        let j = asked.iter().position(|(a, _)| *a == ticket).unwrap_or(0);
+        let (_, read) = asked.remove(j);
+        let step = popup.respond(read(response), cx);
+        self.stepped(page, (t, popup, asked, retag), step, cx);
     }
 
     fn stepped(
@@ -122,19 +152,19 @@ impl Stack {
         cx: &mut super::Cx,
     ) {
         use crate::page::Step;
-        let ticket = opened.0;
         let answer = match step {
             Step::Stay => None,
             Step::Close => return,
             Step::Done(answer) => {
-                page.answered(ticket, answer, cx);
+                page.answered((opened.3)(), answer, cx);
                 return self.adopt(cx);
             }
             Step::Tell(answer) => Some(answer),
         };
+        let tag = (opened.3)();
         self.popups.push(opened);
         if let Some(answer) = answer {
-            page.answered(ticket, answer, cx);
+            page.answered(tag, answer, cx);
         }
         self.adopt(cx);
     }

@@ -13,7 +13,7 @@ use crate::input::{Edit, LineInput};
 use crate::keymap::{ActionId, ActionSpec, Key};
 use crate::list::{Cursor, Scroll};
 use crate::model::{ControllerState, Manual, TorOption};
-use crate::page::{Cx, HitMap, Mouse, MouseKind, Page, PageInfo, Request, Response, Ticket, View};
+use crate::page::{ask, Cx, Failure, HitMap, Mouse, MouseKind, Page, PageInfo, Tag, View};
 use crate::pages::PageEntry;
 use crate::popup::{Answer, Menu};
 use ratatui_core::buffer::Buffer;
@@ -115,6 +115,19 @@ struct Status {
 }
 
 /// The configuration editor's view state.
+/// What a popup this page opened is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Opened {
+    Sort,
+    Save,
+}
+
+/// A change sent to tor: what it was, and tor's answer.
+struct Changed {
+    what: String,
+    answer: Result<(), Failure>,
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct ConfigPage {
     pub settings: ConfigSettings,
@@ -122,13 +135,7 @@ pub struct ConfigPage {
     filter: String,
     cursor: Cursor,
     prompt: Option<(Prompt, LineInput)>,
-    /// The sort menu open, by its ticket.
-    sorting: Option<Ticket>,
-    /// The save popup open, by its ticket.
-    saving: Option<Ticket>,
     status: Option<Status>,
-    /// Changes under way: the ticket and what it was.
-    pending: Vec<(Ticket, String)>,
     /// Rows drawn, for clicks.
     rows: HitMap<usize>,
 }
@@ -175,8 +182,15 @@ impl ConfigPage {
             return;
         };
         let text = text.trim();
-        let request = if text.is_empty() {
-            Request::ResetConf(vec![o.name.clone()])
+        let what = if text.is_empty() {
+            format!("{} reset to its default", o.name)
+        } else {
+            format!("{} set", o.name)
+        };
+        let changed = move |answer| Changed { what, answer };
+        let values = if text.is_empty() {
+            cx.ask(ask::ResetConf(vec![o.name.clone()]), changed);
+            return;
         } else if o.is_boolean() {
             let Some(v) = boolean(text, o.kind == crate::model::OptionType::BooleanAuto) else {
                 self.say(
@@ -193,23 +207,15 @@ impl ConfigPage {
                 );
                 return;
             };
-            Request::SetConf(vec![(o.name.clone(), Some(v.into()))])
+            vec![(o.name.clone(), Some(v.into()))]
         } else if o.is_line_list() {
-            Request::SetConf(
-                text.split(',')
-                    .map(|v| (o.name.clone(), Some(v.trim().to_owned())))
-                    .collect(),
-            )
+            text.split(',')
+                .map(|v| (o.name.clone(), Some(v.trim().to_owned())))
+                .collect()
         } else {
-            Request::SetConf(vec![(o.name.clone(), Some(text.to_owned()))])
+            vec![(o.name.clone(), Some(text.to_owned()))]
         };
-        let what = if text.is_empty() {
-            format!("{} reset to its default", o.name)
-        } else {
-            format!("{} set", o.name)
-        };
-        let ticket = cx.request(request);
-        self.pending.push((ticket, what));
+        cx.ask(ask::SetConf(values), changed);
     }
 
     fn say(&mut self, text: &str, error: bool) {
@@ -268,7 +274,7 @@ impl Page for ConfigPage {
                     self.prompt = Some((Prompt::Value(o.name.clone()), LineInput::new(&current)));
                 }
             }
-            Action::Save => self.saving = Some(cx.open(Box::new(save::Save::ask(cx.shown)))),
+            Action::Save => cx.open(Box::new(save::Save::ask(cx.shown)), Opened::Save),
             Action::ShowAll => {
                 self.show_all = !self.show_all;
                 self.cursor.set(0);
@@ -276,7 +282,7 @@ impl Page for ConfigPage {
             Action::Sort => {
                 let first = self.settings.order.first().copied().unwrap_or_default();
                 let menu = Menu::of("Sort options by", &ConfigOrder::ALL, &first, |o| o.name());
-                self.sorting = Some(cx.open(Box::new(menu)));
+                cx.open(Box::new(menu), Opened::Sort);
             }
             Action::Filter => self.prompt = Some((Prompt::Filter, LineInput::new(&self.filter))),
         }
@@ -354,31 +360,26 @@ impl Page for ConfigPage {
         }
     }
 
-    fn answered(&mut self, ticket: Ticket, answer: Answer, _cx: &mut Cx) {
-        let sorting = self.sorting == Some(ticket);
-        let saving = self.saving == Some(ticket);
-        match answer {
-            Answer::Picked(i) if sorting => {
-                order::make_first(&mut self.settings.order, ConfigOrder::ALL[i]);
+    fn answered(&mut self, tag: Tag, answer: Answer, _cx: &mut Cx) {
+        match (tag.take::<Opened>(), answer) {
+            (Some(Opened::Sort), Answer::Picked(v)) => {
+                if let Some(first) = v.take::<ConfigOrder>() {
+                    order::make_first(&mut self.settings.order, first);
+                }
             }
-            Answer::Status(text, error) if saving => self.say(&text, error),
+            (Some(Opened::Save), Answer::Status(text, error)) => self.say(&text, error),
             _ => {}
         }
     }
 
-    fn respond(&mut self, ticket: Ticket, response: Response, _cx: &mut Cx) {
-        let Some(i) = self.pending.iter().position(|(t, _)| *t == ticket) else {
+    fn respond(&mut self, answer: Tag, _cx: &mut Cx) {
+        let Some(Changed { what, answer }) = answer.take() else {
             return;
         };
-        let (_, what) = self.pending.remove(i);
-        match response {
-            Response::Done(_) => self.say(&what, false),
-            Response::Refused { status, message } => {
-                self.say(&format!("tor refused: {status} {message}"), true);
-            }
-            Response::Failed(why) | Response::Timeout(why) => self.say(&why, true),
-            Response::NotConnected => self.say("tor is not connected", true),
-            _ => {}
+        match answer {
+            Ok(()) => self.say(&what, false),
+            Err(why @ Failure::Refused { .. }) => self.say(&format!("tor refused: {why}"), true),
+            Err(why) => self.say(&why.to_string(), true),
         }
     }
 

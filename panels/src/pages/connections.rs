@@ -12,7 +12,7 @@ pub use rows::SCRUBBED;
 use crate::keymap::{ActionId, ActionSpec, Key};
 use crate::list::Scroll;
 use crate::model::{ControllerState, SocketSource};
-use crate::page::{Cx, HitMap, Mouse, MouseKind, Page, PageInfo, Ticket, View};
+use crate::page::{Cx, HitMap, Mouse, MouseKind, Page, PageInfo, Tag, View};
 use crate::pages::PageEntry;
 use crate::popup::{Answer, Menu};
 use ratatui_core::buffer::Buffer;
@@ -61,18 +61,21 @@ crate::actions! {
 pub const ACTIONS: &[ActionSpec] = Action::SPECS;
 
 /// View state of the connections page.
+/// What a popup this page opened is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Opened {
+    Sort,
+    Details,
+    Descriptor,
+    Chart,
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct ConnectionsPage {
     pub order: Order,
     pub show_addresses: bool,
     /// The selected entry (a connection or a circuit).
     selected: Cell<usize>,
-    /// The sort menu open, by its ticket.
-    sorting: Option<Ticket>,
-    /// The details pane open over the selection, by its ticket.
-    details: Option<Ticket>,
-    /// The descriptor popup open on the app's stack, by its ticket.
-    descriptor: Option<Ticket>,
     /// Entries at the last draw, rows a page, first entry drawn.
     shown: Cell<(usize, usize, usize)>,
     rows: HitMap<usize>,
@@ -121,7 +124,7 @@ impl Page for ConnectionsPage {
                 let menu = Menu::of("Sort connections by", &Order::ALL, &self.order, |o| {
                     o.name()
                 });
-                self.sorting = Some(cx.open(Box::new(menu)));
+                cx.open(Box::new(menu), Opened::Sort);
             }
             Action::Addresses => self.show_addresses = !self.show_addresses,
             Action::Details => {
@@ -130,17 +133,18 @@ impl Page for ConnectionsPage {
                     show_addresses: self.show_addresses,
                     selected: self.selected.get(),
                 };
-                self.details = Some(cx.open(Box::new(pane)));
+                cx.open(Box::new(pane), Opened::Details);
             }
             Action::Descriptor => self.open_descriptor(0, cx),
             Action::ExitPorts if !cx.shown.relay.exits => cx.notify("this relay is not an exit"),
             Action::ExitPorts => {
-                cx.open(Box::new(charts::Chart::exit_ports(
-                    &cx.shown.connections.list,
-                )));
+                cx.open(
+                    Box::new(charts::Chart::exit_ports(&cx.shown.connections.list)),
+                    Opened::Chart,
+                );
             }
             Action::ClientLocales => {
-                cx.open_with(|cx| {
+                cx.open_with(Opened::Chart, |cx| {
                     Box::new(charts::Chart::client_locales(
                         &cx.shown.connections.list,
                         cx,
@@ -171,11 +175,15 @@ impl Page for ConnectionsPage {
         }
     }
 
-    fn answered(&mut self, ticket: Ticket, answer: Answer, cx: &mut Cx) {
-        match answer {
-            Answer::Picked(i) if self.sorting == Some(ticket) => self.order = Order::ALL[i],
-            Answer::Moved(step) if self.details == Some(ticket) => self.move_by(step.into()),
-            Answer::Moved(step) if self.descriptor == Some(ticket) => {
+    fn answered(&mut self, tag: Tag, answer: Answer, cx: &mut Cx) {
+        match (tag.take::<Opened>(), answer) {
+            (Some(Opened::Sort), Answer::Picked(v)) => {
+                if let Some(order) = v.take::<Order>() {
+                    self.order = order;
+                }
+            }
+            (Some(Opened::Details), Answer::Moved(step)) => self.move_by(step.into()),
+            (Some(Opened::Descriptor), Answer::Moved(step)) => {
                 self.open_descriptor(step.into(), cx);
             }
             _ => {}
@@ -343,10 +351,9 @@ impl ConnectionsPage {
         match found {
             Some((i, (fp, nick))) => {
                 self.selected.set(i);
-                let ticket = cx.open_with(|cx| {
+                cx.open_with(Opened::Descriptor, |cx| {
                     Box::new(descriptor::Descriptor::ask(&fp, nick.as_deref(), cx))
                 });
-                self.descriptor = Some(ticket);
             }
             None if step == 0 => cx.notify("no relay is known at the other end of this entry"),
             None => {}

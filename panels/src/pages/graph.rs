@@ -7,7 +7,7 @@ use crate::graph::{GraphPanel, GraphStat};
 use crate::keymap::{ActionId, ActionSpec, Key};
 use crate::log::LogPanel;
 use crate::model::Interval;
-use crate::page::{Cx, Mouse, MouseKind, Page, PageInfo, Request, Response, Ticket, View};
+use crate::page::{ask, Cx, Failure, Mouse, MouseKind, Page, PageInfo, Tag, View};
 use crate::pages::PageEntry;
 use crate::popup::{Answer, Confirm, Menu, Step, TextBox};
 use ratatui_core::buffer::Buffer;
@@ -65,12 +65,31 @@ pub const ACTIONS: &[ActionSpec] = Action::SPECS;
 enum Opened {
     Interval,
     Stat,
-    /// The log filter menu: its options as shown.
-    Filter(Vec<String>),
+    Filter,
     Text(Input),
     ConfirmClear,
     Events,
     Resize,
+}
+
+/// An entry of the log filter menu.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum FilterPick {
+    None,
+    Recent(String),
+    New,
+}
+
+/// What this page asked, with the answer.
+enum Asked {
+    /// The log saved: its lines, the path as typed, where it was written.
+    Saved {
+        lines: usize,
+        path: String,
+        written: Result<String, Failure>,
+    },
+    /// The events shown changed: those tor rejected.
+    Events(Result<Vec<String>, Failure>),
 }
 
 /// Up/Down (or the wheel) resize the graph as they come; any other key or
@@ -110,12 +129,6 @@ enum Input {
 pub struct GraphPage {
     pub graph: GraphPanel,
     pub log: LogPanel,
-    /// The popup open on the app's stack, by its ticket.
-    opened: Option<(Ticket, Opened)>,
-    /// Snapshots being written: ticket, line count, path as typed.
-    saves: Vec<(Ticket, usize, String)>,
-    /// The event-selection change under way.
-    events_ticket: Option<Ticket>,
     /// Where the log was drawn last, for the wheel.
     log_area: Cell<Rect>,
 }
@@ -133,9 +146,6 @@ impl Default for GraphPage {
                 show_accounting: true,
             },
             log: LogPanel::new(true, 8, 0),
-            opened: None,
-            saves: Vec::new(),
-            events_ticket: None,
             log_area: Cell::new(Rect::default()),
         }
     }
@@ -155,17 +165,6 @@ impl GraphPage {
         }
     }
 
-    /// Opens a popup on the app's stack.
-    fn open(&mut self, popup: impl crate::popup::Popup + 'static, what: Opened, cx: &mut Cx) {
-        self.opened = Some((cx.open(Box::new(popup)), what));
-    }
-
-    /// The log filter, typed.
-    fn type_filter(&mut self, cx: &mut Cx) {
-        let text = TextBox::new("Filter the log", "Regular expression (empty: no filter):");
-        self.open(text, Opened::Text(Input::Filter), cx);
-    }
-
     fn submit(&mut self, purpose: Input, text: &str, cx: &mut Cx) {
         match purpose {
             Input::Filter => self.apply_filter(text, cx),
@@ -173,11 +172,16 @@ impl GraphPage {
             Input::SavePath => {
                 let text_out = self.log.snapshot(&cx.shown.log);
                 let lines = text_out.lines().count();
-                let ticket = cx.request(Request::WriteFile {
-                    path: text.to_owned(),
+                let path = text.to_owned();
+                let write = ask::WriteFile {
+                    path: path.clone(),
                     text: text_out,
+                };
+                cx.ask(write, move |written| Asked::Saved {
+                    lines,
+                    path,
+                    written,
                 });
-                self.saves.push((ticket, lines, text.to_owned()));
             }
         }
     }
@@ -199,7 +203,7 @@ impl Page for GraphPage {
                     &self.graph.interval,
                     |i| i.name(),
                 );
-                self.open(menu, Opened::Interval, cx);
+                cx.open(Box::new(menu), Opened::Interval);
             }
             Action::GraphBounds => {
                 self.graph.bound = self.graph.bound.next();
@@ -212,23 +216,30 @@ impl Page for GraphPage {
                     &self.graph.stat,
                     |s| s.name(),
                 );
-                self.open(menu, Opened::Stat, cx);
+                cx.open(Box::new(menu), Opened::Stat);
             }
             Action::GraphResize => {
-                self.open(Resizing, Opened::Resize, cx);
+                cx.open(Box::new(Resizing), Opened::Resize);
                 self.resize_notice(cx);
             }
             Action::LogEvents => {
                 let dialog = EventDialog::new(&cx.live.logged_events, &cx.live.event_names);
-                self.open(dialog, Opened::Events, cx);
+                cx.open(Box::new(dialog), Opened::Events);
             }
             Action::LogFilter => {
-                let mut options = vec!["no filter".to_owned()];
-                options.extend(log.recent_filters().iter().cloned());
-                options.push("new…".to_owned());
-                let selected = usize::from(log.filter().is_some());
-                let menu = Menu::new("Filter the log", options.clone(), selected);
-                self.open(menu, Opened::Filter(options), cx);
+                let mut options = vec![FilterPick::None];
+                options.extend(log.recent_filters().iter().cloned().map(FilterPick::Recent));
+                options.push(FilterPick::New);
+                let current = match log.filter() {
+                    Some(f) => FilterPick::Recent(f.to_owned()),
+                    None => FilterPick::None,
+                };
+                let menu = Menu::of("Filter the log", &options, &current, |o| match o {
+                    FilterPick::None => "no filter".to_owned(),
+                    FilterPick::Recent(f) => f.clone(),
+                    FilterPick::New => "new…".to_owned(),
+                });
+                cx.open(Box::new(menu), Opened::Filter);
             }
             Action::LogDedup => {
                 log.deduplicate = !log.deduplicate;
@@ -237,14 +248,14 @@ impl Page for GraphPage {
             }
             Action::LogSave => {
                 let text = TextBox::new("Save the log", "Save what is shown to (path):");
-                self.open(text, Opened::Text(Input::SavePath), cx);
+                cx.open(Box::new(text), Opened::Text(Input::SavePath));
             }
             Action::LogClear => {
                 let confirm = Confirm {
                     title: "Clear the log",
                     question: "Clear every entry shown in the log?",
                 };
-                self.open(confirm, Opened::ConfirmClear, cx);
+                cx.open(Box::new(confirm), Opened::ConfirmClear);
             }
             Action::ScrollUp => log.scroll_up(1),
             Action::ScrollDown => log.scroll_down(1),
@@ -267,24 +278,33 @@ impl Page for GraphPage {
         }
     }
 
-    fn answered(&mut self, ticket: Ticket, answer: Answer, cx: &mut Cx) {
-        let Some((opened, what)) = self.opened.take() else {
+    fn answered(&mut self, tag: Tag, answer: Answer, cx: &mut Cx) {
+        let Some(what) = tag.take::<Opened>() else {
             return;
         };
-        if opened != ticket {
-            self.opened = Some((opened, what));
-            return;
-        }
         match (what, answer) {
-            (Opened::Interval, Answer::Picked(i)) => self.graph.interval = Interval::ALL[i],
-            (Opened::Stat, Answer::Picked(i)) => self.graph.stat = GraphStat::ALL[i],
-            (Opened::Filter(_), Answer::Picked(0)) => {
-                let _ = self.log.set_filter("");
+            (Opened::Interval, Answer::Picked(v)) => {
+                if let Some(i) = v.take::<Interval>() {
+                    self.graph.interval = i;
+                }
             }
-            (Opened::Filter(options), Answer::Picked(i)) if i == options.len() - 1 => {
-                self.type_filter(cx);
+            (Opened::Stat, Answer::Picked(v)) => {
+                if let Some(s) = v.take::<GraphStat>() {
+                    self.graph.stat = s;
+                }
             }
-            (Opened::Filter(options), Answer::Picked(i)) => self.apply_filter(&options[i], cx),
+            (Opened::Filter, Answer::Picked(v)) => match v.take::<FilterPick>() {
+                Some(FilterPick::None) => {
+                    let _ = self.log.set_filter("");
+                }
+                Some(FilterPick::New) => {
+                    let text =
+                        TextBox::new("Filter the log", "Regular expression (empty: no filter):");
+                    cx.open(Box::new(text), Opened::Text(Input::Filter));
+                }
+                Some(FilterPick::Recent(f)) => self.apply_filter(&f, cx),
+                None => {}
+            },
             (Opened::Text(purpose), Answer::Text(text)) => self.submit(purpose, &text, cx),
             (Opened::ConfirmClear, Answer::Yes) => {
                 self.log.clear(&cx.shown.log);
@@ -292,13 +312,11 @@ impl Page for GraphPage {
             }
             (Opened::Events, Answer::Events(selection)) => {
                 cx.notify(format!("showing events: {}", selection.names().join(" ")));
-                self.events_ticket = Some(cx.request(Request::SetEvents(selection)));
+                cx.ask(ask::SetEvents(selection), Asked::Events);
             }
             (Opened::Resize, Answer::Moved(delta)) => {
                 self.graph.resize(delta.into());
                 self.resize_notice(cx);
-                // Still open: its next step comes with the same ticket.
-                self.opened = Some((opened, Opened::Resize));
             }
             _ => {}
         }
@@ -313,31 +331,27 @@ impl Page for GraphPage {
         }
     }
 
-    fn respond(&mut self, ticket: Ticket, response: Response, cx: &mut Cx) {
-        if let Some(i) = self.saves.iter().position(|(t, ..)| *t == ticket) {
-            let (_, lines, path) = self.saves.remove(i);
-            match response {
-                Response::Done(written) => {
-                    cx.notify(format!("saved {lines} log lines to {written}"));
-                }
-                other => cx.notify(format!(
-                    "cannot save the log to {path}: {}",
-                    other.error().unwrap_or_default()
-                )),
+    fn respond(&mut self, answer: Tag, cx: &mut Cx) {
+        match answer.take::<Asked>() {
+            Some(Asked::Saved {
+                lines,
+                written: Ok(written),
+                ..
+            }) => cx.notify(format!("saved {lines} log lines to {written}")),
+            Some(Asked::Saved {
+                path,
+                written: Err(why),
+                ..
+            }) => cx.notify(format!("cannot save the log to {path}: {why}")),
+            Some(Asked::Events(Ok(rejected))) if rejected.is_empty() => {}
+            Some(Asked::Events(Ok(rejected))) => cx.notify(format!(
+                "tor does not know {}; the rest apply",
+                rejected.join(", ")
+            )),
+            Some(Asked::Events(Err(why))) => {
+                cx.notify(format!("cannot change the events: {why}"));
             }
-        } else if self.events_ticket == Some(ticket) {
-            self.events_ticket = None;
-            match response {
-                Response::Events { rejected } if rejected.is_empty() => {}
-                Response::Events { rejected } => cx.notify(format!(
-                    "tor does not know {}; the rest apply",
-                    rejected.join(", ")
-                )),
-                other => cx.notify(format!(
-                    "cannot change the events: {}",
-                    other.error().unwrap_or_default()
-                )),
-            }
+            None => {}
         }
     }
 

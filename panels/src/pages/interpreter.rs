@@ -11,7 +11,9 @@ use crate::input::{Edit, LineInput};
 use crate::interp::{self, Ask, Completion, History, Names, Typed};
 use crate::keymap::{ActionId, ActionSpec, Key};
 use crate::list::Scroll;
-use crate::page::{Cx, Mouse, MouseKind, Page, PageInfo, Request, Response, Ticket, View};
+use crate::page::{
+    ask, Cx, Failure, Mouse, MouseKind, Page, PageInfo, Request, Response, Tag, View,
+};
 use crate::pages::PageEntry;
 use output::{Backlog, Kind};
 use ratatui_core::buffer::Buffer;
@@ -50,15 +52,17 @@ crate::actions! {
 
 pub const ACTIONS: &[ActionSpec] = Action::SPECS;
 
-/// What a ticket was for.
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Pending {
-    /// tor's answer to a typed line's ask.
-    Answer(Ask),
-    Names,
-    History,
+/// What this page asked, with the answer.
+enum Asked {
+    /// tor's answer to a typed line's ask, as tor gave it (the
+    /// interpreter's core words every answer).
+    Answer(Ask, Response),
+    /// tor's names for completion.
+    Names(Result<Vec<(String, String)>, Failure>),
+    /// The history file read.
+    History(Result<String, Failure>),
     /// The history file written.
-    Saved,
+    Saved(Result<String, Failure>),
 }
 
 /// The interpreter's view state.
@@ -74,7 +78,6 @@ pub struct InterpreterPage {
     names: Names,
     /// tor's names and the history were asked for.
     started: bool,
-    pending: Vec<(Ticket, Pending)>,
     /// Events numbered above this show in the output.
     events_from: Option<u64>,
     /// `/events clear`: events up to this number are left out.
@@ -96,16 +99,13 @@ impl InterpreterPage {
         self.started = true;
         self.events_from = Some(cx.live.interpreter_events.total);
         // Options and events come with the state.
-        let t = cx.request(Request::GetInfo(
-            interp::NAME_KEYS[..3]
-                .iter()
-                .map(|k| (*k).to_owned())
-                .collect(),
-        ));
-        self.pending.push((t, Pending::Names));
+        let keys = interp::NAME_KEYS[..3]
+            .iter()
+            .map(|k| (*k).to_owned())
+            .collect();
+        cx.ask(ask::GetInfo(keys), Asked::Names);
         if let Some(path) = &self.history_path {
-            let t = cx.request(Request::ReadFile(path.clone()));
-            self.pending.push((t, Pending::History));
+            cx.ask(ask::ReadFile(path.clone()), Asked::History);
         }
     }
 
@@ -155,13 +155,15 @@ impl InterpreterPage {
         if out.clear_events {
             self.events_cleared = ev.total;
         }
-        for ask in out.asks {
-            let request = match &ask {
-                Ask::Command(command) => Request::Interpret(command.clone()),
-                Ask::Info(_, key) => Request::GetInfo(vec![key.clone()]),
+        for typed in out.asks {
+            let request: Request = match &typed {
+                Ask::Command(command) => ask::Interpret(command.clone()).into(),
+                Ask::Info(_, key) => ask::GetInfo(vec![key.clone()]).into(),
             };
-            let t = cx.request(request);
-            self.pending.push((t, Pending::Answer(ask)));
+            cx.ask(ask::Unread(request), move |answer| {
+                let response = answer.unwrap_or(Response::NotConnected);
+                Asked::Answer(typed, response)
+            });
         }
         if out.quit {
             self.input = None;
@@ -176,11 +178,11 @@ impl InterpreterPage {
             return;
         }
         if let Some(path) = &self.history_path {
-            let t = cx.request(Request::WriteFile {
+            let write = ask::WriteFile {
                 path: path.clone(),
                 text: self.history.text(),
-            });
-            self.pending.push((t, Pending::Saved));
+            };
+            cx.ask(write, Asked::Saved);
         }
     }
 
@@ -300,27 +302,26 @@ impl Page for InterpreterPage {
         }
     }
 
-    fn respond(&mut self, ticket: Ticket, response: Response, cx: &mut Cx) {
-        let Some(i) = self.pending.iter().position(|(t, _)| *t == ticket) else {
+    fn respond(&mut self, answer: Tag, cx: &mut Cx) {
+        let Some(asked) = answer.take::<Asked>() else {
             return;
         };
-        let (_, what) = self.pending.remove(i);
         let at = cx.live.interpreter_events.total;
-        match (what, response) {
-            (Pending::Answer(ask), response) => self.backlog.answer(at, &ask, &response),
-            (Pending::Names, Response::Info(values)) => {
+        match asked {
+            Asked::Answer(ask, response) => self.backlog.answer(at, &ask, &response),
+            Asked::Names(Ok(values)) => {
                 for (key, value) in &values {
                     self.names.set(key, value);
                 }
             }
-            (Pending::History, Response::Text(text)) => {
+            Asked::History(Ok(text)) => {
                 self.history = History::after(History::parse(&text), &self.history);
             }
-            (Pending::Saved, Response::Done(_)) => self.unsaved = None,
+            Asked::Saved(Ok(_)) => self.unsaved = None,
             // Said once, until a save works again: the file as it was
             // stays (written beside it, then renamed).
-            (Pending::Saved, other) => {
-                let why = other.error().unwrap_or_default();
+            Asked::Saved(Err(why)) => {
+                let why = why.to_string();
                 if self.unsaved.as_ref() != Some(&why) {
                     let path = self.history_path.as_deref().unwrap_or_default();
                     cx.notify(format!(

@@ -7,7 +7,7 @@
 use crate::keymap::{ActionId, ActionSpec, Key};
 use crate::list::{Cursor, Scroll};
 use crate::model::RelayRow;
-use crate::page::{Cx, HitMap, Mouse, MouseKind, Page, PageInfo, Ticket, View};
+use crate::page::{Cx, HitMap, Mouse, MouseKind, Page, PageInfo, Tag, View};
 use crate::pages::PageEntry;
 use crate::popup::{Answer, Menu};
 use ratatui_core::buffer::Buffer;
@@ -72,12 +72,16 @@ impl Order {
     }
 }
 
+/// What a popup this page opened is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Opened {
+    Sort,
+}
+
 #[derive(Debug, Default)]
 pub struct OverviewPage {
     order: Order,
     cursor: Cursor,
-    /// The sort menu open, by its ticket.
-    sorting: Option<Ticket>,
     rows: HitMap<usize>,
 }
 
@@ -120,7 +124,7 @@ impl Page for OverviewPage {
             }
             Action::Sort => {
                 let menu = Menu::of("Sort relays by", &Order::ALL, &self.order, |o| o.name());
-                self.sorting = Some(cx.open(Box::new(menu)));
+                cx.open(Box::new(menu), Opened::Sort);
             }
         }
     }
@@ -134,9 +138,11 @@ impl Page for OverviewPage {
         HINTS
     }
 
-    fn answered(&mut self, ticket: Ticket, answer: Answer, _cx: &mut Cx) {
-        if let (Answer::Picked(i), true) = (answer, self.sorting == Some(ticket)) {
-            self.order = Order::ALL[i];
+    fn answered(&mut self, tag: Tag, answer: Answer, _cx: &mut Cx) {
+        if let (Some(Opened::Sort), Answer::Picked(v)) = (tag.take::<Opened>(), answer) {
+            if let Some(order) = v.take::<Order>() {
+                self.order = order;
+            }
         }
     }
 

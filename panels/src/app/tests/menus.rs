@@ -193,7 +193,9 @@ fn clicks_and_wheel_at_two_sizes() {
         let screen = draw(&a, &s, w, h);
         assert!(screen.join("\n").contains("[x] DEBUG"));
         let effects = a.handle_mouse(click(find(&screen, "[ Ok ]")), &s, 0);
-        let Request::SetEvents(sel) = request_of(&effects).1 else {
+        let Request::Tor(rnyx_grammar::request::TorRequest::SetEvents(sel)) =
+            request_of(&effects).1
+        else {
             panic!()
         };
         assert!(sel.shows_tor(crate::model::Runlevel::Debug));

@@ -3,7 +3,7 @@
 //! own, a footer hint, and a request whose response it records.
 
 use crate::keymap::{ActionId, ActionSpec, Key};
-use crate::page::{Cx, HitMap, Mouse, MouseKind, Page, PageInfo, Request, Response, Ticket, View};
+use crate::page::{ask, Cx, HitMap, Mouse, MouseKind, Page, PageInfo, Response, Tag, View};
 use ratatui_core::buffer::Buffer;
 use ratatui_core::layout::Rect;
 
@@ -20,13 +20,16 @@ crate::actions! {
 
 pub const ACTIONS: &[ActionSpec] = ListAction::SPECS;
 
+/// tor's answer to `version`.
+struct Version(Response);
+
 const ROWS: [&str; 3] = ["row one", "row two", "row three"];
 
 #[derive(Debug, Default)]
 pub struct ListPage {
     pub selected: usize,
     pub sorted: usize,
-    pub responses: Vec<(Ticket, Response)>,
+    pub responses: Vec<Response>,
     rows: HitMap<usize>,
 }
 
@@ -43,7 +46,10 @@ impl Page for ListPage {
         match ListAction::of(action) {
             ListAction::Sort => self.sorted += 1,
             ListAction::Version => {
-                cx.request(Request::GetInfo(vec!["version".into()]));
+                cx.ask(
+                    ask::Unread(ask::GetInfo(vec!["version".into()]).into()),
+                    |r| Version(r.unwrap_or(Response::NotConnected)),
+                );
             }
             ListAction::Up => self.selected = self.selected.saturating_sub(1),
         }
@@ -70,8 +76,10 @@ impl Page for ListPage {
         }
     }
 
-    fn respond(&mut self, ticket: Ticket, response: Response, _cx: &mut Cx) {
-        self.responses.push((ticket, response));
+    fn respond(&mut self, answer: Tag, _cx: &mut Cx) {
+        if let Some(Version(response)) = answer.take() {
+            self.responses.push(response);
+        }
     }
 
     fn render(&self, view: &View, area: Rect, buf: &mut Buffer) {

@@ -4,7 +4,7 @@
 
 use crate::keymap::Key;
 use crate::model::ControllerState;
-use crate::page::{Cx, Mouse, Request, Response, Ticket, View};
+use crate::page::{ask, Cx, Failure, Mouse, Tag, View};
 use crate::popup::{Answer, Popup, Step};
 use crate::theme::Theme;
 use ratatui_core::buffer::Buffer;
@@ -17,11 +17,17 @@ const SHOWN: usize = 14;
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Stage {
     Ask,
-    Saving(Ticket),
+    Saving,
     /// tor refused (its words): offer FORCE.
     Force(String),
-    Forcing(Ticket),
+    Forcing,
     Done,
+}
+
+/// tor's answer to SAVECONF, and whether it was forced.
+struct Saved {
+    forced: bool,
+    answer: Result<String, Failure>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -53,26 +59,23 @@ impl Save {
     }
 
     fn waiting(&self) -> bool {
-        matches!(self.stage, Stage::Saving(_) | Stage::Forcing(_))
+        matches!(self.stage, Stage::Saving | Stage::Forcing)
     }
 
     /// tor's answer: what to say under the list, if it is this popup's.
-    fn answer(&mut self, ticket: Ticket, response: &Response) -> Option<(String, bool)> {
+    fn answer(&mut self, saved: Saved) -> Option<(String, bool)> {
         let forcing = match self.stage {
-            Stage::Saving(t) if t == ticket => false,
-            Stage::Forcing(t) if t == ticket => true,
+            Stage::Saving if !saved.forced => false,
+            Stage::Forcing if saved.forced => true,
             _ => return None,
         };
-        let refusal = match response {
-            Response::Done(_) => {
+        let refusal = match saved.answer {
+            Ok(_) => {
                 self.stage = Stage::Done;
                 let how = if forcing { " (FORCE)" } else { "" };
                 return Some((format!("saved to {}{how}", self.path), false));
             }
-            Response::Refused { status, message } => format!("{status} {message}"),
-            Response::Failed(why) | Response::Timeout(why) => why.clone(),
-            Response::NotConnected => "tor is not connected".into(),
-            _ => return None,
+            Err(why) => why.to_string(),
         };
         if !forcing {
             // The torrc (or a file rnyx could not read) may use %include.
@@ -112,7 +115,7 @@ impl Save {
                     theme.bold(),
                 ));
             }
-            Stage::Saving(_) | Stage::Forcing(_) => lines.push(Line::raw("saving…")),
+            Stage::Saving | Stage::Forcing => lines.push(Line::raw("saving…")),
             Stage::Ask | Stage::Done => {
                 lines.push(Line::styled(
                     format!("tor will write {}:", self.path),
@@ -150,13 +153,21 @@ impl Popup for Save {
     fn key(&mut self, key: Key, cx: &mut Cx) -> Step {
         match (&self.stage, key) {
             (Stage::Ask, Key::Char('y') | Key::Enter) => {
-                self.stage = Stage::Saving(cx.request(Request::SaveConf { force: false }));
+                cx.ask(ask::SaveConf { force: false }, |answer| Saved {
+                    forced: false,
+                    answer,
+                });
+                self.stage = Stage::Saving;
             }
             (Stage::Force(_), Key::Char('f')) => {
-                self.stage = Stage::Forcing(cx.request(Request::SaveConf { force: true }));
+                cx.ask(ask::SaveConf { force: true }, |answer| Saved {
+                    forced: true,
+                    answer,
+                });
+                self.stage = Stage::Forcing;
             }
             // Keys wait while tor answers.
-            (Stage::Saving(_) | Stage::Forcing(_), _) => {}
+            (Stage::Saving | Stage::Forcing, _) => {}
             _ => return Step::Close,
         }
         Step::Stay
@@ -174,8 +185,11 @@ impl Popup for Save {
         Step::Stay
     }
 
-    fn respond(&mut self, ticket: Ticket, response: Response, _cx: &mut Cx) -> Step {
-        match self.answer(ticket, &response) {
+    fn respond(&mut self, answer: Tag, _cx: &mut Cx) -> Step {
+        let Some(saved) = answer.take::<Saved>() else {
+            return Step::Stay;
+        };
+        match self.answer(saved) {
             Some((text, error)) if self.stage == Stage::Done => {
                 Step::Done(Answer::Status(text, error))
             }

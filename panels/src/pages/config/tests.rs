@@ -1,6 +1,6 @@
 use super::*;
 use crate::model::TorConfig;
-use crate::page::{Effect, Outbox};
+use crate::page::{Effect, Outbox, Request, Response};
 
 fn state() -> ControllerState {
     let mut s = ControllerState::default();
@@ -93,10 +93,9 @@ fn edits_become_the_right_requests() {
     });
     assert_eq!(
         requests(&out),
-        [Request::SetConf(vec![(
-            "CookieAuthentication".into(),
-            Some("0".into())
-        )])]
+        [Request::Tor(rnyx_grammar::request::TorRequest::SetConf(
+            vec![("CookieAuthentication".into(), Some("0".into()))]
+        ))]
     );
     // Not a boolean: said here, nothing sent.
     let out = with_cx(&s, |cx| page.submit("CookieAuthentication", "maybe", cx));
@@ -113,10 +112,12 @@ fn edits_become_the_right_requests() {
     });
     assert_eq!(
         requests(&out),
-        [Request::SetConf(vec![
-            ("ExitPolicy".into(), Some("accept *:80".into())),
-            ("ExitPolicy".into(), Some("reject *:*".into())),
-        ])]
+        [Request::Tor(rnyx_grammar::request::TorRequest::SetConf(
+            vec![
+                ("ExitPolicy".into(), Some("accept *:80".into())),
+                ("ExitPolicy".into(), Some("reject *:*".into())),
+            ]
+        ))]
     );
     // Empty: reset to tor's default.
     let out = with_cx(&s, |cx| {
@@ -124,7 +125,9 @@ fn edits_become_the_right_requests() {
     });
     assert_eq!(
         requests(&out),
-        [Request::ResetConf(vec!["ContactInfo".into()])]
+        [Request::Tor(rnyx_grammar::request::TorRequest::ResetConf(
+            vec!["ContactInfo".into()]
+        ))]
     );
 }
 
@@ -139,33 +142,47 @@ fn a_refused_saveconf_offers_force() {
         opened = cx.out.opened.pop();
     });
     // The save popup is on the app's stack, its answers go to the page.
-    let (popup, mut save, _) = opened.expect("the save popup opened");
+    let (_, mut save, _, retag) = opened.expect("the save popup opened");
     assert!(!page.modal());
-    let out = with_cx(&s, |cx| {
-        assert_eq!(save.key(Key::Char('y'), cx), Step::Stay);
+    let mut out = with_cx(&s, |cx| {
+        assert!(matches!(save.key(Key::Char('y'), cx), Step::Stay));
     });
-    assert_eq!(requests(&out), [Request::SaveConf { force: false }]);
-    let ticket = out.issued[0];
+    assert_eq!(
+        requests(&out),
+        [Request::Tor(rnyx_grammar::request::TorRequest::SaveConf {
+            force: false
+        })]
+    );
+    let ticket = out.issued[0].0;
     let refusal = Response::Refused {
         status: 551,
         message: "Unable to write configuration to disk.".into(),
     };
+    let refused = out.answer(ticket, refusal);
     let mut step = Step::Stay;
-    with_cx(&s, |cx| step = save.respond(ticket, refusal, cx));
+    with_cx(&s, |cx| step = save.respond(refused, cx));
     let Step::Tell(answer @ Answer::Status(..)) = step else {
         panic!("{step:?}: the refusal is said and FORCE offered")
     };
-    with_cx(&s, |cx| page.answered(popup, answer, cx));
+    with_cx(&s, |cx| page.answered(retag(), answer, cx));
     assert!(page.status.as_ref().unwrap().error);
-    let out = with_cx(&s, |cx| {
-        assert_eq!(save.key(Key::Char('f'), cx), Step::Stay);
-        assert_eq!(save.esc(cx), Step::Stay, "Esc waits for tor's answer");
+    let mut out = with_cx(&s, |cx| {
+        assert!(matches!(save.key(Key::Char('f'), cx), Step::Stay));
+        assert!(
+            matches!(save.esc(cx), Step::Stay),
+            "Esc waits for tor's answer"
+        );
     });
-    assert_eq!(requests(&out), [Request::SaveConf { force: true }]);
+    assert_eq!(
+        requests(&out),
+        [Request::Tor(rnyx_grammar::request::TorRequest::SaveConf {
+            force: true
+        })]
+    );
+    let ticket = out.issued[0].0;
+    let done = out.answer(ticket, Response::Done(String::new()));
     let mut step = Step::Stay;
-    with_cx(&s, |cx| {
-        step = save.respond(out.issued[0], Response::Done(String::new()), cx);
-    });
+    with_cx(&s, |cx| step = save.respond(done, cx));
     assert!(
         matches!(step, Step::Done(Answer::Status(ref text, false)) if text.contains("(FORCE)"))
     );

@@ -5,7 +5,7 @@
 //! GeoIP data with `ip-to-country`).
 
 use crate::model::{Category, Connection};
-use crate::page::{Cx, Request, Response, Ticket};
+use crate::page::{ask, Cx, Failure, Tag};
 use crate::popup::{draw_box, Step};
 use crate::theme::Theme;
 use ratatui_core::buffer::Buffer;
@@ -25,8 +25,10 @@ pub struct Chart {
     /// Label and count, largest first; empty while asked.
     bars: Vec<(String, usize)>,
     note: Option<String>,
-    pending: Option<Ticket>,
 }
+
+/// tor's countries for the clients asked about.
+struct Countries(Result<Vec<(String, String)>, Failure>);
 
 impl Chart {
     /// Exit connections per destination port, one per distinct destination.
@@ -65,34 +67,24 @@ impl Chart {
             .iter()
             .map(|ip| format!("ip-to-country/{ip}"))
             .collect();
-        let ticket = cx.request(Request::GetInfo(keys));
+        cx.ask(ask::GetInfo(keys), Countries);
         Chart {
             title: "Client locales",
             bars: Vec::new(),
             note: Some(format!("asking tor for {} addresses…", clients.len())),
-            pending: Some(ticket),
         }
     }
 
     fn done(title: &'static str, mut bars: Vec<(String, usize)>, empty: &str) -> Chart {
         bars.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         let note = bars.is_empty().then(|| empty.to_owned());
-        Chart {
-            title,
-            bars,
-            note,
-            pending: None,
-        }
+        Chart { title, bars, note }
     }
 
     /// Takes tor's answer to the lookups.
-    pub fn respond(&mut self, ticket: Ticket, response: &Response) -> bool {
-        if self.pending != Some(ticket) {
-            return false;
-        }
-        self.pending = None;
-        match response {
-            Response::Info(values) => {
+    fn countries(&mut self, answer: Result<Vec<(String, String)>, Failure>) {
+        match answer {
+            Ok(values) => {
                 let mut countries: BTreeMap<String, usize> = BTreeMap::new();
                 for (_, cc) in values {
                     let cc = crate::text::strip_controls(cc.trim());
@@ -105,13 +97,12 @@ impl Chart {
                 }
                 *self = Chart::done(self.title, countries.into_iter().collect(), "no answer");
             }
-            Response::Refused { status, message } => {
+            Err(why @ Failure::Refused { .. }) => {
                 // tor without GeoIP data refuses the keys.
-                self.note = Some(format!("tor cannot tell countries: {status} {message}"));
+                self.note = Some(format!("tor cannot tell countries: {why}"));
             }
-            other => self.note = Some(other.error().unwrap_or_default()),
+            Err(why) => self.note = Some(why.to_string()),
         }
-        true
     }
 
     pub fn render(&self, theme: Theme, area: Rect, buf: &mut Buffer) {
@@ -159,8 +150,10 @@ impl crate::popup::Popup for Chart {
         }
     }
 
-    fn respond(&mut self, ticket: Ticket, response: Response, _cx: &mut Cx) -> Step {
-        Chart::respond(self, ticket, &response);
+    fn respond(&mut self, answer: Tag, _cx: &mut Cx) -> Step {
+        if let Some(Countries(answer)) = answer.take() {
+            self.countries(answer);
+        }
         Step::Stay
     }
 

@@ -6,7 +6,7 @@
 //! the screen.
 
 use crate::keymap::Key;
-use crate::page::{Cx, Mouse, MouseKind, Request, Response, Ticket, View};
+use crate::page::{ask, Cx, Failure, Mouse, MouseKind, Tag, View};
 use crate::popup::{Answer, Popup, Step as PopupStep};
 use crate::theme::Theme;
 use ratatui_core::buffer::Buffer;
@@ -23,13 +23,15 @@ const PARTS: [&str; 3] = ["ns/id", "desc/id", "md/id"];
 pub struct Descriptor {
     pub fingerprint: String,
     pub nickname: Option<String>,
-    tickets: [Ticket; 3],
     /// Each part's text, or why there is none; `None` while asked.
     parts: [Option<Result<String, String>>; 3],
     scroll: usize,
     /// Rows shown at the last draw.
     page: std::cell::Cell<usize>,
 }
+
+/// tor's answer for one part (its place in [`PARTS`]).
+struct Part(usize, Result<Vec<(String, String)>, Failure>);
 
 /// What a key did to the popup.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -43,30 +45,31 @@ pub enum Step {
 impl Descriptor {
     /// Asks tor for the three documents of `fingerprint`.
     pub fn ask(fingerprint: &str, nickname: Option<&str>, cx: &mut Cx) -> Self {
-        let tickets =
-            PARTS.map(|p| cx.request(Request::GetInfo(vec![format!("{p}/{fingerprint}")])));
+        for (i, p) in PARTS.iter().enumerate() {
+            let key = format!("{p}/{fingerprint}");
+            cx.ask(ask::GetInfo(vec![key]), move |answer| Part(i, answer));
+        }
         Self {
             fingerprint: fingerprint.to_owned(),
             nickname: nickname.map(str::to_owned),
-            tickets,
             parts: [None, None, None],
             scroll: 0,
             page: std::cell::Cell::new(10),
         }
     }
 
-    /// Takes a response if it answers one of this popup's requests.
-    pub fn respond(&mut self, ticket: Ticket, response: &Response) -> bool {
-        let Some(i) = self.tickets.iter().position(|t| *t == ticket) else {
-            return false;
-        };
-        self.parts[i] = Some(match response {
-            Response::Info(values) => {
-                Ok(values.first().map(|(_, v)| v.clone()).unwrap_or_default())
-            }
-            other => Err(other.error().unwrap_or_default()),
-        });
-        true
+    /// Takes tor's answer for one part.
+    fn part(&mut self, Part(i, answer): Part) {
+        if let Some(slot) = self.parts.get_mut(i) {
+            *slot = Some(match answer {
+                Ok(values) => Ok(values
+                    .into_iter()
+                    .next()
+                    .map(|(_, v)| v)
+                    .unwrap_or_default()),
+                Err(why) => Err(why.to_string()),
+            });
+        }
     }
 
     pub fn key(&mut self, key: Key) -> Step {
@@ -178,8 +181,10 @@ impl Popup for Descriptor {
         Popup::key(self, key, cx)
     }
 
-    fn respond(&mut self, ticket: Ticket, response: Response, _cx: &mut Cx) -> PopupStep {
-        Descriptor::respond(self, ticket, &response);
+    fn respond(&mut self, answer: Tag, _cx: &mut Cx) -> PopupStep {
+        if let Some(part) = answer.take::<Part>() {
+            self.part(part);
+        }
         PopupStep::Stay
     }
 

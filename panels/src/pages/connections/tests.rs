@@ -361,7 +361,7 @@ fn descriptors_are_asked_for_and_shown_safely() {
         .filter_map(|e| match e {
             Effect::Request {
                 ticket,
-                request: Request::GetInfo(keys),
+                request: Request::Tor(rnyx_grammar::request::TorRequest::GetInfo(keys)),
             } => Some((*ticket, format!("GETINFO {}", keys.join(" ")))),
             _ => None,
         })
@@ -405,7 +405,7 @@ fn descriptors_are_asked_for_and_shown_safely() {
     stack.key(&mut page, Key::Left, &mut cx);
     assert!(matches!(
         out.effects.first(),
-        Some(Effect::Request { request: Request::GetInfo(keys), .. }) if keys[0].ends_with(&"B".repeat(40))
+        Some(Effect::Request { request: Request::Tor(rnyx_grammar::request::TorRequest::GetInfo(keys)), .. }) if keys[0].ends_with(&"B".repeat(40))
     ));
     let mut out = Outbox::default();
     let mut cx = cx_of(&s, &mut out);
@@ -438,7 +438,7 @@ fn exit_ports_and_client_locales_count_without_addresses() {
     stack.adopt(&mut cx);
     let Some(Effect::Request {
         ticket,
-        request: Request::GetInfo(keys),
+        request: Request::Tor(rnyx_grammar::request::TorRequest::GetInfo(keys)),
     }) = out.effects.last().cloned()
     else {
         panic!("{:?}", out.effects)

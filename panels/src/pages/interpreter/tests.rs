@@ -21,24 +21,39 @@ fn with_cx<R>(s: &ControllerState, f: impl FnOnce(&mut Cx) -> R) -> (R, Outbox) 
     (r, out)
 }
 
-fn requests(out: &Outbox) -> Vec<(Ticket, Request)> {
-    out.effects
+/// The requests made, each with how its answer is read.
+type Sent = Vec<(Option<crate::page::Reader>, Request)>;
+
+fn requests(out: &mut Outbox) -> Sent {
+    let made: Vec<_> = out
+        .effects
         .iter()
         .filter_map(|e| match e {
             Effect::Request { ticket, request } => Some((*ticket, request.clone())),
             _ => None,
         })
+        .collect();
+    made.into_iter()
+        .map(|(ticket, request)| {
+            let i = out.issued.iter().position(|(t, _)| *t == ticket).unwrap();
+            (Some(out.issued.remove(i).1), request)
+        })
         .collect()
 }
 
-fn typed(page: &mut InterpreterPage, s: &ControllerState, line: &str) -> Vec<(Ticket, Request)> {
-    let ((), out) = with_cx(s, |cx| {
+/// What the page gets for `response` to request `i` of `sent`.
+fn answer(sent: &mut Sent, i: usize, response: Response) -> crate::page::Tag {
+    (sent[i].0.take().expect("answered once"))(response)
+}
+
+fn typed(page: &mut InterpreterPage, s: &ControllerState, line: &str) -> Sent {
+    let ((), mut out) = with_cx(s, |cx| {
         for c in line.chars() {
             page.modal_key(Key::Char(c), cx);
         }
         page.modal_key(Key::Enter, cx);
     });
-    requests(&out)
+    requests(&mut out)
 }
 
 fn reply(status: u16, lines: &[&str]) -> Response {
@@ -61,41 +76,62 @@ fn screen(page: &InterpreterPage, s: &ControllerState, w: u16, h: u16) -> Vec<St
 }
 
 fn started(s: &ControllerState) -> InterpreterPage {
+    started_with(s).0
+}
+
+/// The page started, and its first requests (tor's names, the history).
+fn started_with(s: &ControllerState) -> (InterpreterPage, Sent) {
     let mut page = InterpreterPage {
         history_path: Some("~/.local/state/rnyx/history".into()),
         ..InterpreterPage::default()
     };
-    let ((), out) = with_cx(s, |cx| page.action(Action::Input.id(), cx));
+    let ((), mut out) = with_cx(s, |cx| page.action(Action::Input.id(), cx));
     // tor's names (on rnyx's connection: read only) and the history file.
-    let asked: Vec<Request> = requests(&out).into_iter().map(|(_, r)| r).collect();
+    let sent = requests(&mut out);
+    let asked: Vec<Request> = sent.iter().map(|(_, r)| r.clone()).collect();
     assert_eq!(
         asked,
         [
-            Request::GetInfo(vec![
+            Request::Tor(rnyx_grammar::request::TorRequest::GetInfo(vec![
                 "info/names".into(),
                 "features/names".into(),
                 "signal/names".into()
-            ]),
-            Request::ReadFile("~/.local/state/rnyx/history".into())
+            ])),
+            Request::File(rnyx_grammar::request::FileRequest::Read(
+                "~/.local/state/rnyx/history".into()
+            ))
         ]
     );
-    page
+    (page, sent)
 }
 
 #[test]
 fn commands_go_on_the_interpreters_connection_and_replies_show_under_them() {
     let s = ControllerState::default();
     let mut page = started(&s);
-    let sent = typed(&mut page, &s, "GETINFO version");
-    assert_eq!(sent[0].1, Request::Interpret("GETINFO version".into()));
+    let mut sent = typed(&mut page, &s, "GETINFO version");
+    assert_eq!(
+        sent[0].1,
+        Request::Tor(rnyx_grammar::request::TorRequest::Interpret(
+            "GETINFO version".into()
+        ))
+    );
     // The history file is written with the new line.
-    assert!(matches!(&sent[1].1, Request::WriteFile { text, .. } if text == "GETINFO version\n"));
+    assert!(
+        matches!(&sent[1].1, Request::File(rnyx_grammar::request::FileRequest::Write { text, .. }) if text == "GETINFO version\n")
+    );
     with_cx(&s, |cx| {
-        page.respond(sent[0].0, reply(250, &["version=0.4.9.11", "OK"]), cx);
+        page.respond(
+            answer(&mut sent, 0, reply(250, &["version=0.4.9.11", "OK"])),
+            cx,
+        );
     });
-    let sent = typed(&mut page, &s, "GETINFO nope");
+    let mut sent = typed(&mut page, &s, "GETINFO nope");
     with_cx(&s, |cx| {
-        page.respond(sent[0].0, reply(552, &["Unrecognized key \"nope\""]), cx);
+        page.respond(
+            answer(&mut sent, 0, reply(552, &["Unrecognized key \"nope\""])),
+            cx,
+        );
     });
     let rows = screen(&page, &s, 60, 8);
     assert_eq!(
@@ -116,13 +152,15 @@ fn commands_go_on_the_interpreters_connection_and_replies_show_under_them() {
 #[test]
 fn secrets_are_hidden_and_not_kept() {
     let s = ControllerState::default();
-    let mut page = started(&s);
+    let (mut page, mut first) = started_with(&s);
     let sent = typed(&mut page, &s, "AUTHENTICATE \"hunter2\"");
     // Sent as typed, but no history write.
     assert_eq!(sent.len(), 1);
     assert_eq!(
         sent[0].1,
-        Request::Interpret("AUTHENTICATE \"hunter2\"".into())
+        Request::Tor(rnyx_grammar::request::TorRequest::Interpret(
+            "AUTHENTICATE \"hunter2\"".into()
+        ))
     );
     let text = screen(&page, &s, 60, 6).join("\n");
     assert!(
@@ -131,19 +169,12 @@ fn secrets_are_hidden_and_not_kept() {
     );
     assert!(page.history.is_empty());
     // A history file holding one is not taken either.
-    let ticket = page
-        .pending
-        .iter()
-        .find(|(_, p)| *p == Pending::History)
-        .unwrap()
-        .0;
-    with_cx(&s, |cx| {
-        page.respond(
-            ticket,
-            Response::Text("GETINFO version\nSETCONF HashedControlPassword=16:AA\n".into()),
-            cx,
-        );
-    });
+    let history = answer(
+        &mut first,
+        1,
+        Response::Text("GETINFO version\nSETCONF HashedControlPassword=16:AA\n".into()),
+    );
+    with_cx(&s, |cx| page.respond(history, cx));
     assert_eq!(page.history.lines(), ["GETINFO version"]);
 }
 
@@ -180,8 +211,10 @@ fn history_walks_and_tab_lists_candidates() {
 fn events_of_the_interpreters_connection_show_in_order_and_on_request() {
     let mut s = ControllerState::default();
     let mut page = started(&s);
-    let sent = typed(&mut page, &s, "SETEVENTS BW");
-    with_cx(&s, |cx| page.respond(sent[0].0, reply(250, &["OK"]), cx));
+    let mut sent = typed(&mut page, &s, "SETEVENTS BW");
+    with_cx(&s, |cx| {
+        page.respond(answer(&mut sent, 0, reply(250, &["OK"])), cx);
+    });
     s.interpreter_events
         .extend(1, vec!["650 BW 10 20".into(), "650 BW 30 40".into()]);
     typed(&mut page, &s, "GETINFO version");
@@ -215,7 +248,7 @@ fn events_of_the_interpreters_connection_show_in_order_and_on_request() {
 fn a_huge_reply_is_bounded_and_drawing_it_costs_its_visible_rows() {
     let s = ControllerState::default();
     let mut page = started(&s);
-    let sent = typed(&mut page, &s, "GETINFO ns/all");
+    let mut sent = typed(&mut page, &s, "GETINFO ns/all");
     let data = "r relay 0123456789 ABCDEF 2026-11-23 10:00:00 10.0.0.1 9001 0\n".repeat(50_000);
     let big = Response::Reply(TorReply {
         status: 250,
@@ -234,7 +267,7 @@ fn a_huge_reply_is_bounded_and_drawing_it_costs_its_visible_rows() {
             },
         ],
     });
-    with_cx(&s, |cx| page.respond(sent[0].0, big, cx));
+    with_cx(&s, |cx| page.respond(answer(&mut sent, 0, big), cx));
     assert!(page.backlog.len() <= output::REPLY_LINES + 3);
     let last: Vec<&str> = vec![page.backlog.texts().last().unwrap()];
     assert!(last[0].contains("48001 more lines"), "{last:?}");
@@ -273,13 +306,14 @@ fn slash_commands() {
 fn a_reply_that_never_comes_says_so() {
     let s = ControllerState::default();
     let mut page = started(&s);
-    let sent = typed(&mut page, &s, "GETINFO version");
+    let mut sent = typed(&mut page, &s, "GETINFO version");
     with_cx(&s, |cx| {
-        page.respond(
-            sent[0].0,
+        let answered = answer(
+            &mut sent,
+            0,
             Response::Timeout("tor did not answer `GETINFO` within 15 s".into()),
-            cx,
         );
+        page.respond(answered, cx);
     });
     let rows = screen(&page, &s, 60, 5);
     assert_eq!(rows[3], "tor did not answer `GETINFO` within 15 s");
