@@ -17,6 +17,13 @@ pub fn utc_offset() -> i32 {
     chrono::Local::now().offset().local_minus_utc()
 }
 
+/// Where the monitor writes its UI loop's counters when it ends
+/// (`RNYX_LOOP_STATS`): frames drawn and the time they took, for the
+/// firehose benchmark.
+pub fn loop_stats_file() -> Option<PathBuf> {
+    std::env::var_os("RNYX_LOOP_STATS").map(PathBuf::from)
+}
+
 /// rnyx's state directory: `$XDG_STATE_HOME/rnyx`, else
 /// `~/.local/state/rnyx`.
 pub fn state_dir() -> Option<PathBuf> {

@@ -88,6 +88,10 @@ async fn watch(
     if config.mouse {
         terminal::release_mouse();
     }
+    if let (Ok(stats), Some(path)) = (&result, crate::local::loop_stats_file()) {
+        // For benchmarks: how many frames, how long each took to draw.
+        let _ = std::fs::write(path, stats.line() + "\n");
+    }
     // The terminal may be gone (ssh dropped, the window closed): then the
     // terminal is not dropped (its drop would print that it could not show
     // the cursor, and printing to a closed terminal panics), and what

@@ -215,7 +215,8 @@ impl Bench {
         let (ctl, empty) = (self.ctl.display(), self.empty.display());
         match name {
             "rnyx" => Some(format!(
-                "{} --socket {ctl} --config {empty} --log {EVENTS}",
+                "env RNYX_LOOP_STATS={} {} --socket {ctl} --config {empty} --log {EVENTS}",
+                self.loop_stats(name).display(),
                 self.a.rnyx.display()
             )),
             "rnyx record" => Some(format!(
@@ -224,7 +225,8 @@ impl Bench {
                 self.recording().display()
             )),
             "rnyx b" => Some(format!(
-                "{} --socket {ctl} --config {empty} --log {EVENTS}",
+                "env RNYX_LOOP_STATS={} {} --socket {ctl} --config {empty} --log {EVENTS}",
+                self.loop_stats(name).display(),
                 self.a.rnyx_b.as_ref()?.display()
             )),
             "rnyx ssh" => Some(format!(
@@ -236,6 +238,39 @@ impl Bench {
                 "nyx --socket {ctl} --config {empty} --log {EVENTS}"
             )),
             _ => None,
+        }
+    }
+
+    /// Where monitor `name` writes its UI loop's counters when it ends.
+    fn loop_stats(&self, name: &str) -> PathBuf {
+        self.empty
+            .with_file_name(format!("loop-stats-{}", name.replace(' ', "-")))
+    }
+
+    /// Frames drawn and the time they took, as monitor `name` wrote them
+    /// when it ended (an rnyx older than the counters writes none).
+    fn print_loop_stats(&self, name: &str) {
+        let path = self.loop_stats(name);
+        for _ in 0..30 {
+            if let Ok(text) = std::fs::read_to_string(&path) {
+                let _ = std::fs::remove_file(&path);
+                let field = |k: &str| -> f64 {
+                    let mut words = text.split_whitespace();
+                    words
+                        .position(|w| w == k)
+                        .and_then(|_| words.next())
+                        .and_then(|v| v.parse().ok())
+                        .unwrap_or(0.0)
+                };
+                let frames = field("frames");
+                println!(
+                    "{name}: {frames} frames, {:.0} µs a frame drawn on average, {:.0} µs at most",
+                    field("draw_us") / frames.max(1.0),
+                    field("draw_us_max")
+                );
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(100));
         }
     }
 
@@ -311,6 +346,9 @@ impl Bench {
                 "{name} exited during the run"
             );
             self.tmux.stop(&session);
+            if name == "rnyx" || name == "rnyx b" {
+                self.print_loop_stats(name);
+            }
         }
         if name == "rnyx record" {
             std::thread::sleep(Duration::from_secs(2));

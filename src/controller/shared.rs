@@ -6,14 +6,17 @@ use super::rnyx_log;
 use crate::host::Clock;
 use rnyx_grammar::model::{ControllerState, LogEntry, Runlevel};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use tokio::sync::watch;
 
 /// The controller state shared between the task (writer) and readers. The
-/// lock is held only to apply a change or to read.
+/// lock is held only to apply a change, to read a few fields, or to take a
+/// [`SharedState::view`]: the UI draws and handles keys on a view, without
+/// the lock, and the writer goes on (copying the state only when it changes
+/// it while a view of the old one is still held).
 #[derive(Debug)]
 pub struct SharedState {
-    state: Mutex<ControllerState>,
+    state: Mutex<Arc<ControllerState>>,
     changed: watch::Sender<u64>,
     /// `write_logs_to`: entries tapped from the log are appended after each
     /// update, outside the state's lock.
@@ -28,7 +31,7 @@ impl SharedState {
     pub fn new(state: ControllerState, clock: Clock) -> Self {
         let (changed, _) = watch::channel(state.generation);
         Self {
-            state: Mutex::new(state),
+            state: Mutex::new(Arc::new(state)),
             changed,
             log_file: Mutex::new(None),
             manual_asked: AtomicBool::new(false),
@@ -70,14 +73,22 @@ impl SharedState {
         self.manual_asked.store(false, Ordering::Relaxed);
     }
 
-    /// Reads the state under the lock.
+    /// Reads the state under the lock (a few fields: the lock is held
+    /// while `f` runs).
     pub fn read<R>(&self, f: impl FnOnce(&ControllerState) -> R) -> R {
         f(&self.lock())
     }
 
+    /// The state as it is now, held without the lock: what the UI draws
+    /// and handles keys on. The writer is not kept waiting; a change made
+    /// while a view is held copies the state first.
+    pub fn view(&self) -> Arc<ControllerState> {
+        Arc::clone(&self.lock())
+    }
+
     /// A copy of the state, for the headless snapshot and tests.
     pub fn snapshot(&self) -> ControllerState {
-        self.lock().clone()
+        ControllerState::clone(&self.lock())
     }
 
     /// Notifies on every change with the new generation.
@@ -88,13 +99,14 @@ impl SharedState {
     pub(super) fn update<R>(&self, f: impl FnOnce(&mut ControllerState) -> R) -> R {
         // The clock read before the lock: readers wait only for `f`.
         let now = self.clock.now_ms();
-        let mut s = self.lock();
+        let mut guard = self.lock();
+        let s = Arc::make_mut(&mut guard);
         s.updated_ms = now;
-        let r = f(&mut s);
+        let r = f(s);
         s.touch();
         let generation = s.generation;
         let tapped = s.log.take_tapped();
-        drop(s);
+        drop(guard);
         self.changed.send_replace(generation);
         if !tapped.is_empty() {
             self.write_log_file(&tapped);
@@ -105,7 +117,7 @@ impl SharedState {
     /// Starts appending every new log entry to `file`.
     pub(super) fn set_log_file(&self, file: LogFile) {
         *self.log_file.lock().unwrap_or_else(PoisonError::into_inner) = Some(file);
-        self.lock().log.set_tap(true);
+        Arc::make_mut(&mut self.lock()).log.set_tap(true);
     }
 
     fn write_log_file(&self, entries: &[LogEntry]) {
@@ -116,14 +128,40 @@ impl SharedState {
             let msg = format!("stopped writing the log to {}: {e}", file.path().display());
             *guard = None;
             drop(guard);
-            let mut s = self.lock();
+            let mut guard = self.lock();
+            let s = Arc::make_mut(&mut guard);
             s.updated_ms = self.clock.now_ms();
             s.log.set_tap(false);
-            rnyx_log(&mut s, Runlevel::Warn, msg);
+            rnyx_log(s, Runlevel::Warn, msg);
         }
     }
 
-    pub(super) fn lock(&self) -> MutexGuard<'_, ControllerState> {
+    fn lock(&self) -> MutexGuard<'_, Arc<ControllerState>> {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A view is held without the lock: the writer changes the state
+    /// meanwhile (on a copy), and the view keeps what it showed.
+    #[test]
+    fn the_writer_is_not_kept_waiting_by_a_view() {
+        let shared = Arc::new(SharedState::new(ControllerState::default(), Clock::System));
+        let view = shared.view();
+        let writer = Arc::clone(&shared);
+        let (done, finished) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            writer.update(|s| s.events_received = 5);
+            done.send(()).unwrap();
+        });
+        finished
+            .recv_timeout(std::time::Duration::from_secs(10))
+            .expect("the update went on while a view was held");
+        assert_eq!(view.events_received, 0);
+        assert_eq!(shared.read(|s| s.events_received), 5);
+        assert_eq!(shared.view().events_received, 5);
     }
 }
