@@ -6,7 +6,7 @@ use criterion::{black_box, criterion_group, criterion_main, Criterion};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use rnyx::config::Config;
-use rnyx_grammar::model::{ControllerState, TorConfig};
+use rnyx_model::{ControllerState, TorConfig};
 use rnyx_panels::app::App;
 use rnyx_panels::keymap::Key;
 

@@ -7,7 +7,7 @@ use criterion::{black_box, criterion_group, criterion_main, Criterion};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use rnyx::config::Config;
-use rnyx_grammar::model::{
+use rnyx_model::{
     ConsensusIndex, ControllerState, LogEntry, LogSource, RelayEntry, RelayRow, Runlevel,
 };
 use rnyx_panels::app::App;
@@ -95,10 +95,8 @@ fn bench(c: &mut Criterion) {
         "history file with every interval full (23 days of seconds): {} KiB",
         size / 1024
     );
-    let names: Vec<rnyx_grammar::model::RelayName> = (0..RELAYS)
-        .map(|n| {
-            rnyx_grammar::model::RelayName::found(format!("/run/tor-instances/relay{n}/control"))
-        })
+    let names: Vec<rnyx_model::RelayName> = (0..RELAYS)
+        .map(|n| rnyx_model::RelayName::found(format!("/run/tor-instances/relay{n}/control")))
         .collect();
     let mut settings = Config::default().app_settings();
     settings

@@ -4,7 +4,7 @@
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
 use rnyx::controller::apply::apply_batch;
-use rnyx_grammar::model::ControllerState;
+use rnyx_model::ControllerState;
 
 #[path = "common/events.rs"]
 mod events;
@@ -24,8 +24,7 @@ fn bench(c: &mut Criterion) {
     // The whole model path at DEBUG: framing, parsing, and applying to the
     // controller state with every log runlevel and CIRC/BW shown (sanitising,
     // deduplication, the bounded log buffer).
-    let logged =
-        rnyx_grammar::model::EventSelection::parse(["DEBUG,INFO,NOTICE,WARN,ERR,CIRC,BW"]).0;
+    let logged = rnyx_model::EventSelection::parse(["DEBUG,INFO,NOTICE,WARN,ERR,CIRC,BW"]).0;
     let mut g = c.benchmark_group("parse_and_apply");
     g.throughput(Throughput::Elements(EVENTS as u64));
     g.bench_function("events", |b| {

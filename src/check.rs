@@ -5,8 +5,8 @@
 
 use crate::controller::ControllerConfig;
 use crate::dump::{watched, DumpError};
-use rnyx_grammar::model::health::{self, Severity, WATCHED_FLAGS};
-use rnyx_grammar::model::ControllerState;
+use rnyx_model::health::{self, Severity, WATCHED_FLAGS};
+use rnyx_model::ControllerState;
 use std::fmt::Write as _;
 use std::time::Duration;
 
@@ -184,7 +184,7 @@ fn status_of(o: &Finding) -> Status {
 /// Text for the plugin's output: no control characters, no `|` (which
 /// starts the performance data).
 fn plain(s: &str) -> String {
-    rnyx_grammar::text::strip_controls(s).replace('|', "/")
+    rnyx_model::text::strip_controls(s).replace('|', "/")
 }
 
 /// `relay0: Running Fast Guard Stable Valid, 2.1 MB/s`, or the worst
@@ -223,7 +223,7 @@ fn not_read(s: &ControllerState) -> Vec<String> {
     match (s.relay.pid, s.system.tor_fds, &s.system.unseen) {
         (Some(_), None, Some(why)) => missing.push(format!(
             "tor's open files, CPU and memory ({})",
-            rnyx_grammar::text::strip_controls(why)
+            rnyx_model::text::strip_controls(why)
         )),
         (Some(pid), None, None) => missing.push(format!(
             "tor's open files (/proc/{pid}/fd: run as root or tor's user)"

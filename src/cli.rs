@@ -79,7 +79,7 @@ pub struct Cli {
     /// "minutely", "hourly", "daily", …), from the history kept across
     /// restarts.
     #[arg(long, requires = "dump", value_name = "INTERVAL", value_parser = parse_interval)]
-    pub history: Option<rnyx_grammar::model::Interval>,
+    pub history: Option<rnyx_model::Interval>,
 
     /// With --dump: the state from this recording (`rnyx record`) instead
     /// of a tor.
@@ -106,12 +106,9 @@ pub struct Cli {
     pub command: Option<Command>,
 }
 
-fn parse_interval(s: &str) -> Result<rnyx_grammar::model::Interval, String> {
-    rnyx_grammar::model::Interval::from_name(s).ok_or_else(|| {
-        let names: Vec<&str> = rnyx_grammar::model::Interval::ALL
-            .iter()
-            .map(|i| i.name())
-            .collect();
+fn parse_interval(s: &str) -> Result<rnyx_model::Interval, String> {
+    rnyx_model::Interval::from_name(s).ok_or_else(|| {
+        let names: Vec<&str> = rnyx_model::Interval::ALL.iter().map(|i| i.name()).collect();
         format!("expected one of: {}", names.join(", "))
     })
 }

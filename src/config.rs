@@ -3,7 +3,7 @@
 //! the line, the key and the value, and rnyx does not start on them.
 
 use crate::local::expand_home;
-use rnyx_grammar::model::{EventSelection, Interval};
+use rnyx_model::{EventSelection, Interval};
 use rnyx_panels::graph::{Bound, GraphStat};
 use rnyx_panels::keymap::Keymap;
 use serde::Deserialize;
@@ -82,7 +82,7 @@ pub struct Config {
     /// network), shown marked with why. Not read from nyxrc.
     pub expected_warnings: Vec<rnyx_panels::log::Expected>,
     /// `[alerts]`: thresholds, and kinds changed or off.
-    pub alerts: rnyx_grammar::model::health::AlertSettings,
+    pub alerts: rnyx_model::health::AlertSettings,
 }
 
 /// The warning for event names rnyx does not know.
@@ -133,7 +133,7 @@ impl Default for Config {
             warnings: Vec::new(),
             notices: Vec::new(),
             expected_warnings: Vec::new(),
-            alerts: rnyx_grammar::model::health::AlertSettings::default(),
+            alerts: rnyx_model::health::AlertSettings::default(),
         }
     }
 }

@@ -39,8 +39,8 @@ use logfile::LogFile;
 use readings::{record_system, settled, take_pending};
 use requests::refuse;
 pub use requests::MAX_READ;
-use rnyx_grammar::model::{ControllerState, EventSelection, LogEntry, LogSource, Runlevel};
 use rnyx_grammar::request::{Request, Response, SessionRequest, TorRequest};
+use rnyx_model::{ControllerState, EventSelection, LogEntry, LogSource, Runlevel};
 
 pub use crate::local::utc_offset;
 pub use options::{ControllerConfig, Starting};
@@ -239,7 +239,7 @@ async fn run(
 fn cannot_connect(
     state: &SharedState,
     e: &crate::control::ConnectError,
-    info: rnyx_grammar::model::SystemInfo,
+    info: rnyx_model::SystemInfo,
     startup: &mut Startup,
 ) {
     let warnings = std::mem::take(&mut startup.warnings);
@@ -348,7 +348,7 @@ fn disconnected(s: &mut ControllerState, reason: String, unsaved: Option<String>
     }
     rnyx_log(s, Runlevel::Warn, format!("tor disconnected: {reason}"));
     s.connection.last_error = Some(reason);
-    s.connection.failure = Some(rnyx_grammar::model::Failure::Down);
+    s.connection.failure = Some(rnyx_model::Failure::Down);
     health::judge(s);
 }
 
@@ -558,7 +558,7 @@ fn apply_events(
     state: &SharedState,
     batches: Vec<Batch>,
     logged: &EventSelection,
-    system: Vec<rnyx_grammar::model::SystemInfo>,
+    system: Vec<rnyx_model::SystemInfo>,
 ) -> apply::Followup {
     let now = state.now_ms();
     state.update(|s| {

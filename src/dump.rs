@@ -2,11 +2,11 @@
 
 use crate::control::{ConnectError, Target};
 use crate::controller::{self, ControllerConfig, ControllerHandle};
-use rnyx_grammar::model::{
+use rnyx_grammar::request::Response;
+use rnyx_model::{
     Accounting, BandwidthSample, Category, Circuit, ControllerState, Interval, Listeners,
     OrConnection, SocketSource, SocketTable, VersionStatus,
 };
-use rnyx_grammar::request::Response;
 use serde::Serialize;
 use std::time::Duration;
 
@@ -48,7 +48,7 @@ pub struct Dump<'a> {
     pub connection_table: &'a SocketTable,
     pub subscribed_events: &'a [String],
     /// The alerts active, worst first (README, "Is anything wrong?").
-    pub alerts: &'a [rnyx_grammar::model::health::Alert],
+    pub alerts: &'a [rnyx_model::health::Alert],
     #[serde(skip_serializing_if = "Option::is_none")]
     pub history: Option<DumpHistory>,
     /// From a recording (`--replay`): which, and where in it.
@@ -280,7 +280,7 @@ fn dump_history(
     kept_in: Option<String>,
 ) -> DumpHistory {
     {
-        let columns = |series: &rnyx_grammar::model::Series| -> Vec<(f64, f64)> {
+        let columns = |series: &rnyx_model::Series| -> Vec<(f64, f64)> {
             series
                 .columns(interval)
                 .iter()

@@ -5,7 +5,7 @@
 //! atomically (a temporary file renamed over the old), owner-only. A file
 //! that cannot be read is set aside with a note, never a crash.
 
-use rnyx_grammar::model::{ControllerState, SeriesHistory};
+use rnyx_model::{ControllerState, SeriesHistory};
 use serde::{Deserialize, Serialize};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -211,9 +211,8 @@ mod tests {
         assert_eq!(
             fresh
                 .bandwidth_graph
-                .columns(rnyx_grammar::model::Interval::Minutely),
-            s.bandwidth_graph
-                .columns(rnyx_grammar::model::Interval::Minutely)
+                .columns(rnyx_model::Interval::Minutely),
+            s.bandwidth_graph.columns(rnyx_model::Interval::Minutely)
         );
         // A full day of five-second columns and more stays well under 1 MB.
         assert!(std::fs::metadata(&file).unwrap().len() < 1 << 20);

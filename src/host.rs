@@ -28,7 +28,7 @@ pub use ssh::{runtime_dir, Ssh, SshSpec};
 use crate::control::target::ControlStream;
 use crate::control::{Client, ConnectError, Connection, Target};
 use crate::procfs::sockets::Ports;
-use rnyx_grammar::model::{ControllerState, ReplayControl, SocketScan, SystemInfo, Torrc};
+use rnyx_model::{ControllerState, ReplayControl, SocketScan, SystemInfo, Torrc};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -193,7 +193,7 @@ pub trait Host: Send + Sync + std::fmt::Debug {
 
     /// tor's manual, for the configuration editor: on tor's machine where
     /// it is installed there, else this machine's, else rnyx's copy.
-    async fn manual(&self) -> rnyx_grammar::model::Manual {
+    async fn manual(&self) -> rnyx_model::Manual {
         tokio::task::spawn_blocking(crate::manual::load)
             .await
             .unwrap_or_else(|_| crate::manual::embedded())

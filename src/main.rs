@@ -218,10 +218,7 @@ async fn run(cli: Cli) -> ExitCode {
 
 /// A relay to watch: its name, and its controller task's settings (the
 /// places to try, its password, its host).
-type Watched = (
-    rnyx_grammar::model::RelayName,
-    rnyx::controller::ControllerConfig,
-);
+type Watched = (rnyx_model::RelayName, rnyx::controller::ControllerConfig);
 
 /// Why each relay cannot be watched, a sentence each on stderr.
 fn say_why(

@@ -8,7 +8,7 @@
 //! description indented between `.RS` and `.RE`, inside a section
 //! `.SH "… OPTIONS"` that gives its category.
 
-use rnyx_grammar::model::{Manual, ManualEntry};
+use rnyx_model::{Manual, ManualEntry};
 use std::io::Read;
 use std::path::Path;
 

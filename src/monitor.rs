@@ -4,7 +4,7 @@ use crate::config::Config;
 use crate::control::Connection;
 use crate::controller::{spawn_with, ControllerConfig};
 use crate::ui::{self, terminal};
-use rnyx_grammar::model::RelayName;
+use rnyx_model::RelayName;
 use rnyx_panels::app::App;
 use std::io::Write as _;
 

@@ -9,7 +9,7 @@ mod diag;
 pub(crate) use diag::read_answer;
 pub mod sockets;
 
-use rnyx_grammar::model::SystemInfo;
+use rnyx_model::SystemInfo;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 

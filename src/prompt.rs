@@ -7,8 +7,8 @@
 use crate::control::event::parse_router_statuses;
 use crate::control::{Client, EventReceiver};
 use rnyx_grammar::command::Command;
-use rnyx_grammar::model::{ControllerState, Manual};
 use rnyx_grammar::request::Response;
+use rnyx_model::{ControllerState, Manual};
 use rnyx_panels::interp::Kind;
 use rnyx_panels::interp::{self, Ask, Completion, History, Names, Typed};
 use std::collections::VecDeque;
@@ -80,7 +80,7 @@ impl Shell {
         while let Ok(batch) = self.events.try_recv() {
             for item in &batch.items {
                 for text in item.lines() {
-                    new.push(rnyx_grammar::text::strip_controls(&text));
+                    new.push(rnyx_model::text::strip_controls(&text));
                 }
             }
         }
@@ -137,7 +137,7 @@ impl Shell {
         s.consensus_mut().replace(
             parse_router_statuses(&ns)
                 .into_iter()
-                .map(rnyx_grammar::model::RelayEntry::from),
+                .map(rnyx_model::RelayEntry::from),
         );
         s.relay.fingerprint = self
             .client
@@ -175,7 +175,7 @@ impl Shell {
             Kind::Echo => std::borrow::Cow::Borrowed(text),
             _ => rnyx_grammar::secret::redact(text, rnyx_grammar::secret::Direction::FromTor),
         };
-        let text = rnyx_grammar::text::strip_controls(&text);
+        let text = rnyx_model::text::strip_controls(&text);
         let colour = match kind {
             Kind::ReplyError | Kind::Error => "31",
             Kind::Event => "33",

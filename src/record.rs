@@ -21,7 +21,7 @@ use redact::redact;
 pub use redact::redact_torrc;
 
 use flate2::write::GzEncoder;
-use rnyx_grammar::model::{SocketScan, SystemInfo, Torrc};
+use rnyx_model::{SocketScan, SystemInfo, Torrc};
 use serde::{Deserialize, Serialize};
 use std::io::Write;
 use std::path::Path;
@@ -61,7 +61,7 @@ pub enum TorLog {
 pub type Timed = (u64, Sample);
 
 /// Log entries as a recording keeps them: (unix ms, source, message).
-pub type Entries = Vec<(u64, rnyx_grammar::model::LogSource, String)>;
+pub type Entries = Vec<(u64, rnyx_model::LogSource, String)>;
 
 const FORMAT: &str = "rnyx-recording";
 const VERSION: u32 = 1;

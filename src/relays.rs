@@ -36,8 +36,8 @@ pub struct RelaySpec {
 
 impl RelaySpec {
     /// The name as the overview and the header take it.
-    pub fn relay_name(&self) -> rnyx_grammar::model::RelayName {
-        rnyx_grammar::model::RelayName {
+    pub fn relay_name(&self) -> rnyx_model::RelayName {
+        rnyx_model::RelayName {
             text: self.name.clone(),
             given: self.given,
         }

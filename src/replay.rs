@@ -258,7 +258,7 @@ impl Player {
 mod tests {
     use super::standin::reply_to;
     use super::*;
-    use rnyx_grammar::model::SystemInfo;
+    use rnyx_model::SystemInfo;
 
     fn line(t: u64, d: &str, l: &str) -> Line {
         Line {

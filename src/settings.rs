@@ -28,7 +28,7 @@ impl Settings {
             .map(|(c, _)| c)
             .map_err(|e| e.to_string())?;
         if let Some(list) = &cli.log {
-            let (known, unknown) = rnyx_grammar::model::EventSelection::parse([list.as_str()]);
+            let (known, unknown) = rnyx_model::EventSelection::parse([list.as_str()]);
             if !unknown.is_empty() {
                 config
                     .warnings
@@ -116,7 +116,7 @@ pub fn task_of(
         targets,
         password,
         log_events: c.logged_events.clone(),
-        limits: rnyx_grammar::model::Limits {
+        limits: rnyx_model::Limits {
             log_entries: c.max_log_size,
             ..d.limits
         },

@@ -8,7 +8,7 @@ pub mod terminal;
 use crate::controller::ControllerHandle;
 use ratatui::backend::Backend;
 use ratatui::Terminal;
-use rnyx_grammar::model::RelayName;
+use rnyx_model::RelayName;
 use rnyx_panels::app::{App, Effect};
 use rnyx_panels::keymap::Key;
 use rnyx_panels::page::{Mouse, Response, Ticket};
@@ -201,7 +201,7 @@ fn show_fleet(app: &mut App, fleet: &[(RelayName, ControllerHandle)], current: u
     if fleet.len() > 1 {
         let rows = fleet
             .iter()
-            .map(|(name, h)| h.state.read(|s| rnyx_grammar::model::RelayRow::of(name, s)))
+            .map(|(name, h)| h.state.read(|s| rnyx_model::RelayRow::of(name, s)))
             .collect();
         app.set_fleet(rows, current);
     }

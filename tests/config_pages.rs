@@ -343,7 +343,7 @@ fn tors_manual_describes_every_option_tor_lists() {
     let installed = rnyx::manual::read(std::path::Path::new(rnyx::manual::INSTALLED))
         .expect("tor's installed manual");
     let manuals = [
-        rnyx_grammar::model::Manual::new("installed".into(), rnyx::manual::parse(&installed)),
+        rnyx_model::Manual::new("installed".into(), rnyx::manual::parse(&installed)),
         rnyx::manual::embedded(),
     ];
     for manual in manuals {

@@ -406,7 +406,7 @@ async fn starting_is_said_instead_of_down_until_its_time_is_up() {
             .read(|s| s.health.active.first().map(|a| a.kind))
     })
     .await;
-    assert_eq!(kind, rnyx_grammar::model::health::AlertKind::ControlPath);
+    assert_eq!(kind, rnyx_model::health::AlertKind::ControlPath);
     handle
         .state
         .read(|s| assert_eq!(s.connection.starting, None));

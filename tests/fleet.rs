@@ -8,7 +8,7 @@ mod support;
 
 use rnyx::launch::network::Role;
 use rnyx::launch::{NetworkSpec, PrivateNetwork};
-use rnyx_grammar::model::{RelayName, NAME_WIDTH};
+use rnyx_model::{RelayName, NAME_WIDTH};
 use support::eventually;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

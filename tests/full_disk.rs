@@ -32,7 +32,7 @@ fn stage_files(stage: &Path, d: &str, fp: &str) -> ((String, String), PathBuf) {
     let graphs = stage.join("state/rnyx/graphs");
     std::fs::create_dir_all(&graphs).unwrap();
     std::fs::write(stage.join("state/rnyx/history"), "GETINFO uptime\n/help\n").unwrap();
-    let mut s = rnyx_grammar::model::ControllerState::default();
+    let mut s = rnyx_model::ControllerState::default();
     for i in 0..120 {
         s.bandwidth_graph.push(f64::from(i) * 1000.0, 500.0);
     }

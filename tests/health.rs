@@ -10,7 +10,7 @@ mod support;
 
 use rnyx::controller::{spawn, ControllerConfig};
 use rnyx::launch::SingleTorOptions;
-use rnyx_grammar::model::health::{AlertKind, AlertSettings, Severity};
+use rnyx_model::health::{AlertKind, AlertSettings, Severity};
 use std::process::Output;
 use std::time::Duration;
 use support::{eventually, rnyx, single_tor};

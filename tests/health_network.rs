@@ -9,7 +9,7 @@
 mod support;
 
 use rnyx::controller::{spawn, ControllerConfig};
-use rnyx_grammar::model::health::{AlertKind, Severity};
+use rnyx_model::health::{AlertKind, Severity};
 use std::io::{BufRead, BufReader, Write};
 use std::os::unix::net::UnixStream;
 use std::path::Path;
@@ -50,7 +50,7 @@ fn client_lists(net: &rnyx::launch::PrivateNetwork, fp: &str) -> bool {
 fn active(
     handle: &rnyx::controller::ControllerHandle,
     kind: AlertKind,
-) -> Option<rnyx_grammar::model::health::Alert> {
+) -> Option<rnyx_model::health::Alert> {
     handle
         .state
         .read(|s| s.health.active.iter().find(|a| a.kind == kind).cloned())

@@ -11,7 +11,7 @@ use rnyx::config::Config;
 use rnyx::controller::spawn;
 use rnyx::launch::SingleTorOptions;
 use rnyx::ui::{self, Input};
-use rnyx_grammar::model::{EventSelection, LogSource, Runlevel};
+use rnyx_model::{EventSelection, LogSource, Runlevel};
 use rnyx_panels::app::App;
 use rnyx_panels::keymap::Key;
 use std::time::Duration;

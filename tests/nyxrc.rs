@@ -4,7 +4,7 @@
 mod support;
 
 use rnyx::config::Config;
-use rnyx_grammar::model::Interval;
+use rnyx_model::Interval;
 use rnyx_panels::app::GlobalAction;
 use rnyx_panels::graph::Bound;
 use rnyx_panels::keymap::{Bound as Binding, Key};
@@ -181,7 +181,7 @@ fn rnyx_does_not_start_on_a_bad_nyxrc() {
 
 #[test]
 fn alerts_thresholds_kinds_and_command_line_overrides() {
-    use rnyx_grammar::model::health::{AlertKind, Severity};
+    use rnyx_model::health::{AlertKind, Severity};
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/nyxrc/good/alerts.toml");
     let mut c = Config::parse(&std::fs::read_to_string(&path).unwrap(), &path).unwrap();
     let a = &c.alerts;

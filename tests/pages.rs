@@ -147,7 +147,7 @@ async fn menu_clicks_and_wheel_through_the_ui_loop_at_two_sizes() {
     let handle = support::connected_controller(&tor).await;
     // Enough of tor's log that the log panel scrolls at either size; the
     // app is paused below, so the log holds still.
-    let debug = rnyx_grammar::model::EventSelection::parse(["DEBUG,INFO,NOTICE,WARN,ERR"]).0;
+    let debug = rnyx_model::EventSelection::parse(["DEBUG,INFO,NOTICE,WARN,ERR"]).0;
     handle.set_events(debug).await.unwrap();
     for _ in 0..20 {
         handle

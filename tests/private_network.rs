@@ -4,7 +4,7 @@
 mod support;
 
 use rnyx::controller::{spawn, ControllerConfig};
-use rnyx_grammar::model::CircuitStatus;
+use rnyx_model::CircuitStatus;
 use support::{dump, eventually, network, raw_getinfo};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -231,7 +231,7 @@ fn exit_relay(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn connections_of_the_exit_relay_are_tors_own() {
-    use rnyx_grammar::model::{Category, SocketSource, SocketTable};
+    use rnyx_model::{Category, SocketSource, SocketTable};
     let net = network();
     let (exit, socket, cookie) = exit_relay(net);
     let handle = spawn(ControllerConfig {
@@ -416,7 +416,7 @@ async fn a_stream_through_the_client_appears_under_its_circuit() {
             s.connections
                 .list
                 .iter()
-                .filter(|c| c.category == rnyx_grammar::model::Category::Socks)
+                .filter(|c| c.category == rnyx_model::Category::Socks)
                 .find_map(|c| c.process.clone())
         })
     })
@@ -439,7 +439,7 @@ async fn a_stream_through_the_client_appears_under_its_circuit() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_networks_relays_in_one_overview() {
     use rnyx::launch::network::Role;
-    use rnyx_grammar::model::{RelayName, RelayRow, NAME_WIDTH};
+    use rnyx_model::{RelayName, RelayRow, NAME_WIDTH};
     let net = network();
     support::traffic();
     let watched: Vec<&rnyx::launch::network::NetTor> = net

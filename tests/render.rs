@@ -13,7 +13,7 @@ use rnyx::config::Config;
 use rnyx::control::{Client, Event, Incoming, ReplyFramer};
 use rnyx::controller::apply::{apply_batch, apply_facts};
 use rnyx::controller::facts;
-use rnyx_grammar::model::{ControllerState, RelayRow, SystemInfo};
+use rnyx_model::{ControllerState, RelayRow, SystemInfo};
 use rnyx_panels::app::App;
 use std::collections::HashMap;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
@@ -122,7 +122,7 @@ async fn state_logging(
     state.connection.auth_method = Some("cookie".into());
     let mut events = vec!["NOTICE", "WARN", "ERR"];
     events.extend(logged);
-    state.logged_events = rnyx_grammar::model::EventSelection::parse(events).0;
+    state.logged_events = rnyx_model::EventSelection::parse(events).0;
     before(&mut state);
     let selection = state.logged_events.clone();
     assert!(!t.events.is_empty(), "the transcript has events");
@@ -205,7 +205,7 @@ async fn exit_relay_page_one_160x50() {
 
 #[tokio::test]
 async fn log_with_duplicates_wrapping_and_an_earlier_day() {
-    use rnyx_grammar::model::{LogEntry, LogSource, Runlevel};
+    use rnyx_model::{LogEntry, LogSource, Runlevel};
     let notice = |t: u64, m: &str| LogEntry::new(t, LogSource::Tor(Runlevel::Notice), m.into());
     let yesterday = (NOW - 86_400) * 1000;
     // Yesterday's entry first, as tor's log file gives it at the start.
@@ -249,7 +249,7 @@ async fn log_with_duplicates_wrapping_and_an_earlier_day() {
 async fn event_selection_dialog_80x24() {
     use rnyx_panels::keymap::Key;
     let mut state = state_from("exit_relay.txt").await;
-    state.event_names = rnyx_grammar::model::KNOWN_EVENTS
+    state.event_names = rnyx_model::KNOWN_EVENTS
         .iter()
         .chain(&["DEBUG", "INFO", "NOTICE", "WARN", "ERR"])
         .map(|s| (*s).to_owned())
@@ -317,7 +317,7 @@ async fn help_popup_80x24() {
 /// `/proc` would list them: relays connecting in, a client connecting in,
 /// connections out to relays and an exit connection.
 async fn connections_state() -> ControllerState {
-    use rnyx_grammar::model::{Classifier, Socket};
+    use rnyx_model::{Classifier, Socket};
     // The consensus is the transcript's (`ns/all`): the network's five
     // relays, all on 127.0.0.1, relay0 among them.
     let mut state = state_from("exit_relay.txt").await;
@@ -348,7 +348,7 @@ async fn connections_state() -> ControllerState {
         true,
     );
     state.connections.refresh(
-        rnyx_grammar::model::SocketScan::exact(&sockets),
+        rnyx_model::SocketScan::exact(&sockets),
         &classifier,
         NOW - 754,
     );
@@ -393,7 +393,7 @@ async fn connections_page_160x50() {
 /// (a few options of each type), its torrc including a second file, and
 /// the manual built into rnyx.
 async fn config_state() -> ControllerState {
-    use rnyx_grammar::model::{TorConfig, Torrc, TorrcFile};
+    use rnyx_model::{TorConfig, Torrc, TorrcFile};
     let mut state = state_from("exit_relay.txt").await;
     let names: Vec<(String, String)> = [
         ("AccountingMax", "DataSize"),
@@ -477,7 +477,7 @@ async fn config_state() -> ControllerState {
         settings: torrc_lines
             .iter()
             .chain(&exit_lines)
-            .filter_map(|l| rnyx_grammar::model::torrc_entry(l))
+            .filter_map(|l| rnyx_model::torrc_entry(l))
             .map(|(k, v)| (k.to_owned(), v.to_owned()))
             .collect(),
         read_at: NOW,
@@ -558,7 +558,7 @@ async fn overview_at_four_widths() {
         "tor is not running: there is no control socket at /run/tor-instances/b/control (tor removes it when it stops)"
             .into(),
     );
-    let name = |t: &str| rnyx_grammar::model::RelayName {
+    let name = |t: &str| rnyx_model::RelayName {
         text: t.into(),
         given: false,
     };
@@ -601,8 +601,8 @@ async fn overview_at_four_widths() {
 /// name, never from a replay's position, `ended` or tor's version.
 #[tokio::test]
 async fn header_with_an_alert_live_and_in_a_replay() {
-    use rnyx_grammar::model::health::{Alert, AlertKind, Severity};
-    use rnyx_grammar::model::ReplayStatus;
+    use rnyx_model::health::{Alert, AlertKind, Severity};
+    use rnyx_model::ReplayStatus;
     use std::fmt::Write as _;
     let mut state = state_from("exit_relay.txt").await;
     state.health.active = vec![Alert {

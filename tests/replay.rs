@@ -10,9 +10,9 @@ use ratatui::layout::Rect;
 use rnyx::controller::{ControllerConfig, ControllerHandle};
 use rnyx::launch::SingleTorOptions;
 use rnyx_grammar::command::Command;
-use rnyx_grammar::model::ControllerState;
 use rnyx_grammar::request::{self as ask, Request};
 use rnyx_grammar::signal::Signal;
+use rnyx_model::ControllerState;
 use rnyx_panels::app::App;
 use rnyx_panels::keymap::Key;
 use std::time::Duration;
@@ -65,23 +65,23 @@ async fn settled(handle: &ControllerHandle) {
 /// The signing certificate was read live and recorded: the replay has its
 /// expiry, and the alert it raises (30 days left, warned of at 40).
 fn certificate_replayed(
-    live: &rnyx_grammar::model::ControllerState,
+    live: &rnyx_model::ControllerState,
     replay: &rnyx::controller::ControllerHandle,
     now: u64,
 ) {
     let cert = live.health.cert_expires;
     assert!(cert.is_some(), "the live tor's certificate was read");
     assert_eq!(replay.state.read(|s| s.health.cert_expires), cert);
-    let mut settings = rnyx_grammar::model::health::AlertSettings::default();
+    let mut settings = rnyx_model::health::AlertSettings::default();
     settings.thresholds.cert_warning_days = 40.0;
     let mut judged = replay.state.snapshot();
-    rnyx_grammar::model::health::evaluate(&mut judged, &settings, now);
+    rnyx_model::health::evaluate(&mut judged, &settings, now);
     assert!(
         judged
             .health
             .active
             .iter()
-            .any(|a| a.kind == rnyx_grammar::model::health::AlertKind::CertExpiry),
+            .any(|a| a.kind == rnyx_model::health::AlertKind::CertExpiry),
         "{:?}",
         judged.health.active
     );
@@ -460,7 +460,7 @@ async fn seek_matches(
     straight: &ControllerHandle,
 ) {
     seeking
-        .replay(rnyx_grammar::model::ReplayControl::Seek(by))
+        .replay(rnyx_model::ReplayControl::Seek(by))
         .await
         .unwrap();
     settled(&seeking).await;

@@ -9,7 +9,7 @@ mod support;
 use rnyx::control::Target;
 use rnyx::launch::{ControlKind, SingleTorOptions};
 use rnyx_grammar::command::Command;
-use rnyx_grammar::model::{LogSource, Runlevel};
+use rnyx_model::{LogSource, Runlevel};
 use std::path::Path;
 use std::time::{Duration, Instant};
 use support::{eventually, single_tor};

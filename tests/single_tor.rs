@@ -173,7 +173,7 @@ async fn requests_reach_tor_and_rejected_events_are_reported() {
     assert_eq!(reply.status, 552);
 
     // An event tor does not know (the dialog keeps those tor listed).
-    let mut selection = rnyx_grammar::model::EventSelection::parse(["INFO", "NOTICE"]).0;
+    let mut selection = rnyx_model::EventSelection::parse(["INFO", "NOTICE"]).0;
     selection.add_other("NOPE".into());
     let rejected = handle.set_events(selection).await.unwrap();
     assert_eq!(rejected, ["NOPE"]);
@@ -382,7 +382,7 @@ fn sigterm_restores_the_terminal() {
 /// then, once tor is back, of the second, with no error left on the page.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn connections_follow_tor_to_its_new_pid() {
-    use rnyx_grammar::model::{Category, SocketSource};
+    use rnyx_model::{Category, SocketSource};
     let (_d, mut tor) = single_tor(SingleTorOptions::default());
     let handle = spawn(ControllerConfig {
         connection_rate: Duration::from_millis(300),
@@ -435,7 +435,7 @@ async fn connections_follow_tor_to_its_new_pid() {
 /// neither ran, though tor's own cache no longer has it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn graph_history_survives_a_restart_of_rnyx_and_tor() {
-    use rnyx_grammar::model::Interval;
+    use rnyx_model::Interval;
     let (dir, mut tor) = support::single_tor(rnyx::launch::SingleTorOptions::default());
     let kept = dir.path().join("state/rnyx/graphs");
     let target = tor.socket_target();
@@ -530,7 +530,7 @@ async fn graph_history_survives_a_restart_of_rnyx_and_tor() {
 /// started again, only it reconnects. Tab shows the next relay.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn several_relays_one_goes_down_the_others_go_on() {
-    use rnyx_grammar::model::{RelayName, RelayRow, NAME_WIDTH};
+    use rnyx_model::{RelayName, RelayRow, NAME_WIDTH};
     let mut tors: Vec<_> = (0..3)
         .map(|i| {
             single_tor(SingleTorOptions {

@@ -9,7 +9,7 @@ mod support;
 
 use rnyx::control::Target;
 use rnyx::controller::{spawn, ControllerConfig};
-use rnyx_grammar::model::{EventSelection, LogSource, Runlevel};
+use rnyx_model::{EventSelection, LogSource, Runlevel};
 use std::fmt::Write as _;
 use std::time::Duration;
 use support::eventually;

@@ -12,7 +12,7 @@ use rnyx::host::{Ssh, SshSpec};
 use rnyx::launch::network::{NetTor, Role};
 use rnyx::launch::sshd::{keygen, Sshd};
 use rnyx::ui::Input;
-use rnyx_grammar::model::RelayName;
+use rnyx_model::RelayName;
 use rnyx_panels::keymap::Key;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

@@ -2,9 +2,7 @@
 //! relay's connections, read from this process's own `/proc`), a consensus
 //! and circuits. Shared by the connections bench and tests/bench_inputs.rs.
 
-use rnyx_grammar::model::{
-    Circuit, CircuitStatus, CompactString, ControllerState, Listeners, RelayEntry,
-};
+use rnyx_model::{Circuit, CircuitStatus, CompactString, ControllerState, Listeners, RelayEntry};
 
 /// 10.x.y.z for relay `i`.
 pub fn ip(i: u32) -> [u8; 4] {

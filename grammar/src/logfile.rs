@@ -1,7 +1,7 @@
 //! tor's own log files (control-spec aside: tor's manual, `Log`): which file
 //! a `Log` option names, and the lines tor writes there.
 
-use crate::model::{LogEntry, Runlevel};
+use rnyx_model::{LogEntry, Runlevel};
 
 /// Where tor writes its most detailed log file, from `GETCONF Log` values
 /// (`notice file /var/log/tor/notices.log`, `[handshake]debug info file x`):
@@ -63,17 +63,13 @@ fn build(
     if t > now_ms + 86_400_000 {
         t = at(year - 1)?;
     }
-    Some(LogEntry::new(
-        t,
-        crate::model::LogSource::Tor(level),
-        message,
-    ))
+    Some(LogEntry::new(t, rnyx_model::LogSource::Tor(level), message))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::LogSource;
+    use rnyx_model::LogSource;
 
     /// 2026-11-21 10:00:00 UTC.
     const NOW: u64 = 1_795_255_200_000;

@@ -2,9 +2,9 @@
 //! `$fingerprint=nickname`, `$fingerprint` or a bare nickname, control-spec
 //! §2.1) and paths of them, as CIRC events and `circuit-status` give them.
 
-use crate::model::{Fingerprint, Hop};
 use crate::spec::{is_nickname, refuse, Refused};
 use compact_str::CompactString;
+use rnyx_model::{Fingerprint, Hop};
 
 /// Parses a `LongName = Fingerprint [ ( "=" / "~" ) Nickname ]` or a bare
 /// `Nickname`; the fingerprint upper-cased. `=` (a Named relay's, in older

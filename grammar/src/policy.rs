@@ -75,7 +75,7 @@ pub fn describe(full: &str) -> PolicyView {
         .split([',', '\n'])
         .map(str::trim)
         .filter(|r| !r.is_empty())
-        .map(|r| (crate::text::strip_controls(r), normal(r)))
+        .map(|r| (rnyx_model::text::strip_controls(r), normal(r)))
         .collect();
     rules.dedup();
     let private = rules

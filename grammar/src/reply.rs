@@ -2,8 +2,8 @@
 //! (`250-`), data lines (`250+` followed by a dot-terminated block) and end
 //! lines (`250 `). Works on bytes pushed in any split; imports no runtime.
 
-use crate::model::Runlevel;
 use memchr::memchr;
+use rnyx_model::Runlevel;
 use std::fmt;
 
 /// The separator after a reply line's status code.

@@ -61,7 +61,7 @@ pub enum TorRequest {
     /// default): [`Response::Done`] or [`Response::Failed`] with tor's words.
     SetConf(Vec<(String, Option<String>)>),
     /// Replace the events shown in the log: [`Response::Events`].
-    SetEvents(crate::model::EventSelection),
+    SetEvents(rnyx_model::EventSelection),
 }
 
 /// What goes to the operator's files.
@@ -80,7 +80,7 @@ pub enum FileRequest {
 pub enum SessionRequest {
     /// Pause, seek or change the speed of a replay: [`Response::Done`]
     /// saying where it is, or [`Response::Failed`] when this is no replay.
-    Replay(crate::model::ReplayControl),
+    Replay(rnyx_model::ReplayControl),
     /// Write the graph history now (rnyx is stopping): [`Response::Done`].
     SaveHistory,
     /// Connect again now, not after the backoff: no response.

@@ -13,7 +13,7 @@
 //! anything without a control character; what reaches the screen is
 //! stripped of those anyway.
 
-use crate::text::strip_controls;
+use rnyx_model::text::strip_controls;
 use std::fmt;
 
 /// Why a value was not believed.
@@ -167,7 +167,7 @@ pub fn is_nickname(value: &str) -> bool {
 
 /// `Fingerprint = "$" 40*HEXDIG` without the `$` (§2.1).
 pub fn is_fingerprint(value: &str) -> bool {
-    crate::model::Fingerprint::parse_hex(value).is_some()
+    rnyx_model::Fingerprint::parse_hex(value).is_some()
 }
 
 /// A keyword of a `KEY=value` argument: what tor writes (`PURPOSE`,

@@ -1,11 +1,11 @@
 //! A torrc's grammar beyond one line's option and value
-//! ([`crate::model::torrc_entry`]): `%include` lines and their patterns, and
+//! ([`rnyx_model::torrc_entry`]): `%include` lines and their patterns, and
 //! the options on tor's command line. Reading the files is the I/O side's.
 
 /// The path or pattern an `%include` line names (comments and blanks
 /// around it dropped), if the line is one.
 pub fn include(line: &str) -> Option<&str> {
-    let code = crate::model::strip_comment(line).trim();
+    let code = rnyx_model::strip_comment(line).trim();
     let target = code.strip_prefix("%include")?;
     // `%includefoo` is no `%include`.
     if !target.is_empty() && !target.starts_with(char::is_whitespace) {

@@ -6,7 +6,6 @@
 use crate::header;
 use crate::keymap::{ActionId, Bound, Key, Keymap};
 use crate::menubar::{self, MenuBar, Target};
-use crate::model::ControllerState;
 use crate::page::{ask, Cx, HitMap, Mouse, MouseKind, Outbox, Page, View};
 use crate::popup::Confirm;
 use crate::theme::Theme;
@@ -14,6 +13,7 @@ use ratatui_core::buffer::Buffer;
 use ratatui_core::layout::Rect;
 use ratatui_core::text::{Line, Span};
 use rnyx_grammar::signal::Signal;
+use rnyx_model::ControllerState;
 use std::cell::Cell;
 use std::fmt::Write as _;
 
@@ -87,7 +87,7 @@ pub struct App {
     body: Cell<Rect>,
     footer: HitMap<FooterHit>,
     /// Every relay watched (when several), and the one the pages show.
-    fleet: Vec<crate::model::RelayRow>,
+    fleet: Vec<rnyx_model::RelayRow>,
     relay: usize,
     /// The state drawn last was a replay's (its keys are then in the help).
     replaying: Cell<bool>,
@@ -132,7 +132,7 @@ impl App {
 
     /// Every relay watched and the one the pages show; with one relay, the
     /// overview and relay switching stay out of the way.
-    pub fn set_fleet(&mut self, rows: Vec<crate::model::RelayRow>, current: usize) {
+    pub fn set_fleet(&mut self, rows: Vec<rnyx_model::RelayRow>, current: usize) {
         self.relay = current.min(rows.len().saturating_sub(1));
         self.fleet = rows;
     }
@@ -179,7 +179,7 @@ impl App {
     /// A message for the status line, shown until the next key.
     pub fn notify(&mut self, message: impl Into<String>) {
         // Notices may quote tor (error replies): strip control characters.
-        self.notice = Some(crate::text::strip_controls(&message.into()));
+        self.notice = Some(rnyx_model::text::strip_controls(&message.into()));
     }
 
     pub fn notice(&self) -> Option<&str> {
@@ -336,7 +336,7 @@ impl App {
         live: &ControllerState,
         now: u64,
     ) -> Vec<Effect> {
-        use crate::model::ReplayControl;
+        use rnyx_model::ReplayControl;
         use GlobalAction as A;
         let n = self.pages.len();
         match action {
@@ -410,7 +410,7 @@ impl App {
     }
 
     /// Asks the replay to pause, seek or change speed.
-    fn replay(&mut self, control: crate::model::ReplayControl) -> Vec<Effect> {
+    fn replay(&mut self, control: rnyx_model::ReplayControl) -> Vec<Effect> {
         self.paused = None;
         self.request(ask::Replay(control).into(), "replay")
     }
@@ -532,11 +532,11 @@ impl App {
                 let place = if r.target.is_empty() || r.target == r.name {
                     String::new()
                 } else {
-                    format!(" ({})", crate::model::keep_end(&r.target, 24))
+                    format!(" ({})", rnyx_model::keep_end(&r.target, 24))
                 };
                 (r.name.as_str(), place)
             });
-            let tag = crate::text::strip_controls(&format!(
+            let tag = rnyx_model::text::strip_controls(&format!(
                 " relay {}/{}: {name}{place} ",
                 self.relay + 1,
                 self.fleet.len()

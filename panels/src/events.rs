@@ -4,7 +4,6 @@
 //! it is the I/O side's business.
 
 use crate::keymap::Key;
-use crate::model::{EventSelection, Runlevel, KNOWN_EVENTS};
 use crate::page::{HitMap, Mouse, MouseKind};
 use crate::popup::centered;
 use crate::theme::Theme;
@@ -15,6 +14,7 @@ use ratatui_core::widgets::Widget;
 use ratatui_widgets::block::Block;
 use ratatui_widgets::borders::Borders;
 use ratatui_widgets::clear::Clear;
+use rnyx_model::{EventSelection, Runlevel, KNOWN_EVENTS};
 
 /// One line on what an event reports.
 pub fn description(name: &str) -> &'static str {

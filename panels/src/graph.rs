@@ -8,11 +8,11 @@ mod plot;
 pub use plot::{bounds, draw_plot, Scale};
 
 use crate::format;
-use crate::model::{Column, ControllerState, Interval, Series};
 use crate::theme::Theme;
 use ratatui_core::buffer::Buffer;
 use ratatui_core::layout::Rect;
 use ratatui_core::text::Line;
+use rnyx_model::{Column, ControllerState, Interval, Series};
 use serde::Deserialize;
 
 /// What the graph shows.

@@ -2,11 +2,11 @@
 //! attached to it. One column below 140 columns of width, two above.
 
 use crate::format;
-use crate::model::ControllerState;
 use crate::theme::Theme;
 use ratatui_core::buffer::Buffer;
 use ratatui_core::layout::Rect;
 use ratatui_core::text::{Line, Span};
+use rnyx_model::ControllerState;
 
 /// Width from which the header uses two columns.
 pub const WIDE: u16 = 140;
@@ -179,8 +179,8 @@ fn alerts_span(state: &ControllerState, theme: Theme) -> Option<Span<'static>> {
     let worst = state.health.worst()?;
     let n = state.health.active.len();
     let (style, word) = match worst {
-        crate::model::health::Severity::Critical => (theme.error(), "critical"),
-        crate::model::health::Severity::Warning => (theme.warning(), "warning"),
+        rnyx_model::health::Severity::Critical => (theme.error(), "critical"),
+        rnyx_model::health::Severity::Warning => (theme.warning(), "warning"),
     };
     Some(Span::styled(
         format!(
@@ -192,10 +192,10 @@ fn alerts_span(state: &ControllerState, theme: Theme) -> Option<Span<'static>> {
 }
 
 /// `replay of demo (2026-11-23 14:05:00 UTC)` and ` 01:23 / 05:00 x2 paused`.
-fn replay_title(r: &crate::model::ReplayStatus, now: u64) -> (String, String) {
+fn replay_title(r: &rnyx_model::ReplayStatus, now: u64) -> (String, String) {
     let what = format!(
         "replay of {} ({} UTC)",
-        crate::text::strip_controls(&r.name),
+        rnyx_model::text::strip_controls(&r.name),
         format::date_time(r.started, 0),
     );
     let mut t = format!(
@@ -227,7 +227,7 @@ fn identity_line(state: &ControllerState, now: u64, theme: Theme) -> Line<'stati
         ));
     }
     if let (false, Some(what)) = (conn.connected, &conn.starting) {
-        let mut text = crate::text::strip_controls(what);
+        let mut text = rnyx_model::text::strip_controls(what);
         if let Some(first) = text.get(..1) {
             let upper = first.to_ascii_uppercase();
             text.replace_range(..1, &upper);
@@ -245,7 +245,7 @@ fn identity_line(state: &ControllerState, now: u64, theme: Theme) -> Line<'stati
         };
         // On another machine, why: the ssh connection lost, tor down there.
         let why = match (&conn.host, &conn.last_error) {
-            (Some(_), Some(e)) => format!(": {}", crate::text::strip_controls(e)),
+            (Some(_), Some(e)) => format!(": {}", rnyx_model::text::strip_controls(e)),
             _ => String::new(),
         };
         return Line::from(Span::styled(
@@ -289,7 +289,7 @@ fn resources_line(state: &ControllerState, now: u64) -> Line<'static> {
         // Said once, instead of a `?` in every field.
         Some(why) => format!(
             "{}: connections as tor reports them",
-            crate::text::strip_controls(why)
+            rnyx_model::text::strip_controls(why)
         ),
         None => format!(
             "cpu: {} tor, {} rnyx    mem: {}",
@@ -312,7 +312,7 @@ fn resources_line(state: &ControllerState, now: u64) -> Line<'static> {
 }
 
 /// tor's resident memory, with its share of the machine's.
-fn memory(sys: &rnyx_grammar::model::SystemInfo) -> String {
+fn memory(sys: &rnyx_model::SystemInfo) -> String {
     match (sys.tor_memory, sys.memory_total) {
         (Some(m), Some(t)) if t > 0 => {
             format!(
@@ -430,7 +430,7 @@ mod tests {
 
     #[test]
     fn the_alert_count_is_at_the_titles_end_at_any_width() {
-        use crate::model::health::{Alert, AlertKind, Severity};
+        use rnyx_model::health::{Alert, AlertKind, Severity};
         let mut s = relay("/run/tor/control");
         s.system.hostname = "a-host-with-a-rather-long-name".into();
         s.system.kernel = "6.18.44-fc-v1147-with-more".into();

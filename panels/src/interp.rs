@@ -92,14 +92,14 @@ pub fn is_secret(line: &str) -> bool {
 /// as typed or as shown: without its control characters a line can read
 /// differently).
 pub fn shown(line: &str) -> String {
-    let clean = crate::text::strip_controls(line);
+    let clean = rnyx_model::text::strip_controls(line);
     if !is_secret(&clean) && !is_secret(line) {
         return clean;
     }
     // The first word as typed: without its control characters it could
     // run into the secret.
     let first = line.split_whitespace().next().unwrap_or("");
-    format!("{} <hidden>", crate::text::strip_controls(first))
+    format!("{} <hidden>", rnyx_model::text::strip_controls(first))
 }
 
 /// `/events TYPES`: which events to show (all when none are named).
@@ -278,7 +278,7 @@ fn common_start(words: &[String]) -> String {
 }
 
 /// `/help [COMMAND|KEYWORD]`: the lines to show.
-pub fn help(args: &str, names: &Names, manual: Option<&crate::model::Manual>) -> Vec<String> {
+pub fn help(args: &str, names: &Names, manual: Option<&rnyx_model::Manual>) -> Vec<String> {
     let arg = args.trim();
     if arg.is_empty() {
         // One column as wide as the longest name (ONION_CLIENT_AUTH_REMOVE).
@@ -317,7 +317,7 @@ pub fn help(args: &str, names: &Names, manual: Option<&crate::model::Manual>) ->
             .map(|o| {
                 let summary = manual
                     .and_then(|m| m.get(o))
-                    .map_or("", crate::model::ManualEntry::summary);
+                    .map_or("", rnyx_model::ManualEntry::summary);
                 format!("  {o:<38} {summary}")
             })
             .collect(),

@@ -21,8 +21,7 @@ pub mod popup;
 pub mod settings;
 pub mod theme;
 
-// tor's grammar and the state's types live in `rnyx-grammar`; the pages
-// reach them under their old paths.
-pub use rnyx_grammar::{model, text};
+// The state's types are `rnyx-model`'s, tor's grammar `rnyx-grammar`'s:
+// the pages name each crate by its own name.
 
 // Import circles: `tests/layering.rs` of the workspace checks every crate.

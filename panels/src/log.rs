@@ -4,12 +4,12 @@
 //! model's.
 
 use crate::format;
-use crate::model::{ControllerState, LogBuffer, LogEntry, LogSource};
 use crate::theme::Theme;
 use ratatui_core::buffer::Buffer;
 use ratatui_core::layout::Rect;
 use ratatui_core::text::Line;
 use regex::Regex;
+use rnyx_model::{ControllerState, LogBuffer, LogEntry, LogSource};
 use std::cell::Cell;
 use std::fmt::Write as _;
 
@@ -196,7 +196,7 @@ impl LogPanel {
 
     /// Why a warning of tor's is expected here, if it is.
     fn expected(&self, e: &LogEntry) -> Option<&Expected> {
-        if !matches!(e.source, LogSource::Tor(crate::model::Runlevel::Warn)) {
+        if !matches!(e.source, LogSource::Tor(rnyx_model::Runlevel::Warn)) {
             return None;
         }
         self.expected.iter().find(|x| e.message.contains(&x.words))

@@ -23,10 +23,10 @@ pub use request::{ask, Ask, Effect, Failure, Request, Response, Tag, Ticket};
 pub(crate) use request::{Reader, Retag};
 
 use crate::keymap::{ActionId, ActionSpec, Key, Keymap};
-use crate::model::ControllerState;
 use crate::theme::Theme;
 use ratatui_core::buffer::Buffer;
 use ratatui_core::layout::Rect;
+use rnyx_model::ControllerState;
 use std::any::Any;
 
 /// A mouse event, in terminal cells.
@@ -75,7 +75,7 @@ pub(crate) struct Outbox {
     /// Requests made during this call, each with how its answer is read.
     pub issued: Vec<(Ticket, Reader)>,
     /// Every relay watched, when several.
-    pub fleet: Vec<crate::model::RelayRow>,
+    pub fleet: Vec<rnyx_model::RelayRow>,
     /// Popups opened during this call: the ticket their answer comes
     /// back with, and the tickets of the requests they made as they were
     /// made (answered to them).
@@ -89,7 +89,7 @@ impl Cx<'_> {
     }
 
     /// Every relay watched, when several (empty with one).
-    pub fn fleet(&self) -> &[crate::model::RelayRow] {
+    pub fn fleet(&self) -> &[rnyx_model::RelayRow] {
         &self.out.fleet
     }
 
@@ -148,7 +148,7 @@ pub struct View<'a> {
     pub theme: Theme,
     pub keymap: &'a Keymap,
     /// Every relay watched, when several (empty with one).
-    pub fleet: &'a [crate::model::RelayRow],
+    pub fleet: &'a [rnyx_model::RelayRow],
     /// The relay `state` is of, in `fleet`.
     pub relay: usize,
 }

@@ -1,7 +1,7 @@
 //! Colours, switched off entirely by `color_interface = false`.
 
-use crate::model::{LogSource, Runlevel, VersionStatus};
 use ratatui_core::style::{Color, Modifier, Style};
+use rnyx_model::{LogSource, Runlevel, VersionStatus};
 
 /// Styles for everything the panels draw.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -5,13 +5,13 @@
 //! the MetricsPort (`tor_relay_*`).
 
 use super::{watched_flags, Checked, Finding};
-use rnyx_grammar::model::health::{Severity, RULES};
-use rnyx_grammar::model::ControllerState;
+use rnyx_model::health::{Severity, RULES};
+use rnyx_model::ControllerState;
 use std::fmt::Write as _;
 
 /// A label value, escaped as OpenMetrics wants (`\\`, `\"`, `\n`).
 fn escape(v: &str) -> String {
-    let v = rnyx_grammar::text::strip_controls(v);
+    let v = rnyx_model::text::strip_controls(v);
     v.replace('\\', "\\\\").replace('"', "\\\"")
 }
 

@@ -1,6 +1,6 @@
 use super::*;
-use rnyx_grammar::model::health::{AlertKind, AlertSettings};
-use rnyx_grammar::model::BandwidthSample;
+use rnyx_model::health::{AlertKind, AlertSettings};
+use rnyx_model::BandwidthSample;
 
 fn relay(name: &str) -> ControllerState {
     let mut s = ControllerState::default();
@@ -20,7 +20,7 @@ fn relay(name: &str) -> ControllerState {
     s.system.tor_fds = Some(120);
     s.system.tor_fd_limit = Some(1000);
     s.health.cert_expires = Some(4_000_000_000);
-    s.consensus_mut().replace([rnyx_grammar::model::RelayEntry {
+    s.consensus_mut().replace([rnyx_model::RelayEntry {
         fingerprint: "AB".repeat(20),
         nickname: name.into(),
         or_address: None,
@@ -137,7 +137,7 @@ fn the_worst_alert_decides_and_each_has_its_line() {
 fn several_relays_the_worst_wins_down_is_critical_auth_unknown() {
     let mut warn = relay("b");
     warn.relay.version = Some("0.4.7.1".into());
-    warn.relay.version_status = rnyx_grammar::model::VersionStatus::Old;
+    warn.relay.version_status = rnyx_model::VersionStatus::Old;
     health::evaluate(&mut warn, &AlertSettings::default(), 0);
     assert_eq!(warn.health.active[0].kind, AlertKind::Version);
     let all = [
@@ -178,7 +178,7 @@ fn several_relays_the_worst_wins_down_is_critical_auth_unknown() {
 #[test]
 fn openmetrics_has_every_kind_a_relay_and_the_headline_figures() {
     let mut s = relay("relay0");
-    s.consensus_mut().replace([rnyx_grammar::model::RelayEntry {
+    s.consensus_mut().replace([rnyx_model::RelayEntry {
         fingerprint: "AB".repeat(20),
         nickname: "relay0".into(),
         or_address: None,
@@ -230,4 +230,4 @@ fn openmetrics_has_every_kind_a_relay_and_the_headline_figures() {
     }
 }
 
-const RULES_LEN: usize = rnyx_grammar::model::health::RULES.len();
+const RULES_LEN: usize = rnyx_model::health::RULES.len();

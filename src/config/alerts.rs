@@ -2,7 +2,7 @@
 //! critical (the kinds' names as `rnyx --check` and the metrics give them).
 
 use super::values::Ranged;
-use rnyx_grammar::model::health::{kind_named, AlertKind, AlertSettings, RULES};
+use rnyx_model::health::{kind_named, AlertKind, AlertSettings, RULES};
 use serde::{de, Deserialize, Deserializer};
 
 /// The table as written: every key optional.

@@ -2,7 +2,7 @@
 //! expected: bounded numbers, interval names, lists, and the `[keys]`
 //! tables.
 
-use rnyx_grammar::model::Interval;
+use rnyx_model::Interval;
 use rnyx_panels::keymap::{ActionId, ActionSpec, Key};
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;

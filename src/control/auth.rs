@@ -4,7 +4,7 @@
 use super::args::{quote, tokens};
 use super::client::{Client, ClientError};
 use hmac::{Hmac, Mac};
-use rnyx_grammar::model::Failure;
+use rnyx_model::Failure;
 use sha2::Sha256;
 use std::path::{Path, PathBuf};
 

@@ -2,7 +2,7 @@
 
 use super::auth::{authenticate, AuthError, AuthMethod, ProtocolInfo};
 use super::client::{Client, EventReceiver};
-use rnyx_grammar::model::Failure;
+use rnyx_model::Failure;
 use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::os::unix::fs::{FileTypeExt, MetadataExt};

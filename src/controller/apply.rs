@@ -3,7 +3,7 @@
 use super::facts::Facts;
 use crate::control::event::StatusKind;
 use crate::control::{Event, Incoming};
-use rnyx_grammar::model::{
+use rnyx_model::{
     BandwidthSample, ControllerState, EventSelection, LogEntry, LogSource, RawLog, RelayEntry,
     Runlevel, Stream, VersionStatus,
 };
@@ -167,7 +167,7 @@ fn status(
     match (kind, action) {
         (StatusKind::Server, "EXTERNAL_ADDRESS") => {
             if let Some(addr) = arg("ADDRESS") {
-                state.relay.address = Some(rnyx_grammar::text::strip_controls(addr));
+                state.relay.address = Some(rnyx_model::text::strip_controls(addr));
             }
         }
         // REASON=NEW|OBSOLETE|UNRECOMMENDED (control-spec §4.1.10).

@@ -5,7 +5,7 @@
 use super::inbox::{Done, Located, Post};
 use crate::host::{SharedHost, SocketAsk};
 use crate::procfs::sockets::Ports;
-use rnyx_grammar::model::ControllerState;
+use rnyx_model::ControllerState;
 
 pub use super::inbox::Scanned;
 
@@ -13,7 +13,7 @@ pub use super::inbox::Scanned;
 pub fn apply_connections(s: &mut ControllerState, scan: Scanned, now: u64) {
     match scan {
         Ok(scan) => {
-            let classifier = rnyx_grammar::model::Classifier::new(
+            let classifier = rnyx_model::Classifier::new(
                 &s.relay.listeners,
                 &s.consensus,
                 &s.circuits,
@@ -46,7 +46,7 @@ fn spawn_locate(client: &crate::control::Client, ips: Vec<std::net::IpAddr>, pos
                     .key_values()
                     .filter_map(|(k, v)| {
                         let ip = k.strip_prefix("ip-to-country/")?.parse().ok()?;
-                        Some((ip, rnyx_grammar::text::strip_controls(v.trim())))
+                        Some((ip, rnyx_model::text::strip_controls(v.trim())))
                     })
                     .collect(),
             ),

@@ -3,7 +3,7 @@
 //! the last relay that holds it.
 
 use crate::control::event::RouterStatus;
-use rnyx_grammar::model::{ConsensusIndex, RelayEntry};
+use rnyx_model::{ConsensusIndex, RelayEntry};
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::sync::{Arc, Mutex, OnceLock, Weak};

@@ -9,8 +9,8 @@ use super::{
     SessionEnd, SharedState,
 };
 use crate::control::Client;
-use rnyx_grammar::model::EventSelection;
 use rnyx_grammar::request::{Request, Response, SessionRequest, TorRequest};
+use rnyx_model::EventSelection;
 use std::sync::Arc;
 
 /// What a session's results are applied with.
@@ -104,8 +104,7 @@ async fn on_session(
         SessionRequest::SaveHistory => match keeper.save(state).await {
             None => answer(reply, Response::Done(String::new())),
             Some(e) => {
-                state
-                    .update(|s| super::rnyx_log(s, rnyx_grammar::model::Runlevel::Warn, e.clone()));
+                state.update(|s| super::rnyx_log(s, rnyx_model::Runlevel::Warn, e.clone()));
                 answer(reply, Response::Failed(e));
             }
         },

@@ -4,8 +4,8 @@
 use crate::control::event::parse_router_statuses;
 use crate::control::{Client, ClientError};
 use rnyx_grammar::getinfo;
-use rnyx_grammar::model::{Accounting, Circuit, Listeners, OrConnection, RelayInfo, VersionStatus};
-use rnyx_grammar::text::strip_controls;
+use rnyx_model::text::strip_controls;
+use rnyx_model::{Accounting, Circuit, Listeners, OrConnection, RelayInfo, VersionStatus};
 
 /// Everything gathered at connection time.
 #[derive(Debug, Clone, Default)]

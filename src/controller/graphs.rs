@@ -5,7 +5,7 @@
 use super::facts::Facts;
 use crate::control::Target;
 use crate::history::{self, Loaded, Saved};
-use rnyx_grammar::model::ControllerState;
+use rnyx_model::ControllerState;
 use std::path::PathBuf;
 use std::time::Duration;
 

@@ -4,8 +4,8 @@
 
 use super::SharedState;
 use crate::control::{ClientError, Reply};
-use rnyx_grammar::model::EventSelection;
 use rnyx_grammar::request::{self as ask, Request, Response, SessionRequest};
+use rnyx_model::EventSelection;
 use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot};
 
@@ -115,10 +115,7 @@ impl ControllerHandle {
     }
 
     /// Pauses, seeks or changes the speed of a replay.
-    pub async fn replay(
-        &self,
-        control: rnyx_grammar::model::ReplayControl,
-    ) -> Result<(), RequestError> {
+    pub async fn replay(&self, control: rnyx_model::ReplayControl) -> Result<(), RequestError> {
         match self.ask(ask::Replay(control).into()).await {
             Response::Done(_) => Ok(()),
             other => Err(other.into()),

@@ -6,8 +6,8 @@
 use super::rnyx_log;
 use crate::control::Client;
 use rnyx_grammar::args::tokens;
-use rnyx_grammar::model::health::{self, signals, AlertKind, Change, Severity};
-use rnyx_grammar::model::{ControllerState, Runlevel};
+use rnyx_model::health::{self, signals, AlertKind, Change, Severity};
+use rnyx_model::{ControllerState, Runlevel};
 use std::path::PathBuf;
 
 /// tor's answers for the alerts, as given.
@@ -62,7 +62,7 @@ pub async fn gather(client: &Client, fingerprint: Option<&str>) -> HealthFacts {
         reachable: (or, dir),
         overload,
         max_mem: first(max_mem)
-            .and_then(|m| rnyx_grammar::model::data_size(&m))
+            .and_then(|m| rnyx_model::data_size(&m))
             .filter(|m| *m > 0),
         keys: first(data_dir).map(|d| PathBuf::from(d).join("keys")),
         cert_expires: None,
@@ -204,7 +204,7 @@ mod tests {
 
     #[test]
     fn memory_as_getconf_says_it() {
-        use rnyx_grammar::model::data_size;
+        use rnyx_model::data_size;
         assert_eq!(data_size("8 GB"), Some(8 << 30));
         assert_eq!(data_size("512 MBytes"), Some(512 << 20));
         assert_eq!(data_size("0"), Some(0));

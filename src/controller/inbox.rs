@@ -8,7 +8,7 @@
 use super::handle::Answer;
 use super::SharedState;
 use crate::control::ClientError;
-use rnyx_grammar::model::{EventSelection, SocketScan, TorConfig, Torrc};
+use rnyx_model::{EventSelection, SocketScan, TorConfig, Torrc};
 use std::sync::Arc;
 use tokio::sync::mpsc;
 
@@ -28,7 +28,7 @@ pub(super) type Located = Option<Vec<(std::net::IpAddr, String)>>;
 pub(super) enum Inbox {
     /// tor's manual, read (the UI asked once a page showing it was shown;
     /// an operator who never opens one does not keep it in memory).
-    Manual(rnyx_grammar::model::Manual),
+    Manual(rnyx_model::Manual),
     /// Events received on the interpreter's connection, as text.
     Interpreter(Vec<String>),
     /// A result of session `n`'s work.

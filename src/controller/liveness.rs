@@ -16,8 +16,8 @@ use super::{rnyx_log, SharedState};
 use crate::control::{Client, Target};
 use crate::host::{Seen, SharedHost};
 use rnyx_grammar::command::Command;
-use rnyx_grammar::model::Runlevel;
 use rnyx_grammar::request::{Request, Response};
+use rnyx_model::Runlevel;
 use std::time::Duration;
 use tokio::time::{interval, Interval, MissedTickBehavior};
 

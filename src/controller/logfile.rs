@@ -2,7 +2,7 @@
 //! prepopulate the log panel.
 
 pub use rnyx_grammar::logfile::{parse_tor_log_line, tor_log_file};
-use rnyx_grammar::model::LogEntry;
+use rnyx_model::LogEntry;
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -48,7 +48,7 @@ impl LogFile {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use rnyx_grammar::model::{LogSource, Runlevel};
+    use rnyx_model::{LogSource, Runlevel};
 
     /// 2026-11-21 10:00:00 UTC.
     const NOW: u64 = 1_795_255_200_000;

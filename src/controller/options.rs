@@ -3,7 +3,7 @@
 
 use crate::control::Target;
 use crate::host::SharedHost;
-use rnyx_grammar::model::{EventSelection, Limits};
+use rnyx_model::{EventSelection, Limits};
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -40,7 +40,7 @@ pub struct ControllerConfig {
     /// recording played back (`rnyx replay`). See [`crate::host`].
     pub host: SharedHost,
     /// nyxrc's `[alerts]`: thresholds, and kinds changed or off.
-    pub alerts: rnyx_grammar::model::health::AlertSettings,
+    pub alerts: rnyx_model::health::AlertSettings,
     /// What is starting tor (the demo's network), said instead of
     /// "disconnected" until tor first answers.
     pub starting: Option<Starting>,
@@ -94,7 +94,7 @@ impl Default for ControllerConfig {
             history_dir: None,
             history_read_only: false,
             host: crate::host::local(None),
-            alerts: rnyx_grammar::model::health::AlertSettings::default(),
+            alerts: rnyx_model::health::AlertSettings::default(),
         }
     }
 }

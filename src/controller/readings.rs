@@ -10,7 +10,7 @@ use crate::control::Client;
 use crate::host::{Host, SharedHost};
 
 /// Samples of tor's process into the state.
-pub(super) fn record_system(state: &SharedState, samples: Vec<rnyx_grammar::model::SystemInfo>) {
+pub(super) fn record_system(state: &SharedState, samples: Vec<rnyx_model::SystemInfo>) {
     if !samples.is_empty() {
         state.update(|s| {
             for info in samples {

@@ -8,8 +8,8 @@ use super::inbox::{Done, Post};
 use super::{log_rejected, subscribe, subscription, RequestError, SharedState};
 use crate::control::{Client, ClientError, Reply};
 use rnyx_grammar::command::Command;
-use rnyx_grammar::model::EventSelection;
 use rnyx_grammar::request::{FileRequest, Request, Response, SessionRequest, TorRequest};
+use rnyx_model::EventSelection;
 
 /// Files read for a page (a torrc) are at most this large.
 pub const MAX_READ: u64 = 8 << 20;

@@ -39,7 +39,7 @@ pub(super) fn sampled(
         Sample::Sockets(scan) => watch.scanned(state, client, scan, at / 1000),
         Sample::Log(entries) => state.update(|s| {
             for (t, source, message) in entries {
-                s.push_log(rnyx_grammar::model::LogEntry::new(t, source, message));
+                s.push_log(rnyx_model::LogEntry::new(t, source, message));
             }
         }),
         Sample::Torrc(torrc) => state.update(|s| {

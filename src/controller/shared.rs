@@ -4,7 +4,7 @@
 use super::logfile::LogFile;
 use super::rnyx_log;
 use crate::host::Clock;
-use rnyx_grammar::model::{ControllerState, LogEntry, Runlevel};
+use rnyx_model::{ControllerState, LogEntry, Runlevel};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use tokio::sync::watch;

@@ -3,8 +3,8 @@
 
 use super::{logfile, rnyx_log, SharedState};
 use crate::control::Client;
-use rnyx_grammar::model::EventSelection;
-use rnyx_grammar::model::{LogEntry, LogSource, Runlevel};
+use rnyx_model::EventSelection;
+use rnyx_model::{LogEntry, LogSource, Runlevel};
 
 /// What only the first connection does: read tor's log file, then tell the
 /// operator what the configuration dropped.

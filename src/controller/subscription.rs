@@ -3,7 +3,7 @@
 
 use super::{rnyx_log, REQUIRED_EVENTS};
 use crate::control::{Client, ClientError};
-use rnyx_grammar::model::{ControllerState, EventSelection, Runlevel};
+use rnyx_model::{ControllerState, EventSelection, Runlevel};
 
 pub(super) fn log_rejected(s: &mut ControllerState, rejected: &[String]) {
     for r in rejected {

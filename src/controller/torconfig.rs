@@ -7,7 +7,7 @@ use super::inbox::{Done, Loaded};
 use crate::control::Client;
 use crate::host::SharedHost;
 use rnyx_grammar::getinfo;
-use rnyx_grammar::model::TorConfig;
+use rnyx_model::TorConfig;
 
 /// Asks tor for its whole configuration.
 pub async fn load(client: &Client) -> Result<TorConfig, String> {

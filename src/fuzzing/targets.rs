@@ -11,14 +11,14 @@ use rnyx_grammar::getinfo::{
     orconn_status, stream_status, Lines,
 };
 use rnyx_grammar::logfile::{parse_tor_log_line, tor_log_file};
-use rnyx_grammar::model::{
+use rnyx_grammar::reply::ReplyFramer;
+use rnyx_grammar::secret::{is_secret_option, redact, Direction};
+use rnyx_grammar::torrc::{command_line, glob, include};
+use rnyx_model::text::strip_controls;
+use rnyx_model::{
     dedup_key, same_values, strip_comment, torrc_entry, ControllerState, LogSource, Runlevel,
     TorConfig, VersionStatus,
 };
-use rnyx_grammar::reply::ReplyFramer;
-use rnyx_grammar::secret::{is_secret_option, redact, Direction};
-use rnyx_grammar::text::strip_controls;
-use rnyx_grammar::torrc::{command_line, glob, include};
 use rnyx_panels::interp::{self, Ask, Context, History, Names};
 use std::fmt::Write as _;
 use std::net::{IpAddr, SocketAddr};
@@ -401,7 +401,7 @@ pub fn torrc_lines(data: &[u8]) {
         }
     }
     assert!(same_values(
-        &rnyx_grammar::model::OptionType::of(kind),
+        &rnyx_model::OptionType::of(kind),
         &values,
         &values
     ));

@@ -8,7 +8,7 @@
 use super::{Host, SocketAsk, TimedScan, TorLog};
 use crate::control::Client;
 use crate::procfs::ProcSampler;
-use rnyx_grammar::model::{Socket, SocketScan, SocketSource, SocketTable, SystemInfo, Torrc};
+use rnyx_model::{Socket, SocketScan, SocketSource, SocketTable, SystemInfo, Torrc};
 use std::collections::HashMap;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
@@ -46,7 +46,7 @@ impl ControlOnly {
         let mut sockets = Vec::new();
         for c in orconns
             .iter()
-            .filter(|c| c.status == rnyx_grammar::model::OrConnStatus::Connected)
+            .filter(|c| c.status == rnyx_model::OrConnStatus::Connected)
         {
             if let Ok(addr) = c.target.parse::<SocketAddr>() {
                 sockets.push(Socket {

@@ -3,8 +3,8 @@
 //! `/proc/<pid>/root` when tor sees another filesystem), the end of tor's
 //! log file, and the signing certificate.
 
-use rnyx_grammar::model::{Torrc, TorrcFile};
 use rnyx_grammar::torrc::{self, command_line, glob};
+use rnyx_model::{Torrc, TorrcFile};
 use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
@@ -132,7 +132,7 @@ fn read_file(path: &Path, place: &Place, depth: usize, torrc: &mut Torrc) {
             for included in include_targets(&place.resolve(target)) {
                 read_file(&included, place, depth + 1, torrc);
             }
-        } else if let Some((k, v)) = rnyx_grammar::model::torrc_entry(line) {
+        } else if let Some((k, v)) = rnyx_model::torrc_entry(line) {
             torrc.settings.push((k.to_owned(), v.to_owned()));
             torrc.origins.push((this, n));
         }
@@ -257,7 +257,7 @@ pub fn cert_expiry(keys: &Path, chroot: Option<&Path>) -> Option<u64> {
     };
     std::fs::read(path)
         .ok()
-        .and_then(|b| rnyx_grammar::model::health::signals::signing_cert_expiry(&b))
+        .and_then(|b| rnyx_model::health::signals::signing_cert_expiry(&b))
 }
 
 #[cfg(test)]

@@ -9,7 +9,7 @@ use super::{ControlOnly, Host, Seen, SocketAsk, TimedScan, TorLog};
 use crate::control::Target;
 use crate::procfs::sockets::Scanner;
 use crate::procfs::ProcSampler;
-use rnyx_grammar::model::{SystemInfo, Torrc};
+use rnyx_model::{SystemInfo, Torrc};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;

@@ -6,7 +6,7 @@
 use super::{Clock, Host, NotReplay, Seen, SharedHost, SocketAsk, TimedScan, TorLog, Wrap};
 use crate::control::{ConnectError, Connection, EventReceiver, Target};
 use crate::record::{self, Recorder};
-use rnyx_grammar::model::{ControllerState, ReplayControl, SystemInfo, Torrc};
+use rnyx_model::{ControllerState, ReplayControl, SystemInfo, Torrc};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, PoisonError};
 
@@ -151,7 +151,7 @@ impl Host for Recording {
         log
     }
 
-    async fn manual(&self) -> rnyx_grammar::model::Manual {
+    async fn manual(&self) -> rnyx_model::Manual {
         self.inner.manual().await
     }
 

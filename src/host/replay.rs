@@ -5,7 +5,7 @@
 use super::{Clock, Host, NotReplay, Scanned, SocketAsk, TimedScan, TorLog};
 use crate::control::{ConnectError, Connection, Target};
 use crate::replay::{Item, Player, Sample};
-use rnyx_grammar::model::{ControllerState, ReplayControl, SystemInfo, Torrc};
+use rnyx_model::{ControllerState, ReplayControl, SystemInfo, Torrc};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, PoisonError};
 

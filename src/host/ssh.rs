@@ -28,7 +28,7 @@ use crate::control::{Client, ConnectError, Connection, SshError, Target};
 use crate::procfs::sockets::Scanner;
 use crate::procfs::ProcSampler;
 use master::{master_for, next_name, Master};
-use rnyx_grammar::model::{SystemInfo, Torrc};
+use rnyx_model::{SystemInfo, Torrc};
 use spec::quote;
 pub use spec::{runtime_dir, SshSpec};
 use std::fmt;
@@ -281,7 +281,7 @@ impl Host for Ssh {
         Some(torrc)
     }
 
-    async fn manual(&self) -> rnyx_grammar::model::Manual {
+    async fn manual(&self) -> rnyx_model::Manual {
         let m = &self.inner.m;
         let there = m.read(crate::manual::INSTALLED).await.and_then(|bytes| {
             let source = format!("{}:{}", m.spec.host, crate::manual::INSTALLED);
@@ -298,7 +298,7 @@ impl Host for Ssh {
     async fn cert(&self, keys: PathBuf) -> Option<u64> {
         let path = keys.join("ed25519_signing_cert");
         let bytes = self.inner.m.read(&path.display().to_string()).await.ok()?;
-        rnyx_grammar::model::health::signals::signing_cert_expiry(&bytes)
+        rnyx_model::health::signals::signing_cert_expiry(&bytes)
     }
 
     async fn tor_log(&self, path: String, pid: Option<u32>, max_lines: usize) -> TorLog {

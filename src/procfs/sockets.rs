@@ -8,7 +8,7 @@
 use super::diag::Diag;
 use super::Row;
 use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
-use rnyx_grammar::model::{Socket, SocketScan, SocketSource, SocketTable};
+use rnyx_model::{Socket, SocketScan, SocketSource, SocketTable};
 use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::path::{Path, PathBuf};
 
@@ -253,7 +253,7 @@ pub struct Ports {
 }
 
 impl Ports {
-    pub fn of(listeners: &rnyx_grammar::model::Listeners) -> Self {
+    pub fn of(listeners: &rnyx_model::Listeners) -> Self {
         let ports = |list: &[&Vec<String>]| -> Vec<u16> {
             list.iter()
                 .flat_map(|l| l.iter())
@@ -320,7 +320,7 @@ fn owners_of(root: &Path, inodes: &HashSet<u64>) -> HashMap<u64, String> {
                 continue;
             };
             let name = std::fs::read_to_string(p.path().join("comm")).unwrap_or_default();
-            let name = rnyx_grammar::text::strip_controls(name.trim());
+            let name = rnyx_model::text::strip_controls(name.trim());
             found.insert(inode, format!("{name} ({pid})"));
         }
         if found.len() == inodes.len() {

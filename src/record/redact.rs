@@ -4,8 +4,8 @@
 //! replies, onion-service keys, and the values of password options (in
 //! commands, replies, config-text and the torrc).
 
-use rnyx_grammar::model::Torrc;
 use rnyx_grammar::secret::{self, Direction, REDACTED};
+use rnyx_model::Torrc;
 
 /// A line as it may be written: secrets replaced. Most lines (nearly every
 /// event) hold none and are not copied.

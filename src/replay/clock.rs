@@ -2,7 +2,7 @@
 //! paused or not. A replay's host gives it to its controller task and
 //! screen (the host's `Clock::Replay`).
 
-use rnyx_grammar::model::{ReplayControl, ReplayStatus};
+use rnyx_model::{ReplayControl, ReplayStatus};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 use std::time::Duration;

@@ -6,7 +6,7 @@
 use super::{config_state, connections_state, NOW};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
-use rnyx_grammar::model::{ControllerState, RelayName, RelayRow};
+use rnyx_model::{ControllerState, RelayName, RelayRow};
 use rnyx_panels::app::App;
 use rnyx_panels::keymap::Key;
 

@@ -7,7 +7,7 @@ pub mod tmux;
 pub mod ui;
 
 use rnyx::launch::{NetworkSpec, PrivateNetwork, SingleTor, SingleTorOptions};
-use rnyx_grammar::model::RelayName;
+use rnyx_model::RelayName;
 use std::io::{BufRead, BufReader, Write};
 use std::os::unix::net::UnixStream;
 use std::path::Path;

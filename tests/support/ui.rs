@@ -4,7 +4,7 @@ use ratatui::backend::TestBackend;
 use ratatui::Terminal;
 use rnyx::controller::ControllerHandle;
 use rnyx::ui::{self, Input};
-use rnyx_grammar::model::RelayName;
+use rnyx_model::RelayName;
 use rnyx_panels::app::App;
 use std::time::Duration;
 

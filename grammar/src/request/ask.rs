@@ -110,7 +110,7 @@ ask!(Signal, |a| TorRequest::Signal(a.0), String, Response::Done(said) => said);
 
 /// `SETEVENTS` of the log's events: those tor rejected.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SetEvents(pub crate::model::EventSelection);
+pub struct SetEvents(pub rnyx_model::EventSelection);
 ask!(SetEvents, |a| TorRequest::SetEvents(a.0), Vec<String>, Response::Events { rejected } => rejected);
 
 /// A typed command on rnyx's connection: tor's whole reply.
@@ -139,7 +139,7 @@ ask!(WriteFile, |a| FileRequest::Write { path: a.path, text: a.text }, String, R
 
 /// A replay paused, moved or sped up: where it is now.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Replay(pub crate::model::ReplayControl);
+pub struct Replay(pub rnyx_model::ReplayControl);
 ask!(Replay, |a| SessionRequest::Replay(a.0), String, Response::Done(said) => said);
 
 /// Any request, its response not read: for the interpreter, whose one
@@ -202,6 +202,6 @@ mod tests {
         );
         assert!(Request::from(GetConf(vec![])).needs_tor());
         assert!(!Request::from(ReadFile("x".into())).needs_tor());
-        assert!(!Request::from(Replay(crate::model::ReplayControl::Faster)).needs_tor());
+        assert!(!Request::from(Replay(rnyx_model::ReplayControl::Faster)).needs_tor());
     }
 }

@@ -5,13 +5,13 @@
 
 use crate::format;
 use crate::keymap::Key;
-use crate::model::health::{Alert, Severity};
 use crate::page::{Cx, Mouse, MouseKind, View};
 use crate::popup::{draw_box, Step};
 use ratatui_core::buffer::Buffer;
 use ratatui_core::layout::Rect;
 use ratatui_core::style::Style;
 use ratatui_core::text::{Line, Span};
+use rnyx_model::health::{Alert, Severity};
 use std::cell::Cell;
 
 /// The alerts popup; `first`: the first row shown.
@@ -73,7 +73,7 @@ fn lines(view: &View, width: usize) -> Vec<Line<'static>> {
             Span::styled(label.to_owned(), style),
             Span::raw(format!(
                 " {}  {when}  {}",
-                crate::text::strip_controls(&relay),
+                rnyx_model::text::strip_controls(&relay),
                 rule.title
             )),
         ]));
@@ -87,7 +87,7 @@ fn lines(view: &View, width: usize) -> Vec<Line<'static>> {
         detail.push(format!("to do: {}", rule.advice));
         for d in detail {
             for row in crate::log::wrap(
-                &crate::text::strip_controls(&d),
+                &rnyx_model::text::strip_controls(&d),
                 width.saturating_sub(9).max(10),
                 4,
             ) {

@@ -4,9 +4,9 @@
 //! to it; its answer goes to whoever opened it.
 
 use super::{App, Holder, Owner};
-use crate::model::ControllerState;
 use crate::page::{Cx, Effect, Tag, Ticket};
 use crate::popup::{Answer, Popup, Step};
+use rnyx_model::ControllerState;
 
 /// The app's own popups.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

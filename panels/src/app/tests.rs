@@ -3,10 +3,10 @@ use super::*;
 use crate::graph::GraphPanel;
 use crate::graph::{Bound as GraphBound, GraphStat};
 use crate::log::LogPanel;
-use crate::model::{EventSelection, Interval};
 use crate::page::{Request, Response};
 use crate::pages::graph::GraphPage;
 use rnyx_grammar::reply::Reply as TorReply;
+use rnyx_model::{EventSelection, Interval};
 
 mod menus;
 mod test_page;
@@ -239,9 +239,9 @@ fn rebound_keys_drive_actions() {
 fn with_log(messages: &[&str]) -> ControllerState {
     let mut s = connected();
     for m in messages {
-        s.push_log(crate::model::LogEntry::new(
+        s.push_log(rnyx_model::LogEntry::new(
             1_795_255_200_000,
-            crate::model::LogSource::Tor(crate::model::Runlevel::Notice),
+            rnyx_model::LogSource::Tor(rnyx_model::Runlevel::Notice),
             (*m).to_owned(),
         ));
     }

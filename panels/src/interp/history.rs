@@ -30,7 +30,7 @@ impl History {
             } else {
                 line.to_owned()
             };
-            history.add(&crate::text::strip_controls(&line));
+            history.add(&rnyx_model::text::strip_controls(&line));
         }
         history
     }

@@ -3,8 +3,8 @@
 //! `ns/id`, `desc/id`, `md/id` and `ip-to-country`. Never a download.
 
 use super::Kind;
-use crate::model::{ControllerState, RelayEntry};
 use crate::page::Response;
+use rnyx_model::{ControllerState, RelayEntry};
 use std::fmt::Write as _;
 use std::net::{IpAddr, SocketAddr};
 
@@ -44,7 +44,7 @@ pub fn resolve(args: &str, state: &ControllerState) -> Result<Resolved, String> 
         let Some(first) = found.first() else {
             return Err(format!(
                 "no relay `{}` in the consensus tor has ({} relays)",
-                crate::text::strip_controls(arg),
+                rnyx_model::text::strip_controls(arg),
                 state.consensus.len()
             ));
         };

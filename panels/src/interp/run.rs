@@ -4,8 +4,8 @@
 //! and hands each answer to [`answer_lines`].
 
 use super::{help, info, parse, shown, EventFilter, Kind, Names, Typed};
-use crate::model::{ControllerState, Manual};
 use crate::page::Response;
+use rnyx_model::{ControllerState, Manual};
 use std::borrow::Cow;
 
 /// What the interpreter refuses to send: a command whose data follows on

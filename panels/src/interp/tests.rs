@@ -205,7 +205,7 @@ fn completion_and_help_against_tors_recorded_names() {
 fn a_line_with_control_characters_is_not_sent() {
     use super::{run, Ask, Context, CONTROL};
     let n = names();
-    let state = crate::model::ControllerState::default();
+    let state = rnyx_model::ControllerState::default();
     let cx = Context {
         names: &n,
         manual: None,

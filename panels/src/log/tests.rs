@@ -1,5 +1,5 @@
 use super::*;
-use crate::model::{EventSelection, LogSource, Runlevel};
+use rnyx_model::{EventSelection, LogSource, Runlevel};
 
 const DAY_MS: u64 = 86_400_000;
 /// 2026-11-21 10:00:00 UTC.

@@ -52,7 +52,7 @@ pub enum Answer {
     /// The text typed in a text box, trimmed.
     Text(String),
     /// The events chosen in the event dialog.
-    Events(crate::model::EventSelection),
+    Events(rnyx_model::EventSelection),
     /// One step up (-1) or down (1).
     Moved(i8),
     /// What came of the popup's work, for the page's status line (`true`:

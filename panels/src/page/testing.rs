@@ -2,10 +2,10 @@
 
 use super::{Page, View};
 use crate::keymap::Keymap;
-use crate::model::ControllerState;
 use crate::theme::Theme;
 use ratatui_core::buffer::Buffer;
 use ratatui_core::layout::Rect;
+use rnyx_model::ControllerState;
 
 /// The page's rows as drawn at `w`×`h` at `now` without colour, trailing
 /// spaces cut.

@@ -12,12 +12,12 @@ mod save;
 use crate::input::{Edit, LineInput};
 use crate::keymap::{ActionId, ActionSpec, Key};
 use crate::list::{Cursor, Scroll};
-use crate::model::{ControllerState, Manual, TorOption};
 use crate::page::{ask, Cx, Failure, HitMap, Mouse, MouseKind, Page, PageInfo, Tag, View};
 use crate::pages::PageEntry;
 use crate::popup::{Answer, Menu};
 use ratatui_core::buffer::Buffer;
 use ratatui_core::layout::Rect;
+use rnyx_model::{ControllerState, Manual, TorOption};
 use std::fmt::Write as _;
 
 pub use crate::settings::ConfigSettings;
@@ -192,12 +192,12 @@ impl ConfigPage {
             cx.ask(ask::ResetConf(vec![o.name.clone()]), changed);
             return;
         } else if o.is_boolean() {
-            let Some(v) = boolean(text, o.kind == crate::model::OptionType::BooleanAuto) else {
+            let Some(v) = boolean(text, o.kind == rnyx_model::OptionType::BooleanAuto) else {
                 self.say(
                     &format!(
                         "{} takes true or false{}",
                         o.name,
-                        if o.kind == crate::model::OptionType::BooleanAuto {
+                        if o.kind == rnyx_model::OptionType::BooleanAuto {
                             " or auto"
                         } else {
                             ""
@@ -220,7 +220,7 @@ impl ConfigPage {
 
     fn say(&mut self, text: &str, error: bool) {
         self.status = Some(Status {
-            text: crate::text::strip_controls(text),
+            text: rnyx_model::text::strip_controls(text),
             error,
         });
     }
@@ -403,7 +403,7 @@ impl Page for ConfigPage {
         buf.set_stringn(
             area.x,
             area.y,
-            crate::text::strip_controls(&title),
+            rnyx_model::text::strip_controls(&title),
             usize::from(area.width),
             theme.title(),
         );

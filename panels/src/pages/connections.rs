@@ -11,13 +11,13 @@ pub use rows::SCRUBBED;
 
 use crate::keymap::{ActionId, ActionSpec, Key};
 use crate::list::Scroll;
-use crate::model::{ControllerState, SocketSource};
 use crate::page::{Cx, HitMap, Mouse, MouseKind, Page, PageInfo, Tag, View};
 use crate::pages::PageEntry;
 use crate::popup::{Answer, Menu};
 use ratatui_core::buffer::Buffer;
 use ratatui_core::layout::Rect;
 use ratatui_core::text::Line;
+use rnyx_model::{ControllerState, SocketSource};
 use rows::{entries, Entry};
 use std::cell::Cell;
 
@@ -95,8 +95,8 @@ impl ConnectionsPage {
 
 /// How the sockets were read, for the title's right: the table (sock_diag,
 /// else the text tables and why) and how tor's were told apart.
-fn source_words(table: &crate::model::Connections) -> Option<String> {
-    use crate::model::SocketTable;
+fn source_words(table: &rnyx_model::Connections) -> Option<String> {
+    use rnyx_model::SocketTable;
     let read = match &table.table {
         SocketTable::None => return None,
         SocketTable::SockDiag => "sock_diag".to_owned(),
@@ -221,7 +221,7 @@ impl Page for ConnectionsPage {
         );
         if let Some(via) = source_words(table) {
             let room = usize::from(area.width).saturating_sub(title.chars().count() + 2);
-            let via = crate::text::strip_controls(&via);
+            let via = rnyx_model::text::strip_controls(&via);
             if via.chars().count() <= room {
                 let x = area.x + area.width - u16::try_from(via.chars().count()).unwrap_or(0);
                 buf.set_string(x, area.y, via, theme.secondary());
@@ -230,7 +230,7 @@ impl Page for ConnectionsPage {
         let note = note(state, list.is_empty());
         let mut top = area.y + 1;
         if let Some(note) = note {
-            let note = crate::text::strip_controls(&note);
+            let note = rnyx_model::text::strip_controls(&note);
             buf.set_stringn(area.x, top, note, usize::from(area.width), theme.warning());
             top += 1;
         }
@@ -319,7 +319,7 @@ impl crate::popup::Popup for Details {
             let lines = rows::details(view.state, entry, self.show_addresses, view.now);
             let lines = lines
                 .into_iter()
-                .map(|l| Line::raw(crate::text::strip_controls(&l)))
+                .map(|l| Line::raw(rnyx_model::text::strip_controls(&l)))
                 .collect();
             crate::popup::draw_box("Details", lines, view.theme, area, buf);
         }

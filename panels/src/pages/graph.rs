@@ -6,12 +6,12 @@ use crate::events::EventDialog;
 use crate::graph::{GraphPanel, GraphStat};
 use crate::keymap::{ActionId, ActionSpec, Key};
 use crate::log::LogPanel;
-use crate::model::Interval;
 use crate::page::{ask, Cx, Failure, Mouse, MouseKind, Page, PageInfo, Tag, View};
 use crate::pages::PageEntry;
 use crate::popup::{Answer, Confirm, Menu, Step, TextBox};
 use ratatui_core::buffer::Buffer;
 use ratatui_core::layout::Rect;
+use rnyx_model::Interval;
 use std::cell::Cell;
 
 pub const ID: &str = "graph";

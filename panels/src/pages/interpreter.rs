@@ -366,7 +366,7 @@ impl Page for InterpreterPage {
             buf.set_stringn(
                 area.x,
                 bottom,
-                crate::text::strip_controls(&line),
+                rnyx_model::text::strip_controls(&line),
                 usize::from(area.width),
                 theme.secondary(),
             );

@@ -6,20 +6,20 @@
 
 use crate::keymap::{ActionId, ActionSpec, Key};
 use crate::list::{Cursor, Scroll};
-use crate::model::RelayRow;
 use crate::page::{Cx, HitMap, Mouse, MouseKind, Page, PageInfo, Tag, View};
 use crate::pages::PageEntry;
 use crate::popup::{Answer, Menu};
 use ratatui_core::buffer::Buffer;
 use ratatui_core::layout::Rect;
 use ratatui_core::style::Modifier;
+use rnyx_model::RelayRow;
 
 mod columns;
 
 pub const ID: &str = "overview";
 
 /// The sparkline's width.
-const SPARK: usize = crate::model::SPARK;
+const SPARK: usize = rnyx_model::SPARK;
 
 /// The page as the app, nyxrc and the menus know it.
 pub const INFO: PageInfo = PageInfo {
@@ -199,7 +199,7 @@ impl Page for OverviewPage {
             let y = body.y + u16::try_from(row).unwrap_or(0);
             self.rows.add(Rect::new(body.x, y, body.width, 1), at);
             let mark = if i == view.relay { '▸' } else { ' ' };
-            let text = crate::text::strip_controls(&layout.row(r, view.now));
+            let text = rnyx_model::text::strip_controls(&layout.row(r, view.now));
             let mut style = if r.connected && r.silent_since.is_none() {
                 theme.plain()
             } else {
@@ -219,8 +219,8 @@ fn alert_count(r: &RelayRow) -> String {
         None => "-".into(),
         Some(worst) => {
             let word = match worst {
-                crate::model::health::Severity::Critical => "crit",
-                crate::model::health::Severity::Warning => "warn",
+                rnyx_model::health::Severity::Critical => "crit",
+                rnyx_model::health::Severity::Warning => "warn",
             };
             format!("{} {word}", r.alerts.len())
         }
@@ -246,7 +246,7 @@ fn sparkline(values: &[f64]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{ControllerState, VersionStatus};
+    use rnyx_model::{ControllerState, VersionStatus};
 
     fn fleet() -> Vec<RelayRow> {
         let row = |name: &str, up: bool, read: f64| RelayRow {
@@ -304,7 +304,7 @@ mod tests {
 
     #[test]
     fn one_row_a_relay_down_ones_said_and_sorted() {
-        use crate::model::health::{AlertKind, Severity};
+        use rnyx_model::health::{AlertKind, Severity};
         let fleet = fleet();
         let mut page = OverviewPage::default();
         let rows = draw(&page, &fleet, 0);
@@ -345,7 +345,7 @@ mod tests {
             rows[4]
         );
         let mut alerted = fleet.clone();
-        let alert = |kind, severity| crate::model::health::Alert {
+        let alert = |kind, severity| rnyx_model::health::Alert {
             kind,
             severity,
             since: 900,

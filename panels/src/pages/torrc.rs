@@ -7,13 +7,13 @@
 
 use crate::keymap::{ActionId, ActionSpec, Key};
 use crate::list::{Cursor, Scroll};
-use crate::model::{display_value, strip_comment, torrc_entry, ControllerState, Overrider};
 use crate::page::{Cx, Mouse, MouseKind, Page, PageInfo, View};
 use crate::pages::PageEntry;
 use crate::theme::Theme;
 use ratatui_core::buffer::Buffer;
 use ratatui_core::layout::Rect;
 use ratatui_core::style::Style;
+use rnyx_model::{display_value, strip_comment, torrc_entry, ControllerState, Overrider};
 use std::fmt::Write as _;
 
 pub const ID: &str = "torrc";
@@ -128,7 +128,7 @@ impl Page for TorrcPage {
         buf.set_stringn(
             area.x,
             area.y,
-            crate::text::strip_controls(&title),
+            rnyx_model::text::strip_controls(&title),
             usize::from(area.width),
             theme.title(),
         );
@@ -167,7 +167,7 @@ impl TorrcPage {
         }
         if let Some(e) = &torrc.error {
             rows.push(vec![(
-                crate::text::strip_controls(&format!("cannot read the torrc: {e}")),
+                rnyx_model::text::strip_controls(&format!("cannot read the torrc: {e}")),
                 theme.error(),
             )]);
             rows.push(vec![(
@@ -181,10 +181,13 @@ impl TorrcPage {
         for (i, file) in torrc.files.iter().enumerate() {
             if file.depth > 0 {
                 let heading = format!("── %include {} ", file.path);
-                rows.push(vec![(crate::text::strip_controls(&heading), theme.title())]);
+                rows.push(vec![(
+                    rnyx_model::text::strip_controls(&heading),
+                    theme.title(),
+                )]);
             }
             if let Some(e) = &file.error {
-                rows.push(vec![(crate::text::strip_controls(e), theme.error())]);
+                rows.push(vec![(rnyx_model::text::strip_controls(e), theme.error())]);
                 continue;
             }
             self.file_rows(state, &file.lines, Some(i), theme, width, &mut rows);
@@ -210,7 +213,7 @@ impl TorrcPage {
             0
         };
         for (n, raw) in lines.iter().enumerate() {
-            let clean = crate::text::strip_controls(raw);
+            let clean = rnyx_model::text::strip_controls(raw);
             let line = if self.strip {
                 let code = strip_comment(&clean).trim_end();
                 if code.trim().is_empty() {
@@ -233,7 +236,7 @@ impl TorrcPage {
                 pieces.push((
                     format!(
                         "  ← tor runs: {}",
-                        crate::text::strip_controls(&display_value(o))
+                        rnyx_model::text::strip_controls(&display_value(o))
                     ),
                     theme.warning(),
                 ));
@@ -328,7 +331,7 @@ fn overridden_by(state: &ControllerState, file: Option<usize>, by: Overrider) ->
                 .files
                 .get(f)
                 .map_or("?", |x| x.path.as_str());
-            crate::text::strip_controls(&format!("  ← overridden by line {} of {path}", l + 1))
+            rnyx_model::text::strip_controls(&format!("  ← overridden by line {} of {path}", l + 1))
         }
     }
 }
@@ -336,7 +339,7 @@ fn overridden_by(state: &ControllerState, file: Option<usize>, by: Overrider) ->
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{TorConfig, Torrc, TorrcFile};
+    use rnyx_model::{TorConfig, Torrc, TorrcFile};
 
     fn state() -> ControllerState {
         let mut s = ControllerState::default();

@@ -169,7 +169,7 @@ impl Master {
                 use tokio::io::AsyncBufReadExt;
                 let mut lines = tokio::io::BufReader::new(err).lines();
                 while let Ok(Some(line)) = lines.next_line().await {
-                    let line = rnyx_grammar::text::strip_controls(line.trim());
+                    let line = rnyx_model::text::strip_controls(line.trim());
                     if !line.is_empty() {
                         let mut s = said.lock().unwrap_or_else(PoisonError::into_inner);
                         if s.len() < 2000 {
@@ -267,7 +267,7 @@ impl Master {
             .stderr(Stdio::piped());
         match tokio::time::timeout(COMMAND_WITHIN, c.output()).await {
             Ok(Ok(out)) if out.status.success() => Ok(out.stdout),
-            Ok(Ok(out)) => Err(rnyx_grammar::text::strip_controls(
+            Ok(Ok(out)) => Err(rnyx_model::text::strip_controls(
                 String::from_utf8_lossy(&out.stderr).trim(),
             )),
             Ok(Err(e)) => Err(format!("cannot run ssh: {e}")),
@@ -303,7 +303,7 @@ impl Master {
                 forwards.push((remote, local.clone()));
                 Ok(local)
             }
-            Ok(Ok(out)) => Err(rnyx_grammar::text::strip_controls(
+            Ok(Ok(out)) => Err(rnyx_model::text::strip_controls(
                 String::from_utf8_lossy(&out.stderr).trim(),
             )),
             Ok(Err(e)) => Err(e.to_string()),

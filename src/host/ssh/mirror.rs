@@ -5,7 +5,7 @@
 
 use super::Inner;
 use crate::procfs::ProcSampler;
-use rnyx_grammar::model::SystemInfo;
+use rnyx_model::SystemInfo;
 use std::path::Path;
 use std::sync::PoisonError;
 use std::time::{Duration, Instant};

@@ -104,9 +104,9 @@ fn help_offers_the_next_relay_only_with_several() {
             .any(|l| l.ends_with(": next relay (watching several)"))
     };
     assert!(!next(&a));
-    let row = |name: &str| crate::model::RelayRow {
+    let row = |name: &str| rnyx_model::RelayRow {
         name: name.into(),
-        ..crate::model::RelayRow::default()
+        ..rnyx_model::RelayRow::default()
     };
     a.set_fleet(vec![row("a"), row("b")], 0);
     assert!(next(&a));
@@ -198,7 +198,7 @@ fn clicks_and_wheel_at_two_sizes() {
         else {
             panic!()
         };
-        assert!(sel.shows_tor(crate::model::Runlevel::Debug));
+        assert!(sel.shows_tor(rnyx_model::Runlevel::Debug));
         // On the list page a click selects the row under it.
         a.handle_key(Key::Right, &s, 0);
         let screen = draw(&a, &s, w, h);
@@ -222,11 +222,11 @@ fn wheel_scrolls_the_log() {
     let messages: Vec<String> = (0..200).map(|i| format!("message {i}")).collect();
     let refs: Vec<&str> = messages.iter().map(String::as_str).collect();
     let mut s = connected();
-    s.log = crate::model::LogBuffer::new(1000);
+    s.log = rnyx_model::LogBuffer::new(1000);
     for m in refs {
-        s.push_log(crate::model::LogEntry::new(
+        s.push_log(rnyx_model::LogEntry::new(
             1_795_255_200_000,
-            crate::model::LogSource::Tor(crate::model::Runlevel::Warn),
+            rnyx_model::LogSource::Tor(rnyx_model::Runlevel::Warn),
             m.to_owned(),
         ));
     }

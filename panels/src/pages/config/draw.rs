@@ -2,18 +2,18 @@
 //! and the selected option's details.
 
 use super::ConfigPage;
-use crate::model::{display_value, ControllerState, Manual, TorOption};
 use crate::theme::Theme;
 use ratatui_core::buffer::Buffer;
 use ratatui_core::layout::Rect;
 use ratatui_core::style::Modifier;
 use ratatui_core::text::Line;
+use rnyx_model::{display_value, ControllerState, Manual, TorOption};
 
 /// Why the list may be empty or stale.
 pub(super) fn note(state: &ControllerState) -> Option<String> {
     let c = &state.config;
     if let Some(e) = &c.error {
-        return Some(crate::text::strip_controls(&format!(
+        return Some(rnyx_model::text::strip_controls(&format!(
             "cannot read tor's configuration: {e}"
         )));
     }
@@ -49,7 +49,7 @@ impl ConfigPage {
             let mark = if o.unsaved { '*' } else { ' ' };
             // Cut values end with `…`.
             let name = crate::format::cut(&o.name, name_w.saturating_sub(2));
-            let value = crate::text::strip_controls(&display_value(o));
+            let value = rnyx_model::text::strip_controls(&display_value(o));
             let value = crate::format::cut(&value, value_w.saturating_sub(1));
             let summary = manual
                 .and_then(|m| m.get(&o.name))
@@ -96,7 +96,7 @@ pub(super) fn details(
     let usage = entry.map_or(String::new(), |e| format!(", usage: {}", e.usage));
     let mut value = format!(
         "Value: {} ({kind}, {}{usage})",
-        crate::text::strip_controls(&display_value(o)),
+        rnyx_model::text::strip_controls(&display_value(o)),
         o.kind
     );
     if o.unsaved {
@@ -107,7 +107,7 @@ pub(super) fn details(
         Some(e) => {
             for p in &e.description {
                 for l in p.lines() {
-                    for row in crate::text::wrap(l, width.saturating_sub(1), 0) {
+                    for row in rnyx_model::text::wrap(l, width.saturating_sub(1), 0) {
                         lines.push(Line::styled(row, theme.secondary()));
                     }
                 }

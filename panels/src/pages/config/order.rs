@@ -1,7 +1,7 @@
 //! The orderings of the configuration editor (Nyx's), nyxrc's
 //! `config_order`.
 
-use crate::model::{display_value, Manual, ManualEntry, TorOption};
+use rnyx_model::{display_value, Manual, ManualEntry, TorOption};
 use std::cmp::Ordering;
 
 pub use crate::settings::ConfigOrder;

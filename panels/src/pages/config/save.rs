@@ -3,13 +3,13 @@
 //! would do, and FORCE if the operator says so.
 
 use crate::keymap::Key;
-use crate::model::ControllerState;
 use crate::page::{ask, Cx, Failure, Mouse, Tag, View};
 use crate::popup::{Answer, Popup, Step};
 use crate::theme::Theme;
 use ratatui_core::buffer::Buffer;
 use ratatui_core::layout::Rect;
 use ratatui_core::text::Line;
+use rnyx_model::ControllerState;
 
 /// Lines of the configuration shown in the popup at most.
 const SHOWN: usize = 14;
@@ -54,7 +54,11 @@ impl Save {
                 .file
                 .clone()
                 .unwrap_or_else(|| "the torrc tor was started with".into()),
-            text: c.text.lines().map(crate::text::strip_controls).collect(),
+            text: c
+                .text
+                .lines()
+                .map(rnyx_model::text::strip_controls)
+                .collect(),
         }
     }
 

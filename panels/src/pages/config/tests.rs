@@ -1,6 +1,6 @@
 use super::*;
-use crate::model::TorConfig;
 use crate::page::{Effect, Outbox, Request, Response};
+use rnyx_model::TorConfig;
 
 fn state() -> ControllerState {
     let mut s = ControllerState::default();

@@ -4,13 +4,13 @@
 //! inbound clients per country, one per distinct address, from tor's own
 //! GeoIP data with `ip-to-country`).
 
-use crate::model::{Category, Connection};
 use crate::page::{ask, Cx, Failure, Tag};
 use crate::popup::{draw_box, Step};
 use crate::theme::Theme;
 use ratatui_core::buffer::Buffer;
 use ratatui_core::layout::Rect;
 use ratatui_core::text::Line;
+use rnyx_model::{Category, Connection};
 use std::collections::{BTreeMap, HashSet};
 use std::net::IpAddr;
 
@@ -87,7 +87,7 @@ impl Chart {
             Ok(values) => {
                 let mut countries: BTreeMap<String, usize> = BTreeMap::new();
                 for (_, cc) in values {
-                    let cc = crate::text::strip_controls(cc.trim());
+                    let cc = rnyx_model::text::strip_controls(cc.trim());
                     let cc = if cc.is_empty() || cc == "??" {
                         "unknown".to_owned()
                     } else {
@@ -108,7 +108,7 @@ impl Chart {
     pub fn render(&self, theme: Theme, area: Rect, buf: &mut Buffer) {
         let mut lines: Vec<Line> = Vec::new();
         if let Some(n) = &self.note {
-            lines.push(Line::raw(crate::text::strip_controls(n)));
+            lines.push(Line::raw(rnyx_model::text::strip_controls(n)));
         }
         let max = self.bars.iter().map(|b| b.1).max().unwrap_or(1).max(1);
         let label_w = self

@@ -95,7 +95,10 @@ impl Descriptor {
             match part {
                 None => out.push((false, "    asking tor…".to_owned())),
                 Some(Err(why)) => {
-                    out.push((false, format!("    {}", crate::text::strip_controls(why))));
+                    out.push((
+                        false,
+                        format!("    {}", rnyx_model::text::strip_controls(why)),
+                    ));
                 }
                 Some(Ok(text)) if text.trim().is_empty() => {
                     out.push((false, "    tor has none".to_owned()));
@@ -104,7 +107,7 @@ impl Descriptor {
                     for (n, line) in text.lines().enumerate() {
                         out.push((
                             false,
-                            format!("{:>4} {}", n + 1, crate::text::strip_controls(line)),
+                            format!("{:>4} {}", n + 1, rnyx_model::text::strip_controls(line)),
                         ));
                     }
                 }
@@ -122,7 +125,7 @@ impl Descriptor {
         );
         Clear.render(rect, buf);
         let title = match &self.nickname {
-            Some(n) => format!(" Descriptor of {} ", crate::text::strip_controls(n)),
+            Some(n) => format!(" Descriptor of {} ", rnyx_model::text::strip_controls(n)),
             None => " Descriptor ".to_owned(),
         };
         let block = Block::default()

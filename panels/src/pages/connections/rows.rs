@@ -1,7 +1,7 @@
 //! The entries of the connections page and their rows, laid out to width.
 
 use crate::format;
-use crate::model::{Category, Circuit, CircuitStatus, Connection, ControllerState};
+use rnyx_model::{Category, Circuit, CircuitStatus, Connection, ControllerState};
 use std::cmp::Ordering;
 use std::fmt::Write as _;
 use std::net::SocketAddr;

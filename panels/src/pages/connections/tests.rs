@@ -1,10 +1,10 @@
 use super::*;
-use crate::model::{
+use crate::page::testing::Stack;
+use crate::page::Outbox;
+use rnyx_model::{
     Category, Circuit, CircuitStatus, Classifier, CompactString, ControllerState, Hop, Listeners,
     RelayEntry, Socket, SocketSource,
 };
-use crate::page::testing::Stack;
-use crate::page::Outbox;
 
 const NOW: u64 = 1_795_255_200;
 
@@ -39,7 +39,7 @@ fn state() -> ControllerState {
         purpose: Some("GENERAL".into()),
         time_created: None,
     });
-    s.streams.apply(crate::model::Stream {
+    s.streams.apply(rnyx_model::Stream {
         id: 31,
         status: "SUCCEEDED".into(),
         circuit_id: 7,
@@ -57,7 +57,7 @@ fn state() -> ControllerState {
     ];
     let classifier = Classifier::new(&s.relay.listeners, &s.consensus, &s.circuits, &[], true);
     s.connections.refresh(
-        crate::model::SocketScan::exact(&sockets),
+        rnyx_model::SocketScan::exact(&sockets),
         &classifier,
         NOW - 300,
     );
@@ -255,9 +255,9 @@ fn a_control_client_is_named_and_the_table_read_is_said() {
         local: "127.0.0.1:9051".parse().unwrap(),
         remote: "127.0.0.1:45678".parse().unwrap(),
     };
-    let mut scan = crate::model::SocketScan::exact(&[control]);
+    let mut scan = rnyx_model::SocketScan::exact(&[control]);
     scan.processes.insert(control, "python3 (4242)".into());
-    scan.table = crate::model::SocketTable::Proc {
+    scan.table = rnyx_model::SocketTable::Proc {
         why: "entering tor's network namespace: EPERM".into(),
     };
     let classifier = Classifier::new(&s.relay.listeners, &s.consensus, &s.circuits, &[], true);

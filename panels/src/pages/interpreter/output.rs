@@ -3,12 +3,12 @@
 //! so only the rows on screen are wrapped (a several-MB `ns/all` costs its
 //! visible rows, not its size).
 
-use crate::model::InterpreterEvents;
 use crate::page::Response;
 use crate::theme::Theme;
 use ratatui_core::buffer::Buffer;
 use ratatui_core::layout::Rect;
 use ratatui_core::style::Style;
+use rnyx_model::InterpreterEvents;
 use std::collections::VecDeque;
 
 /// Lines kept in all.
@@ -42,7 +42,7 @@ impl Backlog {
             Kind::Echo => std::borrow::Cow::Borrowed(text),
             _ => rnyx_grammar::secret::redact(text, rnyx_grammar::secret::Direction::FromTor),
         };
-        let mut text = crate::text::strip_controls(&text);
+        let mut text = rnyx_model::text::strip_controls(&text);
         if text.len() > LINE_CHARS {
             let cut = (0..=LINE_CHARS)
                 .rev()
@@ -137,7 +137,7 @@ impl Backlog {
             } else {
                 text.to_owned()
             };
-            for row in crate::text::wrap(&text, width, 4).into_iter().rev() {
+            for row in rnyx_model::text::wrap(&text, width, 4).into_iter().rev() {
                 rows.push((row, style(kind)));
             }
         };

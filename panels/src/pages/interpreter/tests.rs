@@ -1,7 +1,7 @@
 use super::*;
-use crate::model::ControllerState;
 use crate::page::{Effect, Outbox};
 use rnyx_grammar::reply::{LineKind, Reply as TorReply, ReplyLine as TorReplyLine};
+use rnyx_model::ControllerState;
 
 /// Tickets go on across calls, as the app numbers them.
 static TICKETS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);

@@ -4,7 +4,7 @@
 //! whatever is left, cut with `…`.
 
 use crate::format;
-use crate::model::{RelayRow, VersionStatus, NAME_WIDTH};
+use rnyx_model::{RelayRow, VersionStatus, NAME_WIDTH};
 use std::fmt::Write as _;
 
 /// A column between the alerts and the flags.
@@ -97,8 +97,8 @@ impl Col {
     fn cell(self, r: &RelayRow, now: u64) -> String {
         let opt = |v: Option<String>| v.unwrap_or_else(|| "-".into());
         match self {
-            Col::Host => crate::model::keep_end(
-                &crate::text::strip_controls(r.host.as_deref().unwrap_or("local")),
+            Col::Host => rnyx_model::keep_end(
+                &rnyx_model::text::strip_controls(r.host.as_deref().unwrap_or("local")),
                 14,
             ),
             Col::Version => r
@@ -188,7 +188,7 @@ impl Layout {
             ),
             (false, _) => format!("down {ago}"),
         };
-        let name = crate::model::keep_end(&r.name, NAME_WIDTH);
+        let name = rnyx_model::keep_end(&r.name, NAME_WIDTH);
         let alerts = super::alert_count(r);
         let mut out = format!("{name:<NAME_WIDTH$} {state:<11} {alerts:<7} ");
         for c in &self.cols {

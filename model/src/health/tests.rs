@@ -1,5 +1,5 @@
 use super::*;
-use crate::model::{Accounting, BandwidthSample, ControllerState, VersionStatus};
+use crate::{Accounting, BandwidthSample, ControllerState, VersionStatus};
 
 fn args(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
     pairs

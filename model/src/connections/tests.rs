@@ -1,5 +1,5 @@
 use super::*;
-use crate::model::{Circuit, CompactString, Hop, RelayEntry};
+use crate::{Circuit, CompactString, Hop, RelayEntry};
 
 fn sock(local: &str, remote: &str) -> Socket {
     Socket {
@@ -148,7 +148,7 @@ fn refresh_finds_earlier_connections_in_any_order() {
     let c = sock("203.0.113.5:40007", "198.51.100.4:9001");
     let d = sock("203.0.113.5:40008", "198.51.100.2:443");
     let mut table = Connections::default();
-    let scan = |list: &[Socket]| crate::model::SocketScan::exact(list);
+    let scan = |list: &[Socket]| crate::SocketScan::exact(list);
     table.refresh(scan(&[a, b, c]), &classifier, 100);
     // b closed, d new, the rest in another order.
     table.refresh(scan(&[c, d, a]), &classifier, 110);
@@ -180,13 +180,9 @@ fn refresh_keeps_first_seen_and_marks_the_first_look() {
     let inbound = sock("203.0.113.5:9001", "198.51.100.2:40000");
     let outbound = sock("203.0.113.5:40005", "198.51.100.1:9001");
     let mut table = Connections::default();
+    table.refresh(crate::SocketScan::exact(&[inbound]), &classifier, 100);
     table.refresh(
-        crate::model::SocketScan::exact(&[inbound]),
-        &classifier,
-        100,
-    );
-    table.refresh(
-        crate::model::SocketScan::exact(&[inbound, outbound]),
+        crate::SocketScan::exact(&[inbound, outbound]),
         &classifier,
         105,
     );
@@ -227,7 +223,7 @@ fn several_relays_at_one_address_leave_an_inbound_peer_unnamed() {
         (Category::Outbound, Peer::One("EEEE", "epsilon"))
     );
     let mut table = Connections::default();
-    table.refresh(crate::model::SocketScan::exact(&[inbound]), &k, 1);
+    table.refresh(crate::SocketScan::exact(&[inbound]), &k, 1);
     assert_eq!(table.list[0].relays_at_address, 2);
     assert!(
         !table.list[0].is_private(),
@@ -237,7 +233,7 @@ fn several_relays_at_one_address_leave_an_inbound_peer_unnamed() {
 
 #[test]
 fn the_connections_graph_counts_from_the_table() {
-    let mut state = crate::model::ControllerState {
+    let mut state = crate::ControllerState {
         consensus: consensus().into(),
         ..Default::default()
     };
@@ -255,16 +251,16 @@ fn the_connections_graph_counts_from_the_table() {
         sock("203.0.113.5:40005", "198.51.100.1:9001"),
     ];
     let mut table = Connections::default();
-    table.refresh(crate::model::SocketScan::exact(&sockets), &k, 1);
+    table.refresh(crate::SocketScan::exact(&sockets), &k, 1);
     state.connections = table;
-    state.record_system(crate::model::SystemInfo::default());
+    state.record_system(crate::SystemInfo::default());
     assert_eq!(
         (state.system.inbound, state.system.outbound),
         (Some(2), Some(1))
     );
     // A failed read leaves the graph without a sample rather than a wrong one.
     state.connections.error = Some("gone".into());
-    state.record_system(crate::model::SystemInfo::default());
+    state.record_system(crate::SystemInfo::default());
     assert_eq!(state.system.inbound, None);
 }
 
@@ -277,7 +273,7 @@ fn countries_only_for_what_is_shown() {
     let exit = sock("203.0.113.5:40005", "93.184.216.34:443");
     let mut table = Connections::default();
     table.refresh(
-        crate::model::SocketScan::exact(&[relay_in, client_in, exit]),
+        crate::SocketScan::exact(&[relay_in, client_in, exit]),
         &k,
         1,
     );
@@ -297,6 +293,6 @@ fn countries_only_for_what_is_shown() {
         .countries
         .insert("198.51.100.2".parse().unwrap(), "??".into());
     assert_eq!(table.country(&table.list[0]), None);
-    table.refresh(crate::model::SocketScan::exact(&[exit]), &k, 2);
+    table.refresh(crate::SocketScan::exact(&[exit]), &k, 2);
     assert!(table.countries.is_empty());
 }

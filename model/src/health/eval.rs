@@ -4,7 +4,7 @@
 
 use super::{rule_of, AlertKind, AlertSettings, Severity, Thresholds};
 use super::{Alert, Health};
-use crate::model::{ControllerState, Failure, VersionStatus};
+use crate::{ControllerState, Failure, VersionStatus};
 use AlertKind as K;
 use Severity::{Critical, Warning};
 

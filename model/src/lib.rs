@@ -1,5 +1,8 @@
-//! Domain types and the one controller state shared between the controller
-//! task (its only writer) and the UI (a reader).
+//! The state rnyx keeps of one tor: the one controller state shared
+//! between the controller task (its only writer) and the UI (a reader),
+//! its domain types, and what is wrong with the relay (`health`), as plain
+//! data. Nothing here reads tor's text (that is `rnyx-grammar`'s) or does
+//! I/O; `text` is what untrusted text may show.
 
 mod bandwidth;
 mod bounded;
@@ -21,6 +24,8 @@ mod state;
 mod stream;
 mod system;
 mod torconfig;
+
+pub mod text;
 
 pub use bandwidth::{BandwidthHistory, BandwidthSample};
 pub use circuit::{Circuit, CircuitStatus, CircuitTable, Fingerprint, Hop};
