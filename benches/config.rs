@@ -22,16 +22,16 @@ fn state() -> ControllerState {
         .map(|(n, _)| (n.clone(), Some(format!("value of {n}"))))
         .collect();
     let mut s = ControllerState::default();
-    s.connection.connected = true;
-    s.config = TorConfig::from_tor(&names, &[], &values, String::new(), None);
-    s.config.loaded = 1;
-    s.manual = Some(std::sync::Arc::new(manual));
+    s.session.connection.connected = true;
+    s.facts.config = TorConfig::from_tor(&names, &[], &values, String::new(), None);
+    s.facts.config.loaded = 1;
+    s.facts.manual = Some(std::sync::Arc::new(manual));
     s
 }
 
 fn bench(c: &mut Criterion) {
     let s = state();
-    let manual = s.manual.as_deref().unwrap();
+    let manual = s.facts.manual.as_deref().unwrap();
     let text: usize = manual
         .entries()
         .iter()
@@ -41,7 +41,7 @@ fn bench(c: &mut Criterion) {
         .sum();
     eprintln!(
         "{} options; the manual holds {} entries, {} KiB of text",
-        s.config.options.len(),
+        s.facts.config.options.len(),
         manual.len(),
         text / 1024
     );

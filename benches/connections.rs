@@ -27,15 +27,15 @@ fn bench(c: &mut Criterion) {
     let before = rss_kib();
     let proc_dir = std::path::PathBuf::from(format!("/proc/{}", std::process::id()));
     let mut s = state(RELAYS, CIRCUITS);
-    s.relay.listeners.or = vec![listener.local_addr().unwrap().to_string()];
+    s.facts.relay.listeners.or = vec![listener.local_addr().unwrap().to_string()];
     let mut scanner = Scanner::default();
     apply_connections(&mut s, scanner.scan(&proc_dir, &Ports::default()), NOW);
-    eprintln!("socket table read by {:?}", s.connections.table);
+    eprintln!("socket table read by {:?}", s.net.connections.table);
     eprintln!(
         "state of {} connections, {} circuits, {} relays: {:.1} MiB more resident memory",
-        s.connections.list.len(),
-        s.circuits.len(),
-        s.consensus.len(),
+        s.net.connections.list.len(),
+        s.net.circuits.len(),
+        s.facts.consensus.len(),
         (rss_kib().saturating_sub(before)) as f64 / 1024.0
     );
     let mut g = c.benchmark_group("connections");
@@ -46,7 +46,7 @@ fn bench(c: &mut Criterion) {
             apply_connections(&mut s, found, NOW);
         });
     });
-    assert_eq!(s.connections.list.len(), held.len());
+    assert_eq!(s.net.connections.list.len(), held.len());
     // A busy relay between two refreshes: 100 of its sockets closed, 100
     // new ones (50 connected pairs each way), so tor's descriptors are read.
     let mut held = held;
@@ -69,7 +69,7 @@ fn bench(c: &mut Criterion) {
             criterion::BatchSize::PerIteration,
         );
     });
-    assert_eq!(s.connections.list.len(), held.len());
+    assert_eq!(s.net.connections.list.len(), held.len());
     g.bench_function("read_only", |b| {
         b.iter(|| {
             scanner

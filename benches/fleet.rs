@@ -20,15 +20,13 @@ const RELAYS: usize = 16;
 fn relay_state(n: usize, consensus: &std::sync::Arc<ConsensusIndex>) -> ControllerState {
     // Relays of one network hold one consensus: the controller shares its
     // index between them (`controller::consensus`).
-    let mut s = ControllerState {
-        consensus: consensus.clone(),
-        ..ControllerState::default()
-    };
-    s.connection.connected = n % 5 != 3;
-    s.relay.nickname = Some(format!("relay{n}"));
-    s.relay.fingerprint = Some(format!("{n:040X}"));
-    s.relay.version = Some("0.4.9.11".into());
-    s.relay.flags = vec![
+    let mut s = ControllerState::default();
+    s.facts.consensus = consensus.clone();
+    s.session.connection.connected = n % 5 != 3;
+    s.facts.relay.nickname = Some(format!("relay{n}"));
+    s.facts.relay.fingerprint = Some(format!("{n:040X}"));
+    s.facts.relay.version = Some("0.4.9.11".into());
+    s.facts.relay.flags = vec![
         "Fast".into(),
         "Guard".into(),
         "Running".into(),
@@ -36,7 +34,7 @@ fn relay_state(n: usize, consensus: &std::sync::Arc<ConsensusIndex>) -> Controll
         "Valid".into(),
     ];
     for i in 0..1000u64 {
-        s.log.push(LogEntry::new(
+        s.logs.log.push(LogEntry::new(
             i * 1000,
             LogSource::Tor(if i % 50 == 0 {
                 Runlevel::Warn
@@ -48,7 +46,7 @@ fn relay_state(n: usize, consensus: &std::sync::Arc<ConsensusIndex>) -> Controll
     }
     for i in 0..86_400u32 {
         let v = f64::from(i % 600) * 1000.0;
-        s.bandwidth_graph.push(v, v / 2.0);
+        s.traffic.bandwidth_graph.push(v, v / 2.0);
     }
     s
 }
@@ -83,10 +81,12 @@ fn bench(c: &mut Criterion) {
     let mut full = ControllerState::default();
     for i in 0..2_000_000u32 {
         let v = f64::from(i % 977) * 1234.5;
-        full.bandwidth_graph.push(v, v / 3.0);
-        full.connections_graph
+        full.traffic.bandwidth_graph.push(v, v / 3.0);
+        full.traffic
+            .connections_graph
             .push(f64::from(i % 300), f64::from(i % 200));
-        full.resources_graph
+        full.traffic
+            .resources_graph
             .push(f64::from(i % 100) / 7.0, f64::from(i) * 1024.0);
     }
     let saved = rnyx::history::Saved::of(&full, &"F".repeat(40), 1);

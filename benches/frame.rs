@@ -15,8 +15,8 @@ const NOW: u64 = 1_795_255_200;
 
 fn state() -> ControllerState {
     let mut s = ControllerState::default();
-    s.connection.connected = true;
-    s.logged_events = EventSelection::parse(["DEBUG,INFO,NOTICE,WARN,ERR"]).0;
+    s.session.connection.connected = true;
+    s.logs.logged_events = EventSelection::parse(["DEBUG,INFO,NOTICE,WARN,ERR"]).0;
     let lines = [
         "conn_read_callback(): socket 14 wants to read.",
         "connection_buf_read_from_socket(): 14: starting, inbuf_datalen 0 (0 pending in tls object). at_most 16448.",

@@ -33,7 +33,7 @@ fn bench(c: &mut Criterion) {
             parse_in(&input, 64 * 1024, |batch| {
                 apply_batch(&mut state, batch, &logged, 1_795_255_200_000);
             });
-            black_box(state.events_received)
+            black_box(state.session.events_received)
         });
     });
     // The same under a flood as the controller batches it: 100 ms of events
@@ -46,7 +46,7 @@ fn bench(c: &mut Criterion) {
             parse_in(&input, flood, |batch| {
                 apply_batch(&mut state, batch, &logged, 1_795_255_200_000);
             });
-            black_box(state.events_received)
+            black_box(state.session.events_received)
         });
     });
     g.finish();

@@ -47,7 +47,7 @@ async fn connected(handle: &ControllerHandle, n: u64) -> Instant {
     loop {
         if handle
             .state
-            .read(|s| s.connection.connected && s.connection.connections == n)
+            .read(|s| s.session.connection.connected && s.session.connection.connections == n)
         {
             return Instant::now();
         }
@@ -101,7 +101,7 @@ async fn main() {
         for h in [&socket, &tcp] {
             while h
                 .state
-                .read(|s| s.connection.connected || s.connection.failure.is_none())
+                .read(|s| s.session.connection.connected || s.session.connection.failure.is_none())
             {
                 tokio::time::sleep(Duration::from_millis(10)).await;
             }

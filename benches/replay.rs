@@ -84,7 +84,7 @@ fn start(rt: &tokio::runtime::Runtime, bytes: &[u8]) {
         let ready = rt.block_on(async {
             let handle = rnyx::monitor::spawn_replay(player, &rnyx::config::Config::default());
             loop {
-                if handle.state.read(|s| !s.subscribed_events.is_empty()) {
+                if handle.state.read(|s| !s.logs.subscribed_events.is_empty()) {
                     return start.elapsed();
                 }
                 tokio::time::sleep(Duration::from_millis(1)).await;

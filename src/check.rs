@@ -99,7 +99,9 @@ pub async fn watch(task: ControllerConfig) -> Finding {
     let deadline = tokio::time::Instant::now() + SAMPLE_WITHIN;
     while tokio::time::Instant::now() < deadline
         && handle.state.read(|s| {
-            s.relay.pid.is_some() && s.system.tor_fds.is_none() && s.system.unseen.is_none()
+            s.facts.relay.pid.is_some()
+                && s.facts.system.tor_fds.is_none()
+                && s.facts.system.unseen.is_none()
         })
     {
         tokio::time::sleep(Duration::from_millis(50)).await;
@@ -204,9 +206,9 @@ fn summary(c: &Checked) -> String {
                 };
                 return format!("{name}: {}{more}", plain(&a.described()));
             }
-            let mut flags: Vec<&str> = s.relay.flags.iter().map(String::as_str).collect();
+            let mut flags: Vec<&str> = s.facts.relay.flags.iter().map(String::as_str).collect();
             flags.sort_unstable();
-            let what = match (s.relay.is_relay(), flags.is_empty()) {
+            let what = match (s.facts.relay.is_relay(), flags.is_empty()) {
                 (false, _) => "not a relay".to_owned(),
                 (true, true) => "no flags".to_owned(),
                 (true, false) => plain(&flags.join(" ")),
@@ -220,7 +222,11 @@ fn summary(c: &Checked) -> String {
 /// is not taken for more than it is.
 fn not_read(s: &ControllerState) -> Vec<String> {
     let mut missing = Vec::new();
-    match (s.relay.pid, s.system.tor_fds, &s.system.unseen) {
+    match (
+        s.facts.relay.pid,
+        s.facts.system.tor_fds,
+        &s.facts.system.unseen,
+    ) {
         (Some(_), None, Some(why)) => missing.push(format!(
             "tor's open files, CPU and memory ({})",
             rnyx_model::text::strip_controls(why)
@@ -230,8 +236,8 @@ fn not_read(s: &ControllerState) -> Vec<String> {
         )),
         _ => {}
     }
-    if s.relay.is_relay() {
-        if s.consensus.is_empty() {
+    if s.facts.relay.is_relay() {
+        if s.facts.consensus.is_empty() {
             missing.push("the consensus (tor has none yet)".to_owned());
         }
         if s.health.cert_expires.is_none() {
@@ -247,6 +253,7 @@ fn not_read(s: &ControllerState) -> Vec<String> {
 /// Bytes a second, read or written (the larger), over the last minute.
 pub(crate) fn recent_rate(s: &ControllerState) -> f64 {
     let recent: Vec<u64> = s
+        .traffic
         .bandwidth
         .iter()
         .rev()
@@ -290,18 +297,22 @@ fn perfdata(checked: &Checked) -> Vec<String> {
     };
     let name = label(&checked.name);
     let thresholds = &state.health.settings.thresholds;
-    let recent = || state.bandwidth.iter().rev().take(60);
+    let recent = || state.traffic.bandwidth.iter().rev().take(60);
     let read: u64 = recent().map(|b| b.read).sum();
     let written: u64 = recent().map(|b| b.written).sum();
-    let samples = state.bandwidth.len().clamp(1, 60) as u64;
+    let samples = state.traffic.bandwidth.len().clamp(1, 60) as u64;
     let mut perf = vec![
         format!("{name}_read_Bps={};;;0", read / samples),
         format!("{name}_written_Bps={};;;0", written / samples),
-        format!("{name}_circuits={};;;0", state.circuits.len()),
-        format!("{name}_connections={};;;0", state.connections.list.len()),
+        format!("{name}_circuits={};;;0", state.net.circuits.len()),
+        format!(
+            "{name}_connections={};;;0",
+            state.net.connections.list.len()
+        ),
         format!("{name}_alerts={};;;0", state.health.active.len()),
     ];
-    if let (Some(fds), Some(limit)) = (state.system.tor_fds, state.system.tor_fd_limit) {
+    if let (Some(fds), Some(limit)) = (state.facts.system.tor_fds, state.facts.system.tor_fd_limit)
+    {
         let at = |pct: f64| format!("{:.0}", limit as f64 * pct / 100.0);
         perf.push(format!(
             "{name}_fds={fds};{};{};0;{limit}",
@@ -309,10 +320,10 @@ fn perfdata(checked: &Checked) -> Vec<String> {
             at(thresholds.fd_critical)
         ));
     }
-    if let Some(cpu) = state.system.tor_cpu {
+    if let Some(cpu) = state.facts.system.tor_cpu {
         perf.push(format!("{name}_cpu={cpu:.1}%;;;0"));
     }
-    if let Some(mem) = state.system.tor_memory {
+    if let Some(mem) = state.facts.system.tor_memory {
         perf.push(format!("{name}_memory={mem}B;;;0"));
     }
     perf

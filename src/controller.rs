@@ -90,7 +90,7 @@ pub fn spawn(config: ControllerConfig) -> ControllerHandle {
 pub fn spawn_with(config: ControllerConfig, first: Option<Connection>) -> ControllerHandle {
     let mut initial = ControllerState::new(config.limits);
     // Said from the first frame, before the task has run.
-    initial.connection.starting = config.starting.as_ref().map(|s| (s.progress)());
+    initial.session.connection.starting = config.starting.as_ref().map(|s| (s.progress)());
     let state = Arc::new(SharedState::new(initial, config.host.clock()));
     let (tx, rx) = mpsc::channel(64);
     tokio::spawn(run(config, first, Arc::clone(&state), rx));
@@ -102,7 +102,7 @@ pub fn spawn_with(config: ControllerConfig, first: Option<Connection>) -> Contro
 
 /// An entry of rnyx's own in the log, stamped with the update's time.
 fn rnyx_log(state: &mut ControllerState, level: Runlevel, message: String) {
-    let now = state.updated_ms;
+    let now = state.session.updated_ms;
     state.push_log(LogEntry::new(now, LogSource::Rnyx(level), message));
 }
 
@@ -144,11 +144,11 @@ async fn run(
     let mut wanted = config.log_events.clone();
     open_log_file(&config, &state);
     state.update(|s| {
-        s.connection.host = host.name();
-        s.connection.since = s.updated_ms / 1000;
+        s.session.connection.host = host.name();
+        s.session.connection.since = s.session.updated_ms / 1000;
         s.health.settings.clone_from(&config.alerts);
         s.record_system(info);
-        s.logged_events.clone_from(&wanted);
+        s.logs.logged_events.clone_from(&wanted);
     });
     // Logged after the entries prepopulated from tor's log (which are older),
     // or at once when tor cannot be reached.
@@ -205,7 +205,7 @@ async fn run(
                     SessionEnd::Lost(reason) => reason,
                 };
                 if let Some(progress) = config.starting_now(&state, began) {
-                    state.update(|s| s.connection.starting = Some(progress));
+                    state.update(|s| s.session.connection.starting = Some(progress));
                     continue;
                 }
                 state.update(|s| disconnected(s, reason, unsaved));
@@ -214,7 +214,7 @@ async fn run(
             Err(e) => {
                 if let Some(progress) = config.starting_now(&state, began) {
                     // Not down: on its way. Asked again soon.
-                    state.update(|s| s.connection.starting = Some(progress));
+                    state.update(|s| s.session.connection.starting = Some(progress));
                     backoff = liveness::SOON;
                 } else {
                     let info = host.process(None).pop().unwrap_or_default();
@@ -247,19 +247,19 @@ fn cannot_connect(
     let msg = e.to_string();
     let msg = msg.as_str();
     state.update(|s| {
-        s.system = info;
+        s.facts.system = info;
         for w in warnings {
             rnyx_log(s, Runlevel::Warn, w);
         }
         for n in notices {
             rnyx_log(s, Runlevel::Notice, n);
         }
-        if s.connection.last_error.as_deref() != Some(msg) {
+        if s.session.connection.last_error.as_deref() != Some(msg) {
             rnyx_log(s, Runlevel::Warn, format!("cannot connect: {msg}"));
         }
-        s.connection.last_error = Some(msg.to_owned());
-        s.connection.failure = Some(e.failure());
-        s.connection.starting = None;
+        s.session.connection.last_error = Some(msg.to_owned());
+        s.session.connection.failure = Some(e.failure());
+        s.session.connection.starting = None;
         health::judge(s);
     });
 }
@@ -305,7 +305,7 @@ async fn wait_out(
                     // Kept for the next connection, which subscribes to it.
                     Request::Tor(TorRequest::SetEvents(events)) => {
                         *wanted = events;
-                        state.update(|s| s.logged_events.clone_from(wanted));
+                        state.update(|s| s.logs.logged_events.clone_from(wanted));
                         answer(reply, Response::Events { rejected: Vec::new() });
                     }
                     other => refuse(other, reply),
@@ -324,31 +324,31 @@ fn connected(
     method: crate::control::AuthMethod,
 ) {
     s.reset_for_new_connection();
-    let now = s.updated_ms / 1000;
+    let now = s.session.updated_ms / 1000;
     apply_facts(s, facts, true, now);
-    s.connection.connected = true;
-    s.connection.since = now;
-    s.connection.target = Some(target.to_string());
-    s.connection.auth_method = Some(method.as_str().to_owned());
-    s.connection.last_error = None;
-    s.connection.failure = None;
-    s.connection.starting = None;
-    s.connection.silent_since = None;
-    s.connection.connections += 1;
+    s.session.connection.connected = true;
+    s.session.connection.since = now;
+    s.session.connection.target = Some(target.to_string());
+    s.session.connection.auth_method = Some(method.as_str().to_owned());
+    s.session.connection.last_error = None;
+    s.session.connection.failure = None;
+    s.session.connection.starting = None;
+    s.session.connection.silent_since = None;
+    s.session.connection.connections += 1;
     health::judge(s);
 }
 
 /// The state once tor went away: why, and any graph history not written.
 fn disconnected(s: &mut ControllerState, reason: String, unsaved: Option<String>) {
-    s.connection.connected = false;
-    s.connection.silent_since = None;
-    s.connection.since = s.updated_ms / 1000;
+    s.session.connection.connected = false;
+    s.session.connection.silent_since = None;
+    s.session.connection.since = s.session.updated_ms / 1000;
     if let Some(e) = unsaved {
         rnyx_log(s, Runlevel::Warn, e);
     }
     rnyx_log(s, Runlevel::Warn, format!("tor disconnected: {reason}"));
-    s.connection.last_error = Some(reason);
-    s.connection.failure = Some(rnyx_model::Failure::Down);
+    s.session.connection.last_error = Some(reason);
+    s.session.connection.failure = Some(rnyx_model::Failure::Down);
     health::judge(s);
 }
 
@@ -389,7 +389,7 @@ async fn begin(
         .await
         .map_err(|e| SessionEnd::Lost(e.to_string()))?;
     state.update(|s| {
-        s.subscribed_events = subscription(wanted);
+        s.logs.subscribed_events = subscription(wanted);
         log_rejected(s, &rejected);
     });
     Ok((client, events))
@@ -420,7 +420,7 @@ async fn session(
     let host = &config.host;
     let mut watch = ConnectionWatch::new(config.connection_rate, host.clone(), post.clone());
     let mut torrc_watch = torconfig::ConfigWatch::new(host.clone(), post.clone());
-    let pid = || state.read(|s| s.relay.pid);
+    let pid = || state.read(|s| s.facts.relay.pid);
     torrc_watch.reload(&client, pid());
     let mut tick = tokio::time::interval(config.refresh_interval);
     tick.tick().await;
@@ -482,7 +482,7 @@ async fn session(
             }
             asked = requests.recv() => {
                 let Some(asked) = asked else { return SessionEnd::Shutdown };
-                let torrc = state.read(|s| s.config.file.clone()).and_then(|f| host.path_here(&f));
+                let torrc = state.read(|s| s.facts.config.file.clone()).and_then(|f| host.path_here(&f));
                 let session = requests::Session { client: &client, post: &post, torrc };
                 if let Some(end) = on_request(config, state, asked, &session, (interp, keeper, inbox)).await {
                     return end;

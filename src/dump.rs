@@ -89,11 +89,11 @@ pub const SCRUBBED: &str = "<scrubbed>";
 
 impl<'a> Dump<'a> {
     pub fn of(state: &'a ControllerState, now: u64, scrub: bool) -> Self {
-        let r = &state.relay;
+        let r = &state.facts.relay;
         Dump {
-            connected: state.connection.connected,
-            target: state.connection.target.as_deref(),
-            auth_method: state.connection.auth_method.as_deref(),
+            connected: state.session.connection.connected,
+            target: state.session.connection.target.as_deref(),
+            auth_method: state.session.connection.auth_method.as_deref(),
             version: r.version.as_deref(),
             version_status: r.version_status,
             fingerprint: r.fingerprint.as_deref(),
@@ -108,12 +108,13 @@ impl<'a> Dump<'a> {
             bandwidth_burst: r.bandwidth_burst,
             bandwidth_observed: r.bandwidth_observed,
             accounting: r.accounting.as_ref(),
-            traffic_read: state.traffic_read,
-            traffic_written: state.traffic_written,
-            bandwidth: state.bandwidth.iter().collect(),
-            circuits: state.circuits.iter().collect(),
-            or_connections: state.or_connections.iter().collect(),
+            traffic_read: state.traffic.traffic_read,
+            traffic_written: state.traffic.traffic_written,
+            bandwidth: state.traffic.bandwidth.iter().collect(),
+            circuits: state.net.circuits.iter().collect(),
+            or_connections: state.net.or_connections.iter().collect(),
             connections: state
+                .net
                 .connections
                 .list
                 .iter()
@@ -135,12 +136,12 @@ impl<'a> Dump<'a> {
                     }
                 })
                 .collect(),
-            connection_source: &state.connections.source,
-            connection_table: &state.connections.table,
-            subscribed_events: &state.subscribed_events,
+            connection_source: &state.net.connections.source,
+            connection_table: &state.net.connections.table,
+            subscribed_events: &state.logs.subscribed_events,
             alerts: &state.health.active,
             history: None,
-            replay: state.replay.as_ref().map(|r| DumpReplay {
+            replay: state.session.replay.as_ref().map(|r| DumpReplay {
                 file: &r.name,
                 started: r.started,
                 at: r.position(now),
@@ -192,6 +193,7 @@ pub async fn dump(
             .filter(|(d, key)| crate::history::read_only(d, key).is_some())
             .map(|(d, key)| crate::history::path(&d, &key).display().to_string());
         let unavailable = state
+            .net
             .connections
             .error
             .clone()
@@ -236,7 +238,7 @@ async fn settle(handle: &ControllerHandle, name: &str) -> Result<(), String> {
         Ok(other) => {
             let why = handle
                 .state
-                .read(|s| s.connection.last_error.clone())
+                .read(|s| s.session.connection.last_error.clone())
                 .or_else(|| other.error())
                 .unwrap_or_default();
             Err(format!("{name}: {why}"))
@@ -290,9 +292,9 @@ fn dump_history(
         DumpHistory {
             interval: interval.name(),
             kept_in,
-            bandwidth: columns(&state.bandwidth_graph),
-            connections: columns(&state.connections_graph),
-            resources: columns(&state.resources_graph),
+            bandwidth: columns(&state.traffic.bandwidth_graph),
+            connections: columns(&state.traffic.connections_graph),
+            resources: columns(&state.traffic.resources_graph),
         }
     }
 }

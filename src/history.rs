@@ -36,17 +36,17 @@ impl Saved {
             version: VERSION,
             key: key.to_owned(),
             saved_at: now,
-            bandwidth: state.bandwidth_graph.history(),
-            connections: state.connections_graph.history(),
-            resources: state.resources_graph.history(),
+            bandwidth: state.traffic.bandwidth_graph.history(),
+            connections: state.traffic.connections_graph.history(),
+            resources: state.traffic.resources_graph.history(),
         }
     }
 
     /// Puts the graphs back into `state`.
     pub fn restore(&self, state: &mut ControllerState) {
-        state.bandwidth_graph.restore(&self.bandwidth);
-        state.connections_graph.restore(&self.connections);
-        state.resources_graph.restore(&self.resources);
+        state.traffic.bandwidth_graph.restore(&self.bandwidth);
+        state.traffic.connections_graph.restore(&self.connections);
+        state.traffic.resources_graph.restore(&self.resources);
     }
 }
 
@@ -58,10 +58,11 @@ pub fn default_dir() -> Option<PathBuf> {
 /// The key of a relay: its fingerprint, else the control target.
 pub fn key(state: &ControllerState) -> Option<String> {
     state
+        .facts
         .relay
         .fingerprint
         .clone()
-        .or_else(|| state.connection.target.clone())
+        .or_else(|| state.session.connection.target.clone())
 }
 
 /// The file of `key` in `dir` (any character but letters, digits, `-`
@@ -179,7 +180,9 @@ mod tests {
     fn state() -> ControllerState {
         let mut s = ControllerState::default();
         for i in 0..600 {
-            s.bandwidth_graph.push(f64::from(i), 2.0 * f64::from(i));
+            s.traffic
+                .bandwidth_graph
+                .push(f64::from(i), 2.0 * f64::from(i));
         }
         s
     }
@@ -210,9 +213,12 @@ mod tests {
         back.restore(&mut fresh);
         assert_eq!(
             fresh
+                .traffic
                 .bandwidth_graph
                 .columns(rnyx_model::Interval::Minutely),
-            s.bandwidth_graph.columns(rnyx_model::Interval::Minutely)
+            s.traffic
+                .bandwidth_graph
+                .columns(rnyx_model::Interval::Minutely)
         );
         // A full day of five-second columns and more stays well under 1 MB.
         assert!(std::fs::metadata(&file).unwrap().len() < 1 << 20);

@@ -418,7 +418,9 @@ async fn check(cli: &Cli) -> ExitCode {
         };
         // A place found stands for a name until tor says its nickname.
         let name = match &finding {
-            Finding::Watched(s) if !r.given => s.relay.nickname.clone().unwrap_or(r.name.clone()),
+            Finding::Watched(s) if !r.given => {
+                s.facts.relay.nickname.clone().unwrap_or(r.name.clone())
+            }
             _ => r.name.clone(),
         };
         let host = r.ssh.as_ref().map(|s| s.host.clone());

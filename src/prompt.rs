@@ -139,13 +139,13 @@ impl Shell {
                 .into_iter()
                 .map(rnyx_model::RelayEntry::from),
         );
-        s.relay.fingerprint = self
+        s.facts.relay.fingerprint = self
             .client
             .getinfo("fingerprint")
             .await
             .ok()
             .filter(|f| !f.is_empty());
-        s.relay.version = self.client.getinfo("version").await.ok();
+        s.facts.relay.version = self.client.getinfo("version").await.ok();
         self.relays = Some(s);
     }
 

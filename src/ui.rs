@@ -138,7 +138,7 @@ pub async fn run_fleet<B: Backend>(
                 dirty = true;
                 // A (re)connection is drawn at once, cap or not: the operator
                 // waits for exactly that frame.
-                let link = handle.state.read(|s| (s.connection.connected, s.connection.connections));
+                let link = handle.state.read(|s| (s.session.connection.connected, s.session.connection.connections));
                 if link != last_link {
                     last_link = link;
                     next_frame = Instant::now();

@@ -26,10 +26,10 @@ fn a_refresh_finds_every_socket_held() {
     assert_eq!(held.len(), 400, "the descriptor limit is too low");
     let proc_dir = std::path::PathBuf::from(format!("/proc/{}", std::process::id()));
     let mut s = busy::state(200, 50);
-    s.relay.listeners.or = vec![listener.local_addr().unwrap().to_string()];
+    s.facts.relay.listeners.or = vec![listener.local_addr().unwrap().to_string()];
     let mut scanner = Scanner::default();
     apply_connections(&mut s, scanner.scan(&proc_dir, &Ports::default()), NOW);
-    assert_eq!(s.connections.list.len(), held.len());
+    assert_eq!(s.net.connections.list.len(), held.len());
     // A hundred closed, a hundred new (fifty pairs): tor's descriptors read
     // again.
     held.drain(..100);
@@ -40,5 +40,5 @@ fn a_refresh_finds_every_socket_held() {
         held.push(busy::reset_on_close(server));
     }
     apply_connections(&mut s, scanner.scan(&proc_dir, &Ports::default()), NOW);
-    assert_eq!(s.connections.list.len(), held.len());
+    assert_eq!(s.net.connections.list.len(), held.len());
 }

@@ -69,8 +69,10 @@ async fn ready(tor: &SingleTor) -> rnyx::controller::ControllerHandle {
     handle.want_manual();
     eventually("configuration, torrc and manual read", 30, || {
         handle.state.read(|s| {
-            (s.config.loaded != 0 && s.config.torrc.read_at != 0 && s.manual.is_some())
-                .then_some(())
+            (s.facts.config.loaded != 0
+                && s.facts.config.torrc.read_at != 0
+                && s.facts.manual.is_some())
+            .then_some(())
         })
     })
     .await;
@@ -122,7 +124,7 @@ async fn the_editor_lists_edits_resets_and_saves_what_tor_has() {
     );
     let shown = handle
         .state
-        .read(|s| s.config.get("ContactInfo").unwrap().values.clone());
+        .read(|s| s.facts.config.get("ContactInfo").unwrap().values.clone());
     assert_eq!(shown, ["ops at example dot org"]);
     ui.step(&edit("bandwidthrate", "2 MB")).await;
     let screen = screen_with(&mut ui, "BandwidthRate set").await;
@@ -185,7 +187,7 @@ async fn the_editor_lists_edits_resets_and_saves_what_tor_has() {
     eventually("nothing unsaved after the reload", 30, || {
         handle
             .state
-            .read(|s| (s.config.unsaved() == 0).then_some(()))
+            .read(|s| (s.facts.config.unsaved() == 0).then_some(()))
     })
     .await;
     let screen = ui.step(&[]).await.join("\n");
@@ -269,7 +271,7 @@ async fn a_duplicated_option_runs_its_last_line_and_the_others_are_marked() {
         getconf(&handle, "ContactInfo").await,
         ["from the included file"]
     );
-    assert_eq!(handle.state.read(|s| s.config.unsaved()), 0);
+    assert_eq!(handle.state.read(|s| s.facts.config.unsaved()), 0);
     let torrc = std::fs::read_to_string(tor.dir.join("torrc")).unwrap();
     let line_of = |text: &str| {
         torrc

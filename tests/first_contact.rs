@@ -380,20 +380,21 @@ async fn starting_is_said_instead_of_down_until_its_time_is_up() {
     let handle = rnyx::controller::spawn(config(3600));
     // Several attempts, each still "starting".
     support::eventually("attempts made", 30, || {
-        handle
-            .state
-            .read(|s| (s.connection.starting.is_some() && s.generation > 3).then_some(()))
+        handle.state.read(|s| {
+            (s.session.connection.starting.is_some() && s.session.generation > 3).then_some(())
+        })
     })
     .await;
     handle.state.read(|s| {
         assert_eq!(
-            s.connection.starting.as_deref(),
+            s.session.connection.starting.as_deref(),
             Some("starting a test network (1 of 2 tors up)")
         );
-        assert_eq!(s.connection.last_error, None);
+        assert_eq!(s.session.connection.last_error, None);
         assert!(s.health.active.is_empty(), "{:?}", s.health.active);
         assert!(
-            !s.log
+            !s.logs
+                .log
                 .iter()
                 .any(|e| e.message.starts_with("cannot connect")),
             "no warning while starting"
@@ -409,7 +410,7 @@ async fn starting_is_said_instead_of_down_until_its_time_is_up() {
     assert_eq!(kind, rnyx_model::health::AlertKind::ControlPath);
     handle
         .state
-        .read(|s| assert_eq!(s.connection.starting, None));
+        .read(|s| assert_eq!(s.session.connection.starting, None));
 }
 
 /// The README's sentences are the binary's own words for the same places.

@@ -42,7 +42,7 @@ async fn a_relay_of_the_network_stops_and_comes_back() {
         fleet[stopped]
             .1
             .state
-            .read(|s| (!s.connection.connected).then_some(()))
+            .read(|s| (!s.session.connection.connected).then_some(()))
     })
     .await;
     let screen = ui.step(&[]).await.join("\n");
@@ -58,7 +58,7 @@ async fn a_relay_of_the_network_stops_and_comes_back() {
     let events = || -> Vec<u64> {
         fleet
             .iter()
-            .map(|(_, h)| h.state.read(|s| s.events_received))
+            .map(|(_, h)| h.state.read(|s| s.session.events_received))
             .collect()
     };
     let before = events();
@@ -75,11 +75,11 @@ async fn a_relay_of_the_network_stops_and_comes_back() {
         fleet[stopped]
             .1
             .state
-            .read(|s| s.connection.connected.then_some(()))
+            .read(|s| s.session.connection.connected.then_some(()))
     })
     .await;
     for (i, (name, h)) in fleet.iter().enumerate() {
-        let connections = h.state.read(|s| s.connection.connections);
+        let connections = h.state.read(|s| s.session.connection.connections);
         assert_eq!(connections, if i == stopped { 2 } else { 1 }, "{name:?}");
     }
     let screen = ui.step(&[]).await.join("\n");

@@ -34,7 +34,7 @@ fn stage_files(stage: &Path, d: &str, fp: &str) -> ((String, String), PathBuf) {
     std::fs::write(stage.join("state/rnyx/history"), "GETINFO uptime\n/help\n").unwrap();
     let mut s = rnyx_model::ControllerState::default();
     for i in 0..120 {
-        s.bandwidth_graph.push(f64::from(i) * 1000.0, 500.0);
+        s.traffic.bandwidth_graph.push(f64::from(i) * 1000.0, 500.0);
     }
     let saved = rnyx::history::Saved::of(&s, fp, rnyx::local::system_ms() / 1000 - 30);
     let graph_file = rnyx::history::path(&graphs, fp);

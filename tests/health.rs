@@ -413,7 +413,8 @@ async fn the_monitor_shows_logs_and_lists_alerts() {
         ]
     );
     let logged: Vec<String> = handle.state.read(|s| {
-        s.log
+        s.logs
+            .log
             .iter()
             .filter(|e| e.message.starts_with("alert "))
             .map(|e| e.message.clone())
@@ -615,6 +616,7 @@ async fn every_kind_tor_raises_with_an_event_in_spec_form() {
             .find(|a| a.kind == AlertKind::ClockSkew)
             .and_then(|a| a.words.clone());
         let logged: Vec<String> = s
+            .logs
             .log
             .iter()
             .map(|e| e.message.clone())

@@ -95,9 +95,14 @@ async fn a_relay_the_authorities_dropped_is_alerted_until_listed_again() {
         ..ControllerConfig::default()
     });
     eventually("relay1 in its own consensus, Running", 120, || {
-        handle
-            .state
-            .read(|s| s.relay.flags.iter().any(|f| f == "Running").then_some(()))
+        handle.state.read(|s| {
+            s.facts
+                .relay
+                .flags
+                .iter()
+                .any(|f| f == "Running")
+                .then_some(())
+        })
     })
     .await;
     assert!(
@@ -154,7 +159,8 @@ async fn a_relay_the_authorities_dropped_is_alerted_until_listed_again() {
     .await;
     let cleared_after = back.elapsed();
     let logged: Vec<String> = handle.state.read(|s| {
-        s.log
+        s.logs
+            .log
             .iter()
             .map(|e| e.message.clone())
             .filter(|m| m.starts_with("alert"))
@@ -175,7 +181,7 @@ async fn a_relay_the_authorities_dropped_is_alerted_until_listed_again() {
     eventually("the relay's own descriptor read", 90, || {
         handle
             .state
-            .read(|s| s.relay.bandwidth_observed.is_some().then_some(()))
+            .read(|s| s.facts.relay.bandwidth_observed.is_some().then_some(()))
     })
     .await;
     eprintln!(

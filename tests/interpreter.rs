@@ -51,19 +51,19 @@ async fn typed_commands_reach_tor_on_their_own_connection() {
     screen_with(&mut ui, "552 Unrecognized key \"no-such-key\"").await;
     // SETEVENTS on the interpreter's connection: its events in its output;
     // rnyx's own subscription is untouched.
-    let subscribed = handle.state.read(|s| s.subscribed_events.clone());
+    let subscribed = handle.state.read(|s| s.logs.subscribed_events.clone());
     ui.step(&line("SETEVENTS BW")).await;
     eventually("BW events on the interpreter's connection", 30, || {
         handle
             .state
-            .read(|s| (s.interpreter_events.total >= 2).then_some(()))
+            .read(|s| (s.logs.interpreter_events.total >= 2).then_some(()))
     })
     .await;
     ui.step(&line("/events BW")).await;
     let screen = screen_with(&mut ui, ">>> /events BW").await;
     assert!(screen.contains("650 BW"), "{screen}");
     assert_eq!(
-        handle.state.read(|s| s.subscribed_events.clone()),
+        handle.state.read(|s| s.logs.subscribed_events.clone()),
         subscribed
     );
     // QUIT closes the interpreter's connection only.
@@ -71,12 +71,13 @@ async fn typed_commands_reach_tor_on_their_own_connection() {
     screen_with(&mut ui, "closing connection").await;
     let before = handle
         .state
-        .read(|s| (s.events_received, s.bandwidth.len()));
+        .read(|s| (s.session.events_received, s.traffic.bandwidth.len()));
     // Events keep coming and the graph its samples, rnyx connected.
     support::eventually("events and samples after QUIT", 30, || {
         handle.state.read(|s| {
-            assert!(s.connection.connected, "rnyx stays connected");
-            (s.events_received > before.0 && s.bandwidth.len() > before.1).then_some(())
+            assert!(s.session.connection.connected, "rnyx stays connected");
+            (s.session.events_received > before.0 && s.traffic.bandwidth.len() > before.1)
+                .then_some(())
         })
     })
     .await;

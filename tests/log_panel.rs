@@ -30,14 +30,15 @@ async fn dialog_switches_to_debug_and_a_saves_what_is_shown() {
     eventually("events/names read", 30, || {
         handle
             .state
-            .read(|s| (!s.event_names.is_empty()).then_some(()))
+            .read(|s| (!s.facts.event_names.is_empty()).then_some(()))
     })
     .await;
     assert!(handle
         .state
-        .read(|s| s.event_names.contains(&"CIRC_BW".to_owned())));
+        .read(|s| s.facts.event_names.contains(&"CIRC_BW".to_owned())));
     let no_debug = handle.state.read(|s| {
-        !s.log
+        !s.logs
+            .log
             .iter()
             .any(|e| e.source == LogSource::Tor(Runlevel::Debug))
     });
@@ -58,16 +59,20 @@ async fn dialog_switches_to_debug_and_a_saves_what_is_shown() {
             }
             eventually("DEBUG lines from tor", 30, || {
                 handle.state.read(|s| {
-                    s.log
+                    s.logs
+                        .log
                         .iter()
                         .any(|e| e.source == LogSource::Tor(Runlevel::Debug))
                         .then_some(())
                 })
             })
             .await;
-            let (subscribed, logged) = handle
-                .state
-                .read(|s| (s.subscribed_events.clone(), s.logged_events.clone()));
+            let (subscribed, logged) = handle.state.read(|s| {
+                (
+                    s.logs.subscribed_events.clone(),
+                    s.logs.logged_events.clone(),
+                )
+            });
             assert!(subscribed.contains(&"DEBUG".to_owned()), "{subscribed:?}");
             assert!(!subscribed.iter().any(|e| e.starts_with("RNYX_")));
             let both = logged.shows_rnyx(Runlevel::Notice) && logged.shows_tor(Runlevel::Debug);
@@ -119,6 +124,7 @@ async fn dialog_switches_to_debug_and_a_saves_what_is_shown() {
     let message = message.split(" [").next().unwrap();
     assert!(
         paused_state
+            .logs
             .log
             .iter()
             .any(|e| e.message.starts_with(message)),
@@ -150,7 +156,8 @@ async fn prepopulates_from_tors_log_file_and_writes_logs_to_a_file() {
     // file has them.
     let from_file = eventually("tor's startup notices", 30, || {
         handle.state.read(|s| {
-            s.log
+            s.logs
+                .log
                 .iter()
                 .find(|e| e.message.starts_with("Opened Control listener"))
                 .cloned()
@@ -161,7 +168,8 @@ async fn prepopulates_from_tors_log_file_and_writes_logs_to_a_file() {
     let file_text = std::fs::read_to_string(tor.log_path()).unwrap();
     assert!(file_text.contains("Opened Control listener"));
     let said = handle.state.read(|s| {
-        s.log
+        s.logs
+            .log
             .iter()
             .any(|e| e.message.starts_with("read ") && e.message.contains("entries from tor's log"))
     });
@@ -169,7 +177,7 @@ async fn prepopulates_from_tors_log_file_and_writes_logs_to_a_file() {
     // The configuration's warning comes after the (older) entries from the file.
     let (file_at, warning_at) = eventually("the configuration's warning", 30, || {
         handle.state.read(|s| {
-            let pos = |f: &dyn Fn(&str) -> bool| s.log.iter().position(|e| f(&e.message));
+            let pos = |f: &dyn Fn(&str) -> bool| s.logs.log.iter().position(|e| f(&e.message));
             Some((
                 pos(&|m| m.starts_with("Opened Control listener"))?,
                 pos(&|m| m == "a warning from the configuration")?,
@@ -207,7 +215,7 @@ async fn events_chosen_while_disconnected_are_kept_for_the_next_connection() {
         .unwrap();
     assert!(rejected.is_empty());
     assert_eq!(
-        handle.state.read(|s| s.logged_events.names()),
+        handle.state.read(|s| s.logs.logged_events.names()),
         ["DEBUG", "RNYX_NOTICE", "RNYX_WARN", "RNYX_ERR", "CIRC"]
     );
 }

@@ -158,7 +158,9 @@ async fn menu_clicks_and_wheel_through_the_ui_loop_at_two_sizes() {
             .unwrap();
     }
     eventually("tor's log in the state", 30, || {
-        handle.state.read(|s| (s.log.len() >= 100).then_some(()))
+        handle
+            .state
+            .read(|s| (s.logs.log.len() >= 100).then_some(()))
     })
     .await;
     for (w, h) in [(80, 24), (160, 50)] {
@@ -371,7 +373,7 @@ async fn typed_requests_refused_by_tor_or_never_sent() {
         panic!("tor went away")
     };
     assert!(version[0].1.starts_with("0.4."), "{version:?}");
-    assert!(handle.state.read(|s| s.connection.connected));
+    assert!(handle.state.read(|s| s.session.connection.connected));
 }
 
 #[tokio::test]

@@ -21,7 +21,8 @@ async fn circuits_appear_on_the_client() {
         .collect();
     let circuit = eventually("a built circuit", 60, || {
         handle.state.read(|s| {
-            s.circuits
+            s.net
+                .circuits
                 .iter()
                 .find(|c| c.status == CircuitStatus::Built && !c.path.is_empty())
                 .cloned()
@@ -252,7 +253,7 @@ async fn connections_of_the_exit_relay_are_tors_own() {
     eventually("a consensus naming the network's relays", 180, || {
         handle
             .state
-            .read(|s| (s.consensus.len() >= relays.len() - 1).then_some(()))
+            .read(|s| (s.facts.consensus.len() >= relays.len() - 1).then_some(()))
     })
     .await;
     // A refresh of the connections that had the consensus to name peers.
@@ -260,7 +261,7 @@ async fn connections_of_the_exit_relay_are_tors_own() {
     eventually("connections read after the consensus", 30, || {
         handle
             .state
-            .read(|s| (s.connections.refreshed >= after).then_some(()))
+            .read(|s| (s.net.connections.refreshed >= after).then_some(()))
     })
     .await;
     // One OR connection per line of tor's orconn-status, never merged by
@@ -270,7 +271,7 @@ async fn connections_of_the_exit_relay_are_tors_own() {
         let tors = raw_getinfo(&socket, &cookie, "orconn-status")
             .lines()
             .count();
-        let ours = handle.state.read(|s| s.or_connections.len());
+        let ours = handle.state.read(|s| s.net.or_connections.len());
         last = (ours, tors);
         if ours == tors {
             break;
@@ -281,13 +282,13 @@ async fn connections_of_the_exit_relay_are_tors_own() {
     assert_eq!(ours, tors, "OR connections: rnyx's against orconn-status");
     assert!(tors >= relays.len() - 1, "{ours} of {tors}");
     let state = handle.state.snapshot();
-    assert_eq!(state.connections.source, SocketSource::Descriptors);
+    assert_eq!(state.net.connections.source, SocketSource::Descriptors);
     // The kernel's table of tor's namespace, entered from outside it.
-    assert_eq!(state.connections.table, SocketTable::SockDiag);
-    assert_eq!(state.connections.error, None);
+    assert_eq!(state.net.connections.table, SocketTable::SockDiag);
+    assert_eq!(state.net.connections.error, None);
     let or_port = exit.or_port.unwrap();
     let mut outbound = 0;
-    for c in &state.connections.list {
+    for c in &state.net.connections.list {
         // INBOUND exactly when the local end is the relay's ORPort.
         assert_eq!(
             c.category == Category::Inbound,
@@ -307,20 +308,22 @@ async fn connections_of_the_exit_relay_are_tors_own() {
         }
     }
     let relay_links = state
+        .net
         .connections
         .list
         .iter()
         .filter(|c| c.category == Category::Inbound && c.relays_at_address > 0)
         .count()
         + outbound;
-    assert!(relay_links > 0, "{:#?}", state.connections.list);
+    assert!(relay_links > 0, "{:#?}", state.net.connections.list);
     // The circuits tor lists are the ones rnyx has.
     let (ours, tors) = circuit_ids_until_equal(&handle, &socket, &cookie).await;
     assert_eq!(ours, tors, "circuit ids: rnyx's against circuit-status");
     // Peers' countries were asked of tor (loopback: tor does not know).
     let located = eventually("countries asked of tor", 30, || {
         handle.state.read(|s| {
-            s.connections
+            s.net
+                .connections
                 .countries
                 .get(&std::net::IpAddr::from([127, 0, 0, 1]))
                 .cloned()
@@ -329,11 +332,11 @@ async fn connections_of_the_exit_relay_are_tors_own() {
     .await;
     assert_eq!(located, "??");
     // The header says the policy tor has, not `reject *:*`.
-    let policy = state.relay.exit_policy.clone().unwrap_or_default();
+    let policy = state.facts.relay.exit_policy.clone().unwrap_or_default();
     let full = raw_getinfo(&socket, &cookie, "exit-policy/full");
     assert!(full.contains("accept"), "{full}");
     assert!(policy.contains("accept"), "{policy} from {full}");
-    assert!(state.relay.exits);
+    assert!(state.facts.relay.exits);
 }
 
 /// rnyx's circuit ids and tor's (`circuit-status`), polled for up to a
@@ -354,7 +357,7 @@ async fn circuit_ids_until_equal(
         tors.sort_unstable();
         let ours: Vec<u64> = handle
             .state
-            .read(|s| s.circuits.iter().map(|c| c.id).collect());
+            .read(|s| s.net.circuits.iter().map(|c| c.id).collect());
         let done = ours == tors;
         last = (ours, tors);
         if done {
@@ -375,7 +378,9 @@ async fn a_stream_through_the_client_appears_under_its_circuit() {
         ..ControllerConfig::default()
     });
     eventually("connected", 30, || {
-        handle.state.read(|s| s.connection.connected.then_some(()))
+        handle
+            .state
+            .read(|s| s.session.connection.connected.then_some(()))
     })
     .await;
     support::traffic();
@@ -393,10 +398,11 @@ async fn a_stream_through_the_client_appears_under_its_circuit() {
                 "stream-status",
             );
             handle.state.read(|s| {
-                s.streams
+                s.net
+                    .streams
                     .iter()
                     .filter(|st| st.target.ends_with(&port) && st.circuit_id != 0)
-                    .filter(|st| s.circuits.get(st.circuit_id).is_some())
+                    .filter(|st| s.net.circuits.get(st.circuit_id).is_some())
                     .find(|st| {
                         raw.lines().any(|l| {
                             let mut f = l.split(' ');
@@ -413,7 +419,8 @@ async fn a_stream_through_the_client_appears_under_its_circuit() {
     // one of the demo's fetchers, inside the namespace.
     let process = eventually("a SOCKS connection naming its process", 60, || {
         handle.state.read(|s| {
-            s.connections
+            s.net
+                .connections
                 .list
                 .iter()
                 .filter(|c| c.category == rnyx_model::Category::Socks)
@@ -507,7 +514,7 @@ async fn the_networks_relays_in_one_overview() {
         .iter()
         .find(|(_, h)| {
             h.state
-                .read(|s| s.relay.nickname.as_deref() == Some(rnyx::demo::EXIT_RELAY))
+                .read(|s| s.facts.relay.nickname.as_deref() == Some(rnyx::demo::EXIT_RELAY))
         })
         .unwrap();
     let rate = eventually("traffic through the exit relay", 90, || {
@@ -539,7 +546,8 @@ async fn a_recording_of_a_client_holds_no_socks_credentials() {
     });
     eventually("subscribed to STREAM", 30, || {
         handle.state.read(|s| {
-            s.subscribed_events
+            s.logs
+                .subscribed_events
                 .iter()
                 .any(|e| e == "STREAM")
                 .then_some(())

@@ -116,15 +116,15 @@ async fn state_logging(
     );
     let mut state = ControllerState::default();
     apply_facts(&mut state, facts, true, first / 1000);
-    state.connection.connected = true;
-    state.connection.connections = 1;
-    state.connection.target = Some("/run/tor/control".into());
-    state.connection.auth_method = Some("cookie".into());
+    state.session.connection.connected = true;
+    state.session.connection.connections = 1;
+    state.session.connection.target = Some("/run/tor/control".into());
+    state.session.connection.auth_method = Some("cookie".into());
     let mut events = vec!["NOTICE", "WARN", "ERR"];
     events.extend(logged);
-    state.logged_events = rnyx_model::EventSelection::parse(events).0;
+    state.logs.logged_events = rnyx_model::EventSelection::parse(events).0;
     before(&mut state);
-    let selection = state.logged_events.clone();
+    let selection = state.logs.logged_events.clone();
     assert!(!t.events.is_empty(), "the transcript has events");
     let mut framer = ReplyFramer::new();
     for (at, text) in &t.events {
@@ -249,7 +249,7 @@ async fn log_with_duplicates_wrapping_and_an_earlier_day() {
 async fn event_selection_dialog_80x24() {
     use rnyx_panels::keymap::Key;
     let mut state = state_from("exit_relay.txt").await;
-    state.event_names = rnyx_model::KNOWN_EVENTS
+    state.facts.event_names = rnyx_model::KNOWN_EVENTS
         .iter()
         .chain(&["DEBUG", "INFO", "NOTICE", "WARN", "ERR"])
         .map(|s| (*s).to_owned())
@@ -271,17 +271,17 @@ async fn event_selection_dialog_80x24() {
 #[tokio::test]
 async fn client_page_one_80x24() {
     let state = state_from("client.txt").await;
-    assert!(!state.relay.is_relay());
+    assert!(!state.facts.relay.is_relay());
     insta::assert_snapshot!(screen(&state, 80, 24));
 }
 
 #[tokio::test]
 async fn disconnected_header() {
     let mut state = state_from("exit_relay.txt").await;
-    state.connection.connected = false;
-    state.connection.connections = 1;
-    state.connection.since = NOW - 65;
-    state.connection.last_error = Some("the connection to tor closed".into());
+    state.session.connection.connected = false;
+    state.session.connection.connections = 1;
+    state.session.connection.since = NOW - 65;
+    state.session.connection.last_error = Some("the connection to tor closed".into());
     let s = screen(&state, 80, 24);
     assert!(
         s.lines()
@@ -322,11 +322,12 @@ async fn connections_state() -> ControllerState {
     // relays, all on 127.0.0.1, relay0 among them.
     let mut state = state_from("exit_relay.txt").await;
     assert!(state
+        .facts
         .consensus
-        .get(state.relay.fingerprint.as_deref().unwrap())
+        .get(state.facts.relay.fingerprint.as_deref().unwrap())
         .is_some());
-    state.relay.listeners.or = vec!["127.0.0.1:5100".into()];
-    state.relay.exits = true;
+    state.facts.relay.listeners.or = vec!["127.0.0.1:5100".into()];
+    state.facts.relay.exits = true;
     let sock = |l: &str, r: &str| Socket {
         local: l.parse().unwrap(),
         remote: r.parse().unwrap(),
@@ -341,13 +342,13 @@ async fn connections_state() -> ControllerState {
         sock("127.0.0.1:52334", "127.0.0.1:8080"),
     ];
     let classifier = Classifier::new(
-        &state.relay.listeners,
-        &state.consensus,
-        &state.circuits,
+        &state.facts.relay.listeners,
+        &state.facts.consensus,
+        &state.net.circuits,
         &[],
         true,
     );
-    state.connections.refresh(
+    state.net.connections.refresh(
         rnyx_model::SocketScan::exact(&sockets),
         &classifier,
         NOW - 754,
@@ -485,8 +486,8 @@ async fn config_state() -> ControllerState {
     };
     config.loaded = NOW;
     config.reconcile();
-    state.config = config;
-    state.manual = Some(std::sync::Arc::new(rnyx::manual::embedded()));
+    state.facts.config = config;
+    state.facts.manual = Some(std::sync::Arc::new(rnyx::manual::embedded()));
     state
 }
 
@@ -553,8 +554,8 @@ async fn overview_at_four_widths() {
     let exit = state_from("exit_relay.txt").await;
     let client = state_from("client.txt").await;
     let mut down = ControllerState::default();
-    down.connection.since = NOW - 95;
-    down.connection.last_error = Some(
+    down.session.connection.since = NOW - 95;
+    down.session.connection.last_error = Some(
         "tor is not running: there is no control socket at /run/tor-instances/b/control (tor removes it when it stops)"
             .into(),
     );
@@ -623,7 +624,7 @@ async fn header_with_an_alert_live_and_in_a_replay() {
         }
     };
     title_rows(&state, "live");
-    state.replay = Some(ReplayStatus {
+    state.session.replay = Some(ReplayStatus {
         name: "demo.rnyx.gz".into(),
         started: (NOW - 300) * 1000,
         length: 125_000,

@@ -46,7 +46,9 @@ fn pages(state: &ControllerState, now: u64, width: u16, height: u16) -> Vec<Vec<
 async fn settled(handle: &ControllerHandle) {
     handle.want_manual();
     eventually("tor's manual", 30, || {
-        handle.state.read(|s| s.manual.is_some().then_some(()))
+        handle
+            .state
+            .read(|s| s.facts.manual.is_some().then_some(()))
     })
     .await;
     let settled = tokio::time::timeout(
@@ -87,18 +89,15 @@ fn certificate_replayed(
     );
 }
 
-/// A recording made against a real tor, played at the moment a screen was
-/// taken live, gives the same screens on every page (but the header's first
-/// line, which says it is a replay) — tor's facts, events, log times,
-/// /proc samples, sockets and torrc all from the file.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_recording_replays_to_the_same_screens() {
-    let (dir, mut tor) = single_tor(SingleTorOptions::default());
-    let file = dir.path().join("relay.rnyx.gz");
-    let recorder = rnyx::record::Recorder::create(&file, 1 << 20).unwrap();
-    // Over TCP: rnyx's own control connection is a socket of tor's.
+/// A live session with `target` recorded to `recorder`: tor's
+/// configuration changed (the rate set), then the state just after an
+/// event is applied, the unix ms it was taken at, and the rate.
+async fn recorded_live(
+    target: rnyx::control::Target,
+    recorder: &rnyx::record::Recorder,
+) -> (ControllerState, u64, u64) {
     let live = rnyx::controller::spawn(ControllerConfig {
-        targets: vec![tor.port_target().unwrap()],
+        targets: vec![target],
         host: rnyx::host::recording(rnyx::host::local(None), recorder.clone()),
         history_dir: None,
         connection_rate: Duration::from_secs(1),
@@ -107,8 +106,11 @@ async fn a_recording_replays_to_the_same_screens() {
     live.want_manual();
     eventually("BW events and tor's sockets", 30, || {
         live.state.read(|s| {
-            let scanned = !s.connections.list.is_empty();
-            (s.bandwidth.len() >= 4 && scanned && s.manual.is_some() && s.config.torrc.read_at > 0)
+            let scanned = !s.net.connections.list.is_empty();
+            (s.traffic.bandwidth.len() >= 4
+                && scanned
+                && s.facts.manual.is_some()
+                && s.facts.config.torrc.read_at > 0)
                 .then_some(())
         })
     })
@@ -123,17 +125,32 @@ async fn a_recording_replays_to_the_same_screens() {
     assert_eq!(set, rnyx_grammar::request::Response::Done(String::new()));
     eventually("the new rate in tor's facts", 30, || {
         live.state
-            .read(|s| (s.relay.bandwidth_rate == Some(rate)).then_some(()))
+            .read(|s| (s.facts.relay.bandwidth_rate == Some(rate)).then_some(()))
     })
     .await;
     // Just after an event is applied: nothing else is under way.
-    let seen = live.state.read(|s| s.events_received);
+    let seen = live.state.read(|s| s.session.events_received);
     let (state, at) = eventually("the next event", 30, || {
-        live.state
-            .read(|s| (s.events_received > seen).then(|| (s.clone(), rnyx::host::system_ms())))
+        live.state.read(|s| {
+            (s.session.events_received > seen).then(|| (s.clone(), rnyx::host::system_ms()))
+        })
     })
     .await;
     drop(live);
+    (state, at, rate)
+}
+
+/// A recording made against a real tor, played at the moment a screen was
+/// taken live, gives the same screens on every page (but the header's first
+/// line, which says it is a replay) — tor's facts, events, log times,
+/// /proc samples, sockets and torrc all from the file.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_recording_replays_to_the_same_screens() {
+    let (dir, mut tor) = single_tor(SingleTorOptions::default());
+    let file = dir.path().join("relay.rnyx.gz");
+    let recorder = rnyx::record::Recorder::create(&file, 1 << 20).unwrap();
+    // Over TCP: rnyx's own control connection is a socket of tor's.
+    let (state, at, rate) = recorded_live(tor.port_target().unwrap(), &recorder).await;
     recorder.close();
     tor.kill();
     let recording = rnyx::record::read(&file).unwrap();
@@ -157,7 +174,10 @@ async fn a_recording_replays_to_the_same_screens() {
         ..ControllerConfig::default()
     });
     settled(&replay).await;
-    assert_eq!(replay.state.read(|s| s.relay.bandwidth_rate), Some(rate));
+    assert_eq!(
+        replay.state.read(|s| s.facts.relay.bandwidth_rate),
+        Some(rate)
+    );
     certificate_replayed(&state, &replay, at / 1000);
     let mut replayed = replay.state.read(|s| pages(s, at / 1000, 120, 40));
     // tor's uptime is read as a count of seconds and made a start time
@@ -191,8 +211,11 @@ async fn a_recording_replays_to_the_same_screens() {
     }
     // Nothing of tor's is asked of this host: the pid tor had is not read.
     replay.state.read(|s| {
-        assert_eq!(s.system.hostname, state.system.hostname);
-        assert_eq!(s.connections.list.len(), state.connections.list.len());
+        assert_eq!(s.facts.system.hostname, state.facts.system.hostname);
+        assert_eq!(
+            s.net.connections.list.len(),
+            state.net.connections.list.len()
+        );
     });
     let refused = replay
         .command(Command::Signal(Signal::Newnym))
@@ -250,7 +273,9 @@ async fn replay_keys_seek_pause_and_change_speed_through_the_ui_loop() {
     assert!(length >= 150, "the demo lasts {length} s");
     let handle = rnyx::monitor::spawn_replay(player.clone(), &rnyx::config::Config::default());
     eventually("the replay connected", 30, || {
-        handle.state.read(|s| s.connection.connected.then_some(()))
+        handle
+            .state
+            .read(|s| s.session.connection.connected.then_some(()))
     })
     .await;
     let mut ui = support::ui::Ui::new(App::new(settings()), &handle, 120, 40);
@@ -274,13 +299,13 @@ async fn replay_keys_seek_pause_and_change_speed_through_the_ui_loop() {
         );
     };
     // A minute on: what happened meanwhile is played at once.
-    let circuits_before = handle.state.read(|s| s.events_received);
+    let circuits_before = handle.state.read(|s| s.session.events_received);
     let screen = ui.step(&[key('>')]).await;
     let on = player.clock.position();
     assert_eq!(on, start + 60_000, "{}", screen[0]);
     shown(&screen, on);
     settled(&handle).await;
-    assert!(handle.state.read(|s| s.events_received) > circuits_before);
+    assert!(handle.state.read(|s| s.session.events_received) > circuits_before);
     // Twice as fast, still paused: the clock holds.
     let screen = ui.step(&[key('+')]).await;
     assert!(screen[0].contains(" x2"), "{}", screen[0]);
@@ -296,11 +321,11 @@ async fn replay_keys_seek_pause_and_change_speed_through_the_ui_loop() {
     shown(&screen, start);
     let back = start / 1000;
     handle.state.read(|s| {
-        assert!(s.connection.connected);
+        assert!(s.session.connection.connected);
         assert!(
-            s.bandwidth.len() as u64 + 5 >= back,
+            s.traffic.bandwidth.len() as u64 + 5 >= back,
             "{} samples",
-            s.bandwidth.len()
+            s.traffic.bandwidth.len()
         );
     });
     // Slower again: no speed shown at ×1; playing on.
@@ -441,11 +466,11 @@ async fn demo_at(seconds: u64) -> (std::sync::Arc<rnyx::replay::Player>, Control
 fn replay_facts(handle: &ControllerHandle) -> (Option<u64>, u64, u64, usize, usize) {
     handle.state.read(|s| {
         (
-            s.relay.start_time,
-            s.traffic_read,
-            s.traffic_written,
-            s.bandwidth.len(),
-            s.circuits.len(),
+            s.facts.relay.start_time,
+            s.traffic.traffic_read,
+            s.traffic.traffic_written,
+            s.traffic.bandwidth.len(),
+            s.net.circuits.len(),
         )
     })
 }

@@ -43,7 +43,8 @@ impl Drop for Stopped {
 
 fn rnyx_entries(handle: &rnyx::controller::ControllerHandle, level: Runlevel) -> Vec<String> {
     handle.state.read(|s| {
-        s.log
+        s.logs
+            .log
             .iter()
             .filter(|e| e.source == LogSource::Rnyx(level))
             .map(|e| e.message.clone())
@@ -62,7 +63,7 @@ async fn a_stopped_tor_is_said_within_seconds_its_commands_refused_and_it_resume
     let stopped = Stopped::new(pid);
     let t0 = Instant::now();
     let heard = eventually("tor said not answering", 30, || {
-        handle.state.read(|s| s.connection.silent_since)
+        handle.state.read(|s| s.session.connection.silent_since)
     })
     .await;
     let said = t0.elapsed();
@@ -91,13 +92,14 @@ async fn a_stopped_tor_is_said_within_seconds_its_commands_refused_and_it_resume
         "{refused}"
     );
     // Still connected: nothing was torn down.
-    assert!(handle.state.read(|s| s.connection.connected));
-    let events = handle.state.read(|s| s.events_received);
+    assert!(handle.state.read(|s| s.session.connection.connected));
+    let events = handle.state.read(|s| s.session.events_received);
     drop(stopped);
     let t1 = Instant::now();
     eventually("answering again", 30, || {
         handle.state.read(|s| {
-            (s.connection.silent_since.is_none() && s.events_received > events).then_some(())
+            (s.session.connection.silent_since.is_none() && s.session.events_received > events)
+                .then_some(())
         })
     })
     .await;
@@ -113,7 +115,7 @@ async fn a_stopped_tor_is_said_within_seconds_its_commands_refused_and_it_resume
         .await
         .unwrap();
     assert!(format!("{version:?}").contains("version="), "{version:?}");
-    assert_eq!(handle.state.read(|s| s.connection.connections), 1);
+    assert_eq!(handle.state.read(|s| s.session.connection.connections), 1);
 }
 
 /// A free loopback port, for a ControlPort that stays the same over a
@@ -179,7 +181,7 @@ async fn reconnected(handle: &rnyx::controller::ControllerHandle, n: u64) -> Ins
     loop {
         if handle
             .state
-            .read(|s| s.connection.connected && s.connection.connections == n)
+            .read(|s| s.session.connection.connected && s.session.connection.connections == n)
         {
             return Instant::now();
         }
@@ -218,19 +220,20 @@ async fn back_by_the_socket_or_port_watch_not_the_backoff_after_a_restart() {
 
     // The socket file deleted while connected: the connection stays.
     std::fs::remove_file(tor.socket_path()).unwrap();
-    let events = socket.state.read(|s| s.events_received);
+    let events = socket.state.read(|s| s.session.events_received);
     eventually("events with the socket file gone", 30, || {
         socket
             .state
-            .read(|s| (s.events_received > events + 1).then_some(()))
+            .read(|s| (s.session.events_received > events + 1).then_some(()))
     })
     .await;
-    assert!(socket.state.read(|s| s.connection.connected));
+    assert!(socket.state.read(|s| s.session.connection.connected));
 
     tor.kill();
     for h in [&socket, &tcp] {
         eventually("disconnected", 30, || {
-            h.state.read(|s| (!s.connection.connected).then_some(()))
+            h.state
+                .read(|s| (!s.session.connection.connected).then_some(()))
         })
         .await;
     }
@@ -277,7 +280,7 @@ async fn back_by_the_socket_or_port_watch_not_the_backoff_after_a_restart() {
     assert_ne!(tor.pid(), first_pid);
     assert_ne!(std::fs::read(tor.cookie_path()).unwrap(), first_cookie);
     for h in [&socket, &tcp] {
-        assert_eq!(h.state.read(|s| s.relay.pid), tor.pid());
+        assert_eq!(h.state.read(|s| s.facts.relay.pid), tor.pid());
     }
 }
 

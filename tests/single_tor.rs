@@ -128,20 +128,29 @@ async fn bw_events_arrive_each_a_sample() {
     let (_d, tor) = single_tor(SingleTorOptions::default());
     let handle = spawn(config(tor.socket_target()));
     eventually("connected", 30, || {
-        handle.state.read(|s| s.connection.connected).then_some(())
+        handle
+            .state
+            .read(|s| s.session.connection.connected)
+            .then_some(())
     })
     .await;
     let (start, events) = handle
         .state
-        .read(|s| (s.bandwidth.len(), s.events_received));
+        .read(|s| (s.traffic.bandwidth.len(), s.session.events_received));
     let times: Vec<u64> = eventually("four BW events", 60, || {
         handle.state.read(|s| {
-            (s.bandwidth.len() >= start + 4)
-                .then(|| s.bandwidth.iter().skip(start).map(|b| b.time).collect())
+            (s.traffic.bandwidth.len() >= start + 4).then(|| {
+                s.traffic
+                    .bandwidth
+                    .iter()
+                    .skip(start)
+                    .map(|b| b.time)
+                    .collect()
+            })
         })
     })
     .await;
-    assert!(handle.state.read(|s| s.events_received) >= events + 4);
+    assert!(handle.state.read(|s| s.session.events_received) >= events + 4);
     assert!(times.windows(2).all(|w| w[0] <= w[1]), "{times:?}");
     eprintln!("BW samples at {times:?}");
 }
@@ -151,7 +160,10 @@ async fn requests_reach_tor_and_rejected_events_are_reported() {
     let (_d, tor) = single_tor(SingleTorOptions::default());
     let handle = spawn(config(tor.socket_target()));
     eventually("connected", 30, || {
-        handle.state.read(|s| s.connection.connected).then_some(())
+        handle
+            .state
+            .read(|s| s.session.connection.connected)
+            .then_some(())
     })
     .await;
     let reply = handle
@@ -177,12 +189,13 @@ async fn requests_reach_tor_and_rejected_events_are_reported() {
     selection.add_other("NOPE".into());
     let rejected = handle.set_events(selection).await.unwrap();
     assert_eq!(rejected, ["NOPE"]);
-    let subscribed = handle.state.read(|s| s.subscribed_events.clone());
+    let subscribed = handle.state.read(|s| s.logs.subscribed_events.clone());
     assert!(subscribed.contains(&"INFO".to_owned()) && subscribed.contains(&"BW".to_owned()));
     assert!(!subscribed.contains(&"NOPE".to_owned()));
     eventually("the rejection in the log", 30, || {
         handle.state.read(|s| {
-            s.log
+            s.logs
+                .log
                 .iter()
                 .any(|e| e.message.contains("does not know the event NOPE"))
                 .then_some(())
@@ -197,7 +210,8 @@ async fn requests_reach_tor_and_rejected_events_are_reported() {
         .unwrap();
     eventually("tor's reload notice", 30, || {
         handle.state.read(|s| {
-            s.log
+            s.logs
+                .log
                 .iter()
                 .any(|e| e.message.contains("Received reload signal"))
                 .then_some(())
@@ -220,7 +234,7 @@ async fn reconnects_after_tor_is_killed_and_restarted() {
     let first_pid = eventually("connected", 30, || {
         handle
             .state
-            .read(|s| s.relay.pid.filter(|_| s.connection.connected))
+            .read(|s| s.facts.relay.pid.filter(|_| s.session.connection.connected))
     })
     .await;
     assert_eq!(Some(first_pid), tor.pid());
@@ -229,12 +243,12 @@ async fn reconnects_after_tor_is_killed_and_restarted() {
     eventually("disconnected", 30, || {
         handle
             .state
-            .read(|s| (!s.connection.connected).then_some(()))
+            .read(|s| (!s.session.connection.connected).then_some(()))
     })
     .await;
     let error = handle
         .state
-        .read(|s| s.connection.last_error.clone())
+        .read(|s| s.session.connection.last_error.clone())
         .unwrap();
     assert!(!error.is_empty());
     assert!(handle
@@ -247,18 +261,21 @@ async fn reconnects_after_tor_is_killed_and_restarted() {
     tor.restart().unwrap();
     let second_pid = eventually("reconnected", 30, || {
         handle.state.read(|s| {
-            s.relay
+            s.facts
+                .relay
                 .pid
-                .filter(|_| s.connection.connected && s.connection.connections == 2)
+                .filter(|_| s.session.connection.connected && s.session.connection.connections == 2)
         })
     })
     .await;
     assert_eq!(Some(second_pid), tor.pid());
     assert_ne!(first_pid, second_pid);
     // Subscriptions are back: BW events flow again.
-    let n = handle.state.read(|s| s.events_received);
+    let n = handle.state.read(|s| s.session.events_received);
     eventually("events after reconnecting", 30, || {
-        handle.state.read(|s| (s.events_received > n).then_some(()))
+        handle
+            .state
+            .read(|s| (s.session.events_received > n).then_some(()))
     })
     .await;
 }
@@ -398,12 +415,18 @@ async fn connections_follow_tor_to_its_new_pid() {
         async move {
             eventually("a CONTROL connection on tor's ControlPort", 30, || {
                 handle.state.read(|s| {
-                    s.connections
+                    s.net
+                        .connections
                         .list
                         .iter()
-                        .filter(|_| s.connections.refreshed >= after)
+                        .filter(|_| s.net.connections.refreshed >= after)
                         .find(|c| c.category == Category::Control && c.local.port() == port)
-                        .map(|_| (s.connections.source.clone(), s.connections.error.clone()))
+                        .map(|_| {
+                            (
+                                s.net.connections.source.clone(),
+                                s.net.connections.error.clone(),
+                            )
+                        })
                 })
             })
             .await
@@ -417,9 +440,9 @@ async fn connections_follow_tor_to_its_new_pid() {
     tor.kill();
     tor.restart().unwrap();
     eventually("reconnected", 30, || {
-        handle
-            .state
-            .read(|s| (s.connection.connected && s.connection.connections == 2).then_some(()))
+        handle.state.read(|s| {
+            (s.session.connection.connected && s.session.connection.connections == 2).then_some(())
+        })
     })
     .await;
     let second = control_port(&tor);
@@ -427,7 +450,10 @@ async fn connections_follow_tor_to_its_new_pid() {
     let after = (rnyx::host::system_ms() / 1000) + 1;
     let (source, error) = seen_on(second.port(), after).await;
     assert_eq!((source, error), (SocketSource::Descriptors, None));
-    assert_eq!(Some(handle.state.read(|s| s.relay.pid).unwrap()), tor.pid());
+    assert_eq!(
+        Some(handle.state.read(|s| s.facts.relay.pid).unwrap()),
+        tor.pid()
+    );
 }
 
 /// The graphs are kept across a restart of rnyx and of tor: what the first
@@ -446,16 +472,24 @@ async fn graph_history_survives_a_restart_of_rnyx_and_tor() {
     };
     let first = rnyx::controller::spawn(config());
     support::eventually("10 seconds of the first run's graph", 60, || {
-        first
-            .state
-            .read(|s| (s.bandwidth_graph.columns(Interval::FiveSeconds).len() >= 2).then_some(()))
+        first.state.read(|s| {
+            (s.traffic
+                .bandwidth_graph
+                .columns(Interval::FiveSeconds)
+                .len()
+                >= 2)
+                .then_some(())
+        })
     })
     .await;
     first.save_history().await.unwrap();
     let (samples, fives) = first.state.read(|s| {
         (
-            s.bandwidth_graph.samples(),
-            s.bandwidth_graph.columns(Interval::FiveSeconds).len(),
+            s.traffic.bandwidth_graph.samples(),
+            s.traffic
+                .bandwidth_graph
+                .columns(Interval::FiveSeconds)
+                .len(),
         )
     });
     let fingerprint = tor.fingerprint().unwrap();
@@ -466,14 +500,19 @@ async fn graph_history_survives_a_restart_of_rnyx_and_tor() {
     tor.restart().unwrap();
     let second = rnyx::controller::spawn(config());
     support::eventually("the second run connected", 30, || {
-        second.state.read(|s| s.connection.connected.then_some(()))
+        second
+            .state
+            .read(|s| s.session.connection.connected.then_some(()))
     })
     .await;
     let (samples2, fives2, cache) = second.state.read(|s| {
         (
-            s.bandwidth_graph.samples(),
-            s.bandwidth_graph.columns(Interval::FiveSeconds).len(),
-            s.bandwidth.len(),
+            s.traffic.bandwidth_graph.samples(),
+            s.traffic
+                .bandwidth_graph
+                .columns(Interval::FiveSeconds)
+                .len(),
+            s.traffic.bandwidth.len(),
         )
     });
     assert!(cache < 10, "tor's cache is new: {cache} samples");
@@ -576,7 +615,7 @@ async fn several_relays_one_goes_down_the_others_go_on() {
     let counts = |fleet: &[(RelayName, rnyx::controller::ControllerHandle)]| -> Vec<u64> {
         fleet
             .iter()
-            .map(|(_, h)| h.state.read(|s| s.events_received))
+            .map(|(_, h)| h.state.read(|s| s.session.events_received))
             .collect()
     };
     let before = counts(&fleet);
@@ -591,12 +630,12 @@ async fn several_relays_one_goes_down_the_others_go_on() {
         fleet[1]
             .1
             .state
-            .read(|s| s.connection.connected.then_some(()))
+            .read(|s| s.session.connection.connected.then_some(()))
     })
     .await;
     let connections: Vec<u64> = fleet
         .iter()
-        .map(|(_, h)| h.state.read(|s| s.connection.connections))
+        .map(|(_, h)| h.state.read(|s| s.session.connection.connections))
         .collect();
     assert_eq!(connections, [1, 2, 1]);
     // Tab: the pages show the next relay, and the header says which.
@@ -688,13 +727,15 @@ async fn a_recording_holds_the_traffic_and_no_secret() {
         &recorder,
     ));
     eventually("connected", 30, || {
-        handle.state.read(|s| s.connection.connected.then_some(()))
+        handle
+            .state
+            .read(|s| s.session.connection.connected.then_some(()))
     })
     .await;
     eventually("BW events", 30, || {
         handle
             .state
-            .read(|s| (s.bandwidth.len() >= 2).then_some(()))
+            .read(|s| (s.traffic.bandwidth.len() >= 2).then_some(()))
     })
     .await;
     drop(handle);

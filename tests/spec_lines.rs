@@ -70,18 +70,19 @@ async fn spec_lines_read_whole_and_illegal_ones_refused() {
     eventually("the marker BW event", 30, || {
         handle
             .state
-            .read(|s| (s.bandwidth.len() == 1).then_some(()))
+            .read(|s| (s.traffic.bandwidth.len() == 1).then_some(()))
     })
     .await;
     let (circuits, orconns, streams, connected) = handle.state.read(|s| {
         (
-            s.circuits.iter().cloned().collect::<Vec<_>>(),
-            s.or_connections
+            s.net.circuits.iter().cloned().collect::<Vec<_>>(),
+            s.net
+                .or_connections
                 .iter()
                 .map(|c| c.target.clone())
                 .collect::<Vec<_>>(),
-            s.streams.iter().map(|st| st.id).collect::<Vec<_>>(),
-            s.connection.connected,
+            s.net.streams.iter().map(|st| st.id).collect::<Vec<_>>(),
+            s.session.connection.connected,
         )
     });
     // `$fp=nick` long names: the circuit keeps both hops, the OR
@@ -99,7 +100,8 @@ async fn spec_lines_read_whole_and_illegal_ones_refused() {
     assert_eq!(streams, [4]);
     assert!(connected, "the connection stays up");
     let log: Vec<(LogSource, String)> = handle.state.read(|s| {
-        s.log
+        s.logs
+            .log
             .iter()
             .map(|e| (e.source.clone(), e.message.clone()))
             .collect()
@@ -127,7 +129,7 @@ async fn spec_lines_read_whole_and_illegal_ones_refused() {
     assert!(refused[0].contains("CIRC event") && refused[0].contains("TIME_CREATED \"yesterday\""));
     assert!(refused[1].contains("ORCONN event") && refused[1].contains("NCIRCS \"many\""));
     assert!(refused[2].contains("STREAM event") && refused[2].contains("example.com:001"));
-    assert_eq!(handle.state.read(|s| s.refused.total), 12);
+    assert_eq!(handle.state.read(|s| s.logs.refused.total), 12);
     // The log file and the recording: the message's lines, no credential.
     drop(handle);
     let file = eventually("the log file", 30, || {

@@ -115,7 +115,8 @@ async fn three_tors_through_ssh_in_one_window() {
         .collect();
     for ((_, h), t) in fleet.iter().zip(&tors) {
         eventually(&format!("{} over ssh", t.name), 60, || {
-            h.state.read(|s| s.connection.connected.then_some(()))
+            h.state
+                .read(|s| s.session.connection.connected.then_some(()))
         })
         .await;
     }
@@ -123,15 +124,16 @@ async fn three_tors_through_ssh_in_one_window() {
     for ((_, h), t) in fleet.iter().zip(&tors) {
         let (nick, pid) = eventually("a sample of tor's process", 30, || {
             h.state.read(|s| {
-                s.system
+                s.facts
+                    .system
                     .tor_memory
-                    .map(|_| (s.relay.nickname.clone(), s.relay.pid))
+                    .map(|_| (s.facts.relay.nickname.clone(), s.facts.relay.pid))
             })
         })
         .await;
         assert_eq!(nick.as_deref(), Some(t.name.as_str()));
         assert_eq!(pid, t.pid());
-        assert_eq!(h.state.read(|s| s.system.unseen.clone()), None);
+        assert_eq!(h.state.read(|s| s.facts.system.unseen.clone()), None);
     }
     assert_eq!(masters(&run), 3, "one master connection per host");
     let mut settings = rnyx::config::Config::default().app_settings();
@@ -262,7 +264,8 @@ async fn sshd_killed_then_back() {
         .collect();
     for h in &handles {
         eventually("connected over ssh", 60, || {
-            h.state.read(|s| s.connection.connected.then_some(()))
+            h.state
+                .read(|s| s.session.connection.connected.then_some(()))
         })
         .await;
     }
@@ -271,10 +274,11 @@ async fn sshd_killed_then_back() {
     let h = &handles[0];
     let why = eventually("the loss said", 60, || {
         h.state.read(|s| {
-            s.connection
+            s.session
+                .connection
                 .last_error
                 .clone()
-                .filter(|e| !s.connection.connected && e.contains("ssh to host-d lost"))
+                .filter(|e| !s.session.connection.connected && e.contains("ssh to host-d lost"))
         })
     })
     .await;
@@ -290,13 +294,14 @@ async fn sshd_killed_then_back() {
         "{why}\n{}",
         screen.join("\n")
     );
-    let lost_at = h.state.read(|s| s.connection.connections);
+    let lost_at = h.state.read(|s| s.session.connection.connections);
     sshd.start_again().unwrap();
     let back = std::time::Instant::now();
     for h in &handles {
         eventually("reconnected over ssh", 30, || {
             h.state.read(|s| {
-                (s.connection.connected && s.connection.connections > lost_at).then_some(())
+                (s.session.connection.connected && s.session.connection.connections > lost_at)
+                    .then_some(())
             })
         })
         .await;
@@ -418,23 +423,23 @@ async fn a_relay_recorded_over_ssh_replays() {
     live.want_manual();
     let state = eventually("tor's process, torrc, certificate and manual", 60, || {
         live.state.read(|s| {
-            let ready = s.system.tor_memory.is_some()
-                && s.config.torrc.read_at > 0
+            let ready = s.facts.system.tor_memory.is_some()
+                && s.facts.config.torrc.read_at > 0
                 && s.health.cert_expires.is_some()
-                && s.manual.is_some()
-                && s.connections.refreshed > 0;
+                && s.facts.manual.is_some()
+                && s.net.connections.refreshed > 0;
             ready.then(|| s.clone())
         })
     })
     .await;
-    let manual = state.manual.as_ref().unwrap();
+    let manual = state.facts.manual.as_ref().unwrap();
     assert!(manual.source.starts_with("host-f:"), "{}", manual.source);
-    let torrc = state.config.torrc.path.clone().unwrap_or_default();
+    let torrc = state.facts.config.torrc.path.clone().unwrap_or_default();
     assert!(torrc.starts_with("host-f:"), "{torrc}");
     assert!(
-        state.config.torrc.error.is_none(),
+        state.facts.config.torrc.error.is_none(),
         "{:?}",
-        state.config.torrc
+        state.facts.config.torrc
     );
     drop(live);
     recorder.close();
@@ -456,10 +461,13 @@ async fn a_relay_recorded_over_ssh_replays() {
         rnyx_grammar::request::Response::Done(String::new())
     );
     replay.state.read(|s| {
-        assert_eq!(s.relay.pid, state.relay.pid);
-        assert!(s.system.tor_memory.is_some());
+        assert_eq!(s.facts.relay.pid, state.facts.relay.pid);
+        assert!(s.facts.system.tor_memory.is_some());
         assert_eq!(s.health.cert_expires, state.health.cert_expires);
-        assert_eq!(s.config.torrc.path, state.config.torrc.path);
-        assert_eq!(s.config.torrc.settings, state.config.torrc.settings);
+        assert_eq!(s.facts.config.torrc.path, state.facts.config.torrc.path);
+        assert_eq!(
+            s.facts.config.torrc.settings,
+            state.facts.config.torrc.settings
+        );
     });
 }

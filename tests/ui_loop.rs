@@ -53,7 +53,7 @@ async fn a_flood_of_events_is_applied_but_drawn_at_the_frame_cap() {
     // long that takes here, the frames stay under the cap for that time.
     let all_applied = async {
         let deadline = std::time::Instant::now() + Duration::from_secs(60);
-        while handle.state.read(|s| s.events_received) < EVENTS as u64 {
+        while handle.state.read(|s| s.session.events_received) < EVENTS as u64 {
             assert!(
                 std::time::Instant::now() < deadline,
                 "events not applied in 60 s"
@@ -75,7 +75,7 @@ async fn a_flood_of_events_is_applied_but_drawn_at_the_frame_cap() {
     let took = started.elapsed();
     drop(input_tx);
 
-    let received = handle.state.read(|s| s.events_received);
+    let received = handle.state.read(|s| s.session.events_received);
     assert_eq!(received, EVENTS as u64, "every event applied");
     assert!(stats.state_changes > 0);
     // At most max_fps frames a second of the run, plus the first frame.
@@ -150,12 +150,14 @@ async fn the_manual_is_read_when_a_page_showing_it_is_first_shown() {
     let screen = ui.step(&[Input::Key(Key::Right)]).await.join("\n");
     assert!(screen.contains("Connections"), "{screen}");
     assert!(!asked(), "page 2 asked for the manual");
-    assert!(handle.state.read(|s| s.manual.is_none()));
+    assert!(handle.state.read(|s| s.facts.manual.is_none()));
     // Page 3, the configuration editor: asked, then read.
     ui.step(&[Input::Key(Key::Right)]).await;
     assert!(asked(), "page 3 did not ask for the manual");
     support::eventually("the manual read", 30, || {
-        handle.state.read(|s| s.manual.is_some().then_some(()))
+        handle
+            .state
+            .read(|s| s.facts.manual.is_some().then_some(()))
     })
     .await;
 }

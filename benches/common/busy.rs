@@ -45,12 +45,12 @@ pub fn sockets(n: u32) -> (std::net::TcpListener, Vec<std::net::TcpStream>) {
 
 pub fn state(relays: u32, circuits: u64) -> ControllerState {
     let mut s = ControllerState::default();
-    s.connection.connected = true;
-    s.relay.listeners = Listeners {
+    s.session.connection.connected = true;
+    s.facts.relay.listeners = Listeners {
         or: vec!["203.0.113.5:9001".into()],
         ..Listeners::default()
     };
-    s.relay.exits = true;
+    s.facts.relay.exits = true;
     s.consensus_mut().replace((0..relays).map(|i| RelayEntry {
         fingerprint: format!("{i:040X}"),
         nickname: format!("relay{i}"),
@@ -60,7 +60,7 @@ pub fn state(relays: u32, circuits: u64) -> ControllerState {
     }));
     for id in 0..circuits {
         let hop = |n: u64| format!("${:040X}~relay{n}", n % u64::from(relays));
-        s.circuits.apply(Circuit {
+        s.net.circuits.apply(Circuit {
             id,
             status: CircuitStatus::Built,
             path: rnyx::control::names::parse_path(&format!(

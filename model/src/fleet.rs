@@ -90,8 +90,9 @@ pub struct RelayRow {
 
 impl RelayRow {
     pub fn of(name: &RelayName, s: &ControllerState) -> Self {
-        let latest = s.bandwidth_graph.latest().unwrap_or_default();
+        let latest = s.traffic.bandwidth_graph.latest().unwrap_or_default();
         let mut spark: Vec<f64> = s
+            .traffic
             .bandwidth_graph
             .columns(Interval::FiveSeconds)
             .iter()
@@ -100,6 +101,7 @@ impl RelayRow {
             .collect();
         spark.reverse();
         let warning = s
+            .logs
             .log
             .iter()
             .rev()
@@ -111,31 +113,35 @@ impl RelayRow {
                 )
             })
             .map(|e| e.message.clone());
-        let label = match (&s.relay.nickname, name.given) {
+        let label = match (&s.facts.relay.nickname, name.given) {
             (Some(nick), false) if !nick.is_empty() => nick.clone(),
             _ => name.text.clone(),
         };
         RelayRow {
             name: label,
             target: name.text.clone(),
-            host: s.connection.host.clone(),
-            connected: s.connection.connected,
-            since: s.connection.since,
-            last_error: s.connection.last_error.clone(),
-            silent_since: s.connection.silent_since.filter(|_| s.connection.connected),
-            nickname: s.relay.nickname.clone(),
-            fingerprint: s.relay.fingerprint.clone(),
-            version: s.relay.version.clone(),
-            version_status: s.relay.version_status,
-            flags: s.relay.flags.clone(),
+            host: s.session.connection.host.clone(),
+            connected: s.session.connection.connected,
+            since: s.session.connection.since,
+            last_error: s.session.connection.last_error.clone(),
+            silent_since: s
+                .session
+                .connection
+                .silent_since
+                .filter(|_| s.session.connection.connected),
+            nickname: s.facts.relay.nickname.clone(),
+            fingerprint: s.facts.relay.fingerprint.clone(),
+            version: s.facts.relay.version.clone(),
+            version_status: s.facts.relay.version_status,
+            flags: s.facts.relay.flags.clone(),
             read: latest.primary,
             written: latest.secondary,
             spark,
-            circuits: s.circuits.len(),
-            connections: s.connections.list.len(),
-            tor_cpu: s.system.tor_cpu,
-            tor_memory: s.system.tor_memory,
-            start_time: s.relay.start_time,
+            circuits: s.net.circuits.len(),
+            connections: s.net.connections.list.len(),
+            tor_cpu: s.facts.system.tor_cpu,
+            tor_memory: s.facts.system.tor_memory,
+            start_time: s.facts.relay.start_time,
             warning,
             alerts: s.health.active.clone(),
         }
@@ -151,7 +157,7 @@ mod tests {
         let mut s = ControllerState::default();
         let found = RelayName::found("/tmp/net/relay0/control");
         assert_eq!(RelayRow::of(&found, &s).name, "/tmp/net/relay0/control");
-        s.relay.nickname = Some("relay0".into());
+        s.facts.relay.nickname = Some("relay0".into());
         let row = RelayRow::of(&found, &s);
         assert_eq!(
             (row.name.as_str(), row.target.as_str()),

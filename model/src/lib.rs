@@ -45,7 +45,9 @@ pub use relay::{Accounting, Listeners, RelayInfo, VersionStatus};
 pub use replay::{ReplayControl, ReplayStatus};
 pub use selection::{EventSelection, KNOWN_EVENTS};
 pub use series::{Column, Interval, IntervalHistory, Series, SeriesHistory};
-pub use state::{ConnectionStatus, ControllerState, Failure, Limits};
+pub use state::{
+    ConnectionStatus, ControllerState, Facts, Failure, Limits, Logs, Net, Session, Traffic,
+};
 pub use stream::{Stream, StreamTable};
 pub use system::SystemInfo;
 pub use torconfig::{

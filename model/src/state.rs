@@ -100,61 +100,40 @@ impl Failure {
     }
 }
 
-/// Everything rnyx knows about the tor it watches. The controller task is the
-/// only writer; every change bumps `generation`, which the UI compares to
-/// decide whether to draw.
+/// Everything rnyx knows about the tor it watches, grouped by who writes
+/// each part. The controller task is the only writer; every change bumps
+/// `session.generation`, which the UI compares to decide whether to draw.
+/// Serialised flat, as before the groups.
 #[derive(Debug, Clone, Serialize)]
 pub struct ControllerState {
-    pub connection: ConnectionStatus,
-    pub relay: RelayInfo,
-    /// Bytes read and written over tor's uptime (`traffic/*`, then BW events).
-    pub traffic_read: u64,
-    pub traffic_written: u64,
-    pub bandwidth: BandwidthHistory,
-    pub log: LogBuffer,
-    pub circuits: CircuitTable,
-    pub or_connections: OrConnTable,
-    /// Streams of this tor's own clients, by id.
-    pub streams: StreamTable,
-    /// Every relay of the consensus, by fingerprint and address; shared
-    /// with the other relays watched that hold the same consensus.
-    #[serde(skip)]
-    pub consensus: std::sync::Arc<ConsensusIndex>,
-    /// tor's connections, classified (refreshed every `connection_rate`).
-    pub connections: Connections,
-    /// tor's configuration and torrc (pages 3 and 4).
-    #[serde(skip)]
-    pub config: super::TorConfig,
-    /// Events received on the interpreter's own connection.
-    #[serde(skip)]
-    pub interpreter_events: super::InterpreterEvents,
-    /// tor's manual, once read (in the background at start).
-    #[serde(skip)]
-    pub manual: Option<std::sync::Arc<super::Manual>>,
-    /// Download/upload bytes per second, binned for the graph.
-    #[serde(skip)]
-    pub bandwidth_graph: Series,
-    /// Inbound/outbound connection counts, binned for the graph.
-    #[serde(skip)]
-    pub connections_graph: Series,
-    /// tor's cpu (percent of a core) and memory (bytes), binned for the graph.
-    #[serde(skip)]
-    pub resources_graph: Series,
-    pub system: SystemInfo,
-    /// Event names currently subscribed with SETEVENTS.
-    pub subscribed_events: Vec<String>,
-    /// What the operator chose to see in the log.
-    pub logged_events: EventSelection,
-    /// Every event tor knows (`events/names`); empty until connected.
-    pub event_names: Vec<String>,
-    /// Asynchronous events received in all.
-    pub events_received: u64,
+    /// The connection to tor and the task's own bookkeeping.
+    #[serde(flatten)]
+    pub session: Session,
+    /// What tor says of itself, its machine, its configuration and the
+    /// network (facts read at start and on change, the host's samples).
+    #[serde(flatten)]
+    pub facts: Facts,
+    /// Bytes through tor and the graphs (BW events, the host's samples).
+    #[serde(flatten)]
+    pub traffic: Traffic,
+    /// What the log and the interpreter show (log events, rnyx's own).
+    #[serde(flatten)]
+    pub logs: Logs,
+    /// Circuits, OR connections, streams and tor's sockets (their events,
+    /// the host's scans).
+    #[serde(flatten)]
+    pub net: Net,
     /// What is wrong: the signals kept for the alerts, and the alerts.
     #[serde(skip)]
     pub health: super::health::Health,
-    /// Lines tor sent that the control-spec rules out, refused.
-    #[serde(skip)]
-    pub refused: super::RefusedInput,
+}
+
+/// The connection to tor and the task's own bookkeeping.
+#[derive(Debug, Clone, Serialize)]
+pub struct Session {
+    pub connection: ConnectionStatus,
+    /// Asynchronous events received in all.
+    pub events_received: u64,
     #[serde(skip)]
     pub generation: u64,
     /// Unix ms of the update being made (the last, between updates), by
@@ -169,46 +148,122 @@ pub struct ControllerState {
     pub replay: Option<super::ReplayStatus>,
 }
 
+/// What tor says of itself, its machine, its configuration and the
+/// network.
+#[derive(Debug, Clone, Serialize)]
+pub struct Facts {
+    pub relay: RelayInfo,
+    pub system: SystemInfo,
+    /// Every relay of the consensus, by fingerprint and address; shared
+    /// with the other relays watched that hold the same consensus.
+    #[serde(skip)]
+    pub consensus: std::sync::Arc<ConsensusIndex>,
+    /// tor's configuration and torrc (pages 3 and 4).
+    #[serde(skip)]
+    pub config: super::TorConfig,
+    /// tor's manual, once read (in the background at start).
+    #[serde(skip)]
+    pub manual: Option<std::sync::Arc<super::Manual>>,
+    /// Every event tor knows (`events/names`); empty until connected.
+    pub event_names: Vec<String>,
+}
+
+/// Bytes through tor, and the graphs.
+#[derive(Debug, Clone, Serialize)]
+pub struct Traffic {
+    /// Bytes read and written over tor's uptime (`traffic/*`, then BW events).
+    pub traffic_read: u64,
+    pub traffic_written: u64,
+    pub bandwidth: BandwidthHistory,
+    /// Download/upload bytes per second, binned for the graph.
+    #[serde(skip)]
+    pub bandwidth_graph: Series,
+    /// Inbound/outbound connection counts, binned for the graph.
+    #[serde(skip)]
+    pub connections_graph: Series,
+    /// tor's cpu (percent of a core) and memory (bytes), binned for the graph.
+    #[serde(skip)]
+    pub resources_graph: Series,
+}
+
+/// What the log and the interpreter show, and what was subscribed.
+#[derive(Debug, Clone, Serialize)]
+pub struct Logs {
+    pub log: LogBuffer,
+    /// Events received on the interpreter's own connection.
+    #[serde(skip)]
+    pub interpreter_events: super::InterpreterEvents,
+    /// Event names currently subscribed with SETEVENTS.
+    pub subscribed_events: Vec<String>,
+    /// What the operator chose to see in the log.
+    pub logged_events: EventSelection,
+    /// Lines tor sent that the control-spec rules out, refused.
+    #[serde(skip)]
+    pub refused: super::RefusedInput,
+}
+
+/// Circuits, OR connections, streams and tor's connections.
+#[derive(Debug, Clone, Serialize)]
+pub struct Net {
+    pub circuits: CircuitTable,
+    pub or_connections: OrConnTable,
+    /// Streams of this tor's own clients, by id.
+    pub streams: StreamTable,
+    /// tor's connections, classified (refreshed every `connection_rate`).
+    pub connections: Connections,
+}
+
 impl ControllerState {
     pub fn new(limits: Limits) -> Self {
         Self {
-            connection: ConnectionStatus::default(),
-            relay: RelayInfo::default(),
-            traffic_read: 0,
-            traffic_written: 0,
-            bandwidth: BandwidthHistory::new(limits.bandwidth_samples),
-            log: LogBuffer::new(limits.log_entries),
-            circuits: CircuitTable::new(limits.circuits),
-            or_connections: OrConnTable::new(limits.or_connections),
-            streams: StreamTable::new(limits.streams),
-            consensus: std::sync::Arc::default(),
-            connections: Connections::default(),
-            config: super::TorConfig::default(),
-            manual: None,
-            interpreter_events: super::InterpreterEvents::default(),
-            bandwidth_graph: Series::new(limits.graph_columns),
-            connections_graph: Series::new(limits.graph_columns),
-            resources_graph: Series::new(limits.graph_columns),
-            system: SystemInfo::default(),
-            subscribed_events: Vec::new(),
-            logged_events: EventSelection::default(),
-            event_names: Vec::new(),
-            events_received: 0,
+            session: Session {
+                connection: ConnectionStatus::default(),
+                events_received: 0,
+                generation: 0,
+                updated_ms: 0,
+                limits,
+                replay: None,
+            },
+            facts: Facts {
+                relay: RelayInfo::default(),
+                system: SystemInfo::default(),
+                consensus: std::sync::Arc::default(),
+                config: super::TorConfig::default(),
+                manual: None,
+                event_names: Vec::new(),
+            },
+            traffic: Traffic {
+                traffic_read: 0,
+                traffic_written: 0,
+                bandwidth: BandwidthHistory::new(limits.bandwidth_samples),
+                bandwidth_graph: Series::new(limits.graph_columns),
+                connections_graph: Series::new(limits.graph_columns),
+                resources_graph: Series::new(limits.graph_columns),
+            },
+            logs: Logs {
+                log: LogBuffer::new(limits.log_entries),
+                interpreter_events: super::InterpreterEvents::default(),
+                subscribed_events: Vec::new(),
+                logged_events: EventSelection::default(),
+                refused: super::RefusedInput::default(),
+            },
+            net: Net {
+                circuits: CircuitTable::new(limits.circuits),
+                or_connections: OrConnTable::new(limits.or_connections),
+                streams: StreamTable::new(limits.streams),
+                connections: Connections::default(),
+            },
             health: super::health::Health::default(),
-            refused: super::RefusedInput::default(),
-            generation: 0,
-            updated_ms: 0,
-            limits,
-            replay: None,
         }
     }
 
     /// Records a BW event: one more second of history and the running totals.
     pub fn record_bandwidth(&mut self, sample: BandwidthSample) {
-        self.traffic_read = self.traffic_read.saturating_add(sample.read);
-        self.traffic_written = self.traffic_written.saturating_add(sample.written);
-        self.bandwidth.push(sample);
-        self.bandwidth_graph
+        self.traffic.traffic_read = self.traffic.traffic_read.saturating_add(sample.read);
+        self.traffic.traffic_written = self.traffic.traffic_written.saturating_add(sample.written);
+        self.traffic.bandwidth.push(sample);
+        self.traffic
+            .bandwidth_graph
             .push(sample.read as f64, sample.written as f64);
     }
 
@@ -216,25 +271,26 @@ impl ControllerState {
     /// graphs; inbound and outbound come from the connection table.
     pub fn record_system(&mut self, mut system: SystemInfo) {
         if system.inbound.is_none()
-            && self.connections.refreshed > 0
-            && self.connections.error.is_none()
+            && self.net.connections.refreshed > 0
+            && self.net.connections.error.is_none()
         {
             let inbound = self
+                .net
                 .connections
                 .list
                 .iter()
                 .filter(|c| c.category == super::Category::Inbound)
                 .count() as u64;
             system.inbound = Some(inbound);
-            system.outbound = Some(self.connections.list.len() as u64 - inbound);
+            system.outbound = Some(self.net.connections.list.len() as u64 - inbound);
         }
         if let (Some(i), Some(o)) = (system.inbound, system.outbound) {
-            self.connections_graph.push(i as f64, o as f64);
+            self.traffic.connections_graph.push(i as f64, o as f64);
         }
         if let (Some(c), Some(m)) = (system.tor_cpu, system.tor_memory) {
-            self.resources_graph.push(c, m as f64);
+            self.traffic.resources_graph.push(c, m as f64);
         }
-        self.system = system;
+        self.facts.system = system;
     }
 
     /// Log lines of one batch, oldest first (see [`LogBuffer::push_batch`]);
@@ -242,34 +298,34 @@ impl ControllerState {
     pub fn push_logs(&mut self, mut batch: Vec<super::RawLog>) {
         batch.retain(|item| match item {
             super::RawLog::One((_, LogSource::Rnyx(level), _)) => {
-                self.logged_events.shows_rnyx(*level)
+                self.logs.logged_events.shows_rnyx(*level)
             }
             _ => true,
         });
-        self.log.push_raw(batch);
+        self.logs.log.push_raw(batch);
     }
 
     /// Adds a log entry; rnyx's own messages only at a runlevel the operator
     /// selected.
     pub fn push_log(&mut self, entry: LogEntry) {
         if let LogSource::Rnyx(level) = entry.source {
-            if !self.logged_events.shows_rnyx(level) {
+            if !self.logs.logged_events.shows_rnyx(level) {
                 return;
             }
         }
-        self.log.push(entry);
+        self.logs.log.push(entry);
     }
 
     /// Forgets what belonged to the previous connection (a restarted tor has
     /// other circuits and counters). The log and bandwidth history stay.
     pub fn reset_for_new_connection(&mut self) {
-        self.relay = RelayInfo::default();
-        self.circuits.clear();
-        self.or_connections.clear();
-        self.streams.clear();
-        self.connections = Connections::default();
-        self.config = super::TorConfig::default();
-        self.subscribed_events.clear();
+        self.facts.relay = RelayInfo::default();
+        self.net.circuits.clear();
+        self.net.or_connections.clear();
+        self.net.streams.clear();
+        self.net.connections = Connections::default();
+        self.facts.config = super::TorConfig::default();
+        self.logs.subscribed_events.clear();
         // A restarted tor tests and says these again.
         self.health.raised.clear();
         self.health.bootstrap = None;
@@ -277,11 +333,11 @@ impl ControllerState {
 
     /// The consensus index to change (copied first if it is shared).
     pub fn consensus_mut(&mut self) -> &mut ConsensusIndex {
-        std::sync::Arc::make_mut(&mut self.consensus)
+        std::sync::Arc::make_mut(&mut self.facts.consensus)
     }
 
     pub fn touch(&mut self) {
-        self.generation = self.generation.wrapping_add(1);
+        self.session.generation = self.session.generation.wrapping_add(1);
     }
 }
 

@@ -348,11 +348,11 @@ impl App {
             A::PreviousPage => self.page = (self.page + n - 1) % n,
             A::Menu => self.menu = Some(self.menu_bar()),
             // A replay pauses its clock: seeking still shows.
-            A::Pause if live.replay.is_some() => {
+            A::Pause if live.session.replay.is_some() => {
                 return self.replay(ReplayControl::TogglePause);
             }
             A::ReplayBack | A::ReplayForward | A::ReplaySlower | A::ReplayFaster
-                if live.replay.is_none() =>
+                if live.session.replay.is_none() =>
             {
                 self.notify("only a replay (rnyx replay) has that key");
             }
@@ -375,7 +375,7 @@ impl App {
             }
             A::Quit => return vec![Effect::Quit],
             A::Newnym => return self.newnym(live, now),
-            A::Reload if live.connection.connected => {
+            A::Reload if live.session.connection.connected => {
                 let confirm = Confirm {
                     title: "Reload",
                     question: "Reload tor's configuration (RELOAD)?",
@@ -383,7 +383,9 @@ impl App {
                 self.open(AppPopup::ConfirmReload, Box::new(confirm));
             }
             A::Reload => self.notify("tor is not connected"),
-            A::Reconnect if live.connection.connected => self.notify("already connected to tor"),
+            A::Reconnect if live.session.connection.connected => {
+                self.notify("already connected to tor");
+            }
             A::Reconnect => {
                 self.notify("reconnecting to tor…");
                 return vec![Effect::Reconnect];
@@ -393,7 +395,7 @@ impl App {
     }
 
     fn newnym(&mut self, live: &ControllerState, now: u64) -> Vec<Effect> {
-        if !live.connection.connected {
+        if !live.session.connection.connected {
             self.notify("tor is not connected");
             return vec![];
         }
@@ -485,7 +487,7 @@ impl App {
     fn render_all(&self, live: &ControllerState, now: u64, area: Rect, buf: &mut Buffer) {
         let state = self.paused.as_deref().unwrap_or(live);
         self.footer.clear();
-        self.replaying.set(live.replay.is_some());
+        self.replaying.set(live.session.replay.is_some());
         if area.height < 2 {
             return;
         }

@@ -75,7 +75,7 @@ enum Cursor {
 
 /// What a key did to the dialog.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Choice {
+pub enum DialogStep {
     Open,
     Cancel,
     /// The new selection.
@@ -162,11 +162,15 @@ impl EventDialog {
         }
     }
 
-    pub fn key(&mut self, key: Key) -> Choice {
+    pub fn key(&mut self, key: Key) -> DialogStep {
         let last_row = self.rows.len() - 1;
         self.cursor = match (self.cursor, key) {
-            (_, Key::Esc) | (Cursor::Cancel, Key::Enter | Key::Char(' ')) => return Choice::Cancel,
-            (Cursor::Ok, Key::Enter | Key::Char(' ')) => return Choice::Apply(self.selection()),
+            (_, Key::Esc) | (Cursor::Cancel, Key::Enter | Key::Char(' ')) => {
+                return DialogStep::Cancel
+            }
+            (Cursor::Ok, Key::Enter | Key::Char(' ')) => {
+                return DialogStep::Apply(self.selection())
+            }
             (Cursor::Item { row, col }, Key::Enter | Key::Char(' ')) => {
                 let i = self.rows[row][col];
                 self.items[i].checked = !self.items[i].checked;
@@ -195,12 +199,12 @@ impl EventDialog {
             }
             (c, _) => c,
         };
-        Choice::Open
+        DialogStep::Open
     }
 
     /// A click on a checkbox toggles it, on a button presses it; the wheel
     /// moves up and down.
-    pub fn mouse(&mut self, m: Mouse) -> Choice {
+    pub fn mouse(&mut self, m: Mouse) -> DialogStep {
         match m.kind {
             MouseKind::WheelUp => self.key(Key::Up),
             MouseKind::WheelDown => self.key(Key::Down),
@@ -209,7 +213,7 @@ impl EventDialog {
                     self.cursor = c;
                     self.key(Key::Enter)
                 }
-                None => Choice::Open,
+                None => DialogStep::Open,
             },
         }
     }
@@ -293,13 +297,13 @@ impl crate::popup::Popup for EventDialog {
     }
 }
 
-impl From<Choice> for crate::popup::Step {
-    fn from(o: Choice) -> Self {
+impl From<DialogStep> for crate::popup::Step {
+    fn from(o: DialogStep) -> Self {
         use crate::popup::{Answer, Step};
         match o {
-            Choice::Open => Step::Stay,
-            Choice::Cancel => Step::Close,
-            Choice::Apply(selection) => Step::Done(Answer::Events(selection)),
+            DialogStep::Open => Step::Stay,
+            DialogStep::Cancel => Step::Close,
+            DialogStep::Apply(selection) => Step::Done(Answer::Events(selection)),
         }
     }
 }
@@ -320,7 +324,7 @@ mod tests {
     fn toggles_and_applies() {
         let mut d = EventDialog::new(&selection(&["NOTICE", "WARN", "ERR", "BW"]), &[]);
         assert_eq!(d.highlighted(), Some("DEBUG"));
-        assert_eq!(d.key(Key::Char(' ')), Choice::Open);
+        assert_eq!(d.key(Key::Char(' ')), DialogStep::Open);
         // Down into rnyx's runlevels, then into the events (ADDRMAP first).
         d.key(Key::Down);
         assert_eq!(d.highlighted(), Some("RNYX_DEBUG"));
@@ -332,7 +336,7 @@ mod tests {
         assert_eq!(d.highlighted(), Some("CIRC"));
         d.key(Key::Enter);
         d.key(Key::Tab);
-        let Choice::Apply(s) = d.key(Key::Enter) else {
+        let DialogStep::Apply(s) = d.key(Key::Enter) else {
             panic!("Ok applies")
         };
         assert_eq!(
@@ -355,11 +359,11 @@ mod tests {
     fn escape_and_cancel_change_nothing() {
         let mut d = EventDialog::new(&selection(&["NOTICE"]), &[]);
         d.key(Key::Enter);
-        assert_eq!(d.key(Key::Esc), Choice::Cancel);
+        assert_eq!(d.key(Key::Esc), DialogStep::Cancel);
         let mut d = EventDialog::new(&selection(&["NOTICE"]), &[]);
         d.key(Key::Tab);
         d.key(Key::Right);
-        assert_eq!(d.key(Key::Enter), Choice::Cancel);
+        assert_eq!(d.key(Key::Enter), DialogStep::Cancel);
     }
 
     #[test]

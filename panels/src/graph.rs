@@ -104,14 +104,14 @@ impl GraphPanel {
     fn accounting_shown(&self, state: &ControllerState) -> bool {
         self.show_accounting
             && self.stat == GraphStat::Bandwidth
-            && state.relay.accounting.is_some()
+            && state.facts.relay.accounting.is_some()
     }
 
     fn series<'a>(&self, state: &'a ControllerState) -> &'a Series {
         match self.stat {
-            GraphStat::Connections => &state.connections_graph,
-            GraphStat::Resources => &state.resources_graph,
-            _ => &state.bandwidth_graph,
+            GraphStat::Connections => &state.traffic.connections_graph,
+            GraphStat::Resources => &state.traffic.resources_graph,
+            _ => &state.traffic.bandwidth_graph,
         }
     }
 
@@ -203,7 +203,7 @@ impl GraphPanel {
     fn title(&self, state: &ControllerState) -> String {
         match self.stat {
             GraphStat::Bandwidth => {
-                let r = &state.relay;
+                let r = &state.facts.relay;
                 let mut parts = Vec::new();
                 if let Some(v) = r.bandwidth_rate {
                     parts.push(format!("cap: {}", format::rate(v as f64, self.bits)));
@@ -217,7 +217,7 @@ impl GraphPanel {
                 parts.push(format!("interval: {}", self.interval.name()));
                 format!("Bandwidth ({}):", parts.join(", "))
             }
-            GraphStat::Connections if state.system.inbound.is_none() => {
+            GraphStat::Connections if state.facts.system.inbound.is_none() => {
                 // Counting needs tor's /proc/<pid>/fd: tor's user, or root.
                 "Connection Count (unavailable: rnyx cannot read tor's /proc/<pid>/fd; run it as tor's user):".to_owned()
             }
@@ -252,11 +252,15 @@ impl GraphPanel {
     fn footer(&self, state: &ControllerState, now: u64, first: bool, values: &[f64]) -> String {
         if self.stat == GraphStat::Bandwidth {
             let total = if first {
-                state.traffic_read
+                state.traffic.traffic_read
             } else {
-                state.traffic_written
+                state.traffic.traffic_written
             };
-            let uptime = state.relay.start_time.map_or(0, |s| now.saturating_sub(s));
+            let uptime = state
+                .facts
+                .relay
+                .start_time
+                .map_or(0, |s| now.saturating_sub(s));
             let avg = if uptime > 0 {
                 total as f64 / uptime as f64
             } else {
@@ -289,7 +293,7 @@ fn secondary(c: &Column) -> f64 {
 
 /// `Accounting (awake)  Time to reset: 1-02:03:04` and the read/written totals.
 fn accounting_lines(state: &ControllerState, now: u64) -> Vec<Line<'static>> {
-    let Some(a) = &state.relay.accounting else {
+    let Some(a) = &state.facts.relay.accounting else {
         return Vec::new();
     };
     let reset = parse_utc(&a.interval_end).map_or_else(

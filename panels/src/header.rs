@@ -16,7 +16,7 @@ const FD_WARN_PERCENT: u64 = 60;
 
 /// Rows the header needs at `width`.
 pub fn height(state: &ControllerState, width: u16) -> u16 {
-    match (state.relay.is_relay(), width >= WIDE) {
+    match (state.facts.relay.is_relay(), width >= WIDE) {
         (true, false) => 6,
         _ => 3,
     }
@@ -30,13 +30,18 @@ pub fn render(state: &ControllerState, now: u64, theme: Theme, area: Rect, buf: 
         identity_line(state, now, theme),
         resources_line(state, now),
     ];
-    let right = if state.relay.is_relay() {
+    let right = if state.facts.relay.is_relay() {
         vec![
             fingerprint_line(state, theme),
             flags_line(state, theme),
             Line::from(format!(
                 "exit policy: {}",
-                state.relay.exit_policy.as_deref().unwrap_or("unknown")
+                state
+                    .facts
+                    .relay
+                    .exit_policy
+                    .as_deref()
+                    .unwrap_or("unknown")
             )),
         ]
     } else {
@@ -108,9 +113,9 @@ struct Title {
 
 impl Title {
     fn of(state: &ControllerState, now: u64, theme: Theme) -> Self {
-        let sys = &state.system;
+        let sys = &state.facts.system;
         let mut keep = Vec::new();
-        let lead = match &state.replay {
+        let lead = match &state.session.replay {
             // A replay says so first, and of what, where and how fast.
             Some(r) => {
                 let (what, when) = replay_title(r, now);
@@ -122,8 +127,8 @@ impl Title {
                 theme.bold(),
             ),
         };
-        if let Some(v) = &state.relay.version {
-            let status = state.relay.version_status;
+        if let Some(v) = &state.facts.relay.version {
+            let status = state.facts.relay.version_status;
             let status_name = status.as_str();
             keep.push(Span::raw("  Tor "));
             keep.push(Span::styled(
@@ -215,7 +220,7 @@ fn replay_title(r: &rnyx_model::ReplayStatus, now: u64) -> (String, String) {
 }
 
 fn identity_line(state: &ControllerState, now: u64, theme: Theme) -> Line<'static> {
-    let conn = &state.connection;
+    let conn = &state.session.connection;
     if let (true, Some(heard)) = (conn.connected, conn.silent_since) {
         return Line::from(Span::styled(
             format!(
@@ -253,7 +258,7 @@ fn identity_line(state: &ControllerState, now: u64, theme: Theme) -> Line<'stati
             theme.error(),
         ));
     }
-    let r = &state.relay;
+    let r = &state.facts.relay;
     let mut parts = Vec::new();
     if r.is_relay() {
         let or = r.listeners.or.first().map_or("", String::as_str);
@@ -283,7 +288,7 @@ fn identity_line(state: &ControllerState, now: u64, theme: Theme) -> Line<'stati
 }
 
 fn resources_line(state: &ControllerState, now: u64) -> Line<'static> {
-    let sys = &state.system;
+    let sys = &state.facts.system;
     let pct = |v: Option<f64>| v.map_or_else(|| "?".to_owned(), |v| format!("{v:.1}%"));
     let mut s = match &sys.unseen {
         // Said once, instead of a `?` in every field.
@@ -299,12 +304,13 @@ fn resources_line(state: &ControllerState, now: u64) -> Line<'static> {
         ),
     };
     let pid = state
+        .facts
         .relay
         .pid
         .map_or_else(|| "?".to_owned(), |p| p.to_string());
     s.push_str("    pid: ");
     s.push_str(&pid);
-    if let Some(start) = state.relay.start_time {
+    if let Some(start) = state.facts.relay.start_time {
         s.push_str("    uptime: ");
         s.push_str(&format::uptime(now.saturating_sub(start)));
     }
@@ -327,9 +333,10 @@ fn memory(sys: &rnyx_model::SystemInfo) -> String {
 }
 
 fn fingerprint_line(state: &ControllerState, theme: Theme) -> Line<'static> {
-    let fp = state.relay.fingerprint.clone().unwrap_or_default();
+    let fp = state.facts.relay.fingerprint.clone().unwrap_or_default();
     let mut spans = vec![Span::raw(format!("fingerprint: {fp}"))];
-    if let (Some(used), Some(limit)) = (state.system.tor_fds, state.system.tor_fd_limit) {
+    if let (Some(used), Some(limit)) = (state.facts.system.tor_fds, state.facts.system.tor_fd_limit)
+    {
         let percent = used * 100 / limit.max(1);
         if percent >= FD_WARN_PERCENT {
             let style = if percent >= 90 {
@@ -349,10 +356,10 @@ fn fingerprint_line(state: &ControllerState, theme: Theme) -> Line<'static> {
 
 fn flags_line(state: &ControllerState, theme: Theme) -> Line<'static> {
     let mut spans = vec![Span::raw("flags: ")];
-    if state.relay.flags.is_empty() {
+    if state.facts.relay.flags.is_empty() {
         spans.push(Span::raw("none"));
     }
-    for (i, f) in state.relay.flags.iter().enumerate() {
+    for (i, f) in state.facts.relay.flags.iter().enumerate() {
         if i > 0 {
             spans.push(Span::raw(", "));
         }
@@ -375,12 +382,12 @@ mod tests {
 
     fn relay(socket: &str) -> ControllerState {
         let mut s = ControllerState::default();
-        s.connection.connected = true;
-        s.connection.target = Some(socket.into());
-        s.connection.auth_method = Some("cookie".into());
-        s.relay.nickname = Some("relay0".into());
-        s.relay.fingerprint = Some("67D577B900FD4E6B8B24D29F75E09080F50F7437".into());
-        s.relay.listeners.or = vec!["127.0.0.1:5100".into()];
+        s.session.connection.connected = true;
+        s.session.connection.target = Some(socket.into());
+        s.session.connection.auth_method = Some("cookie".into());
+        s.facts.relay.nickname = Some("relay0".into());
+        s.facts.relay.fingerprint = Some("67D577B900FD4E6B8B24D29F75E09080F50F7437".into());
+        s.facts.relay.listeners.or = vec!["127.0.0.1:5100".into()];
         s
     }
 
@@ -412,7 +419,7 @@ mod tests {
     #[test]
     fn a_tor_that_stopped_answering_says_so_and_since_when() {
         let mut s = relay("/run/tor/control");
-        s.connection.silent_since = Some(3_725);
+        s.session.connection.silent_since = Some(3_725);
         let area = Rect::new(0, 0, 120, 3);
         let mut buf = Buffer::empty(area);
         render(&s, 3_742, Theme { color: false }, area, &mut buf);
@@ -423,7 +430,7 @@ mod tests {
             ),
             "{line}"
         );
-        s.connection.silent_since = None;
+        s.session.connection.silent_since = None;
         let buf = draw(&s, 120);
         assert!(row(&buf, 1).starts_with("relay0 - "), "{}", row(&buf, 1));
     }
@@ -432,9 +439,9 @@ mod tests {
     fn the_alert_count_is_at_the_titles_end_at_any_width() {
         use rnyx_model::health::{Alert, AlertKind, Severity};
         let mut s = relay("/run/tor/control");
-        s.system.hostname = "a-host-with-a-rather-long-name".into();
-        s.system.kernel = "6.18.44-fc-v1147-with-more".into();
-        s.relay.version = Some("0.4.9.11".into());
+        s.facts.system.hostname = "a-host-with-a-rather-long-name".into();
+        s.facts.system.kernel = "6.18.44-fc-v1147-with-more".into();
+        s.facts.relay.version = Some("0.4.9.11".into());
         let alert = |kind, severity| Alert {
             kind,
             severity,

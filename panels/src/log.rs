@@ -291,7 +291,7 @@ impl LogPanel {
 
     /// `Events (TOR/RNYX NOTICE-ERR, CIRC, filter: x):`
     pub fn title(&self, state: &ControllerState) -> String {
-        let mut text = state.logged_events.summary();
+        let mut text = state.logs.logged_events.summary();
         if let Some(f) = self.filter() {
             if !text.is_empty() {
                 text.push_str(", ");
@@ -329,7 +329,7 @@ impl LogPanel {
         let mut found: Option<usize> = None;
         let mut checked = 0;
         let at_oldest = self.at_oldest;
-        let (rows, more) = self.rows_until(&state.log, width, now_ms, |rows| {
+        let (rows, more) = self.rows_until(&state.logs.log, width, now_ms, |rows| {
             if at_oldest {
                 return false;
             }

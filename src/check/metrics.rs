@@ -77,10 +77,10 @@ fn relay_samples(f: &mut [Family], relay: &str, s: &ControllerState) {
     }
     let worst = s.health.worst().map_or(0.0, level);
     f[2].samples.push((format!("{{{relay}}}"), worst));
-    let r = &s.relay;
+    let r = &s.facts.relay;
     if let Some(fp) = &r.fingerprint {
-        if !s.consensus.is_empty() {
-            let listed = s.consensus.get(fp).is_some();
+        if !s.facts.consensus.is_empty() {
+            let listed = s.facts.consensus.get(fp).is_some();
             f[3].samples
                 .push((format!("{{{relay}}}"), if listed { 1.0 } else { 0.0 }));
             for flag in watched_flags() {
@@ -97,9 +97,9 @@ fn relay_samples(f: &mut [Family], relay: &str, s: &ControllerState) {
             f[i].samples.push((format!("{{{relay}}}"), v));
         }
     };
-    one(5, s.system.tor_fds.map(|v| v as f64));
-    one(6, s.system.tor_fd_limit.map(|v| v as f64));
-    one(7, s.system.tor_memory.map(|v| v as f64));
+    one(5, s.facts.system.tor_fds.map(|v| v as f64));
+    one(6, s.facts.system.tor_fd_limit.map(|v| v as f64));
+    one(7, s.facts.system.tor_memory.map(|v| v as f64));
     one(8, r.start_time.map(|v| v as f64));
     let advertised = [r.bandwidth_rate, r.bandwidth_burst, r.bandwidth_observed]
         .into_iter()

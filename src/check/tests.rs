@@ -4,21 +4,21 @@ use rnyx_model::BandwidthSample;
 
 fn relay(name: &str) -> ControllerState {
     let mut s = ControllerState::default();
-    s.connection.connected = true;
-    s.relay.fingerprint = Some("AB".repeat(20));
-    s.relay.nickname = Some(name.into());
-    s.relay.flags = ["Valid", "Running", "Fast", "Guard", "Stable"]
+    s.session.connection.connected = true;
+    s.facts.relay.fingerprint = Some("AB".repeat(20));
+    s.facts.relay.nickname = Some(name.into());
+    s.facts.relay.flags = ["Valid", "Running", "Fast", "Guard", "Stable"]
         .map(String::from)
         .to_vec();
     for t in 0..60 {
-        s.bandwidth.push(BandwidthSample {
+        s.traffic.bandwidth.push(BandwidthSample {
             time: t,
             read: 2_202_009,
             written: 1000,
         });
     }
-    s.system.tor_fds = Some(120);
-    s.system.tor_fd_limit = Some(1000);
+    s.facts.system.tor_fds = Some(120);
+    s.facts.system.tor_fd_limit = Some(1000);
     s.health.cert_expires = Some(4_000_000_000);
     s.consensus_mut().replace([rnyx_model::RelayEntry {
         fingerprint: "AB".repeat(20),
@@ -108,7 +108,7 @@ fn ok_says_flags_and_rate_with_perfdata() {
 #[test]
 fn the_worst_alert_decides_and_each_has_its_line() {
     let mut s = relay("relay0");
-    s.system.tor_fds = Some(990);
+    s.facts.system.tor_fds = Some(990);
     s.health.on_status(
         "STATUS_GENERAL",
         "CLOCK_SKEW",
@@ -136,8 +136,8 @@ fn the_worst_alert_decides_and_each_has_its_line() {
 #[test]
 fn several_relays_the_worst_wins_down_is_critical_auth_unknown() {
     let mut warn = relay("b");
-    warn.relay.version = Some("0.4.7.1".into());
-    warn.relay.version_status = rnyx_model::VersionStatus::Old;
+    warn.facts.relay.version = Some("0.4.7.1".into());
+    warn.facts.relay.version_status = rnyx_model::VersionStatus::Old;
     health::evaluate(&mut warn, &AlertSettings::default(), 0);
     assert_eq!(warn.health.active[0].kind, AlertKind::Version);
     let all = [
@@ -189,7 +189,7 @@ fn openmetrics_has_every_kind_a_relay_and_the_headline_figures() {
         .settings
         .set(AlertKind::BandwidthLow, "off")
         .unwrap();
-    s.system.tor_fds = Some(900);
+    s.facts.system.tor_fds = Some(900);
     let settings = s.health.settings.clone();
     health::evaluate(&mut s, &settings, 0);
     let text = openmetrics(&[

@@ -31,10 +31,12 @@ pub fn apply_batch(
     for item in batch {
         match item {
             Incoming::Event(Event::Malformed { name, reason, .. }) => {
-                state.events_received += 1;
-                if let Some(message) = state
-                    .refused
-                    .note(&format!("{name} event"), &reason, now_ms)
+                state.session.events_received += 1;
+                if let Some(message) =
+                    state
+                        .logs
+                        .refused
+                        .note(&format!("{name} event"), &reason, now_ms)
                 {
                     logs.push(RawLog::One((
                         now_ms,
@@ -44,11 +46,11 @@ pub fn apply_batch(
                 }
             }
             Incoming::Event(event) => {
-                state.events_received += 1;
+                state.session.events_received += 1;
                 apply_event(state, event, logged, now_ms, (&mut follow, &mut logs));
             }
             Incoming::Logs(run) => {
-                state.events_received += run.len() as u64;
+                state.session.events_received += run.len() as u64;
                 logs.push(RawLog::Run(now_ms, run));
             }
             Incoming::Malformed(e) => logs.push(RawLog::One((
@@ -104,16 +106,16 @@ fn apply_event(
             read,
             written,
         }),
-        Event::Circuit { circuit, .. } => state.circuits.apply(*circuit),
+        Event::Circuit { circuit, .. } => state.net.circuits.apply(*circuit),
         Event::OrConn { mut connection, .. } => {
             connection.first_seen = now_ms / 1000;
-            state.or_connections.apply(connection);
+            state.net.or_connections.apply(connection);
         }
         Event::Ns(entries) | Event::NewConsensus(entries) => {
-            if let Some(fp) = &state.relay.fingerprint {
+            if let Some(fp) = &state.facts.relay.fingerprint {
                 let own = entries.iter().find(|e| &e.fingerprint == fp);
                 if let Some(own) = own {
-                    state.relay.flags.clone_from(&own.flags);
+                    state.facts.relay.flags.clone_from(&own.flags);
                 }
                 // A new consensus without the relay drops it; an NS event
                 // lists only what changed.
@@ -124,18 +126,18 @@ fn apply_event(
                 }
             }
             if new_consensus {
-                state.consensus = super::consensus::index_of(entries);
+                state.facts.consensus = super::consensus::index_of(entries);
             } else {
                 state
                     .consensus_mut()
                     .update(entries.into_iter().map(RelayEntry::from));
             }
         }
-        Event::Stream(s) => state.streams.apply(stream(s)),
+        Event::Stream(s) => state.net.streams.apply(stream(s)),
         Event::ConfChanged(changes) => {
             // Shown at once; what is set and saved follows with the re-read.
-            state.config.set_values(&changes);
-            state.config.reconcile();
+            state.facts.config.set_values(&changes);
+            state.facts.config.reconcile();
             follow.refresh_facts = true;
         }
         Event::Signal(rnyx_grammar::signal::Signal::Reload) => follow.refresh_facts = true,
@@ -167,7 +169,7 @@ fn status(
     match (kind, action) {
         (StatusKind::Server, "EXTERNAL_ADDRESS") => {
             if let Some(addr) = arg("ADDRESS") {
-                state.relay.address = Some(rnyx_model::text::strip_controls(addr));
+                state.facts.relay.address = Some(rnyx_model::text::strip_controls(addr));
             }
         }
         // REASON=NEW|OBSOLETE|UNRECOMMENDED (control-spec §4.1.10).
@@ -175,7 +177,7 @@ fn status(
             if let Some(reason) = arg("REASON") {
                 let v = VersionStatus::parse(&reason.to_ascii_lowercase());
                 if v != VersionStatus::Unknown {
-                    state.relay.version_status = v;
+                    state.facts.relay.version_status = v;
                 }
             }
         }
@@ -201,7 +203,7 @@ pub fn stream(s: crate::control::event::StreamEvent) -> Stream {
 pub fn apply_facts(state: &mut ControllerState, facts: Facts, first: bool, now: u64) {
     for reason in &facts.refused {
         let kind = reason.split(':').next().unwrap_or("GETINFO");
-        if let Some(message) = state.refused.note(kind, reason, now * 1000) {
+        if let Some(message) = state.logs.refused.note(kind, reason, now * 1000) {
             state.push_log(LogEntry::new(
                 now * 1000,
                 LogSource::Rnyx(Runlevel::Warn),
@@ -209,75 +211,78 @@ pub fn apply_facts(state: &mut ControllerState, facts: Facts, first: bool, now: 
             ));
         }
     }
-    state.relay = facts.relay;
+    state.facts.relay = facts.relay;
     let health = facts.health;
     if first {
-        state.traffic_read = facts.traffic_read;
-        state.traffic_written = facts.traffic_written;
+        state.traffic.traffic_read = facts.traffic_read;
+        state.traffic.traffic_written = facts.traffic_written;
     } else {
         // tor's totals as of its reply; BW events applied since are in
         // ours already (the totals only grow while tor runs).
-        state.traffic_read = state.traffic_read.max(facts.traffic_read);
-        state.traffic_written = state.traffic_written.max(facts.traffic_written);
+        state.traffic.traffic_read = state.traffic.traffic_read.max(facts.traffic_read);
+        state.traffic.traffic_written = state.traffic.traffic_written.max(facts.traffic_written);
     }
     if !facts.event_names.is_empty() {
-        state.event_names = facts.event_names;
+        state.facts.event_names = facts.event_names;
     }
     if first {
         // The graph is full the moment it appears: prepopulate it from tor's
         // cache of recent BW events.
-        state.bandwidth.clear();
-        state.bandwidth_graph.clear();
+        state.traffic.bandwidth.clear();
+        state.traffic.bandwidth_graph.clear();
         let n = facts.bandwidth_cache.len() as u64;
         let first_cached = now.saturating_sub(n);
         // The graphs kept from before: the time since, up to what tor's
         // cache covers, stays empty; the cache adds only what is newer.
         let kept_until = match &facts.history {
             Some(h) if h.saved_at <= now => {
-                state.connections_graph.clear();
-                state.resources_graph.clear();
+                state.traffic.connections_graph.clear();
+                state.traffic.resources_graph.clear();
                 h.restore(state);
                 let gap = first_cached.saturating_sub(h.saved_at);
-                state.bandwidth_graph.gap(gap);
-                state.connections_graph.gap(now - h.saved_at);
-                state.resources_graph.gap(now - h.saved_at);
+                state.traffic.bandwidth_graph.gap(gap);
+                state.traffic.connections_graph.gap(now - h.saved_at);
+                state.traffic.resources_graph.gap(now - h.saved_at);
                 h.saved_at
             }
             _ => 0,
         };
         for (i, (read, written)) in (0u64..).zip(facts.bandwidth_cache) {
             let time = now.saturating_sub(n - i);
-            state.bandwidth.push(BandwidthSample {
+            state.traffic.bandwidth.push(BandwidthSample {
                 time,
                 read,
                 written,
             });
             if time > kept_until {
-                state.bandwidth_graph.push(read as f64, written as f64);
+                state
+                    .traffic
+                    .bandwidth_graph
+                    .push(read as f64, written as f64);
             }
         }
-        state.circuits.clear();
+        state.net.circuits.clear();
         for c in facts.circuits {
-            state.circuits.apply(c);
+            state.net.circuits.apply(c);
         }
-        state.streams.clear();
+        state.net.streams.clear();
         for s in facts.streams {
-            state.streams.apply(stream(s));
+            state.net.streams.apply(stream(s));
         }
         if let Some(relays) = facts.consensus {
-            state.consensus = super::consensus::index_of(relays);
+            state.facts.consensus = super::consensus::index_of(relays);
         }
-        state.or_connections.clear();
+        state.net.or_connections.clear();
         for mut c in facts.or_connections.unwrap_or_default() {
             c.first_seen = now;
-            state.or_connections.apply(c);
+            state.net.or_connections.apply(c);
         }
     } else if let Some(mut listed) = facts.or_connections {
         for c in &mut listed {
             c.first_seen = now;
             c.before_start = false;
         }
-        state.or_connections.reconcile(&listed);
+        state.net.or_connections.reconcile(&listed);
     }
     super::health::apply(state, health, now);
 }
@@ -301,8 +306,8 @@ mod tests {
     #[test]
     fn batch_updates_history_circuits_flags_and_log() {
         let mut s = ControllerState::default();
-        s.relay.fingerprint = Some("000102030405060708090A0B0C0D0E0F10111213".into());
-        s.traffic_read = 1000;
+        s.facts.relay.fingerprint = Some("000102030405060708090A0B0C0D0E0F10111213".into());
+        s.traffic.traffic_read = 1000;
         let mut logged = EventSelection::default();
         logged.add_other("BW".to_owned());
         let f = apply_batch(
@@ -321,12 +326,12 @@ mod tests {
             5_000,
         );
         assert!(f.refresh_facts);
-        assert_eq!(s.traffic_read, 1010);
-        assert_eq!(s.bandwidth.latest().unwrap().time, 5);
-        assert_eq!(s.circuits.len(), 1);
-        assert_eq!(s.relay.flags, ["Fast", "Running", "Valid"]);
-        assert_eq!(s.events_received, 7);
-        let log: Vec<String> = s.log.iter().map(|e| e.message.clone()).collect();
+        assert_eq!(s.traffic.traffic_read, 1010);
+        assert_eq!(s.traffic.bandwidth.latest().unwrap().time, 5);
+        assert_eq!(s.net.circuits.len(), 1);
+        assert_eq!(s.facts.relay.flags, ["Fast", "Running", "Valid"]);
+        assert_eq!(s.session.events_received, 7);
+        let log: Vec<String> = s.logs.log.iter().map(|e| e.message.clone()).collect();
         assert_eq!(log[0], "READ: 10, WRITTEN: 20");
         assert_eq!(log[1], "Bootstrapped 100%[2J (done)");
         assert!(
@@ -351,15 +356,24 @@ mod tests {
             &EventSelection::default(),
             6_000,
         );
-        assert_eq!((s.traffic_read, s.traffic_written), (1010, 2020));
+        assert_eq!(
+            (s.traffic.traffic_read, s.traffic.traffic_written),
+            (1010, 2020)
+        );
         // Read before that BW event, applied after it.
         apply_facts(&mut s, facts(1000, 2000), false, 7);
-        assert_eq!((s.traffic_read, s.traffic_written), (1010, 2020));
+        assert_eq!(
+            (s.traffic.traffic_read, s.traffic.traffic_written),
+            (1010, 2020)
+        );
         // tor counted more than the events said.
         apply_facts(&mut s, facts(1500, 2010), false, 8);
-        assert_eq!((s.traffic_read, s.traffic_written), (1500, 2020));
+        assert_eq!(
+            (s.traffic.traffic_read, s.traffic.traffic_written),
+            (1500, 2020)
+        );
         // A new connection (tor restarted): tor's totals as they are.
         apply_facts(&mut s, facts(3, 4), true, 9);
-        assert_eq!((s.traffic_read, s.traffic_written), (3, 4));
+        assert_eq!((s.traffic.traffic_read, s.traffic.traffic_written), (3, 4));
     }
 }

@@ -14,15 +14,15 @@ pub fn apply_connections(s: &mut ControllerState, scan: Scanned, now: u64) {
     match scan {
         Ok(scan) => {
             let classifier = rnyx_model::Classifier::new(
-                &s.relay.listeners,
-                &s.consensus,
-                &s.circuits,
-                &s.relay.hidden_targets,
-                s.relay.exits,
+                &s.facts.relay.listeners,
+                &s.facts.consensus,
+                &s.net.circuits,
+                &s.facts.relay.hidden_targets,
+                s.facts.relay.exits,
             );
-            s.connections.refresh(scan, &classifier, now);
+            s.net.connections.refresh(scan, &classifier, now);
         }
-        Err(e) => s.connections.error = Some(e),
+        Err(e) => s.net.connections.error = Some(e),
     }
 }
 
@@ -83,7 +83,7 @@ impl ConnectionWatch {
 
     /// What a scan is asked with.
     pub fn ask(state: &super::SharedState, client: &crate::control::Client) -> SocketAsk {
-        let (pid, ports) = state.read(|s| (s.relay.pid, Ports::of(&s.relay.listeners)));
+        let (pid, ports) = state.read(|s| (s.facts.relay.pid, Ports::of(&s.facts.relay.listeners)));
         SocketAsk {
             pid,
             ports,
@@ -116,7 +116,7 @@ impl ConnectionWatch {
     ) {
         let ips = state.update(|s| {
             apply_connections(s, scan, now);
-            s.connections.unlocated(LOCATE_PER_REFRESH)
+            s.net.connections.unlocated(LOCATE_PER_REFRESH)
         });
         if self.geoip {
             spawn_locate(client, ips, &self.post);
@@ -126,7 +126,7 @@ impl ConnectionWatch {
     /// Countries are back (or tor has no GeoIP).
     pub fn countries(&mut self, state: &super::SharedState, found: Located) {
         match found {
-            Some(found) => state.update(|s| s.connections.countries.extend(found)),
+            Some(found) => state.update(|s| s.net.connections.countries.extend(found)),
             None => self.geoip = false,
         }
     }

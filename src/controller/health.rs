@@ -79,7 +79,7 @@ pub fn apply(s: &mut ControllerState, facts: HealthFacts, now: u64) {
         let first = h.bootstrap.is_none();
         h.on_bootstrap(&args, now);
         // Seen first now: not done since tor started, as far as rnyx knows.
-        if let (true, Some(b), Some(start)) = (first, &mut h.bootstrap, s.relay.start_time) {
+        if let (true, Some(b), Some(start)) = (first, &mut h.bootstrap, s.facts.relay.start_time) {
             b.since = b.since.min(start);
         }
     }
@@ -88,7 +88,7 @@ pub fn apply(s: &mut ControllerState, facts: HealthFacts, now: u64) {
             let first = !h.raised.iter().any(|r| r.kind == AlertKind::NetworkDown);
             h.raise(AlertKind::NetworkDown, "network-liveness=down".into(), now);
             // Seen first now: down since tor started, as far as rnyx knows.
-            if let (true, Some(start)) = (first, s.relay.start_time) {
+            if let (true, Some(start)) = (first, s.facts.relay.start_time) {
                 if let Some(r) = h
                     .raised
                     .iter_mut()
@@ -101,10 +101,14 @@ pub fn apply(s: &mut ControllerState, facts: HealthFacts, now: u64) {
         Some("up") => h.raised.retain(|r| r.kind != AlertKind::NetworkDown),
         _ => {}
     }
-    if s.relay.is_relay() {
-        let uptime = s.relay.start_time.map_or(0, |t| now.saturating_sub(t));
+    if s.facts.relay.is_relay() {
+        let uptime = s
+            .facts
+            .relay
+            .start_time
+            .map_or(0, |t| now.saturating_sub(t));
         // A relay without a DirPort has no DirPort to reach.
-        let no_dir = s.relay.listeners.dir.is_empty();
+        let no_dir = s.facts.relay.listeners.dir.is_empty();
         for (answer, kind, name) in [
             (&facts.reachable.0, AlertKind::OrPortUnreachable, "or"),
             (&facts.reachable.1, AlertKind::DirPortUnreachable, "dir"),
@@ -132,9 +136,9 @@ pub fn apply(s: &mut ControllerState, facts: HealthFacts, now: u64) {
     h.overload = facts.overload;
     h.max_mem = facts.max_mem;
     h.cert_expires = facts.cert_expires;
-    if let Some(fp) = s.relay.fingerprint.clone() {
-        if !s.consensus.is_empty() {
-            let own = s.consensus.get(&fp).map(|e| {
+    if let Some(fp) = s.facts.relay.fingerprint.clone() {
+        if !s.facts.consensus.is_empty() {
+            let own = s.facts.consensus.get(&fp).map(|e| {
                 e.flags
                     .split(' ')
                     .map(str::to_owned)
@@ -147,7 +151,7 @@ pub fn apply(s: &mut ControllerState, facts: HealthFacts, now: u64) {
 
 /// Judges the state at its update's time; a change said in the log.
 pub fn judge(s: &mut ControllerState) {
-    let now = s.updated_ms / 1000;
+    let now = s.session.updated_ms / 1000;
     // Taken out for the evaluation and put back: no copy per batch.
     let settings = std::mem::take(&mut s.health.settings);
     let changes = health::evaluate(s, &settings, now);
@@ -214,9 +218,9 @@ mod tests {
     #[test]
     fn answers_set_bootstrap_liveness_and_reachability() {
         let mut s = ControllerState::default();
-        s.relay.fingerprint = Some("AB".repeat(20));
-        s.relay.start_time = Some(0);
-        s.relay.listeners.dir = vec!["0.0.0.0:9030".into()];
+        s.facts.relay.fingerprint = Some("AB".repeat(20));
+        s.facts.relay.start_time = Some(0);
+        s.facts.relay.listeners.dir = vec!["0.0.0.0:9030".into()];
         let facts = HealthFacts {
             bootstrap: Some(
                 "NOTICE BOOTSTRAP PROGRESS=5 TAG=conn SUMMARY=\"Connecting to a relay\"".into(),

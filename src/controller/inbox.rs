@@ -127,11 +127,15 @@ impl Mailbox {
 pub(super) fn delivered(state: &SharedState, item: Inbox, session: Option<u64>) -> Option<Done> {
     match item {
         Inbox::Manual(manual) => {
-            state.update(|s| s.manual = Some(Arc::new(manual)));
+            state.update(|s| s.facts.manual = Some(Arc::new(manual)));
             None
         }
         Inbox::Interpreter(texts) => {
-            state.update(|s| s.interpreter_events.extend(s.updated_ms, texts));
+            state.update(|s| {
+                s.logs
+                    .interpreter_events
+                    .extend(s.session.updated_ms, texts);
+            });
             None
         }
         Inbox::Session(n, done) => (Some(n) == session).then_some(done),

@@ -59,10 +59,12 @@ impl Liveness {
         if silent < QUIET {
             self.probing = false;
             if std::mem::take(&mut self.flagged) {
-                let heard = state.read(|s| s.connection.silent_since).unwrap_or(0);
+                let heard = state
+                    .read(|s| s.session.connection.silent_since)
+                    .unwrap_or(0);
                 state.update(|s| {
-                    s.connection.silent_since = None;
-                    let gap = (s.updated_ms / 1000).saturating_sub(heard);
+                    s.session.connection.silent_since = None;
+                    let gap = (s.session.updated_ms / 1000).saturating_sub(heard);
                     rnyx_log(
                         s,
                         Runlevel::Notice,
@@ -83,7 +85,7 @@ impl Liveness {
             self.flagged = true;
             let heard = state.now_secs().saturating_sub(silent.as_secs());
             state.update(|s| {
-                s.connection.silent_since = Some(heard);
+                s.session.connection.silent_since = Some(heard);
                 rnyx_log(
                     s,
                     Runlevel::Warn,
@@ -105,7 +107,7 @@ pub(super) fn refusal(state: &SharedState, request: &Request) -> Option<Response
     if !request.needs_tor() {
         return None;
     }
-    let heard = state.read(|s| s.connection.silent_since)?;
+    let heard = state.read(|s| s.session.connection.silent_since)?;
     let silent = state.now_secs().saturating_sub(heard);
     Some(Response::Timeout(format!(
         "tor is not answering (nothing heard for {silent} s); not sent"

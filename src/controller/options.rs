@@ -60,7 +60,7 @@ impl ControllerConfig {
     /// (`state` has none) and within its time since `began` (unix s).
     pub(super) fn starting_now(&self, state: &super::SharedState, began: u64) -> Option<String> {
         let starting = self.starting.as_ref()?;
-        let never = state.read(|s| s.connection.connections == 0);
+        let never = state.read(|s| s.session.connection.connections == 0);
         let waited = self.host.clock().now_secs().saturating_sub(began);
         (never && waited < starting.within.as_secs()).then(|| (starting.progress)())
     }

@@ -28,15 +28,15 @@ pub(super) async fn take_pending(
     watch: &ConnectionWatch,
     client: &Client,
 ) {
-    let pid = state.read(|s| s.relay.pid);
+    let pid = state.read(|s| s.facts.relay.pid);
     record_system(state, host.process(pid));
     for (at, scan) in host.sockets(ConnectionWatch::ask(state, client)).await {
         watch.scanned(state, client, scan, at.unwrap_or_else(|| state.now_secs()));
     }
     if let Some(torrc) = host.torrc(None, pid, state.now_secs()).await {
         state.update(|s| {
-            s.config.torrc = torrc;
-            s.config.reconcile();
+            s.facts.config.torrc = torrc;
+            s.facts.config.reconcile();
         });
     }
 }
@@ -51,7 +51,9 @@ pub(super) fn settled(
     inbox: &Mailbox,
 ) -> bool {
     match host.caught_up() {
-        None => state.read(|s| s.connections.refreshed != 0 || s.connections.error.is_some()),
+        None => {
+            state.read(|s| s.net.connections.refreshed != 0 || s.net.connections.error.is_some())
+        }
         Some(up) => up && !host.pending() && events.is_empty() && inbox.rx.is_empty(),
     }
 }

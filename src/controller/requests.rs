@@ -216,8 +216,8 @@ pub(super) fn subscribed(
         Ok(rejected) => {
             *wanted = new;
             state.update(|s| {
-                s.logged_events.clone_from(wanted);
-                s.subscribed_events = subscription(wanted);
+                s.logs.logged_events.clone_from(wanted);
+                s.logs.subscribed_events = subscription(wanted);
                 log_rejected(s, &rejected);
             });
             answer(reply, Response::Events { rejected });

@@ -29,7 +29,7 @@ pub struct SharedState {
 
 impl SharedState {
     pub fn new(state: ControllerState, clock: Clock) -> Self {
-        let (changed, _) = watch::channel(state.generation);
+        let (changed, _) = watch::channel(state.session.generation);
         Self {
             state: Mutex::new(Arc::new(state)),
             changed,
@@ -101,11 +101,11 @@ impl SharedState {
         let now = self.clock.now_ms();
         let mut guard = self.lock();
         let s = Arc::make_mut(&mut guard);
-        s.updated_ms = now;
+        s.session.updated_ms = now;
         let r = f(s);
         s.touch();
-        let generation = s.generation;
-        let tapped = s.log.take_tapped();
+        let generation = s.session.generation;
+        let tapped = s.logs.log.take_tapped();
         drop(guard);
         self.changed.send_replace(generation);
         if !tapped.is_empty() {
@@ -117,7 +117,7 @@ impl SharedState {
     /// Starts appending every new log entry to `file`.
     pub(super) fn set_log_file(&self, file: LogFile) {
         *self.log_file.lock().unwrap_or_else(PoisonError::into_inner) = Some(file);
-        Arc::make_mut(&mut self.lock()).log.set_tap(true);
+        Arc::make_mut(&mut self.lock()).logs.log.set_tap(true);
     }
 
     fn write_log_file(&self, entries: &[LogEntry]) {
@@ -130,8 +130,8 @@ impl SharedState {
             drop(guard);
             let mut guard = self.lock();
             let s = Arc::make_mut(&mut guard);
-            s.updated_ms = self.clock.now_ms();
-            s.log.set_tap(false);
+            s.session.updated_ms = self.clock.now_ms();
+            s.logs.log.set_tap(false);
             rnyx_log(s, Runlevel::Warn, msg);
         }
     }
@@ -154,14 +154,14 @@ mod tests {
         let writer = Arc::clone(&shared);
         let (done, finished) = std::sync::mpsc::channel();
         std::thread::spawn(move || {
-            writer.update(|s| s.events_received = 5);
+            writer.update(|s| s.session.events_received = 5);
             done.send(()).unwrap();
         });
         finished
             .recv_timeout(std::time::Duration::from_secs(10))
             .expect("the update went on while a view was held");
-        assert_eq!(view.events_received, 0);
-        assert_eq!(shared.read(|s| s.events_received), 5);
-        assert_eq!(shared.view().events_received, 5);
+        assert_eq!(view.session.events_received, 0);
+        assert_eq!(shared.read(|s| s.session.events_received), 5);
+        assert_eq!(shared.view().session.events_received, 5);
     }
 }

@@ -74,7 +74,7 @@ async fn prepopulate_log(
             "tor logs to no file (GETCONF Log); the log starts empty".to_owned(),
         )];
     };
-    let pid = state.read(|s| s.relay.pid);
+    let pid = state.read(|s| s.facts.relay.pid);
     let now = state.now_ms();
     match host.tor_log(raw, pid, max_lines).await {
         TorLog::Lines { path, lines } => {

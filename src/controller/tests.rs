@@ -15,13 +15,16 @@ async fn the_manual_asked_for_while_tor_is_away_arrives() {
     handle.want_manual();
     let mut generation = 0;
     for _ in 0..200 {
-        if let Some(n) = handle.state.read(|s| s.manual.as_ref().map(|m| m.len())) {
+        if let Some(n) = handle
+            .state
+            .read(|s| s.facts.manual.as_ref().map(|m| m.len()))
+        {
             assert!(n > 300, "{n} entries");
-            generation = handle.state.read(|s| s.generation);
+            generation = handle.state.read(|s| s.session.generation);
             break;
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     assert!(generation > 0, "the manual never arrived");
-    assert!(!handle.state.read(|s| s.connection.connected));
+    assert!(!handle.state.read(|s| s.session.connection.connected));
 }

@@ -89,12 +89,12 @@ impl ConfigWatch {
         state.update(|s| match config {
             Ok(mut c) => {
                 // Nothing new from the host: the torrc as it was.
-                c.torrc = torrc.unwrap_or_else(|| std::mem::take(&mut s.config.torrc));
-                c.loaded = s.updated_ms / 1000;
+                c.torrc = torrc.unwrap_or_else(|| std::mem::take(&mut s.facts.config.torrc));
+                c.loaded = s.session.updated_ms / 1000;
                 c.reconcile();
-                s.config = c;
+                s.facts.config = c;
             }
-            Err(e) => s.config.error = Some(e),
+            Err(e) => s.facts.config.error = Some(e),
         });
         std::mem::take(&mut self.again)
     }

@@ -156,10 +156,10 @@ impl Host for Replay {
     }
 
     fn session_start(&self, s: &mut ControllerState) -> bool {
-        let mut fresh = ControllerState::new(s.limits);
-        fresh.manual = s.manual.take();
-        fresh.logged_events = std::mem::take(&mut s.logged_events);
-        fresh.replay = Some(self.player.clock.status(&self.player.name));
+        let mut fresh = ControllerState::new(s.session.limits);
+        fresh.facts.manual = s.facts.manual.take();
+        fresh.logs.logged_events = std::mem::take(&mut s.logs.logged_events);
+        fresh.session.replay = Some(self.player.clock.status(&self.player.name));
         *s = fresh;
         true
     }
@@ -170,7 +170,7 @@ impl Host for Replay {
 
     fn control(&self, s: &mut ControllerState, control: ReplayControl) -> Result<bool, NotReplay> {
         let back = self.player.clock.control(control);
-        s.replay = Some(self.player.clock.status(&self.player.name));
+        s.session.replay = Some(self.player.clock.status(&self.player.name));
         Ok(back)
     }
 }

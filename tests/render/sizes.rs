@@ -62,7 +62,7 @@ async fn every_page_and_popup_at_every_size_down_to_one_cell() {
         given: false,
     };
     let mut down = ControllerState::default();
-    down.connection.last_error = Some("tor is not listening at /run/tor/control".into());
+    down.session.connection.last_error = Some("tor is not listening at /run/tor/control".into());
     let fleet = vec![
         RelayRow::of(&name("/run/tor-instances/relay0/control"), &conns),
         RelayRow::of(&name("/run/tor-instances/b/control"), &down),

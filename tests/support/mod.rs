@@ -243,7 +243,9 @@ pub async fn connected_controller(tor: &SingleTor) -> rnyx::controller::Controll
         ..rnyx::settings::task_of(&rnyx::config::Config::default(), vec![], None)
     });
     eventually("connected", 30, || {
-        handle.state.read(|s| s.connection.connected.then_some(()))
+        handle
+            .state
+            .read(|s| s.session.connection.connected.then_some(()))
     })
     .await;
     handle
@@ -305,7 +307,8 @@ pub async fn watch_all(
         .collect();
     for (name, h) in &fleet {
         eventually(&name.text, 30, || {
-            h.state.read(|s| s.connection.connected.then_some(()))
+            h.state
+                .read(|s| s.session.connection.connected.then_some(()))
         })
         .await;
     }

@@ -233,15 +233,13 @@ fn several_relays_at_one_address_leave_an_inbound_peer_unnamed() {
 
 #[test]
 fn the_connections_graph_counts_from_the_table() {
-    let mut state = crate::ControllerState {
-        consensus: consensus().into(),
-        ..Default::default()
-    };
-    state.relay.listeners = listeners();
+    let mut state = crate::ControllerState::default();
+    state.facts.consensus = consensus().into();
+    state.facts.relay.listeners = listeners();
     let k = Classifier::new(
-        &state.relay.listeners,
-        &state.consensus,
-        &state.circuits,
+        &state.facts.relay.listeners,
+        &state.facts.consensus,
+        &state.net.circuits,
         &[],
         false,
     );
@@ -252,16 +250,16 @@ fn the_connections_graph_counts_from_the_table() {
     ];
     let mut table = Connections::default();
     table.refresh(crate::SocketScan::exact(&sockets), &k, 1);
-    state.connections = table;
+    state.net.connections = table;
     state.record_system(crate::SystemInfo::default());
     assert_eq!(
-        (state.system.inbound, state.system.outbound),
+        (state.facts.system.inbound, state.facts.system.outbound),
         (Some(2), Some(1))
     );
     // A failed read leaves the graph without a sample rather than a wrong one.
-    state.connections.error = Some("gone".into());
+    state.net.connections.error = Some("gone".into());
     state.record_system(crate::SystemInfo::default());
-    assert_eq!(state.system.inbound, None);
+    assert_eq!(state.facts.system.inbound, None);
 }
 
 #[test]

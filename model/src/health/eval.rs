@@ -39,7 +39,7 @@ impl Ctx<'_> {
     }
 
     fn relay(&self) -> bool {
-        self.s.relay.is_relay()
+        self.s.facts.relay.is_relay()
     }
 }
 
@@ -83,7 +83,7 @@ pub fn assess(state: &ControllerState, settings: &AlertSettings, now: u64) -> Ve
         now,
     };
     let mut findings: Vec<(AlertKind, Finding)> = Vec::new();
-    if state.connection.connected {
+    if state.session.connection.connected {
         findings.extend(
             CHECKS
                 .iter()
@@ -106,15 +106,19 @@ pub fn assess(state: &ControllerState, settings: &AlertSettings, now: u64) -> Ve
                 ));
             }
         }
-    } else if let Some(why) = state.connection.last_error.as_deref() {
-        let kind = state.connection.failure.map_or(K::TorDown, Failure::alert);
+    } else if let Some(why) = state.session.connection.last_error.as_deref() {
+        let kind = state
+            .session
+            .connection
+            .failure
+            .map_or(K::TorDown, Failure::alert);
         findings.push((
             kind,
             Finding {
                 severity: rule_of(kind).severity,
                 detail: why.to_owned(),
                 words: None,
-                since: Some(state.connection.since),
+                since: Some(state.session.connection.since),
             },
         ));
     }
@@ -159,7 +163,7 @@ pub fn commit(state: &mut ControllerState, active: Vec<Alert>) -> Vec<Change> {
 }
 
 fn not_answering(c: &Ctx) -> Option<Finding> {
-    let since = c.s.connection.silent_since?;
+    let since = c.s.session.connection.silent_since?;
     Some(Finding {
         severity: Critical,
         detail: format!("nothing heard for {} s", c.now.saturating_sub(since)),
@@ -169,7 +173,7 @@ fn not_answering(c: &Ctx) -> Option<Finding> {
 }
 
 fn own_fingerprint<'a>(c: &'a Ctx) -> Option<&'a str> {
-    c.s.relay.fingerprint.as_deref()
+    c.s.facts.relay.fingerprint.as_deref()
 }
 
 fn not_in_consensus(c: &Ctx) -> Option<Finding> {
@@ -178,7 +182,7 @@ fn not_in_consensus(c: &Ctx) -> Option<Finding> {
     let fp = own_fingerprint(c)?;
     Some(Finding {
         severity: Critical,
-        detail: format!("{} relays listed, not {fp}", c.s.consensus.len()),
+        detail: format!("{} relays listed, not {fp}", c.s.facts.consensus.len()),
         words: None,
         since: Some(since),
     })
@@ -200,7 +204,7 @@ fn flag_lost(c: &Ctx) -> Option<Finding> {
         detail: format!(
             "lost {} (has {})",
             names.join(" "),
-            c.s.relay.flags.join(" ")
+            c.s.facts.relay.flags.join(" ")
         ),
         words: None,
         since: h.flags_lost.iter().map(|(_, t)| *t).min(),
@@ -208,17 +212,17 @@ fn flag_lost(c: &Ctx) -> Option<Finding> {
 }
 
 fn version(c: &Ctx) -> Option<Finding> {
-    let severity = match c.s.relay.version_status {
+    let severity = match c.s.facts.relay.version_status {
         VersionStatus::Obsolete => Critical,
         VersionStatus::Old | VersionStatus::Unrecommended => Warning,
         _ => return None,
     };
-    let status = c.s.relay.version_status.as_str();
+    let status = c.s.facts.relay.version_status.as_str();
     Some(finding(
         severity,
         format!(
             "tor {} is {status}",
-            c.s.relay.version.as_deref().unwrap_or("?")
+            c.s.facts.relay.version.as_deref().unwrap_or("?")
         ),
     ))
 }
@@ -255,7 +259,7 @@ fn percent(part: u64, whole: u64) -> f64 {
 }
 
 fn file_descriptors(c: &Ctx) -> Option<Finding> {
-    let (used, limit) = (c.s.system.tor_fds?, c.s.system.tor_fd_limit?);
+    let (used, limit) = (c.s.facts.system.tor_fds?, c.s.facts.system.tor_fd_limit?);
     if limit == 0 {
         return None;
     }
@@ -274,7 +278,7 @@ fn file_descriptors(c: &Ctx) -> Option<Finding> {
 }
 
 fn memory(c: &Ctx) -> Option<Finding> {
-    let (used, max) = (c.s.system.tor_memory?, c.health().max_mem?);
+    let (used, max) = (c.s.facts.system.tor_memory?, c.health().max_mem?);
     let p = percent(used, max);
     (max > 0 && p >= c.t.memory_warning).then_some(())?;
     Some(finding(
@@ -288,7 +292,7 @@ fn memory(c: &Ctx) -> Option<Finding> {
 }
 
 fn hibernating(c: &Ctx) -> Option<Finding> {
-    let a = c.s.relay.accounting.as_ref()?;
+    let a = c.s.facts.relay.accounting.as_ref()?;
     matches!(a.status.as_str(), "soft" | "hard").then_some(())?;
     Some(Finding {
         severity: Warning,
@@ -299,7 +303,7 @@ fn hibernating(c: &Ctx) -> Option<Finding> {
 }
 
 fn accounting(c: &Ctx) -> Option<Finding> {
-    let a = c.s.relay.accounting.as_ref()?;
+    let a = c.s.facts.relay.accounting.as_ref()?;
     if a.status != "awake" {
         return None;
     }
@@ -323,7 +327,7 @@ fn accounting(c: &Ctx) -> Option<Finding> {
 const BANDWIDTH_SAMPLES: usize = 600;
 
 fn bandwidth_low(c: &Ctx) -> Option<Finding> {
-    let r = &c.s.relay;
+    let r = &c.s.facts.relay;
     if !r.is_relay() || c.health().missing_since.is_some() {
         return None;
     }
@@ -332,7 +336,7 @@ fn bandwidth_low(c: &Ctx) -> Option<Finding> {
         .flatten()
         .min()?;
     r.bandwidth_observed?;
-    let samples = &c.s.bandwidth;
+    let samples = &c.s.traffic.bandwidth;
     (samples.len() >= BANDWIDTH_SAMPLES && advertised > 0).then_some(())?;
     let sum: u64 = samples.iter().map(|s| s.read.max(s.written)).sum();
     let average = sum / samples.len() as u64;

@@ -10,8 +10,8 @@ fn args(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
 
 fn relay() -> ControllerState {
     let mut s = ControllerState::default();
-    s.connection.connected = true;
-    s.relay.fingerprint = Some("AA".repeat(20));
+    s.session.connection.connected = true;
+    s.facts.relay.fingerprint = Some("AA".repeat(20));
     s
 }
 
@@ -106,7 +106,7 @@ fn a_kind_tor_never_clears_lasts_its_time_after_the_last_event() {
 #[test]
 fn flags_lost_since_the_best_consensus_and_the_relay_dropped() {
     let mut s = relay();
-    let fp = s.relay.fingerprint.clone().unwrap();
+    let fp = s.facts.relay.fingerprint.clone().unwrap();
     let set = AlertSettings::default();
     let flags = |f: &str| f.split(' ').map(str::to_owned).collect::<Vec<_>>();
     s.health
@@ -115,7 +115,7 @@ fn flags_lost_since_the_best_consensus_and_the_relay_dropped() {
     assert!(s.health.active.is_empty());
     s.health
         .on_consensus(&fp, Some(&flags("Fast Running Valid")), 70);
-    s.relay.flags = flags("Fast Running Valid");
+    s.facts.relay.flags = flags("Fast Running Valid");
     evaluate(&mut s, &set, 70);
     let a = &s.health.active[0];
     assert_eq!(
@@ -141,13 +141,13 @@ fn flags_lost_since_the_best_consensus_and_the_relay_dropped() {
 #[test]
 fn thresholds_and_the_operators_severities() {
     let mut s = relay();
-    s.system.tor_fds = Some(850);
-    s.system.tor_fd_limit = Some(1000);
+    s.facts.system.tor_fds = Some(850);
+    s.facts.system.tor_fd_limit = Some(1000);
     let mut set = AlertSettings::default();
     evaluate(&mut s, &set, 5);
     assert_eq!(kinds(&s), [(AlertKind::FileDescriptors, Severity::Warning)]);
     assert_eq!(s.health.active[0].detail, "850 of 1000 open (85%)");
-    s.system.tor_fds = Some(990);
+    s.facts.system.tor_fds = Some(990);
     let changes = evaluate(&mut s, &set, 6);
     assert_eq!(
         kinds(&s),
@@ -199,9 +199,9 @@ fn bootstrap_stuck_after_its_threshold_at_one_percentage() {
 fn tor_down_hides_the_rest_and_version_accounting_bandwidth_certificate() {
     let mut s = relay();
     let set = AlertSettings::default();
-    s.relay.version = Some("0.4.7.1".into());
-    s.relay.version_status = VersionStatus::Obsolete;
-    s.relay.accounting = Some(Accounting {
+    s.facts.relay.version = Some("0.4.7.1".into());
+    s.facts.relay.version_status = VersionStatus::Obsolete;
+    s.facts.relay.accounting = Some(Accounting {
         status: "awake".into(),
         read: 95 << 20,
         written: 10 << 20,
@@ -209,11 +209,11 @@ fn tor_down_hides_the_rest_and_version_accounting_bandwidth_certificate() {
         written_left: 90 << 20,
         interval_end: "2026-12-31 00:00:00".into(),
     });
-    s.relay.bandwidth_rate = Some(10 << 20);
-    s.relay.bandwidth_burst = Some(20 << 20);
-    s.relay.bandwidth_observed = Some(4 << 20);
+    s.facts.relay.bandwidth_rate = Some(10 << 20);
+    s.facts.relay.bandwidth_burst = Some(20 << 20);
+    s.facts.relay.bandwidth_observed = Some(4 << 20);
     for t in 0..600 {
-        s.bandwidth.push(BandwidthSample {
+        s.traffic.bandwidth.push(BandwidthSample {
             time: t,
             read: 1024,
             written: 0,
@@ -233,9 +233,9 @@ fn tor_down_hides_the_rest_and_version_accounting_bandwidth_certificate() {
     );
     assert_eq!(s.health.active[0].detail, "tor 0.4.7.1 is obsolete");
     assert_eq!(s.health.active[3].detail, "10.0 days left");
-    s.connection.connected = false;
-    s.connection.since = 40;
-    s.connection.last_error = Some("connection refused".into());
+    s.session.connection.connected = false;
+    s.session.connection.since = 40;
+    s.session.connection.last_error = Some("connection refused".into());
     evaluate(&mut s, &set, 50);
     assert_eq!(kinds(&s), [(AlertKind::TorDown, Severity::Critical)]);
     assert_eq!(s.health.worst(), Some(Severity::Critical));
@@ -256,7 +256,7 @@ fn tors_words_lose_their_controls_and_length() {
 #[test]
 fn a_silent_tor_is_critical_since_it_was_last_heard() {
     let mut s = relay();
-    s.connection.silent_since = Some(100);
+    s.session.connection.silent_since = Some(100);
     evaluate(&mut s, &AlertSettings::default(), 112);
     let a = &s.health.active[0];
     assert_eq!(
@@ -264,7 +264,7 @@ fn a_silent_tor_is_critical_since_it_was_last_heard() {
         (AlertKind::NotAnswering, Severity::Critical, 100)
     );
     assert_eq!(a.detail, "nothing heard for 12 s");
-    s.connection.silent_since = None;
+    s.session.connection.silent_since = None;
     let changes = evaluate(&mut s, &AlertSettings::default(), 113);
     assert!(matches!(&changes[..], [Change::Cleared(a)] if a.kind == AlertKind::NotAnswering));
 }

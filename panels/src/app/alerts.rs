@@ -32,6 +32,7 @@ fn alerts<'a>(view: &View<'a>) -> Vec<(String, &'a Alert)> {
     } else {
         let name = view
             .state
+            .facts
             .relay
             .nickname
             .clone()

@@ -61,7 +61,7 @@ fn graph(a: &App) -> &GraphPage {
 
 fn connected() -> ControllerState {
     let mut s = ControllerState::default();
-    s.connection.connected = true;
+    s.session.connection.connected = true;
     s
 }
 
@@ -218,11 +218,11 @@ fn graph_menus_bounds_and_resize() {
 #[test]
 fn pause_freezes_a_snapshot() {
     let mut live = connected();
-    live.traffic_read = 1;
+    live.traffic.traffic_read = 1;
     let mut a = app(true);
     a.handle_key(Key::Char('p'), &live, 0);
-    live.traffic_read = 2;
-    assert_eq!(a.paused.as_ref().unwrap().traffic_read, 1);
+    live.traffic.traffic_read = 2;
+    assert_eq!(a.paused.as_ref().unwrap().traffic.traffic_read, 1);
     a.handle_key(Key::Char('p'), &live, 0);
     assert!(!a.is_paused());
 }
@@ -251,7 +251,7 @@ fn with_log(messages: &[&str]) -> ControllerState {
 #[test]
 fn event_dialog_returns_the_selection() {
     let mut s = connected();
-    s.logged_events = EventSelection::default();
+    s.logs.logged_events = EventSelection::default();
     let mut a = app(false);
     // e, toggle DEBUG, Tab to Ok, Enter.
     let effects = keys(
@@ -299,7 +299,7 @@ fn filter_menu_new_filter_and_bad_regex() {
     k.extend(typed("^al"));
     keys(&mut a, &s, &k);
     assert_eq!(graph(&a).log.filter(), Some("^al"));
-    assert_eq!(graph(&a).log.shown(&s.log).count(), 1);
+    assert_eq!(graph(&a).log.shown(&s.logs.log).count(), 1);
     let mut k = vec![Key::Char('f'), Key::Down, Key::Enter];
     k.extend(typed("(bad"));
     keys(&mut a, &s, &k);
@@ -334,13 +334,13 @@ fn save_clear_and_dedup_keys() {
     a.respond(ticket, Response::Done("/home/op/snap.txt".into()), &s, 0);
     assert_eq!(a.notice(), Some("saved 1 log lines to /home/op/snap.txt"));
     keys(&mut a, &s, &[Key::Char('u')]);
-    assert_eq!(graph(&a).log.shown(&s.log).count(), 2);
+    assert_eq!(graph(&a).log.shown(&s.logs.log).count(), 2);
     assert_eq!(a.notice(), Some("duplicate log messages shown"));
     // c asks first; anything but y keeps the log.
     keys(&mut a, &s, &[Key::Char('c'), Key::Char('n')]);
-    assert_eq!(graph(&a).log.shown(&s.log).count(), 2);
+    assert_eq!(graph(&a).log.shown(&s.logs.log).count(), 2);
     keys(&mut a, &s, &[Key::Char('c'), Key::Char('y')]);
-    assert_eq!(graph(&a).log.shown(&s.log).count(), 0);
+    assert_eq!(graph(&a).log.shown(&s.logs.log).count(), 0);
 }
 
 #[test]

@@ -81,7 +81,7 @@ fn utc_parsing() {
 #[test]
 fn accounting_block_under_the_bandwidth_graph() {
     let mut state = ControllerState::default();
-    state.relay.accounting = Some(rnyx_model::Accounting {
+    state.facts.relay.accounting = Some(rnyx_model::Accounting {
         status: "awake".into(),
         read: 1 << 30,
         written: 2 << 30,

@@ -28,24 +28,24 @@ pub fn resolve(args: &str, state: &ControllerState) -> Result<Resolved, String> 
     let relay: Option<&RelayEntry>;
     let fingerprint: String;
     if own {
-        fingerprint = state.relay.fingerprint.clone().ok_or(
+        fingerprint = state.facts.relay.fingerprint.clone().ok_or(
             "this tor is not a relay (it has no fingerprint): /info takes a fingerprint, nickname or address",
         )?;
-        relay = state.consensus.get(&fingerprint);
+        relay = state.facts.consensus.get(&fingerprint);
     } else if arg.len() == 40 && arg.chars().all(|c| c.is_ascii_hexdigit()) {
         fingerprint = arg.to_ascii_uppercase();
-        relay = state.consensus.get(&fingerprint);
+        relay = state.facts.consensus.get(&fingerprint);
     } else {
         let found: Vec<&RelayEntry> = match (arg.parse::<SocketAddr>(), arg.parse::<IpAddr>()) {
-            (Ok(addr), _) => state.consensus.relay_at(addr).into_iter().collect(),
-            (_, Ok(ip)) => state.consensus.at(ip).collect(),
-            _ => state.consensus.named(arg).collect(),
+            (Ok(addr), _) => state.facts.consensus.relay_at(addr).into_iter().collect(),
+            (_, Ok(ip)) => state.facts.consensus.at(ip).collect(),
+            _ => state.facts.consensus.named(arg).collect(),
         };
         let Some(first) = found.first() else {
             return Err(format!(
                 "no relay `{}` in the consensus tor has ({} relays)",
                 rnyx_model::text::strip_controls(arg),
-                state.consensus.len()
+                state.facts.consensus.len()
             ));
         };
         if found.len() > 1 {
@@ -59,7 +59,7 @@ pub fn resolve(args: &str, state: &ControllerState) -> Result<Resolved, String> 
     }
     let nickname = relay
         .map(|r| r.nickname.clone())
-        .or_else(|| own.then(|| state.relay.nickname.clone()).flatten());
+        .or_else(|| own.then(|| state.facts.relay.nickname.clone()).flatten());
     lines.push(format!(
         "nickname: {}",
         nickname.as_deref().unwrap_or("unknown")
@@ -77,13 +77,14 @@ pub fn resolve(args: &str, state: &ControllerState) -> Result<Resolved, String> 
         lines.push("not in the consensus tor has".into());
     }
     if own {
-        if let Some(v) = &state.relay.version {
+        if let Some(v) = &state.facts.relay.version {
             lines.push(format!("version: {v}"));
         }
-        if let Some(p) = &state.relay.exit_policy {
+        if let Some(p) = &state.facts.relay.exit_policy {
             lines.push(format!("exit policy: {p}"));
         }
         if let Some(c) = state
+            .facts
             .config
             .get("ContactInfo")
             .and_then(|o| o.values.first())

@@ -15,7 +15,7 @@ fn tor(l: Runlevel) -> LogSource {
 
 fn texts(panel: &LogPanel, state: &ControllerState) -> Vec<String> {
     panel
-        .shown(&state.log)
+        .shown(&state.logs.log)
         .map(|e| panel.entry_text(e))
         .collect()
 }
@@ -118,7 +118,7 @@ fn dividers_group_earlier_days() {
     push(&mut s, T0, tor(Runlevel::Notice), "today");
     let p = LogPanel::new(false, 4, 0);
     let rows: Vec<String> = p
-        .rows(&s.log, 80, T0)
+        .rows(&s.logs.log, 80, T0)
         .into_iter()
         .map(|r| match r {
             Row::Divider(d) => format!("-- {d}"),
@@ -143,7 +143,7 @@ fn clear_hides_what_came_before() {
     let mut s = ControllerState::default();
     push(&mut s, T0, tor(Runlevel::Notice), "old");
     let mut p = LogPanel::new(true, 4, 0);
-    p.clear(&s.log);
+    p.clear(&s.logs.log);
     assert!(texts(&p, &s).is_empty());
     push(&mut s, T0, tor(Runlevel::Notice), "new");
     assert_eq!(texts(&p, &s), ["10:00:00 [NOTICE] new"]);
@@ -156,7 +156,7 @@ fn snapshot_is_oldest_first_with_dates() {
     push(&mut s, T0, tor(Runlevel::Err), "second");
     let p = LogPanel::new(true, 4, 3600);
     assert_eq!(
-        p.snapshot(&s.log),
+        p.snapshot(&s.logs.log),
         "2026-11-20 11:00:00 [NOTICE] first\n2026-11-21 11:00:00 [ERR] second\n"
     );
 }
@@ -166,7 +166,7 @@ fn title_condenses_runlevels() {
     let mut s = ControllerState::default();
     let p = LogPanel::new(true, 4, 0);
     let title = |s: &mut ControllerState, events: &[&str]| {
-        s.logged_events = EventSelection::parse(events.iter().copied()).0;
+        s.logs.logged_events = EventSelection::parse(events.iter().copied()).0;
         p.title(s)
     };
     assert_eq!(
@@ -220,10 +220,10 @@ fn rnyx_messages_follow_their_runlevels() {
         LogSource::Rnyx(Runlevel::Notice),
         "shown by default",
     );
-    s.logged_events = EventSelection::parse(["RNYX_INFO"]).0;
+    s.logs.logged_events = EventSelection::parse(["RNYX_INFO"]).0;
     push(&mut s, T0, LogSource::Rnyx(Runlevel::Info), "now shown");
     push(&mut s, T0, LogSource::Rnyx(Runlevel::Warn), "now hidden");
-    let m: Vec<&str> = s.log.iter().map(|e| e.message.as_str()).collect();
+    let m: Vec<&str> = s.logs.log.iter().map(|e| e.message.as_str()).collect();
     assert_eq!(m, ["shown by default", "now shown"]);
 }
 

@@ -143,9 +143,10 @@ pub struct ConfigPage {
 impl ConfigPage {
     /// The options listed, in order.
     pub fn listed<'a>(&self, state: &'a ControllerState) -> Vec<&'a TorOption> {
-        let manual = state.manual.as_deref();
+        let manual = state.facts.manual.as_deref();
         let filter = self.filter.to_lowercase();
         let mut list: Vec<&TorOption> = state
+            .facts
             .config
             .options
             .iter()
@@ -178,7 +179,7 @@ impl ConfigPage {
 
     /// The edit typed for `option`, sent to tor.
     fn submit(&mut self, option: &str, text: &str, cx: &mut Cx) {
-        let Some(o) = cx.live.config.get(option) else {
+        let Some(o) = cx.live.facts.config.get(option) else {
             return;
         };
         let text = text.trim();
@@ -391,7 +392,7 @@ impl Page for ConfigPage {
         let state = view.state;
         let list = self.listed(state);
         let theme = view.theme;
-        let c = &state.config;
+        let c = &state.facts.config;
         let mut title = format!("Tor Configuration ({} options", list.len());
         if c.unsaved() > 0 {
             let _ = write!(title, ", {} unsaved", c.unsaved());
@@ -443,11 +444,11 @@ impl Page for ConfigPage {
         if rows >= 16 {
             let height = 8.min(rows / 2);
             let pane = Rect::new(area.x, top, area.width, height);
-            draw::details(selected, state.manual.as_deref(), theme, pane, buf);
+            draw::details(selected, state.facts.manual.as_deref(), theme, pane, buf);
             top += height;
         }
         let body = Rect::new(area.x, top, area.width, bottom.saturating_sub(top));
-        self.draw_list(&list, state.manual.as_deref(), theme, body, buf);
+        self.draw_list(&list, state.facts.manual.as_deref(), theme, body, buf);
         crate::popup::draw_scrollbar(
             body,
             list.len(),

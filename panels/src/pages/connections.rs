@@ -136,17 +136,19 @@ impl Page for ConnectionsPage {
                 cx.open(Box::new(pane), Opened::Details);
             }
             Action::Descriptor => self.open_descriptor(0, cx),
-            Action::ExitPorts if !cx.shown.relay.exits => cx.notify("this relay is not an exit"),
+            Action::ExitPorts if !cx.shown.facts.relay.exits => {
+                cx.notify("this relay is not an exit");
+            }
             Action::ExitPorts => {
                 cx.open(
-                    Box::new(charts::Chart::exit_ports(&cx.shown.connections.list)),
+                    Box::new(charts::Chart::exit_ports(&cx.shown.net.connections.list)),
                     Opened::Chart,
                 );
             }
             Action::ClientLocales => {
                 cx.open_with(Opened::Chart, |cx| {
                     Box::new(charts::Chart::client_locales(
-                        &cx.shown.connections.list,
+                        &cx.shown.net.connections.list,
                         cx,
                     ))
                 });
@@ -210,7 +212,7 @@ impl Page for ConnectionsPage {
         let state = view.state;
         let theme = view.theme;
         let list = entries(state, self.order, view.now);
-        let table = &state.connections;
+        let table = &state.net.connections;
         // Title: counts per category, then where the sockets came from.
         let title = title(state);
         buf.set_line(
@@ -367,13 +369,14 @@ mod tests;
 /// `Connections (2 inbound, 1 outbound, 1 circuit):`, or `(none)`.
 fn title(state: &ControllerState) -> String {
     let mut counts: Vec<String> = state
+        .net
         .connections
         .counts()
         .iter()
         .map(|(c, n)| format!("{n} {}", c.name().to_ascii_lowercase()))
         .collect();
-    if !state.circuits.is_empty() {
-        counts.push(format!("{} circuit", state.circuits.len()));
+    if !state.net.circuits.is_empty() {
+        counts.push(format!("{} circuit", state.net.circuits.len()));
     }
     if counts.is_empty() {
         "Connections (none):".to_owned()
@@ -385,7 +388,7 @@ fn title(state: &ControllerState) -> String {
 /// What the page says under its title: why the table is what it is, when
 /// that needs saying (`empty`: no entry to list).
 fn note(state: &ControllerState, empty: bool) -> Option<String> {
-    match (&state.connections.error, &state.connections.source) {
+    match (&state.net.connections.error, &state.net.connections.source) {
         (Some(e), _) => Some(format!("cannot read tor's connections: {e}")),
         (None, SocketSource::TorUser { uid, why }) => Some(format!(
             "sockets of tor's user (uid {uid}), not tor's own: {why}"
@@ -393,10 +396,10 @@ fn note(state: &ControllerState, empty: bool) -> Option<String> {
         (None, SocketSource::ControlPort { why }) => Some(format!(
             "{why}: connections as tor reports them (no local ends; relays' direction unknown)"
         )),
-        (None, SocketSource::Unavailable { why }) if state.connection.connected => {
+        (None, SocketSource::Unavailable { why }) if state.session.connection.connected => {
             Some(format!("tor's sockets: {why}"))
         }
-        _ if !state.connection.connected => Some(
+        _ if !state.session.connection.connected => Some(
             "tor is not connected: its connections and circuits show once rnyx is \
              attached again (r reconnects)"
                 .to_owned(),

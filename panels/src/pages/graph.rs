@@ -170,7 +170,7 @@ impl GraphPage {
             Input::Filter => self.apply_filter(text, cx),
             Input::SavePath if text.is_empty() => cx.notify("not saved: no path given"),
             Input::SavePath => {
-                let text_out = self.log.snapshot(&cx.shown.log);
+                let text_out = self.log.snapshot(&cx.shown.logs.log);
                 let lines = text_out.lines().count();
                 let path = text.to_owned();
                 let write = ask::WriteFile {
@@ -223,7 +223,8 @@ impl Page for GraphPage {
                 self.resize_notice(cx);
             }
             Action::LogEvents => {
-                let dialog = EventDialog::new(&cx.live.logged_events, &cx.live.event_names);
+                let dialog =
+                    EventDialog::new(&cx.live.logs.logged_events, &cx.live.facts.event_names);
                 cx.open(Box::new(dialog), Opened::Events);
             }
             Action::LogFilter => {
@@ -307,7 +308,7 @@ impl Page for GraphPage {
             },
             (Opened::Text(purpose), Answer::Text(text)) => self.submit(purpose, &text, cx),
             (Opened::ConfirmClear, Answer::Yes) => {
-                self.log.clear(&cx.shown.log);
+                self.log.clear(&cx.shown.logs.log);
                 cx.notify("log cleared");
             }
             (Opened::Events, Answer::Events(selection)) => {

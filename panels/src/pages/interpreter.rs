@@ -97,7 +97,7 @@ impl InterpreterPage {
             return;
         }
         self.started = true;
-        self.events_from = Some(cx.live.interpreter_events.total);
+        self.events_from = Some(cx.live.logs.interpreter_events.total);
         // Options and events come with the state.
         let keys = interp::NAME_KEYS[..3]
             .iter()
@@ -115,17 +115,18 @@ impl InterpreterPage {
         let mut n = self.names.clone();
         n.options = cx
             .live
+            .facts
             .config
             .options
             .iter()
             .map(|o| o.name.clone())
             .collect();
-        n.events.clone_from(&cx.live.event_names);
+        n.events.clone_from(&cx.live.facts.event_names);
         n
     }
 
     fn submit(&mut self, line: &str, cx: &mut Cx) {
-        let events_at = cx.live.interpreter_events.total;
+        let events_at = cx.live.logs.interpreter_events.total;
         if interp::parse(line) == Typed::Empty {
             self.input = None;
             return;
@@ -133,7 +134,7 @@ impl InterpreterPage {
         self.backlog
             .push(events_at, Kind::Echo, &interp::shown(line.trim()));
         let names = self.names(cx);
-        let ev = &cx.live.interpreter_events;
+        let ev = &cx.live.logs.interpreter_events;
         let first = ev.first_number();
         let events: Vec<&str> = (0u64..)
             .zip(&ev.list)
@@ -144,7 +145,7 @@ impl InterpreterPage {
             line,
             &interp::Context {
                 names: &names,
-                manual: cx.live.manual.as_deref(),
+                manual: cx.live.facts.manual.as_deref(),
                 relays: cx.live,
                 events: &events,
             },
@@ -248,7 +249,7 @@ impl Page for InterpreterPage {
             }
             Action::Clear => {
                 self.backlog = Backlog::default();
-                self.events_from = Some(cx.live.interpreter_events.total);
+                self.events_from = Some(cx.live.logs.interpreter_events.total);
             }
             Action::Scroll(Scroll::Up) => self.scroll_by(1),
             Action::Scroll(Scroll::Down) => self.scroll_by(-1),
@@ -306,7 +307,7 @@ impl Page for InterpreterPage {
         let Some(asked) = answer.take::<Asked>() else {
             return;
         };
-        let at = cx.live.interpreter_events.total;
+        let at = cx.live.logs.interpreter_events.total;
         match asked {
             Asked::Answer(ask, response) => self.backlog.answer(at, &ask, &response),
             Asked::Names(Ok(values)) => {
@@ -381,7 +382,7 @@ impl Page for InterpreterPage {
         );
         let body = Rect::new(area.x, area.y + 1, area.width, bottom - area.y - 1);
         self.height.set(usize::from(body.height));
-        let events = &view.state.interpreter_events;
+        let events = &view.state.logs.interpreter_events;
         let from = self
             .events_from
             .unwrap_or(events.total)

@@ -109,13 +109,13 @@ impl Page for TorrcPage {
         }
         let theme = view.theme;
         let state = view.state;
-        let torrc = &state.config.torrc;
+        let torrc = &state.facts.config.torrc;
         let path = torrc
             .path
             .as_deref()
-            .or(state.config.file.as_deref())
+            .or(state.facts.config.file.as_deref())
             .unwrap_or("?");
-        let differ = state.config.unsaved();
+        let differ = state.facts.config.unsaved();
         let mut title = format!("Tor Configuration File ({path})");
         if differ > 0 {
             let _ = write!(
@@ -153,11 +153,11 @@ impl Page for TorrcPage {
 impl TorrcPage {
     /// Every row of the page at `width`.
     fn rows(&self, state: &ControllerState, theme: Theme, width: usize) -> Vec<Row> {
-        let c = &state.config;
+        let c = &state.facts.config;
         let torrc = &c.torrc;
         let mut rows = Vec::new();
         if c.loaded == 0 && torrc.read_at == 0 {
-            let why = if state.connection.connected {
+            let why = if state.session.connection.connected {
                 "reading the torrc…"
             } else {
                 "tor is not connected"
@@ -223,10 +223,10 @@ impl TorrcPage {
             } else {
                 clean
             };
-            let overridden = file.and_then(|f| state.config.overridden.get(&(f, n)));
+            let overridden = file.and_then(|f| state.facts.config.overridden.get(&(f, n)));
             // The option, when tor runs this line's with another value.
             let differs = torrc_entry(&line)
-                .and_then(|(k, _)| state.config.get(k))
+                .and_then(|(k, _)| state.facts.config.get(k))
                 .filter(|o| file.is_some() && overridden.is_none() && o.unsaved);
             let mut pieces = colour(&line, theme);
             if let Some(by) = overridden {
@@ -326,6 +326,7 @@ fn overridden_by(state: &ControllerState, file: Option<usize>, by: Overrider) ->
         Overrider::Line(f, l) if Some(f) == file => format!("  ← overridden by line {}", l + 1),
         Overrider::Line(f, l) => {
             let path = state
+                .facts
                 .config
                 .torrc
                 .files
@@ -343,7 +344,7 @@ mod tests {
 
     fn state() -> ControllerState {
         let mut s = ControllerState::default();
-        s.connection.connected = true;
+        s.session.connection.connected = true;
         let names = [("ContactInfo", "String"), ("ExitPolicy", "LineList")]
             .map(|(n, k)| (n.to_owned(), k.to_owned()));
         let values = [
@@ -383,8 +384,8 @@ mod tests {
             read_at: 1,
             ..Torrc::default()
         };
-        s.config = c;
-        s.config.reconcile();
+        s.facts.config = c;
+        s.facts.config.reconcile();
         s
     }
 
@@ -427,7 +428,7 @@ mod tests {
     #[test]
     fn an_unreadable_torrc_says_why_and_shows_the_running_configuration() {
         let mut s = state();
-        s.config.torrc.error = Some("cannot read /etc/tor/torrc: Permission denied".into());
+        s.facts.config.torrc.error = Some("cannot read /etc/tor/torrc: Permission denied".into());
         let rows = draw(&TorrcPage::default(), &s, 80, 8);
         assert_eq!(
             rows[1],

@@ -222,7 +222,7 @@ fn wheel_scrolls_the_log() {
     let messages: Vec<String> = (0..200).map(|i| format!("message {i}")).collect();
     let refs: Vec<&str> = messages.iter().map(String::as_str).collect();
     let mut s = connected();
-    s.log = rnyx_model::LogBuffer::new(1000);
+    s.logs.log = rnyx_model::LogBuffer::new(1000);
     for m in refs {
         s.push_log(rnyx_model::LogEntry::new(
             1_795_255_200_000,

@@ -11,14 +11,14 @@ use rnyx_model::{display_value, ControllerState, Manual, TorOption};
 
 /// Why the list may be empty or stale.
 pub(super) fn note(state: &ControllerState) -> Option<String> {
-    let c = &state.config;
+    let c = &state.facts.config;
     if let Some(e) = &c.error {
         return Some(rnyx_model::text::strip_controls(&format!(
             "cannot read tor's configuration: {e}"
         )));
     }
     if c.loaded == 0 {
-        return Some(if state.connection.connected {
+        return Some(if state.session.connection.connected {
             "reading tor's configuration…".into()
         } else {
             "tor is not connected".into()

@@ -39,7 +39,7 @@ pub struct Save {
 
 impl Save {
     pub fn ask(state: &ControllerState) -> Self {
-        let c = &state.config;
+        let c = &state.facts.config;
         let includes = c.torrc.includes();
         Self {
             // tor refuses a plain SAVECONF on a torrc with %include, but

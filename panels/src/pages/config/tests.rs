@@ -4,7 +4,7 @@ use rnyx_model::TorConfig;
 
 fn state() -> ControllerState {
     let mut s = ControllerState::default();
-    s.connection.connected = true;
+    s.session.connection.connected = true;
     let names = [
         ("ContactInfo", "String"),
         ("CookieAuthentication", "Boolean"),
@@ -21,8 +21,8 @@ fn state() -> ControllerState {
         ("SetButRare", Some("3")),
     ]
     .map(|(n, v)| (n.to_owned(), v.map(str::to_owned)));
-    s.config = TorConfig::from_tor(&names, &[], &values, "SetButRare 3\n".into(), None);
-    s.config.loaded = 1;
+    s.facts.config = TorConfig::from_tor(&names, &[], &values, "SetButRare 3\n".into(), None);
+    s.facts.config.loaded = 1;
     s
 }
 

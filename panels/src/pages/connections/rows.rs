@@ -78,7 +78,7 @@ impl Entry<'_> {
     ) -> Vec<String> {
         match self {
             Entry::Connection(c) => {
-                let country = state.connections.country(c);
+                let country = state.net.connections.country(c);
                 vec![connection_line(c, country, width, show_addresses, now)]
             }
             Entry::Circuit(c, _) => circuit_lines(state, c, width, show_addresses),
@@ -89,16 +89,18 @@ impl Entry<'_> {
 /// Every entry, ordered: categories in Nyx's order, within one by `order`.
 pub fn entries(state: &ControllerState, order: Order, _now: u64) -> Vec<Entry<'_>> {
     let mut streams: std::collections::HashMap<u64, usize> = std::collections::HashMap::new();
-    for s in state.streams.iter() {
+    for s in state.net.streams.iter() {
         *streams.entry(s.circuit_id).or_default() += 1;
     }
     let mut list: Vec<Entry> = state
+        .net
         .connections
         .list
         .iter()
         .map(Entry::Connection)
         .chain(
             state
+                .net
                 .circuits
                 .iter()
                 .map(|c| Entry::Circuit(c, streams.get(&c.id).copied().unwrap_or(0))),
@@ -232,7 +234,7 @@ fn circuit_lines(
         let relay = hop
             .fingerprint
             .as_deref()
-            .and_then(|fp| state.consensus.get(fp));
+            .and_then(|fp| state.facts.consensus.get(fp));
         let addr = relay
             .and_then(|r| r.or_address.or(r.ipv6_address))
             .map_or_else(|| "?".to_owned(), address);
@@ -270,7 +272,7 @@ fn circuit_lines(
     }
     // Beyond Nyx: the streams the circuit carries (their targets are this
     // tor's users' destinations: scrubbed unless shown).
-    for s in state.streams.on(c.id) {
+    for s in state.net.streams.on(c.id) {
         let target = if show_addresses {
             s.target.as_str()
         } else {
@@ -290,7 +292,7 @@ pub fn details(
     now: u64,
 ) -> Vec<String> {
     let relay_lines = |fp: &str, out: &mut Vec<String>| {
-        let Some(r) = state.consensus.get(fp) else {
+        let Some(r) = state.facts.consensus.get(fp) else {
             out.push(format!("fingerprint: {fp}"));
             out.push("No consensus data found".to_owned());
             return;
@@ -334,6 +336,7 @@ pub fn details(
             } else if c.relays_at_address > 1 && !hidden {
                 out.push(format!("{} relays at this address:", c.relays_at_address));
                 let mut at: Vec<&str> = state
+                    .facts
                     .consensus
                     .at(c.remote.ip())
                     .map(|r| r.nickname.as_str())

@@ -10,7 +10,7 @@ const NOW: u64 = 1_795_255_200;
 
 fn state() -> ControllerState {
     let mut s = ControllerState::default();
-    s.connection.connected = true;
+    s.session.connection.connected = true;
     let relay = |fp: &str, nick: &str, v4: &str| RelayEntry {
         fingerprint: fp.repeat(40 / fp.len()),
         nickname: nick.into(),
@@ -23,12 +23,12 @@ fn state() -> ControllerState {
         relay("B", "beta", "198.51.100.2:443"),
         relay("C", "gamma\u{1b}[31m", "198.51.100.3:9001"),
     ]);
-    s.relay.listeners = Listeners {
+    s.facts.relay.listeners = Listeners {
         or: vec!["203.0.113.5:9001".into()],
         ..Listeners::default()
     };
-    s.relay.exits = true;
-    s.circuits.apply(Circuit {
+    s.facts.relay.exits = true;
+    s.net.circuits.apply(Circuit {
         id: 7,
         status: CircuitStatus::Built,
         path: vec![
@@ -39,7 +39,7 @@ fn state() -> ControllerState {
         purpose: Some("GENERAL".into()),
         time_created: None,
     });
-    s.streams.apply(rnyx_model::Stream {
+    s.net.streams.apply(rnyx_model::Stream {
         id: 31,
         status: "SUCCEEDED".into(),
         circuit_id: 7,
@@ -55,8 +55,14 @@ fn state() -> ControllerState {
         sock("203.0.113.5:41000", "198.51.100.1:9001"),
         sock("203.0.113.5:41001", "93.184.216.34:443"),
     ];
-    let classifier = Classifier::new(&s.relay.listeners, &s.consensus, &s.circuits, &[], true);
-    s.connections.refresh(
+    let classifier = Classifier::new(
+        &s.facts.relay.listeners,
+        &s.facts.consensus,
+        &s.net.circuits,
+        &[],
+        true,
+    );
+    s.net.connections.refresh(
         rnyx_model::SocketScan::exact(&sockets),
         &classifier,
         NOW - 300,
@@ -110,6 +116,7 @@ fn categories_in_order_scrubbed_and_a_circuit_tree() {
     // Countries from tor's GeoIP, for what is shown.
     let mut with_country = s.clone();
     with_country
+        .net
         .connections
         .countries
         .insert("198.51.100.2".parse().unwrap(), "nl".into());
@@ -204,17 +211,17 @@ fn show_addresses_sort_and_selection() {
 fn an_empty_table_draws() {
     // A tor with no connections and no circuits (DisableNetwork).
     let mut s = ControllerState::default();
-    s.connection.connected = true;
+    s.session.connection.connected = true;
     let mut page = ConnectionsPage::default();
     act(&mut page, &s, Action::Scroll(crate::list::Scroll::Down));
     let rows = draw(&page, &s, 80, 10);
     assert_eq!(rows[0], "Connections (none):");
     assert_eq!(rows[1], "tor's sockets: not read yet");
-    s.connections.source = SocketSource::Descriptors;
+    s.net.connections.source = SocketSource::Descriptors;
     let rows = draw(&page, &s, 80, 10);
     assert_eq!(rows[1], "tor has no connections or circuits at the moment");
     // Tor away: the page says why it is empty.
-    s.connection.connected = false;
+    s.session.connection.connected = false;
     let rows = draw(&page, &s, 100, 10);
     assert!(
         rows[1].starts_with("tor is not connected: its connections"),
@@ -225,7 +232,7 @@ fn an_empty_table_draws() {
 #[test]
 fn the_source_and_errors_are_said() {
     let mut s = state();
-    s.connections.source = SocketSource::TorUser {
+    s.net.connections.source = SocketSource::TorUser {
         uid: 110,
         why: "/proc/42/fd: Permission denied (tor's descriptors need tor's user or root)".into(),
     };
@@ -235,7 +242,8 @@ fn the_source_and_errors_are_said() {
         "{}",
         rows[1]
     );
-    s.connections.error = Some("cannot read /proc/42/net/tcp: No such file or directory".into());
+    s.net.connections.error =
+        Some("cannot read /proc/42/net/tcp: No such file or directory".into());
     let rows = draw(&ConnectionsPage::default(), &s, 160, 12);
     assert!(
         rows[1].starts_with("cannot read tor's connections: cannot read /proc/42/net/tcp"),
@@ -250,7 +258,7 @@ fn the_source_and_errors_are_said() {
 #[test]
 fn a_control_client_is_named_and_the_table_read_is_said() {
     let mut s = state();
-    s.relay.listeners.control = vec!["127.0.0.1:9051".into()];
+    s.facts.relay.listeners.control = vec!["127.0.0.1:9051".into()];
     let control = Socket {
         local: "127.0.0.1:9051".parse().unwrap(),
         remote: "127.0.0.1:45678".parse().unwrap(),
@@ -260,8 +268,14 @@ fn a_control_client_is_named_and_the_table_read_is_said() {
     scan.table = rnyx_model::SocketTable::Proc {
         why: "entering tor's network namespace: EPERM".into(),
     };
-    let classifier = Classifier::new(&s.relay.listeners, &s.consensus, &s.circuits, &[], true);
-    s.connections.refresh(scan, &classifier, NOW);
+    let classifier = Classifier::new(
+        &s.facts.relay.listeners,
+        &s.facts.consensus,
+        &s.net.circuits,
+        &[],
+        true,
+    );
+    s.net.connections.refresh(scan, &classifier, NOW);
     let rows = draw(&ConnectionsPage::default(), &s, 160, 12);
     assert!(
         rows[0].ends_with(

@@ -215,10 +215,12 @@ fn events_of_the_interpreters_connection_show_in_order_and_on_request() {
     with_cx(&s, |cx| {
         page.respond(answer(&mut sent, 0, reply(250, &["OK"])), cx);
     });
-    s.interpreter_events
+    s.logs
+        .interpreter_events
         .extend(1, vec!["650 BW 10 20".into(), "650 BW 30 40".into()]);
     typed(&mut page, &s, "GETINFO version");
-    s.interpreter_events
+    s.logs
+        .interpreter_events
         .extend(2, vec!["650 CIRC 1 LAUNCHED".into()]);
     let rows = screen(&page, &s, 60, 9);
     assert_eq!(
