@@ -26,6 +26,7 @@ mod system;
 mod torconfig;
 
 pub mod text;
+mod words;
 
 pub use bandwidth::{BandwidthHistory, BandwidthSample};
 pub use circuit::{Circuit, CircuitStatus, CircuitTable, Fingerprint, Hop};
