@@ -509,6 +509,7 @@ const GRAMMAR_LAYERS: &[&[&str]] = &[
     &["time"],
     &[
         "spec", "args", "names", "reply", "secret", "policy", "torrc", "logfile", "signal",
+        "metrics",
     ],
     &["event", "command"],
     &["getinfo", "incoming", "request"],

@@ -12,6 +12,7 @@
 //! - [`getinfo`]: typed GETINFO values (§3.9);
 //! - [`policy`]: exit policies (`exit-policy/full`) as the header shows them;
 //! - [`logfile`]: tor's log-file lines and `Log` options;
+//! - [`metrics`]: the Prometheus text tor's MetricsPort serves;
 //! - [`time`]: calendar arithmetic for tor's timestamps;
 //! - [`torrc`]: `%include` lines and tor's command line;
 //! - [`request`]: what the UI asks the controller task, by where it goes,
@@ -26,6 +27,7 @@ pub mod event;
 pub mod getinfo;
 pub mod incoming;
 pub mod logfile;
+pub mod metrics;
 pub mod names;
 pub mod policy;
 pub mod reply;

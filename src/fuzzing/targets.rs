@@ -35,6 +35,7 @@ pub const ALL: &[(&str, Target)] = &[
     ("interpreter_input", interpreter_input),
     ("log_file_lines", log_file_lines),
     ("manual", manual),
+    ("metrics_text", metrics_text),
     ("nyxrc", nyxrc),
     ("proc_files", proc_files),
     ("recording", recording),
@@ -407,5 +408,27 @@ pub fn torrc_lines(data: &[u8]) {
     ));
     for (name, _) in command_line(rest) {
         assert!(!name.starts_with(['+', '/']), "{name:?}");
+    }
+}
+
+/// tor's MetricsPort text (`rnyx_grammar::metrics`): arbitrary text never
+/// panics; a refusal's reason holds no control character; every sample's
+/// name is a metric name; and the samples read, written back as the format
+/// writes them and read again, are the same samples.
+pub fn metrics_text(data: &[u8]) {
+    use rnyx_grammar::metrics::parse;
+    let text = String::from_utf8_lossy(data);
+    let read = parse(&text);
+    for r in &read.refused {
+        assert!(!r.0.chars().any(char::is_control), "{r:?}");
+    }
+    let written: String = read.samples.iter().map(|s| s.line() + "\n").collect();
+    let again = parse(&written);
+    assert!(again.refused.is_empty(), "{written:?}: {:?}", again.refused);
+    assert_eq!(again.samples.len(), read.samples.len(), "{written:?}");
+    for (a, b) in again.samples.iter().zip(&read.samples) {
+        assert!(!a.name.is_empty() && !a.name.starts_with(|c: char| c.is_ascii_digit()));
+        assert_eq!((&a.name, &a.labels), (&b.name, &b.labels));
+        assert_eq!(a.value.to_bits(), b.value.to_bits(), "{written:?}");
     }
 }
