@@ -110,7 +110,6 @@ pub fn task_of(
     targets: Vec<Target>,
     password: Option<String>,
 ) -> ControllerConfig {
-    let d = ControllerConfig::default();
     let c = config;
     ControllerConfig {
         targets,
@@ -118,8 +117,14 @@ pub fn task_of(
         log_events: c.logged_events.clone(),
         limits: rnyx_model::Limits {
             log_entries: c.max_log_size,
-            ..d.limits
+            ..rnyx_model::Limits::default()
         },
+        reconnect_initial: ControllerConfig::RECONNECT_INITIAL,
+        reconnect_max: ControllerConfig::RECONNECT_MAX,
+        refresh_interval: ControllerConfig::REFRESH_INTERVAL,
+        utc_offset: crate::local::utc_offset(),
+        history_read_only: false,
+        starting: None,
         write_logs_to: c.write_logs_to.clone(),
         prepopulate_lines: if c.prepopulate_log {
             c.prepopulate_read_limit
@@ -136,7 +141,6 @@ pub fn task_of(
         } else {
             None
         },
-        ..d
     }
 }
 

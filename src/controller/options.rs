@@ -74,6 +74,14 @@ impl std::fmt::Debug for Starting {
     }
 }
 
+impl ControllerConfig {
+    /// How long the task waits before its first reconnection, and at most.
+    pub const RECONNECT_INITIAL: Duration = Duration::from_millis(500);
+    pub const RECONNECT_MAX: Duration = Duration::from_secs(10);
+    /// How often traffic totals and accounting are read again.
+    pub const REFRESH_INTERVAL: Duration = Duration::from_secs(30);
+}
+
 impl Default for ControllerConfig {
     fn default() -> Self {
         Self {
@@ -81,9 +89,9 @@ impl Default for ControllerConfig {
             password: None,
             log_events: EventSelection::default(),
             limits: Limits::default(),
-            reconnect_initial: Duration::from_millis(500),
-            reconnect_max: Duration::from_secs(10),
-            refresh_interval: Duration::from_secs(30),
+            reconnect_initial: Self::RECONNECT_INITIAL,
+            reconnect_max: Self::RECONNECT_MAX,
+            refresh_interval: Self::REFRESH_INTERVAL,
             write_logs_to: None,
             prepopulate_lines: 0,
             warnings: Vec::new(),

@@ -157,8 +157,10 @@ mod tests {
             writer.update(|s| s.session.events_received = 5);
             done.send(()).unwrap();
         });
+        // Only a writer kept waiting by the view fails this: then it never
+        // finishes, and a minute is long enough to say so.
         finished
-            .recv_timeout(std::time::Duration::from_secs(10))
+            .recv_timeout(std::time::Duration::from_secs(60))
             .expect("the update went on while a view was held");
         assert_eq!(view.session.events_received, 0);
         assert_eq!(shared.read(|s| s.session.events_received), 5);

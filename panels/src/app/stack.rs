@@ -3,7 +3,8 @@
 //! event; each is drawn over what is under it; its requests are answered
 //! to it; its answer goes to whoever opened it.
 
-use super::{App, Holder, Owner};
+use super::routing::Owner;
+use super::{App, Holder};
 use crate::page::{Cx, Effect, Tag, Ticket};
 use crate::popup::{Answer, Popup, Step};
 use rnyx_model::ControllerState;
