@@ -175,6 +175,17 @@ pub enum Command {
         #[arg(long)]
         unthrottled: bool,
     },
+    /// Demo helper run inside the namespace: a unix socket outside it that
+    /// reaches a TCP port inside (a relay's MetricsPort).
+    #[command(hide = true)]
+    DemoForward {
+        #[arg(long)]
+        unix: PathBuf,
+        #[arg(long)]
+        port: u16,
+        #[arg(long)]
+        parent: u32,
+    },
     /// Demo helper run inside the namespace: downloads through tor's SocksPort.
     #[command(hide = true)]
     DemoFetch {

@@ -45,6 +45,11 @@ pub struct Config {
     pub keys: Keymap,
     /// Seconds between reads of tor's connections.
     pub connection_rate: u32,
+    /// Where tor's MetricsPort is read (`HOST:PORT` or `unix:PATH`),
+    /// instead of where tor says it is.
+    pub metrics_port: Option<String>,
+    /// Seconds between reads of tor's MetricsPort.
+    pub metrics_interval: u32,
     /// Show client and exit addresses (scrubbed by default).
     pub show_addresses: bool,
     /// How page 2 orders entries within a category.
@@ -117,6 +122,8 @@ impl Default for Config {
             keys: rnyx_panels::app::default_keymap(),
             mouse: true,
             connection_rate: 5,
+            metrics_port: None,
+            metrics_interval: 5,
             show_addresses: false,
             connection_order: rnyx_panels::pages::connections::Order::default(),
             show_config: true,
@@ -211,6 +218,8 @@ struct FileConfig {
     prepopulate_read_limit: Option<Ranged<0, 10_000_000>>,
     mouse: Option<bool>,
     connection_rate: Option<Ranged<1, 3600>>,
+    metrics_port: Option<String>,
+    metrics_interval: Option<Ranged<1, 3600>>,
     show_addresses: Option<bool>,
     connection_order: Option<rnyx_panels::pages::connections::Order>,
     show_config: Option<bool>,
@@ -322,6 +331,8 @@ impl Config {
             keys,
             mouse: file.mouse.unwrap_or(d.mouse),
             connection_rate: file.connection_rate.map_or(d.connection_rate, |r| r.0),
+            metrics_port: file.metrics_port.or(d.metrics_port),
+            metrics_interval: file.metrics_interval.map_or(d.metrics_interval, |r| r.0),
             show_addresses: file.show_addresses.unwrap_or(d.show_addresses),
             connection_order: file.connection_order.unwrap_or(d.connection_order),
             show_config: file.show_config.unwrap_or(d.show_config),

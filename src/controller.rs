@@ -16,6 +16,7 @@ pub mod health;
 mod inbox;
 mod interp;
 mod liveness;
+mod load;
 pub mod logfile;
 mod options;
 pub use rnyx_grammar::policy;
@@ -377,6 +378,7 @@ async fn begin(
     }
     let set_aside = keeper.load(&mut facts, &target, state.now_secs()).await;
     state.update(|s| {
+        s.load.metrics.configured.clone_from(&config.metrics_port);
         connected(s, facts, &target, method);
         if let Some(note) = set_aside {
             rnyx_log(s, Runlevel::Warn, note);
@@ -420,6 +422,7 @@ async fn session(
     let host = &config.host;
     let mut watch = ConnectionWatch::new(config.connection_rate, host.clone(), post.clone());
     let mut torrc_watch = torconfig::ConfigWatch::new(host.clone(), post.clone());
+    let mut metrics = load::MetricsWatch::new(config.metrics_interval, host.clone(), post.clone());
     let pid = || state.read(|s| s.facts.relay.pid);
     torrc_watch.reload(&client, pid());
     let mut tick = tokio::time::interval(config.refresh_interval);
@@ -461,6 +464,9 @@ async fn session(
                     refresh(client.clone(), post.clone(), state.now_secs(), host.clone());
                     torrc_watch.reload(&client, pid());
                 }
+                if follow.date_consensus {
+                    load::date_consensus(client.clone(), post.clone());
+                }
             }
             Some(item) = inbox.rx.recv() => {
                 let Some(done) = delivered(state, item, Some(this)) else { continue };
@@ -470,6 +476,7 @@ async fn session(
                 }
             }
             _ = watch.tick.tick() => watch.scan(state, &client),
+            _ = metrics.tick.tick() => metrics.read(state),
             _ = keeper.tick.tick() => {
                 if let Some(e) = keeper.save(state).await {
                     state.update(|s| rnyx_log(s, Runlevel::Warn, e));

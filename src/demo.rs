@@ -7,7 +7,7 @@ use crate::config::Config;
 use crate::launch::{which, NetworkSpec, PrivateNetwork};
 use std::io::{Read, Write};
 use std::net::{Ipv4Addr, TcpListener, TcpStream};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Stdio};
 use std::time::Duration;
 
@@ -320,6 +320,74 @@ fn watch_parent(parent: u32) {
         }
         std::thread::sleep(Duration::from_secs(1));
     });
+}
+
+/// Listens on the unix socket `unix` and carries each connection to
+/// `port` on this namespace's loopback, both ways.
+pub fn forward(unix: &Path, port: u16, parent: u32) -> std::io::Result<()> {
+    watch_parent(parent);
+    let _ = std::fs::remove_file(unix);
+    let listener = std::os::unix::net::UnixListener::bind(unix)?;
+    for conn in listener.incoming() {
+        let Ok(outside) = conn else { continue };
+        let Ok(inside) = TcpStream::connect((Ipv4Addr::LOCALHOST, port)) else {
+            continue;
+        };
+        let (mut a, mut b) = (outside.try_clone()?, inside.try_clone()?);
+        std::thread::spawn(move || {
+            let _ = std::io::copy(&mut a, &mut b);
+            let _ = b.shutdown(std::net::Shutdown::Write);
+        });
+        std::thread::spawn(move || {
+            let _ = std::io::copy(&mut &inside, &mut &outside);
+            let _ = outside.shutdown(std::net::Shutdown::Write);
+        });
+    }
+    Ok(())
+}
+
+/// A relay's MetricsPort, reached from outside the namespace through the
+/// unix socket `metrics` in its directory. Killed on drop.
+pub struct MetricsForward {
+    child: Child,
+    pub path: PathBuf,
+}
+
+impl MetricsForward {
+    /// `rnyx` is the path of the rnyx binary (its hidden `demo-forward`).
+    pub fn start(net: &PrivateNetwork, relay: &str, rnyx: &Path) -> std::io::Result<Self> {
+        let t = net
+            .tors
+            .iter()
+            .find(|t| t.name == relay)
+            .ok_or_else(|| std::io::Error::other(format!("no tor called {relay}")))?;
+        let port = t
+            .metrics_port
+            .ok_or_else(|| std::io::Error::other(format!("{relay} has no MetricsPort")))?;
+        let path = t.dir.join("metrics");
+        let mut c = net.command_in_namespace(&rnyx.to_string_lossy());
+        c.arg("demo-forward")
+            .arg("--unix")
+            .arg(&path)
+            .args(["--port", &port.to_string()])
+            .args(["--parent", &std::process::id().to_string()])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        let child = c.spawn()?;
+        let deadline = std::time::Instant::now() + Duration::from_secs(30);
+        while !path.exists() && std::time::Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Ok(Self { child, path })
+    }
+}
+
+impl Drop for MetricsForward {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }
 
 /// Serves every connection a steady stream of bytes (about 640 KB/s each,

@@ -27,6 +27,9 @@ pub struct Saved {
     pub bandwidth: SeriesHistory,
     pub connections: SeriesHistory,
     pub resources: SeriesHistory,
+    /// The relay in each consensus (an older file has none).
+    #[serde(default)]
+    pub standing: rnyx_model::load::Standing,
 }
 
 impl Saved {
@@ -39,6 +42,7 @@ impl Saved {
             bandwidth: state.traffic.bandwidth_graph.history(),
             connections: state.traffic.connections_graph.history(),
             resources: state.traffic.resources_graph.history(),
+            standing: state.load.standing.clone(),
         }
     }
 
@@ -47,6 +51,10 @@ impl Saved {
         state.traffic.bandwidth_graph.restore(&self.bandwidth);
         state.traffic.connections_graph.restore(&self.connections);
         state.traffic.resources_graph.restore(&self.resources);
+        // Kept while rnyx runs: the file's only at the start.
+        if state.load.standing.marks.is_empty() {
+            state.load.standing = self.standing.clone();
+        }
     }
 }
 

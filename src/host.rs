@@ -15,6 +15,7 @@
 mod control_only;
 mod files;
 mod local;
+pub mod metrics;
 mod recording;
 mod replay;
 mod ssh;
@@ -197,6 +198,13 @@ pub trait Host: Send + Sync + std::fmt::Debug {
         tokio::task::spawn_blocking(crate::manual::load)
             .await
             .unwrap_or_else(|_| crate::manual::embedded())
+    }
+
+    /// tor's MetricsPort at `at` (`HOST:PORT` or `unix:PATH`, as tor's
+    /// machine reaches it): a reading made now, or — where readings come
+    /// on the host's own time (a replay) — those due since the last ask.
+    async fn metrics(&self, at: &str) -> Vec<metrics::Metered> {
+        vec![(None, metrics::fetch(at).await)]
     }
 
     /// How a target looks now, to notice tor coming back; `None` where it

@@ -24,6 +24,9 @@ fn main() -> ExitCode {
             parent,
             unthrottled,
         }) => return helper(rnyx::demo::serve(*port, *parent, *unthrottled)),
+        Some(Command::DemoForward { unix, port, parent }) => {
+            return helper(rnyx::demo::forward(unix, *port, *parent));
+        }
         Some(Command::DemoFetch {
             socks,
             port,

@@ -43,6 +43,8 @@ pub enum Sample {
     Tail(TorLog),
     /// The signing certificate's expiry (unix s), where it was read.
     Cert(Option<u64>),
+    /// tor's MetricsPort read (the families shown), or why not.
+    Metrics(Result<String, String>),
 }
 
 /// The end of tor's log file, as a host read it.

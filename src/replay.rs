@@ -147,6 +147,7 @@ fn sample(kind: &Kind, json: &str) -> Option<Sample> {
         Kind::Log => serde_json::from_str(json).ok().map(Sample::Log),
         Kind::Tail => serde_json::from_str(json).ok().map(Sample::Tail),
         Kind::Cert => serde_json::from_str(json).ok().map(Sample::Cert),
+        Kind::Metrics => serde_json::from_str(json).ok().map(Sample::Metrics),
         _ => None,
     }
 }

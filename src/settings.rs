@@ -134,6 +134,8 @@ pub fn task_of(
         warnings: c.warnings.clone(),
         notices: c.notices.clone(),
         connection_rate: std::time::Duration::from_secs(u64::from(c.connection_rate)),
+        metrics_port: c.metrics_port.clone(),
+        metrics_interval: std::time::Duration::from_secs(u64::from(c.metrics_interval)),
         host: crate::host::local(c.tor_chroot.clone()),
         alerts: c.alerts.clone(),
         history_dir: if c.keep_history {

@@ -75,6 +75,10 @@ pub enum AlertKind {
     Accounting,
     BandwidthLow,
     CertExpiry,
+    DosRefusing,
+    OnionskinsDropped,
+    OomFreed,
+    WeightFell,
 }
 
 /// One kind's fixed facts: its name (nyxrc's `[alerts]` key, the metric's
@@ -170,6 +174,14 @@ pub const RULES: &[Rule] = &[
         "a new relay takes weeks to be used; else check flags, reachability and the consensus weight"),
     rule(K::CertExpiry, "cert_expiry", "the ed25519 signing certificate expires soon", Critical,
         "renew it with the offline master key (tor --keygen), or let tor renew it if the master key is online"),
+    rule(K::DosRefusing, "dos_refusing", "tor's DoS defences are refusing clients", Warning,
+        "an attack or a busy client address: see the load page; tor's defaults are usually right, tune DoS* options only if honest clients are refused"),
+    rule(K::OnionskinsDropped, "onionskins_dropped", "tor dropped circuit handshakes (onionskins)", Warning,
+        "the CPU cannot keep up: raise NumCPUs, give tor more CPU, or lower the bandwidth"),
+    rule(K::OomFreed, "oom_freed", "tor's out-of-memory handler freed memory", Warning,
+        "raise MaxMemInQueues if the machine has the memory, or lower the bandwidth"),
+    rule(K::WeightFell, "weight_fell", "the consensus weight fell sharply", Warning,
+        "check flags, reachability and restarts around the consensus named; the bandwidth authorities measure again over hours"),
 ];
 
 /// The rule of a kind.

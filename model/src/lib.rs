@@ -12,6 +12,7 @@ mod consensus;
 mod fleet;
 pub mod health;
 mod interp;
+pub mod load;
 mod log;
 mod manual;
 mod orconn;

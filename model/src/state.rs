@@ -126,6 +126,9 @@ pub struct ControllerState {
     /// What is wrong: the signals kept for the alerts, and the alerts.
     #[serde(skip)]
     pub health: super::health::Health,
+    /// tor's MetricsPort and the relay's standing in each consensus.
+    #[serde(skip)]
+    pub load: super::load::Load,
 }
 
 /// The connection to tor and the task's own bookkeeping.
@@ -254,6 +257,7 @@ impl ControllerState {
                 connections: Connections::default(),
             },
             health: super::health::Health::default(),
+            load: super::load::Load::default(),
         }
     }
 

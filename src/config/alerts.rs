@@ -18,6 +18,8 @@ pub(super) struct AlertsTable {
     bandwidth_low: Option<Ranged<0, 100>>,
     cert_warning_days: Option<Ranged<1, 3650>>,
     cert_critical_days: Option<Ranged<0, 3650>>,
+    dos_refused_rate: Option<Ranged<0, 1_000_000>>,
+    weight_drop: Option<Ranged<1, 100>>,
     #[serde(default)]
     off: Vec<KindName>,
     #[serde(default)]
@@ -68,6 +70,10 @@ impl AlertsTable {
         t.cert_critical_days = self
             .cert_critical_days
             .map_or(t.cert_critical_days, |r| f64::from(r.0));
+        t.dos_refused_rate = self
+            .dos_refused_rate
+            .map_or(t.dos_refused_rate, |r| f64::from(r.0));
+        t.weight_drop = pct(self.weight_drop, t.weight_drop);
         if t.fd_critical < t.fd_warning {
             return Err("[alerts] fd_critical is below fd_warning".into());
         }
@@ -113,6 +119,8 @@ pub fn set_alert(s: &mut AlertSettings, given: &str) -> Result<(), String> {
         "bandwidth_low" => t.bandwidth_low = n,
         "cert_warning_days" => t.cert_warning_days = n,
         "cert_critical_days" => t.cert_critical_days = n,
+        "dos_refused_rate" => t.dos_refused_rate = n,
+        "weight_drop" => t.weight_drop = n,
         #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
         "bootstrap_after" => t.bootstrap_after = n as u64,
         #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
@@ -120,7 +128,7 @@ pub fn set_alert(s: &mut AlertSettings, given: &str) -> Result<(), String> {
         _ => {
             let names: Vec<&str> = RULES.iter().map(|r| r.name).collect();
             return Err(format!(
-                "--alert {given}: unknown key {key:?}; thresholds: fd_warning, fd_critical, memory_warning, bootstrap_after, network_down_after, accounting_warning, bandwidth_low, cert_warning_days, cert_critical_days; kinds: {}",
+                "--alert {given}: unknown key {key:?}; thresholds: fd_warning, fd_critical, memory_warning, bootstrap_after, network_down_after, accounting_warning, bandwidth_low, cert_warning_days, cert_critical_days, dos_refused_rate, weight_drop; kinds: {}",
                 names.join(", ")
             ));
         }

@@ -14,6 +14,8 @@ use std::borrow::Cow;
 pub struct Followup {
     /// The configuration changed or tor reloaded: read the facts again.
     pub refresh_facts: bool,
+    /// A new consensus came: ask tor of when it is.
+    pub date_consensus: bool,
 }
 
 /// Applies one batch of incoming items. `logged` says which non-log events
@@ -126,6 +128,8 @@ fn apply_event(
                 }
             }
             if new_consensus {
+                super::load::on_consensus(state, &entries, now);
+                follow.date_consensus = true;
                 state.facts.consensus = super::consensus::index_of(entries);
             } else {
                 state
@@ -270,6 +274,7 @@ pub fn apply_facts(state: &mut ControllerState, facts: Facts, first: bool, now: 
             state.net.streams.apply(stream(s));
         }
         if let Some(relays) = facts.consensus {
+            super::load::on_consensus(state, &relays, now);
             state.facts.consensus = super::consensus::index_of(relays);
         }
         state.net.or_connections.clear();
@@ -285,6 +290,7 @@ pub fn apply_facts(state: &mut ControllerState, facts: Facts, first: bool, now: 
         state.net.or_connections.reconcile(&listed);
     }
     super::health::apply(state, health, now);
+    super::load::apply(state, facts.load, first);
 }
 
 #[cfg(test)]

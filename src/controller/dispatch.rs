@@ -46,6 +46,11 @@ pub(super) fn on_done(
             parts.watch.scanned(state, parts.client, scan, now);
         }
         Done::Located(found) => parts.watch.countries(state, found),
+        Done::Metrics(readings) => state.update(|s| {
+            let now = s.session.updated_ms;
+            super::load::apply_readings(s, readings, now);
+        }),
+        Done::ConsensusDated(t) => state.update(|s| s.load.standing.date_last(t)),
     }
     Ok(())
 }

@@ -31,6 +31,8 @@ pub struct Facts {
     pub refused: Vec<String>,
     /// What the alerts need of tor's answers.
     pub health: super::health::HealthFacts,
+    /// Where the MetricsPort is; of when the consensus is.
+    pub load: super::load::LoadFacts,
 }
 
 /// tor's answers to one pipelined batch of queries, as tor gave them.
@@ -168,7 +170,7 @@ pub async fn gather(client: &Client, now: u64, tables: bool) -> Result<Facts, Cl
         return Err(ClientError::Closed);
     }
     let fingerprint = a.fingerprint.take().filter(|f| !f.is_empty());
-    let ((flags, observed), health) = tokio::join!(
+    let ((flags, observed), health, load) = tokio::join!(
         async {
             match &fingerprint {
                 Some(fp) => tokio::join!(own_flags(client, fp), observed_bandwidth(client, fp)),
@@ -176,6 +178,7 @@ pub async fn gather(client: &Client, now: u64, tables: bool) -> Result<Facts, Cl
             }
         },
         super::health::gather(client, fingerprint.as_deref()),
+        super::load::gather(client),
     );
     let relay = RelayInfo {
         flags,
@@ -184,6 +187,7 @@ pub async fn gather(client: &Client, now: u64, tables: bool) -> Result<Facts, Cl
     };
     Ok(Facts {
         health,
+        load,
         ..tables_of(a, relay)
     })
 }
@@ -253,6 +257,7 @@ fn tables_of(a: Answers, relay: RelayInfo) -> Facts {
     Facts {
         history: None,
         health: super::health::HealthFacts::default(),
+        load: super::load::LoadFacts::default(),
         refused,
         relay,
         traffic_read: parse_u64(a.traffic.0),

@@ -51,6 +51,10 @@ pub(super) enum Done {
     Scan(Box<crate::host::TimedScan>),
     /// Countries of addresses (or tor has no GeoIP).
     Located(Located),
+    /// tor's MetricsPort, read.
+    Metrics(Vec<crate::host::metrics::Metered>),
+    /// The valid-after of the consensus tor holds (unix s).
+    ConsensusDated(u64),
 }
 
 /// Where a session's background work sends its result.

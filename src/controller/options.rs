@@ -31,6 +31,11 @@ pub struct ControllerConfig {
     pub utc_offset: i32,
     /// How often tor's connections are read from `/proc`.
     pub connection_rate: Duration,
+    /// Where tor's MetricsPort is read (`HOST:PORT`, `unix:PATH`), instead
+    /// of where tor says (`GETCONF MetricsPort`).
+    pub metrics_port: Option<String>,
+    /// How often tor's MetricsPort is read.
+    pub metrics_interval: Duration,
     /// Where graph history is kept across restarts (`None`: not kept).
     pub history_dir: Option<PathBuf>,
     /// The kept graphs are read, never written or set aside (`--dump`).
@@ -80,6 +85,8 @@ impl ControllerConfig {
     pub const RECONNECT_MAX: Duration = Duration::from_secs(10);
     /// How often traffic totals and accounting are read again.
     pub const REFRESH_INTERVAL: Duration = Duration::from_secs(30);
+    /// How often tor's MetricsPort is read unless nyxrc says.
+    pub const METRICS_INTERVAL: Duration = Duration::from_secs(5);
 }
 
 impl Default for ControllerConfig {
@@ -99,6 +106,8 @@ impl Default for ControllerConfig {
             utc_offset: crate::local::utc_offset(),
             starting: None,
             connection_rate: Duration::from_secs(5),
+            metrics_port: None,
+            metrics_interval: Self::METRICS_INTERVAL,
             history_dir: None,
             history_read_only: false,
             host: crate::host::local(None),

@@ -145,6 +145,15 @@ impl Host for Recording {
         expires
     }
 
+    async fn metrics(&self, at: &str) -> Vec<super::metrics::Metered> {
+        let readings = self.inner.metrics(at).await;
+        for (_, r) in &readings {
+            let kept = r.as_ref().map(|text| super::metrics::kept_text(text));
+            self.recorder.sample(record::Kind::Metrics, &kept);
+        }
+        readings
+    }
+
     async fn tor_log(&self, path: String, pid: Option<u32>, max_lines: usize) -> TorLog {
         let log = self.inner.tor_log(path, pid, max_lines).await;
         self.recorder.sample(record::Kind::Tail, &log);

@@ -18,6 +18,7 @@ struct Samples {
     sockets: Kind<Scanned>,
     torrc: Kind<Torrc>,
     cert: Kind<Option<u64>>,
+    metrics: Kind<Result<String, String>>,
     log: Option<TorLog>,
 }
 
@@ -27,6 +28,7 @@ struct Given {
     system: usize,
     sockets: usize,
     torrc: usize,
+    metrics: usize,
 }
 
 #[derive(Debug)]
@@ -47,6 +49,7 @@ impl Replay {
                 Sample::Sockets(s) => samples.sockets.push((t, s)),
                 Sample::Torrc(r) => samples.torrc.push((t, r)),
                 Sample::Cert(c) => samples.cert.push((t, c)),
+                Sample::Metrics(m) => samples.metrics.push((t, m)),
                 Sample::Tail(l) => {
                     samples.log.get_or_insert(l);
                 }
@@ -122,6 +125,15 @@ impl Host for Replay {
         self.take(&self.samples.sockets, |g| &mut g.sockets)
             .into_iter()
             .map(|(t, scan)| (Some((started + t) / 1000), scan))
+            .collect()
+    }
+
+    async fn metrics(&self, _at: &str) -> Vec<super::metrics::Metered> {
+        // Each at the time it was read: rates are reckoned from it.
+        let started = self.player.clock.started_ms();
+        self.take(&self.samples.metrics, |g| &mut g.metrics)
+            .into_iter()
+            .map(|(t, m)| (Some(started + t), m))
             .collect()
     }
 

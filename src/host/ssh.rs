@@ -301,6 +301,18 @@ impl Host for Ssh {
         rnyx_model::health::signals::signing_cert_expiry(&bytes)
     }
 
+    async fn metrics(&self, at: &str) -> Vec<super::metrics::Metered> {
+        let read = match self.inner.run(&metrics_command(at)).await {
+            Ok(out) => super::metrics::complete_at_end(&out)
+                .map_err(|why| format!("tor's MetricsPort at {}:{at}: {why}", self.inner.spec.host)),
+            Err(why) => Err(format!(
+                "cannot read tor's MetricsPort at {}:{at}: {why}",
+                self.inner.spec.host
+            )),
+        };
+        vec![(None, read)]
+    }
+
     async fn tor_log(&self, path: String, pid: Option<u32>, max_lines: usize) -> TorLog {
         let inner = &self.inner;
         // `~` and relative paths as tor takes them: its home and its
@@ -325,4 +337,26 @@ impl Host for Ssh {
             Err(why) => TorLog::Unreadable { path: shown, why },
         }
     }
+}
+
+/// A shell command that reads `at` on tor's machine and prints the whole
+/// answer: curl where it is installed, else bash's `/dev/tcp`.
+fn metrics_command(at: &str) -> String {
+    let q = quote;
+    if let Some(path) = at.strip_prefix("unix:") {
+        return format!(
+            "curl -sS -i -m 5 --unix-socket {} http://localhost/metrics",
+            q(path)
+        );
+    }
+    let (host, port) = at.rsplit_once(':').unwrap_or((at, "9035"));
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    let bash = format!(
+        "exec 3<>/dev/tcp/{host}/{port} && printf 'GET /metrics HTTP/1.0\\r\\n\\r\\n' >&3 && {{ timeout 3 cat <&3; true; }}"
+    );
+    format!(
+        "if command -v curl >/dev/null; then curl -sS -i -m 5 {}; else bash -c {}; fi",
+        q(&format!("http://{at}/metrics")),
+        q(&bash)
+    )
 }

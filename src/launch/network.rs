@@ -21,6 +21,10 @@ pub struct NetworkSpec {
     pub voting_interval: u32,
     /// Nickname of the relay the clients must exit through (`ExitNodes`).
     pub exit_node: Option<String>,
+    /// More torrc lines for every relay (not the authorities).
+    pub relay_options: Vec<(String, String)>,
+    /// More torrc lines for every client.
+    pub client_options: Vec<(String, String)>,
 }
 
 impl Default for NetworkSpec {
@@ -31,6 +35,8 @@ impl Default for NetworkSpec {
             clients: 1,
             voting_interval: 20,
             exit_node: None,
+            relay_options: Vec::new(),
+            client_options: Vec::new(),
         }
     }
 }
@@ -51,6 +57,8 @@ pub struct NetTor {
     pub or_port: Option<u16>,
     pub dir_port: Option<u16>,
     pub socks_port: Option<u16>,
+    /// The MetricsPort (relays), on the namespace's loopback.
+    pub metrics_port: Option<u16>,
     child: Option<Child>,
 }
 
@@ -200,10 +208,10 @@ impl PrivateNetwork {
 
     fn add(&mut self, role: Role, i: usize) -> Result<&NetTor, LaunchError> {
         let i16 = u16::try_from(i).unwrap_or(0);
-        let (prefix, or_port, dir_port, socks_port) = match role {
-            Role::Authority => ("auth", Some(5000 + i16), Some(7000 + i16), None),
-            Role::Relay => ("relay", Some(5100 + i16), None, None),
-            Role::Client => ("client", None, None, Some(9000 + i16)),
+        let (prefix, or_port, dir_port, socks_port, metrics_port) = match role {
+            Role::Authority => ("auth", Some(5000 + i16), Some(7000 + i16), None, None),
+            Role::Relay => ("relay", Some(5100 + i16), None, None, Some(9100 + i16)),
+            Role::Client => ("client", None, None, Some(9000 + i16), None),
         };
         let name = format!("{prefix}{i}");
         let dir = self.dir.join(&name);
@@ -215,6 +223,7 @@ impl PrivateNetwork {
             or_port,
             dir_port,
             socks_port,
+            metrics_port,
             child: None,
         });
         Ok(self.tors.last().expect("just pushed"))
@@ -440,6 +449,15 @@ fn torrc_lines(
     }
     if let Some(p) = t.dir_port {
         l.push(opt("DirPort", format!("127.0.0.1:{p}")));
+    }
+    if let Some(p) = t.metrics_port {
+        l.push(opt("MetricsPort", format!("127.0.0.1:{p}")));
+        l.push(opt("MetricsPortPolicy", "accept 127.0.0.1"));
+    }
+    match t.role {
+        Role::Relay => l.extend(spec.relay_options.iter().cloned()),
+        Role::Client => l.extend(spec.client_options.iter().cloned()),
+        Role::Authority => {}
     }
     if t.role == Role::Authority {
         for (k, v) in [

@@ -29,6 +29,9 @@ rnyx_model::open_words! {
         Cert = "cert",
         /// How the connection was made: `{"target": …, "method": …}`.
         Connected = "connected",
+        /// tor's MetricsPort read: `{"Ok": text}` (the families rnyx
+        /// shows) or `{"Err": why}`.
+        Metrics = "metrics",
     }
 }
 

@@ -59,6 +59,10 @@ const CHECKS: &[(AlertKind, Check)] = &[
     (K::Accounting, accounting),
     (K::BandwidthLow, bandwidth_low),
     (K::CertExpiry, cert_expiry),
+    (K::DosRefusing, dos_refusing),
+    (K::OnionskinsDropped, onionskins_dropped),
+    (K::OomFreed, oom_freed),
+    (K::WeightFell, weight_fell),
 ];
 
 /// A change of the active alerts.
@@ -199,15 +203,93 @@ fn flag_lost(c: &Ctx) -> Option<Finding> {
     } else {
         Warning
     };
+    // The consensus that took each, where rnyx saw it.
+    let when: Vec<String> = names
+        .iter()
+        .filter_map(|f| Some(format!("{f} in {}", consensus_of(c.s.load.standing.lost_at(f)?.at))))
+        .collect();
+    let when = if when.is_empty() {
+        String::new()
+    } else {
+        format!("; {}", when.join(", "))
+    };
     Some(Finding {
         severity,
         detail: format!(
-            "lost {} (has {})",
+            "lost {} (has {}){when}",
             names.join(" "),
             c.s.facts.relay.flags.join(" ")
         ),
         words: None,
         since: h.flags_lost.iter().map(|(_, t)| *t).min(),
+    })
+}
+
+/// `HH:MM` UTC of a unix time: a consensus's name.
+fn consensus_of(t: u64) -> String {
+    format!("the consensus of {:02}:{:02} UTC", t / 3600 % 24, t / 60 % 60)
+}
+
+/// The DoS refusals a second, of the last two MetricsPort readings.
+fn dos_refusing(c: &Ctx) -> Option<Finding> {
+    let m = &c.s.load.metrics;
+    let mut parts = Vec::new();
+    let mut sum = 0.0;
+    for (kind, _) in crate::load::DOS_REFUSALS {
+        if let Some((rate, total)) = m.rate("tor_relay_dos_total", &[("type", kind)]) {
+            sum += rate;
+            if rate > 0.0 {
+                parts.push(format!("{kind} {rate:.1}/s ({total:.0} in all)"));
+            }
+        }
+    }
+    (sum > c.t.dos_refused_rate && sum > 0.0).then(|| {
+        finding(
+            Warning,
+            format!("{sum:.1} refusals/s: {}", parts.join(", ")),
+        )
+    })
+}
+
+/// Series of `family` whose rate is above zero, as `label value`.
+fn growing(c: &Ctx, family: &str, labels: &[(&str, &str)], label: &str) -> Vec<String> {
+    c.s.load
+        .metrics
+        .find(family, labels)
+        .filter(|s| s.rate.is_some_and(|r| r > 0.0))
+        .map(|s| {
+            format!(
+                "{} {:.0} (+{:.1}/s)",
+                s.label(label).unwrap_or("all"),
+                s.value,
+                s.rate.unwrap_or_default()
+            )
+        })
+        .collect()
+}
+
+fn onionskins_dropped(c: &Ctx) -> Option<Finding> {
+    let dropped = growing(c, "tor_relay_load_onionskins_total", &[("action", "dropped")], "type");
+    (!dropped.is_empty()).then(|| finding(Warning, format!("dropped: {}", dropped.join(", "))))
+}
+
+fn oom_freed(c: &Ctx) -> Option<Finding> {
+    let freed = growing(c, "tor_relay_load_oom_bytes_total", &[], "subsys");
+    (!freed.is_empty()).then(|| finding(Warning, format!("bytes freed: {}", freed.join(", "))))
+}
+
+fn weight_fell(c: &Ctx) -> Option<Finding> {
+    let standing = &c.s.load.standing;
+    let (high, now, pct) = standing.weight_fall(86_400)?;
+    (pct > c.t.weight_drop).then(|| {
+        let last = standing.latest().map_or(0, |m| m.at);
+        finding(
+            Warning,
+            format!(
+                "{high} → {now} (−{pct:.0} %) within 24 h, in {}",
+                consensus_of(last)
+            ),
+        )
     })
 }
 

@@ -24,6 +24,10 @@ pub struct Thresholds {
     /// Days before the signing certificate expires: warning, critical.
     pub cert_warning_days: f64,
     pub cert_critical_days: f64,
+    /// DoS refusals a second (all kinds, between two MetricsPort reads).
+    pub dos_refused_rate: f64,
+    /// Percent the consensus weight may fall within 24 hours.
+    pub weight_drop: f64,
 }
 
 impl Default for Thresholds {
@@ -38,6 +42,8 @@ impl Default for Thresholds {
             bandwidth_low: 1.0,
             cert_warning_days: 14.0,
             cert_critical_days: 3.0,
+            dos_refused_rate: 1.0,
+            weight_drop: 50.0,
         }
     }
 }
