@@ -13,7 +13,10 @@ fn main() {
             o("DoSConnectionMaxConcurrentCount", "1"),
             o("DoSRefuseSingleHopClientRendezvous", "1"),
         ],
-        client_options: vec![o("EntryNodes", "relay0"), o("OutboundBindAddress", "127.0.0.2")],
+        client_options: vec![
+            o("EntryNodes", "relay0"),
+            o("OutboundBindAddress", "127.0.0.2"),
+        ],
         ..NetworkSpec::default()
     };
     let net = PrivateNetwork::start(&dir, &spec).unwrap();

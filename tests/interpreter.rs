@@ -39,9 +39,13 @@ async fn typed_commands_reach_tor_on_their_own_connection() {
     let mut settings = Config::default().app_settings();
     settings.interpreter_history = Some(history.display().to_string());
     let mut ui = Ui::new(App::new(settings), &handle, 100, 40);
-    // Page 5 is the last: left from page 1.
-    ui.step(&[Input::Key(Key::Left), Input::Key(Key::Enter)])
-        .await;
+    // Page 5, left of the last (the load page).
+    ui.step(&[
+        Input::Key(Key::Left),
+        Input::Key(Key::Left),
+        Input::Key(Key::Enter),
+    ])
+    .await;
     ui.step(&line("GETINFO version")).await;
     let version = tor_version();
     let screen = screen_with(&mut ui, &format!("version={version}")).await;

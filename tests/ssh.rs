@@ -136,6 +136,22 @@ async fn three_tors_through_ssh_in_one_window() {
         assert_eq!(h.state.read(|s| s.facts.system.unseen.clone()), None);
     }
     assert_eq!(masters(&run), 3, "one master connection per host");
+    // A relay's MetricsPort, found with GETCONF and read on its machine.
+    let relay = &fleet[1].1;
+    let (port, circuits) = eventually("relay0's MetricsPort read over ssh", 60, || {
+        relay.state.read(|s| {
+            let m = &s.load.metrics;
+            let circuits = m.value("tor_relay_dos_total", &[("type", "circuit_rejected")])?;
+            Some((m.port.clone(), circuits))
+        })
+    })
+    .await;
+    assert_eq!(
+        port,
+        rnyx_model::load::MetricsPort::At(format!("127.0.0.1:{}", tors[1].metrics_port.unwrap()))
+    );
+    assert!(circuits >= 0.0);
+    assert_eq!(relay.state.read(|s| s.load.metrics.error.clone()), None);
     let mut settings = rnyx::config::Config::default().app_settings();
     settings
         .hidden_pages
@@ -159,9 +175,9 @@ async fn three_tors_through_ssh_in_one_window() {
         assert!(row.contains(&t.name) && row.contains(" up "), "{row}");
     }
     // Every page of the selected relay, from its machine.
-    for page in 2..=6 {
+    for page in 2..=7 {
         let screen = ui.step(&[Input::Key(Key::Right)]).await.join("\n");
-        assert!(screen.contains(&format!("page {page} / 6")), "{screen}");
+        assert!(screen.contains(&format!("page {page} / 7")), "{screen}");
         assert!(!screen.contains("Disconnected"), "{screen}");
     }
 

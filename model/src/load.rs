@@ -36,8 +36,7 @@ pub fn kept(family: &str) -> bool {
 }
 
 /// The two torrc lines that open a MetricsPort to this machine only.
-pub const HOW_TO_ENABLE: &str =
-    "MetricsPort 127.0.0.1:9035 and MetricsPortPolicy accept 127.0.0.1";
+pub const HOW_TO_ENABLE: &str = "MetricsPort 127.0.0.1:9035 and MetricsPortPolicy accept 127.0.0.1";
 
 /// Where rnyx reads tor's MetricsPort, or why it does not.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -196,20 +195,54 @@ impl Metrics {
 /// The DoS refusals an alert counts (`tor_relay_dos_total{type=…}`), each
 /// with what it counts in plain words.
 pub const DOS_REFUSALS: &[(&str, &str)] = &[
-    ("circuit_rejected", "circuits refused: a client address made them faster than DoSCircuitCreationRate"),
-    ("conn_rejected", "connections refused: a client address opened them faster than DoSConnectionConnectRate"),
-    ("concurrent_conn_rejected", "connections refused: a client address already had DoSConnectionMaxConcurrentCount open"),
-    ("single_hop_refused", "one-hop circuits refused (tor2web-style clients, DoSRefuseSingleHopClientRendezvous)"),
-    ("introduce2_rejected", "INTRODUCE2 cells refused by an onion service's intro point rate limit"),
-    ("stream_rejected", "exit streams refused: a circuit opened them faster than DoSStreamCreationRate"),
+    (
+        "circuit_rejected",
+        "circuits refused: a client address made them faster than DoSCircuitCreationRate",
+    ),
+    (
+        "conn_rejected",
+        "connections refused: a client address opened them faster than DoSConnectionConnectRate",
+    ),
+    (
+        "concurrent_conn_rejected",
+        "connections refused: a client address already had DoSConnectionMaxConcurrentCount open",
+    ),
+    (
+        "single_hop_refused",
+        "one-hop circuits refused (tor2web-style clients, DoSRefuseSingleHopClientRendezvous)",
+    ),
+    (
+        "introduce2_rejected",
+        "INTRODUCE2 cells refused by an onion service's intro point rate limit",
+    ),
+    (
+        "stream_rejected",
+        "exit streams refused: a circuit opened them faster than DoSStreamCreationRate",
+    ),
 ];
 
 /// What each kept series counts, in plain words (family, label value).
 pub const MEANINGS: &[(&str, &str, &str)] = &[
-    ("tor_relay_dos_total", "marked_address", "client addresses marked as attacking, whose circuits are now refused"),
-    ("tor_relay_dos_total", "marked_address_maxq", "client addresses marked for filling a circuit's queue"),
-    ("tor_relay_dos_total", "circuit_killed_max_cell", "circuits closed for queueing too many cells"),
-    ("tor_relay_dos_total", "circuit_killed_max_cell_outq", "circuits closed for too many cells waiting to be sent"),
+    (
+        "tor_relay_dos_total",
+        "marked_address",
+        "client addresses marked as attacking, whose circuits are now refused",
+    ),
+    (
+        "tor_relay_dos_total",
+        "marked_address_maxq",
+        "client addresses marked for filling a circuit's queue",
+    ),
+    (
+        "tor_relay_dos_total",
+        "circuit_killed_max_cell",
+        "circuits closed for queueing too many cells",
+    ),
+    (
+        "tor_relay_dos_total",
+        "circuit_killed_max_cell_outq",
+        "circuits closed for too many cells waiting to be sent",
+    ),
 ];
 
 /// The plain words of a DoS series (`type` label).

@@ -99,6 +99,22 @@ pub fn clock(unix: u64) -> String {
     )
 }
 
+/// Values as block characters, scaled to their largest.
+pub fn sparkline(values: &[f64]) -> String {
+    const BLOCKS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+    let max = values.iter().copied().fold(0.0_f64, f64::max);
+    values
+        .iter()
+        .map(|v| {
+            // Eight steps from zero to the largest.
+            let step = (1..8)
+                .filter(|k| *v > 0.0 && *v / max * 7.0 >= f64::from(*k) - 0.5)
+                .count();
+            BLOCKS[step]
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -5,6 +5,7 @@ pub mod config;
 pub mod connections;
 pub mod graph;
 pub mod interpreter;
+pub mod load;
 pub mod overview;
 pub mod torrc;
 
@@ -26,6 +27,7 @@ pub const PAGES: &[PageEntry] = &[
     config::ENTRY,
     torrc::ENTRY,
     interpreter::ENTRY,
+    load::ENTRY,
 ];
 
 /// Each page's id and actions, for the keymap and nyxrc.

@@ -32,7 +32,28 @@ pub struct Facts {
     /// What the alerts need of tor's answers.
     pub health: super::health::HealthFacts,
     /// Where the MetricsPort is; of when the consensus is.
-    pub load: super::load::LoadFacts,
+    pub load: LoadFacts,
+}
+
+/// tor's answers for the load page, as given.
+#[derive(Debug, Clone, Default)]
+pub struct LoadFacts {
+    /// `GETCONF MetricsPort`: each port tor was given.
+    pub metrics_port: Option<Vec<String>>,
+    /// `consensus/valid-after`.
+    pub valid_after: Option<String>,
+}
+
+/// Asks tor where its MetricsPort is and of when its consensus is.
+async fn gather_load(client: &Client) -> LoadFacts {
+    let (port, valid_after) = tokio::join!(
+        client.getconf("MetricsPort"),
+        client.getinfo("consensus/valid-after")
+    );
+    LoadFacts {
+        metrics_port: port.ok(),
+        valid_after: valid_after.ok(),
+    }
 }
 
 /// tor's answers to one pipelined batch of queries, as tor gave them.
@@ -178,7 +199,7 @@ pub async fn gather(client: &Client, now: u64, tables: bool) -> Result<Facts, Cl
             }
         },
         super::health::gather(client, fingerprint.as_deref()),
-        super::load::gather(client),
+        gather_load(client),
     );
     let relay = RelayInfo {
         flags,
@@ -257,7 +278,7 @@ fn tables_of(a: Answers, relay: RelayInfo) -> Facts {
     Facts {
         history: None,
         health: super::health::HealthFacts::default(),
-        load: super::load::LoadFacts::default(),
+        load: LoadFacts::default(),
         refused,
         relay,
         traffic_read: parse_u64(a.traffic.0),

@@ -3,6 +3,7 @@
 //! interval through the host, and a mark of the relay at each consensus
 //! dated with the consensus's valid-after.
 
+use super::facts::LoadFacts;
 use super::inbox::{Done, Post};
 use super::SharedState;
 use crate::control::event::RouterStatus;
@@ -14,27 +15,6 @@ use rnyx_model::ControllerState;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
-
-/// tor's answers for the load page, as given.
-#[derive(Debug, Clone, Default)]
-pub struct LoadFacts {
-    /// `GETCONF MetricsPort`: each port tor was given.
-    pub metrics_port: Option<Vec<String>>,
-    /// `consensus/valid-after`.
-    pub valid_after: Option<String>,
-}
-
-/// Asks tor where its MetricsPort is and of when its consensus is.
-pub async fn gather(client: &Client) -> LoadFacts {
-    let (port, valid_after) = tokio::join!(
-        client.getconf("MetricsPort"),
-        client.getinfo("consensus/valid-after")
-    );
-    LoadFacts {
-        metrics_port: port.ok(),
-        valid_after: valid_after.ok(),
-    }
-}
 
 /// Where to read tor's MetricsPort as tor gives it (`9035`,
 /// `127.0.0.1:9035 prometheus`, `[::]:9035`): an address that listens
@@ -101,8 +81,12 @@ pub fn mark_of(entries: &[RouterStatus], fingerprint: &str, now: u64) -> Mark {
     }
 }
 
-/// A new consensus: the relay's mark in it.
+/// A new consensus: the relay's mark in it (none while tor has no
+/// consensus).
 pub fn on_consensus(s: &mut ControllerState, entries: &[RouterStatus], now: u64) {
+    if entries.is_empty() {
+        return;
+    }
     if let Some(fp) = s.facts.relay.fingerprint.clone() {
         s.load.standing.push(mark_of(entries, &fp, now), now);
     }
@@ -199,7 +183,10 @@ mod tests {
             p(&["127.0.0.1:9035 prometheus"]),
             MetricsPort::At("127.0.0.1:9035".into())
         );
-        assert_eq!(p(&["0.0.0.0:9035"]), MetricsPort::At("127.0.0.1:9035".into()));
+        assert_eq!(
+            p(&["0.0.0.0:9035"]),
+            MetricsPort::At("127.0.0.1:9035".into())
+        );
         assert_eq!(p(&["[::]:9035"]), MetricsPort::At("[::1]:9035".into()));
     }
 
@@ -211,9 +198,17 @@ mod tests {
             flags: vec!["Fast".into(), "Running".into()],
             ..RouterStatus::default()
         };
-        let entries = vec![e("A", Some(500)), e("B", Some(300)), e("C", None), e("D", Some(200))];
+        let entries = vec![
+            e("A", Some(500)),
+            e("B", Some(300)),
+            e("C", None),
+            e("D", Some(200)),
+        ];
         let m = mark_of(&entries, "B", 77);
-        assert_eq!((m.listed, m.weight, m.total, m.rank, m.relays), (true, Some(300), 1000, Some(2), 4));
+        assert_eq!(
+            (m.listed, m.weight, m.total, m.rank, m.relays),
+            (true, Some(300), 1000, Some(2), 4)
+        );
         assert!((m.share().unwrap() - 30.0).abs() < 1e-9);
         let gone = mark_of(&entries, "Z", 77);
         assert_eq!((gone.listed, gone.weight, gone.rank), (false, None, None));

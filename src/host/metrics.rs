@@ -31,7 +31,11 @@ pub async fn fetch(at: &str) -> Result<String, String> {
     };
     tokio::time::timeout(TIMEOUT, read)
         .await
-        .unwrap_or_else(|_| Err(format!("tor's MetricsPort at {at} did not answer within 5 s")))
+        .unwrap_or_else(|_| {
+            Err(format!(
+                "tor's MetricsPort at {at} did not answer within 5 s"
+            ))
+        })
 }
 
 async fn get<S: AsyncRead + AsyncWrite + Unpin>(mut s: S, at: &str) -> Result<String, String> {
@@ -98,9 +102,10 @@ fn head(buf: &[u8]) -> Option<Result<(usize, Option<usize>), String>> {
 fn complete(buf: &[u8]) -> Option<Result<String, String>> {
     match head(buf)? {
         Err(e) => Some(Err(e)),
-        Ok((start, Some(len))) if buf.len() >= start + len => Some(Ok(
-            String::from_utf8_lossy(&buf[start..start + len]).into_owned(),
-        )),
+        Ok((start, Some(len))) if buf.len() >= start + len => Some(Ok(String::from_utf8_lossy(
+            &buf[start..start + len],
+        )
+        .into_owned())),
         Ok(_) => None,
     }
 }

@@ -303,8 +303,9 @@ impl Host for Ssh {
 
     async fn metrics(&self, at: &str) -> Vec<super::metrics::Metered> {
         let read = match self.inner.run(&metrics_command(at)).await {
-            Ok(out) => super::metrics::complete_at_end(&out)
-                .map_err(|why| format!("tor's MetricsPort at {}:{at}: {why}", self.inner.spec.host)),
+            Ok(out) => super::metrics::complete_at_end(&out).map_err(|why| {
+                format!("tor's MetricsPort at {}:{at}: {why}", self.inner.spec.host)
+            }),
             Err(why) => Err(format!(
                 "cannot read tor's MetricsPort at {}:{at}: {why}",
                 self.inner.spec.host

@@ -206,7 +206,12 @@ fn flag_lost(c: &Ctx) -> Option<Finding> {
     // The consensus that took each, where rnyx saw it.
     let when: Vec<String> = names
         .iter()
-        .filter_map(|f| Some(format!("{f} in {}", consensus_of(c.s.load.standing.lost_at(f)?.at))))
+        .filter_map(|f| {
+            Some(format!(
+                "{f} in {}",
+                consensus_of(c.s.load.standing.lost_at(f)?.at)
+            ))
+        })
         .collect();
     let when = if when.is_empty() {
         String::new()
@@ -227,7 +232,11 @@ fn flag_lost(c: &Ctx) -> Option<Finding> {
 
 /// `HH:MM` UTC of a unix time: a consensus's name.
 fn consensus_of(t: u64) -> String {
-    format!("the consensus of {:02}:{:02} UTC", t / 3600 % 24, t / 60 % 60)
+    format!(
+        "the consensus of {:02}:{:02} UTC",
+        t / 3600 % 24,
+        t / 60 % 60
+    )
 }
 
 /// The DoS refusals a second, of the last two MetricsPort readings.
@@ -269,7 +278,12 @@ fn growing(c: &Ctx, family: &str, labels: &[(&str, &str)], label: &str) -> Vec<S
 }
 
 fn onionskins_dropped(c: &Ctx) -> Option<Finding> {
-    let dropped = growing(c, "tor_relay_load_onionskins_total", &[("action", "dropped")], "type");
+    let dropped = growing(
+        c,
+        "tor_relay_load_onionskins_total",
+        &[("action", "dropped")],
+        "type",
+    );
     (!dropped.is_empty()).then(|| finding(Warning, format!("dropped: {}", dropped.join(", "))))
 }
 

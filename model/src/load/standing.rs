@@ -58,7 +58,10 @@ pub enum What {
     Listed,
     Unlisted,
     /// The weight moved by a fifth or more.
-    Weight { from: u64, to: u64 },
+    Weight {
+        from: u64,
+        to: u64,
+    },
 }
 
 /// A change and the consensus that made it.
@@ -110,7 +113,11 @@ impl Standing {
             // The same consensus again (rnyx restarted): one mark.
             let last = self.marks.pop_back().expect("two marks");
             let kept = self.marks.back_mut().expect("one mark");
-            *kept = Mark { at: valid_after, dated: true, ..last };
+            *kept = Mark {
+                at: valid_after,
+                dated: true,
+                ..last
+            };
             return;
         }
         if let Some(last) = self.marks.back_mut() {
@@ -133,7 +140,11 @@ impl Standing {
                 what,
             };
             if a.listed != b.listed {
-                out.push(change(if b.listed { What::Listed } else { What::Unlisted }));
+                out.push(change(if b.listed {
+                    What::Listed
+                } else {
+                    What::Unlisted
+                }));
             }
             if !(a.listed && b.listed) {
                 continue;

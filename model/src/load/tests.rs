@@ -22,28 +22,56 @@ fn counters_become_rates_and_other_families_are_left_out() {
     ];
     m.read(reading(&first), 10_000);
     assert_eq!(m.series.len(), 1, "connections_total is not kept");
-    assert_eq!(m.rate("tor_relay_dos_total", &[]), None, "one reading, no rate");
-    m.read(reading(&[("tor_relay_dos_total", "circuit_rejected", 150.0)]), 15_000);
-    let (rate, total) = m.rate("tor_relay_dos_total", &[("type", "circuit_rejected")]).unwrap();
-    assert!((rate - 10.0).abs() < 1e-9 && (total - 150.0).abs() < 1e-9, "{rate} {total}");
-    assert_eq!(m.series[0].rates.iter().copied().collect::<Vec<_>>(), vec![10.0]);
+    assert_eq!(
+        m.rate("tor_relay_dos_total", &[]),
+        None,
+        "one reading, no rate"
+    );
+    m.read(
+        reading(&[("tor_relay_dos_total", "circuit_rejected", 150.0)]),
+        15_000,
+    );
+    let (rate, total) = m
+        .rate("tor_relay_dos_total", &[("type", "circuit_rejected")])
+        .unwrap();
+    assert!(
+        (rate - 10.0).abs() < 1e-9 && (total - 150.0).abs() < 1e-9,
+        "{rate} {total}"
+    );
+    assert_eq!(
+        m.series[0].rates.iter().copied().collect::<Vec<_>>(),
+        vec![10.0]
+    );
     // tor restarted: the total fell, no rate, and the graph keeps its past.
-    m.read(reading(&[("tor_relay_dos_total", "circuit_rejected", 3.0)]), 20_000);
+    m.read(
+        reading(&[("tor_relay_dos_total", "circuit_rejected", 3.0)]),
+        20_000,
+    );
     assert_eq!(m.series[0].rate, None);
     assert_eq!(m.series[0].rates.len(), 1);
     m.failed("tor closed the connection\x1b[2J".into());
     assert_eq!(m.error.as_deref(), Some("tor closed the connection[2J"));
-    assert_eq!(m.value("tor_relay_dos_total", &[]), Some(3.0), "kept on failure");
+    assert_eq!(
+        m.value("tor_relay_dos_total", &[]),
+        Some(3.0),
+        "kept on failure"
+    );
 }
 
 #[test]
 fn rates_keep_at_most_their_window() {
     let mut m = Metrics::default();
     for i in 0..(RATES as u64 + 10) {
-        m.read(reading(&[("tor_relay_dos_total", "conn_rejected", (i * i) as f64)]), i * 1000);
+        m.read(
+            reading(&[("tor_relay_dos_total", "conn_rejected", (i * i) as f64)]),
+            i * 1000,
+        );
     }
     assert_eq!(m.series[0].rates.len(), RATES);
-    assert_eq!(*m.series[0].rates.back().unwrap(), (2 * (RATES + 9) - 1) as f32);
+    assert_eq!(
+        *m.series[0].rates.back().unwrap(),
+        (2 * (RATES + 9) - 1) as f32
+    );
 }
 
 #[test]
@@ -74,7 +102,14 @@ fn the_timeline_names_each_change_with_its_consensus() {
     s.push(mark(3600, 1000, "Fast Guard Running Stable"), 3600);
     s.push(mark(7200, 1000, "Fast Guard Running Stable"), 7200);
     s.push(mark(10_800, 400, "Fast Running Stable HSDir"), 10_800);
-    s.push(Mark { at: 14_400, dated: true, ..Mark::default() }, 14_400);
+    s.push(
+        Mark {
+            at: 14_400,
+            dated: true,
+            ..Mark::default()
+        },
+        14_400,
+    );
     s.push(mark(18_000, 400, "Fast Running"), 18_000);
     let said: Vec<(u64, String)> = s.changes().iter().map(|c| (c.at, c.describe())).collect();
     assert_eq!(
@@ -99,11 +134,24 @@ fn the_timeline_names_each_change_with_its_consensus() {
 fn marks_are_dated_merged_and_bounded() {
     let mut s = Standing::default();
     // Seen at 5000, tor then says its consensus is of 3600.
-    s.push(Mark { at: 5000, ..mark(0, 10, "Fast") }, 5000);
+    s.push(
+        Mark {
+            at: 5000,
+            ..mark(0, 10, "Fast")
+        },
+        5000,
+    );
     s.date_last(3600);
     assert_eq!((s.marks[0].at, s.marks[0].dated), (3600, true));
     // rnyx restarted on the same consensus: still one mark.
-    s.push(Mark { at: 9000, dated: false, ..mark(0, 10, "Fast") }, 9000);
+    s.push(
+        Mark {
+            at: 9000,
+            dated: false,
+            ..mark(0, 10, "Fast")
+        },
+        9000,
+    );
     s.date_last(3600);
     assert_eq!(s.marks.len(), 1);
     let day = 86_400;

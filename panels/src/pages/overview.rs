@@ -227,22 +227,6 @@ fn alert_count(r: &RelayRow) -> String {
     }
 }
 
-/// Values as block characters, scaled to their largest.
-fn sparkline(values: &[f64]) -> String {
-    const BLOCKS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
-    let max = values.iter().copied().fold(0.0_f64, f64::max);
-    values
-        .iter()
-        .map(|v| {
-            // Eight steps from zero to the largest.
-            let step = (1..8)
-                .filter(|k| *v > 0.0 && *v / max * 7.0 >= f64::from(*k) - 0.5)
-                .count();
-            BLOCKS[step]
-        })
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -111,7 +111,7 @@ impl Col {
                 .collect(),
             Col::Down => format::rate(r.read, false),
             Col::Up => format::rate(r.written, false),
-            Col::Spark => super::sparkline(&r.spark),
+            Col::Spark => crate::format::sparkline(&r.spark),
             Col::Circ => r.circuits.to_string(),
             Col::Conn => r.connections.to_string(),
             Col::Cpu => opt(r.tor_cpu.map(|c| format!("{c:.1}%"))),
