@@ -78,13 +78,17 @@ impl Status {
 const SAMPLE_WITHIN: Duration = Duration::from_secs(10);
 
 /// Watches one relay (its task's settings, from nyxrc) until its state
-/// settles and a system sample is in; its alerts judged by nyxrc's.
+/// settles, a system sample is in and, where tor has a MetricsPort, two
+/// readings of it a second apart give rates; its alerts judged by nyxrc's.
 pub async fn watch(task: ControllerConfig) -> Finding {
     let settings = task.alerts.clone();
     let settings = &settings;
+    // The kept history is read (a flag lost before this run), never
+    // written.
     let config = ControllerConfig {
-        history_dir: None,
+        history_read_only: true,
         prepopulate_lines: 0,
+        metrics_interval: Duration::from_secs(1),
         ..task
     };
     let handle = match watched(config).await {
@@ -99,9 +103,15 @@ pub async fn watch(task: ControllerConfig) -> Finding {
     let deadline = tokio::time::Instant::now() + SAMPLE_WITHIN;
     while tokio::time::Instant::now() < deadline
         && handle.state.read(|s| {
-            s.facts.relay.pid.is_some()
-                && s.facts.system.tor_fds.is_none()
-                && s.facts.system.unseen.is_none()
+            let m = &s.load.metrics;
+            let rates_due = matches!(m.port, rnyx_model::load::MetricsPort::At(_))
+                && m.error.is_none()
+                && (m.read_ms.is_none()
+                    || !m.series.is_empty() && !m.series.iter().any(|x| x.rate.is_some()));
+            rates_due
+                || s.facts.relay.pid.is_some()
+                    && s.facts.system.tor_fds.is_none()
+                    && s.facts.system.unseen.is_none()
         })
     {
         tokio::time::sleep(Duration::from_millis(50)).await;

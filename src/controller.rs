@@ -573,6 +573,7 @@ fn apply_events(
         for b in batches {
             let f = apply_batch(s, b.items, logged, b.at.unwrap_or(now));
             follow.refresh_facts |= f.refresh_facts;
+            follow.date_consensus |= f.date_consensus;
         }
         for info in system {
             s.record_system(info);

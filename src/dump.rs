@@ -49,11 +49,41 @@ pub struct Dump<'a> {
     pub subscribed_events: &'a [String],
     /// The alerts active, worst first (README, "Is anything wrong?").
     pub alerts: &'a [rnyx_model::health::Alert],
+    /// The relay in the last consensus, its changes, and tor's MetricsPort.
+    pub load: DumpLoad<'a>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub history: Option<DumpHistory>,
     /// From a recording (`--replay`): which, and where in it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub replay: Option<DumpReplay<'a>>,
+}
+
+/// The load page's figures.
+#[derive(Debug, Serialize)]
+pub struct DumpLoad<'a> {
+    /// The relay in the last consensus rnyx saw: listed, weight, flags,
+    /// total weight, rank, relays, and `at` (its valid-after).
+    pub consensus: Option<&'a rnyx_model::load::Mark>,
+    /// Its share of the network's weight, in percent.
+    pub share: Option<f64>,
+    /// Each change of listing, flags and weight, newest first, with its
+    /// consensus.
+    pub changes: Vec<rnyx_model::load::Change>,
+    /// Where tor's MetricsPort is read (`at`), `off`, or `unknown`; the
+    /// series kept, each with its rate a second.
+    pub metrics: &'a rnyx_model::load::Metrics,
+}
+
+impl<'a> DumpLoad<'a> {
+    fn of(state: &'a ControllerState) -> Self {
+        let standing = &state.load.standing;
+        Self {
+            consensus: standing.latest(),
+            share: standing.latest().and_then(rnyx_model::load::Mark::share),
+            changes: standing.changes(),
+            metrics: &state.load.metrics,
+        }
+    }
 }
 
 /// Where in a recording a dump is.
@@ -140,6 +170,7 @@ impl<'a> Dump<'a> {
             connection_table: &state.net.connections.table,
             subscribed_events: &state.logs.subscribed_events,
             alerts: &state.health.active,
+            load: DumpLoad::of(state),
             history: None,
             replay: state.session.replay.as_ref().map(|r| DumpReplay {
                 file: &r.name,

@@ -10,33 +10,14 @@ mod support;
 
 use rnyx::controller::{spawn, ControllerConfig};
 use rnyx_model::health::{AlertKind, Severity};
-use std::io::{BufRead, BufReader, Write};
-use std::os::unix::net::UnixStream;
 use std::path::Path;
 use std::time::{Duration, Instant};
 use support::{eventually, rnyx};
 
-/// Sends `command` to the tor of `dir` (cookie authentication) and
-/// returns its reply's lines.
-fn command(dir: &Path, socket: &Path, command: &str) -> Vec<String> {
-    let mut s = UnixStream::connect(socket).unwrap();
-    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-    let cookie = std::fs::read(dir.join("control_auth_cookie")).unwrap();
-    write!(
-        s,
-        "AUTHENTICATE {}\r\n{command}\r\nQUIT\r\n",
-        hex::encode(cookie)
-    )
-    .unwrap();
-    let lines: Vec<String> = BufReader::new(s).lines().map_while(Result::ok).collect();
-    assert_eq!(lines.first().map(String::as_str), Some("250 OK"));
-    lines
-}
-
 /// Whether the consensus the client holds lists `fp`.
 fn client_lists(net: &rnyx::launch::PrivateNetwork, fp: &str) -> bool {
     let client = net.client();
-    let reply = command(
+    let reply = support::tor_command(
         &client.dir,
         &client.control_socket(),
         &format!("GETINFO ns/id/{fp}"),
@@ -118,7 +99,7 @@ async fn a_relay_the_authorities_dropped_is_alerted_until_listed_again() {
     let approve = |list: &str| {
         for (d, s) in &authorities {
             std::fs::write(d.join("approved-routers"), list).unwrap();
-            let r = command(d, s, "SIGNAL RELOAD");
+            let r = support::tor_command(d, s, "SIGNAL RELOAD");
             assert_eq!(r.get(1).map(String::as_str), Some("250 OK"), "{r:?}");
         }
     };

@@ -44,6 +44,8 @@ fn families(checked: &[Checked]) -> Vec<Family> {
         Family { name: "rnyx_tor_start_time_seconds", help: "When tor started, in Unix seconds.", samples: vec![] },
         Family { name: "rnyx_bandwidth_advertised_bytes", help: "The bandwidth the relay advertises (bytes a second): the least of its rate, burst and observed bandwidth.", samples: vec![] },
         Family { name: "rnyx_accounting_left_bytes", help: "Bytes left in the accounting interval (the lesser of read and written).", samples: vec![] },
+        Family { name: "rnyx_consensus_weight", help: "The relay's consensus weight (w Bandwidth=) in the last consensus rnyx saw.", samples: vec![] },
+        Family { name: "rnyx_consensus_weight_share", help: "The relay's share of the network's consensus weight, from 0 to 1.", samples: vec![] },
     ];
     for c in checked {
         let mut relay = format!("relay=\"{}\"", escape(&c.name));
@@ -111,6 +113,13 @@ fn relay_samples(f: &mut [Family], relay: &str, s: &ControllerState) {
         r.accounting
             .as_ref()
             .map(|a| a.read_left.min(a.written_left) as f64),
+    );
+    let last = s.load.standing.latest().filter(|m| m.listed);
+    one(11, last.and_then(|m| m.weight).map(|w| w as f64));
+    one(
+        12,
+        last.and_then(rnyx_model::load::Mark::share)
+            .map(|p| p / 100.0),
     );
 }
 

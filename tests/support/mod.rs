@@ -24,13 +24,17 @@ pub fn network() -> &'static PrivateNetwork {
 /// A private network of this test binary's own, bootstrapped (for a test
 /// that stops and starts its tors).
 pub fn start_network() -> PrivateNetwork {
+    start_network_with(NetworkSpec {
+        exit_node: Some(rnyx::demo::EXIT_RELAY.into()),
+        ..NetworkSpec::default()
+    })
+}
+
+/// [`start_network`] of `spec`.
+pub fn start_network_with(spec: NetworkSpec) -> PrivateNetwork {
     remove_stale_dirs();
     let dir = std::env::temp_dir().join(format!("rnyx-net-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
-    let spec = NetworkSpec {
-        exit_node: Some(rnyx::demo::EXIT_RELAY.into()),
-        ..NetworkSpec::default()
-    };
     remove_when_gone(&dir);
     let net = PrivateNetwork::start(&dir, &spec)
         .unwrap_or_else(|e| panic!("cannot start the private network: {e}"));
@@ -409,4 +413,22 @@ pub fn is_root() -> bool {
         .lines()
         .find_map(|l| l.strip_prefix("Uid:"))
         .is_some_and(|u| u.split_whitespace().nth(1) == Some("0"))
+}
+
+/// Sends `command` to the tor of `dir` on its control socket (cookie
+/// authentication) and returns its reply's lines.
+pub fn tor_command(dir: &Path, socket: &Path, command: &str) -> Vec<String> {
+    use std::io::{BufRead, BufReader, Write};
+    let mut s = std::os::unix::net::UnixStream::connect(socket).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+    let cookie = std::fs::read(dir.join("control_auth_cookie")).unwrap();
+    write!(
+        s,
+        "AUTHENTICATE {}\r\n{command}\r\nQUIT\r\n",
+        hex::encode(cookie)
+    )
+    .unwrap();
+    let lines: Vec<String> = BufReader::new(s).lines().map_while(Result::ok).collect();
+    assert_eq!(lines.first().map(String::as_str), Some("250 OK"));
+    lines
 }

@@ -192,12 +192,41 @@ fn not_in_consensus(c: &Ctx) -> Option<Finding> {
     })
 }
 
+/// Flags lost within this long, as the consensuses kept across restarts
+/// say (an rnyx just started has not seen them held).
+const LOST_WITHIN: u64 = 86_400;
+
+/// The watched flags lost: since rnyx started, or, from the consensuses
+/// kept, within [`LOST_WITHIN`] of the last; each with when.
+fn lost_flags(c: &Ctx) -> Vec<(String, u64)> {
+    let mut lost = c.health().flags_lost.clone();
+    let standing = &c.s.load.standing;
+    let Some(last) = standing.latest().filter(|m| m.listed) else {
+        return lost;
+    };
+    for f in super::WATCHED_FLAGS {
+        if lost.iter().any(|(x, _)| x == f) || last.flags.iter().any(|x| x == f) {
+            continue;
+        }
+        if let Some(change) = standing.lost_at(f) {
+            if last.at.saturating_sub(change.at) <= LOST_WITHIN {
+                lost.push(((*f).to_owned(), change.at));
+            }
+        }
+    }
+    lost
+}
+
 fn flag_lost(c: &Ctx) -> Option<Finding> {
     let h = c.health();
-    if !c.relay() || h.flags_lost.is_empty() || h.missing_since.is_some() {
+    if !c.relay() || h.missing_since.is_some() {
         return None;
     }
-    let names: Vec<&str> = h.flags_lost.iter().map(|(f, _)| f.as_str()).collect();
+    let lost = lost_flags(c);
+    if lost.is_empty() {
+        return None;
+    }
+    let names: Vec<&str> = lost.iter().map(|(f, _)| f.as_str()).collect();
     let severity = if names.contains(&"Running") || names.contains(&"Valid") {
         Critical
     } else {
@@ -226,7 +255,7 @@ fn flag_lost(c: &Ctx) -> Option<Finding> {
             c.s.facts.relay.flags.join(" ")
         ),
         words: None,
-        since: h.flags_lost.iter().map(|(_, t)| *t).min(),
+        since: lost.iter().map(|(_, t)| *t).min(),
     })
 }
 
