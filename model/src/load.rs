@@ -134,6 +134,7 @@ impl Metrics {
                 if rates.len() == RATES {
                     rates.pop_front();
                 }
+                #[allow(clippy::cast_possible_truncation)]
                 rates.push_back(r as f32);
             }
             self.series.push(MetricSeries {
@@ -150,8 +151,8 @@ impl Metrics {
     }
 
     /// A reading that failed: why, the series kept.
-    pub fn failed(&mut self, why: String) {
-        self.error = Some(crate::text::strip_controls(&why));
+    pub fn failed(&mut self, why: &str) {
+        self.error = Some(crate::text::strip_controls(why));
     }
 
     /// The series of `family` whose labels include `labels`.

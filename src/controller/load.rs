@@ -164,7 +164,7 @@ pub fn apply_readings(s: &mut ControllerState, readings: Vec<Metered>, now_ms: u
                 });
                 s.load.metrics.read(samples, at.unwrap_or(now_ms));
             }
-            Err(why) => s.load.metrics.failed(why),
+            Err(why) => s.load.metrics.failed(&why),
         }
     }
 }

@@ -24,19 +24,19 @@ pub fn network() -> &'static PrivateNetwork {
 /// A private network of this test binary's own, bootstrapped (for a test
 /// that stops and starts its tors).
 pub fn start_network() -> PrivateNetwork {
-    start_network_with(NetworkSpec {
+    start_network_with(&NetworkSpec {
         exit_node: Some(rnyx::demo::EXIT_RELAY.into()),
         ..NetworkSpec::default()
     })
 }
 
 /// [`start_network`] of `spec`.
-pub fn start_network_with(spec: NetworkSpec) -> PrivateNetwork {
+pub fn start_network_with(spec: &NetworkSpec) -> PrivateNetwork {
     remove_stale_dirs();
     let dir = std::env::temp_dir().join(format!("rnyx-net-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     remove_when_gone(&dir);
-    let net = PrivateNetwork::start(&dir, &spec)
+    let net = PrivateNetwork::start(&dir, spec)
         .unwrap_or_else(|e| panic!("cannot start the private network: {e}"));
     if let Err(e) = net.wait_bootstrapped(Duration::from_secs(180)) {
         panic!("{e}\n{}", net.logs());

@@ -201,15 +201,15 @@ const LOST_WITHIN: u64 = 86_400;
 fn lost_flags(c: &Ctx) -> Vec<(String, u64)> {
     let mut lost = c.health().flags_lost.clone();
     let standing = &c.s.load.standing;
-    let Some(last) = standing.latest().filter(|m| m.listed) else {
+    let Some(newest) = standing.latest().filter(|m| m.listed) else {
         return lost;
     };
     for f in super::WATCHED_FLAGS {
-        if lost.iter().any(|(x, _)| x == f) || last.flags.iter().any(|x| x == f) {
+        if lost.iter().any(|(x, _)| x == f) || newest.flags.iter().any(|x| x == f) {
             continue;
         }
         if let Some(change) = standing.lost_at(f) {
-            if last.at.saturating_sub(change.at) <= LOST_WITHIN {
+            if newest.at.saturating_sub(change.at) <= LOST_WITHIN {
                 lost.push(((*f).to_owned(), change.at));
             }
         }

@@ -33,7 +33,7 @@ fn every_kind_has_one_rule_and_a_distinct_name() {
             .all(|o| o.name != r.name && o.kind != r.kind));
         assert!(r.name.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'));
     }
-    assert_eq!(RULES.len(), 24);
+    assert_eq!(RULES.len(), 28);
 }
 
 #[test]
@@ -280,4 +280,110 @@ fn network_down_is_an_alert_only_after_its_time() {
     evaluate(&mut s, &set, 1060);
     assert_eq!(kinds(&s), [(AlertKind::NetworkDown, Severity::Warning)]);
     assert_eq!(s.health.active[0].since, 1000);
+}
+
+fn reading(family: &str, labels: &[(&str, &str)], v: f64) -> crate::load::Reading {
+    (family.into(), args(labels), v, true)
+}
+
+#[test]
+fn metrics_port_alerts_fire_on_rates_and_end_when_they_stop() {
+    let mut s = relay();
+    let settings = AlertSettings::default();
+    let read = |s: &mut ControllerState, at: u64, refused: f64, dropped: f64, freed: f64| {
+        s.load.metrics.read(
+            [
+                reading(
+                    "tor_relay_dos_total",
+                    &[("type", "circuit_rejected")],
+                    refused,
+                ),
+                reading("tor_relay_dos_total", &[("type", "conn_rejected")], 0.0),
+                reading(
+                    "tor_relay_load_onionskins_total",
+                    &[("type", "ntor_v3"), ("action", "dropped")],
+                    dropped,
+                ),
+                reading(
+                    "tor_relay_load_oom_bytes_total",
+                    &[("subsys", "cell")],
+                    freed,
+                ),
+            ],
+            at * 1000,
+        );
+    };
+    read(&mut s, 100, 1000.0, 0.0, 0.0);
+    evaluate(&mut s, &settings, 100);
+    assert!(
+        kinds(&s).is_empty(),
+        "one reading has no rate: {:?}",
+        kinds(&s)
+    );
+    // 5 refusals a second is over the default 1; one onionskin dropped.
+    read(&mut s, 105, 1025.0, 1.0, 4096.0);
+    evaluate(&mut s, &settings, 105);
+    let mut found = kinds(&s);
+    found.sort();
+    assert_eq!(
+        found,
+        [
+            (AlertKind::DosRefusing, Severity::Warning),
+            (AlertKind::OnionskinsDropped, Severity::Warning),
+            (AlertKind::OomFreed, Severity::Warning),
+        ]
+    );
+    let dos = s
+        .health
+        .active
+        .iter()
+        .find(|a| a.kind == AlertKind::DosRefusing)
+        .unwrap();
+    assert!(
+        dos.detail.contains("circuit_rejected 5.0/s (1025 in all)"),
+        "{}",
+        dos.detail
+    );
+    // 4 a second is under a threshold of 10; nothing else grew.
+    let mut higher = settings.clone();
+    higher.thresholds.dos_refused_rate = 10.0;
+    read(&mut s, 110, 1045.0, 1.0, 4096.0);
+    evaluate(&mut s, &higher, 110);
+    assert!(kinds(&s).is_empty(), "{:?}", kinds(&s));
+}
+
+#[test]
+fn a_weight_fallen_past_the_threshold_within_a_day_is_an_alert() {
+    let mut s = relay();
+    let mark = |at: u64, w: u64| crate::load::Mark {
+        at,
+        dated: true,
+        listed: true,
+        weight: Some(w),
+        flags: vec!["Fast".into(), "Running".into(), "Valid".into()],
+        total: 100_000,
+        rank: Some(10),
+        relays: 100,
+    };
+    let day = 86_400;
+    // 9000 more than a day before the last; 6000 → 4000 within it (33 %).
+    s.load.standing.push(mark(10 * day - 3600, 9000), 10 * day);
+    s.load.standing.push(mark(11 * day - 3600, 6000), 11 * day);
+    s.load.standing.push(mark(11 * day, 4000), 11 * day);
+    let fell = |s: &mut ControllerState, settings: &AlertSettings| {
+        evaluate(s, settings, 11 * day);
+        s.health
+            .active
+            .iter()
+            .find(|a| a.kind == AlertKind::WeightFell)
+            .map(|a| a.detail.clone())
+    };
+    assert_eq!(fell(&mut s, &AlertSettings::default()), None);
+    let mut settings = AlertSettings::default();
+    settings.thresholds.weight_drop = 30.0;
+    let detail = fell(&mut s, &settings).expect("33 % is over 30 %");
+    assert!(
+        detail.starts_with("6000 → 4000 (−33 %) within 24 h, in the consensus of 00:00 UTC"),
+        "{detail}"
+    );
 }

@@ -137,11 +137,10 @@ fn ago(now: u64, at: u64) -> String {
 
 /// A count as people read it: `90,331`.
 fn count(v: f64) -> String {
-    let n = v.max(0.0).round() as u64;
-    let digits = n.to_string();
+    let digits = format!("{:.0}", v.max(0.0));
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -191,35 +190,7 @@ impl LoadPage {
             )]);
             return;
         };
-        let name = consensus_name(last.at, last.dated);
-        if last.listed {
-            let mut text = match last.weight {
-                Some(w) => format!("  weight {}", count(w as f64)),
-                None => "  weight not given".to_owned(),
-            };
-            if let Some(share) = last.share() {
-                text.push_str(&format!(
-                    ", {share:.3} % of the network's {}",
-                    count(last.total as f64)
-                ));
-            }
-            if let Some(rank) = last.rank {
-                text.push_str(&format!(", rank {rank} of {}", last.relays));
-            }
-            text.push_str(&format!(" ({name}, {})", ago(now, last.at)));
-            rows.push(vec![(text, theme.plain())]);
-            let mut flags: Row = vec![("  flags ".into(), theme.secondary())];
-            for f in &last.flags {
-                let f = strip_controls(f);
-                flags.push((format!("{f} "), theme.flag(&f)));
-            }
-            rows.push(flags);
-        } else {
-            rows.push(vec![(
-                format!("  not listed in the {name} ({})", ago(now, last.at)),
-                theme.error(),
-            )]);
-        }
+        latest_rows(last, now, theme, rows);
         weight_graph(standing, theme, width, rows);
         let changes = standing.changes();
         if changes.is_empty() {
@@ -260,6 +231,41 @@ impl LoadPage {
             ]);
         }
     }
+}
+
+/// The relay in the last consensus: weight, share, rank, flags.
+fn latest_rows(last: &load::Mark, now: u64, theme: Theme, rows: &mut Vec<Row>) {
+    use std::fmt::Write as _;
+    let name = consensus_name(last.at, last.dated);
+    if !last.listed {
+        rows.push(vec![(
+            format!("  not listed in the {name} ({})", ago(now, last.at)),
+            theme.error(),
+        )]);
+        return;
+    }
+    let mut text = match last.weight {
+        Some(w) => format!("  weight {}", count(w as f64)),
+        None => "  weight not given".to_owned(),
+    };
+    if let Some(share) = last.share() {
+        let _ = write!(
+            text,
+            ", {share:.3} % of the network's {}",
+            count(last.total as f64)
+        );
+    }
+    if let Some(rank) = last.rank {
+        let _ = write!(text, ", rank {rank} of {}", last.relays);
+    }
+    let _ = write!(text, " ({name}, {})", ago(now, last.at));
+    rows.push(vec![(text, theme.plain())]);
+    let mut flags: Row = vec![("  flags ".into(), theme.secondary())];
+    for f in &last.flags {
+        let f = strip_controls(f);
+        flags.push((format!("{f} "), theme.flag(&f)));
+    }
+    rows.push(flags);
 }
 
 /// The weight in each consensus kept, newest right.
