@@ -143,7 +143,8 @@ pub async fn run(config: &Config) -> Result<(), String> {
         progress: std::sync::Arc::new(progress(&net)),
     };
     let exit = exit_relay(&net)?;
-    let task = crate::settings::task_of(&config, vec![exit], None);
+    let mut task = crate::settings::task_of(&config, vec![exit], None);
+    task.metrics_port = traffic.metrics_port();
     let result = crate::monitor::run(task, None, &config, Some(starting)).await;
     drop(traffic);
     drop(net);
@@ -247,6 +248,7 @@ pub async fn record(file: &Path, seconds: u64, max_bytes: u64) -> Result<(), Str
     );
     let handle = crate::controller::spawn(crate::controller::ControllerConfig {
         history_dir: None,
+        metrics_port: traffic.metrics_port(),
         ..crate::settings::recorded(
             crate::settings::task_of(&Config::default(), vec![target], None),
             &recorder,
@@ -265,6 +267,8 @@ pub async fn record(file: &Path, seconds: u64, max_bytes: u64) -> Result<(), Str
 /// by themselves within a second of this process going away.
 pub struct Traffic {
     children: Vec<Child>,
+    /// The exit relay's MetricsPort, reached from outside the namespace.
+    metrics: Option<MetricsForward>,
 }
 
 impl Traffic {
@@ -299,7 +303,16 @@ impl Traffic {
             quiet(&mut fetch);
             children.push(fetch.spawn()?);
         }
-        Ok(Traffic { children })
+        let metrics = MetricsForward::start(net, EXIT_RELAY, rnyx).ok();
+        Ok(Traffic { children, metrics })
+    }
+
+    /// Where the monitor reads the exit relay's MetricsPort (nyxrc's
+    /// `metrics_port`): its forward out of the namespace.
+    pub fn metrics_port(&self) -> Option<String> {
+        self.metrics
+            .as_ref()
+            .map(|m| format!("unix:{}", m.path.display()))
     }
 }
 

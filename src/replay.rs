@@ -376,6 +376,42 @@ mod tests {
         assert_eq!(player.clock.now_ms(), 5_004);
     }
 
+    /// tor's MetricsPort as recorded: each reading once, at its time, so
+    /// the load page's rates are a replay's as they were live.
+    #[tokio::test]
+    async fn metrics_readings_come_back_at_their_times() {
+        let text = "tor_relay_dos_total{type=\"circuit_rejected\"} 7\n";
+        let ok = serde_json::to_string(&Ok::<String, String>(text.into())).unwrap();
+        let failed = serde_json::to_string(&Err::<String, String>("refused".into())).unwrap();
+        let lines = [
+            line(0, ">", "SETEVENTS BW"),
+            line(0, "<", "250 OK"),
+            line(1000, "metrics", &ok),
+            line(2000, "metrics", &failed),
+            line(3000, "<", "650 BW 1 1"),
+            line(3000, "applied", "8000"),
+        ];
+        let player = Player::new("r", recording(&lines), 1.0);
+        player.clock.hold_at(2500);
+        let host = crate::host::Replay::new(player.clone());
+        let mut conn = player.connect(true);
+        conn.client.command("SETEVENTS BW").await.unwrap();
+        let _ =
+            tokio::time::timeout(std::time::Duration::from_millis(300), conn.events.recv()).await;
+        let got = crate::host::Host::metrics(&host, "127.0.0.1:9035").await;
+        let started = player.clock.started_ms();
+        assert_eq!(
+            got,
+            vec![
+                (Some(started + 1000), Ok(text.to_owned())),
+                (Some(started + 2000), Err("refused".to_owned()))
+            ]
+        );
+        assert!(crate::host::Host::metrics(&host, "127.0.0.1:9035")
+            .await
+            .is_empty());
+    }
+
     /// A command sent after an event gets the reply tor gave after it (the
     /// facts re-read after a CONF_CHANGED are the new ones), on rnyx's
     /// connection and the interpreter's.
