@@ -208,10 +208,8 @@ fn lost_flags(c: &Ctx) -> Vec<(String, u64)> {
         if lost.iter().any(|(x, _)| x == f) || newest.flags.iter().any(|x| x == f) {
             continue;
         }
-        if let Some(change) = standing.lost_at(f) {
-            if newest.at.saturating_sub(change.at) <= LOST_WITHIN {
-                lost.push(((*f).to_owned(), change.at));
-            }
+        if let Some(at) = standing.lost_since(f, newest.at.saturating_sub(LOST_WITHIN)) {
+            lost.push(((*f).to_owned(), at));
         }
     }
     lost
@@ -238,7 +236,7 @@ fn flag_lost(c: &Ctx) -> Option<Finding> {
         .filter_map(|f| {
             Some(format!(
                 "{f} in {}",
-                consensus_of(c.s.load.standing.lost_at(f)?.at)
+                consensus_of(c.s.load.standing.lost_since(f, 0)?)
             ))
         })
         .collect();

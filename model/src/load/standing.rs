@@ -164,19 +164,36 @@ impl Standing {
         out
     }
 
+    /// The marks from `since` on, newest first (the alerts look back a
+    /// day, not through all that is kept).
+    fn since(&self, since: u64) -> impl Iterator<Item = &Mark> {
+        self.marks.iter().rev().take_while(move |m| m.at >= since)
+    }
+
     /// The weight's fall over the `window` seconds up to the last mark:
     /// the highest it had then, now, and the fall in percent.
     pub fn weight_fall(&self, window: u64) -> Option<(u64, u64, f64)> {
         let last = self.latest()?;
         let now = last.weight?;
-        let from = last.at.saturating_sub(window);
         let high = self
-            .marks
-            .iter()
-            .filter(|m| m.at >= from && m.listed)
+            .since(last.at.saturating_sub(window))
+            .filter(|m| m.listed)
             .filter_map(|m| m.weight)
             .max()?;
         (high > now).then(|| (high, now, (high - now) as f64 * 100.0 / high as f64))
+    }
+
+    /// The consensus (its time) that took `flag` away, where a listed
+    /// mark from `since` on held it and the listed marks after it do not.
+    pub fn lost_since(&self, flag: &str, since: u64) -> Option<u64> {
+        let mut later = None;
+        for m in self.since(since).filter(|m| m.listed) {
+            if m.has(flag) {
+                return later;
+            }
+            later = Some(m.at);
+        }
+        None
     }
 
     /// When the last change of `flag` to lost happened, and its consensus.

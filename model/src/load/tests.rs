@@ -122,6 +122,14 @@ fn the_timeline_names_each_change_with_its_consensus() {
     );
     assert_eq!(s.lost_at("Guard").map(|c| c.at), Some(10_800));
     assert_eq!(s.lost_at("Fast"), None);
+    assert_eq!(s.lost_since("Guard", 0), Some(10_800));
+    assert_eq!(s.lost_since("Guard", 7200), Some(10_800));
+    assert_eq!(
+        s.lost_since("Guard", 7201),
+        None,
+        "held before the window only"
+    );
+    assert_eq!(s.lost_since("Exit", 0), None, "never held");
     let (high, now, pct) = s.weight_fall(86_400).unwrap();
     assert_eq!((high, now), (1000, 400));
     assert!((pct - 60.0).abs() < 1e-9);
