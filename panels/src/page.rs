@@ -235,3 +235,18 @@ pub trait Page: Any {
     /// Draws the page's body.
     fn render(&self, view: &View, area: Rect, buf: &mut Buffer);
 }
+
+impl crate::list::Cursor {
+    /// The mouse's wheel on a scrolled page: three rows a notch; a click
+    /// is not the wheel's.
+    pub fn wheel(&self, kind: MouseKind) {
+        let step = match kind {
+            MouseKind::WheelUp => crate::list::Scroll::Up,
+            MouseKind::WheelDown => crate::list::Scroll::Down,
+            MouseKind::Click => return,
+        };
+        for _ in 0..3 {
+            self.step(step);
+        }
+    }
+}

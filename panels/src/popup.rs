@@ -58,6 +58,28 @@ pub fn draw_box(
     rect
 }
 
+/// Rows of styled pieces from row `first` on, each `indent` columns in
+/// from `area`'s left, with the scrollbar; how a scrolled page of text
+/// draws itself.
+pub fn draw_rows(
+    rows: &[Vec<(String, ratatui_core::style::Style)>],
+    first: usize,
+    (area, indent): (Rect, u16),
+    buf: &mut Buffer,
+) {
+    let height = usize::from(area.height);
+    for (i, row) in rows.iter().skip(first).take(height).enumerate() {
+        let y = area.y + u16::try_from(i).unwrap_or(0);
+        let mut x = area.x + indent;
+        for (text, style) in row {
+            let room = usize::from((area.x + area.width).saturating_sub(x));
+            buf.set_stringn(x, y, text, room, *style);
+            x += u16::try_from(text.chars().count()).unwrap_or(u16::MAX);
+        }
+    }
+    draw_scrollbar(area, rows.len(), first, buf);
+}
+
 /// A scrollbar on the left column of `area` for `total` rows of which
 /// `area.height` show from row `position`; nothing when all fit.
 pub fn draw_scrollbar(area: Rect, total: usize, position: usize, buf: &mut Buffer) {

@@ -14,8 +14,8 @@
 
 use crate::format;
 use crate::keymap::{ActionId, ActionSpec, Key};
-use crate::list::{Cursor, Scroll};
-use crate::page::{Cx, Mouse, MouseKind, Page, PageInfo, View};
+use crate::list::Cursor;
+use crate::page::{Cx, Mouse, Page, PageInfo, View};
 use crate::pages::PageEntry;
 use crate::theme::Theme;
 use ratatui_core::buffer::Buffer;
@@ -90,14 +90,7 @@ impl Page for LoadPage {
     }
 
     fn mouse(&mut self, m: Mouse, _cx: &mut Cx) {
-        let step = match m.kind {
-            MouseKind::WheelUp => Scroll::Up,
-            MouseKind::WheelDown => Scroll::Down,
-            MouseKind::Click => return,
-        };
-        for _ in 0..3 {
-            self.scroll.step(step);
-        }
+        self.scroll.wheel(m.kind);
     }
 
     fn render(&self, view: &View, area: Rect, buf: &mut Buffer) {
@@ -105,18 +98,8 @@ impl Page for LoadPage {
             return;
         }
         let rows = self.rows(view.state, view.now, view.theme, usize::from(area.width));
-        let height = usize::from(area.height);
-        let first = self.scroll.scroll(rows.len(), height);
-        for (i, row) in rows.iter().skip(first).take(height).enumerate() {
-            let y = area.y + u16::try_from(i).unwrap_or(0);
-            let mut x = area.x;
-            for (text, style) in row {
-                let room = usize::from((area.x + area.width).saturating_sub(x));
-                buf.set_stringn(x, y, text, room, *style);
-                x += u16::try_from(text.chars().count()).unwrap_or(u16::MAX);
-            }
-        }
-        crate::popup::draw_scrollbar(area, rows.len(), first, buf);
+        let first = self.scroll.scroll(rows.len(), usize::from(area.height));
+        crate::popup::draw_rows(&rows, first, (area, 0), buf);
     }
 }
 

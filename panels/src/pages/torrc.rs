@@ -6,8 +6,8 @@
 //! shows tor's running configuration instead, labelled so.
 
 use crate::keymap::{ActionId, ActionSpec, Key};
-use crate::list::{Cursor, Scroll};
-use crate::page::{Cx, Mouse, MouseKind, Page, PageInfo, View};
+use crate::list::Cursor;
+use crate::page::{Cx, Mouse, Page, PageInfo, View};
 use crate::pages::PageEntry;
 use crate::theme::Theme;
 use ratatui_core::buffer::Buffer;
@@ -93,14 +93,7 @@ impl Page for TorrcPage {
     }
 
     fn mouse(&mut self, m: Mouse, _cx: &mut Cx) {
-        let step = match m.kind {
-            MouseKind::WheelUp => Scroll::Up,
-            MouseKind::WheelDown => Scroll::Down,
-            MouseKind::Click => return,
-        };
-        for _ in 0..3 {
-            self.scroll.step(step);
-        }
+        self.scroll.wheel(m.kind);
     }
 
     fn render(&self, view: &View, area: Rect, buf: &mut Buffer) {
@@ -135,18 +128,8 @@ impl Page for TorrcPage {
         let width = usize::from(area.width.saturating_sub(1));
         let rows = self.rows(state, theme, width);
         let body = Rect::new(area.x, area.y + 1, area.width, area.height - 1);
-        let height = usize::from(body.height);
-        let first = self.scroll.scroll(rows.len(), height);
-        for (i, row) in rows.iter().skip(first).take(height).enumerate() {
-            let y = body.y + u16::try_from(i).unwrap_or(0);
-            let mut x = body.x + 1;
-            for (text, style) in row {
-                let room = usize::from((body.x + body.width).saturating_sub(x));
-                buf.set_stringn(x, y, text, room, *style);
-                x += u16::try_from(text.chars().count()).unwrap_or(u16::MAX);
-            }
-        }
-        crate::popup::draw_scrollbar(body, rows.len(), first, buf);
+        let first = self.scroll.scroll(rows.len(), usize::from(body.height));
+        crate::popup::draw_rows(&rows, first, (body, 1), buf);
     }
 }
 
