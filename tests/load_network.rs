@@ -122,12 +122,13 @@ async fn refusals_alerts_and_a_lost_flag_on_the_load_page() {
         })
     })
     .await;
-    let listed = eventually("relay0 in a consensus, dated", 120, || {
+    let listed = eventually("relay0 in a weighed consensus, dated", 180, || {
         h.state.read(|s| {
             s.load
                 .standing
                 .latest()
-                .filter(|m| m.listed && m.dated)
+                // The first consensuses may weigh every relay 0.
+                .filter(|m| m.listed && m.dated && m.total > 0)
                 .cloned()
         })
     })
@@ -279,8 +280,9 @@ async fn lost_flag(
     // A new rnyx (`--check`) knows it from the consensuses kept.
     h.save_history().await.unwrap();
     let out = check(relay, at, state);
+    // (Another flag may go with it: Stable did once, after the DoS part.)
     assert!(
-        out.contains("lost Guard") && out.contains("Guard in the consensus of"),
+        out.contains("the relay lost a flag: lost ") && out.contains("Guard in the consensus of"),
         "{out}"
     );
 }
