@@ -38,7 +38,7 @@ pub struct Facts {
 /// tor's answers for the load page, as given.
 #[derive(Debug, Clone, Default)]
 pub struct LoadFacts {
-    /// `GETCONF MetricsPort`: each port tor was given.
+    /// `GETCONF MetricsPort`: each port tor was given; `None`: refused.
     pub metrics_port: Option<Vec<String>>,
     /// `consensus/valid-after`.
     pub valid_after: Option<String>,

@@ -44,7 +44,9 @@ pub fn apply(s: &mut ControllerState, facts: LoadFacts, first: bool) {
     m.port = match (&m.configured, &facts.metrics_port) {
         (Some(at), _) => MetricsPort::At(at.clone()),
         (None, Some(ports)) => port_of(ports),
-        (None, None) => MetricsPort::Unknown,
+        // A tor that does not know the option (older than 0.4.7), or a
+        // recording made before rnyx asked.
+        (None, None) => MetricsPort::Off,
     };
     if let Some(t) = facts
         .valid_after
