@@ -272,7 +272,7 @@ async fn lost_flag(
     );
     let screen = ui.step(&[]).await.join("\n");
     assert!(screen.contains(&name), "{name} in\n{screen}");
-    let flag = eventually("the flag_lost alert", 30, || alert(h, AlertKind::FlagLost)).await;
+    let flag = eventually("the flag_lost alert", 60, || alert(h, AlertKind::FlagLost)).await;
     assert!(
         flag.detail.contains("Guard in the consensus of"),
         "{flag:?}"
