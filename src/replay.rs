@@ -394,7 +394,7 @@ mod tests {
         let player = Player::new("r", recording(&lines), 1.0);
         player.clock.hold_at(2500);
         let host = crate::host::Replay::new(player.clone());
-        let mut conn = player.connect(true);
+        let conn = player.connect(true);
         conn.client.command("SETEVENTS BW").await.unwrap();
         // The stand-in plays up to where the clock is held.
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
