@@ -14,7 +14,7 @@ mod metrics;
 #[cfg(test)]
 mod tests;
 
-pub use metrics::openmetrics;
+pub use metrics::{openmetrics, Exposition};
 
 /// What became of watching one relay.
 #[derive(Debug, Clone)]

@@ -146,6 +146,16 @@ pub enum Command {
     /// relay; without tor or namespaces, play the recording shipped with
     /// rnyx of such a run.
     Demo,
+    /// Watch the relays without a screen (for a systemd unit): their
+    /// alerts sent on nyxrc's [notify] channels (ntfy, webhook, email,
+    /// exec), logged to stderr; with --listen, /metrics for Prometheus.
+    /// SIGHUP reloads nyxrc.
+    Watch {
+        /// Serve /metrics (OpenMetrics) and /healthz on [ADDRESS:]PORT;
+        /// a port alone listens on 127.0.0.1.
+        #[arg(long, value_name = "[ADDRESS:]PORT")]
+        listen: Option<String>,
+    },
     /// Print rnyx's manual page (roff): `rnyx man | man -l -`.
     Man,
     /// Print a completion script for SHELL (bash, zsh, fish, elvish,

@@ -13,6 +13,7 @@ use values::{IntervalName, KeysTable, OneOrMany, Ranged};
 
 mod alerts;
 pub use alerts::set_alert;
+pub mod notify;
 mod values;
 
 /// The validated configuration.
@@ -88,6 +89,8 @@ pub struct Config {
     pub expected_warnings: Vec<rnyx_panels::log::Expected>,
     /// `[alerts]`: thresholds, and kinds changed or off.
     pub alerts: rnyx_model::health::AlertSettings,
+    /// `[notify]`: where `rnyx watch` sends alerts.
+    pub notify: notify::NotifySettings,
 }
 
 /// The warning for event names rnyx does not know.
@@ -141,6 +144,7 @@ impl Default for Config {
             notices: Vec::new(),
             expected_warnings: Vec::new(),
             alerts: rnyx_model::health::AlertSettings::default(),
+            notify: notify::NotifySettings::default(),
         }
     }
 }
@@ -235,6 +239,7 @@ struct FileConfig {
     ssh_command: Option<String>,
     keys: Option<KeysTable>,
     alerts: Option<alerts::AlertsTable>,
+    notify: Option<notify::NotifyTable>,
 }
 
 /// Every top-level key nyxrc takes, as serde lists them for an unknown one.
@@ -293,6 +298,7 @@ impl Config {
                 detail,
             })?,
         };
+        let notify = file.notify.unwrap_or_default().settings(text, path)?;
         let logged_events = match file.logged_events {
             None => d.logged_events.clone(),
             Some(list) => {
@@ -359,6 +365,7 @@ impl Config {
             notices: Vec::new(),
             expected_warnings: Vec::new(),
             alerts,
+            notify,
         })
     }
 

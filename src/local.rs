@@ -24,9 +24,16 @@ pub fn loop_stats_file() -> Option<PathBuf> {
     std::env::var_os("RNYX_LOOP_STATS").map(PathBuf::from)
 }
 
-/// rnyx's state directory: `$XDG_STATE_HOME/rnyx`, else
-/// `~/.local/state/rnyx`.
+/// rnyx's state directory: systemd's `$STATE_DIRECTORY` (the unit's
+/// `StateDirectory=`, the first when several), else
+/// `$XDG_STATE_HOME/rnyx`, else `~/.local/state/rnyx`.
 pub fn state_dir() -> Option<PathBuf> {
+    let systemd = std::env::var_os("STATE_DIRECTORY")
+        .and_then(|v| std::env::split_paths(&v).next())
+        .filter(|p| p.is_absolute());
+    if systemd.is_some() {
+        return systemd;
+    }
     let state = std::env::var_os("XDG_STATE_HOME")
         .map(PathBuf::from)
         .filter(|p| p.is_absolute())

@@ -146,6 +146,12 @@ async fn run(cli: Cli) -> ExitCode {
     if let Some(code) = without_tor(&cli).await {
         return code;
     }
+    if let Some(Command::Watch { listen }) = &cli.command {
+        return match rnyx::watch::run(&cli, listen.as_deref()).await {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => fail(&e),
+        };
+    }
     if cli.check || cli.format == rnyx::cli::DumpFormat::Openmetrics {
         return check(&cli).await;
     }

@@ -245,16 +245,26 @@ fn configuration() -> Roff {
          overrides one. The defaults:",
     );
     r.control("nf", []);
-    r.text([roman(alerts_table())]);
+    r.text([roman(table_of("[alerts]"))]);
+    r.control("fi", []);
+    paragraph(
+        &mut r,
+        "Notifications: [notify] holds where rnyx watch sends alerts (ntfy, \
+         webhook, email, exec), each channel's least severity, how often it \
+         reminds, and how long it gathers alerts into one message. The \
+         defaults, and the channels as examples:",
+    );
+    r.control("nf", []);
+    r.text([roman(table_of("[notify]"))]);
     r.control("fi", []);
     r
 }
 
-/// nyxrc.example's `[alerts]` table, its settings and their comments.
-fn alerts_table() -> String {
+/// A table of nyxrc.example (`[alerts]`), its settings and their comments.
+fn table_of(header: &str) -> String {
     NYXRC_EXAMPLE
         .lines()
-        .skip_while(|l| *l != "[alerts]")
+        .skip_while(|l| *l != header)
         .take_while(|l| !l.is_empty())
         .collect::<Vec<_>>()
         .join("\n")
@@ -271,6 +281,12 @@ fn closing() -> Roff {
             "$XDG_STATE_HOME/rnyx/graphs/ (else ~/.local/state/rnyx/graphs/)",
             "the graphs' history, one file per relay, kept across restarts \
              (keep_history).",
+        ),
+        (
+            "$XDG_STATE_HOME/rnyx/notify.json (else ~/.local/state/rnyx/notify.json)",
+            "rnyx watch's alerts told and the messages still to deliver, \
+             owner-only, kept across restarts. Under systemd, \
+             $STATE_DIRECTORY replaces $XDG_STATE_HOME/rnyx.",
         ),
         (
             "$XDG_STATE_HOME/rnyx/history (else ~/.local/state/rnyx/history)",
@@ -398,7 +414,10 @@ mod tests {
                     || key == "relays"
                     || (key == "alerts"
                         && text.contains("\n[alerts]\n")
-                        && text.contains("\nfd_warning = 80\n")),
+                        && text.contains("\nfd_warning = 80\n"))
+                    || (key == "notify"
+                        && text.contains("\n[notify]\n")
+                        && text.contains("\ngroup_wait = 30\n")),
                 "nyxrc key {key} is not in rnyx(1)"
             );
         }

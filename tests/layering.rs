@@ -462,7 +462,7 @@ const RNYX_LAYERS: &[&[&str]] = &[
     &["controller"],
     &["config", "cli", "settings", "rnyx_panels"],
     &[
-        "monitor", "ui", "dump", "check", "prompt", "demo", "fuzzing", "manpage",
+        "monitor", "ui", "dump", "check", "prompt", "demo", "fuzzing", "manpage", "notify", "watch",
     ],
 ];
 

@@ -30,9 +30,9 @@ fn number(v: f64) -> String {
     }
 }
 
-/// The families for every relay; a relay's samples labelled `relay`.
-fn families(checked: &[Checked]) -> Vec<Family> {
-    let mut f = vec![
+/// The families, empty.
+fn families() -> Vec<Family> {
+    vec![
         Family { name: "rnyx_up", help: "Whether rnyx could watch the relay's tor (1) or not (0).", samples: vec![] },
         Family { name: "rnyx_alert", help: "An alert of this kind: 0 inactive, 1 warning, 2 critical.", samples: vec![] },
         Family { name: "rnyx_alerts_worst", help: "The worst alert active: 0 none, 1 warning, 2 critical.", samples: vec![] },
@@ -46,23 +46,65 @@ fn families(checked: &[Checked]) -> Vec<Family> {
         Family { name: "rnyx_accounting_left_bytes", help: "Bytes left in the accounting interval (the lesser of read and written).", samples: vec![] },
         Family { name: "rnyx_consensus_weight", help: "The relay's consensus weight (w Bandwidth=) in the last consensus rnyx saw.", samples: vec![] },
         Family { name: "rnyx_consensus_weight_share", help: "The relay's share of the network's consensus weight, from 0 to 1.", samples: vec![] },
-    ];
-    for c in checked {
-        let mut relay = format!("relay=\"{}\"", escape(&c.name));
-        if let Some(host) = &c.host {
-            relay = format!("{relay},host=\"{}\"", escape(host));
-        }
-        let Finding::Watched(s) = &c.finding else {
-            f[0].samples.push((format!("{{{relay}}}"), 0.0));
-            continue;
-        };
-        f[0].samples.push((format!("{{{relay}}}"), 1.0));
-        relay_samples(&mut f, &relay, s);
-    }
-    f
+    ]
 }
 
-fn relay_samples(f: &mut [Family], relay: &str, s: &ControllerState) {
+/// OpenMetrics text built a relay at a time: `--dump --format
+/// openmetrics` and `rnyx watch`'s `/metrics` write the same families.
+pub struct Exposition(Vec<Family>);
+
+impl Default for Exposition {
+    fn default() -> Self {
+        Self(families())
+    }
+}
+
+impl Exposition {
+    /// A relay's samples, labelled `relay` (and `host` when tor is on
+    /// another machine): `up` and its state's figures; a relay not
+    /// watched only `rnyx_up 0` and, where its state says why (a task that
+    /// watches on), its alerts.
+    pub fn relay(
+        &mut self,
+        name: &str,
+        host: Option<&str>,
+        up: bool,
+        state: Option<&ControllerState>,
+    ) {
+        let f = &mut self.0;
+        let mut relay = format!("relay=\"{}\"", escape(name));
+        if let Some(host) = host {
+            relay = format!("{relay},host=\"{}\"", escape(host));
+        }
+        f[0].samples
+            .push((format!("{{{relay}}}"), if up { 1.0 } else { 0.0 }));
+        if let Some(s) = state {
+            alert_samples(f, &relay, s);
+            if up {
+                relay_samples(f, &relay, s);
+            }
+        }
+    }
+
+    /// The text (ends with `# EOF`).
+    pub fn text(self) -> String {
+        let mut out = String::new();
+        for fam in self.0 {
+            if fam.samples.is_empty() {
+                continue;
+            }
+            let _ = writeln!(out, "# HELP {} {}", fam.name, fam.help);
+            let _ = writeln!(out, "# TYPE {} gauge", fam.name);
+            for (labels, v) in fam.samples {
+                let _ = writeln!(out, "{}{labels} {}", fam.name, number(v));
+            }
+        }
+        out.push_str("# EOF\n");
+        out
+    }
+}
+
+fn alert_samples(f: &mut [Family], relay: &str, s: &ControllerState) {
     let settings = &s.health.settings;
     for rule in RULES {
         if settings.off(rule.kind) {
@@ -79,6 +121,9 @@ fn relay_samples(f: &mut [Family], relay: &str, s: &ControllerState) {
     }
     let worst = s.health.worst().map_or(0.0, level);
     f[2].samples.push((format!("{{{relay}}}"), worst));
+}
+
+fn relay_samples(f: &mut [Family], relay: &str, s: &ControllerState) {
     let r = &s.facts.relay;
     if let Some(fp) = &r.fingerprint {
         if !s.facts.consensus.is_empty() {
@@ -130,19 +175,14 @@ fn level(s: Severity) -> f64 {
     }
 }
 
-/// The OpenMetrics text (ends with `# EOF`).
+/// The OpenMetrics text of the relays checked (ends with `# EOF`).
 pub fn openmetrics(checked: &[Checked]) -> String {
-    let mut out = String::new();
-    for fam in families(checked) {
-        if fam.samples.is_empty() {
-            continue;
-        }
-        let _ = writeln!(out, "# HELP {} {}", fam.name, fam.help);
-        let _ = writeln!(out, "# TYPE {} gauge", fam.name);
-        for (labels, v) in fam.samples {
-            let _ = writeln!(out, "{}{labels} {}", fam.name, number(v));
+    let mut e = Exposition::default();
+    for c in checked {
+        match &c.finding {
+            Finding::Watched(s) => e.relay(&c.name, c.host.as_deref(), true, Some(s)),
+            _ => e.relay(&c.name, c.host.as_deref(), false, None),
         }
     }
-    out.push_str("# EOF\n");
-    out
+    e.text()
 }
