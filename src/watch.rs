@@ -191,6 +191,7 @@ async fn listen_on(
             ),
         );
     }
+    let at = listener.local_addr().unwrap_or(at);
     say(
         Level::Info,
         &format!("serving /metrics and /healthz on http://{at}"),

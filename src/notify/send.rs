@@ -60,7 +60,7 @@ impl Sender {
                 (None, Some(agent))
             }
             ChannelKind::Email => (
-                Some(sendmail().ok_or_else(|| {
+                Some(sendmail(&std::env::var_os("PATH").unwrap_or_default(), &SENDMAILS).ok_or_else(|| {
                     wrong(
                         "no sendmail on PATH, in /usr/sbin or /usr/lib (msmtp-mta, exim4 or postfix give one)"
                             .into(),
@@ -118,12 +118,14 @@ impl Sender {
     }
 }
 
-/// The system's sendmail: on PATH, else where MTAs put it.
-fn sendmail() -> Option<PathBuf> {
-    let path = std::env::var_os("PATH").unwrap_or_default();
-    std::env::split_paths(&path)
+/// Where MTAs put sendmail, when it is not on PATH.
+const SENDMAILS: [&str; 2] = ["/usr/sbin/sendmail", "/usr/lib/sendmail"];
+
+/// The system's sendmail: on `path` (PATH's value), else in `usual`.
+fn sendmail(path: &std::ffi::OsStr, usual: &[&str]) -> Option<PathBuf> {
+    std::env::split_paths(path)
         .map(|d| d.join("sendmail"))
-        .chain(["/usr/sbin/sendmail", "/usr/lib/sendmail"].map(PathBuf::from))
+        .chain(usual.iter().map(PathBuf::from))
         .find(|p| p.is_file())
 }
 
@@ -304,6 +306,34 @@ mod tests {
             text.contains("\n\nSTARTED critical relay1: the relay is not in the consensus\n"),
             "{text}"
         );
+    }
+
+    #[test]
+    fn sendmail_is_found_on_path_else_where_mtas_put_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let bin = dir.path().join("sendmail");
+        assert_eq!(sendmail(dir.path().as_os_str(), &[]), None);
+        let spec = ChannelSpec {
+            kind: ChannelKind::Email,
+            target: "ops@example.org".into(),
+            min: Severity::Warning,
+            line: 7,
+        };
+        std::fs::write(&bin, "#!/bin/sh\n").unwrap();
+        assert_eq!(sendmail(dir.path().as_os_str(), &[]), Some(bin.clone()));
+        let elsewhere = bin.display().to_string();
+        assert_eq!(sendmail("/nonexistent".as_ref(), &[&elsewhere]), Some(bin));
+        // None at all: refused at start, with nyxrc's line.
+        let why = Sender::new(
+            ChannelSpec {
+                kind: ChannelKind::Exec,
+                target: dir.path().join("none").display().to_string(),
+                ..spec
+            },
+            Path::new("/etc/rnyx/nyxrc"),
+        )
+        .unwrap_err();
+        assert!(why.starts_with("/etc/rnyx/nyxrc, line 7: exec: "), "{why}");
     }
 
     #[test]

@@ -3,8 +3,10 @@
 //! asks tor directly (without rnyx's client) for comparison.
 #![allow(dead_code)]
 
+pub mod receiver;
 pub mod tmux;
 pub mod ui;
+pub mod watch;
 
 use rnyx::launch::{NetworkSpec, PrivateNetwork, SingleTor, SingleTorOptions};
 use rnyx_model::RelayName;
