@@ -54,4 +54,19 @@ grep -qx "replay" <<<"$fish_words" && grep -qx "record" <<<"$fish_words" ||
 zsh -fc 'print -l $^fpath/_rnyx(N)' | grep -qx /usr/share/zsh/vendor-completions/_rnyx ||
     fail "zsh: _rnyx is not on fpath"
 zsh -n /usr/share/zsh/vendor-completions/_rnyx || fail "zsh: _rnyx does not parse"
+# 3. rnyx watch's unit: installed, not enabled, verified, its exposure.
+unit=/lib/systemd/system/rnyx-watch.service
+[ -f "$unit" ] || fail "no $unit"
+[ -f /etc/rnyx/nyxrc ] || fail "no /etc/rnyx/nyxrc"
+dpkg-deb -I "$deb" conffiles 2>/dev/null | grep -qx /etc/rnyx/nyxrc || fail "/etc/rnyx/nyxrc is not a conffile"
+[ ! -e /etc/systemd/system/multi-user.target.wants/rnyx-watch.service ] || fail "rnyx-watch is enabled by the package"
+command -v systemd-analyze >/dev/null 2>&1 || {
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends systemd >/dev/null 2>&1
+}
+systemd-analyze verify "$unit" || fail "systemd-analyze verify $unit"
+exposure=$(systemd-analyze security --offline=true "$unit" 2>/dev/null | sed -n 's/.*Overall exposure level for [^:]*: \([0-9.]*\).*/\1/p')
+[ -n "$exposure" ] || fail "systemd-analyze security gave no exposure"
+awk -v e="$exposure" 'BEGIN { exit !(e <= 2.0) }' || fail "rnyx-watch's exposure is $exposure (the README says 1.3)"
+echo "rnyx-watch.service: verified, not enabled, exposure $exposure"
 echo "installed: man rnyx; Tab completes rnyx --so -> --socket (bash), rnyx re -> record, replay (fish); _rnyx on zsh's fpath"

@@ -73,161 +73,230 @@ fn nyxrc(dir: &Path, socket: &Path, r: &Receiver, exec: &Path) -> std::path::Pat
     path
 }
 
+/// The test's tor, receiver, programs and `rnyx watch`.
+struct Scene {
+    dir: tempfile::TempDir,
+    tor: rnyx::launch::SingleTor,
+    _tor_dir: tempfile::TempDir,
+    r: Receiver,
+    mails: std::path::PathBuf,
+    execs: std::path::PathBuf,
+    config: std::path::PathBuf,
+    env: Vec<(String, String)>,
+    watch: Watch,
+    at: std::net::SocketAddr,
+}
+
+impl Scene {
+    async fn start() -> Self {
+        let dir = tempfile::Builder::new()
+            .prefix("rnyx-watch-")
+            .tempdir()
+            .unwrap();
+        let (tor_dir, tor) = support::single_tor(SingleTorOptions {
+            relay: false,
+            ..SingleTorOptions::default()
+        });
+        let r = Receiver::start();
+        let (mails, execs) = (dir.path().join("mails"), dir.path().join("execs"));
+        let exec = fake_programs(&dir.path().join("bin"), &mails, &execs);
+        let config = nyxrc(dir.path(), &tor.socket_path(), &r, &exec);
+        let env = home_in(dir.path(), &dir.path().join("bin"));
+        let watch = start_watch(&env, &config, &dir.path().join("watch.log"));
+        let at = eventually("the exporter's address", 30, || watch.exporter()).await;
+        eventually("relay0 watched, in /metrics", 60, || {
+            let (_, body) = get(at, "/metrics")?;
+            (sample(&body, "rnyx_up{relay=\"relay0\"}") == Some(1.0)).then_some(())
+        })
+        .await;
+        Self {
+            dir,
+            tor,
+            _tor_dir: tor_dir,
+            r,
+            mails,
+            execs,
+            config,
+            env,
+            watch,
+            at,
+        }
+    }
+
+    /// An alert starts: every channel says so.
+    async fn first_alert(&mut self) {
+        let r = &self.r;
+        self.tor.kill();
+        let got = each_has(r, 1, "tor down on ntfy and the webhook", 60).await;
+        assert_eq!(got, [DOWN]);
+        let ntfy = &r.received("/ntfy")[0];
+        assert_eq!(ntfy.header("priority"), Some("urgent"));
+        assert_eq!(ntfy.header("tags"), Some("rotating_light,rnyx,relay0"));
+        assert!(
+            ntfy.body
+                .starts_with("STARTED critical relay0: tor is down\n"),
+            "{}",
+            ntfy.body
+        );
+        let hook = r.received("/hook")[0].json();
+        assert_eq!(hook["schema"], "rnyx-notify/1");
+        assert_eq!(hook["alerts"][0]["kind"], "tor_down");
+        assert_eq!(hook["alerts"][0]["change"], "started");
+        let mail = eventually("the mail", 30, || kept(&self.mails).pop()).await;
+        assert!(mail.starts_with("ARGS: -i -- ops@example.org\nTo: ops@example.org\nSubject: [rnyx alert] relay0: tor is down\n"), "{mail}");
+        let ran = eventually("the program's JSON", 30, || kept(&self.execs).pop()).await;
+        let json: serde_json::Value =
+            serde_json::from_str(ran.split_once('\n').unwrap().1).unwrap();
+        assert_eq!(json["title"], DOWN);
+        assert_eq!(json["id"], hook["id"]);
+    }
+
+    /// The receiver down for a minute while the alert ends and starts
+    /// again: both delivered once it is back, once each.
+    async fn receiver_down_a_minute(&mut self) {
+        self.r.stop();
+        self.tor.restart().unwrap();
+        eventually("a failed delivery said in the log", 60, || {
+            self.watch.log().contains(": not delivered (").then_some(())
+        })
+        .await;
+        let first_failure = std::time::Instant::now();
+        let mails = &self.mails;
+        eventually("the end of the alert on sendmail", 60, || {
+            (kept(mails).len() == 2).then_some(())
+        })
+        .await;
+        self.tor.kill();
+        eventually("the next start on sendmail", 60, || {
+            (kept(mails).len() == 3).then_some(())
+        })
+        .await;
+        tokio::time::sleep(Duration::from_secs(60).saturating_sub(first_failure.elapsed())).await;
+        self.r.start_again();
+        let got = each_has(&self.r, 3, "both messages once the receiver is back", 180).await;
+        assert_eq!(got, [DOWN, BACK, DOWN]);
+    }
+
+    /// A 429 with Retry-After: tried again after it, delivered once.
+    async fn too_many_requests(&mut self) {
+        self.r.then(Next::Status(429, Some(3)));
+        self.tor.restart().unwrap();
+        let got = each_has(&self.r, 4, "the end after a 429", 90).await;
+        assert_eq!(got[3], BACK);
+        let log = self.watch.log();
+        assert!(
+            log.contains("not delivered (HTTP 429); again in 3 s"),
+            "{log}"
+        );
+    }
+
+    /// A receiver that hangs holds neither the other channel, nor the
+    /// exporter, nor the watch loop.
+    async fn hang(&mut self) {
+        let r = &self.r;
+        r.then(Next::Hang(Duration::from_secs(30)));
+        self.tor.kill();
+        eventually("a request hung", 60, || {
+            r.seen()
+                .iter()
+                .any(|(_, w)| w.starts_with("hung"))
+                .then_some(())
+        })
+        .await;
+        eventually("the other channel delivered meanwhile", 30, || {
+            let (hook, _) = titles(r, "/hook");
+            let (ntfy, _) = titles(r, "/ntfy");
+            (hook.len() + ntfy.len() == 9).then_some(())
+        })
+        .await;
+        let (status, body) = get(self.at, "/healthz").expect("/healthz answers during the hang");
+        assert_eq!(status, 200, "{body}");
+        let (_, metrics) = get(self.at, "/metrics").expect("/metrics answers during the hang");
+        assert_eq!(
+            sample(&metrics, "rnyx_alert{relay=\"relay0\",kind=\"tor_down\"}"),
+            Some(2.0)
+        );
+        assert_eq!(sample(&metrics, "rnyx_up{relay=\"relay0\"}"), Some(0.0));
+        let got = each_has(r, 5, "the hung message tried again", 120).await;
+        assert_eq!(got[4], DOWN);
+    }
+
+    /// SIGHUP with a broken nyxrc changes nothing; a good one reloads.
+    async fn reload(&mut self) {
+        let good = std::fs::read_to_string(&self.config).unwrap();
+        std::fs::write(&self.config, format!("{good}\n[notify.oops]\n")).unwrap();
+        self.watch.signal("HUP");
+        let watch = &self.watch;
+        eventually("the reload refused", 30, || {
+            watch
+                .log()
+                .contains("<3>nyxrc not reloaded: ")
+                .then_some(())
+        })
+        .await;
+        std::fs::write(&self.config, &good).unwrap();
+        watch.signal("HUP");
+        eventually("the reload", 30, || {
+            watch
+                .log()
+                .contains("nyxrc reloaded; the relays watched are the same")
+                .then_some(())
+        })
+        .await;
+    }
+
+    /// Stopped and started again: the alert still active is not said
+    /// again; its end is.
+    async fn restart(&mut self) {
+        assert_eq!(self.watch.stop(), Some(0));
+        assert!(self.watch.log().contains("<5>stopping"));
+        let state = Path::new(
+            &self
+                .env
+                .iter()
+                .find(|(k, _)| k == "XDG_STATE_HOME")
+                .unwrap()
+                .1,
+        )
+        .join("rnyx/notify.json");
+        let mode = std::os::unix::fs::PermissionsExt::mode(
+            &std::fs::metadata(&state).unwrap().permissions(),
+        );
+        assert_eq!(mode & 0o777, 0o600);
+        self.watch = start_watch(&self.env, &self.config, &self.dir.path().join("watch2.log"));
+        let watch = &self.watch;
+        eventually("watching again", 60, || {
+            watch.log().contains("watching relay0").then_some(())
+        })
+        .await;
+        self.tor.restart().unwrap();
+        let got = each_has(&self.r, 6, "the end after the restart", 90).await;
+        assert_eq!(got, [DOWN, BACK, DOWN, BACK, DOWN, BACK]);
+        let mails = kept(&self.mails);
+        assert_eq!(mails.len(), 6, "{mails:?}");
+        assert_eq!(kept(&self.execs).len(), 6);
+        // The outbox names channels by a hash: a topic's URL is a secret.
+        let kept_text = std::fs::read_to_string(&state).unwrap();
+        assert!(!kept_text.contains(&self.r.url("/ntfy")), "{kept_text}");
+        assert!(kept_text.contains("\"ntfy-"), "{kept_text}");
+        assert_eq!(self.watch.stop(), Some(0));
+    }
+}
+
+fn start_watch(env: &[(String, String)], config: &Path, log: &Path) -> Watch {
+    let args = ["-c", config.to_str().unwrap(), "--listen", "127.0.0.1:0"];
+    Watch::start(env, &args, log)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_channel_gets_each_message_once_through_a_minute_down_a_429_a_hang_and_a_restart() {
-    let dir = tempfile::Builder::new()
-        .prefix("rnyx-watch-")
-        .tempdir()
-        .unwrap();
-    let (_tor_dir, mut tor) = support::single_tor(SingleTorOptions {
-        relay: false,
-        ..SingleTorOptions::default()
-    });
-    let mut r = Receiver::start();
-    let (mails, execs) = (dir.path().join("mails"), dir.path().join("execs"));
-    let exec = fake_programs(&dir.path().join("bin"), &mails, &execs);
-    let config = nyxrc(dir.path(), &tor.socket_path(), &r, &exec);
-    let env = home_in(dir.path(), &dir.path().join("bin"));
-    let args = ["-c", config.to_str().unwrap(), "--listen", "127.0.0.1:0"];
-    let mut watch = Watch::start(&env, &args, &dir.path().join("watch.log"));
-    let at = eventually("the exporter's address", 30, || watch.exporter()).await;
-    eventually("relay0 watched, in /metrics", 60, || {
-        let (_, body) = get(at, "/metrics")?;
-        (sample(&body, "rnyx_up{relay=\"relay0\"}") == Some(1.0)).then_some(())
-    })
-    .await;
-
-    // An alert starts: every channel says so.
-    tor.kill();
-    let got = each_has(&r, 1, "tor down on ntfy and the webhook", 60).await;
-    assert_eq!(got, [DOWN]);
-    let ntfy = &r.received("/ntfy")[0];
-    assert_eq!(ntfy.header("priority"), Some("urgent"));
-    assert_eq!(ntfy.header("tags"), Some("rotating_light,rnyx,relay0"));
-    assert!(
-        ntfy.body
-            .starts_with("STARTED critical relay0: tor is down\n"),
-        "{}",
-        ntfy.body
-    );
-    let hook = r.received("/hook")[0].json();
-    assert_eq!(hook["schema"], "rnyx-notify/1");
-    assert_eq!(hook["alerts"][0]["kind"], "tor_down");
-    assert_eq!(hook["alerts"][0]["change"], "started");
-    let mail = eventually("the mail", 30, || kept(&mails).pop()).await;
-    assert!(mail.starts_with("ARGS: -i -- ops@example.org\nTo: ops@example.org\nSubject: [rnyx alert] relay0: tor is down\n"), "{mail}");
-    let ran = eventually("the program's JSON", 30, || kept(&execs).pop()).await;
-    let json: serde_json::Value = serde_json::from_str(ran.split_once('\n').unwrap().1).unwrap();
-    assert_eq!(json["title"], DOWN);
-    assert_eq!(json["id"], hook["id"]);
-
-    // The receiver down for a minute while the alert ends and starts again.
-    r.stop();
-    tor.restart().unwrap();
-    eventually("a failed delivery said in the log", 60, || {
-        watch.log().contains(": not delivered (").then_some(())
-    })
-    .await;
-    let first_failure = std::time::Instant::now();
-    eventually("the end of the alert on sendmail", 60, || {
-        (kept(&mails).len() == 2).then_some(())
-    })
-    .await;
-    tor.kill();
-    eventually("the next start on sendmail", 60, || {
-        (kept(&mails).len() == 3).then_some(())
-    })
-    .await;
-    tokio::time::sleep(Duration::from_secs(60).saturating_sub(first_failure.elapsed())).await;
-    r.start_again();
-    let got = each_has(&r, 3, "both messages once the receiver is back", 180).await;
-    assert_eq!(got, [DOWN, BACK, DOWN]);
-
-    // A 429 with Retry-After: tried again after it, delivered once.
-    r.then(Next::Status(429, Some(3)));
-    tor.restart().unwrap();
-    let got = each_has(&r, 4, "the end after a 429", 90).await;
-    assert_eq!(got[3], BACK);
-    let log = watch.log();
-    assert!(
-        log.contains("not delivered (HTTP 429); again in 3 s"),
-        "{log}"
-    );
-
-    // A receiver that hangs holds neither the other channel, nor the
-    // exporter, nor the watch loop.
-    r.then(Next::Hang(Duration::from_secs(30)));
-    tor.kill();
-    eventually("a request hung", 60, || {
-        r.seen()
-            .iter()
-            .any(|(_, w)| w.starts_with("hung"))
-            .then_some(())
-    })
-    .await;
-    eventually("the other channel delivered meanwhile", 30, || {
-        let (hook, _) = titles(&r, "/hook");
-        let (ntfy, _) = titles(&r, "/ntfy");
-        (hook.len() + ntfy.len() == 9).then_some(())
-    })
-    .await;
-    let (status, body) = get(at, "/healthz").expect("/healthz answers during the hang");
-    assert_eq!(status, 200, "{body}");
-    let (_, metrics) = get(at, "/metrics").expect("/metrics answers during the hang");
-    assert_eq!(
-        sample(&metrics, "rnyx_alert{relay=\"relay0\",kind=\"tor_down\"}"),
-        Some(2.0)
-    );
-    assert_eq!(sample(&metrics, "rnyx_up{relay=\"relay0\"}"), Some(0.0));
-    let got = each_has(&r, 5, "the hung message tried again", 120).await;
-    assert_eq!(got[4], DOWN);
-
-    // SIGHUP with a broken nyxrc changes nothing.
-    let good = std::fs::read_to_string(&config).unwrap();
-    std::fs::write(&config, format!("{good}\n[notify.oops]\n")).unwrap();
-    watch.signal("HUP");
-    eventually("the reload refused", 30, || {
-        watch
-            .log()
-            .contains("<3>nyxrc not reloaded: ")
-            .then_some(())
-    })
-    .await;
-    std::fs::write(&config, &good).unwrap();
-    watch.signal("HUP");
-    eventually("the reload", 30, || {
-        watch
-            .log()
-            .contains("nyxrc reloaded; the relays watched are the same")
-            .then_some(())
-    })
-    .await;
-
-    // Stopped and started again: the alert still active is not said again;
-    // its end is.
-    assert_eq!(watch.stop(), Some(0));
-    assert!(watch.log().contains("<5>stopping"));
-    let state = Path::new(&env.iter().find(|(k, _)| k == "XDG_STATE_HOME").unwrap().1)
-        .join("rnyx/notify.json");
-    let mode =
-        std::os::unix::fs::PermissionsExt::mode(&std::fs::metadata(&state).unwrap().permissions());
-    assert_eq!(mode & 0o777, 0o600);
-    let mut watch = Watch::start(&env, &args, &dir.path().join("watch2.log"));
-    eventually("watching again", 60, || {
-        watch.log().contains("watching relay0").then_some(())
-    })
-    .await;
-    tor.restart().unwrap();
-    let got = each_has(&r, 6, "the end after the restart", 90).await;
-    assert_eq!(got, [DOWN, BACK, DOWN, BACK, DOWN, BACK]);
-    let mails = kept(&mails);
-    assert_eq!(mails.len(), 6, "{mails:?}");
-    assert_eq!(kept(&execs).len(), 6);
-    let secrets = std::fs::read_to_string(&state).unwrap();
-    // The outbox names channels by a hash: a topic's URL is a secret.
-    assert!(!secrets.contains(&r.url("/ntfy")), "{secrets}");
-    assert!(secrets.contains("\"ntfy-"), "{secrets}");
-    assert_eq!(watch.stop(), Some(0));
+    let mut scene = Scene::start().await;
+    scene.first_alert().await;
+    scene.receiver_down_a_minute().await;
+    scene.too_many_requests().await;
+    scene.hang().await;
+    scene.reload().await;
+    scene.restart().await;
 }
 
 #[test]

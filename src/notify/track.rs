@@ -196,11 +196,18 @@ impl Tracker {
                 (None, None) => {}
             }
         }
-        // Worst first, then in the order of the relays.
+        // Worst first, then in the order of the kinds (the monitor's) and
+        // of the relays; those over last.
+        let rank = |kind: &str| {
+            rnyx_model::health::RULES
+                .iter()
+                .position(|r| r.name == kind)
+        };
         events.sort_by(|a, b| {
             (a.change == Change::Over)
                 .cmp(&(b.change == Change::Over))
                 .then(b.severity.cmp(&a.severity))
+                .then(rank(&a.kind).cmp(&rank(&b.kind)))
                 .then(a.relay.cmp(&b.relay))
         });
         (!events.is_empty()).then(|| Message::new(now, events))

@@ -168,6 +168,6 @@ pub fn kept(dir: &Path) -> Vec<String> {
                 .collect()
         })
         .unwrap_or_default();
-    files.sort_by(|a, b| a.0.cmp(&b.0));
+    files.sort_by_key(|f| f.0);
     files.into_iter().map(|(_, t)| t).collect()
 }

@@ -1,0 +1,302 @@
+//! `rnyx watch` on the private network: relay1 stopped until the
+//! directory authorities drop it, then started again. The receiver
+//! (standing for a webhook and ntfy) is down for the first minute; the
+//! fake sendmail is not. Each channel gets "tor is down", then "relay1:
+//! the relay is not in the consensus", then its end, each exactly once; a
+//! real Prometheus scraping `rnyx watch` with the shipped rules has the
+//! alert while tor is stopped and again once it is back, and fires the
+//! rules.
+
+mod support;
+
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+use support::eventually;
+use support::receiver::Receiver;
+use support::watch::{fake_programs, get, home_in, kept, Watch};
+
+/// A Prometheus server of the test's (no service), killed on drop.
+struct Prometheus {
+    child: Child,
+    at: std::net::SocketAddr,
+}
+
+impl Drop for Prometheus {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Prometheus {
+    /// Scraping `target` every second, evaluating the shipped rules every
+    /// second, its data in `dir`, on a free loopback port.
+    fn start(dir: &Path, target: std::net::SocketAddr) -> Self {
+        let rules = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/prometheus/rnyx-rules.yml");
+        let config = dir.join("prometheus.yml");
+        std::fs::write(
+            &config,
+            format!(
+                "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nrule_files:\n  - {}\nscrape_configs:\n  - job_name: rnyx\n    static_configs:\n      - targets: ['{target}']\n",
+                rules.display()
+            ),
+        )
+        .unwrap();
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap();
+        let child = Command::new("prometheus")
+            .arg(format!("--config.file={}", config.display()))
+            .arg(format!(
+                "--storage.tsdb.path={}",
+                dir.join("data").display()
+            ))
+            .arg(format!("--web.listen-address={port}"))
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(dir.join("prometheus.log")).unwrap())
+            .spawn()
+            .expect("prometheus (Debian's package) is installed");
+        Self { child, at: port }
+    }
+
+    /// The value of an instant query's first sample.
+    fn value(&self, query: &str) -> Option<f64> {
+        let (status, body) = get(self.at, &format!("/api/v1/query?query={}", encoded(query)))?;
+        (status == 200).then_some(())?;
+        let v: serde_json::Value = serde_json::from_str(&body).ok()?;
+        v["data"]["result"][0]["value"][1].as_str()?.parse().ok()
+    }
+}
+
+/// Percent-encoded for a query string.
+fn encoded(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// Whether the consensus the client holds lists `fp`.
+fn client_lists(net: &rnyx::launch::PrivateNetwork, fp: &str) -> bool {
+    let client = net.client();
+    let reply = support::tor_command(
+        &client.dir,
+        &client.control_socket(),
+        &format!("GETINFO ns/id/{fp}"),
+    );
+    reply
+        .iter()
+        .any(|l| l.starts_with("250+ns/id/") || l.starts_with("250-ns/id/"))
+}
+
+/// Each HTTP channel's titles once one of them is `title`: both channels
+/// the same, every message once.
+async fn until_told(r: &Receiver, title: &str, secs: u64) -> Vec<String> {
+    eventually(title, secs, || {
+        let titles = |path: &str| -> Vec<(String, String)> {
+            r.received(path)
+                .iter()
+                .map(|m| {
+                    let title = match path {
+                        "/ntfy" => m.header("title").unwrap_or("").to_owned(),
+                        _ => m.json()["title"].as_str().unwrap_or("").to_owned(),
+                    };
+                    (m.header("x-rnyx-id").unwrap_or("").to_owned(), title)
+                })
+                .collect()
+        };
+        let (hook, ntfy) = (titles("/hook"), titles("/ntfy"));
+        let told = |list: &[(String, String)]| list.iter().any(|(_, t)| t.starts_with(title));
+        (told(&hook) && told(&ntfy)).then_some(())?;
+        assert_eq!(hook, ntfy, "both channels got the same messages");
+        let mut ids: Vec<&String> = hook.iter().map(|(id, _)| id).collect();
+        ids.sort();
+        ids.dedup();
+        assert_eq!(ids.len(), hook.len(), "each message once: {hook:?}");
+        Some(hook.into_iter().map(|(_, t)| t).collect())
+    })
+    .await
+}
+
+/// The mails' texts once one has `subject`.
+async fn mailed(mails: &Path, subject: &str) -> String {
+    let line = format!("\nSubject: [rnyx alert] {subject}");
+    let over = format!("\nSubject: [rnyx] {subject}");
+    eventually(subject, 60, || {
+        kept(mails)
+            .into_iter()
+            .find(|m| m.contains(&line) || m.contains(&over))
+    })
+    .await
+}
+
+/// Whether Prometheus' `ALERTS` had `name` firing for relay1 within 10
+/// minutes.
+fn fired(p: &Prometheus, name: &str) -> bool {
+    let q = format!(
+        "max_over_time(ALERTS{{alertname=\"{name}\",alertstate=\"firing\",relay=\"relay1\"}}[10m])"
+    );
+    p.value(&q) == Some(1.0)
+}
+
+/// What the test watches with: the receiver, the mails, `rnyx watch` and
+/// Prometheus scraping it.
+struct Watching {
+    _dir: tempfile::TempDir,
+    r: Receiver,
+    mails: std::path::PathBuf,
+    watch: Watch,
+    prometheus: Prometheus,
+}
+
+/// `rnyx watch` on relay1 (its socket), scraped by Prometheus, once
+/// Prometheus has it listed and without an alert.
+async fn watching(socket: &Path) -> Watching {
+    let dir = tempfile::Builder::new()
+        .prefix("rnyx-watch-")
+        .tempdir()
+        .unwrap();
+    let r = Receiver::start();
+    let mails = dir.path().join("mails");
+    fake_programs(&dir.path().join("bin"), &mails, &dir.path().join("execs"));
+    let config = dir.path().join("nyxrc");
+    std::fs::write(
+        &config,
+        format!(
+            "[[relays]]\nname = \"relay1\"\nsocket = \"{}\"\n\n[notify]\ngroup_wait = 5\n\
+             ntfy = \"{}\"\nwebhook = \"{}\"\nemail = \"ops@example.org\"\n",
+            socket.display(),
+            r.url("/ntfy"),
+            r.url("/hook")
+        ),
+    )
+    .unwrap();
+    let env = home_in(dir.path(), &dir.path().join("bin"));
+    let args = ["-c", config.to_str().unwrap(), "--listen", "127.0.0.1:0"];
+    let watch = Watch::start(&env, &args, &dir.path().join("watch.log"));
+    let at = eventually("the exporter's address", 30, || watch.exporter()).await;
+    let prometheus = Prometheus::start(dir.path(), at);
+    eventually("Prometheus has scraped relay1 up", 120, || {
+        (prometheus.value("rnyx_up{relay=\"relay1\"}") == Some(1.0)).then_some(())
+    })
+    .await;
+    eventually("relay1 listed, no alert", 120, || {
+        (prometheus.value("rnyx_in_consensus{relay=\"relay1\"}") == Some(1.0)
+            && prometheus.value("rnyx_alerts_worst{relay=\"relay1\"}") == Some(0.0))
+        .then_some(())
+    })
+    .await;
+    Watching {
+        _dir: dir,
+        r,
+        mails,
+        watch,
+        prometheus,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_relay_dropped_from_the_consensus_is_told_once_on_every_channel_and_fires_prometheus_rules(
+) {
+    let mut net = support::start_network();
+    let relay = net.tors.iter().find(|t| t.name == "relay1").unwrap();
+    let (socket, fp) = (relay.control_socket(), relay.fingerprint().unwrap());
+    let Watching {
+        _dir,
+        mut r,
+        mails,
+        mut watch,
+        prometheus,
+    } = watching(&socket).await;
+    // The receiver down for a minute from when relay1 stops.
+    r.stop();
+    let down = Instant::now();
+    let authorities: Vec<_> = net
+        .by_role(rnyx::launch::network::Role::Authority)
+        .map(|a| (a.dir.clone(), a.control_socket()))
+        .collect();
+    net.stop("relay1");
+    let approve = |list: &str| {
+        for (d, s) in &authorities {
+            std::fs::write(d.join("approved-routers"), list).unwrap();
+            let reply = support::tor_command(d, s, "SIGNAL RELOAD");
+            assert_eq!(
+                reply.get(1).map(String::as_str),
+                Some("250 OK"),
+                "{reply:?}"
+            );
+        }
+    };
+    approve(&format!("!reject {fp}\n"));
+    eventually("tor down, through Prometheus' API", 60, || {
+        (prometheus.value("rnyx_alert{relay=\"relay1\",kind=\"tor_down\"}") == Some(2.0))
+            .then_some(())
+    })
+    .await;
+    eventually("the shipped rules fire", 120, || {
+        (fired(&prometheus, "RnyxTorDown") && fired(&prometheus, "RnyxTorUnwatched")).then_some(())
+    })
+    .await;
+    mailed(&mails, "relay1: tor is down").await;
+    tokio::time::sleep(Duration::from_secs(60).saturating_sub(down.elapsed())).await;
+    r.start_again();
+    let got = until_told(&r, "relay1: tor is down", 180).await;
+    assert_eq!(got[0], "relay1: tor is down", "{got:?}");
+
+    eventually("the authorities' consensus without relay1", 240, || {
+        (!client_lists(&net, &fp)).then_some(())
+    })
+    .await;
+    approve("");
+    net.start_again("relay1").unwrap();
+    let dropped = "relay1: the relay is not in the consensus";
+    until_told(&r, dropped, 180).await;
+    let hook = r.received("/hook");
+    let told = hook
+        .iter()
+        .find(|m| {
+            m.json()["title"]
+                .as_str()
+                .unwrap_or("")
+                .starts_with(dropped)
+        })
+        .unwrap()
+        .json();
+    let kinds: Vec<(&str, &str)> = told["alerts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| (a["kind"].as_str().unwrap(), a["change"].as_str().unwrap()))
+        .collect();
+    assert_eq!(kinds[0], ("not_in_consensus", "started"), "{kinds:?}");
+    mailed(&mails, dropped).await;
+    // Through Prometheus, once it is back (the authorities list it again at
+    // their next vote, 20 s here): the gauge and the rule, within minutes.
+    eventually("not in the consensus, through Prometheus", 60, || {
+        let q = "max_over_time(rnyx_alert{relay=\"relay1\",kind=\"not_in_consensus\"}[10m])";
+        (prometheus.value(q) == Some(2.0) && fired(&prometheus, "RnyxNotInConsensus")).then_some(())
+    })
+    .await;
+
+    let over = "relay1: over: the relay is not in the consensus";
+    let got = until_told(&r, over, 240).await;
+    mailed(&mails, over).await;
+    assert_eq!(watch.stop(), Some(0));
+    let log = watch.log();
+    assert!(
+        log.contains("<3>relay1: alert (critical): the relay is not in the consensus"),
+        "{log}"
+    );
+    assert!(
+        log.contains("<5>relay1: alert over: the relay is not in the consensus"),
+        "{log}"
+    );
+    eprintln!("told, in order: {got:?}");
+}
