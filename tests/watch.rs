@@ -279,6 +279,25 @@ impl Scene {
         let kept_text = std::fs::read_to_string(&state).unwrap();
         assert!(!kept_text.contains(&self.r.url("/ntfy")), "{kept_text}");
         assert!(kept_text.contains("\"ntfy-"), "{kept_text}");
+    }
+
+    /// tor hung (stopped with SIGSTOP): the monitor's `not_answering`,
+    /// told and then over once tor goes on.
+    async fn hung(&mut self) {
+        let pid = self.tor.pid().unwrap().to_string();
+        let kill = |signal: &str| {
+            let status = std::process::Command::new("kill")
+                .args([signal, &pid])
+                .status()
+                .unwrap();
+            assert!(status.success());
+        };
+        kill("-STOP");
+        let got = each_has(&self.r, 7, "tor not answering", 90).await;
+        assert_eq!(got[6], "relay0: tor is not answering");
+        kill("-CONT");
+        let got = each_has(&self.r, 8, "tor answering again", 90).await;
+        assert_eq!(got[7], "relay0: over: tor is not answering");
         assert_eq!(self.watch.stop(), Some(0));
     }
 }
@@ -297,6 +316,7 @@ async fn every_channel_gets_each_message_once_through_a_minute_down_a_429_a_hang
     scene.hang().await;
     scene.reload().await;
     scene.restart().await;
+    scene.hung().await;
 }
 
 #[test]

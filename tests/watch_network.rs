@@ -96,43 +96,71 @@ fn client_lists(net: &rnyx::launch::PrivateNetwork, fp: &str) -> bool {
         .any(|l| l.starts_with("250+ns/id/") || l.starts_with("250-ns/id/"))
 }
 
-/// Each HTTP channel's titles once one of them is `title`: both channels
-/// the same, every message once.
-async fn until_told(r: &Receiver, title: &str, secs: u64) -> Vec<String> {
-    eventually(title, secs, || {
-        let titles = |path: &str| -> Vec<(String, String)> {
-            r.received(path)
+/// The lines a message says, one an alert, as its text does
+/// (`STARTED critical relay1: tor is down`): ntfy's body, the webhook's
+/// JSON.
+fn lines_of(m: &support::receiver::Received, path: &str) -> Vec<String> {
+    if path == "/ntfy" {
+        return m
+            .body
+            .lines()
+            .filter(|l| !l.starts_with(' '))
+            .map(str::to_owned)
+            .collect();
+    }
+    let json = m.json();
+    json["alerts"]
+        .as_array()
+        .map(|alerts| {
+            alerts
                 .iter()
-                .map(|m| {
-                    let title = match path {
-                        "/ntfy" => m.header("title").unwrap_or("").to_owned(),
-                        _ => m.json()["title"].as_str().unwrap_or("").to_owned(),
-                    };
-                    (m.header("x-rnyx-id").unwrap_or("").to_owned(), title)
+                .map(|a| {
+                    let s = |k: &str| a[k].as_str().unwrap_or("").to_owned();
+                    format!(
+                        "{} {} {}: {}",
+                        s("change").to_uppercase(),
+                        s("severity"),
+                        s("relay"),
+                        s("title")
+                    )
                 })
                 .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Each HTTP channel's messages (their lines) once one says `line`: both
+/// channels the same, every message once.
+async fn until_told(r: &Receiver, line: &str, secs: u64) -> Vec<Vec<String>> {
+    eventually(line, secs, || {
+        let told = |path: &str| -> (Vec<Vec<String>>, Vec<String>) {
+            let got = r.received(path);
+            let ids = got
+                .iter()
+                .map(|m| m.header("x-rnyx-id").unwrap_or("").to_owned())
+                .collect();
+            (got.iter().map(|m| lines_of(m, path)).collect(), ids)
         };
-        let (hook, ntfy) = (titles("/hook"), titles("/ntfy"));
-        let told = |list: &[(String, String)]| list.iter().any(|(_, t)| t.starts_with(title));
-        (told(&hook) && told(&ntfy)).then_some(())?;
+        let ((hook, hook_ids), (ntfy, ntfy_ids)) = (told("/hook"), told("/ntfy"));
+        let says = |list: &[Vec<String>]| list.iter().flatten().any(|l| l == line);
+        (says(&hook) && says(&ntfy)).then_some(())?;
         assert_eq!(hook, ntfy, "both channels got the same messages");
-        let mut ids: Vec<&String> = hook.iter().map(|(id, _)| id).collect();
+        assert_eq!(hook_ids, ntfy_ids);
+        let mut ids = hook_ids.clone();
         ids.sort();
         ids.dedup();
-        assert_eq!(ids.len(), hook.len(), "each message once: {hook:?}");
-        Some(hook.into_iter().map(|(_, t)| t).collect())
+        assert_eq!(ids.len(), hook_ids.len(), "each message once: {hook:?}");
+        Some(hook)
     })
     .await
 }
 
-/// The mails' texts once one has `subject`.
-async fn mailed(mails: &Path, subject: &str) -> String {
-    let line = format!("\nSubject: [rnyx alert] {subject}");
-    let over = format!("\nSubject: [rnyx] {subject}");
-    eventually(subject, 60, || {
+/// The mails' texts once one says `line`.
+async fn mailed(mails: &Path, line: &str) -> String {
+    eventually(line, 60, || {
         kept(mails)
             .into_iter()
-            .find(|m| m.contains(&line) || m.contains(&over))
+            .find(|m| m.lines().any(|l| l == line))
     })
     .await
 }
@@ -244,11 +272,16 @@ async fn a_relay_dropped_from_the_consensus_is_told_once_on_every_channel_and_fi
         (fired(&prometheus, "RnyxTorDown") && fired(&prometheus, "RnyxTorUnwatched")).then_some(())
     })
     .await;
-    mailed(&mails, "relay1: tor is down").await;
+    let down_line = "STARTED critical relay1: tor is down";
+    mailed(&mails, down_line).await;
     tokio::time::sleep(Duration::from_secs(60).saturating_sub(down.elapsed())).await;
     r.start_again();
-    let got = until_told(&r, "relay1: tor is down", 180).await;
-    assert_eq!(got[0], "relay1: tor is down", "{got:?}");
+    let got = until_told(&r, down_line, 180).await;
+    assert_eq!(got[0], [down_line], "{got:?}");
+    assert_eq!(
+        r.received("/hook")[0].json()["title"],
+        "relay1: tor is down"
+    );
 
     eventually("the authorities' consensus without relay1", 240, || {
         (!client_lists(&net, &fp)).then_some(())
@@ -256,27 +289,21 @@ async fn a_relay_dropped_from_the_consensus_is_told_once_on_every_channel_and_fi
     .await;
     approve("");
     net.start_again("relay1").unwrap();
-    let dropped = "relay1: the relay is not in the consensus";
-    until_told(&r, dropped, 180).await;
-    let hook = r.received("/hook");
-    let told = hook
-        .iter()
-        .find(|m| {
-            m.json()["title"]
-                .as_str()
-                .unwrap_or("")
-                .starts_with(dropped)
-        })
-        .unwrap()
-        .json();
-    let kinds: Vec<(&str, &str)> = told["alerts"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|a| (a["kind"].as_str().unwrap(), a["change"].as_str().unwrap()))
-        .collect();
-    assert_eq!(kinds[0], ("not_in_consensus", "started"), "{kinds:?}");
-    mailed(&mails, dropped).await;
+    let dropped = "STARTED critical relay1: the relay is not in the consensus";
+    let got = until_told(&r, dropped, 180).await;
+    let message = got.iter().find(|m| m.iter().any(|l| l == dropped)).unwrap();
+    assert_eq!(message[0], dropped, "worst and first: {got:?}");
+    assert!(
+        message
+            .iter()
+            .any(|l| l == "OVER critical relay1: tor is down"),
+        "{got:?}"
+    );
+    let mail = mailed(&mails, dropped).await;
+    assert!(
+        mail.contains("\nSubject: [rnyx alert] relay1: the relay is not in the consensus"),
+        "{mail}"
+    );
     // Through Prometheus, once it is back (the authorities list it again at
     // their next vote, 20 s here): the gauge and the rule, within minutes.
     eventually("not in the consensus, through Prometheus", 60, || {
@@ -285,7 +312,7 @@ async fn a_relay_dropped_from_the_consensus_is_told_once_on_every_channel_and_fi
     })
     .await;
 
-    let over = "relay1: over: the relay is not in the consensus";
+    let over = "OVER critical relay1: the relay is not in the consensus";
     let got = until_told(&r, over, 240).await;
     mailed(&mails, over).await;
     assert_eq!(watch.stop(), Some(0));

@@ -26,6 +26,7 @@ use tmux::Tmux;
 
 mod procfs;
 mod soak;
+mod watch;
 use procfs::{
     cpu_seconds, cpu_with_children, resident_by_mapping, status_kb, switches, thread_switches,
 };
@@ -83,6 +84,11 @@ struct Args {
     /// no traffic; prints its resident memory then.
     #[arg(long, default_value_t = 0)]
     idle: u64,
+    /// After the rounds: `rnyx watch` on the exit relay this many seconds
+    /// with no traffic, then as long under downloads, beside the monitor;
+    /// then 100 scrapes a second of its /metrics as long.
+    #[arg(long, default_value_t = 0)]
+    watch: u64,
     /// The soak's sampling interval, in seconds.
     #[arg(long, default_value_t = 60)]
     sample: u64,
@@ -142,6 +148,11 @@ type Counter = (
 
 /// Counts every event a DEBUG subscription delivers, with rnyx's client.
 fn raw_counter(target: rnyx::control::Target) -> Counter {
+    raw_counter_of(target, EVENTS)
+}
+
+/// Counts every event a subscription to `events` delivers.
+fn raw_counter_of(target: rnyx::control::Target, events: &'static str) -> Counter {
     let counted = Arc::new(AtomicU64::new(0));
     let running = Arc::clone(&counted);
     let (stop_tx, stop_rx) = std::sync::mpsc::channel::<()>();
@@ -156,7 +167,7 @@ fn raw_counter(target: rnyx::control::Target) -> Counter {
                 .await
                 .expect("connect");
             conn.client
-                .command_ok(&format!("SETEVENTS {}", EVENTS.replace(',', " ")))
+                .command_ok(&format!("SETEVENTS {}", events.replace(',', " ")))
                 .await
                 .expect("SETEVENTS");
             ready_tx.send(()).unwrap();
@@ -515,6 +526,9 @@ fn main() {
     }
     if bench.a.idle > 0 {
         bench.idle();
+    }
+    if bench.a.watch > 0 {
+        watch::run(&bench, bench.a.watch);
     }
     if bench.a.soak > 0 {
         for name in ["rnyx", "nyx"] {

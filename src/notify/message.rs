@@ -7,6 +7,9 @@ use rnyx_model::health::Severity;
 use serde::{Deserialize, Serialize};
 use std::fmt::Write as _;
 
+/// Alerts a title names; the rest are counted.
+const TITLED: usize = 2;
+
 /// The JSON's schema name and version.
 pub const SCHEMA: &str = "rnyx-notify/1";
 
@@ -112,21 +115,35 @@ impl Message {
             .unwrap_or(Severity::Warning)
     }
 
-    /// A line: `relay1: the relay is not in the consensus`, `relay1: over:
-    /// …`, and how many more.
+    /// A line: `relay1: the relay is not in the consensus; over: tor is
+    /// down` — the first [`TITLED`] alerts, the relay named when it
+    /// changes — and how many more.
     pub fn title(&self) -> String {
-        let Some(first) = self.events.first() else {
+        if self.events.is_empty() {
             return "rnyx".to_owned();
-        };
-        let what = match first.change {
-            Change::Started => String::new(),
-            Change::Changed => format!("now {}: ", first.severity.as_str()),
-            Change::Still => "still: ".to_owned(),
-            Change::Over => "over: ".to_owned(),
-        };
-        let mut t = format!("{}: {what}{}", first.relay, first.title);
-        if self.events.len() > 1 {
-            let _ = write!(t, ", and {} more", self.events.len() - 1);
+        }
+        let mut t = String::new();
+        let mut relay = None;
+        for e in self.events.iter().take(TITLED) {
+            if !t.is_empty() {
+                t.push_str("; ");
+            }
+            if relay != Some(&e.relay) {
+                let _ = write!(t, "{}: ", e.relay);
+                relay = Some(&e.relay);
+            }
+            match e.change {
+                Change::Started => {}
+                Change::Changed => {
+                    let _ = write!(t, "now {}: ", e.severity.as_str());
+                }
+                Change::Still => t.push_str("still: "),
+                Change::Over => t.push_str("over: "),
+            }
+            t.push_str(&e.title);
+        }
+        if self.events.len() > TITLED {
+            let _ = write!(t, ", and {} more", self.events.len() - TITLED);
         }
         t
     }
@@ -279,7 +296,15 @@ mod tests {
         );
         assert_eq!(
             two.title(),
-            "relay1: now critical: the relay is not in the consensus, and 1 more"
+            "relay1: now critical: the relay is not in the consensus; relay2: still: the relay is not in the consensus"
+        );
+        let mut three = two.clone();
+        three
+            .events
+            .insert(1, event("relay1", Change::Over, Severity::Warning));
+        assert_eq!(
+            three.title(),
+            "relay1: now critical: the relay is not in the consensus; over: the relay is not in the consensus, and 1 more"
         );
         assert_eq!(two.worst_active(), Some(Severity::Critical));
         let warn_only = two.at_least(Severity::Critical).unwrap();
