@@ -146,11 +146,8 @@ async fn run(cli: Cli) -> ExitCode {
     if let Some(code) = without_tor(&cli).await {
         return code;
     }
-    if let Some(Command::Watch { listen }) = &cli.command {
-        return match rnyx::watch::run(&cli, listen.as_deref()).await {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(e) => fail(&e),
-        };
+    if let Some(Command::Watch { .. }) = &cli.command {
+        return fail(&watch());
     }
     if cli.check || cli.format == rnyx::cli::DumpFormat::Openmetrics {
         return check(&cli).await;
@@ -462,6 +459,22 @@ async fn check(cli: &Cli) -> ExitCode {
     } else {
         ExitCode::FAILURE
     }
+}
+
+/// `rnyx watch`: `rnyx-watch`, beside this binary, run in this process's
+/// place with the same arguments; what went wrong if it could not be.
+fn watch() -> String {
+    use std::os::unix::process::CommandExt as _;
+    let beside = std::env::current_exe()
+        .ok()
+        .and_then(|p| Some(p.parent()?.join("rnyx-watch")));
+    let Some(program) = beside.filter(|p| p.is_file()) else {
+        return "rnyx watch runs rnyx-watch, which is not beside this rnyx; install both (cargo install, the Debian package)".into();
+    };
+    let e = std::process::Command::new(&program)
+        .args(std::env::args_os().skip(1))
+        .exec();
+    format!("cannot run {}: {e}", program.display())
 }
 
 fn helper(r: std::io::Result<()>) -> ExitCode {

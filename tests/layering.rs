@@ -30,7 +30,8 @@ fn modules(src: &Path) -> BTreeMap<String, String> {
             if path.extension().is_none_or(|e| e != "rs") {
                 continue;
             }
-            if !matches!(name.as_str(), "lib" | "main" | "mod") {
+            // A crate's or a binary's root, or a module's file.
+            if !matches!(name.as_str(), "lib" | "main" | "watch_main" | "mod") {
                 here.push(name);
             }
             let text = std::fs::read_to_string(&path).unwrap();

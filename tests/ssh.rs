@@ -243,6 +243,44 @@ fn through_the_command_line(sshd: &Sshd, config: &Path, tor: &NetTor) {
             raw_getinfo(&tor.control_socket(), &cookie, "version")
         )
     );
+    watched_through_ssh(&dir, &rc, &spec, tor);
+}
+
+/// `rnyx watch --ssh`: its /metrics has the relay up, by tor's nickname
+/// and the host.
+fn watched_through_ssh(dir: &Path, rc: &Path, spec: &str, tor: &NetTor) {
+    let mut env: Vec<(String, String)> = support::home_env()
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v.display().to_string()))
+        .collect();
+    env.push(("PATH".into(), std::env::var("PATH").unwrap_or_default()));
+    let args = [
+        "--config",
+        rc.to_str().unwrap(),
+        "--ssh",
+        spec,
+        "--listen",
+        "127.0.0.1:0",
+    ];
+    let mut watch = support::watch::Watch::start(&env, &args, &dir.join("watch.log"));
+    let series = format!("rnyx_up{{relay=\"{}\",host=\"host-b\"}}", tor.name);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        let up = watch
+            .exporter()
+            .and_then(|at| support::watch::get(at, "/metrics"))
+            .and_then(|(_, body)| support::watch::sample(&body, &series));
+        if up == Some(1.0) {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{series} not 1: {}",
+            watch.log()
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert_eq!(watch.stop(), Some(0), "{}", watch.log());
 }
 
 /// Steps the UI until the screen `holds`, for up to a minute.

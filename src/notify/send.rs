@@ -1,6 +1,6 @@
 //! Delivering one message on one channel, blocking (run on tokio's
 //! blocking pool, never on the watch loop): ntfy and webhooks with ureq
-//! (rustls, no OpenSSL), mail through the system's sendmail, a program of
+//! (rustls with ring, no OpenSSL; the system's trust store), mail through the system's sendmail, a program of
 //! the operator's. Each has a deadline, so a receiver that hangs costs a
 //! retry, not the channel.
 
@@ -54,7 +54,17 @@ impl Sender {
                 let agent: ureq::Agent = ureq::Agent::config_builder()
                     .timeout_global(Some(DEADLINE))
                     .http_status_as_error(false)
+                    // A POST is not sent on to another address unasked.
+                    .max_redirects(0)
                     .user_agent(concat!("rnyx/", env!("CARGO_PKG_VERSION")))
+                    // The system's trust store (Debian's ca-certificates,
+                    // and a CA of the operator's own for an internal
+                    // webhook), as the machine's other programs trust.
+                    .tls_config(
+                        ureq::tls::TlsConfig::builder()
+                            .root_certs(ureq::tls::RootCerts::PlatformVerifier)
+                            .build(),
+                    )
                     .build()
                     .into();
                 (None, Some(agent))
@@ -135,19 +145,29 @@ fn answered(r: Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> Result<
         why: e.to_string(),
         after: None,
     })?;
-    let status = response.status().as_u16();
+    let retry_after = response
+        .headers()
+        .get("retry-after")
+        .and_then(|v| v.to_str().ok());
+    verdict(response.status().as_u16(), retry_after)
+}
+
+/// What a status means: 2xx delivered; 408, 425, 429 and 5xx worth trying
+/// again (after `Retry-After` seconds when given; its date form is left to
+/// the backoff); any other refused for good.
+fn verdict(status: u16, retry_after: Option<&str>) -> Result<(), Failed> {
     if (200..300).contains(&status) {
         return Ok(());
     }
-    let after = response
-        .headers()
-        .get("retry-after")
-        .and_then(|v| v.to_str().ok())
+    let after = retry_after
         .and_then(|v| v.trim().parse::<u64>().ok())
         .map(Duration::from_secs);
     let why = format!("HTTP {status}");
     match status {
         408 | 425 | 429 | 500..=599 => Err(Failed::Retry { why, after }),
+        300..=399 => Err(Failed::Refused(format!(
+            "{why}, a redirect: give nyxrc the address it points to"
+        ))),
         _ => Err(Failed::Refused(why)),
     }
 }
@@ -334,6 +354,31 @@ mod tests {
         )
         .unwrap_err();
         assert!(why.starts_with("/etc/rnyx/nyxrc, line 7: exec: "), "{why}");
+    }
+
+    #[test]
+    fn a_status_says_delivered_again_later_or_never() {
+        assert_eq!(verdict(204, None), Ok(()));
+        let retry = |why: &str, after: Option<u64>| {
+            Err(Failed::Retry {
+                why: why.into(),
+                after: after.map(Duration::from_secs),
+            })
+        };
+        assert_eq!(verdict(500, None), retry("HTTP 500", None));
+        assert_eq!(verdict(503, Some(" 120 ")), retry("HTTP 503", Some(120)));
+        assert_eq!(verdict(429, Some("7")), retry("HTTP 429", Some(7)));
+        assert_eq!(
+            verdict(429, Some("Wed, 21 Oct 2026 07:28:00 GMT")),
+            retry("HTTP 429", None)
+        );
+        assert_eq!(verdict(404, None), Err(Failed::Refused("HTTP 404".into())));
+        assert_eq!(
+            verdict(301, None),
+            Err(Failed::Refused(
+                "HTTP 301, a redirect: give nyxrc the address it points to".into()
+            ))
+        );
     }
 
     #[test]
