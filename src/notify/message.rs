@@ -237,10 +237,11 @@ fn scrub_run(run: &str) -> String {
     use std::net::{IpAddr, Ipv4Addr};
     let body = run.trim_end_matches(['.', ':']);
     let tail = &run[body.len()..];
-    // 0.x.y.z is no host's address, and is how tor's versions read.
+    // 0.x.y.z is no host's address, and is how tor's versions read; this
+    // machine's own (loopback: a control port) is no one's to hide.
     let address = |ip: &str| match ip.parse::<IpAddr>() {
-        Ok(IpAddr::V4(v4)) => v4.octets()[0] != 0,
-        Ok(IpAddr::V6(_)) => true,
+        Ok(IpAddr::V4(v4)) => v4.octets()[0] != 0 && !v4.is_loopback(),
+        Ok(IpAddr::V6(v6)) => !v6.is_loopback() && !v6.is_unspecified(),
         Err(_) => false,
     };
     if address(body) {
@@ -340,6 +341,10 @@ mod tests {
             "client <scrubbed>:443 and [<scrubbed>]:9001 at 11:20:33, version 0.4.9.1"
         );
         assert_eq!(scrub("from 10.0.0.1."), "from <scrubbed>.");
+        assert_eq!(
+            scrub("127.0.0.1:9051 (refused), [::1]:9051, [::]:9001"),
+            "127.0.0.1:9051 (refused), [::1]:9051, [::]:9001"
+        );
         let fp = "ABCDEF0123456789ABCDEF0123456789ABCDEF01";
         assert_eq!(scrub(fp), fp);
         assert_eq!(scrub("bell\x07 esc\x1b[2J"), "bell esc[2J");
