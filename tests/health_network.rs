@@ -14,19 +14,6 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 use support::{eventually, rnyx};
 
-/// Whether the consensus the client holds lists `fp`.
-fn client_lists(net: &rnyx::launch::PrivateNetwork, fp: &str) -> bool {
-    let client = net.client();
-    let reply = support::tor_command(
-        &client.dir,
-        &client.control_socket(),
-        &format!("GETINFO ns/id/{fp}"),
-    );
-    reply
-        .iter()
-        .any(|l| l.starts_with("250+ns/id/") || l.starts_with("250-ns/id/"))
-}
-
 /// The alert of `kind` the watching rnyx has active, if any.
 fn active(
     handle: &rnyx::controller::ControllerHandle,
@@ -91,21 +78,10 @@ async fn a_relay_the_authorities_dropped_is_alerted_until_listed_again() {
         "no alert while listed"
     );
     // Kept down until the authorities drop it.
-    let authorities: Vec<_> = net
-        .by_role(rnyx::launch::network::Role::Authority)
-        .map(|a| (a.dir.clone(), a.control_socket()))
-        .collect();
     net.stop("relay1");
-    let approve = |list: &str| {
-        for (d, s) in &authorities {
-            std::fs::write(d.join("approved-routers"), list).unwrap();
-            let r = support::tor_command(d, s, "SIGNAL RELOAD");
-            assert_eq!(r.get(1).map(String::as_str), Some("250 OK"), "{r:?}");
-        }
-    };
-    approve(&format!("!reject {fp}\n"));
+    support::approve_routers(&net, &format!("!reject {fp}\n"));
     eventually("the authorities' consensus without relay1", 180, || {
-        (!client_lists(&net, &fp)).then_some(())
+        (!support::client_lists(&net, &fp)).then_some(())
     })
     .await;
     let dropped_after = started.elapsed();
@@ -113,7 +89,7 @@ async fn a_relay_the_authorities_dropped_is_alerted_until_listed_again() {
         active(&handle, AlertKind::TorDown)
     })
     .await;
-    approve("");
+    support::approve_routers(&net, "");
     net.start_again("relay1").unwrap();
     let back = Instant::now();
     let alert = eventually("not in the consensus, on the watching rnyx", 120, || {

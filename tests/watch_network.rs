@@ -83,19 +83,6 @@ fn encoded(s: &str) -> String {
         .collect()
 }
 
-/// Whether the consensus the client holds lists `fp`.
-fn client_lists(net: &rnyx::launch::PrivateNetwork, fp: &str) -> bool {
-    let client = net.client();
-    let reply = support::tor_command(
-        &client.dir,
-        &client.control_socket(),
-        &format!("GETINFO ns/id/{fp}"),
-    );
-    reply
-        .iter()
-        .any(|l| l.starts_with("250+ns/id/") || l.starts_with("250-ns/id/"))
-}
-
 /// The lines a message says, one an alert, as its text does
 /// (`STARTED critical relay1: tor is down`): ntfy's body, the webhook's
 /// JSON.
@@ -246,23 +233,8 @@ async fn a_relay_dropped_from_the_consensus_is_told_once_on_every_channel_and_fi
     // The receiver down for a minute from when relay1 stops.
     r.stop();
     let down = Instant::now();
-    let authorities: Vec<_> = net
-        .by_role(rnyx::launch::network::Role::Authority)
-        .map(|a| (a.dir.clone(), a.control_socket()))
-        .collect();
     net.stop("relay1");
-    let approve = |list: &str| {
-        for (d, s) in &authorities {
-            std::fs::write(d.join("approved-routers"), list).unwrap();
-            let reply = support::tor_command(d, s, "SIGNAL RELOAD");
-            assert_eq!(
-                reply.get(1).map(String::as_str),
-                Some("250 OK"),
-                "{reply:?}"
-            );
-        }
-    };
-    approve(&format!("!reject {fp}\n"));
+    support::approve_routers(&net, &format!("!reject {fp}\n"));
     eventually("tor down, through Prometheus' API", 60, || {
         (prometheus.value("rnyx_alert{relay=\"relay1\",kind=\"tor_down\"}") == Some(2.0))
             .then_some(())
@@ -284,10 +256,10 @@ async fn a_relay_dropped_from_the_consensus_is_told_once_on_every_channel_and_fi
     );
 
     eventually("the authorities' consensus without relay1", 240, || {
-        (!client_lists(&net, &fp)).then_some(())
+        (!support::client_lists(&net, &fp)).then_some(())
     })
     .await;
-    approve("");
+    support::approve_routers(&net, "");
     net.start_again("relay1").unwrap();
     let dropped = "STARTED critical relay1: the relay is not in the consensus";
     let got = until_told(&r, dropped, 180).await;

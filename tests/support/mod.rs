@@ -224,6 +224,29 @@ pub fn raw_getinfo(socket: &Path, cookie: &Path, key: &str) -> String {
     out.join("\n")
 }
 
+/// Whether the consensus the client holds lists `fp`.
+pub fn client_lists(net: &rnyx::launch::PrivateNetwork, fp: &str) -> bool {
+    let client = net.client();
+    let reply = tor_command(
+        &client.dir,
+        &client.control_socket(),
+        &format!("GETINFO ns/id/{fp}"),
+    );
+    reply
+        .iter()
+        .any(|l| l.starts_with("250+ns/id/") || l.starts_with("250-ns/id/"))
+}
+
+/// Every directory authority's `approved-routers` made `list` (`!reject
+/// FP` drops a relay from their votes), read again with RELOAD.
+pub fn approve_routers(net: &PrivateNetwork, list: &str) {
+    for a in net.by_role(rnyx::launch::network::Role::Authority) {
+        std::fs::write(a.dir.join("approved-routers"), list).unwrap();
+        let r = tor_command(&a.dir, &a.control_socket(), "SIGNAL RELOAD");
+        assert_eq!(r.get(1).map(String::as_str), Some("250 OK"), "{r:?}");
+    }
+}
+
 /// Polls `f` every 100 ms until it returns `Some`, or panics after `secs`.
 pub async fn eventually<T>(what: &str, secs: u64, mut f: impl FnMut() -> Option<T>) -> T {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(secs);
