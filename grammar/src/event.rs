@@ -96,6 +96,20 @@ pub enum Event {
     Liveness {
         status: String,
     },
+    /// HS_DESC: an onion service descriptor's upload or fetch.
+    HsDesc(Box<onion::HsDesc>),
+    /// PT_STATUS: a pluggable transport's status (`CONNECT=Success`…).
+    PtStatus {
+        program: String,
+        transport: Option<String>,
+        fields: Vec<(String, String)>,
+    },
+    /// PT_LOG: a pluggable transport's log line.
+    PtLog {
+        program: String,
+        severity: String,
+        message: String,
+    },
     /// Any other event.
     Other {
         name: String,
@@ -133,6 +147,9 @@ impl Event {
             Event::ConfChanged(_) => "CONF_CHANGED",
             Event::Signal(_) => "SIGNAL",
             Event::Liveness { .. } => "NETWORK_LIVENESS",
+            Event::HsDesc(_) => "HS_DESC",
+            Event::PtStatus { .. } => "PT_STATUS",
+            Event::PtLog { .. } => "PT_LOG",
             Event::Other { .. } | Event::Malformed { .. } => return None,
         })
     }
@@ -181,6 +198,9 @@ impl Event {
             "CONF_CHANGED" => Ok(parse_conf_changed(reply)),
             "SIGNAL" => Ok(Event::Signal(crate::signal::Signal::of(rest.trim()))),
             "NETWORK_LIVENESS" => parse_liveness(rest),
+            "HS_DESC" => onion::parse_hs_desc(rest),
+            "PT_STATUS" => onion::parse_pt_status(rest),
+            "PT_LOG" => onion::parse_pt_log(rest),
             _ => match name.parse::<Runlevel>() {
                 // Only tor's exact names are log events (not "WARNING").
                 Ok(runlevel) if runlevel.as_str() == name => Ok(Event::Log {
@@ -517,6 +537,8 @@ impl From<RouterStatus> for rnyx_model::RelayEntry {
 }
 
 mod describe;
+mod onion;
+pub use onion::HsDesc;
 #[cfg(test)]
 mod refusals;
 #[cfg(test)]

@@ -65,6 +65,31 @@ impl Event {
             Event::NewConsensus(e) | Event::Ns(e) => format!("{} router status entries", e.len()),
             Event::Signal(s) => s.to_string(),
             Event::Liveness { status } => format!("STATUS={status}"),
+            Event::HsDesc(d) => d.describe_words(),
+            Event::PtStatus {
+                program,
+                transport,
+                fields,
+            } => {
+                let mut s = format!("PT={program}");
+                if let Some(t) = transport {
+                    let _ = write!(s, " TRANSPORT={t}");
+                }
+                for (k, v) in fields {
+                    s.push(' ');
+                    if !k.is_empty() {
+                        s.push_str(k);
+                        s.push('=');
+                    }
+                    s.push_str(v);
+                }
+                s
+            }
+            Event::PtLog {
+                program,
+                severity,
+                message,
+            } => format!("{program} {severity}: {message}"),
             // tor's raw text: a credential in it (SOCKS_PASSWORD in an event
             // this version does not read) hidden by the grammar's rule.
             Event::Other { text, .. } | Event::Malformed { text, .. } if !text.contains('\n') => {

@@ -196,12 +196,17 @@ fn status_conf_signal() {
 #[test]
 fn unknown_events_are_kept_raw() {
     assert_eq!(
-        one("650 HS_DESC REQUESTED abc NO_AUTH x y\r\n"),
+        one("650 CELL_STATS ID=14 OutboundQueue=19403 OutboundConn=15\r\n"),
         Event::Other {
-            name: "HS_DESC".into(),
-            text: "HS_DESC REQUESTED abc NO_AUTH x y".into()
+            name: "CELL_STATS".into(),
+            text: "CELL_STATS ID=14 OutboundQueue=19403 OutboundConn=15".into()
         }
     );
+    // HS_DESC is read now: an address the spec rules out is refused.
+    assert!(matches!(
+        one("650 HS_DESC REQUESTED abc NO_AUTH x y\r\n"),
+        Event::Malformed { name, .. } if name == "HS_DESC"
+    ));
     let e = one("650-FUTURE_EVENT a=1\r\n650-more\r\n650 OK\r\n");
     assert_eq!(
         e,
