@@ -175,7 +175,9 @@ fn verdict(status: u16, retry_after: Option<&str>) -> Result<(), Failed> {
 /// Runs `cmd` with `input` on its standard input, within the deadline.
 fn run(mut cmd: Command, input: &[u8]) -> Result<(), Failed> {
     let retry = |why: String| Failed::Retry { why, after: None };
+    // The control password given in the environment is rnyx's alone.
     let mut child = cmd
+        .env_remove("RNYX_PASSWORD")
         .stdin(Stdio::piped())
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
@@ -384,6 +386,11 @@ mod tests {
     #[test]
     fn a_program_that_fails_or_hangs_is_retried() {
         assert_eq!(run(Command::new("true"), b"{}"), Ok(()));
+        // It never sees the control password rnyx was given.
+        let mut sees = Command::new("sh");
+        sees.args(["-c", "test -z \"$RNYX_PASSWORD\""])
+            .env("RNYX_PASSWORD", "s3cret");
+        assert_eq!(run(sees, b"{}"), Ok(()));
         let mut fails = Command::new("sh");
         fails.args(["-c", "echo 'no route' >&2; exit 3"]);
         match run(fails, b"{}") {
