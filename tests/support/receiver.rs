@@ -79,13 +79,14 @@ impl Receiver {
             // Wakes the accepting thread, which then drops the listener.
             let _ = TcpStream::connect(self.addr);
         }
-        for _ in 0..100 {
+        // A deadline that only catches a hang.
+        for _ in 0..600 {
             if TcpStream::connect(self.addr).is_err() {
                 return;
             }
-            std::thread::sleep(Duration::from_millis(20));
+            std::thread::sleep(Duration::from_millis(100));
         }
-        panic!("the receiver's port stays open");
+        panic!("the receiver's port stays open after 60 s");
     }
 
     /// Its port open again.

@@ -81,10 +81,10 @@ impl Watch {
         assert!(status.success());
     }
 
-    /// SIGTERM, then its exit status (killed if not gone within 30 s).
+    /// SIGTERM, then its exit status (killed if not gone within 60 s).
     pub fn stop(&mut self) -> Option<i32> {
         self.signal("TERM");
-        for _ in 0..300 {
+        for _ in 0..600 {
             if let Some(status) = self.child.try_wait().unwrap() {
                 return status.code();
             }
@@ -102,10 +102,11 @@ impl Drop for Watch {
     }
 }
 
-/// `GET path` on `at`: the status and the body (a 5 s deadline each way).
+/// `GET path` on `at`: the status and the body (a 30 s deadline each way,
+/// which only catches a hang).
 pub fn get(at: SocketAddr, path: &str) -> Option<(u16, String)> {
-    let mut s = TcpStream::connect_timeout(&at, Duration::from_secs(5)).ok()?;
-    s.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
+    let mut s = TcpStream::connect_timeout(&at, Duration::from_secs(30)).ok()?;
+    s.set_read_timeout(Some(Duration::from_secs(30))).ok()?;
     write!(
         s,
         "GET {path} HTTP/1.1\r\nHost: {at}\r\nConnection: close\r\n\r\n"
