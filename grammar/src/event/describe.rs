@@ -3,6 +3,18 @@
 use super::Event;
 use std::fmt::Write as _;
 
+/// ` KEY=value` each (a positional argument without its `KEY=`).
+fn push_arguments(s: &mut String, arguments: &[(String, String)]) {
+    for (k, v) in arguments {
+        s.push(' ');
+        if !k.is_empty() {
+            s.push_str(k);
+            s.push('=');
+        }
+        s.push_str(v);
+    }
+}
+
 impl Event {
     /// The event as rnyx logs it: `READ: n, WRITTEN: n` for BW, the
     /// event's text otherwise (secrets tor sends redacted).
@@ -44,14 +56,7 @@ impl Event {
                 ..
             } => {
                 let mut s = format!("{severity} {action}");
-                for (k, v) in arguments {
-                    s.push(' ');
-                    if !k.is_empty() {
-                        s.push_str(k);
-                        s.push('=');
-                    }
-                    s.push_str(v);
-                }
+                push_arguments(&mut s, arguments);
                 s
             }
             Event::ConfChanged(changes) => changes
@@ -75,14 +80,7 @@ impl Event {
                 if let Some(t) = transport {
                     let _ = write!(s, " TRANSPORT={t}");
                 }
-                for (k, v) in fields {
-                    s.push(' ');
-                    if !k.is_empty() {
-                        s.push_str(k);
-                        s.push('=');
-                    }
-                    s.push_str(v);
-                }
+                push_arguments(&mut s, fields);
                 s
             }
             Event::PtLog {
