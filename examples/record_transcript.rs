@@ -155,7 +155,9 @@ async fn main() {
     loop {
         let task =
             rnyx::settings::task_of(&rnyx::config::Config::default(), vec![relay.target()], None);
-        let json = rnyx::dump::dump(task, (true, None)).await.unwrap();
+        let json = rnyx::dump::dump(task, (rnyx::dump::Scrub::default(), None))
+            .await
+            .unwrap();
         let v: serde_json::Value = serde_json::from_str(&json).unwrap();
         // bw-event-cache is filled only while a controller listens for BW,
         // so judge by the totals.

@@ -53,6 +53,8 @@ pub struct Config {
     pub metrics_interval: u32,
     /// Show client and exit addresses (scrubbed by default).
     pub show_addresses: bool,
+    /// Show the addresses of tor's own onion services (page 7, `--dump`).
+    pub show_onion_addresses: bool,
     /// How page 2 orders entries within a category.
     pub connection_order: rnyx_panels::pages::connections::Order,
     /// Show page 3 (the configuration editor) and page 4 (the torrc).
@@ -128,6 +130,7 @@ impl Default for Config {
             metrics_port: None,
             metrics_interval: 5,
             show_addresses: false,
+            show_onion_addresses: true,
             connection_order: rnyx_panels::pages::connections::Order::default(),
             show_config: true,
             show_torrc: true,
@@ -177,6 +180,7 @@ impl Config {
                 log
             },
             show_addresses: self.show_addresses,
+            show_onion_addresses: self.show_onion_addresses,
             connection_order: self.connection_order,
             config: rnyx_panels::pages::config::ConfigSettings {
                 order: self.config_order.clone(),
@@ -225,6 +229,7 @@ struct FileConfig {
     metrics_port: Option<String>,
     metrics_interval: Option<Ranged<1, 3600>>,
     show_addresses: Option<bool>,
+    show_onion_addresses: Option<bool>,
     connection_order: Option<rnyx_panels::pages::connections::Order>,
     show_config: Option<bool>,
     show_torrc: Option<bool>,
@@ -340,6 +345,7 @@ impl Config {
             metrics_port: file.metrics_port.or(d.metrics_port),
             metrics_interval: file.metrics_interval.map_or(d.metrics_interval, |r| r.0),
             show_addresses: file.show_addresses.unwrap_or(d.show_addresses),
+            show_onion_addresses: file.show_onion_addresses.unwrap_or(d.show_onion_addresses),
             connection_order: file.connection_order.unwrap_or(d.connection_order),
             show_config: file.show_config.unwrap_or(d.show_config),
             show_torrc: file.show_torrc.unwrap_or(d.show_torrc),

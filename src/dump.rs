@@ -35,7 +35,9 @@ pub struct Dump<'a> {
     pub traffic_written: u64,
     /// Recent per-second samples, oldest first.
     pub bandwidth: Vec<&'a BandwidthSample>,
-    pub circuits: Vec<&'a Circuit>,
+    /// An onion service's own circuits carry its address in `rend_query`
+    /// (hidden as the services are).
+    pub circuits: Vec<std::borrow::Cow<'a, Circuit>>,
     pub or_connections: Vec<&'a OrConnection>,
     /// tor's TCP connections, classified; client and exit addresses are
     /// `<scrubbed>` unless `--no-scrub`.
@@ -51,6 +53,18 @@ pub struct Dump<'a> {
     pub alerts: &'a [rnyx_model::health::Alert],
     /// The relay in the last consensus, its changes, and tor's MetricsPort.
     pub load: DumpLoad<'a>,
+    /// The onion services tor hosts (page 7): address (`<hidden>.onion`
+    /// when nyxrc's `show_onion_addresses` is false), origin, ports,
+    /// introduction points, rendezvous circuits, the descriptor's uploads.
+    /// Left out when tor hosts none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub onion_services: Vec<rnyx_model::onion::OnionService>,
+    /// A bridge (or a tor with server transports): `bridge`,
+    /// `distribution`, `transports` (each `name`, `program`, `listen`,
+    /// `launched`, `exited`, `warning`, `status`, `bridge_line`), `clients`
+    /// (`at`, `since`, `countries`, `ip_versions`), `client_totals`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bridge: Option<&'a rnyx_model::bridge::Bridge>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub history: Option<DumpHistory>,
     /// From a recording (`--replay`): which, and where in it.
@@ -71,17 +85,31 @@ pub struct DumpLoad<'a> {
     pub changes: Vec<rnyx_model::load::Change>,
     /// Where tor's MetricsPort is read (`at`), `off`, or `unknown`; the
     /// series kept, each with its rate a second.
-    pub metrics: &'a rnyx_model::load::Metrics,
+    pub metrics: std::borrow::Cow<'a, rnyx_model::load::Metrics>,
 }
 
 impl<'a> DumpLoad<'a> {
-    fn of(state: &'a ControllerState) -> Self {
+    /// `hide`: an onion service's address in a series' `onion` label.
+    fn of(state: &'a ControllerState, hide: bool) -> Self {
         let standing = &state.load.standing;
+        let m = &state.load.metrics;
+        let labelled = |s: &rnyx_model::load::MetricSeries| s.label("onion").is_some();
+        let metrics = if hide && m.series.iter().any(labelled) {
+            let mut m = m.clone();
+            for (k, v) in m.series.iter_mut().flat_map(|s| s.labels.iter_mut()) {
+                if k == "onion" {
+                    rnyx_panels::pages::services::HIDDEN.clone_into(v);
+                }
+            }
+            std::borrow::Cow::Owned(m)
+        } else {
+            std::borrow::Cow::Borrowed(m)
+        };
         Self {
             consensus: standing.latest(),
             share: standing.latest().and_then(rnyx_model::load::Mark::share),
             changes: standing.changes(),
-            metrics: &state.load.metrics,
+            metrics,
         }
     }
 }
@@ -117,8 +145,42 @@ pub struct DumpConnection<'a> {
 /// What a scrubbed address reads as.
 pub const SCRUBBED: &str = "<scrubbed>";
 
+/// What `--dump` hides.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Scrub {
+    /// Client and exit addresses (unless `--no-scrub`).
+    pub addresses: bool,
+    /// tor's own onion services' addresses (nyxrc's
+    /// `show_onion_addresses = false`).
+    pub onions: bool,
+}
+
+impl Default for Scrub {
+    /// As nyxrc's defaults: client and exit addresses hidden, the
+    /// operator's own services shown.
+    fn default() -> Self {
+        Scrub {
+            addresses: true,
+            onions: false,
+        }
+    }
+}
+
+/// The services as the dump shows them.
+fn services_of(state: &ControllerState, hide: bool) -> Vec<rnyx_model::onion::OnionService> {
+    let mut services = state.onions.services.clone();
+    if hide {
+        for s in &mut services {
+            if s.address.is_some() {
+                s.address = Some(rnyx_panels::pages::services::HIDDEN.to_owned());
+            }
+        }
+    }
+    services
+}
+
 impl<'a> Dump<'a> {
-    pub fn of(state: &'a ControllerState, now: u64, scrub: bool) -> Self {
+    pub fn of(state: &'a ControllerState, now: u64, scrub: Scrub) -> Self {
         let r = &state.facts.relay;
         Dump {
             connected: state.session.connection.connected,
@@ -141,7 +203,19 @@ impl<'a> Dump<'a> {
             traffic_read: state.traffic.traffic_read,
             traffic_written: state.traffic.traffic_written,
             bandwidth: state.traffic.bandwidth.iter().collect(),
-            circuits: state.net.circuits.iter().collect(),
+            circuits: state
+                .net
+                .circuits
+                .iter()
+                .map(|c| match &c.rend_query {
+                    Some(_) if scrub.onions => {
+                        let mut c = c.clone();
+                        c.rend_query = Some(rnyx_panels::pages::services::HIDDEN.into());
+                        std::borrow::Cow::Owned(c)
+                    }
+                    _ => std::borrow::Cow::Borrowed(c),
+                })
+                .collect(),
             or_connections: state.net.or_connections.iter().collect(),
             connections: state
                 .net
@@ -149,7 +223,7 @@ impl<'a> Dump<'a> {
                 .list
                 .iter()
                 .map(|c| {
-                    let hide = scrub && c.is_private();
+                    let hide = scrub.addresses && c.is_private();
                     DumpConnection {
                         category: c.category,
                         local: c.local.to_string(),
@@ -170,7 +244,9 @@ impl<'a> Dump<'a> {
             connection_table: &state.net.connections.table,
             subscribed_events: &state.logs.subscribed_events,
             alerts: &state.health.active,
-            load: DumpLoad::of(state),
+            load: DumpLoad::of(state, scrub.onions),
+            onion_services: services_of(state, scrub.onions),
+            bridge: (!state.bridge.is_empty()).then_some(&state.bridge),
             history: None,
             replay: state.session.replay.as_ref().map(|r| DumpReplay {
                 file: &r.name,
@@ -206,7 +282,7 @@ const SETTLE_WITHIN: Duration = Duration::from_secs(20);
 /// JSON text of that state. Kept graphs are read, never written.
 pub async fn dump(
     task: ControllerConfig,
-    (scrub, history): (bool, Option<Interval>),
+    (scrub, history): (Scrub, Option<Interval>),
 ) -> Result<String, DumpError> {
     let dir = history.and(task.history_dir.clone());
     let handle = watched(ControllerConfig {
@@ -287,7 +363,7 @@ async fn settle(handle: &ControllerHandle, name: &str) -> Result<(), String> {
 pub async fn dump_replay(
     (player, task): (std::sync::Arc<crate::replay::Player>, ControllerConfig),
     at: u64,
-    scrub: bool,
+    scrub: Scrub,
     history: Option<Interval>,
 ) -> Result<String, String> {
     player.clock.hold_at(at.saturating_mul(1000));

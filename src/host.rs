@@ -213,6 +213,12 @@ pub trait Host: Send + Sync + std::fmt::Debug {
         None
     }
 
+    /// The programs tor runs (its children: a pluggable transport), each
+    /// with its pid; `None` where the host cannot see them.
+    fn children(&self, _pid: u32) -> Option<Vec<(String, u32)>> {
+        None
+    }
+
     /// Where a path of tor's (its torrc) is on this machine, when it is
     /// here to be opened.
     fn path_here(&self, _path: &str) -> Option<PathBuf> {

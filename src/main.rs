@@ -174,7 +174,7 @@ async fn run(cli: Cli) -> ExitCode {
     }
     if let Some(Command::Prompt { run }) = &cli.command {
         let (_, task) = watched.swap_remove(0);
-        return prompt(task, run).await;
+        return Box::pin(prompt(task, run)).await;
     }
     if watched.len() > 1 && matches!(cli.command, Some(Command::Record { .. })) {
         return fail("rnyx record watches one relay: name it with --socket, --interface or --ssh");
@@ -292,7 +292,11 @@ async fn dump_replay(file: &std::path::Path, cli: &Cli) -> ExitCode {
     };
     let at = cli.at.unwrap_or(player.clock.length() / 1000 + 1);
     let replay = (player.clone(), settings.replay(player));
-    match rnyx::dump::dump_replay(replay, at, !cli.no_scrub, cli.history).await {
+    let scrub = rnyx::dump::Scrub {
+        addresses: !cli.no_scrub,
+        onions: !settings.config.show_onion_addresses,
+    };
+    match rnyx::dump::dump_replay(replay, at, scrub, cli.history).await {
         Ok(json) => {
             print_out(&format!("{json}\n"));
             ExitCode::SUCCESS
@@ -335,7 +339,11 @@ async fn prompt(mut task: rnyx::controller::ControllerConfig, run: &[String]) ->
 
 /// A relay's password: its own file (nyxrc), else the one given for all.
 async fn dump(settings: &Settings, relays: &[rnyx::relays::RelaySpec], cli: &Cli) -> ExitCode {
-    let options = (!cli.no_scrub, cli.history);
+    let scrub = rnyx::dump::Scrub {
+        addresses: !cli.no_scrub,
+        onions: !settings.config.show_onion_addresses,
+    };
+    let options = (scrub, cli.history);
     let one = |r: &rnyx::relays::RelaySpec, password: Option<String>| {
         let task = settings.task(r, password.clone());
         async move {

@@ -232,9 +232,73 @@ pub(crate) fn limits_fds(limits: &str) -> Option<u64> {
     field(limits, "Max open files")?.parse().ok()
 }
 
+/// The processes whose parent is the one of `/proc/<pid>` (`dir`), each
+/// as its first argument (the program) and its pid: a tor's pluggable
+/// transports. `root` is `/proc`.
+pub fn children(root: &Path, dir: &Path) -> Vec<(String, u32)> {
+    let Some(parent) = dir.file_name().and_then(|n| n.to_str()) else {
+        return Vec::new();
+    };
+    let Ok(entries) = std::fs::read_dir(root) else {
+        return Vec::new();
+    };
+    let mut found = Vec::new();
+    for e in entries.flatten() {
+        let Some(pid) = e.file_name().to_str().and_then(|n| n.parse::<u32>().ok()) else {
+            continue;
+        };
+        let Ok(stat) = std::fs::read_to_string(e.path().join("stat")) else {
+            continue;
+        };
+        // `pid (comm) state ppid …`: the name may hold spaces and `)`. A
+        // zombie (`Z`: ended, not yet reaped by tor) is not running.
+        let mut fields = stat
+            .rsplit_once(')')
+            .map(|(_, rest)| rest.split_whitespace())
+            .into_iter()
+            .flatten();
+        let (state, parent_of) = (fields.next(), fields.next());
+        if parent_of != Some(parent) || matches!(state, Some("Z" | "X")) {
+            continue;
+        }
+        let cmdline = std::fs::read(e.path().join("cmdline")).unwrap_or_default();
+        let program = cmdline.split(|&b| b == 0).next().unwrap_or_default();
+        found.push((
+            rnyx_model::text::strip_controls(&String::from_utf8_lossy(program)),
+            pid,
+        ));
+    }
+    found.sort_by_key(|(_, pid)| *pid);
+    found
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_tors_children_are_its_transports() {
+        let d = fake_proc();
+        let p = d.path();
+        for (pid, state, ppid, cmd) in [
+            (5000, "S", 4242, "/usr/bin/obfs4proxy\0-enableLogging\0"),
+            (5001, "S", 1, "/bin/sh\0"),
+            (5002, "Z", 4242, ""),
+        ] {
+            std::fs::create_dir_all(p.join(format!("{pid}"))).unwrap();
+            std::fs::write(
+                p.join(format!("{pid}/stat")),
+                format!("{pid} (a (b) c) {state} {ppid} 1 1 0\n"),
+            )
+            .unwrap();
+            std::fs::write(p.join(format!("{pid}/cmdline")), cmd).unwrap();
+        }
+        assert_eq!(
+            children(p, &p.join("4242")),
+            [("/usr/bin/obfs4proxy".to_owned(), 5000)]
+        );
+        assert_eq!(children(p, &p.join("5001")), []);
+    }
 
     fn fake_proc() -> tempfile::TempDir {
         let d = tempfile::tempdir().unwrap();

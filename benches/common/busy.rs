@@ -73,6 +73,8 @@ pub fn state(relays: u32, circuits: u64) -> ControllerState {
             build_flags: CompactString::default(),
             purpose: Some("GENERAL".into()),
             time_created: None,
+            hs_state: None,
+            rend_query: None,
         });
     }
     s

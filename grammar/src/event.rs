@@ -72,6 +72,13 @@ pub enum Event {
         circuit: Box<Circuit>,
         reason: Option<String>,
     },
+    /// CIRC_MINOR (§4.1.14): a circuit's purpose changed (an onion
+    /// service's introduction point established) or it was cannibalized;
+    /// `circuit.status` holds the event's word (`PURPOSE_CHANGED`).
+    CircuitMinor {
+        circuit: Box<Circuit>,
+        reason: Option<String>,
+    },
     Stream(StreamEvent),
     /// ORCONN, with the close reason when there is one.
     OrConn {
@@ -103,6 +110,15 @@ pub enum Event {
         program: String,
         transport: Option<String>,
         fields: Vec<(String, String)>,
+    },
+    /// TRANSPORT_LAUNCHED (§4.1.21): a pluggable transport tor launched
+    /// listens: `server` (a bridge's) or `client`, its name, address and
+    /// port.
+    TransportLaunched {
+        kind: String,
+        name: String,
+        address: std::net::IpAddr,
+        port: u16,
     },
     /// PT_LOG: a pluggable transport's log line.
     PtLog {
@@ -139,6 +155,7 @@ impl Event {
             Event::Bandwidth { .. } => "BW",
             Event::Log { runlevel, .. } => runlevel.as_str(),
             Event::Circuit { .. } => "CIRC",
+            Event::CircuitMinor { .. } => "CIRC_MINOR",
             Event::Stream(_) => "STREAM",
             Event::OrConn { .. } => "ORCONN",
             Event::NewConsensus(_) => "NEWCONSENSUS",
@@ -150,6 +167,7 @@ impl Event {
             Event::HsDesc(_) => "HS_DESC",
             Event::PtStatus { .. } => "PT_STATUS",
             Event::PtLog { .. } => "PT_LOG",
+            Event::TransportLaunched { .. } => "TRANSPORT_LAUNCHED",
             Event::Other { .. } | Event::Malformed { .. } => return None,
         })
     }
@@ -186,6 +204,10 @@ impl Event {
                 circuit: Box::new(circuit),
                 reason,
             }),
+            "CIRC_MINOR" => parse_circ(rest).map(|(circuit, reason)| Event::CircuitMinor {
+                circuit: Box::new(circuit),
+                reason,
+            }),
             "STREAM" => parse_stream(rest).map(Event::Stream),
             "ORCONN" => parse_orconn(rest),
             "NEWCONSENSUS" => Ok(Event::NewConsensus(parse_router_statuses(
@@ -201,6 +223,7 @@ impl Event {
             "HS_DESC" => onion::parse_hs_desc(rest),
             "PT_STATUS" => onion::parse_pt_status(rest),
             "PT_LOG" => onion::parse_pt_log(rest),
+            "TRANSPORT_LAUNCHED" => onion::parse_transport_launched(rest),
             _ => match name.parse::<Runlevel>() {
                 // Only tor's exact names are log events (not "WARNING").
                 Ok(runlevel) if runlevel.as_str() == name => Ok(Event::Log {
@@ -317,6 +340,8 @@ pub fn parse_circ(text: &str) -> Result<(Circuit, Option<String>), Refused> {
         build_flags: CompactString::default(),
         purpose: None,
         time_created: None,
+        hs_state: None,
+        rend_query: None,
     };
     let mut reason = None;
     for (i, t) in toks.enumerate() {
@@ -344,9 +369,27 @@ pub fn parse_circ(text: &str) -> Result<(Circuit, Option<String>), Refused> {
                 circuit.time_created = Some(CompactString::from(&*t.value));
             }
             Some("REASON") => reason = Some(strip_controls(&t.value)),
+            Some("HS_STATE") => {
+                status_word("HS_STATE", &t.value)?;
+                circuit.hs_state = Some(CompactString::from(&*t.value));
+            }
+            Some("REND_QUERY") => {
+                onion::hs_address("REND_QUERY", &t.value)?;
+                circuit.rend_query = Some(CompactString::from(&*t.value));
+            }
             // Extra positional arguments and unknown keywords are tolerated.
             _ => {}
         }
+    }
+    // Only a service's own circuits keep their onion state: a client's
+    // REND_QUERY is an address the operator visits.
+    if !circuit
+        .purpose
+        .as_deref()
+        .is_some_and(rnyx_model::onion::service_purpose)
+    {
+        circuit.hs_state = None;
+        circuit.rend_query = None;
     }
     Ok((circuit, reason))
 }
@@ -538,7 +581,7 @@ impl From<RouterStatus> for rnyx_model::RelayEntry {
 
 mod describe;
 mod onion;
-pub use onion::HsDesc;
+pub use onion::{onion_address, HsDesc};
 #[cfg(test)]
 mod refusals;
 #[cfg(test)]

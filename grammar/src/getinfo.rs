@@ -138,6 +138,45 @@ pub fn listeners(text: &str) -> Vec<String> {
     tokens(text).map(|t| t.value.into_owned()).collect()
 }
 
+/// `status/clients-seen` (a bridge's): `TimeStarted="…"
+/// CountrySummary=cc=N,… IPVersions=v4=N,v6=N`, each list as the extra-info
+/// `bridge-ips` line writes it (a country code two letters or `??`, counts
+/// numbers). `at`: when it was read. An empty summary is no clients yet.
+pub fn clients_seen(text: &str, at: u64) -> Result<rnyx_model::bridge::ClientsSeen, Refused> {
+    let pairs = |field: &str, list: &str| -> Result<Vec<(String, u32)>, Refused> {
+        list.split(',')
+            .filter(|p| !p.is_empty())
+            .map(|p| {
+                let (k, n) = p
+                    .split_once('=')
+                    .ok_or_else(|| spec::refuse(field, p, "KEY=COUNT pairs"))?;
+                let word = !k.is_empty()
+                    && k.len() <= 8
+                    && k.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'?');
+                if !word {
+                    return Err(spec::refuse(field, p, "a country code or IP version"));
+                }
+                let n = u32::try_from(spec::count(field, n)?)
+                    .map_err(|_| spec::refuse(field, n, "a count of clients"))?;
+                Ok((k.to_ascii_lowercase(), n))
+            })
+            .collect()
+    };
+    let mut seen = rnyx_model::bridge::ClientsSeen {
+        at,
+        ..Default::default()
+    };
+    for t in tokens(text) {
+        match t.key {
+            Some("TimeStarted") => seen.since = Some(rnyx_model::text::strip_controls(&t.value)),
+            Some("CountrySummary") => seen.countries = pairs("CountrySummary", &t.value)?,
+            Some("IPVersions") => seen.ip_versions = pairs("IPVersions", &t.value)?,
+            _ => {}
+        }
+    }
+    Ok(seen)
+}
+
 /// The observed bandwidth of a server descriptor (`bandwidth avg burst
 /// observed`).
 pub fn descriptor_observed(desc: &str) -> Option<u64> {

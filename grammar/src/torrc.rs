@@ -101,9 +101,58 @@ pub fn hidden_service_target(v: &str) -> Option<std::net::SocketAddr> {
     Some(std::net::SocketAddr::from(([127, 0, 0, 1], port)))
 }
 
+/// The onion services of `GETCONF HiddenServiceOptions`, in tor's order:
+/// each `HiddenServiceDir` begins one, and the lines after it are its own
+/// (its ports, `HiddenServiceNumIntroductionPoints`).
+pub fn hidden_services<'a>(
+    pairs: impl IntoIterator<Item = (&'a str, &'a str)>,
+) -> Vec<rnyx_model::onion::Configured> {
+    let mut services: Vec<rnyx_model::onion::Configured> = Vec::new();
+    for (key, value) in pairs {
+        let value = rnyx_model::text::strip_controls(value.trim().trim_matches('"'));
+        if key.eq_ignore_ascii_case("HiddenServiceDir") {
+            services.push(rnyx_model::onion::Configured {
+                dir: Some(value),
+                ..Default::default()
+            });
+            continue;
+        }
+        let Some(s) = services.last_mut() else {
+            continue;
+        };
+        if key.eq_ignore_ascii_case("HiddenServicePort") {
+            s.ports.push(value);
+        } else if key.eq_ignore_ascii_case("HiddenServiceNumIntroductionPoints") {
+            s.intro_wanted = value.parse().ok();
+        }
+    }
+    services
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hidden_services_begin_at_each_directory() {
+        let pairs = [
+            ("HiddenServicePort", "1 2"),
+            ("HiddenServiceDir", "/var/lib/tor/a"),
+            ("HiddenServicePort", "80 127.0.0.1:8080"),
+            ("HiddenServicePort", "\"443 [::1]:8443\""),
+            ("HiddenServiceDir", "/var/lib/tor/b\u{1b}[2J"),
+            ("HiddenServiceNumIntroductionPoints", "5"),
+            ("HiddenServiceVersion", "3"),
+        ];
+        let s = hidden_services(pairs);
+        assert_eq!(s.len(), 2);
+        assert_eq!(s[0].dir.as_deref(), Some("/var/lib/tor/a"));
+        assert_eq!(s[0].ports, ["80 127.0.0.1:8080", "443 [::1]:8443"]);
+        assert_eq!(s[0].intro_wanted, None);
+        assert_eq!(s[1].dir.as_deref(), Some("/var/lib/tor/b[2J"));
+        assert_eq!(s[1].intro_wanted, Some(5));
+        assert!(s[1].ports.is_empty());
+    }
 
     #[test]
     fn hidden_service_ports() {

@@ -35,6 +35,10 @@ impl<K: Ord, V> Bounded<K, V> {
         self.map.get(key)
     }
 
+    pub fn get_mut(&mut self, key: &K) -> Option<&mut V> {
+        self.map.get_mut(key)
+    }
+
     pub fn contains(&self, key: &K) -> bool {
         self.map.contains_key(key)
     }

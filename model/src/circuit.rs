@@ -153,6 +153,13 @@ pub struct Circuit {
     pub build_flags: CompactString,
     pub purpose: Option<CompactString>,
     pub time_created: Option<CompactString>,
+    /// An onion service's circuit (`HS_SERVICE_*` purposes only): its
+    /// `HS_STATE` and the service's address (`REND_QUERY`). A client
+    /// circuit's onion address is never kept.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hs_state: Option<CompactString>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rend_query: Option<CompactString>,
 }
 
 /// Live circuits by id. Terminal statuses remove a circuit; the table is
@@ -177,6 +184,23 @@ impl CircuitTable {
             return;
         }
         self.circuits.insert(circuit.id, circuit);
+    }
+
+    /// A CIRC_MINOR event: a known circuit's purpose, onion state and
+    /// flags as they are now (its status stays; an unknown circuit is left
+    /// to its next CIRC event).
+    pub fn amend(&mut self, changed: Circuit) {
+        if let Some(c) = self.circuits.get_mut(&changed.id) {
+            c.purpose = changed.purpose;
+            c.hs_state = changed.hs_state;
+            c.rend_query = changed.rend_query;
+            if !changed.build_flags.is_empty() {
+                c.build_flags = changed.build_flags;
+            }
+            if !changed.path.is_empty() {
+                c.path = changed.path;
+            }
+        }
     }
 
     pub fn clear(&mut self) {
@@ -212,6 +236,8 @@ mod tests {
             build_flags: CompactString::default(),
             purpose: None,
             time_created: None,
+            hs_state: None,
+            rend_query: None,
         }
     }
 

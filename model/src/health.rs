@@ -79,6 +79,10 @@ pub enum AlertKind {
     OnionskinsDropped,
     OomFreed,
     WeightFell,
+    OnionDescriptor,
+    IntroPoints,
+    TransportFailing,
+    BridgeClients,
 }
 
 /// One kind's fixed facts: its name (nyxrc's `[alerts]` key, the metric's
@@ -182,6 +186,14 @@ pub const RULES: &[Rule] = &[
         "raise MaxMemInQueues if the machine has the memory, or lower the bandwidth"),
     rule(K::WeightFell, "weight_fell", "the consensus weight fell sharply", Warning,
         "check flags, reachability and restarts around the consensus named; the bandwidth authorities measure again over hours"),
+    rule(K::OnionDescriptor, "onion_descriptor", "an onion service's descriptor is not at the HSDirs", Critical,
+        "clients cannot reach the service: read tor's log for why uploads fail (clock, network, HSDirs refusing); the services page shows each HSDir's answer"),
+    rule(K::IntroPoints, "intro_points", "an onion service has fewer introduction points than it wants", Warning,
+        "clients may fail to connect: check tor's network and log; under a DoS attack consider HiddenServicePoWDefensesEnabled"),
+    rule(K::TransportFailing, "transport_failing", "a pluggable transport's process ended or is failing", Critical,
+        "clients cannot reach the bridge by it: read the transport's words in tor's log, fix them (a port, a permission, AppArmor), then reload tor (systemctl reload tor@default) to start it again"),
+    rule(K::BridgeClients, "bridge_clients", "the bridge has counted no clients", Warning,
+        "check BridgeDistribution and that the transport's port is reachable from outside; a new bridge takes days to be handed out"),
 ];
 
 /// The rule of a kind.

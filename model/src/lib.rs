@@ -6,6 +6,7 @@
 
 mod bandwidth;
 mod bounded;
+pub mod bridge;
 mod circuit;
 mod connections;
 mod consensus;
@@ -15,6 +16,7 @@ mod interp;
 pub mod load;
 mod log;
 mod manual;
+pub mod onion;
 mod orconn;
 mod refused;
 mod relay;

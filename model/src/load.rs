@@ -28,6 +28,8 @@ pub const KEPT: &[&str] = &[
     "tor_relay_exit_dns_query_total",
     "tor_relay_congestion_control_total",
     "tor_relay_circuits_total",
+    // An onion service's (page 7), labelled with its address.
+    "tor_hs_",
 ];
 
 /// Whether a family is one rnyx keeps.

@@ -129,6 +129,13 @@ pub struct ControllerState {
     /// tor's MetricsPort and the relay's standing in each consensus.
     #[serde(skip)]
     pub load: super::load::Load,
+    /// The onion services tor hosts (HS_DESC events, service circuits).
+    #[serde(skip)]
+    pub onions: super::onion::Onions,
+    /// The bridge and its pluggable transports (TRANSPORT_LAUNCHED,
+    /// PT_STATUS, PT_LOG, `status/clients-seen`).
+    #[serde(skip)]
+    pub bridge: super::bridge::Bridge,
 }
 
 /// The connection to tor and the task's own bookkeeping.
@@ -217,6 +224,21 @@ pub struct Net {
 }
 
 impl ControllerState {
+    /// The events what tor hosts needs besides the required ones: an
+    /// onion service's, a bridge's transports' (and WARN, where tor says a
+    /// transport's process ended); none for a plain relay. Only those tor
+    /// knows (`events/names`): tor 0.4.9.11 has neither PT_STATUS nor PT_LOG.
+    pub fn hosted_events(&self) -> Vec<&'static str> {
+        let mut events = self.onions.events().to_vec();
+        events.extend(self.bridge.events());
+        if self.bridge.transports.iter().any(|t| t.program.is_some()) {
+            events.push("WARN");
+        }
+        let known = &self.facts.event_names;
+        events.retain(|e| known.is_empty() || known.iter().any(|k| k == e));
+        events
+    }
+
     pub fn new(limits: Limits) -> Self {
         Self {
             session: Session {
@@ -258,6 +280,8 @@ impl ControllerState {
             },
             health: super::health::Health::default(),
             load: super::load::Load::default(),
+            onions: super::onion::Onions::default(),
+            bridge: super::bridge::Bridge::default(),
         }
     }
 

@@ -251,13 +251,13 @@ impl App {
         use GlobalAction as A;
         let n = self.pages.len();
         match action {
-            A::NextPage => self.page = (self.page + 1) % n,
+            A::NextPage => self.page = self.step_page(live, 1),
             A::NextRelay if self.fleet.len() > 1 => {
                 return vec![Effect::SelectRelay((self.relay + 1) % self.fleet.len())];
             }
             A::NextRelay => {}
-            A::PreviousPage => self.page = (self.page + n - 1) % n,
-            A::Menu => self.menu = Some(self.menu_bar()),
+            A::PreviousPage => self.page = self.step_page(live, n - 1),
+            A::Menu => self.menu = Some(self.menu_bar(live)),
             // A replay pauses its clock: seeking still shows.
             A::Pause if live.session.replay.is_some() => {
                 return self.replay(ReplayControl::TogglePause);
@@ -438,7 +438,7 @@ impl App {
             );
         }
         let status_y = area.y + area.height - 1;
-        self.render_footer(area.x, status_y, area.width, buf);
+        self.render_footer(live, (area.x, status_y, area.width), buf);
         for opened in &self.stack {
             opened.popup.draw(&view, area, buf);
         }
@@ -449,7 +449,26 @@ impl App {
 
     /// `page 1 / 5 - m: menu, p: pause, h: page help, q: quit`, then the
     /// page's own hints; a notice replaces it.
-    fn render_footer(&self, x: u16, y: u16, width: u16, buf: &mut Buffer) {
+    /// The page `by` pages on (modulo their number), skipping those not
+    /// shown for `live`.
+    fn step_page(&self, live: &ControllerState, by: usize) -> usize {
+        let n = self.pages.len();
+        let mut page = self.page;
+        for _ in 0..n {
+            page = (page + by) % n;
+            if self.pages[page].shown(live) {
+                return page;
+            }
+        }
+        self.page
+    }
+
+    fn render_footer(
+        &self,
+        state: &ControllerState,
+        (x, y, width): (u16, u16, u16),
+        buf: &mut Buffer,
+    ) {
         if let Some(n) = &self.notice {
             let line = Line::styled(n.clone(), self.theme.bold());
             buf.set_line(x, y, &line, width);
@@ -464,7 +483,11 @@ impl App {
             return;
         }
         let g = |a: GlobalAction| self.keymap.global_label(a.id());
-        let indicator = format!("page {} / {}", self.page + 1, self.pages.len());
+        let shown: Vec<usize> = (0..self.pages.len())
+            .filter(|&i| i == self.page || self.pages[i].shown(state))
+            .collect();
+        let at = shown.iter().position(|&i| i == self.page).unwrap_or(0);
+        let indicator = format!("page {} / {}", at + 1, shown.len());
         let menu = format!("{}: menu", g(GlobalAction::Menu));
         let mut text = format!(
             "{indicator} - {menu}, {}: pause, {}: page help, {}: quit",

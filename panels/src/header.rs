@@ -22,6 +22,39 @@ pub fn height(state: &ControllerState, width: u16) -> u16 {
     }
 }
 
+/// A bridge's line instead of the exit policy (a bridge is no exit):
+/// `bridge: obfs4 running, 8 clients, distribution any`.
+fn bridge_words(b: &rnyx_model::bridge::Bridge) -> String {
+    let mut parts: Vec<String> = b
+        .transports
+        .iter()
+        .map(|t| {
+            let state = if t.exited.is_some() {
+                "ended"
+            } else if t.running() {
+                "running"
+            } else {
+                "not launched"
+            };
+            format!("{} {state}", rnyx_model::text::strip_controls(&t.name))
+        })
+        .collect();
+    if let Some(c) = &b.clients {
+        parts.push(format!("{} clients", c.total()));
+    }
+    if let Some(d) = &b.distribution {
+        parts.push(format!(
+            "distribution {}",
+            rnyx_model::text::strip_controls(d)
+        ));
+    }
+    if parts.is_empty() {
+        "bridge".to_owned()
+    } else {
+        format!("bridge: {}", parts.join(", "))
+    }
+}
+
 /// Draws the header into `area`. `now` is the unix time (for uptime).
 pub fn render(state: &ControllerState, now: u64, theme: Theme, area: Rect, buf: &mut Buffer) {
     let title = Title::of(state, now, theme);
@@ -34,15 +67,19 @@ pub fn render(state: &ControllerState, now: u64, theme: Theme, area: Rect, buf: 
         vec![
             fingerprint_line(state, theme),
             flags_line(state, theme),
-            Line::from(format!(
-                "exit policy: {}",
-                state
-                    .facts
-                    .relay
-                    .exit_policy
-                    .as_deref()
-                    .unwrap_or("unknown")
-            )),
+            Line::from(if state.bridge.bridge {
+                bridge_words(&state.bridge)
+            } else {
+                format!(
+                    "exit policy: {}",
+                    state
+                        .facts
+                        .relay
+                        .exit_policy
+                        .as_deref()
+                        .unwrap_or("unknown")
+                )
+            }),
         ]
     } else {
         Vec::new()
@@ -265,7 +302,8 @@ fn identity_line(state: &ControllerState, now: u64, theme: Theme) -> Line<'stati
         let (or_host, or_port) = or.rsplit_once(':').unwrap_or(("", or));
         let address = r.address.as_deref().unwrap_or(or_host);
         parts.push(format!(
-            "{} - {address}:{or_port}",
+            "{}{} - {address}:{or_port}",
+            if state.bridge.bridge { "bridge " } else { "" },
             r.nickname.as_deref().unwrap_or("Unnamed")
         ));
         if let Some(dir) = r.listeners.dir.first() {

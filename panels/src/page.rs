@@ -182,6 +182,13 @@ pub trait Page: Any {
         self.info().id
     }
 
+    /// Whether the page is among those shown for this state (page 7 only
+    /// where tor hosts an onion service); one not shown is skipped by the
+    /// page keys, the footer's count and the menu of pages.
+    fn shown(&self, _state: &ControllerState) -> bool {
+        true
+    }
+
     /// The page's name in the menu of pages.
     fn title(&self) -> &'static str {
         self.info().title

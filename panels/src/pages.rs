@@ -1,12 +1,14 @@
 //! Every page, in Nyx's order. Adding a page is a module here and one line
 //! in [`PAGES`].
 
+pub mod bridge;
 pub mod config;
 pub mod connections;
 pub mod graph;
 pub mod interpreter;
 pub mod load;
 pub mod overview;
+pub mod services;
 pub mod torrc;
 
 use crate::keymap::ActionSpec;
@@ -28,6 +30,7 @@ pub const PAGES: &[PageEntry] = &[
     torrc::ENTRY,
     interpreter::ENTRY,
     load::ENTRY,
+    services::ENTRY,
 ];
 
 /// Each page's id and actions, for the keymap and nyxrc.

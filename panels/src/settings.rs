@@ -9,6 +9,8 @@ use crate::theme::Theme;
 
 /// Settings the app and its pages take from nyxrc.
 #[derive(Debug, Clone)]
+// Settings are nyxrc's switches, one field each.
+#[allow(clippy::struct_excessive_bools)]
 pub struct AppSettings {
     pub keymap: Keymap,
     pub theme: Theme,
@@ -17,6 +19,8 @@ pub struct AppSettings {
     pub log: LogPanel,
     /// Show client and exit addresses on the connections page.
     pub show_addresses: bool,
+    /// Show the addresses of the operator's own onion services (page 7).
+    pub show_onion_addresses: bool,
     /// How the connections page orders entries within a category.
     pub connection_order: ConnectionOrder,
     /// The configuration editor's settings.

@@ -20,6 +20,9 @@ pub(super) struct AlertsTable {
     cert_critical_days: Option<Ranged<0, 3650>>,
     dos_refused_rate: Option<Ranged<0, 1_000_000>>,
     weight_drop: Option<Ranged<1, 100>>,
+    onion_descriptor_after: Option<Ranged<10, 604_800>>,
+    intro_points_after: Option<Ranged<10, 604_800>>,
+    bridge_clients_days: Option<Ranged<0, 365>>,
     #[serde(default)]
     off: Vec<KindName>,
     #[serde(default)]
@@ -74,6 +77,15 @@ impl AlertsTable {
             .dos_refused_rate
             .map_or(t.dos_refused_rate, |r| f64::from(r.0));
         t.weight_drop = pct(self.weight_drop, t.weight_drop);
+        t.onion_descriptor_after = self
+            .onion_descriptor_after
+            .map_or(t.onion_descriptor_after, |r| u64::from(r.0));
+        t.intro_points_after = self
+            .intro_points_after
+            .map_or(t.intro_points_after, |r| u64::from(r.0));
+        t.bridge_clients_days = self
+            .bridge_clients_days
+            .map_or(t.bridge_clients_days, |r| u64::from(r.0));
         if t.fd_critical < t.fd_warning {
             return Err("[alerts] fd_critical is below fd_warning".into());
         }
@@ -125,10 +137,16 @@ pub fn set_alert(s: &mut AlertSettings, given: &str) -> Result<(), String> {
         "bootstrap_after" => t.bootstrap_after = n as u64,
         #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
         "network_down_after" => t.network_down_after = n as u64,
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        "onion_descriptor_after" => t.onion_descriptor_after = n as u64,
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        "intro_points_after" => t.intro_points_after = n as u64,
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        "bridge_clients_days" => t.bridge_clients_days = n as u64,
         _ => {
             let names: Vec<&str> = RULES.iter().map(|r| r.name).collect();
             return Err(format!(
-                "--alert {given}: unknown key {key:?}; thresholds: fd_warning, fd_critical, memory_warning, bootstrap_after, network_down_after, accounting_warning, bandwidth_low, cert_warning_days, cert_critical_days, dos_refused_rate, weight_drop; kinds: {}",
+                "--alert {given}: unknown key {key:?}; thresholds: fd_warning, fd_critical, memory_warning, bootstrap_after, network_down_after, accounting_warning, bandwidth_low, cert_warning_days, cert_critical_days, dos_refused_rate, weight_drop, onion_descriptor_after, intro_points_after, bridge_clients_days; kinds: {}",
                 names.join(", ")
             ));
         }

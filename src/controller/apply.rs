@@ -75,6 +75,9 @@ fn apply_event(
 ) {
     let new_consensus = matches!(event, Event::NewConsensus(_));
     if let Event::Log { runlevel, message } = event {
+        if runlevel == rnyx_model::Runlevel::Warn && !state.bridge.transports.is_empty() {
+            state.bridge.on_tor_log(&message, now_ms / 1000);
+        }
         if message.contains('\n') {
             // A multi-line message (`650+WARN`, control-spec §4.1.5): each
             // of its lines an entry, in order, with the message's time, so
@@ -109,6 +112,7 @@ fn apply_event(
             written,
         }),
         Event::Circuit { circuit, .. } => state.net.circuits.apply(*circuit),
+        Event::CircuitMinor { circuit, .. } => state.net.circuits.amend(*circuit),
         Event::OrConn { mut connection, .. } => {
             connection.first_seen = now_ms / 1000;
             state.net.or_connections.apply(connection);
@@ -151,11 +155,59 @@ fn apply_event(
             arguments,
             ..
         } => status(state, kind, &action, &arguments, now),
+        e @ (Event::HsDesc(_)
+        | Event::TransportLaunched { .. }
+        | Event::PtStatus { .. }
+        | Event::PtLog { .. }) => hosted(state, e, now),
         Event::Liveness { status } => {
             // A word the rules do not know (a newer tor's) changes nothing.
             let args = [("STATUS".to_owned(), status)];
             state.health.on_status("NETWORK_LIVENESS", "", &args, now);
         }
+        _ => {}
+    }
+}
+
+/// An event of what tor hosts: an onion service's descriptor, a bridge's
+/// transport launched, its status or log line.
+fn hosted(state: &mut ControllerState, event: Event, now: u64) {
+    match event {
+        Event::HsDesc(d) => state.onions.on_descriptor(
+            &d.action,
+            d.address.as_deref(),
+            d.hsdir.as_ref(),
+            d.reason.as_deref(),
+            now,
+        ),
+        Event::TransportLaunched {
+            kind,
+            name,
+            address,
+            port,
+        } if kind == "server" => {
+            let at = std::net::SocketAddr::new(address, port).to_string();
+            state.bridge.on_launched(&name, at, now);
+        }
+        Event::PtStatus {
+            program,
+            transport,
+            fields,
+        } => state.bridge.on_pt(
+            &program,
+            transport.as_deref(),
+            rnyx_model::bridge::PtSaid::Status(&fields),
+            now,
+        ),
+        Event::PtLog {
+            program,
+            severity,
+            message,
+        } => state.bridge.on_pt(
+            &program,
+            None,
+            rnyx_model::bridge::PtSaid::Log(&severity, &message),
+            now,
+        ),
         _ => {}
     }
 }
@@ -291,6 +343,31 @@ pub fn apply_facts(state: &mut ControllerState, facts: Facts, first: bool, now: 
     }
     super::health::apply(state, health, now);
     super::load::apply(state, facts.load, first);
+    state.onions.configure(facts.onions, now);
+    if !state.onions.is_empty() {
+        state.onions.count(&state.net.circuits, now);
+    }
+    bridge_facts(state, facts.bridge, now);
+}
+
+/// A bridge's configuration, clients counted and bridge line.
+fn bridge_facts(state: &mut ControllerState, facts: super::facts::BridgeFacts, now: u64) {
+    state.bridge.configure(facts.config);
+    if let Some(mut seen) = facts.clients {
+        seen.at = now;
+        state.bridge.on_clients(seen, now);
+    }
+    if let Some(t) = state
+        .bridge
+        .transports
+        .iter_mut()
+        .find(|t| t.name == "obfs4")
+    {
+        t.bridge_line = facts.obfs4_line;
+    }
+    if let Some(children) = &facts.children {
+        state.bridge.on_processes(children, now);
+    }
 }
 
 #[cfg(test)]

@@ -30,7 +30,10 @@ pub(super) fn on_done(
     pid: Option<u32>,
 ) -> Result<(), String> {
     match done {
-        Done::Facts(f) => state.update(|s| apply_facts(s, *f, false, s.session.updated_ms / 1000)),
+        Done::Facts(f) => {
+            state.update(|s| apply_facts(s, *f, false, s.session.updated_ms / 1000));
+            super::subscription::follow_services(state, parts.client, parts.wanted);
+        }
         Done::Subscribed((new, result, reply)) => {
             subscribed(state, parts.wanted, new, result, reply)?;
         }

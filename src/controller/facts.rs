@@ -33,6 +33,21 @@ pub struct Facts {
     pub health: super::health::HealthFacts,
     /// Where the MetricsPort is; of when the consensus is.
     pub load: LoadFacts,
+    /// The onion services of tor's configuration and `onions/detached`.
+    pub onions: Vec<(rnyx_model::onion::Origin, rnyx_model::onion::Configured)>,
+    /// A bridge's configuration, the clients tor counted, and the bridge
+    /// line of its obfs4 transport (read through the host).
+    pub bridge: BridgeFacts,
+}
+
+/// What a bridge's facts are.
+#[derive(Debug, Clone, Default)]
+pub struct BridgeFacts {
+    pub config: rnyx_model::bridge::BridgeConfig,
+    pub clients: Option<rnyx_model::bridge::ClientsSeen>,
+    pub obfs4_line: Option<String>,
+    /// tor's children (program, pid), where the host sees them.
+    pub children: Option<Vec<(String, u32)>>,
 }
 
 /// tor's answers for the load page, as given.
@@ -80,7 +95,11 @@ struct Answers {
     exit_policy: Option<rnyx_grammar::policy::PolicyView>,
     accounting: Option<Accounting>,
     event_names: Option<String>,
-    hidden: Vec<std::net::SocketAddr>,
+    bridge: (rnyx_model::bridge::BridgeConfig, Option<String>),
+    hidden: (
+        Vec<std::net::SocketAddr>,
+        Vec<(rnyx_model::onion::Origin, rnyx_model::onion::Configured)>,
+    ),
 }
 
 /// Asks every query at once (tor answers them in order on the one
@@ -103,7 +122,7 @@ async fn ask(client: &Client, tables: bool) -> Answers {
         (rate, burst, relay_rate, relay_burst),
         (traffic_read, traffic_written, bw_cache),
         (circuit_status, orconn_status, ns_all, stream_status),
-        (exit_policy, accounting, event_names, hidden),
+        (exit_policy, accounting, event_names, hidden, bridge),
     ) = tokio::join!(
         async {
             tokio::join!(
@@ -152,7 +171,8 @@ async fn ask(client: &Client, tables: bool) -> Answers {
                 exit_policy_summary(client),
                 accounting_facts(client),
                 get("events/names"),
-                hidden_targets(client),
+                onion_services(client),
+                bridge_config(client),
             )
         },
     );
@@ -178,6 +198,7 @@ async fn ask(client: &Client, tables: bool) -> Answers {
         accounting,
         event_names,
         hidden,
+        bridge,
     }
 }
 
@@ -255,7 +276,7 @@ fn relay_info(a: &mut Answers, fingerprint: Option<String>, now: u64) -> RelayIn
         flags: Vec::new(),
         exits: exit_policy.as_ref().is_some_and(|p| p.exits),
         exit_policy: exit_policy.map(|p| p.text),
-        hidden_targets: std::mem::take(&mut a.hidden),
+        hidden_targets: std::mem::take(&mut a.hidden.0),
         bandwidth_rate: effective(rate, relay_rate),
         bandwidth_burst: effective(burst, relay_burst),
         bandwidth_observed: None,
@@ -275,7 +296,19 @@ fn tables_of(a: Answers, relay: RelayInfo) -> Facts {
         .orconn_status
         .map(|text| getinfo::orconn_status(&text).keep(&mut refused));
     let streams = getinfo::stream_status(&a.stream_status.unwrap_or_default()).keep(&mut refused);
+    let clients = a.bridge.1.as_deref().and_then(|text| {
+        getinfo::clients_seen(text, 0)
+            .map_err(|e| refused.push(format!("status/clients-seen: {e}")))
+            .ok()
+    });
     Facts {
+        onions: a.hidden.1,
+        bridge: BridgeFacts {
+            config: a.bridge.0,
+            clients,
+            obfs4_line: None,
+            children: None,
+        },
         history: None,
         health: super::health::HealthFacts::default(),
         load: LoadFacts::default(),
@@ -362,23 +395,81 @@ async fn exit_policy_summary(client: &Client) -> Option<rnyx_grammar::policy::Po
 
 /// Summarises a full exit policy the way the directory does (`accept 80,443`
 /// or `reject *:*`): which ports are accepted for every address.
-/// Where onion services' ports lead: `HiddenServicePort VIRTPORT [TARGET]`,
-/// the target an address and port, a port alone (on 127.0.0.1), or the
-/// virtual port itself when none is given; unix-socket targets are not TCP.
-async fn hidden_targets(client: &Client) -> Vec<std::net::SocketAddr> {
-    let Ok(reply) = client
-        .send(&rnyx_grammar::command::Command::GetConf(vec![
-            "HiddenServiceOptions".into(),
-        ]))
-        .await
-    else {
-        return Vec::new();
+/// The onion services tor hosts, and where their ports lead:
+/// `HiddenServicePort VIRTPORT [TARGET]`, the target an address and port,
+/// a port alone (on 127.0.0.1), or the virtual port itself when none is
+/// given; unix-socket targets are not TCP. Detached `ADD_ONION` services
+/// come from `onions/detached` (a word that is not an address is left out).
+async fn onion_services(
+    client: &Client,
+) -> (
+    Vec<std::net::SocketAddr>,
+    Vec<(rnyx_model::onion::Origin, rnyx_model::onion::Configured)>,
+) {
+    use rnyx_model::onion::{Configured, Origin};
+    let getconf = rnyx_grammar::command::Command::GetConf(vec!["HiddenServiceOptions".into()]);
+    let (reply, detached) = tokio::join!(client.send(&getconf), client.getinfo("onions/detached"));
+    let mut targets = Vec::new();
+    let mut services = Vec::new();
+    if let Ok(reply) = reply {
+        let pairs: Vec<(&str, &str)> = reply.key_values().collect();
+        targets = pairs
+            .iter()
+            .filter(|(k, _)| k.eq_ignore_ascii_case("HiddenServicePort"))
+            .filter_map(|(_, v)| rnyx_grammar::torrc::hidden_service_target(v))
+            .collect();
+        services = rnyx_grammar::torrc::hidden_services(pairs)
+            .into_iter()
+            .map(|c| (Origin::Torrc, c))
+            .collect();
+    }
+    for id in detached.unwrap_or_default().split_whitespace() {
+        if rnyx_grammar::event::onion_address(id) {
+            services.push((
+                Origin::Detached,
+                Configured {
+                    address: Some(id.to_owned()),
+                    ..Configured::default()
+                },
+            ));
+        }
+    }
+    (targets, services)
+}
+
+/// A bridge's configuration (`BridgeRelay`, `BridgeDistribution`, the
+/// server transports) and, for a bridge, `status/clients-seen` as given.
+async fn bridge_config(client: &Client) -> (rnyx_model::bridge::BridgeConfig, Option<String>) {
+    let getconf = rnyx_grammar::command::Command::GetConf(
+        [
+            "BridgeRelay",
+            "BridgeDistribution",
+            "ServerTransportPlugin",
+            "ServerTransportListenAddr",
+        ]
+        .map(str::to_owned)
+        .to_vec(),
+    );
+    let mut c = rnyx_model::bridge::BridgeConfig::default();
+    let Ok(reply) = client.send(&getconf).await else {
+        return (c, None);
     };
-    reply
-        .key_values()
-        .filter(|(k, _)| k.eq_ignore_ascii_case("HiddenServicePort"))
-        .filter_map(|(_, v)| rnyx_grammar::torrc::hidden_service_target(v))
-        .collect()
+    for (k, v) in reply.key_values().filter(|(_, v)| !v.is_empty()) {
+        let v = strip_controls(v.trim_matches('"'));
+        match k {
+            "BridgeRelay" => c.bridge = v == "1",
+            "BridgeDistribution" => c.distribution = Some(v),
+            "ServerTransportPlugin" => c.plugins.push(v),
+            "ServerTransportListenAddr" => c.listen.push(v),
+            _ => {}
+        }
+    }
+    let clients = if c.bridge {
+        client.getinfo("status/clients-seen").await.ok()
+    } else {
+        None
+    };
+    (c, clients)
 }
 
 async fn accounting_facts(client: &Client) -> Option<Accounting> {

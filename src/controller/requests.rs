@@ -22,6 +22,8 @@ pub(super) struct Session<'a> {
     pub post: &'a Post,
     /// The torrc tor was started with (`config-file`), where tor is here.
     pub torrc: Option<std::path::PathBuf>,
+    /// The events of what tor hosts (an onion service's), subscribed too.
+    pub extra: Vec<&'static str>,
 }
 
 /// Carries out a request of tor's or of files. The session's own requests
@@ -89,10 +91,10 @@ pub(super) fn carry_out(session: &Session<'_>, request: Request, reply: Answer) 
             answer(reply, response);
         }),
         TorRequest::SetEvents(events) => {
-            let post = session.post.clone();
+            let (post, extra) = (session.post.clone(), session.extra.clone());
             tokio::spawn(async move {
                 let mut events = events;
-                let result = subscribe(&c, &mut events).await;
+                let result = subscribe(&c, &mut events, &extra).await;
                 post.send(Done::Subscribed((events, result, reply))).await;
             })
         }
@@ -217,7 +219,7 @@ pub(super) fn subscribed(
             *wanted = new;
             state.update(|s| {
                 s.logs.logged_events.clone_from(wanted);
-                s.logs.subscribed_events = subscription(wanted);
+                s.logs.subscribed_events = subscription(wanted, &s.hosted_events());
                 log_rejected(s, &rejected);
             });
             answer(reply, Response::Events { rejected });

@@ -15,11 +15,13 @@ pub(super) fn log_rejected(s: &mut ControllerState, rejected: &[String]) {
     }
 }
 
-/// The required events plus the operator's (not rnyx's own runlevels),
-/// without repeats.
-pub(super) fn subscription(wanted: &EventSelection) -> Vec<String> {
+/// The required events, those of what tor hosts (`extra`: an onion
+/// service's) and the operator's (not rnyx's own runlevels), without
+/// repeats.
+pub(super) fn subscription(wanted: &EventSelection, extra: &[&str]) -> Vec<String> {
     let mut all: Vec<String> = REQUIRED_EVENTS.iter().map(|s| (*s).to_owned()).collect();
-    for w in wanted.tor_events() {
+    let extra = extra.iter().map(|e| (*e).to_owned());
+    for w in extra.chain(wanted.tor_events()) {
         if !all.contains(&w) {
             all.push(w);
         }
@@ -32,10 +34,11 @@ pub(super) fn subscription(wanted: &EventSelection) -> Vec<String> {
 pub(super) async fn subscribe(
     client: &Client,
     wanted: &mut EventSelection,
+    extra: &[&str],
 ) -> Result<Vec<String>, ClientError> {
     let mut rejected = Vec::new();
     loop {
-        let events = subscription(wanted);
+        let events = subscription(wanted, extra);
         let reply = client
             .send(&rnyx_grammar::command::Command::SetEvents(events))
             .await?;
@@ -62,4 +65,26 @@ pub(super) async fn subscribe(
             }
         }
     }
+}
+
+/// After the facts were read again: when what tor hosts now needs other
+/// events (a service added or removed), SETEVENTS again. The list is the
+/// state's at once; a connection that broke ends the session anyway.
+pub(super) fn follow_services(
+    state: &super::SharedState,
+    client: &Client,
+    wanted: &EventSelection,
+) {
+    let events = state.read(|s| {
+        let events = subscription(wanted, &s.hosted_events());
+        (events != s.logs.subscribed_events).then_some(events)
+    });
+    let Some(events) = events else { return };
+    state.update(|s| s.logs.subscribed_events.clone_from(&events));
+    let client = client.clone();
+    tokio::spawn(async move {
+        let _ = client
+            .send(&rnyx_grammar::command::Command::SetEvents(events))
+            .await;
+    });
 }

@@ -138,6 +138,12 @@ impl Host for Local {
         }
     }
 
+    fn children(&self, pid: u32) -> Option<Vec<(String, u32)>> {
+        let dir = self.tor_dir(Some(pid)).ok()?;
+        let root = dir.parent()?;
+        Some(crate::procfs::children(root, &dir))
+    }
+
     fn path_here(&self, path: &str) -> Option<PathBuf> {
         let p = PathBuf::from(path);
         Some(match &self.chroot {

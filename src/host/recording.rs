@@ -188,6 +188,10 @@ impl Host for Recording {
         self.inner.path_here(path)
     }
 
+    fn children(&self, pid: u32) -> Option<Vec<(String, u32)>> {
+        self.inner.children(pid)
+    }
+
     fn session_start(&self, s: &mut ControllerState) -> bool {
         self.inner.session_start(s)
     }

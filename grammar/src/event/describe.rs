@@ -21,7 +21,7 @@ impl Event {
     pub fn describe(&self) -> String {
         match self {
             Event::Bandwidth { read, written } => format!("READ: {read}, WRITTEN: {written}"),
-            Event::Circuit { circuit, reason } => {
+            Event::Circuit { circuit, reason } | Event::CircuitMinor { circuit, reason } => {
                 let mut s = String::with_capacity(64 + 50 * circuit.path.len());
                 let _ = write!(s, "{} {}", circuit.id, circuit.status.as_str());
                 for (i, hop) in circuit.path.iter().enumerate() {
@@ -88,6 +88,12 @@ impl Event {
                 severity,
                 message,
             } => format!("{program} {severity}: {message}"),
+            Event::TransportLaunched {
+                kind,
+                name,
+                address,
+                port,
+            } => format!("{kind} {name} {address} {port}"),
             // tor's raw text: a credential in it (SOCKS_PASSWORD in an event
             // this version does not read) hidden by the grammar's rule.
             Event::Other { text, .. } | Event::Malformed { text, .. } if !text.contains('\n') => {

@@ -38,6 +38,20 @@ fn base32(s: &str) -> bool {
         .all(|b| b.is_ascii_lowercase() || (b'2'..=b'7').contains(&b) || b.is_ascii_uppercase())
 }
 
+/// An onion address without `.onion`: 16 or 56 base32 characters.
+pub(crate) fn hs_address<'a>(what: &str, a: &'a str) -> Result<&'a str, Refused> {
+    if (a.len() == 16 || a.len() == 56) && base32(a) {
+        Ok(a)
+    } else {
+        Err(spec::refuse(what, a, "16 or 56 base32 characters"))
+    }
+}
+
+/// Whether `a` is an onion address without `.onion` (`onions/detached`).
+pub fn onion_address(a: &str) -> bool {
+    hs_address("address", a).is_ok()
+}
+
 fn base64ish(s: &str) -> bool {
     s.bytes()
         .all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'/')
@@ -52,14 +66,7 @@ pub(super) fn parse_hs_desc(rest: &str) -> Result<Event, Refused> {
     let address = positional(&mut toks, "HSAddress")?;
     let address = match &*address {
         "UNKNOWN" => None,
-        a if (a.len() == 16 || a.len() == 56) && base32(a) => Some(a.to_owned()),
-        a => {
-            return Err(spec::refuse(
-                "HSAddress",
-                a,
-                "16 or 56 base32 characters or UNKNOWN",
-            ))
-        }
+        a => Some(hs_address("HSAddress", a)?.to_owned()),
     };
     let auth = positional(&mut toks, "AuthType")?;
     status_word("AuthType", &auth)?;
@@ -146,6 +153,29 @@ fn keyword(rest: &str, key: &str) -> Option<String> {
     tokens(rest)
         .find(|t| t.key == Some(key))
         .map(|t| strip_controls(&t.value))
+}
+
+/// `TRANSPORT_LAUNCHED Type SP Name SP TransportAddress SP Port`: the type
+/// `server` or `client` (a word: open), the name a word, the address an
+/// IPv4 or IPv6 address, the port 1–65535.
+pub(super) fn parse_transport_launched(rest: &str) -> Result<Event, Refused> {
+    let mut toks = tokens(rest);
+    let kind = positional(&mut toks, "Type")?;
+    status_word("Type", &kind)?;
+    let name = positional(&mut toks, "Name")?;
+    status_word("Name", &name)?;
+    let address = positional(&mut toks, "TransportAddress")?;
+    let bare = address.trim_start_matches('[').trim_end_matches(']');
+    let address = bare
+        .parse()
+        .map_err(|_| spec::refuse("TransportAddress", &address, "an IP address"))?;
+    let port = spec::port("Port", &positional(&mut toks, "Port")?)?;
+    Ok(Event::TransportLaunched {
+        kind: kind.into_owned(),
+        name: name.into_owned(),
+        address,
+        port,
+    })
 }
 
 /// `PT_LOG PT=Program SEVERITY=Severity MESSAGE=Message`.
@@ -271,6 +301,15 @@ mod tests {
                 "650 PT_STATUS TRANSPORT=obfs4 CONNECT=Success",
                 "PT is missing",
             ),
+            (
+                "650 TRANSPORT_LAUNCHED server obfs4",
+                "TransportAddress is missing",
+            ),
+            (
+                "650 TRANSPORT_LAUNCHED server obfs4 bridge.example 443",
+                "TransportAddress",
+            ),
+            ("650 TRANSPORT_LAUNCHED server obfs4 127.0.0.1 0", "Port"),
         ] {
             match event(line) {
                 Event::Malformed { reason, .. } => {
@@ -317,5 +356,26 @@ mod tests {
             "/usr/bin/obfs4proxy debug: Connected to bridge A[2J"
         );
         assert_eq!(log.known_name(), Some("PT_LOG"));
+    }
+
+    #[test]
+    fn a_launched_transport_says_where_it_listens() {
+        let e = event("650 TRANSPORT_LAUNCHED server obfs4 [::] 443");
+        assert_eq!(
+            e,
+            Event::TransportLaunched {
+                kind: "server".into(),
+                name: "obfs4".into(),
+                address: "::".parse().unwrap(),
+                port: 443,
+            }
+        );
+        assert_eq!(e.describe(), "server obfs4 :: 443");
+        let Event::TransportLaunched { kind, .. } =
+            event("650 TRANSPORT_LAUNCHED newkind webtunnel 127.0.0.1 8443")
+        else {
+            panic!()
+        };
+        assert_eq!(kind, "newkind", "a word the spec does not list is kept");
     }
 }

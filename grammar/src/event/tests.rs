@@ -107,6 +107,41 @@ fn circ() {
 }
 
 #[test]
+fn an_onion_services_circuits_keep_their_address_and_a_clients_never() {
+    let own = "vww6ybal4bd7szmgncyruucpgfkqahzddi37ktceo3ah7ngmcopnpyyd";
+    let relay = format!("${}~alpha", "A".repeat(40));
+    let e = one(&format!(
+        "650 CIRC_MINOR 12 PURPOSE_CHANGED {relay} BUILD_FLAGS=IS_INTERNAL,NEED_CAPACITY,NEED_UPTIME PURPOSE=HS_SERVICE_INTRO HS_STATE=HSSI_ESTABLISHED REND_QUERY={own} TIME_CREATED=2026-12-06T16:22:22.122838 OLD_PURPOSE=HS_SERVICE_INTRO OLD_HS_STATE=HSSI_CONNECTING\r\n"
+    ));
+    let Event::CircuitMinor { circuit, .. } = &e else {
+        panic!("{e:?}")
+    };
+    assert_eq!(e.name(), "CIRC_MINOR");
+    assert_eq!(circuit.id, 12);
+    assert_eq!(circuit.status.as_str(), "PURPOSE_CHANGED");
+    assert_eq!(circuit.hs_state.as_deref(), Some("HSSI_ESTABLISHED"));
+    assert_eq!(circuit.rend_query.as_deref(), Some(own));
+    assert!(e
+        .describe()
+        .starts_with("12 PURPOSE_CHANGED alpha PURPOSE=HS_SERVICE_INTRO"));
+    // A client's circuit to a service it visits: the address is dropped.
+    let Event::Circuit { circuit, .. } = one(&format!(
+        "650 CIRC 13 BUILT {relay} PURPOSE=HS_CLIENT_REND HS_STATE=HSCR_JOINED REND_QUERY={own}\r\n"
+    )) else {
+        panic!()
+    };
+    assert_eq!((circuit.hs_state, circuit.rend_query), (None, None));
+    // An address that is not one is refused.
+    let e = one(&format!(
+        "650 CIRC 14 BUILT {relay} PURPOSE=HS_SERVICE_REND REND_QUERY=example.com\r\n"
+    ));
+    assert!(
+        matches!(&e, Event::Malformed { reason, .. } if reason.contains("REND_QUERY")),
+        "{e:?}"
+    );
+}
+
+#[test]
 fn stream_and_orconn() {
     assert_eq!(
         one("650 STREAM 12 SUCCEEDED 1000 127.0.0.1:80 PURPOSE=USER\r\n"),

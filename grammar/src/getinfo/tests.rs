@@ -103,3 +103,34 @@ fn config_names_defaults_and_byte_pairs() {
     assert_eq!(byte_pair("x 20"), (0, 20));
     assert_eq!(byte_pair(""), (0, 0));
 }
+
+#[test]
+fn a_bridges_clients_by_country_and_ip_version() {
+    let seen = clients_seen(
+        "TimeStarted=\"2026-12-06 10:00:00\" CountrySummary=??=8,de=16,US=8 IPVersions=v4=24,v6=8",
+        60,
+    )
+    .unwrap();
+    assert_eq!(seen.at, 60);
+    assert_eq!(seen.since.as_deref(), Some("2026-12-06 10:00:00"));
+    assert_eq!(
+        seen.countries,
+        [("??".into(), 8), ("de".into(), 16), ("us".into(), 8)]
+    );
+    assert_eq!(seen.ip_versions, [("v4".into(), 24), ("v6".into(), 8)]);
+    assert_eq!(seen.total(), 32);
+    let none = clients_seen(
+        "TimeStarted=\"2026-12-06 10:00:00\" CountrySummary= IPVersions=v4=0,v6=0",
+        1,
+    )
+    .unwrap();
+    assert_eq!(none.total(), 0);
+    for bad in [
+        "CountrySummary=de",
+        "CountrySummary=de=x",
+        "IPVersions=v4=-1",
+        "CountrySummary=d\u{1b}=8",
+    ] {
+        assert!(clients_seen(bad, 0).is_err(), "{bad}");
+    }
+}

@@ -55,6 +55,8 @@ fn circuits() -> CircuitTable {
         build_flags: CompactString::default(),
         purpose: None,
         time_created: None,
+        hs_state: None,
+        rend_query: None,
     };
     t.apply(circ(1, "BUILT", "$DDDD~dirauth"));
     t.apply(circ(2, "EXTENDED", "$BBBB~beta"));

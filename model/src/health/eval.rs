@@ -63,6 +63,10 @@ const CHECKS: &[(AlertKind, Check)] = &[
     (K::OnionskinsDropped, onionskins_dropped),
     (K::OomFreed, oom_freed),
     (K::WeightFell, weight_fell),
+    (K::OnionDescriptor, onion_descriptor),
+    (K::IntroPoints, intro_points),
+    (K::TransportFailing, transport_failing),
+    (K::BridgeClients, bridge_clients),
 ];
 
 /// A change of the active alerts.
@@ -329,6 +333,132 @@ fn weight_fell(c: &Ctx) -> Option<Finding> {
             format!(
                 "{high} → {now} (−{pct:.0} %) within 24 h, in {}",
                 consensus_of(last)
+            ),
+        )
+    })
+}
+
+/// `abcdefgh….onion` (a service without a known address: its directory).
+fn service_name(s: &crate::onion::OnionService) -> String {
+    match (&s.address, &s.dir) {
+        (Some(a), _) => format!("{}….onion", &a[..a.len().min(8)]),
+        (None, Some(d)) => d.clone(),
+        (None, None) => "a service".to_owned(),
+    }
+}
+
+/// The services for which `since` says how long something has been wrong,
+/// past `after` seconds: the worst's start and each named.
+fn services_wrong(
+    c: &Ctx,
+    after: u64,
+    since: impl Fn(&crate::onion::OnionService) -> Option<u64>,
+    say: impl Fn(&crate::onion::OnionService) -> String,
+) -> Option<Finding> {
+    let wrong: Vec<(u64, String)> =
+        c.s.onions
+            .services
+            .iter()
+            .filter_map(|s| {
+                let t = since(s)?;
+                (c.now.saturating_sub(t) > after).then(|| (t, say(s)))
+            })
+            .collect();
+    let first = wrong.iter().map(|(t, _)| *t).min()?;
+    let said: Vec<String> = wrong.into_iter().map(|(_, s)| s).collect();
+    Some(Finding {
+        since: Some(first),
+        ..finding(Critical, said.join("; "))
+    })
+}
+
+fn onion_descriptor(c: &Ctx) -> Option<Finding> {
+    services_wrong(
+        c,
+        c.t.onion_descriptor_after,
+        |s| s.descriptor_missing_since(c.now, c.s.facts.relay.start_time),
+        |s| {
+            let d = &s.descriptor;
+            let what = match (&d.last_failed, d.last_uploaded) {
+                (Some((_, why)), _) => format!("upload failed ({why})"),
+                (None, Some(_)) => "not uploaded again in 2 h".to_owned(),
+                (None, None) if d.last_upload.is_some() => "no HSDir accepted it".to_owned(),
+                (None, None) => "never uploaded".to_owned(),
+            };
+            format!("{}: {what}", service_name(s))
+        },
+    )
+}
+
+fn intro_points(c: &Ctx) -> Option<Finding> {
+    let f = services_wrong(
+        c,
+        c.t.intro_points_after,
+        |s| s.intro_short_since,
+        |s| {
+            format!(
+                "{}: {} of {} established",
+                service_name(s),
+                s.intro_points,
+                s.intro_wanted_total()
+            )
+        },
+    )?;
+    Some(Finding {
+        severity: Warning,
+        ..f
+    })
+}
+
+/// A managed transport whose process tor saw end (critical), or that
+/// logged a warning or error within [`WARNING_LASTS`] (a warning).
+fn transport_failing(c: &Ctx) -> Option<Finding> {
+    use crate::bridge::WARNING_LASTS;
+    let transports = &c.s.bridge.transports;
+    let ended: Vec<&crate::bridge::Transport> =
+        transports.iter().filter(|t| t.exited.is_some()).collect();
+    if let Some(first) = ended.first() {
+        let names: Vec<&str> = ended.iter().map(|t| t.name.as_str()).collect();
+        let (since, words) = first.exited.clone()?;
+        return Some(Finding {
+            severity: Critical,
+            detail: format!("{}: its process ended", names.join(", ")),
+            words: Some(words),
+            since: Some(since),
+        });
+    }
+    let recent = |said: &Option<(u64, String)>| {
+        said.as_ref()
+            .filter(|(at, _)| c.now.saturating_sub(*at) <= WARNING_LASTS)
+            .cloned()
+    };
+    let (t, (at, words), what) = transports.iter().find_map(|t| {
+        recent(&t.restarted)
+            .map(|r| (t, r, "its process ended and tor started it again"))
+            .or_else(|| recent(&t.warning).map(|w| (t, w, "it logged a warning")))
+    })?;
+    Some(Finding {
+        severity: Warning,
+        detail: format!("{}: {what}", t.name),
+        words: Some(words),
+        since: Some(at),
+    })
+}
+
+/// A bridge that counted no client for `bridge_clients_days` (off at 0).
+fn bridge_clients(c: &Ctx) -> Option<Finding> {
+    let days = c.t.bridge_clients_days;
+    if days == 0 || !c.s.bridge.bridge {
+        return None;
+    }
+    let since = c.s.bridge.clientless_since()?;
+    (c.now.saturating_sub(since) > days * 86_400).then(|| Finding {
+        since: Some(since),
+        ..finding(
+            Warning,
+            format!(
+                "none counted for over {days} day{}",
+                if days == 1 { "" } else { "s" }
             ),
         )
     })

@@ -28,6 +28,13 @@ pub struct Thresholds {
     pub dos_refused_rate: f64,
     /// Percent the consensus weight may fall within 24 hours.
     pub weight_drop: f64,
+    /// Seconds an onion service's descriptor may be missing from the
+    /// HSDirs (never accepted, failed since, or past its re-upload).
+    pub onion_descriptor_after: u64,
+    /// Seconds a service may have fewer introduction points than wanted.
+    pub intro_points_after: u64,
+    /// Days a bridge may count no clients (0: never an alert).
+    pub bridge_clients_days: u64,
 }
 
 impl Default for Thresholds {
@@ -44,6 +51,9 @@ impl Default for Thresholds {
             cert_critical_days: 3.0,
             dos_refused_rate: 1.0,
             weight_drop: 50.0,
+            onion_descriptor_after: 3_600,
+            intro_points_after: 600,
+            bridge_clients_days: 0,
         }
     }
 }

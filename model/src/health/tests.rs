@@ -33,7 +33,68 @@ fn every_kind_has_one_rule_and_a_distinct_name() {
             .all(|o| o.name != r.name && o.kind != r.kind));
         assert!(r.name.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'));
     }
-    assert_eq!(RULES.len(), 28);
+    assert_eq!(RULES.len(), 32);
+}
+
+#[test]
+fn an_onion_services_missing_descriptor_and_introduction_points_alert_after_their_time() {
+    use crate::onion::{Configured, Origin};
+    let own = "vww6ybal4bd7szmgncyruucpgfkqahzddi37ktceo3ah7ngmcopnpyyd";
+    let mut s = relay();
+    s.facts.relay.start_time = Some(1_000);
+    let dir = Configured {
+        dir: Some("/var/lib/tor/web".into()),
+        ..Configured::default()
+    };
+    s.onions.configure(vec![(Origin::Torrc, dir)], 1_000);
+    let mut settings = AlertSettings::default();
+    settings.thresholds.onion_descriptor_after = 60;
+    settings.thresholds.intro_points_after = 30;
+    s.onions.count(&crate::CircuitTable::new(1), 1_000);
+    evaluate(&mut s, &settings, 1_030);
+    assert_eq!(kinds(&s), [], "neither has lasted long enough");
+    evaluate(&mut s, &settings, 1_031);
+    assert_eq!(kinds(&s), [(AlertKind::IntroPoints, Severity::Warning)]);
+    assert_eq!(
+        s.health.active[0].detail,
+        "/var/lib/tor/web: 0 of 6 established"
+    );
+    evaluate(&mut s, &settings, 1_061);
+    assert_eq!(
+        kinds(&s),
+        [
+            (AlertKind::OnionDescriptor, Severity::Critical),
+            (AlertKind::IntroPoints, Severity::Warning)
+        ]
+    );
+    assert_eq!(
+        s.health.active[0].detail,
+        "/var/lib/tor/web: never uploaded"
+    );
+    let hsdir = crate::Hop::named(&"D".repeat(40), "dir");
+    s.onions
+        .on_descriptor("UPLOAD", Some(own), Some(&hsdir), None, 1_070);
+    s.onions
+        .on_descriptor("UPLOADED", Some(own), Some(&hsdir), None, 1_071);
+    evaluate(&mut s, &settings, 1_072);
+    assert!(!kinds(&s).contains(&(AlertKind::OnionDescriptor, Severity::Critical)));
+    s.onions.on_descriptor(
+        "FAILED",
+        Some(own),
+        Some(&hsdir),
+        Some("UPLOAD_REJECTED"),
+        1_100,
+    );
+    evaluate(&mut s, &settings, 1_161);
+    assert_eq!(s.health.active[0].kind, AlertKind::OnionDescriptor);
+    assert_eq!(s.health.active[0].since, 1_100);
+    assert_eq!(
+        s.health.active[0].detail,
+        "vww6ybal….onion: upload failed (UPLOAD_REJECTED)"
+    );
+    settings.set(AlertKind::OnionDescriptor, "off").unwrap();
+    evaluate(&mut s, &settings, 1_162);
+    assert_eq!(kinds(&s), [(AlertKind::IntroPoints, Severity::Warning)]);
 }
 
 #[test]

@@ -13,7 +13,7 @@ use ratatui_core::text::Line;
 impl App {
     /// The menus: General, the pages, then the current page's own, each
     /// entry labelled and keyed from the same action lists as the help.
-    pub(super) fn menu_bar(&self) -> MenuBar {
+    pub(super) fn menu_bar(&self, live: &rnyx_model::ControllerState) -> MenuBar {
         let page = &*self.pages[self.page];
         let entry = |spec: &ActionSpec, value: Option<String>, keys: String, target| {
             let label = match value {
@@ -48,6 +48,7 @@ impl App {
                     .pages
                     .iter()
                     .enumerate()
+                    .filter(|(i, p)| *i == self.page || p.shown(live))
                     .map(|(i, p)| menubar::Entry {
                         label: format!(
                             "[{}] {} {}",

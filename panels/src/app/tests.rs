@@ -29,6 +29,7 @@ fn settings(confirm_quit: bool) -> AppSettings {
         },
         log: LogPanel::new(true, 4, 0),
         show_addresses: false,
+        show_onion_addresses: true,
         connection_order: crate::pages::connections::Order::default(),
         config: crate::pages::config::ConfigSettings::default(),
         hidden_pages: vec![crate::pages::overview::ID],

@@ -367,6 +367,14 @@ impl ConnectionsPage {
 mod tests;
 
 /// `Connections (2 inbound, 1 outbound, 1 circuit):`, or `(none)`.
+/// An onion service's own circuit: listed under its service on page 7,
+/// not among the relay's.
+fn onion_service_circuit(c: &rnyx_model::Circuit) -> bool {
+    c.purpose
+        .as_deref()
+        .is_some_and(rnyx_model::onion::service_purpose)
+}
+
 fn title(state: &ControllerState) -> String {
     let mut counts: Vec<String> = state
         .net
@@ -375,8 +383,18 @@ fn title(state: &ControllerState) -> String {
         .iter()
         .map(|(c, n)| format!("{n} {}", c.name().to_ascii_lowercase()))
         .collect();
-    if !state.net.circuits.is_empty() {
-        counts.push(format!("{} circuit", state.net.circuits.len()));
+    let services = state
+        .net
+        .circuits
+        .iter()
+        .filter(|c| onion_service_circuit(c))
+        .count();
+    let circuits = state.net.circuits.len() - services;
+    if circuits > 0 {
+        counts.push(format!("{circuits} circuit"));
+    }
+    if services > 0 {
+        counts.push(format!("{services} onion-service circuit on page 7"));
     }
     if counts.is_empty() {
         "Connections (none):".to_owned()

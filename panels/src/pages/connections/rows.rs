@@ -103,6 +103,7 @@ pub fn entries(state: &ControllerState, order: Order, _now: u64) -> Vec<Entry<'_
                 .net
                 .circuits
                 .iter()
+                .filter(|c| !super::onion_service_circuit(c))
                 .map(|c| Entry::Circuit(c, streams.get(&c.id).copied().unwrap_or(0))),
         )
         .collect();

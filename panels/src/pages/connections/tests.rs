@@ -38,6 +38,8 @@ fn state() -> ControllerState {
         build_flags: CompactString::default(),
         purpose: Some("GENERAL".into()),
         time_created: None,
+        hs_state: None,
+        rend_query: None,
     });
     s.net.streams.apply(rnyx_model::Stream {
         id: 31,
