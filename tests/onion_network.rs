@@ -84,8 +84,12 @@ async fn a_services_uploads_introduction_points_and_rendezvous_show_live() {
     let mut clients = net.by_role(Role::Client);
     let (host, visitor) = (clients.next().unwrap(), clients.next().unwrap());
     let mut server = serve(&net);
+    let recording = tempfile::tempdir().unwrap();
+    let file = recording.path().join("service.rnyx.gz");
+    let recorder = rnyx::record::Recorder::create(&file, 16 << 20).unwrap();
     let h = spawn(ControllerConfig {
         targets: vec![host.target()],
+        host: rnyx::host::recording(rnyx::host::local(None), recorder),
         ..ControllerConfig::default()
     });
     eventually("rnyx connected to the service's tor", 60, || {
@@ -174,6 +178,35 @@ async fn a_services_uploads_introduction_points_and_rendezvous_show_live() {
         screen.contains("tor does not say whether a service's local server answers"),
         "{screen}"
     );
+    drop(ui);
+    drop(h);
+    replayed(&file, &onion).await;
+}
+
+/// The recording replays the service: its address (from tor's events: a
+/// replay reads no file of tor's) and its uploads, hidden as nyxrc says.
+async fn replayed(file: &std::path::Path, onion: &str) {
+    eventually("the recording finished", 30, || {
+        support::recording_text(file, "HS_DESC UPLOADED")
+    })
+    .await;
+    let home = tempfile::tempdir().unwrap();
+    let nyxrc = home.path().join("nyxrc");
+    let dump = |extra: &str| {
+        std::fs::write(&nyxrc, extra).unwrap();
+        let mut c = support::rnyx();
+        c.args(["--dump", "--config"]).arg(&nyxrc).arg("--replay");
+        support::json_of(c.arg(file))
+    };
+    let shown = dump("");
+    let service = &shown["onion_services"][0];
+    assert_eq!(service["address"], onion, "{shown}");
+    assert!(
+        service["descriptor"]["uploaded"].as_u64() > Some(0),
+        "{service}"
+    );
+    let hidden = dump("show_onion_addresses = false\n").to_string();
+    assert!(!hidden.contains(onion) && hidden.contains("<hidden>.onion"));
 }
 
 /// `--dump` shows the service; nyxrc's `show_onion_addresses = false`
