@@ -11,15 +11,9 @@ use rnyx_model::bridge::{Bridge, Transport};
 use rnyx_model::text::strip_controls;
 use rnyx_model::ControllerState;
 
+use super::services::{ago, label};
+
 type Row = Vec<(String, Style)>;
-
-fn ago(now: u64, at: u64) -> String {
-    format!("{} ago", format::short_duration(now.saturating_sub(at)))
-}
-
-fn label(text: &str, theme: Theme) -> (String, Style) {
-    (format!("  {text:<13}"), theme.secondary())
-}
 
 /// The section's rows.
 pub fn rows(b: &Bridge, state: &ControllerState, now: u64, theme: Theme, rows: &mut Vec<Row>) {

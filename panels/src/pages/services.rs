@@ -112,11 +112,12 @@ impl Page for ServicesPage {
 }
 
 /// `3 min ago`.
-fn ago(now: u64, at: u64) -> String {
+pub(super) fn ago(now: u64, at: u64) -> String {
     format!("{} ago", format::short_duration(now.saturating_sub(at)))
 }
 
-fn label(text: &str, theme: Theme) -> (String, Style) {
+/// A row's label, in its column.
+pub(super) fn label(text: &str, theme: Theme) -> (String, Style) {
     (format!("  {text:<13}"), theme.secondary())
 }
 
