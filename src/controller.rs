@@ -188,14 +188,16 @@ async fn run(
                     // connection's work again.
                     startup = first_startup.clone();
                 }
-                let end = session(
+                // On the heap: a session's future holds the facts gathered
+                // (16 KB), allocated once a connection.
+                let end = Box::pin(session(
                     &config,
                     &state,
                     conn,
                     (&mut requests, &mut interp, &mut keeper, &mut inbox),
                     &mut wanted,
                     std::mem::take(&mut startup),
-                )
+                ))
                 .await;
                 inbox.settle(&Response::NotConnected);
                 // The graphs as they stand when tor went away (or rnyx stops).

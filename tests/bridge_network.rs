@@ -113,12 +113,14 @@ async fn kill_transport(h: &ControllerHandle, relay: &NetTor) -> (u32, rnyx_mode
             .unwrap();
         assert!(killed.success(), "kill {p}: {killed}");
     }
-    let alert = support::eventually("the transport alert", 60, || {
+    // Read between the kill and tor's restart, the transport is gone (a
+    // critical alert) until its new process is seen.
+    let alert = support::eventually("the transport started again, alerted", 60, || {
         h.state.read(|s| {
             s.health
                 .active
                 .iter()
-                .find(|a| a.kind == AlertKind::TransportFailing)
+                .find(|a| a.kind == AlertKind::TransportFailing && a.severity == Severity::Warning)
                 .cloned()
         })
     })
@@ -180,8 +182,35 @@ async fn a_bridges_obfs4_transport_and_client_show_and_a_killed_transport_is_ale
     ] {
         assert!(screen.contains(want), "{want:?} not on\n{screen}");
     }
+    assert!(
+        screen.contains("bridge: obfs4 running, 8 clients, distribution none"),
+        "the header:\n{screen}"
+    );
     let dump = support::dump(&relay.control_socket());
     assert_eq!(dump["bridge"]["transports"][0]["name"], "obfs4", "{dump}");
+
+    // Page 2: the client through the transport, on the Extended ORPort, is
+    // a client.
+    support::eventually("the transport's connection to the ExtORPort", 60, || {
+        h.state.read(|s| {
+            let extor = s.facts.relay.listeners.extor.first()?.clone();
+            s.net
+                .connections
+                .list
+                .iter()
+                .any(|c| extor.ends_with(&format!(":{}", c.local.port())))
+                .then_some(())
+        })
+    })
+    .await;
+    let right = rnyx::ui::Input::Key(rnyx_panels::keymap::Key::Right);
+    let screen = ui.step(&[right, right]).await.join("\n");
+    assert!(
+        screen.contains("(CLIENT)") && screen.contains(" client"),
+        "{screen}"
+    );
+    let screen = ui.step(&[left, left]).await.join("\n");
+    assert!(screen.contains("Bridge:"), "back on page 7:\n{screen}");
 
     // Its process killed: tor starts it again (a new pid) and the alert is
     // a warning, with the pids.

@@ -238,8 +238,8 @@ impl Bridge {
                     }
                     t.pid = Some(*pid);
                 }
+                // The pid stays: the one tor starts next is told apart.
                 (None, Some(pid)) => {
-                    t.pid = None;
                     t.exited
                         .get_or_insert((now, format!("process {pid} is gone")));
                 }

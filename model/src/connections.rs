@@ -391,6 +391,9 @@ impl<'a> Classifier<'a> {
         let parse = |v: &[String]| v.iter().filter_map(|s| Listener::parse(s)).collect();
         let mut relay_ports: Vec<Listener> = parse(&listeners.or);
         relay_ports.extend(parse(&listeners.dir) as Vec<Listener>);
+        // A bridge's clients through a pluggable transport come in on the
+        // Extended ORPort (from the transport's process, on this machine).
+        relay_ports.extend(parse(&listeners.extor) as Vec<Listener>);
         let directory_ends = circuits
             .iter()
             .filter(|c| c.status == CircuitStatus::Built && c.path.len() == 1)

@@ -48,6 +48,10 @@ pub struct Listeners {
     pub dir: Vec<String>,
     pub socks: Vec<String>,
     pub control: Vec<String>,
+    /// The Extended ORPort a bridge's pluggable transports hand their
+    /// clients to (`net/listeners/extor`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub extor: Vec<String>,
 }
 
 /// Accounting facts (`accounting/*`), present when `AccountingMax` is set.

@@ -80,7 +80,7 @@ struct Answers {
     pid: Option<String>,
     uptime: Option<String>,
     /// `net/listeners/` or, dir, socks, control.
-    listeners: [Option<String>; 4],
+    listeners: [Option<String>; 5],
     nickname: Option<Vec<String>>,
     or_port: Option<Vec<String>>,
     dir_port: Option<Vec<String>>,
@@ -117,7 +117,7 @@ async fn ask(client: &Client, tables: bool) -> Answers {
     let conf = |key: &'static str| async move { client.getconf(key).await.ok() };
     let (
         (version, version_status, fingerprint, address, pid, uptime),
-        (or_l, dir_l, socks_l, control_l),
+        (or_l, dir_l, socks_l, control_l, extor_l),
         (nickname, or_port, dir_port),
         (rate, burst, relay_rate, relay_burst),
         (traffic_read, traffic_written, bw_cache),
@@ -139,7 +139,8 @@ async fn ask(client: &Client, tables: bool) -> Answers {
                 get("net/listeners/or"),
                 get("net/listeners/dir"),
                 get("net/listeners/socks"),
-                get("net/listeners/control")
+                get("net/listeners/control"),
+                get("net/listeners/extor")
             )
         },
         async { tokio::join!(conf("Nickname"), conf("ORPort"), conf("DirPort")) },
@@ -183,7 +184,7 @@ async fn ask(client: &Client, tables: bool) -> Answers {
         address,
         pid,
         uptime,
-        listeners: [or_l, dir_l, socks_l, control_l],
+        listeners: [or_l, dir_l, socks_l, control_l, extor_l],
         nickname,
         or_port,
         dir_port,
@@ -236,12 +237,13 @@ pub async fn gather(client: &Client, now: u64, tables: bool) -> Result<Facts, Cl
 
 /// Who tor is and where it listens, from its answers.
 fn relay_info(a: &mut Answers, fingerprint: Option<String>, now: u64) -> RelayInfo {
-    let [or_l, dir_l, socks_l, control_l] = std::mem::take(&mut a.listeners);
+    let [or_l, dir_l, socks_l, control_l, extor_l] = std::mem::take(&mut a.listeners);
     let mut listeners = Listeners {
         or: listener_list(or_l),
         dir: listener_list(dir_l),
         socks: listener_list(socks_l),
         control: listener_list(control_l),
+        extor: listener_list(extor_l),
     };
     // With DisableNetwork tor opens no OR/Dir listeners; show the configured ports.
     if listeners.or.is_empty() {

@@ -104,9 +104,18 @@ fn a_transports_process_is_found_among_tors_children_and_missed_when_gone() {
         Some((40, "process 77 is gone".into()))
     );
     assert!(!b.transports[0].running());
+    b.on_processes(&[], 45);
+    assert_eq!(b.transports[0].exited.as_ref().map(|e| e.0), Some(40));
     b.on_processes(&[("/usr/bin/obfs4proxy".into(), 90)], 70);
-    assert!(b.transports[0].running(), "started again (HUP)");
-    assert_eq!(b.transports[0].restarts, 0, "not seen between");
+    let t = &b.transports[0];
+    assert!(t.running(), "started again");
+    assert_eq!(
+        (t.restarted.clone(), t.restarts),
+        (
+            Some((70, "process 77 ended; tor started it again as 90".into())),
+            1
+        )
+    );
     // Killed, and tor started it again between two reads: a new pid.
     b.on_processes(&[("/usr/bin/obfs4proxy".into(), 95)], 100);
     let t = &b.transports[0];
@@ -114,7 +123,7 @@ fn a_transports_process_is_found_among_tors_children_and_missed_when_gone() {
         (t.restarted.clone(), t.restarts),
         (
             Some((100, "process 90 ended; tor started it again as 95".into())),
-            1
+            2
         )
     );
     assert!(t.running());

@@ -37,6 +37,8 @@ fn listeners() -> Listeners {
         dir: vec![],
         socks: vec!["127.0.0.1:9050".into()],
         control: vec!["127.0.0.1:9051".into(), "unix:/run/tor/control".into()],
+        // A bridge's Extended ORPort.
+        extor: vec!["127.0.0.1:40001".into()],
     }
 }
 
@@ -218,6 +220,9 @@ fn several_relays_at_one_address_leave_an_inbound_peer_unnamed() {
     let k = Classifier::new(&ls, &index, &circ, &[], false);
     let inbound = sock("203.0.113.5:9001", "198.51.100.2:40000");
     assert_eq!(k.classify(&inbound), (Category::Inbound, Peer::Several(2)));
+    // A bridge's client through its transport: on the Extended ORPort.
+    let through_pt = sock("127.0.0.1:40001", "127.0.0.1:53000");
+    assert_eq!(k.classify(&through_pt), (Category::Inbound, Peer::None));
     // Outbound, the port tells them apart.
     let out = sock("203.0.113.5:40000", "198.51.100.2:9002");
     assert_eq!(

@@ -367,6 +367,15 @@ impl ConnectionsPage {
 mod tests;
 
 /// `Connections (2 inbound, 1 outbound, 1 circuit):`, or `(none)`.
+/// A category's name; a bridge's inbound connections are its clients
+/// (`CLIENT`): a bridge carries no relay's circuits in.
+pub(super) fn category_name(c: rnyx_model::Category, bridge: bool) -> &'static str {
+    match c {
+        rnyx_model::Category::Inbound if bridge => "CLIENT",
+        c => c.name(),
+    }
+}
+
 /// An onion service's own circuit: listed under its service on page 7,
 /// not among the relay's.
 fn onion_service_circuit(c: &rnyx_model::Circuit) -> bool {
@@ -381,7 +390,10 @@ fn title(state: &ControllerState) -> String {
         .connections
         .counts()
         .iter()
-        .map(|(c, n)| format!("{n} {}", c.name().to_ascii_lowercase()))
+        .map(|(c, n)| {
+            let name = category_name(*c, state.bridge.bridge);
+            format!("{n} {}", name.to_ascii_lowercase())
+        })
         .collect();
     let services = state
         .net

@@ -79,7 +79,14 @@ impl Entry<'_> {
         match self {
             Entry::Connection(c) => {
                 let country = state.net.connections.country(c);
-                vec![connection_line(c, country, width, show_addresses, now)]
+                let bridge = state.bridge.bridge;
+                vec![connection_line(
+                    c,
+                    country,
+                    width,
+                    (show_addresses, bridge),
+                    now,
+                )]
             }
             Entry::Circuit(c, _) => circuit_lines(state, c, width, show_addresses),
         }
@@ -149,7 +156,7 @@ fn connection_line(
     c: &Connection,
     country: Option<&str>,
     width: usize,
-    show_addresses: bool,
+    (show_addresses, bridge): (bool, bool),
     now: u64,
 ) -> String {
     let hidden = c.is_private() && !show_addresses;
@@ -178,7 +185,7 @@ fn connection_line(
         if c.before_start { "+" } else { "" },
         format::short_duration(now.saturating_sub(c.first_seen))
     );
-    let right = format!("{age:>6} {}", label(c.category));
+    let right = format!("{age:>6} {}", label(c.category, bridge));
     // Narrow terminals keep the names: address columns shrink first.
     let (from_w, to_w) = if width >= 120 { (28, 34) } else { (21, 22) };
     let mut left = format!("{from:<from_w$}  -->  {to:<to_w$}");
@@ -197,9 +204,12 @@ fn connection_line(
 }
 
 /// `(EXIT)`, left-aligned as wide as the widest, `(DIRECTORY)`: the ages
-/// before it line up.
-fn label(category: Category) -> String {
-    format!("{:<11}", format!("({})", category.name()))
+/// before it line up. A bridge's inbound connections are its clients.
+fn label(category: Category, bridge: bool) -> String {
+    format!(
+        "{:<11}",
+        format!("({})", super::category_name(category, bridge))
+    )
 }
 
 /// `left` and `right` on one row of `width`, `left` cut first.
@@ -229,7 +239,7 @@ fn circuit_lines(
             c.status.as_str().to_ascii_lowercase()
         ),
     };
-    let mut lines = vec![fit(&head, &label(Category::Circuit), width)];
+    let mut lines = vec![fit(&head, &label(Category::Circuit, false), width)];
     let n = c.path.len();
     for (i, hop) in c.path.iter().enumerate() {
         let relay = hop
