@@ -46,7 +46,7 @@ async fn until(
 
 /// relay1 made a bridge with obfs4proxy, and rnyx watching it once its
 /// bridge line is written.
-async fn make_bridge(relay: &NetTor) -> ControllerHandle {
+async fn make_bridge(relay: &NetTor, recorder: rnyx::record::Recorder) -> ControllerHandle {
     tor_command(
         &relay.dir,
         &relay.control_socket(),
@@ -62,6 +62,7 @@ async fn make_bridge(relay: &NetTor) -> ControllerHandle {
     spawn(ControllerConfig {
         targets: vec![relay.target()],
         refresh_interval: Duration::from_secs(2),
+        host: rnyx::host::recording(rnyx::host::local(None), recorder),
         ..ControllerConfig::default()
     })
 }
@@ -133,7 +134,10 @@ async fn a_bridges_obfs4_transport_and_client_show_and_a_killed_transport_is_ale
     let net = support::start_network_with(&NetworkSpec::default());
     let relay = net.tors.iter().find(|t| t.name == "relay1").unwrap();
     let client = net.by_role(Role::Client).next().unwrap();
-    let h = make_bridge(relay).await;
+    let recording = tempfile::tempdir().unwrap();
+    let file = recording.path().join("bridge.rnyx.gz");
+    let recorder = rnyx::record::Recorder::create(&file, 16 << 20).unwrap();
+    let h = make_bridge(relay, recorder).await;
     let b = until(
         &h,
         &net,
@@ -229,4 +233,26 @@ async fn a_bridges_obfs4_transport_and_client_show_and_a_killed_transport_is_ale
     );
     let screen = ui.step(&[]).await.join("\n");
     assert!(screen.contains("restarted"), "{screen}");
+    drop(ui);
+    drop(h);
+    replayed(&file).await;
+}
+
+/// The recording replays the bridge: its transport and tor's count of
+/// clients as of the facts the replay reads (at its start and every 30 s
+/// of the recording's time; a replay has no /proc, so the transport's
+/// process is not known).
+async fn replayed(file: &std::path::Path) {
+    support::eventually("the recording finished", 30, || {
+        support::recording_text(file, "CountrySummary=??=8")
+    })
+    .await;
+    let mut c = support::rnyx();
+    c.args(["--dump", "--replay"]).arg(file);
+    let dump = support::json_of(&mut c);
+    let bridge = &dump["bridge"];
+    assert_eq!(bridge["bridge"], true, "{dump}");
+    assert_eq!(bridge["transports"][0]["name"], "obfs4", "{bridge}");
+    assert!(bridge["clients"]["since"].is_string(), "{bridge}");
+    assert!(bridge["transports"][0]["pid"].is_null(), "{bridge}");
 }
