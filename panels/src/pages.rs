@@ -1,7 +1,6 @@
 //! Every page, in Nyx's order. Adding a page is a module here and one line
 //! in [`PAGES`].
 
-pub mod bridge;
 pub mod config;
 pub mod connections;
 pub mod graph;

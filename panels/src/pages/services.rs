@@ -112,12 +112,12 @@ impl Page for ServicesPage {
 }
 
 /// `3 min ago`.
-pub(super) fn ago(now: u64, at: u64) -> String {
+fn ago(now: u64, at: u64) -> String {
     format!("{} ago", format::short_duration(now.saturating_sub(at)))
 }
 
 /// A row's label, in its column.
-pub(super) fn label(text: &str, theme: Theme) -> (String, Style) {
+fn label(text: &str, theme: Theme) -> (String, Style) {
     (format!("  {text:<13}"), theme.secondary())
 }
 
@@ -135,7 +135,7 @@ impl ServicesPage {
     fn rows(&self, state: &ControllerState, now: u64, theme: Theme) -> Vec<Row> {
         let mut rows = Vec::new();
         if !state.bridge.is_empty() {
-            super::bridge::rows(&state.bridge, state, now, theme, &mut rows);
+            bridge::rows(&state.bridge, state, now, theme, &mut rows);
             if state.onions.is_empty() {
                 return rows;
             }
@@ -386,5 +386,6 @@ fn circuit_rows(state: &ControllerState, s: &OnionService, theme: Theme, rows: &
     }
 }
 
+mod bridge;
 #[cfg(test)]
 mod tests;

@@ -2,7 +2,7 @@
 //! transport (its program, where tor says it listens, whether its process
 //! ended, its last warning and status, the bridge line to hand out) and
 //! the clients tor counted, by country and IP version, over time. Not a
-//! page of its own: [`super::services`] draws it first.
+//! page of its own: the services page draws it first.
 
 use crate::format;
 use crate::theme::Theme;
@@ -11,7 +11,7 @@ use rnyx_model::bridge::{Bridge, Transport};
 use rnyx_model::text::strip_controls;
 use rnyx_model::ControllerState;
 
-use super::services::{ago, label};
+use super::{ago, label};
 
 type Row = Vec<(String, Style)>;
 
