@@ -378,7 +378,7 @@ async fn begin(
     if let Some(keys) = facts.health.keys.clone() {
         facts.health.cert_expires = config.host.cert(keys).await;
     }
-    service_files(config.host.as_ref(), &mut facts);
+    facts::service_files(config.host.as_ref(), &mut facts);
     let set_aside = keeper.load(&mut facts, &target, state.now_secs()).await;
     state.update(|s| {
         s.load.metrics.configured.clone_from(&config.metrics_port);
@@ -531,61 +531,10 @@ fn refresh(client: Client, post: Post, now_secs: u64, host: SharedHost) {
             if let Some(keys) = f.health.keys.clone() {
                 f.health.cert_expires = host.cert(keys).await;
             }
-            service_files(host.as_ref(), &mut f);
+            facts::service_files(host.as_ref(), &mut f);
             post.send(Done::Facts(Box::new(f))).await;
         }
     });
-}
-
-/// What tor writes for its services, where the host has it here and rnyx
-/// may read it: each configured onion service's address (the `hostname`
-/// file of its directory; else its first upload or circuit names it), and
-/// a bridge's obfs4 bridge line (`pt_state/obfs4_bridgeline.txt` in the
-/// DataDirectory, the last line that is not a comment).
-fn service_files(host: &dyn crate::host::Host, facts: &mut facts::Facts) {
-    let has_obfs4 = facts.bridge.config.plugins.iter().any(|p| {
-        p.split_whitespace()
-            .next()
-            .is_some_and(|n| n.split(',').any(|n| n == "obfs4"))
-    });
-    let managed = facts
-        .bridge
-        .config
-        .plugins
-        .iter()
-        .any(|p| p.contains(" exec "));
-    if let (true, Some(pid)) = (managed, facts.relay.pid) {
-        facts.bridge.children = host.children(pid);
-    }
-    let data_dir = facts
-        .health
-        .keys
-        .as_deref()
-        .and_then(std::path::Path::parent);
-    if let (true, Some(dir)) = (has_obfs4, data_dir) {
-        let file = dir.join("pt_state/obfs4_bridgeline.txt");
-        let here = host.path_here(&file.to_string_lossy());
-        facts.bridge.obfs4_line =
-            here.and_then(|p| std::fs::read_to_string(p).ok())
-                .and_then(|text| {
-                    text.lines()
-                        .map(str::trim)
-                        .rfind(|l| !l.is_empty() && !l.starts_with('#'))
-                        .map(rnyx_model::text::strip_controls)
-                });
-    }
-    for (_, service) in &mut facts.onions {
-        let Some(path) = service.dir.as_deref().and_then(|d| host.path_here(d)) else {
-            continue;
-        };
-        // A file of one line: read at once.
-        if let Ok(text) = std::fs::read_to_string(path.join("hostname")) {
-            let address = text.trim().trim_end_matches(".onion");
-            if rnyx_grammar::event::onion_address(address) {
-                service.address = Some(address.to_owned());
-            }
-        }
-    }
 }
 
 /// Gathers events until `interval` after the last update, so the state (and

@@ -72,7 +72,7 @@ async fn make_bridge(relay: &NetTor, recorder: rnyx::record::Recorder) -> Contro
 /// is asked for.
 async fn transports_subscribed(h: &ControllerHandle) {
     let wanted = ["TRANSPORT_LAUNCHED", "WARN"];
-    support::eventually("the transports' events subscribed", 30, || {
+    support::eventually("the transports' events subscribed", 60, || {
         h.state.read(|s| {
             let events = &s.logs.subscribed_events;
             wanted
@@ -243,7 +243,7 @@ async fn a_bridges_obfs4_transport_and_client_show_and_a_killed_transport_is_ale
 /// of the recording's time; a replay has no /proc, so the transport's
 /// process is not known).
 async fn replayed(file: &std::path::Path) {
-    support::eventually("the recording finished", 30, || {
+    support::eventually("the recording finished", 60, || {
         support::recording_text(file, "CountrySummary=??=8")
     })
     .await;

@@ -114,7 +114,7 @@ async fn a_services_uploads_introduction_points_and_rendezvous_show_live() {
     .await;
     assert_eq!(s.dir.as_deref(), Some(hs.to_str().unwrap()));
     assert_eq!(s.ports, [format!("80 127.0.0.1:{SERVER}")]);
-    eventually("the services' events subscribed", 30, || {
+    eventually("the services' events subscribed", 60, || {
         h.state.read(|s| {
             let events = &s.logs.subscribed_events;
             let has = |e: &str| events.iter().any(|x| x == e);
@@ -186,7 +186,7 @@ async fn a_services_uploads_introduction_points_and_rendezvous_show_live() {
 /// The recording replays the service: its address (from tor's events: a
 /// replay reads no file of tor's) and its uploads, hidden as nyxrc says.
 async fn replayed(file: &std::path::Path, onion: &str) {
-    eventually("the recording finished", 30, || {
+    eventually("the recording finished", 60, || {
         support::recording_text(file, "HS_DESC UPLOADED")
     })
     .await;

@@ -395,12 +395,18 @@ fn title(state: &ControllerState) -> String {
             format!("{n} {}", name.to_ascii_lowercase())
         })
         .collect();
-    let services = state
-        .net
-        .circuits
-        .iter()
-        .filter(|c| onion_service_circuit(c))
-        .count();
+    // A service's circuits exist only where tor hosts one: no walk over
+    // a relay's circuits each frame otherwise.
+    let services = if state.onions.is_empty() {
+        0
+    } else {
+        state
+            .net
+            .circuits
+            .iter()
+            .filter(|c| onion_service_circuit(c))
+            .count()
+    };
     let circuits = state.net.circuits.len() - services;
     if circuits > 0 {
         counts.push(format!("{circuits} circuit"));

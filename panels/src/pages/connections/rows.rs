@@ -110,7 +110,8 @@ pub fn entries(state: &ControllerState, order: Order, _now: u64) -> Vec<Entry<'_
                 .net
                 .circuits
                 .iter()
-                .filter(|c| !super::onion_service_circuit(c))
+                // Listed on page 7 where it shows them.
+                .filter(|c| state.onions.is_empty() || !super::onion_service_circuit(c))
                 .map(|c| Entry::Circuit(c, streams.get(&c.id).copied().unwrap_or(0))),
         )
         .collect();
