@@ -51,6 +51,18 @@ async fn until(
     }
 }
 
+/// Waits for the services' events to be subscribed (once tor hosts one).
+async fn subscribed(h: &ControllerHandle) {
+    eventually("the services' events subscribed", 60, || {
+        h.state.read(|s| {
+            let events = &s.logs.subscribed_events;
+            let has = |e: &str| events.iter().any(|x| x == e);
+            (has("HS_DESC") && has("CIRC_MINOR")).then_some(())
+        })
+    })
+    .await;
+}
+
 /// The byte server, inside the namespace.
 fn serve(net: &rnyx::launch::PrivateNetwork) -> Child {
     let exe = env!("CARGO_BIN_EXE_rnyx");
@@ -87,9 +99,12 @@ async fn a_services_uploads_introduction_points_and_rendezvous_show_live() {
     let recording = tempfile::tempdir().unwrap();
     let file = recording.path().join("service.rnyx.gz");
     let recorder = rnyx::record::Recorder::create(&file, 16 << 20).unwrap();
+    let mut alerts = rnyx_model::health::AlertSettings::default();
+    alerts.thresholds.onion_descriptor_after = 15;
     let h = spawn(ControllerConfig {
         targets: vec![host.target()],
         host: rnyx::host::recording(rnyx::host::local(None), recorder),
+        alerts,
         ..ControllerConfig::default()
     });
     eventually("rnyx connected to the service's tor", 60, || {
@@ -98,14 +113,18 @@ async fn a_services_uploads_introduction_points_and_rendezvous_show_live() {
     })
     .await;
     let hs = host.dir.join("hs");
-    tor_command(
-        &host.dir,
-        &host.control_socket(),
-        &format!(
-            "SETCONF HiddenServiceDir=\"{}\" HiddenServicePort=\"80 127.0.0.1:{SERVER}\"",
-            hs.display()
-        ),
-    );
+    let configure = |intro_points: u32| {
+        tor_command(
+            &host.dir,
+            &host.control_socket(),
+            &format!(
+                "SETCONF HiddenServiceDir=\"{}\" HiddenServicePort=\"80 127.0.0.1:{SERVER}\" \
+                 HiddenServiceNumIntroductionPoints={intro_points}",
+                hs.display()
+            ),
+        )
+    };
+    configure(3);
     let onion = std::fs::read_to_string(hs.join("hostname")).unwrap();
     let onion = onion.trim().trim_end_matches(".onion").to_owned();
     let s = eventually("the service read from tor's configuration", 60, || {
@@ -114,14 +133,7 @@ async fn a_services_uploads_introduction_points_and_rendezvous_show_live() {
     .await;
     assert_eq!(s.dir.as_deref(), Some(hs.to_str().unwrap()));
     assert_eq!(s.ports, [format!("80 127.0.0.1:{SERVER}")]);
-    eventually("the services' events subscribed", 60, || {
-        h.state.read(|s| {
-            let events = &s.logs.subscribed_events;
-            let has = |e: &str| events.iter().any(|x| x == e);
-            (has("HS_DESC") && has("CIRC_MINOR")).then_some(())
-        })
-    })
-    .await;
+    subscribed(&h).await;
 
     let s = until(
         &h,
@@ -179,8 +191,71 @@ async fn a_services_uploads_introduction_points_and_rendezvous_show_live() {
         "{screen}"
     );
     drop(ui);
+    hsdirs_that_stop_taking_it(&h, &net, &configure).await;
     drop(h);
     replayed(&file, &onion).await;
+}
+
+/// HSDirs that stop taking descriptors: both relays made bridges answer
+/// tor's uploads with 503 ("Not acting as a public relay"), which tor
+/// reports as no HS_DESC answer at all. Another introduction point wanted
+/// makes tor upload again; 15 s on, the alert names them (a warning: the
+/// authorities, HSDirs too, accepted it).
+async fn hsdirs_that_stop_taking_it(
+    h: &ControllerHandle,
+    net: &rnyx::launch::PrivateNetwork,
+    configure: &impl Fn(u32) -> Vec<String>,
+) {
+    use rnyx_model::health::Severity;
+    let relays: Vec<&NetTor> = net.by_role(Role::Relay).collect();
+    for relay in &relays {
+        tor_command(&relay.dir, &relay.control_socket(), "SETCONF BridgeRelay=1");
+    }
+    let before = service(h).unwrap().descriptor.uploaded;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    configure(4);
+    let alert = eventually("the descriptor alert naming a silent HSDir", 180, || {
+        h.state.read(|s| {
+            s.health
+                .active
+                .iter()
+                .find(|a| a.kind == AlertKind::OnionDescriptor && a.detail.contains("no answer"))
+                .cloned()
+        })
+    })
+    .await;
+    assert_eq!(alert.severity, Severity::Warning, "{alert:?}");
+    assert!(alert.detail.contains("HSDirs hold no copy"), "{alert:?}");
+    let s = service(h).unwrap();
+    assert!(s.descriptor.uploaded > before, "no new upload: {s:?}");
+    let silent: Vec<String> = s
+        .descriptor
+        .current()
+        .filter(|u| u.state == rnyx_model::onion::Upload::Uploading)
+        .filter_map(|u| u.hsdir.nickname.as_deref().map(str::to_owned))
+        .collect();
+    // The bridges at least (an upload through one may fail too).
+    assert!(silent.iter().any(|n| n.starts_with("relay")), "{s:?}");
+    for name in &silent {
+        assert!(
+            alert.detail.contains(&format!("{name}: no answer")),
+            "{alert:?}"
+        );
+    }
+    // The authorities accepted the upload; the warning is in the log.
+    assert!(s.descriptor.accepted() > 0, "{s:?}");
+    let log = h.state.read(|s| {
+        s.logs
+            .log
+            .iter()
+            .map(|e| e.message.clone())
+            .collect::<Vec<_>>()
+            .join("\n")
+    });
+    assert!(
+        log.contains("alert (warning): an onion service's descriptor is not at the HSDirs"),
+        "{log}"
+    );
 }
 
 /// The recording replays the service: its address (from tor's events: a
@@ -302,5 +377,40 @@ async fn a_service_whose_descriptor_is_not_uploaded_is_alerted() {
     assert!(
         log.contains("alert (critical): an onion service's descriptor is not at the HSDirs"),
         "{log}"
+    );
+    drop(h);
+    judged_by_check_and_openmetrics(&socket, &id);
+}
+
+/// `--check` and the OpenMetrics text judge the same rule: a new rnyx
+/// sees the detached service and no upload (tor started moments ago).
+fn judged_by_check_and_openmetrics(socket: &std::path::Path, id: &str) {
+    let run = |args: &[&str]| {
+        let out = support::rnyx()
+            .args(args)
+            .args(["--alert", "onion_descriptor_after=0", "-s"])
+            .arg(socket)
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+        )
+    };
+    let (code, text) = run(&["--check"]);
+    assert_eq!(code, Some(2), "{text}");
+    assert!(text.starts_with("RNYX CRITICAL"), "{text}");
+    assert!(
+        text.contains(&format!(
+            "CRITICAL an onion service's descriptor is not at the HSDirs: {}….onion: never uploaded",
+            &id[..8]
+        )),
+        "{text}"
+    );
+    let (code, text) = run(&["--dump", "--format", "openmetrics"]);
+    assert_eq!(code, Some(0), "{text}");
+    assert!(
+        text.contains("rnyx_alert{relay=\"rnyxTestRelay\",kind=\"onion_descriptor\"} 2\n"),
+        "{text}"
     );
 }

@@ -23,6 +23,10 @@ pub const INTRO_DEFAULT: u32 = 3;
 pub const DESCRIPTORS: u32 = 2;
 /// Minutes of rendezvous counts kept for the graph.
 pub const REND_MINUTES: usize = 60;
+/// Seconds after which an upload tor has had no answer to is taken as
+/// lost: tor closes a directory connection stalled this long
+/// (`DIR_CONN_MAX_STALL`).
+pub const ANSWER_WITHIN: u64 = 300;
 /// HSDirs kept per service (tor uploads to 8 a time period, two periods).
 pub const HSDIRS_KEPT: usize = 32;
 /// Seconds within which tor uploads the descriptor again, at the latest
@@ -84,12 +88,61 @@ impl Descriptor {
         self.last_uploaded.map(|t| t + REUPLOAD_MAX)
     }
 
-    /// HSDirs whose last upload was accepted.
+    /// HSDirs of the last round whose last upload was accepted.
     pub fn accepted(&self) -> usize {
-        self.hsdirs
-            .iter()
+        self.current()
             .filter(|h| h.state == Upload::Uploaded)
             .count()
+    }
+
+    /// HSDirs of the last round that refused the descriptor, or have not
+    /// answered within [`ANSWER_WITHIN`].
+    pub fn refused_or_silent(&self, now: u64) -> impl Iterator<Item = &HsDirUpload> {
+        self.current().filter(move |h| match h.state {
+            Upload::Failed => true,
+            Upload::Uploading => now > h.at + ANSWER_WITHIN,
+            Upload::Uploaded => false,
+        })
+    }
+
+    /// The HSDirs of tor's last round of uploads: those uploaded to
+    /// within [`REUPLOAD_MAX`] of the last upload (an HSDir of an older
+    /// round may no longer be one of the service's).
+    pub fn current(&self) -> impl Iterator<Item = &HsDirUpload> {
+        let last = self.last_upload.unwrap_or(0);
+        self.hsdirs
+            .iter()
+            .filter(move |h| h.at + REUPLOAD_MAX >= last)
+    }
+}
+
+/// An HSDir whose copy of the descriptor is not the last one tor sent:
+/// it refused it (HS_DESC FAILED), or never answered. tor reports no
+/// failure when an HSDir answers 503 or the upload's circuit fails: the
+/// upload then stays unanswered.
+pub fn holds_no_copy(h: &HsDirUpload) -> bool {
+    h.state != Upload::Uploaded
+}
+
+/// Where the descriptor is missing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Missing {
+    /// At every HSDir: clients cannot reach the service. Since when.
+    Everywhere(u64),
+    /// At some HSDirs of the last round (others hold it): since the
+    /// earliest of their uploads, and how many of how many.
+    AtSome {
+        since: u64,
+        missing: usize,
+        of: usize,
+    },
+}
+
+impl Missing {
+    pub fn since(&self) -> u64 {
+        match self {
+            Missing::Everywhere(t) | Missing::AtSome { since: t, .. } => *t,
+        }
     }
 }
 
@@ -149,15 +202,48 @@ impl OnionService {
     /// rnyx saw it (tor started over a minute earlier: `tor_started`) may
     /// have uploaded just before: it is given tor's re-upload time.
     pub fn descriptor_missing_since(&self, now: u64, tor_started: Option<u64>) -> Option<u64> {
+        match self.descriptor_missing(now, tor_started)? {
+            Missing::Everywhere(t) => Some(t),
+            Missing::AtSome { .. } => None,
+        }
+    }
+
+    /// Where the descriptor is missing, and since when: everywhere as
+    /// [`descriptor_missing_since`](Self::descriptor_missing_since) says,
+    /// or when every HSDir of the last round refused it or has not
+    /// answered; at some when only some of them hold it. An upload in
+    /// flight counts from its start: the caller's threshold gives tor
+    /// time to answer.
+    pub fn descriptor_missing(&self, now: u64, tor_started: Option<u64>) -> Option<Missing> {
         let d = &self.descriptor;
         let ran_before = tor_started.is_some_and(|t| self.since > t + 60);
-        match (d.last_uploaded, &d.last_failed) {
-            (None, Some((failed, _))) => Some(self.since.min(*failed)),
-            (None, None) if ran_before => Some(self.since + REUPLOAD_MAX).filter(|&due| now > due),
-            (None, None) => Some(self.since),
-            (Some(ok), Some((failed, _))) if *failed > ok => Some(*failed),
-            (Some(ok), _) => Some(ok + REUPLOAD_MAX).filter(|&due| now > due),
+        let everywhere = |t| Some(Missing::Everywhere(t));
+        let Some(ok) = d.last_uploaded else {
+            return match &d.last_failed {
+                Some((failed, _)) => everywhere(self.since.min(*failed)),
+                None if ran_before => everywhere(self.since + REUPLOAD_MAX)
+                    .filter(|_| now > self.since + REUPLOAD_MAX),
+                None => everywhere(self.since),
+            };
+        };
+        if now > ok + REUPLOAD_MAX {
+            return everywhere(ok + REUPLOAD_MAX);
         }
+        let of = d.current().count();
+        let missing: Vec<u64> = d
+            .current()
+            .filter(|h| holds_no_copy(h))
+            .map(|h| h.at)
+            .collect();
+        let since = *missing.iter().min()?;
+        if missing.len() == of {
+            return everywhere(since);
+        }
+        Some(Missing::AtSome {
+            since,
+            missing: missing.len(),
+            of,
+        })
     }
 
     /// Introduction points wanted in all: [`DESCRIPTORS`] times those of

@@ -348,7 +348,8 @@ fn service_name(s: &crate::onion::OnionService) -> String {
 }
 
 /// The services for which `since` says how long something has been wrong,
-/// past `after` seconds: the worst's start and each named.
+/// for `after` seconds or more (0: at once): the worst's start and each
+/// named.
 fn services_wrong(
     c: &Ctx,
     after: u64,
@@ -361,7 +362,7 @@ fn services_wrong(
             .iter()
             .filter_map(|s| {
                 let t = since(s)?;
-                (c.now.saturating_sub(t) > after).then(|| (t, say(s)))
+                (c.now.saturating_sub(t) >= after).then(|| (t, say(s)))
             })
             .collect();
     let first = wrong.iter().map(|(t, _)| *t).min()?;
@@ -372,22 +373,71 @@ fn services_wrong(
     })
 }
 
+/// A descriptor missing at every HSDir (critical), or at some of the last
+/// round's (a warning: clients that ask those fail), past
+/// `onion_descriptor_after`.
 fn onion_descriptor(c: &Ctx) -> Option<Finding> {
-    services_wrong(
-        c,
-        c.t.onion_descriptor_after,
-        |s| s.descriptor_missing_since(c.now, c.s.facts.relay.start_time),
-        |s| {
-            let d = &s.descriptor;
-            let what = match (&d.last_failed, d.last_uploaded) {
-                (Some((_, why)), _) => format!("upload failed ({why})"),
-                (None, Some(_)) => "not uploaded again in 2 h".to_owned(),
-                (None, None) if d.last_upload.is_some() => "no HSDir accepted it".to_owned(),
-                (None, None) => "never uploaded".to_owned(),
-            };
-            format!("{}: {what}", service_name(s))
-        },
-    )
+    use crate::onion::Missing;
+    let wrong: Vec<(Missing, String)> =
+        c.s.onions
+            .services
+            .iter()
+            .filter_map(|s| {
+                let m = s.descriptor_missing(c.now, c.s.facts.relay.start_time)?;
+                let past = c.now.saturating_sub(m.since()) >= c.t.onion_descriptor_after;
+                past.then(|| {
+                    let what = missing_words(s, &m, c.now);
+                    (m, format!("{}: {what}", service_name(s)))
+                })
+            })
+            .collect();
+    let since = wrong.iter().map(|(m, _)| m.since()).min()?;
+    let everywhere = wrong
+        .iter()
+        .any(|(m, _)| matches!(m, Missing::Everywhere(_)));
+    let said: Vec<String> = wrong.into_iter().map(|(_, s)| s).collect();
+    Some(Finding {
+        since: Some(since),
+        ..finding(if everywhere { Critical } else { Warning }, said.join("; "))
+    })
+}
+
+/// What is wrong with a service's descriptor, in words.
+fn missing_words(s: &crate::onion::OnionService, m: &crate::onion::Missing, now: u64) -> String {
+    use crate::onion::{holds_no_copy, Missing, REUPLOAD_MAX};
+    let d = &s.descriptor;
+    let which = || {
+        let named: Vec<String> = d
+            .current()
+            .filter(|h| holds_no_copy(h))
+            .map(|h| {
+                let name = h
+                    .hsdir
+                    .nickname
+                    .as_deref()
+                    .map(crate::text::strip_controls)
+                    .or_else(|| {
+                        h.hsdir
+                            .fingerprint
+                            .map(|f| f.as_str().chars().take(8).collect())
+                    })
+                    .unwrap_or_default();
+                let why = h.reason.as_deref().unwrap_or("no answer");
+                format!("{name}: {}", crate::text::strip_controls(why))
+            })
+            .collect();
+        named.join(", ")
+    };
+    match (m, d.last_uploaded, &d.last_failed) {
+        (Missing::AtSome { missing, of, .. }, _, _) => {
+            format!("{missing} of {of} HSDirs hold no copy ({})", which())
+        }
+        (_, Some(ok), _) if now > ok + REUPLOAD_MAX => "not uploaded again in 2 h".to_owned(),
+        (_, Some(_), _) => format!("no HSDir holds it ({})", which()),
+        (_, None, Some((_, why))) => format!("upload failed ({why})"),
+        (_, None, None) if d.last_upload.is_some() => "no HSDir accepted it".to_owned(),
+        (_, None, None) => "never uploaded".to_owned(),
+    }
 }
 
 fn intro_points(c: &Ctx) -> Option<Finding> {

@@ -51,9 +51,9 @@ fn an_onion_services_missing_descriptor_and_introduction_points_alert_after_thei
     settings.thresholds.onion_descriptor_after = 60;
     settings.thresholds.intro_points_after = 30;
     s.onions.count(&crate::CircuitTable::new(1), 1_000);
-    evaluate(&mut s, &settings, 1_030);
+    evaluate(&mut s, &settings, 1_029);
     assert_eq!(kinds(&s), [], "neither has lasted long enough");
-    evaluate(&mut s, &settings, 1_031);
+    evaluate(&mut s, &settings, 1_030);
     assert_eq!(kinds(&s), [(AlertKind::IntroPoints, Severity::Warning)]);
     assert_eq!(
         s.health.active[0].detail,
@@ -90,10 +90,23 @@ fn an_onion_services_missing_descriptor_and_introduction_points_alert_after_thei
     assert_eq!(s.health.active[0].since, 1_100);
     assert_eq!(
         s.health.active[0].detail,
-        "vww6ybal….onion: upload failed (UPLOAD_REJECTED)"
+        "vww6ybal….onion: no HSDir holds it (dir: UPLOAD_REJECTED)"
+    );
+    // Another HSDir holds it: a warning, naming the one that does not.
+    let other = crate::Hop::named(&"E".repeat(40), "other");
+    s.onions
+        .on_descriptor("UPLOAD", Some(own), Some(&other), None, 1_162);
+    s.onions
+        .on_descriptor("UPLOADED", Some(own), Some(&other), None, 1_163);
+    evaluate(&mut s, &settings, 1_164);
+    assert_eq!(s.health.active[0].kind, AlertKind::OnionDescriptor);
+    assert_eq!(s.health.active[0].severity, Severity::Warning);
+    assert_eq!(
+        s.health.active[0].detail,
+        "vww6ybal….onion: 1 of 2 HSDirs hold no copy (dir: UPLOAD_REJECTED)"
     );
     settings.set(AlertKind::OnionDescriptor, "off").unwrap();
-    evaluate(&mut s, &settings, 1_162);
+    evaluate(&mut s, &settings, 1_165);
     assert_eq!(kinds(&s), [(AlertKind::IntroPoints, Severity::Warning)]);
 }
 

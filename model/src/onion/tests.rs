@@ -129,7 +129,16 @@ fn the_descriptor_is_missing_until_accepted_after_a_failure_and_past_its_reuploa
         Some("UPLOAD_REJECTED"),
         230,
     );
-    assert_eq!(o.services[0].descriptor_missing_since(240, None), Some(230));
+    // One HSDir of two refused it: missing there, not everywhere.
+    assert_eq!(o.services[0].descriptor_missing_since(240, None), None);
+    assert_eq!(
+        o.services[0].descriptor_missing(240, None),
+        Some(Missing::AtSome {
+            since: 230,
+            missing: 1,
+            of: 2
+        })
+    );
     o.on_descriptor("UPLOADED", Some(OWN), Some(&hsdir('B')), None, 250);
     assert_eq!(o.services[0].descriptor_missing_since(260, None), None);
     let due = 250 + REUPLOAD_MAX;
@@ -177,5 +186,59 @@ fn circuits_count_introduction_points_and_rendezvous_per_minute() {
         o.services[0].rend_minutes,
         [2, 0, 0, 1],
         "silent minutes are none"
+    );
+}
+
+#[test]
+fn an_hsdir_that_never_answers_holds_no_copy_and_when_none_holds_it_it_is_missing_everywhere() {
+    let mut o = dir_service();
+    for (n, at) in [('A', 200), ('B', 200)] {
+        o.on_descriptor("UPLOAD", Some(OWN), Some(&hsdir(n)), None, at);
+    }
+    o.on_descriptor("UPLOADED", Some(OWN), Some(&hsdir('A')), None, 201);
+    // B never answers (tor reports nothing for a 503 or a failed circuit).
+    let at_some = Missing::AtSome {
+        since: 200,
+        missing: 1,
+        of: 2,
+    };
+    assert_eq!(o.services[0].descriptor_missing(900, None), Some(at_some));
+    // The next round: A refuses, B still silent; none holds it.
+    o.on_descriptor("UPLOAD", Some(OWN), Some(&hsdir('A')), None, 1000);
+    o.on_descriptor(
+        "FAILED",
+        Some(OWN),
+        Some(&hsdir('A')),
+        Some("UNEXPECTED"),
+        1001,
+    );
+    o.on_descriptor("UPLOAD", Some(OWN), Some(&hsdir('B')), None, 1000);
+    assert_eq!(
+        o.services[0].descriptor_missing(1100, None),
+        Some(Missing::Everywhere(1000))
+    );
+    assert_eq!(
+        o.services[0].descriptor_missing_since(1100, None),
+        Some(1000)
+    );
+    // An HSDir of a round over 2 h before the last is no longer counted.
+    o.on_descriptor(
+        "UPLOAD",
+        Some(OWN),
+        Some(&hsdir('C')),
+        None,
+        1002 + REUPLOAD_MAX,
+    );
+    o.on_descriptor(
+        "UPLOADED",
+        Some(OWN),
+        Some(&hsdir('C')),
+        None,
+        1003 + REUPLOAD_MAX,
+    );
+    assert_eq!(o.services[0].descriptor.current().count(), 1);
+    assert_eq!(
+        o.services[0].descriptor_missing(1010 + REUPLOAD_MAX, None),
+        None
     );
 }

@@ -17,7 +17,7 @@ use crate::theme::Theme;
 use ratatui_core::buffer::Buffer;
 use ratatui_core::layout::Rect;
 use ratatui_core::style::Style;
-use rnyx_model::onion::{OnionService, Origin, Upload};
+use rnyx_model::onion::{HsDirUpload, OnionService, Origin, Upload, ANSWER_WITHIN};
 use rnyx_model::text::strip_controls;
 use rnyx_model::ControllerState;
 
@@ -253,7 +253,7 @@ fn descriptor_rows(s: &OnionService, now: u64, theme: Theme, rows: &mut Vec<Row>
                 "uploaded {}, accepted by {} of {} HSDirs",
                 ago(now, t),
                 d.accepted(),
-                d.hsdirs.len()
+                d.current().count()
             );
             if let Some(due) = d.next_due() {
                 let _ = write!(text, "; next by {} UTC", &format::clock(due)[..5]);
@@ -270,6 +270,22 @@ fn descriptor_rows(s: &OnionService, now: u64, theme: Theme, rows: &mut Vec<Row>
         ),
     };
     rows.push(vec![label("descriptor", theme), text]);
+    let missing: Vec<String> = d
+        .refused_or_silent(now)
+        .map(|h| {
+            let why = h.reason.as_deref().map_or_else(
+                || format!("no answer to the upload {}", ago(now, h.at)),
+                strip_controls,
+            );
+            format!("{} ({why})", hsdir_name(h))
+        })
+        .collect();
+    if !missing.is_empty() {
+        rows.push(vec![
+            label("", theme),
+            (format!("not at {}", missing.join(", ")), theme.warning()),
+        ]);
+    }
     if let Some((at, why)) = &d.last_failed {
         rows.push(vec![
             label("", theme),
@@ -324,20 +340,25 @@ fn metrics_rows(state: &ControllerState, s: &OnionService, theme: Theme, rows: &
     }
 }
 
+/// An HSDir's nickname, else the start of its fingerprint.
+fn hsdir_name(h: &HsDirUpload) -> String {
+    h.hsdir
+        .nickname
+        .as_deref()
+        .map(strip_controls)
+        .or_else(|| {
+            h.hsdir
+                .fingerprint
+                .map(|f| f.as_str().chars().take(8).collect())
+        })
+        .unwrap_or_default()
+}
+
 fn hsdir_rows(s: &OnionService, now: u64, theme: Theme, rows: &mut Vec<Row>) {
     for h in s.descriptor.hsdirs.iter().rev() {
-        let name = h
-            .hsdir
-            .nickname
-            .as_deref()
-            .map(strip_controls)
-            .or_else(|| {
-                h.hsdir
-                    .fingerprint
-                    .map(|f| f.as_str().chars().take(8).collect())
-            })
-            .unwrap_or_default();
+        let name = hsdir_name(h);
         let (word, style) = match h.state {
+            Upload::Uploading if now > h.at + ANSWER_WITHIN => ("no answer", theme.error()),
             Upload::Uploading => ("uploading", theme.secondary()),
             Upload::Uploaded => ("accepted", theme.plain()),
             Upload::Failed => ("failed", theme.error()),

@@ -107,3 +107,33 @@ fn addresses_hide_when_nyxrc_says_and_a_tor_without_services_says_how_to_add_one
     let none = text(&page.rows(&ControllerState::default(), 0, Theme { color: false }));
     assert!(none.contains("tor hosts none (HiddenServiceDir"), "{none}");
 }
+
+#[test]
+fn hsdirs_that_refused_or_never_answered_are_named() {
+    let mut s = hosting();
+    let silent = Hop::named(&"E".repeat(40), "hsdir3");
+    s.onions
+        .on_descriptor("UPLOAD", Some(OWN), Some(&silent), None, 1_012);
+    let page = ServicesPage::default();
+    let at = |now| text(&page.rows(&s, now, Theme { color: false }));
+    let shown = at(1_080);
+    assert!(
+        shown.contains("not at hsdir2 (UPLOAD_REJECTED)\n"),
+        "{shown}"
+    );
+    // Past tor's stall time (5 min) an unanswered upload is lost.
+    let shown = at(1_400);
+    assert!(
+        shown.contains("not at hsdir2 (UPLOAD_REJECTED), hsdir3 (no answer to the upload 6m ago)"),
+        "{shown}"
+    );
+    let details = ServicesPage {
+        details: true,
+        ..page
+    };
+    let shown = text(&details.rows(&s, 1_400, Theme { color: false }));
+    assert!(
+        shown.contains("hsdir3               no answer 6m ago"),
+        "{shown}"
+    );
+}
