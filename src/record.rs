@@ -45,6 +45,8 @@ pub enum Sample {
     Cert(Option<u64>),
     /// tor's MetricsPort read (the families shown), or why not.
     Metrics(Result<String, String>),
+    /// tor's child processes (name, pid), where they could be read.
+    Children(Option<Vec<(String, u32)>>),
 }
 
 /// The end of tor's log file, as a host read it.

@@ -148,6 +148,7 @@ fn sample(kind: &Kind, json: &str) -> Option<Sample> {
         Kind::Tail => serde_json::from_str(json).ok().map(Sample::Tail),
         Kind::Cert => serde_json::from_str(json).ok().map(Sample::Cert),
         Kind::Metrics => serde_json::from_str(json).ok().map(Sample::Metrics),
+        Kind::Children => serde_json::from_str(json).ok().map(Sample::Children),
         _ => None,
     }
 }

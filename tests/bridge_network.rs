@@ -235,14 +235,14 @@ async fn a_bridges_obfs4_transport_and_client_show_and_a_killed_transport_is_ale
     assert!(screen.contains("restarted"), "{screen}");
     drop(ui);
     drop(h);
-    replayed(&file).await;
+    replayed(&file, pid).await;
 }
 
-/// The recording replays the bridge: its transport and tor's count of
-/// clients as of the facts the replay reads (at its start and every 30 s
-/// of the recording's time; a replay has no /proc, so the transport's
-/// process is not known).
-async fn replayed(file: &std::path::Path) {
+/// The recording replays the bridge: its transport, tor's count of
+/// clients and tor's child processes (the transport's pid) as the replay's
+/// facts read them: at its start, every 30 s of the recording and after a
+/// configuration change.
+async fn replayed(file: &std::path::Path, killed: u32) {
     support::eventually("the recording finished", 60, || {
         support::recording_text(file, "CountrySummary=??=8")
     })
@@ -254,5 +254,12 @@ async fn replayed(file: &std::path::Path) {
     assert_eq!(bridge["bridge"], true, "{dump}");
     assert_eq!(bridge["transports"][0]["name"], "obfs4", "{bridge}");
     assert!(bridge["clients"]["since"].is_string(), "{bridge}");
-    assert!(bridge["transports"][0]["pid"].is_null(), "{bridge}");
+    // tor's children as the recording read them: the transport's pid (the
+    // one killed later, unless the replay reads the facts again after it).
+    let transport = &bridge["transports"][0];
+    assert!(transport["pid"].as_u64().is_some(), "{transport}");
+    assert!(
+        transport["pid"].as_u64() == Some(u64::from(killed)) || transport["restarts"] == 1,
+        "{transport}"
+    );
 }

@@ -189,7 +189,9 @@ impl Host for Recording {
     }
 
     fn children(&self, pid: u32) -> Option<Vec<(String, u32)>> {
-        self.inner.children(pid)
+        let children = self.inner.children(pid);
+        self.recorder.sample(record::Kind::Children, &children);
+        children
     }
 
     fn session_start(&self, s: &mut ControllerState) -> bool {

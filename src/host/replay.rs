@@ -19,6 +19,7 @@ struct Samples {
     torrc: Kind<Torrc>,
     cert: Kind<Option<u64>>,
     metrics: Kind<Result<String, String>>,
+    children: Kind<Option<Vec<(String, u32)>>>,
     log: Option<TorLog>,
 }
 
@@ -50,6 +51,7 @@ impl Replay {
                 Sample::Torrc(r) => samples.torrc.push((t, r)),
                 Sample::Cert(c) => samples.cert.push((t, c)),
                 Sample::Metrics(m) => samples.metrics.push((t, m)),
+                Sample::Children(c) => samples.children.push((t, c)),
                 Sample::Tail(l) => {
                     samples.log.get_or_insert(l);
                 }
@@ -147,6 +149,15 @@ impl Host for Replay {
         // Read just after tor's facts, which the session is given first.
         let due = self.due(&self.samples.cert).max(1);
         self.samples.cert.get(due - 1).and_then(|(_, c)| *c)
+    }
+
+    fn children(&self, _pid: u32) -> Option<Vec<(String, u32)>> {
+        // The last read by where the session is (read with the facts).
+        let due = self.due(&self.samples.children).max(1);
+        self.samples
+            .children
+            .get(due - 1)
+            .and_then(|(_, c)| c.clone())
     }
 
     async fn tor_log(&self, path: String, _pid: Option<u32>, _max_lines: usize) -> TorLog {

@@ -32,6 +32,9 @@ rnyx_model::open_words! {
         /// tor's MetricsPort read: `{"Ok": text}` (the families rnyx
         /// shows) or `{"Err": why}`.
         Metrics = "metrics",
+        /// tor's child processes (a bridge's managed transports), as
+        /// `[[name, pid], …]`, or `null` where they could not be read.
+        Children = "children",
     }
 }
 
