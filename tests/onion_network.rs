@@ -51,6 +51,78 @@ async fn until(
     }
 }
 
+/// A MetricsPort for the service's tor, set by SETCONF inside the
+/// namespace and forwarded to a unix socket at `path` for rnyx outside.
+fn metrics_port(
+    net: &rnyx::launch::PrivateNetwork,
+    host: &NetTor,
+    path: &std::path::Path,
+) -> Forward {
+    const PORT: u16 = 9290;
+    tor_command(
+        &host.dir,
+        &host.control_socket(),
+        &format!("SETCONF MetricsPort=127.0.0.1:{PORT} MetricsPortPolicy=\"accept 127.0.0.1\""),
+    );
+    let mut c = net.command_in_namespace(env!("CARGO_BIN_EXE_rnyx"));
+    c.arg("demo-forward")
+        .arg("--unix")
+        .arg(path)
+        .args(["--port", &PORT.to_string()])
+        .args(["--parent", &std::process::id().to_string()])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    Forward(c.spawn().unwrap())
+}
+
+/// The MetricsPort's forwarder, stopped when dropped.
+struct Forward(Child);
+
+impl Drop for Forward {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// rnyx on the service's tor, recorded, its MetricsPort read at `metrics`
+/// every second and the descriptor alert 15 s after.
+fn watch(
+    host: &NetTor,
+    recorder: rnyx::record::Recorder,
+    metrics: &std::path::Path,
+) -> ControllerHandle {
+    let mut alerts = rnyx_model::health::AlertSettings::default();
+    alerts.thresholds.onion_descriptor_after = 15;
+    spawn(ControllerConfig {
+        targets: vec![host.target()],
+        host: rnyx::host::recording(rnyx::host::local(None), recorder),
+        alerts,
+        metrics_port: Some(format!("unix:{}", metrics.display())),
+        metrics_interval: Duration::from_secs(1),
+        ..ControllerConfig::default()
+    })
+}
+
+/// tor's own count of the service's rendezvous, on its MetricsPort.
+async fn rendezvous_counted_by_tor(h: &ControllerHandle, onion: &str) {
+    eventually("the service's tor_hs_* series", 60, || {
+        h.state.read(|st| {
+            st.load
+                .metrics
+                .series
+                .iter()
+                .any(|m| {
+                    m.family == "tor_hs_rdv_num_total"
+                        && m.label("onion") == Some(onion)
+                        && m.value > 0.0
+                })
+                .then_some(())
+        })
+    })
+    .await;
+}
+
 /// Waits for the services' events to be subscribed (once tor hosts one).
 async fn subscribed(h: &ControllerHandle) {
     eventually("the services' events subscribed", 60, || {
@@ -99,14 +171,8 @@ async fn a_services_uploads_introduction_points_and_rendezvous_show_live() {
     let recording = tempfile::tempdir().unwrap();
     let file = recording.path().join("service.rnyx.gz");
     let recorder = rnyx::record::Recorder::create(&file, 16 << 20).unwrap();
-    let mut alerts = rnyx_model::health::AlertSettings::default();
-    alerts.thresholds.onion_descriptor_after = 15;
-    let h = spawn(ControllerConfig {
-        targets: vec![host.target()],
-        host: rnyx::host::recording(rnyx::host::local(None), recorder),
-        alerts,
-        ..ControllerConfig::default()
-    });
+    let metrics = host.dir.join("metrics");
+    let h = watch(host, recorder, &metrics);
     eventually("rnyx connected to the service's tor", 60, || {
         h.state
             .read(|s| s.session.connection.connected.then_some(()))
@@ -125,6 +191,7 @@ async fn a_services_uploads_introduction_points_and_rendezvous_show_live() {
         )
     };
     configure(3);
+    let _forward = metrics_port(&net, host, &metrics);
     let onion = std::fs::read_to_string(hs.join("hostname")).unwrap();
     let onion = onion.trim().trim_end_matches(".onion").to_owned();
     let s = eventually("the service read from tor's configuration", 60, || {
@@ -152,6 +219,7 @@ async fn a_services_uploads_introduction_points_and_rendezvous_show_live() {
     })
     .await;
     assert!(s.rend_minutes.iter().any(|&n| n > 0), "{s:?}");
+    rendezvous_counted_by_tor(&h, &onion).await;
     let out = download.wait_with_output_or_kill();
     assert!(
         out.parse::<u64>().unwrap_or(0) > 0,
@@ -168,6 +236,9 @@ async fn a_services_uploads_introduction_points_and_rendezvous_show_live() {
         format!("80 → 127.0.0.1:{SERVER}"),
         "accepted by".to_owned(),
         "6 of 6 established (3 for each of tor's 2 descriptors)".to_owned(),
+        "MetricsPort".to_owned(),
+        "MetricsPort  INTRODUCE2 ".to_owned(),
+        " refused · rendezvous ".to_owned(),
     ] {
         assert!(screen.contains(&want), "{want:?} not on\n{screen}");
     }

@@ -303,35 +303,72 @@ fn descriptor_rows(s: &OnionService, now: u64, theme: Theme, rows: &mut Vec<Row>
     }
 }
 
-/// The service's `tor_hs_*` series (labelled with its address).
+/// The service's `tor_hs_*` series (labelled with its address), summed
+/// over their other labels: INTRODUCE2 cells received and refused, the
+/// rendezvous and their failures (each reason seen), the PoW defence's
+/// suggested effort and queue, and the bytes its streams carried.
 fn metrics_rows(state: &ControllerState, s: &OnionService, theme: Theme, rows: &mut Vec<Row>) {
     let Some(address) = &s.address else { return };
-    let parts: Vec<String> = state
+    let series: Vec<&rnyx_model::load::MetricSeries> = state
         .load
         .metrics
         .series
         .iter()
         .filter(|m| m.family.starts_with("tor_hs_") && m.label("onion") == Some(address))
-        .map(|m| {
-            let name = m.family.trim_start_matches("tor_hs_");
-            let rest: Vec<String> = m
-                .labels
-                .iter()
-                .filter(|(k, _)| k != "onion")
-                .map(|(k, v)| format!("{k}={}", strip_controls(v)))
-                .collect();
-            let labels = if rest.is_empty() {
-                String::new()
-            } else {
-                format!("{{{}}}", rest.join(","))
-            };
-            let rate = match m.rate {
-                Some(r) if r > 0.0 => format!(" (+{r:.1}/s)"),
-                _ => String::new(),
-            };
-            format!("{}{labels} {}{rate}", strip_controls(name), m.value)
-        })
         .collect();
+    if series.is_empty() {
+        return;
+    }
+    let sum = |family: &str| {
+        let mut of = series.iter().filter(|m| m.family == family).peekable();
+        of.peek()?;
+        Some(of.map(|m| m.value).sum::<f64>())
+    };
+    // "3 bad_auth_key, 1 invalid_introduce2" (those above 0).
+    let reasons = |family: &str| {
+        let seen: Vec<String> = series
+            .iter()
+            .filter(|m| m.family == family && m.value > 0.0)
+            .map(|m| {
+                let why = m.label("reason").map_or_else(String::new, strip_controls);
+                format!("{} {why}", m.value)
+            })
+            .collect();
+        if seen.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", seen.join(", "))
+        }
+    };
+    let mut parts = Vec::new();
+    if let Some(n) = sum("tor_hs_intro_num_total") {
+        let refused = sum("tor_hs_intro_rejected_intro_req_count").unwrap_or(0.0);
+        parts.push(format!(
+            "INTRODUCE2 {n} received, {refused} refused{}",
+            reasons("tor_hs_intro_rejected_intro_req_count")
+        ));
+    }
+    if let Some(n) = sum("tor_hs_rdv_num_total") {
+        let failed = sum("tor_hs_rdv_error_count").unwrap_or(0.0);
+        parts.push(format!(
+            "rendezvous {n}, {failed} failed{}",
+            reasons("tor_hs_rdv_error_count")
+        ));
+    }
+    if let Some(effort) = sum("tor_hs_pow_suggested_effort") {
+        let queue = sum("tor_hs_pow_num_pqueue_rdv").unwrap_or(0.0);
+        parts.push(format!("PoW effort {effort}, queue {queue}"));
+    }
+    if let (Some(read), Some(written)) = (
+        sum("tor_hs_app_read_bytes_total"),
+        sum("tor_hs_app_write_bytes_total"),
+    ) {
+        parts.push(format!(
+            "its server sent {}, got {}",
+            format::size(read),
+            format::size(written)
+        ));
+    }
     if !parts.is_empty() {
         rows.push(vec![
             label("MetricsPort", theme),

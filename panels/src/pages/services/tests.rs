@@ -137,3 +137,63 @@ fn hsdirs_that_refused_or_never_answered_are_named() {
         "{shown}"
     );
 }
+
+#[test]
+fn the_metricsports_series_are_summed_with_the_reasons_seen() {
+    let mut s = hosting();
+    let series = |family: &str, labels: &[(&str, &str)], value: f64| {
+        let mut all = vec![("onion".to_owned(), OWN.to_owned())];
+        all.extend(
+            labels
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned())),
+        );
+        rnyx_model::load::MetricSeries {
+            family: family.into(),
+            labels: all,
+            value,
+            counter: true,
+            rate: None,
+            rates: std::collections::VecDeque::new(),
+        }
+    };
+    s.load.metrics.series = vec![
+        series("tor_hs_intro_num_total", &[], 12.0),
+        series(
+            "tor_hs_intro_rejected_intro_req_count",
+            &[("reason", "bad_auth_key")],
+            3.0,
+        ),
+        series(
+            "tor_hs_intro_rejected_intro_req_count",
+            &[("reason", "replay")],
+            0.0,
+        ),
+        series("tor_hs_rdv_num_total", &[], 9.0),
+        series(
+            "tor_hs_rdv_error_count",
+            &[("reason", "\u{1b}[31mbad")],
+            1.0,
+        ),
+        series("tor_hs_pow_suggested_effort", &[], 40.0),
+        series("tor_hs_app_read_bytes_total", &[("port", "80")], 2048.0),
+        series("tor_hs_app_write_bytes_total", &[("port", "80")], 512.0),
+        // Another service's.
+        rnyx_model::load::MetricSeries {
+            labels: vec![("onion".into(), "other".into())],
+            ..series("tor_hs_intro_num_total", &[], 99.0)
+        },
+    ];
+    let page = ServicesPage {
+        show_addresses: true,
+        ..ServicesPage::default()
+    };
+    let shown = text(&page.rows(&s, 1_080, Theme { color: false }));
+    let want = "INTRODUCE2 12 received, 3 refused (3 bad_auth_key) · rendezvous 9, 1 failed \
+                (1 [31mbad) · PoW effort 40, queue 0 · its server sent 2.0 KB, got 512 B";
+    assert!(shown.contains(want), "{shown}");
+    assert!(
+        !shown.contains('\u{1b}') && !shown.contains("99"),
+        "{shown}"
+    );
+}
