@@ -129,6 +129,21 @@ async fn kill_transport(h: &ControllerHandle, relay: &NetTor) -> (u32, rnyx_mode
     (pid, alert)
 }
 
+/// The network has no bridge authority: tor says so when it publishes
+/// (as it becomes a bridge, then as its descriptor changes).
+async fn no_bridge_authority(h: &ControllerHandle) {
+    support::eventually("tor's word of no bridge authority", 120, || {
+        h.state.read(|s| {
+            matches!(
+                s.bridge.authority,
+                Some(rnyx_model::bridge::AuthorityAnswer::NoneListed { .. })
+            )
+            .then_some(())
+        })
+    })
+    .await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_bridges_obfs4_transport_and_client_show_and_a_killed_transport_is_alerted() {
     let net = support::start_network_with(&NetworkSpec::default());
@@ -172,6 +187,8 @@ async fn a_bridges_obfs4_transport_and_client_show_and_a_killed_transport_is_ale
     let seen = b.clients.unwrap();
     assert!(seen.since.is_some(), "{seen:?}");
 
+    no_bridge_authority(&h).await;
+
     // Page 7.
     let app = rnyx_panels::app::App::new(rnyx::config::Config::default().app_settings());
     let mut ui = support::ui::Ui::new(app, &h, 160, 40);
@@ -183,6 +200,7 @@ async fn a_bridges_obfs4_transport_and_client_show_and_a_killed_transport_is_ale
         "hand out     Bridge obfs4",
         "clients",
         "by country:",
+        "authority    tor knows none to publish to (",
     ] {
         assert!(screen.contains(want), "{want:?} not on\n{screen}");
     }

@@ -101,6 +101,32 @@ pub struct Bridge {
     pub counting_since: Option<u64>,
     #[serde(skip)]
     pub last_client: Option<u64>,
+    /// What tor last said of publishing the descriptor to the bridge
+    /// authority, since rnyx started.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub authority: Option<AuthorityAnswer>,
+}
+
+/// The bridge authority's answer to the bridge's descriptor, as tor
+/// reports it: STATUS_SERVER `ACCEPTED_SERVER_DESCRIPTOR` or
+/// `BAD_SERVER_DESCRIPTOR` (control-spec §4.1.10, `DIRAUTH`, `REASON`), or
+/// tor's warning that it knows no bridge authority. tor publishes when its
+/// descriptor changes, at least every 18 hours.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "answer", rename_all = "snake_case")]
+pub enum AuthorityAnswer {
+    Accepted {
+        at: u64,
+        authority: String,
+    },
+    Rejected {
+        at: u64,
+        authority: String,
+        reason: String,
+    },
+    NoneListed {
+        at: u64,
+    },
 }
 
 /// The bridge's configuration as tor gives it.
@@ -118,6 +144,32 @@ impl Bridge {
     /// Whether there is anything to show or watch.
     pub fn is_empty(&self) -> bool {
         !self.bridge && self.transports.is_empty()
+    }
+
+    /// STATUS_SERVER of the bridge's own descriptor upload (the bridge
+    /// authority's answer); nothing for a public relay.
+    pub fn on_server_status(&mut self, action: &str, args: &[(String, String)], now: u64) {
+        if !self.bridge {
+            return;
+        }
+        let arg = |k: &str| {
+            args.iter()
+                .find(|(key, _)| key == k)
+                .map(|(_, v)| crate::text::strip_controls(v))
+                .unwrap_or_default()
+        };
+        self.authority = match action {
+            "ACCEPTED_SERVER_DESCRIPTOR" => Some(AuthorityAnswer::Accepted {
+                at: now,
+                authority: arg("DIRAUTH"),
+            }),
+            "BAD_SERVER_DESCRIPTOR" => Some(AuthorityAnswer::Rejected {
+                at: now,
+                authority: arg("DIRAUTH"),
+                reason: arg("REASON"),
+            }),
+            _ => return,
+        };
     }
 
     /// The events a bridge's transports need (none otherwise).
@@ -198,6 +250,11 @@ impl Bridge {
     /// every running one of the bridge is marked (tor starts them again
     /// only on HUP, with a TRANSPORT_LAUNCHED).
     pub fn on_tor_log(&mut self, message: &str, now: u64) {
+        // Said as tor becomes a bridge, maybe before rnyx reads that it is.
+        if message.contains("authorities of type 'Bridge', but no authorities") {
+            self.authority = Some(AuthorityAnswer::NoneListed { at: now });
+            return;
+        }
         if !message.contains("Pluggable Transport process terminated")
             && !message.contains("Managed proxy")
         {

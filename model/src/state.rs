@@ -231,7 +231,9 @@ impl ControllerState {
     pub fn hosted_events(&self) -> Vec<&'static str> {
         let mut events = self.onions.events().to_vec();
         events.extend(self.bridge.events());
-        if self.bridge.transports.iter().any(|t| t.program.is_some()) {
+        // tor's words of a managed transport's end, or of no bridge
+        // authority to publish to.
+        if self.bridge.bridge || self.bridge.transports.iter().any(|t| t.program.is_some()) {
             events.push("WARN");
         }
         let known = &self.facts.event_names;

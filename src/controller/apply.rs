@@ -53,6 +53,13 @@ pub fn apply_batch(
             }
             Incoming::Logs(run) => {
                 state.session.events_received += run.len() as u64;
+                // tor's words of a transport's end or of no bridge
+                // authority are warnings: few, read here; the rest pass.
+                for message in run.at_level(Runlevel::Warn) {
+                    state
+                        .bridge
+                        .on_tor_log(&String::from_utf8_lossy(message), now_ms / 1000);
+                }
                 logs.push(RawLog::Run(now_ms, run));
             }
             Incoming::Malformed(e) => logs.push(RawLog::One((
@@ -75,7 +82,7 @@ fn apply_event(
 ) {
     let new_consensus = matches!(event, Event::NewConsensus(_));
     if let Event::Log { runlevel, message } = event {
-        if runlevel == rnyx_model::Runlevel::Warn && !state.bridge.transports.is_empty() {
+        if runlevel == rnyx_model::Runlevel::Warn {
             state.bridge.on_tor_log(&message, now_ms / 1000);
         }
         if message.contains('\n') {
@@ -238,6 +245,9 @@ fn status(
             }
         }
         _ => {}
+    }
+    if kind == StatusKind::Server {
+        state.bridge.on_server_status(action, arguments, now);
     }
     state
         .health

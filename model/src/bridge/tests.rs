@@ -148,3 +148,49 @@ fn clients_are_counted_over_time_and_their_absence_dated() {
     assert_eq!(b.clientless_since(), Some(300));
     assert_eq!(b.client_totals, [(100, 0), (200, 24), (900, 0)]);
 }
+
+#[test]
+fn the_bridge_authoritys_answer_is_kept_as_tor_reports_it() {
+    let mut b = obfs4_bridge();
+    let args = |pairs: &[(&str, &str)]| -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
+    };
+    b.on_tor_log(
+        "Publishing server descriptor to directory authorities of type 'Bridge', but no authorities of that type listed!",
+        5,
+    );
+    assert_eq!(b.authority, Some(AuthorityAnswer::NoneListed { at: 5 }));
+    // The warning names no transport: none is marked ended.
+    assert!(b.transports.iter().all(|t| t.exited.is_none()));
+    let dirauth = args(&[("DIRAUTH", "192.0.2.9:443")]);
+    b.on_server_status("ACCEPTED_SERVER_DESCRIPTOR", &dirauth, 10);
+    assert_eq!(
+        b.authority,
+        Some(AuthorityAnswer::Accepted {
+            at: 10,
+            authority: "192.0.2.9:443".into()
+        })
+    );
+    let bad = args(&[("DIRAUTH", "192.0.2.9:443"), ("REASON", "too old\u{7}")]);
+    b.on_server_status("BAD_SERVER_DESCRIPTOR", &bad, 20);
+    assert_eq!(
+        b.authority,
+        Some(AuthorityAnswer::Rejected {
+            at: 20,
+            authority: "192.0.2.9:443".into(),
+            reason: "too old".into()
+        })
+    );
+    b.on_server_status("GOOD_SERVER_DESCRIPTOR", &[], 30);
+    assert!(matches!(
+        b.authority,
+        Some(AuthorityAnswer::Rejected { .. })
+    ));
+    // A public relay's uploads are not a bridge's.
+    let mut relay = Bridge::default();
+    relay.on_server_status("ACCEPTED_SERVER_DESCRIPTOR", &dirauth, 10);
+    assert_eq!(relay.authority, None);
+}

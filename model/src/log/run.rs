@@ -35,6 +35,15 @@ impl LogRun {
         self.ends.is_empty()
     }
 
+    /// The messages of the lines at `level`, in order.
+    pub fn at_level(&self, level: Runlevel) -> impl Iterator<Item = &[u8]> {
+        self.ends
+            .iter()
+            .enumerate()
+            .filter(move |(_, (l, _))| *l == level)
+            .filter_map(|(i, _)| self.get(i).map(|(_, m)| m))
+    }
+
     /// Line `i`: its runlevel and message bytes.
     pub fn get(&self, i: usize) -> Option<(Runlevel, &[u8])> {
         let &(level, end) = self.ends.get(i)?;

@@ -48,6 +48,7 @@ pub fn rows(b: &Bridge, state: &ControllerState, now: u64, theme: Theme, rows: &
             .fingerprint
             .as_deref()
             .unwrap_or("<fingerprint>");
+        rows.push(authority_row(b, now, theme));
         rows.push(vec![
             label("handed out", theme),
             (
@@ -56,6 +57,40 @@ pub fn rows(b: &Bridge, state: &ControllerState, now: u64, theme: Theme, rows: &
             ),
         ]);
     }
+}
+
+/// What tor said of publishing the descriptor to the bridge authority.
+fn authority_row(b: &Bridge, now: u64, theme: Theme) -> Row {
+    use rnyx_model::bridge::AuthorityAnswer;
+    let (text, style) = match &b.authority {
+        Some(AuthorityAnswer::Accepted { at, authority }) => (
+            format!("accepted the descriptor {} ({authority})", ago(now, *at)),
+            theme.plain(),
+        ),
+        Some(AuthorityAnswer::Rejected {
+            at,
+            authority,
+            reason,
+        }) => (
+            format!(
+                "rejected the descriptor {} ({authority}): {reason}",
+                ago(now, *at)
+            ),
+            theme.error(),
+        ),
+        Some(AuthorityAnswer::NoneListed { at }) => (
+            format!(
+                "tor knows none to publish to ({}): BridgeDB cannot hand the bridge out",
+                ago(now, *at)
+            ),
+            theme.warning(),
+        ),
+        None => (
+            "no upload seen since rnyx started (tor publishes when its descriptor changes)".into(),
+            theme.secondary(),
+        ),
+    };
+    vec![label("authority", theme), (text, style)]
 }
 
 fn transport_rows(t: &Transport, now: u64, theme: Theme, rows: &mut Vec<Row>) {
