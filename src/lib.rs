@@ -17,6 +17,7 @@ pub mod launch;
 pub mod local;
 pub mod manpage;
 pub mod manual;
+pub mod memory;
 pub mod monitor;
 pub mod notify;
 pub mod procfs;

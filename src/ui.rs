@@ -59,6 +59,11 @@ pub async fn run<B: Backend>(
     run_fleet(terminal, app, &fleet, input, max_fps, shutdown).await
 }
 
+/// How long after the start the code met only then is handed back
+/// ([`crate::memory::page_out_code`]): the connection made, the first
+/// frames drawn.
+const PAGE_OUT_AFTER: Duration = Duration::from_secs(10);
+
 /// Several relays, by name: the pages show one at a time (`Tab`, the
 /// overview), the overview all of them.
 pub async fn run_fleet<B: Backend>(
@@ -81,6 +86,8 @@ pub async fn run_fleet<B: Backend>(
     let mut next_frame = Instant::now();
     let mut last_draw = Instant::now();
     let mut last_link = (false, 0);
+    let began_at = Instant::now();
+    let mut paged_out = false;
     loop {
         let handle = &fleet[current].1;
         if app.uses_manual() {
@@ -153,7 +160,13 @@ pub async fn run_fleet<B: Backend>(
                 dirty = true;
             }
             // The clock (uptime) needs a frame only if nothing else drew one.
-            _ = clock.tick() => dirty |= last_draw.elapsed() >= Duration::from_millis(900),
+            _ = clock.tick() => {
+                dirty |= last_draw.elapsed() >= Duration::from_millis(900);
+                if !paged_out && began_at.elapsed() >= PAGE_OUT_AFTER {
+                    paged_out = true;
+                    crate::memory::page_out_code();
+                }
+            }
             () = tokio::time::sleep_until(next_frame), if dirty => {}
         }
     }
