@@ -87,7 +87,10 @@ mod tests {
 
     #[test]
     fn paging_out_keeps_the_code_working() {
-        assert!(page_out_code() > 0, "this test binary's code was not advised");
+        assert!(
+            page_out_code() > 0,
+            "this test binary's code was not advised"
+        );
         // The code paged out runs: it is read back as it is met.
         only_the_binarys_read_only_mappings_are_picked();
     }
