@@ -315,6 +315,14 @@ async fn hsdirs_that_stop_taking_it(
     }
     // The authorities accepted the upload; the warning is in the log.
     assert!(s.descriptor.accepted() > 0, "{s:?}");
+    logged(
+        h,
+        "alert (warning): an onion service's descriptor is not at the HSDirs",
+    );
+}
+
+/// Asserts rnyx's log has a line with `words`.
+fn logged(h: &ControllerHandle, words: &str) {
     let log = h.state.read(|s| {
         s.logs
             .log
@@ -323,10 +331,7 @@ async fn hsdirs_that_stop_taking_it(
             .collect::<Vec<_>>()
             .join("\n")
     });
-    assert!(
-        log.contains("alert (warning): an onion service's descriptor is not at the HSDirs"),
-        "{log}"
-    );
+    assert!(log.contains(words), "{words:?} not in\n{log}");
 }
 
 /// The recording replays the service: its address (from tor's events: a
@@ -437,17 +442,9 @@ async fn a_service_whose_descriptor_is_not_uploaded_is_alerted() {
     let s = service(&h).unwrap();
     assert_eq!(s.origin, rnyx_model::onion::Origin::Detached);
     assert_eq!(s.address.as_deref(), Some(id.as_str()));
-    let log = h.state.read(|s| {
-        s.logs
-            .log
-            .iter()
-            .map(|e| e.message.clone())
-            .collect::<Vec<_>>()
-            .join("\n")
-    });
-    assert!(
-        log.contains("alert (critical): an onion service's descriptor is not at the HSDirs"),
-        "{log}"
+    logged(
+        &h,
+        "alert (critical): an onion service's descriptor is not at the HSDirs",
     );
     drop(h);
     judged_by_check_and_openmetrics(&socket, &id);
