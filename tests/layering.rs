@@ -456,7 +456,7 @@ fn beyond_contract(
 /// rnyx's layers, lowest first (docs/architecture.md); the pages crate
 /// beside nyxrc, whose keys it checks.
 const RNYX_LAYERS: &[&[&str]] = &[
-    &["local", "control", "procfs", "manual", "files", "launch"],
+    &["local", "control", "procfs", "manual", "files", "launch", "memory"],
     &["record", "replay"],
     &["host"],
     &["history", "relays"],
