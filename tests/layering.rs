@@ -456,7 +456,9 @@ fn beyond_contract(
 /// rnyx's layers, lowest first (docs/architecture.md); the pages crate
 /// beside nyxrc, whose keys it checks.
 const RNYX_LAYERS: &[&[&str]] = &[
-    &["local", "control", "procfs", "manual", "files", "launch", "memory"],
+    &[
+        "local", "control", "procfs", "manual", "files", "launch", "memory",
+    ],
     &["record", "replay"],
     &["host"],
     &["history", "relays"],
