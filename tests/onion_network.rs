@@ -284,8 +284,8 @@ async fn hsdirs_that_stop_taking_it(
     for relay in &relays {
         tor_command(&relay.dir, &relay.control_socket(), "SETCONF BridgeRelay=1");
     }
+    // SETCONF answers once the options are in force: no wait is needed.
     let before = service(h).unwrap().descriptor.uploaded;
-    tokio::time::sleep(Duration::from_secs(2)).await;
     configure(4);
     let alert = eventually("the descriptor alert naming a silent HSDir", 180, || {
         h.state.read(|s| {

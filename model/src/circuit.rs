@@ -141,6 +141,18 @@ impl Hop {
             nickname: Some(nickname.into()),
         }
     }
+
+    /// Its nickname, else the start of its fingerprint (8 digits).
+    pub fn short_name(&self) -> String {
+        self.nickname
+            .as_deref()
+            .map(crate::text::strip_controls)
+            .or_else(|| {
+                self.fingerprint
+                    .map(|f| f.as_str().chars().take(8).collect())
+            })
+            .unwrap_or_default()
+    }
 }
 
 /// A circuit, as last reported by CIRC or `circuit-status`.

@@ -411,17 +411,7 @@ fn missing_words(s: &crate::onion::OnionService, m: &crate::onion::Missing, now:
             .current()
             .filter(|h| holds_no_copy(h))
             .map(|h| {
-                let name = h
-                    .hsdir
-                    .nickname
-                    .as_deref()
-                    .map(crate::text::strip_controls)
-                    .or_else(|| {
-                        h.hsdir
-                            .fingerprint
-                            .map(|f| f.as_str().chars().take(8).collect())
-                    })
-                    .unwrap_or_default();
+                let name = h.hsdir.short_name();
                 let why = h.reason.as_deref().unwrap_or("no answer");
                 format!("{name}: {}", crate::text::strip_controls(why))
             })

@@ -17,7 +17,7 @@ use crate::theme::Theme;
 use ratatui_core::buffer::Buffer;
 use ratatui_core::layout::Rect;
 use ratatui_core::style::Style;
-use rnyx_model::onion::{HsDirUpload, OnionService, Origin, Upload, ANSWER_WITHIN};
+use rnyx_model::onion::{OnionService, Origin, Upload, ANSWER_WITHIN};
 use rnyx_model::text::strip_controls;
 use rnyx_model::ControllerState;
 
@@ -277,7 +277,7 @@ fn descriptor_rows(s: &OnionService, now: u64, theme: Theme, rows: &mut Vec<Row>
                 || format!("no answer to the upload {}", ago(now, h.at)),
                 strip_controls,
             );
-            format!("{} ({why})", hsdir_name(h))
+            format!("{} ({why})", h.hsdir.short_name())
         })
         .collect();
     if !missing.is_empty() {
@@ -377,23 +377,9 @@ fn metrics_rows(state: &ControllerState, s: &OnionService, theme: Theme, rows: &
     }
 }
 
-/// An HSDir's nickname, else the start of its fingerprint.
-fn hsdir_name(h: &HsDirUpload) -> String {
-    h.hsdir
-        .nickname
-        .as_deref()
-        .map(strip_controls)
-        .or_else(|| {
-            h.hsdir
-                .fingerprint
-                .map(|f| f.as_str().chars().take(8).collect())
-        })
-        .unwrap_or_default()
-}
-
 fn hsdir_rows(s: &OnionService, now: u64, theme: Theme, rows: &mut Vec<Row>) {
     for h in s.descriptor.hsdirs.iter().rev() {
-        let name = hsdir_name(h);
+        let name = h.hsdir.short_name();
         let (word, style) = match h.state {
             Upload::Uploading if now > h.at + ANSWER_WITHIN => ("no answer", theme.error()),
             Upload::Uploading => ("uploading", theme.secondary()),
